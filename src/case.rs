@@ -1,0 +1,272 @@
+//! The case model: one customer complaint and its append-only event log.
+//!
+//! These types mirror format 1 of the case file exactly (key names, which
+//! keys are optional). Unknown keys are refused so a typo in a hand edit is
+//! caught instead of silently ignored. Derived values (ages, overdue flags,
+//! first response) are computed here and never stored.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::id::CaseId;
+use crate::words::word_enum;
+
+/// The file format version this build reads and writes.
+pub const FORMAT: u32 = 1;
+
+/// A point in time, stored in the file as a TOML offset date-time in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub DateTime<Utc>);
+
+impl Timestamp {
+    /// RFC 3339 in UTC to the second: the one spelling caselog writes.
+    pub fn to_rfc3339(self) -> String {
+        self.0.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(t: DateTime<Utc>) -> Timestamp {
+        Timestamp(t)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        use serde::de::Error;
+        let toml_time = toml::value::Datetime::deserialize(d)?;
+        if toml_time.date.is_none() || toml_time.time.is_none() || toml_time.offset.is_none() {
+            return Err(D::Error::custom(format!(
+                "{toml_time} is not a full date-time with offset, such as 2026-11-22T09:30:00Z"
+            )));
+        }
+        DateTime::parse_from_rfc3339(&toml_time.to_string())
+            .map(|t| Timestamp(t.with_timezone(&Utc)))
+            .map_err(|e| D::Error::custom(format!("{toml_time}: {e}")))
+    }
+}
+
+word_enum!(
+    /// Where a case stands in its lifecycle.
+    Status, "status" {
+        Open => "open",
+        Waiting => "waiting",
+        Resolved => "resolved",
+        Closed => "closed",
+    }
+);
+
+word_enum!(
+    /// How much a complaint hurts the customer or the business.
+    Severity, "severity" {
+        Low => "low",
+        Normal => "normal",
+        High => "high",
+        Critical => "critical",
+    }
+);
+
+word_enum!(
+    /// How the complaint reached us, or how the customer prefers to be contacted.
+    Channel, "channel" {
+        Email => "email",
+        Phone => "phone",
+        Chat => "chat",
+        Web => "web",
+        Letter => "letter",
+        InPerson => "in-person",
+        Social => "social",
+        Other => "other",
+    }
+);
+
+word_enum!(
+    /// What an event records.
+    Action, "event action" {
+        Opened => "opened",
+        Note => "note",
+        Reply => "reply",
+        Call => "call",
+        Email => "email",
+        Question => "question",
+        Assigned => "assigned",
+        Waiting => "waiting",
+        Resumed => "resumed",
+        Resolved => "resolved",
+        FollowUpScheduled => "follow-up-scheduled",
+        FollowedUp => "followed-up",
+        Closed => "closed",
+        Reopened => "reopened",
+    }
+);
+
+impl Action {
+    /// Contact with the customer; the first one is the case's first response.
+    pub fn is_customer_contact(self) -> bool {
+        matches!(self, Action::Reply | Action::Call | Action::Email)
+    }
+}
+
+/// One complaint, as stored in `cases/YYYY/MM/<id>.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub format: u32,
+    pub id: CaseId,
+    pub title: String,
+    pub status: Status,
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub channel: Channel,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    pub opened_at: Timestamp,
+    pub opened_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    pub customer: Customer,
+    pub complaint: Complaint,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUp>,
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+/// Who complained and how to reach them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_contact: Option<Channel>,
+    /// An account or order number; finds repeat customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// The complaint in the customer's words, and the remedy they ask for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Complaint {
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wants: Option<String>,
+}
+
+/// How the case was resolved (the latest resolution; earlier ones live in events).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resolution {
+    pub summary: String,
+    /// Whether the customer agreed; absent when not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreed: Option<bool>,
+    pub resolved_at: Timestamp,
+    pub resolved_by: String,
+}
+
+/// The call back to the customer after a resolution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    pub due: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<Timestamp>,
+    /// The customer's answer; absent when they could not be reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfied: Option<bool>,
+}
+
+/// One entry of the append-only log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub at: Timestamp,
+    pub by: String,
+    pub action: Action,
+    /// The person a case was assigned to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// When a scheduled follow-up is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Timestamp>,
+    /// The customer's answer at a follow-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfied: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl Event {
+    /// An event with only the three keys every event has.
+    pub fn new(at: DateTime<Utc>, by: &str, action: Action) -> Event {
+        Event {
+            at: Timestamp(at),
+            by: by.to_string(),
+            action,
+            to: None,
+            due: None,
+            satisfied: None,
+            text: None,
+        }
+    }
+
+    pub fn with_text(mut self, text: impl Into<String>) -> Event {
+        self.text = Some(text.into());
+        self
+    }
+}
+
+/// Where a follow-up stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpState {
+    Due { due: DateTime<Utc>, overdue: bool },
+    Done { satisfied: Option<bool> },
+}
+
+impl Case {
+    /// When the customer first heard back from us, if they have.
+    pub fn first_response(&self) -> Option<DateTime<Utc>> {
+        self.events
+            .iter()
+            .find(|e| e.action.is_customer_contact())
+            .map(|e| e.at.0)
+    }
+
+    /// How many times the case was reopened after a resolution or closing.
+    pub fn reopen_count(&self) -> usize {
+        self.events
+            .iter()
+            .filter(|e| e.action == Action::Reopened)
+            .count()
+    }
+
+    pub fn last_event_at(&self) -> Option<DateTime<Utc>> {
+        self.events.last().map(|e| e.at.0)
+    }
+
+    /// The follow-up's state as of `now`, when one is scheduled.
+    pub fn follow_up_state(&self, now: DateTime<Utc>) -> Option<FollowUpState> {
+        let follow_up = self.follow_up.as_ref()?;
+        Some(match follow_up.done_at {
+            Some(_) => FollowUpState::Done {
+                satisfied: follow_up.satisfied,
+            },
+            None => FollowUpState::Due {
+                due: follow_up.due.0,
+                overdue: follow_up.due.0 <= now && self.status == Status::Resolved,
+            },
+        })
+    }
+}

@@ -1,0 +1,383 @@
+//! The command line: clap types and help text, and nothing else.
+//!
+//! Each subcommand's arguments turn into the plain request of its module
+//! under `commands/`; no clap type goes further down than that.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::case::{Action, Channel, Severity, Status};
+use crate::commands::{
+    annotate, assign, close, follow_up, init, list, open, reopen, resolve, show, wait,
+};
+
+const AFTER_HELP: &str = "\
+Environment:
+  CASELOG_DIR   the case log folder, as --dir
+  CASELOG_NOW   the current time (RFC 3339), for reproducible or back-dated entries
+  CASELOG_USER  the acting person, when --by is not given (else git's user.email)
+
+Exit codes:
+  0  done
+  2  bad usage or input: nothing was written
+  3  the system failed (I/O, permissions)";
+
+/// A git-friendly case log for customer complaints.
+///
+/// Each complaint is one TOML file under cases/YYYY/MM/; its history lives in
+/// git. Record a complaint with `open`, work it with `annotate`, `assign` and
+/// `wait`, settle it with `resolve`, and close it with `follow-up --done`.
+#[derive(Debug, Parser)]
+#[command(name = "caselog", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// The case log folder (holding caselog.toml and cases/) [default: found
+    /// by walking up from the current folder]
+    #[arg(long, global = true, env = "CASELOG_DIR", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(InitArgs),
+    Open(OpenArgs),
+    #[command(visible_alias = "note")]
+    Annotate(AnnotateArgs),
+    Assign(AssignArgs),
+    Wait(WaitArgs),
+    Resolve(ResolveArgs),
+    FollowUp(FollowUpArgs),
+    Close(CloseArgs),
+    Reopen(ReopenArgs),
+    Show(ShowArgs),
+    List(ListArgs),
+    Completions(CompletionsArgs),
+    Man(ManArgs),
+}
+
+/// A value parser for a closed set of words, so help and completions list them.
+fn words<T>(words: &'static [&'static str]) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err = String> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(words).try_map(|s| s.parse::<T>())
+}
+
+/// The acting person, for commands that change a case.
+#[derive(Debug, Args)]
+pub struct ByArg {
+    /// Who is acting [default: $CASELOG_USER, else git's user.email]
+    #[arg(long, value_name = "PERSON")]
+    pub by: Option<String>,
+}
+
+/// Make a case log: cases/, a commented caselog.toml, and .gitignore for the lock file
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to make it [default: --dir, else the current folder]
+    pub path: Option<PathBuf>,
+}
+
+/// Record a new complaint; prints only the new id
+///
+/// The complaint summary, in the customer's words, comes from --summary,
+/// --summary-file, standard input, or $VISUAL/$EDITOR at a terminal.
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// A one-line title
+    #[arg(long)]
+    pub title: String,
+    /// The customer's name
+    #[arg(long, value_name = "NAME")]
+    pub customer: String,
+    /// How to reach the customer (email address, phone number…)
+    #[arg(long, value_name = "CONTACT")]
+    pub contact: Option<String>,
+    /// An account or order number; finds repeat customers
+    #[arg(long, value_name = "REF")]
+    pub reference: Option<String>,
+    /// How the customer prefers to be contacted
+    #[arg(long, value_name = "HOW", value_parser = words::<Channel>(Channel::WORDS))]
+    pub preferred_contact: Option<Channel>,
+    /// How the complaint reached us
+    #[arg(long, value_name = "CHANNEL", default_value = "other", value_parser = words::<Channel>(Channel::WORDS))]
+    pub channel: Channel,
+    /// The category (from caselog.toml's list, when it has one)
+    #[arg(long)]
+    pub category: Option<String>,
+    /// How much it hurts the customer or the business
+    #[arg(long, default_value = "normal", value_parser = words::<Severity>(Severity::WORDS))]
+    pub severity: Severity,
+    /// A tag; repeat for several
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The remedy the customer asks for
+    #[arg(long, value_name = "REMEDY")]
+    pub wants: Option<String>,
+    /// Who handles the case
+    #[arg(long, value_name = "PERSON")]
+    pub assignee: Option<String>,
+    /// The complaint in the customer's words
+    #[arg(long, value_name = "TEXT", conflicts_with = "summary_file")]
+    pub summary: Option<String>,
+    /// Read the summary from a file ('-' for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub summary_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Add a note to a case: internal note, reply, call, email or question
+///
+/// The text comes from TEXT, from standard input ('-' or a pipe), or from
+/// $VISUAL/$EDITOR at a terminal. A reply, call or email is contact with the
+/// customer; the first one is the case's first response. A reply to a
+/// waiting case puts it back to open.
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// The note ('-' reads standard input)
+    pub text: Option<String>,
+    #[arg(long, default_value = "note", value_parser = words::<Action>(&["note", "reply", "call", "email", "question"]))]
+    pub kind: Action,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Hand a case to a person
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// Who handles it from now on
+    pub person: String,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Park an open case while waiting on the customer or a third party
+///
+/// `caselog reopen`, or a note of kind reply, puts it back to open.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// What or whom the case is waiting for
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Record the resolution and schedule the follow-up
+///
+/// The follow-up is due `follow_up_after` (caselog.toml, default 48h) after
+/// the resolution.
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// What was done, and what was agreed with the customer
+    #[arg(long, value_name = "TEXT")]
+    pub summary: String,
+    /// The customer agreed to the resolution
+    #[arg(long, conflicts_with = "not_agreed")]
+    pub agreed: bool,
+    /// The customer did not agree to the resolution
+    #[arg(long)]
+    pub not_agreed: bool,
+    /// Schedule no follow-up
+    #[arg(long)]
+    pub no_follow_up: bool,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Schedule, reschedule or record the follow-up with the customer
+///
+/// With --done, a satisfied customer closes the case and an unsatisfied one
+/// reopens it; without --satisfied (no answer) the case stays resolved.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["in_", "at", "done"]))]
+pub struct FollowUpArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// A note on the follow-up call (with --done)
+    #[arg(requires = "done")]
+    pub text: Option<String>,
+    /// Schedule it this long from now (90m, 48h, 2d, 1w)
+    #[arg(long = "in", value_name = "DURATION")]
+    pub in_: Option<String>,
+    /// Schedule it at this time (RFC 3339, '2026-11-24 09:00' UTC, or a date)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Record that the follow-up happened
+    #[arg(long)]
+    pub done: bool,
+    /// The customer's answer
+    #[arg(long, requires = "done", value_parser = ["yes", "no"])]
+    pub satisfied: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Close a case
+///
+/// A resolved case whose follow-up is done closes as it is; closing any
+/// other case needs --reason, so the exception is on the record.
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// Why it is closed
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Reopen a resolved or closed case (counted as a reopen), or resume a waiting one
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// Why it is reopened
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Show one case: for a person (text) or a program (toml, json)
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    #[arg(long, default_value = "text", value_parser = words::<show::Format>(show::Format::WORDS))]
+    pub format: show::Format,
+}
+
+/// List cases as a table (prints nothing when none match)
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only cases with this status; repeat for several
+    #[arg(long, value_name = "STATUS", value_parser = words::<Status>(Status::WORDS))]
+    pub status: Vec<Status>,
+    /// Only cases in this category
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only cases assigned to this person
+    #[arg(long, value_name = "PERSON")]
+    pub assignee: Option<String>,
+    #[arg(long, default_value = "table", value_parser = words::<list::Format>(list::Format::WORDS))]
+    pub format: list::Format,
+}
+
+/// Print a shell completion script
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}
+
+/// Print the man page (roff)
+#[derive(Debug, Args)]
+pub struct ManArgs {}
+
+impl OpenArgs {
+    pub fn into_request(self) -> open::Request {
+        open::Request {
+            title: self.title,
+            customer: self.customer,
+            contact: self.contact,
+            reference: self.reference,
+            preferred_contact: self.preferred_contact,
+            channel: self.channel,
+            category: self.category,
+            severity: self.severity,
+            tags: self.tags,
+            wants: self.wants,
+            assignee: self.assignee,
+            summary: self.summary,
+            summary_file: self.summary_file,
+            by: self.by.by,
+        }
+    }
+}
+
+impl Command {
+    /// The request this command makes of its module under `commands/`.
+    pub fn into_request(self) -> crate::commands::Request {
+        use crate::commands::Request;
+        match self {
+            Command::Init(a) => Request::Init(init::Request { path: a.path }),
+            Command::Open(a) => Request::Open(a.into_request()),
+            Command::Annotate(a) => Request::Annotate(annotate::Request {
+                id: a.id,
+                text: a.text,
+                kind: a.kind,
+                by: a.by.by,
+            }),
+            Command::Assign(a) => Request::Assign(assign::Request {
+                id: a.id,
+                person: a.person,
+                by: a.by.by,
+            }),
+            Command::Wait(a) => Request::Wait(wait::Request {
+                id: a.id,
+                reason: a.reason,
+                by: a.by.by,
+            }),
+            Command::Resolve(a) => Request::Resolve(resolve::Request {
+                id: a.id,
+                summary: a.summary,
+                agreed: match (a.agreed, a.not_agreed) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+                follow_up: !a.no_follow_up,
+                by: a.by.by,
+            }),
+            Command::FollowUp(a) => Request::FollowUp(follow_up::Request {
+                id: a.id,
+                what: match (a.in_, a.at) {
+                    (Some(span), _) => follow_up::What::ScheduleIn(span),
+                    (_, Some(time)) => follow_up::What::ScheduleAt(time),
+                    _ => follow_up::What::Done {
+                        satisfied: a.satisfied.map(|s| s == "yes"),
+                        text: a.text,
+                    },
+                },
+                by: a.by.by,
+            }),
+            Command::Close(a) => Request::Close(close::Request {
+                id: a.id,
+                reason: a.reason,
+                by: a.by.by,
+            }),
+            Command::Reopen(a) => Request::Reopen(reopen::Request {
+                id: a.id,
+                reason: a.reason,
+                by: a.by.by,
+            }),
+            Command::Show(a) => Request::Show(show::Request {
+                id: a.id,
+                format: a.format,
+            }),
+            Command::List(a) => Request::List(list::Request {
+                statuses: a.status,
+                category: a.category,
+                assignee: a.assignee,
+                format: a.format,
+            }),
+            Command::Completions(a) => Request::Completions(a.shell, Cli::command()),
+            Command::Man(_) => Request::Man(Cli::command()),
+        }
+    }
+}

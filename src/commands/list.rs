@@ -1,0 +1,139 @@
+//! `caselog list`: a filtered table of cases, or JSON for programs.
+//!
+//! A file that cannot be read is reported on stderr and sets the exit
+//! code, but does not hide the other cases. No match prints nothing.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Result;
+use comfy_table::{ContentArrangement, Table, presets};
+
+use super::{Session, report_error};
+use crate::case::{Case, FollowUpState, Status};
+use crate::clock;
+use crate::error::{EXIT_INPUT, EXIT_OK};
+use crate::terminal::line;
+use crate::words::word_enum;
+
+word_enum!(
+    /// How `list` prints cases.
+    Format, "format" {
+        Table => "table",
+        Json => "json",
+    }
+);
+
+pub struct Request {
+    /// Keep cases with any of these statuses; all when empty.
+    pub statuses: Vec<Status>,
+    pub category: Option<String>,
+    pub assignee: Option<String>,
+    pub format: Format,
+}
+
+impl Request {
+    fn keeps(&self, case: &Case) -> bool {
+        (self.statuses.is_empty() || self.statuses.contains(&case.status))
+            && self
+                .category
+                .as_ref()
+                .is_none_or(|c| case.category.as_ref() == Some(c))
+            && self
+                .assignee
+                .as_ref()
+                .is_none_or(|a| case.assignee.as_ref() == Some(a))
+    }
+}
+
+pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
+    let log = session.log()?;
+    let now = clock::now()?;
+    let (files, walk_errors) = log.case_files();
+    let mut failed = !walk_errors.is_empty();
+    for err in &walk_errors {
+        report_error(err);
+    }
+    let mut cases = Vec::new();
+    for path in files {
+        match log.read(&path) {
+            Ok(stored) if request.keeps(&stored.case) => cases.push(stored.case),
+            Ok(_) => {}
+            Err(err) => {
+                report_error(&err);
+                failed = true;
+            }
+        }
+    }
+    cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
+
+    match request.format {
+        Format::Json => {
+            super::json::write(out, &cases)?;
+        }
+        Format::Table if cases.is_empty() => {}
+        Format::Table => {
+            for row in table(&cases, now).lines() {
+                writeln!(out, "{}", row.trim_end())?;
+            }
+        }
+    }
+    Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+}
+
+fn table(cases: &[Case], now: chrono::DateTime<chrono::Utc>) -> Table {
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    if std::io::stdout().is_terminal() {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+    }
+    table.set_header([
+        "ID",
+        "STATUS",
+        "SEVERITY",
+        "OPENED",
+        "ASSIGNEE",
+        "CATEGORY",
+        "CUSTOMER",
+        "FOLLOW-UP",
+        "TITLE",
+    ]);
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 2));
+    }
+    for case in cases {
+        let follow_up = match case.follow_up_state(now) {
+            Some(FollowUpState::Due { overdue: true, .. }) => "overdue".to_string(),
+            Some(FollowUpState::Due { due, .. }) if case.status == Status::Resolved => {
+                format!("due {}", due.format("%m-%d"))
+            }
+            Some(FollowUpState::Done {
+                satisfied: Some(true),
+            }) => "satisfied".into(),
+            Some(FollowUpState::Done {
+                satisfied: Some(false),
+            }) => "not satisfied".into(),
+            Some(FollowUpState::Done { satisfied: None }) => "no answer".into(),
+            _ => String::new(),
+        };
+        table.add_row([
+            case.id.to_string(),
+            case.status.to_string(),
+            case.severity.to_string(),
+            case.opened_at.0.format("%Y-%m-%d").to_string(),
+            case.assignee
+                .as_deref()
+                .map(line)
+                .unwrap_or_default()
+                .into_owned(),
+            case.category
+                .as_deref()
+                .map(line)
+                .unwrap_or_default()
+                .into_owned(),
+            line(&case.customer.name).into_owned(),
+            follow_up,
+            line(&case.title).into_owned(),
+        ]);
+    }
+    table
+}

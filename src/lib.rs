@@ -1,0 +1,19 @@
+//! caselog: a git-friendly command-line case log for customer complaints.
+//!
+//! Layers, top to bottom: [`cli`] (clap types and help), [`commands`] (one
+//! module per subcommand; the only printing), and the domain: the case
+//! model, its file, the store, ids, the clock, settings and the lifecycle.
+
+pub mod case;
+pub mod case_file;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod error;
+pub mod id;
+pub mod lifecycle;
+pub mod person;
+pub mod settings;
+pub mod store;
+pub mod terminal;
+mod words;

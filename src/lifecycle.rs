@@ -1,0 +1,385 @@
+//! The complaint lifecycle: every change a command can make to a case, as a
+//! pure function from the case before to the case after.
+//!
+//! `open` → (`waiting` ⇄ `open`) → `resolved` → `closed`; resolved and
+//! closed cases can be reopened, and the reopen is an event that reports
+//! count. Each function refuses an invalid transition with a message that
+//! says what to do instead, and records exactly one event per thing that
+//! happened. Nothing here touches files.
+
+use chrono::{DateTime, Utc};
+
+use crate::case::{
+    Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, Resolution, Severity,
+    Status, Timestamp,
+};
+use crate::error::InputError;
+use crate::id::CaseId;
+
+type Outcome = Result<Case, InputError>;
+
+fn refuse<T>(message: String) -> Result<T, InputError> {
+    Err(InputError::Invalid(message))
+}
+
+/// Who is acting, and when.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Stamp {
+    fn event(&self, action: Action) -> Event {
+        Event::new(self.at, &self.by, action)
+    }
+}
+
+/// Everything known about a complaint when it is first recorded.
+#[derive(Debug, Clone)]
+pub struct NewComplaint {
+    pub title: String,
+    pub customer: String,
+    pub contact: Option<String>,
+    pub reference: Option<String>,
+    pub preferred_contact: Option<Channel>,
+    pub channel: Channel,
+    pub category: Option<String>,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub wants: Option<String>,
+    pub assignee: Option<String>,
+    pub summary: String,
+}
+
+/// A short value that must be present and fit on one line.
+pub fn one_line(what: &str, value: &str) -> Result<(), InputError> {
+    if value.trim().is_empty() {
+        return refuse(format!("{what} is empty"));
+    }
+    if value.contains(['\n', '\r']) {
+        return refuse(format!("{what} must be one line"));
+    }
+    Ok(())
+}
+
+fn optional_one_line(what: &str, value: &Option<String>) -> Result<(), InputError> {
+    value.as_deref().map_or(Ok(()), |v| one_line(what, v))
+}
+
+/// Free text such as a note or summary: anything but blank.
+fn some_text(what: &str, value: &str) -> Result<(), InputError> {
+    if value.trim().is_empty() {
+        return refuse(format!("{what} is empty"));
+    }
+    Ok(())
+}
+
+/// Records a new complaint as a case with its `opened` event.
+pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Outcome {
+    one_line("the title", &new.title)?;
+    one_line("the customer name", &new.customer)?;
+    optional_one_line("the contact", &new.contact)?;
+    optional_one_line("the reference", &new.reference)?;
+    optional_one_line("the category", &new.category)?;
+    optional_one_line("the assignee", &new.assignee)?;
+    for tag in &new.tags {
+        one_line("a tag", tag)?;
+    }
+    if let Some(wants) = &new.wants {
+        some_text("what the customer wants", wants)?;
+    }
+    some_text("the complaint summary", &new.summary)?;
+    let mut tags = new.tags;
+    tags.dedup();
+    Ok(Case {
+        format: FORMAT,
+        id,
+        title: new.title,
+        status: Status::Open,
+        severity: new.severity,
+        category: new.category,
+        channel: new.channel,
+        tags,
+        opened_at: Timestamp(stamp.at),
+        opened_by: stamp.by.clone(),
+        assignee: new.assignee,
+        customer: Customer {
+            name: new.customer,
+            contact: new.contact,
+            preferred_contact: new.preferred_contact,
+            reference: new.reference,
+        },
+        complaint: Complaint {
+            summary: new.summary,
+            wants: new.wants,
+        },
+        resolution: None,
+        follow_up: None,
+        events: vec![stamp.event(Action::Opened)],
+    })
+}
+
+/// Events stay in time order: a back-dated change older than the log is refused.
+fn check_time(case: &Case, stamp: &Stamp) -> Result<(), InputError> {
+    if let Some(last) = case.last_event_at()
+        && stamp.at < last
+    {
+        return refuse(format!(
+            "case {} already has an event at {}, later than {}; events must stay in time order",
+            case.id,
+            Timestamp(last).to_rfc3339(),
+            Timestamp(stamp.at).to_rfc3339()
+        ));
+    }
+    Ok(())
+}
+
+/// The kinds of note `annotate` records.
+pub const NOTE_KINDS: &[Action] = &[
+    Action::Note,
+    Action::Reply,
+    Action::Call,
+    Action::Email,
+    Action::Question,
+];
+
+/// Adds a note. A reply to a case waiting on the customer puts it back to open.
+pub fn annotate(case: &Case, stamp: &Stamp, kind: Action, text: &str) -> Outcome {
+    if !NOTE_KINDS.contains(&kind) {
+        return refuse(format!("'{kind}' is not a kind of note"));
+    }
+    some_text("the note", text)?;
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    if kind == Action::Reply && case.status == Status::Waiting {
+        next.status = Status::Open;
+    }
+    next.events.push(stamp.event(kind).with_text(text));
+    Ok(next)
+}
+
+/// Hands the case to a person. Assigning to the current assignee changes nothing.
+pub fn assign(case: &Case, stamp: &Stamp, person: &str) -> Outcome {
+    one_line("the assignee", person)?;
+    if case.assignee.as_deref() == Some(person) {
+        return Ok(case.clone());
+    }
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    next.assignee = Some(person.to_string());
+    let mut event = stamp.event(Action::Assigned);
+    event.to = Some(person.to_string());
+    next.events.push(event);
+    Ok(next)
+}
+
+/// Parks an open case while waiting on the customer or a third party.
+pub fn wait(case: &Case, stamp: &Stamp, reason: &str) -> Outcome {
+    some_text("the reason", reason)?;
+    match case.status {
+        Status::Open => {}
+        Status::Waiting => return refuse(format!("case {} is already waiting", case.id)),
+        Status::Resolved | Status::Closed => {
+            return refuse(format!(
+                "case {} is {}; reopen it before waiting on anyone",
+                case.id, case.status
+            ));
+        }
+    }
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    next.status = Status::Waiting;
+    next.events
+        .push(stamp.event(Action::Waiting).with_text(reason));
+    Ok(next)
+}
+
+/// Records the resolution and, unless `follow_up_due` is `None`, schedules
+/// the follow-up call. A follow-up of an earlier resolution is replaced.
+pub fn resolve(
+    case: &Case,
+    stamp: &Stamp,
+    summary: &str,
+    agreed: Option<bool>,
+    follow_up_due: Option<DateTime<Utc>>,
+) -> Outcome {
+    some_text("the resolution summary", summary)?;
+    match case.status {
+        Status::Open | Status::Waiting => {}
+        Status::Resolved => {
+            return refuse(format!(
+                "case {} is already resolved; reopen it first to resolve it again",
+                case.id
+            ));
+        }
+        Status::Closed => {
+            return refuse(format!("case {} is closed; reopen it first", case.id));
+        }
+    }
+    check_time(case, stamp)?;
+    if let Some(due) = follow_up_due
+        && due < stamp.at
+    {
+        return refuse(format!(
+            "the follow-up cannot be due ({}) before the resolution ({})",
+            Timestamp(due).to_rfc3339(),
+            Timestamp(stamp.at).to_rfc3339()
+        ));
+    }
+    let mut next = case.clone();
+    next.status = Status::Resolved;
+    next.resolution = Some(Resolution {
+        summary: summary.to_string(),
+        agreed,
+        resolved_at: Timestamp(stamp.at),
+        resolved_by: stamp.by.clone(),
+    });
+    next.events
+        .push(stamp.event(Action::Resolved).with_text(summary));
+    next.follow_up = None;
+    if let Some(due) = follow_up_due {
+        schedule(&mut next, stamp, due, None);
+    }
+    Ok(next)
+}
+
+fn schedule(case: &mut Case, stamp: &Stamp, due: DateTime<Utc>, text: Option<&str>) {
+    case.follow_up = Some(FollowUp {
+        due: Timestamp(due),
+        done_at: None,
+        satisfied: None,
+    });
+    let mut event = stamp.event(Action::FollowUpScheduled);
+    event.due = Some(Timestamp(due));
+    event.text = text.map(str::to_string);
+    case.events.push(event);
+}
+
+/// Schedules or reschedules the follow-up of a resolved case.
+/// Rescheduling to the time already set changes nothing.
+pub fn schedule_follow_up(case: &Case, stamp: &Stamp, due: DateTime<Utc>) -> Outcome {
+    if case.status != Status::Resolved {
+        return refuse(format!(
+            "case {} is {}; a follow-up is scheduled only after it is resolved",
+            case.id, case.status
+        ));
+    }
+    if let Some(f) = &case.follow_up
+        && f.done_at.is_none()
+        && f.due.0 == due
+    {
+        return Ok(case.clone());
+    }
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    schedule(&mut next, stamp, due, None);
+    Ok(next)
+}
+
+/// Records that the follow-up happened. A satisfied customer closes the
+/// case; an unsatisfied one reopens it (and the reopen is counted); no
+/// answer (`None`) leaves it resolved.
+pub fn record_follow_up(
+    case: &Case,
+    stamp: &Stamp,
+    satisfied: Option<bool>,
+    text: Option<&str>,
+) -> Outcome {
+    let pending = case.follow_up.as_ref().is_some_and(|f| f.done_at.is_none());
+    if case.status != Status::Resolved || !pending {
+        return refuse(format!(
+            "case {} has no follow-up waiting to be done{}",
+            case.id,
+            match case.status {
+                Status::Resolved => "; schedule one with `caselog follow-up ID --in 1d`",
+                _ => "; follow-ups come after a resolution",
+            }
+        ));
+    }
+    if let Some(text) = text {
+        some_text("the follow-up note", text)?;
+    }
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    if let Some(f) = next.follow_up.as_mut() {
+        f.done_at = Some(Timestamp(stamp.at));
+        f.satisfied = satisfied;
+    }
+    let mut event = stamp.event(Action::FollowedUp);
+    event.satisfied = satisfied;
+    event.text = text.map(str::to_string);
+    next.events.push(event);
+    match satisfied {
+        Some(true) => {
+            next.status = Status::Closed;
+            next.events.push(
+                stamp
+                    .event(Action::Closed)
+                    .with_text("customer satisfied at follow-up"),
+            );
+        }
+        Some(false) => {
+            next.status = Status::Open;
+            next.events.push(
+                stamp
+                    .event(Action::Reopened)
+                    .with_text("customer not satisfied at follow-up"),
+            );
+        }
+        None => {}
+    }
+    Ok(next)
+}
+
+/// Closes a case. Closing without a done follow-up, or without a
+/// resolution, needs a reason, so the exception is on the record.
+pub fn close(case: &Case, stamp: &Stamp, reason: Option<&str>) -> Outcome {
+    if let Some(reason) = reason {
+        some_text("the reason", reason)?;
+    }
+    let pending_follow_up = case.follow_up.as_ref().is_some_and(|f| f.done_at.is_none());
+    match case.status {
+        Status::Closed => return refuse(format!("case {} is already closed", case.id)),
+        Status::Open | Status::Waiting if reason.is_none() => {
+            return refuse(format!(
+                "case {} is {} and not resolved; give --reason to close it anyway",
+                case.id, case.status
+            ));
+        }
+        Status::Resolved if pending_follow_up && reason.is_none() => {
+            return refuse(format!(
+                "case {} has a follow-up not yet done; record it with `caselog follow-up {} --done`, or give --reason to close anyway",
+                case.id, case.id
+            ));
+        }
+        _ => {}
+    }
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    next.status = Status::Closed;
+    let mut event = stamp.event(Action::Closed);
+    event.text = reason.map(str::to_string);
+    next.events.push(event);
+    Ok(next)
+}
+
+/// Reopens a resolved or closed case (a counted reopen), or resumes a
+/// waiting one. A pending follow-up is dropped: it belonged to the
+/// resolution being undone, and its scheduling stays in the event log.
+pub fn reopen(case: &Case, stamp: &Stamp, reason: &str) -> Outcome {
+    some_text("the reason", reason)?;
+    let action = match case.status {
+        Status::Open => return refuse(format!("case {} is already open", case.id)),
+        Status::Waiting => Action::Resumed,
+        Status::Resolved | Status::Closed => Action::Reopened,
+    };
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    next.status = Status::Open;
+    if next.follow_up.as_ref().is_some_and(|f| f.done_at.is_none()) {
+        next.follow_up = None;
+    }
+    next.events.push(stamp.event(action).with_text(reason));
+    Ok(next)
+}

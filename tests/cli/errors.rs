@@ -1,0 +1,384 @@
+//! Bad input: a one-line error naming what is wrong, exit 2, nothing written.
+
+use crate::harness::Log;
+
+/// Runs `args`, expects exit 2 with one line on stderr containing each of
+/// `expected`, and no file changed.
+#[track_caller]
+fn refused(log: &Log, args: &[&str], expected: &[&str]) {
+    let before = log.files();
+    let stderr = log.run(args).fails(2);
+    assert_eq!(stderr.lines().count(), 1, "one line, not: {stderr}");
+    for part in expected {
+        assert!(
+            stderr.contains(part),
+            "{args:?}: expected {part:?} in: {stderr}"
+        );
+    }
+    assert_eq!(log.files(), before, "{args:?} wrote something");
+}
+
+#[test]
+fn unknown_ids_are_refused() {
+    let log = Log::new();
+    log.open(&[]);
+    refused(
+        &log,
+        &["note", "20991231-zzzzz", "x"],
+        &["no case matches '20991231-zzzzz'"],
+    );
+    refused(&log, &["show", "qqqqq"], &["no case matches 'qqqqq'"]);
+}
+
+#[test]
+fn ids_that_look_like_paths_are_refused() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    for bad in [
+        "../etc/passwd",
+        "2026/11",
+        "..",
+        &format!("cases/2026/11/{id}"),
+    ] {
+        refused(&log, &["note", bad, "x"], &["is not a case id"]);
+    }
+}
+
+#[test]
+fn invalid_values_on_the_command_line_are_refused() {
+    let log = Log::new();
+    for (flag, value) in [
+        ("--channel", "pigeon"),
+        ("--severity", "urgent"),
+        ("--preferred-contact", "fax"),
+    ] {
+        let before = log.files();
+        let stderr = log
+            .run([
+                "open",
+                "--title",
+                "T",
+                "--customer",
+                "C",
+                "--summary",
+                "S",
+                flag,
+                value,
+            ])
+            .fails(2);
+        assert!(
+            stderr.contains(&format!("invalid value '{value}' for '{flag}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("possible values"), "{stderr}");
+        assert_eq!(log.files(), before);
+    }
+    refused(
+        &log,
+        &[
+            "open",
+            "--title",
+            "   ",
+            "--customer",
+            "C",
+            "--summary",
+            "S",
+        ],
+        &["the title is empty"],
+    );
+    refused(
+        &log,
+        &[
+            "open",
+            "--title",
+            "two\nlines",
+            "--customer",
+            "C",
+            "--summary",
+            "S",
+        ],
+        &["the title must be one line"],
+    );
+    refused(
+        &log,
+        &["open", "--title", "T", "--customer", "", "--summary", "S"],
+        &["the customer name is empty"],
+    );
+    refused(
+        &log,
+        &[
+            "open",
+            "--title",
+            "T",
+            "--customer",
+            "C",
+            "--summary",
+            " \n ",
+        ],
+        &["the complaint summary is empty"],
+    );
+    refused(
+        &log,
+        &["open", "--title", "T", "--customer", "C"],
+        &["the complaint summary is empty"],
+    );
+}
+
+#[test]
+fn invalid_transitions_are_refused() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    refused(
+        &log,
+        &["follow-up", &id, "--done", "--satisfied", "yes"],
+        &["has no follow-up waiting to be done"],
+    );
+    refused(
+        &log,
+        &["follow-up", &id, "--in", "2d"],
+        &["a follow-up is scheduled only after it is resolved"],
+    );
+    refused(&log, &["close", &id], &["not resolved; give --reason"]);
+    refused(
+        &log,
+        &["reopen", &id, "--reason", "x"],
+        &["is already open"],
+    );
+    log.run(["resolve", &id, "--summary", "Refunded.", "--no-follow-up"])
+        .ok();
+    refused(
+        &log,
+        &["resolve", &id, "--summary", "Again"],
+        &["already resolved"],
+    );
+    refused(
+        &log,
+        &["follow-up", &id, "--done"],
+        &["has no follow-up waiting to be done", "--in 1d"],
+    );
+    log.run(["close", &id]).ok();
+    refused(
+        &log,
+        &["resolve", &id, "--summary", "Again"],
+        &["is closed; reopen it first"],
+    );
+    refused(&log, &["close", &id], &["already closed"]);
+    refused(
+        &log,
+        &["wait", &id, "--reason", "x"],
+        &["reopen it before waiting"],
+    );
+}
+
+#[test]
+fn closing_before_the_follow_up_needs_a_reason() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    log.run(["resolve", &id, "--summary", "Refunded."]).ok();
+    refused(
+        &log,
+        &["close", &id],
+        &["follow-up not yet done", "--reason"],
+    );
+    log.run(["close", &id, "--reason", "customer unreachable for a month"])
+        .ok();
+}
+
+#[test]
+fn bad_times_and_durations_are_refused() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    log.run(["resolve", &id, "--summary", "Refunded."]).ok();
+    refused(
+        &log,
+        &["follow-up", &id, "--at", "tomorrow-ish"],
+        &["'tomorrow-ish' is not a time"],
+    );
+    refused(
+        &log,
+        &["follow-up", &id, "--in", "2 days"],
+        &["'2 days' is not a duration"],
+    );
+    refused(
+        &log,
+        &["follow-up", &id, "--in", "48"],
+        &["'48' is not a duration"],
+    );
+    let before = log.files();
+    let stderr = log.run(["note", &id, "x"]).at("yesterday").fails(2);
+    assert!(
+        stderr.contains("CASELOG_NOW='yesterday' is not an RFC 3339 time"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn back_dated_events_that_would_break_time_order_are_refused() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.files();
+    let stderr = log
+        .run(["note", &id, "x"])
+        .at("2026-11-01T00:00:00Z")
+        .fails(2);
+    assert!(
+        stderr.contains("events must stay in time order"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn a_missing_case_log_suggests_init() {
+    let log = Log::empty();
+    let stderr = log.run(["list"]).fails(2);
+    assert!(
+        stderr.contains("no case log in") && stderr.contains("run `caselog init`"),
+        "{stderr}"
+    );
+    let stderr = log.run(["list", "--dir", "elsewhere"]).fails(2);
+    assert!(
+        stderr.contains("elsewhere is not a case log") && stderr.contains("caselog init elsewhere"),
+        "{stderr}"
+    );
+    assert!(log.files().is_empty());
+}
+
+#[test]
+fn a_case_file_that_is_not_valid_toml_is_named_with_its_line() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let path = log.case_path(&id);
+    let text = log.case_text(&id).replace("[customer]", "[customer\n");
+    std::fs::write(&path, &text).unwrap();
+    let line = text.lines().position(|l| l == "[customer").unwrap() + 1;
+    refused(
+        &log,
+        &["note", &id, "x"],
+        &[&format!("cases/2026/11/{id}.toml:{line}:")],
+    );
+    refused(&log, &["show", &id], &[&format!("{id}.toml:{line}:")]);
+}
+
+#[test]
+fn an_unknown_key_in_a_case_file_names_file_line_and_key() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let text = log
+        .case_text(&id)
+        .replace("[customer]\n", "[customer]\nphone_number = \"555\"\n");
+    std::fs::write(log.case_path(&id), &text).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("phone_number"))
+        .unwrap()
+        + 1;
+    refused(
+        &log,
+        &["assign", &id, "ben"],
+        &[&format!("{id}.toml:{line}: unknown field `phone_number`")],
+    );
+}
+
+#[test]
+fn an_unknown_status_in_a_case_file_lists_the_allowed_ones() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let text = log
+        .case_text(&id)
+        .replace("status = \"open\"", "status = \"pending\"");
+    std::fs::write(log.case_path(&id), &text).unwrap();
+    refused(
+        &log,
+        &["show", &id],
+        &[
+            "unknown status 'pending' (expected one of: open, waiting, resolved, closed)",
+            ":4:",
+        ],
+    );
+}
+
+#[test]
+fn a_case_whose_id_does_not_match_its_file_name_is_refused() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let other = log.open(&[]);
+    std::fs::write(log.case_path(&id), log.case_text(&other)).unwrap();
+    refused(
+        &log,
+        &["note", &id, "x"],
+        &[&format!("the id {other} does not match the file name")],
+    );
+}
+
+#[test]
+fn an_unknown_category_is_refused_when_settings_list_categories() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "categories = [\"billing\", \"delivery\"]\n",
+    )
+    .unwrap();
+    refused(
+        &log,
+        &[
+            "open",
+            "--title",
+            "T",
+            "--customer",
+            "C",
+            "--summary",
+            "S",
+            "--category",
+            "biling",
+        ],
+        &["unknown category 'biling' (caselog.toml lists: billing, delivery)"],
+    );
+    log.open(&["--category", "billing"]);
+}
+
+#[test]
+fn a_bad_settings_file_is_named_with_its_line() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "# settings\nfollow_up_after = \"two days\"\n",
+    )
+    .unwrap();
+    refused(
+        &log,
+        &["resolve", &id, "--summary", "x"],
+        &["caselog.toml:2:", "'two days' is not a duration"],
+    );
+}
+
+#[test]
+fn no_known_person_is_refused_with_the_ways_to_name_one() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.files();
+    let stderr = log
+        .run(["note", &id, "x"])
+        .env_remove("CASELOG_USER")
+        .fails(2);
+    assert!(
+        stderr.contains("pass --by PERSON, set CASELOG_USER, or set git's user.email"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn empty_notes_and_reasons_are_refused() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    refused(&log, &["note", &id, "  "], &["the note is empty"]);
+    refused(&log, &["note", &id], &["the note is empty"]);
+    refused(
+        &log,
+        &["wait", &id, "--reason", ""],
+        &["the reason is empty"],
+    );
+}

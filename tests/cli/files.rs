@@ -1,0 +1,326 @@
+//! What caselog leaves on disk: the exact file it writes, and edits that
+//! touch only the lines they must.
+
+use crate::harness::{Log, redact};
+
+#[test]
+fn open_prints_only_the_id_and_writes_the_month_folder() {
+    let log = Log::new();
+    let out = log
+        .run([
+            "open",
+            "--title",
+            "Late delivery",
+            "--customer",
+            "Jo",
+            "--summary",
+            "Two weeks late.",
+        ])
+        .at("2026-11-22T10:30:00Z")
+        .ok();
+    let id = out.strip_suffix('\n').expect("one line");
+    assert!(!id.contains('\n'));
+    assert!(id.starts_with("20261122-") && id.len() == 14, "{id}");
+    assert!(
+        log.path()
+            .join(format!("cases/2026/11/{id}.toml"))
+            .is_file()
+    );
+}
+
+#[test]
+fn open_writes_the_canonical_file() {
+    let log = Log::new();
+    let id = log.open(&[
+        "--contact",
+        "maria@example.com",
+        "--reference",
+        "A-1001",
+        "--preferred-contact",
+        "phone",
+        "--channel",
+        "email",
+        "--category",
+        "billing",
+        "--severity",
+        "high",
+        "--tag",
+        "refund",
+        "--tag",
+        "card",
+        "--wants",
+        "A full refund",
+        "--assignee",
+        "ben@example.com",
+    ]);
+    insta::assert_snapshot!(redact(&log.case_text(&id), &id));
+}
+
+#[test]
+fn unset_optional_fields_are_absent_not_empty() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let text = log.case_text(&id);
+    for key in [
+        "category",
+        "tags",
+        "assignee",
+        "contact",
+        "reference",
+        "preferred_contact",
+        "wants",
+        "resolution",
+        "follow_up",
+    ] {
+        assert!(!text.contains(key), "{key} should be absent:\n{text}");
+    }
+    assert!(!text.contains("\"\""), "no empty strings:\n{text}");
+}
+
+#[test]
+fn annotating_only_appends_lines() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.case_text(&id);
+    log.run(["note", &id, "Called the bank; refund is on its way."])
+        .ok();
+    let after = log.case_text(&id);
+    assert!(after.starts_with(&before), "the old text must be untouched");
+    insta::assert_snapshot!(&after[before.len()..]);
+}
+
+#[test]
+fn resolving_changes_the_status_line_and_adds_the_resolution() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.case_text(&id);
+    log.run([
+        "resolve",
+        &id,
+        "--summary",
+        "Refunded 45.90 EUR.",
+        "--agreed",
+    ])
+    .ok();
+    let after = log.case_text(&id);
+    // Every old line but the status line is still there, in order.
+    let mut after_lines = after.lines();
+    for line in before.lines() {
+        let expected = if line == "status = \"open\"" {
+            "status = \"resolved\""
+        } else {
+            line
+        };
+        assert!(
+            after_lines.any(|l| l == expected),
+            "lost or moved: {line}\n{after}"
+        );
+    }
+    insta::assert_snapshot!(redact(&after, &id));
+}
+
+#[test]
+fn a_command_that_changes_nothing_leaves_the_file_byte_identical() {
+    let log = Log::new();
+    let id = log.open(&["--assignee", "ben@example.com"]);
+    log.run(["resolve", &id, "--summary", "Refunded."]).ok();
+    log.run(["follow-up", &id, "--at", "2026-11-25T09:00:00Z"])
+        .ok();
+    let before = log.files();
+    let modified = std::fs::metadata(log.case_path(&id))
+        .unwrap()
+        .modified()
+        .unwrap();
+
+    let out = log.run(["assign", &id, "ben@example.com"]).ok();
+    assert!(out.contains("nothing changed"), "{out}");
+    log.run(["follow-up", &id, "--at", "2026-11-25 09:00"]).ok();
+
+    assert_eq!(log.files(), before);
+    assert_eq!(
+        std::fs::metadata(log.case_path(&id))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        modified
+    );
+}
+
+#[test]
+fn hand_written_comments_and_blank_lines_survive_every_command() {
+    let log = Log::new();
+    let id = log.open(&["--assignee", "ana@example.com"]);
+    let path = log.case_path(&id);
+    let text = log
+        .case_text(&id)
+        .replace(
+            "severity = \"normal\"\n",
+            "severity = \"normal\" # raised with the manager\n\n",
+        )
+        .replace(
+            "[complaint]\n",
+            "# She called twice before writing.\n[complaint]\n",
+        )
+        .replace("[[events]]\n", "# Log starts here.\n[[events]]\n")
+        + "\n# Keep this case for the quarterly review.\n";
+    std::fs::write(&path, &text).unwrap();
+
+    let steps: &[&[&str]] = &[
+        &["note", &id, "--kind", "reply", "Sorry; looking into it."],
+        &["assign", &id, "ben@example.com"],
+        &["wait", &id, "--reason", "bank statement"],
+        &[
+            "note",
+            &id,
+            "--kind",
+            "reply",
+            "Statement received, thanks.",
+        ],
+        &["resolve", &id, "--summary", "Refunded.", "--not-agreed"],
+        &["follow-up", &id, "--in", "3d"],
+        &[
+            "follow-up",
+            &id,
+            "--done",
+            "--satisfied",
+            "no",
+            "Still unhappy",
+        ],
+        &[
+            "resolve",
+            &id,
+            "--summary",
+            "Refunded again with a voucher.",
+            "--agreed",
+        ],
+        &["reopen", &id, "--reason", "voucher code invalid"],
+        &["resolve", &id, "--summary", "New voucher sent."],
+        &["follow-up", &id, "--done", "--satisfied", "yes"],
+    ];
+    for (minute, step) in steps.iter().enumerate() {
+        log.run(*step)
+            .at(&format!("2026-11-22T10:{minute:02}:00Z"))
+            .ok();
+    }
+    let after = log.case_text(&id);
+    for comment in [
+        "severity = \"normal\" # raised with the manager\n\n",
+        "# She called twice before writing.\n[complaint]",
+        "# Log starts here.\n[[events]]",
+        "# Keep this case for the quarterly review.",
+    ] {
+        assert!(after.contains(comment), "lost {comment:?}:\n{after}");
+    }
+    assert_eq!(log.case_json(&id)["status"], "closed");
+}
+
+#[test]
+fn a_comment_inside_a_removed_section_moves_instead_of_vanishing() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    log.run(["resolve", &id, "--summary", "Refunded."]).ok();
+    let path = log.case_path(&id);
+    let text = log.case_text(&id).replace(
+        "[follow_up]\n",
+        "[follow_up]\n# Customer asked for an evening call.\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    // Reopening drops the pending follow-up section.
+    log.run(["reopen", &id, "--reason", "refund bounced"])
+        .at("2026-11-22T10:00:00Z")
+        .ok();
+    let after = log.case_text(&id);
+    assert!(!after.contains("[follow_up]"), "{after}");
+    assert!(
+        after.contains("# Customer asked for an evening call."),
+        "{after}"
+    );
+}
+
+#[test]
+fn complaint_text_is_stored_byte_exact() {
+    let log = Log::new();
+    let summary = "Line one with \"quotes\" and '''.\r\nTriple \"\"\" inside.\n\tTabbed — ünïcödé 👩‍💻\nends with a quote\"";
+    let file = log.path().join("summary.txt");
+    std::fs::write(&file, summary).unwrap();
+    let id = log
+        .run([
+            "open",
+            "--title",
+            "Odd text",
+            "--customer",
+            "Zoë \"Z\" O'Neil",
+            "--summary-file",
+        ])
+        .env("IGNORED", "")
+        .output();
+    assert!(!id.status.success(), "--summary-file needs a value");
+    let id = log
+        .run([
+            "open",
+            "--title",
+            "Odd text",
+            "--customer",
+            "Zoë \"Z\" O'Neil",
+            "--summary-file",
+            file.to_str().unwrap(),
+        ])
+        .ok();
+    let id = id.trim();
+    let case = log.case_json(id);
+    assert_eq!(case["complaint"]["summary"], summary);
+    assert_eq!(case["customer"]["name"], "Zoë \"Z\" O'Neil");
+
+    let piped = log
+        .run(["open", "--title", "From stdin", "--customer", "Jo"])
+        .stdin(summary)
+        .ok();
+    assert_eq!(log.case_json(piped.trim())["complaint"]["summary"], summary);
+
+    let note = "Said: \"\"\"we'll see\"\"\"\\n — not a newline\n";
+    log.run(["note", id, "-"]).stdin(note).ok();
+    assert_eq!(log.case_json(id)["events"][1]["text"], note);
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal_raw() {
+    let log = Log::new();
+    let hostile = "Refund\u{1b}[2J\u{1b}]0;owned\u{7} now \u{202e}txt.exe\u{9b}31m";
+    let id = log
+        .run([
+            "open",
+            "--title",
+            hostile,
+            "--customer",
+            "Eve\u{1b}[31m",
+            "--summary",
+            hostile,
+        ])
+        .ok();
+    let id = id.trim();
+    log.run(["note", id, hostile]).ok();
+    let is_raw = |s: &str| {
+        s.chars()
+            .any(|c| c.is_control() && c != '\n' || c == '\u{202e}')
+    };
+    for args in [
+        vec!["show", id],
+        vec!["list"],
+        vec!["show", id, "--format", "toml"],
+        vec!["show", id, "--format", "json"],
+        vec!["list", "--format", "json"],
+    ] {
+        let out = log.run(&args).ok();
+        assert!(
+            !is_raw(&out),
+            "{args:?} printed a raw control character: {out:?}"
+        );
+        assert!(
+            out.to_lowercase().contains("\\u{1b}[2j") || out.to_lowercase().contains("\\u001b[2j"),
+            "{args:?} should show the escape visibly: {out}"
+        );
+    }
+    // Nor the file itself, so `cat` and `git diff` are safe too.
+    assert!(!is_raw(&log.case_text(id)));
+    assert_eq!(log.case_json(id)["title"], hostile);
+}

@@ -1,0 +1,214 @@
+//! A readable builder for driving the real `caselog` binary in a
+//! temporary case log, with the clock and the acting person pinned.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_caselog");
+/// The pinned "now" of every command unless a test says otherwise.
+pub const NOW: &str = "2026-11-22T09:00:00Z";
+
+/// A temporary case log.
+pub struct Log {
+    dir: TempDir,
+}
+
+impl Log {
+    /// A folder with `caselog init` run in it.
+    pub fn new() -> Log {
+        let log = Log::empty();
+        log.run(["init"]).ok();
+        log
+    }
+
+    /// A folder with nothing in it.
+    pub fn empty() -> Log {
+        Log {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A command run in the log's folder.
+    pub fn run<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new(BIN);
+        command.args(args).current_dir(self.path());
+        for variable in [
+            "CASELOG_DIR",
+            "CASELOG_NOW",
+            "CASELOG_USER",
+            "VISUAL",
+            "EDITOR",
+        ] {
+            command.env_remove(variable);
+        }
+        command
+            .env("CASELOG_NOW", NOW)
+            .env("CASELOG_USER", "ana@example.com")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        Run {
+            command,
+            stdin: None,
+        }
+    }
+
+    /// Opens a typical complaint and returns its id.
+    pub fn open(&self, extra: &[&str]) -> String {
+        let mut args = vec![
+            "open",
+            "--title",
+            "Refund not received",
+            "--customer",
+            "Maria López",
+            "--summary",
+            "I cancelled order A-1001 and was promised a refund.",
+        ];
+        args.extend_from_slice(extra);
+        self.run(args)
+            .at("2026-11-20T09:15:00Z")
+            .ok()
+            .trim()
+            .to_string()
+    }
+
+    pub fn case_path(&self, id: &str) -> PathBuf {
+        self.path()
+            .join("cases")
+            .join(&id[0..4])
+            .join(&id[4..6])
+            .join(format!("{id}.toml"))
+    }
+
+    pub fn case_text(&self, id: &str) -> String {
+        std::fs::read_to_string(self.case_path(id)).expect("the case file")
+    }
+
+    /// The case as `show --format json` reports it.
+    pub fn case_json(&self, id: &str) -> serde_json::Value {
+        let out = self.run(["show", id, "--format", "json"]).ok();
+        serde_json::from_str(&out).expect("show --format json is JSON")
+    }
+
+    /// Every file below the log with its bytes, to prove nothing was written.
+    /// The lock file is left out: it is empty, git-ignored, and created by
+    /// the first command that tries a change, refused or not.
+    pub fn files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        walkdir::WalkDir::new(self.path())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && e.file_name() != ".caselog.lock")
+            .map(|e| {
+                (
+                    e.path().to_path_buf(),
+                    std::fs::read(e.path()).expect("readable"),
+                )
+            })
+            .collect()
+    }
+}
+
+/// One command about to run.
+pub struct Run {
+    command: Command,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Run {
+    /// Pins the clock.
+    pub fn at(mut self, now: &str) -> Run {
+        self.command.env("CASELOG_NOW", now);
+        self
+    }
+
+    /// Acts as `person` through `--by`.
+    pub fn by(mut self, person: &str) -> Run {
+        self.command.args(["--by", person]);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Run {
+        self.command.env_remove(key);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Run {
+        self.command.current_dir(dir);
+        self
+    }
+
+    pub fn stdin(mut self, text: impl Into<Vec<u8>>) -> Run {
+        self.stdin = Some(text.into());
+        self
+    }
+
+    pub fn output(mut self) -> Output {
+        self.command
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("caselog starts");
+        if let Some(bytes) = self.stdin.take() {
+            child
+                .stdin
+                .take()
+                .expect("piped")
+                .write_all(&bytes)
+                .expect("stdin written");
+        }
+        child.wait_with_output().expect("caselog finishes")
+    }
+
+    /// Runs, expects success and a quiet stderr, returns stdout.
+    #[track_caller]
+    pub fn ok(self) -> String {
+        let out = self.output();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "expected success, got {}: {stderr}",
+            out.status
+        );
+        assert!(stderr.is_empty(), "unexpected stderr: {stderr}");
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    /// Runs, expects exit `code` and nothing on stdout, returns stderr.
+    #[track_caller]
+    pub fn fails(self, code: i32) -> String {
+        let out = self.output();
+        let stderr = String::from_utf8(out.stderr).expect("UTF-8 errors");
+        assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+        assert!(
+            out.stdout.is_empty(),
+            "unexpected stdout: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        stderr
+    }
+}
+
+/// Replaces a generated id so snapshots are stable.
+pub fn redact(text: &str, id: &str) -> String {
+    text.replace(id, "<ID>")
+}

@@ -1,0 +1,12 @@
+//! The one test binary: every behaviour, through the real `caselog`.
+
+mod harness;
+
+mod concurrency;
+mod errors;
+mod files;
+mod help;
+mod ids;
+mod lifecycle;
+mod output;
+mod properties;
