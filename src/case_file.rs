@@ -257,7 +257,7 @@ pub fn update(text: &str, old: &Case, new: &Case) -> Result<String> {
                     }
                 }
             }
-            (None, None) => unreachable!("the root section is always present"),
+            (None, None) => bail!("internal error: the root section is always present"),
         }
     }
     for (section, _) in &old_sections {

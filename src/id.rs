@@ -40,6 +40,7 @@ impl CaseId {
 
     /// The file a case lives in: `cases/YYYY/MM/<id>.toml`.
     pub fn path_in(&self, cases_dir: &Path) -> PathBuf {
+        // A CaseId is validated ASCII `YYYYMMDD-xxxxx`, so these slices hold.
         cases_dir
             .join(&self.0[0..4])
             .join(&self.0[4..6])

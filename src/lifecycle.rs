@@ -90,8 +90,13 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Outcome {
         some_text("what the customer wants", wants)?;
     }
     some_text("the complaint summary", &new.summary)?;
-    let mut tags = new.tags;
-    tags.dedup();
+    // A repeated --tag is one tag; the first spelling's position wins.
+    let mut tags: Vec<String> = Vec::with_capacity(new.tags.len());
+    for tag in new.tags {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
     Ok(Case {
         format: FORMAT,
         id,

@@ -4,11 +4,13 @@
 use std::io::Write;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 
 use super::{Session, done};
 use crate::case::Status;
 use crate::clock::{self, Span};
-use crate::lifecycle;
+use crate::lifecycle::{self, Stamp};
+use crate::store::CaseLog;
 
 pub struct Request {
     pub id: String,
@@ -31,43 +33,53 @@ pub enum What {
 pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
     let log = session.log()?;
     let stamp = session.stamp(&log, request.by.as_deref())?;
-    let due = match &request.what {
-        What::ScheduleIn(span) => Some(stamp.at + span.parse::<Span>()?.duration()),
-        What::ScheduleAt(time) => Some(clock::parse_time(time)?),
-        What::Done { .. } => None,
-    };
-    if let Some(due) = due {
-        let changed = log.change(&request.id, |case| {
-            Ok(lifecycle::schedule_follow_up(case, &stamp, due)?)
-        })?;
-        let unchanged = if changed.written { "" } else { " (unchanged)" };
-        return done(
-            out,
-            format_args!(
-                "{}: follow-up due {}{unchanged}",
-                changed.after.id,
-                clock::format_time(due)
-            ),
-        );
+    match request.what {
+        What::ScheduleIn(span) => {
+            let due = stamp.at + span.parse::<Span>()?.duration();
+            schedule(&log, &stamp, &request.id, due, out)
+        }
+        What::ScheduleAt(time) => {
+            schedule(&log, &stamp, &request.id, clock::parse_time(&time)?, out)
+        }
+        What::Done { satisfied, text } => {
+            let changed = log.change(&request.id, |case| {
+                Ok(lifecycle::record_follow_up(
+                    case,
+                    &stamp,
+                    satisfied,
+                    text.as_deref(),
+                )?)
+            })?;
+            let outcome = match (satisfied, changed.after.status) {
+                (Some(true), Status::Closed) => "customer satisfied; closed",
+                (Some(false), _) => "customer not satisfied; reopened",
+                _ => "no answer recorded; still resolved",
+            };
+            done(
+                out,
+                format_args!("{}: follow-up done; {outcome}", changed.after.id),
+            )
+        }
     }
-    let What::Done { satisfied, text } = request.what else {
-        unreachable!("scheduling returned above")
-    };
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::record_follow_up(
-            case,
-            &stamp,
-            satisfied,
-            text.as_deref(),
-        )?)
+}
+
+fn schedule(
+    log: &CaseLog,
+    stamp: &Stamp,
+    id: &str,
+    due: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    let changed = log.change(id, |case| {
+        Ok(lifecycle::schedule_follow_up(case, stamp, due)?)
     })?;
-    let outcome = match (satisfied, changed.after.status) {
-        (Some(true), Status::Closed) => "customer satisfied; closed",
-        (Some(false), _) => "customer not satisfied; reopened",
-        _ => "no answer recorded; still resolved",
-    };
+    let unchanged = if changed.written { "" } else { " (unchanged)" };
     done(
         out,
-        format_args!("{}: follow-up done; {outcome}", changed.after.id),
+        format_args!(
+            "{}: follow-up due {}{unchanged}",
+            changed.after.id,
+            clock::format_time(due)
+        ),
     )
 }

@@ -324,3 +324,13 @@ fn control_characters_never_reach_the_terminal_raw() {
     assert!(!is_raw(&log.case_text(id)));
     assert_eq!(log.case_json(id)["title"], hostile);
 }
+
+#[test]
+fn a_repeated_tag_is_stored_once() {
+    let log = Log::new();
+    let id = log.open(&["--tag", "refund", "--tag", "card", "--tag", "refund"]);
+    assert_eq!(
+        log.case_json(&id)["tags"],
+        serde_json::json!(["refund", "card"])
+    );
+}

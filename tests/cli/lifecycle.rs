@@ -230,3 +230,69 @@ fn assigning_records_who_to_in_the_event() {
     assert_eq!(case["events"][1]["action"], "assigned");
     assert_eq!(case["events"][1]["to"], "ben@example.com");
 }
+
+/// Runs `caselog ARGS` with a terminal attached (util-linux `script`) and
+/// `$EDITOR` writing `typed` into the file it is given.
+fn with_editor(log: &Log, args: &str, typed: &str) -> std::process::Output {
+    let editor = log.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        format!("#!/bin/sh\nprintf '%s' '{typed}' > \"$1\"\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {args}", crate::harness::BIN),
+            "/dev/null",
+        ])
+        .current_dir(log.path())
+        .env("CASELOG_NOW", crate::harness::NOW)
+        .env("CASELOG_USER", "ana@example.com")
+        .env("EDITOR", &editor)
+        .env_remove("VISUAL")
+        .env_remove("CASELOG_DIR")
+        .output()
+        .expect("util-linux script runs")
+}
+
+#[test]
+fn at_a_terminal_the_note_comes_from_the_editor() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let out = with_editor(
+        &log,
+        &format!("note {id} --kind call"),
+        "Called back; refund confirmed.\n# a comment line is dropped\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let case = log.case_json(&id);
+    assert_eq!(case["events"][1]["action"], "call");
+    assert_eq!(case["events"][1]["text"], "Called back; refund confirmed.");
+}
+
+#[test]
+fn an_empty_editor_text_records_nothing() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.files();
+    let out = with_editor(&log, &format!("note {id}"), "# only a comment\n\n");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the note is empty"));
+    let after: Vec<_> = log
+        .files()
+        .into_keys()
+        .filter(|p| !p.ends_with("editor.sh"))
+        .collect();
+    assert_eq!(after, before.into_keys().collect::<Vec<_>>());
+}
