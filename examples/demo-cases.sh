@@ -217,7 +217,7 @@ id=$(at 2026-11-08T15:00:00Z $CARLA open --title "Café wifi keeps disconnecting
   --contact mia.novak@example.com --channel web --category service --severity low --tag cafe --assignee $CARLA \
   --summary "I work from the café on Fridays; the wifi drops every 10 minutes.")
 at 2026-11-09T09:00:00Z $CARLA note "$id" --kind reply "Thanked her; asked which device and the time it dropped."
-at 2026-11-09T09:05:00Z $CARLA wait "$id" --reason "device details from the customer"
+at 2026-11-09T09:05:00Z $CARLA wait "$id" --reason "device details from the customer" --until 1w
 
 # 22. Damaged grinder from the same batch as case 3; resolved, follow-up due soon.
 id=$(at 2026-11-12T11:00:00Z $CARLA open --title "Grinder handle snapped after a week" --customer "Ben Adeyemi" \
@@ -276,7 +276,7 @@ id=$(at 2026-11-16T10:00:00Z $ANA open --title "Card declined but money taken" -
   --tag payment --assignee $ANA --wants "Money back or the order" \
   --summary "The checkout said my card was declined, but my banking app shows 42.00 taken.")
 at 2026-11-16T10:20:00Z $ANA note "$id" --kind reply "Apologised; no order exists on our side; asked for the bank reference."
-at 2026-11-17T09:00:00Z $ANA wait "$id" --reason "payment provider's trace of the authorisation"
+at 2026-11-17T09:00:00Z $ANA wait "$id" --reason "payment provider's trace of the authorisation" --until 2026-11-24
 
 # 30. Resolved long ago, follow-up missed (overdue).
 id=$(at 2026-11-09T09:00:00Z $CARLA open --title "Wrong name on the invoice" --customer "Greta Lund" \

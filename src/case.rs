@@ -201,6 +201,9 @@ pub struct Event {
     /// When a scheduled follow-up is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Timestamp>,
+    /// Until when a waiting case waits before someone should look again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
     /// The customer's answer at a follow-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfied: Option<bool>,
@@ -217,6 +220,7 @@ impl Event {
             action,
             to: None,
             due: None,
+            until: None,
             satisfied: None,
             text: None,
         }
@@ -250,6 +254,19 @@ impl Case {
             .iter()
             .filter(|e| e.action == Action::Reopened)
             .count()
+    }
+
+    /// Until when a waiting case waits, as its latest `waiting` event says.
+    pub fn waiting_until(&self) -> Option<DateTime<Utc>> {
+        if self.status != Status::Waiting {
+            return None;
+        }
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::Waiting)
+            .and_then(|e| e.until)
+            .map(|t| t.0)
     }
 
     pub fn last_event_at(&self) -> Option<DateTime<Utc>> {

@@ -198,6 +198,7 @@ fn event_fields(e: &Event) -> Vec<Field> {
         field("action", text(e.action.as_str())),
         field("to", opt_text(&e.to)),
         field("due", e.due.and_then(time)),
+        field("until", e.until.and_then(time)),
         field("satisfied", opt_bool(e.satisfied)),
         field("text", opt_text(&e.text)),
     ]

@@ -11,8 +11,9 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::case::{Action, Channel, Severity, Status};
 use crate::commands::{
-    annotate, assign, close, follow_up, init, list, open, reopen, resolve, show, wait,
+    annotate, assign, close, due, follow_up, init, list, open, reopen, resolve, show, wait,
 };
+use crate::deadlines::Kind;
 
 const AFTER_HELP: &str = "\
 Environment:
@@ -22,6 +23,7 @@ Environment:
 
 Exit codes:
   0  done
+  1  `due --exit-code` listed something
   2  bad usage or input: nothing was written
   3  the system failed (I/O, permissions)";
 
@@ -56,6 +58,7 @@ pub enum Command {
     Reopen(ReopenArgs),
     Show(ShowArgs),
     List(ListArgs),
+    Due(DueArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -171,6 +174,10 @@ pub struct WaitArgs {
     /// What or whom the case is waiting for
     #[arg(long)]
     pub reason: String,
+    /// When to look again if nothing comes: a duration (3d) or a time;
+    /// `caselog due` lists the case then
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
     #[command(flatten)]
     pub by: ByArg,
 }
@@ -279,6 +286,45 @@ pub struct ListArgs {
     pub format: list::Format,
 }
 
+const DUE_AFTER_HELP: &str = "\
+Deadlines (caselog.toml): first response within first_response_within (24h)
+of opening; resolution within resolve_within (14d, or per severity); the
+follow-up at its scheduled time; a wait at its --until.
+
+Exit codes:
+  0  nothing listed, or something listed without --exit-code
+  1  something listed, with --exit-code
+  2  bad usage or input, or some case files could not be read
+  3  the system failed (I/O, permissions)";
+
+/// List what is due or overdue: the command cron runs
+///
+/// One line per deadline, most overdue first: the case, what is due, how long
+/// overdue or until due, the assignee and the title. Prints nothing at all
+/// when nothing is due, so cron mails only when there is work.
+#[derive(Debug, Args)]
+#[command(after_help = DUE_AFTER_HELP)]
+pub struct DueArgs {
+    /// Also list what falls due within this long (90m, 2d, 1w)
+    #[arg(long, value_name = "DURATION", conflicts_with = "all")]
+    pub within: Option<String>,
+    /// List every pending deadline, however far off (for a calendar feed)
+    #[arg(long)]
+    pub all: bool,
+    /// Only cases assigned to this person
+    #[arg(long = "for", value_name = "PERSON")]
+    pub person: Option<String>,
+    /// Only this kind of deadline; repeat for several
+    #[arg(long, value_name = "KIND", value_parser = words::<Kind>(Kind::WORDS))]
+    pub kind: Vec<Kind>,
+    /// text for people, json for scripts, ics (iCalendar VTODOs) for calendars
+    #[arg(long, default_value = "text", value_parser = words::<due::Format>(due::Format::WORDS))]
+    pub format: due::Format,
+    /// Exit 1 when something is listed, 0 when nothing is (as `git diff --exit-code`)
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
 /// Print a shell completion script
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -331,6 +377,7 @@ impl Command {
             Command::Wait(a) => Request::Wait(wait::Request {
                 id: a.id,
                 reason: a.reason,
+                until: a.until,
                 by: a.by.by,
             }),
             Command::Resolve(a) => Request::Resolve(resolve::Request {
@@ -375,6 +422,14 @@ impl Command {
                 category: a.category,
                 assignee: a.assignee,
                 format: a.format,
+            }),
+            Command::Due(a) => Request::Due(due::Request {
+                within: a.within,
+                all: a.all,
+                person: a.person,
+                kinds: a.kind,
+                format: a.format,
+                exit_code: a.exit_code,
             }),
             Command::Completions(a) => Request::Completions(a.shell, Cli::command()),
             Command::Man(_) => Request::Man(Cli::command()),

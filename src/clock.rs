@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc, Weekday};
 
 use crate::error::InputError;
 
@@ -55,16 +55,42 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InputError> {
 
 /// A length of time written the way people write it: `90m`, `48h`, `2d`,
 /// `1w`, or several parts such as `1d12h`.
+///
+/// Weeks, days and hours are kept apart: with working days set, `2d` means
+/// two working days and `1w` one working week, while `48h` is always 48 hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span(Duration);
+pub struct Span {
+    weeks: i64,
+    days: i64,
+    clock: Duration,
+}
 
 impl Span {
-    pub fn from_duration(d: Duration) -> Span {
-        Span(d)
+    pub fn hours(hours: i64) -> Span {
+        Span {
+            weeks: 0,
+            days: 0,
+            clock: Duration::hours(hours),
+        }
     }
 
+    pub fn days(days: i64) -> Span {
+        Span {
+            weeks: 0,
+            days,
+            clock: Duration::zero(),
+        }
+    }
+
+    /// The span in calendar time.
     pub fn duration(self) -> Duration {
-        self.0
+        Duration::days(self.weeks * 7 + self.days) + self.clock
+    }
+
+    /// The instant this span after `start`, counting only working days
+    /// for the day part.
+    pub fn after(self, start: DateTime<Utc>, calendar: &WorkingDays) -> DateTime<Utc> {
+        calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days) + self.clock
     }
 }
 
@@ -81,7 +107,13 @@ impl FromStr for Span {
         if trimmed.is_empty() {
             return Err(bad());
         }
-        let mut total = Duration::zero();
+        // Bounded so day-by-day working-day arithmetic stays quick.
+        const MAX_DAYS: i64 = 100 * 366;
+        let mut span = Span {
+            weeks: 0,
+            days: 0,
+            clock: Duration::zero(),
+        };
         let mut digits = String::new();
         for c in trimmed.chars() {
             if c.is_ascii_digit() {
@@ -90,41 +122,49 @@ impl FromStr for Span {
             }
             let amount: i64 = digits.parse().map_err(|_| bad())?;
             digits.clear();
-            let part = match c {
-                's' => Duration::try_seconds(amount),
-                'm' => Duration::try_minutes(amount),
-                'h' => Duration::try_hours(amount),
-                'd' => Duration::try_days(amount),
-                'w' => Duration::try_weeks(amount),
-                _ => None,
-            };
-            total = part.and_then(|p| total.checked_add(&p)).ok_or_else(bad)?;
+            if amount > MAX_DAYS * 24 * 60 * 60 {
+                return Err(bad());
+            }
+            match c {
+                's' => span.clock += Duration::seconds(amount),
+                'm' => span.clock += Duration::minutes(amount),
+                'h' => span.clock += Duration::hours(amount),
+                'd' => span.days += amount,
+                'w' => span.weeks += amount,
+                _ => return Err(bad()),
+            }
         }
-        if !digits.is_empty() {
+        if !digits.is_empty()
+            || span.weeks * 7 + span.days > MAX_DAYS
+            || span.clock > Duration::days(MAX_DAYS)
+        {
             return Err(bad());
         }
-        Ok(Span(total))
+        Ok(span)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Span, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
 impl fmt::Display for Span {
-    /// The shortest exact spelling, so settings round-trip (`48h` stays `2d`).
+    /// The shortest exact spelling that keeps days apart from hours.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut seconds = self.0.num_seconds();
-        if seconds == 0 {
+        if self.weeks == 0 && self.days == 0 && self.clock.is_zero() {
             return f.write_str("0m");
         }
-        if seconds < 0 {
-            f.write_str("-")?;
-            seconds = -seconds;
+        if self.weeks > 0 {
+            write!(f, "{}w", self.weeks)?;
         }
-        for (unit, size) in [
-            ("w", 604_800),
-            ("d", 86_400),
-            ("h", 3_600),
-            ("m", 60),
-            ("s", 1),
-        ] {
+        if self.days > 0 {
+            write!(f, "{}d", self.days)?;
+        }
+        let mut seconds = self.clock.num_seconds();
+        for (unit, size) in [("h", 3_600), ("m", 60), ("s", 1)] {
             if seconds >= size {
                 write!(f, "{}{unit}", seconds / size)?;
                 seconds %= size;
@@ -132,6 +172,58 @@ impl fmt::Display for Span {
         }
         Ok(())
     }
+}
+
+/// The days on which day-based deadlines count; every day when unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkingDays(Option<Vec<Weekday>>);
+
+impl WorkingDays {
+    pub fn only(days: Vec<Weekday>) -> WorkingDays {
+        WorkingDays(Some(days))
+    }
+
+    /// How many days count in a week: 7, or the number of working days.
+    pub fn days_a_week(&self) -> i64 {
+        match &self.0 {
+            Some(days) if !days.is_empty() => days.len() as i64,
+            _ => 7,
+        }
+    }
+
+    pub fn is_working(&self, day: Weekday) -> bool {
+        self.0.as_ref().is_none_or(|days| days.contains(&day))
+    }
+
+    /// `start` moved forward `days` working days, keeping the time of day
+    /// (days are UTC days). Starting on a day off counts from the next
+    /// working day, as a Saturday complaint is answered from Monday.
+    pub fn add_days(&self, start: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+        let Some(working) = &self.0 else {
+            return start + Duration::days(days);
+        };
+        if working.is_empty() {
+            return start + Duration::days(days);
+        }
+        let mut at = start;
+        let mut left = days;
+        while left > 0 {
+            at += Duration::days(1);
+            if working.contains(&at.weekday()) {
+                left -= 1;
+            }
+        }
+        at
+    }
+}
+
+/// Parses `mon`…`sun` (or full English names).
+pub fn parse_weekday(text: &str) -> Result<Weekday, InputError> {
+    text.trim().parse::<Weekday>().map_err(|_| {
+        InputError::Invalid(format!(
+            "'{text}' is not a day of the week (mon, tue, wed, thu, fri, sat, sun)"
+        ))
+    })
 }
 
 /// A time for people: `2026-11-22 09:30 UTC`.
@@ -192,15 +284,63 @@ mod tests {
 
     #[test]
     fn spans_refuse_missing_units_and_unknown_units() {
-        for text in ["", "48", "h", "2x", "1.5h", "-2d", "99999999999999999w"] {
+        for text in [
+            "",
+            "48",
+            "h",
+            "2x",
+            "1.5h",
+            "-2d",
+            "99999999999999999w",
+            "999999w",
+        ] {
             assert!(text.parse::<Span>().is_err(), "{text} should be refused");
         }
     }
 
     #[test]
-    fn spans_display_shortest_exact_form() {
-        assert_eq!("48h".parse::<Span>().unwrap().to_string(), "2d");
-        assert_eq!("90m".parse::<Span>().unwrap().to_string(), "1h30m");
+    fn spans_display_shortest_exact_form_keeping_days_apart() {
+        assert_eq!("48h".parse::<Span>().unwrap().to_string(), "48h");
+        assert_eq!("14d".parse::<Span>().unwrap().to_string(), "14d");
+        assert_eq!("2w3d".parse::<Span>().unwrap().to_string(), "2w3d");
+        assert_eq!("1d90m".parse::<Span>().unwrap().to_string(), "1d1h30m");
+    }
+
+    #[test]
+    fn working_days_skip_the_weekend_for_days_but_not_hours() {
+        let friday: DateTime<Utc> = "2026-11-20T16:00:00Z".parse().unwrap();
+        let week = WorkingDays::only(vec![
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ]);
+        let monday = "2026-11-23T16:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!("1d".parse::<Span>().unwrap().after(friday, &week), monday);
+        assert_eq!(
+            "2d".parse::<Span>().unwrap().after(friday, &week),
+            monday + Duration::days(1)
+        );
+        assert_eq!(
+            "24h".parse::<Span>().unwrap().after(friday, &week),
+            friday + Duration::hours(24)
+        );
+        assert_eq!(
+            "1d".parse::<Span>()
+                .unwrap()
+                .after(friday, &WorkingDays::default()),
+            friday + Duration::days(1)
+        );
+        // A week is a week: five working days, Friday to Friday.
+        let week_span = "1w".parse::<Span>().unwrap();
+        assert_eq!(week_span.after(friday, &week), friday + Duration::days(7));
+        assert_eq!(
+            week_span.after(friday, &WorkingDays::default()),
+            friday + Duration::days(7)
+        );
+        let saturday = friday + Duration::days(1);
+        assert_eq!("1d".parse::<Span>().unwrap().after(saturday, &week), monday);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod case_file;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod deadlines;
 pub mod error;
 pub mod id;
 pub mod lifecycle;

@@ -179,8 +179,9 @@ pub fn assign(case: &Case, stamp: &Stamp, person: &str) -> Outcome {
     Ok(next)
 }
 
-/// Parks an open case while waiting on the customer or a third party.
-pub fn wait(case: &Case, stamp: &Stamp, reason: &str) -> Outcome {
+/// Parks an open case while waiting on the customer or a third party,
+/// optionally until a time after which someone should look again.
+pub fn wait(case: &Case, stamp: &Stamp, reason: &str, until: Option<DateTime<Utc>>) -> Outcome {
     some_text("the reason", reason)?;
     match case.status {
         Status::Open => {}
@@ -192,11 +193,21 @@ pub fn wait(case: &Case, stamp: &Stamp, reason: &str) -> Outcome {
             ));
         }
     }
+    if let Some(until) = until
+        && until <= stamp.at
+    {
+        return refuse(format!(
+            "--until {} is not after now ({})",
+            Timestamp(until).to_rfc3339(),
+            Timestamp(stamp.at).to_rfc3339()
+        ));
+    }
     check_time(case, stamp)?;
     let mut next = case.clone();
     next.status = Status::Waiting;
-    next.events
-        .push(stamp.event(Action::Waiting).with_text(reason));
+    let mut event = stamp.event(Action::Waiting).with_text(reason);
+    event.until = until.map(Timestamp);
+    next.events.push(event);
     Ok(next)
 }
 

@@ -9,8 +9,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Deserializer};
 
+use std::collections::BTreeMap;
+
+use crate::case::Severity;
 use crate::case_file::line_of;
-use crate::clock::Span;
+use crate::clock::{Span, WorkingDays, parse_weekday};
 use crate::error::InputError;
 use crate::store::SETTINGS_FILE;
 
@@ -22,17 +25,47 @@ pub struct Settings {
     #[serde(default)]
     pub categories: Vec<String>,
     /// How long after a resolution the follow-up is due.
-    #[serde(default = "default_follow_up_after", deserialize_with = "span")]
+    #[serde(default = "default_follow_up_after")]
     pub follow_up_after: Span,
+    /// The first reply, call or email to the customer is due this long after opening.
+    #[serde(default = "default_first_response_within")]
+    pub first_response_within: Span,
+    /// A case is due to be resolved this long after opening…
+    #[serde(default = "default_resolve_within")]
+    pub resolve_within: Span,
+    /// …unless its severity has a deadline of its own.
+    #[serde(default)]
+    pub resolve_within_by_severity: BTreeMap<Severity, Span>,
+    /// When set, day-based deadlines count only these days.
+    #[serde(default, deserialize_with = "working_days")]
+    pub working_days: WorkingDays,
 }
 
 fn default_follow_up_after() -> Span {
-    Span::from_duration(chrono::Duration::hours(48))
+    Span::hours(48)
 }
 
-fn span<'de, D: Deserializer<'de>>(d: D) -> Result<Span, D::Error> {
-    let text = String::deserialize(d)?;
-    text.parse().map_err(serde::de::Error::custom)
+fn default_first_response_within() -> Span {
+    Span::hours(24)
+}
+
+fn default_resolve_within() -> Span {
+    Span::days(14)
+}
+
+fn working_days<'de, D: Deserializer<'de>>(d: D) -> Result<WorkingDays, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    if names.is_empty() {
+        return Err(serde::de::Error::custom(
+            "working_days needs at least one day",
+        ));
+    }
+    let days = names
+        .iter()
+        .map(|n| parse_weekday(n))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(serde::de::Error::custom)?;
+    Ok(WorkingDays::only(days))
 }
 
 impl Default for Settings {
@@ -40,6 +73,10 @@ impl Default for Settings {
         Settings {
             categories: Vec::new(),
             follow_up_after: default_follow_up_after(),
+            first_response_within: default_first_response_within(),
+            resolve_within: default_resolve_within(),
+            resolve_within_by_severity: BTreeMap::new(),
+            working_days: WorkingDays::default(),
         }
     }
 }
@@ -62,6 +99,14 @@ impl Settings {
             line: e.span().map_or(1, |s| line_of(text, s.start)),
             message: e.message().trim().replace('\n', "; "),
         })
+    }
+
+    /// How long a case of this severity has to be resolved.
+    pub fn resolve_within(&self, severity: Severity) -> Span {
+        self.resolve_within_by_severity
+            .get(&severity)
+            .copied()
+            .unwrap_or(self.resolve_within)
     }
 
     /// Refuses a category the settings do not list, naming the ones they do.
@@ -89,6 +134,22 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # Good practice is to ask within 48 hours whether the customer is satisfied.
 # Durations are written 90m, 48h, 2d, 1w, or combined, such as 1d12h.
 # follow_up_after = "48h"
+
+# Deadlines that `caselog due` reminds of (and `show` and `list` flag):
+# the first reply, call or email to the customer within this long of opening…
+# first_response_within = "24h"
+# …and the resolution within this long of opening.
+# resolve_within = "14d"
+
+# When set, deadlines written in days (2d, 1w) count only these days;
+# deadlines in hours (24h) always count every hour. Days are UTC days.
+# working_days = ["mon", "tue", "wed", "thu", "fri"]
+
+# Shorter resolution deadlines for some severities, if you like.
+# (A table: keep it after every plain setting above.)
+# [resolve_within_by_severity]
+# critical = "2d"
+# high = "5d"
 "#;
 
 #[cfg(test)]
@@ -100,6 +161,39 @@ mod tests {
         let settings = Settings::parse(TEMPLATE, "caselog.toml").unwrap();
         assert!(settings.categories.is_empty());
         assert_eq!(settings.follow_up_after.duration().num_hours(), 48);
+        assert_eq!(settings.first_response_within, Span::hours(24));
+        assert_eq!(settings.resolve_within(Severity::Critical), Span::days(14));
+        assert_eq!(settings.working_days, WorkingDays::default());
+    }
+
+    #[test]
+    fn the_commented_out_examples_parse_too() {
+        let uncommented: String = TEMPLATE
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = ") || r.starts_with('['))
+                    .unwrap_or(l)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let settings = Settings::parse(&uncommented, "caselog.toml").unwrap();
+        assert_eq!(settings.resolve_within(Severity::Critical), Span::days(2));
+        assert_eq!(settings.resolve_within(Severity::Low), Span::days(14));
+        assert!(!settings.working_days.is_working(chrono::Weekday::Sat));
+        assert_eq!(settings.categories.len(), 5);
+    }
+
+    #[test]
+    fn bad_working_days_are_refused() {
+        let err =
+            Settings::parse("working_days = [\"mon\", \"funday\"]\n", "caselog.toml").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("'funday' is not a day of the week"),
+            "{err}"
+        );
+        assert!(Settings::parse("working_days = []\n", "caselog.toml").is_err());
     }
 
     #[test]

@@ -200,6 +200,45 @@ impl CaseLog {
         })
     }
 
+    /// Reads every case below `cases/`, in path order, on all cores. Each
+    /// file that cannot be read is returned as an error naming it, so one
+    /// bad file does not hide the others.
+    pub fn load_all(&self) -> (Vec<Case>, Vec<anyhow::Error>) {
+        let (files, mut errors) = self.case_files();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(files.len() / 256 + 1);
+        let chunk = files.len().div_ceil(threads).max(1);
+        let results: Vec<Vec<Result<Case>>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|path| self.read(path).map(|stored| stored.case))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut cases = Vec::with_capacity(files.len());
+        for result in results.into_iter().flatten() {
+            match result {
+                Ok(case) => cases.push(case),
+                Err(e) => errors.push(e),
+            }
+        }
+        (cases, errors)
+    }
+
     /// Finds and reads the case `query` names.
     pub fn load(&self, query: &str) -> Result<StoredCase> {
         let path = self.find(query)?;

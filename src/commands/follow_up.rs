@@ -35,7 +35,10 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
     let stamp = session.stamp(&log, request.by.as_deref())?;
     match request.what {
         What::ScheduleIn(span) => {
-            let due = stamp.at + span.parse::<Span>()?.duration();
+            let settings = session.settings(&log)?;
+            let due = span
+                .parse::<Span>()?
+                .after(stamp.at, &settings.working_days);
             schedule(&log, &stamp, &request.id, due, out)
         }
         What::ScheduleAt(time) => {

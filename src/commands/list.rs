@@ -11,7 +11,9 @@ use comfy_table::{ContentArrangement, Table, presets};
 use super::{Session, report_error};
 use crate::case::{Case, FollowUpState, Status};
 use crate::clock;
+use crate::deadlines;
 use crate::error::{EXIT_INPUT, EXIT_OK};
+use crate::settings::Settings;
 use crate::terminal::line;
 use crate::words::word_enum;
 
@@ -48,22 +50,12 @@ impl Request {
 pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
     let log = session.log()?;
     let now = clock::now()?;
-    let (files, walk_errors) = log.case_files();
-    let mut failed = !walk_errors.is_empty();
-    for err in &walk_errors {
+    let settings = session.settings(&log)?;
+    let (mut cases, errors) = log.load_all();
+    for err in &errors {
         report_error(err);
     }
-    let mut cases = Vec::new();
-    for path in files {
-        match log.read(&path) {
-            Ok(stored) if request.keeps(&stored.case) => cases.push(stored.case),
-            Ok(_) => {}
-            Err(err) => {
-                report_error(&err);
-                failed = true;
-            }
-        }
-    }
+    cases.retain(|case| request.keeps(case));
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
 
     match request.format {
@@ -72,15 +64,19 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         }
         Format::Table if cases.is_empty() => {}
         Format::Table => {
-            for row in table(&cases, now).lines() {
+            for row in table(&cases, &settings, now).lines() {
                 writeln!(out, "{}", row.trim_end())?;
             }
         }
     }
-    Ok(if failed { EXIT_INPUT } else { EXIT_OK })
+    Ok(if errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT
+    })
 }
 
-fn table(cases: &[Case], now: chrono::DateTime<chrono::Utc>) -> Table {
+fn table(cases: &[Case], settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
     if std::io::stdout().is_terminal() {
@@ -95,6 +91,7 @@ fn table(cases: &[Case], now: chrono::DateTime<chrono::Utc>) -> Table {
         "CATEGORY",
         "CUSTOMER",
         "FOLLOW-UP",
+        "OVERDUE",
         "TITLE",
     ]);
     for column in table.column_iter_mut() {
@@ -132,8 +129,19 @@ fn table(cases: &[Case], now: chrono::DateTime<chrono::Utc>) -> Table {
                 .into_owned(),
             line(&case.customer.name).into_owned(),
             follow_up,
+            overdue(case, settings, now),
             line(&case.title).into_owned(),
         ]);
     }
     table
+}
+
+/// The deadlines a case has missed, most overdue first.
+fn overdue(case: &Case, settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
+    deadlines::pending(case, settings)
+        .iter()
+        .filter(|d| d.is_due(now))
+        .map(|d| d.kind.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

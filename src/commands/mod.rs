@@ -7,6 +7,7 @@ pub mod annotate;
 pub mod assign;
 pub mod close;
 pub mod completions;
+pub mod due;
 pub mod follow_up;
 pub mod init;
 pub mod input;
@@ -43,6 +44,7 @@ pub enum Request {
     Reopen(reopen::Request),
     Show(show::Request),
     List(list::Request),
+    Due(due::Request),
     Completions(clap_complete::Shell, clap::Command),
     Man(clap::Command),
 }
@@ -96,6 +98,7 @@ pub fn run(dir: Option<PathBuf>, request: Request) -> Result<u8> {
         Request::Reopen(r) => reopen::run(&session, r, &mut out)?,
         Request::Show(r) => show::run(&session, r, &mut out)?,
         Request::List(r) => list::run(&session, r, &mut out)?,
+        Request::Due(r) => due::run(&session, r, &mut out)?,
         Request::Completions(shell, command) => completions::completions(shell, command, &mut out)?,
         Request::Man(command) => completions::man(command, &mut out)?,
     };

@@ -22,9 +22,11 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
     let log = session.log()?;
     let settings = session.settings(&log)?;
     let stamp = session.stamp(&log, request.by.as_deref())?;
-    let due = request
-        .follow_up
-        .then(|| stamp.at + settings.follow_up_after.duration());
+    let due = request.follow_up.then(|| {
+        settings
+            .follow_up_after
+            .after(stamp.at, &settings.working_days)
+    });
     let changed = log.change(&request.id, |case| {
         Ok(lifecycle::resolve(
             case,

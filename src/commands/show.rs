@@ -9,6 +9,7 @@ use super::Session;
 use crate::case::{Case, FollowUpState, Status};
 use crate::case_file;
 use crate::clock::{self, format_length, format_relative, format_time};
+use crate::deadlines::{self, Deadline};
 use crate::error::EXIT_OK;
 use crate::terminal::{block, line};
 use crate::words::word_enum;
@@ -31,7 +32,11 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
     let log = session.log()?;
     let stored = log.load(&request.id)?;
     match request.format {
-        Format::Text => write_text(out, &stored.case, clock::now()?)?,
+        Format::Text => {
+            let settings = session.settings(&log)?;
+            let pending = deadlines::pending(&stored.case, &settings);
+            write_text(out, &stored.case, &pending, clock::now()?)?;
+        }
         // Canonical, so every string is escaped: safe for any terminal.
         Format::Toml => write!(out, "{}", case_file::render(&stored.case))?,
         Format::Json => {
@@ -67,7 +72,12 @@ pub fn follow_up_line(case: &Case, now: DateTime<Utc>) -> Option<String> {
     })
 }
 
-fn write_text(out: &mut dyn Write, case: &Case, now: DateTime<Utc>) -> Result<()> {
+fn write_text(
+    out: &mut dyn Write,
+    case: &Case,
+    pending: &[Deadline],
+    now: DateTime<Utc>,
+) -> Result<()> {
     writeln!(out, "{}  {}", case.id, line(&case.title))?;
     writeln!(out)?;
     let opened = case.opened_at.0;
@@ -116,6 +126,25 @@ fn write_text(out: &mut dyn Write, case: &Case, now: DateTime<Utc>) -> Result<()
     }
     if let Some(follow_up) = follow_up_line(case, now) {
         field("follow-up", &follow_up)?;
+    }
+    for (i, deadline) in pending.iter().enumerate() {
+        let when = if deadline.is_due(now) {
+            format!(
+                "OVERDUE since {} ({})",
+                format_time(deadline.due),
+                format_relative(deadline.due, now)
+            )
+        } else {
+            format!(
+                "due {} ({})",
+                format_time(deadline.due),
+                format_relative(deadline.due, now)
+            )
+        };
+        field(
+            if i == 0 { "deadlines" } else { "" },
+            &format!("{}: {when}", deadline.kind.label()),
+        )?;
     }
 
     let customer = &case.customer;

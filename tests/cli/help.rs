@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "reopen",
     "show",
     "list",
+    "due",
     "completions",
     "man",
 ];

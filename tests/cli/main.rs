@@ -3,6 +3,7 @@
 mod harness;
 
 mod concurrency;
+mod due;
 mod errors;
 mod files;
 mod help;

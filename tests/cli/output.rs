@@ -190,3 +190,24 @@ fn init_is_safe_to_run_again() {
     let other = log.run(["init", "sub/log"]).ok();
     assert!(other.contains("created sub/log/cases/"), "{other}");
 }
+
+#[test]
+fn the_demo_case_log_reads_cleanly() {
+    let log = Log::empty();
+    let demo = env!("CARGO_MANIFEST_DIR");
+    let listed = log.run(["list", "--dir", demo, "--format", "json"]).ok();
+    let cases: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let cases = cases.as_array().unwrap();
+    assert!(cases.len() >= 30, "the demo has {} cases", cases.len());
+    for status in ["open", "waiting", "resolved", "closed"] {
+        assert!(
+            cases.iter().any(|c| c["status"] == status),
+            "no {status} case in the demo"
+        );
+    }
+    let due = log
+        .run(["due", "--dir", demo])
+        .at("2026-11-22T09:00:00Z")
+        .ok();
+    assert!(due.lines().count() >= 4, "{due}");
+}

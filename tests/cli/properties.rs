@@ -49,7 +49,12 @@ fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
         0 => lifecycle::annotate(case, &stamp, Action::Note, text),
         1 => lifecycle::annotate(case, &stamp, Action::Reply, text),
         2 => lifecycle::assign(case, &stamp, &format!("agent {}", op % 4)),
-        3 => lifecycle::wait(case, &stamp, text),
+        3 => lifecycle::wait(
+            case,
+            &stamp,
+            text,
+            op.is_multiple_of(3).then(|| at + Duration::days(2)),
+        ),
         4 => lifecycle::resolve(
             case,
             &stamp,

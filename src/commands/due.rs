@@ -1,0 +1,249 @@
+//! `caselog due`: the deadlines that are due, for people and for cron.
+//!
+//! Prints nothing when nothing is due, because cron mails any output.
+//! It reads every case once and never writes.
+
+use std::io::Write;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, Component, Todo, TodoStatus};
+use serde::Serialize;
+
+use super::{Session, report_error};
+use crate::case::{Case, Severity};
+use crate::clock::{self, Span, format_length};
+use crate::deadlines::{self, Deadline, Kind};
+use crate::error::{EXIT_INPUT, EXIT_OK};
+use crate::terminal::{block, line};
+use crate::words::word_enum;
+
+word_enum!(
+    /// How `due` prints what is due.
+    Format, "format" {
+        Text => "text",
+        Json => "json",
+        Ics => "ics",
+    }
+);
+
+/// Exit code of `due --exit-code` when something is listed.
+pub const EXIT_SOMETHING_DUE: u8 = 1;
+
+pub struct Request {
+    /// Also list what falls due within this duration (as typed).
+    pub within: Option<String>,
+    /// List every pending deadline, however far off.
+    pub all: bool,
+    /// Keep one assignee's items.
+    pub person: Option<String>,
+    /// Keep these kinds; every kind when empty.
+    pub kinds: Vec<Kind>,
+    pub format: Format,
+    /// Exit 1 when something is listed.
+    pub exit_code: bool,
+}
+
+/// One line of the listing.
+struct Item<'c> {
+    case: &'c Case,
+    deadline: Deadline,
+}
+
+pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
+    let log = session.log()?;
+    let settings = session.settings(&log)?;
+    let now = clock::now()?;
+    let horizon = match (&request.within, request.all) {
+        (_, true) => None,
+        (Some(span), false) => Some(span.parse::<Span>()?.after(now, &settings.working_days)),
+        (None, false) => Some(now),
+    };
+    let (cases, errors) = log.load_all();
+    for err in &errors {
+        report_error(err);
+    }
+
+    let mut items: Vec<Item> = cases
+        .iter()
+        .filter(|case| {
+            request
+                .person
+                .as_ref()
+                .is_none_or(|p| case.assignee.as_ref() == Some(p))
+        })
+        .flat_map(|case| {
+            deadlines::pending(case, &settings)
+                .into_iter()
+                .map(move |deadline| Item { case, deadline })
+        })
+        .filter(|item| request.kinds.is_empty() || request.kinds.contains(&item.deadline.kind))
+        .filter(|item| horizon.is_none_or(|h| item.deadline.due <= h))
+        .collect();
+    items.sort_by(|a, b| {
+        (a.deadline.due, &a.case.id, a.deadline.kind).cmp(&(
+            b.deadline.due,
+            &b.case.id,
+            b.deadline.kind,
+        ))
+    });
+
+    match request.format {
+        Format::Text => write_text(out, &items, now)?,
+        Format::Json => {
+            let rows: Vec<JsonItem> = items.iter().map(|i| JsonItem::new(i, now)).collect();
+            super::json::write(out, &rows)?;
+        }
+        Format::Ics => write!(out, "{}", calendar(&items, now))?,
+    }
+    Ok(if !errors.is_empty() {
+        EXIT_INPUT
+    } else if request.exit_code && !items.is_empty() {
+        EXIT_SOMETHING_DUE
+    } else {
+        EXIT_OK
+    })
+}
+
+/// `overdue 1d 2h`, `due now`, or `due in 5h`.
+fn state(deadline: &Deadline, now: DateTime<Utc>) -> String {
+    if deadline.due == now {
+        "due now".to_string()
+    } else if deadline.due < now {
+        format!("overdue {}", format_length(now - deadline.due))
+    } else {
+        format!("due in {}", format_length(deadline.due - now))
+    }
+}
+
+fn write_text(out: &mut dyn Write, items: &[Item], now: DateTime<Utc>) -> Result<()> {
+    let rows: Vec<[String; 5]> = items
+        .iter()
+        .map(|i| {
+            [
+                i.case.id.to_string(),
+                i.deadline.kind.label().to_string(),
+                state(&i.deadline, now),
+                i.case
+                    .assignee
+                    .as_deref()
+                    .map_or("(nobody)".into(), |a| line(a).into_owned()),
+                line(&i.case.title).into_owned(),
+            ]
+        })
+        .collect();
+    let width = |column: usize| {
+        rows.iter()
+            .map(|r| r[column].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let widths = [width(0), width(1), width(2), width(3)];
+    for row in &rows {
+        writeln!(
+            out,
+            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonItem<'c> {
+    id: &'c str,
+    kind: &'static str,
+    due: String,
+    overdue: bool,
+    /// Positive when overdue, negative while there is time left.
+    seconds_overdue: i64,
+    assignee: Option<&'c str>,
+    title: &'c str,
+    customer: &'c str,
+    severity: &'static str,
+    status: &'static str,
+}
+
+impl<'c> JsonItem<'c> {
+    fn new(item: &Item<'c>, now: DateTime<Utc>) -> JsonItem<'c> {
+        JsonItem {
+            id: item.case.id.as_str(),
+            kind: item.deadline.kind.as_str(),
+            due: crate::case::Timestamp(item.deadline.due).to_rfc3339(),
+            overdue: item.deadline.due < now,
+            seconds_overdue: (now - item.deadline.due).num_seconds(),
+            assignee: item.case.assignee.as_deref(),
+            title: &item.case.title,
+            customer: &item.case.customer.name,
+            severity: item.case.severity.as_str(),
+            status: item.case.status.as_str(),
+        }
+    }
+}
+
+/// An iCalendar file with one VTODO per deadline. UIDs come from the case
+/// id and the kind, so a subscribed calendar updates items instead of
+/// duplicating them.
+fn calendar(items: &[Item], now: DateTime<Utc>) -> Calendar {
+    let mut calendar = Calendar::new();
+    calendar.name("caselog deadlines");
+    for item in items {
+        let case = item.case;
+        let kind = item.deadline.kind;
+        let mut description = format!(
+            "Case {}: {}\nCustomer: {}",
+            case.id, case.title, case.customer.name
+        );
+        if let Some(contact) = &case.customer.contact {
+            description.push_str(&format!(" ({contact})"));
+        }
+        description.push_str(&format!(
+            "\nSeverity: {}, status: {}",
+            case.severity, case.status
+        ));
+        if let Some(assignee) = &case.assignee {
+            description.push_str(&format!("\nAssignee: {assignee}"));
+        }
+        let mut todo = Todo::new();
+        todo.uid(&format!("{}-{}@caselog", case.id, kind))
+            .timestamp(now)
+            .summary(&line(&format!(
+                "{}: {} ({})",
+                capitalised(kind.label()),
+                case.title,
+                case.id
+            )))
+            .description(&block(&description))
+            .priority(priority(case.severity))
+            .due(item.deadline.due)
+            .status(TodoStatus::NeedsAction);
+        calendar.push(todo.done());
+    }
+    calendar.done()
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// RFC 5545 priority: 1 highest, 9 lowest.
+fn priority(severity: Severity) -> u32 {
+    match severity {
+        Severity::Critical => 1,
+        Severity::High => 3,
+        Severity::Normal => 5,
+        Severity::Low => 9,
+    }
+}
