@@ -195,7 +195,7 @@ pub struct Event {
     pub at: Timestamp,
     pub by: String,
     pub action: Action,
-    /// The person a case was assigned to.
+    /// The person a case was assigned to (on `opened` and `assigned`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// When a scheduled follow-up is due.

@@ -11,9 +11,10 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::case::{Action, Channel, Severity, Status};
 use crate::commands::{
-    annotate, assign, close, due, follow_up, init, list, open, reopen, resolve, show, wait,
+    annotate, assign, close, due, follow_up, init, list, open, reopen, report, resolve, show, wait,
 };
 use crate::deadlines::Kind;
+use crate::report::By;
 
 const AFTER_HELP: &str = "\
 Environment:
@@ -59,6 +60,7 @@ pub enum Command {
     Show(ShowArgs),
     List(ListArgs),
     Due(DueArgs),
+    Report(ReportArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -325,6 +327,32 @@ pub struct DueArgs {
     pub exit_code: bool,
 }
 
+/// Counts and timings over a period: what to learn from the complaints
+///
+/// Received, open, resolved, closed and reopened cases; time to first
+/// response and to resolution (median, 90th percentile, share within
+/// target); follow-up compliance; satisfaction; top categories, repeat
+/// customers and the weekly trend. The README defines each measure.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Start of the period: a time (2026-11-01) or a duration before now (30d)
+    /// [default: the beginning]
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// End of the period, exclusive [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Compute the report as it looked at this time, ignoring later events
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// Also a table per group
+    #[arg(long, value_name = "GROUPING", value_parser = words::<By>(By::WORDS))]
+    pub by: Option<By>,
+    /// table for a terminal, markdown for a pull request, json/yaml/csv for programs
+    #[arg(long, default_value = "table", value_parser = words::<report::Format>(report::Format::WORDS))]
+    pub format: report::Format,
+}
+
 /// Print a shell completion script
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -430,6 +458,13 @@ impl Command {
                 kinds: a.kind,
                 format: a.format,
                 exit_code: a.exit_code,
+            }),
+            Command::Report(a) => Request::Report(report::Request {
+                since: a.since,
+                until: a.until,
+                as_of: a.as_of,
+                by: a.by,
+                format: a.format,
             }),
             Command::Completions(a) => Request::Completions(a.shell, Cli::command()),
             Command::Man(_) => Request::Man(Cli::command()),

@@ -108,7 +108,7 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Outcome {
         tags,
         opened_at: Timestamp(stamp.at),
         opened_by: stamp.by.clone(),
-        assignee: new.assignee,
+        assignee: new.assignee.clone(),
         customer: Customer {
             name: new.customer,
             contact: new.contact,
@@ -121,7 +121,12 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Outcome {
         },
         resolution: None,
         follow_up: None,
-        events: vec![stamp.event(Action::Opened)],
+        // The first assignee is on the event too, so the log alone tells
+        // who had the case when (reports `--as-of`).
+        events: vec![Event {
+            to: new.assignee.clone(),
+            ..stamp.event(Action::Opened)
+        }],
     })
 }
 

@@ -204,18 +204,29 @@ impl CaseLog {
     /// file that cannot be read is returned as an error naming it, so one
     /// bad file does not hide the others.
     pub fn load_all(&self) -> (Vec<Case>, Vec<anyhow::Error>) {
+        self.load_each(Some)
+    }
+
+    /// Reads every case on all cores and keeps only what `reduce` makes of
+    /// it, so a pass over 100,000 cases need not hold their text.
+    pub fn load_each<T, F>(&self, reduce: F) -> (Vec<T>, Vec<anyhow::Error>)
+    where
+        T: Send,
+        F: Fn(Case) -> Option<T> + Sync,
+    {
         let (files, mut errors) = self.case_files();
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .min(files.len() / 256 + 1);
         let chunk = files.len().div_ceil(threads).max(1);
-        let results: Vec<Vec<Result<Case>>> = std::thread::scope(|scope| {
+        let reduce = &reduce;
+        let results: Vec<Vec<Result<Option<T>>>> = std::thread::scope(|scope| {
             let workers: Vec<_> = files
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
                         part.iter()
-                            .map(|path| self.read(path).map(|stored| stored.case))
+                            .map(|path| self.read(path).map(|stored| reduce(stored.case)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -229,14 +240,15 @@ impl CaseLog {
                 })
                 .collect()
         });
-        let mut cases = Vec::with_capacity(files.len());
+        let mut kept = Vec::with_capacity(files.len());
         for result in results.into_iter().flatten() {
             match result {
-                Ok(case) => cases.push(case),
+                Ok(Some(value)) => kept.push(value),
+                Ok(None) => {}
                 Err(e) => errors.push(e),
             }
         }
-        (cases, errors)
+        (kept, errors)
     }
 
     /// Finds and reads the case `query` names.

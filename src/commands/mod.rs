@@ -15,6 +15,7 @@ pub mod json;
 pub mod list;
 pub mod open;
 pub mod reopen;
+pub mod report;
 pub mod resolve;
 pub mod show;
 pub mod wait;
@@ -45,6 +46,7 @@ pub enum Request {
     Show(show::Request),
     List(list::Request),
     Due(due::Request),
+    Report(report::Request),
     Completions(clap_complete::Shell, clap::Command),
     Man(clap::Command),
 }
@@ -99,6 +101,7 @@ pub fn run(dir: Option<PathBuf>, request: Request) -> Result<u8> {
         Request::Show(r) => show::run(&session, r, &mut out)?,
         Request::List(r) => list::run(&session, r, &mut out)?,
         Request::Due(r) => due::run(&session, r, &mut out)?,
+        Request::Report(r) => report::run(&session, r, &mut out)?,
         Request::Completions(shell, command) => completions::completions(shell, command, &mut out)?,
         Request::Man(command) => completions::man(command, &mut out)?,
     };

@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "show",
     "list",
     "due",
+    "report",
     "completions",
     "man",
 ];

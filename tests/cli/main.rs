@@ -11,3 +11,4 @@ mod ids;
 mod lifecycle;
 mod output;
 mod properties;
+mod report;

@@ -1,0 +1,402 @@
+//! `caselog report`: counts and timings over a period, grouped as asked,
+//! for a terminal, a pull request (markdown), or a program (json, yaml, csv).
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{Context, Result};
+use comfy_table::{ContentArrangement, Table, presets};
+
+use super::{Session, report_error};
+use crate::clock::{self, Span, format_length, format_time};
+use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
+use crate::report::{self, By, Facts, Measures, Period, Report, Timing};
+use crate::terminal::line;
+use crate::words::word_enum;
+
+word_enum!(
+    /// How `report` prints.
+    Format, "format" {
+        Table => "table",
+        Markdown => "markdown",
+        Json => "json",
+        Yaml => "yaml",
+        Csv => "csv",
+    }
+);
+
+pub struct Request {
+    /// A time, or a duration before `as_of` (as typed).
+    pub since: Option<String>,
+    /// A time (as typed); exclusive.
+    pub until: Option<String>,
+    /// Compute as of this time (as typed).
+    pub as_of: Option<String>,
+    pub by: Option<By>,
+    pub format: Format,
+}
+
+pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
+    let log = session.log()?;
+    let settings = session.settings(&log)?;
+    let period = period(&request)?;
+    let (facts, errors) = log.load_each(|case| Facts::of(&case, period.as_of));
+    for err in &errors {
+        report_error(err);
+    }
+    let report = report::report(&facts, period, request.by, &settings);
+    match request.format {
+        Format::Table => write_human(out, &report, Style::Terminal)?,
+        Format::Markdown => write_human(out, &report, Style::Markdown)?,
+        Format::Json => super::json::write(out, &report)?,
+        Format::Yaml => write!(out, "{}", crate::yaml::to_string(&report)?)?,
+        Format::Csv => write_csv(out, &report)?,
+    }
+    Ok(if errors.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INPUT
+    })
+}
+
+fn period(request: &Request) -> Result<Period> {
+    let as_of = match &request.as_of {
+        Some(text) => clock::parse_time(text)?,
+        None => clock::now()?,
+    };
+    let until = match &request.until {
+        Some(text) => clock::parse_time(text)?,
+        None => as_of,
+    };
+    let since = match &request.since {
+        None => None,
+        Some(text) => Some(match text.parse::<Span>() {
+            Ok(span) => as_of - span.duration(),
+            Err(_) => clock::parse_time(text).map_err(|_| {
+                InputError::Invalid(format!(
+                    "--since '{text}' is neither a time (2026-11-01) nor a duration (30d, 4w)"
+                ))
+            })?,
+        }),
+    };
+    if let Some(since) = since
+        && since >= until
+    {
+        return Err(InputError::Invalid(format!(
+            "the period is empty: --since {} is not before --until {}",
+            format_time(since),
+            format_time(until)
+        ))
+        .into());
+    }
+    Ok(Period {
+        since,
+        until,
+        as_of,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    Terminal,
+    Markdown,
+}
+
+fn new_table(style: Style) -> Table {
+    let mut table = Table::new();
+    match style {
+        Style::Terminal => {
+            table.load_style(presets::NOTHING);
+            if std::io::stdout().is_terminal() {
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+            }
+        }
+        Style::Markdown => {
+            table.load_style(presets::ASCII_MARKDOWN);
+        }
+    }
+    table
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or("—".into(), |s| format!("{:.0}%", s * 100.0))
+}
+
+fn length(seconds: Option<i64>) -> String {
+    seconds.map_or("—".into(), |s| {
+        format_length(chrono::Duration::seconds(s))
+    })
+}
+
+fn period_line(period: &Period) -> String {
+    let since = period.since.map_or("the beginning".into(), format_time);
+    let mut text = format!("{since} to {}", format_time(period.until));
+    if period.as_of != period.until {
+        text.push_str(&format!(", as of {}", format_time(period.as_of)));
+    }
+    text
+}
+
+fn timing_text(t: &Timing, waiting: &str) -> String {
+    if t.measured == 0 && t.pending == 0 {
+        return "—".into();
+    }
+    format!(
+        "median {} · p90 {} · {} within target · {} {waiting}",
+        length(t.median_seconds),
+        length(t.p90_seconds),
+        percent(t.within_target),
+        t.pending
+    )
+}
+
+fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
+    let f = &m.follow_up;
+    let s = &m.satisfaction;
+    vec![
+        ["received".into(), m.received.to_string()],
+        ["open at start".into(), m.open_at_start.to_string()],
+        ["open at end".into(), m.open_at_end.to_string()],
+        ["resolved".into(), m.resolved.to_string()],
+        ["closed".into(), m.closed.to_string()],
+        [
+            "reopened".into(),
+            format!("{} ({} of resolved)", m.reopened, percent(m.reopen_rate)),
+        ],
+        [
+            "first response".into(),
+            timing_text(&m.first_response, "without a response"),
+        ],
+        [
+            "resolution".into(),
+            timing_text(&m.resolution, "not resolved"),
+        ],
+        [
+            "follow-up compliance".into(),
+            format!(
+                "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
+                percent(f.compliance),
+                f.on_time,
+                f.late,
+                f.missed,
+                f.not_scheduled,
+                f.pending
+            ),
+        ],
+        [
+            "satisfaction".into(),
+            format!(
+                "{} satisfied · {} satisfied, {} not, {} unanswered",
+                percent(s.rate),
+                s.satisfied,
+                s.not_satisfied,
+                s.unanswered
+            ),
+        ],
+    ]
+}
+
+fn heading(out: &mut dyn Write, style: Style, text: &str) -> std::io::Result<()> {
+    match style {
+        Style::Terminal => writeln!(out, "\n{text}"),
+        Style::Markdown => writeln!(out, "\n### {text}\n"),
+    }
+}
+
+fn write_table(out: &mut dyn Write, table: &mut Table, style: Style) -> std::io::Result<()> {
+    if style == Style::Terminal {
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 3));
+        }
+    }
+    for row in table.lines() {
+        writeln!(out, "{}", row.trim_end())?;
+    }
+    Ok(())
+}
+
+fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()> {
+    let title = format!("Complaints, {}", period_line(&report.period));
+    match style {
+        Style::Terminal => writeln!(out, "{title}")?,
+        Style::Markdown => writeln!(out, "## {title}")?,
+    }
+    if report.is_empty() {
+        writeln!(out, "\nno cases in this period")?;
+        return Ok(());
+    }
+    if style == Style::Markdown {
+        writeln!(out)?;
+    }
+    let mut summary = new_table(style);
+    summary.set_header(["measure", "value"]);
+    for row in summary_rows(&report.summary) {
+        summary.add_row(row);
+    }
+    write_table(out, &mut summary, style)?;
+
+    let learning = &report.learning;
+    if !learning.categories.is_empty() {
+        heading(out, style, "Top categories")?;
+        let mut table = new_table(style);
+        table.set_header(["category", "received"]);
+        for c in learning.categories.iter().take(5) {
+            table.add_row([line(&c.key).into_owned(), c.count.to_string()]);
+        }
+        write_table(out, &mut table, style)?;
+    }
+    if !learning.repeat_customers.is_empty() {
+        heading(out, style, "Customers who complained more than once")?;
+        let mut table = new_table(style);
+        table.set_header(["customer", "complaints", "cases"]);
+        for c in &learning.repeat_customers {
+            table.add_row([
+                line(&c.customer).into_owned(),
+                c.complaints.to_string(),
+                c.cases.join(", "),
+            ]);
+        }
+        write_table(out, &mut table, style)?;
+    }
+    if !learning.weekly.is_empty() {
+        heading(out, style, "Complaints received per week")?;
+        let most = learning
+            .weekly
+            .iter()
+            .map(|w| w.count)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        if style == Style::Markdown {
+            writeln!(out, "```")?;
+        }
+        for week in &learning.weekly {
+            let bar = (week.count * 30).div_ceil(most);
+            writeln!(out, "{}  {:<30} {}", week.key, "█".repeat(bar), week.count)?;
+        }
+        if style == Style::Markdown {
+            writeln!(out, "```")?;
+        }
+    }
+    if let Some(by) = report.by {
+        heading(out, style, &format!("By {by}"))?;
+        let mut table = new_table(style);
+        table.set_header([
+            by.as_str(),
+            "received",
+            "open",
+            "resolved",
+            "reopened",
+            "1st response",
+            "in target",
+            "resolution",
+            "in target",
+            "follow-ups",
+            "satisfied",
+        ]);
+        for group in &report.groups {
+            let m = &group.measures;
+            table.add_row([
+                line(&group.key).into_owned(),
+                m.received.to_string(),
+                m.open_at_end.to_string(),
+                m.resolved.to_string(),
+                m.reopened.to_string(),
+                length(m.first_response.median_seconds),
+                percent(m.first_response.within_target),
+                length(m.resolution.median_seconds),
+                percent(m.resolution.within_target),
+                percent(m.follow_up.compliance),
+                percent(m.satisfaction.rate),
+            ]);
+        }
+        write_table(out, &mut table, style)?;
+    }
+    Ok(())
+}
+
+const CSV_HEADER: &[&str] = &[
+    "group",
+    "received",
+    "open_at_start",
+    "open_at_end",
+    "resolved",
+    "closed",
+    "reopened",
+    "reopen_rate",
+    "first_response_measured",
+    "first_response_median_seconds",
+    "first_response_p90_seconds",
+    "first_response_within_target",
+    "first_response_pending",
+    "resolution_measured",
+    "resolution_median_seconds",
+    "resolution_p90_seconds",
+    "resolution_within_target",
+    "resolution_pending",
+    "follow_up_resolutions",
+    "follow_up_on_time",
+    "follow_up_late",
+    "follow_up_missed",
+    "follow_up_not_scheduled",
+    "follow_up_pending",
+    "follow_up_compliance",
+    "satisfied",
+    "not_satisfied",
+    "unanswered",
+    "satisfaction_rate",
+];
+
+fn csv_row(group: &str, m: &Measures) -> Vec<String> {
+    let n = |v: usize| v.to_string();
+    let o = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let r = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
+    let (fr, rs, f, s) = (
+        &m.first_response,
+        &m.resolution,
+        &m.follow_up,
+        &m.satisfaction,
+    );
+    vec![
+        group.to_string(),
+        n(m.received),
+        n(m.open_at_start),
+        n(m.open_at_end),
+        n(m.resolved),
+        n(m.closed),
+        n(m.reopened),
+        r(m.reopen_rate),
+        n(fr.measured),
+        o(fr.median_seconds),
+        o(fr.p90_seconds),
+        r(fr.within_target),
+        n(fr.pending),
+        n(rs.measured),
+        o(rs.median_seconds),
+        o(rs.p90_seconds),
+        r(rs.within_target),
+        n(rs.pending),
+        n(f.resolutions),
+        n(f.on_time),
+        n(f.late),
+        n(f.missed),
+        n(f.not_scheduled),
+        n(f.pending),
+        r(f.compliance),
+        n(s.satisfied),
+        n(s.not_satisfied),
+        n(s.unanswered),
+        r(s.rate),
+    ]
+}
+
+/// One row for the whole period ("all"), then one per group.
+fn write_csv(out: &mut dyn Write, report: &Report) -> Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(CSV_HEADER)?;
+    writer.write_record(csv_row("all", &report.summary))?;
+    for group in &report.groups {
+        writer.write_record(csv_row(&group.key, &group.measures))?;
+    }
+    writer.flush().context("writing the CSV report")?;
+    Ok(())
+}

@@ -1,0 +1,406 @@
+//! `caselog report`: a fixed scenario whose every measure is worked out by
+//! hand, every format read back by a real parser, `--as-of`, and the
+//! empty and one-case periods.
+
+use serde_json::{Value, json};
+
+use crate::harness::Log;
+
+/// Opens a case at `at` and returns its id.
+fn open(log: &Log, at: &str, customer: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "open",
+        "--title",
+        "Complaint",
+        "--customer",
+        customer,
+        "--summary",
+        "Text.",
+    ];
+    args.extend_from_slice(extra);
+    log.run(args).at(at).ok().trim().to_string()
+}
+
+fn step(log: &Log, at: &str, args: &[&str]) {
+    log.run(args).at(at).ok();
+}
+
+/// The scenario, as the log stood on 2026-11-12 00:00 (`early`) and on
+/// 2026-11-30 12:00 (all of it). Cases, with default targets (first
+/// response 24h, resolution 14d, follow-up 48h after resolving):
+///
+/// - A opened 10-25, replied, still open: open at the start and the end.
+/// - B opened 11-02 09:00, reply after 1h, resolved after 24h,
+///   followed up on time (satisfied), so closed.
+/// - C opened 11-05 09:00, first call after 30h (misses 24h), resolved
+///   after 5d; follow-up a day late, not satisfied, so reopened; resolved
+///   again 11-14 with no follow-up.
+/// - D opened 11-10 09:00: no response, not resolved, both targets passed.
+/// - E opened 11-20 09:00, email after 30m, resolved after 24h; follow-up
+///   due 11-23 never done.
+/// - F opened 11-30 06:00: nothing yet, nothing due yet.
+/// - G (again) opened 11-15 09:00, reply after 10m, resolved after
+///   24h, followed up an hour late with no answer.
+struct Scenario {
+    log: Log,
+    ids: [String; 7],
+}
+
+fn scenario(until_early: bool) -> Scenario {
+    let log = Log::new();
+    let a = open(
+        &log,
+        "2026-10-25T10:00:00Z",
+        "Ann",
+        &["--category", "billing"],
+    );
+    step(
+        &log,
+        "2026-10-25T11:00:00Z",
+        &["note", &a, "--kind", "reply", "Looking"],
+    );
+    let b = open(
+        &log,
+        "2026-11-02T09:00:00Z",
+        "Bob",
+        &["--reference", "R-1", "--category", "billing"],
+    );
+    step(
+        &log,
+        "2026-11-02T10:00:00Z",
+        &["note", &b, "--kind", "reply", "Sorry"],
+    );
+    step(
+        &log,
+        "2026-11-03T09:00:00Z",
+        &["resolve", &b, "--summary", "Refunded"],
+    );
+    step(
+        &log,
+        "2026-11-05T08:00:00Z",
+        &["follow-up", &b, "--done", "--satisfied", "yes"],
+    );
+    let c = open(
+        &log,
+        "2026-11-05T09:00:00Z",
+        "Cy",
+        &["--category", "delivery"],
+    );
+    step(
+        &log,
+        "2026-11-06T15:00:00Z",
+        &["note", &c, "--kind", "call", "Called"],
+    );
+    step(
+        &log,
+        "2026-11-10T09:00:00Z",
+        &["resolve", &c, "--summary", "Reshipped"],
+    );
+    let d = open(
+        &log,
+        "2026-11-10T09:00:00Z",
+        "Di",
+        &["--category", "delivery"],
+    );
+    let mut ids = [a, b, c, d, String::new(), String::new(), String::new()];
+    if until_early {
+        return Scenario { log, ids };
+    }
+    let c = ids[2].clone();
+    step(
+        &log,
+        "2026-11-13T09:00:00Z",
+        &["follow-up", &c, "--done", "--satisfied", "no"],
+    );
+    step(
+        &log,
+        "2026-11-14T09:00:00Z",
+        &["resolve", &c, "--summary", "Refunded", "--no-follow-up"],
+    );
+    let g = open(
+        &log,
+        "2026-11-15T09:00:00Z",
+        "Gil",
+        &["--reference", "R-1", "--category", "billing"],
+    );
+    step(
+        &log,
+        "2026-11-15T09:10:00Z",
+        &["note", &g, "--kind", "reply", "Sorry"],
+    );
+    step(
+        &log,
+        "2026-11-16T09:00:00Z",
+        &["resolve", &g, "--summary", "Voucher"],
+    );
+    step(&log, "2026-11-18T10:00:00Z", &["follow-up", &g, "--done"]);
+    let e = open(
+        &log,
+        "2026-11-20T09:00:00Z",
+        "Eve",
+        &["--category", "product"],
+    );
+    step(
+        &log,
+        "2026-11-20T09:30:00Z",
+        &["note", &e, "--kind", "email", "Sorry"],
+    );
+    step(
+        &log,
+        "2026-11-21T09:00:00Z",
+        &["resolve", &e, "--summary", "Fixed"],
+    );
+    let f = open(&log, "2026-11-30T06:00:00Z", "Fay", &[]);
+    ids[4] = e;
+    ids[5] = f;
+    ids[6] = g;
+    Scenario { log, ids }
+}
+
+const NOW: &str = "2026-11-30T12:00:00Z";
+
+fn json_report(log: &Log, now: &str, args: &[&str]) -> Value {
+    let mut full = vec!["report", "--format", "json"];
+    full.extend_from_slice(args);
+    serde_json::from_str(&log.run(full).at(now).ok()).expect("report json")
+}
+
+#[test]
+fn every_measure_matches_the_hand_computed_scenario() {
+    let s = scenario(false);
+    let [_, b, _, _, _, _, g] = &s.ids;
+    let report = json_report(
+        &s.log,
+        NOW,
+        &["--since", "2026-11-01", "--until", "2026-12-01"],
+    );
+    assert_eq!(
+        report["period"],
+        json!({"since": "2026-11-01T00:00:00Z", "until": "2026-12-01T00:00:00Z", "as_of": NOW})
+    );
+    assert_eq!(
+        report["summary"],
+        json!({
+            "received": 6, "open_at_start": 1, "open_at_end": 3,
+            "resolved": 5, "closed": 1, "reopened": 1, "reopen_rate": 0.2,
+            // B 1h, C 30h, E 30m, G 10m; D missed its target, F is not due yet.
+            "first_response": {"measured": 4, "median_seconds": 1800, "p90_seconds": 108000,
+                               "within_target": 0.6, "pending": 2},
+            // B, E, G 24h and C 5d, all within 14d; D missed, F not due yet.
+            "resolution": {"measured": 4, "median_seconds": 86400, "p90_seconds": 432000,
+                           "within_target": 0.8, "pending": 2},
+            // B on time; C and G late; E missed; C's second resolution unscheduled.
+            "follow_up": {"resolutions": 5, "on_time": 1, "late": 2, "missed": 1,
+                          "not_scheduled": 1, "pending": 0, "compliance": 0.2},
+            "satisfaction": {"satisfied": 1, "not_satisfied": 1, "unanswered": 1, "rate": 0.5}
+        })
+    );
+    assert_eq!(
+        report["learning"]["categories"],
+        json!([{"key": "billing", "count": 2}, {"key": "delivery", "count": 2},
+               {"key": "(none)", "count": 1}, {"key": "product", "count": 1}])
+    );
+    assert_eq!(
+        report["learning"]["repeat_customers"],
+        json!([{"customer": "R-1", "complaints": 2, "cases": [b, g]}])
+    );
+    assert_eq!(
+        report["learning"]["weekly"],
+        json!([{"key": "2026-W44", "count": 0}, {"key": "2026-W45", "count": 2},
+               {"key": "2026-W46", "count": 2}, {"key": "2026-W47", "count": 1},
+               {"key": "2026-W48", "count": 0}, {"key": "2026-W49", "count": 1}])
+    );
+}
+
+#[test]
+fn grouping_splits_the_same_measures() {
+    let s = scenario(false);
+    let report = json_report(&s.log, NOW, &["--since", "2026-11-01", "--by", "category"]);
+    let groups = report["groups"].as_array().unwrap();
+    let keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["(none)", "billing", "delivery", "product"]);
+    let billing = &groups[1]["measures"];
+    // A (before the period) is billing too: open at the start and the end.
+    assert_eq!(billing["received"], 2);
+    assert_eq!(billing["open_at_start"], 1);
+    assert_eq!(billing["open_at_end"], 1);
+    assert_eq!(billing["first_response"]["median_seconds"], 600);
+    let total: u64 = groups
+        .iter()
+        .map(|g| g["measures"]["received"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 6);
+}
+
+#[test]
+fn as_of_reproduces_the_report_of_that_day_exactly() {
+    let range = ["--since", "2026-11-01"];
+    let then = scenario(true);
+    let on_the_day = json_report(&then.log, "2026-11-12T00:00:00Z", &range);
+    assert_eq!(
+        on_the_day["summary"]["follow_up"]["pending"], 1,
+        "C's follow-up was not yet due"
+    );
+    let later = scenario(false);
+    let reproduced = json_report(
+        &later.log,
+        NOW,
+        &["--since", "2026-11-01", "--as-of", "2026-11-12T00:00:00Z"],
+    );
+    assert_eq!(reproduced["summary"], on_the_day["summary"]);
+    assert_eq!(
+        reproduced["learning"]["categories"],
+        on_the_day["learning"]["categories"]
+    );
+    assert_eq!(reproduced["period"]["until"], "2026-11-12T00:00:00Z");
+}
+
+#[test]
+fn as_of_groups_by_the_assignee_of_that_time() {
+    let log = Log::new();
+    let id = open(&log, "2026-11-02T09:00:00Z", "Jo", &["--assignee", "ana"]);
+    step(&log, "2026-11-10T09:00:00Z", &["assign", &id, "ben"]);
+    let before = json_report(&log, NOW, &["--by", "assignee", "--as-of", "2026-11-05"]);
+    assert_eq!(before["groups"][0]["key"], "ana");
+    let after = json_report(&log, NOW, &["--by", "assignee"]);
+    assert_eq!(after["groups"][0]["key"], "ben");
+}
+
+#[test]
+fn an_empty_period_says_so_and_divides_by_nothing() {
+    let s = scenario(false);
+    // Before the log began: nothing received, nothing open.
+    let range = ["--since", "2020-01-01", "--until", "2020-02-01"];
+    let mut args = vec!["report"];
+    args.extend_from_slice(&range);
+    let table = s.log.run(&args).at("2030-03-01T00:00:00Z").ok();
+    assert!(table.contains("no cases in this period"), "{table}");
+    for format in ["json", "yaml", "csv", "markdown"] {
+        let mut with_format = args.clone();
+        with_format.extend(["--format", format]);
+        let out = s.log.run(&with_format).at("2030-03-01T00:00:00Z").ok();
+        let tokens: Vec<String> = out
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+            .collect();
+        assert!(
+            !tokens.iter().any(|t| t == "nan" || t == "inf"),
+            "{format}: {out}"
+        );
+    }
+    let report = json_report(&s.log, "2030-03-01T00:00:00Z", &range);
+    assert_eq!(report["summary"]["received"], 0);
+    assert_eq!(report["summary"]["reopen_rate"], Value::Null);
+    assert_eq!(
+        report["summary"]["first_response"]["median_seconds"],
+        Value::Null
+    );
+    // A empty log reports no cases too.
+    assert!(
+        Log::new()
+            .run(["report"])
+            .ok()
+            .contains("no cases in this period")
+    );
+}
+
+#[test]
+fn a_one_case_period_has_its_own_figures_as_percentiles() {
+    let s = scenario(false);
+    let report = json_report(
+        &s.log,
+        NOW,
+        &["--since", "2026-11-20", "--until", "2026-11-21"],
+    );
+    let summary = &report["summary"];
+    assert_eq!(summary["received"], 1);
+    assert_eq!(summary["first_response"]["median_seconds"], 1800);
+    assert_eq!(summary["first_response"]["p90_seconds"], 1800);
+    assert_eq!(summary["first_response"]["within_target"], 1.0);
+}
+
+#[test]
+fn every_format_is_read_back_by_a_real_parser() {
+    let s = scenario(false);
+    let run = |format: &str| {
+        s.log
+            .run([
+                "report",
+                "--since",
+                "2026-11-01",
+                "--by",
+                "category",
+                "--format",
+                format,
+            ])
+            .at(NOW)
+            .ok()
+    };
+    let from_json: Value = serde_json::from_str(&run("json")).unwrap();
+    let from_yaml: Value = caselog::yaml::from_str(&run("yaml")).unwrap();
+    assert_eq!(from_yaml, from_json);
+
+    let csv_text = run("csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1 + 4, "all, then one row per category");
+    let cell = |row: &csv::StringRecord, name: &str| {
+        row[header.iter().position(|h| h == name).unwrap()].to_string()
+    };
+    assert_eq!(cell(&rows[0], "group"), "all");
+    assert_eq!(cell(&rows[0], "received"), "6");
+    assert_eq!(cell(&rows[0], "first_response_median_seconds"), "1800");
+    assert_eq!(cell(&rows[0], "follow_up_compliance"), "0.2000");
+    assert_eq!(cell(&rows[2], "group"), "billing");
+
+    let markdown = run("markdown");
+    assert!(
+        markdown.starts_with("## Complaints, 2026-11-01 00:00 UTC to 2026-11-30 12:00 UTC"),
+        "{markdown}"
+    );
+    let table_rows: Vec<&str> = markdown.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(
+        table_rows
+            .iter()
+            .any(|l| l.contains("| received ") && l.contains("| 6 ")),
+        "{markdown}"
+    );
+    for block in markdown.split("\n\n") {
+        let pipes: Vec<usize> = block
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .map(|l| l.matches('|').count())
+            .collect();
+        assert!(
+            pipes.windows(2).all(|w| w[0] == w[1]),
+            "ragged markdown table: {block}"
+        );
+    }
+}
+
+#[test]
+fn the_table_teaches_at_a_glance() {
+    let s = scenario(false);
+    let table = s.log.run(["report", "--since", "2026-11-01"]).at(NOW).ok();
+    insta::assert_snapshot!(table.replace(&s.ids[1], "<B>").replace(&s.ids[6], "<G>"));
+}
+
+#[test]
+fn bad_periods_are_refused() {
+    let log = Log::new();
+    let stderr = log
+        .run(["report", "--since", "2026-12-01", "--until", "2026-11-01"])
+        .fails(2);
+    assert!(stderr.contains("the period is empty"), "{stderr}");
+    let stderr = log.run(["report", "--since", "last month"]).fails(2);
+    assert!(stderr.contains("neither a time"), "{stderr}");
+}
+
+#[test]
+fn since_takes_a_duration_before_now() {
+    let s = scenario(false);
+    let report = json_report(&s.log, NOW, &["--since", "1w"]);
+    assert_eq!(report["period"]["since"], "2026-11-23T12:00:00Z");
+    assert_eq!(report["summary"]["received"], 1);
+}
