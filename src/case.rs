@@ -38,17 +38,47 @@ impl Serialize for Timestamp {
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
+    /// A TOML offset date-time (case files) or an RFC 3339 string (JSON and
+    /// YAML exports), in either case with a date, a time and an offset.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
-        use serde::de::Error;
-        let toml_time = toml::value::Datetime::deserialize(d)?;
-        if toml_time.date.is_none() || toml_time.time.is_none() || toml_time.offset.is_none() {
-            return Err(D::Error::custom(format!(
-                "{toml_time} is not a full date-time with offset, such as 2026-11-22T09:30:00Z"
-            )));
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Timestamp;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a date-time with offset, such as 2026-11-22T09:30:00Z")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
+                DateTime::parse_from_rfc3339(text)
+                    .map(|t| Timestamp(t.with_timezone(&Utc)))
+                    .map_err(|_| {
+                        E::custom(format!(
+                            "'{text}' is not a date-time with offset, such as 2026-11-22T09:30:00Z"
+                        ))
+                    })
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                map: M,
+            ) -> Result<Timestamp, M::Error> {
+                use serde::de::Error;
+                let toml_time = toml::value::Datetime::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                if toml_time.date.is_none()
+                    || toml_time.time.is_none()
+                    || toml_time.offset.is_none()
+                {
+                    return Err(M::Error::custom(format!(
+                        "{toml_time} is not a full date-time with offset, such as 2026-11-22T09:30:00Z"
+                    )));
+                }
+                self.visit_str(&toml_time.to_string())
+            }
         }
-        DateTime::parse_from_rfc3339(&toml_time.to_string())
-            .map(|t| Timestamp(t.with_timezone(&Utc)))
-            .map_err(|e| D::Error::custom(format!("{toml_time}: {e}")))
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -103,6 +133,7 @@ word_enum!(
         FollowedUp => "followed-up",
         Closed => "closed",
         Reopened => "reopened",
+        Imported => "imported",
     }
 );
 

@@ -11,7 +11,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::case::{Action, Channel, Severity, Status};
 use crate::commands::{
-    annotate, assign, close, due, follow_up, init, list, open, reopen, report, resolve, show, wait,
+    annotate, assign, close, due, export, follow_up, import, init, list, open, reopen, report,
+    resolve, show, wait,
 };
 use crate::deadlines::Kind;
 use crate::report::By;
@@ -61,6 +62,8 @@ pub enum Command {
     List(ListArgs),
     Due(DueArgs),
     Report(ReportArgs),
+    Export(ExportArgs),
+    Import(ImportArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -272,9 +275,9 @@ pub struct ShowArgs {
     pub format: show::Format,
 }
 
-/// List cases as a table (prints nothing when none match)
+/// Which cases to keep, for `list` and `export`.
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub struct FilterArgs {
     /// Only cases with this status; repeat for several
     #[arg(long, value_name = "STATUS", value_parser = words::<Status>(Status::WORDS))]
     pub status: Vec<Status>,
@@ -284,8 +287,58 @@ pub struct ListArgs {
     /// Only cases assigned to this person
     #[arg(long, value_name = "PERSON")]
     pub assignee: Option<String>,
+}
+
+impl FilterArgs {
+    fn into_filter(self) -> list::Filter {
+        list::Filter {
+            statuses: self.status,
+            category: self.category,
+            assignee: self.assignee,
+        }
+    }
+}
+
+/// List cases as a table (prints nothing when none match)
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[arg(long, default_value = "table", value_parser = words::<list::Format>(list::Format::WORDS))]
     pub format: list::Format,
+}
+
+/// Every case as JSON, YAML or CSV, for migration and analysis
+///
+/// One flat row per case with every field; in CSV, tags are joined with
+/// "; " and events are JSON text. `caselog import` reads it back.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, default_value = "json", value_parser = words::<export::Format>(export::Format::WORDS))]
+    pub format: export::Format,
+}
+
+/// Create cases from an export: caselog's own, or a help desk's
+///
+/// Each row needs title, customer, opened_at and summary; every other
+/// field of `caselog export` is optional (status, category, channel,
+/// resolved_at…). Ids are new; each case gets an `imported` event. Every
+/// row is checked first: one bad row (reported with its row number) means
+/// nothing is written, unless --skip-invalid. Prints the new ids.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file ('-' for standard input)
+    pub file: PathBuf,
+    /// The file's format [default: from its extension]
+    #[arg(long, value_parser = words::<export::Format>(export::Format::WORDS))]
+    pub format: Option<export::Format>,
+    /// Import the valid rows and report the others, instead of importing nothing
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
 const DUE_AFTER_HELP: &str = "\
@@ -446,10 +499,18 @@ impl Command {
                 format: a.format,
             }),
             Command::List(a) => Request::List(list::Request {
-                statuses: a.status,
-                category: a.category,
-                assignee: a.assignee,
+                filter: a.filter.into_filter(),
                 format: a.format,
+            }),
+            Command::Export(a) => Request::Export(export::Request {
+                filter: a.filter.into_filter(),
+                format: a.format,
+            }),
+            Command::Import(a) => Request::Import(import::Request {
+                file: a.file,
+                format: a.format,
+                skip_invalid: a.skip_invalid,
+                by: a.by.by,
             }),
             Command::Due(a) => Request::Due(due::Request {
                 within: a.within,

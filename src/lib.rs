@@ -11,6 +11,7 @@ pub mod clock;
 pub mod commands;
 pub mod deadlines;
 pub mod error;
+pub mod exchange;
 pub mod id;
 pub mod lifecycle;
 pub mod person;

@@ -85,6 +85,12 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Outcome {
     optional_one_line("the assignee", &new.assignee)?;
     for tag in &new.tags {
         one_line("a tag", tag)?;
+        // Exports join tags with "; ".
+        if tag.contains(';') {
+            return refuse(format!(
+                "the tag '{tag}' contains ';', which separates tags in exports"
+            ));
+        }
     }
     if let Some(wants) = &new.wants {
         some_text("what the customer wants", wants)?;

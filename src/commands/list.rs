@@ -26,15 +26,20 @@ word_enum!(
 );
 
 pub struct Request {
+    pub filter: Filter,
+    pub format: Format,
+}
+
+/// Which cases a listing keeps (`list`, `export`).
+pub struct Filter {
     /// Keep cases with any of these statuses; all when empty.
     pub statuses: Vec<Status>,
     pub category: Option<String>,
     pub assignee: Option<String>,
-    pub format: Format,
 }
 
-impl Request {
-    fn keeps(&self, case: &Case) -> bool {
+impl Filter {
+    pub fn keeps(&self, case: &Case) -> bool {
         (self.statuses.is_empty() || self.statuses.contains(&case.status))
             && self
                 .category
@@ -55,7 +60,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
     for err in &errors {
         report_error(err);
     }
-    cases.retain(|case| request.keeps(case));
+    cases.retain(|case| request.filter.keeps(case));
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
 
     match request.format {

@@ -8,7 +8,9 @@ pub mod assign;
 pub mod close;
 pub mod completions;
 pub mod due;
+pub mod export;
 pub mod follow_up;
+pub mod import;
 pub mod init;
 pub mod input;
 pub mod json;
@@ -47,6 +49,8 @@ pub enum Request {
     List(list::Request),
     Due(due::Request),
     Report(report::Request),
+    Export(export::Request),
+    Import(import::Request),
     Completions(clap_complete::Shell, clap::Command),
     Man(clap::Command),
 }
@@ -102,6 +106,8 @@ pub fn run(dir: Option<PathBuf>, request: Request) -> Result<u8> {
         Request::List(r) => list::run(&session, r, &mut out)?,
         Request::Due(r) => due::run(&session, r, &mut out)?,
         Request::Report(r) => report::run(&session, r, &mut out)?,
+        Request::Export(r) => export::run(&session, r, &mut out)?,
+        Request::Import(r) => import::run(&session, r, &mut out)?,
         Request::Completions(shell, command) => completions::completions(shell, command, &mut out)?,
         Request::Man(command) => completions::man(command, &mut out)?,
     };

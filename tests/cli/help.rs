@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "list",
     "due",
     "report",
+    "export",
+    "import",
     "completions",
     "man",
 ];

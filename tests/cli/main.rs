@@ -5,6 +5,7 @@ mod harness;
 mod concurrency;
 mod due;
 mod errors;
+mod exchange;
 mod files;
 mod help;
 mod ids;

@@ -1,0 +1,154 @@
+//! `caselog import`: create cases from an export (caselog's or a help
+//! desk's). Every row is checked before anything is written: one bad row
+//! writes nothing, unless `--skip-invalid` says to import the rest.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+use super::Session;
+use super::export::Format;
+use crate::case::Case;
+use crate::clock;
+use crate::error::{EXIT_OK, InputError};
+use crate::exchange::{self, ImportContext};
+use crate::id::CaseId;
+
+pub struct Request {
+    /// The file to import; `-` reads standard input.
+    pub file: PathBuf,
+    /// The format; from the file's extension when absent.
+    pub format: Option<Format>,
+    pub skip_invalid: bool,
+    pub by: Option<String>,
+}
+
+/// Rows with where each came from: "row 3" (CSV line) or "record 3".
+type Rows = Vec<(String, Map<String, Value>)>;
+
+pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
+    let log = session.log()?;
+    let settings = session.settings(&log)?;
+    let stamp = session.stamp(&log, request.by.as_deref())?;
+    let shown = request.file.display().to_string();
+    let format = match request.format {
+        Some(format) => format,
+        None => guess_format(&request.file)?,
+    };
+    let text = super::input::file_text(&request.file, "the cases to import")?;
+    let rows = parse(&text, format).with_context(|| format!("reading {shown}"))?;
+
+    let context = ImportContext {
+        by: &stamp.by,
+        now: clock::now()?,
+        source: &shown,
+        categories: &settings.categories,
+    };
+    let mut cases: Vec<Case> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    for (place, row) in &rows {
+        let opened_at = row
+            .get("opened_at")
+            .and_then(Value::as_str)
+            .and_then(|t| clock::parse_time(t).ok())
+            .unwrap_or(context.now);
+        match exchange::from_row(row, &context, CaseId::generate(opened_at)?) {
+            Ok(case) => cases.push(case),
+            Err(e) => problems.push(format!("{shown}: {place}: {}", e.0)),
+        }
+    }
+    if !problems.is_empty() && !request.skip_invalid {
+        for problem in &problems[1..] {
+            eprintln!("caselog: {problem}");
+        }
+        return Err(InputError::Invalid(format!(
+            "{} ({} of {} rows invalid; nothing was imported; --skip-invalid imports the valid ones)",
+            problems[0],
+            problems.len(),
+            rows.len()
+        ))
+        .into());
+    }
+    for problem in &problems {
+        eprintln!("caselog: skipped {problem}");
+    }
+    for mut case in cases {
+        // A clash of random ids is rare; try fresh ones, as `open` does.
+        let mut attempts = 0;
+        while !log.create(&case)? {
+            attempts += 1;
+            if attempts == 8 {
+                bail!(
+                    "found no free case id for '{}'; the cases before it were imported",
+                    case.title
+                );
+            }
+            case.id = CaseId::generate(case.opened_at.0)?;
+        }
+        writeln!(out, "{}", case.id)?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn guess_format(file: &std::path::Path) -> Result<Format> {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("json") => Ok(Format::Json),
+        Some("yaml" | "yml") => Ok(Format::Yaml),
+        Some("csv") => Ok(Format::Csv),
+        _ => Err(InputError::Invalid(format!(
+            "cannot tell the format of {} from its name; give --format json, yaml or csv",
+            file.display()
+        ))
+        .into()),
+    }
+}
+
+fn parse(text: &str, format: Format) -> Result<Rows> {
+    let records: Vec<Value> = match format {
+        Format::Json => serde_json::from_str(text).map_err(|e| {
+            InputError::Invalid(format!("line {}: not a JSON list of cases: {e}", e.line()))
+        })?,
+        Format::Yaml => crate::yaml::from_str(text).map_err(|e| {
+            InputError::Invalid(format!(
+                "line {}: not a YAML list of cases: {}",
+                e.line.unwrap_or(1),
+                e.message
+            ))
+        })?,
+        Format::Csv => return parse_csv(text),
+    };
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(i, record)| match record {
+            Value::Object(row) => Ok((format!("record {}", i + 1), row)),
+            _ => {
+                Err(InputError::Invalid(format!("record {}: not a table of fields", i + 1)).into())
+            }
+        })
+        .collect()
+}
+
+fn parse_csv(text: &str) -> Result<Rows> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| InputError::Invalid(format!("the CSV header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    // Rows are numbered as a spreadsheet shows them: the header is row 1.
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2;
+        let record = record.map_err(|e| InputError::Invalid(format!("row {row}: {e}")))?;
+        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        rows.push((
+            format!("row {row}"),
+            exchange::from_csv_record(&header, &cells),
+        ));
+    }
+    Ok(rows)
+}

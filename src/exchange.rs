@@ -1,0 +1,429 @@
+//! Cases as flat rows, for export and import: to spreadsheets and other
+//! tools, and from help desks.
+//!
+//! One set of field names serves JSON, YAML and CSV alike, so a caselog
+//! export imports back with every field intact, and a help-desk export
+//! needs only the columns it has (at least title, customer, opened_at and
+//! summary). In CSV, tags are joined with "; " and events are JSON text.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::case::{
+    Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, Resolution, Severity,
+    Status, Timestamp,
+};
+use crate::clock;
+use crate::id::CaseId;
+use crate::lifecycle::one_line;
+
+/// Every field of a row, in the order exports write them.
+pub const FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "status",
+    "severity",
+    "category",
+    "channel",
+    "tags",
+    "opened_at",
+    "opened_by",
+    "assignee",
+    "customer",
+    "contact",
+    "preferred_contact",
+    "reference",
+    "summary",
+    "wants",
+    "resolution",
+    "agreed",
+    "resolved_at",
+    "resolved_by",
+    "follow_up_due",
+    "follow_up_done_at",
+    "satisfied",
+    "events",
+];
+
+/// A case as one flat row (JSON and YAML keep lists and booleans native).
+pub fn to_row(case: &Case) -> Map<String, Value> {
+    let mut row = Map::new();
+    let mut put = |key: &str, value: Value| {
+        if !value.is_null() {
+            row.insert(key.to_string(), value);
+        }
+    };
+    let text = |s: &str| Value::String(s.to_string());
+    let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, text);
+    let time = |t: Timestamp| Value::String(t.to_rfc3339());
+    put("id", text(case.id.as_str()));
+    put("title", text(&case.title));
+    put("status", text(case.status.as_str()));
+    put("severity", text(case.severity.as_str()));
+    put("category", opt(&case.category));
+    put("channel", text(case.channel.as_str()));
+    if !case.tags.is_empty() {
+        put(
+            "tags",
+            Value::Array(case.tags.iter().map(|t| text(t)).collect()),
+        );
+    }
+    put("opened_at", time(case.opened_at));
+    put("opened_by", text(&case.opened_by));
+    put("assignee", opt(&case.assignee));
+    put("customer", text(&case.customer.name));
+    put("contact", opt(&case.customer.contact));
+    put(
+        "preferred_contact",
+        case.customer
+            .preferred_contact
+            .map_or(Value::Null, |c| text(c.as_str())),
+    );
+    put("reference", opt(&case.customer.reference));
+    put("summary", text(&case.complaint.summary));
+    put("wants", opt(&case.complaint.wants));
+    if let Some(r) = &case.resolution {
+        put("resolution", text(&r.summary));
+        put("agreed", r.agreed.map_or(Value::Null, Value::Bool));
+        put("resolved_at", time(r.resolved_at));
+        put("resolved_by", text(&r.resolved_by));
+    }
+    if let Some(f) = &case.follow_up {
+        put("follow_up_due", time(f.due));
+        put("follow_up_done_at", f.done_at.map_or(Value::Null, time));
+        put("satisfied", f.satisfied.map_or(Value::Null, Value::Bool));
+    }
+    put(
+        "events",
+        serde_json::to_value(&case.events).unwrap_or(Value::Null),
+    );
+    row
+}
+
+/// A row as CSV cells, in [`FIELDS`] order.
+pub fn to_csv_cells(row: &Map<String, Value>) -> Vec<String> {
+    FIELDS
+        .iter()
+        .map(|field| match row.get(*field) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Bool(b)) => b.to_string(),
+            Some(Value::Array(items)) if *field == "tags" => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("; "),
+            Some(other) => other.to_string(),
+        })
+        .collect()
+}
+
+/// A CSV record read back into a row: empty cells are absent.
+pub fn from_csv_record(header: &[String], record: &[String]) -> Map<String, Value> {
+    header
+        .iter()
+        .zip(record)
+        .filter(|(_, cell)| !cell.is_empty())
+        .map(|(name, cell)| (name.trim().to_string(), Value::String(cell.clone())))
+        .collect()
+}
+
+/// What an import does besides the row's own fields.
+pub struct ImportContext<'a> {
+    /// Who imports, for the `imported` event and missing `opened_by`.
+    pub by: &'a str,
+    pub now: DateTime<Utc>,
+    /// Where the rows came from, for the `imported` event.
+    pub source: &'a str,
+    /// When not empty, the only categories accepted.
+    pub categories: &'a [String],
+}
+
+/// Why one row cannot be imported, naming the field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowError(pub String);
+
+type RowResult<T> = Result<T, RowError>;
+
+fn row_error<T>(message: impl Into<String>) -> RowResult<T> {
+    Err(RowError(message.into()))
+}
+
+/// Reads the fields of one row.
+struct Reader<'r> {
+    row: &'r Map<String, Value>,
+}
+
+impl Reader<'_> {
+    fn text(&self, field: &str) -> RowResult<Option<String>> {
+        match self.row.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(_) => row_error(format!("{field}: expected text")),
+        }
+    }
+
+    fn required(&self, field: &str) -> RowResult<String> {
+        self.text(field)?
+            .ok_or_else(|| RowError(format!("{field} is missing")))
+    }
+
+    fn line(&self, field: &str) -> RowResult<Option<String>> {
+        let value = self.text(field)?;
+        if let Some(v) = &value {
+            one_line(field, v).map_err(|e| RowError(e.to_string()))?;
+        }
+        Ok(value)
+    }
+
+    fn word<T: std::str::FromStr<Err = String>>(&self, field: &str) -> RowResult<Option<T>> {
+        self.text(field)?
+            .map(|v| {
+                v.trim()
+                    .parse::<T>()
+                    .map_err(|e| RowError(format!("{field}: {e}")))
+            })
+            .transpose()
+    }
+
+    fn time(&self, field: &str) -> RowResult<Option<DateTime<Utc>>> {
+        self.text(field)?
+            .map(|v| clock::parse_time(&v).map_err(|e| RowError(format!("{field}: {e}"))))
+            .transpose()
+    }
+
+    fn flag(&self, field: &str) -> RowResult<Option<bool>> {
+        match self.row.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) => match s.trim().to_lowercase().as_str() {
+                "" => Ok(None),
+                "true" | "yes" | "y" | "1" => Ok(Some(true)),
+                "false" | "no" | "n" | "0" => Ok(Some(false)),
+                other => row_error(format!("{field}: '{other}' is not yes or no")),
+            },
+            Some(_) => row_error(format!("{field}: expected true or false")),
+        }
+    }
+
+    fn tags(&self) -> RowResult<Vec<String>> {
+        // In CSV, tags are one cell joined with ';'; elsewhere a list.
+        let tags: Vec<String> = match self.row.get("tags") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::String(s)) => s.split(';').map(|t| t.trim().to_string()).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|t| {
+                    t.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| RowError("tags: expected text".into()))
+                })
+                .collect::<RowResult<_>>()?,
+            Some(_) => return row_error("tags: expected a list or text separated by ';'"),
+        };
+        let tags: Vec<String> = tags.into_iter().filter(|t| !t.is_empty()).collect();
+        if let Some(bad) = tags.iter().find(|t| t.contains(';') || t.contains('\n')) {
+            return row_error(format!("tags: '{bad}' cannot hold ';' or a line break"));
+        }
+        Ok(tags)
+    }
+
+    fn events(&self) -> RowResult<Option<Vec<Event>>> {
+        let value = match self.row.get("events") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+            Some(Value::String(s)) => {
+                serde_json::from_str(s).map_err(|e| RowError(format!("events: {e}")))?
+            }
+            Some(other) => other.clone(),
+        };
+        serde_json::from_value(value)
+            .map(Some)
+            .map_err(|e| RowError(format!("events: {e}")))
+    }
+}
+
+/// Builds the case a row describes, ending with an `imported` event. The
+/// row's `id`, if any, is kept only in that event's text: ids are new.
+pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -> RowResult<Case> {
+    let unknown: Vec<&str> = row
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !FIELDS.contains(k))
+        .collect();
+    if !unknown.is_empty() {
+        return row_error(format!(
+            "unknown field{} {} (fields are: {})",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            FIELDS.join(", ")
+        ));
+    }
+    let r = Reader { row };
+    let title = r.required("title")?;
+    one_line("title", &title).map_err(|e| RowError(e.to_string()))?;
+    let customer = r.required("customer")?;
+    one_line("customer", &customer).map_err(|e| RowError(e.to_string()))?;
+    let opened_at = r
+        .time("opened_at")?
+        .ok_or_else(|| RowError("opened_at is missing".into()))?;
+    let summary = r.required("summary")?;
+    let category = r.line("category")?;
+    if let Some(c) = &category
+        && !context.categories.is_empty()
+        && !context.categories.contains(c)
+    {
+        return row_error(format!(
+            "category: '{c}' is not in caselog.toml ({})",
+            context.categories.join(", ")
+        ));
+    }
+    let opened_by = r
+        .line("opened_by")?
+        .unwrap_or_else(|| context.by.to_string());
+    let assignee = r.line("assignee")?;
+    let resolved_at = r.time("resolved_at")?;
+    let status = r
+        .word::<Status>("status")?
+        .unwrap_or(if resolved_at.is_some() {
+            Status::Resolved
+        } else {
+            Status::Open
+        });
+    let follow_up_due = r.time("follow_up_due")?;
+    let follow_up_done_at = r.time("follow_up_done_at")?;
+    let satisfied = r.flag("satisfied")?;
+
+    let resolution = match (resolved_at, r.text("resolution")?) {
+        (Some(at), summary) => Some(Resolution {
+            summary: summary
+                .unwrap_or_else(|| "Resolved before import; no summary was recorded.".into()),
+            agreed: r.flag("agreed")?,
+            resolved_at: Timestamp(at),
+            resolved_by: r.line("resolved_by")?.unwrap_or_else(|| opened_by.clone()),
+        }),
+        (None, Some(_)) => return row_error("resolution is given without resolved_at"),
+        (None, None) => None,
+    };
+    if status == Status::Resolved && resolution.is_none() {
+        return row_error("status resolved needs resolved_at");
+    }
+    let follow_up = match (follow_up_due, follow_up_done_at) {
+        (Some(due), done_at) => Some(FollowUp {
+            due: Timestamp(due),
+            done_at: done_at.map(Timestamp),
+            satisfied,
+        }),
+        (None, Some(_)) => return row_error("follow_up_done_at is given without follow_up_due"),
+        (None, None) => None,
+    };
+
+    let mut case = Case {
+        format: FORMAT,
+        id,
+        title,
+        status,
+        severity: r.word::<Severity>("severity")?.unwrap_or(Severity::Normal),
+        category,
+        channel: r.word::<Channel>("channel")?.unwrap_or(Channel::Other),
+        tags: r.tags()?,
+        opened_at: Timestamp(opened_at),
+        opened_by: opened_by.clone(),
+        assignee: assignee.clone(),
+        customer: Customer {
+            name: customer,
+            contact: r.line("contact")?,
+            preferred_contact: r.word::<Channel>("preferred_contact")?,
+            reference: r.line("reference")?,
+        },
+        complaint: Complaint {
+            summary,
+            wants: r.text("wants")?,
+        },
+        resolution,
+        follow_up,
+        events: Vec::new(),
+    };
+    case.events = match r.events()? {
+        Some(events) => events,
+        None => history(&case, &opened_by, assignee),
+    };
+    check_events(&case, context.now)?;
+    let mut imported = Event::new(context.now, context.by, Action::Imported);
+    imported.text = Some(match r.text("id")? {
+        Some(old) => format!("imported from {} (was {old})", context.source),
+        None => format!("imported from {}", context.source),
+    });
+    case.events.push(imported);
+    Ok(case)
+}
+
+/// The events a help-desk row implies, oldest first.
+fn history(case: &Case, opened_by: &str, assignee: Option<String>) -> Vec<Event> {
+    let mut events = vec![Event {
+        to: assignee,
+        ..Event::new(case.opened_at.0, opened_by, Action::Opened)
+    }];
+    let mut last = case.opened_at.0;
+    if let Some(r) = &case.resolution {
+        events.push(
+            Event::new(r.resolved_at.0, &r.resolved_by, Action::Resolved)
+                .with_text(r.summary.clone()),
+        );
+        last = r.resolved_at.0;
+    }
+    if let Some(f) = &case.follow_up {
+        let mut scheduled = Event::new(last, opened_by, Action::FollowUpScheduled);
+        scheduled.due = Some(f.due);
+        events.push(scheduled);
+        if let Some(done) = f.done_at {
+            let mut followed = Event::new(done.0, opened_by, Action::FollowedUp);
+            followed.satisfied = f.satisfied;
+            events.push(followed);
+            last = done.0;
+        }
+    }
+    match case.status {
+        Status::Closed => events
+            .push(Event::new(last, opened_by, Action::Closed).with_text("closed before import")),
+        Status::Waiting => {
+            events.push(Event::new(last, opened_by, Action::Waiting).with_text("waiting at import"))
+        }
+        _ => {}
+    }
+    events
+}
+
+fn check_events(case: &Case, now: DateTime<Utc>) -> RowResult<()> {
+    if case.opened_at.0 > now {
+        return row_error(format!(
+            "opened_at: {} is in the future",
+            case.opened_at.to_rfc3339()
+        ));
+    }
+    if case
+        .events
+        .first()
+        .is_none_or(|e| e.action != Action::Opened)
+    {
+        return row_error("events: the first event must be 'opened'");
+    }
+    for pair in case.events.windows(2) {
+        if pair[1].at < pair[0].at {
+            return row_error(format!(
+                "events: {} comes before the {} event before it; events must be in time order",
+                pair[1].at.to_rfc3339(),
+                pair[0].action
+            ));
+        }
+    }
+    if let Some(last) = case.events.last()
+        && last.at.0 > now
+    {
+        return row_error(format!("events: {} is in the future", last.at.to_rfc3339()));
+    }
+    Ok(())
+}

@@ -1,0 +1,304 @@
+//! `caselog export` and `caselog import`: every field round-trips, help-desk
+//! rows come in, and a bad row writes nothing.
+
+use serde_json::Value;
+
+use crate::harness::Log;
+
+/// A log with cases that exercise every field and awkward text.
+fn varied_log() -> Log {
+    let log = Log::new();
+    let awkward = "Line one, with \"quotes\" and a comma.\nLine two; semicolon — ünïcödé 👩\u{200d}💻\r\nend \"\"\"";
+    let a = log
+        .run([
+            "open",
+            "--title",
+            "Refund, \"not\" received",
+            "--customer",
+            "Zoë O'Neil",
+            "--contact",
+            "zoe@example.com",
+            "--reference",
+            "A-1",
+            "--preferred-contact",
+            "phone",
+            "--channel",
+            "email",
+            "--category",
+            "billing",
+            "--severity",
+            "high",
+            "--tag",
+            "refund",
+            "--tag",
+            "card",
+            "--wants",
+            "Money back",
+            "--assignee",
+            "ana",
+            "--summary",
+            awkward,
+        ])
+        .at("2026-11-01T09:00:00Z")
+        .ok();
+    let a = a.trim();
+    log.run(["note", a, "--kind", "reply", awkward])
+        .at("2026-11-01T10:00:00Z")
+        .ok();
+    log.run(["resolve", a, "--summary", "Refunded", "--agreed"])
+        .at("2026-11-02T10:00:00Z")
+        .ok();
+    log.run(["follow-up", a, "--done", "--satisfied", "no", "Still cross"])
+        .at("2026-11-04T10:00:00Z")
+        .ok();
+    log.run(["wait", a, "--reason", "bank", "--until", "3d"])
+        .at("2026-11-04T11:00:00Z")
+        .ok();
+    let b = log
+        .run([
+            "open",
+            "--title",
+            "Plain",
+            "--customer",
+            "Bo",
+            "--summary",
+            "Short.",
+        ])
+        .at("2026-11-03T09:00:00Z")
+        .ok();
+    log.run(["resolve", b.trim(), "--summary", "Done", "--no-follow-up"])
+        .at("2026-11-03T12:00:00Z")
+        .ok();
+    log
+}
+
+fn export(log: &Log, format: &str) -> String {
+    log.run(["export", "--format", format])
+        .at("2026-11-10T09:00:00Z")
+        .ok()
+}
+
+/// Rows of a JSON export without the ids and `imported` events an import adds.
+fn comparable(json: &str) -> Vec<Value> {
+    let mut rows: Vec<Value> = serde_json::from_str(json).unwrap();
+    for row in &mut rows {
+        let row = row.as_object_mut().unwrap();
+        row.remove("id");
+        let events = row["events"].as_array_mut().unwrap();
+        if events.last().is_some_and(|e| e["action"] == "imported") {
+            events.pop();
+        }
+    }
+    rows
+}
+
+#[test]
+fn export_then_import_round_trips_every_field_in_each_format() {
+    let source = varied_log();
+    let original = comparable(&export(&source, "json"));
+    for format in ["json", "yaml", "csv"] {
+        let file = source.path().join(format!("cases.{format}"));
+        std::fs::write(&file, export(&source, format)).unwrap();
+        let target = Log::new();
+        let ids = target
+            .run(["import", file.to_str().unwrap()])
+            .at("2026-11-20T09:00:00Z")
+            .ok();
+        assert_eq!(ids.lines().count(), 2, "{format}: {ids}");
+        assert_eq!(
+            comparable(&export(&target, "json")),
+            original,
+            "{format} round trip"
+        );
+        let first = target.case_json(ids.lines().next().unwrap());
+        let imported = first["events"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(imported["action"], "imported");
+        assert_eq!(imported["at"], "2026-11-20T09:00:00Z");
+        assert!(
+            imported["text"]
+                .as_str()
+                .unwrap()
+                .contains("(was 20261101-"),
+            "{imported}"
+        );
+    }
+}
+
+#[test]
+fn exports_are_read_by_real_parsers() {
+    let log = varied_log();
+    let json: Value = serde_json::from_str(&export(&log, "json")).unwrap();
+    let yaml: Value = caselog::yaml::from_str(&export(&log, "yaml")).unwrap();
+    assert_eq!(yaml, json);
+    let csv_text = export(&log, "csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, caselog::exchange::FIELDS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][6], "refund; card");
+    assert_eq!(&rows[0][1], "Refund, \"not\" received");
+    let events: Value = serde_json::from_str(&rows[0][23]).unwrap();
+    assert_eq!(
+        events.as_array().unwrap().len(),
+        json[0]["events"].as_array().unwrap().len()
+    );
+    assert_eq!(export(&Log::new(), "json"), "[]\n");
+}
+
+#[test]
+fn export_filters_like_list() {
+    let log = varied_log();
+    let out = log
+        .run(["export", "--status", "resolved", "--format", "json"])
+        .ok();
+    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["title"], "Plain");
+}
+
+const HELP_DESK: &str = "\
+title,customer,opened_at,summary,status,category,channel,resolved_at
+Late parcel,Ann Lee,2026-10-01 09:00,\"Parcel late, again.\",resolved,delivery,phone,2026-10-03 12:00
+Rude agent,Bo Chan,2026-10-05T10:00:00Z,Agent hung up.,closed,service,chat,2026-10-06
+Broken mug,Cy Diaz,2026-10-07,Arrived broken.,,product,,
+";
+
+#[test]
+fn a_help_desk_export_becomes_cases_with_their_history() {
+    let log = Log::new();
+    let file = log.path().join("helpdesk.csv");
+    std::fs::write(&file, HELP_DESK).unwrap();
+    let ids = log
+        .run(["import", "helpdesk.csv"])
+        .at("2026-11-20T09:00:00Z")
+        .ok();
+    let ids: Vec<&str> = ids.lines().collect();
+    assert_eq!(ids.len(), 3);
+    assert!(
+        ids[0].starts_with("20261001-"),
+        "ids carry the opening date: {ids:?}"
+    );
+
+    let late = log.case_json(ids[0]);
+    assert_eq!(late["status"], "resolved");
+    assert_eq!(late["channel"], "phone");
+    assert_eq!(late["resolution"]["resolved_at"], "2026-10-03T12:00:00Z");
+    let actions: Vec<&str> = late["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["opened", "resolved", "imported"]);
+    assert_eq!(late["events"][2]["text"], "imported from helpdesk.csv");
+    assert_eq!(late["events"][2]["by"], "ana@example.com");
+
+    let rude = log.case_json(ids[1]);
+    assert_eq!(rude["status"], "closed");
+    let mug = log.case_json(ids[2]);
+    assert_eq!(mug["status"], "open");
+    assert_eq!(mug["channel"], "other");
+    insta::assert_snapshot!(log.case_text(ids[0]).replace(ids[0], "<ID>"));
+    // The imported history feeds reports like any other.
+    let report: Value = serde_json::from_str(
+        &log.run(["report", "--format", "json"])
+            .at("2026-11-20T09:00:00Z")
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(report["summary"]["received"], 3);
+    assert_eq!(report["summary"]["resolved"], 2);
+}
+
+#[test]
+fn a_bad_row_is_named_and_nothing_is_written() {
+    let log = Log::new();
+    let bad = format!("{HELP_DESK}No date,Di,yesterday,Text.,,,,\nNo summary,Ed,2026-10-09,,,,,\n");
+    std::fs::write(log.path().join("bad.csv"), &bad).unwrap();
+    let before = log.files();
+    let stderr = log
+        .run(["import", "bad.csv"])
+        .at("2026-11-20T09:00:00Z")
+        .fails(2);
+    assert!(
+        stderr.contains("bad.csv: row 6: summary is missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.csv: row 5: opened_at: 'yesterday' is not a time"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 of 5 rows invalid; nothing was imported"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before);
+
+    let out = log
+        .run(["import", "bad.csv", "--skip-invalid"])
+        .at("2026-11-20T09:00:00Z")
+        .output();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped bad.csv: row 5"));
+}
+
+#[test]
+fn import_refuses_what_it_cannot_take_faithfully() {
+    let log = Log::new();
+    let cases: &[(&str, &str)] = &[
+        (
+            "title,customer,opened_at,summary,priority\nT,C,2026-10-01,S,high\n",
+            "unknown field priority",
+        ),
+        (
+            "title,customer,opened_at,summary,status\nT,C,2026-10-01,S,resolved\n",
+            "status resolved needs resolved_at",
+        ),
+        (
+            "title,customer,opened_at,summary,channel\nT,C,2026-10-01,S,fax\n",
+            "channel: unknown channel 'fax'",
+        ),
+        (
+            "title,customer,opened_at,summary\nT,C,2027-01-01,S\n",
+            "opened_at: 2027-01-01T00:00:00Z is in the future",
+        ),
+        (
+            "title,customer,opened_at,summary,tags\nT,C,2026-10-01,S,\"a;b\"\n",
+            "",
+        ),
+    ];
+    for (i, (csv_text, message)) in cases.iter().enumerate() {
+        let name = format!("case{i}.csv");
+        std::fs::write(log.path().join(&name), csv_text).unwrap();
+        if message.is_empty() {
+            log.run(["import", &name]).at("2026-11-20T09:00:00Z").ok();
+            continue;
+        }
+        let stderr = log
+            .run(["import", &name])
+            .at("2026-11-20T09:00:00Z")
+            .fails(2);
+        assert!(stderr.contains(message), "{csv_text}: {stderr}");
+    }
+    let stderr = log.run(["import", "cases.txt"]).fails(2);
+    assert!(
+        stderr.contains("give --format json, yaml or csv"),
+        "{stderr}"
+    );
+    std::fs::write(log.path().join("broken.json"), "[{\"title\": ").unwrap();
+    let stderr = log.run(["import", "broken.json"]).fails(2);
+    assert!(stderr.contains("not a JSON list of cases"), "{stderr}");
+}
+
+#[test]
+fn import_reads_standard_input() {
+    let log = Log::new();
+    let out = log
+        .run(["import", "-", "--format", "json"])
+        .stdin(r#"[{"title": "From a pipe", "customer": "Jo", "opened_at": "2026-11-01T09:00:00Z", "summary": "Piped."}]"#)
+        .at("2026-11-20T09:00:00Z")
+        .ok();
+    assert_eq!(log.case_json(out.trim())["title"], "From a pipe");
+}
