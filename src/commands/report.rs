@@ -198,7 +198,7 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
 fn heading(out: &mut dyn Write, style: Style, text: &str) -> std::io::Result<()> {
     match style {
         Style::Terminal => writeln!(out, "\n{text}"),
-        Style::Markdown => writeln!(out, "\n### {text}\n"),
+        Style::Markdown => writeln!(out, "\n#### {text}\n"),
     }
 }
 
@@ -218,7 +218,7 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
     let title = format!("Complaints, {}", period_line(&report.period));
     match style {
         Style::Terminal => writeln!(out, "{title}")?,
-        Style::Markdown => writeln!(out, "## {title}")?,
+        Style::Markdown => writeln!(out, "### {title}")?,
     }
     if report.is_empty() {
         writeln!(out, "\nno cases in this period")?;

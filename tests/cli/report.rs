@@ -356,7 +356,7 @@ fn every_format_is_read_back_by_a_real_parser() {
 
     let markdown = run("markdown");
     assert!(
-        markdown.starts_with("## Complaints, 2026-11-01 00:00 UTC to 2026-11-30 12:00 UTC"),
+        markdown.starts_with("### Complaints, 2026-11-01 00:00 UTC to 2026-11-30 12:00 UTC"),
         "{markdown}"
     );
     let table_rows: Vec<&str> = markdown.lines().filter(|l| l.starts_with('|')).collect();
@@ -403,4 +403,33 @@ fn since_takes_a_duration_before_now() {
     let report = json_report(&s.log, NOW, &["--since", "1w"]);
     assert_eq!(report["period"]["since"], "2026-11-23T12:00:00Z");
     assert_eq!(report["summary"]["received"], 1);
+}
+
+#[test]
+fn the_readme_shows_the_demo_report_as_caselog_prints_it() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let start = readme
+        .find("<!-- demo-report:start -->\n")
+        .expect("start marker")
+        + "<!-- demo-report:start -->\n".len();
+    let end = readme.find("<!-- demo-report:end -->").expect("end marker");
+    let live = Log::empty()
+        .run([
+            "report",
+            "--dir",
+            root,
+            "--as-of",
+            "2026-11-22T09:00:00Z",
+            "--by",
+            "assignee",
+            "--format",
+            "markdown",
+        ])
+        .ok();
+    assert_eq!(
+        &readme[start..end],
+        live,
+        "re-render the README's demo report"
+    );
 }

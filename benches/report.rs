@@ -1,0 +1,148 @@
+//! Is `caselog report` close to the time it takes just to read the files?
+//! Generates N cases (1k, 10k, 100k) and, in one run, times three things
+//! side by side: reading every case file's bytes (the floor), `caselog
+//! list --format json` (parse everything), and `caselog report --by
+//! category`. Prints medians of several runs and the report/read ratio.
+//!
+//! `cargo bench --bench report` (CASELOG_BENCH_SIZES="1000,10000" to choose).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use caselog::case::{Action, Channel, Severity};
+use caselog::case_file::render;
+use caselog::id::CaseId;
+use caselog::lifecycle::{self, NewComplaint, Stamp};
+use chrono::{DateTime, Duration as Span, Utc};
+
+const BIN: &str = env!("CARGO_BIN_EXE_caselog");
+const RUNS: usize = 5;
+
+/// A log of `count` cases with a realistic mix of histories.
+fn fill(root: &Path, count: usize) {
+    std::fs::create_dir_all(root.join("cases")).unwrap();
+    let start: DateTime<Utc> = "2022-01-01T09:00:00Z".parse().unwrap();
+    for n in 0..count {
+        let at = start + Span::minutes((n as i64 * 1_440_000) / count.max(1) as i64);
+        let stamp = |minutes: i64| Stamp {
+            by: format!("agent{}@example.com", n % 7),
+            at: at + Span::minutes(minutes),
+        };
+        let complaint = NewComplaint {
+            title: format!("Complaint number {n} about an order"),
+            customer: format!("Customer {}", n % 5000),
+            contact: Some(format!("c{}@example.com", n % 5000)),
+            reference: Some(format!("FC-{}", n % 7000)),
+            preferred_contact: None,
+            channel: Channel::ALL[n % Channel::ALL.len()],
+            category: Some(["billing", "delivery", "product", "service", "website"][n % 5].into()),
+            severity: Severity::ALL[n % 4],
+            tags: vec!["bench".into()],
+            wants: Some("A refund".into()),
+            assignee: Some(format!("agent{}@example.com", n % 7)),
+            summary: "The parcel arrived late and one bag was open.\nThe customer wants a refund and an apology.".into(),
+        };
+        let mut case =
+            lifecycle::open(CaseId::generate(at).unwrap(), complaint, &stamp(0)).unwrap();
+        case = lifecycle::annotate(
+            &case,
+            &stamp(30 + (n % 90) as i64),
+            Action::Reply,
+            "Sorry, we are looking into it.",
+        )
+        .unwrap();
+        if n % 4 != 0 {
+            case = lifecycle::resolve(
+                &case,
+                &stamp(1440),
+                "Refunded.",
+                Some(true),
+                Some(at + Span::hours(72)),
+            )
+            .unwrap();
+            if n % 3 != 0 {
+                case = lifecycle::record_follow_up(
+                    &case,
+                    &stamp(2900 + (n % 200) as i64),
+                    Some(n % 5 != 0),
+                    None,
+                )
+                .unwrap();
+            }
+        }
+        let path = case.id.path_in(&root.join("cases"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, render(&case)).unwrap();
+    }
+}
+
+fn read_all_bytes(root: &Path) -> usize {
+    walkdir::WalkDir::new(root.join("cases"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read(e.path()).unwrap().len())
+        .sum()
+}
+
+fn caselog(root: &Path, args: &[&str]) -> Duration {
+    let started = Instant::now();
+    let out = Command::new(BIN)
+        .args(args)
+        .env("CASELOG_DIR", root)
+        .env("CASELOG_NOW", "2026-11-22T09:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    started.elapsed()
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("CASELOG_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000,100000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    println!(
+        "{:>8} {:>12} {:>12} {:>12} {:>14}",
+        "cases", "read files", "list json", "report", "report / read"
+    );
+    for size in sizes {
+        let dir = tempfile::tempdir().unwrap();
+        fill(dir.path(), size);
+        read_all_bytes(dir.path()); // warm the page cache for all three alike
+        let (mut read, mut list, mut report) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            read_all_bytes(dir.path());
+            read.push(started.elapsed());
+            list.push(caselog(dir.path(), &["list", "--format", "json"]));
+            report.push(caselog(
+                dir.path(),
+                &["report", "--by", "category", "--format", "json"],
+            ));
+        }
+        let (read, list, report) = (median(read), median(list), median(report));
+        println!(
+            "{size:>8} {:>10.1}ms {:>10.1}ms {:>10.1}ms {:>14.2}",
+            ms(read),
+            ms(list),
+            ms(report),
+            report.as_secs_f64() / read.as_secs_f64()
+        );
+    }
+}
