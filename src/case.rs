@@ -263,6 +263,22 @@ impl Event {
     }
 }
 
+/// The status an event log leads to, replaying `actions` in order.
+pub fn replay_status(actions: impl IntoIterator<Item = Action>) -> Status {
+    let mut status = Status::Open;
+    for action in actions {
+        status = match action {
+            Action::Opened | Action::Resumed | Action::Reopened => Status::Open,
+            Action::Reply if status == Status::Waiting => Status::Open,
+            Action::Waiting => Status::Waiting,
+            Action::Resolved => Status::Resolved,
+            Action::Closed => Status::Closed,
+            _ => status,
+        };
+    }
+    status
+}
+
 /// Where a follow-up stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowUpState {

@@ -11,8 +11,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::case::{Action, Channel, Severity, Status};
 use crate::commands::{
-    annotate, assign, close, due, export, follow_up, import, init, list, open, reopen, report,
-    resolve, show, wait,
+    annotate, assign, check, close, due, export, follow_up, import, init, list, open, reopen,
+    report, resolve, show, wait,
 };
 use crate::deadlines::Kind;
 use crate::report::By;
@@ -64,6 +64,7 @@ pub enum Command {
     Report(ReportArgs),
     Export(ExportArgs),
     Import(ImportArgs),
+    Check(CheckArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -406,6 +407,22 @@ pub struct ReportArgs {
     pub format: report::Format,
 }
 
+/// Validate every case file, for CI and pre-commit hooks
+///
+/// Each problem is listed as `path:line: message`: syntax and types,
+/// unknown keys and values, leftover merge conflict markers, a file whose
+/// path does not match its id, an id stored twice, events out of order, a
+/// status the event log contradicts, and the like. Prints nothing when all
+/// is well. Exit codes: 0 no problems, 1 problems listed, 2 bad usage.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check only these files [default: every case file]
+    pub paths: Vec<PathBuf>,
+    /// text, or github for GitHub Actions annotations (::error file=…,line=…::…)
+    #[arg(long, default_value = "text", value_parser = words::<check::Format>(check::Format::WORDS))]
+    pub format: check::Format,
+}
+
 /// Print a shell completion script
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -525,6 +542,10 @@ impl Command {
                 until: a.until,
                 as_of: a.as_of,
                 by: a.by,
+                format: a.format,
+            }),
+            Command::Check(a) => Request::Check(check::Request {
+                paths: a.paths,
                 format: a.format,
             }),
             Command::Completions(a) => Request::Completions(a.shell, Cli::command()),

@@ -19,5 +19,6 @@ pub mod report;
 pub mod settings;
 pub mod store;
 pub mod terminal;
+pub mod validate;
 mod words;
 pub mod yaml;

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
-use crate::case::{Action, Case, Channel, Severity, Status};
+use crate::case::{Action, Case, Channel, Severity, Status, replay_status};
 use crate::clock::Span;
 use crate::id::CaseId;
 use crate::settings::Settings;
@@ -143,17 +143,12 @@ impl Facts {
         if self.opened_at >= t {
             return false;
         }
-        let mut status = Status::Open;
-        for e in self.events.iter().take_while(|e| e.at < t) {
-            status = match e.action {
-                Action::Opened | Action::Resumed | Action::Reopened => Status::Open,
-                Action::Reply if status == Status::Waiting => Status::Open,
-                Action::Waiting => Status::Waiting,
-                Action::Resolved => Status::Resolved,
-                Action::Closed => Status::Closed,
-                _ => status,
-            };
-        }
+        let status = replay_status(
+            self.events
+                .iter()
+                .take_while(|e| e.at < t)
+                .map(|e| e.action),
+        );
         matches!(status, Status::Open | Status::Waiting)
     }
 

@@ -181,6 +181,14 @@ impl CaseLog {
                 message: "not UTF-8 text".into(),
             }
         })?;
+        if let Some(marker) = crate::validate::conflict_markers(&text).into_iter().next() {
+            return Err(InputError::InvalidFile {
+                path: shown,
+                line: marker.line,
+                message: format!("{}; `caselog check` lists every one", marker.message),
+            }
+            .into());
+        }
         let case = case_file::parse(&shown, &text)?;
         if case.id.as_str() != file_stem(path) {
             return Err(InputError::InvalidFile {

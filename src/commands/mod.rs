@@ -5,6 +5,7 @@
 
 pub mod annotate;
 pub mod assign;
+pub mod check;
 pub mod close;
 pub mod completions;
 pub mod due;
@@ -50,6 +51,7 @@ pub enum Request {
     Due(due::Request),
     Report(report::Request),
     Export(export::Request),
+    Check(check::Request),
     Import(import::Request),
     Completions(clap_complete::Shell, clap::Command),
     Man(clap::Command),
@@ -107,6 +109,7 @@ pub fn run(dir: Option<PathBuf>, request: Request) -> Result<u8> {
         Request::Due(r) => due::run(&session, r, &mut out)?,
         Request::Report(r) => report::run(&session, r, &mut out)?,
         Request::Export(r) => export::run(&session, r, &mut out)?,
+        Request::Check(r) => check::run(&session, r, &mut out)?,
         Request::Import(r) => import::run(&session, r, &mut out)?,
         Request::Completions(shell, command) => completions::completions(shell, command, &mut out)?,
         Request::Man(command) => completions::man(command, &mut out)?,

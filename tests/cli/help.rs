@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "report",
     "export",
     "import",
+    "check",
     "completions",
     "man",
 ];

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod check;
 mod concurrency;
 mod due;
 mod errors;
