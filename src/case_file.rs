@@ -66,7 +66,7 @@ fn one_line(message: &str) -> String {
 
 /// The sections of a case file, in canonical order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Section {
+pub(crate) enum Section {
     Root,
     Customer,
     Complaint,
@@ -75,7 +75,7 @@ enum Section {
 }
 
 impl Section {
-    fn header(self) -> Option<&'static str> {
+    pub(crate) fn header(self) -> Option<&'static str> {
         match self {
             Section::Root => None,
             Section::Customer => Some("customer"),
@@ -101,9 +101,10 @@ fn table_rank(name: &str) -> u8 {
 }
 
 /// One key of a section with its TOML text, or `None` when unset.
-struct Field {
-    key: &'static str,
-    literal: Option<String>,
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Field {
+    pub(crate) key: &'static str,
+    pub(crate) literal: Option<String>,
 }
 
 fn field(key: &'static str, literal: Option<String>) -> Field {
@@ -124,6 +125,32 @@ fn time(t: Timestamp) -> Option<String> {
 
 fn opt_bool(b: Option<bool>) -> Option<String> {
     b.map(|b| b.to_string())
+}
+
+/// Every section of `case`, present or not, each with all its keys in
+/// canonical order (a missing section's keys are all unset).
+pub(crate) fn all_sections(case: &Case) -> Vec<(Section, Vec<Field>)> {
+    let mut out = sections(case);
+    if case.resolution.is_none() {
+        let keys = ["summary", "agreed", "resolved_at", "resolved_by"];
+        out.insert(
+            3,
+            (
+                Section::Resolution,
+                keys.iter().map(|k| field(k, None)).collect(),
+            ),
+        );
+    }
+    if case.follow_up.is_none() {
+        out.push((
+            Section::FollowUp,
+            ["due", "done_at", "satisfied"]
+                .iter()
+                .map(|k| field(k, None))
+                .collect(),
+        ));
+    }
+    out
 }
 
 /// Every section present in `case`, each with all its keys in canonical order.
@@ -191,7 +218,7 @@ fn sections(case: &Case) -> Vec<(Section, Vec<Field>)> {
     out
 }
 
-fn event_fields(e: &Event) -> Vec<Field> {
+pub(crate) fn event_fields(e: &Event) -> Vec<Field> {
     vec![
         field("at", time(e.at)),
         field("by", text(&e.by)),
@@ -221,7 +248,7 @@ pub fn render(case: &Case) -> String {
     out
 }
 
-fn write_fields(out: &mut String, fields: &[Field]) {
+pub(crate) fn write_fields(out: &mut String, fields: &[Field]) {
     for f in fields {
         if let Some(literal) = &f.literal {
             let _ = writeln!(out, "{} = {literal}", f.key);

@@ -11,8 +11,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::case::{Action, Channel, Severity, Status};
 use crate::commands::{
-    annotate, assign, check, close, due, export, follow_up, import, init, list, open, reopen,
-    report, resolve, show, wait,
+    annotate, assign, check, close, due, export, follow_up, import, init, list, merge_driver, open,
+    reopen, report, resolve, show, wait,
 };
 use crate::deadlines::Kind;
 use crate::report::By;
@@ -65,6 +65,7 @@ pub enum Command {
     Export(ExportArgs),
     Import(ImportArgs),
     Check(CheckArgs),
+    MergeDriver(MergeDriverArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -85,11 +86,19 @@ pub struct ByArg {
     pub by: Option<String>,
 }
 
-/// Make a case log: cases/, a commented caselog.toml, and .gitignore for the lock file
+/// Make a case log: cases/, caselog.toml, and the git merge driver
+///
+/// Writes cases/, a commented caselog.toml, the .gitignore line for the lock
+/// file and the .gitattributes line that sends case files to caselog's merge
+/// driver, and registers the driver in the clone's git config. git does not
+/// clone config: in every fresh clone, run `caselog init --git`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to make it [default: --dir, else the current folder]
     pub path: Option<PathBuf>,
+    /// Only register the merge driver (what a fresh clone needs)
+    #[arg(long)]
+    pub git: bool,
 }
 
 /// Record a new complaint; prints only the new id
@@ -423,6 +432,27 @@ pub struct CheckArgs {
     pub format: check::Format,
 }
 
+/// The git merge driver for case files (git runs it; see `caselog init`)
+///
+/// Keeps every event of both sides, once each, in time order; merges each
+/// field changed on one side, or alike on both; marks a field changed
+/// differently on both sides with conflict markers around its lines and
+/// exits 1.
+#[derive(Debug, Args)]
+pub struct MergeDriverArgs {
+    /// %O: the common ancestor's version
+    pub base: PathBuf,
+    /// %A: our version, replaced by the result
+    pub ours: PathBuf,
+    /// %B: their version
+    pub theirs: PathBuf,
+    /// %P: the file's path, for messages
+    pub path: Option<String>,
+    /// %L: the conflict marker size
+    #[arg(default_value_t = 7)]
+    pub marker_size: usize,
+}
+
 /// Print a shell completion script
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -459,7 +489,10 @@ impl Command {
     pub fn into_request(self) -> crate::commands::Request {
         use crate::commands::Request;
         match self {
-            Command::Init(a) => Request::Init(init::Request { path: a.path }),
+            Command::Init(a) => Request::Init(init::Request {
+                path: a.path,
+                git_only: a.git,
+            }),
             Command::Open(a) => Request::Open(a.into_request()),
             Command::Annotate(a) => Request::Annotate(annotate::Request {
                 id: a.id,
@@ -547,6 +580,13 @@ impl Command {
             Command::Check(a) => Request::Check(check::Request {
                 paths: a.paths,
                 format: a.format,
+            }),
+            Command::MergeDriver(a) => Request::MergeDriver(merge_driver::Request {
+                base: a.base,
+                ours: a.ours,
+                theirs: a.theirs,
+                path: a.path,
+                marker_size: a.marker_size,
             }),
             Command::Completions(a) => Request::Completions(a.shell, Cli::command()),
             Command::Man(_) => Request::Man(Cli::command()),

@@ -14,6 +14,7 @@ pub mod error;
 pub mod exchange;
 pub mod id;
 pub mod lifecycle;
+pub mod merge;
 pub mod person;
 pub mod report;
 pub mod settings;

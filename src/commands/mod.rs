@@ -16,6 +16,7 @@ pub mod init;
 pub mod input;
 pub mod json;
 pub mod list;
+pub mod merge_driver;
 pub mod open;
 pub mod reopen;
 pub mod report;
@@ -52,6 +53,7 @@ pub enum Request {
     Report(report::Request),
     Export(export::Request),
     Check(check::Request),
+    MergeDriver(merge_driver::Request),
     Import(import::Request),
     Completions(clap_complete::Shell, clap::Command),
     Man(clap::Command),
@@ -110,6 +112,7 @@ pub fn run(dir: Option<PathBuf>, request: Request) -> Result<u8> {
         Request::Report(r) => report::run(&session, r, &mut out)?,
         Request::Export(r) => export::run(&session, r, &mut out)?,
         Request::Check(r) => check::run(&session, r, &mut out)?,
+        Request::MergeDriver(r) => merge_driver::run(&session, r, &mut out)?,
         Request::Import(r) => import::run(&session, r, &mut out)?,
         Request::Completions(shell, command) => completions::completions(shell, command, &mut out)?,
         Request::Man(command) => completions::man(command, &mut out)?,

@@ -11,6 +11,7 @@ mod files;
 mod help;
 mod ids;
 mod lifecycle;
+mod merge;
 mod output;
 mod properties;
 mod report;

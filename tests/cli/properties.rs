@@ -118,3 +118,63 @@ proptest! {
         }
     }
 }
+
+mod merging {
+    use super::*;
+    use caselog::merge::merge;
+
+    /// A branch's steps, each with a gap in minutes, by a branch-own person.
+    fn branch(base: &Case, steps: &[(u8, String, u32)], who: &str) -> Case {
+        let mut case = base.clone();
+        let mut at = base.events.last().unwrap().at.0;
+        for (op, text, minutes) in steps {
+            at += Duration::minutes(i64::from(*minutes));
+            let mut next = step(&case, *op, text, at);
+            // Tag this branch's new events so they are distinct from the other's.
+            for e in next.events.iter_mut().skip(case.events.len()) {
+                e.by = format!("{who} {}", e.by);
+            }
+            if next.assignee.is_some() && next.assignee != case.assignee {
+                next.assignee = next.events.iter().rev().find_map(|e| e.to.clone());
+            }
+            case = next;
+        }
+        case
+    }
+
+    fn steps() -> impl Strategy<Value = Vec<(u8, String, u32)>> {
+        proptest::collection::vec((any::<u8>(), "[a-z ]{1,12}", 0u32..180), 0..8)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn merging_either_way_keeps_every_event_once_and_agrees(
+            base_steps in steps(), left_steps in steps(), right_steps in steps(),
+        ) {
+            let Some(opened) = opened("Case".into(), "Text".into(), vec![]) else { return Ok(()) };
+            let base = branch(&opened, &base_steps, "base");
+            let left = branch(&base, &left_steps, "left");
+            let right = branch(&base, &right_steps, "right");
+            let one = merge(Some(&base), &left, &right, 7);
+            let other = merge(Some(&base), &right, &left, 7);
+            prop_assert_eq!(one.conflicts.is_empty(), other.conflicts.is_empty());
+            prop_assert_eq!(&one.conflicts, &other.conflicts);
+            if !one.conflicts.is_empty() {
+                return Ok(());
+            }
+            prop_assert_eq!(&one.text, &other.text, "either order gives the same file");
+            let merged = parse("merged.toml", &one.text).unwrap();
+            prop_assert_eq!(render(&merged), one.text.clone(), "the result is canonical");
+            let expected = base.events.len()
+                + (left.events.len() - base.events.len())
+                + (right.events.len() - base.events.len());
+            prop_assert_eq!(merged.events.len(), expected, "no event dropped or duplicated");
+            for e in left.events.iter().chain(&right.events) {
+                prop_assert!(merged.events.contains(e), "lost {:?}", e);
+            }
+            prop_assert!(merged.events.windows(2).all(|w| w[0].at <= w[1].at), "events in time order");
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Merging a case edited on two branches: with real git, through
+//! `caselog merge-driver`, and without it.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::harness::Log;
+
+/// Runs git in `dir` as a configured user; returns (success, stdout+stderr).
+fn git(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("CASELOG_DIR")
+        .output()
+        .expect("git runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[track_caller]
+fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let (ok, text) = git(dir, args);
+    assert!(ok, "git {args:?} failed: {text}");
+    text
+}
+
+/// A repository with a case log and one case committed on `main`.
+fn repository(with_driver: bool) -> (Log, String) {
+    let log = Log::empty();
+    git_ok(log.path(), &["init", "-q", "-b", "main"]);
+    let out = log.run(["init"]).ok();
+    assert!(out.contains("registered the merge driver"), "{out}");
+    if !with_driver {
+        // As in a fresh clone: the attributes, but no driver in git config.
+        git_ok(log.path(), &["config", "--remove-section", "merge.caselog"]);
+    }
+    let id = log.open(&["--assignee", "ana"]);
+    git_ok(log.path(), &["add", "-A"]);
+    git_ok(log.path(), &["commit", "-q", "-m", "open a case"]);
+    (log, id)
+}
+
+/// Two branches that work on the same case in different ways.
+fn diverge(log: &Log, id: &str, left_assignee: &str) {
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "left"]);
+    log.run(["note", id, "--kind", "reply", "Sorry, looking"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    log.run(["assign", id, left_assignee])
+        .at("2026-11-20T10:05:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "left: reply and assign"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    git_ok(dir, &["checkout", "-q", "-b", "right"]);
+    log.run(["note", id, "--kind", "call", "Called the courier"])
+        .at("2026-11-20T10:30:00Z")
+        .ok();
+    log.run(["resolve", id, "--summary", "Reshipped"])
+        .at("2026-11-20T11:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "right: call and resolve"]);
+    git_ok(dir, &["checkout", "-q", "left"]);
+}
+
+#[test]
+fn init_registers_the_driver_and_the_attributes() {
+    let (log, _) = repository(true);
+    let attributes = std::fs::read_to_string(log.path().join(".gitattributes")).unwrap();
+    assert!(attributes.contains("cases/**/*.toml merge=caselog"));
+    let driver = git_ok(log.path(), &["config", "merge.caselog.driver"]);
+    assert!(driver.contains("merge-driver %O %A %B %P %L"), "{driver}");
+    let again = log.run(["init", "--git"]).ok();
+    assert!(again.starts_with("kept .gitattributes\n"), "{again}");
+}
+
+#[test]
+fn git_merges_two_branches_through_the_driver_keeping_every_event() {
+    let (log, id) = repository(true);
+    diverge(&log, &id, "ben");
+    let (merged, text) = git(log.path(), &["merge", "--no-edit", "right"]);
+    assert!(merged, "{text}");
+    let case = log.case_json(&id);
+    let events: Vec<(String, String)> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["at"].as_str().unwrap().into(),
+                e["action"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("2026-11-20T09:15:00Z", "opened"),
+        ("2026-11-20T10:00:00Z", "reply"),
+        ("2026-11-20T10:05:00Z", "assigned"),
+        ("2026-11-20T10:30:00Z", "call"),
+        ("2026-11-20T11:00:00Z", "resolved"),
+        ("2026-11-20T11:00:00Z", "follow-up-scheduled"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(events, expected);
+    assert_eq!(case["status"], "resolved");
+    assert_eq!(case["assignee"], "ben");
+    log.run(["check"]).ok();
+    // The result is canonical: `show --format toml` prints the file as it is.
+    assert_eq!(
+        log.run(["show", &id, "--format", "toml"]).ok(),
+        log.case_text(&id)
+    );
+}
+
+#[test]
+fn without_the_driver_the_conflict_is_visible_and_check_reports_it() {
+    let (log, id) = repository(false);
+    diverge(&log, &id, "ben");
+    let (merged, _) = git(log.path(), &["merge", "--no-edit", "right"]);
+    assert!(!merged, "a plain text merge of both appends must conflict");
+    let out = log.run(["check"]).output();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("merge conflict marker `<<<<<<<`"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_field_changed_differently_on_both_sides_is_marked_alone() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    log.run(["assign", &id, "carla"])
+        .at("2026-11-20T10:10:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "other: assign carla"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["assign", &id, "ben"])
+        .at("2026-11-20T10:20:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main: assign ben"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "other"]);
+    assert!(!merged, "{text}");
+    assert!(
+        text.contains("both sides changed assignee differently"),
+        "{text}"
+    );
+    let file = log.case_text(&id);
+    assert!(
+        file.contains(
+            "<<<<<<< ours\nassignee = \"ben\"\n=======\nassignee = \"carla\"\n>>>>>>> theirs\n"
+        ),
+        "{file}"
+    );
+    assert_eq!(
+        file.matches("<<<<<<<").count(),
+        1,
+        "only the assignee is in conflict"
+    );
+    // Both assignments are in the log, in time order.
+    let events_at: Vec<&str> = file.lines().filter(|l| l.starts_with("at = ")).collect();
+    assert_eq!(
+        events_at,
+        [
+            "at = 2026-11-20T09:15:00Z",
+            "at = 2026-11-20T10:10:00Z",
+            "at = 2026-11-20T10:20:00Z"
+        ]
+    );
+    let out = String::from_utf8(log.run(["check"]).output().stdout).unwrap();
+    assert!(out.contains(":9: merge conflict marker `<<<<<<<`"), "{out}");
+}
+
+#[test]
+fn the_driver_keeps_hand_comments_of_our_side() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let base = log.case_text(&id);
+    let ours = base.replace("[complaint]\n", "# Called twice before.\n[complaint]\n")
+        + "\n[[events]]\nat = 2026-11-20T10:00:00Z\nby = \"ana\"\naction = \"note\"\ntext = \"ours\"\n";
+    let theirs = base.clone()
+        + "\n[[events]]\nat = 2026-11-20T11:00:00Z\nby = \"ben\"\naction = \"note\"\ntext = \"theirs\"\n";
+    for (name, text) in [("base", &base), ("ours", &ours), ("theirs", &theirs)] {
+        std::fs::write(log.path().join(name), text).unwrap();
+    }
+    log.run([
+        "merge-driver",
+        "base",
+        "ours",
+        "theirs",
+        &format!("cases/2026/11/{id}.toml"),
+    ])
+    .ok();
+    let merged = std::fs::read_to_string(log.path().join("ours")).unwrap();
+    assert_eq!(
+        merged,
+        ours + "\n[[events]]\nat = 2026-11-20T11:00:00Z\nby = \"ben\"\naction = \"note\"\ntext = \"theirs\"\n"
+    );
+}
