@@ -11,8 +11,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::case::{Action, Channel, Severity, Status};
 use crate::commands::{
-    annotate, assign, check, close, due, export, follow_up, import, init, list, merge_driver, open,
-    reopen, report, resolve, show, wait,
+    annotate, assign, check, close, due, export, fmt, follow_up, import, init, list, merge_driver,
+    open, reopen, report, resolve, show, wait,
 };
 use crate::deadlines::Kind;
 use crate::report::By;
@@ -65,6 +65,7 @@ pub enum Command {
     Export(ExportArgs),
     Import(ImportArgs),
     Check(CheckArgs),
+    Fmt(FmtArgs),
     MergeDriver(MergeDriverArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
@@ -432,6 +433,20 @@ pub struct CheckArgs {
     pub format: check::Format,
 }
 
+/// Rewrite case files into caselog's canonical layout, keeping comments
+///
+/// Key order, one value per line, lists one item per line, one spelling of
+/// every value. Prints each file it changes. With --check it changes
+/// nothing, lists the files that would change and exits 1 if any would.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// The cases to format: ids, or unique prefixes or suffixes [default: every case]
+    pub ids: Vec<String>,
+    /// Change nothing; list the files that are not canonical and exit 1 if any
+    #[arg(long)]
+    pub check: bool,
+}
+
 /// The git merge driver for case files (git runs it; see `caselog init`)
 ///
 /// Keeps every event of both sides, once each, in time order; merges each
@@ -580,6 +595,10 @@ impl Command {
             Command::Check(a) => Request::Check(check::Request {
                 paths: a.paths,
                 format: a.format,
+            }),
+            Command::Fmt(a) => Request::Fmt(fmt::Request {
+                ids: a.ids,
+                check: a.check,
             }),
             Command::MergeDriver(a) => Request::MergeDriver(merge_driver::Request {
                 base: a.base,

@@ -317,6 +317,31 @@ impl CaseLog {
         })
     }
 
+    /// Rewrites one file's text under the lock, as `rewrite` returns it;
+    /// whether anything changed. Used by `fmt`, which changes layout only.
+    pub fn rewrite<F>(&self, path: &Path, rewrite: F) -> Result<bool>
+    where
+        F: FnOnce(&str, &str) -> Result<String>,
+    {
+        let _lock = self.lock()?;
+        let shown = self.shown(path);
+        let text = fs::read_to_string(path).with_context(|| format!("reading {shown}"))?;
+        if let Some(marker) = crate::validate::conflict_markers(&text).into_iter().next() {
+            return Err(InputError::InvalidFile {
+                path: shown,
+                line: marker.line,
+                message: marker.message,
+            }
+            .into());
+        }
+        let new = rewrite(&shown, &text)?;
+        if new == text {
+            return Ok(false);
+        }
+        self.replace(path, &new)?;
+        Ok(true)
+    }
+
     /// Holds the log-wide lock until the returned file is dropped.
     fn lock(&self) -> Result<File> {
         let path = self.root.join(LOCK_FILE);

@@ -10,6 +10,7 @@ pub mod close;
 pub mod completions;
 pub mod due;
 pub mod export;
+pub mod fmt;
 pub mod follow_up;
 pub mod import;
 pub mod init;
@@ -53,6 +54,7 @@ pub enum Request {
     Report(report::Request),
     Export(export::Request),
     Check(check::Request),
+    Fmt(fmt::Request),
     MergeDriver(merge_driver::Request),
     Import(import::Request),
     Completions(clap_complete::Shell, clap::Command),
@@ -112,6 +114,7 @@ pub fn run(dir: Option<PathBuf>, request: Request) -> Result<u8> {
         Request::Report(r) => report::run(&session, r, &mut out)?,
         Request::Export(r) => export::run(&session, r, &mut out)?,
         Request::Check(r) => check::run(&session, r, &mut out)?,
+        Request::Fmt(r) => fmt::run(&session, r, &mut out)?,
         Request::MergeDriver(r) => merge_driver::run(&session, r, &mut out)?,
         Request::Import(r) => import::run(&session, r, &mut out)?,
         Request::Completions(shell, command) => completions::completions(shell, command, &mut out)?,

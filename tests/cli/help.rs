@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "export",
     "import",
     "check",
+    "fmt",
+    "merge-driver",
     "completions",
     "man",
 ];

@@ -8,6 +8,7 @@ mod due;
 mod errors;
 mod exchange;
 mod files;
+mod fmt;
 mod help;
 mod ids;
 mod lifecycle;

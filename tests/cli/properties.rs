@@ -178,3 +178,60 @@ mod merging {
         }
     }
 }
+
+mod formatting {
+    use super::*;
+    use caselog::case_file::format;
+    use toml_edit::{DocumentMut, Item};
+
+    /// The same case in a layout a person might leave: keys reversed, odd
+    /// spacing, the customer as an inline table.
+    fn disarrange(text: &str) -> String {
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let root = doc.as_table_mut();
+        root.sort_values_by(|a, _, b, _| b.get().cmp(a.get()));
+        let keys: Vec<String> = root
+            .iter()
+            .filter(|(_, i)| i.is_value())
+            .map(|(k, _)| k.to_string())
+            .collect();
+        for key in keys {
+            let mut k = root.key_mut(&key).unwrap();
+            k.leaf_decor_mut().set_suffix("   ");
+        }
+        if let Some(Item::Table(customer)) = doc.remove("customer") {
+            doc.insert(
+                "customer",
+                Item::Value(toml_edit::Value::InlineTable(customer.into_inline_table())),
+            );
+        }
+        doc.to_string()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn fmt_restores_the_canonical_layout_of_any_history(
+            summary in any_text(),
+            steps in proptest::collection::vec((any::<u8>(), any_text(), 0u32..600), 0..12),
+        ) {
+            let Some(mut case) = opened("Title".into(), summary, vec!["a".into(), "b".into()]) else { return Ok(()) };
+            let mut at = start();
+            for (op, text, minutes) in steps {
+                at += Duration::minutes(i64::from(minutes));
+                case = step(&case, op, &text, at);
+            }
+            let canonical = render(&case);
+            prop_assert_eq!(format("x.toml", &canonical).unwrap(), canonical.clone(), "canonical stays as it is");
+            let messy = disarrange(&canonical);
+            prop_assert_eq!(parse("x.toml", &messy).unwrap(), case.clone());
+            prop_assert_eq!(format("x.toml", &messy).unwrap(), canonical.clone());
+            // Comments survive: at the top, above a section, at the end.
+            let commented = format!("# top\n{}# end\n", messy.replace("[complaint]", "# above\n[complaint]"));
+            let formatted = format("x.toml", &commented).unwrap();
+            let expected = format!("# top\n{}\n# end\n", canonical.replace("\n[complaint]", "\n# above\n[complaint]"));
+            prop_assert_eq!(formatted, expected);
+        }
+    }
+}
