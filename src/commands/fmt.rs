@@ -43,7 +43,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
                 .map_err(anyhow::Error::from)
                 .and_then(|text| Ok(case_file::format(&shown, &text)? != text))
         } else {
-            log.rewrite(path, |shown, text| case_file::format(shown, text))
+            log.rewrite(path, case_file::format)
         };
         match outcome {
             Ok(true) if request.check => {
