@@ -11,8 +11,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::case::{Action, Channel, Severity, Status};
 use crate::commands::{
-    annotate, assign, check, close, due, export, fmt, follow_up, import, init, list, merge_driver,
-    open, reopen, report, resolve, show, wait,
+    annotate, assign, changes, check, close, due, export, fmt, follow_up, import, init, list, log,
+    merge_driver, open, reopen, report, resolve, show, wait,
 };
 use crate::deadlines::Kind;
 use crate::report::By;
@@ -66,6 +66,8 @@ pub enum Command {
     Import(ImportArgs),
     Check(CheckArgs),
     Fmt(FmtArgs),
+    Changes(ChangesArgs),
+    Log(LogArgs),
     MergeDriver(MergeDriverArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
@@ -447,6 +449,31 @@ pub struct FmtArgs {
     pub check: bool,
 }
 
+/// What a range of commits did to the cases, for review
+///
+/// Cases opened, resolved, reopened, closed, followed up (with the
+/// customer's answer), reassigned, and notes added, grouped per case with
+/// its title. Reads the case files at both revisions through git, without
+/// a checkout; handles added, deleted and moved files.
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// `A..B`, `A...B` (from their merge base, as a pull request shows), or `A` (to HEAD)
+    pub range: String,
+    /// text, markdown for a pull request, json for bots
+    #[arg(long, default_value = "text", value_parser = words::<changes::Format>(changes::Format::WORDS))]
+    pub format: changes::Format,
+}
+
+/// The history of one case from git: each commit that touched it, with
+/// author, date, and what it did to the case
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    #[arg(long, default_value = "text", value_parser = words::<changes::Format>(changes::Format::WORDS))]
+    pub format: changes::Format,
+}
+
 /// The git merge driver for case files (git runs it; see `caselog init`)
 ///
 /// Keeps every event of both sides, once each, in time order; merges each
@@ -599,6 +626,14 @@ impl Command {
             Command::Fmt(a) => Request::Fmt(fmt::Request {
                 ids: a.ids,
                 check: a.check,
+            }),
+            Command::Changes(a) => Request::Changes(changes::Request {
+                range: a.range,
+                format: a.format,
+            }),
+            Command::Log(a) => Request::Log(log::Request {
+                id: a.id,
+                format: a.format,
             }),
             Command::MergeDriver(a) => Request::MergeDriver(merge_driver::Request {
                 base: a.base,

@@ -12,6 +12,8 @@ pub mod commands;
 pub mod deadlines;
 pub mod error;
 pub mod exchange;
+pub mod git;
+pub mod history;
 pub mod id;
 pub mod lifecycle;
 pub mod merge;

@@ -5,6 +5,7 @@
 
 pub mod annotate;
 pub mod assign;
+pub mod changes;
 pub mod check;
 pub mod close;
 pub mod completions;
@@ -17,6 +18,7 @@ pub mod init;
 pub mod input;
 pub mod json;
 pub mod list;
+pub mod log;
 pub mod merge_driver;
 pub mod open;
 pub mod reopen;
@@ -55,6 +57,8 @@ pub enum Request {
     Export(export::Request),
     Check(check::Request),
     Fmt(fmt::Request),
+    Changes(changes::Request),
+    Log(log::Request),
     MergeDriver(merge_driver::Request),
     Import(import::Request),
     Completions(clap_complete::Shell, clap::Command),
@@ -115,6 +119,8 @@ pub fn run(dir: Option<PathBuf>, request: Request) -> Result<u8> {
         Request::Export(r) => export::run(&session, r, &mut out)?,
         Request::Check(r) => check::run(&session, r, &mut out)?,
         Request::Fmt(r) => fmt::run(&session, r, &mut out)?,
+        Request::Changes(r) => changes::run(&session, r, &mut out)?,
+        Request::Log(r) => log::run(&session, r, &mut out)?,
         Request::MergeDriver(r) => merge_driver::run(&session, r, &mut out)?,
         Request::Import(r) => import::run(&session, r, &mut out)?,
         Request::Completions(shell, command) => completions::completions(shell, command, &mut out)?,

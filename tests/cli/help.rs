@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "import",
     "check",
     "fmt",
+    "changes",
+    "log",
     "merge-driver",
     "completions",
     "man",

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod changes;
 mod check;
 mod concurrency;
 mod due;

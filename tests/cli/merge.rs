@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::harness::Log;
 
 /// Runs git in `dir` as a configured user; returns (success, stdout+stderr).
-fn git(dir: &Path, args: &[&str]) -> (bool, String) {
+pub fn git(dir: &Path, args: &[&str]) -> (bool, String) {
     let out = Command::new("git")
         .args([
             "-c",
@@ -33,14 +33,14 @@ fn git(dir: &Path, args: &[&str]) -> (bool, String) {
 }
 
 #[track_caller]
-fn git_ok(dir: &Path, args: &[&str]) -> String {
+pub fn git_ok(dir: &Path, args: &[&str]) -> String {
     let (ok, text) = git(dir, args);
     assert!(ok, "git {args:?} failed: {text}");
     text
 }
 
 /// A repository with a case log and one case committed on `main`.
-fn repository(with_driver: bool) -> (Log, String) {
+pub fn repository(with_driver: bool) -> (Log, String) {
     let log = Log::empty();
     git_ok(log.path(), &["init", "-q", "-b", "main"]);
     let out = log.run(["init"]).ok();

@@ -1,0 +1,116 @@
+//! `caselog changes REV..REV`: what a range of commits did to the cases,
+//! grouped per case, for a reviewer (text, markdown) or a bot (json).
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Session;
+use crate::case::Case;
+use crate::case_file;
+use crate::error::EXIT_OK;
+use crate::git::{self, FileChange};
+use crate::history::{self, CaseChange};
+use crate::terminal::line;
+use crate::words::word_enum;
+
+word_enum!(
+    /// How `changes` and `log` print.
+    Format, "format" {
+        Text => "text",
+        Markdown => "markdown",
+        Json => "json",
+    }
+);
+
+pub struct Request {
+    pub range: String,
+    pub format: Format,
+}
+
+pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
+    let log = session.log()?;
+    let root = log.root();
+    let (from, to) = git::resolve_range(root, &request.range)?;
+    let mut changes: Vec<CaseChange> = Vec::new();
+    for change in git::changed_case_files(root, &from, &to)? {
+        let (old_path, new_path, kind) = match &change {
+            FileChange::Added(p) => (None, Some(p.clone()), "added"),
+            FileChange::Deleted(p) => (Some(p.clone()), None, "deleted"),
+            FileChange::Modified(p) => (Some(p.clone()), Some(p.clone()), "modified"),
+            FileChange::Renamed { from, to } => (Some(from.clone()), Some(to.clone()), "renamed"),
+        };
+        let read = |commit: &str, path: &Option<String>| -> Result<Option<Case>> {
+            let Some(path) = path else { return Ok(None) };
+            Ok(git::file_at(root, commit, path)?
+                .map(|text| case_file::parse(&format!("{path} at {commit:.7}"), &text))
+                .transpose()?)
+        };
+        let before = read(&from, &old_path)?;
+        let after = read(&to, &new_path)?;
+        let renamed_from = matches!(change, FileChange::Renamed { .. })
+            .then(|| old_path.clone())
+            .flatten();
+        let path = new_path.or(old_path).unwrap_or_default();
+        if let Some(described) =
+            history::describe(before.as_ref(), after.as_ref(), kind, &path, renamed_from)
+        {
+            changes.push(described);
+        }
+    }
+    changes.sort_by(|a, b| a.id.cmp(&b.id));
+    let title = format!("{}..{}", &from[..7.min(from.len())], &to[..7.min(to.len())]);
+    write_changes(out, &changes, request.format, &title)?;
+    Ok(EXIT_OK)
+}
+
+/// Prints case changes; nothing at all (text) when there are none.
+pub fn write_changes(
+    out: &mut dyn Write,
+    changes: &[CaseChange],
+    format: Format,
+    title: &str,
+) -> Result<()> {
+    match format {
+        Format::Json => super::json::write(out, &changes)?,
+        Format::Text => {
+            for (i, c) in changes.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                writeln!(out, "{}  {}", c.id, line(&c.title))?;
+                for s in &c.summary {
+                    writeln!(out, "  {s}")?;
+                }
+            }
+        }
+        Format::Markdown => {
+            writeln!(out, "### Case changes ({title})\n")?;
+            if changes.is_empty() {
+                writeln!(out, "No case files changed.")?;
+            }
+            for c in changes {
+                writeln!(out, "- **{}** {}", c.id, markdown(&c.title))?;
+                for s in &c.summary {
+                    writeln!(out, "  - {}", markdown(s))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Complaint text in markdown: escapes what would turn into markup.
+fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in line(text).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,101 @@
+//! `caselog log ID`: the history of one case from git, commit by commit:
+//! who changed it when, and what each commit did to it.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Session;
+use super::changes::Format;
+use crate::case_file;
+use crate::error::EXIT_OK;
+use crate::git;
+use crate::history::{self, CaseChange};
+use crate::terminal::line;
+
+pub struct Request {
+    pub id: String,
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    commit: String,
+    author: String,
+    date: String,
+    subject: String,
+    change: CaseChange,
+}
+
+pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
+    let log = session.log()?;
+    let root = log.root();
+    let path = log.find(&request.id)?;
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let commits = git::case_history(root, &id)?;
+    let mut entries = Vec::new();
+    for (i, commit) in commits.iter().enumerate() {
+        // The version before this commit, under the name it had then.
+        let older_path = commits
+            .get(i + 1)
+            .map_or(commit.path.as_str(), |c| c.path.as_str());
+        let parent = format!("{}^", commit.hash);
+        let before_text = match git::file_at(root, &parent, older_path) {
+            Ok(text) => text,
+            Err(_) => None, // a root commit has no parent
+        };
+        let after_text = git::file_at(root, &commit.hash, &commit.path)?;
+        let parse =
+            |text: Option<String>| text.and_then(|t| case_file::parse(&commit.path, &t).ok());
+        let (before, after) = (parse(before_text), parse(after_text));
+        let kind = match (&before, &after) {
+            (None, Some(_)) => "added",
+            (Some(_), None) => "deleted",
+            _ if older_path != commit.path => "renamed",
+            _ => "modified",
+        };
+        let renamed_from = (older_path != commit.path).then(|| older_path.to_string());
+        if let Some(change) = history::describe(
+            before.as_ref(),
+            after.as_ref(),
+            kind,
+            &commit.path,
+            renamed_from,
+        ) {
+            entries.push(Entry {
+                commit: commit.hash.clone(),
+                author: commit.author.clone(),
+                date: commit.date.clone(),
+                subject: commit.subject.clone(),
+                change,
+            });
+        }
+    }
+    entries.reverse(); // oldest first, as a case's story is told
+    match request.format {
+        Format::Json => super::json::write(out, &entries)?,
+        Format::Text | Format::Markdown => {
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                writeln!(
+                    out,
+                    "{}  {}  {}  {}",
+                    &e.commit[..10.min(e.commit.len())],
+                    e.date,
+                    line(&e.author),
+                    line(&e.subject)
+                )?;
+                for s in &e.change.summary {
+                    writeln!(out, "  {s}")?;
+                }
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,212 @@
+//! The git plumbing `changes` and `log` need: which case files a range of
+//! commits touched, and a file's text at a revision, read without a
+//! checkout.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::error::InputError;
+
+/// Runs git in `dir` and returns its standard output.
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .context("running git (is it installed?)")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr.lines().next().unwrap_or("").trim();
+        return Err(InputError::Invalid(format!("git {}: {first}", args.join(" "))).into());
+    }
+    Ok(output.stdout)
+}
+
+/// A revision range as the user wrote it: `A..B`, `A...B` (from their merge
+/// base, as a pull request shows), or `A` (up to HEAD); as two commits.
+pub fn resolve_range(dir: &Path, range: &str) -> Result<(String, String)> {
+    let (from, to, merge_base) = if let Some((a, b)) = range.split_once("...") {
+        (a, b, true)
+    } else if let Some((a, b)) = range.split_once("..") {
+        (a, b, false)
+    } else {
+        (range, "HEAD", false)
+    };
+    let to = if to.is_empty() { "HEAD" } else { to };
+    let from = if from.is_empty() { "HEAD" } else { from };
+    let commit = |rev: &str| -> Result<String> {
+        let out = git(
+            dir,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ],
+        )
+        .map_err(|_| InputError::Invalid(format!("'{rev}' is not a commit here")))?;
+        Ok(String::from_utf8_lossy(&out).trim().to_string())
+    };
+    let (from, to) = (commit(from)?, commit(to)?);
+    if merge_base {
+        let base = git(dir, &["merge-base", &from, &to])?;
+        return Ok((String::from_utf8_lossy(&base).trim().to_string(), to));
+    }
+    Ok((from, to))
+}
+
+/// How a file changed between two commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileChange {
+    Added(String),
+    Deleted(String),
+    Modified(String),
+    Renamed { from: String, to: String },
+}
+
+/// The case files (`*.toml` below `cases/`) that differ between two
+/// commits, with paths relative to `dir`.
+pub fn changed_case_files(dir: &Path, from: &str, to: &str) -> Result<Vec<FileChange>> {
+    let out = git(
+        dir,
+        &[
+            "diff",
+            "--relative",
+            "--name-status",
+            "-M",
+            "-z",
+            from,
+            to,
+            "--",
+            "cases",
+        ],
+    )?;
+    let fields: Vec<String> = out
+        .split(|b| *b == 0)
+        .filter(|f| !f.is_empty())
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect();
+    let mut changes = Vec::new();
+    let mut i = 0;
+    while i < fields.len() {
+        let status = fields[i].as_str();
+        let take = |n: usize| fields.get(i + n).cloned().unwrap_or_default();
+        let change = match status.chars().next() {
+            Some('A') => FileChange::Added(take(1)),
+            Some('D') => FileChange::Deleted(take(1)),
+            Some('R') | Some('C') => {
+                let (from, to) = (take(1), take(2));
+                i += 3;
+                // git pairs files by similar content; a case's file name is
+                // its id, so only the same name in another folder is a move.
+                let name = |p: &str| Path::new(p).file_name().map(|n| n.to_os_string());
+                if name(&from) == name(&to) && status.starts_with('R') {
+                    changes.push(FileChange::Renamed { from, to });
+                } else {
+                    if status.starts_with('R') {
+                        changes.push(FileChange::Deleted(from));
+                    }
+                    changes.push(FileChange::Added(to));
+                }
+                continue;
+            }
+            Some(_) => FileChange::Modified(take(1)),
+            None => bail!("unexpected git diff output"),
+        };
+        i += 2;
+        changes.push(change);
+    }
+    changes.retain(|c| {
+        let path = match c {
+            FileChange::Added(p) | FileChange::Deleted(p) | FileChange::Modified(p) => p,
+            FileChange::Renamed { to, .. } => to,
+        };
+        path.ends_with(".toml")
+    });
+    Ok(changes)
+}
+
+fn file_exists(dir: &Path, commit: &str, path: &str) -> bool {
+    Command::new("git")
+        .args(["cat-file", "-e", &format!("{commit}:./{path}")])
+        .current_dir(dir)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A file's text at a commit; `None` when it does not exist there.
+pub fn file_at(dir: &Path, commit: &str, path: &str) -> Result<Option<String>> {
+    let spec = format!("{commit}:./{path}");
+    let exists = Command::new("git")
+        .args(["cat-file", "-e", &spec])
+        .current_dir(dir)
+        .output()
+        .context("running git")?
+        .status
+        .success();
+    if !exists {
+        return Ok(None);
+    }
+    let bytes = git(dir, &["show", &spec])?;
+    Ok(Some(String::from_utf8(bytes).with_context(|| {
+        format!("{path} at {commit} is not UTF-8")
+    })?))
+}
+
+/// One commit that touched a file, newest first.
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub hash: String,
+    pub author: String,
+    pub date: String,
+    pub subject: String,
+    /// The file's path in this commit (it may have been renamed since).
+    pub path: String,
+}
+
+/// The commits that touched the case `id`'s file, newest first. A case's
+/// file name is its id wherever it is moved to, so this selects it exactly
+/// in any folder, rather than guessing renames from content as
+/// `git log --follow` does (similar complaints would fool that).
+pub fn case_history(dir: &Path, id: &str) -> Result<Vec<Commit>> {
+    let path = format!("{id}.toml");
+    let pathspec = format!(":(glob)cases/**/{path}");
+    let out = git(
+        dir,
+        &[
+            "log",
+            "--relative",
+            "--name-only",
+            "--format=%x1e%H%x1f%an <%ae>%x1f%aI%x1f%s",
+            "--",
+            &pathspec,
+        ],
+    )?;
+    let text = String::from_utf8_lossy(&out);
+    let mut commits = Vec::new();
+    for record in text.split('\u{1e}').filter(|r| !r.trim().is_empty()) {
+        let mut lines = record.lines();
+        let header = lines.next().unwrap_or("");
+        let parts: Vec<&str> = header.split('\u{1f}').collect();
+        // A move lists both paths; the one that exists in the commit is kept.
+        let files: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+        let file = files
+            .iter()
+            .find(|f| file_exists(dir, parts.first().copied().unwrap_or(""), f))
+            .or(files.first())
+            .copied()
+            .unwrap_or(path.as_str());
+        if parts.len() == 4 {
+            commits.push(Commit {
+                hash: parts[0].to_string(),
+                author: parts[1].to_string(),
+                date: parts[2].to_string(),
+                subject: parts[3].to_string(),
+                path: file.to_string(),
+            });
+        }
+    }
+    Ok(commits)
+}

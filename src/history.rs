@@ -1,0 +1,208 @@
+//! What one change to a case file did, in the user's words: cases opened,
+//! resolved, reopened, closed, followed up, reassigned, notes added.
+//!
+//! Computed from the two versions of the file: the events the later one
+//! adds say what happened; other field edits are listed as `key: old → new`.
+
+use serde::Serialize;
+
+use crate::case::{Action, Case, Event};
+use crate::case_file::all_sections;
+use crate::merge::merge_events;
+
+/// What happened to one case between two versions of its file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseChange {
+    pub id: String,
+    pub title: String,
+    /// `added`, `deleted`, `modified` or `renamed`.
+    pub file: &'static str,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    /// One line per thing that happened, in order.
+    pub summary: Vec<String>,
+    /// The events the change added.
+    pub events: Vec<Event>,
+    /// Fields changed other than through events.
+    pub fields: Vec<FieldEdit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldEdit {
+    pub key: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// Fields whose changes the events already tell.
+const TOLD_BY_EVENTS: &[&str] = &[
+    "status",
+    "assignee",
+    "resolution.summary",
+    "resolution.agreed",
+    "resolution.resolved_at",
+    "resolution.resolved_by",
+    "follow_up.due",
+    "follow_up.done_at",
+    "follow_up.satisfied",
+];
+
+/// Describes the change from `before` to `after` (either may be absent:
+/// an added or deleted file).
+pub fn describe(
+    before: Option<&Case>,
+    after: Option<&Case>,
+    file: &'static str,
+    path: &str,
+    renamed_from: Option<String>,
+) -> Option<CaseChange> {
+    let shown = after.or(before)?;
+    let old_events: &[Event] = before.map_or(&[], |c| &c.events);
+    let new_events: Vec<Event> = match after {
+        Some(after) => {
+            // Events present after but not before, even if re-ordered by a merge.
+            let union = merge_events(old_events, &after.events);
+            let mut remaining: Vec<&Event> = old_events.iter().collect();
+            union
+                .into_iter()
+                .filter(|e| after.events.contains(e))
+                .filter(|e| match remaining.iter().position(|o| *o == e) {
+                    Some(i) => {
+                        remaining.remove(i);
+                        false
+                    }
+                    None => true,
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let mut summary = Vec::new();
+    if after.is_none() {
+        summary.push("case file deleted".to_string());
+    }
+    if let Some(from) = &renamed_from {
+        summary.push(format!("moved from {from}"));
+    }
+    summarise(&new_events, &mut summary);
+    let fields = match (before, after) {
+        (Some(b), Some(a)) => field_edits(b, a),
+        _ => Vec::new(),
+    };
+    for edit in &fields {
+        summary.push(format!(
+            "{}: {} → {}",
+            edit.key,
+            edit.from.as_deref().unwrap_or("(none)"),
+            edit.to.as_deref().unwrap_or("(none)")
+        ));
+    }
+    if summary.is_empty() {
+        summary.push("layout only (no change to the case)".to_string());
+    }
+    Some(CaseChange {
+        id: shown.id.to_string(),
+        title: shown.title.clone(),
+        file,
+        path: path.to_string(),
+        renamed_from,
+        summary,
+        events: new_events,
+        fields,
+    })
+}
+
+fn summarise(events: &[Event], out: &mut Vec<String>) {
+    let mut notes: Vec<(Action, usize)> = Vec::new();
+    let flush = |notes: &mut Vec<(Action, usize)>, out: &mut Vec<String>| {
+        for (action, count) in notes.drain(..) {
+            let noun = match action {
+                Action::Note => "note",
+                Action::Reply => "reply to the customer",
+                Action::Call => "call",
+                Action::Email => "email",
+                _ => "question",
+            };
+            out.push(if count == 1 {
+                format!("{noun} added")
+            } else {
+                format!("{count} {} added", plural(noun))
+            });
+        }
+    };
+    for e in events {
+        let line = match e.action {
+            Action::Note | Action::Reply | Action::Call | Action::Email | Action::Question => {
+                match notes.iter_mut().find(|(a, _)| *a == e.action) {
+                    Some((_, count)) => *count += 1,
+                    None => notes.push((e.action, 1)),
+                }
+                continue;
+            }
+            Action::Opened => "opened".to_string(),
+            Action::Assigned => format!("reassigned to {}", e.to.as_deref().unwrap_or("?")),
+            Action::Waiting => format!("waiting: {}", e.text.as_deref().unwrap_or("")),
+            Action::Resumed => "resumed".to_string(),
+            Action::Resolved => format!("resolved: {}", first_line(e.text.as_deref())),
+            Action::FollowUpScheduled => format!(
+                "follow-up scheduled for {}",
+                e.due
+                    .map(|d| crate::clock::format_time(d.0))
+                    .unwrap_or_default()
+            ),
+            Action::FollowedUp => match e.satisfied {
+                Some(true) => "followed up: customer satisfied".to_string(),
+                Some(false) => "followed up: customer not satisfied".to_string(),
+                None => "followed up: no answer".to_string(),
+            },
+            Action::Closed => match &e.text {
+                Some(reason) => format!("closed: {}", first_line(Some(reason))),
+                None => "closed".to_string(),
+            },
+            Action::Reopened => format!("reopened: {}", first_line(e.text.as_deref())),
+            Action::Imported => "imported".to_string(),
+        };
+        flush(&mut notes, out);
+        out.push(line);
+    }
+    flush(&mut notes, out);
+}
+
+fn plural(noun: &str) -> String {
+    match noun {
+        "reply to the customer" => "replies to the customer".into(),
+        other => format!("{other}s"),
+    }
+}
+
+fn first_line(text: Option<&str>) -> String {
+    let line = text.unwrap_or("").lines().next().unwrap_or("");
+    crate::terminal::line(line).into_owned()
+}
+
+fn field_edits(before: &Case, after: &Case) -> Vec<FieldEdit> {
+    let mut out = Vec::new();
+    for ((section, old), (_, new)) in all_sections(before).iter().zip(all_sections(after)) {
+        for (o, n) in old.iter().zip(new) {
+            let key = match section.header() {
+                Some(h) => format!("{h}.{}", o.key),
+                None => o.key.to_string(),
+            };
+            if o.literal != n.literal && !TOLD_BY_EVENTS.contains(&key.as_str()) {
+                out.push(FieldEdit {
+                    key,
+                    from: o
+                        .literal
+                        .as_deref()
+                        .map(|l| crate::terminal::line(l).into_owned()),
+                    to: n
+                        .literal
+                        .as_deref()
+                        .map(|l| crate::terminal::line(l).into_owned()),
+                });
+            }
+        }
+    }
+    out
+}

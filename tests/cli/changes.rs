@@ -1,0 +1,170 @@
+//! `caselog changes` and `caselog log`: what commits did to the cases, in
+//! the user's words, read through git.
+
+use crate::harness::Log;
+use crate::merge::{git_ok, repository};
+
+/// A repository whose second commit does a bit of everything.
+fn busy_history() -> (Log, [String; 4]) {
+    let (log, kept) = repository(true);
+    let dir = log.path();
+    let doomed = log.open(&[]);
+    let moved = log.open(&[]);
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "-m", "more cases"]);
+    git_ok(dir, &["tag", "before"]);
+
+    log.run(["note", &kept, "--kind", "reply", "Sorry"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    log.run(["note", &kept, "--kind", "reply", "Still on it"])
+        .at("2026-11-21T09:10:00Z")
+        .ok();
+    log.run(["note", &kept, "Internal: check stock"])
+        .at("2026-11-21T09:20:00Z")
+        .ok();
+    log.run(["assign", &kept, "ben"])
+        .at("2026-11-21T09:30:00Z")
+        .ok();
+    log.run([
+        "resolve",
+        &kept,
+        "--summary",
+        "Reshipped by express\nwith a note",
+    ])
+    .at("2026-11-21T10:00:00Z")
+    .ok();
+    log.run(["follow-up", &kept, "--done", "--satisfied", "yes"])
+        .at("2026-11-22T10:00:00Z")
+        .ok();
+    let text = log
+        .case_text(&kept)
+        .replace("severity = \"normal\"", "severity = \"high\"");
+    std::fs::write(log.case_path(&kept), text).unwrap();
+    std::fs::remove_file(log.case_path(&doomed)).unwrap();
+    let archive = dir.join("cases/archive");
+    std::fs::create_dir_all(&archive).unwrap();
+    std::fs::rename(log.case_path(&moved), archive.join(format!("{moved}.toml"))).unwrap();
+    let fresh = log
+        .run([
+            "open",
+            "--title",
+            "New one",
+            "--customer",
+            "Di",
+            "--summary",
+            "S",
+        ])
+        .at("2026-11-22T11:00:00Z")
+        .ok();
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "-m", "a busy day"]);
+    (log, [kept, doomed, moved, fresh.trim().to_string()])
+}
+
+#[test]
+fn changes_tells_what_a_range_did_to_each_case() {
+    let (log, [kept, doomed, moved, fresh]) = busy_history();
+    let out = log.run(["changes", "before..HEAD"]).ok();
+    let block = |id: &str| -> Vec<String> {
+        out.split("\n\n")
+            .find(|b| b.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} missing from:\n{out}"))
+            .lines()
+            .skip(1)
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    assert_eq!(
+        block(&kept),
+        [
+            "2 replies to the customer added",
+            "note added",
+            "reassigned to ben",
+            "resolved: Reshipped by express",
+            "follow-up scheduled for 2026-11-23 10:00 UTC",
+            "followed up: customer satisfied",
+            "closed: customer satisfied at follow-up",
+            "severity: \"normal\" → \"high\"",
+        ]
+    );
+    assert_eq!(block(&doomed), ["case file deleted"]);
+    assert_eq!(
+        block(&moved),
+        [format!("moved from cases/2026/11/{moved}.toml")]
+    );
+    assert_eq!(block(&fresh), ["opened"]);
+}
+
+#[test]
+fn changes_speaks_markdown_and_json() {
+    let (log, [kept, ..]) = busy_history();
+    let markdown = log
+        .run(["changes", "before..HEAD", "--format", "markdown"])
+        .ok();
+    assert!(markdown.starts_with("### Case changes ("), "{markdown}");
+    assert!(
+        markdown.contains(&format!(
+            "- **{kept}** Refund not received\n  - 2 replies to the customer added\n"
+        )),
+        "{markdown}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &log.run(["changes", "before..HEAD", "--format", "json"])
+            .ok(),
+    )
+    .unwrap();
+    let entry = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == kept.as_str())
+        .unwrap();
+    assert_eq!(entry["file"], "modified");
+    assert_eq!(entry["events"].as_array().unwrap().len(), 8);
+    assert_eq!(entry["fields"][0]["key"], "severity");
+    let kinds: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["file"].as_str().unwrap())
+        .collect();
+    for kind in ["added", "deleted", "renamed", "modified"] {
+        assert!(kinds.contains(&kind), "{kinds:?}");
+    }
+    // A range that touches no case prints nothing.
+    assert_eq!(log.run(["changes", "HEAD..HEAD"]).ok(), "");
+    let stderr = log.run(["changes", "nosuch..HEAD"]).fails(2);
+    assert!(stderr.contains("'nosuch' is not a commit here"), "{stderr}");
+}
+
+#[test]
+fn log_tells_a_cases_story_commit_by_commit() {
+    let (log, [kept, _, moved, _]) = busy_history();
+    let out = log.run(["log", &kept]).ok();
+    let commits: Vec<&str> = out.split("\n\n").collect();
+    assert_eq!(commits.len(), 2, "{out}");
+    assert!(
+        commits[0].contains("Test <test@example.com>  open a case\n  opened"),
+        "{out}"
+    );
+    assert!(
+        commits[1].contains(
+            "a busy day\n  2 replies to the customer added\n  note added\n  reassigned to ben"
+        ),
+        "{out}"
+    );
+    // It follows a case into the archive.
+    let archived = log.run(["log", &moved]).ok();
+    assert!(archived.contains("more cases\n  opened"), "{archived}");
+    assert!(
+        archived.contains(&format!(
+            "a busy day\n  moved from cases/2026/11/{moved}.toml"
+        )),
+        "{archived}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&log.run(["log", &kept, "--format", "json"]).ok()).unwrap();
+    assert_eq!(json[1]["subject"], "a busy day");
+    assert_eq!(json[1]["change"]["summary"][2], "reassigned to ben");
+}
