@@ -44,10 +44,8 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
             .get(i + 1)
             .map_or(commit.path.as_str(), |c| c.path.as_str());
         let parent = format!("{}^", commit.hash);
-        let before_text = match git::file_at(root, &parent, older_path) {
-            Ok(text) => text,
-            Err(_) => None, // a root commit has no parent
-        };
+        // A root commit has no parent: nothing before it.
+        let before_text = git::file_at(root, &parent, older_path).unwrap_or_default();
         let after_text = git::file_at(root, &commit.hash, &commit.path)?;
         let parse =
             |text: Option<String>| text.and_then(|t| case_file::parse(&commit.path, &t).ok());
