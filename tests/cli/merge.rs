@@ -217,3 +217,57 @@ fn the_driver_keeps_hand_comments_of_our_side() {
         ours + "\n[[events]]\nat = 2026-11-20T11:00:00Z\nby = \"ben\"\naction = \"note\"\ntext = \"theirs\"\n"
     );
 }
+
+#[test]
+fn the_example_pre_commit_hook_refuses_a_broken_staged_case() {
+    let (log, id) = repository(true);
+    let hook = log.path().join(".git/hooks/pre-commit");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/git-hooks/pre-commit"),
+        &hook,
+    )
+    .unwrap();
+    let bin_dir = Path::new(crate::harness::BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let commit = |message: &str| {
+        Command::new("git")
+            .args([
+                "-c",
+                "user.name=T",
+                "-c",
+                "user.email=t@example.com",
+                "commit",
+                "-qam",
+                message,
+            ])
+            .current_dir(log.path())
+            .env("PATH", &path)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap()
+    };
+    log.run(["note", &id, "fine"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    assert!(commit("a good change").status.success());
+    let broken = log
+        .case_text(&id)
+        .replace("status = \"open\"", "status = \"closed\"");
+    std::fs::write(log.case_path(&id), broken).unwrap();
+    let refused = commit("a bad change");
+    assert!(!refused.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&refused.stdout),
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(
+        said.contains("status is 'closed' but the event log says 'open'"),
+        "{said}"
+    );
+}
