@@ -1,8 +1,10 @@
 //! Is `caselog report` close to the time it takes just to read the files?
-//! Generates N cases (1k, 10k, 100k) and, in one run, times three things
-//! side by side: reading every case file's bytes (the floor), `caselog
-//! list --format json` (parse everything), and `caselog report --by
-//! category`. Prints medians of several runs and the report/read ratio.
+//! Generates N cases (1k, 10k, 100k) and, in one run, times side by side:
+//! reading every case file's bytes (the floor), `caselog list --format
+//! json` (parse everything), `caselog report --by category`, and the two
+//! passes that learn from earlier cases: `caselog similar ID` and `caselog
+//! open` with its hints (next to `open --quiet`, which skips them). Prints
+//! medians of several runs and the ratios to the bare read.
 //!
 //! `cargo bench --bench report` (CASELOG_BENCH_SIZES="1000,10000" to choose).
 
@@ -13,7 +15,7 @@ use std::time::{Duration, Instant};
 use caselog::case::{Action, Channel, Severity};
 use caselog::case_file::render;
 use caselog::id::CaseId;
-use caselog::lifecycle::{self, NewComplaint, Stamp};
+use caselog::lifecycle::{self, NewComplaint, Settlement, Stamp};
 use chrono::{DateTime, Duration as Span, Utc};
 
 const BIN: &str = env!("CARGO_BIN_EXE_caselog");
@@ -30,7 +32,12 @@ fn fill(root: &Path, count: usize) {
             at: at + Span::minutes(minutes),
         };
         let complaint = NewComplaint {
-            title: format!("Complaint number {n} about an order"),
+            title: format!(
+                "{} {} {}",
+                ["Late", "Damaged", "Wrong", "Missing", "Broken", "Faulty"][n % 6],
+                ["parcel", "invoice", "sofa", "lamp", "refund", "voucher", "app"][n % 7],
+                ["again", "twice", "order", "delivery", "charge"][n % 5],
+            ),
             customer: format!("Customer {}", n % 5000),
             contact: Some(format!("c{}@example.com", n % 5000)),
             reference: Some(format!("FC-{}", n % 7000)),
@@ -56,9 +63,12 @@ fn fill(root: &Path, count: usize) {
             case = lifecycle::resolve(
                 &case,
                 &stamp(1440),
-                "Refunded.",
-                Some(true),
-                Some(at + Span::hours(72)),
+                Settlement {
+                    summary: "Refunded.".into(),
+                    agreed: Some(true),
+                    follow_up_due: Some(at + Span::hours(72)),
+                    ..Settlement::default()
+                },
             )
             .unwrap();
             if n % 3 != 0 {
@@ -84,6 +94,16 @@ fn read_all_bytes(root: &Path) -> usize {
         .filter(|e| e.file_type().is_file())
         .map(|e| std::fs::read(e.path()).unwrap().len())
         .sum()
+}
+
+/// Any one case's id, for the commands about one case.
+fn some_id(root: &Path) -> String {
+    walkdir::WalkDir::new(root.join("cases"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_type().is_file())
+        .and_then(|e| e.path().file_stem()?.to_str().map(String::from))
+        .unwrap()
 }
 
 fn caselog(root: &Path, args: &[&str]) -> Duration {
@@ -118,14 +138,46 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     println!(
-        "{:>8} {:>12} {:>12} {:>12} {:>14}",
-        "cases", "read files", "list json", "report", "report / read"
+        "{:>8} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>8} {:>8} {:>8}",
+        "cases",
+        "read files",
+        "list json",
+        "report",
+        "similar",
+        "open",
+        "open -q",
+        "report÷",
+        "similar÷",
+        "open÷"
     );
+    let open = |quiet: bool| -> Vec<&'static str> {
+        let mut args = vec![
+            "open",
+            "--title",
+            "Damaged sofa delivery",
+            "--customer",
+            "Customer 7",
+            "--reference",
+            "FC-7",
+            "--category",
+            "delivery",
+            "--summary",
+            "The sofa arrived with a torn cushion.",
+            "--by",
+            "bench",
+        ];
+        if quiet {
+            args.push("--quiet");
+        }
+        args
+    };
     for size in sizes {
         let dir = tempfile::tempdir().unwrap();
         fill(dir.path(), size);
         read_all_bytes(dir.path()); // warm the page cache for all three alike
+        let id = some_id(dir.path());
         let (mut read, mut list, mut report) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut similar, mut hinted, mut quiet) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..RUNS {
             let started = Instant::now();
             read_all_bytes(dir.path());
@@ -135,14 +187,24 @@ fn main() {
                 dir.path(),
                 &["report", "--by", "category", "--format", "json"],
             ));
+            similar.push(caselog(dir.path(), &["similar", &id]));
+            hinted.push(caselog(dir.path(), &open(false)));
+            quiet.push(caselog(dir.path(), &open(true)));
         }
         let (read, list, report) = (median(read), median(list), median(report));
+        let (similar, hinted, quiet) = (median(similar), median(hinted), median(quiet));
+        let per_read = |d: Duration| d.as_secs_f64() / read.as_secs_f64();
         println!(
-            "{size:>8} {:>10.1}ms {:>10.1}ms {:>10.1}ms {:>14.2}",
+            "{size:>8} {:>9.1}ms {:>9.1}ms {:>9.1}ms {:>9.1}ms {:>9.1}ms {:>9.1}ms {:>8.2} {:>8.2} {:>8.2}",
             ms(read),
             ms(list),
             ms(report),
-            report.as_secs_f64() / read.as_secs_f64()
+            ms(similar),
+            ms(hinted),
+            ms(quiet),
+            per_read(report),
+            per_read(similar),
+            per_read(hinted),
         );
     }
 }

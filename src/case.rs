@@ -134,13 +134,37 @@ word_enum!(
         Closed => "closed",
         Reopened => "reopened",
         Imported => "imported",
+        Acknowledged => "acknowledged",
+        Listened => "listened",
+        Apologised => "apologised",
+        Thanked => "thanked",
+        Proposed => "proposed",
+        Agreed => "agreed",
+        Escalated => "escalated",
+    }
+);
+
+word_enum!(
+    /// Whether the complaint was found justified.
+    Outcome, "outcome" {
+        Upheld => "upheld",
+        PartlyUpheld => "partly-upheld",
+        NotUpheld => "not-upheld",
     }
 );
 
 impl Action {
     /// Contact with the customer; the first one is the case's first response.
     pub fn is_customer_contact(self) -> bool {
-        matches!(self, Action::Reply | Action::Call | Action::Email)
+        matches!(
+            self,
+            Action::Reply | Action::Call | Action::Email | Action::Acknowledged
+        )
+    }
+
+    /// Events that hand the case to someone (and carry `to`).
+    pub fn assigns(self) -> bool {
+        matches!(self, Action::Opened | Action::Assigned | Action::Escalated)
     }
 }
 
@@ -205,6 +229,16 @@ pub struct Resolution {
     pub agreed: Option<bool>,
     pub resolved_at: Timestamp,
     pub resolved_by: String,
+    /// The agreed solution option this resolution carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<String>,
+    /// A refund, a replacement, a goodwill gesture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redress: Option<String>,
 }
 
 /// The call back to the customer after a resolution.
@@ -226,9 +260,12 @@ pub struct Event {
     pub at: Timestamp,
     pub by: String,
     pub action: Action,
-    /// The person a case was assigned to (on `opened` and `assigned`).
+    /// The person a case was handed to (`opened`, `assigned`, `escalated`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// A solution option's number (`proposed`, `agreed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option: Option<u32>,
     /// When a scheduled follow-up is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Timestamp>,
@@ -238,6 +275,26 @@ pub struct Event {
     /// The customer's answer at a follow-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfied: Option<bool>,
+    /// Whether the complaint was found justified (`resolved`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// What caused the problem (`resolved`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<String>,
+    /// How an agreement was made (phone, email…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how: Option<Channel>,
+    /// A proposed solution's pluses and minuses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pros: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cons: Vec<String>,
+    /// What happens under an agreement if conditions change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contingency: Option<String>,
+    /// How an agreement will be monitored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -250,9 +307,17 @@ impl Event {
             by: by.to_string(),
             action,
             to: None,
+            option: None,
             due: None,
             until: None,
             satisfied: None,
+            outcome: None,
+            root_cause: None,
+            how: None,
+            pros: Vec::new(),
+            cons: Vec::new(),
+            contingency: None,
+            monitor: None,
             text: None,
         }
     }

@@ -39,6 +39,26 @@ pub fn parse(shown_path: &str, text: &str) -> Result<Case, InputError> {
     Ok(case)
 }
 
+/// A case without its event log, read from the part of `text` before the
+/// first `[[events]]` header, which is where caselog writes the events.
+/// `None` when the file is laid out otherwise or that part does not parse;
+/// the caller then reads the whole file.
+pub fn parse_head(text: &str) -> Option<Case> {
+    let end = if text.starts_with("[[events]]") {
+        0
+    } else {
+        text.find("\n[[events]]").map_or(text.len(), |i| i + 1)
+    };
+    // A section after the events would be missed: read such a file whole.
+    let after = text[end..]
+        .lines()
+        .any(|l| l.starts_with('[') && l.trim_end() != "[[events]]");
+    if after {
+        return None;
+    }
+    toml::from_str(&text[..end]).ok()
+}
+
 /// The 1-based line holding byte `offset` of `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -132,7 +152,16 @@ fn opt_bool(b: Option<bool>) -> Option<String> {
 pub(crate) fn all_sections(case: &Case) -> Vec<(Section, Vec<Field>)> {
     let mut out = sections(case);
     if case.resolution.is_none() {
-        let keys = ["summary", "agreed", "resolved_at", "resolved_by"];
+        let keys = [
+            "summary",
+            "agreed",
+            "resolved_at",
+            "resolved_by",
+            "option",
+            "outcome",
+            "root_cause",
+            "redress",
+        ];
         out.insert(
             3,
             (
@@ -202,6 +231,10 @@ fn sections(case: &Case) -> Vec<(Section, Vec<Field>)> {
                 field("agreed", opt_bool(r.agreed)),
                 field("resolved_at", time(r.resolved_at)),
                 field("resolved_by", text(&r.resolved_by)),
+                field("option", r.option.map(|n| n.to_string())),
+                field("outcome", r.outcome.and_then(|o| text(o.as_str()))),
+                field("root_cause", opt_text(&r.root_cause)),
+                field("redress", opt_text(&r.redress)),
             ],
         ));
     }
@@ -224,9 +257,17 @@ pub(crate) fn event_fields(e: &Event) -> Vec<Field> {
         field("by", text(&e.by)),
         field("action", text(e.action.as_str())),
         field("to", opt_text(&e.to)),
+        field("option", e.option.map(|n| n.to_string())),
         field("due", e.due.and_then(time)),
         field("until", e.until.and_then(time)),
         field("satisfied", opt_bool(e.satisfied)),
+        field("outcome", e.outcome.and_then(|o| text(o.as_str()))),
+        field("root_cause", opt_text(&e.root_cause)),
+        field("how", e.how.and_then(|h| text(h.as_str()))),
+        field("pros", list_literal(&e.pros)),
+        field("cons", list_literal(&e.cons)),
+        field("contingency", opt_text(&e.contingency)),
+        field("monitor", opt_text(&e.monitor)),
         field("text", opt_text(&e.text)),
     ]
 }

@@ -9,12 +9,14 @@ use std::str::FromStr;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::case::{Action, Channel, Severity, Status};
+use crate::case::{Action, Channel, Outcome, Severity, Status};
 use crate::commands::{
-    annotate, assign, changes, check, close, due, export, fmt, follow_up, import, init, list, log,
-    merge_driver, open, reopen, report, resolve, show, wait,
+    agree, annotate, assign, changes, check, close, due, escalate, export, fmt, follow_up, import,
+    init, list, log, merge_driver, next, open, propose, reopen, report, resolve, show, similar,
+    wait,
 };
 use crate::deadlines::Kind;
+use crate::lifecycle::Agreement;
 use crate::report::By;
 
 const AFTER_HELP: &str = "\
@@ -54,11 +56,16 @@ pub enum Command {
     Annotate(AnnotateArgs),
     Assign(AssignArgs),
     Wait(WaitArgs),
+    Propose(ProposeArgs),
+    Agree(AgreeArgs),
+    Escalate(EscalateArgs),
     Resolve(ResolveArgs),
     FollowUp(FollowUpArgs),
     Close(CloseArgs),
     Reopen(ReopenArgs),
     Show(ShowArgs),
+    Next(NextArgs),
+    Similar(SimilarArgs),
     List(ListArgs),
     Due(DueArgs),
     Report(ReportArgs),
@@ -107,7 +114,9 @@ pub struct InitArgs {
 /// Record a new complaint; prints only the new id
 ///
 /// The complaint summary, in the customer's words, comes from --summary,
-/// --summary-file, standard input, or $VISUAL/$EDITOR at a terminal.
+/// --summary-file, standard input, or $VISUAL/$EDITOR at a terminal. On
+/// stderr, it names the customer's earlier cases (same --reference, else
+/// same --contact) and the most similar cases, as `caselog similar` does.
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// A one-line title
@@ -149,23 +158,43 @@ pub struct OpenArgs {
     /// Read the summary from a file ('-' for standard input)
     #[arg(long, value_name = "FILE")]
     pub summary_file: Option<PathBuf>,
+    /// Print only the id: skip the hints on stderr about the customer's
+    /// earlier cases and similar cases (and the pass over every case they take)
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub by: ByArg,
 }
 
-/// Add a note to a case: internal note, reply, call, email or question
+/// The kinds of note, as `annotate --kind` spells them.
+pub const NOTE_KIND_WORDS: &[&str] = &[
+    "note",
+    "reply",
+    "call",
+    "email",
+    "question",
+    "acknowledged",
+    "listened",
+    "apologised",
+    "thanked",
+];
+
+/// Add a note to a case: a note, contact with the customer, or a handling step
 ///
 /// The text comes from TEXT, from standard input ('-' or a pipe), or from
-/// $VISUAL/$EDITOR at a terminal. A reply, call or email is contact with the
-/// customer; the first one is the case's first response. A reply to a
-/// waiting case puts it back to open.
+/// $VISUAL/$EDITOR at a terminal. A reply, call, email or acknowledgement is
+/// contact with the customer; the first one is the case's first response. A
+/// reply to a waiting case puts it back to open. The handling steps
+/// (acknowledged, listened: summarised back, question: asked, apologised,
+/// thanked) show in the checklist of `caselog show` and guide `caselog next`.
 #[derive(Debug, Args)]
 pub struct AnnotateArgs {
     /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
     /// The note ('-' reads standard input)
     pub text: Option<String>,
-    #[arg(long, default_value = "note", value_parser = words::<Action>(&["note", "reply", "call", "email", "question"]))]
+    /// What the note records
+    #[arg(long, default_value = "note", value_parser = words::<Action>(NOTE_KIND_WORDS))]
     pub kind: Action,
     #[command(flatten)]
     pub by: ByArg,
@@ -200,10 +229,75 @@ pub struct WaitArgs {
     pub by: ByArg,
 }
 
+/// Record a possible solution, with its pluses and minuses
+///
+/// Options are numbered 1, 2, 3… in the order proposed; prints the number.
+/// When the customer chooses one, record it with `caselog agree`.
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// The solution
+    pub text: String,
+    /// A plus of this solution; repeat for several
+    #[arg(long = "pro", value_name = "TEXT")]
+    pub pros: Vec<String>,
+    /// A minus of this solution; repeat for several
+    #[arg(long = "con", value_name = "TEXT")]
+    pub cons: Vec<String>,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Record that the customer agreed to a proposed solution
+///
+/// Write the agreement down as the practice asks: how it was made, what
+/// happens if conditions change, and how it will be kept. `caselog resolve`
+/// then refers to the agreed option.
+#[derive(Debug, Args)]
+pub struct AgreeArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// The option the customer chose, as `caselog propose` numbered it
+    pub option: u32,
+    /// How the agreement was made
+    #[arg(long, value_name = "HOW", value_parser = words::<Channel>(Channel::WORDS))]
+    pub how: Option<Channel>,
+    /// What happens if conditions change
+    #[arg(long, value_name = "TEXT")]
+    pub contingency: Option<String>,
+    /// How keeping the agreement will be monitored
+    #[arg(long, value_name = "TEXT")]
+    pub monitor: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Hand a case to someone senior, with the reason
+///
+/// The case is assigned to PERSON and the escalation is recorded; `caselog
+/// report` counts the escalation rate. The practice wants the person who
+/// took the complaint to solve it where they can, so a rising rate is a
+/// signal.
+#[derive(Debug, Args)]
+pub struct EscalateArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// Who takes the case over
+    #[arg(long, value_name = "PERSON")]
+    pub to: String,
+    /// Why it needs someone senior
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
 /// Record the resolution and schedule the follow-up
 ///
 /// The follow-up is due `follow_up_after` (caselog.toml, default 48h) after
-/// the resolution.
+/// the resolution. The option the customer agreed to, if any, is recorded
+/// with the resolution (and counts as the customer's agreement).
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     /// The case: its id, or a unique prefix or suffix of it
@@ -217,6 +311,15 @@ pub struct ResolveArgs {
     /// The customer did not agree to the resolution
     #[arg(long)]
     pub not_agreed: bool,
+    /// Whether the complaint was found justified
+    #[arg(long, value_name = "OUTCOME", value_parser = words::<Outcome>(Outcome::WORDS))]
+    pub outcome: Option<Outcome>,
+    /// What caused the problem, so it can be fixed for everyone
+    #[arg(long, value_name = "TEXT")]
+    pub root_cause: Option<String>,
+    /// What the customer was given: a refund, a replacement, a goodwill gesture
+    #[arg(long, value_name = "TEXT")]
+    pub redress: Option<String>,
     /// Schedule no follow-up
     #[arg(long)]
     pub no_follow_up: bool,
@@ -286,6 +389,36 @@ pub struct ShowArgs {
     pub id: String,
     #[arg(long, default_value = "text", value_parser = words::<show::Format>(show::Format::WORDS))]
     pub format: show::Format,
+}
+
+/// What to do next on a case, by the handling practice, each with why
+///
+/// Derived from the case's status, events and deadlines: a reply not yet
+/// sent, steps not taken (summarising back, apologising…), solutions to
+/// propose or agree, the follow-up to make, a customer not satisfied.
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    #[arg(long, default_value = "text", value_parser = words::<next::Format>(next::Format::WORDS))]
+    pub format: next::Format,
+}
+
+/// Cases like this one, and how they ended
+///
+/// Ranks every other case by how much its title and complaint summary share
+/// this case's words (BM25, a TF-IDF ranking; rare words count most), with
+/// a boost for the same category. Shows each one's status, outcome,
+/// resolution, redress and whether the customer was satisfied.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The case: its id, or a unique prefix or suffix of it
+    pub id: String,
+    /// Show at most this many
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub limit: usize,
+    #[arg(long, default_value = "text", value_parser = words::<similar::Format>(similar::Format::WORDS))]
+    pub format: similar::Format,
 }
 
 /// Which cases to keep, for `list` and `export`.
@@ -521,6 +654,7 @@ impl OpenArgs {
             assignee: self.assignee,
             summary: self.summary,
             summary_file: self.summary_file,
+            hints: !self.quiet,
             by: self.by.by,
         }
     }
@@ -553,6 +687,29 @@ impl Command {
                 until: a.until,
                 by: a.by.by,
             }),
+            Command::Propose(a) => Request::Propose(propose::Request {
+                id: a.id,
+                text: a.text,
+                pros: a.pros,
+                cons: a.cons,
+                by: a.by.by,
+            }),
+            Command::Agree(a) => Request::Agree(agree::Request {
+                id: a.id,
+                option: a.option,
+                terms: Agreement {
+                    how: a.how,
+                    contingency: a.contingency,
+                    monitor: a.monitor,
+                },
+                by: a.by.by,
+            }),
+            Command::Escalate(a) => Request::Escalate(escalate::Request {
+                id: a.id,
+                to: a.to,
+                reason: a.reason,
+                by: a.by.by,
+            }),
             Command::Resolve(a) => Request::Resolve(resolve::Request {
                 id: a.id,
                 summary: a.summary,
@@ -561,6 +718,9 @@ impl Command {
                     (_, true) => Some(false),
                     _ => None,
                 },
+                outcome: a.outcome,
+                root_cause: a.root_cause,
+                redress: a.redress,
                 follow_up: !a.no_follow_up,
                 by: a.by.by,
             }),
@@ -588,6 +748,15 @@ impl Command {
             }),
             Command::Show(a) => Request::Show(show::Request {
                 id: a.id,
+                format: a.format,
+            }),
+            Command::Next(a) => Request::Next(next::Request {
+                id: a.id,
+                format: a.format,
+            }),
+            Command::Similar(a) => Request::Similar(similar::Request {
+                id: a.id,
+                limit: a.limit,
                 format: a.format,
             }),
             Command::List(a) => Request::List(list::Request {

@@ -40,6 +40,10 @@ pub const FIELDS: &[&str] = &[
     "agreed",
     "resolved_at",
     "resolved_by",
+    "agreed_option",
+    "outcome",
+    "root_cause",
+    "redress",
     "follow_up_due",
     "follow_up_done_at",
     "satisfied",
@@ -88,6 +92,13 @@ pub fn to_row(case: &Case) -> Map<String, Value> {
         put("agreed", r.agreed.map_or(Value::Null, Value::Bool));
         put("resolved_at", time(r.resolved_at));
         put("resolved_by", text(&r.resolved_by));
+        put("agreed_option", r.option.map_or(Value::Null, Value::from));
+        put(
+            "outcome",
+            r.outcome.map_or(Value::Null, |o| text(o.as_str())),
+        );
+        put("root_cause", opt(&r.root_cause));
+        put("redress", opt(&r.redress));
     }
     if let Some(f) = &case.follow_up {
         put("follow_up_due", time(f.due));
@@ -304,6 +315,17 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
             agreed: r.flag("agreed")?,
             resolved_at: Timestamp(at),
             resolved_by: r.line("resolved_by")?.unwrap_or_else(|| opened_by.clone()),
+            option: r
+                .text("agreed_option")?
+                .map(|n| {
+                    n.trim()
+                        .parse::<u32>()
+                        .map_err(|_| RowError(format!("agreed_option: '{n}' is not a number")))
+                })
+                .transpose()?,
+            outcome: r.word("outcome")?,
+            root_cause: r.text("root_cause")?,
+            redress: r.text("redress")?,
         }),
         (None, Some(_)) => return row_error("resolution is given without resolved_at"),
         (None, None) => None,
@@ -369,10 +391,12 @@ fn history(case: &Case, opened_by: &str, assignee: Option<String>) -> Vec<Event>
     }];
     let mut last = case.opened_at.0;
     if let Some(r) = &case.resolution {
-        events.push(
-            Event::new(r.resolved_at.0, &r.resolved_by, Action::Resolved)
-                .with_text(r.summary.clone()),
-        );
+        events.push(Event {
+            outcome: r.outcome,
+            root_cause: r.root_cause.clone(),
+            ..Event::new(r.resolved_at.0, &r.resolved_by, Action::Resolved)
+                .with_text(r.summary.clone())
+        });
         last = r.resolved_at.0;
     }
     if let Some(f) = &case.follow_up {

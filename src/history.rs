@@ -162,6 +162,25 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
             },
             Action::Reopened => format!("reopened: {}", first_line(e.text.as_deref())),
             Action::Imported => "imported".to_string(),
+            Action::Acknowledged => "acknowledged to the customer".to_string(),
+            Action::Listened => "listened and summarised back".to_string(),
+            Action::Apologised => "apologised".to_string(),
+            Action::Thanked => "thanked the customer".to_string(),
+            Action::Proposed => format!(
+                "option {} proposed: {}",
+                e.option.unwrap_or(0),
+                first_line(e.text.as_deref())
+            ),
+            Action::Agreed => format!(
+                "customer agreed to option {}{}",
+                e.option.unwrap_or(0),
+                e.how.map(|h| format!(" ({h})")).unwrap_or_default()
+            ),
+            Action::Escalated => format!(
+                "escalated to {}: {}",
+                e.to.as_deref().unwrap_or("?"),
+                first_line(e.text.as_deref())
+            ),
         };
         flush(&mut notes, out);
         out.push(line);

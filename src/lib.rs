@@ -2,7 +2,8 @@
 //!
 //! Layers, top to bottom: [`cli`] (clap types and help), [`commands`] (one
 //! module per subcommand; the only printing), and the domain: the case
-//! model, its file, the store, ids, the clock, settings and the lifecycle.
+//! model, its file, the store, ids, the clock, settings, the lifecycle and
+//! the handling practice.
 
 pub mod case;
 pub mod case_file;
@@ -15,9 +16,11 @@ pub mod exchange;
 pub mod git;
 pub mod history;
 pub mod id;
+pub mod learning;
 pub mod lifecycle;
 pub mod merge;
 pub mod person;
+pub mod practice;
 pub mod report;
 pub mod settings;
 pub mod store;

@@ -10,13 +10,13 @@
 use chrono::{DateTime, Utc};
 
 use crate::case::{
-    Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, Resolution, Severity,
-    Status, Timestamp,
+    Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, Outcome, Resolution,
+    Severity, Status, Timestamp,
 };
 use crate::error::InputError;
 use crate::id::CaseId;
 
-type Outcome = Result<Case, InputError>;
+type Change = Result<Case, InputError>;
 
 fn refuse<T>(message: String) -> Result<T, InputError> {
     Err(InputError::Invalid(message))
@@ -76,7 +76,7 @@ fn some_text(what: &str, value: &str) -> Result<(), InputError> {
 }
 
 /// Records a new complaint as a case with its `opened` event.
-pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Outcome {
+pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Change {
     one_line("the title", &new.title)?;
     one_line("the customer name", &new.customer)?;
     optional_one_line("the contact", &new.contact)?;
@@ -151,17 +151,22 @@ fn check_time(case: &Case, stamp: &Stamp) -> Result<(), InputError> {
     Ok(())
 }
 
-/// The kinds of note `annotate` records.
+/// The kinds of note `annotate` records: notes, contact with the customer,
+/// and the handling steps the practice asks for.
 pub const NOTE_KINDS: &[Action] = &[
     Action::Note,
     Action::Reply,
     Action::Call,
     Action::Email,
     Action::Question,
+    Action::Acknowledged,
+    Action::Listened,
+    Action::Apologised,
+    Action::Thanked,
 ];
 
 /// Adds a note. A reply to a case waiting on the customer puts it back to open.
-pub fn annotate(case: &Case, stamp: &Stamp, kind: Action, text: &str) -> Outcome {
+pub fn annotate(case: &Case, stamp: &Stamp, kind: Action, text: &str) -> Change {
     if !NOTE_KINDS.contains(&kind) {
         return refuse(format!("'{kind}' is not a kind of note"));
     }
@@ -176,7 +181,7 @@ pub fn annotate(case: &Case, stamp: &Stamp, kind: Action, text: &str) -> Outcome
 }
 
 /// Hands the case to a person. Assigning to the current assignee changes nothing.
-pub fn assign(case: &Case, stamp: &Stamp, person: &str) -> Outcome {
+pub fn assign(case: &Case, stamp: &Stamp, person: &str) -> Change {
     one_line("the assignee", person)?;
     if case.assignee.as_deref() == Some(person) {
         return Ok(case.clone());
@@ -192,7 +197,7 @@ pub fn assign(case: &Case, stamp: &Stamp, person: &str) -> Outcome {
 
 /// Parks an open case while waiting on the customer or a third party,
 /// optionally until a time after which someone should look again.
-pub fn wait(case: &Case, stamp: &Stamp, reason: &str, until: Option<DateTime<Utc>>) -> Outcome {
+pub fn wait(case: &Case, stamp: &Stamp, reason: &str, until: Option<DateTime<Utc>>) -> Change {
     some_text("the reason", reason)?;
     match case.status {
         Status::Open => {}
@@ -222,16 +227,58 @@ pub fn wait(case: &Case, stamp: &Stamp, reason: &str, until: Option<DateTime<Utc
     Ok(next)
 }
 
+/// What a resolution records besides who and when.
+#[derive(Debug, Clone, Default)]
+pub struct Settlement {
+    pub summary: String,
+    /// Whether the customer agreed; from the agreement when not given.
+    pub agreed: Option<bool>,
+    pub outcome: Option<Outcome>,
+    pub root_cause: Option<String>,
+    pub redress: Option<String>,
+    /// When the follow-up is due; none scheduled when `None`.
+    pub follow_up_due: Option<DateTime<Utc>>,
+}
+
+/// The events since the case was last reopened: the current round of handling.
+pub fn current_round(case: &Case) -> &[Event] {
+    let start = case
+        .events
+        .iter()
+        .rposition(|e| e.action == Action::Reopened)
+        .map_or(0, |i| i + 1);
+    &case.events[start..]
+}
+
+/// The option the customer agreed to in the current round, if any.
+pub fn agreement(case: &Case) -> Option<&Event> {
+    current_round(case)
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Agreed)
+}
+
+/// The solutions proposed so far, by option number.
+pub fn proposals(case: &Case) -> Vec<&Event> {
+    case.events
+        .iter()
+        .filter(|e| e.action == Action::Proposed)
+        .collect()
+}
+
 /// Records the resolution and, unless `follow_up_due` is `None`, schedules
 /// the follow-up call. A follow-up of an earlier resolution is replaced.
-pub fn resolve(
-    case: &Case,
-    stamp: &Stamp,
-    summary: &str,
-    agreed: Option<bool>,
-    follow_up_due: Option<DateTime<Utc>>,
-) -> Outcome {
-    some_text("the resolution summary", summary)?;
+/// The agreed option, if any, is recorded on the resolution.
+pub fn resolve(case: &Case, stamp: &Stamp, settlement: Settlement) -> Change {
+    some_text("the resolution summary", &settlement.summary)?;
+    for (what, value) in [
+        ("the root cause", &settlement.root_cause),
+        ("the redress", &settlement.redress),
+    ] {
+        if let Some(v) = value {
+            some_text(what, v)?;
+        }
+    }
     match case.status {
         Status::Open | Status::Waiting => {}
         Status::Resolved => {
@@ -245,7 +292,7 @@ pub fn resolve(
         }
     }
     check_time(case, stamp)?;
-    if let Some(due) = follow_up_due
+    if let Some(due) = settlement.follow_up_due
         && due < stamp.at
     {
         return refuse(format!(
@@ -254,20 +301,132 @@ pub fn resolve(
             Timestamp(stamp.at).to_rfc3339()
         ));
     }
+    let agreed_option = agreement(case).and_then(|e| e.option);
     let mut next = case.clone();
     next.status = Status::Resolved;
     next.resolution = Some(Resolution {
-        summary: summary.to_string(),
-        agreed,
+        summary: settlement.summary.clone(),
+        agreed: settlement.agreed.or(agreed_option.map(|_| true)),
         resolved_at: Timestamp(stamp.at),
         resolved_by: stamp.by.clone(),
+        option: agreed_option,
+        outcome: settlement.outcome,
+        root_cause: settlement.root_cause,
+        redress: settlement.redress,
     });
-    next.events
-        .push(stamp.event(Action::Resolved).with_text(summary));
+    let mut event = stamp.event(Action::Resolved).with_text(settlement.summary);
+    // On the event too, so reports as of any date see the outcome then.
+    event.outcome = settlement.outcome;
+    event.root_cause = next.resolution.as_ref().and_then(|r| r.root_cause.clone());
+    next.events.push(event);
     next.follow_up = None;
-    if let Some(due) = follow_up_due {
+    if let Some(due) = settlement.follow_up_due {
         schedule(&mut next, stamp, due, None);
     }
+    Ok(next)
+}
+
+fn unresolved(case: &Case, doing: &str) -> Result<(), InputError> {
+    match case.status {
+        Status::Open | Status::Waiting => Ok(()),
+        status => refuse(format!(
+            "case {} is {status}; reopen it before {doing}",
+            case.id
+        )),
+    }
+}
+
+/// Records a possible solution with its pluses and minuses, numbered in
+/// the order proposed.
+pub fn propose(case: &Case, stamp: &Stamp, text: &str, pros: &[String], cons: &[String]) -> Change {
+    some_text("the solution", text)?;
+    for point in pros.iter().chain(cons) {
+        one_line("a plus or minus", point)?;
+    }
+    unresolved(case, "proposing a solution")?;
+    check_time(case, stamp)?;
+    let number = proposals(case)
+        .iter()
+        .filter_map(|e| e.option)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut next = case.clone();
+    let mut event = stamp.event(Action::Proposed).with_text(text);
+    event.option = Some(number);
+    event.pros = pros.to_vec();
+    event.cons = cons.to_vec();
+    next.events.push(event);
+    Ok(next)
+}
+
+/// What an agreement records besides the option.
+#[derive(Debug, Clone, Default)]
+pub struct Agreement {
+    pub how: Option<Channel>,
+    pub contingency: Option<String>,
+    pub monitor: Option<String>,
+}
+
+/// Records that the customer agreed to option `number`.
+pub fn agree(case: &Case, stamp: &Stamp, number: u32, terms: Agreement) -> Change {
+    unresolved(case, "recording an agreement")?;
+    let options = proposals(case);
+    if !options.iter().any(|e| e.option == Some(number)) {
+        return refuse(match options.len() {
+            0 => format!(
+                "case {} has no proposed solutions; record them with `caselog propose`",
+                case.id
+            ),
+            n => format!("case {} has no option {number} (options 1 to {n})", case.id),
+        });
+    }
+    if let Some(earlier) = agreement(case) {
+        return refuse(format!(
+            "the customer already agreed to option {} at {}; reopen the case to agree on another",
+            earlier.option.unwrap_or(0),
+            earlier.at.to_rfc3339()
+        ));
+    }
+    for (what, value) in [
+        ("the contingency", &terms.contingency),
+        ("the monitoring", &terms.monitor),
+    ] {
+        if let Some(v) = value {
+            some_text(what, v)?;
+        }
+    }
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    let mut event = stamp.event(Action::Agreed);
+    event.option = Some(number);
+    event.how = terms.how;
+    event.contingency = terms.contingency;
+    event.monitor = terms.monitor;
+    next.events.push(event);
+    Ok(next)
+}
+
+/// Hands the case to someone senior, with the reason on the record.
+pub fn escalate(case: &Case, stamp: &Stamp, to: &str, reason: &str) -> Change {
+    one_line("the person escalated to", to)?;
+    some_text("the reason", reason)?;
+    unresolved(case, "escalating it")?;
+    if to == stamp.by {
+        return refuse(format!(
+            "{to} cannot escalate case {} to themselves",
+            case.id
+        ));
+    }
+    if case.assignee.as_deref() == Some(to) {
+        return refuse(format!("case {} is already with {to}", case.id));
+    }
+    check_time(case, stamp)?;
+    let mut next = case.clone();
+    next.assignee = Some(to.to_string());
+    let mut event = stamp.event(Action::Escalated).with_text(reason);
+    event.to = Some(to.to_string());
+    next.events.push(event);
     Ok(next)
 }
 
@@ -285,7 +444,7 @@ fn schedule(case: &mut Case, stamp: &Stamp, due: DateTime<Utc>, text: Option<&st
 
 /// Schedules or reschedules the follow-up of a resolved case.
 /// Rescheduling to the time already set changes nothing.
-pub fn schedule_follow_up(case: &Case, stamp: &Stamp, due: DateTime<Utc>) -> Outcome {
+pub fn schedule_follow_up(case: &Case, stamp: &Stamp, due: DateTime<Utc>) -> Change {
     if case.status != Status::Resolved {
         return refuse(format!(
             "case {} is {}; a follow-up is scheduled only after it is resolved",
@@ -312,7 +471,7 @@ pub fn record_follow_up(
     stamp: &Stamp,
     satisfied: Option<bool>,
     text: Option<&str>,
-) -> Outcome {
+) -> Change {
     let pending = case.follow_up.as_ref().is_some_and(|f| f.done_at.is_none());
     if case.status != Status::Resolved || !pending {
         return refuse(format!(
@@ -361,7 +520,7 @@ pub fn record_follow_up(
 
 /// Closes a case. Closing without a done follow-up, or without a
 /// resolution, needs a reason, so the exception is on the record.
-pub fn close(case: &Case, stamp: &Stamp, reason: Option<&str>) -> Outcome {
+pub fn close(case: &Case, stamp: &Stamp, reason: Option<&str>) -> Change {
     if let Some(reason) = reason {
         some_text("the reason", reason)?;
     }
@@ -394,7 +553,7 @@ pub fn close(case: &Case, stamp: &Stamp, reason: Option<&str>) -> Outcome {
 /// Reopens a resolved or closed case (a counted reopen), or resumes a
 /// waiting one. A pending follow-up is dropped: it belonged to the
 /// resolution being undone, and its scheduling stays in the event log.
-pub fn reopen(case: &Case, stamp: &Stamp, reason: &str) -> Outcome {
+pub fn reopen(case: &Case, stamp: &Stamp, reason: &str) -> Change {
     some_text("the reason", reason)?;
     let action = match case.status {
         Status::Open => return refuse(format!("case {} is already open", case.id)),

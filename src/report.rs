@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
-use crate::case::{Action, Case, Channel, Severity, Status, replay_status};
+use crate::case::{Action, Case, Channel, Outcome, Severity, Status, replay_status};
 use crate::clock::Span;
 use crate::id::CaseId;
 use crate::settings::Settings;
@@ -75,6 +75,9 @@ struct FactEvent {
     action: Action,
     satisfied: Option<bool>,
     due: Option<DateTime<Utc>>,
+    /// On resolved events: the outcome and root cause then recorded.
+    outcome: Option<Outcome>,
+    root_cause: Option<String>,
 }
 
 /// A case reduced to what reports use, as of an instant.
@@ -107,19 +110,26 @@ impl Facts {
                 action: e.action,
                 satisfied: e.satisfied,
                 due: e.due.map(|d| d.0),
+                outcome: e.outcome,
+                root_cause: e
+                    .root_cause
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string),
             })
             .collect();
         let logged_assignee = case
             .events
             .iter()
-            .filter(|e| e.at.0 <= as_of && matches!(e.action, Action::Opened | Action::Assigned))
+            .filter(|e| e.at.0 <= as_of && e.action.assigns())
             .filter_map(|e| e.to.clone())
             .next_back();
         // Older files may not name the first assignee on the opened event.
         let assigned_later = case
             .events
             .iter()
-            .any(|e| e.at.0 > as_of && e.action == Action::Assigned);
+            .any(|e| e.at.0 > as_of && e.action.assigns() && e.action != Action::Opened);
         let assignee =
             logged_assignee.or_else(|| (!assigned_later).then(|| case.assignee.clone()).flatten());
         Some(Facts {
@@ -215,6 +225,16 @@ pub struct Satisfaction {
     pub rate: Option<f64>,
 }
 
+/// Whether the complaints resolved in the period were found justified.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Outcomes {
+    pub upheld: usize,
+    pub partly_upheld: usize,
+    pub not_upheld: usize,
+    /// Resolved with no outcome recorded.
+    pub not_recorded: usize,
+}
+
 /// Every measure over one set of cases.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Measures {
@@ -230,6 +250,12 @@ pub struct Measures {
     pub resolution: Timing,
     pub follow_up: FollowUps,
     pub satisfaction: Satisfaction,
+    /// Cases received in the period that were escalated (by the report's instant).
+    pub escalated: usize,
+    /// escalated ÷ received.
+    pub escalation_rate: Option<f64>,
+    /// Outcomes of the resolutions made in the period (they add up to `resolved`).
+    pub outcomes: Outcomes,
 }
 
 /// How many complaints came from one customer.
@@ -249,6 +275,9 @@ pub struct Learning {
     pub repeat_customers: Vec<RepeatCustomer>,
     /// Complaints received per ISO week, every week of the range.
     pub weekly: Vec<Count>,
+    /// Root causes of the resolutions made in the period, most frequent
+    /// first (the same words in any letter case count as one).
+    pub root_causes: Vec<Count>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -340,6 +369,10 @@ fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures 
     };
     let resolved = count_events(Action::Resolved);
     let reopened = count_events(Action::Reopened);
+    let escalated = received
+        .iter()
+        .filter(|f| f.events.iter().any(|e| e.action == Action::Escalated))
+        .count();
     let calendar = &settings.working_days;
     let first_response = timing(
         &received,
@@ -377,7 +410,51 @@ fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures 
         resolution,
         follow_up: follow_ups(cases, period),
         satisfaction: satisfaction(cases, period),
+        escalated,
+        escalation_rate: ratio(escalated, received.len()),
+        outcomes: outcomes(cases, period),
     }
+}
+
+/// The resolved events of the period: each resolution, counted once.
+fn resolutions<'a>(cases: &'a [&Facts], period: &'a Period) -> impl Iterator<Item = &'a FactEvent> {
+    cases
+        .iter()
+        .flat_map(|f| &f.events)
+        .filter(|e| e.action == Action::Resolved && period.contains(e.at))
+}
+
+fn outcomes(cases: &[&Facts], period: &Period) -> Outcomes {
+    let mut out = Outcomes::default();
+    for e in resolutions(cases, period) {
+        *match e.outcome {
+            Some(Outcome::Upheld) => &mut out.upheld,
+            Some(Outcome::PartlyUpheld) => &mut out.partly_upheld,
+            Some(Outcome::NotUpheld) => &mut out.not_upheld,
+            None => &mut out.not_recorded,
+        } += 1;
+    }
+    out
+}
+
+/// Root causes of the resolutions made in the period, grouped regardless
+/// of letter case and shown as first written.
+fn root_causes(cases: &[&Facts], period: &Period) -> Vec<Count> {
+    let mut counts: BTreeMap<String, Count> = BTreeMap::new();
+    for e in resolutions(cases, period) {
+        if let Some(cause) = &e.root_cause {
+            counts
+                .entry(cause.to_lowercase())
+                .or_insert_with(|| Count {
+                    key: cause.clone(),
+                    count: 0,
+                })
+                .count += 1;
+        }
+    }
+    let mut out: Vec<Count> = counts.into_values().collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    out
 }
 
 /// Time from opening to a milestone, for the cases received in the period.
@@ -518,6 +595,7 @@ fn learning(cases: &[&Facts], period: &Period) -> Learning {
         categories,
         repeat_customers,
         weekly: every_week(&received, period, &weeks),
+        root_causes: root_causes(cases, period),
     }
 }
 

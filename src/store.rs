@@ -222,22 +222,61 @@ impl CaseLog {
         T: Send,
         F: Fn(Case) -> Option<T> + Sync,
     {
+        self.each_file(|path| self.read(path).map(|stored| reduce(stored.case)))
+    }
+
+    /// Like [`CaseLog::load_each`], but reads each case without its event
+    /// log where it can: the part of the file before `[[events]]`, which is
+    /// where caselog writes the events. A file laid out otherwise, or one
+    /// that does not parse that way, is read whole, so nothing is missed
+    /// and a bad file is reported as usual. `wanted` sees the raw text
+    /// first and may skip a file without parsing it.
+    pub fn load_each_without_events<T, F, W>(
+        &self,
+        wanted: W,
+        reduce: F,
+    ) -> (Vec<T>, Vec<anyhow::Error>)
+    where
+        T: Send,
+        F: Fn(&Path, Case) -> Option<T> + Sync,
+        W: Fn(&str) -> bool + Sync,
+    {
+        self.each_file(|path| {
+            if let Ok(text) = fs::read_to_string(path) {
+                if !wanted(&text) {
+                    return Ok(None);
+                }
+                if let Some(case) = case_file::parse_head(&text)
+                    && case.id.as_str() == file_stem(path)
+                {
+                    return Ok(reduce(path, case));
+                }
+            }
+            // The slow path gives the precise error, or the whole case.
+            let stored = self.read(path)?;
+            let mut case = stored.case;
+            case.events.clear();
+            Ok(reduce(path, case))
+        })
+    }
+
+    /// Runs `each` on every case file, on all cores, keeping what it
+    /// returns in path order, and every error.
+    fn each_file<T, F>(&self, each: F) -> (Vec<T>, Vec<anyhow::Error>)
+    where
+        T: Send,
+        F: Fn(&Path) -> Result<Option<T>> + Sync,
+    {
         let (files, mut errors) = self.case_files();
         let threads = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .min(files.len() / 256 + 1);
         let chunk = files.len().div_ceil(threads).max(1);
-        let reduce = &reduce;
+        let each = &each;
         let results: Vec<Vec<Result<Option<T>>>> = std::thread::scope(|scope| {
             let workers: Vec<_> = files
                 .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|path| self.read(path).map(|stored| reduce(stored.case)))
-                            .collect::<Vec<_>>()
-                    })
-                })
+                .map(|part| scope.spawn(move || part.iter().map(|p| each(p)).collect::<Vec<_>>()))
                 .collect();
             workers
                 .into_iter()

@@ -292,12 +292,19 @@ fn check_events(case: &Case, now: DateTime<Utc>, lines: &Lines, out: &mut Vec<Pr
                     None
                 }
             };
-        out.extend(fits(
-            "to",
-            e.to.is_some(),
-            &[Action::Opened, Action::Assigned],
-            true,
-        ));
+        let resolved = [Action::Resolved];
+        out.extend(fits("outcome", e.outcome.is_some(), &resolved, false));
+        out.extend(fits("root_cause", e.root_cause.is_some(), &resolved, false));
+        let handed_over = [Action::Opened, Action::Assigned, Action::Escalated];
+        out.extend(fits("to", e.to.is_some(), &handed_over, true));
+        let solution = [Action::Proposed, Action::Agreed];
+        out.extend(fits("option", e.option.is_some(), &solution, true));
+        out.extend(fits("pros", !e.pros.is_empty(), &[Action::Proposed], false));
+        out.extend(fits("cons", !e.cons.is_empty(), &[Action::Proposed], false));
+        out.extend(fits("how", e.how.is_some(), &[Action::Agreed], false));
+        let agreed = [Action::Agreed];
+        out.extend(fits("contingency", e.contingency.is_some(), &agreed, false));
+        out.extend(fits("monitor", e.monitor.is_some(), &agreed, false));
         out.extend(fits(
             "due",
             e.due.is_some(),
@@ -350,17 +357,27 @@ fn check_consistency(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
                 "status is 'resolved' but there is no [resolution]",
             ));
         }
-        Some(r) if !resolved_events.iter().any(|e| e.at == r.resolved_at) => {
-            out.push(problem(
+        Some(r) => match resolved_events.iter().find(|e| e.at == r.resolved_at) {
+            None => out.push(problem(
                 lines.key(Some("resolution"), "resolved_at"),
                 format!(
                     "no resolved event at {}, the resolution's resolved_at",
                     r.resolved_at.to_rfc3339()
                 ),
-            ));
-        }
+            )),
+            Some(e) if e.outcome != r.outcome => out.push(problem(
+                lines.key(Some("resolution"), "outcome"),
+                "outcome differs from the resolved event's outcome",
+            )),
+            Some(e) if e.root_cause != r.root_cause => out.push(problem(
+                lines.key(Some("resolution"), "root_cause"),
+                "root_cause differs from the resolved event's root_cause",
+            )),
+            Some(_) => {}
+        },
         _ => {}
     }
+    check_solutions(case, lines, out);
     if let Some(f) = &case.follow_up {
         let scheduled = case
             .events
@@ -408,7 +425,7 @@ fn check_consistency(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
     let logged_assignee = case
         .events
         .iter()
-        .filter(|e| matches!(e.action, Action::Opened | Action::Assigned))
+        .filter(|e| e.action.assigns())
         .filter_map(|e| e.to.as_deref())
         .next_back();
     if let Some(logged) = logged_assignee
@@ -420,6 +437,35 @@ fn check_consistency(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
                 "assignee is {} but the last assignment was to {logged}",
                 case.assignee.as_deref().unwrap_or("nobody")
             ),
+        ));
+    }
+}
+
+/// Options are numbered once each, and agreements and resolutions refer to
+/// options that were proposed.
+fn check_solutions(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
+    let mut proposed: Vec<u32> = Vec::new();
+    for (i, e) in case.events.iter().enumerate() {
+        let Some(number) = e.option else { continue };
+        match e.action {
+            Action::Proposed if proposed.contains(&number) => out.push(problem(
+                lines.event(i, Some("option")),
+                format!("option {number} is proposed twice"),
+            )),
+            Action::Proposed => proposed.push(number),
+            Action::Agreed if !proposed.contains(&number) => out.push(problem(
+                lines.event(i, Some("option")),
+                format!("agreed to option {number}, which was not proposed before"),
+            )),
+            _ => {}
+        }
+    }
+    if let Some(number) = case.resolution.as_ref().and_then(|r| r.option)
+        && !proposed.contains(&number)
+    {
+        out.push(problem(
+            lines.key(Some("resolution"), "option"),
+            format!("the resolution names option {number}, which was never proposed"),
         ));
     }
 }

@@ -3,6 +3,7 @@
 //! This layer turns requests into calls on the domain (store, lifecycle,
 //! clock) and renders what comes back. It is the only layer that prints.
 
+pub mod agree;
 pub mod annotate;
 pub mod assign;
 pub mod changes;
@@ -10,6 +11,7 @@ pub mod check;
 pub mod close;
 pub mod completions;
 pub mod due;
+pub mod escalate;
 pub mod export;
 pub mod fmt;
 pub mod follow_up;
@@ -20,11 +22,14 @@ pub mod json;
 pub mod list;
 pub mod log;
 pub mod merge_driver;
+pub mod next;
 pub mod open;
+pub mod propose;
 pub mod reopen;
 pub mod report;
 pub mod resolve;
 pub mod show;
+pub mod similar;
 pub mod wait;
 
 use std::io::{self, BufWriter, Write};
@@ -46,11 +51,16 @@ pub enum Request {
     Annotate(annotate::Request),
     Assign(assign::Request),
     Wait(wait::Request),
+    Propose(propose::Request),
+    Agree(agree::Request),
+    Escalate(escalate::Request),
     Resolve(resolve::Request),
     FollowUp(follow_up::Request),
     Close(close::Request),
     Reopen(reopen::Request),
     Show(show::Request),
+    Next(next::Request),
+    Similar(similar::Request),
     List(list::Request),
     Due(due::Request),
     Report(report::Request),
@@ -108,11 +118,16 @@ pub fn run(dir: Option<PathBuf>, request: Request) -> Result<u8> {
         Request::Annotate(r) => annotate::run(&session, r, &mut out)?,
         Request::Assign(r) => assign::run(&session, r, &mut out)?,
         Request::Wait(r) => wait::run(&session, r, &mut out)?,
+        Request::Propose(r) => propose::run(&session, r, &mut out)?,
+        Request::Agree(r) => agree::run(&session, r, &mut out)?,
+        Request::Escalate(r) => escalate::run(&session, r, &mut out)?,
         Request::Resolve(r) => resolve::run(&session, r, &mut out)?,
         Request::FollowUp(r) => follow_up::run(&session, r, &mut out)?,
         Request::Close(r) => close::run(&session, r, &mut out)?,
         Request::Reopen(r) => reopen::run(&session, r, &mut out)?,
         Request::Show(r) => show::run(&session, r, &mut out)?,
+        Request::Next(r) => next::run(&session, r, &mut out)?,
+        Request::Similar(r) => similar::run(&session, r, &mut out)?,
         Request::List(r) => list::run(&session, r, &mut out)?,
         Request::Due(r) => due::run(&session, r, &mut out)?,
         Request::Report(r) => report::run(&session, r, &mut out)?,

@@ -192,6 +192,24 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
                 s.unanswered
             ),
         ],
+        [
+            "escalated".into(),
+            format!(
+                "{} ({} of received)",
+                m.escalated,
+                percent(m.escalation_rate)
+            ),
+        ],
+        [
+            "outcome".into(),
+            format!(
+                "{} upheld, {} partly upheld, {} not upheld, {} not recorded",
+                m.outcomes.upheld,
+                m.outcomes.partly_upheld,
+                m.outcomes.not_upheld,
+                m.outcomes.not_recorded
+            ),
+        ],
     ]
 }
 
@@ -244,6 +262,15 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
         }
         write_table(out, &mut table, style)?;
     }
+    if !learning.root_causes.is_empty() {
+        heading(out, style, "Root causes")?;
+        let mut table = new_table(style);
+        table.set_header(["root cause", "resolutions"]);
+        for c in learning.root_causes.iter().take(10) {
+            table.add_row([line(&c.key).into_owned(), c.count.to_string()]);
+        }
+        write_table(out, &mut table, style)?;
+    }
     if !learning.repeat_customers.is_empty() {
         heading(out, style, "Customers who complained more than once")?;
         let mut table = new_table(style);
@@ -286,6 +313,7 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
             "open",
             "resolved",
             "reopened",
+            "escalated",
             "1st response",
             "in target",
             "resolution",
@@ -301,6 +329,7 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
                 m.open_at_end.to_string(),
                 m.resolved.to_string(),
                 m.reopened.to_string(),
+                m.escalated.to_string(),
                 length(m.first_response.median_seconds),
                 percent(m.first_response.within_target),
                 length(m.resolution.median_seconds),
@@ -344,6 +373,12 @@ const CSV_HEADER: &[&str] = &[
     "not_satisfied",
     "unanswered",
     "satisfaction_rate",
+    "escalated",
+    "escalation_rate",
+    "upheld",
+    "partly_upheld",
+    "not_upheld",
+    "outcome_not_recorded",
 ];
 
 fn csv_row(group: &str, m: &Measures) -> Vec<String> {
@@ -386,6 +421,12 @@ fn csv_row(group: &str, m: &Measures) -> Vec<String> {
         n(s.not_satisfied),
         n(s.unanswered),
         r(s.rate),
+        n(m.escalated),
+        r(m.escalation_rate),
+        n(m.outcomes.upheld),
+        n(m.outcomes.partly_upheld),
+        n(m.outcomes.not_upheld),
+        n(m.outcomes.not_recorded),
     ]
 }
 

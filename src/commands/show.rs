@@ -6,11 +6,15 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use super::Session;
-use crate::case::{Case, FollowUpState, Status};
+use crate::case::{Action, Case, FollowUpState, Status};
 use crate::case_file;
 use crate::clock::{self, format_length, format_relative, format_time};
 use crate::deadlines::{self, Deadline};
 use crate::error::EXIT_OK;
+use crate::learning::{self, Earlier};
+use crate::lifecycle;
+use crate::practice;
+use crate::store::CaseLog;
 use crate::terminal::{block, line};
 use crate::words::word_enum;
 
@@ -36,6 +40,10 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
             let settings = session.settings(&log)?;
             let pending = deadlines::pending(&stored.case, &settings);
             write_text(out, &stored.case, &pending, clock::now()?)?;
+            // Costs a pass over every case; a file that cannot be read
+            // there is `caselog check`'s business, not this case's.
+            let (earlier, _) = learning::earlier_cases(&log, &stored.case);
+            write_earlier(out, &log, &earlier)?;
         }
         // Canonical, so every string is escaped: safe for any terminal.
         Format::Toml => write!(out, "{}", case_file::render(&stored.case))?,
@@ -180,13 +188,39 @@ fn write_text(
             Some(false) => "customer did not agree",
             None => "agreement not recorded",
         };
+        let option = resolution
+            .option
+            .map(|n| format!(", option {n}"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "\n{heading}: {} by {}, {agreement}",
+            "\n{heading}: {} by {}, {agreement}{option}",
             format_time(resolution.resolved_at.0),
             line(&resolution.resolved_by)
         )?;
         write_block(out, &resolution.summary)?;
+        if let Some(outcome) = resolution.outcome {
+            writeln!(out, "outcome         {outcome}")?;
+        }
+        if let Some(cause) = &resolution.root_cause {
+            writeln!(out, "root cause")?;
+            write_block(out, cause)?;
+        }
+        if let Some(redress) = &resolution.redress {
+            writeln!(out, "redress")?;
+            write_block(out, redress)?;
+        }
+    }
+
+    write_solutions(out, case)?;
+    write_escalations(out, case)?;
+
+    writeln!(out, "\nhandling steps")?;
+    for item in practice::checklist(case) {
+        match item.at {
+            Some(at) => writeln!(out, "  [x] {:<46} {}", item.step.label(), format_time(at))?,
+            None => writeln!(out, "  [ ] {}", item.step.label())?,
+        }
     }
 
     writeln!(out, "\nevents")?;
@@ -202,6 +236,12 @@ fn write_text(
         }
         if let Some(due) = event.due {
             head.push_str(&format!(" (due {})", format_time(due.0)));
+        }
+        if let Some(option) = event.option {
+            head.push_str(&format!(" (option {option})"));
+        }
+        if let Some(how) = event.how {
+            head.push_str(&format!(" by {how}"));
         }
         if let Some(satisfied) = event.satisfied {
             head.push_str(if satisfied {
@@ -223,6 +263,110 @@ fn write_text(
 fn write_block(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
     for text_line in block(text).lines() {
         writeln!(out, "  {text_line}")?;
+    }
+    Ok(())
+}
+
+/// The solutions proposed, which one the customer agreed to, and the terms.
+fn write_solutions(out: &mut dyn Write, case: &Case) -> Result<()> {
+    let proposals = lifecycle::proposals(case);
+    if proposals.is_empty() {
+        return Ok(());
+    }
+    let agreed = lifecycle::agreement(case);
+    writeln!(out, "\nsolutions")?;
+    for proposal in proposals {
+        let number = proposal.option.unwrap_or(0);
+        let chosen = agreed.is_some_and(|a| a.option == Some(number));
+        let mark = if chosen { "agreed" } else { "" };
+        let mut text = block(proposal.text.as_deref().unwrap_or_default()).into_owned();
+        if text.is_empty() {
+            text.push('-');
+        }
+        let mut lines = text.lines();
+        writeln!(
+            out,
+            "  {number}. {}{}",
+            lines.next().unwrap_or_default(),
+            if chosen {
+                format!("  [{mark}]")
+            } else {
+                String::new()
+            }
+        )?;
+        for more in lines {
+            writeln!(out, "     {more}")?;
+        }
+        for pro in &proposal.pros {
+            writeln!(out, "     + {}", line(pro))?;
+        }
+        for con in &proposal.cons {
+            writeln!(out, "     - {}", line(con))?;
+        }
+    }
+    if let Some(agreement) = agreed {
+        let how = agreement
+            .how
+            .map(|h| format!(" by {h}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  agreed {}{how} with {}",
+            format_time(agreement.at.0),
+            line(&agreement.by)
+        )?;
+        if let Some(contingency) = &agreement.contingency {
+            writeln!(out, "  if conditions change: {}", line(contingency))?;
+        }
+        if let Some(monitor) = &agreement.monitor {
+            writeln!(out, "  monitored by: {}", line(monitor))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_escalations(out: &mut dyn Write, case: &Case) -> Result<()> {
+    let escalations: Vec<_> = case
+        .events
+        .iter()
+        .filter(|e| e.action == Action::Escalated)
+        .collect();
+    if escalations.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nescalated")?;
+    for e in escalations {
+        writeln!(
+            out,
+            "  {} by {} to {}: {}",
+            format_time(e.at.0),
+            line(&e.by),
+            e.to.as_deref().map_or("?".into(), line),
+            line(
+                e.text
+                    .as_deref()
+                    .unwrap_or_default()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+            )
+        )?;
+    }
+    Ok(())
+}
+
+/// The customer's earlier complaints, so a repeat is never handled blind.
+fn write_earlier(out: &mut dyn Write, log: &CaseLog, earlier: &[Earlier]) -> Result<()> {
+    if earlier.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nearlier cases of this customer")?;
+    for e in earlier {
+        let about = log
+            .read(&e.path)
+            .map(|stored| format!("{}  {}", stored.case.status, line(&stored.case.title)))
+            .unwrap_or_else(|_| "(could not be read)".into());
+        writeln!(out, "  {}  {}  {about}", e.id, format_time(e.opened_at))?;
     }
     Ok(())
 }

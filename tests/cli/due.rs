@@ -6,6 +6,7 @@ use crate::harness::Log;
 fn open_at(log: &Log, at: &str, extra: &[&str]) -> String {
     let mut args = vec![
         "open",
+        "--quiet",
         "--title",
         "Late parcel",
         "--customer",

@@ -9,6 +9,7 @@ fn open_prints_only_the_id_and_writes_the_month_folder() {
     let out = log
         .run([
             "open",
+            "--quiet",
             "--title",
             "Late delivery",
             "--customer",
@@ -246,6 +247,7 @@ fn complaint_text_is_stored_byte_exact() {
     let id = log
         .run([
             "open",
+            "--quiet",
             "--title",
             "Odd text",
             "--customer",
@@ -258,6 +260,7 @@ fn complaint_text_is_stored_byte_exact() {
     let id = log
         .run([
             "open",
+            "--quiet",
             "--title",
             "Odd text",
             "--customer",
@@ -272,7 +275,14 @@ fn complaint_text_is_stored_byte_exact() {
     assert_eq!(case["customer"]["name"], "Zoë \"Z\" O'Neil");
 
     let piped = log
-        .run(["open", "--title", "From stdin", "--customer", "Jo"])
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "From stdin",
+            "--customer",
+            "Jo",
+        ])
         .stdin(summary)
         .ok();
     assert_eq!(log.case_json(piped.trim())["complaint"]["summary"], summary);
@@ -289,6 +299,7 @@ fn control_characters_never_reach_the_terminal_raw() {
     let id = log
         .run([
             "open",
+            "--quiet",
             "--title",
             hostile,
             "--customer",

@@ -1,10 +1,10 @@
 //! Properties over random complaint histories: the file round-trips, an
 //! edit equals the canonical rendering, and hand comments survive edits.
 
-use caselog::case::{Action, Case, Channel, Severity};
+use caselog::case::{Action, Case, Channel, Outcome, Severity};
 use caselog::case_file::{parse, render, update};
 use caselog::id::CaseId;
-use caselog::lifecycle::{self, NewComplaint, Stamp};
+use caselog::lifecycle::{self, Agreement, NewComplaint, Settlement, Stamp};
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 
@@ -45,7 +45,7 @@ fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
         by: format!("person {}", op % 3),
         at,
     };
-    let result = match op % 10 {
+    let result = match op % 14 {
         0 => lifecycle::annotate(case, &stamp, Action::Note, text),
         1 => lifecycle::annotate(case, &stamp, Action::Reply, text),
         2 => lifecycle::assign(case, &stamp, &format!("agent {}", op % 4)),
@@ -58,9 +58,15 @@ fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
         4 => lifecycle::resolve(
             case,
             &stamp,
-            text,
-            [None, Some(true), Some(false)][usize::from(op % 3)],
-            op.is_multiple_of(2).then(|| at + Duration::hours(48)),
+            Settlement {
+                summary: text.to_string(),
+                agreed: [None, Some(true), Some(false)][usize::from(op % 3)],
+                outcome: [None, Some(Outcome::Upheld), Some(Outcome::NotUpheld)]
+                    [usize::from(op % 3)],
+                root_cause: op.is_multiple_of(4).then(|| text.to_string()),
+                redress: op.is_multiple_of(5).then(|| text.to_string()),
+                follow_up_due: op.is_multiple_of(2).then(|| at + Duration::hours(48)),
+            },
         ),
         5 => lifecycle::schedule_follow_up(case, &stamp, at + Duration::hours(i64::from(op))),
         6 => lifecycle::record_follow_up(
@@ -71,6 +77,24 @@ fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
         ),
         7 => lifecycle::close(case, &stamp, Some(text)),
         8 => lifecycle::reopen(case, &stamp, text),
+        10 => lifecycle::propose(
+            case,
+            &stamp,
+            text,
+            &[text.to_string()],
+            &["dear".to_string()],
+        ),
+        11 => lifecycle::agree(
+            case,
+            &stamp,
+            u32::from(op % 3) + 1,
+            Agreement {
+                how: Some(Channel::Phone),
+                contingency: op.is_multiple_of(2).then(|| text.to_string()),
+                monitor: Some("weekly call".into()),
+            },
+        ),
+        12 => lifecycle::escalate(case, &stamp, &format!("lead {}", op % 2), text),
         _ => lifecycle::annotate(case, &stamp, Action::Call, text),
     };
     result.unwrap_or_else(|_| case.clone())

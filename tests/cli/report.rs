@@ -10,6 +10,7 @@ use crate::harness::Log;
 fn open(log: &Log, at: &str, customer: &str, extra: &[&str]) -> String {
     let mut args = vec![
         "open",
+        "--quiet",
         "--title",
         "Complaint",
         "--customer",
@@ -39,8 +40,13 @@ fn step(log: &Log, at: &str, args: &[&str]) {
 /// - E opened 11-20 09:00, email after 30m, resolved after 24h; follow-up
 ///   due 11-23 never done.
 /// - F opened 11-30 06:00: nothing yet, nothing due yet.
-/// - G (again) opened 11-15 09:00, reply after 10m, resolved after
-///   24h, followed up an hour late with no answer.
+/// - G (again) opened 11-15 09:00, reply after 10m, escalated,
+///   resolved after 24h, followed up an hour late with no answer.
+///
+/// Outcomes and root causes: B upheld (courier damage), C's first
+/// resolution partly upheld (the same cause, other letter case), C's
+/// second upheld (stock error); E and G record none. D is escalated on
+/// 11-11, G on 11-15.
 struct Scenario {
     log: Log,
     ids: [String; 7],
@@ -73,7 +79,16 @@ fn scenario(until_early: bool) -> Scenario {
     step(
         &log,
         "2026-11-03T09:00:00Z",
-        &["resolve", &b, "--summary", "Refunded"],
+        &[
+            "resolve",
+            &b,
+            "--summary",
+            "Refunded",
+            "--outcome",
+            "upheld",
+            "--root-cause",
+            "Courier damage",
+        ],
     );
     step(
         &log,
@@ -94,13 +109,27 @@ fn scenario(until_early: bool) -> Scenario {
     step(
         &log,
         "2026-11-10T09:00:00Z",
-        &["resolve", &c, "--summary", "Reshipped"],
+        &[
+            "resolve",
+            &c,
+            "--summary",
+            "Reshipped",
+            "--outcome",
+            "partly-upheld",
+            "--root-cause",
+            "courier damage",
+        ],
     );
     let d = open(
         &log,
         "2026-11-10T09:00:00Z",
         "Di",
         &["--category", "delivery"],
+    );
+    step(
+        &log,
+        "2026-11-11T09:00:00Z",
+        &["escalate", &d, "--to", "lead", "--reason", "No stock"],
     );
     let mut ids = [a, b, c, d, String::new(), String::new(), String::new()];
     if until_early {
@@ -115,7 +144,17 @@ fn scenario(until_early: bool) -> Scenario {
     step(
         &log,
         "2026-11-14T09:00:00Z",
-        &["resolve", &c, "--summary", "Refunded", "--no-follow-up"],
+        &[
+            "resolve",
+            &c,
+            "--summary",
+            "Refunded",
+            "--no-follow-up",
+            "--outcome",
+            "upheld",
+            "--root-cause",
+            "Stock error",
+        ],
     );
     let g = open(
         &log,
@@ -127,6 +166,11 @@ fn scenario(until_early: bool) -> Scenario {
         &log,
         "2026-11-15T09:10:00Z",
         &["note", &g, "--kind", "reply", "Sorry"],
+    );
+    step(
+        &log,
+        "2026-11-15T10:00:00Z",
+        &["escalate", &g, "--to", "lead", "--reason", "Big refund"],
     );
     step(
         &log,
@@ -192,8 +236,16 @@ fn every_measure_matches_the_hand_computed_scenario() {
             // B on time; C and G late; E missed; C's second resolution unscheduled.
             "follow_up": {"resolutions": 5, "on_time": 1, "late": 2, "missed": 1,
                           "not_scheduled": 1, "pending": 0, "compliance": 0.2},
-            "satisfaction": {"satisfied": 1, "not_satisfied": 1, "unanswered": 1, "rate": 0.5}
+            "satisfaction": {"satisfied": 1, "not_satisfied": 1, "unanswered": 1, "rate": 0.5},
+            // D and G of the six received.
+            "escalated": 2, "escalation_rate": 2.0 / 6.0,
+            // B and C's second; C's first; E and G record none: five resolutions.
+            "outcomes": {"upheld": 2, "partly_upheld": 1, "not_upheld": 0, "not_recorded": 2}
         })
+    );
+    assert_eq!(
+        report["learning"]["root_causes"],
+        json!([{"key": "Courier damage", "count": 2}, {"key": "Stock error", "count": 1}])
     );
     assert_eq!(
         report["learning"]["categories"],
@@ -248,6 +300,16 @@ fn as_of_reproduces_the_report_of_that_day_exactly() {
         &["--since", "2026-11-01", "--as-of", "2026-11-12T00:00:00Z"],
     );
     assert_eq!(reproduced["summary"], on_the_day["summary"]);
+    // C's first resolution as it stood, though a later one replaced it.
+    assert_eq!(
+        on_the_day["summary"]["outcomes"],
+        json!({"upheld": 1, "partly_upheld": 1, "not_upheld": 0, "not_recorded": 0})
+    );
+    assert_eq!(on_the_day["summary"]["escalated"], 1);
+    assert_eq!(
+        reproduced["learning"]["root_causes"],
+        on_the_day["learning"]["root_causes"]
+    );
     assert_eq!(
         reproduced["learning"]["categories"],
         on_the_day["learning"]["categories"]

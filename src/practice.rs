@@ -1,0 +1,368 @@
+//! The complaint-handling practice: which of its steps a case has been
+//! through, and what to do next.
+//!
+//! Good handling (ISO 10002 and the practice literature) is a sequence a
+//! person can forget under pressure: respond fast, listen and summarise
+//! back, ask, apologise, weigh solutions, agree one, resolve, thank, follow
+//! up. Everything here is derived from a case's fields and events each time
+//! it is asked for; nothing is stored.
+
+use chrono::{DateTime, Utc};
+
+use crate::case::{Action, Case, Event, Status};
+use crate::clock::{format_length, format_relative, format_time};
+use crate::deadlines::{self, Kind};
+use crate::lifecycle;
+use crate::settings::Settings;
+use crate::words::word_enum;
+
+word_enum!(
+    /// One handling step of the practice, in the order it takes them.
+    Step, "step" {
+        Responded => "responded",
+        Listened => "listened",
+        Questioned => "questioned",
+        Apologised => "apologised",
+        Proposed => "proposed",
+        Agreed => "agreed",
+        Resolved => "resolved",
+        Thanked => "thanked",
+        FollowedUp => "followed-up",
+    }
+);
+
+impl Step {
+    /// How a person says it, as a checklist item.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Responded => "acknowledged and responded to the customer",
+            Step::Listened => "listened and summarised the complaint back",
+            Step::Questioned => "asked questions to get the full facts",
+            Step::Apologised => "apologised, without blaming",
+            Step::Proposed => "proposed solutions, with pluses and minuses",
+            Step::Agreed => "agreed a solution with the customer",
+            Step::Resolved => "resolved",
+            Step::Thanked => "thanked the customer",
+            Step::FollowedUp => "followed up and asked if satisfied",
+        }
+    }
+
+    /// Whether an event records this step.
+    fn recorded_by(self, event: &Event) -> bool {
+        match self {
+            Step::Responded => event.action.is_customer_contact(),
+            Step::Listened => event.action == Action::Listened,
+            Step::Questioned => event.action == Action::Question,
+            Step::Apologised => event.action == Action::Apologised,
+            Step::Proposed => event.action == Action::Proposed,
+            Step::Agreed => event.action == Action::Agreed,
+            Step::Resolved => event.action == Action::Resolved,
+            Step::Thanked => event.action == Action::Thanked,
+            Step::FollowedUp => event.action == Action::FollowedUp,
+        }
+    }
+}
+
+/// One checklist item: a step and when it was first taken, if it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub step: Step,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Which steps the case has been through (first time each) and which not.
+pub fn checklist(case: &Case) -> Vec<Checked> {
+    Step::ALL
+        .iter()
+        .map(|&step| Checked {
+            step,
+            at: case
+                .events
+                .iter()
+                .find(|e| step.recorded_by(e))
+                .map(|e| e.at.0),
+        })
+        .collect()
+}
+
+/// One thing to do next, and why the practice asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Advice {
+    /// A stable word for scripts: `respond`, `propose`, `follow-up`…
+    pub action: &'static str,
+    /// What to do, in the user's words.
+    pub what: String,
+    /// Why, from the case's state and events.
+    pub why: String,
+    /// The caselog command that records it, if there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+fn advice(action: &'static str, what: &str, why: String, command: Option<String>) -> Advice {
+    Advice {
+        action,
+        what: what.to_string(),
+        why,
+        command,
+    }
+}
+
+/// When a deadline falls, for a reason: `due in 3h (2026-11-22 12:00 UTC)`
+/// or `overdue by 2d (was due …)`.
+fn due_words(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if due <= now {
+        format!(
+            "overdue by {} (was due {})",
+            format_length(now - due),
+            format_time(due)
+        )
+    } else {
+        format!("due {} ({})", format_relative(due, now), format_time(due))
+    }
+}
+
+/// What the practice says to do next on `case`, most pressing first.
+pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Advice> {
+    let id = case.id.as_str();
+    let pending = deadlines::pending(case, settings);
+    let deadline = |kind: Kind| pending.iter().find(|d| d.kind == kind).map(|d| d.due);
+    let done = |step: Step| case.events.iter().any(|e| step.recorded_by(e));
+    let mut out = Vec::new();
+    match case.status {
+        Status::Open | Status::Waiting => {
+            unresolved(case, id, now, &deadline, &done, &mut out);
+        }
+        Status::Resolved => {
+            let resolved_at = case.resolution.as_ref().map(|r| r.resolved_at.0);
+            let resolved = resolved_at
+                .map(|t| format!("resolved {} ({})", format_time(t), format_relative(t, now)))
+                .unwrap_or_else(|| "resolved".into());
+            match &case.follow_up {
+                Some(f) if f.done_at.is_none() => out.push(advice(
+                    "follow-up",
+                    "call the customer back and ask whether they are satisfied",
+                    format!("follow-up {}; {resolved}", due_words(f.due.0, now)),
+                    Some(format!("caselog follow-up {id} --done --satisfied yes|no")),
+                )),
+                Some(_) => out.push(advice(
+                    "close",
+                    "close the case, or try the customer again",
+                    "the follow-up is done but the customer gave no answer".into(),
+                    Some(format!("caselog close {id}")),
+                )),
+                None => out.push(advice(
+                    "schedule-follow-up",
+                    "schedule the follow-up call",
+                    format!("{resolved} with no follow-up scheduled"),
+                    Some(format!("caselog follow-up {id} --in 48h")),
+                )),
+            }
+            if !done(Step::Thanked) {
+                out.push(thank(id));
+            }
+        }
+        Status::Closed => {
+            let closed = case
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.action == Action::Closed)
+                .map(|e| format!("closed {}", format_time(e.at.0)))
+                .unwrap_or_else(|| "closed".into());
+            out.push(advice(
+                "none",
+                "nothing to do",
+                format!("the case is {closed}"),
+                None,
+            ));
+        }
+    }
+    out
+}
+
+fn thank(id: &str) -> Advice {
+    advice(
+        "thank",
+        "thank the customer for raising it",
+        "no thanks recorded; a complaint is a second chance".into(),
+        Some(format!("caselog note {id} --kind thanked TEXT")),
+    )
+}
+
+/// Advice for an open or waiting case.
+fn unresolved(
+    case: &Case,
+    id: &str,
+    now: DateTime<Utc>,
+    deadline: &dyn Fn(Kind) -> Option<DateTime<Utc>>,
+    done: &dyn Fn(Step) -> bool,
+    out: &mut Vec<Advice>,
+) {
+    let opened = case.opened_at.0;
+    if case.status == Status::Waiting {
+        let since = case
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::Waiting);
+        let reason = since
+            .and_then(|e| e.text.as_deref())
+            .map(|t| t.lines().next().unwrap_or_default().to_string())
+            .unwrap_or_else(|| "someone".into());
+        match deadline(Kind::WaitOver) {
+            Some(until) if until <= now => out.push(advice(
+                "chase",
+                "the wait is over: chase it, or reopen the case",
+                format!("waiting on: {reason}; {}", due_words(until, now)),
+                Some(format!("caselog reopen {id} --reason TEXT")),
+            )),
+            Some(until) => out.push(advice(
+                "wait",
+                "wait, then look again",
+                format!("waiting on: {reason}; look again {}", due_words(until, now)),
+                None,
+            )),
+            None => out.push(advice(
+                "wait",
+                "wait, and set a time to look again",
+                format!(
+                    "waiting on: {reason}, since {} with no --until",
+                    since.map(|e| format_time(e.at.0)).unwrap_or_default()
+                ),
+                Some(format!("caselog wait {id} --reason TEXT --until 3d")),
+            )),
+        }
+    }
+    if let Some(due) = deadline(Kind::FirstResponse) {
+        out.push(advice(
+            "respond",
+            "acknowledge the complaint and reply to the customer",
+            format!(
+                "no reply to the customer yet (opened {}; first response {})",
+                format_relative(opened, now),
+                due_words(due, now)
+            ),
+            Some(format!("caselog note {id} --kind reply|call|email TEXT")),
+        ));
+    }
+    let round = lifecycle::current_round(case);
+    let unsatisfied = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::FollowedUp)
+        .filter(|e| e.satisfied == Some(false));
+    let escalated = round.iter().any(|e| e.action == Action::Escalated);
+    if let Some(follow_up) = unsatisfied
+        && lifecycle::agreement(case).is_none()
+    {
+        out.push(advice(
+            "rework",
+            "find a new solution with the customer, or escalate",
+            format!(
+                "customer not satisfied at the follow-up {}",
+                format_time(follow_up.at.0)
+            ),
+            Some(format!(
+                "caselog propose {id} TEXT  or  caselog escalate {id} --to PERSON --reason TEXT"
+            )),
+        ));
+    }
+    if !done(Step::Listened) {
+        out.push(advice(
+            "listen",
+            "summarise the complaint back to the customer",
+            "no record that the customer heard it summarised back".into(),
+            Some(format!("caselog note {id} --kind listened TEXT")),
+        ));
+    }
+    let proposals: Vec<&Event> = round
+        .iter()
+        .filter(|e| e.action == Action::Proposed)
+        .collect();
+    if proposals.is_empty() && !done(Step::Questioned) {
+        out.push(advice(
+            "ask",
+            "ask questions to get the full facts",
+            "no questions recorded".into(),
+            Some(format!("caselog note {id} --kind question TEXT")),
+        ));
+    }
+    if !done(Step::Apologised) {
+        out.push(advice(
+            "apologise",
+            "apologise for the experience, without blaming",
+            "no apology recorded".into(),
+            Some(format!("caselog note {id} --kind apologised TEXT")),
+        ));
+    }
+    let resolution_due = deadline(Kind::Resolution);
+    let resolve_by = resolution_due
+        .map(|due| format!("; resolution {}", due_words(due, now)))
+        .unwrap_or_default();
+    match lifecycle::agreement(case) {
+        Some(agreed) => {
+            let number = agreed.option.unwrap_or(0);
+            out.push(advice(
+                "resolve",
+                &format!("carry out option {number} and record the resolution"),
+                format!(
+                    "the customer agreed to option {number} {}{}{resolve_by}",
+                    format_time(agreed.at.0),
+                    agreed.how.map(|h| format!(" by {h}")).unwrap_or_default()
+                ),
+                Some(format!("caselog resolve {id} --summary TEXT")),
+            ));
+        }
+        None if proposals.is_empty() => {
+            let earlier = lifecycle::proposals(case).len();
+            let why = if earlier > 0 {
+                format!(
+                    "no solution proposed since the case was reopened ({earlier} before){resolve_by}"
+                )
+            } else {
+                format!("no solution proposed yet{resolve_by}")
+            };
+            out.push(advice(
+                "propose",
+                "list the possible solutions, with pluses and minuses",
+                why,
+                Some(format!("caselog propose {id} TEXT --pro TEXT --con TEXT")),
+            ));
+        }
+        None => {
+            let numbers: Vec<String> = proposals
+                .iter()
+                .filter_map(|e| e.option)
+                .map(|n| n.to_string())
+                .collect();
+            out.push(advice(
+                "agree",
+                "agree one of the options with the customer",
+                format!(
+                    "option{} {} proposed, none agreed yet{resolve_by}",
+                    if numbers.len() == 1 { "" } else { "s" },
+                    numbers.join(", ")
+                ),
+                Some(format!(
+                    "caselog agree {id} N --how phone --contingency TEXT"
+                )),
+            ));
+        }
+    }
+    if let Some(due) = resolution_due
+        && due <= now
+        && !escalated
+    {
+        out.push(advice(
+            "escalate",
+            "consider escalating to someone senior",
+            format!("the resolution is {}", due_words(due, now)),
+            Some(format!("caselog escalate {id} --to PERSON --reason TEXT")),
+        ));
+    }
+    if !done(Step::Thanked) {
+        out.push(thank(id));
+    }
+}
