@@ -27,7 +27,12 @@ id=$(at 2026-08-03T08:40:00Z $ANA open --title "Order never arrived" --customer 
   --summary "I ordered two bags of the Ethiopia Guji on 24 July. Tracking has said 'out for delivery' for eight days. Nobody has knocked and there is no card through the door.")
 at 2026-08-03T09:10:00Z $ANA note "$id" --kind reply "Apologised, confirmed the tracking shows no delivery scan. Asked if a neighbour might have taken it."
 at 2026-08-03T11:30:00Z $ANA note "$id" --kind call "Called the courier: parcel lost at the depot. Claim opened, ref DX-55812."
-at 2026-08-04T10:00:00Z $ANA resolve "$id" --summary "Refunded 28.00 EUR in full; courier claim is ours to chase." --agreed
+at 2026-08-03T11:40:00Z $ANA propose "$id" "Send the order again by express" --pro "Coffee in two days" --con "She waits again"
+at 2026-08-03T11:41:00Z $ANA propose "$id" "Refund the order in full" --pro "Money back at once" --con "No coffee this month"
+at 2026-08-03T12:00:00Z $ANA agree "$id" 2 --how email --contingency "If the courier finds the parcel, she keeps it at no charge" \
+  --monitor "Check on 6 August that the refund has settled"
+at 2026-08-04T10:00:00Z $ANA resolve "$id" --summary "Refunded 28.00 EUR in full; courier claim is ours to chase." \
+  --outcome upheld --root-cause "Parcel lost at the courier depot" --redress "Full refund, 28.00 EUR"
 at 2026-08-06T09:00:00Z $ANA follow-up "$id" --done --satisfied yes "Refund arrived; she will order again."
 
 # 2. Billed twice for a subscription; refunded, satisfied.
@@ -36,7 +41,8 @@ id=$(at 2026-08-07T14:05:00Z $BEN open --title "Charged twice for August subscri
   --tag subscription --tag double-charge --wants "Refund the second charge" --assignee $BEN \
   --summary $'My card was charged 19.50 twice on 1 August for one subscription box.\nThe bank statement shows both as settled, not pending.')
 at 2026-08-07T14:20:00Z $BEN note "$id" --kind reply "Apologised; confirmed two captures in the payment dashboard."
-at 2026-08-08T09:30:00Z $BEN resolve "$id" --summary "Second charge refunded; payment provider retried a timed-out capture. Ticket raised with them." --agreed
+at 2026-08-08T09:30:00Z $BEN resolve "$id" --summary "Second charge refunded; payment provider retried a timed-out capture. Ticket raised with them." --agreed \
+  --outcome upheld --root-cause "Payment provider retried a timed-out capture" --redress "Refund of the second charge"
 at 2026-08-10T10:15:00Z $BEN follow-up "$id" --done --satisfied yes
 
 # 3. Grinder arrived broken; replacement, satisfied.
@@ -46,16 +52,24 @@ id=$(at 2026-08-12T10:00:00Z $CARLA open --title "Hand grinder arrived with crac
   --summary "The box looked fine but the grinder handle is cracked through at the hinge. Photo attached to the web form.")
 at 2026-08-12T10:45:00Z $CARLA note "$id" --kind email "Thanked her for the photo, apologised, asked for the batch number on the base."
 at 2026-08-12T16:00:00Z $CARLA note "$id" "Batch G-0724. Supplier says two other cracked handles from the same batch."
-at 2026-08-13T09:00:00Z $CARLA resolve "$id" --summary "New grinder sent by express; no need to return the broken one." --agreed
+at 2026-08-12T16:10:00Z $CARLA propose "$id" "New grinder by express, keep the broken one" --pro "Fast" --con "Costs us a grinder"
+at 2026-08-12T16:11:00Z $CARLA propose "$id" "Refund on return of the grinder" --pro "We recover the unit" --con "She has no grinder"
+at 2026-08-12T16:30:00Z $CARLA agree "$id" 1 --how email --monitor "Tracking of the express parcel"
+at 2026-08-13T09:00:00Z $CARLA resolve "$id" --summary "New grinder sent by express; no need to return the broken one." \
+  --outcome upheld --root-cause "Faulty supplier batch G-0724" --redress "Replacement grinder"
 at 2026-08-15T09:30:00Z $CARLA follow-up "$id" --done --satisfied yes "Replacement works well."
 
 # 4. Rude staff at the café; apology and voucher, satisfied.
 id=$(at 2026-08-18T17:20:00Z $ANA open --title "Barista was dismissive about an oat milk request" --customer "Leo Martin" \
   --channel in-person --category service --severity normal --tag cafe --wants "An apology" --assignee $ANA \
   --summary "I asked whether the flat white could be made with oat milk and was told 'read the board'. I felt brushed off in front of the queue.")
-at 2026-08-18T17:25:00Z $ANA note "$id" --kind reply "Listened, apologised in person, thanked him for telling us."
+at 2026-08-18T17:25:00Z $ANA note "$id" --kind acknowledged "Took him aside at the counter."
+at 2026-08-18T17:26:00Z $ANA note "$id" --kind listened "Repeated back: he felt brushed off in front of the queue."
+at 2026-08-18T17:27:00Z $ANA note "$id" --kind apologised "Apologised in person, without excuses."
+at 2026-08-18T17:28:00Z $ANA note "$id" --kind thanked "Thanked him for telling us rather than just leaving."
 at 2026-08-19T09:00:00Z $ANA note "$id" "Spoke with the shift lead; team briefing on alternative milks scheduled."
-at 2026-08-19T09:30:00Z $ANA resolve "$id" --summary "Apologised; two drinks voucher; staff briefing held on 20 August." --agreed
+at 2026-08-19T09:30:00Z $ANA resolve "$id" --summary "Apologised; two drinks voucher; staff briefing held on 20 August." --agreed \
+  --outcome upheld --root-cause "Staff unsure about milk alternatives" --redress "Voucher for two drinks"
 at 2026-08-21T12:00:00Z $ANA follow-up "$id" --done --satisfied yes
 
 # 5. Website checkout error; fixed, no answer at follow-up, closed by hand.
@@ -78,7 +92,8 @@ at 2026-09-02T09:00:00Z $CARLA note "$id" --kind reply "Apologised; confirmed th
 at 2026-09-02T10:00:00Z $CARLA resolve "$id" --summary "Sent a fresh bag roasted today." --agreed
 at 2026-09-04T10:00:00Z $CARLA follow-up "$id" --done --satisfied no "Fresh bag arrived but was ground, she buys whole bean."
 at 2026-09-04T10:30:00Z $CARLA note "$id" "Root cause: packing picked the ground SKU. Labels look alike."
-at 2026-09-04T11:00:00Z $CARLA resolve "$id" --summary "Whole-bean bag sent; packing labels for ground coffee now printed in red." --agreed
+at 2026-09-04T11:00:00Z $CARLA resolve "$id" --summary "Whole-bean bag sent; packing labels for ground coffee now printed in red." --agreed \
+  --outcome upheld --root-cause "Ground and whole-bean labels look alike" --redress "Fresh whole-bean bag"
 at 2026-09-06T11:00:00Z $CARLA follow-up "$id" --done --satisfied yes
 
 # 7. Subscription not paused; refunded, satisfied.
@@ -107,7 +122,8 @@ id=$(at 2026-09-21T08:00:00Z $CARLA open --title "Too much plastic in the packag
   --wants "Plastic-free packaging" \
   --summary $'Dear Ferncliff,\nEach bag comes in a plastic valve bag inside a plastic mailer. Surely a coffee company that talks about farmers can do better.\nYours, M. Hale')
 at 2026-09-23T10:00:00Z $CARLA note "$id" --kind reply "Wrote back: thanked her, explained the valve keeps beans fresh, mailers switching to paper in Q1."
-at 2026-09-23T10:30:00Z $CARLA resolve "$id" --summary "Explained the plan: paper mailers from January; valve bags stay for now." --not-agreed
+at 2026-09-23T10:30:00Z $CARLA resolve "$id" --summary "Explained the plan: paper mailers from January; valve bags stay for now." --not-agreed \
+  --outcome partly-upheld
 at 2026-09-30T10:00:00Z $CARLA follow-up "$id" --done --satisfied no "Still wants compostable bags."
 at 2026-10-01T09:00:00Z $CARLA close "$id" --reason "No remedy available this year; logged for the packaging review."
 
@@ -126,8 +142,9 @@ id=$(at 2026-10-02T16:45:00Z $BEN open --title "Cancelled subscription still cha
   --tag cancellation --wants "Refund and confirmation it is cancelled" --assignee $BEN \
   --summary "I cancelled on 20 September and got a confirmation email. I was charged again on 1 October. This is the second problem with my subscription.")
 at 2026-10-03T08:30:00Z $BEN note "$id" --kind reply "Apologised; cancellation was recorded but the billing job ignored it."
-at 2026-10-03T09:00:00Z $BEN assign "$id" $ANA
-at 2026-10-03T11:00:00Z $ANA resolve "$id" --summary "Refunded 19.50 EUR; subscription closed in the billing system too; written confirmation sent." --agreed
+at 2026-10-03T09:00:00Z $BEN escalate "$id" --to $ANA --reason "Second billing failure for this customer; needs the billing admin."
+at 2026-10-03T11:00:00Z $ANA resolve "$id" --summary "Refunded 19.50 EUR; subscription closed in the billing system too; written confirmation sent." --agreed \
+  --outcome upheld --root-cause "Billing job ignored cancellations" --redress "Refund, 19.50 EUR"
 at 2026-10-05T11:00:00Z $ANA follow-up "$id" --done --satisfied yes
 
 # 12. Loyalty points missing; satisfied.
@@ -146,7 +163,8 @@ id=$(at 2026-10-09T13:00:00Z $ANA open --title "Almond biscotti not labelled as 
   --summary "My son has a nut allergy. The biscotti in the café jar had no allergen label. He did not eat one but it was close.")
 at 2026-10-09T13:05:00Z $ANA note "$id" --kind reply "Apologised, thanked him; jar removed from the counter immediately."
 at 2026-10-09T15:00:00Z $ANA note "$id" "All café bakery items relabelled; allergen check added to the opening checklist."
-at 2026-10-09T15:30:00Z $ANA resolve "$id" --summary "Labels fixed the same day; opening checklist now includes allergen labels." --agreed
+at 2026-10-09T15:30:00Z $ANA resolve "$id" --summary "Labels fixed the same day; opening checklist now includes allergen labels." --agreed \
+  --outcome upheld --root-cause "Allergen labels not checked at opening"
 at 2026-10-11T10:00:00Z $ANA follow-up "$id" --done --satisfied yes "Thanked us for acting the same day."
 
 # 14. Courier left parcel in rain; satisfied.
@@ -155,7 +173,8 @@ id=$(at 2026-10-13T18:20:00Z $BEN open --title "Parcel left in the rain, bags so
   --assignee $BEN --wants "Replacement" \
   --summary "The courier left my parcel on the doorstep in the rain. The paper bags were soaked and the beans smell damp.")
 at 2026-10-14T08:40:00Z $BEN note "$id" --kind reply "Apologised; replacement on its way with signature required."
-at 2026-10-14T09:00:00Z $BEN resolve "$id" --summary "Replacement sent with signature required; courier complaint filed." --agreed
+at 2026-10-14T09:00:00Z $BEN resolve "$id" --summary "Replacement sent with signature required; courier complaint filed." --agreed \
+  --outcome upheld --root-cause "Courier left the parcel unattended" --redress "Replacement parcel"
 at 2026-10-16T09:00:00Z $BEN follow-up "$id" --done --satisfied yes
 
 # 15. Gift card not delivered; satisfied.
@@ -211,6 +230,8 @@ at 2026-11-05T15:00:00Z $BEN note "$id" --kind reply "Apologised; the box was st
 at 2026-11-06T09:00:00Z $BEN resolve "$id" --summary "Box shipped with tracking." --agreed
 at 2026-11-10T12:00:00Z $BEN reopen "$id" --reason "Tracking shows returned to sender: wrong house number in our system."
 at 2026-11-10T12:30:00Z $BEN note "$id" --kind question "Asked the customer to confirm the full address."
+at 2026-11-10T12:40:00Z $BEN propose "$id" "Reship today to the confirmed address" --pro "Box by Friday" --con "Needs his answer first"
+at 2026-11-10T12:41:00Z $BEN propose "$id" "Refund November and ship December as usual" --pro "No waiting on the address" --con "He misses a month"
 
 # 21. Café wifi; low, waiting on customer.
 id=$(at 2026-11-08T15:00:00Z $CARLA open --title "Café wifi keeps disconnecting" --customer "Mia Novak" \
@@ -226,7 +247,8 @@ id=$(at 2026-11-12T11:00:00Z $CARLA open --title "Grinder handle snapped after a
   --summary "The handle snapped at the hinge while grinding. Batch G-0724 on the base.")
 at 2026-11-12T12:00:00Z $CARLA note "$id" --kind reply "Apologised; batch G-0724 known faulty."
 at 2026-11-12T12:10:00Z $CARLA note "$id" "Supplier confirms the batch; all remaining G-0724 stock pulled."
-at 2026-11-20T10:00:00Z $CARLA resolve "$id" --summary "Full refund issued; customers of batch G-0724 contacted proactively." --agreed
+at 2026-11-20T10:00:00Z $CARLA resolve "$id" --summary "Full refund issued; customers of batch G-0724 contacted proactively." --agreed \
+  --outcome upheld --root-cause "Faulty supplier batch G-0724" --redress "Full refund"
 
 # 23. Voucher code rejected; resolved, follow-up due.
 id=$(at 2026-11-14T17:00:00Z $ANA open --title "Apology voucher code rejected at checkout" --customer "Leo Martin" \
@@ -247,14 +269,20 @@ id=$(at 2026-11-18T08:10:00Z $ANA open --title "Bag seal burst in transit" --cus
   --tag damaged --assignee $BEN --wants "Replacement bag" \
   --summary "One of the three bags burst; beans loose in the box. The other two are fine.")
 at 2026-11-18T09:00:00Z $BEN note "$id" --kind call "Called back: apologised, replacement agreed in principle, checking stock of the Kenya AA."
+at 2026-11-18T09:05:00Z $BEN propose "$id" "Replacement Kenya AA bag" --pro "What he asked for" --con "Out of stock until Monday"
+at 2026-11-18T09:06:00Z $BEN propose "$id" "Another origin today" --pro "Ships at once" --con "Not his choice"
+at 2026-11-18T09:10:00Z $BEN agree "$id" 1 --how phone --contingency "If the Kenya AA is late, send the Ethiopia at no charge" \
+  --monitor "Stock check on Monday morning"
 
-# 26. Open, critical, escalated by note.
+# 26. Open, critical, escalated to the owner.
 id=$(at 2026-11-19T13:45:00Z $CARLA open --title "Glass shard found in a bag of beans" --customer "Fatima Zahra" \
   --contact fatima.zahra@example.com --preferred-contact phone --reference FC-12340 --channel phone \
   --category product --severity critical --tag safety --assignee $ANA --wants "An explanation and assurance" \
   --summary "I found a small piece of glass in the grinder hopper after pouring from your Brazil bag. Nobody was hurt.")
 at 2026-11-19T14:00:00Z $ANA note "$id" --kind call "Called: apologised, asked her to keep the shard and the bag; courier to collect both."
+at 2026-11-19T14:05:00Z $ANA note "$id" --kind listened "Summarised back: found in the hopper, from the Brazil bag, nobody hurt."
 at 2026-11-19T14:30:00Z $ANA note "$id" "Batch B-1109 held in the roastery pending inspection."
+at 2026-11-19T14:35:00Z $ANA escalate "$id" --to $CARLA --reason "Food safety: the owner decides on a recall of batch B-1109."
 
 # 27. Resolved with no follow-up, then closed.
 id=$(at 2026-10-16T10:00:00Z $BEN open --title "Newsletter keeps arriving after unsubscribing" --customer "Peter Novak" \

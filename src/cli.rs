@@ -179,7 +179,7 @@ pub const NOTE_KIND_WORDS: &[&str] = &[
     "thanked",
 ];
 
-/// Add a note to a case: a note, contact with the customer, or a handling step
+/// Add a note, a contact with the customer, or a handling step
 ///
 /// The text comes from TEXT, from standard input ('-' or a pipe), or from
 /// $VISUAL/$EDITOR at a terminal. A reply, call, email or acknowledgement is

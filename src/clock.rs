@@ -252,7 +252,9 @@ pub fn format_length(d: Duration) -> String {
 /// `in 1d 3h` or `2h ago`, relative to `now`.
 pub fn format_relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let d = t - now;
-    if d >= Duration::zero() {
+    if d.num_seconds().abs() < 60 {
+        "just now".to_string()
+    } else if d >= Duration::zero() {
         format!("in {}", format_length(d))
     } else {
         format!("{} ago", format_length(d))

@@ -108,17 +108,21 @@ fn advice(action: &'static str, what: &str, why: String, command: Option<String>
     }
 }
 
-/// When a deadline falls, for a reason: `due in 3h (2026-11-22 12:00 UTC)`
-/// or `overdue by 2d (was due …)`.
+/// When a deadline falls, for a reason: `due in 3h, at 2026-11-22 12:00
+/// UTC` or `overdue by 2d, since …`.
 fn due_words(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
     if due <= now {
         format!(
-            "overdue by {} (was due {})",
+            "overdue by {}, since {}",
             format_length(now - due),
             format_time(due)
         )
     } else {
-        format!("due {} ({})", format_relative(due, now), format_time(due))
+        format!(
+            "due in {}, at {}",
+            format_length(due - now),
+            format_time(due)
+        )
     }
 }
 
@@ -308,7 +312,7 @@ fn unresolved(
                 "resolve",
                 &format!("carry out option {number} and record the resolution"),
                 format!(
-                    "the customer agreed to option {number} {}{}{resolve_by}",
+                    "the customer agreed to option {number} on {}{}{resolve_by}",
                     format_time(agreed.at.0),
                     agreed.how.map(|h| format!(" by {h}")).unwrap_or_default()
                 ),

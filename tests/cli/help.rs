@@ -8,11 +8,16 @@ const COMMANDS: &[&str] = &[
     "annotate",
     "assign",
     "wait",
+    "propose",
+    "agree",
+    "escalate",
     "resolve",
     "follow-up",
     "close",
     "reopen",
     "show",
+    "next",
+    "similar",
     "list",
     "due",
     "report",
@@ -34,6 +39,21 @@ fn every_help_text_is_as_reviewed() {
     for command in COMMANDS {
         insta::assert_snapshot!(format!("help-{command}"), log.run([command, "--help"]).ok());
     }
+}
+
+#[test]
+fn every_subcommand_has_a_reviewed_help_text() {
+    use clap::CommandFactory;
+    let mut listed: Vec<&str> = COMMANDS.to_vec();
+    let cli = caselog::cli::Cli::command();
+    let mut defined: Vec<&str> = cli
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .filter(|name| *name != "help")
+        .collect();
+    listed.sort_unstable();
+    defined.sort_unstable();
+    assert_eq!(listed, defined);
 }
 
 #[test]

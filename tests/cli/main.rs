@@ -15,5 +15,6 @@ mod ids;
 mod lifecycle;
 mod merge;
 mod output;
+mod practice;
 mod properties;
 mod report;
