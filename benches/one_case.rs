@@ -1,7 +1,10 @@
 //! Does a command about one case cost the same with 10 or 100,000 cases on
-//! disk? Runs `open`, `annotate`, `resolve` and `show` with a full id in a
-//! small and a large case log, side by side in one run, and prints the
-//! median of several runs and the large/small ratio.
+//! disk? Runs `open --quiet`, `annotate`, `resolve` and `show --format
+//! toml` with a full id in a small and a large case log, side by side in
+//! one run, and prints the median of several runs and the large/small
+//! ratio. Two more rows measure what learning from earlier cases costs:
+//! `open` with its hints and `show` with the customer's earlier cases, each
+//! a pass over every case by design.
 //!
 //! `cargo bench --bench one_case` (set CASELOG_BENCH_CASES to change the
 //! large log's size). A benchmark, never a timed test: figures go to
@@ -78,7 +81,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 /// Median times of each command in one log, in the order of `COMMANDS`.
 fn measure(root: &Path, round: usize) -> Vec<Duration> {
-    let mut times = vec![Vec::new(); 4];
+    let mut times = vec![Vec::new(); COMMANDS.len()];
     for run in 0..RUNS {
         let now = format!(
             "2030-01-{:02}T{:02}:{:02}:00Z",
@@ -91,6 +94,7 @@ fn measure(root: &Path, round: usize) -> Vec<Duration> {
             &now,
             &[
                 "open",
+                "--quiet",
                 "--title",
                 "Bench",
                 "--customer",
@@ -103,12 +107,30 @@ fn measure(root: &Path, round: usize) -> Vec<Duration> {
         let id = out.trim().to_string();
         times[1].push(caselog(root, &now, &["annotate", &id, "a note"]).0);
         times[2].push(caselog(root, &now, &["resolve", &id, "--summary", "done"]).0);
-        times[3].push(caselog(root, &now, &["show", &id]).0);
+        times[3].push(caselog(root, &now, &["show", &id, "--format", "toml"]).0);
+        let hinted = [
+            "open",
+            "--title",
+            "Bench",
+            "--customer",
+            "B",
+            "--summary",
+            "S",
+        ];
+        times[4].push(caselog(root, &now, &hinted).0);
+        times[5].push(caselog(root, &now, &["show", &id]).0);
     }
     times.into_iter().map(median).collect()
 }
 
-const COMMANDS: [&str; 4] = ["open", "annotate ID", "resolve ID", "show ID"];
+const COMMANDS: [&str; 6] = [
+    "open --quiet",
+    "annotate ID",
+    "resolve ID",
+    "show ID --format toml",
+    "open (hints)",
+    "show ID (text)",
+];
 
 fn main() {
     let large: usize = std::env::var("CASELOG_BENCH_CASES")
@@ -130,7 +152,7 @@ fn main() {
         big.push(measure(large_dir.path(), round));
     }
     println!(
-        "{:<12} {:>12} {:>14} {:>7}",
+        "{:<22} {:>12} {:>14} {:>7}",
         "command",
         "10 cases",
         format!("{large} cases"),
@@ -140,7 +162,7 @@ fn main() {
         let s = median(small.iter().map(|r| r[i]).collect());
         let b = median(big.iter().map(|r| r[i]).collect());
         println!(
-            "{name:<12} {:>10.2}ms {:>12.2}ms {:>7.2}",
+            "{name:<22} {:>10.2}ms {:>12.2}ms {:>7.2}",
             s.as_secs_f64() * 1e3,
             b.as_secs_f64() * 1e3,
             b.as_secs_f64() / s.as_secs_f64()

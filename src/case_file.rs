@@ -39,11 +39,11 @@ pub fn parse(shown_path: &str, text: &str) -> Result<Case, InputError> {
     Ok(case)
 }
 
-/// A case without its event log, read from the part of `text` before the
-/// first `[[events]]` header, which is where caselog writes the events.
-/// `None` when the file is laid out otherwise or that part does not parse;
-/// the caller then reads the whole file.
-pub fn parse_head(text: &str) -> Option<Case> {
+/// Some fields of a case (`P`, a serde type that ignores the rest), read
+/// from the part of `text` before the first `[[events]]` header, which is
+/// where caselog writes the events. `None` when the file is laid out
+/// otherwise or that part does not parse; the caller then reads it whole.
+pub fn parse_head<P: serde::de::DeserializeOwned>(text: &str) -> Option<P> {
     let end = if text.starts_with("[[events]]") {
         0
     } else {

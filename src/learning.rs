@@ -1,9 +1,10 @@
 //! Learning from earlier complaints: the customer who complains again, and
 //! the cases like this one, with how they ended.
 //!
-//! Both need a pass over every case, so both read cases without their
-//! event logs (see [`CaseLog::load_each_without_events`]) and keep only a
-//! few numbers per case; the handful of cases shown are read again whole.
+//! Both need a pass over every case, so both read only a [`Profile`] of
+//! each, from the part of its file before the event log (see
+//! [`CaseLog::load_each_part`]), and keep a few numbers per case; the
+//! handful of cases shown are read again whole.
 //! Similarity is BM25, the standard TF-IDF ranking: it needs nothing but
 //! each case's term counts and the log's document frequencies, which one
 //! pass can gather.
@@ -12,14 +13,58 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 
-use crate::case::Case;
+use crate::case::{Case, Timestamp};
 use crate::store::CaseLog;
+
+/// What learning needs of a case; every other key is skipped unread.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub category: Option<String>,
+    pub opened_at: Timestamp,
+    pub customer: ProfileCustomer,
+    pub complaint: ProfileComplaint,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProfileCustomer {
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProfileComplaint {
+    pub summary: String,
+}
+
+impl Profile {
+    pub fn of(case: &Case) -> Profile {
+        Profile {
+            id: case.id.to_string(),
+            title: case.title.clone(),
+            category: case.category.clone(),
+            opened_at: case.opened_at,
+            customer: ProfileCustomer {
+                contact: case.customer.contact.clone(),
+                reference: case.customer.reference.clone(),
+            },
+            complaint: ProfileComplaint {
+                summary: case.complaint.summary.clone(),
+            },
+        }
+    }
+}
 
 /// Whether two cases are from the same customer: the same reference (an
 /// account or order number) when both have one, else the same contact.
 /// Case and surrounding blanks do not count.
-pub fn same_customer(a: &Case, b: &Case) -> bool {
+pub fn same_customer(a: &ProfileCustomer, b: &ProfileCustomer) -> bool {
     let same = |x: &Option<String>, y: &Option<String>| match (x, y) {
         (Some(x), Some(y)) => {
             let (x, y) = (x.trim(), y.trim());
@@ -27,7 +72,6 @@ pub fn same_customer(a: &Case, b: &Case) -> bool {
         }
         _ => false,
     };
-    let (a, b) = (&a.customer, &b.customer);
     if a.reference.is_some() && b.reference.is_some() {
         same(&a.reference, &b.reference)
     } else {
@@ -61,6 +105,7 @@ pub struct Earlier {
 
 /// The cases of `case`'s customer opened before it, oldest first.
 pub fn earlier_cases(log: &CaseLog, case: &Case) -> (Vec<Earlier>, Vec<anyhow::Error>) {
+    let case = Profile::of(case);
     let keys: Vec<&str> = [&case.customer.reference, &case.customer.contact]
         .into_iter()
         .flatten()
@@ -70,13 +115,13 @@ pub fn earlier_cases(log: &CaseLog, case: &Case) -> (Vec<Earlier>, Vec<anyhow::E
     if keys.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let (mut found, errors) = log.load_each_without_events(
+    let (mut found, errors) = log.load_each_part(
         |text| keys.iter().any(|k| may_hold(text, k)),
-        |path, other| {
+        |path, other: Profile| {
             let earlier = (other.opened_at, other.id.as_str()) < (case.opened_at, case.id.as_str());
-            (earlier && same_customer(case, &other)).then(|| Earlier {
+            (earlier && same_customer(&case.customer, &other.customer)).then(|| Earlier {
                 path: path.to_path_buf(),
-                id: other.id.to_string(),
+                id: other.id,
                 opened_at: other.opened_at.0,
             })
         },
@@ -125,7 +170,7 @@ fn stem(word: &str) -> String {
 
 /// The words a case is about: its title (counted twice, as a title says
 /// more per word) and the complaint summary.
-fn case_terms(case: &Case) -> Vec<String> {
+fn case_terms(case: &Profile) -> Vec<String> {
     let title = terms(&case.title);
     let mut out = title.clone();
     out.extend(title);
@@ -152,19 +197,43 @@ pub struct Match {
     pub score: f64,
 }
 
-/// What one pass keeps of a case: its counts of the query's terms.
+/// What one pass keeps of a case: its length and counts of the query's
+/// terms; where it is, only if it is a match or an earlier case.
 struct Candidate {
-    path: PathBuf,
-    id: String,
+    whereabouts: Option<(PathBuf, String, DateTime<Utc>)>,
     counts: Vec<(usize, u32)>,
     length: usize,
     same_category: bool,
+    same_customer: bool,
+}
+
+/// What `open` tells about a new case: one pass for both.
+#[derive(Debug, Default)]
+pub struct Hints {
+    pub earlier: Vec<Earlier>,
+    pub similar: Vec<Match>,
 }
 
 /// The cases most like `case`, best first, at most `limit`, each sharing
 /// at least one meaningful word with it. `case` itself is left out.
 pub fn similar(log: &CaseLog, case: &Case, limit: usize) -> (Vec<Match>, Vec<anyhow::Error>) {
-    let query_terms = case_terms(case);
+    let (hints, errors) = look_back(log, case, limit, false);
+    (hints.similar, errors)
+}
+
+/// The customer's earlier cases and the cases most like `case`, in one pass.
+pub fn hints(log: &CaseLog, case: &Case, limit: usize) -> (Hints, Vec<anyhow::Error>) {
+    look_back(log, case, limit, true)
+}
+
+fn look_back(
+    log: &CaseLog,
+    case: &Case,
+    limit: usize,
+    with_earlier: bool,
+) -> (Hints, Vec<anyhow::Error>) {
+    let case = Profile::of(case);
+    let query_terms = case_terms(&case);
     let mut vocabulary: Vec<String> = query_terms.clone();
     vocabulary.sort();
     vocabulary.dedup();
@@ -184,30 +253,44 @@ pub fn similar(log: &CaseLog, case: &Case, limit: usize) -> (Vec<Match>, Vec<any
         counts.sort_unstable();
         counts
     };
-    // Every case yields its length; only those sharing a word are kept whole.
-    let (seen, errors) = log.load_each_without_events(
+    let (seen, errors) = log.load_each_part(
         |_| true,
-        |path: &Path, other: Case| {
+        |path: &Path, other: Profile| {
             if other.id == case.id {
                 return None;
             }
             let words = case_terms(&other);
             let counts = count_terms(&words);
+            let earlier = (other.opened_at, other.id.as_str()) < (case.opened_at, case.id.as_str());
+            let same_customer =
+                with_earlier && earlier && same_customer(&case.customer, &other.customer);
+            let kept = !counts.is_empty() || same_customer;
             Some(Candidate {
-                path: path.to_path_buf(),
-                id: other.id.to_string(),
+                whereabouts: kept.then(|| (path.to_path_buf(), other.id, other.opened_at.0)),
                 counts,
                 length: words.len(),
                 same_category: case.category.is_some() && other.category == case.category,
+                same_customer,
             })
         },
     );
+    let mut earlier: Vec<Earlier> = seen
+        .iter()
+        .filter(|c| c.same_customer)
+        .filter_map(|c| c.whereabouts.clone())
+        .map(|(path, id, opened_at)| Earlier {
+            path,
+            id,
+            opened_at,
+        })
+        .collect();
+    earlier.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
     let query = Candidate {
-        path: PathBuf::new(),
-        id: case.id.to_string(),
+        whereabouts: None,
         counts: count_terms(&query_terms),
         length: query_terms.len(),
         same_category: true,
+        same_customer: false,
     };
     // The collection the weights come from includes the case asked about.
     let documents = seen.len() + 1;
@@ -236,31 +319,32 @@ pub fn similar(log: &CaseLog, case: &Case, limit: usize) -> (Vec<Match>, Vec<any
             .sum()
     };
     let best = score(&query);
-    if best <= 0.0 {
-        return (Vec::new(), errors);
-    }
-    let mut found: Vec<Match> = seen
-        .into_iter()
-        .filter(|c| !c.counts.is_empty())
-        .map(|c| {
-            let similarity = (score(&c) / best).min(1.0);
-            let boost = if c.same_category {
-                SAME_CATEGORY_BOOST
-            } else {
-                1.0
-            };
-            Match {
-                score: similarity * boost,
-                similarity,
-                same_category: c.same_category,
-                path: c.path,
-                id: c.id,
-            }
-        })
-        .collect();
-    found.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    found.truncate(limit);
-    (found, errors)
+    let mut similar: Vec<Match> = if best > 0.0 {
+        seen.into_iter()
+            .filter(|c| !c.counts.is_empty())
+            .filter_map(|c| {
+                let similarity = (score(&c) / best).min(1.0);
+                let boost = if c.same_category {
+                    SAME_CATEGORY_BOOST
+                } else {
+                    1.0
+                };
+                let (path, id, _) = c.whereabouts?;
+                Some(Match {
+                    score: similarity * boost,
+                    similarity,
+                    same_category: c.same_category,
+                    path,
+                    id,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    similar.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    similar.truncate(limit);
+    (Hints { earlier, similar }, errors)
 }
 
 #[cfg(test)]

@@ -225,20 +225,18 @@ impl CaseLog {
         self.each_file(|path| self.read(path).map(|stored| reduce(stored.case)))
     }
 
-    /// Like [`CaseLog::load_each`], but reads each case without its event
-    /// log where it can: the part of the file before `[[events]]`, which is
-    /// where caselog writes the events. A file laid out otherwise, or one
-    /// that does not parse that way, is read whole, so nothing is missed
-    /// and a bad file is reported as usual. `wanted` sees the raw text
-    /// first and may skip a file without parsing it.
-    pub fn load_each_without_events<T, F, W>(
-        &self,
-        wanted: W,
-        reduce: F,
-    ) -> (Vec<T>, Vec<anyhow::Error>)
+    /// A pass over every case that needs only a few of its fields: `P` is
+    /// a serde type of those fields (other keys are skipped, not checked).
+    /// Each file is read without its event log where it can be: the part
+    /// before `[[events]]`, where caselog writes the events. A file laid
+    /// out otherwise is read whole, and one that does not parse is reported
+    /// as `read` reports it. `wanted` sees the raw text first and may skip
+    /// a file without parsing it.
+    pub fn load_each_part<P, T, F, W>(&self, wanted: W, reduce: F) -> (Vec<T>, Vec<anyhow::Error>)
     where
+        P: serde::de::DeserializeOwned,
         T: Send,
-        F: Fn(&Path, Case) -> Option<T> + Sync,
+        F: Fn(&Path, P) -> Option<T> + Sync,
         W: Fn(&str) -> bool + Sync,
     {
         self.each_file(|path| {
@@ -246,17 +244,15 @@ impl CaseLog {
                 if !wanted(&text) {
                     return Ok(None);
                 }
-                if let Some(case) = case_file::parse_head(&text)
-                    && case.id.as_str() == file_stem(path)
-                {
-                    return Ok(reduce(path, case));
+                if let Some(part) = case_file::parse_head(&text) {
+                    return Ok(reduce(path, part));
                 }
             }
-            // The slow path gives the precise error, or the whole case.
+            // The slow path gives the precise error, or reads the whole file.
             let stored = self.read(path)?;
-            let mut case = stored.case;
-            case.events.clear();
-            Ok(reduce(path, case))
+            let part = toml::from_str(&stored.text)
+                .with_context(|| format!("reading {}", self.shown(path)))?;
+            Ok(reduce(path, part))
         })
     }
 

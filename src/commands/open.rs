@@ -89,7 +89,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
 /// The case is written by then; a file that cannot be read here is left
 /// to `caselog check`.
 fn hint(log: &CaseLog, case: &Case) {
-    let (earlier, _) = learning::earlier_cases(log, case);
+    let (learning::Hints { earlier, similar }, _) = learning::hints(log, case, SIMILAR_HINTS);
     if !earlier.is_empty() {
         let ids: Vec<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
         let count = ids.len();
@@ -99,8 +99,7 @@ fn hint(log: &CaseLog, case: &Case) {
             ids.join(", ")
         );
     }
-    let (matches, _) = learning::similar(log, case, SIMILAR_HINTS);
-    let matches: Vec<_> = matches
+    let matches: Vec<_> = similar
         .into_iter()
         .filter(|m| m.similarity >= SIMILAR_ENOUGH)
         .collect();

@@ -46,9 +46,37 @@ fn varied_log() -> Log {
     log.run(["note", a, "--kind", "reply", awkward])
         .at("2026-11-01T10:00:00Z")
         .ok();
-    log.run(["resolve", a, "--summary", "Refunded", "--agreed"])
-        .at("2026-11-02T10:00:00Z")
+    log.run(["propose", a, "Refund", "--pro", "fast", "--con", "costly"])
+        .at("2026-11-01T11:00:00Z")
         .ok();
+    log.run([
+        "agree",
+        a,
+        "1",
+        "--how",
+        "phone",
+        "--contingency",
+        "If it bounces, cheque",
+    ])
+    .at("2026-11-01T11:30:00Z")
+    .ok();
+    log.run(["escalate", a, "--to", "lead", "--reason", "Over the limit"])
+        .at("2026-11-01T12:00:00Z")
+        .ok();
+    log.run([
+        "resolve",
+        a,
+        "--summary",
+        "Refunded",
+        "--outcome",
+        "partly-upheld",
+        "--root-cause",
+        awkward,
+        "--redress",
+        "Refund, plus \"sorry\"",
+    ])
+    .at("2026-11-02T10:00:00Z")
+    .ok();
     log.run(["follow-up", a, "--done", "--satisfied", "no", "Still cross"])
         .at("2026-11-04T10:00:00Z")
         .ok();
@@ -68,9 +96,17 @@ fn varied_log() -> Log {
         ])
         .at("2026-11-03T09:00:00Z")
         .ok();
-    log.run(["resolve", b.trim(), "--summary", "Done", "--no-follow-up"])
-        .at("2026-11-03T12:00:00Z")
-        .ok();
+    log.run([
+        "resolve",
+        b.trim(),
+        "--summary",
+        "Done",
+        "--no-follow-up",
+        "--outcome",
+        "not-upheld",
+    ])
+    .at("2026-11-03T12:00:00Z")
+    .ok();
     log
 }
 
