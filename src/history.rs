@@ -43,6 +43,9 @@ const TOLD_BY_EVENTS: &[&str] = &[
     "resolution.agreed",
     "resolution.resolved_at",
     "resolution.resolved_by",
+    "resolution.option",
+    "resolution.outcome",
+    "resolution.root_cause",
     "follow_up.due",
     "follow_up.done_at",
     "follow_up.satisfied",
@@ -144,7 +147,16 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
             Action::Assigned => format!("reassigned to {}", e.to.as_deref().unwrap_or("?")),
             Action::Waiting => format!("waiting: {}", e.text.as_deref().unwrap_or("")),
             Action::Resumed => "resumed".to_string(),
-            Action::Resolved => format!("resolved: {}", first_line(e.text.as_deref())),
+            Action::Resolved => {
+                let mut told = format!("resolved: {}", first_line(e.text.as_deref()));
+                if let Some(outcome) = e.outcome {
+                    told.push_str(&format!(" ({outcome})"));
+                }
+                if let Some(cause) = &e.root_cause {
+                    told.push_str(&format!("; root cause: {}", first_line(Some(cause))));
+                }
+                told
+            }
             Action::FollowUpScheduled => format!(
                 "follow-up scheduled for {}",
                 e.due

@@ -168,3 +168,65 @@ fn log_tells_a_cases_story_commit_by_commit() {
     assert_eq!(json[1]["subject"], "a busy day");
     assert_eq!(json[1]["change"]["summary"][2], "reassigned to ben");
 }
+
+#[test]
+fn changes_tell_the_handling_practice_in_words() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["tag", "before"]);
+    let steps: [(&str, &[&str]); 5] = [
+        (
+            "2026-11-21T09:00:00Z",
+            &["note", &id, "--kind", "apologised", "Sorry"],
+        ),
+        (
+            "2026-11-21T09:10:00Z",
+            &["propose", &id, "Refund", "--pro", "fast"],
+        ),
+        (
+            "2026-11-21T09:20:00Z",
+            &["agree", &id, "1", "--how", "phone"],
+        ),
+        (
+            "2026-11-21T09:30:00Z",
+            &["escalate", &id, "--to", "lead", "--reason", "Over my limit"],
+        ),
+        (
+            "2026-11-21T10:00:00Z",
+            &[
+                "resolve",
+                &id,
+                "--summary",
+                "Refunded",
+                "--outcome",
+                "upheld",
+                "--root-cause",
+                "Card refunds fail",
+                "--redress",
+                "Refund",
+            ],
+        ),
+    ];
+    for (at, args) in steps {
+        log.run(args).at(at).ok();
+    }
+    git_ok(dir, &["commit", "-q", "-am", "handled"]);
+    let out = log
+        .run(["changes", "before..HEAD"])
+        .at("2026-11-21T11:00:00Z")
+        .ok();
+    let lines: Vec<&str> = out.lines().skip(1).map(str::trim).collect();
+    assert_eq!(
+        lines,
+        [
+            "apologised",
+            "option 1 proposed: Refund",
+            "customer agreed to option 1 (phone)",
+            "escalated to lead: Over my limit",
+            "resolved: Refunded (upheld); root cause: Card refunds fail",
+            "follow-up scheduled for 2026-11-23 10:00 UTC",
+            "resolution.redress: (none) → \"Refund\"",
+        ],
+        "{out}"
+    );
+}
