@@ -281,6 +281,9 @@ pub struct Event {
     /// What caused the problem (`resolved`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_cause: Option<String>,
+    /// What the customer was given (`resolved`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redress: Option<String>,
     /// How an agreement was made (phone, email…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub how: Option<Channel>,
@@ -313,6 +316,7 @@ impl Event {
             satisfied: None,
             outcome: None,
             root_cause: None,
+            redress: None,
             how: None,
             pros: Vec::new(),
             cons: Vec::new(),

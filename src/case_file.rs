@@ -263,6 +263,7 @@ pub(crate) fn event_fields(e: &Event) -> Vec<Field> {
         field("satisfied", opt_bool(e.satisfied)),
         field("outcome", e.outcome.and_then(|o| text(o.as_str()))),
         field("root_cause", opt_text(&e.root_cause)),
+        field("redress", opt_text(&e.redress)),
         field("how", e.how.and_then(|h| text(h.as_str()))),
         field("pros", list_literal(&e.pros)),
         field("cons", list_literal(&e.cons)),

@@ -394,6 +394,7 @@ fn history(case: &Case, opened_by: &str, assignee: Option<String>) -> Vec<Event>
         events.push(Event {
             outcome: r.outcome,
             root_cause: r.root_cause.clone(),
+            redress: r.redress.clone(),
             ..Event::new(r.resolved_at.0, &r.resolved_by, Action::Resolved)
                 .with_text(r.summary.clone())
         });

@@ -46,6 +46,7 @@ const TOLD_BY_EVENTS: &[&str] = &[
     "resolution.option",
     "resolution.outcome",
     "resolution.root_cause",
+    "resolution.redress",
     "follow_up.due",
     "follow_up.done_at",
     "follow_up.satisfied",
@@ -154,6 +155,9 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
                 }
                 if let Some(cause) = &e.root_cause {
                     told.push_str(&format!("; root cause: {}", first_line(Some(cause))));
+                }
+                if let Some(redress) = &e.redress {
+                    told.push_str(&format!("; redress: {}", first_line(Some(redress))));
                 }
                 told
             }

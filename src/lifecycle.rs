@@ -318,6 +318,7 @@ pub fn resolve(case: &Case, stamp: &Stamp, settlement: Settlement) -> Change {
     // On the event too, so reports as of any date see the outcome then.
     event.outcome = settlement.outcome;
     event.root_cause = next.resolution.as_ref().and_then(|r| r.root_cause.clone());
+    event.redress = next.resolution.as_ref().and_then(|r| r.redress.clone());
     next.events.push(event);
     next.follow_up = None;
     if let Some(due) = settlement.follow_up_due {

@@ -78,6 +78,8 @@ struct FactEvent {
     /// On resolved events: the outcome and root cause then recorded.
     outcome: Option<Outcome>,
     root_cause: Option<String>,
+    /// Whether a redress was recorded.
+    redress: bool,
 }
 
 /// A case reduced to what reports use, as of an instant.
@@ -111,6 +113,7 @@ impl Facts {
                 satisfied: e.satisfied,
                 due: e.due.map(|d| d.0),
                 outcome: e.outcome,
+                redress: e.redress.as_deref().is_some_and(|r| !r.trim().is_empty()),
                 root_cause: e
                     .root_cause
                     .as_deref()
@@ -233,6 +236,8 @@ pub struct Outcomes {
     pub not_upheld: usize,
     /// Resolved with no outcome recorded.
     pub not_recorded: usize,
+    /// Resolutions that gave the customer something (a refund, a replacement…).
+    pub with_redress: usize,
 }
 
 /// Every measure over one set of cases.
@@ -427,6 +432,9 @@ fn resolutions<'a>(cases: &'a [&Facts], period: &'a Period) -> impl Iterator<Ite
 fn outcomes(cases: &[&Facts], period: &Period) -> Outcomes {
     let mut out = Outcomes::default();
     for e in resolutions(cases, period) {
+        if e.redress {
+            out.with_redress += 1;
+        }
         *match e.outcome {
             Some(Outcome::Upheld) => &mut out.upheld,
             Some(Outcome::PartlyUpheld) => &mut out.partly_upheld,

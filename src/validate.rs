@@ -295,6 +295,7 @@ fn check_events(case: &Case, now: DateTime<Utc>, lines: &Lines, out: &mut Vec<Pr
         let resolved = [Action::Resolved];
         out.extend(fits("outcome", e.outcome.is_some(), &resolved, false));
         out.extend(fits("root_cause", e.root_cause.is_some(), &resolved, false));
+        out.extend(fits("redress", e.redress.is_some(), &resolved, false));
         let handed_over = [Action::Opened, Action::Assigned, Action::Escalated];
         out.extend(fits("to", e.to.is_some(), &handed_over, true));
         let solution = [Action::Proposed, Action::Agreed];
@@ -372,6 +373,10 @@ fn check_consistency(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
             Some(e) if e.root_cause != r.root_cause => out.push(problem(
                 lines.key(Some("resolution"), "root_cause"),
                 "root_cause differs from the resolved event's root_cause",
+            )),
+            Some(e) if e.redress != r.redress => out.push(problem(
+                lines.key(Some("resolution"), "redress"),
+                "redress differs from the resolved event's redress",
             )),
             Some(_) => {}
         },

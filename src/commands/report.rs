@@ -210,6 +210,13 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
                 m.outcomes.not_recorded
             ),
         ],
+        [
+            "redress".into(),
+            format!(
+                "{} of {} resolutions gave the customer something",
+                m.outcomes.with_redress, m.resolved
+            ),
+        ],
     ]
 }
 
@@ -379,6 +386,7 @@ const CSV_HEADER: &[&str] = &[
     "partly_upheld",
     "not_upheld",
     "outcome_not_recorded",
+    "with_redress",
 ];
 
 fn csv_row(group: &str, m: &Measures) -> Vec<String> {
@@ -427,6 +435,7 @@ fn csv_row(group: &str, m: &Measures) -> Vec<String> {
         n(m.outcomes.partly_upheld),
         n(m.outcomes.not_upheld),
         n(m.outcomes.not_recorded),
+        n(m.outcomes.with_redress),
     ]
 }
 

@@ -223,9 +223,8 @@ fn changes_tell_the_handling_practice_in_words() {
             "option 1 proposed: Refund",
             "customer agreed to option 1 (phone)",
             "escalated to lead: Over my limit",
-            "resolved: Refunded (upheld); root cause: Card refunds fail",
+            "resolved: Refunded (upheld); root cause: Card refunds fail; redress: Refund",
             "follow-up scheduled for 2026-11-23 10:00 UTC",
-            "resolution.redress: (none) → \"Refund\"",
         ],
         "{out}"
     );

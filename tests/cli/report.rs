@@ -45,7 +45,8 @@ fn step(log: &Log, at: &str, args: &[&str]) {
 ///
 /// Outcomes and root causes: B upheld (courier damage), C's first
 /// resolution partly upheld (the same cause, other letter case), C's
-/// second upheld (stock error); E and G record none. D is escalated on
+/// second upheld (stock error) with a voucher as redress; E and G record
+/// none. D is escalated on
 /// 11-11, G on 11-15.
 struct Scenario {
     log: Log,
@@ -154,6 +155,8 @@ fn scenario(until_early: bool) -> Scenario {
             "upheld",
             "--root-cause",
             "Stock error",
+            "--redress",
+            "Voucher",
         ],
     );
     let g = open(
@@ -240,7 +243,8 @@ fn every_measure_matches_the_hand_computed_scenario() {
             // D and G of the six received.
             "escalated": 2, "escalation_rate": 2.0 / 6.0,
             // B and C's second; C's first; E and G record none: five resolutions.
-            "outcomes": {"upheld": 2, "partly_upheld": 1, "not_upheld": 0, "not_recorded": 2}
+            "outcomes": {"upheld": 2, "partly_upheld": 1, "not_upheld": 0, "not_recorded": 2,
+                         "with_redress": 1}
         })
     );
     assert_eq!(
@@ -303,7 +307,8 @@ fn as_of_reproduces_the_report_of_that_day_exactly() {
     // C's first resolution as it stood, though a later one replaced it.
     assert_eq!(
         on_the_day["summary"]["outcomes"],
-        json!({"upheld": 1, "partly_upheld": 1, "not_upheld": 0, "not_recorded": 0})
+        json!({"upheld": 1, "partly_upheld": 1, "not_upheld": 0, "not_recorded": 0,
+               "with_redress": 0})
     );
     assert_eq!(on_the_day["summary"]["escalated"], 1);
     assert_eq!(
