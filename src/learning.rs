@@ -79,20 +79,19 @@ pub fn same_customer(a: &ProfileCustomer, b: &ProfileCustomer) -> bool {
     }
 }
 
-/// Whether a file's raw text could hold `value`, a customer's reference or
-/// contact, written as caselog writes strings. Lets a pass skip parsing
-/// the files that cannot match.
-fn may_hold(text: &str, value: &str) -> bool {
+/// Whether a file's raw text, lower-cased, could hold `value`, a
+/// customer's reference or contact, written as caselog writes strings.
+/// Lets a pass skip parsing the files that cannot match.
+fn may_hold(lowered_text: &str, value: &str) -> bool {
     let value = value.trim();
     // Such a value may be written escaped: no shortcut then.
     if value
         .chars()
-        .any(|c| c == '"' || c == '\\' || c == '\'' || c.is_control())
+        .any(|c| c == '"' || c == '\\' || c == '\'' || crate::case_file::is_hazardous(c))
     {
         return true;
     }
-    let value = value.to_ascii_lowercase();
-    text.to_ascii_lowercase().contains(&value)
+    lowered_text.contains(&value.to_ascii_lowercase())
 }
 
 /// An earlier case of the same customer.
@@ -116,7 +115,10 @@ pub fn earlier_cases(log: &CaseLog, case: &Case) -> (Vec<Earlier>, Vec<anyhow::E
         return (Vec::new(), Vec::new());
     }
     let (mut found, errors) = log.load_each_part(
-        |text| keys.iter().any(|k| may_hold(text, k)),
+        |text| {
+            let lowered = text.to_ascii_lowercase();
+            keys.iter().any(|k| may_hold(&lowered, k))
+        },
         |path, other: Profile| {
             let earlier = (other.opened_at, other.id.as_str()) < (case.opened_at, case.id.as_str());
             (earlier && same_customer(&case.customer, &other.customer)).then(|| Earlier {
@@ -350,6 +352,16 @@ fn look_back(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_raw_text_test_skips_only_files_that_cannot_match() {
+        let text = "[customer]\nreference = \"FC-10231\"\n".to_ascii_lowercase();
+        assert!(may_hold(&text, " fc-10231 "));
+        assert!(!may_hold(&text, "FC-10232"));
+        // Written escaped in the file, so the bytes prove nothing.
+        assert!(may_hold(&text, "O'Neil \"Z\""));
+        assert!(may_hold(&text, "ref\u{202e}"));
+    }
 
     #[test]
     fn terms_drop_stop_words_case_and_plural_endings() {

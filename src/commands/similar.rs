@@ -8,7 +8,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{Session, report_error};
-use crate::case::{Case, Outcome, Status};
+use crate::case::{Action, Case, Outcome, Status};
 use crate::error::{EXIT_INPUT, EXIT_OK};
 use crate::learning::{self, Match};
 use crate::store::CaseLog;
@@ -70,7 +70,7 @@ fn describe(m: &Match, case: Case) -> Shown {
         .events
         .iter()
         .rev()
-        .find(|e| e.action == crate::case::Action::FollowedUp)
+        .find(|e| e.action == Action::FollowedUp)
         .and_then(|e| e.satisfied);
     let resolution = case.resolution;
     Shown {
