@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::case::{Case, Timestamp};
+use crate::case::{Case, Status, Timestamp};
 use crate::store::CaseLog;
 
 /// What learning needs of a case; every other key is skipped unread.
@@ -23,6 +23,7 @@ use crate::store::CaseLog;
 pub struct Profile {
     pub id: String,
     pub title: String,
+    pub status: Status,
     #[serde(default)]
     pub category: Option<String>,
     pub opened_at: Timestamp,
@@ -48,6 +49,7 @@ impl Profile {
         Profile {
             id: case.id.to_string(),
             title: case.title.clone(),
+            status: case.status,
             category: case.category.clone(),
             opened_at: case.opened_at,
             customer: ProfileCustomer {
@@ -58,6 +60,17 @@ impl Profile {
                 summary: case.complaint.summary.clone(),
             },
         }
+    }
+
+    /// This case as an earlier complaint of `query`'s customer, if it is one.
+    fn earlier_case_of(&self, query: &Profile) -> Option<Earlier> {
+        let before = (self.opened_at, self.id.as_str()) < (query.opened_at, query.id.as_str());
+        (before && same_customer(&query.customer, &self.customer)).then(|| Earlier {
+            id: self.id.clone(),
+            opened_at: self.opened_at.0,
+            title: self.title.clone(),
+            status: self.status,
+        })
     }
 }
 
@@ -97,9 +110,14 @@ fn may_hold(lowered_text: &str, value: &str) -> bool {
 /// An earlier case of the same customer.
 #[derive(Debug, Clone)]
 pub struct Earlier {
-    pub path: PathBuf,
     pub id: String,
     pub opened_at: DateTime<Utc>,
+    pub title: String,
+    pub status: Status,
+}
+
+fn oldest_first(earlier: &mut [Earlier]) {
+    earlier.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
 }
 
 /// The cases of `case`'s customer opened before it, oldest first.
@@ -119,16 +137,9 @@ pub fn earlier_cases(log: &CaseLog, case: &Case) -> (Vec<Earlier>, Vec<anyhow::E
             let lowered = text.to_ascii_lowercase();
             keys.iter().any(|k| may_hold(&lowered, k))
         },
-        |path, other: Profile| {
-            let earlier = (other.opened_at, other.id.as_str()) < (case.opened_at, case.id.as_str());
-            (earlier && same_customer(&case.customer, &other.customer)).then(|| Earlier {
-                path: path.to_path_buf(),
-                id: other.id,
-                opened_at: other.opened_at.0,
-            })
-        },
+        |_, other: Profile| other.earlier_case_of(&case),
     );
-    found.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
+    oldest_first(&mut found);
     (found, errors)
 }
 
@@ -200,13 +211,14 @@ pub struct Match {
 }
 
 /// What one pass keeps of a case: its length and counts of the query's
-/// terms; where it is, only if it is a match or an earlier case.
+/// terms; where it is, only if it shares a word; and whether it is an
+/// earlier case of the same customer.
 struct Candidate {
-    whereabouts: Option<(PathBuf, String, DateTime<Utc>)>,
+    whereabouts: Option<(PathBuf, String)>,
     counts: Vec<(usize, u32)>,
     length: usize,
     same_category: bool,
-    same_customer: bool,
+    earlier: Option<Earlier>,
 }
 
 /// What `open` tells about a new case: one pass for both.
@@ -255,7 +267,7 @@ fn look_back(
         counts.sort_unstable();
         counts
     };
-    let (seen, errors) = log.load_each_part(
+    let (mut seen, errors) = log.load_each_part(
         |_| true,
         |path: &Path, other: Profile| {
             if other.id == case.id {
@@ -263,36 +275,24 @@ fn look_back(
             }
             let words = case_terms(&other);
             let counts = count_terms(&words);
-            let earlier = (other.opened_at, other.id.as_str()) < (case.opened_at, case.id.as_str());
-            let same_customer =
-                with_earlier && earlier && same_customer(&case.customer, &other.customer);
-            let kept = !counts.is_empty() || same_customer;
+            let earlier = with_earlier.then(|| other.earlier_case_of(&case)).flatten();
             Some(Candidate {
-                whereabouts: kept.then(|| (path.to_path_buf(), other.id, other.opened_at.0)),
+                whereabouts: (!counts.is_empty()).then(|| (path.to_path_buf(), other.id)),
                 counts,
                 length: words.len(),
                 same_category: case.category.is_some() && other.category == case.category,
-                same_customer,
+                earlier,
             })
         },
     );
-    let mut earlier: Vec<Earlier> = seen
-        .iter()
-        .filter(|c| c.same_customer)
-        .filter_map(|c| c.whereabouts.clone())
-        .map(|(path, id, opened_at)| Earlier {
-            path,
-            id,
-            opened_at,
-        })
-        .collect();
-    earlier.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
+    let mut earlier: Vec<Earlier> = seen.iter_mut().filter_map(|c| c.earlier.take()).collect();
+    oldest_first(&mut earlier);
     let query = Candidate {
         whereabouts: None,
         counts: count_terms(&query_terms),
         length: query_terms.len(),
         same_category: true,
-        same_customer: false,
+        earlier: None,
     };
     // The collection the weights come from includes the case asked about.
     let documents = seen.len() + 1;
@@ -331,7 +331,7 @@ fn look_back(
                 } else {
                     1.0
                 };
-                let (path, id, _) = c.whereabouts?;
+                let (path, id) = c.whereabouts?;
                 Some(Match {
                     score: similarity * boost,
                     similarity,

@@ -14,7 +14,6 @@ use crate::error::EXIT_OK;
 use crate::learning::{self, Earlier};
 use crate::lifecycle;
 use crate::practice;
-use crate::store::CaseLog;
 use crate::terminal::{block, line};
 use crate::words::word_enum;
 
@@ -43,7 +42,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
             // Costs a pass over every case; a file that cannot be read
             // there is `caselog check`'s business, not this case's.
             let (earlier, _) = learning::earlier_cases(&log, &stored.case);
-            write_earlier(out, &log, &earlier)?;
+            write_earlier(out, &earlier)?;
         }
         // Canonical, so every string is escaped: safe for any terminal.
         Format::Toml => write!(out, "{}", case_file::render(&stored.case))?,
@@ -356,17 +355,20 @@ fn write_escalations(out: &mut dyn Write, case: &Case) -> Result<()> {
 }
 
 /// The customer's earlier complaints, so a repeat is never handled blind.
-fn write_earlier(out: &mut dyn Write, log: &CaseLog, earlier: &[Earlier]) -> Result<()> {
+fn write_earlier(out: &mut dyn Write, earlier: &[Earlier]) -> Result<()> {
     if earlier.is_empty() {
         return Ok(());
     }
     writeln!(out, "\nearlier cases of this customer")?;
     for e in earlier {
-        let about = log
-            .read(&e.path)
-            .map(|stored| format!("{}  {}", stored.case.status, line(&stored.case.title)))
-            .unwrap_or_else(|_| "(could not be read)".into());
-        writeln!(out, "  {}  {}  {about}", e.id, format_time(e.opened_at))?;
+        writeln!(
+            out,
+            "  {}  {}  {}  {}",
+            e.id,
+            format_time(e.opened_at),
+            e.status,
+            line(&e.title)
+        )?;
     }
     Ok(())
 }
