@@ -16,7 +16,7 @@ use crate::commands::{
     wait,
 };
 use crate::deadlines::Kind;
-use crate::lifecycle::Agreement;
+use crate::lifecycle::{self, Agreement};
 use crate::report::By;
 
 const AFTER_HELP: &str = "\
@@ -166,18 +166,11 @@ pub struct OpenArgs {
     pub by: ByArg,
 }
 
-/// The kinds of note, as `annotate --kind` spells them.
-pub const NOTE_KIND_WORDS: &[&str] = &[
-    "note",
-    "reply",
-    "call",
-    "email",
-    "question",
-    "acknowledged",
-    "listened",
-    "apologised",
-    "thanked",
-];
+/// The kinds of note `annotate --kind` takes: the lifecycle's own list.
+fn note_kinds() -> impl TypedValueParser<Value = Action> {
+    PossibleValuesParser::new(lifecycle::NOTE_KINDS.iter().map(|kind| kind.as_str()))
+        .try_map(|s| s.parse::<Action>())
+}
 
 /// Add a note, a contact with the customer, or a handling step
 ///
@@ -194,7 +187,7 @@ pub struct AnnotateArgs {
     /// The note ('-' reads standard input)
     pub text: Option<String>,
     /// What the note records
-    #[arg(long, default_value = "note", value_parser = words::<Action>(NOTE_KIND_WORDS))]
+    #[arg(long, default_value = "note", value_parser = note_kinds())]
     pub kind: Action,
     #[command(flatten)]
     pub by: ByArg,
