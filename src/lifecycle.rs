@@ -302,10 +302,17 @@ pub fn resolve(case: &Case, stamp: &Stamp, settlement: Settlement) -> Change {
         ));
     }
     let agreed_option = agreement(case).and_then(|e| e.option);
+    // On the event too, so reports as of any date see what was recorded then.
+    let mut event = stamp
+        .event(Action::Resolved)
+        .with_text(settlement.summary.clone());
+    event.outcome = settlement.outcome;
+    event.root_cause = settlement.root_cause.clone();
+    event.redress = settlement.redress.clone();
     let mut next = case.clone();
     next.status = Status::Resolved;
     next.resolution = Some(Resolution {
-        summary: settlement.summary.clone(),
+        summary: settlement.summary,
         agreed: settlement.agreed.or(agreed_option.map(|_| true)),
         resolved_at: Timestamp(stamp.at),
         resolved_by: stamp.by.clone(),
@@ -314,11 +321,6 @@ pub fn resolve(case: &Case, stamp: &Stamp, settlement: Settlement) -> Change {
         root_cause: settlement.root_cause,
         redress: settlement.redress,
     });
-    let mut event = stamp.event(Action::Resolved).with_text(settlement.summary);
-    // On the event too, so reports as of any date see the outcome then.
-    event.outcome = settlement.outcome;
-    event.root_cause = next.resolution.as_ref().and_then(|r| r.root_cause.clone());
-    event.redress = next.resolution.as_ref().and_then(|r| r.redress.clone());
     next.events.push(event);
     next.follow_up = None;
     if let Some(due) = settlement.follow_up_due {

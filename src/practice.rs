@@ -258,8 +258,9 @@ fn unresolved(
         .find(|e| e.action == Action::FollowedUp)
         .filter(|e| e.satisfied == Some(false));
     let escalated = round.iter().any(|e| e.action == Action::Escalated);
+    let agreement = lifecycle::agreement(case);
     if let Some(follow_up) = unsatisfied
-        && lifecycle::agreement(case).is_none()
+        && agreement.is_none()
     {
         out.push(advice(
             "rework",
@@ -305,7 +306,7 @@ fn unresolved(
     let resolve_by = resolution_due
         .map(|due| format!("; resolution {}", due_words(due, now)))
         .unwrap_or_default();
-    match lifecycle::agreement(case) {
+    match agreement {
         Some(agreed) => {
             let number = agreed.option.unwrap_or(0);
             out.push(advice(
