@@ -579,15 +579,8 @@ pub fn format(shown_path: &str, text: &str) -> Result<String> {
         // the old `key = {…}` line move onto the table.
         let moved = match doc.key_mut(&name) {
             Some(mut key) => {
-                let comments = comments_only(
-                    key.leaf_decor()
-                        .prefix()
-                        .and_then(|p| p.as_str())
-                        .unwrap_or(""),
-                );
-                key.leaf_decor_mut().set_prefix("");
                 key.leaf_decor_mut().set_suffix("");
-                comments
+                take_comments(&mut key)
             }
             None => String::new(),
         };
@@ -634,6 +627,19 @@ pub fn format(shown_path: &str, text: &str) -> Result<String> {
         format!("\n{trailing}")
     });
     Ok(doc.to_string())
+}
+
+/// Takes the comment lines above a key off it, leaving it undecorated
+/// above, so they can be put back where they belong.
+fn take_comments(key: &mut toml_edit::KeyMut<'_>) -> String {
+    let comments = comments_only(
+        key.leaf_decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or(""),
+    );
+    key.leaf_decor_mut().set_prefix("");
+    comments
 }
 
 /// The comment lines of a stretch of whitespace and comments.
@@ -688,16 +694,7 @@ fn canonical_table(table: &mut Table, fields: &[Field], has_header: bool) -> Res
         .find(|(_, item)| item.is_value())
         .map(|(k, _)| k.to_string());
     let opening = match first_key.as_deref().and_then(|k| table.key_mut(k)) {
-        Some(mut key) => {
-            let comments = comments_only(
-                key.leaf_decor()
-                    .prefix()
-                    .and_then(|p| p.as_str())
-                    .unwrap_or(""),
-            );
-            key.leaf_decor_mut().set_prefix("");
-            comments
-        }
+        Some(mut key) => take_comments(&mut key),
         None => String::new(),
     };
     let rank = |key: &str| {
