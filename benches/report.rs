@@ -12,10 +12,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use caselog::case::file::render;
+use caselog::case::id::CaseId;
+use caselog::case::lifecycle::{self, NewComplaint, Settlement, Stamp};
 use caselog::case::{Action, Channel, Severity};
-use caselog::case_file::render;
-use caselog::id::CaseId;
-use caselog::lifecycle::{self, NewComplaint, Settlement, Stamp};
 use chrono::{DateTime, Duration as Span, Utc};
 
 const BIN: &str = env!("CARGO_BIN_EXE_caselog");

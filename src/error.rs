@@ -47,6 +47,28 @@ pub enum InputError {
     },
 }
 
+impl InputError {
+    /// A TOML file that does not read as what it should be (a case, the
+    /// settings), as `path:line: message` on one line.
+    pub fn from_toml(shown_path: &str, text: &str, err: &toml::de::Error) -> InputError {
+        InputError::InvalidFile {
+            path: shown_path.to_string(),
+            line: err.span().map_or(1, |span| line_of(text, span.start)),
+            message: err.message().trim().replace('\n', "; "),
+        }
+    }
+}
+
+/// The 1-based line holding byte `offset` of `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// Shorthand for refusing input with a formatted message.
 #[macro_export]
 macro_rules! refuse {

@@ -1,11 +1,10 @@
 use std::process::ExitCode;
 
-use caselog::{cli::Cli, commands, error};
+use caselog::{cli::Cli, error};
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match commands::run(cli.dir, cli.command.into_request()) {
+    match Cli::parse().run() {
         Ok(code) => ExitCode::from(code),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {

@@ -12,10 +12,11 @@ use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
 use crate::case::Severity;
-use crate::case_file::line_of;
-use crate::clock::{Span, WorkingDays, parse_weekday};
 use crate::error::InputError;
-use crate::store::SETTINGS_FILE;
+use crate::time::{Span, WorkingDays, parse_weekday};
+
+/// The settings file at the root of a case log.
+pub const SETTINGS_FILE: &str = "caselog.toml";
 
 /// The settings of a case log.
 #[derive(Debug, Clone, Deserialize)]
@@ -94,11 +95,7 @@ impl Settings {
     }
 
     pub fn parse(text: &str, shown: &str) -> Result<Settings, InputError> {
-        toml::from_str(text).map_err(|e| InputError::InvalidFile {
-            path: shown.to_string(),
-            line: e.span().map_or(1, |s| line_of(text, s.start)),
-            message: e.message().trim().replace('\n', "; "),
-        })
+        toml::from_str(text).map_err(|e| InputError::from_toml(shown, text, &e))
     }
 
     /// How long a case of this severity has to be resolved.
@@ -111,14 +108,7 @@ impl Settings {
 
     /// Refuses a category the settings do not list, naming the ones they do.
     pub fn check_category(&self, category: &str) -> Result<(), InputError> {
-        if self.categories.is_empty() || self.categories.iter().any(|c| c == category) {
-            return Ok(());
-        }
-        Err(InputError::Invalid(format!(
-            "unknown category '{}' (caselog.toml lists: {})",
-            category.escape_debug(),
-            self.categories.join(", ")
-        )))
+        crate::case::check_category(&self.categories, category)
     }
 }
 

@@ -4,33 +4,51 @@
 use std::io::Write;
 
 use anyhow::Result;
+use clap::Args;
 
+use super::args::{ByArg, words};
 use super::{Session, done};
-use crate::lifecycle::{self, Agreement};
+use crate::case::Channel;
+use crate::case::lifecycle::{self, Agreement};
 
-pub struct Request {
+/// Record that the customer agreed to a proposed solution
+///
+/// Write the agreement down as the practice asks: how it was made, what
+/// happens if conditions change, and how it will be kept. `caselog resolve`
+/// then refers to the agreed option.
+#[derive(Debug, Args)]
+pub struct AgreeArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    /// The option the customer chose, as `caselog propose` numbered it
     pub option: u32,
-    pub terms: Agreement,
-    pub by: Option<String>,
+    /// How the agreement was made
+    #[arg(long, value_name = "HOW", value_parser = words::<Channel>(Channel::WORDS))]
+    pub how: Option<Channel>,
+    /// What happens if conditions change
+    #[arg(long, value_name = "TEXT")]
+    pub contingency: Option<String>,
+    /// How keeping the agreement will be monitored
+    #[arg(long, value_name = "TEXT")]
+    pub monitor: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::agree(
-            case,
-            &stamp,
-            request.option,
-            request.terms,
-        )?)
+pub fn run(session: &Session, args: AgreeArgs, out: &mut dyn Write) -> Result<u8> {
+    let terms = Agreement {
+        how: args.how,
+        contingency: args.contingency,
+        monitor: args.monitor,
+    };
+    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
+        lifecycle::agree(case, stamp, args.option, terms)
     })?;
     done(
         out,
         format_args!(
             "{}: the customer agreed to option {}",
-            changed.after.id, request.option
+            changed.after.id, args.option
         ),
     )
 }

@@ -4,35 +4,56 @@
 use std::io::Write;
 
 use anyhow::Result;
+use clap::Args;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 
+use super::args::ByArg;
 use super::{Session, done, input};
+use crate::case::lifecycle::{self, NOTE_KINDS};
 use crate::case::{Action, Status};
-use crate::lifecycle;
 
-pub struct Request {
+/// Add a note, a contact with the customer, or a handling step
+///
+/// The text comes from TEXT, from standard input ('-' or a pipe), or from
+/// $VISUAL/$EDITOR at a terminal. A reply, call, email or acknowledgement is
+/// contact with the customer; the first one is the case's first response. A
+/// reply to a waiting case puts it back to open. The handling steps
+/// (acknowledged, listened: summarised back, question: asked, apologised,
+/// thanked) show in the checklist of `caselog show` and guide `caselog next`.
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
-    /// The text; `-` reads standard input; absent asks stdin or the editor.
+    /// The note ('-' reads standard input)
     pub text: Option<String>,
+    /// What the note records
+    #[arg(long, default_value = "note", value_parser = note_kinds())]
     pub kind: Action,
-    pub by: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    // Find the case before asking for text nobody could record.
-    log.find(&request.id)?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let text = match request.text.as_deref() {
+/// The kinds of note `--kind` takes: the lifecycle's own list.
+fn note_kinds() -> impl TypedValueParser<Value = Action> {
+    PossibleValuesParser::new(NOTE_KINDS.iter().map(|kind| kind.as_str()))
+        .try_map(|s| s.parse::<Action>())
+}
+
+pub fn run(session: &Session, args: AnnotateArgs, out: &mut dyn Write) -> Result<u8> {
+    // Find the case and the person before asking for text nobody could record.
+    session.store()?.find(&args.id)?;
+    let by = session.person(args.by.by.as_deref())?;
+    let text = match args.text.as_deref() {
         Some("-") => input::stdin_text("the note")?,
         Some(text) => text.to_string(),
         None => input::missing_text(
             "the note",
-            &format!("Case {}, {}.", request.id, request.kind),
+            &format!("Case {}, {}.", args.id, args.kind),
             "give TEXT, or - to read standard input",
         )?,
     };
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::annotate(case, &stamp, request.kind, &text)?)
+    let changed = session.change(&args.id, Some(&by), |case, stamp| {
+        lifecycle::annotate(case, stamp, args.kind, &text)
     })?;
     let resumed = changed.before.status == Status::Waiting && changed.after.status == Status::Open;
     done(
@@ -40,7 +61,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         format_args!(
             "{}: {} added{}",
             changed.after.id,
-            request.kind,
+            args.kind,
             if resumed { "; back to open" } else { "" }
         ),
     )

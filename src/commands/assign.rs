@@ -3,25 +3,30 @@
 use std::io::Write;
 
 use anyhow::Result;
+use clap::Args;
 
+use super::args::ByArg;
 use super::{Session, done};
-use crate::lifecycle;
-use crate::terminal;
+use crate::case::lifecycle;
+use crate::untrusted;
 
-pub struct Request {
+/// Hand a case to a person
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    /// Who handles it from now on
     pub person: String,
-    pub by: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let person = request.person.trim();
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::assign(case, &stamp, person)?)
+pub fn run(session: &Session, args: AssignArgs, out: &mut dyn Write) -> Result<u8> {
+    let person = args.person.trim();
+    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
+        lifecycle::assign(case, stamp, person)
     })?;
-    let person = terminal::line(person);
+    let person = untrusted::line(person);
     if changed.written {
         done(
             out,

@@ -6,13 +6,15 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Session;
+use super::args::words;
 use crate::case::Case;
-use crate::case_file;
+use crate::case::file;
 use crate::error::EXIT_OK;
+use crate::git::history::{self, CaseChange};
 use crate::git::{self, FileChange};
-use crate::history::{self, CaseChange};
-use crate::terminal::line;
+use crate::untrusted::{line, markdown};
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// How `changes` and `log` print.
@@ -23,15 +25,24 @@ word_enum!(
     }
 );
 
-pub struct Request {
+/// What a range of commits did to the cases, for review
+///
+/// Cases opened, resolved, reopened, closed, followed up (with the
+/// customer's answer), reassigned, and notes added, grouped per case with
+/// its title. Reads the case files at both revisions through git, without
+/// a checkout; handles added, deleted and moved files.
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// `A..B`, `A...B` (from their merge base, as a pull request shows), or `A` (to HEAD)
     pub range: String,
+    /// text, markdown for a pull request, json for bots
+    #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let root = log.root();
-    let (from, to) = git::resolve_range(root, &request.range)?;
+pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<u8> {
+    let root = session.store()?.root();
+    let (from, to) = git::resolve_range(root, &args.range)?;
     let mut changes: Vec<CaseChange> = Vec::new();
     for change in git::changed_case_files(root, &from, &to)? {
         let (old_path, new_path, kind) = match &change {
@@ -43,7 +54,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         let read = |commit: &str, path: &Option<String>| -> Result<Option<Case>> {
             let Some(path) = path else { return Ok(None) };
             Ok(git::file_at(root, commit, path)?
-                .map(|text| case_file::parse(&format!("{path} at {commit:.7}"), &text))
+                .map(|text| file::parse(&format!("{path} at {commit:.7}"), &text))
                 .transpose()?)
         };
         let before = read(&from, &old_path)?;
@@ -60,7 +71,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
     }
     changes.sort_by(|a, b| a.id.cmp(&b.id));
     let title = format!("{}..{}", &from[..7.min(from.len())], &to[..7.min(to.len())]);
-    write_changes(out, &changes, request.format, &title)?;
+    write_changes(out, &changes, args.format, &title)?;
     Ok(EXIT_OK)
 }
 
@@ -98,19 +109,4 @@ pub fn write_changes(
         }
     }
     Ok(())
-}
-
-/// Complaint text in markdown: escapes what would turn into markup.
-fn markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in line(text).chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use super::Session;
-use crate::clock;
+use super::args::words;
+use crate::case::validate::{self, Problem};
 use crate::error::EXIT_OK;
-use crate::store::CaseLog;
-use crate::validate::{self, Problem};
+use crate::store::Store;
+use crate::store::parallel_map;
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// How `check` reports problems.
@@ -27,31 +29,41 @@ word_enum!(
 /// Exit code of `check` when it found a problem.
 pub const EXIT_PROBLEMS: u8 = 1;
 
-pub struct Request {
-    /// Check only these files; every case file when empty.
+/// Validate every case file, for CI and pre-commit hooks
+///
+/// Each problem is listed as `path:line: message`: syntax and types,
+/// unknown keys and values, leftover merge conflict markers, a file whose
+/// path does not match its id, an id stored twice, events out of order, a
+/// status the event log contradicts, and the like. Prints nothing when all
+/// is well. Exit codes: 0 no problems, 1 problems listed, 2 bad usage.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check only these files [default: every case file]
     pub paths: Vec<PathBuf>,
+    /// text, or github for GitHub Actions annotations (::error file=…,line=…::…)
+    #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let settings = session.settings(&log)?;
-    let now = clock::now()?;
-    let (all_files, walk_errors) = log.case_files();
-    let files: Vec<PathBuf> = if request.paths.is_empty() {
+pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    let settings = session.settings()?;
+    let now = session.now()?;
+    let (all_files, walk_errors) = store.case_files();
+    let files: Vec<PathBuf> = if args.paths.is_empty() {
         all_files.clone()
     } else {
-        request.paths.iter().map(|p| session.cwd.join(p)).collect()
+        args.paths.iter().map(|p| session.cwd().join(p)).collect()
     };
 
     let mut found: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
     for err in walk_errors {
         found.entry(format!("{err:#}")).or_default();
     }
-    let checked = parallel(&files, |path| check_file(&log, path, &settings, now));
+    let checked = parallel_map(&files, |path| check_file(store, path, settings, now));
     for (path, problems) in files.iter().zip(checked) {
         if !problems.is_empty() {
-            found.entry(log.shown(path)).or_default().extend(problems);
+            found.entry(store.shown(path)).or_default().extend(problems);
         }
     }
     // The same id twice anywhere below cases/, judged by file name: a file
@@ -71,10 +83,10 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
             .into_iter()
             .flatten()
             .filter(|p| !same_file(p, path))
-            .map(|p| log.shown(p))
+            .map(|p| store.shown(p))
             .collect();
         if !others.is_empty() {
-            found.entry(log.shown(path)).or_default().push(Problem {
+            found.entry(store.shown(path)).or_default().push(Problem {
                 line: 1,
                 message: format!(
                     "case {stem} is also stored in {}: ids must be unique",
@@ -93,7 +105,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         }
         for p in problems {
             any = true;
-            match request.format {
+            match args.format {
                 Format::Text => writeln!(out, "{path}:{}: {}", p.line, p.message)?,
                 Format::Github => writeln!(
                     out,
@@ -113,7 +125,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn check_file(
-    log: &CaseLog,
+    store: &Store,
     path: &Path,
     settings: &crate::settings::Settings,
     now: chrono::DateTime<chrono::Utc>,
@@ -135,30 +147,15 @@ fn check_file(
             }];
         }
     };
-    let relative = path.strip_prefix(log.cases_dir()).unwrap_or(path);
-    validate::check(&text, relative, settings, now)
-}
-
-/// Maps `check` over `items` on all cores, keeping their order.
-fn parallel<T: Sync, R: Send>(items: &[T], check: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(items.len() / 64 + 1);
-    let chunk = items.len().div_ceil(threads).max(1);
-    let check = &check;
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<R>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    let relative = path.strip_prefix(store.cases_dir()).unwrap_or(path);
+    validate::check(
+        &text,
+        relative,
+        &validate::Rules {
+            categories: &settings.categories,
+            now,
+        },
+    )
 }
 
 /// GitHub workflow commands need `%`, CR and LF escaped in messages…

@@ -3,21 +3,30 @@
 use std::io::Write;
 
 use anyhow::Result;
+use clap::Args;
 
+use super::args::ByArg;
 use super::{Session, done};
-use crate::lifecycle;
+use crate::case::lifecycle;
 
-pub struct Request {
+/// Close a case
+///
+/// A resolved case whose follow-up is done closes as it is; closing any
+/// other case needs --reason, so the exception is on the record.
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    /// Why it is closed
+    #[arg(long)]
     pub reason: Option<String>,
-    pub by: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::close(case, &stamp, request.reason.as_deref())?)
+pub fn run(session: &Session, args: CloseArgs, out: &mut dyn Write) -> Result<u8> {
+    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
+        lifecycle::close(case, stamp, args.reason.as_deref())
     })?;
     done(out, format_args!("{}: closed", changed.after.id))
 }

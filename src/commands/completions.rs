@@ -4,15 +4,28 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
+use clap::Args;
 
 use crate::error::EXIT_OK;
 
+/// Print a shell completion script
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}
+
+/// Print the man page (roff)
+#[derive(Debug, Args)]
+pub struct ManArgs {}
+
+/// Writes the completion script for `args.shell`; `command` is the whole
+/// program's definition.
 pub fn completions(
-    shell: clap_complete::Shell,
+    args: CompletionsArgs,
     mut command: clap::Command,
     out: &mut dyn Write,
 ) -> Result<u8> {
-    clap_complete::generate(shell, &mut command, "caselog", out);
+    clap_complete::generate(args.shell, &mut command, "caselog", out);
     Ok(EXIT_OK)
 }
 

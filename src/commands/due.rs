@@ -10,13 +10,15 @@ use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, Todo, TodoStatus};
 use serde::Serialize;
 
-use super::{Session, report_error};
+use super::Session;
+use super::args::words;
 use crate::case::{Case, Severity};
-use crate::clock::{self, Span, format_length};
-use crate::deadlines::{self, Deadline, Kind};
 use crate::error::{EXIT_INPUT, EXIT_OK};
-use crate::terminal::{block, line};
+use crate::practice::deadlines::{self, Deadline, Kind};
+use crate::time::{Span, format_length};
+use crate::untrusted::{block, line};
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// How `due` prints what is due.
@@ -30,17 +32,42 @@ word_enum!(
 /// Exit code of `due --exit-code` when something is listed.
 pub const EXIT_SOMETHING_DUE: u8 = 1;
 
-pub struct Request {
-    /// Also list what falls due within this duration (as typed).
+const DUE_AFTER_HELP: &str = "\
+Deadlines (caselog.toml): first response within first_response_within (24h)
+of opening; resolution within resolve_within (14d, or per severity); the
+follow-up at its scheduled time; a wait at its --until.
+
+Exit codes:
+  0  nothing listed, or something listed without --exit-code
+  1  something listed, with --exit-code
+  2  bad usage or input, or some case files could not be read
+  3  the system failed (I/O, permissions)";
+
+/// List what is due or overdue: the command cron runs
+///
+/// One line per deadline, most overdue first: the case, what is due, how long
+/// overdue or until due, the assignee and the title. Prints nothing at all
+/// when nothing is due, so cron mails only when there is work.
+#[derive(Debug, Args)]
+#[command(after_help = DUE_AFTER_HELP)]
+pub struct DueArgs {
+    /// Also list what falls due within this long (90m, 2d, 1w)
+    #[arg(long, value_name = "DURATION", conflicts_with = "all")]
     pub within: Option<String>,
-    /// List every pending deadline, however far off.
+    /// List every pending deadline, however far off (for a calendar feed)
+    #[arg(long)]
     pub all: bool,
-    /// Keep one assignee's items.
+    /// Only cases assigned to this person
+    #[arg(long = "for", value_name = "PERSON")]
     pub person: Option<String>,
-    /// Keep these kinds; every kind when empty.
-    pub kinds: Vec<Kind>,
+    /// Only this kind of deadline; repeat for several
+    #[arg(long, value_name = "KIND", value_parser = words::<Kind>(Kind::WORDS))]
+    pub kind: Vec<Kind>,
+    /// text for people, json for scripts, ics (iCalendar VTODOs) for calendars
+    #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
-    /// Exit 1 when something is listed.
+    /// Exit 1 when something is listed, 0 when nothing is (as `git diff --exit-code`)
+    #[arg(long)]
     pub exit_code: bool,
 }
 
@@ -50,34 +77,30 @@ struct Item<'c> {
     deadline: Deadline,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let settings = session.settings(&log)?;
-    let now = clock::now()?;
-    let horizon = match (&request.within, request.all) {
+pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> {
+    let settings = session.settings()?;
+    let now = session.now()?;
+    let horizon = match (&args.within, args.all) {
         (_, true) => None,
         (Some(span), false) => Some(span.parse::<Span>()?.after(now, &settings.working_days)),
         (None, false) => Some(now),
     };
-    let (cases, errors) = log.load_all();
-    for err in &errors {
-        report_error(err);
-    }
+    let scan = session.every_case(Some)?;
+    let cases = &scan.cases;
 
     let mut items: Vec<Item> = cases
         .iter()
         .filter(|case| {
-            request
-                .person
+            args.person
                 .as_ref()
                 .is_none_or(|p| case.assignee.as_ref() == Some(p))
         })
         .flat_map(|case| {
-            deadlines::pending(case, &settings)
+            deadlines::pending(case, settings)
                 .into_iter()
                 .map(move |deadline| Item { case, deadline })
         })
-        .filter(|item| request.kinds.is_empty() || request.kinds.contains(&item.deadline.kind))
+        .filter(|item| args.kind.is_empty() || args.kind.contains(&item.deadline.kind))
         .filter(|item| horizon.is_none_or(|h| item.deadline.due <= h))
         .collect();
     items.sort_by(|a, b| {
@@ -88,7 +111,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         ))
     });
 
-    match request.format {
+    match args.format {
         Format::Text => write_text(out, &items, now)?,
         Format::Json => {
             let rows: Vec<JsonItem> = items.iter().map(|i| JsonItem::new(i, now)).collect();
@@ -96,9 +119,9 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         }
         Format::Ics => write!(out, "{}", calendar(&items, now))?,
     }
-    Ok(if !errors.is_empty() {
+    Ok(if scan.unreadable > 0 {
         EXIT_INPUT
-    } else if request.exit_code && !items.is_empty() {
+    } else if args.exit_code && !items.is_empty() {
         EXIT_SOMETHING_DUE
     } else {
         EXIT_OK

@@ -4,27 +4,40 @@
 use std::io::Write;
 
 use anyhow::Result;
+use clap::Args;
 
+use super::args::ByArg;
 use super::{Session, done};
-use crate::lifecycle;
-use crate::terminal;
+use crate::case::lifecycle;
+use crate::untrusted;
 
-pub struct Request {
+/// Hand a case to someone senior, with the reason
+///
+/// The case is assigned to PERSON and the escalation is recorded; `caselog
+/// report` counts the escalation rate. The practice wants the person who
+/// took the complaint to solve it where they can, so a rising rate is a
+/// signal.
+#[derive(Debug, Args)]
+pub struct EscalateArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    /// Who takes the case over
+    #[arg(long, value_name = "PERSON")]
     pub to: String,
+    /// Why it needs someone senior
+    #[arg(long, value_name = "TEXT")]
     pub reason: String,
-    pub by: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let to = request.to.trim();
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::escalate(case, &stamp, to, &request.reason)?)
+pub fn run(session: &Session, args: EscalateArgs, out: &mut dyn Write) -> Result<u8> {
+    let to = args.to.trim();
+    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
+        lifecycle::escalate(case, stamp, to, &args.reason)
     })?;
     done(
         out,
-        format_args!("{}: escalated to {}", changed.after.id, terminal::line(to)),
+        format_args!("{}: escalated to {}", changed.after.id, untrusted::line(to)),
     )
 }

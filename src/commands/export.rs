@@ -6,10 +6,11 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::{Session, list, report_error};
-use crate::error::{EXIT_INPUT, EXIT_OK};
-use crate::exchange;
+use super::Session;
+use super::args::{FilterArgs, words};
+use crate::case::exchange;
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// The formats of export and import.
@@ -20,21 +21,25 @@ word_enum!(
     }
 );
 
-pub struct Request {
-    pub filter: list::Filter,
+/// Every case as JSON, YAML or CSV, for migration and analysis
+///
+/// One flat row per case with every field; in CSV, tags are joined with
+/// "; " and events are JSON text. `caselog import` reads it back.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, default_value = "json", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let (mut cases, errors) = log.load_all();
-    for err in &errors {
-        report_error(err);
-    }
-    cases.retain(|case| request.filter.keeps(case));
+pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u8> {
+    let scan = session.every_case(|case| args.filter.keeps(&case).then_some(case))?;
+    let code = scan.exit_code();
+    let mut cases = scan.cases;
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
     let rows: Vec<_> = cases.iter().map(exchange::to_row).collect();
-    match request.format {
+    match args.format {
         Format::Json => super::json::write(out, &rows)?,
         Format::Yaml => {
             let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
@@ -49,9 +54,5 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
             writer.flush().context("writing the CSV export")?;
         }
     }
-    Ok(if errors.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_INPUT
-    })
+    Ok(code)
 }

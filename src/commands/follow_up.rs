@@ -4,85 +4,83 @@
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::{DateTime, Utc};
+use clap::Args;
 
+use super::args::ByArg;
 use super::{Session, done};
 use crate::case::Status;
-use crate::clock::{self, Span};
-use crate::lifecycle::{self, Stamp};
-use crate::store::CaseLog;
+use crate::case::lifecycle;
+use crate::time::{self, Span};
 
-pub struct Request {
+/// Schedule, reschedule or record the follow-up with the customer
+///
+/// With --done, a satisfied customer closes the case and an unsatisfied one
+/// reopens it; without --satisfied (no answer) the case stays resolved.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["in_", "at", "done"]))]
+pub struct FollowUpArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
-    pub what: What,
-    pub by: Option<String>,
+    /// A note on the follow-up call (with --done)
+    #[arg(requires = "done")]
+    pub text: Option<String>,
+    /// Schedule it this long from now (90m, 48h, 2d, 1w)
+    #[arg(long = "in", value_name = "DURATION")]
+    pub in_: Option<String>,
+    /// Schedule it at this time (RFC 3339, '2026-11-24 09:00' UTC, or a date)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Record that the follow-up happened
+    #[arg(long)]
+    pub done: bool,
+    /// The customer's answer
+    #[arg(long, requires = "done", value_parser = ["yes", "no"])]
+    pub satisfied: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub enum What {
-    /// Schedule it this long from now (a duration as typed).
-    ScheduleIn(String),
-    /// Schedule it at this time (as typed).
-    ScheduleAt(String),
-    /// It happened; the customer's answer, if any, and a note.
-    Done {
-        satisfied: Option<bool>,
-        text: Option<String>,
-    },
-}
-
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    match request.what {
-        What::ScheduleIn(span) => {
-            let settings = session.settings(&log)?;
-            let due = span
-                .parse::<Span>()?
-                .after(stamp.at, &settings.working_days);
-            schedule(&log, &stamp, &request.id, due, out)
-        }
-        What::ScheduleAt(time) => {
-            schedule(&log, &stamp, &request.id, clock::parse_time(&time)?, out)
-        }
-        What::Done { satisfied, text } => {
-            let changed = log.change(&request.id, |case| {
-                Ok(lifecycle::record_follow_up(
-                    case,
-                    &stamp,
-                    satisfied,
-                    text.as_deref(),
-                )?)
-            })?;
-            let outcome = match (satisfied, changed.after.status) {
-                (Some(true), Status::Closed) => "customer satisfied; closed",
-                (Some(false), _) => "customer not satisfied; reopened",
-                _ => "no answer recorded; still resolved",
+pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result<u8> {
+    let by = args.by.by.as_deref();
+    if !args.done {
+        // Scheduling: in a span from now, or at a time.
+        let span = args.in_.as_deref().map(str::parse::<Span>).transpose()?;
+        let at = args.at.as_deref().map(time::parse_time).transpose()?;
+        let settings = match span {
+            Some(_) => Some(session.settings()?),
+            None => None,
+        };
+        let mut due = None;
+        let changed = session.change(&args.id, by, |case, stamp| {
+            let when = match (span, at, settings) {
+                (Some(span), _, Some(settings)) => span.after(stamp.at, &settings.working_days),
+                (_, Some(at), _) => at,
+                _ => stamp.at,
             };
-            done(
-                out,
-                format_args!("{}: follow-up done; {outcome}", changed.after.id),
-            )
-        }
+            due = Some(when);
+            lifecycle::schedule_follow_up(case, stamp, when)
+        })?;
+        let unchanged = if changed.written { "" } else { " (unchanged)" };
+        return done(
+            out,
+            format_args!(
+                "{}: follow-up due {}{unchanged}",
+                changed.after.id,
+                due.map(time::format_time).unwrap_or_default()
+            ),
+        );
     }
-}
-
-fn schedule(
-    log: &CaseLog,
-    stamp: &Stamp,
-    id: &str,
-    due: DateTime<Utc>,
-    out: &mut dyn Write,
-) -> Result<u8> {
-    let changed = log.change(id, |case| {
-        Ok(lifecycle::schedule_follow_up(case, stamp, due)?)
+    let satisfied = args.satisfied.map(|s| s == "yes");
+    let changed = session.change(&args.id, by, |case, stamp| {
+        lifecycle::record_follow_up(case, stamp, satisfied, args.text.as_deref())
     })?;
-    let unchanged = if changed.written { "" } else { " (unchanged)" };
+    let outcome = match (satisfied, changed.after.status) {
+        (Some(true), Status::Closed) => "customer satisfied; closed",
+        (Some(false), _) => "customer not satisfied; reopened",
+        _ => "no answer recorded; still resolved",
+    };
     done(
         out,
-        format_args!(
-            "{}: follow-up due {}{unchanged}",
-            changed.after.id,
-            clock::format_time(due)
-        ),
+        format_args!("{}: follow-up done; {outcome}", changed.after.id),
     )
 }

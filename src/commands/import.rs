@@ -9,40 +9,54 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 
 use super::Session;
+use super::args::{ByArg, words};
 use super::export::Format;
 use crate::case::Case;
-use crate::clock;
+use crate::case::exchange::{self, ImportContext};
+use crate::case::id::CaseId;
 use crate::error::{EXIT_OK, InputError};
-use crate::exchange::{self, ImportContext};
-use crate::id::CaseId;
+use crate::time;
+use clap::Args;
 
-pub struct Request {
-    /// The file to import; `-` reads standard input.
+/// Create cases from an export: caselog's own, or a help desk's
+///
+/// Each row needs title, customer, opened_at and summary; every other
+/// field of `caselog export` is optional (status, category, channel,
+/// resolved_at…). Ids are new; each case gets an `imported` event. Every
+/// row is checked first: one bad row (reported with its row number) means
+/// nothing is written, unless --skip-invalid. Prints the new ids.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file ('-' for standard input)
     pub file: PathBuf,
-    /// The format; from the file's extension when absent.
+    /// The file's format [default: from its extension]
+    #[arg(long, value_parser = words::<Format>(Format::WORDS))]
     pub format: Option<Format>,
+    /// Import the valid rows and report the others, instead of importing nothing
+    #[arg(long)]
     pub skip_invalid: bool,
-    pub by: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
 /// Rows with where each came from: "row 3" (CSV line) or "record 3".
 type Rows = Vec<(String, Map<String, Value>)>;
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let settings = session.settings(&log)?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let shown = request.file.display().to_string();
-    let format = match request.format {
+pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    let settings = session.settings()?;
+    let stamp = session.stamp(args.by.by.as_deref())?;
+    let shown = args.file.display().to_string();
+    let format = match args.format {
         Some(format) => format,
-        None => guess_format(&request.file)?,
+        None => guess_format(&args.file)?,
     };
-    let text = super::input::file_text(&request.file, "the cases to import")?;
+    let text = super::input::file_text(&args.file, "the cases to import")?;
     let rows = parse(&text, format).with_context(|| format!("reading {shown}"))?;
 
     let context = ImportContext {
         by: &stamp.by,
-        now: clock::now()?,
+        now: stamp.at,
         source: &shown,
         categories: &settings.categories,
     };
@@ -52,14 +66,14 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         let opened_at = row
             .get("opened_at")
             .and_then(Value::as_str)
-            .and_then(|t| clock::parse_time(t).ok())
+            .and_then(|t| time::parse_time(t).ok())
             .unwrap_or(context.now);
         match exchange::from_row(row, &context, CaseId::generate(opened_at)?) {
             Ok(case) => cases.push(case),
             Err(e) => problems.push(format!("{shown}: {place}: {}", e.0)),
         }
     }
-    if !problems.is_empty() && !request.skip_invalid {
+    if !problems.is_empty() && !args.skip_invalid {
         for problem in &problems[1..] {
             eprintln!("caselog: {problem}");
         }
@@ -77,7 +91,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
     for mut case in cases {
         // A clash of random ids is rare; try fresh ones, as `open` does.
         let mut attempts = 0;
-        while !log.create(&case)? {
+        while !store.create(&case)? {
             attempts += 1;
             if attempts == 8 {
                 bail!(

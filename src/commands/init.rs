@@ -6,38 +6,49 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use clap::Args;
 
 use super::Session;
 use crate::error::EXIT_OK;
+use crate::git;
+use crate::settings::SETTINGS_FILE;
 use crate::settings::TEMPLATE;
-use crate::store::{CASES_DIR, LOCK_FILE, SETTINGS_FILE};
+use crate::store::{CASES_DIR, LOCK_FILE};
 
-pub struct Request {
-    /// Where to make the log; `--dir`, else the current folder, when absent.
+/// Make a case log: cases/, caselog.toml, and the git merge driver
+///
+/// Writes cases/, a commented caselog.toml, the .gitignore line for the lock
+/// file and the .gitattributes line that sends case files to caselog's merge
+/// driver, and registers the driver in the clone's git config. git does not
+/// clone config: in every fresh clone, run `caselog init --git`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to make it [default: --dir, else the current folder]
     pub path: Option<PathBuf>,
-    /// Only the git set-up a fresh clone needs (the merge driver).
-    pub git_only: bool,
+    /// Only register the merge driver (what a fresh clone needs)
+    #[arg(long)]
+    pub git: bool,
 }
 
 /// The `.gitattributes` line that sends case files to the merge driver.
 pub const ATTRIBUTES: &str = "cases/**/*.toml merge=caselog";
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let root = session.cwd.join(
-        request
-            .path
-            .or_else(|| session.dir.clone())
-            .unwrap_or_default(),
+pub fn run(session: &Session, args: InitArgs, out: &mut dyn Write) -> Result<u8> {
+    let root = session.cwd().join(
+        args.path
+            .as_deref()
+            .or(session.dir())
+            .unwrap_or(Path::new("")),
     );
     let shown = |name: &str| {
         let path = root.join(name);
-        path.strip_prefix(&session.cwd)
+        path.strip_prefix(session.cwd())
             .unwrap_or(&path)
             .display()
             .to_string()
     };
-    if !request.git_only {
+    if !args.git {
         make_log(&root, &shown, out)?;
     }
     set_up_git(&root, &shown, out)?;
@@ -105,9 +116,7 @@ fn set_up_git(root: &Path, shown: &dyn Fn(&str) -> String, out: &mut dyn Write) 
     } else {
         writeln!(out, "kept {}", shown(".gitattributes"))?;
     }
-    let inside =
-        git(root, &["rev-parse", "--is-inside-work-tree"]).is_some_and(|o| o.trim() == "true");
-    if !inside {
+    if !git::is_work_tree(root) {
         writeln!(
             out,
             "not in a git repository: after `git init`, run `caselog init --git` to register the merge driver"
@@ -118,31 +127,12 @@ fn set_up_git(root: &Path, shown: &dyn Fn(&str) -> String, out: &mut dyn Write) 
     // git runs the driver through the shell.
     let quoted = format!("'{}'", exe.display().to_string().replace('\'', "'\\''"));
     let driver = format!("{quoted} merge-driver %O %A %B %P %L");
-    let registered = git(
-        root,
-        &["config", "merge.caselog.name", "caselog case files"],
-    )
-    .is_some()
-        && git(root, &["config", "merge.caselog.driver", &driver]).is_some();
-    if !registered {
-        bail!("git config failed: the merge driver is not registered");
-    }
+    git::set_config(root, "merge.caselog.name", "caselog case files")
+        .and_then(|()| git::set_config(root, "merge.caselog.driver", &driver))
+        .context("git config failed: the merge driver is not registered")?;
     writeln!(
         out,
         "registered the merge driver in this clone's git config (in each new clone, run `caselog init --git`)"
     )?;
     Ok(())
-}
-
-/// Runs git in `dir`; its standard output on success.
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }

@@ -8,14 +8,14 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 use comfy_table::{ContentArrangement, Table, presets};
 
-use super::{Session, report_error};
+use super::Session;
+use super::args::{FilterArgs, words};
 use crate::case::{Case, FollowUpState, Status};
-use crate::clock;
-use crate::deadlines;
-use crate::error::{EXIT_INPUT, EXIT_OK};
+use crate::practice::deadlines;
 use crate::settings::Settings;
-use crate::terminal::line;
+use crate::untrusted::line;
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// How `list` prints cases.
@@ -25,60 +25,35 @@ word_enum!(
     }
 );
 
-pub struct Request {
-    pub filter: Filter,
+/// List cases as a table (prints nothing when none match)
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, default_value = "table", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
-/// Which cases a listing keeps (`list`, `export`).
-pub struct Filter {
-    /// Keep cases with any of these statuses; all when empty.
-    pub statuses: Vec<Status>,
-    pub category: Option<String>,
-    pub assignee: Option<String>,
-}
-
-impl Filter {
-    pub fn keeps(&self, case: &Case) -> bool {
-        (self.statuses.is_empty() || self.statuses.contains(&case.status))
-            && self
-                .category
-                .as_ref()
-                .is_none_or(|c| case.category.as_ref() == Some(c))
-            && self
-                .assignee
-                .as_ref()
-                .is_none_or(|a| case.assignee.as_ref() == Some(a))
-    }
-}
-
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let now = clock::now()?;
-    let settings = session.settings(&log)?;
-    let (mut cases, errors) = log.load_all();
-    for err in &errors {
-        report_error(err);
-    }
-    cases.retain(|case| request.filter.keeps(case));
+pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8> {
+    let now = session.now()?;
+    let settings = session.settings()?;
+    let scan = session.every_case(|case| args.filter.keeps(&case).then_some(case))?;
+    let code = scan.exit_code();
+    let mut cases = scan.cases;
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
 
-    match request.format {
+    match args.format {
         Format::Json => {
             super::json::write(out, &cases)?;
         }
         Format::Table if cases.is_empty() => {}
         Format::Table => {
-            for row in table(&cases, &settings, now).lines() {
+            for row in table(&cases, settings, now).lines() {
                 writeln!(out, "{}", row.trim_end())?;
             }
         }
     }
-    Ok(if errors.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_INPUT
-    })
+    Ok(code)
 }
 
 fn table(cases: &[Case], settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> Table {

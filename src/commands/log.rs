@@ -7,15 +7,22 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::Session;
+use super::args::words;
 use super::changes::Format;
-use crate::case_file;
+use crate::case::file;
 use crate::error::EXIT_OK;
 use crate::git;
-use crate::history::{self, CaseChange};
-use crate::terminal::line;
+use crate::git::history::{self, CaseChange};
+use crate::untrusted::line;
+use clap::Args;
 
-pub struct Request {
+/// The history of one case from git: each commit that touched it, with
+/// author, date, and what it did to the case
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
@@ -28,10 +35,10 @@ struct Entry {
     change: CaseChange,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let root = log.root();
-    let path = log.find(&request.id)?;
+pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    let root = store.root();
+    let path = store.find(&args.id)?;
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -47,8 +54,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         // A root commit has no parent: nothing before it.
         let before_text = git::file_at(root, &parent, older_path).unwrap_or_default();
         let after_text = git::file_at(root, &commit.hash, &commit.path)?;
-        let parse =
-            |text: Option<String>| text.and_then(|t| case_file::parse(&commit.path, &t).ok());
+        let parse = |text: Option<String>| text.and_then(|t| file::parse(&commit.path, &t).ok());
         let (before, after) = (parse(before_text), parse(after_text));
         let kind = match (&before, &after) {
             (None, Some(_)) => "added",
@@ -74,7 +80,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         }
     }
     entries.reverse(); // oldest first, as a case's story is told
-    match request.format {
+    match args.format {
         Format::Json => super::json::write(out, &entries)?,
         Format::Text | Format::Markdown => {
             for (i, e) in entries.iter().enumerate() {

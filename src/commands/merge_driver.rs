@@ -3,50 +3,54 @@
 //! result over %A and exits 0 (merged) or 1 (conflicts left, marked).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use clap::Args;
 
 use super::Session;
 use crate::case::Case;
-use crate::case_file;
-use crate::clock;
+use crate::case::file;
+use crate::case::validate;
 use crate::error::EXIT_OK;
-use crate::merge;
-use crate::settings::Settings;
-use crate::validate;
+use crate::git;
+use crate::git::merge;
 
 /// Exit code when the merge left conflicts or an invalid case.
 pub const EXIT_CONFLICT: u8 = 1;
 
-pub struct Request {
-    /// %O: the common ancestor's version (empty when there is none).
+/// The git merge driver for case files (git runs it; see `caselog init`)
+///
+/// Keeps every event of both sides, once each, in time order; merges each
+/// field changed on one side, or alike on both; marks a field changed
+/// differently on both sides with conflict markers around its lines and
+/// exits 1.
+#[derive(Debug, Args)]
+pub struct MergeDriverArgs {
+    /// %O: the common ancestor's version
     pub base: PathBuf,
-    /// %A: our version; the result is written here.
+    /// %A: our version, replaced by the result
     pub ours: PathBuf,
-    /// %B: their version.
+    /// %B: their version
     pub theirs: PathBuf,
-    /// %P: the case file's path in the repository, for messages.
+    /// %P: the file's path, for messages
     pub path: Option<String>,
-    /// %L: the conflict marker size.
+    /// %L: the conflict marker size
+    #[arg(default_value_t = 7)]
     pub marker_size: usize,
 }
 
-pub fn run(session: &Session, request: Request, _out: &mut dyn std::io::Write) -> Result<u8> {
-    let at = |p: &Path| session.cwd.join(p);
+pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Write) -> Result<u8> {
+    let at = |p: &Path| session.cwd().join(p);
     let read = |p: &Path| {
         std::fs::read_to_string(at(p)).with_context(|| format!("reading {}", p.display()))
     };
-    let shown = request
+    let shown = args
         .path
         .clone()
-        .unwrap_or_else(|| request.ours.display().to_string());
-    let (base_text, ours_text, theirs_text) = (
-        read(&request.base)?,
-        read(&request.ours)?,
-        read(&request.theirs)?,
-    );
-    let parse = |text: &str| case_file::parse(&shown, text).ok();
+        .unwrap_or_else(|| args.ours.display().to_string());
+    let (base_text, ours_text, theirs_text) =
+        (read(&args.base)?, read(&args.ours)?, read(&args.theirs)?);
+    let parse = |text: &str| file::parse(&shown, text).ok();
     let base = if base_text.trim().is_empty() {
         None
     } else {
@@ -54,36 +58,36 @@ pub fn run(session: &Session, request: Request, _out: &mut dyn std::io::Write) -
     };
     let (Some(ours), Some(theirs)) = (parse(&ours_text), parse(&theirs_text)) else {
         eprintln!("caselog: {shown}: one side is not a valid case; merging it as plain text");
-        return text_merge(&at(&request.ours), &at(&request.base), &at(&request.theirs));
+        return text_merge(&at(&args.ours), &at(&args.base), &at(&args.theirs));
     };
     if base.is_none() && !base_text.trim().is_empty() {
         eprintln!(
             "caselog: {shown}: the common ancestor is not a valid case; every difference is a conflict"
         );
     }
-    let merged = merge::merge(base.as_ref(), &ours, &theirs, request.marker_size);
+    let merged = merge::merge(base.as_ref(), &ours, &theirs, args.marker_size);
     if !merged.conflicts.is_empty() {
-        write(&at(&request.ours), &merged.text)?;
+        write(&at(&args.ours), &merged.text)?;
         eprintln!(
             "caselog: {shown}: both sides changed {} differently; keep the right lines between the markers, then run `caselog check`",
             merged.conflicts.join(", ")
         );
         return Ok(EXIT_CONFLICT);
     }
-    let merged_case =
-        case_file::parse(&shown, &merged.text).context("re-reading the merged case")?;
+    let merged_case = file::parse(&shown, &merged.text).context("re-reading the merged case")?;
     let text = keep_hand_edits(&merged_case, [(&ours_text, &ours), (&theirs_text, &theirs)])
         .unwrap_or(merged.text);
-    write(&at(&request.ours), &text)?;
+    write(&at(&args.ours), &text)?;
     let below_cases = shown
         .rsplit_once("cases/")
         .map_or(shown.as_str(), |(_, rest)| rest);
-    let problems = validate::check(
-        &text,
-        Path::new(below_cases),
-        &Settings::default(),
-        clock::now()?,
-    );
+    // The log's categories may differ on the two branches: judge the
+    // merge only on what a merge can break.
+    let rules = validate::Rules {
+        categories: &[],
+        now: session.now()?,
+    };
+    let problems = validate::check(&text, Path::new(below_cases), &rules);
     if !problems.is_empty() {
         for p in &problems {
             eprintln!("caselog: {shown}:{}: {} (after merging)", p.line, p.message);
@@ -100,7 +104,7 @@ fn keep_hand_edits(merged: &Case, sides: [(&String, &Case); 2]) -> Option<String
         merged
             .events
             .starts_with(&case.events)
-            .then(|| case_file::update(text, case, merged).ok())
+            .then(|| file::update(text, case, merged).ok())
             .flatten()
     })
 }
@@ -121,14 +125,9 @@ fn write(path: &Path, text: &str) -> Result<()> {
 
 /// What git would do without a driver: a line merge with markers.
 fn text_merge(ours: &Path, base: &Path, theirs: &Path) -> Result<u8> {
-    let status = Command::new("git")
-        .args(["merge-file", "-L", "ours", "-L", "base", "-L", "theirs"])
-        .args([ours, base, theirs])
-        .status()
-        .context("running git merge-file")?;
-    match status.code() {
-        Some(0) => Ok(EXIT_OK),
-        Some(n) if n > 0 => Ok(EXIT_CONFLICT),
-        _ => bail!("git merge-file failed ({status})"),
-    }
+    Ok(if git::merge_file(ours, base, theirs)? {
+        EXIT_OK
+    } else {
+        EXIT_CONFLICT
+    })
 }

@@ -7,11 +7,13 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::Session;
-use crate::clock;
+use super::args::words;
+use super::suggest::either;
 use crate::error::EXIT_OK;
-use crate::practice::{self, Advice};
-use crate::terminal::line;
+use crate::practice::next::{self as practice, Advice};
+use crate::untrusted::line;
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// How `next` prints its advice.
@@ -21,8 +23,16 @@ word_enum!(
     }
 );
 
-pub struct Request {
+/// What to do next on a case, by the handling practice, each with why
+///
+/// Derived from the case's status, events and deadlines: a reply not yet
+/// sent, steps not taken (summarising back, apologising…), solutions to
+/// propose or agree, the follow-up to make, a customer not satisfied.
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
@@ -30,27 +40,45 @@ pub struct Request {
 struct Next<'a> {
     id: &'a str,
     status: &'a str,
-    next: &'a [Advice],
+    next: Vec<Item<'a>>,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let settings = session.settings(&log)?;
-    let case = log.load(&request.id)?.case;
-    let advice = practice::next_steps(&case, &settings, clock::now()?);
-    match request.format {
+/// One piece of advice as `--format json` shows it.
+#[derive(Serialize)]
+struct Item<'a> {
+    action: &'static str,
+    what: &'a str,
+    why: &'a str,
+    /// The command line that records it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<String>,
+}
+
+pub fn run(session: &Session, args: NextArgs, out: &mut dyn Write) -> Result<u8> {
+    let case = session.store()?.load(&args.id)?.case;
+    let advice = practice::next_steps(&case, session.settings()?, session.now()?);
+    let items: Vec<Item> = advice
+        .iter()
+        .map(|a: &Advice| Item {
+            action: a.action,
+            what: &a.what,
+            why: &a.why,
+            command: either(&a.steps),
+        })
+        .collect();
+    match args.format {
         Format::Json => super::json::write(
             out,
             &Next {
                 id: case.id.as_str(),
                 status: case.status.as_str(),
-                next: &advice,
+                next: items,
             },
         )?,
         Format::Text => {
             writeln!(out, "{}  {} ({})", case.id, line(&case.title), case.status)?;
-            for item in &advice {
-                writeln!(out, "- {}: {}", line(&item.what), line(&item.why))?;
+            for item in &items {
+                writeln!(out, "- {}: {}", line(item.what), line(item.why))?;
                 if let Some(command) = &item.command {
                     writeln!(out, "    {command}")?;
                 }

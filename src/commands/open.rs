@@ -5,32 +5,70 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
+use clap::Args;
 
+use super::args::{ByArg, words};
 use super::{Session, input};
+use crate::case::id::CaseId;
+use crate::case::lifecycle::{self, NewComplaint};
 use crate::case::{Case, Channel, Severity};
 use crate::error::EXIT_OK;
-use crate::id::CaseId;
-use crate::learning;
-use crate::lifecycle::{self, NewComplaint};
-use crate::store::CaseLog;
+use crate::learning::similar as learning;
+use crate::store::Store;
 
-pub struct Request {
+/// Record a new complaint; prints only the new id
+///
+/// The complaint summary, in the customer's words, comes from --summary,
+/// --summary-file, standard input, or $VISUAL/$EDITOR at a terminal. On
+/// stderr, it names the customer's earlier cases (same --reference, else
+/// same --contact) and the most similar cases, as `caselog similar` does.
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// A one-line title
+    #[arg(long)]
     pub title: String,
+    /// The customer's name
+    #[arg(long, value_name = "NAME")]
     pub customer: String,
+    /// How to reach the customer (email address, phone number…)
+    #[arg(long, value_name = "CONTACT")]
     pub contact: Option<String>,
+    /// An account or order number; finds repeat customers
+    #[arg(long, value_name = "REF")]
     pub reference: Option<String>,
+    /// How the customer prefers to be contacted
+    #[arg(long, value_name = "HOW", value_parser = words::<Channel>(Channel::WORDS))]
     pub preferred_contact: Option<Channel>,
+    /// How the complaint reached us
+    #[arg(long, value_name = "CHANNEL", default_value = "other", value_parser = words::<Channel>(Channel::WORDS))]
     pub channel: Channel,
+    /// The category (from caselog.toml's list, when it has one)
+    #[arg(long)]
     pub category: Option<String>,
+    /// How much it hurts the customer or the business
+    #[arg(long, default_value = "normal", value_parser = words::<Severity>(Severity::WORDS))]
     pub severity: Severity,
+    /// A tag; repeat for several
+    #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    /// The remedy the customer asks for
+    #[arg(long, value_name = "REMEDY")]
     pub wants: Option<String>,
+    /// Who handles the case
+    #[arg(long, value_name = "PERSON")]
     pub assignee: Option<String>,
+    /// The complaint in the customer's words
+    #[arg(long, value_name = "TEXT", conflicts_with = "summary_file")]
     pub summary: Option<String>,
+    /// Read the summary from a file ('-' for standard input)
+    #[arg(long, value_name = "FILE")]
     pub summary_file: Option<PathBuf>,
-    /// Whether to look for the customer's earlier cases and similar ones.
-    pub hints: bool,
-    pub by: Option<String>,
+    /// Print only the id: skip the hints on stderr about the customer's
+    /// earlier cases and similar cases (and the pass over every case they take)
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
 /// How many similar cases `open` mentions, and how alike they must be.
@@ -40,14 +78,14 @@ const SIMILAR_ENOUGH: f64 = 0.2;
 /// Random suffixes make a clash rare; a few retries make it harmless.
 const ID_ATTEMPTS: usize = 8;
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let settings = session.settings(&log)?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    if let Some(category) = &request.category {
+pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    let settings = session.settings()?;
+    let stamp = session.stamp(args.by.by.as_deref())?;
+    if let Some(category) = &args.category {
         settings.check_category(category)?;
     }
-    let summary = match (request.summary, &request.summary_file) {
+    let summary = match (args.summary, &args.summary_file) {
         (Some(text), _) => text,
         (None, Some(path)) => input::file_text(path, "the complaint summary")?,
         (None, None) => input::missing_text(
@@ -57,26 +95,26 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
         )?,
     };
     let complaint = NewComplaint {
-        title: request.title,
-        customer: request.customer,
-        contact: request.contact,
-        reference: request.reference,
-        preferred_contact: request.preferred_contact,
-        channel: request.channel,
-        category: request.category,
-        severity: request.severity,
-        tags: request.tags,
-        wants: request.wants,
-        assignee: request.assignee,
+        title: args.title,
+        customer: args.customer,
+        contact: args.contact,
+        reference: args.reference,
+        preferred_contact: args.preferred_contact,
+        channel: args.channel,
+        category: args.category,
+        severity: args.severity,
+        tags: args.tags,
+        wants: args.wants,
+        assignee: args.assignee,
         summary,
     };
     for _ in 0..ID_ATTEMPTS {
         let case = lifecycle::open(CaseId::generate(stamp.at)?, complaint.clone(), &stamp)?;
-        if log.create(&case)? {
+        if store.create(&case)? {
             writeln!(out, "{}", case.id)?;
             out.flush()?;
-            if request.hints {
-                hint(&log, &case);
+            if !args.quiet {
+                hint(store, &case);
             }
             return Ok(EXIT_OK);
         }
@@ -88,8 +126,8 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
 /// knows: the customer's earlier cases and the cases most like this one.
 /// The case is written by then; a file that cannot be read here is left
 /// to `caselog check`.
-fn hint(log: &CaseLog, case: &Case) {
-    let (learning::Hints { earlier, similar }, _) = learning::hints(log, case, SIMILAR_HINTS);
+fn hint(store: &Store, case: &Case) {
+    let (learning::Hints { earlier, similar }, _) = learning::hints(store, case, SIMILAR_HINTS);
     if !earlier.is_empty() {
         let ids: Vec<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
         let count = ids.len();
@@ -106,7 +144,7 @@ fn hint(log: &CaseLog, case: &Case) {
     if matches.is_empty() {
         return;
     }
-    let (found, _) = super::similar::shown(log, matches);
+    let (found, _) = super::similar::shown(store, matches);
     let listed: Vec<String> = found
         .iter()
         .map(|s| format!("{} ({})", s.id, super::similar::ending(s)))

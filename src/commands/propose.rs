@@ -4,29 +4,35 @@
 use std::io::Write;
 
 use anyhow::Result;
+use clap::Args;
 
+use super::args::ByArg;
 use super::{Session, done};
-use crate::lifecycle;
+use crate::case::lifecycle;
 
-pub struct Request {
+/// Record a possible solution, with its pluses and minuses
+///
+/// Options are numbered 1, 2, 3… in the order proposed; prints the number.
+/// When the customer chooses one, record it with `caselog agree`.
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    /// The solution
     pub text: String,
+    /// A plus of this solution; repeat for several
+    #[arg(long = "pro", value_name = "TEXT")]
     pub pros: Vec<String>,
+    /// A minus of this solution; repeat for several
+    #[arg(long = "con", value_name = "TEXT")]
     pub cons: Vec<String>,
-    pub by: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::propose(
-            case,
-            &stamp,
-            &request.text,
-            &request.pros,
-            &request.cons,
-        )?)
+pub fn run(session: &Session, args: ProposeArgs, out: &mut dyn Write) -> Result<u8> {
+    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
+        lifecycle::propose(case, stamp, &args.text, &args.pros, &args.cons)
     })?;
     let number = lifecycle::proposals(&changed.after)
         .last()

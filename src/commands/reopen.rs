@@ -3,22 +3,28 @@
 use std::io::Write;
 
 use anyhow::Result;
+use clap::Args;
 
+use super::args::ByArg;
 use super::{Session, done};
 use crate::case::Status;
-use crate::lifecycle;
+use crate::case::lifecycle;
 
-pub struct Request {
+/// Reopen a resolved or closed case (counted as a reopen), or resume a waiting one
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    /// Why it is reopened
+    #[arg(long)]
     pub reason: String,
-    pub by: Option<String>,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::reopen(case, &stamp, &request.reason)?)
+pub fn run(session: &Session, args: ReopenArgs, out: &mut dyn Write) -> Result<u8> {
+    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
+        lifecycle::reopen(case, stamp, &args.reason)
     })?;
     let verb = if changed.before.status == Status::Waiting {
         "resumed"

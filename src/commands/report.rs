@@ -6,12 +6,14 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result};
 use comfy_table::{ContentArrangement, Table, presets};
 
-use super::{Session, report_error};
-use crate::clock::{self, Span, format_length, format_time};
-use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
-use crate::report::{self, By, Facts, Measures, Period, Report, Timing};
-use crate::terminal::line;
+use super::Session;
+use super::args::words;
+use crate::error::InputError;
+use crate::learning::measures::{self, By, Facts, Measures, Period, Report, Timing};
+use crate::time::{self, When, format_length, format_time};
+use crate::untrusted::line;
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// How `report` prints.
@@ -24,58 +26,61 @@ word_enum!(
     }
 );
 
-pub struct Request {
-    /// A time, or a duration before `as_of` (as typed).
+/// Counts and timings over a period: what to learn from the complaints
+///
+/// Received, open, resolved, closed and reopened cases; time to first
+/// response and to resolution (median, 90th percentile, share within
+/// target); follow-up compliance; satisfaction; top categories, repeat
+/// customers and the weekly trend. The README defines each measure.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Start of the period: a time (2026-11-01) or a duration before now (30d)
+    /// [default: the beginning]
+    #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
-    /// A time (as typed); exclusive.
+    /// End of the period, exclusive [default: now]
+    #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// Compute as of this time (as typed).
+    /// Compute the report as it looked at this time, ignoring later events
+    #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
+    /// Also a table per group
+    #[arg(long, value_name = "GROUPING", value_parser = words::<By>(By::WORDS))]
     pub by: Option<By>,
+    /// table for a terminal, markdown for a pull request, json/yaml/csv for programs
+    #[arg(long, default_value = "table", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let settings = session.settings(&log)?;
-    let period = period(&request)?;
-    let (facts, errors) = log.load_each(|case| Facts::of(&case, period.as_of));
-    for err in &errors {
-        report_error(err);
-    }
-    let report = report::report(&facts, period, request.by, &settings);
-    match request.format {
+pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u8> {
+    let settings = session.settings()?;
+    let period = period(session, &args)?;
+    let scan = session.every_case(|case| Facts::of(&case, period.as_of))?;
+    let report = measures::compute(&scan.cases, period, args.by, settings);
+    match args.format {
         Format::Table => write_human(out, &report, Style::Terminal)?,
         Format::Markdown => write_human(out, &report, Style::Markdown)?,
         Format::Json => super::json::write(out, &report)?,
         Format::Yaml => write!(out, "{}", crate::yaml::to_string(&report)?)?,
         Format::Csv => write_csv(out, &report)?,
     }
-    Ok(if errors.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_INPUT
-    })
+    Ok(scan.exit_code())
 }
 
-fn period(request: &Request) -> Result<Period> {
-    let as_of = match &request.as_of {
-        Some(text) => clock::parse_time(text)?,
-        None => clock::now()?,
+fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
+    let as_of = match &args.as_of {
+        Some(text) => time::parse_time(text)?,
+        None => session.now()?,
     };
-    let until = match &request.until {
-        Some(text) => clock::parse_time(text)?,
+    let until = match &args.until {
+        Some(text) => time::parse_time(text)?,
         None => as_of,
     };
-    let since = match &request.since {
+    let since = match args.since.as_deref() {
         None => None,
-        Some(text) => Some(match text.parse::<Span>() {
-            Ok(span) => as_of - span.duration(),
-            Err(_) => clock::parse_time(text).map_err(|_| {
-                InputError::Invalid(format!(
-                    "--since '{text}' is neither a time (2026-11-01) nor a duration (30d, 4w)"
-                ))
-            })?,
+        Some(text) => Some(match time::parse_when("--since", text)? {
+            When::Span(span) => as_of - span.duration(),
+            When::At(at) => at,
         }),
     };
     if let Some(since) = since

@@ -3,44 +3,71 @@
 use std::io::Write;
 
 use anyhow::Result;
+use clap::Args;
 
+use super::args::{ByArg, words};
 use super::{Session, done};
 use crate::case::Outcome;
-use crate::clock;
-use crate::lifecycle::{self, Settlement};
+use crate::case::lifecycle::{self, Settlement};
+use crate::time;
 
-pub struct Request {
+/// Record the resolution and schedule the follow-up
+///
+/// The follow-up is due `follow_up_after` (caselog.toml, default 48h) after
+/// the resolution. The option the customer agreed to, if any, is recorded
+/// with the resolution (and counts as the customer's agreement).
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    /// What was done, and what was agreed with the customer
+    #[arg(long, value_name = "TEXT")]
     pub summary: String,
-    /// Whether the customer agreed; `None` when not recorded.
-    pub agreed: Option<bool>,
+    /// The customer agreed to the resolution
+    #[arg(long, conflicts_with = "not_agreed")]
+    pub agreed: bool,
+    /// The customer did not agree to the resolution
+    #[arg(long)]
+    pub not_agreed: bool,
+    /// Whether the complaint was found justified
+    #[arg(long, value_name = "OUTCOME", value_parser = words::<Outcome>(Outcome::WORDS))]
     pub outcome: Option<Outcome>,
+    /// What caused the problem, so it can be fixed for everyone
+    #[arg(long, value_name = "TEXT")]
     pub root_cause: Option<String>,
+    /// What the customer was given: a refund, a replacement, a goodwill gesture
+    #[arg(long, value_name = "TEXT")]
     pub redress: Option<String>,
-    /// Whether to schedule the follow-up.
-    pub follow_up: bool,
-    pub by: Option<String>,
+    /// Schedule no follow-up
+    #[arg(long)]
+    pub no_follow_up: bool,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let settings = session.settings(&log)?;
-    let stamp = session.stamp(&log, request.by.as_deref())?;
-    let due = request.follow_up.then(|| {
-        settings
-            .follow_up_after
-            .after(stamp.at, &settings.working_days)
-    });
-    let settlement = Settlement {
-        summary: request.summary,
-        agreed: request.agreed,
-        outcome: request.outcome,
-        root_cause: request.root_cause,
-        redress: request.redress,
-        follow_up_due: due,
+pub fn run(session: &Session, args: ResolveArgs, out: &mut dyn Write) -> Result<u8> {
+    let settings = session.settings()?;
+    let mut settlement = Settlement {
+        summary: args.summary,
+        agreed: match (args.agreed, args.not_agreed) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        outcome: args.outcome,
+        root_cause: args.root_cause,
+        redress: args.redress,
+        follow_up_due: None,
     };
-    let changed = log.change(&request.id, |case| {
-        Ok(lifecycle::resolve(case, &stamp, settlement)?)
+    let mut due = None;
+    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
+        due = (!args.no_follow_up).then(|| {
+            settings
+                .follow_up_after
+                .after(stamp.at, &settings.working_days)
+        });
+        settlement.follow_up_due = due;
+        lifecycle::resolve(case, stamp, settlement)
     })?;
     let option = changed
         .after
@@ -55,7 +82,7 @@ pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u
             format_args!(
                 "{}: resolved{option}; follow-up due {}",
                 changed.after.id,
-                clock::format_time(due)
+                time::format_time(due)
             ),
         ),
         None => done(

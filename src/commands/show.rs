@@ -6,16 +6,18 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use super::Session;
+use super::args::words;
+use crate::case::file;
+use crate::case::lifecycle;
 use crate::case::{Action, Case, FollowUpState, Status};
-use crate::case_file;
-use crate::clock::{self, format_length, format_relative, format_time};
-use crate::deadlines::{self, Deadline};
 use crate::error::EXIT_OK;
-use crate::learning::{self, Earlier};
-use crate::lifecycle;
-use crate::practice;
-use crate::terminal::{block, line};
+use crate::learning::similar::{self as learning, Earlier};
+use crate::practice::deadlines::{self, Deadline};
+use crate::practice::next as practice;
+use crate::time::{format_length, format_relative, format_time};
+use crate::untrusted::{block, line};
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// How `show` prints a case.
@@ -26,26 +28,29 @@ word_enum!(
     }
 );
 
-pub struct Request {
+/// Show one case: for a person (text) or a program (toml, json)
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let stored = log.load(&request.id)?;
-    match request.format {
+pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    let stored = store.load(&args.id)?;
+    match args.format {
         Format::Text => {
-            let settings = session.settings(&log)?;
-            let pending = deadlines::pending(&stored.case, &settings);
-            write_text(out, &stored.case, &pending, clock::now()?)?;
+            let pending = deadlines::pending(&stored.case, session.settings()?);
+            write_text(out, &stored.case, &pending, session.now()?)?;
             // Costs a pass over every case; a file that cannot be read
             // there is `caselog check`'s business, not this case's.
-            let (earlier, _) = learning::earlier_cases(&log, &stored.case);
+            let (earlier, _) = learning::earlier_cases(store, &stored.case);
             write_earlier(out, &earlier)?;
         }
         // Canonical, so every string is escaped: safe for any terminal.
-        Format::Toml => write!(out, "{}", case_file::render(&stored.case))?,
+        Format::Toml => write!(out, "{}", file::render(&stored.case))?,
         Format::Json => {
             super::json::write(out, &stored.case)?;
         }

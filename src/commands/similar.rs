@@ -7,13 +7,15 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{Session, report_error};
+use super::Session;
+use super::args::words;
 use crate::case::{Action, Case, Outcome, Status};
 use crate::error::{EXIT_INPUT, EXIT_OK};
-use crate::learning::{self, Match};
-use crate::store::CaseLog;
-use crate::terminal::line;
+use crate::learning::similar::{self as learning, Match};
+use crate::store::Store;
+use crate::untrusted::line;
 use crate::words::word_enum;
+use clap::Args;
 
 word_enum!(
     /// How `similar` prints what it found.
@@ -23,9 +25,20 @@ word_enum!(
     }
 );
 
-pub struct Request {
+/// Cases like this one, and how they ended
+///
+/// Ranks every other case by how much its title and complaint summary share
+/// this case's words (BM25, a TF-IDF ranking; rare words count most), with
+/// a boost for the same category. Shows each one's status, outcome,
+/// resolution, redress and whether the customer was satisfied.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
+    /// Show at most this many
+    #[arg(long, default_value_t = 5, value_name = "N")]
     pub limit: usize,
+    #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
 
@@ -53,11 +66,11 @@ pub struct Shown {
 
 /// Reads each match whole, for what it shows. A match that cannot be read
 /// now (changed since the pass) is reported and left out.
-pub fn shown(log: &CaseLog, matches: Vec<Match>) -> (Vec<Shown>, Vec<anyhow::Error>) {
+pub fn shown(store: &Store, matches: Vec<Match>) -> (Vec<Shown>, Vec<anyhow::Error>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for m in matches {
-        match log.read(&m.path) {
+        match store.read(&m.path) {
             Ok(stored) => out.push(describe(&m, stored.case)),
             Err(e) => errors.push(e),
         }
@@ -98,16 +111,14 @@ pub fn ending(case: &Shown) -> String {
     format!("{}{outcome}{answer}", case.status)
 }
 
-pub fn run(session: &Session, request: Request, out: &mut dyn Write) -> Result<u8> {
-    let log = session.log()?;
-    let case = log.load(&request.id)?.case;
-    let (matches, mut errors) = learning::similar(&log, &case, request.limit);
-    let (found, more) = shown(&log, matches);
+pub fn run(session: &Session, args: SimilarArgs, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    let case = store.load(&args.id)?.case;
+    let (matches, mut errors) = learning::similar(store, &case, args.limit);
+    let (found, more) = shown(store, matches);
     errors.extend(more);
-    for err in &errors {
-        report_error(err);
-    }
-    match request.format {
+    session.tally(&errors);
+    match args.format {
         Format::Json => super::json::write(out, &found)?,
         Format::Text => {
             for similar in &found {

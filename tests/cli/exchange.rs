@@ -171,7 +171,7 @@ fn exports_are_read_by_real_parsers() {
     let csv_text = export(&log, "csv");
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header, caselog::exchange::FIELDS);
+    assert_eq!(header, caselog::case::exchange::FIELDS);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(&rows[0][6], "refund; card");

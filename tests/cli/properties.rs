@@ -1,10 +1,10 @@
 //! Properties over random complaint histories: the file round-trips, an
 //! edit equals the canonical rendering, and hand comments survive edits.
 
+use caselog::case::file::{parse, render, update};
+use caselog::case::id::CaseId;
+use caselog::case::lifecycle::{self, Agreement, NewComplaint, Settlement, Stamp};
 use caselog::case::{Action, Case, Channel, Outcome, Severity};
-use caselog::case_file::{parse, render, update};
-use caselog::id::CaseId;
-use caselog::lifecycle::{self, Agreement, NewComplaint, Settlement, Stamp};
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 
@@ -145,7 +145,7 @@ proptest! {
 
 mod merging {
     use super::*;
-    use caselog::merge::merge;
+    use caselog::git::merge::merge;
 
     /// A branch's steps, each with a gap in minutes, by a branch-own person.
     fn branch(base: &Case, steps: &[(u8, String, u32)], who: &str) -> Case {
@@ -205,7 +205,7 @@ mod merging {
 
 mod formatting {
     use super::*;
-    use caselog::case_file::format;
+    use caselog::case::file::format;
     use toml_edit::{DocumentMut, Item};
 
     /// The same case in a layout a person might leave: keys reversed, odd

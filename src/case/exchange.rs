@@ -10,13 +10,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::case::id::CaseId;
+use crate::case::lifecycle::check_one_line;
 use crate::case::{
     Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, Resolution, Severity,
     Status, Timestamp,
 };
-use crate::clock;
-use crate::id::CaseId;
-use crate::lifecycle::one_line;
+use crate::time;
 
 /// Every field of a row, in the order exports write them.
 pub const FIELDS: &[&str] = &[
@@ -185,7 +185,7 @@ impl Reader<'_> {
     fn line(&self, field: &str) -> RowResult<Option<String>> {
         let value = self.text(field)?;
         if let Some(v) = &value {
-            one_line(field, v).map_err(|e| RowError(e.to_string()))?;
+            check_one_line(field, v).map_err(|e| RowError(e.to_string()))?;
         }
         Ok(value)
     }
@@ -202,7 +202,7 @@ impl Reader<'_> {
 
     fn time(&self, field: &str) -> RowResult<Option<DateTime<Utc>>> {
         self.text(field)?
-            .map(|v| clock::parse_time(&v).map_err(|e| RowError(format!("{field}: {e}"))))
+            .map(|v| time::parse_time(&v).map_err(|e| RowError(format!("{field}: {e}"))))
             .transpose()
     }
 
@@ -275,9 +275,9 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     }
     let r = Reader { row };
     let title = r.required("title")?;
-    one_line("title", &title).map_err(|e| RowError(e.to_string()))?;
+    check_one_line("title", &title).map_err(|e| RowError(e.to_string()))?;
     let customer = r.required("customer")?;
-    one_line("customer", &customer).map_err(|e| RowError(e.to_string()))?;
+    check_one_line("customer", &customer).map_err(|e| RowError(e.to_string()))?;
     let opened_at = r
         .time("opened_at")?
         .ok_or_else(|| RowError("opened_at is missing".into()))?;

@@ -1,4 +1,4 @@
-//! Report maths: what a manager needs to learn from complaints, computed
+//! The report's maths: what a manager needs to learn from complaints, computed
 //! from each case's fields and event log (never from git).
 //!
 //! Each case is first reduced to [`Facts`]: the few fields and events the
@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
+use crate::case::id::CaseId;
 use crate::case::{Action, Case, Channel, Outcome, Severity, Status, replay_status};
-use crate::clock::Span;
-use crate::id::CaseId;
 use crate::settings::Settings;
+use crate::time::Span;
 use crate::words::word_enum;
 
 word_enum!(
@@ -273,7 +273,7 @@ pub struct RepeatCustomer {
 
 /// What to learn: where complaints come from and whether they repeat.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Learning {
+pub struct Trends {
     /// Categories of the cases received, most frequent first.
     pub categories: Vec<Count>,
     /// Customers with more than one complaint received in the period.
@@ -305,7 +305,7 @@ pub struct Report {
     pub by: Option<By>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<Group>,
-    pub learning: Learning,
+    pub learning: Trends,
 }
 
 impl Report {
@@ -316,7 +316,7 @@ impl Report {
 }
 
 /// Computes the whole report.
-pub fn report(facts: &[Facts], period: Period, by: Option<By>, settings: &Settings) -> Report {
+pub fn compute(facts: &[Facts], period: Period, by: Option<By>, settings: &Settings) -> Report {
     let all: Vec<&Facts> = facts.iter().collect();
     let mut groups = Vec::new();
     if let Some(by) = by {
@@ -336,7 +336,7 @@ pub fn report(facts: &[Facts], period: Period, by: Option<By>, settings: &Settin
         summary: measures(&all, &period, settings),
         by,
         groups,
-        learning: learning(&all, &period),
+        learning: trends(&all, &period),
     }
 }
 
@@ -470,7 +470,7 @@ fn timing(
     received: &[&&Facts],
     period: &Period,
     milestone: impl Fn(&Facts) -> (Option<DateTime<Utc>>, Span),
-    calendar: &crate::clock::WorkingDays,
+    calendar: &crate::time::WorkingDays,
 ) -> Timing {
     let mut seconds = Vec::new();
     let (mut within, mut missed_pending, mut pending) = (0, 0, 0);
@@ -564,7 +564,7 @@ fn satisfaction(cases: &[&Facts], period: &Period) -> Satisfaction {
     out
 }
 
-fn learning(cases: &[&Facts], period: &Period) -> Learning {
+fn trends(cases: &[&Facts], period: &Period) -> Trends {
     let received: Vec<&&Facts> = cases
         .iter()
         .filter(|f| period.contains(f.opened_at))
@@ -599,7 +599,7 @@ fn learning(cases: &[&Facts], period: &Period) -> Learning {
             .cmp(&a.complaints)
             .then_with(|| a.customer.cmp(&b.customer))
     });
-    Learning {
+    Trends {
         categories,
         repeat_customers,
         weekly: every_week(&received, period, &weeks),

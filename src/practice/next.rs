@@ -9,11 +9,13 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::case::id::CaseId;
+use crate::case::lifecycle;
+use crate::case::suggestion::{Step as Suggested, Suggestion};
 use crate::case::{Action, Case, Event, Status};
-use crate::clock::{format_length, format_relative, format_time};
-use crate::deadlines::{self, Kind};
-use crate::lifecycle;
+use crate::practice::deadlines::{self, Kind};
 use crate::settings::Settings;
+use crate::time::{Span, format_length, format_relative, format_time};
 use crate::words::word_enum;
 
 word_enum!(
@@ -86,7 +88,7 @@ pub fn checklist(case: &Case) -> Vec<Checked> {
 }
 
 /// One thing to do next, and why the practice asks for it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Advice {
     /// A stable word for scripts: `respond`, `propose`, `follow-up`…
     pub action: &'static str,
@@ -94,18 +96,31 @@ pub struct Advice {
     pub what: String,
     /// Why, from the case's state and events.
     pub why: String,
-    /// The caselog command that records it, if there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
+    /// The steps that record it, as alternatives; none when nothing does.
+    pub steps: Vec<Suggestion>,
 }
 
-fn advice(action: &'static str, what: &str, why: String, command: Option<String>) -> Advice {
+fn advice(action: &'static str, what: &str, why: String, steps: Vec<Suggestion>) -> Advice {
     Advice {
         action,
         what: what.to_string(),
         why,
-        command,
+        steps,
     }
+}
+
+/// A note of one of `kinds` on the case.
+fn note(case: &CaseId, kinds: &[Action]) -> Vec<Suggestion> {
+    vec![Suggestion::on(
+        case,
+        Suggested::Note {
+            kinds: kinds.to_vec(),
+        },
+    )]
+}
+
+fn on(case: &CaseId, step: Suggested) -> Vec<Suggestion> {
+    vec![Suggestion::on(case, step)]
 }
 
 /// When a deadline falls, for a reason: `due in 3h, at 2026-11-22 12:00
@@ -128,14 +143,14 @@ fn due_words(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// What the practice says to do next on `case`, most pressing first.
 pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Advice> {
-    let id = case.id.as_str();
+    let id = &case.id;
     let pending = deadlines::pending(case, settings);
     let deadline = |kind: Kind| pending.iter().find(|d| d.kind == kind).map(|d| d.due);
     let done = |step: Step| case.events.iter().any(|e| step.recorded_by(e));
     let mut out = Vec::new();
     match case.status {
         Status::Open | Status::Waiting => {
-            unresolved(case, id, now, &deadline, &done, &mut out);
+            advise_unresolved(case, now, &deadline, &done, &mut out);
         }
         Status::Resolved => {
             let resolved_at = case.resolution.as_ref().map(|r| r.resolved_at.0);
@@ -147,19 +162,29 @@ pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<A
                     "follow-up",
                     "call the customer back and ask whether they are satisfied",
                     format!("follow-up {}; {resolved}", due_words(f.due.0, now)),
-                    Some(format!("caselog follow-up {id} --done --satisfied yes|no")),
+                    on(
+                        id,
+                        Suggested::RecordFollowUp {
+                            ask_satisfied: true,
+                        },
+                    ),
                 )),
                 Some(_) => out.push(advice(
                     "close",
                     "close the case, or try the customer again",
                     "the follow-up is done but the customer gave no answer".into(),
-                    Some(format!("caselog close {id}")),
+                    on(id, Suggested::Close),
                 )),
                 None => out.push(advice(
                     "schedule-follow-up",
                     "schedule the follow-up call",
                     format!("{resolved} with no follow-up scheduled"),
-                    Some(format!("caselog follow-up {id} --in 48h")),
+                    on(
+                        id,
+                        Suggested::ScheduleFollowUp {
+                            after: settings.follow_up_after,
+                        },
+                    ),
                 )),
             }
             if !done(Step::Thanked) {
@@ -178,31 +203,31 @@ pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<A
                 "none",
                 "nothing to do",
                 format!("the case is {closed}"),
-                None,
+                Vec::new(),
             ));
         }
     }
     out
 }
 
-fn thank(id: &str) -> Advice {
+fn thank(id: &CaseId) -> Advice {
     advice(
         "thank",
         "thank the customer for raising it",
         "no thanks recorded; a complaint is a second chance".into(),
-        Some(format!("caselog note {id} --kind thanked TEXT")),
+        note(id, &[Action::Thanked]),
     )
 }
 
 /// Advice for an open or waiting case.
-fn unresolved(
+fn advise_unresolved(
     case: &Case,
-    id: &str,
     now: DateTime<Utc>,
     deadline: &dyn Fn(Kind) -> Option<DateTime<Utc>>,
     done: &dyn Fn(Step) -> bool,
     out: &mut Vec<Advice>,
 ) {
+    let id = &case.id;
     let opened = case.opened_at.0;
     if case.status == Status::Waiting {
         let since = case
@@ -219,13 +244,13 @@ fn unresolved(
                 "chase",
                 "the wait is over: chase it, or reopen the case",
                 format!("waiting on: {reason}; {}", due_words(until, now)),
-                Some(format!("caselog reopen {id} --reason TEXT")),
+                on(id, Suggested::Reopen),
             )),
             Some(until) => out.push(advice(
                 "wait",
                 "wait, then look again",
                 format!("waiting on: {reason}; look again {}", due_words(until, now)),
-                None,
+                Vec::new(),
             )),
             None => out.push(advice(
                 "wait",
@@ -234,7 +259,12 @@ fn unresolved(
                     "waiting on: {reason}, since {} with no --until",
                     since.map(|e| format_time(e.at.0)).unwrap_or_default()
                 ),
-                Some(format!("caselog wait {id} --reason TEXT --until 3d")),
+                on(
+                    id,
+                    Suggested::Wait {
+                        until: Span::days(3),
+                    },
+                ),
             )),
         }
     }
@@ -247,7 +277,7 @@ fn unresolved(
                 format_relative(opened, now),
                 due_words(due, now)
             ),
-            Some(format!("caselog note {id} --kind reply|call|email TEXT")),
+            note(id, &[Action::Reply, Action::Call, Action::Email]),
         ));
     }
     let round = lifecycle::current_round(case);
@@ -269,9 +299,10 @@ fn unresolved(
                 "customer not satisfied at the follow-up {}",
                 format_time(follow_up.at.0)
             ),
-            Some(format!(
-                "caselog propose {id} TEXT  or  caselog escalate {id} --to PERSON --reason TEXT"
-            )),
+            vec![
+                Suggestion::on(id, Suggested::Propose),
+                Suggestion::on(id, Suggested::Escalate),
+            ],
         ));
     }
     if !done(Step::Listened) {
@@ -279,7 +310,7 @@ fn unresolved(
             "listen",
             "summarise the complaint back to the customer",
             "no record that the customer heard it summarised back".into(),
-            Some(format!("caselog note {id} --kind listened TEXT")),
+            note(id, &[Action::Listened]),
         ));
     }
     let proposals: Vec<&Event> = round
@@ -291,7 +322,7 @@ fn unresolved(
             "ask",
             "ask questions to get the full facts",
             "no questions recorded".into(),
-            Some(format!("caselog note {id} --kind question TEXT")),
+            note(id, &[Action::Question]),
         ));
     }
     if !done(Step::Apologised) {
@@ -299,7 +330,7 @@ fn unresolved(
             "apologise",
             "apologise for the experience, without blaming",
             "no apology recorded".into(),
-            Some(format!("caselog note {id} --kind apologised TEXT")),
+            note(id, &[Action::Apologised]),
         ));
     }
     let resolution_due = deadline(Kind::Resolution);
@@ -317,7 +348,7 @@ fn unresolved(
                     format_time(agreed.at.0),
                     agreed.how.map(|h| format!(" by {h}")).unwrap_or_default()
                 ),
-                Some(format!("caselog resolve {id} --summary TEXT")),
+                on(id, Suggested::Resolve),
             ));
         }
         None if proposals.is_empty() => {
@@ -333,7 +364,7 @@ fn unresolved(
                 "propose",
                 "list the possible solutions, with pluses and minuses",
                 why,
-                Some(format!("caselog propose {id} TEXT --pro TEXT --con TEXT")),
+                on(id, Suggested::Propose),
             ));
         }
         None => {
@@ -350,9 +381,7 @@ fn unresolved(
                     if numbers.len() == 1 { "" } else { "s" },
                     numbers.join(", ")
                 ),
-                Some(format!(
-                    "caselog agree {id} N --how phone --contingency TEXT"
-                )),
+                on(id, Suggested::Agree),
             ));
         }
     }
@@ -364,7 +393,7 @@ fn unresolved(
             "escalate",
             "consider escalating to someone senior",
             format!("the resolution is {}", due_words(due, now)),
-            Some(format!("caselog escalate {id} --to PERSON --reason TEXT")),
+            on(id, Suggested::Escalate),
         ));
     }
     if !done(Step::Thanked) {

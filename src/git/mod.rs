@@ -1,6 +1,11 @@
-//! The git plumbing `changes` and `log` need: which case files a range of
-//! commits touched, and a file's text at a revision, read without a
-//! checkout.
+//! Everything caselog asks of git, in one place: which case files a range
+//! of commits touched, a file's text at a revision, a case's commits, the
+//! merge driver's registration and its plain-text fallback, and the
+//! acting person's `user.email`. Below it: what a change did to a case in
+//! words ([`history`]) and the three-way merge of a case ([`merge`]).
+
+pub mod history;
+pub mod merge;
 
 use std::path::Path;
 use std::process::Command;
@@ -209,4 +214,50 @@ pub fn case_history(dir: &Path, id: &str) -> Result<Vec<Commit>> {
         }
     }
     Ok(commits)
+}
+
+/// git's `user.email` as seen from `dir`, when set.
+pub fn user_email(dir: &Path) -> Option<String> {
+    let output = Command::new("git")
+        .args(["config", "--get", "user.email"])
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    let email = String::from_utf8(output.stdout).ok()?;
+    let email = email.trim();
+    (output.status.success() && !email.is_empty()).then(|| email.to_string())
+}
+
+/// Whether `dir` is inside a git work tree.
+pub fn is_work_tree(dir: &Path) -> bool {
+    git(dir, &["rev-parse", "--is-inside-work-tree"])
+        .is_ok_and(|out| String::from_utf8_lossy(&out).trim() == "true")
+}
+
+/// Sets one key in the git config of the clone at `dir`.
+pub fn set_config(dir: &Path, key: &str, value: &str) -> Result<()> {
+    let status = Command::new("git")
+        .args(["config", key, value])
+        .current_dir(dir)
+        .status()
+        .context("running git (is it installed?)")?;
+    if !status.success() {
+        bail!("git config {key} failed ({status})");
+    }
+    Ok(())
+}
+
+/// What git does to a file without a merge driver: a line merge written
+/// over `ours`, with conflict markers. True when it merged cleanly.
+pub fn merge_file(ours: &Path, base: &Path, theirs: &Path) -> Result<bool> {
+    let status = Command::new("git")
+        .args(["merge-file", "-L", "ours", "-L", "base", "-L", "theirs"])
+        .args([ours, base, theirs])
+        .status()
+        .context("running git merge-file")?;
+    match status.code() {
+        Some(0) => Ok(true),
+        Some(n) if n > 0 => Ok(false),
+        _ => bail!("git merge-file failed ({status})"),
+    }
 }

@@ -6,9 +6,9 @@
 
 use serde::Serialize;
 
+use crate::case::event_log::merge_events;
+use crate::case::file::all_sections;
 use crate::case::{Action, Case, Event};
-use crate::case_file::all_sections;
-use crate::merge::merge_events;
 
 /// What happened to one case between two versions of its file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,7 +164,7 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
             Action::FollowUpScheduled => format!(
                 "follow-up scheduled for {}",
                 e.due
-                    .map(|d| crate::clock::format_time(d.0))
+                    .map(|d| crate::time::format_time(d.0))
                     .unwrap_or_default()
             ),
             Action::FollowedUp => match e.satisfied {
@@ -213,7 +213,7 @@ fn plural(noun: &str) -> String {
 
 fn first_line(text: Option<&str>) -> String {
     let line = text.unwrap_or("").lines().next().unwrap_or("");
-    crate::terminal::line(line).into_owned()
+    crate::untrusted::line(line).into_owned()
 }
 
 fn field_edits(before: &Case, after: &Case) -> Vec<FieldEdit> {
@@ -230,11 +230,11 @@ fn field_edits(before: &Case, after: &Case) -> Vec<FieldEdit> {
                     from: o
                         .literal
                         .as_deref()
-                        .map(|l| crate::terminal::line(l).into_owned()),
+                        .map(|l| crate::untrusted::line(l).into_owned()),
                     to: n
                         .literal
                         .as_deref()
-                        .map(|l| crate::terminal::line(l).into_owned()),
+                        .map(|l| crate::untrusted::line(l).into_owned()),
                 });
             }
         }

@@ -1,57 +1,12 @@
-//! Time as caselog sees it: the current instant, user-written times and
-//! durations, and how they are shown.
-//!
-//! The current instant comes from `CASELOG_NOW` when set, so tests and
-//! back-dated entries are reproducible. Everything is UTC to the second:
-//! files store UTC, and sub-second noise would only make diffs louder.
+//! Lengths of time as people write them (`90m`, `48h`, `2d`, `1w`) and the
+//! working days that day-based deadlines count.
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 
 use crate::error::InputError;
-
-/// The environment variable that pins the clock.
-pub const NOW_VARIABLE: &str = "CASELOG_NOW";
-
-/// The current instant: `CASELOG_NOW` (RFC 3339) when set, else the system clock.
-pub fn now() -> Result<DateTime<Utc>, InputError> {
-    match std::env::var(NOW_VARIABLE) {
-        Ok(text) => parse_rfc3339(&text).map_err(|_| {
-            InputError::Invalid(format!(
-                "{NOW_VARIABLE}='{text}' is not an RFC 3339 time such as 2026-11-22T09:30:00Z"
-            ))
-        }),
-        Err(_) => Ok(Utc::now().trunc_subsecs(0)),
-    }
-}
-
-fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
-    DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc).trunc_subsecs(0))
-}
-
-/// Parses a time the user typed: RFC 3339, `YYYY-MM-DD HH:MM` (UTC) or
-/// `YYYY-MM-DD` (midnight UTC).
-pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InputError> {
-    let text = text.trim();
-    if let Ok(t) = parse_rfc3339(text) {
-        return Ok(t);
-    }
-    for layout in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(text, layout) {
-            return Ok(t.and_utc());
-        }
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        && let Some(t) = d.and_hms_opt(0, 0, 0)
-    {
-        return Ok(t.and_utc());
-    }
-    Err(InputError::Invalid(format!(
-        "'{text}' is not a time: use RFC 3339 (2026-11-24T09:00:00Z), '2026-11-24 09:00' (UTC) or 2026-11-24"
-    )))
-}
 
 /// A length of time written the way people write it: `90m`, `48h`, `2d`,
 /// `1w`, or several parts such as `1d12h`.
@@ -226,41 +181,6 @@ pub fn parse_weekday(text: &str) -> Result<Weekday, InputError> {
     })
 }
 
-/// A time for people: `2026-11-22 09:30 UTC`.
-pub fn format_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// A rough length for people, two largest units: `1d 3h`, `45m`, `now`.
-pub fn format_length(d: Duration) -> String {
-    let mut seconds = d.num_seconds().abs();
-    if seconds < 60 {
-        return "under a minute".to_string();
-    }
-    let mut parts = Vec::new();
-    for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if seconds >= size && parts.len() < 2 {
-            parts.push(format!("{}{unit}", seconds / size));
-            seconds %= size;
-        } else if !parts.is_empty() {
-            break;
-        }
-    }
-    parts.join(" ")
-}
-
-/// `in 1d 3h` or `2h ago`, relative to `now`.
-pub fn format_relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let d = t - now;
-    if d.num_seconds().abs() < 60 {
-        "just now".to_string()
-    } else if d >= Duration::zero() {
-        format!("in {}", format_length(d))
-    } else {
-        format!("{} ago", format_length(d))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,24 +263,5 @@ mod tests {
         );
         let saturday = friday + Duration::days(1);
         assert_eq!("1d".parse::<Span>().unwrap().after(saturday, &week), monday);
-    }
-
-    #[test]
-    fn times_accept_rfc3339_dates_and_minutes() {
-        let expected = "2026-11-24T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        assert_eq!(parse_time("2026-11-24T10:00:00+01:00").unwrap(), expected);
-        assert_eq!(parse_time("2026-11-24 09:00").unwrap(), expected);
-        assert_eq!(
-            parse_time("2026-11-24").unwrap(),
-            expected - Duration::hours(9)
-        );
-        assert!(parse_time("next tuesday").is_err());
-    }
-
-    #[test]
-    fn lengths_show_two_largest_units() {
-        assert_eq!(format_length(Duration::seconds(27 * 3600 + 120)), "1d 3h");
-        assert_eq!(format_length(Duration::minutes(45)), "45m");
-        assert_eq!(format_length(Duration::seconds(5)), "under a minute");
     }
 }

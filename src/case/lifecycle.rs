@@ -9,17 +9,47 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::case::id::CaseId;
+use crate::case::suggestion::{Advised, Step, Suggestion};
 use crate::case::{
     Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, Outcome, Resolution,
     Severity, Status, Timestamp,
 };
 use crate::error::InputError;
-use crate::id::CaseId;
+use crate::time::Span;
 
-type Change = Result<Case, InputError>;
+/// Why a change was refused: the user's input, or a step to take first.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Advised(#[from] Advised),
+}
 
-fn refuse<T>(message: String) -> Result<T, InputError> {
-    Err(InputError::Invalid(message))
+impl Refusal {
+    /// The refusal as an input error (exit 2), its suggestion rendered.
+    pub fn into_input_error(self) -> InputError {
+        match self {
+            Refusal::Input(e) => e,
+            Refusal::Advised(advised) => InputError::Invalid(advised.to_string()),
+        }
+    }
+}
+
+type Change = Result<Case, Refusal>;
+
+fn refuse<T>(message: String) -> Result<T, Refusal> {
+    Err(InputError::Invalid(message).into())
+}
+
+fn advise<T>(before: String, suggestion: Suggestion, after: &str) -> Result<T, Refusal> {
+    Err(Advised {
+        before,
+        suggestion,
+        after: after.to_string(),
+    }
+    .into())
 }
 
 /// Who is acting, and when.
@@ -53,43 +83,43 @@ pub struct NewComplaint {
 }
 
 /// A short value that must be present and fit on one line.
-pub fn one_line(what: &str, value: &str) -> Result<(), InputError> {
+pub fn check_one_line(what: &str, value: &str) -> Result<(), InputError> {
     if value.trim().is_empty() {
-        return refuse(format!("{what} is empty"));
+        return Err(InputError::Invalid(format!("{what} is empty")));
     }
     if value.contains(['\n', '\r']) {
-        return refuse(format!("{what} must be one line"));
+        return Err(InputError::Invalid(format!("{what} must be one line")));
     }
     Ok(())
 }
 
 fn optional_one_line(what: &str, value: &Option<String>) -> Result<(), InputError> {
-    value.as_deref().map_or(Ok(()), |v| one_line(what, v))
+    value.as_deref().map_or(Ok(()), |v| check_one_line(what, v))
 }
 
 /// Free text such as a note or summary: anything but blank.
 fn some_text(what: &str, value: &str) -> Result<(), InputError> {
     if value.trim().is_empty() {
-        return refuse(format!("{what} is empty"));
+        return Err(InputError::Invalid(format!("{what} is empty")));
     }
     Ok(())
 }
 
 /// Records a new complaint as a case with its `opened` event.
-pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Change {
-    one_line("the title", &new.title)?;
-    one_line("the customer name", &new.customer)?;
+pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Result<Case, InputError> {
+    check_one_line("the title", &new.title)?;
+    check_one_line("the customer name", &new.customer)?;
     optional_one_line("the contact", &new.contact)?;
     optional_one_line("the reference", &new.reference)?;
     optional_one_line("the category", &new.category)?;
     optional_one_line("the assignee", &new.assignee)?;
     for tag in &new.tags {
-        one_line("a tag", tag)?;
+        check_one_line("a tag", tag)?;
         // Exports join tags with "; ".
         if tag.contains(';') {
-            return refuse(format!(
+            return Err(InputError::Invalid(format!(
                 "the tag '{tag}' contains ';', which separates tags in exports"
-            ));
+            )));
         }
     }
     if let Some(wants) = &new.wants {
@@ -137,7 +167,7 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Change {
 }
 
 /// Events stay in time order: a back-dated change older than the log is refused.
-fn check_time(case: &Case, stamp: &Stamp) -> Result<(), InputError> {
+fn check_time(case: &Case, stamp: &Stamp) -> Result<(), Refusal> {
     if let Some(last) = case.last_event_at()
         && stamp.at < last
     {
@@ -182,7 +212,7 @@ pub fn annotate(case: &Case, stamp: &Stamp, kind: Action, text: &str) -> Change 
 
 /// Hands the case to a person. Assigning to the current assignee changes nothing.
 pub fn assign(case: &Case, stamp: &Stamp, person: &str) -> Change {
-    one_line("the assignee", person)?;
+    check_one_line("the assignee", person)?;
     if case.assignee.as_deref() == Some(person) {
         return Ok(case.clone());
     }
@@ -329,7 +359,7 @@ pub fn resolve(case: &Case, stamp: &Stamp, settlement: Settlement) -> Change {
     Ok(next)
 }
 
-fn unresolved(case: &Case, doing: &str) -> Result<(), InputError> {
+fn require_unresolved(case: &Case, doing: &str) -> Result<(), Refusal> {
     match case.status {
         Status::Open | Status::Waiting => Ok(()),
         status => refuse(format!(
@@ -344,9 +374,9 @@ fn unresolved(case: &Case, doing: &str) -> Result<(), InputError> {
 pub fn propose(case: &Case, stamp: &Stamp, text: &str, pros: &[String], cons: &[String]) -> Change {
     some_text("the solution", text)?;
     for point in pros.iter().chain(cons) {
-        one_line("a plus or minus", point)?;
+        check_one_line("a plus or minus", point)?;
     }
-    unresolved(case, "proposing a solution")?;
+    require_unresolved(case, "proposing a solution")?;
     check_time(case, stamp)?;
     let number = proposals(case)
         .iter()
@@ -373,16 +403,23 @@ pub struct Agreement {
 
 /// Records that the customer agreed to option `number`.
 pub fn agree(case: &Case, stamp: &Stamp, number: u32, terms: Agreement) -> Change {
-    unresolved(case, "recording an agreement")?;
+    require_unresolved(case, "recording an agreement")?;
     let options = proposals(case);
     if !options.iter().any(|e| e.option == Some(number)) {
-        return refuse(match options.len() {
-            0 => format!(
-                "case {} has no proposed solutions; record them with `caselog propose`",
-                case.id
+        return match options.len() {
+            0 => advise(
+                format!(
+                    "case {} has no proposed solutions; record them with ",
+                    case.id
+                ),
+                Suggestion::named(Step::Propose),
+                "",
             ),
-            n => format!("case {} has no option {number} (options 1 to {n})", case.id),
-        });
+            n => refuse(format!(
+                "case {} has no option {number} (options 1 to {n})",
+                case.id
+            )),
+        };
     }
     if let Some(earlier) = agreement(case) {
         return refuse(format!(
@@ -412,9 +449,9 @@ pub fn agree(case: &Case, stamp: &Stamp, number: u32, terms: Agreement) -> Chang
 
 /// Hands the case to someone senior, with the reason on the record.
 pub fn escalate(case: &Case, stamp: &Stamp, to: &str, reason: &str) -> Change {
-    one_line("the person escalated to", to)?;
+    check_one_line("the person escalated to", to)?;
     some_text("the reason", reason)?;
-    unresolved(case, "escalating it")?;
+    require_unresolved(case, "escalating it")?;
     if to == stamp.by {
         return refuse(format!(
             "{to} cannot escalate case {} to themselves",
@@ -477,14 +514,20 @@ pub fn record_follow_up(
 ) -> Change {
     let pending = case.follow_up.as_ref().is_some_and(|f| f.done_at.is_none());
     if case.status != Status::Resolved || !pending {
-        return refuse(format!(
-            "case {} has no follow-up waiting to be done{}",
-            case.id,
-            match case.status {
-                Status::Resolved => "; schedule one with `caselog follow-up ID --in 1d`",
-                _ => "; follow-ups come after a resolution",
-            }
-        ));
+        let missing = format!("case {} has no follow-up waiting to be done", case.id);
+        return match case.status {
+            Status::Resolved => advise(
+                format!("{missing}; schedule one with "),
+                Suggestion::on(
+                    &case.id,
+                    Step::ScheduleFollowUp {
+                        after: Span::days(1),
+                    },
+                ),
+                "",
+            ),
+            _ => refuse(format!("{missing}; follow-ups come after a resolution")),
+        };
     }
     if let Some(text) = text {
         some_text("the follow-up note", text)?;
@@ -537,10 +580,19 @@ pub fn close(case: &Case, stamp: &Stamp, reason: Option<&str>) -> Change {
             ));
         }
         Status::Resolved if pending_follow_up && reason.is_none() => {
-            return refuse(format!(
-                "case {} has a follow-up not yet done; record it with `caselog follow-up {} --done`, or give --reason to close anyway",
-                case.id, case.id
-            ));
+            return advise(
+                format!(
+                    "case {} has a follow-up not yet done; record it with ",
+                    case.id
+                ),
+                Suggestion::on(
+                    &case.id,
+                    Step::RecordFollowUp {
+                        ask_satisfied: false,
+                    },
+                ),
+                ", or give --reason to close anyway",
+            );
         }
         _ => {}
     }

@@ -3,7 +3,7 @@
 //!
 //! Both need a pass over every case, so both read only a [`Profile`] of
 //! each, from the part of its file before the event log (see
-//! [`CaseLog::load_each_part`]), and keep a few numbers per case; the
+//! [`Store::load_each_part`]), and keep a few numbers per case; the
 //! handful of cases shown are read again whole.
 //! Similarity is BM25, the standard TF-IDF ranking: it needs nothing but
 //! each case's term counts and the log's document frequencies, which one
@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::case::{Case, Status, Timestamp};
-use crate::store::CaseLog;
+use crate::store::Store;
 
 /// What learning needs of a case; every other key is skipped unread.
 #[derive(Debug, Clone, Deserialize)]
@@ -100,7 +100,7 @@ fn may_hold(lowered_text: &str, value: &str) -> bool {
     // Such a value may be written escaped: no shortcut then.
     if value
         .chars()
-        .any(|c| c == '"' || c == '\\' || c == '\'' || crate::case_file::is_hazardous(c))
+        .any(|c| c == '"' || c == '\\' || c == '\'' || crate::untrusted::is_hazardous(c))
     {
         return true;
     }
@@ -121,7 +121,7 @@ fn oldest_first(earlier: &mut [Earlier]) {
 }
 
 /// The cases of `case`'s customer opened before it, oldest first.
-pub fn earlier_cases(log: &CaseLog, case: &Case) -> (Vec<Earlier>, Vec<anyhow::Error>) {
+pub fn earlier_cases(store: &Store, case: &Case) -> (Vec<Earlier>, Vec<anyhow::Error>) {
     let case = Profile::of(case);
     let keys: Vec<&str> = [&case.customer.reference, &case.customer.contact]
         .into_iter()
@@ -132,7 +132,7 @@ pub fn earlier_cases(log: &CaseLog, case: &Case) -> (Vec<Earlier>, Vec<anyhow::E
     if keys.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let (mut found, errors) = log.load_each_part(
+    let (mut found, errors) = store.load_each_part(
         |text| {
             let lowered = text.to_ascii_lowercase();
             keys.iter().any(|k| may_hold(&lowered, k))
@@ -230,18 +230,18 @@ pub struct Hints {
 
 /// The cases most like `case`, best first, at most `limit`, each sharing
 /// at least one meaningful word with it. `case` itself is left out.
-pub fn similar(log: &CaseLog, case: &Case, limit: usize) -> (Vec<Match>, Vec<anyhow::Error>) {
-    let (hints, errors) = look_back(log, case, limit, false);
+pub fn similar(store: &Store, case: &Case, limit: usize) -> (Vec<Match>, Vec<anyhow::Error>) {
+    let (hints, errors) = look_back(store, case, limit, false);
     (hints.similar, errors)
 }
 
 /// The customer's earlier cases and the cases most like `case`, in one pass.
-pub fn hints(log: &CaseLog, case: &Case, limit: usize) -> (Hints, Vec<anyhow::Error>) {
-    look_back(log, case, limit, true)
+pub fn hints(store: &Store, case: &Case, limit: usize) -> (Hints, Vec<anyhow::Error>) {
+    look_back(store, case, limit, true)
 }
 
 fn look_back(
-    log: &CaseLog,
+    store: &Store,
     case: &Case,
     limit: usize,
     with_earlier: bool,
@@ -267,7 +267,7 @@ fn look_back(
         counts.sort_unstable();
         counts
     };
-    let (mut seen, errors) = log.load_each_part(
+    let (mut seen, errors) = store.load_each_part(
         |_| true,
         |path: &Path, other: Profile| {
             if other.id == case.id {

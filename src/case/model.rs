@@ -8,7 +8,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::id::CaseId;
+use crate::case::id::CaseId;
+use crate::error::InputError;
 use crate::words::word_enum;
 
 /// The file format version this build reads and writes.
@@ -402,4 +403,17 @@ impl Case {
             },
         })
     }
+}
+
+/// Refuses a category not in `categories` (when it lists any), naming the
+/// ones it does.
+pub fn check_category(categories: &[String], category: &str) -> Result<(), InputError> {
+    if categories.is_empty() || categories.iter().any(|c| c == category) {
+        return Ok(());
+    }
+    Err(InputError::Invalid(format!(
+        "unknown category '{}' (caselog.toml lists: {})",
+        category.escape_debug(),
+        categories.join(", ")
+    )))
 }

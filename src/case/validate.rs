@@ -12,10 +12,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use toml_edit::{Document, Item};
 
-use crate::case::{Action, Case, Status, replay_status};
-use crate::case_file::{self, line_of};
-use crate::error::InputError;
-use crate::settings::Settings;
+use crate::case::file;
+use crate::case::{Action, Case, Status, check_category, replay_status};
+use crate::error::{InputError, line_of};
 
 /// One thing wrong with a case file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,23 +30,11 @@ fn problem(line: usize, message: impl Into<String>) -> Problem {
     }
 }
 
-/// Lines git writes around a conflict it could not merge.
-pub fn conflict_markers(text: &str) -> Vec<Problem> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            ["<<<<<<<", ">>>>>>>", "|||||||"].iter().any(|m| l.starts_with(m))
-                || l.trim_end() == "======="
-        })
-        .map(|(i, l)| {
-            problem(
-                i + 1,
-                format!(
-                    "merge conflict marker `{}` left in the file: keep the right lines, delete the markers",
-                    l.split_whitespace().next().unwrap_or(l)
-                ),
-            )
-        })
+/// The conflict markers git left, as problems.
+fn conflict_markers(text: &str) -> Vec<Problem> {
+    file::conflict_markers(text)
+        .into_iter()
+        .map(|m| problem(m.line, m.message()))
         .collect()
 }
 
@@ -106,13 +93,22 @@ impl<'t> Lines<'t> {
     }
 }
 
+/// What a check measures a case against: the log's settings and the time.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    /// When not empty, the only categories a case may have.
+    pub categories: &'a [String],
+    /// Events after this are in the future.
+    pub now: DateTime<Utc>,
+}
+
 /// Checks one case file's text. `relative` is its path below `cases/`.
-pub fn check(text: &str, relative: &Path, settings: &Settings, now: DateTime<Utc>) -> Vec<Problem> {
+pub fn check(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     let markers = conflict_markers(text);
     if !markers.is_empty() {
         return markers;
     }
-    let case = match case_file::parse("", text) {
+    let case = match file::parse("", text) {
         Ok(case) => case,
         Err(InputError::InvalidFile { line, message, .. }) => return vec![problem(line, message)],
         Err(other) => return vec![problem(1, other.to_string())],
@@ -120,8 +116,8 @@ pub fn check(text: &str, relative: &Path, settings: &Settings, now: DateTime<Utc
     let lines = Lines::new(text);
     let mut out = Vec::new();
     check_path(&case, relative, &lines, &mut out);
-    check_fields(&case, settings, &lines, &mut out);
-    check_events(&case, now, &lines, &mut out);
+    check_fields(&case, rules.categories, &lines, &mut out);
+    check_events(&case, rules.now, &lines, &mut out);
     check_consistency(&case, &lines, &mut out);
     out.sort();
     out.dedup();
@@ -173,8 +169,8 @@ fn check_path(case: &Case, relative: &Path, lines: &Lines, out: &mut Vec<Problem
     }
 }
 
-fn check_fields(case: &Case, settings: &Settings, lines: &Lines, out: &mut Vec<Problem>) {
-    let mut one_line = |section: Option<&str>, key: &str, value: &str| {
+fn check_fields(case: &Case, categories: &[String], lines: &Lines, out: &mut Vec<Problem>) {
+    let mut must_be_one_line = |section: Option<&str>, key: &str, value: &str| {
         if value.trim().is_empty() {
             out.push(problem(lines.key(section, key), format!("{key} is empty")));
         } else if value.contains(['\n', '\r']) {
@@ -184,14 +180,14 @@ fn check_fields(case: &Case, settings: &Settings, lines: &Lines, out: &mut Vec<P
             ));
         }
     };
-    one_line(None, "title", &case.title);
-    one_line(None, "opened_by", &case.opened_by);
-    one_line(Some("customer"), "name", &case.customer.name);
+    must_be_one_line(None, "title", &case.title);
+    must_be_one_line(None, "opened_by", &case.opened_by);
+    must_be_one_line(Some("customer"), "name", &case.customer.name);
     if let Some(a) = &case.assignee {
-        one_line(None, "assignee", a);
+        must_be_one_line(None, "assignee", a);
     }
     if let Some(c) = &case.category {
-        one_line(None, "category", c);
+        must_be_one_line(None, "category", c);
     }
     if case.complaint.summary.trim().is_empty() {
         out.push(problem(
@@ -200,7 +196,7 @@ fn check_fields(case: &Case, settings: &Settings, lines: &Lines, out: &mut Vec<P
         ));
     }
     if let Some(c) = &case.category
-        && let Err(e) = settings.check_category(c)
+        && let Err(e) = check_category(categories, c)
     {
         out.push(problem(lines.key(None, "category"), e.to_string()));
     }

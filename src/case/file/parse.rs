@@ -1,0 +1,88 @@
+//! Reading a case file: the case with line-numbered errors, a quick read
+//! of the fields before the event log, and the conflict markers git leaves.
+
+use crate::case::{Case, FORMAT};
+use crate::error::InputError;
+
+/// Reads a case from its file's text. `shown_path` names the file in errors.
+pub fn parse(shown_path: &str, text: &str) -> Result<Case, InputError> {
+    let case: Case =
+        toml::from_str(text).map_err(|e| InputError::from_toml(shown_path, text, &e))?;
+    if case.format != FORMAT {
+        return Err(InputError::InvalidFile {
+            path: shown_path.to_string(),
+            line: key_line(text, "format").unwrap_or(1),
+            message: format!(
+                "format {} is not supported (this caselog reads format {FORMAT})",
+                case.format
+            ),
+        });
+    }
+    Ok(case)
+}
+
+/// Some fields of a case (`P`, a serde type that ignores the rest), read
+/// from the part of `text` before the first `[[events]]` header, which is
+/// where caselog writes the events. `None` when the file is laid out
+/// otherwise or that part does not parse; the caller then reads it whole.
+pub fn parse_head<P: serde::de::DeserializeOwned>(text: &str) -> Option<P> {
+    let end = if text.starts_with("[[events]]") {
+        0
+    } else {
+        text.find("\n[[events]]").map_or(text.len(), |i| i + 1)
+    };
+    // A section after the events would be missed: read such a file whole.
+    let after = text[end..]
+        .lines()
+        .any(|l| l.starts_with('[') && l.trim_end() != "[[events]]");
+    if after {
+        return None;
+    }
+    toml::from_str(&text[..end]).ok()
+}
+
+/// The line where a top-level `key =` first appears, for messages.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// A line git writes around a conflict it could not merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictMarker {
+    pub line: usize,
+    /// The marker itself: `<<<<<<<`, `=======`, `|||||||` or `>>>>>>>`.
+    pub marker: String,
+}
+
+impl ConflictMarker {
+    /// What is wrong and what to do about it.
+    pub fn message(&self) -> String {
+        format!(
+            "merge conflict marker `{}` left in the file: keep the right lines, delete the markers",
+            self.marker
+        )
+    }
+}
+
+/// Every conflict marker line in `text`.
+pub fn conflict_markers(text: &str) -> Vec<ConflictMarker> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            ["<<<<<<<", ">>>>>>>", "|||||||"]
+                .iter()
+                .any(|m| l.starts_with(m))
+                || l.trim_end() == "======="
+        })
+        .map(|(i, l)| ConflictMarker {
+            line: i + 1,
+            marker: l.split_whitespace().next().unwrap_or(l).to_string(),
+        })
+        .collect()
+}

@@ -1,0 +1,189 @@
+//! One run's context: where the case log is, what time it is, and who is
+//! acting, each read once here; and the two shapes most commands take:
+//! change one case, or read every case.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use super::warn;
+use crate::case::Case;
+use crate::case::lifecycle::{Refusal, Stamp, check_one_line};
+use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
+use crate::git;
+use crate::settings::{SETTINGS_FILE, Settings};
+use crate::store::{Changed, Store};
+use crate::time::{Clock, clock::parse_rfc3339};
+
+/// The environment variable that pins the clock (RFC 3339).
+pub const NOW_VARIABLE: &str = "CASELOG_NOW";
+/// The environment variable naming the acting person.
+pub const USER_VARIABLE: &str = "CASELOG_USER";
+
+/// What every command may need, read once per run.
+pub struct Session {
+    cwd: PathBuf,
+    /// `--dir`, or `CASELOG_DIR` through clap.
+    dir: Option<PathBuf>,
+    /// The clock, or why `CASELOG_NOW` could not be read (said when used).
+    clock: Result<Clock, String>,
+    /// `CASELOG_USER`, when set and not blank.
+    user: Option<String>,
+    store: OnceCell<Store>,
+    settings: OnceCell<Settings>,
+}
+
+/// What a pass over every case kept, and how many files could not be read
+/// (each already reported on stderr).
+pub struct Scan<T> {
+    pub cases: Vec<T>,
+    pub unreadable: usize,
+}
+
+impl<T> Scan<T> {
+    /// Exit 2 when a file could not be read, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if self.unreadable == 0 {
+            EXIT_OK
+        } else {
+            EXIT_INPUT
+        }
+    }
+}
+
+impl Session {
+    /// The run's context from the process: the current folder and the
+    /// `CASELOG_*` variables; `dir` is `--dir` (or `CASELOG_DIR`).
+    pub fn from_env(dir: Option<PathBuf>) -> Result<Session> {
+        let clock = match std::env::var(NOW_VARIABLE) {
+            Ok(text) => parse_rfc3339(&text).map(Clock::Pinned).map_err(|_| {
+                format!(
+                    "{NOW_VARIABLE}='{text}' is not an RFC 3339 time such as 2026-11-22T09:30:00Z"
+                )
+            }),
+            Err(_) => Ok(Clock::System),
+        };
+        let user = std::env::var(USER_VARIABLE)
+            .ok()
+            .filter(|u| !u.trim().is_empty());
+        Ok(Session {
+            cwd: std::env::current_dir().context("finding the current folder")?,
+            dir,
+            clock,
+            user,
+            store: OnceCell::new(),
+            settings: OnceCell::new(),
+        })
+    }
+
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
+    /// `--dir` as given, if it was.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The case log this command works on: `--dir`, else the nearest one
+    /// at or above the current folder.
+    pub fn store(&self) -> Result<&Store> {
+        if let Some(store) = self.store.get() {
+            return Ok(store);
+        }
+        let store = match &self.dir {
+            Some(dir) => Store::at(dir, &self.cwd)?,
+            None => Store::discover(&self.cwd)?,
+        };
+        Ok(self.store.get_or_init(|| store))
+    }
+
+    /// The log's settings (defaults when it has no `caselog.toml`).
+    pub fn settings(&self) -> Result<&Settings> {
+        if let Some(settings) = self.settings.get() {
+            return Ok(settings);
+        }
+        let store = self.store()?;
+        let settings = Settings::load(
+            store.root(),
+            &store.shown(&store.root().join(SETTINGS_FILE)),
+        )?;
+        Ok(self.settings.get_or_init(|| settings))
+    }
+
+    /// The current instant: pinned by `CASELOG_NOW`, else the system clock.
+    pub fn now(&self) -> Result<DateTime<Utc>> {
+        match &self.clock {
+            Ok(clock) => Ok(clock.now()),
+            Err(message) => Err(InputError::Invalid(message.clone()).into()),
+        }
+    }
+
+    /// The person recorded as `by`: `--by`, else `CASELOG_USER`, else
+    /// git's `user.email`.
+    pub fn person(&self, by: Option<&str>) -> Result<String> {
+        let person = match (by, &self.user) {
+            (Some(by), _) => by.to_string(),
+            (None, Some(user)) => user.clone(),
+            (None, None) => git::user_email(self.store()?.root()).ok_or_else(|| {
+                InputError::Invalid(format!(
+                    "who is acting? pass --by PERSON, set {USER_VARIABLE}, or set git's user.email"
+                ))
+            })?,
+        };
+        check_one_line("the person (--by)", &person)?;
+        Ok(person.trim().to_string())
+    }
+
+    /// Who is acting, and now.
+    pub fn stamp(&self, by: Option<&str>) -> Result<Stamp> {
+        Ok(Stamp {
+            by: self.person(by)?,
+            at: self.now()?,
+        })
+    }
+
+    /// Changes the case `id` names by `change` (a lifecycle function),
+    /// under the log's lock. The time is read once the lock is held, so
+    /// commands queued on one case stamp their events in the order they
+    /// land.
+    pub fn change(
+        &self,
+        id: &str,
+        by: Option<&str>,
+        change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
+    ) -> Result<Changed> {
+        let by = self.person(by)?;
+        self.store()?.change(id, |case| {
+            let stamp = Stamp {
+                by,
+                at: self.now()?,
+            };
+            change(case, &stamp).map_err(|refusal| refusal.into_input_error().into())
+        })
+    }
+
+    /// Reads every case, keeping what `reduce` makes of it; each file that
+    /// cannot be read is reported on stderr and counted, and the pass goes on.
+    pub fn every_case<T, F>(&self, reduce: F) -> Result<Scan<T>>
+    where
+        T: Send,
+        F: Fn(Case) -> Option<T> + Sync,
+    {
+        let (cases, errors) = self.store()?.load_each(reduce);
+        Ok(Scan {
+            cases,
+            unreadable: self.tally(&errors),
+        })
+    }
+
+    /// Reports each error of a pass on stderr; how many there were.
+    pub fn tally(&self, errors: &[anyhow::Error]) -> usize {
+        for err in errors {
+            warn(err);
+        }
+        errors.len()
+    }
+}

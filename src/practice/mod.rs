@@ -1,0 +1,5 @@
+//! The complaint-handling practice: what must happen by when (deadlines)
+//! and which step comes next on a case, derived from its events each time.
+
+pub mod deadlines;
+pub mod next;

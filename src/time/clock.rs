@@ -1,0 +1,149 @@
+//! The current instant, times the user types, and how times and lengths
+//! are shown.
+//!
+//! Everything is UTC to the second: files store UTC, and sub-second noise
+//! would only make diffs louder.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+
+use crate::error::InputError;
+use crate::time::Span;
+
+/// Where "now" comes from: the system clock, or a time pinned for the run
+/// (so tests and back-dated entries are reproducible).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    System,
+    Pinned(DateTime<Utc>),
+}
+
+impl Clock {
+    /// The current instant, to the second.
+    pub fn now(self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now().trunc_subsecs(0),
+            Clock::Pinned(at) => at,
+        }
+    }
+}
+
+/// Reads an RFC 3339 time, as `CASELOG_NOW` holds it.
+pub fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc).trunc_subsecs(0))
+}
+
+/// Parses a time the user typed: RFC 3339, `YYYY-MM-DD HH:MM` (UTC) or
+/// `YYYY-MM-DD` (midnight UTC).
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InputError> {
+    let text = text.trim();
+    if let Ok(t) = parse_rfc3339(text) {
+        return Ok(t);
+    }
+    for layout in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(text, layout) {
+            return Ok(t.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && let Some(t) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc());
+    }
+    Err(InputError::Invalid(format!(
+        "'{text}' is not a time: use RFC 3339 (2026-11-24T09:00:00Z), '2026-11-24 09:00' (UTC) or 2026-11-24"
+    )))
+}
+
+/// A moment as the user wrote it: a time, or a length of time from now
+/// (`--until 3d`) or back from now (`--since 30d`); the caller knows which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    At(DateTime<Utc>),
+    Span(Span),
+}
+
+/// Reads `text` as a duration, else as a time. `what` names the value in
+/// the message (`--until`).
+pub fn parse_when(what: &str, text: &str) -> Result<When, InputError> {
+    if let Ok(span) = text.parse::<Span>() {
+        return Ok(When::Span(span));
+    }
+    parse_time(text).map(When::At).map_err(|_| {
+        InputError::Invalid(format!(
+            "{what} '{text}' is neither a time (2026-11-24 09:00) nor a duration (3d, 48h)"
+        ))
+    })
+}
+
+/// A time for people: `2026-11-22 09:30 UTC`.
+pub fn format_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A rough length for people, two largest units: `1d 3h`, `45m`, `now`.
+pub fn format_length(d: Duration) -> String {
+    let mut seconds = d.num_seconds().abs();
+    if seconds < 60 {
+        return "under a minute".to_string();
+    }
+    let mut parts = Vec::new();
+    for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if seconds >= size && parts.len() < 2 {
+            parts.push(format!("{}{unit}", seconds / size));
+            seconds %= size;
+        } else if !parts.is_empty() {
+            break;
+        }
+    }
+    parts.join(" ")
+}
+
+/// `in 1d 3h` or `2h ago`, relative to `now`.
+pub fn format_relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let d = t - now;
+    if d.num_seconds().abs() < 60 {
+        "just now".to_string()
+    } else if d >= Duration::zero() {
+        format!("in {}", format_length(d))
+    } else {
+        format!("{} ago", format_length(d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_accept_rfc3339_dates_and_minutes() {
+        let expected = "2026-11-24T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(parse_time("2026-11-24T10:00:00+01:00").unwrap(), expected);
+        assert_eq!(parse_time("2026-11-24 09:00").unwrap(), expected);
+        assert_eq!(
+            parse_time("2026-11-24").unwrap(),
+            expected - Duration::hours(9)
+        );
+        assert!(parse_time("next tuesday").is_err());
+    }
+
+    #[test]
+    fn lengths_show_two_largest_units() {
+        assert_eq!(format_length(Duration::seconds(27 * 3600 + 120)), "1d 3h");
+        assert_eq!(format_length(Duration::minutes(45)), "45m");
+        assert_eq!(format_length(Duration::seconds(5)), "under a minute");
+    }
+
+    #[test]
+    fn a_duration_or_a_time_reads_as_either_and_names_the_option_when_neither() {
+        assert_eq!(
+            parse_when("--until", "3d").unwrap(),
+            When::Span(Span::days(3))
+        );
+        assert!(matches!(
+            parse_when("--since", "2026-11-01").unwrap(),
+            When::At(_)
+        ));
+        let err = parse_when("--since", "soon").unwrap_err().to_string();
+        assert!(err.starts_with("--since 'soon' is neither"), "{err}");
+    }
+}

@@ -1,0 +1,8 @@
+//! Time as caselog sees it: the clock, times and lengths of time as people
+//! write them, working days, and how times are shown.
+
+pub mod clock;
+mod span;
+
+pub use clock::{Clock, When, format_length, format_relative, format_time, parse_time, parse_when};
+pub use span::{Span, WorkingDays, parse_weekday};
