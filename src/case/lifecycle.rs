@@ -624,3 +624,766 @@ pub fn reopen(case: &Case, stamp: &Stamp, reason: &str) -> Change {
     next.events.push(stamp.event(action).with_text(reason));
     Ok(next)
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    //! Also the small shared fixture of the domain's unit tests: a case
+    //! opened at a fixed time, and stamps some hours after it.
+
+    use super::*;
+
+    /// `hours` after the fixture case was opened, 2026-11-22 09:00 UTC.
+    pub(crate) fn at(hours: i64) -> DateTime<Utc> {
+        let opened: DateTime<Utc> = "2026-11-22T09:00:00Z".parse().unwrap();
+        opened + chrono::Duration::hours(hours)
+    }
+
+    /// `person` acting `hours` after the opening.
+    pub(crate) fn stamp_by(person: &str, hours: i64) -> Stamp {
+        Stamp {
+            by: person.to_string(),
+            at: at(hours),
+        }
+    }
+
+    /// ana, the fixture case's handler, acting `hours` after the opening.
+    pub(crate) fn stamp(hours: i64) -> Stamp {
+        stamp_by("ana", hours)
+    }
+
+    pub(crate) fn new_complaint() -> NewComplaint {
+        NewComplaint {
+            title: "Parcel arrived broken".into(),
+            customer: "Jo Bloggs".into(),
+            contact: None,
+            reference: None,
+            preferred_contact: None,
+            channel: Channel::Email,
+            category: None,
+            severity: Severity::Normal,
+            tags: Vec::new(),
+            wants: None,
+            assignee: Some("ana".into()),
+            summary: "The vase was in pieces.".into(),
+        }
+    }
+
+    /// The fixture case, opened by ana (and assigned to her) at hour 0.
+    pub(crate) fn opened() -> Case {
+        let id = CaseId::parse_full("20261122-7kq3m").unwrap();
+        open(id, new_complaint(), &stamp(0)).unwrap()
+    }
+
+    /// A settlement with its follow-up due at hour `follow_up`, if any.
+    pub(crate) fn settled(follow_up: Option<i64>) -> Settlement {
+        Settlement {
+            summary: "Refunded the vase.".into(),
+            follow_up_due: follow_up.map(at),
+            ..Settlement::default()
+        }
+    }
+
+    /// The fixture case resolved at hour 1, its follow-up due at hour 49.
+    pub(crate) fn resolved() -> Case {
+        resolve(&opened(), &stamp(1), settled(Some(49))).unwrap()
+    }
+
+    fn refusal(change: Change) -> String {
+        change.unwrap_err().to_string()
+    }
+
+    fn actions(case: &Case) -> Vec<Action> {
+        case.events.iter().map(|e| e.action).collect()
+    }
+
+    fn open_with(change: impl FnOnce(&mut NewComplaint)) -> Result<Case, InputError> {
+        let mut new = new_complaint();
+        change(&mut new);
+        open(opened().id, new, &stamp(0))
+    }
+
+    #[test]
+    fn open_records_the_complaint_with_an_opened_event_naming_the_assignee() {
+        let case = opened();
+        assert_eq!(case.status, Status::Open);
+        assert_eq!(case.opened_at, Timestamp(at(0)));
+        assert_eq!(case.opened_by, "ana");
+        assert_eq!(case.assignee.as_deref(), Some("ana"));
+        assert_eq!(actions(&case), [Action::Opened]);
+        assert_eq!(case.events[0].to.as_deref(), Some("ana"));
+        assert_eq!(case.events[0].at, Timestamp(at(0)));
+    }
+
+    #[test]
+    fn open_refuses_an_empty_or_multi_line_title() {
+        for (title, message) in [
+            ("", "the title is empty"),
+            ("  ", "the title is empty"),
+            ("Broken\nvase", "the title must be one line"),
+            ("Broken\rvase", "the title must be one line"),
+        ] {
+            let err = open_with(|new| new.title = title.into()).unwrap_err();
+            assert_eq!(err.to_string(), message, "{title:?}");
+        }
+    }
+
+    #[test]
+    fn open_refuses_a_tag_holding_a_semicolon_or_nothing() {
+        let err = open_with(|new| new.tags = vec!["post".into(), "a;b".into()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the tag 'a;b' contains ';', which separates tags in exports"
+        );
+        let err = open_with(|new| new.tags = vec![" ".into()]).unwrap_err();
+        assert_eq!(err.to_string(), "a tag is empty");
+    }
+
+    #[test]
+    fn open_refuses_a_blank_summary_or_customer() {
+        let err = open_with(|new| new.summary = "\n".into()).unwrap_err();
+        assert_eq!(err.to_string(), "the complaint summary is empty");
+        let err = open_with(|new| new.customer = String::new()).unwrap_err();
+        assert_eq!(err.to_string(), "the customer name is empty");
+    }
+
+    #[test]
+    fn open_keeps_one_of_each_repeated_tag_where_it_first_appeared() {
+        let case = open_with(|new| {
+            new.tags = ["post", "glass", "post", "refund", "glass"]
+                .map(String::from)
+                .to_vec()
+        })
+        .unwrap();
+        assert_eq!(case.tags, ["post", "glass", "refund"]);
+    }
+
+    #[test]
+    fn annotate_records_every_note_kind_and_refuses_other_actions() {
+        for &kind in NOTE_KINDS {
+            let case = annotate(&opened(), &stamp(1), kind, "Said sorry.").unwrap();
+            let last = case.events.last().unwrap();
+            assert_eq!(last.action, kind);
+            assert_eq!(last.text.as_deref(), Some("Said sorry."));
+            assert_eq!(case.status, Status::Open);
+        }
+        for kind in [Action::Resolved, Action::Opened, Action::Proposed] {
+            let err = refusal(annotate(&opened(), &stamp(1), kind, "x"));
+            assert_eq!(err, format!("'{kind}' is not a kind of note"));
+        }
+    }
+
+    #[test]
+    fn annotate_refuses_an_empty_note() {
+        let err = refusal(annotate(&opened(), &stamp(1), Action::Note, " \n"));
+        assert_eq!(err, "the note is empty");
+    }
+
+    #[test]
+    fn a_reply_to_a_waiting_case_puts_it_back_to_open() {
+        let waiting = wait(&opened(), &stamp(1), "the customer's photos", None).unwrap();
+        let case = annotate(&waiting, &stamp(2), Action::Reply, "Got them.").unwrap();
+        assert_eq!(case.status, Status::Open);
+        assert_eq!(actions(&case).last(), Some(&Action::Reply));
+    }
+
+    #[test]
+    fn a_note_other_than_a_reply_leaves_a_waiting_case_waiting() {
+        let waiting = wait(&opened(), &stamp(1), "the courier", None).unwrap();
+        for kind in [Action::Note, Action::Call, Action::Email] {
+            let case = annotate(&waiting, &stamp(2), kind, "Chased.").unwrap();
+            assert_eq!(case.status, Status::Waiting, "{kind}");
+        }
+    }
+
+    #[test]
+    fn assign_hands_the_case_over_with_an_assigned_event() {
+        let case = assign(&opened(), &stamp(1), "bo").unwrap();
+        assert_eq!(case.assignee.as_deref(), Some("bo"));
+        let last = case.events.last().unwrap();
+        assert_eq!(last.action, Action::Assigned);
+        assert_eq!(last.to.as_deref(), Some("bo"));
+        assert_eq!(last.by, "ana");
+    }
+
+    #[test]
+    fn assigning_to_the_current_assignee_changes_nothing() {
+        let case = opened();
+        assert_eq!(assign(&case, &stamp(1), "ana").unwrap(), case);
+    }
+
+    #[test]
+    fn assign_refuses_a_blank_or_multi_line_person() {
+        assert_eq!(
+            refusal(assign(&opened(), &stamp(1), "")),
+            "the assignee is empty"
+        );
+        assert_eq!(
+            refusal(assign(&opened(), &stamp(1), "bo\nbe")),
+            "the assignee must be one line"
+        );
+    }
+
+    #[test]
+    fn wait_parks_an_open_case_with_its_reason_and_until() {
+        let case = wait(&opened(), &stamp(1), "the courier's report", Some(at(73))).unwrap();
+        assert_eq!(case.status, Status::Waiting);
+        let last = case.events.last().unwrap();
+        assert_eq!(last.action, Action::Waiting);
+        assert_eq!(last.text.as_deref(), Some("the courier's report"));
+        assert_eq!(last.until, Some(Timestamp(at(73))));
+        assert_eq!(case.waiting_until(), Some(at(73)));
+    }
+
+    #[test]
+    fn wait_refuses_a_case_already_waiting_resolved_or_closed() {
+        let waiting = wait(&opened(), &stamp(1), "the courier", None).unwrap();
+        assert_eq!(
+            refusal(wait(&waiting, &stamp(2), "again", None)),
+            "case 20261122-7kq3m is already waiting"
+        );
+        assert_eq!(
+            refusal(wait(&resolved(), &stamp(2), "the courier", None)),
+            "case 20261122-7kq3m is resolved; reopen it before waiting on anyone"
+        );
+        let closed = close(&opened(), &stamp(1), Some("withdrawn")).unwrap();
+        assert_eq!(
+            refusal(wait(&closed, &stamp(2), "the courier", None)),
+            "case 20261122-7kq3m is closed; reopen it before waiting on anyone"
+        );
+    }
+
+    #[test]
+    fn wait_refuses_an_until_not_after_now() {
+        for until in [at(2), at(1)] {
+            let err = refusal(wait(&opened(), &stamp(2), "the courier", Some(until)));
+            assert_eq!(
+                err,
+                format!(
+                    "--until {} is not after now (2026-11-22T11:00:00Z)",
+                    Timestamp(until).to_rfc3339()
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn wait_refuses_a_blank_reason() {
+        assert_eq!(
+            refusal(wait(&opened(), &stamp(1), "", None)),
+            "the reason is empty"
+        );
+    }
+
+    #[test]
+    fn resolve_records_the_resolution_and_its_event() {
+        let settlement = Settlement {
+            outcome: Some(Outcome::Upheld),
+            root_cause: Some("thin packaging".into()),
+            redress: Some("full refund".into()),
+            agreed: Some(false),
+            ..settled(None)
+        };
+        let waiting = wait(&opened(), &stamp(1), "the courier", None).unwrap();
+        let case = resolve(&waiting, &stamp(2), settlement).unwrap();
+        assert_eq!(case.status, Status::Resolved);
+        let resolution = case.resolution.as_ref().unwrap();
+        assert_eq!(resolution.summary, "Refunded the vase.");
+        assert_eq!(resolution.agreed, Some(false));
+        assert_eq!(resolution.resolved_at, Timestamp(at(2)));
+        assert_eq!(resolution.resolved_by, "ana");
+        assert_eq!(resolution.option, None);
+        assert_eq!(resolution.outcome, Some(Outcome::Upheld));
+        let last = case.events.last().unwrap();
+        assert_eq!(last.action, Action::Resolved);
+        assert_eq!(last.text.as_deref(), Some("Refunded the vase."));
+        assert_eq!(last.outcome, Some(Outcome::Upheld));
+        assert_eq!(last.root_cause.as_deref(), Some("thin packaging"));
+        assert_eq!(last.redress.as_deref(), Some("full refund"));
+        assert_eq!(case.follow_up, None);
+    }
+
+    #[test]
+    fn resolve_refuses_a_resolved_or_closed_case() {
+        assert_eq!(
+            refusal(resolve(&resolved(), &stamp(2), settled(None))),
+            "case 20261122-7kq3m is already resolved; reopen it first to resolve it again"
+        );
+        let closed = close(&opened(), &stamp(1), Some("withdrawn")).unwrap();
+        assert_eq!(
+            refusal(resolve(&closed, &stamp(2), settled(None))),
+            "case 20261122-7kq3m is closed; reopen it first"
+        );
+    }
+
+    #[test]
+    fn resolve_refuses_a_blank_summary_or_root_cause() {
+        let blank_summary = Settlement {
+            summary: " ".into(),
+            ..settled(None)
+        };
+        assert_eq!(
+            refusal(resolve(&opened(), &stamp(1), blank_summary)),
+            "the resolution summary is empty"
+        );
+        let blank_cause = Settlement {
+            root_cause: Some(String::new()),
+            ..settled(None)
+        };
+        assert_eq!(
+            refusal(resolve(&opened(), &stamp(1), blank_cause)),
+            "the root cause is empty"
+        );
+    }
+
+    #[test]
+    fn resolve_refuses_a_follow_up_due_before_the_resolution() {
+        assert_eq!(
+            refusal(resolve(&opened(), &stamp(5), settled(Some(4)))),
+            "the follow-up cannot be due (2026-11-22T13:00:00Z) before the resolution (2026-11-22T14:00:00Z)"
+        );
+        // Due at the very moment of the resolution is allowed.
+        let case = resolve(&opened(), &stamp(5), settled(Some(5))).unwrap();
+        assert_eq!(case.follow_up.unwrap().due, Timestamp(at(5)));
+    }
+
+    #[test]
+    fn resolve_schedules_the_follow_up_at_the_given_time() {
+        let case = resolved();
+        assert_eq!(
+            case.follow_up,
+            Some(FollowUp {
+                due: Timestamp(at(49)),
+                done_at: None,
+                satisfied: None,
+            })
+        );
+        assert_eq!(
+            actions(&case),
+            [Action::Opened, Action::Resolved, Action::FollowUpScheduled]
+        );
+        let scheduled = case.events.last().unwrap();
+        assert_eq!(scheduled.due, Some(Timestamp(at(49))));
+        assert_eq!(scheduled.at, Timestamp(at(1)));
+    }
+
+    #[test]
+    fn resolve_carries_the_agreed_option_onto_the_resolution() {
+        let mut case = opened();
+        for text in ["Refund", "Replace"] {
+            case = propose(&case, &stamp(1), text, &[], &[]).unwrap();
+        }
+        case = agree(&case, &stamp(2), 2, Agreement::default()).unwrap();
+        let case = resolve(&case, &stamp(3), settled(None)).unwrap();
+        let resolution = case.resolution.unwrap();
+        assert_eq!(resolution.option, Some(2));
+        // An agreement counts as the customer's agreement unless told otherwise.
+        assert_eq!(resolution.agreed, Some(true));
+    }
+
+    #[test]
+    fn resolve_replaces_the_follow_up_of_an_earlier_resolution() {
+        let done = record_follow_up(&resolved(), &stamp(50), Some(false), None).unwrap();
+        let case = resolve(&done, &stamp(60), settled(None)).unwrap();
+        assert_eq!(case.follow_up, None);
+        let case = resolve(&done, &stamp(60), settled(Some(108))).unwrap();
+        assert_eq!(case.follow_up.unwrap().due, Timestamp(at(108)));
+    }
+
+    #[test]
+    fn propose_numbers_options_in_order_with_pros_and_cons() {
+        let pros = vec!["quick".to_string()];
+        let cons = vec!["costly".to_string(), "no lesson learnt".to_string()];
+        let case = propose(&opened(), &stamp(1), "Refund", &pros, &cons).unwrap();
+        let case = propose(&case, &stamp(2), "Replace", &[], &[]).unwrap();
+        let options: Vec<_> = proposals(&case).iter().map(|e| e.option).collect();
+        assert_eq!(options, [Some(1), Some(2)]);
+        let first = proposals(&case)[0];
+        assert_eq!(first.text.as_deref(), Some("Refund"));
+        assert_eq!(first.pros, pros);
+        assert_eq!(first.cons, cons);
+    }
+
+    #[test]
+    fn propose_numbers_one_past_the_highest_option_even_with_gaps() {
+        let mut case = propose(&opened(), &stamp(1), "Refund", &[], &[]).unwrap();
+        // A hand edit or a merge can leave gaps.
+        case.events.last_mut().unwrap().option = Some(5);
+        let case = propose(&case, &stamp(2), "Replace", &[], &[]).unwrap();
+        assert_eq!(case.events.last().unwrap().option, Some(6));
+    }
+
+    #[test]
+    fn propose_refuses_a_multi_line_plus_and_a_resolved_case() {
+        let err = refusal(propose(
+            &opened(),
+            &stamp(1),
+            "Refund",
+            &["quick\nand easy".into()],
+            &[],
+        ));
+        assert_eq!(err, "a plus or minus must be one line");
+        let err = refusal(propose(&resolved(), &stamp(2), "Refund", &[], &[]));
+        assert_eq!(
+            err,
+            "case 20261122-7kq3m is resolved; reopen it before proposing a solution"
+        );
+    }
+
+    #[test]
+    fn agree_records_the_option_and_its_terms() {
+        let case = propose(&opened(), &stamp(1), "Refund", &[], &[]).unwrap();
+        let terms = Agreement {
+            how: Some(Channel::Phone),
+            contingency: Some("replace if out of stock".into()),
+            monitor: Some("check the bank transfer".into()),
+        };
+        let case = agree(&case, &stamp(2), 1, terms).unwrap();
+        let last = case.events.last().unwrap();
+        assert_eq!(last.action, Action::Agreed);
+        assert_eq!(last.option, Some(1));
+        assert_eq!(last.how, Some(Channel::Phone));
+        assert_eq!(last.contingency.as_deref(), Some("replace if out of stock"));
+        assert_eq!(last.monitor.as_deref(), Some("check the bank transfer"));
+        assert_eq!(agreement(&case), Some(last));
+    }
+
+    #[test]
+    fn agree_without_proposals_suggests_caselog_propose() {
+        let err = agree(&opened(), &stamp(1), 1, Agreement::default()).unwrap_err();
+        assert!(matches!(err, Refusal::Advised(_)), "{err:?}");
+        assert_eq!(
+            err.into_input_error().to_string(),
+            "case 20261122-7kq3m has no proposed solutions; record them with `caselog propose`"
+        );
+    }
+
+    #[test]
+    fn agree_refuses_an_option_never_proposed() {
+        let case = propose(&opened(), &stamp(1), "Refund", &[], &[]).unwrap();
+        let case = propose(&case, &stamp(1), "Replace", &[], &[]).unwrap();
+        for number in [0, 3] {
+            assert_eq!(
+                refusal(agree(&case, &stamp(2), number, Agreement::default())),
+                format!("case 20261122-7kq3m has no option {number} (options 1 to 2)")
+            );
+        }
+    }
+
+    #[test]
+    #[ignore = "bug: with options numbered with a gap (1 and 5), refusing option 2 says 'options 1 to 2', naming the count, not the numbers"]
+    fn an_unknown_option_is_refused_naming_the_options_there_are() {
+        let mut case = propose(&opened(), &stamp(1), "Refund", &[], &[]).unwrap();
+        case = propose(&case, &stamp(1), "Replace", &[], &[]).unwrap();
+        case.events.last_mut().unwrap().option = Some(5);
+        let err = refusal(agree(&case, &stamp(2), 2, Agreement::default()));
+        assert!(err.contains('5'), "{err}");
+    }
+
+    #[test]
+    fn agree_refuses_a_second_agreement_in_the_same_round() {
+        let case = propose(&opened(), &stamp(1), "Refund", &[], &[]).unwrap();
+        let case = propose(&case, &stamp(1), "Replace", &[], &[]).unwrap();
+        let case = agree(&case, &stamp(2), 1, Agreement::default()).unwrap();
+        assert_eq!(
+            refusal(agree(&case, &stamp(3), 2, Agreement::default())),
+            "the customer already agreed to option 1 at 2026-11-22T11:00:00Z; reopen the case to agree on another"
+        );
+    }
+
+    #[test]
+    fn agreeing_again_is_allowed_after_a_reopen() {
+        let case = propose(&opened(), &stamp(1), "Refund", &[], &[]).unwrap();
+        let case = propose(&case, &stamp(1), "Replace", &[], &[]).unwrap();
+        let case = agree(&case, &stamp(2), 1, Agreement::default()).unwrap();
+        let case = resolve(&case, &stamp(3), settled(None)).unwrap();
+        let case = reopen(&case, &stamp(4), "the refund bounced").unwrap();
+        assert_eq!(agreement(&case), None);
+        let case = agree(&case, &stamp(5), 2, Agreement::default()).unwrap();
+        assert_eq!(agreement(&case).and_then(|e| e.option), Some(2));
+    }
+
+    #[test]
+    fn agree_refuses_a_resolved_case_and_a_blank_contingency() {
+        assert_eq!(
+            refusal(agree(&resolved(), &stamp(2), 1, Agreement::default())),
+            "case 20261122-7kq3m is resolved; reopen it before recording an agreement"
+        );
+        let case = propose(&opened(), &stamp(1), "Refund", &[], &[]).unwrap();
+        let blank = Agreement {
+            contingency: Some(" ".into()),
+            ..Agreement::default()
+        };
+        assert_eq!(
+            refusal(agree(&case, &stamp(2), 1, blank)),
+            "the contingency is empty"
+        );
+    }
+
+    #[test]
+    fn escalate_hands_the_case_to_someone_senior_with_the_reason() {
+        let case = escalate(&opened(), &stamp(1), "cy", "customer threatens to sue").unwrap();
+        assert_eq!(case.assignee.as_deref(), Some("cy"));
+        let last = case.events.last().unwrap();
+        assert_eq!(last.action, Action::Escalated);
+        assert_eq!(last.to.as_deref(), Some("cy"));
+        assert_eq!(last.text.as_deref(), Some("customer threatens to sue"));
+    }
+
+    #[test]
+    fn escalate_refuses_the_escalator_themselves_and_the_current_assignee() {
+        assert_eq!(
+            refusal(escalate(&opened(), &stamp(1), "ana", "too hard")),
+            "ana cannot escalate case 20261122-7kq3m to themselves"
+        );
+        let with_bo = assign(&opened(), &stamp(1), "bo").unwrap();
+        assert_eq!(
+            refusal(escalate(&with_bo, &stamp(2), "bo", "too hard")),
+            "case 20261122-7kq3m is already with bo"
+        );
+        assert_eq!(
+            refusal(escalate(&resolved(), &stamp(2), "cy", "too hard")),
+            "case 20261122-7kq3m is resolved; reopen it before escalating it"
+        );
+    }
+
+    #[test]
+    fn schedule_follow_up_is_only_for_a_resolved_case() {
+        for case in [
+            opened(),
+            close(&opened(), &stamp(1), Some("withdrawn")).unwrap(),
+        ] {
+            assert_eq!(
+                refusal(schedule_follow_up(&case, &stamp(2), at(50))),
+                format!(
+                    "case 20261122-7kq3m is {}; a follow-up is scheduled only after it is resolved",
+                    case.status
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn schedule_follow_up_reschedules_with_an_event() {
+        let case = schedule_follow_up(&resolved(), &stamp(2), at(72)).unwrap();
+        assert_eq!(case.follow_up.as_ref().unwrap().due, Timestamp(at(72)));
+        let last = case.events.last().unwrap();
+        assert_eq!(last.action, Action::FollowUpScheduled);
+        assert_eq!(last.due, Some(Timestamp(at(72))));
+        let unscheduled = resolve(&opened(), &stamp(1), settled(None)).unwrap();
+        let case = schedule_follow_up(&unscheduled, &stamp(2), at(50)).unwrap();
+        assert_eq!(case.follow_up.unwrap().due, Timestamp(at(50)));
+    }
+
+    #[test]
+    fn rescheduling_the_follow_up_to_the_time_already_set_changes_nothing() {
+        let case = resolved();
+        assert_eq!(schedule_follow_up(&case, &stamp(2), at(49)).unwrap(), case);
+    }
+
+    #[test]
+    fn a_satisfied_follow_up_closes_the_case() {
+        let case = record_follow_up(&resolved(), &stamp(50), Some(true), Some("Happy.")).unwrap();
+        assert_eq!(case.status, Status::Closed);
+        assert_eq!(
+            case.follow_up,
+            Some(FollowUp {
+                due: Timestamp(at(49)),
+                done_at: Some(Timestamp(at(50))),
+                satisfied: Some(true),
+            })
+        );
+        let new: Vec<_> = case.events[3..].iter().collect();
+        assert_eq!(new[0].action, Action::FollowedUp);
+        assert_eq!(new[0].satisfied, Some(true));
+        assert_eq!(new[0].text.as_deref(), Some("Happy."));
+        assert_eq!(new[1].action, Action::Closed);
+        assert_eq!(new.len(), 2);
+        assert_eq!(case.reopen_count(), 0);
+    }
+
+    #[test]
+    fn an_unsatisfied_follow_up_reopens_the_case_and_counts_the_reopen() {
+        let case = record_follow_up(&resolved(), &stamp(50), Some(false), None).unwrap();
+        assert_eq!(case.status, Status::Open);
+        assert_eq!(case.follow_up.as_ref().unwrap().satisfied, Some(false));
+        assert_eq!(actions(&case)[3..], [Action::FollowedUp, Action::Reopened]);
+        assert_eq!(case.reopen_count(), 1);
+    }
+
+    #[test]
+    fn a_follow_up_without_an_answer_leaves_the_case_resolved() {
+        let case = record_follow_up(&resolved(), &stamp(50), None, None).unwrap();
+        assert_eq!(case.status, Status::Resolved);
+        let follow_up = case.follow_up.as_ref().unwrap();
+        assert_eq!(follow_up.done_at, Some(Timestamp(at(50))));
+        assert_eq!(follow_up.satisfied, None);
+        assert_eq!(actions(&case).last(), Some(&Action::FollowedUp));
+    }
+
+    #[test]
+    fn record_follow_up_needs_a_follow_up_waiting_to_be_done() {
+        let unscheduled = resolve(&opened(), &stamp(1), settled(None)).unwrap();
+        let err = record_follow_up(&unscheduled, &stamp(2), Some(true), None).unwrap_err();
+        assert_eq!(
+            err.into_input_error().to_string(),
+            "case 20261122-7kq3m has no follow-up waiting to be done; schedule one with `caselog follow-up 20261122-7kq3m --in 1d`"
+        );
+        let done = record_follow_up(&resolved(), &stamp(50), None, None).unwrap();
+        assert!(record_follow_up(&done, &stamp(51), Some(true), None).is_err());
+        assert_eq!(
+            refusal(record_follow_up(&opened(), &stamp(1), Some(true), None)),
+            "case 20261122-7kq3m has no follow-up waiting to be done; follow-ups come after a resolution"
+        );
+    }
+
+    #[test]
+    fn closing_an_unresolved_case_needs_a_reason() {
+        for case in [
+            opened(),
+            wait(&opened(), &stamp(1), "the courier", None).unwrap(),
+        ] {
+            assert_eq!(
+                refusal(close(&case, &stamp(2), None)),
+                format!(
+                    "case 20261122-7kq3m is {} and not resolved; give --reason to close it anyway",
+                    case.status
+                )
+            );
+            let closed = close(&case, &stamp(2), Some("customer withdrew")).unwrap();
+            assert_eq!(closed.status, Status::Closed);
+            let last = closed.events.last().unwrap();
+            assert_eq!(last.action, Action::Closed);
+            assert_eq!(last.text.as_deref(), Some("customer withdrew"));
+        }
+    }
+
+    #[test]
+    fn closing_with_a_follow_up_not_yet_done_suggests_recording_it_or_a_reason() {
+        let err = close(&resolved(), &stamp(2), None).unwrap_err();
+        assert_eq!(
+            err.into_input_error().to_string(),
+            "case 20261122-7kq3m has a follow-up not yet done; record it with `caselog follow-up 20261122-7kq3m --done`, or give --reason to close anyway"
+        );
+        let closed = close(&resolved(), &stamp(2), Some("moved abroad")).unwrap();
+        assert_eq!(closed.status, Status::Closed);
+    }
+
+    #[test]
+    fn a_resolved_case_with_its_follow_up_done_closes_without_a_reason() {
+        let done = record_follow_up(&resolved(), &stamp(50), None, None).unwrap();
+        let closed = close(&done, &stamp(51), None).unwrap();
+        assert_eq!(closed.status, Status::Closed);
+        assert_eq!(closed.events.last().unwrap().text, None);
+    }
+
+    #[test]
+    #[ignore = "bug: close lets a resolved case with no follow-up at all close without --reason, though its docs and the README say it needs one"]
+    fn closing_a_resolved_case_never_followed_up_needs_a_reason() {
+        let unscheduled = resolve(&opened(), &stamp(1), settled(None)).unwrap();
+        assert!(close(&unscheduled, &stamp(2), None).is_err());
+    }
+
+    #[test]
+    fn close_refuses_a_closed_case_and_a_blank_reason() {
+        let closed = close(&opened(), &stamp(1), Some("withdrawn")).unwrap();
+        assert_eq!(
+            refusal(close(&closed, &stamp(2), Some("again"))),
+            "case 20261122-7kq3m is already closed"
+        );
+        assert_eq!(
+            refusal(close(&opened(), &stamp(1), Some(" "))),
+            "the reason is empty"
+        );
+    }
+
+    #[test]
+    fn reopening_a_waiting_case_resumes_it_without_counting_a_reopen() {
+        let waiting = wait(&opened(), &stamp(1), "the courier", Some(at(9))).unwrap();
+        let case = reopen(&waiting, &stamp(2), "courier answered").unwrap();
+        assert_eq!(case.status, Status::Open);
+        assert_eq!(actions(&case).last(), Some(&Action::Resumed));
+        assert_eq!(case.reopen_count(), 0);
+        assert_eq!(case.waiting_until(), None);
+    }
+
+    #[test]
+    fn reopening_a_resolved_or_closed_case_is_a_counted_reopen() {
+        let done = record_follow_up(&resolved(), &stamp(50), None, None).unwrap();
+        let closed = close(&done, &stamp(51), None).unwrap();
+        for case in [done, closed] {
+            let case = reopen(&case, &stamp(52), "it broke again").unwrap();
+            assert_eq!(case.status, Status::Open);
+            let last = case.events.last().unwrap();
+            assert_eq!(last.action, Action::Reopened);
+            assert_eq!(last.text.as_deref(), Some("it broke again"));
+            assert_eq!(case.reopen_count(), 1);
+        }
+    }
+
+    #[test]
+    fn reopening_drops_a_pending_follow_up_but_keeps_a_done_one() {
+        let case = reopen(&resolved(), &stamp(2), "it broke again").unwrap();
+        assert_eq!(case.follow_up, None);
+        // The scheduling stays on the record.
+        assert!(actions(&case).contains(&Action::FollowUpScheduled));
+        let done = record_follow_up(&resolved(), &stamp(50), None, None).unwrap();
+        let case = reopen(&done, &stamp(51), "it broke again").unwrap();
+        assert_eq!(case.follow_up, done.follow_up);
+    }
+
+    #[test]
+    fn reopen_refuses_an_open_case_and_a_blank_reason() {
+        assert_eq!(
+            refusal(reopen(&opened(), &stamp(1), "why not")),
+            "case 20261122-7kq3m is already open"
+        );
+        assert_eq!(
+            refusal(reopen(&resolved(), &stamp(2), "")),
+            "the reason is empty"
+        );
+    }
+
+    #[test]
+    fn an_event_earlier_than_the_last_is_refused() {
+        let case = annotate(&opened(), &stamp(5), Action::Note, "Called the courier.").unwrap();
+        let expected = "case 20261122-7kq3m already has an event at 2026-11-22T14:00:00Z, later than 2026-11-22T13:00:00Z; events must stay in time order";
+        let early = stamp(4);
+        let changes = [
+            annotate(&case, &early, Action::Note, "late note"),
+            assign(&case, &early, "bo"),
+            wait(&case, &early, "the courier", None),
+            resolve(&case, &early, settled(None)),
+            propose(&case, &early, "Refund", &[], &[]),
+            escalate(&case, &early, "cy", "too hard"),
+            close(&case, &early, Some("withdrawn")),
+        ];
+        for change in changes {
+            assert_eq!(refusal(change), expected);
+        }
+        let resolved = resolve(&case, &stamp(6), settled(Some(50))).unwrap();
+        for change in [
+            record_follow_up(&resolved, &stamp(5), None, None),
+            schedule_follow_up(&resolved, &stamp(5), at(60)),
+            reopen(&resolved, &stamp(5), "it broke again"),
+        ] {
+            assert!(refusal(change).ends_with("events must stay in time order"));
+        }
+    }
+
+    #[test]
+    fn an_event_at_the_same_time_as_the_last_is_allowed() {
+        let case = annotate(&opened(), &stamp(5), Action::Note, "Called the courier.").unwrap();
+        let case = annotate(&case, &stamp(5), Action::Reply, "Sorry.").unwrap();
+        assert_eq!(case.events.len(), 3);
+    }
+
+    #[test]
+    fn the_current_round_starts_after_the_last_reopen() {
+        let case = record_follow_up(&resolved(), &stamp(50), Some(false), None).unwrap();
+        assert!(current_round(&case).is_empty());
+        let case = annotate(&case, &stamp(51), Action::Call, "Called back.").unwrap();
+        let round: Vec<_> = current_round(&case).iter().map(|e| e.action).collect();
+        assert_eq!(round, [Action::Call]);
+        assert_eq!(current_round(&opened()).len(), 1);
+    }
+}

@@ -470,3 +470,549 @@ fn check_solutions(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::file::render;
+    use crate::case::id::CaseId;
+    use crate::case::lifecycle::tests::{at, opened, resolved, settled, stamp};
+    use crate::case::lifecycle::{self, Agreement};
+    use crate::case::{Event, Outcome, Timestamp};
+
+    const PATH: &str = "2026/11/20261122-7kq3m.toml";
+
+    type EventEdit = fn(&mut Event);
+
+    fn check_text(text: &str, path: &str, categories: &[String], now: i64) -> Vec<Problem> {
+        let rules = Rules {
+            categories,
+            now: at(now),
+        };
+        check(text, Path::new(path), &rules)
+    }
+
+    /// The problems of `case`'s file, checked a long while after it was opened.
+    fn problems(case: &Case) -> Vec<Problem> {
+        check_text(&render(case), PATH, &[], 1000)
+    }
+
+    fn messages(case: &Case) -> Vec<String> {
+        problems(case).into_iter().map(|p| p.message).collect()
+    }
+
+    /// The 1-based line of `case`'s file that starts with `start`.
+    fn line(case: &Case, start: &str) -> usize {
+        let text = render(case);
+        let lines: Vec<&str> = text.lines().collect();
+        lines.iter().position(|l| l.starts_with(start)).unwrap() + 1
+    }
+
+    fn problem_at(case: &Case, start: &str, message: &str) -> Problem {
+        problem(line(case, start), message)
+    }
+
+    fn with(case: &Case, change: impl FnOnce(&mut Case)) -> Case {
+        let mut changed = case.clone();
+        change(&mut changed);
+        changed
+    }
+
+    fn noted(case: &Case, hours: i64) -> Case {
+        lifecycle::annotate(case, &stamp(hours), Action::Note, "Rang the courier.").unwrap()
+    }
+
+    fn last_event(case: &mut Case) -> &mut Event {
+        case.events.last_mut().unwrap()
+    }
+
+    fn proposed(case: &Case, hours: i64) -> Case {
+        lifecycle::propose(case, &stamp(hours), "Refund", &[], &[]).unwrap()
+    }
+
+    #[test]
+    fn every_case_the_lifecycle_makes_passes() {
+        let handled = {
+            let case = lifecycle::annotate(&opened(), &stamp(1), Action::Reply, "Sorry.").unwrap();
+            let case = lifecycle::wait(&case, &stamp(2), "photos", Some(at(9))).unwrap();
+            let case = lifecycle::annotate(&case, &stamp(3), Action::Reply, "Thanks.").unwrap();
+            let case = proposed(&proposed(&case, 4), 4);
+            let case = lifecycle::agree(&case, &stamp(5), 2, Agreement::default()).unwrap();
+            let case = lifecycle::escalate(&case, &stamp(6), "cy", "big refund").unwrap();
+            let settlement = lifecycle::Settlement {
+                outcome: Some(Outcome::Upheld),
+                root_cause: Some("thin box".into()),
+                ..settled(Some(60))
+            };
+            let case = lifecycle::resolve(&case, &stamp(7), settlement).unwrap();
+            lifecycle::record_follow_up(&case, &stamp(61), Some(true), None).unwrap()
+        };
+        let reopened =
+            lifecycle::record_follow_up(&resolved(), &stamp(50), Some(false), None).unwrap();
+        for case in [opened(), resolved(), handled, reopened] {
+            assert_eq!(problems(&case), [], "{}", render(&case));
+        }
+    }
+
+    #[test]
+    fn conflict_markers_are_the_only_problems_reported() {
+        let text = render(&opened()).replace(
+            "title = \"Parcel arrived broken\"\n",
+            "<<<<<<< ours\ntitle = \"A\"\n=======\ntitle = \"B\"\n>>>>>>> theirs\n",
+        );
+        let found = check_text(&text, "elsewhere/wrong-name.toml", &[], 0);
+        let lines: Vec<usize> = found.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [3, 5, 7]);
+        assert_eq!(
+            found[0].message,
+            "merge conflict marker `<<<<<<<` left in the file: keep the right lines, delete the markers"
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_one_problem_at_its_line() {
+        let text = render(&opened()).replace("format = 1", "format = 2");
+        let found = check_text(&text, PATH, &[], 1000);
+        assert_eq!(
+            found,
+            [problem(
+                1,
+                "format 2 is not supported (this caselog reads format 1)"
+            )]
+        );
+        let text = render(&opened()).replace("status = \"open\"", "status = \"pending\"");
+        let found = check_text(&text, PATH, &[], 1000);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, 4);
+        assert!(
+            found[0].message.contains("unknown status 'pending'"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_case_outside_its_month_folder_is_told_where_it_belongs() {
+        let text = render(&opened());
+        assert_eq!(
+            check_text(&text, "2026/12/20261122-7kq3m.toml", &[], 1000),
+            [problem(
+                2,
+                "case 20261122-7kq3m belongs in cases/2026/11/, not cases/2026/12/"
+            )]
+        );
+        // Folders that are not a month (archives) may hold any case.
+        for path in [
+            "archive/20261122-7kq3m.toml",
+            "20261122-7kq3m.toml",
+            "old/2025/20261122-7kq3m.toml",
+        ] {
+            assert_eq!(check_text(&text, path, &[], 1000), [], "{path}");
+        }
+    }
+
+    #[test]
+    fn an_id_not_matching_the_file_name_is_reported_alone() {
+        let text = render(&opened());
+        assert_eq!(
+            check_text(&text, "2026/12/20261122-aaaaa.toml", &[], 1000),
+            [problem(
+                2,
+                "the id 20261122-7kq3m does not match the file name 20261122-aaaaa.toml"
+            )]
+        );
+    }
+
+    #[test]
+    fn opened_at_must_fall_on_the_date_in_the_id() {
+        let case = with(&opened(), |c| {
+            c.id = CaseId::parse_full("20261121-7kq3m").unwrap();
+        });
+        let found = check_text(&render(&case), "2026/11/20261121-7kq3m.toml", &[], 1000);
+        assert_eq!(
+            found,
+            [problem_at(
+                &case,
+                "opened_at",
+                "opened_at 2026-11-22T09:00:00Z is not the date in the id 20261121-7kq3m"
+            )]
+        );
+    }
+
+    #[test]
+    fn empty_and_multi_line_fields_are_reported_at_their_key() {
+        let blank_title = with(&opened(), |c| c.title = " ".into());
+        assert_eq!(problems(&blank_title), [problem(3, "title is empty")]);
+        let two_line_title = with(&opened(), |c| c.title = "Broken\nvase".into());
+        assert_eq!(
+            problems(&two_line_title),
+            [problem(3, "title must be one line")]
+        );
+        let blank_name = with(&opened(), |c| c.customer.name = String::new());
+        assert_eq!(
+            problems(&blank_name),
+            [problem_at(&blank_name, "name", "name is empty")]
+        );
+        let blank_summary = with(&opened(), |c| c.complaint.summary = "\n".into());
+        assert_eq!(
+            problems(&blank_summary),
+            [problem_at(
+                &blank_summary,
+                "summary",
+                "the complaint summary is empty"
+            )]
+        );
+        let two_line_category = with(&opened(), |c| c.category = Some("a\rb".into()));
+        assert_eq!(messages(&two_line_category), ["category must be one line"]);
+    }
+
+    #[test]
+    fn an_unknown_category_is_reported_only_when_categories_are_listed() {
+        let case = with(&opened(), |c| c.category = Some("billing".into()));
+        let text = render(&case);
+        let listed = ["delivery".to_string(), "product".to_string()];
+        assert_eq!(
+            check_text(&text, PATH, &listed, 1000),
+            [problem_at(
+                &case,
+                "category",
+                "unknown category 'billing' (caselog.toml lists: delivery, product)"
+            )]
+        );
+        assert_eq!(check_text(&text, PATH, &[], 1000), []);
+        assert_eq!(check_text(&text, PATH, &["billing".to_string()], 1000), []);
+    }
+
+    #[test]
+    fn repeated_and_malformed_tags_are_reported() {
+        let case = with(&opened(), |c| {
+            c.tags = ["post", "post", "a;b", " "].map(String::from).to_vec();
+        });
+        assert_eq!(
+            messages(&case),
+            [
+                "the tag ' ' is empty or holds ';' or a line break",
+                "the tag 'a;b' is empty or holds ';' or a line break",
+                "the tag 'post' is listed twice",
+            ]
+        );
+        assert!(
+            problems(&case)
+                .iter()
+                .all(|p| p.line == line(&case, "tags"))
+        );
+    }
+
+    #[test]
+    fn events_out_of_time_order_are_reported_at_the_later_one() {
+        let case = with(&noted(&opened(), 5), |c| {
+            c.events.push(Event::new(at(3), "ana", Action::Note));
+        });
+        assert_eq!(
+            problems(&case),
+            [problem_at(
+                &case,
+                "at = 2026-11-22T12:00:00Z",
+                "event at 2026-11-22T12:00:00Z comes after one at 2026-11-22T14:00:00Z: events must be in time order"
+            )]
+        );
+    }
+
+    #[test]
+    fn events_after_now_are_in_the_future() {
+        let case = noted(&opened(), 5);
+        let found = check_text(&render(&case), PATH, &[], 4);
+        assert_eq!(
+            found,
+            [problem_at(
+                &case,
+                "at = 2026-11-22T14:00:00Z",
+                "event at 2026-11-22T14:00:00Z is in the future"
+            )]
+        );
+        assert_eq!(check_text(&render(&case), PATH, &[], 5), []);
+    }
+
+    #[test]
+    fn the_first_event_must_be_the_opening_at_opened_at_and_the_only_one() {
+        let not_opened = with(&opened(), |c| {
+            c.events[0] = Event::new(at(0), "ana", Action::Note);
+            c.assignee = None;
+        });
+        assert_eq!(
+            problems(&not_opened),
+            [problem_at(
+                &not_opened,
+                "action = \"note\"",
+                "the first event is 'note', not 'opened'"
+            )]
+        );
+        let late = with(&opened(), |c| c.events[0].at = Timestamp(at(1)));
+        assert_eq!(
+            messages(&late),
+            ["the opened event is at 2026-11-22T10:00:00Z, but opened_at is 2026-11-22T09:00:00Z"]
+        );
+        let twice = with(&opened(), |c| {
+            c.events.push(Event::new(at(1), "ana", Action::Opened));
+        });
+        assert_eq!(messages(&twice), ["a case is opened only once"]);
+        let none = with(&opened(), |c| c.events.clear());
+        assert_eq!(
+            problems(&none),
+            [problem_at(
+                &none,
+                "opened_at",
+                "the case has no events; the first must be 'opened'"
+            )]
+        );
+    }
+
+    #[test]
+    fn keys_that_do_not_fit_an_event_s_action_are_reported_at_the_key() {
+        let with_outcome = with(&noted(&opened(), 1), |c| {
+            last_event(c).outcome = Some(Outcome::Upheld);
+        });
+        assert_eq!(
+            problems(&with_outcome),
+            [problem_at(
+                &with_outcome,
+                "outcome",
+                "a 'note' event has no `outcome`"
+            )]
+        );
+        let cases: [(EventEdit, &str); 5] = [
+            (
+                |e| e.until = Some(Timestamp(at(9))),
+                "a 'note' event has no `until`",
+            ),
+            (|e| e.option = Some(1), "a 'note' event has no `option`"),
+            (
+                |e| e.satisfied = Some(true),
+                "a 'note' event has no `satisfied`",
+            ),
+            (|e| e.to = Some("bo".into()), "a 'note' event has no `to`"),
+            (
+                |e| e.pros = vec!["quick".into()],
+                "a 'note' event has no `pros`",
+            ),
+        ];
+        for (change, message) in cases {
+            let case = with(&noted(&opened(), 1), |c| change(last_event(c)));
+            assert_eq!(messages(&case), [message]);
+        }
+    }
+
+    #[test]
+    fn keys_an_event_s_action_needs_are_reported_when_missing() {
+        let unassigned = with(
+            &lifecycle::assign(&opened(), &stamp(1), "bo").unwrap(),
+            |c| last_event(c).to = None,
+        );
+        // Reported at the event's header, where the key is missing.
+        let header = render(&unassigned)
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| *l == "[[events]]")
+            .map(|(i, _)| i + 1)
+            .last()
+            .unwrap();
+        assert!(
+            problems(&unassigned).contains(&problem(header, "a 'assigned' event needs `to`")),
+            "{:?}",
+            problems(&unassigned)
+        );
+        let undated = with(&resolved(), |c| last_event(c).due = None);
+        assert!(
+            messages(&undated).contains(&"a 'follow-up-scheduled' event needs `due`".to_string()),
+            "{:?}",
+            messages(&undated)
+        );
+        let unnumbered = with(&proposed(&opened(), 1), |c| last_event(c).option = None);
+        assert_eq!(messages(&unnumbered), ["a 'proposed' event needs `option`"]);
+        // A case may be opened without an assignee.
+        let nobody = with(&opened(), |c| {
+            c.assignee = None;
+            c.events[0].to = None;
+        });
+        assert_eq!(problems(&nobody), []);
+    }
+
+    #[test]
+    fn a_status_the_event_log_contradicts_is_reported_with_the_last_change() {
+        let case = with(&noted(&opened(), 1), |c| c.status = Status::Closed);
+        assert_eq!(
+            problems(&case),
+            [problem(
+                4,
+                "status is 'closed' but the event log says 'open' (last change: opened at 2026-11-22T09:00:00Z)"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_resolved_status_needs_a_resolution() {
+        let case = with(&resolved(), |c| c.resolution = None);
+        assert_eq!(
+            messages(&case),
+            ["status is 'resolved' but there is no [resolution]"]
+        );
+    }
+
+    #[test]
+    fn a_resolution_needs_a_resolved_event_at_its_time_that_agrees_with_it() {
+        let moved = with(&resolved(), |c| {
+            c.resolution.as_mut().unwrap().resolved_at = Timestamp(at(2));
+        });
+        assert_eq!(
+            problems(&moved),
+            [problem_at(
+                &moved,
+                "resolved_at",
+                "no resolved event at 2026-11-22T11:00:00Z, the resolution's resolved_at"
+            )]
+        );
+        let on_open = with(&opened(), |c| c.resolution = resolved().resolution);
+        assert_eq!(
+            messages(&on_open),
+            ["no resolved event at 2026-11-22T10:00:00Z, the resolution's resolved_at"]
+        );
+        let other_outcome = with(&resolved(), |c| {
+            c.resolution.as_mut().unwrap().outcome = Some(Outcome::NotUpheld);
+        });
+        assert_eq!(
+            messages(&other_outcome),
+            ["outcome differs from the resolved event's outcome"]
+        );
+    }
+
+    #[test]
+    fn a_follow_up_needs_a_scheduled_event_for_its_due_time() {
+        let case = with(&resolved(), |c| {
+            c.follow_up.as_mut().unwrap().due = Timestamp(at(50));
+        });
+        assert_eq!(
+            problems(&case),
+            [problem_at(
+                &case,
+                "due = 2026-11-24T11:00:00Z",
+                "no follow-up-scheduled event for the due time 2026-11-24T11:00:00Z"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_follow_up_answer_needs_it_done_and_matching_its_event() {
+        let undone = with(&resolved(), |c| {
+            c.follow_up.as_mut().unwrap().satisfied = Some(true);
+        });
+        assert_eq!(
+            problems(&undone),
+            [problem_at(
+                &undone,
+                "satisfied",
+                "satisfied is given but the follow-up is not done (no done_at)"
+            )]
+        );
+        let unrecorded = with(&resolved(), |c| {
+            c.follow_up.as_mut().unwrap().done_at = Some(Timestamp(at(50)));
+        });
+        assert_eq!(
+            messages(&unrecorded),
+            ["no followed-up event at 2026-11-24T11:00:00Z, the follow-up's done_at"]
+        );
+        let done = lifecycle::record_follow_up(&resolved(), &stamp(50), None, None).unwrap();
+        let changed_answer = with(&done, |c| {
+            c.follow_up.as_mut().unwrap().satisfied = Some(true);
+        });
+        assert_eq!(
+            messages(&changed_answer),
+            ["satisfied differs from the followed-up event's answer"]
+        );
+    }
+
+    #[test]
+    fn the_assignee_must_be_the_last_person_the_case_was_handed_to() {
+        let other = with(&opened(), |c| c.assignee = Some("cy".into()));
+        assert_eq!(
+            problems(&other),
+            [problem_at(
+                &other,
+                "assignee",
+                "assignee is cy but the last assignment was to ana"
+            )]
+        );
+        let nobody = with(&opened(), |c| c.assignee = None);
+        assert_eq!(
+            messages(&nobody),
+            ["assignee is nobody but the last assignment was to ana"]
+        );
+        let escalated = lifecycle::escalate(&opened(), &stamp(1), "cy", "too hard").unwrap();
+        let stale = with(&escalated, |c| c.assignee = Some("ana".into()));
+        assert_eq!(
+            messages(&stale),
+            ["assignee is ana but the last assignment was to cy"]
+        );
+    }
+
+    #[test]
+    fn options_are_proposed_once_and_agreed_or_resolved_only_when_proposed() {
+        let twice = with(&proposed(&opened(), 1), |c| {
+            let again = c.events.last().unwrap().clone();
+            c.events.push(again);
+        });
+        let last_option = render(&twice)
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| *l == "option = 1")
+            .map(|(i, _)| i + 1)
+            .last()
+            .unwrap();
+        assert_eq!(
+            problems(&twice),
+            [problem(last_option, "option 1 is proposed twice")]
+        );
+        let unproposed = with(&proposed(&opened(), 1), |c| {
+            let mut agreed = Event::new(at(2), "ana", Action::Agreed);
+            agreed.option = Some(7);
+            c.events.push(agreed);
+        });
+        assert_eq!(
+            messages(&unproposed),
+            ["agreed to option 7, which was not proposed before"]
+        );
+        let agreed_first = with(&opened(), |c| {
+            let mut agreed = Event::new(at(1), "ana", Action::Agreed);
+            agreed.option = Some(1);
+            c.events.push(agreed);
+        });
+        let agreed_first = proposed(&agreed_first, 2);
+        assert_eq!(
+            messages(&agreed_first),
+            ["agreed to option 1, which was not proposed before"]
+        );
+        let resolved_unproposed = with(&resolved(), |c| {
+            c.resolution.as_mut().unwrap().option = Some(9);
+        });
+        assert_eq!(
+            problems(&resolved_unproposed),
+            [problem_at(
+                &resolved_unproposed,
+                "option",
+                "the resolution names option 9, which was never proposed"
+            )]
+        );
+    }
+
+    #[test]
+    #[ignore = "bug: check lets a carriage return through in a tag or an event's `by`, though open refuses it as a line break and check refuses it elsewhere"]
+    fn a_carriage_return_in_a_tag_or_by_is_a_line_break_too() {
+        let tagged = with(&opened(), |c| c.tags = vec!["post\rglass".into()]);
+        assert_eq!(
+            messages(&tagged),
+            ["the tag 'post\\rglass' is empty or holds ';' or a line break"]
+        );
+        let signed = with(&noted(&opened(), 1), |c| {
+            last_event(c).by = "ana\rbo".into()
+        });
+        assert_eq!(messages(&signed), ["by must name one person on one line"]);
+    }
+}

@@ -137,3 +137,184 @@ fn required(section: Section) -> &'static [&'static str] {
         _ => &[],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::file::{parse, render};
+    use crate::case::lifecycle::tests::{opened, resolved, stamp, stamp_by};
+    use crate::case::lifecycle::{annotate, record_follow_up, reopen};
+    use crate::case::{Action, Severity, Status};
+
+    fn merged(base: &Case, ours: &Case, theirs: &Case) -> Merged {
+        merge(Some(base), ours, theirs, 7)
+    }
+
+    /// The merged case, which must have merged without conflicts.
+    fn clean(merged: &Merged) -> Case {
+        assert_eq!(merged.conflicts, Vec::<String>::new(), "{}", merged.text);
+        parse("merged", &merged.text).unwrap()
+    }
+
+    fn titled(case: &Case, title: &str) -> Case {
+        Case {
+            title: title.into(),
+            ..case.clone()
+        }
+    }
+
+    fn noted(case: &Case, hours: i64, by: &str, text: &str) -> Case {
+        annotate(case, &stamp_by(by, hours), Action::Note, text).unwrap()
+    }
+
+    fn texts(case: &Case) -> Vec<&str> {
+        case.events
+            .iter()
+            .map(|e| e.text.as_deref().unwrap_or(""))
+            .collect()
+    }
+
+    #[test]
+    fn a_key_changed_on_one_side_takes_that_side_s_value() {
+        let base = opened();
+        let ours = titled(&base, "Vase smashed in transit");
+        let theirs = Case {
+            severity: Severity::High,
+            ..base.clone()
+        };
+        for case in [
+            clean(&merged(&base, &ours, &theirs)),
+            clean(&merged(&base, &theirs, &ours)),
+        ] {
+            assert_eq!(case.title, "Vase smashed in transit");
+            assert_eq!(case.severity, Severity::High);
+        }
+    }
+
+    #[test]
+    fn a_key_changed_alike_on_both_sides_merges() {
+        let base = opened();
+        let ours = noted(&titled(&base, "Vase smashed"), 1, "ana", "ours");
+        let theirs = noted(&titled(&base, "Vase smashed"), 2, "bo", "theirs");
+        let case = clean(&merged(&base, &ours, &theirs));
+        assert_eq!(case.title, "Vase smashed");
+        assert_eq!(texts(&case), ["", "ours", "theirs"]);
+    }
+
+    #[test]
+    fn a_key_changed_differently_on_both_sides_is_marked_around_that_key_only() {
+        let base = opened();
+        let ours = titled(&base, "Vase smashed");
+        let theirs = titled(&base, "Vase cracked");
+        let result = merged(&base, &ours, &theirs);
+        assert_eq!(result.conflicts, ["title"]);
+        let block = "<<<<<<< ours\ntitle = \"Vase smashed\"\n=======\ntitle = \"Vase cracked\"\n>>>>>>> theirs\n";
+        assert_eq!(result.text.matches(block).count(), 1, "{}", result.text);
+        // Everything else is already merged: keeping one side leaves a valid case.
+        let kept = parse(
+            "merged",
+            &result.text.replace(block, "title = \"Vase smashed\"\n"),
+        );
+        assert_eq!(kept.unwrap(), ours);
+    }
+
+    #[test]
+    fn conflict_markers_have_the_size_git_asks_for() {
+        let base = opened();
+        let ours = titled(&base, "Vase smashed");
+        let theirs = titled(&base, "Vase cracked");
+        let result = merge(Some(&base), &ours, &theirs, 10);
+        let markers: Vec<&str> = result
+            .text
+            .lines()
+            .filter(|l| l.starts_with(['<', '=', '>']))
+            .collect();
+        assert_eq!(
+            markers,
+            ["<<<<<<<<<< ours", "==========", ">>>>>>>>>> theirs"]
+        );
+    }
+
+    #[test]
+    fn a_conflict_in_a_section_is_named_with_its_section() {
+        let base = opened();
+        let mut ours = base.clone();
+        ours.customer.contact = Some("jo@example.com".into());
+        let mut theirs = base.clone();
+        theirs.customer.contact = Some("01234 567890".into());
+        let result = merged(&base, &ours, &theirs);
+        assert_eq!(result.conflicts, ["customer.contact"]);
+        let customer = result.text.find("[customer]").unwrap();
+        let marker = result.text.find("<<<<<<< ours").unwrap();
+        let complaint = result.text.find("[complaint]").unwrap();
+        assert!(customer < marker && marker < complaint, "{}", result.text);
+    }
+
+    #[test]
+    fn without_a_base_keys_alike_merge_and_keys_that_differ_conflict() {
+        let ours = opened();
+        let result = merge(None, &ours, &ours, 7);
+        assert_eq!(result.conflicts, Vec::<String>::new());
+        assert_eq!(result.text, render(&ours));
+        let theirs = titled(&noted(&ours, 1, "bo", "theirs"), "Vase cracked");
+        let result = merge(None, &ours, &theirs, 7);
+        assert_eq!(result.conflicts, ["title"]);
+        assert!(result.text.contains("text = \"theirs\""), "{}", result.text);
+    }
+
+    #[test]
+    fn a_follow_up_dropped_on_one_side_and_done_on_the_other_conflicts_key_by_key() {
+        let base = resolved();
+        let ours = reopen(&base, &stamp(2), "it broke again").unwrap();
+        let theirs = record_follow_up(&base, &stamp(50), None, None).unwrap();
+        let result = merged(&base, &ours, &theirs);
+        // Taken key by key, the follow-up would be done but due never.
+        assert_eq!(result.conflicts, ["follow_up.due", "follow_up.done_at"]);
+        let section = &result.text[result.text.find("[follow_up]").unwrap()..];
+        assert!(
+            section.starts_with(
+                "[follow_up]\n<<<<<<< ours\n=======\ndue = 2026-11-24T10:00:00Z\n>>>>>>> theirs\n"
+            ),
+            "{}",
+            result.text
+        );
+        let other = merged(&base, &theirs, &ours);
+        assert_eq!(other.conflicts, ["follow_up.due", "follow_up.done_at"]);
+    }
+
+    #[test]
+    fn a_follow_up_dropped_on_one_side_and_untouched_on_the_other_stays_dropped() {
+        let base = resolved();
+        let ours = reopen(&base, &stamp(2), "it broke again").unwrap();
+        let theirs = noted(&base, 3, "bo", "customer rang");
+        let case = clean(&merged(&base, &ours, &theirs));
+        assert_eq!(case.follow_up, None);
+        assert_eq!(case.status, Status::Open);
+        assert_eq!(case.events.len(), ours.events.len() + 1);
+    }
+
+    #[test]
+    fn events_of_both_sides_are_kept_once_in_time_order() {
+        let base = opened();
+        let ours = noted(&noted(&base, 2, "ana", "o2"), 5, "ana", "both");
+        let theirs = noted(
+            &noted(&noted(&base, 1, "bo", "t1"), 3, "bo", "t3"),
+            5,
+            "ana",
+            "both",
+        );
+        let case = clean(&merged(&base, &ours, &theirs));
+        assert_eq!(texts(&case), ["", "t1", "o2", "t3", "both"]);
+    }
+
+    #[test]
+    fn merging_either_way_gives_the_same_case() {
+        let base = opened();
+        let ours = noted(&noted(&base, 1, "ana", "from ana"), 2, "ana", "later");
+        let theirs = noted(&noted(&base, 1, "bo", "from bo"), 2, "cy", "also later");
+        let one_way = merged(&base, &ours, &theirs);
+        let other_way = merged(&base, &theirs, &ours);
+        assert_eq!(one_way, other_way);
+        assert_eq!(clean(&one_way).events.len(), 5);
+    }
+}

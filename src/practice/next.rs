@@ -400,3 +400,322 @@ fn advise_unresolved(
         out.push(thank(id));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::lifecycle::tests::{at, opened, resolved, settled, stamp};
+    use crate::case::lifecycle::{Agreement, agree, annotate, escalate, propose};
+
+    /// The advice on `case` as of `hours` after its opening, with default settings.
+    fn advice_at(case: &Case, hours: i64) -> Vec<Advice> {
+        next_steps(case, &Settings::default(), at(hours))
+    }
+
+    fn actions_at(case: &Case, hours: i64) -> Vec<&'static str> {
+        advice_at(case, hours).iter().map(|a| a.action).collect()
+    }
+
+    /// The one piece of advice with `action`.
+    fn advised(case: &Case, hours: i64, action: &str) -> Advice {
+        let all = advice_at(case, hours);
+        let mut found = all.iter().filter(|a| a.action == action);
+        let one = found
+            .next()
+            .unwrap_or_else(|| panic!("no {action} in {all:?}"));
+        assert!(found.next().is_none(), "{all:?}");
+        one.clone()
+    }
+
+    fn steps_of(case: &Case, hours: i64, action: &str) -> Vec<Suggested> {
+        let advice = advised(case, hours, action);
+        for suggestion in &advice.steps {
+            assert_eq!(suggestion.case.as_ref(), Some(&case.id), "{advice:?}");
+        }
+        advice.steps.into_iter().map(|s| s.step).collect()
+    }
+
+    fn note(case: &Case, hours: i64, kind: Action) -> Case {
+        annotate(case, &stamp(hours), kind, "Done.").unwrap()
+    }
+
+    fn noting(kinds: &[Action]) -> Vec<Suggested> {
+        vec![Suggested::Note {
+            kinds: kinds.to_vec(),
+        }]
+    }
+
+    /// Every handling step before a proposal done: reply, listen, ask, apologise, thank.
+    fn courteous(case: &Case, hours: i64) -> Case {
+        [
+            Action::Reply,
+            Action::Listened,
+            Action::Question,
+            Action::Apologised,
+            Action::Thanked,
+        ]
+        .into_iter()
+        .fold(case.clone(), |case, kind| note(&case, hours, kind))
+    }
+
+    fn proposed(case: &Case, hours: i64, how_many: usize) -> Case {
+        (0..how_many).fold(case.clone(), |case, _| {
+            propose(&case, &stamp(hours), "Refund", &[], &[]).unwrap()
+        })
+    }
+
+    fn waiting(until: Option<i64>) -> Case {
+        lifecycle::wait(
+            &courteous(&opened(), 1),
+            &stamp(2),
+            "the courier\nand more",
+            until.map(at),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_new_case_asks_for_every_early_step() {
+        let case = opened();
+        assert_eq!(
+            actions_at(&case, 1),
+            ["respond", "listen", "ask", "apologise", "propose", "thank"]
+        );
+        assert_eq!(
+            steps_of(&case, 1, "respond"),
+            noting(&[Action::Reply, Action::Call, Action::Email])
+        );
+        assert_eq!(steps_of(&case, 1, "listen"), noting(&[Action::Listened]));
+        assert_eq!(steps_of(&case, 1, "ask"), noting(&[Action::Question]));
+        assert_eq!(
+            steps_of(&case, 1, "apologise"),
+            noting(&[Action::Apologised])
+        );
+        assert_eq!(steps_of(&case, 1, "propose"), [Suggested::Propose]);
+        assert_eq!(steps_of(&case, 1, "thank"), noting(&[Action::Thanked]));
+    }
+
+    #[test]
+    fn the_first_response_is_due_a_day_after_opening() {
+        let case = opened();
+        assert!(advised(&case, 1, "respond").why.contains("due in 23h"));
+        assert!(advised(&case, 30, "respond").why.contains("overdue by 6h"));
+    }
+
+    #[test]
+    fn a_reply_stops_the_advice_to_respond() {
+        for kind in [Action::Reply, Action::Call, Action::Acknowledged] {
+            let case = note(&opened(), 1, kind);
+            assert_eq!(
+                actions_at(&case, 2),
+                ["listen", "ask", "apologise", "propose", "thank"],
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn once_every_early_step_is_done_only_proposing_is_left() {
+        assert_eq!(actions_at(&courteous(&opened(), 1), 2), ["propose"]);
+    }
+
+    #[test]
+    fn a_wait_without_until_asks_for_a_time_to_look_again() {
+        let case = waiting(None);
+        assert_eq!(actions_at(&case, 3), ["wait", "propose"]);
+        assert_eq!(
+            steps_of(&case, 3, "wait"),
+            [Suggested::Wait {
+                until: Span::days(3)
+            }]
+        );
+        let why = advised(&case, 3, "wait").why;
+        assert_eq!(
+            why,
+            "waiting on: the courier, since 2026-11-22 11:00 UTC with no --until"
+        );
+    }
+
+    #[test]
+    fn a_wait_with_until_says_wait_until_it_is_over_then_chase() {
+        let case = waiting(Some(10));
+        assert_eq!(actions_at(&case, 9), ["wait", "propose"]);
+        assert_eq!(steps_of(&case, 9, "wait"), []);
+        for hours in [10, 11] {
+            assert_eq!(actions_at(&case, hours), ["chase", "propose"]);
+            assert_eq!(steps_of(&case, hours, "chase"), [Suggested::Reopen]);
+        }
+    }
+
+    #[test]
+    fn proposals_without_agreement_ask_for_one_to_be_agreed() {
+        let case = proposed(&note(&opened(), 1, Action::Reply), 2, 2);
+        assert_eq!(
+            actions_at(&case, 3),
+            ["listen", "apologise", "agree", "thank"]
+        );
+        assert_eq!(steps_of(&case, 3, "agree"), [Suggested::Agree]);
+        assert!(
+            advised(&case, 3, "agree")
+                .why
+                .starts_with("options 1, 2 proposed, none agreed yet; resolution due in")
+        );
+        let one = proposed(&opened(), 1, 1);
+        assert!(
+            advised(&one, 2, "agree")
+                .why
+                .starts_with("option 1 proposed,")
+        );
+    }
+
+    #[test]
+    fn an_agreement_asks_for_the_resolution() {
+        let case = proposed(&courteous(&opened(), 1), 2, 2);
+        let terms = Agreement {
+            how: Some(crate::case::Channel::Phone),
+            ..Agreement::default()
+        };
+        let case = agree(&case, &stamp(3), 2, terms).unwrap();
+        assert_eq!(actions_at(&case, 4), ["resolve"]);
+        assert_eq!(steps_of(&case, 4, "resolve"), [Suggested::Resolve]);
+        let advice = advised(&case, 4, "resolve");
+        assert_eq!(advice.what, "carry out option 2 and record the resolution");
+        assert!(
+            advice
+                .why
+                .starts_with("the customer agreed to option 2 on 2026-11-22 12:00 UTC by phone;"),
+            "{}",
+            advice.why
+        );
+    }
+
+    #[test]
+    fn an_overdue_resolution_suggests_escalating_unless_already_escalated() {
+        let case = courteous(&opened(), 1);
+        let fourteen_days = 14 * 24;
+        assert_eq!(actions_at(&case, fourteen_days - 1), ["propose"]);
+        assert_eq!(actions_at(&case, fourteen_days), ["propose", "escalate"]);
+        assert_eq!(
+            steps_of(&case, fourteen_days, "escalate"),
+            [Suggested::Escalate]
+        );
+        let escalated = escalate(&case, &stamp(2), "cy", "too slow").unwrap();
+        assert_eq!(actions_at(&escalated, fourteen_days + 1), ["propose"]);
+    }
+
+    #[test]
+    fn a_resolution_with_its_follow_up_pending_asks_for_the_call_back() {
+        let case = resolved();
+        assert_eq!(actions_at(&case, 2), ["follow-up", "thank"]);
+        assert_eq!(
+            steps_of(&case, 2, "follow-up"),
+            [Suggested::RecordFollowUp {
+                ask_satisfied: true
+            }]
+        );
+        assert!(
+            advised(&case, 2, "follow-up")
+                .why
+                .starts_with("follow-up due in 1d 23h")
+        );
+        assert!(
+            advised(&case, 50, "follow-up")
+                .why
+                .starts_with("follow-up overdue by 1h")
+        );
+        let thanked = note(&case, 2, Action::Thanked);
+        assert_eq!(actions_at(&thanked, 3), ["follow-up"]);
+    }
+
+    #[test]
+    fn a_follow_up_without_an_answer_suggests_closing() {
+        let case = lifecycle::record_follow_up(&resolved(), &stamp(50), None, None).unwrap();
+        assert_eq!(actions_at(&case, 51), ["close", "thank"]);
+        assert_eq!(steps_of(&case, 51, "close"), [Suggested::Close]);
+    }
+
+    #[test]
+    fn a_resolution_without_a_follow_up_asks_for_one_to_be_scheduled() {
+        let case = lifecycle::resolve(&opened(), &stamp(1), settled(None)).unwrap();
+        assert_eq!(actions_at(&case, 2), ["schedule-follow-up", "thank"]);
+        assert_eq!(
+            steps_of(&case, 2, "schedule-follow-up"),
+            [Suggested::ScheduleFollowUp {
+                after: Span::hours(48)
+            }]
+        );
+    }
+
+    #[test]
+    fn a_closed_case_needs_nothing() {
+        let case = lifecycle::close(&opened(), &stamp(1), Some("withdrawn")).unwrap();
+        let advice = advice_at(&case, 2);
+        assert_eq!(advice.len(), 1);
+        assert_eq!(advice[0].action, "none");
+        assert_eq!(advice[0].why, "the case is closed 2026-11-22 10:00 UTC");
+        assert_eq!(advice[0].steps, []);
+    }
+
+    #[test]
+    fn an_unsatisfied_follow_up_asks_for_rework_until_a_new_agreement() {
+        let case = agree(
+            &proposed(&courteous(&opened(), 1), 2, 1),
+            &stamp(3),
+            1,
+            Agreement::default(),
+        )
+        .unwrap();
+        let case = lifecycle::resolve(&case, &stamp(4), settled(Some(52))).unwrap();
+        let case = lifecycle::record_follow_up(&case, &stamp(53), Some(false), None).unwrap();
+        assert_eq!(actions_at(&case, 54), ["rework", "propose"]);
+        assert_eq!(
+            steps_of(&case, 54, "rework"),
+            [Suggested::Propose, Suggested::Escalate]
+        );
+        assert!(
+            advised(&case, 54, "propose")
+                .why
+                .starts_with("no solution proposed since the case was reopened (1 before)")
+        );
+        let case = proposed(&case, 55, 1);
+        assert_eq!(actions_at(&case, 56), ["rework", "agree"]);
+        let case = agree(&case, &stamp(56), 2, Agreement::default()).unwrap();
+        assert_eq!(actions_at(&case, 57), ["resolve"]);
+    }
+
+    #[test]
+    fn a_new_case_has_taken_no_step_of_the_checklist() {
+        let list = checklist(&opened());
+        let steps: Vec<Step> = list.iter().map(|c| c.step).collect();
+        assert_eq!(steps, Step::ALL);
+        assert!(list.iter().all(|c| c.at.is_none()), "{list:?}");
+    }
+
+    #[test]
+    fn the_checklist_records_when_each_step_was_first_taken() {
+        let case = note(&opened(), 1, Action::Acknowledged);
+        let case = note(&case, 2, Action::Reply);
+        let case = note(&case, 3, Action::Apologised);
+        let case = note(&case, 4, Action::Apologised);
+        let case = proposed(&case, 5, 2);
+        let case = agree(&case, &stamp(6), 1, Agreement::default()).unwrap();
+        let case = lifecycle::resolve(&case, &stamp(7), settled(Some(8))).unwrap();
+        let case = lifecycle::record_follow_up(&case, &stamp(9), Some(true), None).unwrap();
+        let taken: Vec<(Step, Option<DateTime<Utc>>)> =
+            checklist(&case).iter().map(|c| (c.step, c.at)).collect();
+        assert_eq!(
+            taken,
+            [
+                (Step::Responded, Some(at(1))),
+                (Step::Listened, None),
+                (Step::Questioned, None),
+                (Step::Apologised, Some(at(3))),
+                (Step::Proposed, Some(at(5))),
+                (Step::Agreed, Some(at(6))),
+                (Step::Resolved, Some(at(7))),
+                (Step::Thanked, None),
+                (Step::FollowedUp, Some(at(9))),
+            ]
+        );
+    }
+}

@@ -473,14 +473,14 @@ fn since_takes_a_duration_before_now() {
 }
 
 #[test]
-fn the_readme_shows_the_demo_report_as_caselog_prints_it() {
+fn the_guide_shows_the_demo_report_as_caselog_prints_it() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
-    let start = readme
+    let guide = std::fs::read_to_string(format!("{root}/docs/GUIDE.md")).unwrap();
+    let start = guide
         .find("<!-- demo-report:start -->\n")
         .expect("start marker")
         + "<!-- demo-report:start -->\n".len();
-    let end = readme.find("<!-- demo-report:end -->").expect("end marker");
+    let end = guide.find("<!-- demo-report:end -->").expect("end marker");
     let live = Log::empty()
         .run([
             "report",
@@ -495,8 +495,8 @@ fn the_readme_shows_the_demo_report_as_caselog_prints_it() {
         ])
         .ok();
     assert_eq!(
-        &readme[start..end],
+        &guide[start..end],
         live,
-        "re-render the README's demo report"
+        "re-render the demo report in docs/GUIDE.md"
     );
 }
