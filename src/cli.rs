@@ -2,7 +2,7 @@
 //! and the help that belongs to the whole program. Each subcommand's
 //! arguments live beside its `run` under `commands/`.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -13,6 +13,7 @@ use crate::commands::{
     fmt, follow_up, import, init, list, log, merge_driver, next, open, propose, reopen, report,
     resolve, show, similar, wait,
 };
+use crate::untrusted::TerminalSafe;
 
 const AFTER_HELP: &str = "\
 Environment:
@@ -75,12 +76,36 @@ pub enum Command {
     Man(completions::ManArgs),
 }
 
+impl Command {
+    /// Whether this command writes data whose bytes must be kept exactly
+    /// (CSV, YAML), rather than text for people or escaped JSON.
+    fn writes_data(&self) -> bool {
+        match self {
+            Command::Export(args) => {
+                matches!(args.format, export::Format::Csv | export::Format::Yaml)
+            }
+            Command::Report(args) => {
+                matches!(args.format, report::Format::Csv | report::Format::Yaml)
+            }
+            _ => false,
+        }
+    }
+}
+
 impl Cli {
     /// Runs the command, writing to standard output; returns the exit code.
     pub fn run(self) -> Result<u8> {
         let session = Session::from_env(self.dir)?;
         let stdout = io::stdout();
-        let mut out = BufWriter::new(stdout.lock());
+        // Data for another program (CSV, YAML) goes out as it is, unless
+        // it is going to a terminal; everything else passes through the
+        // terminal-safe writer.
+        let raw = self.command.writes_data() && !stdout.is_terminal();
+        let mut out: Box<dyn Write> = if raw {
+            Box::new(BufWriter::new(stdout.lock()))
+        } else {
+            Box::new(BufWriter::new(TerminalSafe::new(stdout.lock())))
+        };
         let s = &session;
         let o = &mut out;
         let code = match self.command {

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod error;
 pub mod git;
 pub mod learning;
+pub mod limits;
 pub mod practice;
 pub mod settings;
 pub mod store;

@@ -1,14 +1,32 @@
 use std::process::ExitCode;
 
-use caselog::{cli::Cli, error};
+use caselog::{cli::Cli, error, untrusted};
 use clap::Parser;
+use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
-    match Cli::parse().run() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err)
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        // clap's messages quote what was typed: never raw to the terminal.
+        Err(err) => {
+            eprint!("{}", untrusted::block(&err.to_string()));
+            return ExitCode::from(error::EXIT_INPUT);
+        }
+    };
+    match cli.run() {
         Ok(code) => ExitCode::from(code),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("caselog: {err:#}");
+            eprintln!("caselog: {}", untrusted::block(&format!("{err:#}")));
             ExitCode::from(error::exit_code(&err))
         }
     }

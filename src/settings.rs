@@ -4,12 +4,9 @@
 //! are refused with file and line, so a misspelt setting is never silently
 //! ignored.
 
-use std::path::Path;
-
-use anyhow::{Context, Result};
-use serde::{Deserialize, Deserializer};
-
 use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer};
 
 use crate::case::Severity;
 use crate::error::InputError;
@@ -40,6 +37,28 @@ pub struct Settings {
     /// When set, day-based deadlines count only these days.
     #[serde(default, deserialize_with = "working_days")]
     pub working_days: WorkingDays,
+    /// How far ahead of this machine's clock a time may be: a teammate's
+    /// clock, or `CASELOG_NOW`.
+    #[serde(default = "default_clock_tolerance")]
+    pub clock_tolerance: Span,
+    /// How long a change waits for another caselog holding the log's lock.
+    #[serde(default = "default_lock_timeout")]
+    pub lock_timeout: Span,
+    /// The most bytes one text may hold (a note, a summary, a resolution).
+    #[serde(default = "default_max_text_bytes")]
+    pub max_text_bytes: u64,
+}
+
+fn default_clock_tolerance() -> Span {
+    Span::minutes(5)
+}
+
+fn default_lock_timeout() -> Span {
+    Span::seconds(30)
+}
+
+fn default_max_text_bytes() -> u64 {
+    crate::limits::TEXT_BYTES
 }
 
 fn default_follow_up_after() -> Span {
@@ -78,20 +97,21 @@ impl Default for Settings {
             resolve_within: default_resolve_within(),
             resolve_within_by_severity: BTreeMap::new(),
             working_days: WorkingDays::default(),
+            clock_tolerance: default_clock_tolerance(),
+            lock_timeout: default_lock_timeout(),
+            max_text_bytes: default_max_text_bytes(),
         }
     }
 }
 
 impl Settings {
-    /// Reads `caselog.toml` from the log's root; defaults when there is none.
-    pub fn load(root: &Path, shown: &str) -> Result<Settings> {
-        let path = root.join(SETTINGS_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
-            Err(e) => return Err(e).with_context(|| format!("reading {shown}")),
-        };
-        Settings::parse(&text, shown).map_err(Into::into)
+    /// The settings in `text`, the file `shown`; defaults when there is
+    /// no file (`None`).
+    pub fn from_file(text: Option<&str>, shown: &str) -> Result<Settings, InputError> {
+        match text {
+            Some(text) => Settings::parse(text, shown),
+            None => Ok(Settings::default()),
+        }
     }
 
     pub fn parse(text: &str, shown: &str) -> Result<Settings, InputError> {
@@ -134,6 +154,18 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # When set, deadlines written in days (2d, 1w) count only these days;
 # deadlines in hours (24h) always count every hour. Days are UTC days.
 # working_days = ["mon", "tue", "wed", "thu", "fri"]
+
+# How far ahead of this machine's clock a time may be. A teammate's clock a
+# few minutes fast is normal; CASELOG_NOW further ahead than this is refused,
+# and `caselog check` warns of events further ahead.
+# clock_tolerance = "5m"
+
+# How long a command waits for another caselog changing this log before it
+# gives up (it says it is waiting after a second).
+# lock_timeout = "30s"
+
+# The most bytes one text may hold: a note, a summary, a resolution.
+# max_text_bytes = 1048576
 
 # Shorter resolution deadlines for some severities, if you like.
 # (A table: keep it after every plain setting above.)

@@ -17,6 +17,7 @@ use crate::case::{
     Status, Timestamp,
 };
 use crate::time;
+use crate::untrusted;
 
 /// Every field of a row, in the order exports write them.
 pub const FIELDS: &[&str] = &[
@@ -112,7 +113,8 @@ pub fn to_row(case: &Case) -> Map<String, Value> {
     row
 }
 
-/// A row as CSV cells, in [`FIELDS`] order.
+/// A row as CSV cells, in [`FIELDS`] order, none of which a spreadsheet
+/// would run as a formula.
 pub fn to_csv_cells(row: &Map<String, Value>) -> Vec<String> {
     FIELDS
         .iter()
@@ -127,16 +129,23 @@ pub fn to_csv_cells(row: &Map<String, Value>) -> Vec<String> {
                 .join("; "),
             Some(other) => other.to_string(),
         })
+        .map(|cell| untrusted::csv_cell(&cell).into_owned())
         .collect()
 }
 
-/// A CSV record read back into a row: empty cells are absent.
+/// A CSV record read back into a row: empty cells are absent, and the
+/// formula guard of [`to_csv_cells`] is undone.
 pub fn from_csv_record(header: &[String], record: &[String]) -> Map<String, Value> {
     header
         .iter()
         .zip(record)
         .filter(|(_, cell)| !cell.is_empty())
-        .map(|(name, cell)| (name.trim().to_string(), Value::String(cell.clone())))
+        .map(|(name, cell)| {
+            (
+                name.trim().to_string(),
+                Value::String(untrusted::csv_cell_back(cell).into_owned()),
+            )
+        })
         .collect()
 }
 
@@ -149,6 +158,8 @@ pub struct ImportContext<'a> {
     pub source: &'a str,
     /// When not empty, the only categories accepted.
     pub categories: &'a [String],
+    /// The most bytes one text field may hold.
+    pub max_text_bytes: u64,
 }
 
 /// Why one row cannot be imported, naming the field.
@@ -164,6 +175,7 @@ fn row_error<T>(message: impl Into<String>) -> RowResult<T> {
 /// Reads the fields of one row.
 struct Reader<'r> {
     row: &'r Map<String, Value>,
+    max_text_bytes: u64,
 }
 
 impl Reader<'_> {
@@ -171,6 +183,10 @@ impl Reader<'_> {
         match self.row.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) if s.len() as u64 > self.max_text_bytes => row_error(format!(
+                "{field} is larger than {}",
+                crate::limits::size(self.max_text_bytes)
+            )),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(_) => row_error(format!("{field}: expected text")),
@@ -273,7 +289,10 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
             FIELDS.join(", ")
         ));
     }
-    let r = Reader { row };
+    let r = Reader {
+        row,
+        max_text_bytes: context.max_text_bytes,
+    };
     let title = r.required("title")?;
     check_one_line("title", &title).map_err(|e| RowError(e.to_string()))?;
     let customer = r.required("customer")?;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::case::id::CaseId;
 use crate::error::InputError;
+use crate::time::clock::{self, BadTime};
 use crate::words::word_enum;
 
 /// The file format version this build reads and writes.
@@ -51,13 +52,16 @@ impl<'de> Deserialize<'de> for Timestamp {
             }
 
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
-                DateTime::parse_from_rfc3339(text)
-                    .map(|t| Timestamp(t.with_timezone(&Utc)))
-                    .map_err(|_| {
-                        E::custom(format!(
-                            "'{text}' is not a date-time with offset, such as 2026-11-22T09:30:00Z"
-                        ))
-                    })
+                match clock::parse_rfc3339(text) {
+                    Ok(t) => Ok(Timestamp(t)),
+                    Err(BadTime::TooLate) => Err(E::custom(format!(
+                        "'{text}' is after the year {}, which caselog does not take",
+                        clock::LAST_YEAR
+                    ))),
+                    Err(BadTime::Unreadable) => Err(E::custom(format!(
+                        "'{text}' is not a date-time with offset, such as 2026-11-22T09:30:00Z"
+                    ))),
+                }
             }
 
             fn visit_map<M: serde::de::MapAccess<'de>>(

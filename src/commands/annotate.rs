@@ -43,13 +43,15 @@ pub fn run(session: &Session, args: AnnotateArgs, out: &mut dyn Write) -> Result
     // Find the case and the person before asking for text nobody could record.
     session.store()?.find(&args.id)?;
     let by = session.person(args.by.by.as_deref())?;
-    let text = match args.text.as_deref() {
-        Some("-") => input::stdin_text("the note")?,
-        Some(text) => text.to_string(),
+    let limit = session.settings()?.max_text_bytes;
+    let text = match args.text {
+        Some(text) if text == "-" => input::stdin_text("the note", limit)?,
+        Some(text) => input::within(text, "the note", limit)?,
         None => input::missing_text(
             "the note",
             &format!("Case {}, {}.", args.id, args.kind),
             "give TEXT, or - to read standard input",
+            limit,
         )?,
     };
     let changed = session.change(&args.id, Some(&by), |case, stamp| {

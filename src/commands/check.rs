@@ -12,7 +12,7 @@ use anyhow::Result;
 use super::Session;
 use super::args::words;
 use crate::case::validate::{self, Problem};
-use crate::error::EXIT_OK;
+use crate::error::{EXIT_OK, InputError};
 use crate::store::Store;
 use crate::store::parallel_map;
 use crate::words::word_enum;
@@ -43,13 +43,18 @@ pub struct CheckArgs {
     /// text, or github for GitHub Actions annotations (::error file=…,line=…::…)
     #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
+    /// Remove the temporary files interrupted writes left (a crash, a full
+    /// disk), when no other caselog is writing
+    #[arg(long)]
+    pub clean: bool,
 }
 
 pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8> {
     let store = session.store()?;
     let settings = session.settings()?;
     let now = session.now()?;
-    let (all_files, walk_errors) = store.case_files();
+    let walk = store.walk();
+    let all_files = walk.files;
     let files: Vec<PathBuf> = if args.paths.is_empty() {
         all_files.clone()
     } else {
@@ -57,8 +62,32 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     };
 
     let mut found: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
-    for err in walk_errors {
+    for err in walk.errors {
         found.entry(format!("{err:#}")).or_default();
+    }
+    if args.paths.is_empty() {
+        for link in &walk.links {
+            found.entry(store.shown(link)).or_default().push(Problem {
+                line: 1,
+                message: "a symbolic link: caselog never follows links inside a case log; replace it with the real file or folder".into(),
+            });
+        }
+    }
+    let mut warnings: Vec<String> = Vec::new();
+    if let Some(stale) = store.stale_files()? {
+        for file in &stale.files {
+            let shown = store.shown(file);
+            if args.clean {
+                match std::fs::remove_file(file) {
+                    Ok(()) => warnings.push(format!("removed {shown}")),
+                    Err(e) => warnings.push(format!("{shown}: cannot be removed: {e}")),
+                }
+            } else {
+                warnings.push(format!(
+                    "{shown}: a temporary file an interrupted write left (no case is in it); `caselog check --clean` removes it"
+                ));
+            }
+        }
     }
     let checked = parallel_map(&files, |path| check_file(store, path, settings, now));
     for (path, problems) in files.iter().zip(checked) {
@@ -117,6 +146,10 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
             }
         }
     }
+    // Housekeeping, not a problem with any case: said, but not failed on.
+    for warning in &warnings {
+        super::say(warning);
+    }
     Ok(if any { EXIT_PROBLEMS } else { EXIT_OK })
 }
 
@@ -130,20 +163,19 @@ fn check_file(
     settings: &crate::settings::Settings,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Problem> {
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                return vec![Problem {
+    let text = match store.read_text(path) {
+        Ok(text) => text,
+        Err(err) => {
+            return vec![match err.downcast::<InputError>() {
+                Ok(InputError::InvalidFile { line, message, .. }) => Problem { line, message },
+                Ok(other) => Problem {
                     line: 1,
-                    message: "not UTF-8 text".into(),
-                }];
-            }
-        },
-        Err(e) => {
-            return vec![Problem {
-                line: 1,
-                message: format!("cannot be read: {e}"),
+                    message: other.to_string(),
+                },
+                Err(err) => Problem {
+                    line: 1,
+                    message: format!("cannot be read: {}", err.root_cause()),
+                },
             }];
         }
     };

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::{Session, warn};
 use crate::case::file;
-use crate::error::{EXIT_INPUT, EXIT_OK};
+use crate::error::{self, EXIT_OK};
 use clap::Args;
 
 /// Exit code of `fmt --check` when a file is not canonical.
@@ -31,11 +31,16 @@ pub struct FmtArgs {
 
 pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> {
     let store = session.store()?;
+    // The worst failure sets the exit code: 3 for the system (a full
+    // disk), else 2 for a file that is not a valid case.
+    let mut failed: Option<u8> = None;
+    let mut fail = |err: &anyhow::Error| {
+        warn(err);
+        failed = failed.max(Some(error::exit_code(err)));
+    };
     let files: Vec<PathBuf> = if args.ids.is_empty() {
         let (files, errors) = store.case_files();
-        if let Some(e) = errors.into_iter().next() {
-            return Err(e);
-        }
+        errors.iter().for_each(&mut fail);
         files
     } else {
         args.ids
@@ -43,12 +48,12 @@ pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> 
             .map(|id| store.find(id))
             .collect::<Result<_>>()?
     };
-    let (mut failed, mut would_change) = (false, false);
+    let mut would_change = false;
     for path in &files {
         let shown = store.shown(path);
         let outcome = if args.check {
-            std::fs::read_to_string(path)
-                .map_err(anyhow::Error::from)
+            store
+                .read_text(path)
                 .and_then(|text| Ok(file::format(&shown, &text)? != text))
         } else {
             store.rewrite(path, file::format)
@@ -60,17 +65,12 @@ pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> 
             }
             Ok(true) => writeln!(out, "formatted {shown}")?,
             Ok(false) => {}
-            Err(err) => {
-                warn(&err);
-                failed = true;
-            }
+            Err(err) => fail(&err),
         }
     }
-    Ok(if failed {
-        EXIT_INPUT
-    } else if would_change {
-        EXIT_WOULD_CHANGE
-    } else {
-        EXIT_OK
+    Ok(match failed {
+        Some(code) => code,
+        None if would_change => EXIT_WOULD_CHANGE,
+        None => EXIT_OK,
     })
 }

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
 use super::Session;
@@ -15,6 +15,7 @@ use crate::case::Case;
 use crate::case::exchange::{self, ImportContext};
 use crate::case::id::CaseId;
 use crate::error::{EXIT_OK, InputError};
+use crate::limits;
 use crate::time;
 use clap::Args;
 
@@ -51,7 +52,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         Some(format) => format,
         None => guess_format(&args.file)?,
     };
-    let text = super::input::file_text(&args.file, "the cases to import")?;
+    let text = super::input::file_text(&args.file, "the cases to import", limits::IMPORT_BYTES)?;
     let rows = parse(&text, format).with_context(|| format!("reading {shown}"))?;
 
     let context = ImportContext {
@@ -59,6 +60,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         now: stamp.at,
         source: &shown,
         categories: &settings.categories,
+        max_text_bytes: settings.max_text_bytes,
     };
     let mut cases: Vec<Case> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
@@ -75,7 +77,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     }
     if !problems.is_empty() && !args.skip_invalid {
         for problem in &problems[1..] {
-            eprintln!("caselog: {problem}");
+            super::say(problem);
         }
         return Err(InputError::Invalid(format!(
             "{} ({} of {} rows invalid; nothing was imported; --skip-invalid imports the valid ones)",
@@ -86,22 +88,14 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         .into());
     }
     for problem in &problems {
-        eprintln!("caselog: skipped {problem}");
+        super::say(&format!("skipped {problem}"));
     }
-    for mut case in cases {
-        // A clash of random ids is rare; try fresh ones, as `open` does.
-        let mut attempts = 0;
-        while !store.create(&case)? {
-            attempts += 1;
-            if attempts == 8 {
-                bail!(
-                    "found no free case id for '{}'; the cases before it were imported",
-                    case.title
-                );
-            }
-            case.id = CaseId::generate(case.opened_at.0)?;
-        }
-        writeln!(out, "{}", case.id)?;
+    // All or nothing: every case is written out before any lands, so a
+    // full disk leaves the log as it was. A clash of random ids is rare;
+    // such a case gets a fresh one, as `open` does.
+    let written = store.create_all(cases, |case| CaseId::generate(case.opened_at.0))?;
+    for id in written {
+        writeln!(out, "{id}")?;
     }
     Ok(EXIT_OK)
 }
@@ -153,6 +147,15 @@ fn parse_csv(text: &str) -> Result<Rows> {
         .iter()
         .map(str::to_string)
         .collect();
+    for (i, name) in header.iter().enumerate() {
+        if header[..i].iter().any(|other| other.trim() == name.trim()) {
+            return Err(InputError::Invalid(format!(
+                "the CSV header names the column '{}' twice",
+                name.trim()
+            ))
+            .into());
+        }
+    }
     let mut rows = Vec::new();
     // Rows are numbered as a spreadsheet shows them: the header is row 1.
     for (i, record) in reader.records().enumerate() {

@@ -1,39 +1,68 @@
 //! Longer text from the user: an argument, standard input, a file, or an
 //! editor on a temporary file, the way git takes a commit message.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::limits;
 use crate::refuse;
 
-/// Reads all of standard input as text.
-pub fn stdin_text(what: &str) -> Result<String> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .with_context(|| format!("reading {what} from standard input"))?;
-    Ok(text)
+/// Reads all of standard input as text, at most `limit` bytes.
+pub fn stdin_text(what: &str, limit: u64) -> Result<String> {
+    limits::read_text(
+        std::io::stdin().lock(),
+        limit,
+        &format!("{what} on standard input"),
+    )
 }
 
-/// Reads text from a file, or from standard input for `-`.
-pub fn file_text(path: &Path, what: &str) -> Result<String> {
+/// Reads text from a file, or from standard input for `-`, at most `limit`
+/// bytes. A file that is missing, a folder, or not text is the user's to
+/// fix (exit 2).
+pub fn file_text(path: &Path, what: &str, limit: u64) -> Result<String> {
     if path == Path::new("-") {
-        return stdin_text(what);
+        return stdin_text(what, limit);
     }
-    std::fs::read_to_string(path).with_context(|| format!("reading {what} from {}", path.display()))
+    let shown = path.display().to_string();
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            refuse!("cannot read {what} from {shown}: there is no such file")
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            refuse!("cannot read {what} from {shown}: permission denied")
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {what} from {shown}")),
+    };
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        refuse!("cannot read {what} from {shown}: it is a folder");
+    }
+    limits::read_text(file, limit, &format!("{what} in {shown}"))
+}
+
+/// Refuses a text given on the command line that is over `limit` bytes,
+/// as text from anywhere else is.
+pub fn within(text: String, what: &str, limit: u64) -> Result<String> {
+    if text.len() as u64 > limit {
+        refuse!(
+            "{what} is larger than {}; nothing was written",
+            limits::size(limit)
+        );
+    }
+    Ok(text)
 }
 
 /// Text that was not given on the command line: piped standard input, or
 /// the user's editor when a terminal is attached.
-pub fn missing_text(what: &str, hint: &str, how_to_give: &str) -> Result<String> {
+pub fn missing_text(what: &str, hint: &str, how_to_give: &str, limit: u64) -> Result<String> {
     if !std::io::stdin().is_terminal() {
-        return stdin_text(what);
+        return stdin_text(what, limit);
     }
     match editor() {
-        Some(editor) => edit(&editor, what, hint),
+        Some(editor) => within(edit(&editor, what, hint, limit)?, what, limit),
         None => refuse!("no {what} given: {how_to_give} (or set $VISUAL or $EDITOR)"),
     }
 }
@@ -46,7 +75,7 @@ fn editor() -> Option<String> {
 }
 
 /// Opens `editor` on a temporary file; lines starting with `#` are dropped.
-fn edit(editor: &str, what: &str, hint: &str) -> Result<String> {
+fn edit(editor: &str, what: &str, hint: &str, limit: u64) -> Result<String> {
     let file = tempfile::Builder::new()
         .prefix("caselog-")
         .suffix(".txt")
@@ -68,7 +97,12 @@ fn edit(editor: &str, what: &str, hint: &str) -> Result<String> {
     if !status.success() {
         bail!("the editor '{editor}' failed ({status}); nothing was written");
     }
-    let text = std::fs::read_to_string(file.path()).context("reading the editor's text")?;
+    let text = limits::read_text(
+        std::fs::File::open(file.path()).context("reading the editor's text")?,
+        // Comment lines are dropped after reading: allow for them.
+        limit + 4096,
+        what,
+    )?;
     let kept: Vec<&str> = text
         .lines()
         .filter(|l| !l.trim_start().starts_with('#'))

@@ -15,6 +15,10 @@ use crate::error::EXIT_OK;
 use crate::git;
 use crate::git::merge;
 
+/// The longest conflict marker taken: git's default is 7; anything near
+/// this is a mistake, and a huge one would only exhaust memory.
+const MAX_MARKER_SIZE: i64 = 1000;
+
 /// Exit code when the merge left conflicts or an invalid case.
 pub const EXIT_CONFLICT: u8 = 1;
 
@@ -35,8 +39,8 @@ pub struct MergeDriverArgs {
     /// %P: the file's path, for messages
     pub path: Option<String>,
     /// %L: the conflict marker size
-    #[arg(default_value_t = 7)]
-    pub marker_size: usize,
+    #[arg(default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=MAX_MARKER_SIZE))]
+    pub marker_size: u16,
 }
 
 pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Write) -> Result<u8> {
@@ -57,21 +61,23 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
         parse(&base_text)
     };
     let (Some(ours), Some(theirs)) = (parse(&ours_text), parse(&theirs_text)) else {
-        eprintln!("caselog: {shown}: one side is not a valid case; merging it as plain text");
+        super::say(&format!(
+            "{shown}: one side is not a valid case; merging it as plain text"
+        ));
         return text_merge(&at(&args.ours), &at(&args.base), &at(&args.theirs));
     };
     if base.is_none() && !base_text.trim().is_empty() {
-        eprintln!(
-            "caselog: {shown}: the common ancestor is not a valid case; every difference is a conflict"
-        );
+        super::say(&format!(
+            "{shown}: the common ancestor is not a valid case; every difference is a conflict"
+        ));
     }
-    let merged = merge::merge(base.as_ref(), &ours, &theirs, args.marker_size);
+    let merged = merge::merge(base.as_ref(), &ours, &theirs, usize::from(args.marker_size));
     if !merged.conflicts.is_empty() {
         write(&at(&args.ours), &merged.text)?;
-        eprintln!(
-            "caselog: {shown}: both sides changed {} differently; keep the right lines between the markers, then run `caselog check`",
+        super::say(&format!(
+            "{shown}: both sides changed {} differently; keep the right lines between the markers, then run `caselog check`",
             merged.conflicts.join(", ")
-        );
+        ));
         return Ok(EXIT_CONFLICT);
     }
     let merged_case = file::parse(&shown, &merged.text).context("re-reading the merged case")?;
@@ -90,7 +96,10 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
     let problems = validate::check(&text, Path::new(below_cases), &rules);
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("caselog: {shown}:{}: {} (after merging)", p.line, p.message);
+            super::say(&format!(
+                "{shown}:{}: {} (after merging)",
+                p.line, p.message
+            ));
         }
         return Ok(EXIT_CONFLICT);
     }

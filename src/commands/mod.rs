@@ -42,13 +42,20 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::error::EXIT_OK;
+use crate::untrusted;
 
 pub use session::{NOW_VARIABLE, Scan, Session, USER_VARIABLE};
 
 /// Prints an error that does not stop the command (one bad file among many),
 /// in the same form `main` uses for the error that does.
 pub fn warn(err: &anyhow::Error) {
-    eprintln!("caselog: {err:#}");
+    say(&format!("{err:#}"));
+}
+
+/// Tells the person something on stderr, after `caselog: `, made safe for
+/// the terminal (messages quote paths and case text).
+pub fn say(text: &str) {
+    eprintln!("caselog: {}", untrusted::block(text));
 }
 
 /// The usual ending of a command that changed one case: one line saying so.

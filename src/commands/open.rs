@@ -85,13 +85,15 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
     if let Some(category) = &args.category {
         settings.check_category(category)?;
     }
+    let limit = settings.max_text_bytes;
     let summary = match (args.summary, &args.summary_file) {
-        (Some(text), _) => text,
-        (None, Some(path)) => input::file_text(path, "the complaint summary")?,
+        (Some(text), _) => input::within(text, "the complaint summary", limit)?,
+        (None, Some(path)) => input::file_text(path, "the complaint summary", limit)?,
         (None, None) => input::missing_text(
             "the complaint summary",
             "Record the complaint in the customer's words.",
             "give --summary TEXT or --summary-file FILE, or pipe it in",
+            limit,
         )?,
     };
     let complaint = NewComplaint {
@@ -104,7 +106,10 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
         category: args.category,
         severity: args.severity,
         tags: args.tags,
-        wants: args.wants,
+        wants: args
+            .wants
+            .map(|w| input::within(w, "what the customer wants", limit))
+            .transpose()?,
         assignee: args.assignee,
         summary,
     };
@@ -131,11 +136,11 @@ fn hint(store: &Store, case: &Case) {
     if !earlier.is_empty() {
         let ids: Vec<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
         let count = ids.len();
-        eprintln!(
-            "caselog: this customer complained before ({count} earlier case{}): {}",
+        super::say(&format!(
+            "this customer complained before ({count} earlier case{}): {}",
             if count == 1 { "" } else { "s" },
             ids.join(", ")
-        );
+        ));
     }
     let matches: Vec<_> = similar
         .into_iter()
@@ -150,10 +155,10 @@ fn hint(store: &Store, case: &Case) {
         .map(|s| format!("{} ({})", s.id, super::similar::ending(s)))
         .collect();
     if !listed.is_empty() {
-        eprintln!(
-            "caselog: similar cases: {}; `caselog similar {}` shows how they were resolved",
+        super::say(&format!(
+            "similar cases: {}; `caselog similar {}` shows how they were resolved",
             listed.join(", "),
             case.id
-        );
+        ));
     }
 }

@@ -11,7 +11,7 @@ use super::args::words;
 use crate::error::InputError;
 use crate::learning::measures::{self, By, Facts, Measures, Period, Report, Timing};
 use crate::time::{self, When, format_length, format_time};
-use crate::untrusted::line;
+use crate::untrusted::{self, line};
 use crate::words::word_enum;
 use clap::Args;
 
@@ -120,6 +120,15 @@ fn new_table(style: Style) -> Table {
         }
     }
     table
+}
+
+/// Case text in a table cell: safe for a terminal, and in Markdown unable
+/// to break the table (`|`) or turn into markup.
+fn cell(style: Style, text: &str) -> String {
+    match style {
+        Style::Terminal => line(text).into_owned(),
+        Style::Markdown => untrusted::markdown(text),
+    }
 }
 
 fn percent(share: Option<f64>) -> String {
@@ -270,7 +279,7 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
         let mut table = new_table(style);
         table.set_header(["category", "received"]);
         for c in learning.categories.iter().take(5) {
-            table.add_row([line(&c.key).into_owned(), c.count.to_string()]);
+            table.add_row([cell(style, &c.key), c.count.to_string()]);
         }
         write_table(out, &mut table, style)?;
     }
@@ -279,7 +288,7 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
         let mut table = new_table(style);
         table.set_header(["root cause", "resolutions"]);
         for c in learning.root_causes.iter().take(10) {
-            table.add_row([line(&c.key).into_owned(), c.count.to_string()]);
+            table.add_row([cell(style, &c.key), c.count.to_string()]);
         }
         write_table(out, &mut table, style)?;
     }
@@ -289,7 +298,7 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
         table.set_header(["customer", "complaints", "cases"]);
         for c in &learning.repeat_customers {
             table.add_row([
-                line(&c.customer).into_owned(),
+                cell(style, &c.customer),
                 c.complaints.to_string(),
                 c.cases.join(", "),
             ]);
@@ -336,7 +345,7 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
         for group in &report.groups {
             let m = &group.measures;
             table.add_row([
-                line(&group.key).into_owned(),
+                cell(style, &group.key),
                 m.received.to_string(),
                 m.open_at_end.to_string(),
                 m.resolved.to_string(),
@@ -448,9 +457,14 @@ fn csv_row(group: &str, m: &Measures) -> Vec<String> {
 fn write_csv(out: &mut dyn Write, report: &Report) -> Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(CSV_HEADER)?;
-    writer.write_record(csv_row("all", &report.summary))?;
+    let safe = |row: Vec<String>| -> Vec<String> {
+        row.iter()
+            .map(|cell| untrusted::csv_cell(cell).into_owned())
+            .collect()
+    };
+    writer.write_record(safe(csv_row("all", &report.summary)))?;
     for group in &report.groups {
-        writer.write_record(csv_row(&group.key, &group.measures))?;
+        writer.write_record(safe(csv_row(&group.key, &group.measures)))?;
     }
     writer.flush().context("writing the CSV report")?;
     Ok(())

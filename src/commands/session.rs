@@ -9,16 +9,21 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
 use super::warn;
-use crate::case::Case;
 use crate::case::lifecycle::{Refusal, Stamp, check_one_line};
+use crate::case::{Case, Timestamp};
 use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::git;
 use crate::settings::{SETTINGS_FILE, Settings};
-use crate::store::{Changed, Store};
-use crate::time::{Clock, clock::parse_rfc3339};
+use crate::store::{Changed, DEFAULT_LOCK_WAIT, Store};
+use crate::time::Clock;
+use crate::time::clock::{BadTime, LAST_YEAR, parse_rfc3339};
 
 /// The environment variable that pins the clock (RFC 3339).
 pub const NOW_VARIABLE: &str = "CASELOG_NOW";
+/// The environment variable that says what this machine's clock reads,
+/// for tests that pin `CASELOG_NOW` to a date of their own and need the
+/// "ahead of the clock" check to judge it against a pinned clock too.
+pub const SYSTEM_CLOCK_VARIABLE: &str = "CASELOG_SYSTEM_CLOCK";
 /// The environment variable naming the acting person.
 pub const USER_VARIABLE: &str = "CASELOG_USER";
 
@@ -29,6 +34,8 @@ pub struct Session {
     dir: Option<PathBuf>,
     /// The clock, or why `CASELOG_NOW` could not be read (said when used).
     clock: Result<Clock, String>,
+    /// This machine's clock (pinned only by tests).
+    system: Clock,
     /// `CASELOG_USER`, when set and not blank.
     user: Option<String>,
     store: OnceCell<Store>,
@@ -53,18 +60,42 @@ impl<T> Scan<T> {
     }
 }
 
+fn read_settings(store: &Store) -> Result<Settings> {
+    let shown = store.shown(&store.root().join(SETTINGS_FILE));
+    Ok(Settings::from_file(
+        store.settings_text()?.as_deref(),
+        &shown,
+    )?)
+}
+
+/// Told once when a change has waited a second for another caselog.
+fn say_waiting(lock_file: &str) {
+    super::say(&format!(
+        "waiting for another caselog changing this log (it holds {lock_file})…"
+    ));
+}
+
 impl Session {
     /// The run's context from the process: the current folder and the
     /// `CASELOG_*` variables; `dir` is `--dir` (or `CASELOG_DIR`).
     pub fn from_env(dir: Option<PathBuf>) -> Result<Session> {
         let clock = match std::env::var(NOW_VARIABLE) {
-            Ok(text) => parse_rfc3339(&text).map(Clock::Pinned).map_err(|_| {
-                format!(
-                    "{NOW_VARIABLE}='{text}' is not an RFC 3339 time such as 2026-11-22T09:30:00Z"
-                )
-            }),
+            Ok(text) => parse_rfc3339(&text)
+                .map(Clock::Pinned)
+                .map_err(|bad| match bad {
+                    BadTime::Unreadable => format!(
+                        "{NOW_VARIABLE}='{text}' is not an RFC 3339 time such as 2026-11-22T09:30:00Z"
+                    ),
+                    BadTime::TooLate => format!(
+                        "{NOW_VARIABLE}='{text}' is after the year {LAST_YEAR}; caselog takes no later times"
+                    ),
+                }),
             Err(_) => Ok(Clock::System),
         };
+        let system = std::env::var(SYSTEM_CLOCK_VARIABLE)
+            .ok()
+            .and_then(|text| parse_rfc3339(&text).ok())
+            .map_or(Clock::System, Clock::Pinned);
         let user = std::env::var(USER_VARIABLE)
             .ok()
             .filter(|u| !u.trim().is_empty());
@@ -72,6 +103,7 @@ impl Session {
             cwd: std::env::current_dir().context("finding the current folder")?,
             dir,
             clock,
+            system,
             user,
             store: OnceCell::new(),
             settings: OnceCell::new(),
@@ -97,6 +129,13 @@ impl Session {
             Some(dir) => Store::at(dir, &self.cwd)?,
             None => Store::discover(&self.cwd)?,
         };
+        // A settings file that does not read is reported by the commands
+        // that need the settings; changes then wait the default time.
+        let wait = read_settings(&store)
+            .ok()
+            .and_then(|settings| settings.lock_timeout.duration().to_std().ok())
+            .unwrap_or(DEFAULT_LOCK_WAIT);
+        let store = store.with_lock_wait(wait, say_waiting);
         Ok(self.store.get_or_init(|| store))
     }
 
@@ -105,11 +144,7 @@ impl Session {
         if let Some(settings) = self.settings.get() {
             return Ok(settings);
         }
-        let store = self.store()?;
-        let settings = Settings::load(
-            store.root(),
-            &store.shown(&store.root().join(SETTINGS_FILE)),
-        )?;
+        let settings = read_settings(self.store()?)?;
         Ok(self.settings.get_or_init(|| settings))
     }
 
@@ -137,11 +172,32 @@ impl Session {
         Ok(person.trim().to_string())
     }
 
+    /// The time an event is written at: now. A time pinned by
+    /// `CASELOG_NOW` further ahead of the system clock than the log's
+    /// `clock_tolerance` is refused, so a typo cannot date an event in the
+    /// future for everyone.
+    pub fn event_time(&self) -> Result<DateTime<Utc>> {
+        let now = self.now()?;
+        if let Ok(Clock::Pinned(pinned)) = self.clock {
+            let tolerance = self.settings()?.clock_tolerance;
+            let system = self.system.now();
+            if pinned > system + tolerance.duration() {
+                return Err(InputError::Invalid(format!(
+                    "{NOW_VARIABLE} ({}) is more than {tolerance} ahead of this machine's clock ({}); events cannot be written in the future (clock_tolerance in caselog.toml)",
+                    Timestamp(pinned).to_rfc3339(),
+                    Timestamp(system).to_rfc3339()
+                ))
+                .into());
+            }
+        }
+        Ok(now)
+    }
+
     /// Who is acting, and now.
     pub fn stamp(&self, by: Option<&str>) -> Result<Stamp> {
         Ok(Stamp {
             by: self.person(by)?,
-            at: self.now()?,
+            at: self.event_time()?,
         })
     }
 
@@ -159,7 +215,7 @@ impl Session {
         self.store()?.change(id, |case| {
             let stamp = Stamp {
                 by,
-                at: self.now()?,
+                at: self.event_time()?,
             };
             change(case, &stamp).map_err(|refusal| refusal.into_input_error().into())
         })

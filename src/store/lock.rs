@@ -1,24 +1,84 @@
 //! The log-wide lock every change holds, so concurrent commands never lose
-//! an update.
+//! an update; and the temporary files an interrupted write leaves behind,
+//! which are stale exactly when nobody holds the lock.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
-use super::{LOCK_FILE, Store};
+use super::{LOCK_FILE, Store, safe};
+
+/// How long a change waits for another caselog before giving up.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
+/// How long a change waits quietly before saying it is waiting.
+const QUIET_WAIT: Duration = Duration::from_secs(1);
+const POLL: Duration = Duration::from_millis(20);
+
+/// Temporary files left by writes that were interrupted (a crash, `kill
+/// -9`, a full disk): safe to remove, since nobody holds the lock.
+#[derive(Debug)]
+pub struct Stale {
+    pub files: Vec<PathBuf>,
+    /// Held while the list is acted on, so no write starts meanwhile.
+    _lock: File,
+}
 
 impl Store {
-    /// Holds the log-wide lock until the returned file is dropped.
+    /// Holds the log-wide lock until the returned file is dropped. Waits
+    /// for another caselog holding it: quietly for a second, then saying
+    /// so once, and gives up after the store's lock wait.
     pub(super) fn lock(&self) -> Result<File> {
         let path = self.root.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("opening the lock file {}", self.shown(&path)))?;
-        file.lock()
-            .with_context(|| format!("locking {}", self.shown(&path)))?;
-        Ok(file)
+        let shown = self.shown(&path);
+        let file = safe::open_lock_file(&path, &shown)?;
+        let start = Instant::now();
+        let mut told = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("locking {shown}"));
+                }
+            }
+            let waited = start.elapsed();
+            if waited >= self.lock_wait {
+                bail!(
+                    "another caselog has held the lock {shown} for over {}s; nothing was written (if no caselog is running, the holder died: try again)",
+                    self.lock_wait.as_secs()
+                );
+            }
+            if !told && waited >= QUIET_WAIT {
+                (self.on_wait)(&shown);
+                told = true;
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// The temporary files interrupted writes left, when no write is under
+    /// way; `None` when another caselog holds the lock right now (its
+    /// temporary files are not stale).
+    pub fn stale_files(&self) -> Result<Option<Stale>> {
+        let path = self.root.join(LOCK_FILE);
+        if std::fs::symlink_metadata(&path).is_err() {
+            // No lock file: no change was ever made here, or it was removed.
+            if self.temp_files().is_empty() {
+                return Ok(None);
+            }
+        }
+        let file = safe::open_lock_file(&path, &self.shown(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Stale {
+                files: self.temp_files(),
+                _lock: file,
+            })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("locking {}", self.shown(&path)))
+            }
+        }
     }
 }

@@ -6,29 +6,39 @@
 //! (moved into other folders below `cases/`) cost a walk of file names.
 //! Changes run under one lock for the whole log ([`lock`]) and land with an
 //! atomic rename ([`write`]); whole-log passes run on every core ([`walk`]).
+//! Nothing below the root is reached through a symbolic link ([`safe`]).
 
 mod lock;
+mod safe;
 mod walk;
 mod write;
 
-use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::case::Case;
 use crate::case::file;
 use crate::case::id::{self, CaseId};
 use crate::error::{InputError, line_of};
+use crate::limits;
 use crate::settings::SETTINGS_FILE;
+use crate::untrusted;
 
-pub use walk::parallel_map;
+pub use lock::{DEFAULT_LOCK_WAIT, Stale};
+pub use walk::{Walk, parallel_map};
 pub use write::Changed;
 
 /// The folder that holds every case file.
 pub const CASES_DIR: &str = "cases";
 /// The lock taken while a case is changed; never committed.
 pub const LOCK_FILE: &str = ".caselog.lock";
+/// caselog's own working folder (temporary files, caches). It ignores
+/// itself for git with a `.gitignore` of `*`, so nothing in it is committed
+/// even in a log whose `.gitignore` predates it.
+pub const WORK_DIR: &str = ".caselog";
 
 /// A case log's files: a folder with `cases/` and, usually, `caselog.toml`.
 #[derive(Debug, Clone)]
@@ -37,6 +47,10 @@ pub struct Store {
     cases: PathBuf,
     /// Paths in messages are shown relative to this folder when below it.
     cwd: PathBuf,
+    /// How long a change waits for another caselog's lock, and what it
+    /// calls once when it starts waiting.
+    lock_wait: Duration,
+    on_wait: fn(&str),
 }
 
 /// A case as read from its file.
@@ -61,7 +75,17 @@ impl Store {
             root,
             cases,
             cwd: cwd.to_path_buf(),
+            lock_wait: DEFAULT_LOCK_WAIT,
+            on_wait: |_| {},
         })
+    }
+
+    /// How long changes wait for another caselog holding the lock, and
+    /// what to call (with the lock file's path) when a wait begins.
+    pub fn with_lock_wait(mut self, wait: Duration, on_wait: fn(&str)) -> Store {
+        self.lock_wait = wait;
+        self.on_wait = on_wait;
+        self
     }
 
     /// The nearest case log at or above `cwd`, as git finds `.git`.
@@ -82,12 +106,16 @@ impl Store {
         &self.cases
     }
 
-    /// A path as it should appear in a message.
+    /// A path as it should appear in a message: relative to the current
+    /// folder when below it, and safe for a terminal (file names arrive by
+    /// `git pull` too).
     pub fn shown(&self, path: &Path) -> String {
-        path.strip_prefix(&self.cwd)
+        let text = path
+            .strip_prefix(&self.cwd)
             .unwrap_or(path)
             .display()
-            .to_string()
+            .to_string();
+        untrusted::line(&text).into_owned()
     }
 
     /// The file of the one case `query` names: a full id, or a unique
@@ -96,7 +124,9 @@ impl Store {
         let query = id::check_query(query)?;
         if let Some(full) = CaseId::parse_full(query) {
             let path = full.path_in(&self.cases);
-            if path.is_file() {
+            // Not `is_file`, which follows links: `read` refuses one with
+            // a message naming it.
+            if std::fs::symlink_metadata(&path).is_ok() {
                 return Ok(path);
             }
         }
@@ -142,8 +172,19 @@ impl Store {
 
     /// Reads and validates one case file.
     pub fn read(&self, path: &Path) -> Result<StoredCase> {
+        let bytes = self.read_bytes(path)?;
+        self.stored(path, bytes)
+    }
+
+    /// `read` for a file a walk found.
+    fn read_walked_case(&self, path: &Path) -> Result<StoredCase> {
+        let bytes = self.read_walked(path)?;
+        self.stored(path, bytes)
+    }
+
+    /// A case from its file's bytes, checked as `read` promises.
+    fn stored(&self, path: &Path, bytes: Vec<u8>) -> Result<StoredCase> {
         let shown = self.shown(path);
-        let bytes = fs::read(path).with_context(|| format!("reading {shown}"))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = e.utf8_error().valid_up_to();
             InputError::InvalidFile {
@@ -177,6 +218,48 @@ impl Store {
             text,
             case,
         })
+    }
+
+    /// The text of `caselog.toml`, read under the same rules as a case
+    /// file; `None` when the log has none.
+    pub fn settings_text(&self) -> Result<Option<String>> {
+        let path = self.root.join(SETTINGS_FILE);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(None);
+        }
+        let shown = self.shown(&path);
+        let file = safe::open_file(&path, &shown)?;
+        limits::read_text(file, limits::CASE_FILE_BYTES, &shown).map(Some)
+    }
+
+    /// A file's bytes, read only if it is a regular file inside the log
+    /// reached without a link, and no bigger than a case file can be.
+    pub fn read_bytes(&self, path: &Path) -> Result<Vec<u8>> {
+        safe::check_folders(&self.root, path, &|p| self.shown(p))?;
+        self.read_walked(path)
+    }
+
+    /// `read_bytes` for a file a walk found, whose folders the walk has
+    /// already seen are real (a walk never enters a link).
+    fn read_walked(&self, path: &Path) -> Result<Vec<u8>> {
+        let shown = self.shown(path);
+        let file = safe::open_file(path, &shown)?;
+        let mut bytes = Vec::new();
+        file.take(limits::CASE_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| anyhow::Error::new(e).context(format!("reading {shown}")))?;
+        if bytes.len() as u64 > limits::CASE_FILE_BYTES {
+            return Err(InputError::InvalidFile {
+                path: shown,
+                line: 1,
+                message: format!(
+                    "larger than {}, which no case file is",
+                    limits::size(limits::CASE_FILE_BYTES)
+                ),
+            }
+            .into());
+        }
+        Ok(bytes)
     }
 
     /// Finds and reads the case `query` names.

@@ -1,37 +1,95 @@
 //! Passes over every case file: the walk that finds them, and the one
 //! parallel map that reads them on every core.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::Store;
+use std::collections::BTreeMap;
+
+use super::{Store, file_stem, safe};
 use crate::case::Case;
 use crate::case::file;
+use crate::case::id::CaseId;
+use crate::error::InputError;
+
+/// What a walk below `cases/` found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Case files (`*.toml`, not hidden), sorted.
+    pub files: Vec<PathBuf>,
+    /// Symbolic links, which no command follows.
+    pub links: Vec<PathBuf>,
+    /// Folders that could not be read.
+    pub errors: Vec<anyhow::Error>,
+}
 
 impl Store {
-    /// Every case file below `cases/`, sorted, with any folder that could
-    /// not be read reported alongside.
-    pub fn case_files(&self) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
+    /// Every case file below `cases/`, sorted, and every symbolic link
+    /// (which no command follows), with any folder that could not be read.
+    pub fn walk(&self) -> Walk {
+        let mut walk = Walk::default();
         if !self.cases.exists() {
-            return (files, errors);
+            return walk;
         }
         for entry in walkdir::WalkDir::new(&self.cases).sort_by_file_name() {
             match entry {
+                Ok(entry) if entry.path_is_symlink() => walk.links.push(entry.into_path()),
                 Ok(entry) if entry.file_type().is_file() && is_case_file_name(entry.path()) => {
-                    files.push(entry.into_path());
+                    walk.files.push(entry.into_path());
                 }
                 Ok(_) => {}
                 Err(e) => {
                     let shown = e.path().map(|p| self.shown(p)).unwrap_or_default();
-                    errors.push(anyhow::Error::new(e).context(format!("reading {shown}")));
+                    walk.errors
+                        .push(anyhow::Error::new(e).context(format!("reading {shown}")));
                 }
             }
         }
-        (files, errors)
+        walk
+    }
+
+    /// The case files a whole-log command reads: each case once. A link,
+    /// a folder that cannot be read, or a case stored twice is an error
+    /// naming the paths; of a case stored twice, the copy at its own path
+    /// (`cases/YYYY/MM/<id>.toml`) is read, else the first.
+    pub fn case_files(&self) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
+        let Walk {
+            files,
+            links,
+            mut errors,
+        } = self.walk();
+        for link in &links {
+            errors.push(safe::link_refused(&self.shown(link)).into());
+        }
+        let mut by_id: BTreeMap<&str, Vec<&PathBuf>> = BTreeMap::new();
+        for path in &files {
+            by_id.entry(file_stem(path)).or_default().push(path);
+        }
+        let mut kept: Vec<PathBuf> = Vec::with_capacity(files.len());
+        for (id, paths) in by_id {
+            if paths.len() == 1 {
+                kept.push(paths[0].clone());
+                continue;
+            }
+            let own = CaseId::parse_full(id).map(|full| full.path_in(&self.cases));
+            let chosen = paths
+                .iter()
+                .find(|p| Some(p.as_path()) == own.as_deref())
+                .unwrap_or(&paths[0]);
+            let shown: Vec<String> = paths.iter().map(|p| self.shown(p)).collect();
+            errors.push(
+                InputError::Invalid(format!(
+                    "case {id} is stored more than once ({}); read from {} only; remove the copies",
+                    shown.join(", "),
+                    self.shown(chosen)
+                ))
+                .into(),
+            );
+            kept.push((*chosen).clone());
+        }
+        kept.sort();
+        (kept, errors)
     }
 
     /// Reads every case below `cases/`, in path order, on all cores. Each
@@ -48,7 +106,10 @@ impl Store {
         T: Send,
         F: Fn(Case) -> Option<T> + Sync,
     {
-        self.each_file(|path| self.read(path).map(|stored| reduce(stored.case)))
+        self.each_file(|path| {
+            self.read_walked_case(path)
+                .map(|stored| reduce(stored.case))
+        })
     }
 
     /// A pass over every case that needs only a few of its fields: `P` is
@@ -66,7 +127,11 @@ impl Store {
         W: Fn(&str) -> bool + Sync,
     {
         self.each_file(|path| {
-            if let Ok(text) = fs::read_to_string(path) {
+            if let Ok(text) = self.read_walked(path).map(String::from_utf8) {
+                let Ok(text) = text else {
+                    // The slow path below names the file and the line.
+                    return self.read_walked_case(path).map(|_| None);
+                };
                 if !wanted(&text) {
                     return Ok(None);
                 }
@@ -75,7 +140,7 @@ impl Store {
                 }
             }
             // The slow path gives the precise error, or reads the whole file.
-            let stored = self.read(path)?;
+            let stored = self.read_walked_case(path)?;
             let part = toml::from_str(&stored.text)
                 .with_context(|| format!("reading {}", self.shown(path)))?;
             Ok(reduce(path, part))

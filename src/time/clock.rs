@@ -4,7 +4,7 @@
 //! Everything is UTC to the second: files store UTC, and sub-second noise
 //! would only make diffs louder.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, SubsecRound, Timelike, Utc};
 
 use crate::error::InputError;
 use crate::time::Span;
@@ -27,27 +27,66 @@ impl Clock {
     }
 }
 
+/// The last year caselog takes in a time: far beyond any complaint, and
+/// far enough below the year 9999 that deadlines computed from any time
+/// still fit in a TOML date.
+pub const LAST_YEAR: i32 = 9000;
+
+/// Why a time cannot be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadTime {
+    /// Not a time in the expected form.
+    Unreadable,
+    /// After [`LAST_YEAR`].
+    TooLate,
+}
+
+/// A time as caselog keeps it: UTC to the second, a leap second (`:60`,
+/// which other TOML readers refuse) as the second before it, and no later
+/// than [`LAST_YEAR`].
+pub fn storable(t: DateTime<Utc>) -> Result<DateTime<Utc>, BadTime> {
+    let t = if t.nanosecond() >= 1_000_000_000 {
+        t.with_nanosecond(0).unwrap_or(t)
+    } else {
+        t.trunc_subsecs(0)
+    };
+    if t.year() > LAST_YEAR {
+        return Err(BadTime::TooLate);
+    }
+    Ok(t)
+}
+
 /// Reads an RFC 3339 time, as `CASELOG_NOW` holds it.
-pub fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
-    DateTime::parse_from_rfc3339(text.trim()).map(|t| t.with_timezone(&Utc).trunc_subsecs(0))
+pub fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, BadTime> {
+    let t = DateTime::parse_from_rfc3339(text.trim()).map_err(|_| BadTime::Unreadable)?;
+    storable(t.with_timezone(&Utc))
+}
+
+fn too_late(text: &str) -> InputError {
+    InputError::Invalid(format!(
+        "'{text}' is after the year {LAST_YEAR}; caselog takes no later times"
+    ))
 }
 
 /// Parses a time the user typed: RFC 3339, `YYYY-MM-DD HH:MM` (UTC) or
 /// `YYYY-MM-DD` (midnight UTC).
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InputError> {
     let text = text.trim();
-    if let Ok(t) = parse_rfc3339(text) {
-        return Ok(t);
+    let checked = |t: DateTime<Utc>| storable(t).map_err(|_| too_late(text));
+    match parse_rfc3339(text) {
+        Ok(t) => return Ok(t),
+        Err(BadTime::TooLate) => return Err(too_late(text)),
+        Err(BadTime::Unreadable) => {}
     }
     for layout in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, layout) {
-            return Ok(t.and_utc());
+            return checked(t.and_utc());
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         && let Some(t) = d.and_hms_opt(0, 0, 0)
     {
-        return Ok(t.and_utc());
+        return checked(t.and_utc());
     }
     Err(InputError::Invalid(format!(
         "'{text}' is not a time: use RFC 3339 (2026-11-24T09:00:00Z), '2026-11-24 09:00' (UTC) or 2026-11-24"
@@ -131,6 +170,22 @@ mod tests {
         assert_eq!(format_length(Duration::seconds(27 * 3600 + 120)), "1d 3h");
         assert_eq!(format_length(Duration::minutes(45)), "45m");
         assert_eq!(format_length(Duration::seconds(5)), "under a minute");
+    }
+
+    #[test]
+    fn a_leap_second_is_read_as_the_second_before_it() {
+        let t = parse_time("2016-12-31T23:59:60Z").unwrap();
+        assert_eq!(t, "2016-12-31T23:59:59Z".parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(t.format("%S").to_string(), "59");
+    }
+
+    #[test]
+    fn times_past_the_last_year_are_refused_as_input() {
+        let err = parse_time("9999-12-31T00:00:00Z").unwrap_err().to_string();
+        assert!(err.contains("after the year 9000"), "{err}");
+        assert!(parse_time("9999-12-31").is_err());
+        assert_eq!(parse_rfc3339("9001-01-01T00:00:00Z"), Err(BadTime::TooLate));
+        assert!(parse_time("9000-12-31T23:59:59Z").is_ok());
     }
 
     #[test]

@@ -29,6 +29,19 @@ impl Span {
         }
     }
 
+    pub fn minutes(minutes: i64) -> Span {
+        Span::hours(0).plus(Duration::minutes(minutes))
+    }
+
+    pub fn seconds(seconds: i64) -> Span {
+        Span::hours(0).plus(Duration::seconds(seconds))
+    }
+
+    fn plus(mut self, clock: Duration) -> Span {
+        self.clock += clock;
+        self
+    }
+
     pub fn days(days: i64) -> Span {
         Span {
             weeks: 0,

@@ -11,6 +11,8 @@ use tempfile::TempDir;
 pub const BIN: &str = env!("CARGO_BIN_EXE_caselog");
 /// The pinned "now" of every command unless a test says otherwise.
 pub const NOW: &str = "2026-11-22T09:00:00Z";
+/// What the machine's clock reads in tests, unless a test says otherwise.
+pub const SYSTEM_CLOCK: &str = "2100-01-01T00:00:00Z";
 
 /// A temporary case log.
 pub struct Log {
@@ -48,6 +50,7 @@ impl Log {
             "CASELOG_DIR",
             "CASELOG_NOW",
             "CASELOG_USER",
+            "CASELOG_SYSTEM_CLOCK",
             "VISUAL",
             "EDITOR",
         ] {
@@ -55,6 +58,9 @@ impl Log {
         }
         command
             .env("CASELOG_NOW", NOW)
+            // Tests live on their own calendar: the machine's clock is
+            // pinned far ahead, so no pinned time counts as "in the future".
+            .env("CASELOG_SYSTEM_CLOCK", SYSTEM_CLOCK)
             .env("CASELOG_USER", "ana@example.com")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1");

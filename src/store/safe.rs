@@ -1,0 +1,141 @@
+//! File access that stays inside the case log.
+//!
+//! Case files arrive by `git pull`, so a committed symbolic link (a month
+//! folder `cases/2026/12 -> /elsewhere`, a case file linking to
+//! `~/.ssh/id_rsa`) must never make caselog read or write outside the log.
+//! Below the log's root nothing is followed: every folder on the way must
+//! be a real folder, and files are opened without following a final link
+//! and without blocking on a FIFO, then must be regular files.
+
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::path::{Component, Path};
+
+use anyhow::{Context, Result};
+
+use crate::error::InputError;
+
+/// A path below the log that caselog will not use, and why.
+pub fn link_refused(shown: &str) -> InputError {
+    InputError::Invalid(format!(
+        "{shown} is a symbolic link; caselog never follows links inside a case log (replace it with the real file or folder)"
+    ))
+}
+
+fn not_a(shown: &str, what: &str) -> InputError {
+    InputError::Invalid(format!("{shown} is not a {what}"))
+}
+
+/// Checks that every folder from `root` down to `path`'s parent that
+/// exists is a real folder, not a link. Paths outside `root` are not
+/// judged (the root itself may be reached any way the user likes).
+pub fn check_folders(root: &Path, path: &Path, shown: &dyn Fn(&Path) -> String) -> Result<()> {
+    let Ok(below) = path.strip_prefix(root) else {
+        return Ok(());
+    };
+    let components: Vec<Component> = below.components().collect();
+    let mut at = root.to_path_buf();
+    for component in components.iter().take(components.len().saturating_sub(1)) {
+        at.push(component);
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(link_refused(&shown(&at)).into());
+            }
+            Ok(meta) if !meta.is_dir() => return Err(not_a(&shown(&at), "folder").into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", shown(&at))),
+        }
+    }
+    Ok(())
+}
+
+/// Creates the folders from `root` down to `folder`, refusing any link on
+/// the way (`create_dir_all` would follow one).
+pub fn create_folders(root: &Path, folder: &Path, shown: &dyn Fn(&Path) -> String) -> Result<()> {
+    let Ok(below) = folder.strip_prefix(root) else {
+        return fs::create_dir_all(folder).with_context(|| format!("creating {}", shown(folder)));
+    };
+    let mut at = root.to_path_buf();
+    for component in below.components() {
+        at.push(component);
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(link_refused(&shown(&at)).into());
+            }
+            Ok(meta) if !meta.is_dir() => return Err(not_a(&shown(&at), "folder").into()),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&at) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e).with_context(|| format!("creating {}", shown(&at))),
+            },
+            Err(e) => return Err(e).with_context(|| format!("reading {}", shown(&at))),
+        }
+    }
+    Ok(())
+}
+
+/// Opens a file for reading without following a link at its own name and
+/// without blocking on a FIFO; it must be a regular file.
+pub fn open_file(path: &Path, shown: &str) -> Result<File> {
+    open_with(OpenOptions::new().read(true), path, shown)
+        .with_context(|| format!("reading {shown}"))
+}
+
+/// Refuses a link or a non-file at `path` before it is opened.
+fn look_first(path: &Path, shown: &str) -> Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(link_refused(shown).into()),
+        Ok(meta) if !meta.is_file() => Err(not_a(shown, "regular file").into()),
+        _ => Ok(()),
+    }
+}
+
+/// Opens (creating it when missing) a file to lock, under the same rules.
+pub fn open_lock_file(path: &Path, shown: &str) -> Result<File> {
+    // A FIFO opened for writing fails (ENXIO) rather than hangs, but with
+    // an unclear message: say what it is first.
+    look_first(path, shown)?;
+    open_with(
+        OpenOptions::new().create(true).truncate(false).write(true),
+        path,
+        shown,
+    )
+    .with_context(|| format!("opening the lock file {shown}"))
+}
+
+/// Opens without following a final link and, on Unix, without blocking
+/// on a FIFO (other platforms look first); then it must be a regular file.
+fn open_with(options: &mut OpenOptions, path: &Path, shown: &str) -> Result<File> {
+    #[cfg(not(unix))]
+    look_first(path, shown)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if is_link_refusal(&e) => return Err(link_refused(shown).into()),
+        Err(e) => return Err(e.into()),
+    };
+    if !file.metadata()?.is_file() {
+        return Err(not_a(shown, "regular file").into());
+    }
+    Ok(file)
+}
+
+/// What opening a link with no-follow gives: ELOOP (Linux, macOS) or
+/// EMLINK (FreeBSD).
+fn is_link_refusal(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(e.raw_os_error(), Some(libc::ELOOP) | Some(libc::EMLINK))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
