@@ -11,7 +11,7 @@ use anyhow::Result;
 
 use super::Session;
 use super::args::words;
-use crate::case::validate::{self, Problem};
+use crate::case::validate::{self, Problem, Severity};
 use crate::error::{EXIT_OK, InputError};
 use crate::store::Store;
 use crate::store::parallel_map;
@@ -67,10 +67,10 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     }
     if args.paths.is_empty() {
         for link in &walk.links {
-            found.entry(store.shown(link)).or_default().push(Problem {
-                line: 1,
-                message: "a symbolic link: caselog never follows links inside a case log; replace it with the real file or folder".into(),
-            });
+            found.entry(store.shown(link)).or_default().push(validate::problem(
+                1,
+                "a symbolic link: caselog never follows links inside a case log; replace it with the real file or folder",
+            ));
         }
     }
     let mut warnings: Vec<String> = Vec::new();
@@ -115,13 +115,16 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
             .map(|p| store.shown(p))
             .collect();
         if !others.is_empty() {
-            found.entry(store.shown(path)).or_default().push(Problem {
-                line: 1,
-                message: format!(
-                    "case {stem} is also stored in {}: ids must be unique",
-                    others.join(", ")
-                ),
-            });
+            found
+                .entry(store.shown(path))
+                .or_default()
+                .push(validate::problem(
+                    1,
+                    format!(
+                        "case {stem} is also stored in {}: ids must be unique",
+                        others.join(", ")
+                    ),
+                ));
         }
     }
 
@@ -133,12 +136,16 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
             any = true;
         }
         for p in problems {
-            any = true;
+            any |= p.is_error();
+            let (level, prefix) = match p.severity {
+                Severity::Error => ("error", ""),
+                Severity::Warning => ("warning", "warning: "),
+            };
             match args.format {
-                Format::Text => writeln!(out, "{path}:{}: {}", p.line, p.message)?,
+                Format::Text => writeln!(out, "{path}:{}: {prefix}{}", p.line, p.message)?,
                 Format::Github => writeln!(
                     out,
-                    "::error file={},line={},title=caselog check::{}",
+                    "::{level} file={},line={},title=caselog check::{}",
                     github_property(path),
                     p.line,
                     github_message(&p.message)
@@ -167,15 +174,11 @@ fn check_file(
         Ok(text) => text,
         Err(err) => {
             return vec![match err.downcast::<InputError>() {
-                Ok(InputError::InvalidFile { line, message, .. }) => Problem { line, message },
-                Ok(other) => Problem {
-                    line: 1,
-                    message: other.to_string(),
-                },
-                Err(err) => Problem {
-                    line: 1,
-                    message: format!("cannot be read: {}", err.root_cause()),
-                },
+                Ok(InputError::InvalidFile { line, message, .. }) => {
+                    validate::problem(line, message)
+                }
+                Ok(other) => validate::problem(1, other.to_string()),
+                Err(err) => validate::problem(1, format!("cannot be read: {}", err.root_cause())),
             }];
         }
     };
@@ -186,6 +189,7 @@ fn check_file(
         &validate::Rules {
             categories: &settings.categories,
             now,
+            tolerance: settings.clock_tolerance.duration(),
         },
     )
 }

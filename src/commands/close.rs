@@ -11,8 +11,9 @@ use crate::case::lifecycle;
 
 /// Close a case
 ///
-/// A resolved case whose follow-up is done closes as it is; closing any
-/// other case needs --reason, so the exception is on the record.
+/// A resolved case whose follow-up is done (or that was resolved with
+/// --no-follow-up) closes as it is; closing any other case needs --reason,
+/// so the exception is on the record.
 #[derive(Debug, Args)]
 pub struct CloseArgs {
     /// The case: its id, or a unique prefix or suffix of it

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use chrono::Duration;
 use clap::Args;
 
 use super::Session;
@@ -45,15 +46,30 @@ pub struct MergeDriverArgs {
 
 pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Write) -> Result<u8> {
     let at = |p: &Path| session.cwd().join(p);
-    let read = |p: &Path| {
-        std::fs::read_to_string(at(p)).with_context(|| format!("reading {}", p.display()))
-    };
+    let read = |p: &Path| std::fs::read(at(p)).with_context(|| format!("reading {}", p.display()));
     let shown = args
         .path
         .clone()
         .unwrap_or_else(|| args.ours.display().to_string());
-    let (base_text, ours_text, theirs_text) =
+    let marker_size = usize::from(args.marker_size);
+    let (base_bytes, ours_bytes, theirs_bytes) =
         (read(&args.base)?, read(&args.ours)?, read(&args.theirs)?);
+    let texts = (
+        String::from_utf8(base_bytes),
+        String::from_utf8(ours_bytes),
+        String::from_utf8(theirs_bytes),
+    );
+    let (Ok(base_text), Ok(ours_text), Ok(theirs_text)) = texts else {
+        super::say(&format!(
+            "{shown}: one side is not UTF-8 text; merging it as plain text"
+        ));
+        return text_merge(
+            &at(&args.ours),
+            &at(&args.base),
+            &at(&args.theirs),
+            marker_size,
+        );
+    };
     let parse = |text: &str| file::parse(&shown, text).ok();
     let base = if base_text.trim().is_empty() {
         None
@@ -64,14 +80,19 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
         super::say(&format!(
             "{shown}: one side is not a valid case; merging it as plain text"
         ));
-        return text_merge(&at(&args.ours), &at(&args.base), &at(&args.theirs));
+        return text_merge(
+            &at(&args.ours),
+            &at(&args.base),
+            &at(&args.theirs),
+            marker_size,
+        );
     };
     if base.is_none() && !base_text.trim().is_empty() {
         super::say(&format!(
             "{shown}: the common ancestor is not a valid case; every difference is a conflict"
         ));
     }
-    let merged = merge::merge(base.as_ref(), &ours, &theirs, usize::from(args.marker_size));
+    let merged = merge::merge(base.as_ref(), &ours, &theirs, marker_size);
     if !merged.conflicts.is_empty() {
         write(&at(&args.ours), &merged.text)?;
         super::say(&format!(
@@ -80,30 +101,58 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
         ));
         return Ok(EXIT_CONFLICT);
     }
-    let merged_case = file::parse(&shown, &merged.text).context("re-reading the merged case")?;
-    let text = keep_hand_edits(&merged_case, [(&ours_text, &ours), (&theirs_text, &theirs)])
+    let text = file::parse(&shown, &merged.text)
+        .ok()
+        .and_then(|merged_case| {
+            keep_hand_edits(&merged_case, [(&ours_text, &ours), (&theirs_text, &theirs)])
+        })
         .unwrap_or(merged.text);
-    write(&at(&args.ours), &text)?;
+    // Judge the result only on what a merge can break: the log's settings
+    // may differ on the two branches, and an event a teammate's fast clock
+    // dated ahead is no reason to stop a merge (`check` warns of it).
     let below_cases = shown
         .rsplit_once("cases/")
         .map_or(shown.as_str(), |(_, rest)| rest);
-    // The log's categories may differ on the two branches: judge the
-    // merge only on what a merge can break.
     let rules = validate::Rules {
         categories: &[],
         now: session.now()?,
+        tolerance: Duration::MAX,
     };
-    let problems = validate::check(&text, Path::new(below_cases), &rules);
-    if !problems.is_empty() {
-        for p in &problems {
-            super::say(&format!(
-                "{shown}:{}: {} (after merging)",
-                p.line, p.message
-            ));
-        }
-        return Ok(EXIT_CONFLICT);
+    let errors: Vec<_> = validate::check(&text, Path::new(below_cases), &rules)
+        .into_iter()
+        .filter(|p| p.is_error())
+        .collect();
+    if errors.is_empty() {
+        write(&at(&args.ours), &text)?;
+        return Ok(EXIT_OK);
     }
-    Ok(EXIT_OK)
+    // Merged field by field, the case contradicts itself: leave both
+    // versions for a person, between markers `check` reports.
+    for p in &errors {
+        super::say(&format!(
+            "{shown}:{}: {} (after merging); both versions are left between conflict markers",
+            p.line, p.message
+        ));
+    }
+    write(
+        &at(&args.ours),
+        &whole_file_conflict(&ours_text, &theirs_text, marker_size),
+    )?;
+    Ok(EXIT_CONFLICT)
+}
+
+/// Both versions of a file between conflict markers, as git writes them.
+fn whole_file_conflict(ours: &str, theirs: &str, marker_size: usize) -> String {
+    let marker = |c: char| c.to_string().repeat(marker_size);
+    let ending = |text: &str| if text.ends_with('\n') { "" } else { "\n" };
+    format!(
+        "{} ours\n{ours}{}{}\n{theirs}{}{} theirs\n",
+        marker('<'),
+        ending(ours),
+        marker('='),
+        ending(theirs),
+        marker('>')
+    )
 }
 
 /// The merge applied as an edit to one side's file, so that side's
@@ -132,11 +181,20 @@ fn write(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// What git would do without a driver: a line merge with markers.
-fn text_merge(ours: &Path, base: &Path, theirs: &Path) -> Result<u8> {
-    Ok(if git::merge_file(ours, base, theirs)? {
-        EXIT_OK
-    } else {
-        EXIT_CONFLICT
-    })
+/// What git would do without a driver: a line merge with markers. Where
+/// even that fails (binary files), both versions go between markers.
+fn text_merge(ours: &Path, base: &Path, theirs: &Path, marker_size: usize) -> Result<u8> {
+    match git::merge_file(ours, base, theirs) {
+        Ok(true) => Ok(EXIT_OK),
+        Ok(false) => Ok(EXIT_CONFLICT),
+        Err(_) => {
+            let ours_text = String::from_utf8_lossy(&std::fs::read(ours)?).into_owned();
+            let theirs_text = String::from_utf8_lossy(&std::fs::read(theirs)?).into_owned();
+            write(
+                ours,
+                &whole_file_conflict(&ours_text, &theirs_text, marker_size),
+            )?;
+            Ok(EXIT_CONFLICT)
+        }
+    }
 }

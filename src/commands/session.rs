@@ -15,8 +15,8 @@ use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::git;
 use crate::settings::{SETTINGS_FILE, Settings};
 use crate::store::{Changed, DEFAULT_LOCK_WAIT, Store};
-use crate::time::Clock;
 use crate::time::clock::{BadTime, LAST_YEAR, parse_rfc3339};
+use crate::time::{Clock, format_time};
 
 /// The environment variable that pins the clock (RFC 3339).
 pub const NOW_VARIABLE: &str = "CASELOG_NOW";
@@ -212,13 +212,30 @@ impl Session {
         change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
     ) -> Result<Changed> {
         let by = self.person(by)?;
-        self.store()?.change(id, |case| {
+        let mut asked_at = None;
+        let changed = self.store()?.change(id, |case| {
             let stamp = Stamp {
                 by,
                 at: self.event_time()?,
             };
+            asked_at = Some(stamp.at);
             change(case, &stamp).map_err(|refusal| refusal.into_input_error().into())
-        })
+        })?;
+        // An event is never dated before the one it follows; far behind
+        // (more than a fast clock explains), say so.
+        if let (Some(asked), Some(dated)) = (asked_at, changed.after.last_event_at())
+            && changed.written
+            && dated - asked > self.settings()?.clock_tolerance.duration()
+        {
+            super::say(&format!(
+                "case {} already had an event at {}, later than now ({}); the new one is dated {} to keep the log in order",
+                changed.after.id,
+                format_time(dated),
+                format_time(asked),
+                format_time(dated)
+            ));
+        }
+        Ok(changed)
     }
 
     /// Reads every case, keeping what `reduce` makes of it; each file that

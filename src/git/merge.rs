@@ -8,11 +8,13 @@
 //! differently, it is a real conflict, written as standard conflict markers
 //! around those lines only.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::case::Case;
 use crate::case::event_log::merge_events;
+use crate::case::event_log::order_key;
 use crate::case::file::{Field, Section, all_sections, event_fields, write_fields};
+use crate::case::{Action, Case, Event};
 
 /// The merged file's text, and the keys in conflict (empty when clean).
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +50,7 @@ fn choose(base: Option<&Option<String>>, ours: &Option<String>, theirs: &Option<
 /// Merges `ours` and `theirs`, which both descend from `base` (`None`
 /// when the two sides added the file independently).
 pub fn merge(base: Option<&Case>, ours: &Case, theirs: &Case, marker_size: usize) -> Merged {
+    let (ours, theirs) = &renumber_options(base, ours, theirs);
     let base_sections = base.map(all_sections);
     let ours_sections = all_sections(ours);
     let theirs_sections = all_sections(theirs);
@@ -127,6 +130,90 @@ pub fn merge(base: Option<&Case>, ours: &Case, theirs: &Case, marker_size: usize
         write_fields(&mut text, &event_fields(&event));
     }
     Merged { text, conflicts }
+}
+
+/// Each branch numbers the options it proposes from its own last one, so
+/// two branches that both propose get the same number for two different
+/// options. Before they merge, the later of two such proposals (by time,
+/// then content, whichever side is ours) takes the next free number, and
+/// its branch's agreement and resolution follow it.
+fn renumber_options(base: Option<&Case>, ours: &Case, theirs: &Case) -> (Case, Case) {
+    let base_events: &[Event] = base.map_or(&[], |b| &b.events);
+    let new_start = |side: &Case| {
+        side.events
+            .iter()
+            .zip(base_events)
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let proposals = |side: &Case| -> Vec<Event> {
+        side.events[new_start(side)..]
+            .iter()
+            .filter(|e| e.action == Action::Proposed && e.option.is_some())
+            .cloned()
+            .collect()
+    };
+    let (ours_new, theirs_new) = (proposals(ours), proposals(theirs));
+    let mut next_free = ours
+        .events
+        .iter()
+        .chain(&theirs.events)
+        .filter_map(|e| e.option)
+        .max()
+        .unwrap_or(0);
+    let (mut ours_map, mut theirs_map) = (BTreeMap::new(), BTreeMap::new());
+    let mut numbers: Vec<u32> = ours_new.iter().filter_map(|e| e.option).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    for number in numbers {
+        let mine = ours_new.iter().find(|e| e.option == Some(number));
+        let other = theirs_new.iter().find(|e| e.option == Some(number));
+        let (Some(mine), Some(other)) = (mine, other) else {
+            continue;
+        };
+        if mine == other {
+            continue;
+        }
+        next_free += 1;
+        if order_key(mine) <= order_key(other) {
+            theirs_map.insert(number, next_free);
+        } else {
+            ours_map.insert(number, next_free);
+        }
+    }
+    (
+        renumbered(ours, base, new_start(ours), &ours_map),
+        renumbered(theirs, base, new_start(theirs), &theirs_map),
+    )
+}
+
+/// `side` with its own options renumbered by `map`: its new proposals and
+/// agreements, and its resolution when this side recorded it.
+fn renumbered(
+    side: &Case,
+    base: Option<&Case>,
+    new_start: usize,
+    map: &BTreeMap<u32, u32>,
+) -> Case {
+    let mut case = side.clone();
+    if map.is_empty() {
+        return case;
+    }
+    for e in &mut case.events[new_start..] {
+        if matches!(e.action, Action::Proposed | Action::Agreed)
+            && let Some(number) = e.option.and_then(|n| map.get(&n))
+        {
+            e.option = Some(*number);
+        }
+    }
+    let base_resolution = base.and_then(|b| b.resolution.as_ref());
+    if let Some(resolution) = case.resolution.as_mut()
+        && Some(&*resolution) != base_resolution
+        && let Some(number) = resolution.option.and_then(|n| map.get(&n))
+    {
+        resolution.option = Some(*number);
+    }
+    case
 }
 
 /// The keys a section cannot do without.

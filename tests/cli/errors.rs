@@ -214,19 +214,26 @@ fn bad_times_and_durations_are_refused() {
 }
 
 #[test]
-fn back_dated_events_that_would_break_time_order_are_refused() {
+fn an_event_dated_before_the_last_one_is_recorded_at_the_last_one_s_time() {
     let log = Log::new();
     let id = log.open(&[]);
-    let before = log.files();
-    let stderr = log
-        .run(["note", &id, "x"])
+    // A clock well behind the case's last event (opened 2026-11-20 09:15):
+    // the note is kept, in order, and the person is told.
+    let out = log
+        .run(["note", &id, "called back"])
         .at("2026-11-01T00:00:00Z")
-        .fails(2);
-    assert!(
-        stderr.contains("events must stay in time order"),
-        "{stderr}"
-    );
-    assert_eq!(log.files(), before);
+        .output();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("dated 2026-11-20 09:15 UTC"), "{stderr}");
+    let case = log.case_json(&id);
+    assert_eq!(case["events"][1]["text"], "called back");
+    assert_eq!(case["events"][1]["at"], "2026-11-20T09:15:00Z");
+    log.run(["check"]).ok();
+    // A teammate's clock a minute behind is not worth a word.
+    log.run(["note", &id, "again"])
+        .at("2026-11-20T09:14:00Z")
+        .ok();
 }
 
 #[test]

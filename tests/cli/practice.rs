@@ -772,7 +772,7 @@ fn check_flags_solutions_that_do_not_add_up() {
     assert_eq!(out.status.code(), Some(1));
     let report = String::from_utf8(out.stdout).unwrap();
     assert!(
-        report.contains("a 'opened' event has no `option`"),
+        report.contains("an 'opened' event has no `option`"),
         "{report}"
     );
     assert!(

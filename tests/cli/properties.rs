@@ -4,7 +4,7 @@
 use caselog::case::file::{parse, render, update};
 use caselog::case::id::CaseId;
 use caselog::case::lifecycle::{self, Agreement, NewComplaint, Settlement, Stamp};
-use caselog::case::{Action, Case, Channel, Outcome, Severity};
+use caselog::case::{Action, Case, Channel, Event, Outcome, Severity};
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 
@@ -176,11 +176,23 @@ mod merging {
         #[test]
         fn merging_either_way_keeps_every_event_once_and_agrees(
             base_steps in steps(), left_steps in steps(), right_steps in steps(),
+            both_propose in any::<bool>(),
         ) {
             let Some(opened) = opened("Case".into(), "Text".into(), vec![]) else { return Ok(()) };
             let base = branch(&opened, &base_steps, "base");
-            let left = branch(&base, &left_steps, "left");
-            let right = branch(&base, &right_steps, "right");
+            // Half the time each branch starts by proposing an option (and
+            // maybe agreeing to it), so option numbers collide.
+            let start = |steps: &[(u8, String, u32)], text: &str| -> Vec<(u8, String, u32)> {
+                let mut all = Vec::new();
+                if both_propose {
+                    all.push((10, text.to_string(), 1));
+                    all.push((11, text.to_string(), 1));
+                }
+                all.extend_from_slice(steps);
+                all
+            };
+            let left = branch(&base, &start(&left_steps, "left option"), "left");
+            let right = branch(&base, &start(&right_steps, "right option"), "right");
             let one = merge(Some(&base), &left, &right, 7);
             let other = merge(Some(&base), &right, &left, 7);
             prop_assert_eq!(one.conflicts.is_empty(), other.conflicts.is_empty());
@@ -195,10 +207,47 @@ mod merging {
                 + (left.events.len() - base.events.len())
                 + (right.events.len() - base.events.len());
             prop_assert_eq!(merged.events.len(), expected, "no event dropped or duplicated");
+            // Every event is kept; a branch's option numbers may have moved.
+            let unnumbered = |e: &Event| Event { option: None, ..e.clone() };
             for e in left.events.iter().chain(&right.events) {
-                prop_assert!(merged.events.contains(e), "lost {:?}", e);
+                prop_assert!(
+                    merged.events.iter().any(|m| unnumbered(m) == unnumbered(e)),
+                    "lost {:?}", e
+                );
             }
             prop_assert!(merged.events.windows(2).all(|w| w[0].at <= w[1].at), "events in time order");
+            // Options stay unique, and each agreement still names the
+            // option its branch agreed to (found by its text).
+            let proposed: Vec<&Event> = merged
+                .events
+                .iter()
+                .filter(|e| e.action == Action::Proposed)
+                .collect();
+            let mut numbers: Vec<u32> = proposed.iter().filter_map(|e| e.option).collect();
+            numbers.sort_unstable();
+            let count = numbers.len();
+            numbers.dedup();
+            prop_assert_eq!(numbers.len(), count, "option numbers unique: {:?}", proposed);
+            for branch in [&left, &right] {
+                let text_of = |case: &Case, number: Option<u32>| {
+                    case.events
+                        .iter()
+                        .find(|e| e.action == Action::Proposed && e.option == number)
+                        .map(|e| (e.at, e.by.clone(), e.text.clone()))
+                };
+                for agreed in branch.events.iter().filter(|e| e.action == Action::Agreed) {
+                    let kept = merged
+                        .events
+                        .iter()
+                        .find(|m| unnumbered(m) == unnumbered(agreed))
+                        .expect("agreement kept");
+                    prop_assert_eq!(
+                        text_of(&merged, kept.option),
+                        text_of(branch, agreed.option),
+                        "an agreement follows its option"
+                    );
+                }
+            }
         }
     }
 }
