@@ -126,9 +126,11 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Result<Case, InputE
         some_text("what the customer wants", wants)?;
     }
     some_text("the complaint summary", &new.summary)?;
-    // A repeated --tag is one tag; the first spelling's position wins.
+    // A tag is a word: blanks around it are not part of it (exports join
+    // tags with "; " and imports trim them). A repeated --tag is one tag;
+    // the first spelling's position wins.
     let mut tags: Vec<String> = Vec::with_capacity(new.tags.len());
-    for tag in new.tags {
+    for tag in new.tags.iter().map(|t| t.trim().to_string()) {
         if !tags.contains(&tag) {
             tags.push(tag);
         }

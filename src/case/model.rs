@@ -54,10 +54,9 @@ impl<'de> Deserialize<'de> for Timestamp {
             fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
                 match clock::parse_rfc3339(text) {
                     Ok(t) => Ok(Timestamp(t)),
-                    Err(BadTime::TooLate) => Err(E::custom(format!(
-                        "'{text}' is after the year {}, which caselog does not take",
-                        clock::LAST_YEAR
-                    ))),
+                    Err(bad @ BadTime::OutOfRange) => {
+                        Err(E::custom(bad.explain(&format!("'{text}'"))))
+                    }
                     Err(BadTime::Unreadable) => Err(E::custom(format!(
                         "'{text}' is not a date-time with offset, such as 2026-11-22T09:30:00Z"
                     ))),

@@ -15,6 +15,7 @@ use toml_edit::{Document, Item};
 use crate::case::file;
 use crate::case::{Action, Case, Status, check_category, replay_status};
 use crate::error::{InputError, line_of};
+use crate::untrusted;
 
 /// How much a problem matters to `caselog check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -151,6 +152,11 @@ pub fn check(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     check_events(&case, rules, &lines, &mut out);
     check_leap_seconds(text, &mut out);
     check_consistency(&case, &lines, &mut out);
+    // Messages quote values from the file: one line each, always, so a
+    // line break in a value cannot forge another `path:line:` line.
+    for p in &mut out {
+        p.message = untrusted::line(&p.message).into_owned();
+    }
     out.sort();
     out.dedup();
     out

@@ -44,6 +44,7 @@ pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<
     let root = session.store()?.root();
     let (from, to) = git::resolve_range(root, &args.range)?;
     let mut changes: Vec<CaseChange> = Vec::new();
+    let mut blobs = git::Blobs::open(root)?;
     for change in git::changed_case_files(root, &from, &to)? {
         let (old_path, new_path, kind) = match &change {
             FileChange::Added(p) => (None, Some(p.clone()), "added"),
@@ -51,9 +52,10 @@ pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<
             FileChange::Modified(p) => (Some(p.clone()), Some(p.clone()), "modified"),
             FileChange::Renamed { from, to } => (Some(from.clone()), Some(to.clone()), "renamed"),
         };
-        let read = |commit: &str, path: &Option<String>| -> Result<Option<Case>> {
+        let mut read = |commit: &str, path: &Option<String>| -> Result<Option<Case>> {
             let Some(path) = path else { return Ok(None) };
-            Ok(git::file_at(root, commit, path)?
+            Ok(blobs
+                .text(commit, path)?
                 .map(|text| file::parse(&format!("{path} at {commit:.7}"), &text))
                 .transpose()?)
         };

@@ -43,7 +43,8 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let commits = git::case_history(root, &id)?;
+    let mut blobs = git::Blobs::open(root)?;
+    let commits = git::case_history(root, &id, &mut blobs)?;
     let mut entries = Vec::new();
     for (i, commit) in commits.iter().enumerate() {
         // The version before this commit, under the name it had then.
@@ -52,8 +53,8 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
             .map_or(commit.path.as_str(), |c| c.path.as_str());
         let parent = format!("{}^", commit.hash);
         // A root commit has no parent: nothing before it.
-        let before_text = git::file_at(root, &parent, older_path).unwrap_or_default();
-        let after_text = git::file_at(root, &commit.hash, &commit.path)?;
+        let before_text = blobs.text(&parent, older_path).unwrap_or_default();
+        let after_text = blobs.text(&commit.hash, &commit.path)?;
         let parse = |text: Option<String>| text.and_then(|t| file::parse(&commit.path, &t).ok());
         let (before, after) = (parse(before_text), parse(after_text));
         let kind = match (&before, &after) {

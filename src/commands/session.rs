@@ -15,7 +15,7 @@ use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::git;
 use crate::settings::{SETTINGS_FILE, Settings};
 use crate::store::{Changed, DEFAULT_LOCK_WAIT, Store};
-use crate::time::clock::{BadTime, LAST_YEAR, parse_rfc3339};
+use crate::time::clock::parse_rfc3339;
 use crate::time::{Clock, format_time};
 
 /// The environment variable that pins the clock (RFC 3339).
@@ -82,14 +82,7 @@ impl Session {
         let clock = match std::env::var(NOW_VARIABLE) {
             Ok(text) => parse_rfc3339(&text)
                 .map(Clock::Pinned)
-                .map_err(|bad| match bad {
-                    BadTime::Unreadable => format!(
-                        "{NOW_VARIABLE}='{text}' is not an RFC 3339 time such as 2026-11-22T09:30:00Z"
-                    ),
-                    BadTime::TooLate => format!(
-                        "{NOW_VARIABLE}='{text}' is after the year {LAST_YEAR}; caselog takes no later times"
-                    ),
-                }),
+                .map_err(|bad| bad.explain(&format!("{NOW_VARIABLE}='{text}'"))),
             Err(_) => Ok(Clock::System),
         };
         let system = std::env::var(SYSTEM_CLOCK_VARIABLE)

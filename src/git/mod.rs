@@ -7,8 +7,9 @@
 pub mod history;
 pub mod merge;
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
@@ -133,31 +134,85 @@ pub fn changed_case_files(dir: &Path, from: &str, to: &str) -> Result<Vec<FileCh
     Ok(changes)
 }
 
-fn file_exists(dir: &Path, commit: &str, path: &str) -> bool {
-    Command::new("git")
-        .args(["cat-file", "-e", &format!("{commit}:./{path}")])
-        .current_dir(dir)
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// Files at revisions, read through one long-lived `git cat-file --batch`
+/// process: describing a commit that touched 500 cases costs one process,
+/// not a thousand.
+pub struct Blobs {
+    child: Child,
+    input: Option<ChildStdin>,
+    output: BufReader<ChildStdout>,
 }
 
-/// A file's text at a commit; `None` when it does not exist there.
-pub fn file_at(dir: &Path, commit: &str, path: &str) -> Result<Option<String>> {
-    let spec = format!("{commit}:./{path}");
-    let exists = Command::new("git")
-        .args(["cat-file", "-e", &spec])
-        .current_dir(dir)
-        .output()
-        .context("running git")?
-        .status
-        .success();
-    if !exists {
-        return Ok(None);
+impl Blobs {
+    /// Starts the reader in `dir` (paths are then relative to it).
+    pub fn open(dir: &Path) -> Result<Blobs> {
+        let mut child = Command::new("git")
+            .args(["cat-file", "--batch"])
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("running git (is it installed?)")?;
+        let input = child.stdin.take().context("git cat-file's input")?;
+        let output = child.stdout.take().context("git cat-file's output")?;
+        Ok(Blobs {
+            child,
+            input: Some(input),
+            output: BufReader::new(output),
+        })
     }
-    let bytes = git(dir, &["show", &spec])?;
-    Ok(Some(String::from_utf8(bytes).with_context(|| {
-        format!("{path} at {commit} is not UTF-8")
-    })?))
+
+    /// The bytes of `path` at `commit`; `None` when it does not exist there.
+    pub fn bytes(&mut self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let input = self.input.as_mut().context("git cat-file has stopped")?;
+        writeln!(input, "{commit}:./{path}")
+            .and_then(|()| input.flush())
+            .context("asking git cat-file for a file")?;
+        let mut header = String::new();
+        self.output
+            .read_line(&mut header)
+            .context("reading git cat-file's answer")?;
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        match fields.as_slice() {
+            [_, "blob", size] => {
+                let size: usize = size.parse().context("git cat-file gave a bad size")?;
+                let mut bytes = vec![0; size + 1];
+                self.output
+                    .read_exact(&mut bytes)
+                    .context("reading a file from git cat-file")?;
+                bytes.pop(); // The newline after the contents.
+                Ok(Some(bytes))
+            }
+            // "missing", "ambiguous", or a tree or commit where a file was asked.
+            [_, "missing"] | [_, "ambiguous"] => Ok(None),
+            [_, _, size] => {
+                let size: usize = size.parse().context("git cat-file gave a bad size")?;
+                let mut skipped = vec![0; size + 1];
+                self.output.read_exact(&mut skipped)?;
+                Ok(None)
+            }
+            _ if header.is_empty() => bail!("git cat-file stopped answering"),
+            _ => Ok(None),
+        }
+    }
+
+    /// The text of `path` at `commit`; `None` when it does not exist there.
+    pub fn text(&mut self, commit: &str, path: &str) -> Result<Option<String>> {
+        self.bytes(commit, path)?
+            .map(|bytes| {
+                String::from_utf8(bytes).with_context(|| format!("{path} at {commit} is not UTF-8"))
+            })
+            .transpose()
+    }
+}
+
+impl Drop for Blobs {
+    fn drop(&mut self) {
+        // Closing its input ends git cat-file.
+        self.input.take();
+        let _ = self.child.wait();
+    }
 }
 
 /// One commit that touched a file, newest first.
@@ -175,7 +230,7 @@ pub struct Commit {
 /// file name is its id wherever it is moved to, so this selects it exactly
 /// in any folder, rather than guessing renames from content as
 /// `git log --follow` does (similar complaints would fool that).
-pub fn case_history(dir: &Path, id: &str) -> Result<Vec<Commit>> {
+pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commit>> {
     let path = format!("{id}.toml");
     let pathspec = format!(":(glob)cases/**/{path}");
     let out = git(
@@ -197,12 +252,14 @@ pub fn case_history(dir: &Path, id: &str) -> Result<Vec<Commit>> {
         let parts: Vec<&str> = header.split('\u{1f}').collect();
         // A move lists both paths; the one that exists in the commit is kept.
         let files: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
-        let file = files
-            .iter()
-            .find(|f| file_exists(dir, parts.first().copied().unwrap_or(""), f))
-            .or(files.first())
-            .copied()
-            .unwrap_or(path.as_str());
+        let commit = parts.first().copied().unwrap_or("");
+        let mut file = files.first().copied().unwrap_or(path.as_str());
+        for candidate in &files {
+            if blobs.bytes(commit, candidate)?.is_some() {
+                file = candidate;
+                break;
+            }
+        }
         if parts.len() == 4 {
             commits.push(Commit {
                 hash: parts[0].to_string(),

@@ -214,12 +214,34 @@ impl Store {
         let work = self.root.join(WORK_DIR);
         let temp = work.join(TEMP_DIR);
         safe::create_folders(&self.root, &temp, &|p| self.shown(p))?;
-        let ignore = work.join(".gitignore");
-        if fs::symlink_metadata(&ignore).is_err() {
-            // Best effort: a missing file only means git may list the folder.
-            let _ = fs::write(&ignore, "# caselog's work folder: never committed.\n*\n");
-        }
+        self.keep_work_dir_ignored(&work);
         Ok(temp)
+    }
+
+    /// Makes sure the work folder ignores itself for git: `.gitignore`
+    /// holding `*`, written whole or not at all (a write killed half-way
+    /// must not leave it empty), and repaired when it lacks the line. Best
+    /// effort: failing only means git may list the folder.
+    fn keep_work_dir_ignored(&self, work: &Path) {
+        let ignore = work.join(".gitignore");
+        let ignores_all = safe::open_file(&ignore, &self.shown(&ignore))
+            .ok()
+            .and_then(|file| crate::limits::read_text(file, 4096, ".gitignore").ok())
+            .is_some_and(|text| text.lines().any(|l| l.trim() == "*"));
+        if ignores_all {
+            return;
+        }
+        let written = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(work)
+            .and_then(|mut file| {
+                file.write_all(b"# caselog's work folder: never committed.\n*\n")?;
+                file.as_file().sync_all()?;
+                file.persist(&ignore).map_err(|e| e.error)?;
+                Ok(())
+            });
+        let _ = written;
     }
 
     /// A temporary file holding `text`, written and synced, ready to land

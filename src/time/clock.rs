@@ -27,9 +27,10 @@ impl Clock {
     }
 }
 
-/// The last year caselog takes in a time: far beyond any complaint, and
-/// far enough below the year 9999 that deadlines computed from any time
-/// still fit in a TOML date.
+/// The first and last years caselog takes in a time: far around any
+/// complaint, and far enough inside the years 0000 to 9999 that deadlines
+/// computed from any time (and the four-digit year of an id) still fit.
+pub const FIRST_YEAR: i32 = 1000;
 pub const LAST_YEAR: i32 = 9000;
 
 /// Why a time cannot be taken.
@@ -37,8 +38,22 @@ pub const LAST_YEAR: i32 = 9000;
 pub enum BadTime {
     /// Not a time in the expected form.
     Unreadable,
-    /// After [`LAST_YEAR`].
-    TooLate,
+    /// Before [`FIRST_YEAR`] or after [`LAST_YEAR`] (in UTC).
+    OutOfRange,
+}
+
+impl BadTime {
+    /// Why `text` (shown as `what`) is refused, in a sentence.
+    pub fn explain(self, what: &str) -> String {
+        match self {
+            BadTime::Unreadable => {
+                format!("{what} is not an RFC 3339 time such as 2026-11-22T09:30:00Z")
+            }
+            BadTime::OutOfRange => format!(
+                "{what} is outside the years {FIRST_YEAR} to {LAST_YEAR} (UTC), which caselog takes"
+            ),
+        }
+    }
 }
 
 /// A time as caselog keeps it: UTC to the second, a leap second (`:60`,
@@ -50,8 +65,8 @@ pub fn storable(t: DateTime<Utc>) -> Result<DateTime<Utc>, BadTime> {
     } else {
         t.trunc_subsecs(0)
     };
-    if t.year() > LAST_YEAR {
-        return Err(BadTime::TooLate);
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&t.year()) {
+        return Err(BadTime::OutOfRange);
     }
     Ok(t)
 }
@@ -62,20 +77,18 @@ pub fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, BadTime> {
     storable(t.with_timezone(&Utc))
 }
 
-fn too_late(text: &str) -> InputError {
-    InputError::Invalid(format!(
-        "'{text}' is after the year {LAST_YEAR}; caselog takes no later times"
-    ))
+fn out_of_range(text: &str) -> InputError {
+    InputError::Invalid(BadTime::OutOfRange.explain(&format!("'{text}'")))
 }
 
 /// Parses a time the user typed: RFC 3339, `YYYY-MM-DD HH:MM` (UTC) or
 /// `YYYY-MM-DD` (midnight UTC).
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InputError> {
     let text = text.trim();
-    let checked = |t: DateTime<Utc>| storable(t).map_err(|_| too_late(text));
+    let checked = |t: DateTime<Utc>| storable(t).map_err(|_| out_of_range(text));
     match parse_rfc3339(text) {
         Ok(t) => return Ok(t),
-        Err(BadTime::TooLate) => return Err(too_late(text)),
+        Err(BadTime::OutOfRange) => return Err(out_of_range(text)),
         Err(BadTime::Unreadable) => {}
     }
     for layout in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
@@ -182,9 +195,17 @@ mod tests {
     #[test]
     fn times_past_the_last_year_are_refused_as_input() {
         let err = parse_time("9999-12-31T00:00:00Z").unwrap_err().to_string();
-        assert!(err.contains("after the year 9000"), "{err}");
+        assert!(err.contains("outside the years 1000 to 9000"), "{err}");
         assert!(parse_time("9999-12-31").is_err());
-        assert_eq!(parse_rfc3339("9001-01-01T00:00:00Z"), Err(BadTime::TooLate));
+        assert_eq!(
+            parse_rfc3339("9001-01-01T00:00:00Z"),
+            Err(BadTime::OutOfRange)
+        );
+        assert_eq!(
+            parse_rfc3339("0000-01-01T00:00:00+01:00"),
+            Err(BadTime::OutOfRange)
+        );
+        assert!(parse_time("0999-12-31").is_err());
         assert!(parse_time("9000-12-31T23:59:59Z").is_ok());
     }
 
