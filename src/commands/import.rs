@@ -13,7 +13,9 @@ use super::args::{ByArg, words};
 use super::export::Format;
 use crate::case::Case;
 use crate::case::exchange::{self, ImportContext};
+use crate::case::file;
 use crate::case::id::CaseId;
+use crate::case::validate;
 use crate::error::{EXIT_OK, InputError};
 use crate::limits;
 use crate::time;
@@ -62,6 +64,11 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         categories: &settings.categories,
         max_text_bytes: settings.max_text_bytes,
     };
+    let rules = validate::Rules {
+        categories: &settings.categories,
+        now: stamp.at,
+        tolerance: settings.clock_tolerance.duration(),
+    };
     let mut cases: Vec<Case> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     for (place, row) in &rows {
@@ -71,7 +78,12 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             .and_then(|t| time::parse_time(t).ok())
             .unwrap_or(context.now);
         match exchange::from_row(row, &context, CaseId::generate(opened_at)?) {
-            Ok(case) => cases.push(case),
+            Ok(case) => match first_error(&case, &rules) {
+                // A row whose case `check` would reject is refused now,
+                // not discovered later.
+                Some(error) => problems.push(format!("{shown}: {place}: {error}")),
+                None => cases.push(case),
+            },
             Err(e) => problems.push(format!("{shown}: {place}: {}", e.0)),
         }
     }
@@ -98,6 +110,17 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         writeln!(out, "{id}")?;
     }
     Ok(EXIT_OK)
+}
+
+/// What `check` would first reject in the case a row makes, in words that
+/// name the field (a file's line means nothing for a row).
+fn first_error(case: &Case, rules: &validate::Rules) -> Option<String> {
+    let text = file::render(case);
+    let relative = case.id.path_in(std::path::Path::new(""));
+    validate::check(&text, &relative, rules)
+        .into_iter()
+        .find(|p| p.is_error())
+        .map(|p| p.message)
 }
 
 fn guess_format(file: &std::path::Path) -> Result<Format> {
