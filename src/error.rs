@@ -54,7 +54,7 @@ impl InputError {
         InputError::InvalidFile {
             path: shown_path.to_string(),
             line: err.span().map_or(1, |span| line_of(text, span.start)),
-            message: err.message().trim().replace('\n', "; "),
+            message: crate::untrusted::line(&err.message().trim().replace('\n', "; ")).into_owned(),
         }
     }
 }

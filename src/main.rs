@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("caselog: {}", untrusted::block(&format!("{err:#}")));
+            eprintln!("caselog: {}", untrusted::line(&format!("{err:#}")));
             ExitCode::from(error::exit_code(&err))
         }
     }

@@ -16,7 +16,7 @@ use crate::case::{
     Severity, Status, Timestamp,
 };
 use crate::error::InputError;
-use crate::time::Span;
+use crate::time::{Span, clock};
 
 /// Why a change was refused: the user's input, or a step to take first.
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +183,19 @@ pub fn in_order(case: &Case, stamp: &Stamp) -> Stamp {
     }
 }
 
+/// Refuses a time computed for the file (a follow-up 48 hours on) that
+/// falls where no time is kept: it would make the case unreadable.
+fn storable(what: &str, t: DateTime<Utc>) -> Result<(), Refusal> {
+    match clock::storable(t) {
+        Ok(_) => Ok(()),
+        Err(bad) => refuse(format!(
+            "{what} would fall at {}: {}",
+            t.format("%Y-%m-%d %H:%M UTC"),
+            bad.explain("that")
+        )),
+    }
+}
+
 /// The kinds of note `annotate` records: notes, contact with the customer,
 /// and the handling steps the practice asks for.
 pub const NOTE_KINDS: &[Action] = &[
@@ -230,6 +243,9 @@ pub fn assign(case: &Case, stamp: &Stamp, person: &str) -> Change {
 /// Parks an open case while waiting on the customer or a third party,
 /// optionally until a time after which someone should look again.
 pub fn wait(case: &Case, stamp: &Stamp, reason: &str, until: Option<DateTime<Utc>>) -> Change {
+    if let Some(until) = until {
+        storable("the end of the wait", until)?;
+    }
     some_text("the reason", reason)?;
     match case.status {
         Status::Open => {}
@@ -324,6 +340,9 @@ pub fn resolve(case: &Case, stamp: &Stamp, settlement: Settlement) -> Change {
         }
     }
     let stamp = &in_order(case, stamp);
+    if let Some(due) = settlement.follow_up_due {
+        storable("the follow-up", due)?;
+    }
     if let Some(due) = settlement.follow_up_due
         && due < stamp.at
     {
@@ -506,6 +525,7 @@ fn schedule(case: &mut Case, stamp: &Stamp, due: DateTime<Utc>, text: Option<&st
 /// Schedules or reschedules the follow-up of a resolved case.
 /// Rescheduling to the time already set changes nothing.
 pub fn schedule_follow_up(case: &Case, stamp: &Stamp, due: DateTime<Utc>) -> Change {
+    storable("the follow-up", due)?;
     if case.status != Status::Resolved {
         return refuse(format!(
             "case {} is {}; a follow-up is scheduled only after it is resolved",

@@ -136,6 +136,16 @@ pub struct Rules<'a> {
 
 /// Checks one case file's text. `relative` is its path below `cases/`.
 pub fn check(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
+    let mut out = problems(text, relative, rules);
+    // Messages quote values from the file: one line each, always, so a
+    // line break in a value cannot forge another `path:line:` line.
+    for p in &mut out {
+        p.message = untrusted::line(&p.message).into_owned();
+    }
+    out
+}
+
+fn problems(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     let markers = conflict_markers(text);
     if !markers.is_empty() {
         return markers;
@@ -152,11 +162,6 @@ pub fn check(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     check_events(&case, rules, &lines, &mut out);
     check_leap_seconds(text, &mut out);
     check_consistency(&case, &lines, &mut out);
-    // Messages quote values from the file: one line each, always, so a
-    // line break in a value cannot forge another `path:line:` line.
-    for p in &mut out {
-        p.message = untrusted::line(&p.message).into_owned();
-    }
     out.sort();
     out.dedup();
     out

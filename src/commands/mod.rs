@@ -52,10 +52,10 @@ pub fn warn(err: &anyhow::Error) {
     say(&format!("{err:#}"));
 }
 
-/// Tells the person something on stderr, after `caselog: `, made safe for
-/// the terminal (messages quote paths and case text).
+/// Tells the person something on stderr, after `caselog: `, on one line
+/// made safe for the terminal (messages quote paths and case text).
 pub fn say(text: &str) {
-    eprintln!("caselog: {}", untrusted::block(text));
+    eprintln!("caselog: {}", untrusted::line(text));
 }
 
 /// The usual ending of a command that changed one case: one line saying so.
