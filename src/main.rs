@@ -1,5 +1,10 @@
 use std::process::ExitCode;
 
+// Whole-log passes build and drop many small values; mimalloc does that
+// markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use caselog::{cli::Cli, error, untrusted};
 use clap::Parser;
 use clap::error::ErrorKind;

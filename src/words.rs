@@ -18,6 +18,16 @@ macro_rules! word_enum {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $word),+ }
             }
+
+            /// The value's place in [`Self::ALL`], for compact encodings.
+            pub fn index(self) -> u8 {
+                self as u8
+            }
+
+            /// The value at `index` in [`Self::ALL`].
+            pub fn from_index(index: u8) -> Option<$name> {
+                Self::ALL.get(usize::from(index)).copied()
+            }
         }
 
         impl std::fmt::Display for $name {

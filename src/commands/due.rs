@@ -85,23 +85,26 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         (Some(span), false) => Some(span.parse::<Span>()?.after(now, &settings.working_days)),
         (None, false) => Some(now),
     };
-    let scan = session.every_case(Some)?;
-    let cases = &scan.cases;
-
-    let mut items: Vec<Item> = cases
+    // Only the cases with something to list are kept, with what is due.
+    let scan = session.every_case(|case| {
+        if args
+            .person
+            .as_ref()
+            .is_some_and(|p| case.assignee.as_ref() != Some(p))
+        {
+            return None;
+        }
+        let due: Vec<Deadline> = deadlines::pending(&case, settings)
+            .into_iter()
+            .filter(|d| args.kind.is_empty() || args.kind.contains(&d.kind))
+            .filter(|d| horizon.is_none_or(|h| d.due <= h))
+            .collect();
+        (!due.is_empty()).then_some((case, due))
+    })?;
+    let mut items: Vec<Item> = scan
+        .cases
         .iter()
-        .filter(|case| {
-            args.person
-                .as_ref()
-                .is_none_or(|p| case.assignee.as_ref() == Some(p))
-        })
-        .flat_map(|case| {
-            deadlines::pending(case, settings)
-                .into_iter()
-                .map(move |deadline| Item { case, deadline })
-        })
-        .filter(|item| args.kind.is_empty() || args.kind.contains(&item.deadline.kind))
-        .filter(|item| horizon.is_none_or(|h| item.deadline.due <= h))
+        .flat_map(|(case, due)| due.iter().map(move |&deadline| Item { case, deadline }))
         .collect();
     items.sort_by(|a, b| {
         (a.deadline.due, &a.case.id, a.deadline.kind).cmp(&(

@@ -34,7 +34,7 @@ pub struct ExportArgs {
 }
 
 pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u8> {
-    let scan = session.every_case(|case| args.filter.keeps(&case).then_some(case))?;
+    let scan = session.every_full_case(|case| args.filter.keeps(&case).then_some(case))?;
     let code = scan.exit_code();
     let mut cases = scan.cases;
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));

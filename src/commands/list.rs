@@ -37,26 +37,40 @@ pub struct ListArgs {
 pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8> {
     let now = session.now()?;
     let settings = session.settings()?;
-    let scan = session.every_case(|case| args.filter.keeps(&case).then_some(case))?;
-    let code = scan.exit_code();
-    let mut cases = scan.cases;
-    cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
-
+    let order = |a: &Case, b: &Case| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id));
     match args.format {
+        // Every field, texts too: the files themselves.
         Format::Json => {
+            let scan = session.every_full_case(|case| args.filter.keeps(&case).then_some(case))?;
+            let code = scan.exit_code();
+            let mut cases = scan.cases;
+            cases.sort_by(order);
             super::json::write(out, &cases)?;
+            Ok(code)
         }
-        Format::Table if cases.is_empty() => {}
+        // One row per case, made as the case is read: a table of 100,000
+        // cases holds their cells, not the cases.
         Format::Table => {
-            for row in table(&cases, settings, now).lines() {
-                writeln!(out, "{}", row.trim_end())?;
+            let scan = session.every_case(|case| {
+                args.filter
+                    .keeps(&case)
+                    .then(|| ((case.opened_at, case.id.clone()), row(&case, settings, now)))
+            })?;
+            let code = scan.exit_code();
+            let mut rows = scan.cases;
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            if !rows.is_empty() {
+                let rows: Vec<[String; 10]> = rows.into_iter().map(|(_, row)| row).collect();
+                for line in table(rows).lines() {
+                    writeln!(out, "{}", line.trim_end())?;
+                }
             }
+            Ok(code)
         }
     }
-    Ok(code)
 }
 
-fn table(cases: &[Case], settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> Table {
+fn table(rows: Vec<[String; 10]>) -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
     if std::io::stdout().is_terminal() {
@@ -77,7 +91,15 @@ fn table(cases: &[Case], settings: &Settings, now: chrono::DateTime<chrono::Utc>
     for column in table.column_iter_mut() {
         column.set_padding((0, 2));
     }
-    for case in cases {
+    for row in rows {
+        table.add_row(row);
+    }
+    table
+}
+
+/// A case's cells in the table.
+fn row(case: &Case, settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> [String; 10] {
+    {
         let follow_up = match case.follow_up_state(now) {
             Some(FollowUpState::Due { overdue: true, .. }) => "overdue".to_string(),
             Some(FollowUpState::Due { due, .. }) if case.status == Status::Resolved => {
@@ -92,7 +114,7 @@ fn table(cases: &[Case], settings: &Settings, now: chrono::DateTime<chrono::Utc>
             Some(FollowUpState::Done { satisfied: None }) => "no answer".into(),
             _ => String::new(),
         };
-        table.add_row([
+        [
             case.id.to_string(),
             case.status.to_string(),
             case.severity.to_string(),
@@ -111,9 +133,8 @@ fn table(cases: &[Case], settings: &Settings, now: chrono::DateTime<chrono::Utc>
             follow_up,
             overdue(case, settings, now),
             line(&case.title).into_owned(),
-        ]);
+        ]
     }
-    table
 }
 
 /// The deadlines a case has missed, most overdue first.

@@ -27,6 +27,7 @@ pub mod log;
 pub mod merge_driver;
 pub mod next;
 pub mod open;
+mod progress;
 pub mod propose;
 pub mod reopen;
 pub mod report;

@@ -24,6 +24,9 @@ pub const NOW_VARIABLE: &str = "CASELOG_NOW";
 /// for tests that pin `CASELOG_NOW` to a date of their own and need the
 /// "ahead of the clock" check to judge it against a pinned clock too.
 pub const SYSTEM_CLOCK_VARIABLE: &str = "CASELOG_SYSTEM_CLOCK";
+/// The environment variable that, when set, makes every command read the
+/// case files instead of the index (to compare, or to rule the index out).
+pub const NO_INDEX_VARIABLE: &str = "CASELOG_NO_INDEX";
 /// The environment variable naming the acting person.
 pub const USER_VARIABLE: &str = "CASELOG_USER";
 
@@ -38,6 +41,8 @@ pub struct Session {
     system: Clock,
     /// `CASELOG_USER`, when set and not blank.
     user: Option<String>,
+    /// False when `CASELOG_NO_INDEX` is set: every pass reads the files.
+    use_index: bool,
     store: OnceCell<Store>,
     settings: OnceCell<Settings>,
 }
@@ -89,6 +94,7 @@ impl Session {
             .ok()
             .and_then(|text| parse_rfc3339(&text).ok())
             .map_or(Clock::System, Clock::Pinned);
+        let use_index = std::env::var_os(NO_INDEX_VARIABLE).is_none();
         let user = std::env::var(USER_VARIABLE)
             .ok()
             .filter(|u| !u.trim().is_empty());
@@ -98,6 +104,7 @@ impl Session {
             clock,
             system,
             user,
+            use_index,
             store: OnceCell::new(),
             settings: OnceCell::new(),
         })
@@ -233,7 +240,27 @@ impl Session {
 
     /// Reads every case, keeping what `reduce` makes of it; each file that
     /// cannot be read is reported on stderr and counted, and the pass goes on.
+    ///
+    /// The cases come without their long texts (summaries, notes: see
+    /// `store::index::light`), taken from the index where it can vouch
+    /// for them; [`Session::every_full_case`] reads every file whole.
     pub fn every_case<T, F>(&self, reduce: F) -> Result<Scan<T>>
+    where
+        T: Send,
+        F: Fn(Case) -> Option<T> + Sync,
+    {
+        let progress = super::progress::FirstBuild::new();
+        let (cases, errors) = self
+            .store()?
+            .every_light_case(self.use_index, &progress, reduce);
+        Ok(Scan {
+            cases,
+            unreadable: self.tally(&errors),
+        })
+    }
+
+    /// Reads every case whole, with its texts, from its file.
+    pub fn every_full_case<T, F>(&self, reduce: F) -> Result<Scan<T>>
     where
         T: Send,
         F: Fn(Case) -> Option<T> + Sync,
@@ -243,6 +270,12 @@ impl Session {
             cases,
             unreadable: self.tally(&errors),
         })
+    }
+
+    /// Whether whole-log commands may use the index (`CASELOG_NO_INDEX`
+    /// unset): the property tests compare answers with and without it.
+    pub fn use_index(&self) -> bool {
+        self.use_index
     }
 
     /// Reports each error of a pass on stderr; how many there were.

@@ -8,6 +8,7 @@
 //! atomic rename ([`write`]); whole-log passes run on every core ([`walk`]).
 //! Nothing below the root is reached through a symbolic link ([`safe`]).
 
+pub mod index;
 mod lock;
 mod safe;
 mod walk;

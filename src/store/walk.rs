@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Store, file_stem, safe};
+use super::index::{self, Found, Walked};
+use super::{Store, safe};
 use crate::case::Case;
 use crate::case::file;
 use crate::case::id::CaseId;
@@ -28,25 +29,29 @@ impl Store {
     /// Every case file below `cases/`, sorted, and every symbolic link
     /// (which no command follows), with any folder that could not be read.
     pub fn walk(&self) -> Walk {
-        let mut walk = Walk::default();
+        let walked = self.walk_found();
+        Walk {
+            files: walked.files.iter().map(|f| f.path(&self.cases)).collect(),
+            links: walked.links,
+            errors: self.walk_errors(walked.errors),
+        }
+    }
+
+    /// The walk with each file's stat identity, on every core.
+    pub(super) fn walk_found(&self) -> Walked {
         if !self.cases.exists() {
-            return walk;
+            return Walked::default();
         }
-        for entry in walkdir::WalkDir::new(&self.cases).sort_by_file_name() {
-            match entry {
-                Ok(entry) if entry.path_is_symlink() => walk.links.push(entry.into_path()),
-                Ok(entry) if entry.file_type().is_file() && is_case_file_name(entry.path()) => {
-                    walk.files.push(entry.into_path());
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    let shown = e.path().map(|p| self.shown(p)).unwrap_or_default();
-                    walk.errors
-                        .push(anyhow::Error::new(e).context(format!("reading {shown}")));
-                }
-            }
-        }
-        walk
+        index::walk(&self.cases, threads())
+    }
+
+    fn walk_errors(&self, errors: Vec<(PathBuf, std::io::Error)>) -> Vec<anyhow::Error> {
+        errors
+            .into_iter()
+            .map(|(path, e)| {
+                anyhow::Error::new(e).context(format!("reading {}", self.shown(&path)))
+            })
+            .collect()
     }
 
     /// The case files a whole-log command reads: each case once. A link,
@@ -54,41 +59,63 @@ impl Store {
     /// naming the paths; of a case stored twice, the copy at its own path
     /// (`cases/YYYY/MM/<id>.toml`) is read, else the first.
     pub fn case_files(&self) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
-        let Walk {
-            files,
-            links,
-            mut errors,
-        } = self.walk();
-        for link in &links {
+        let (files, errors) = self.chosen_files();
+        (files.iter().map(|f| f.path(&self.cases)).collect(), errors)
+    }
+
+    /// [`Store::case_files`] with each file's stat identity.
+    pub(super) fn chosen_files(&self) -> (Vec<Found>, Vec<anyhow::Error>) {
+        let walked = self.walk_found();
+        let mut errors = self.walk_errors(walked.errors);
+        for link in &walked.links {
             errors.push(safe::link_refused(&self.shown(link)).into());
         }
-        let mut by_id: BTreeMap<&str, Vec<&PathBuf>> = BTreeMap::new();
-        for path in &files {
-            by_id.entry(file_stem(path)).or_default().push(path);
+        // Each case once: most logs have no copies, so only the ids seen
+        // twice are looked at again.
+        let mut seen: HashMap<&str, u32> = HashMap::with_capacity(walked.files.len());
+        for found in &walked.files {
+            *seen.entry(found.stem()).or_default() += 1;
         }
-        let mut kept: Vec<PathBuf> = Vec::with_capacity(files.len());
-        for (id, paths) in by_id {
-            if paths.len() == 1 {
-                kept.push(paths[0].clone());
-                continue;
-            }
+        let twice: BTreeMap<&str, Vec<&Found>> = walked
+            .files
+            .iter()
+            .filter(|f| seen.get(f.stem()).is_some_and(|n| *n > 1))
+            .fold(BTreeMap::new(), |mut by_id, f| {
+                by_id.entry(f.stem()).or_insert_with(Vec::new).push(f);
+                by_id
+            });
+        let mut dropped: HashSet<&str> = HashSet::new();
+        for (id, copies) in &twice {
             let own = CaseId::parse_full(id).map(|full| full.path_in(&self.cases));
-            let chosen = paths
+            let chosen = copies
                 .iter()
-                .find(|p| Some(p.as_path()) == own.as_deref())
-                .unwrap_or(&paths[0]);
-            let shown: Vec<String> = paths.iter().map(|p| self.shown(p)).collect();
+                .find(|f| Some(f.path(&self.cases)) == own)
+                .unwrap_or(&copies[0]);
+            let shown: Vec<String> = copies
+                .iter()
+                .map(|f| self.shown(&f.path(&self.cases)))
+                .collect();
             errors.push(
                 InputError::Invalid(format!(
                     "case {id} is stored more than once ({}); read from {} only; remove the copies",
                     shown.join(", "),
-                    self.shown(chosen)
+                    self.shown(&chosen.path(&self.cases))
                 ))
                 .into(),
             );
-            kept.push((*chosen).clone());
+            dropped.extend(
+                copies
+                    .iter()
+                    .filter(|f| f.key != chosen.key)
+                    .map(|f| f.key.as_str()),
+            );
         }
-        kept.sort();
+        let dropped: HashSet<String> = dropped.into_iter().map(str::to_string).collect();
+        let kept: Vec<Found> = walked
+            .files
+            .into_iter()
+            .filter(|f| dropped.is_empty() || !dropped.contains(&f.key))
+            .collect();
         (kept, errors)
     }
 
@@ -167,6 +194,11 @@ impl Store {
     }
 }
 
+/// How many threads a pass over every file uses.
+pub(super) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// Maps `each` over `items` on every core, keeping their order. Small
 /// inputs stay on one thread: starting threads costs more than they save.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], each: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -193,15 +225,6 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], each: impl Fn(&T) -> R + Sync
             })
             .collect()
     })
-}
-
-/// Whether a file below `cases/` is a case: `*.toml`, not hidden.
-fn is_case_file_name(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "toml")
-        && path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| !n.starts_with('.'))
 }
 
 #[cfg(test)]

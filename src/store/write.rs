@@ -210,7 +210,7 @@ impl Store {
 
     /// The work folder's temporary-file folder, made (and made git-ignored)
     /// when missing.
-    fn temp_dir(&self) -> Result<PathBuf> {
+    pub(super) fn temp_dir(&self) -> Result<PathBuf> {
         let work = self.root.join(WORK_DIR);
         let temp = work.join(TEMP_DIR);
         safe::create_folders(&self.root, &temp, &|p| self.shown(p))?;

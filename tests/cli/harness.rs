@@ -110,11 +110,14 @@ impl Log {
     }
 
     /// Every file below the log with its bytes, to prove nothing was written.
-    /// The lock file is left out: it is empty, git-ignored, and created by
-    /// the first command that tries a change, refused or not.
+    /// The lock file and caselog's work folder (`.caselog/`: the index, a
+    /// cache any command may refresh, and temporary files) are left out:
+    /// they are git-ignored and hold no case.
     pub fn files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let work = self.path().join(".caselog");
         walkdir::WalkDir::new(self.path())
             .into_iter()
+            .filter_entry(|e| e.path() != work)
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file() && e.file_name() != ".caselog.lock")
             .map(|e| {

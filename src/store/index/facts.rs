@@ -1,0 +1,394 @@
+//! The facts snapshot, `.caselog/facts`: every case file's stat identity
+//! and its digest (or why it does not read), in path order, in segments
+//! that threads stream side by side.
+//!
+//! A pass walks the files, streams the snapshot beside the walk, trusts an
+//! entry whose identity is unchanged and whose file was not modified just
+//! before the snapshot was written (git's "racy clean" rule: a change in
+//! the same timestamp granule could hide), and reads every other file
+//! again. Only when something changed is a new snapshot written: to a
+//! temporary file, renamed into place, so a reader or a crash never sees
+//! half of one, and two writers only race to leave a valid cache.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use super::digest;
+use super::files::{Found, Identity};
+
+/// The snapshot's file name in the work folder.
+pub const FILE: &str = "facts";
+const MAGIC: &[u8; 14] = b"caselog-facts\n";
+/// The layout of this file and of the digests in it; any change rebuilds.
+const LAYOUT: u32 = (2 << 16) | digest::VERSION;
+/// A file modified this close before the snapshot was written is read
+/// again next time: its change may share the snapshot's timestamp granule.
+const RACY_NS: i64 = 2_000_000_000;
+
+/// What the index knows of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Known {
+    /// The digest of the case it holds.
+    Digest(Vec<u8>),
+    /// It does not read as a case: where and why, without its path (the
+    /// path is shown relative to wherever the command runs).
+    Invalid { line: usize, message: String },
+}
+
+/// Where one segment of the snapshot starts, and its first key.
+#[derive(Debug, Clone)]
+struct Segment {
+    offset: u64,
+    entries: u64,
+    first_key: String,
+}
+
+/// An open snapshot, as its header says. The file stays open, so a
+/// snapshot another caselog renames over it meanwhile does not matter.
+#[derive(Debug)]
+pub struct Snapshot {
+    file: File,
+    /// When it was written (ns since 1970), for the racy rule.
+    written_ns: i64,
+    segments: Vec<Segment>,
+}
+
+impl Snapshot {
+    /// The snapshot at `path`, when there is one this build can read.
+    pub fn open(path: &Path) -> Option<Snapshot> {
+        let handle = File::open(path).ok()?;
+        let mut file = BufReader::new(At {
+            file: &handle,
+            pos: 0,
+        });
+        let mut magic = [0u8; 14];
+        file.read_exact(&mut magic).ok()?;
+        if &magic != MAGIC || read_u32(&mut file).ok()? != LAYOUT {
+            return None;
+        }
+        let written_ns = read_i64(&mut file).ok()?;
+        let count = read_u32(&mut file).ok()?;
+        let mut segments = Vec::new();
+        for _ in 0..count.min(1024) {
+            segments.push(Segment {
+                offset: read_u64(&mut file).ok()?,
+                entries: read_u64(&mut file).ok()?,
+                first_key: read_str(&mut file).ok()?,
+            });
+        }
+        drop(file);
+        Some(Snapshot {
+            file: handle,
+            written_ns,
+            segments,
+        })
+    }
+
+    /// Whether an entry with this identity can be trusted without
+    /// reading its file.
+    pub fn trusts(&self, stored: &Identity, now: &Identity) -> bool {
+        stored == now && now.mtime_ns < self.written_ns - RACY_NS
+    }
+}
+
+/// One entry as stored.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub identity: Identity,
+    pub known: Known,
+}
+
+/// Reads one segment's entries in order, knowing where each lies.
+pub struct SegmentReader<'s> {
+    file: Counting<BufReader<At<'s>>>,
+    left: u64,
+}
+
+/// Reads a file from a position of its own (`pread`), so threads can read
+/// one open file side by side.
+struct At<'f> {
+    file: &'f File,
+    pos: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// A reader that counts the bytes it has given.
+struct Counting<R> {
+    inner: R,
+    at: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+impl<'s> SegmentReader<'s> {
+    fn open(snapshot: &'s Snapshot, segment: usize) -> SegmentReader<'s> {
+        let segment = &snapshot.segments[segment];
+        let at = At {
+            file: &snapshot.file,
+            pos: segment.offset,
+        };
+        SegmentReader {
+            file: Counting {
+                inner: BufReader::with_capacity(256 * 1024, at),
+                at: segment.offset,
+            },
+            left: segment.entries,
+        }
+    }
+
+    /// The next entry and the bytes it spans in the file, `None` at the
+    /// segment's end; an error when the file is not what its header says
+    /// (the caller rebuilds).
+    pub fn next_entry(&mut self) -> io::Result<Option<(Entry, Span)>> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        let start = self.file.at;
+        self.left -= 1;
+        let f = &mut self.file;
+        let key = read_str(f)?;
+        let identity = Identity {
+            size: read_u64(f)?,
+            mtime_ns: read_i64(f)?,
+            ctime_ns: read_i64(f)?,
+            inode: read_u64(f)?,
+        };
+        let kind = read_u8(f)?;
+        let known = match kind {
+            0 => Known::Digest(read_bytes(f)?),
+            1 => Known::Invalid {
+                line: read_u64(f)? as usize,
+                message: read_str(f)?,
+            },
+            _ => return Err(io::Error::other("not a caselog facts file")),
+        };
+        let span = Span {
+            start,
+            end: self.file.at,
+        };
+        Ok(Some((
+            Entry {
+                key,
+                identity,
+                known,
+            },
+            span,
+        )))
+    }
+}
+
+/// Where an entry lies in the snapshot file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: u64,
+    pub end: u64,
+}
+
+/// One entry of a snapshot being written: kept as it lies in the old
+/// snapshot, or new.
+#[derive(Debug)]
+pub enum Piece {
+    Old { span: Span },
+    New(Entry),
+}
+
+/// The entries of a snapshot as segments to stream: each gets the files
+/// (in the walk's order) whose keys fall in its range.
+pub fn segment_readers(snapshot: &Snapshot) -> Vec<(Option<String>, SegmentReader<'_>)> {
+    (0..snapshot.segments.len())
+        .map(|i| {
+            let first = (i > 0).then(|| snapshot.segments[i].first_key.clone());
+            (first, SegmentReader::open(snapshot, i))
+        })
+        .collect()
+}
+
+/// Writes a new snapshot of `pieces` (each with its file's place in
+/// `files`, in path order) in `segments` parts, copying kept entries from
+/// `old` (the snapshot they lie in), to a temporary file in `temp_dir`,
+/// then renames it to `path`.
+pub fn write(
+    path: &Path,
+    temp_dir: &Path,
+    written_ns: i64,
+    files: &[Found],
+    pieces: &[(usize, Piece)],
+    old: Option<&Snapshot>,
+    segments: usize,
+) -> Result<()> {
+    let per = pieces.len().div_ceil(segments.max(1)).max(1);
+    let parts: Vec<&[(usize, Piece)]> = pieces.chunks(per).collect();
+    let key = |piece: &(usize, Piece)| -> &str { &files[piece.0].key };
+    let size_of = |piece: &(usize, Piece)| -> u64 {
+        match &piece.1 {
+            Piece::Old { span, .. } => span.end - span.start,
+            Piece::New(entry) => {
+                let mut bytes = Vec::new();
+                encode_entry(&mut bytes, entry);
+                bytes.len() as u64
+            }
+        }
+    };
+    let mut header = Vec::new();
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&LAYOUT.to_le_bytes());
+    header.extend_from_slice(&written_ns.to_le_bytes());
+    header.extend_from_slice(&(parts.len() as u32).to_le_bytes());
+    let header_len = header.len()
+        + parts
+            .iter()
+            .map(|p| 8 + 8 + 4 + key(&p[0]).len())
+            .sum::<usize>();
+    let mut offset = header_len as u64;
+    for part in &parts {
+        header.extend_from_slice(&offset.to_le_bytes());
+        header.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        write_str(&mut header, key(&part[0]));
+        offset += part.iter().map(size_of).sum::<u64>();
+    }
+    if header.len() != header_len {
+        bail!(
+            "internal error: the facts header is {} bytes, not {header_len}",
+            header.len()
+        );
+    }
+    let mut file = tempfile::Builder::new()
+        .prefix(".caselog-")
+        .suffix(".tmp")
+        .tempfile_in(temp_dir)
+        .context("creating the index's temporary file")?;
+    {
+        let mut out = BufWriter::with_capacity(256 * 1024, file.as_file_mut());
+        out.write_all(&header)?;
+        let old = old.map(|snapshot| &snapshot.file);
+        let mut bytes = Vec::new();
+        let mut i = 0;
+        while i < pieces.len() {
+            match &pieces[i].1 {
+                Piece::New(entry) => {
+                    bytes.clear();
+                    encode_entry(&mut bytes, entry);
+                    out.write_all(&bytes)?;
+                    i += 1;
+                }
+                Piece::Old { span, .. } => {
+                    // Neighbouring kept entries are copied in one go.
+                    let start = span.start;
+                    let mut end = span.end;
+                    i += 1;
+                    while let Some((_, Piece::Old { span })) = pieces.get(i) {
+                        if span.start != end {
+                            break;
+                        }
+                        end = span.end;
+                        i += 1;
+                    }
+                    let file = old.context("internal error: no old index")?;
+                    let mut from = At { file, pos: start };
+                    let copied = io::copy(&mut (&mut from).take(end - start), &mut out)?;
+                    if copied != end - start {
+                        bail!("the index changed while it was rewritten");
+                    }
+                }
+            }
+        }
+        out.flush()?;
+    }
+    // A cache: no sync, since losing it only costs a rebuild.
+    file.persist(path)
+        .map_err(|e| e.error)
+        .context("writing the index")?;
+    Ok(())
+}
+
+fn encode_entry(out: &mut Vec<u8>, entry: &Entry) {
+    write_str(out, &entry.key);
+    out.extend_from_slice(&entry.identity.size.to_le_bytes());
+    out.extend_from_slice(&entry.identity.mtime_ns.to_le_bytes());
+    out.extend_from_slice(&entry.identity.ctime_ns.to_le_bytes());
+    out.extend_from_slice(&entry.identity.inode.to_le_bytes());
+    match &entry.known {
+        Known::Digest(bytes) => {
+            out.push(0);
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(bytes);
+        }
+        Known::Invalid { line, message } => {
+            out.push(1);
+            out.extend_from_slice(&(*line as u64).to_le_bytes());
+            write_str(out, message);
+        }
+    }
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn read_u8(r: &mut impl Read) -> io::Result<u8> {
+    let mut b = [0u8; 1];
+    r.read_exact(&mut b)?;
+    Ok(b[0])
+}
+
+fn read_u32(r: &mut impl Read) -> io::Result<u32> {
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    Ok(u32::from_le_bytes(b))
+}
+
+fn read_u64(r: &mut impl Read) -> io::Result<u64> {
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+fn read_i64(r: &mut impl Read) -> io::Result<i64> {
+    read_u64(r).map(|v| v as i64)
+}
+
+/// Bytes with a length before them; a length no entry can have is a
+/// damaged file, not an allocation.
+fn read_bytes(r: &mut impl Read) -> io::Result<Vec<u8>> {
+    let len = read_u32(r)? as usize;
+    if len > crate::limits::CASE_FILE_BYTES as usize {
+        return Err(io::Error::other("not a caselog facts file"));
+    }
+    let mut bytes = vec![0u8; len];
+    r.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn read_str(r: &mut impl Read) -> io::Result<String> {
+    String::from_utf8(read_bytes(r)?).map_err(|_| io::Error::other("not a caselog facts file"))
+}
+
+/// Removes a snapshot (to force a rebuild); fine when there is none.
+pub fn remove(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).context("removing the index"),
+    }
+}

@@ -1,0 +1,276 @@
+//! The walk the index starts from: every case file below `cases/` with its
+//! stat identity (size, mtime, ctime, inode, as git's index keeps), read
+//! with one `statx` per file relative to its open folder, folders shared
+//! between threads. The identity says whether a file may have changed
+//! since it was indexed; nothing here reads a file's contents.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// What a file looked like when it was stat'ed: a change to its contents
+/// changes at least one of these (a `touch -d` that restores the mtime
+/// still moves the ctime).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub ctime_ns: i64,
+    pub inode: u64,
+}
+
+impl Identity {
+    pub fn of(meta: &fs::Metadata) -> Identity {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Identity {
+                size: meta.size(),
+                mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+                ctime_ns: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+                inode: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let mtime_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i64);
+            Identity {
+                size: meta.len(),
+                mtime_ns,
+                ctime_ns: mtime_ns,
+                inode: 0,
+            }
+        }
+    }
+}
+
+/// One case file found.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The path below `cases/`, its parts joined by [`SEPARATOR`]: the
+    /// index's key, which sorts as the paths do, byte by byte.
+    pub key: String,
+    pub identity: Identity,
+}
+
+/// What joins the parts of a key: below every character a name can hold,
+/// so a folder's files sort before the next folder's (`2026/11/x` before
+/// `2026-old/y`), as paths do.
+pub const SEPARATOR: char = '\u{1}';
+
+impl Found {
+    /// The file's path, below `cases`.
+    pub fn path(&self, cases: &Path) -> PathBuf {
+        let mut path = cases.to_path_buf();
+        path.extend(self.key.split(SEPARATOR));
+        path
+    }
+
+    /// The file's name without `.toml`: the case id it should hold.
+    pub fn stem(&self) -> &str {
+        let name = self.key.rsplit(SEPARATOR).next().unwrap_or("");
+        name.strip_suffix(".toml").unwrap_or(name)
+    }
+}
+
+/// What a walk below `cases/` found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Case files (`*.toml`, not hidden), in path order.
+    pub files: Vec<Found>,
+    /// Symbolic links, which no command follows.
+    pub links: Vec<PathBuf>,
+    /// Folders that could not be read, and why.
+    pub errors: Vec<(PathBuf, std::io::Error)>,
+}
+
+/// Walks `cases` on `threads` threads, level by level.
+pub fn walk(cases: &Path, threads: usize) -> Walked {
+    let mut walked = Walked::default();
+    let mut level = vec![(cases.to_path_buf(), String::new())];
+    while !level.is_empty() {
+        let next = AtomicUsize::new(0);
+        let found = Mutex::new(Walked::default());
+        let deeper = Mutex::new(Vec::new());
+        let work = || {
+            let mut mine = Walked::default();
+            let mut my_folders = Vec::new();
+            while let Some((folder, key)) = level.get(next.fetch_add(1, Ordering::Relaxed)) {
+                read_folder(folder, key, &mut mine, &mut my_folders);
+            }
+            lock(&found).absorb(mine);
+            lock(&deeper).extend(my_folders);
+        };
+        let threads = threads.clamp(1, level.len());
+        if threads == 1 {
+            work();
+        } else {
+            std::thread::scope(|scope| {
+                for _ in 0..threads {
+                    scope.spawn(work);
+                }
+            });
+        }
+        walked.absorb(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+        level = deeper.into_inner().unwrap_or_else(|e| e.into_inner());
+    }
+    walked.files.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    walked.links.sort();
+    walked.errors.sort_by(|a, b| a.0.cmp(&b.0));
+    walked
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panicking walker thread re-raises through the scope; the data
+    // it left is still sound to read.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Walked {
+    fn absorb(&mut self, other: Walked) {
+        self.files.extend(other.files);
+        self.links.extend(other.links);
+        self.errors.extend(other.errors);
+    }
+}
+
+fn read_folder(folder: &Path, key: &str, out: &mut Walked, folders: &mut Vec<(PathBuf, String)>) {
+    let entries = match fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) => {
+            out.errors.push((folder.to_path_buf(), e));
+            return;
+        }
+    };
+    let below = |name: &str| {
+        if key.is_empty() {
+            name.to_string()
+        } else {
+            format!("{key}{SEPARATOR}{name}")
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                out.errors.push((folder.to_path_buf(), e));
+                continue;
+            }
+        };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name();
+        if kind.is_symlink() {
+            out.links.push(entry.path());
+        } else if kind.is_dir() {
+            folders.push((entry.path(), below(&name.to_string_lossy())));
+        } else if kind.is_file()
+            && let Some(name) = name.to_str()
+            && is_case_file_name(name)
+        {
+            match entry.metadata() {
+                Ok(meta) => out.files.push(Found {
+                    key: below(name),
+                    identity: Identity::of(&meta),
+                }),
+                // Gone between the listing and the stat: not there.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => out.errors.push((entry.path(), e)),
+            }
+        }
+    }
+}
+
+/// Whether a file below `cases/` is a case: `*.toml`, not hidden.
+pub fn is_case_file_name(name: &str) -> bool {
+    name.ends_with(".toml") && !name.starts_with('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_finds_case_files_links_and_folders_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = dir.path().join("cases");
+        for folder in ["2026/11", "2026/10", "archive/2025"] {
+            fs::create_dir_all(cases.join(folder)).unwrap();
+        }
+        for file in [
+            "2026/11/20261102-bbbbb.toml",
+            "2026/11/20261101-aaaaa.toml",
+            "2026/10/20261001-ccccc.toml",
+            "archive/2025/20250101-ddddd.toml",
+            "2026/11/.hidden.toml",
+            "2026/11/notes.txt",
+        ] {
+            fs::write(cases.join(file), "x").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/tmp", cases.join("2026/12")).unwrap();
+        for threads in [1, 2, 4] {
+            let walked = walk(&cases, threads);
+            let paths: Vec<PathBuf> = walked.files.iter().map(|f| f.path(&cases)).collect();
+            assert_eq!(
+                paths,
+                [
+                    "2026/10/20261001-ccccc.toml",
+                    "2026/11/20261101-aaaaa.toml",
+                    "2026/11/20261102-bbbbb.toml",
+                    "archive/2025/20250101-ddddd.toml",
+                ]
+                .map(|p| cases.join(p))
+            );
+            assert_eq!(walked.files[1].stem(), "20261101-aaaaa");
+            #[cfg(unix)]
+            assert_eq!(walked.links, [cases.join("2026/12")]);
+            assert!(walked.errors.is_empty());
+        }
+    }
+
+    #[test]
+    fn keys_sort_as_paths_do() {
+        let paths = [
+            "2026-old/a.toml",
+            "2026/11/b.toml",
+            "2026/1/c.toml",
+            "2026/11x/d.toml",
+        ];
+        let mut keys = paths.map(|p| p.replace('/', &SEPARATOR.to_string()));
+        keys.sort();
+        let mut sorted = paths.map(Path::new);
+        sorted.sort();
+        let keys = keys.map(|k| k.replace(SEPARATOR, "/"));
+        assert_eq!(
+            keys.map(|k| Path::new(&k).to_path_buf()),
+            sorted.map(Path::to_path_buf)
+        );
+    }
+
+    #[test]
+    fn a_change_in_place_that_restores_the_mtime_still_changes_the_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.toml");
+        fs::write(&file, "one").unwrap();
+        let before = Identity::of(&fs::metadata(&file).unwrap());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let mtime = fs::metadata(&file).unwrap().modified().unwrap();
+        fs::write(&file, "two").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let after = Identity::of(&fs::metadata(&file).unwrap());
+        assert_eq!((before.size, before.mtime_ns), (after.size, after.mtime_ns));
+        assert_ne!(before, after, "the ctime moved");
+    }
+}

@@ -1,0 +1,347 @@
+//! The index: a cache of every case's facts, so a command over the whole
+//! log costs about a stat of each file, not a parse of it.
+//!
+//! The TOML files stay the truth. The index lives in caselog's work folder
+//! (`.caselog/`, which ignores itself for git), may be deleted at any time,
+//! and is judged file by file, as git judges its index: a file whose stat
+//! identity changed, or that changed just before the index was written, is
+//! read again. A missing, damaged or older index, or one another caselog
+//! is rewriting, never changes an answer or fails a command: the pass reads
+//! what it cannot trust, and a failure to write the index is ignored.
+
+mod digest;
+mod facts;
+mod files;
+
+use std::path::Path;
+
+use anyhow::Result;
+
+pub use digest::light;
+pub use files::{Found, Identity, Walked, walk};
+
+use super::{Store, WORK_DIR};
+use crate::case::Case;
+use crate::error::InputError;
+use facts::{Entry, Known, Piece, Snapshot};
+
+/// What a pass is told as it goes, so a long first build can show
+/// progress (the store itself prints nothing).
+pub trait Progress: Sync {
+    /// `files` files must be read (not trusted from the index).
+    fn reading(&self, files: usize);
+    /// One more file has been read.
+    fn read_one(&self);
+    /// The pass is over.
+    fn done(&self);
+}
+
+/// A pass that tells nobody.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn reading(&self, _: usize) {}
+    fn read_one(&self) {}
+    fn done(&self) {}
+}
+
+/// One thread's share of a pass: what `reduce` kept and the files that
+/// failed, each with its place in the walk; the pieces of a new snapshot;
+/// and whether it differs from the old one.
+struct Part<T> {
+    kept: Vec<(usize, T)>,
+    failed: Vec<(usize, anyhow::Error)>,
+    pieces: Vec<(usize, Piece)>,
+    changed: bool,
+}
+
+impl Store {
+    /// Every case, as [`light`] makes it (no long texts), through `reduce`,
+    /// in path order, on every core; each file that cannot be read is an
+    /// error naming it, and the pass goes on. With `use_index`, files whose
+    /// stat identity is unchanged are taken from the index, which is then
+    /// brought up to date; without it, every file is read.
+    pub fn every_light_case<T, F>(
+        &self,
+        use_index: bool,
+        progress: &dyn Progress,
+        reduce: F,
+    ) -> (Vec<T>, Vec<anyhow::Error>)
+    where
+        T: Send,
+        F: Fn(Case) -> Option<T> + Sync,
+    {
+        let (files, mut errors) = self.chosen_files();
+        let snapshot_path = self.root.join(WORK_DIR).join(facts::FILE);
+        let snapshot = if use_index {
+            Snapshot::open(&snapshot_path)
+        } else {
+            None
+        };
+        let parts = self.partition(&files, snapshot.as_ref());
+        let results: Vec<Part<T>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = parts
+                .into_iter()
+                .map(|(range, reader)| {
+                    let first = range.start;
+                    let files = &files[range];
+                    let pass = Pass {
+                        store: self,
+                        snapshot: snapshot.as_ref(),
+                        use_index,
+                        progress,
+                        reduce: &reduce,
+                    };
+                    scope.spawn(move || pass.merge(first, files, reader))
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        progress.done();
+        let mut kept = Vec::with_capacity(results.iter().map(|p| p.kept.len()).sum());
+        let mut pieces = Vec::new();
+        let mut changed = snapshot.is_none();
+        for part in results {
+            changed |= part.changed;
+            kept.extend(part.kept.into_iter().map(|(_, value)| value));
+            errors.extend(part.failed.into_iter().map(|(_, e)| e));
+            pieces.extend(part.pieces);
+        }
+        if use_index && changed {
+            // Best effort: a log on a read-only disk, or a writer racing
+            // us, only leaves the index as it was.
+            let _ = self.write_index(&snapshot_path, &files, &pieces, snapshot.as_ref());
+        }
+        (kept, errors)
+    }
+
+    /// Deletes the index, so the next pass builds it afresh.
+    pub fn forget_index(&self) -> Result<()> {
+        facts::remove(&self.root.join(WORK_DIR).join(facts::FILE))
+    }
+
+    /// Splits the files between threads: one part per segment of the
+    /// snapshot (files whose keys fall in its range), or even parts when
+    /// there is no snapshot.
+    fn partition<'s>(
+        &self,
+        files: &[Found],
+        snapshot: Option<&'s Snapshot>,
+    ) -> Vec<(std::ops::Range<usize>, Option<facts::SegmentReader<'s>>)> {
+        let Some(snapshot) = snapshot else {
+            let threads = super::walk::threads().min(files.len() / 64 + 1);
+            let per = files.len().div_ceil(threads).max(1);
+            return (0..threads)
+                .map(|i| {
+                    (
+                        (i * per).min(files.len())..((i + 1) * per).min(files.len()),
+                        None,
+                    )
+                })
+                .collect();
+        };
+        let readers = facts::segment_readers(snapshot);
+        let starts: Vec<usize> = readers
+            .iter()
+            .map(|(first, _)| match first {
+                None => 0,
+                Some(key) => files.partition_point(|f| f.key.as_str() < key.as_str()),
+            })
+            .collect();
+        readers
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, reader))| {
+                let end = starts.get(i + 1).copied().unwrap_or(files.len());
+                (starts[i]..end.max(starts[i]), Some(reader))
+            })
+            .collect()
+    }
+}
+
+/// What every thread of a pass shares.
+struct Pass<'p, F> {
+    store: &'p Store,
+    snapshot: Option<&'p Snapshot>,
+    use_index: bool,
+    progress: &'p dyn Progress,
+    reduce: &'p F,
+}
+
+impl<F> Pass<'_, F> {
+    /// One thread's share of a pass: its files (from `first`, their
+    /// place in the whole list) merged with its segment of the snapshot.
+    fn merge<T>(
+        &self,
+        first: usize,
+        files: &[Found],
+        mut reader: Option<facts::SegmentReader<'_>>,
+    ) -> Part<T>
+    where
+        F: Fn(Case) -> Option<T> + Sync,
+    {
+        let (snapshot, use_index, progress, reduce) =
+            (self.snapshot, self.use_index, self.progress, self.reduce);
+        let mut part = Part {
+            kept: Vec::new(),
+            failed: Vec::new(),
+            pieces: Vec::new(),
+            changed: false,
+        };
+        let next = |reader: &mut Option<facts::SegmentReader<'_>>, changed: &mut bool| {
+            let entry = reader.as_mut().and_then(|r| match r.next_entry() {
+                Ok(entry) => entry,
+                // A damaged snapshot: what is left of it is not trusted.
+                Err(_) => {
+                    *changed = true;
+                    None
+                }
+            });
+            if entry.is_none() {
+                *reader = None;
+            }
+            entry
+        };
+        let mut entry = next(&mut reader, &mut part.changed);
+        let mut to_read: Vec<usize> = Vec::new();
+        for (i, found) in files.iter().enumerate() {
+            let at = first + i;
+            // Entries for files that are gone.
+            while let Some((e, _)) = &entry
+                && e.key < found.key
+            {
+                part.changed = true;
+                entry = next(&mut reader, &mut part.changed);
+            }
+            let mut trusted = false;
+            if let (Some((e, span)), Some(snapshot)) = (&entry, snapshot)
+                && e.key == found.key
+                && snapshot.trusts(&e.identity, &found.identity)
+            {
+                match &e.known {
+                    Known::Digest(bytes) => {
+                        if let Some(case) = digest::decode(bytes) {
+                            trusted = true;
+                            if let Some(value) = reduce(case) {
+                                part.kept.push((at, value));
+                            }
+                        }
+                    }
+                    Known::Invalid { line, message } => {
+                        trusted = true;
+                        part.failed.push((
+                            at,
+                            InputError::InvalidFile {
+                                path: self.store.shown(&found.path(&self.store.cases)),
+                                line: *line,
+                                message: message.clone(),
+                            }
+                            .into(),
+                        ));
+                    }
+                }
+                if trusted && use_index {
+                    part.pieces.push((at, Piece::Old { span: *span }));
+                }
+            }
+            if !trusted {
+                part.changed |= use_index;
+                to_read.push(i);
+            }
+            if entry.as_ref().is_some_and(|(e, _)| e.key == found.key) {
+                entry = next(&mut reader, &mut part.changed);
+            }
+        }
+        if entry.is_some() {
+            part.changed = true;
+        }
+        progress.reading(to_read.len());
+        let before = part.kept.len();
+        for i in to_read {
+            let found = &files[i];
+            let at = first + i;
+            let known = self.store.read_for_index(found, reduce, at, &mut part);
+            progress.read_one();
+            if let Some(known) = known.filter(|_| use_index) {
+                part.pieces.push((
+                    at,
+                    Piece::New(Entry {
+                        key: found.key.clone(),
+                        identity: found.identity,
+                        known,
+                    }),
+                ));
+            }
+        }
+        // Files read again join the others in path order.
+        if part.kept.len() > before {
+            part.kept.sort_by_key(|(at, _)| *at);
+        }
+        part.failed.sort_by_key(|(at, _)| *at);
+        part.pieces.sort_by_key(|(at, _)| *at);
+        part
+    }
+}
+
+impl Store {
+    /// Reads one file: its outcome for the pass, and what the index keeps
+    /// of it (nothing for a failure of the system, tried again next time).
+    fn read_for_index<T, F>(
+        &self,
+        found: &Found,
+        reduce: &F,
+        at: usize,
+        part: &mut Part<T>,
+    ) -> Option<Known>
+    where
+        F: Fn(Case) -> Option<T>,
+    {
+        match self.read_walked_case(&found.path(&self.cases)) {
+            Ok(stored) => {
+                let light = light(&stored.case);
+                let known = Known::Digest(digest::encode(&light));
+                if let Some(value) = reduce(light) {
+                    part.kept.push((at, value));
+                }
+                Some(known)
+            }
+            Err(err) => {
+                let known = match err.downcast_ref::<InputError>() {
+                    Some(InputError::InvalidFile { line, message, .. }) => Some(Known::Invalid {
+                        line: *line,
+                        message: message.clone(),
+                    }),
+                    _ => None,
+                };
+                part.failed.push((at, err));
+                known
+            }
+        }
+    }
+
+    fn write_index(
+        &self,
+        path: &Path,
+        files: &[Found],
+        pieces: &[(usize, Piece)],
+        old: Option<&Snapshot>,
+    ) -> Result<()> {
+        let temp = self.temp_dir()?;
+        let written_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+        facts::write(
+            path,
+            &temp,
+            written_ns,
+            files,
+            pieces,
+            old,
+            super::walk::threads(),
+        )
+    }
+}
