@@ -10,7 +10,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 use super::Session;
 use super::args::{FilterArgs, words};
-use crate::case::{Case, FollowUpState, Status};
+use crate::case::{Case, FollowUpState, Status, Void};
 use crate::practice::deadlines;
 use crate::settings::Settings;
 use crate::untrusted::line;
@@ -92,9 +92,14 @@ fn table(cases: &[Case], settings: &Settings, now: chrono::DateTime<chrono::Utc>
             Some(FollowUpState::Done { satisfied: None }) => "no answer".into(),
             _ => String::new(),
         };
+        let status = match case.void {
+            Some(Void::Duplicate) => format!("{} (duplicate)", case.status),
+            Some(Void::OpenedInError) => format!("{} (in error)", case.status),
+            None => case.status.to_string(),
+        };
         table.add_row([
             case.id.to_string(),
-            case.status.to_string(),
+            status,
             case.severity.to_string(),
             case.opened_at.0.format("%Y-%m-%d").to_string(),
             case.assignee

@@ -58,6 +58,15 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
     Ok(EXIT_OK)
 }
 
+/// The status as a person reads it: a void case says why.
+pub fn status_words(case: &Case) -> String {
+    match (case.void, &case.duplicate_of) {
+        (Some(_), Some(other)) => format!("{}: duplicate of {other}", case.status),
+        (Some(void), None) => format!("{}: {}", case.status, lifecycle::void_words(void)),
+        (None, _) => case.status.to_string(),
+    }
+}
+
 /// One line of the follow-up's state, for `show` and `list`.
 pub fn follow_up_line(case: &Case, now: DateTime<Utc>) -> Option<String> {
     Some(match case.follow_up_state(now)? {
@@ -94,7 +103,12 @@ fn write_text(
     writeln!(out)?;
     let opened = case.opened_at.0;
     let mut field = |label: &str, value: &str| writeln!(out, "{label:<16}{value}");
-    field("status", case.status.as_str())?;
+    field("status", &status_words(case))?;
+    if case.status == Status::Waiting
+        && let Some(on) = case.waiting_on()
+    {
+        field("waiting on", lifecycle::waited_on(on))?;
+    }
     field("severity", case.severity.as_str())?;
     field("channel", case.channel.as_str())?;
     if let Some(category) = &case.category {
@@ -237,6 +251,28 @@ fn write_text(
         );
         if let Some(to) = &event.to {
             head.push_str(&format!(" → {}", line(to)));
+        }
+        if let Some(field) = event.field {
+            let value = |v: &Option<String>| -> String {
+                v.as_deref()
+                    .map_or("(none)".into(), |v| line(v).into_owned())
+            };
+            head.push_str(&format!(
+                " {field}: {} → {}",
+                value(&event.old),
+                value(&event.new)
+            ));
+        }
+        if let Some(on) = event.on {
+            head.push_str(&format!(" (on {})", lifecycle::waited_on(on)));
+        }
+        if let Some(until) = event.until {
+            head.push_str(&format!(" (until {})", format_time(until.0)));
+        }
+        match (event.void, &event.duplicate_of) {
+            (Some(_), Some(other)) => head.push_str(&format!(" (duplicate of {other})")),
+            (Some(void), None) => head.push_str(&format!(" ({})", lifecycle::void_words(void))),
+            _ => {}
         }
         if let Some(due) = event.due {
             head.push_str(&format!(" (due {})", format_time(due.0)));

@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 use crate::case::id::CaseId;
-use crate::case::{Action, Case, Channel, Outcome, Severity, Status, replay_status};
+use crate::case::{Action, Case, Channel, Outcome, Severity, Status, WaitingOn, replay};
 use crate::settings::Settings;
 use crate::time::Span;
 use crate::words::word_enum;
@@ -73,6 +73,8 @@ fn optional_time<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Resul
 struct FactEvent {
     at: DateTime<Utc>,
     action: Action,
+    /// On waiting events: whom the case waits on.
+    on: Option<WaitingOn>,
     satisfied: Option<bool>,
     due: Option<DateTime<Utc>>,
     /// On resolved events: the outcome and root cause then recorded.
@@ -99,8 +101,10 @@ pub struct Facts {
 
 impl Facts {
     /// The case as it stood at `as_of`; `None` if it was not yet opened.
+    /// A void case (a duplicate, or opened in error) has none: it was
+    /// never a complaint of its own, whatever the as-of time.
     pub fn of(case: &Case, as_of: DateTime<Utc>) -> Option<Facts> {
-        if case.opened_at.0 > as_of {
+        if case.opened_at.0 > as_of || case.is_void() {
             return None;
         }
         let events: Vec<FactEvent> = case
@@ -110,6 +114,7 @@ impl Facts {
             .map(|e| FactEvent {
                 at: e.at.0,
                 action: e.action,
+                on: e.on,
                 satisfied: e.satisfied,
                 due: e.due.map(|d| d.0),
                 outcome: e.outcome,
@@ -156,12 +161,13 @@ impl Facts {
         if self.opened_at >= t {
             return false;
         }
-        let status = replay_status(
+        let status = replay(
             self.events
                 .iter()
                 .take_while(|e| e.at < t)
-                .map(|e| e.action),
-        );
+                .map(|e| (e.action, e.on)),
+        )
+        .status;
         matches!(status, Status::Open | Status::Waiting)
     }
 

@@ -50,6 +50,9 @@ impl Deadline {
 /// Every deadline still open on `case`, earliest first.
 pub fn pending(case: &Case, settings: &Settings) -> Vec<Deadline> {
     let mut out = Vec::new();
+    if case.is_void() {
+        return out;
+    }
     let opened = case.opened_at.0;
     let unresolved = matches!(case.status, Status::Open | Status::Waiting);
     if unresolved && case.first_response().is_none() {

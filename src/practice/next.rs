@@ -465,7 +465,7 @@ mod tests {
     }
 
     fn waiting(until: Option<i64>) -> Case {
-        lifecycle::wait(
+        lifecycle::tests::waits(
             &courteous(&opened(), 1),
             &stamp(2),
             "the courier\nand more",

@@ -5,6 +5,7 @@ mod harness;
 mod changes;
 mod check;
 mod concurrency;
+mod correcting;
 mod crash;
 mod due;
 mod errors;
