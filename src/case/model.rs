@@ -533,6 +533,17 @@ impl Case {
             .map_or((None, None), |e| (e.void, e.duplicate_of.clone()))
     }
 
+    /// Whether `person` is named anywhere on the case: opener, assignee,
+    /// or who acted or was handed the case in any event.
+    pub fn names(&self, person: &str) -> bool {
+        self.opened_by == person
+            || self.assignee.as_deref() == Some(person)
+            || self
+                .events
+                .iter()
+                .any(|e| e.by == person || e.to.as_deref() == Some(person))
+    }
+
     pub fn last_event_at(&self) -> Option<DateTime<Utc>> {
         self.events.last().map(|e| e.at.0)
     }

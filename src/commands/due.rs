@@ -11,7 +11,7 @@ use icalendar::{Calendar, Component, Todo, TodoStatus};
 use serde::Serialize;
 
 use super::Session;
-use super::args::words;
+use super::args::{FilterArgs, words};
 use crate::case::{Case, Severity};
 use crate::error::{EXIT_INPUT, EXIT_OK};
 use crate::practice::deadlines::{self, Deadline, Kind};
@@ -34,7 +34,9 @@ pub const EXIT_SOMETHING_DUE: u8 = 1;
 
 const DUE_AFTER_HELP: &str = "\
 Deadlines (caselog.toml): first response within first_response_within (24h)
-of opening; resolution within resolve_within (14d, or per severity); the
+of opening; update the customer every update_every (off unless set) from
+the last contact; resolution within resolve_within (14d, or per severity)
+of opening or the last reopen, paused while waiting on the customer; the
 follow-up at its scheduled time; a wait at its --until.
 
 Exit codes:
@@ -57,8 +59,8 @@ pub struct DueArgs {
     /// List every pending deadline, however far off (for a calendar feed)
     #[arg(long)]
     pub all: bool,
-    /// Only cases assigned to this person
-    #[arg(long = "for", value_name = "PERSON")]
+    /// Only cases assigned to this person (as --assignee)
+    #[arg(long = "for", value_name = "PERSON", conflicts_with_all = ["assignee", "mine", "unassigned"])]
     pub person: Option<String>,
     /// Only this kind of deadline; repeat for several
     #[arg(long, value_name = "KIND", value_parser = words::<Kind>(Kind::WORDS))]
@@ -69,6 +71,8 @@ pub struct DueArgs {
     /// Exit 1 when something is listed, 0 when nothing is (as `git diff --exit-code`)
     #[arg(long)]
     pub exit_code: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 /// One line of the listing.
@@ -85,21 +89,30 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         (Some(span), false) => Some(span.parse::<Span>()?.after(now, &settings.working_days)),
         (None, false) => Some(now),
     };
+    let mut filter = args.filter.filter(session)?;
+    if let Some(person) = &args.person {
+        session.check_person(person, "--for")?;
+        filter.assignee = Some(person.trim().to_string());
+    }
     let scan = session.every_case(Some)?;
     let cases = &scan.cases;
+    if let Some(person) = &filter.assignee
+        && !args.filter.mine
+        && !cases.iter().any(|case| case.names(person))
+    {
+        warn_unknown(person, cases);
+    }
 
     let mut items: Vec<Item> = cases
         .iter()
-        .filter(|case| {
-            args.person
-                .as_ref()
-                .is_none_or(|p| case.assignee.as_ref() == Some(p))
-        })
+        .filter(|case| filter.keeps(case, settings, now))
         .flat_map(|case| {
-            deadlines::pending(case, settings)
+            deadlines::pending(case, settings, now)
                 .into_iter()
                 .map(move |deadline| Item { case, deadline })
         })
+        // A paused deadline (waiting on the customer) cannot fall due.
+        .filter(|item| !item.deadline.paused)
         .filter(|item| args.kind.is_empty() || args.kind.contains(&item.deadline.kind))
         .filter(|item| horizon.is_none_or(|h| item.deadline.due <= h))
         .collect();
@@ -126,6 +139,29 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
     } else {
         EXIT_OK
     })
+}
+
+/// Says on stderr that no case names `person`: likely a typo in a crontab.
+fn warn_unknown(person: &str, cases: &[Case]) {
+    let mut names: Vec<&str> = cases
+        .iter()
+        .flat_map(|c| {
+            [Some(c.opened_by.as_str()), c.assignee.as_deref()]
+                .into_iter()
+                .flatten()
+                .chain(
+                    c.events
+                        .iter()
+                        .flat_map(|e| [Some(e.by.as_str()), e.to.as_deref()].into_iter().flatten()),
+                )
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let hint = crate::words::closest(person, names)
+        .map(|close| format!("; did you mean {close}?"))
+        .unwrap_or_default();
+    super::say(&format!("no case has ever named '{person}' (--for){hint}"));
 }
 
 /// `overdue 1d 2h`, `due now`, or `due in 5h`.

@@ -12,6 +12,7 @@ use super::Session;
 use super::args::{FilterArgs, words};
 use crate::case::{Case, FollowUpState, Status, Void};
 use crate::practice::deadlines;
+use crate::practice::filter::{self, Sort};
 use crate::settings::Settings;
 use crate::untrusted::line;
 use crate::words::word_enum;
@@ -26,10 +27,24 @@ word_enum!(
 );
 
 /// List cases as a table (prints nothing when none match)
+///
+/// Filters narrow the list (repeating one widens it: --status open --status
+/// waiting). --sort puts first what needs attention first: the oldest
+/// opened, the longest untouched (updated), the earliest pending deadline
+/// (due), or the most severe; --reverse turns it round.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// The order of the cases
+    #[arg(long, default_value = "opened", value_parser = words::<Sort>(Sort::WORDS))]
+    pub sort: Sort,
+    /// Reverse the order
+    #[arg(long)]
+    pub reverse: bool,
+    /// Show at most this many cases
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     #[arg(long, default_value = "table", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
@@ -37,10 +52,14 @@ pub struct ListArgs {
 pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8> {
     let now = session.now()?;
     let settings = session.settings()?;
-    let scan = session.every_case(|case| args.filter.keeps(&case).then_some(case))?;
+    let filter = args.filter.filter(session)?;
+    let scan = session.every_case(|case| filter.keeps(&case, settings, now).then_some(case))?;
     let code = scan.exit_code();
     let mut cases = scan.cases;
-    cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
+    filter::sort(&mut cases, args.sort, args.reverse, settings, now);
+    if let Some(limit) = args.limit {
+        cases.truncate(limit);
+    }
 
     match args.format {
         Format::Json => {
@@ -123,7 +142,7 @@ fn table(cases: &[Case], settings: &Settings, now: chrono::DateTime<chrono::Utc>
 
 /// The deadlines a case has missed, most overdue first.
 fn overdue(case: &Case, settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
-    deadlines::pending(case, settings)
+    deadlines::pending(case, settings, now)
         .iter()
         .filter(|d| d.is_due(now))
         .map(|d| d.kind.label())

@@ -42,7 +42,7 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
     let stored = store.load(&args.id)?;
     match args.format {
         Format::Text => {
-            let pending = deadlines::pending(&stored.case, session.settings()?);
+            let pending = deadlines::pending(&stored.case, session.settings()?, session.now()?);
             write_text(out, &stored.case, &pending, session.now()?)?;
             // Costs a pass over every case; a file that cannot be read
             // there is `caselog check`'s business, not this case's.
@@ -154,7 +154,12 @@ fn write_text(
         field("follow-up", &follow_up)?;
     }
     for (i, deadline) in pending.iter().enumerate() {
-        let when = if deadline.is_due(now) {
+        let when = if deadline.paused {
+            format!(
+                "paused while waiting on the customer ({} left)",
+                format_length((deadline.due - now).max(chrono::Duration::zero()))
+            )
+        } else if deadline.is_due(now) {
             format!(
                 "OVERDUE since {} ({})",
                 format_time(deadline.due),

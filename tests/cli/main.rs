@@ -11,6 +11,7 @@ mod due;
 mod errors;
 mod exchange;
 mod files;
+mod finding;
 mod fmt;
 mod fuzz;
 mod help;
