@@ -9,9 +9,9 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    Session, agree, annotate, assign, changes, check, close, completions, due, escalate, export,
-    fmt, follow_up, import, init, list, log, merge_driver, next, open, propose, reopen, report,
-    resolve, show, similar, wait,
+    Session, agree, annotate, assign, changes, check, close, completions, due, edit, escalate,
+    export, fmt, follow_up, import, init, list, log, merge_driver, next, open, propose, reopen,
+    report, resolve, show, similar, wait,
 };
 use crate::untrusted::TerminalSafe;
 
@@ -59,6 +59,7 @@ pub enum Command {
     FollowUp(follow_up::FollowUpArgs),
     Close(close::CloseArgs),
     Reopen(reopen::ReopenArgs),
+    Edit(edit::EditArgs),
     Show(show::ShowArgs),
     Next(next::NextArgs),
     Similar(similar::SimilarArgs),
@@ -121,6 +122,7 @@ impl Cli {
             Command::FollowUp(args) => follow_up::run(s, args, o)?,
             Command::Close(args) => close::run(s, args, o)?,
             Command::Reopen(args) => reopen::run(s, args, o)?,
+            Command::Edit(args) => edit::run(s, args, o)?,
             Command::Show(args) => show::run(s, args, o)?,
             Command::Next(args) => next::run(s, args, o)?,
             Command::Similar(args) => similar::run(s, args, o)?,

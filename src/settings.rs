@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
 use crate::case::Severity;
@@ -37,6 +38,26 @@ pub struct Settings {
     /// When set, day-based deadlines count only these days.
     #[serde(default, deserialize_with = "working_days")]
     pub working_days: WorkingDays,
+    /// With working days set, whether the follow-up delay's hours count on
+    /// working days only (48h after a Friday 16:00 resolution is Tuesday
+    /// 16:00) or every hour.
+    #[serde(default = "yes")]
+    pub follow_up_in_working_hours: bool,
+    /// Whether the resolution deadline pauses while a case waits on the
+    /// customer.
+    #[serde(default = "yes")]
+    pub pause_while_waiting_on_customer: bool,
+    /// How often the customer is told how their case is going, from the
+    /// last contact; no such deadline when unset.
+    #[serde(default)]
+    pub update_every: Option<Span>,
+    /// …per severity, where it differs.
+    #[serde(default)]
+    pub update_every_by_severity: BTreeMap<Severity, Span>,
+    /// When not empty, the only people cases may name (as assignee, acting
+    /// person, or `due --for`).
+    #[serde(default)]
+    pub people: Vec<String>,
     /// How far ahead of this machine's clock a time may be: a teammate's
     /// clock, or `CASELOG_NOW`.
     #[serde(default = "default_clock_tolerance")]
@@ -47,6 +68,10 @@ pub struct Settings {
     /// The most bytes one text may hold (a note, a summary, a resolution).
     #[serde(default = "default_max_text_bytes")]
     pub max_text_bytes: u64,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_clock_tolerance() -> Span {
@@ -97,6 +122,11 @@ impl Default for Settings {
             resolve_within: default_resolve_within(),
             resolve_within_by_severity: BTreeMap::new(),
             working_days: WorkingDays::default(),
+            follow_up_in_working_hours: true,
+            pause_while_waiting_on_customer: true,
+            update_every: None,
+            update_every_by_severity: BTreeMap::new(),
+            people: Vec::new(),
             clock_tolerance: default_clock_tolerance(),
             lock_timeout: default_lock_timeout(),
             max_text_bytes: default_max_text_bytes(),
@@ -126,6 +156,41 @@ impl Settings {
             .unwrap_or(self.resolve_within)
     }
 
+    /// How often a case of this severity is due an update to the customer,
+    /// if the log asks for updates.
+    pub fn update_every(&self, severity: Severity) -> Option<Span> {
+        self.update_every_by_severity
+            .get(&severity)
+            .copied()
+            .or(self.update_every)
+    }
+
+    /// When a follow-up `after` this long from `from` is due: in working
+    /// hours when working days are set and `follow_up_in_working_hours`.
+    pub fn follow_up_due(&self, after: Span, from: DateTime<Utc>) -> DateTime<Utc> {
+        if self.follow_up_in_working_hours {
+            after.after_working(from, &self.working_days)
+        } else {
+            after.after(from, &self.working_days)
+        }
+    }
+
+    /// Refuses a person `people` does not list (when it lists any), naming
+    /// the closest one; `what` says where the name came from (`--for`).
+    pub fn check_person(&self, person: &str, what: &str) -> Result<(), InputError> {
+        if self.people.is_empty() || self.people.iter().any(|p| p == person.trim()) {
+            return Ok(());
+        }
+        let hint = match crate::words::closest(person, self.people.iter().map(String::as_str)) {
+            Some(close) => format!("did you mean {close}?"),
+            None => format!("caselog.toml's people are: {}", self.people.join(", ")),
+        };
+        Err(InputError::Invalid(format!(
+            "unknown person '{}' ({what}): {hint}",
+            person.escape_debug()
+        )))
+    }
+
     /// Refuses a category the settings do not list, naming the ones they do.
     pub fn check_category(&self, category: &str) -> Result<(), InputError> {
         crate::case::check_category(&self.categories, category)
@@ -152,8 +217,27 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # resolve_within = "14d"
 
 # When set, deadlines written in days (2d, 1w) count only these days;
-# deadlines in hours (24h) always count every hour. Days are UTC days.
+# deadlines in hours (24h) count every hour, except the follow-up delay (see
+# below). Days are UTC days.
 # working_days = ["mon", "tue", "wed", "thu", "fri"]
+
+# With working_days set, the follow-up delay's hours count on working days
+# only: 48h after a Friday 16:00 resolution is Tuesday 16:00. false counts
+# every hour (Sunday 16:00).
+# follow_up_in_working_hours = true
+
+# While a case waits on the customer (`caselog wait --on customer`), its
+# resolution deadline pauses, and moves on by the time it waited.
+# pause_while_waiting_on_customer = true
+
+# Keep the customer informed: an "update the customer" deadline this long
+# after the last reply, call or email to them while the case is open (not
+# while it waits on them). Off when unset; per severity below.
+# update_every = "3d"
+
+# When not empty, the only people caselog accepts as an assignee, the acting
+# person (--by) or `due --for`; others are refused with "did you mean …".
+# people = ["ana@example.com", "ben@example.com"]
 
 # How far ahead of this machine's clock a time may be. A teammate's clock a
 # few minutes fast is normal; CASELOG_NOW further ahead than this is refused,
@@ -172,6 +256,10 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # [resolve_within_by_severity]
 # critical = "2d"
 # high = "5d"
+
+# More frequent updates for some severities (a table too).
+# [update_every_by_severity]
+# critical = "1d"
 "#;
 
 #[cfg(test)]

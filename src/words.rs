@@ -65,3 +65,36 @@ macro_rules! word_enum {
 }
 
 pub(crate) use word_enum;
+
+/// The candidate most like `word`, when one is close enough to be what was
+/// meant (a typo): for "did you mean …" in refusals.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.trim().to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&word, &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closest_word_is_a_likely_typo_or_nothing() {
+        let people = ["ana@example.com", "ben@example.com", "carla@example.com"];
+        assert_eq!(closest("bne@example.com", people), Some("ben@example.com"));
+        assert_eq!(
+            closest("Carla@Example.com", people),
+            Some("carla@example.com")
+        );
+        assert_eq!(closest("zed", people), None);
+    }
+}

@@ -367,6 +367,8 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
         id,
         title,
         status,
+        void: None,
+        duplicate_of: None,
         severity: r.word::<Severity>("severity")?.unwrap_or(Severity::Normal),
         category,
         channel: r.word::<Channel>("channel")?.unwrap_or(Channel::Other),
@@ -393,6 +395,8 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
         None => history(&case, &opened_by, assignee),
     };
     check_events(&case, context.now)?;
+    // A case closed as void says so on its closed event; the root fields follow.
+    (case.void, case.duplicate_of) = case.void_in_log();
     let mut imported = Event::new(context.now, context.by, Action::Imported);
     imported.text = Some(match r.text("id")? {
         Some(old) => format!("imported from {} (was {old})", context.source),

@@ -9,11 +9,12 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::case::fields::{Unrecorded, join_tags, split_tags};
 use crate::case::id::CaseId;
 use crate::case::suggestion::{Advised, Step, Suggestion};
 use crate::case::{
-    Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, Outcome, Resolution,
-    Severity, Status, Timestamp,
+    Action, Case, Channel, Complaint, Customer, EditField, Event, FORMAT, FollowUp, Outcome,
+    Replay, Resolution, Severity, Status, Timestamp, Void, WaitingOn,
 };
 use crate::error::InputError;
 use crate::time::{Span, clock};
@@ -140,6 +141,8 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Result<Case, InputE
         id,
         title: new.title,
         status: Status::Open,
+        void: None,
+        duplicate_of: None,
         severity: new.severity,
         category: new.category,
         channel: new.channel,
@@ -203,6 +206,7 @@ pub const NOTE_KINDS: &[Action] = &[
     Action::Reply,
     Action::Call,
     Action::Email,
+    Action::Customer,
     Action::Question,
     Action::Acknowledged,
     Action::Listened,
@@ -210,7 +214,8 @@ pub const NOTE_KINDS: &[Action] = &[
     Action::Thanked,
 ];
 
-/// Adds a note. A reply to a case waiting on the customer puts it back to open.
+/// Adds a note. A reply puts a waiting case back to open, and so does a
+/// message from the customer (`customer`) to a case waiting on them.
 pub fn annotate(case: &Case, stamp: &Stamp, kind: Action, text: &str) -> Change {
     if !NOTE_KINDS.contains(&kind) {
         return refuse(format!("'{kind}' is not a kind of note"));
@@ -218,9 +223,12 @@ pub fn annotate(case: &Case, stamp: &Stamp, kind: Action, text: &str) -> Change 
     some_text("the note", text)?;
     let stamp = &in_order(case, stamp);
     let mut next = case.clone();
-    if kind == Action::Reply && case.status == Status::Waiting {
-        next.status = Status::Open;
-    }
+    let mut replay = Replay {
+        status: case.status,
+        waiting_on: case.waiting_on(),
+    };
+    replay.apply(kind, None);
+    next.status = replay.status;
     next.events.push(stamp.event(kind).with_text(text));
     Ok(next)
 }
@@ -240,24 +248,64 @@ pub fn assign(case: &Case, stamp: &Stamp, person: &str) -> Change {
     Ok(next)
 }
 
+/// What a wait is on: whom (when it says), until when, and why.
+#[derive(Debug, Clone, Default)]
+pub struct Wait<'r> {
+    /// Whom the case waits on: on a new wait, the customer when not said;
+    /// on a waiting case, unchanged when not said.
+    pub on: Option<WaitingOn>,
+    pub until: Option<DateTime<Utc>>,
+    /// Needed to start a wait; optional when changing one.
+    pub reason: Option<&'r str>,
+}
+
 /// Parks an open case while waiting on the customer or a third party,
-/// optionally until a time after which someone should look again.
-pub fn wait(case: &Case, stamp: &Stamp, reason: &str, until: Option<DateTime<Utc>>) -> Change {
-    if let Some(until) = until {
+/// optionally until a time after which someone should look again. On a
+/// waiting case, moves the end of the wait or changes whom it waits on,
+/// with another `waiting` event; asking for what is already so changes
+/// nothing.
+pub fn wait(case: &Case, stamp: &Stamp, wait: Wait) -> Change {
+    if let Some(until) = wait.until {
         storable("the end of the wait", until)?;
     }
-    some_text("the reason", reason)?;
-    match case.status {
-        Status::Open => {}
-        Status::Waiting => return refuse(format!("case {} is already waiting", case.id)),
+    if let Some(reason) = wait.reason {
+        some_text("the reason", reason)?;
+    }
+    let (on, until) = match case.status {
+        Status::Open => {
+            if wait.reason.is_none() {
+                return refuse(format!(
+                    "give --reason: what or whom case {} waits for",
+                    case.id
+                ));
+            }
+            (Some(wait.on.unwrap_or(WaitingOn::Customer)), wait.until)
+        }
+        Status::Waiting => {
+            let (on_now, until_now) = (case.waiting_on(), case.waiting_until());
+            if wait.on.is_none() && wait.until.is_none() {
+                let on = on_now
+                    .map(|o| format!(" on {}", waited_on(o)))
+                    .unwrap_or_default();
+                return refuse(format!(
+                    "case {} is already waiting{on}; give --until to move the end of the wait, or --on to change whom it waits on",
+                    case.id
+                ));
+            }
+            let (on, until) = (wait.on.or(on_now), wait.until.or(until_now));
+            if on == on_now && until == until_now && wait.reason.is_none() {
+                return Ok(case.clone());
+            }
+            (on, until)
+        }
         Status::Resolved | Status::Closed => {
             return refuse(format!(
                 "case {} is {}; reopen it before waiting on anyone",
                 case.id, case.status
             ));
         }
-    }
-    if let Some(until) = until
+    };
+    if let Some(until) = wait.until
         && until <= stamp.at
     {
         return refuse(format!(
@@ -269,10 +317,20 @@ pub fn wait(case: &Case, stamp: &Stamp, reason: &str, until: Option<DateTime<Utc
     let stamp = &in_order(case, stamp);
     let mut next = case.clone();
     next.status = Status::Waiting;
-    let mut event = stamp.event(Action::Waiting).with_text(reason);
+    let mut event = stamp.event(Action::Waiting);
+    event.text = wait.reason.map(str::to_string);
     event.until = until.map(Timestamp);
+    event.on = on;
     next.events.push(event);
     Ok(next)
+}
+
+/// Whom a case waits on, as a person says it.
+pub fn waited_on(on: WaitingOn) -> &'static str {
+    match on {
+        WaitingOn::Customer => "the customer",
+        WaitingOn::ThirdParty => "a third party",
+    }
 }
 
 /// What a resolution records besides who and when.
@@ -416,10 +474,15 @@ pub fn propose(case: &Case, stamp: &Stamp, text: &str, pros: &[String], cons: &[
 
 /// What an agreement records besides the option.
 #[derive(Debug, Clone, Default)]
-pub struct Agreement {
+pub struct Agreement<'r> {
     pub how: Option<Channel>,
     pub contingency: Option<String>,
     pub monitor: Option<String>,
+    /// The customer changed their mind: this agreement replaces the
+    /// round's earlier one.
+    pub replace: bool,
+    /// Why, recorded as the event's text.
+    pub reason: Option<&'r str>,
 }
 
 /// The numbers of `options`, as a person reads them: `options 1 to 3`, or
@@ -440,7 +503,9 @@ fn option_numbers(options: &[&Event]) -> String {
     }
 }
 
-/// Records that the customer agreed to option `number`.
+/// Records that the customer agreed to option `number`. A customer who
+/// changes their mind before the resolution agrees again with `replace`:
+/// the later agreement is the one the resolution carries out.
 pub fn agree(case: &Case, stamp: &Stamp, number: u32, terms: Agreement) -> Change {
     require_unresolved(case, "recording an agreement")?;
     let options = proposals(case);
@@ -462,11 +527,26 @@ pub fn agree(case: &Case, stamp: &Stamp, number: u32, terms: Agreement) -> Chang
         };
     }
     if let Some(earlier) = agreement(case) {
-        return refuse(format!(
-            "the customer already agreed to option {} at {}; reopen the case to agree on another",
-            earlier.option.unwrap_or(0),
-            earlier.at.to_rfc3339()
-        ));
+        let agreed = earlier.option.unwrap_or(0);
+        if agreed == number {
+            return refuse(format!(
+                "the customer already agreed to option {number} at {}",
+                earlier.at.to_rfc3339()
+            ));
+        }
+        if !terms.replace {
+            return advise(
+                format!(
+                    "the customer already agreed to option {agreed} at {}; if they changed their mind, record it with ",
+                    earlier.at.to_rfc3339()
+                ),
+                Suggestion::on(&case.id, Step::ChangeAgreement { option: number }),
+                "",
+            );
+        }
+    }
+    if let Some(reason) = terms.reason {
+        some_text("the reason", reason)?;
     }
     for (what, value) in [
         ("the contingency", &terms.contingency),
@@ -483,6 +563,7 @@ pub fn agree(case: &Case, stamp: &Stamp, number: u32, terms: Agreement) -> Chang
     event.how = terms.how;
     event.contingency = terms.contingency;
     event.monitor = terms.monitor;
+    event.text = terms.reason.map(str::to_string);
     next.events.push(event);
     Ok(next)
 }
@@ -654,6 +735,140 @@ pub fn close(case: &Case, stamp: &Stamp, reason: Option<&str>) -> Change {
     Ok(next)
 }
 
+/// Why a case is closed as void, for [`close_void`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Voiding {
+    /// It repeats this other case (the other case is the complaint).
+    DuplicateOf(CaseId),
+    /// It was never a complaint: recorded by mistake.
+    OpenedInError,
+}
+
+/// Closes a case as void: a duplicate of another case, or opened in error.
+/// It stays on disk and in git, marked so, and counts in no measure. A
+/// closed case can be voided too; one voided already is refused.
+pub fn close_void(case: &Case, stamp: &Stamp, voiding: &Voiding, reason: Option<&str>) -> Change {
+    if let Some(reason) = reason {
+        some_text("the reason", reason)?;
+    }
+    if let Some(void) = case.void {
+        let what = match &case.duplicate_of {
+            Some(other) => format!("a duplicate of {other}"),
+            None => void_words(void).to_string(),
+        };
+        return refuse(format!("case {} is already closed as {what}", case.id));
+    }
+    let (void, duplicate_of) = match voiding {
+        Voiding::DuplicateOf(other) if *other == case.id => {
+            return refuse(format!("case {} cannot be a duplicate of itself", case.id));
+        }
+        Voiding::DuplicateOf(other) => (Void::Duplicate, Some(other.clone())),
+        Voiding::OpenedInError if reason.is_none() => {
+            return refuse(format!(
+                "give --reason: why case {} was opened in error",
+                case.id
+            ));
+        }
+        Voiding::OpenedInError => (Void::OpenedInError, None),
+    };
+    let stamp = &in_order(case, stamp);
+    let mut next = case.clone();
+    next.status = Status::Closed;
+    next.void = Some(void);
+    next.duplicate_of = duplicate_of.clone();
+    let mut event = stamp.event(Action::Closed);
+    event.void = Some(void);
+    event.duplicate_of = duplicate_of;
+    event.text = reason.map(str::to_string);
+    next.events.push(event);
+    Ok(next)
+}
+
+/// A void reason as a person says it.
+pub fn void_words(void: Void) -> &'static str {
+    match void {
+        Void::Duplicate => "a duplicate",
+        Void::OpenedInError => "opened in error",
+    }
+}
+
+/// Corrections to a case's own fields, as `edit` takes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Correction {
+    /// Set a field (`None`: clear it).
+    Set(EditField, Option<String>),
+    AddTag(String),
+    RemoveTag(String),
+}
+
+/// Corrects a case's own fields, with one `edited` event per field that
+/// changes (its old and new value). Values are checked as `open` checks
+/// them; corrections that change nothing leave the case as it was.
+pub fn edit(case: &Case, stamp: &Stamp, corrections: &[Correction]) -> Change {
+    let mut wanted = case.clone();
+    for correction in corrections {
+        match correction {
+            Correction::Set(field, None) if field.required() => {
+                return refuse(format!(
+                    "the {} cannot be cleared, only changed",
+                    field.label()
+                ));
+            }
+            Correction::Set(field, None) => field.set(&mut wanted, None),
+            Correction::Set(field, Some(value)) => {
+                let value = field.check(value)?;
+                field.set(&mut wanted, Some(&value));
+            }
+            Correction::AddTag(tag) => {
+                if tag.contains(';') {
+                    return refuse(format!(
+                        "the tag '{tag}' contains ';', which separates tags in exports"
+                    ));
+                }
+                let tag = EditField::Tags.check(tag)?;
+                let mut tags = wanted.tags.clone();
+                tags.extend(split_tags(&tag));
+                EditField::Tags.set(&mut wanted, join_tags(&tags).as_deref());
+            }
+            Correction::RemoveTag(tag) => {
+                let before = wanted.tags.len();
+                wanted.tags.retain(|t| t != tag.trim());
+                if wanted.tags.len() == before {
+                    let tags = join_tags(&case.tags).unwrap_or_else(|| "none".into());
+                    return refuse(format!(
+                        "case {} has no tag '{}' (its tags: {tags})",
+                        case.id,
+                        tag.escape_debug()
+                    ));
+                }
+            }
+        }
+    }
+    let changes: Vec<Unrecorded> = EditField::ALL
+        .iter()
+        .filter_map(|&field| {
+            let (was, now) = (field.get(case), field.get(&wanted));
+            (was != now).then_some(Unrecorded { field, was, now })
+        })
+        .collect();
+    record_edits(&wanted, stamp, &changes)
+}
+
+/// Records fields already changed on `case` as `edited` events: what
+/// `edit` writes, and what `fmt --record-edits` writes for a hand edit.
+pub fn record_edits(case: &Case, stamp: &Stamp, changes: &[Unrecorded]) -> Change {
+    let stamp = &in_order(case, stamp);
+    let mut next = case.clone();
+    for change in changes {
+        let mut event = stamp.event(Action::Edited);
+        event.field = Some(change.field);
+        event.old = change.was.clone();
+        event.new = change.now.clone();
+        next.events.push(event);
+    }
+    Ok(next)
+}
+
 /// Reopens a resolved or closed case (a counted reopen), or resumes a
 /// waiting one. A pending follow-up is dropped: it belonged to the
 /// resolution being undone, and its scheduling stays in the event log.
@@ -667,6 +882,8 @@ pub fn reopen(case: &Case, stamp: &Stamp, reason: &str) -> Change {
     let stamp = &in_order(case, stamp);
     let mut next = case.clone();
     next.status = Status::Open;
+    next.void = None;
+    next.duplicate_of = None;
     if next.follow_up.as_ref().is_some_and(|f| f.done_at.is_none()) {
         next.follow_up = None;
     }
@@ -680,6 +897,7 @@ pub(crate) mod tests {
     //! opened at a fixed time, and stamps some hours after it.
 
     use super::*;
+    use crate::case::EditField;
 
     /// `hours` after the fixture case was opened, 2026-11-22 09:00 UTC.
     pub(crate) fn at(hours: i64) -> DateTime<Utc> {
@@ -735,6 +953,24 @@ pub(crate) mod tests {
     /// The fixture case resolved at hour 1, its follow-up due at hour 49.
     pub(crate) fn resolved() -> Case {
         resolve(&opened(), &stamp(1), settled(Some(49))).unwrap()
+    }
+
+    /// A wait on whomever the lifecycle defaults to, for `reason`.
+    pub(crate) fn waits(
+        case: &Case,
+        stamp: &Stamp,
+        reason: &str,
+        until: Option<DateTime<Utc>>,
+    ) -> Change {
+        wait(
+            case,
+            stamp,
+            Wait {
+                on: None,
+                until,
+                reason: Some(reason),
+            },
+        )
     }
 
     fn refusal(change: Change) -> String {
@@ -829,7 +1065,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_reply_to_a_waiting_case_puts_it_back_to_open() {
-        let waiting = wait(&opened(), &stamp(1), "the customer's photos", None).unwrap();
+        let waiting = waits(&opened(), &stamp(1), "the customer's photos", None).unwrap();
         let case = annotate(&waiting, &stamp(2), Action::Reply, "Got them.").unwrap();
         assert_eq!(case.status, Status::Open);
         assert_eq!(actions(&case).last(), Some(&Action::Reply));
@@ -837,7 +1073,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_note_other_than_a_reply_leaves_a_waiting_case_waiting() {
-        let waiting = wait(&opened(), &stamp(1), "the courier", None).unwrap();
+        let waiting = waits(&opened(), &stamp(1), "the courier", None).unwrap();
         for kind in [Action::Note, Action::Call, Action::Email] {
             let case = annotate(&waiting, &stamp(2), kind, "Chased.").unwrap();
             assert_eq!(case.status, Status::Waiting, "{kind}");
@@ -874,7 +1110,7 @@ pub(crate) mod tests {
 
     #[test]
     fn wait_parks_an_open_case_with_its_reason_and_until() {
-        let case = wait(&opened(), &stamp(1), "the courier's report", Some(at(73))).unwrap();
+        let case = waits(&opened(), &stamp(1), "the courier's report", Some(at(73))).unwrap();
         assert_eq!(case.status, Status::Waiting);
         let last = case.events.last().unwrap();
         assert_eq!(last.action, Action::Waiting);
@@ -885,26 +1121,210 @@ pub(crate) mod tests {
 
     #[test]
     fn wait_refuses_a_case_already_waiting_resolved_or_closed() {
-        let waiting = wait(&opened(), &stamp(1), "the courier", None).unwrap();
+        let waiting = waits(&opened(), &stamp(1), "the courier", None).unwrap();
         assert_eq!(
-            refusal(wait(&waiting, &stamp(2), "again", None)),
-            "case 20261122-7kq3m is already waiting"
+            refusal(waits(&waiting, &stamp(2), "again", None)),
+            "case 20261122-7kq3m is already waiting on the customer; give --until to move the end of the wait, or --on to change whom it waits on"
         );
         assert_eq!(
-            refusal(wait(&resolved(), &stamp(2), "the courier", None)),
+            refusal(waits(&resolved(), &stamp(2), "the courier", None)),
             "case 20261122-7kq3m is resolved; reopen it before waiting on anyone"
         );
         let closed = close(&opened(), &stamp(1), Some("withdrawn")).unwrap();
         assert_eq!(
-            refusal(wait(&closed, &stamp(2), "the courier", None)),
+            refusal(waits(&closed, &stamp(2), "the courier", None)),
             "case 20261122-7kq3m is closed; reopen it before waiting on anyone"
+        );
+    }
+
+    #[test]
+    fn a_wait_is_on_the_customer_unless_it_says_otherwise() {
+        let case = waits(&opened(), &stamp(1), "photos", None).unwrap();
+        assert_eq!(case.waiting_on(), Some(WaitingOn::Customer));
+        let on_courier = Wait {
+            on: Some(WaitingOn::ThirdParty),
+            until: None,
+            reason: Some("the courier"),
+        };
+        let case = wait(&opened(), &stamp(1), on_courier).unwrap();
+        assert_eq!(case.waiting_on(), Some(WaitingOn::ThirdParty));
+        assert_eq!(case.events.last().unwrap().on, Some(WaitingOn::ThirdParty));
+        let err = refusal(wait(&opened(), &stamp(1), Wait::default()));
+        assert_eq!(
+            err,
+            "give --reason: what or whom case 20261122-7kq3m waits for"
+        );
+    }
+
+    #[test]
+    fn waiting_again_moves_the_end_of_the_wait_or_whom_it_waits_on() {
+        let waiting = waits(&opened(), &stamp(1), "photos", Some(at(24))).unwrap();
+        let longer = Wait {
+            until: Some(at(72)),
+            ..Wait::default()
+        };
+        let case = wait(&waiting, &stamp(2), longer.clone()).unwrap();
+        assert_eq!(case.status, Status::Waiting);
+        assert_eq!(case.waiting_until(), Some(at(72)));
+        assert_eq!(case.waiting_on(), Some(WaitingOn::Customer));
+        let last = case.events.last().unwrap();
+        assert_eq!((last.action, last.text.as_deref()), (Action::Waiting, None));
+        // The same again changes nothing.
+        assert_eq!(wait(&case, &stamp(3), longer).unwrap(), case);
+        let courier = Wait {
+            on: Some(WaitingOn::ThirdParty),
+            ..Wait::default()
+        };
+        let case = wait(&case, &stamp(3), courier).unwrap();
+        assert_eq!(case.waiting_on(), Some(WaitingOn::ThirdParty));
+        assert_eq!(case.waiting_until(), Some(at(72)), "the end is kept");
+    }
+
+    #[test]
+    fn a_message_from_the_customer_ends_a_wait_on_them_only() {
+        let on_them = waits(&opened(), &stamp(1), "photos", None).unwrap();
+        let case = annotate(&on_them, &stamp(2), Action::Customer, "Photos attached.").unwrap();
+        assert_eq!(case.status, Status::Open);
+        assert_eq!(
+            case.first_response(),
+            None,
+            "their message is not our response"
+        );
+        let on_courier = wait(
+            &opened(),
+            &stamp(1),
+            Wait {
+                on: Some(WaitingOn::ThirdParty),
+                until: None,
+                reason: Some("the courier"),
+            },
+        )
+        .unwrap();
+        let case = annotate(&on_courier, &stamp(2), Action::Customer, "Any news?").unwrap();
+        assert_eq!(case.status, Status::Waiting);
+        assert_eq!(crate::case::replay_status(&case.events), Status::Waiting);
+    }
+
+    #[test]
+    fn a_duplicate_is_closed_as_void_naming_the_case_it_repeats() {
+        let other = CaseId::parse_full("20261121-abcde").unwrap();
+        let voiding = Voiding::DuplicateOf(other.clone());
+        let case = close_void(&opened(), &stamp(1), &voiding, None).unwrap();
+        assert_eq!(case.status, Status::Closed);
+        assert_eq!(case.void, Some(Void::Duplicate));
+        assert_eq!(case.duplicate_of.as_ref(), Some(&other));
+        assert!(case.is_void());
+        let last = case.events.last().unwrap();
+        assert_eq!(
+            (last.void, last.duplicate_of.clone()),
+            (Some(Void::Duplicate), Some(other))
+        );
+        assert_eq!(case.void_in_log(), (case.void, case.duplicate_of.clone()));
+        assert_eq!(
+            refusal(close_void(
+                &case,
+                &stamp(2),
+                &Voiding::OpenedInError,
+                Some("x")
+            )),
+            "case 20261122-7kq3m is already closed as a duplicate of 20261121-abcde"
+        );
+        let reopened = reopen(&case, &stamp(2), "not a duplicate after all").unwrap();
+        assert!(!reopened.is_void());
+        assert_eq!(reopened.duplicate_of, None);
+    }
+
+    #[test]
+    fn voiding_refuses_a_case_duplicating_itself_and_an_error_without_reason() {
+        let own = Voiding::DuplicateOf(opened().id);
+        assert_eq!(
+            refusal(close_void(&opened(), &stamp(1), &own, None)),
+            "case 20261122-7kq3m cannot be a duplicate of itself"
+        );
+        assert_eq!(
+            refusal(close_void(
+                &opened(),
+                &stamp(1),
+                &Voiding::OpenedInError,
+                None
+            )),
+            "give --reason: why case 20261122-7kq3m was opened in error"
+        );
+        let closed = close(&opened(), &stamp(1), Some("withdrawn")).unwrap();
+        let case = close_void(
+            &closed,
+            &stamp(2),
+            &Voiding::OpenedInError,
+            Some("a test case"),
+        )
+        .unwrap();
+        assert_eq!(case.void, Some(Void::OpenedInError));
+    }
+
+    #[test]
+    fn edit_records_one_event_per_field_that_changes() {
+        let corrections = [
+            Correction::Set(EditField::Title, Some("Vase broken in transit".into())),
+            Correction::Set(EditField::Severity, Some("high".into())),
+            Correction::Set(EditField::Channel, Some("email".into())),
+            Correction::AddTag("glass".into()),
+            Correction::AddTag("post".into()),
+        ];
+        let case = edit(&opened(), &stamp(1), &corrections).unwrap();
+        assert_eq!(case.title, "Vase broken in transit");
+        assert_eq!(case.severity, Severity::High);
+        assert_eq!(case.tags, ["glass", "post"]);
+        let edits: Vec<(Option<EditField>, Option<&str>, Option<&str>)> = case.events[1..]
+            .iter()
+            .map(|e| (e.field, e.old.as_deref(), e.new.as_deref()))
+            .collect();
+        assert_eq!(
+            edits,
+            [
+                (
+                    Some(EditField::Title),
+                    Some("Parcel arrived broken"),
+                    Some("Vase broken in transit")
+                ),
+                (Some(EditField::Severity), Some("normal"), Some("high")),
+                (Some(EditField::Tags), None, Some("glass; post")),
+            ]
+        );
+        assert!(case.events[1..].iter().all(|e| e.action == Action::Edited));
+        assert_eq!(edit(&case, &stamp(2), &corrections).unwrap(), case);
+        let case = edit(&case, &stamp(2), &[Correction::RemoveTag("glass".into())]).unwrap();
+        let last = case.events.last().unwrap();
+        assert_eq!(
+            (last.old.as_deref(), last.new.as_deref()),
+            (Some("glass; post"), Some("post"))
+        );
+    }
+
+    #[test]
+    fn edit_refuses_what_open_refuses_and_clearing_a_required_field() {
+        let refused = |corrections: &[Correction]| refusal(edit(&opened(), &stamp(1), corrections));
+        assert_eq!(
+            refused(&[Correction::Set(EditField::Title, Some("a\nb".into()))]),
+            "the title must be one line"
+        );
+        assert_eq!(
+            refused(&[Correction::Set(EditField::Customer, None)]),
+            "the customer name cannot be cleared, only changed"
+        );
+        assert!(
+            refused(&[Correction::Set(EditField::Severity, Some("urgent".into()))])
+                .starts_with("unknown severity 'urgent'")
+        );
+        assert_eq!(
+            refused(&[Correction::RemoveTag("glass".into())]),
+            "case 20261122-7kq3m has no tag 'glass' (its tags: none)"
         );
     }
 
     #[test]
     fn wait_refuses_an_until_not_after_now() {
         for until in [at(2), at(1)] {
-            let err = refusal(wait(&opened(), &stamp(2), "the courier", Some(until)));
+            let err = refusal(waits(&opened(), &stamp(2), "the courier", Some(until)));
             assert_eq!(
                 err,
                 format!(
@@ -918,7 +1338,7 @@ pub(crate) mod tests {
     #[test]
     fn wait_refuses_a_blank_reason() {
         assert_eq!(
-            refusal(wait(&opened(), &stamp(1), "", None)),
+            refusal(waits(&opened(), &stamp(1), "", None)),
             "the reason is empty"
         );
     }
@@ -932,7 +1352,7 @@ pub(crate) mod tests {
             agreed: Some(false),
             ..settled(None)
         };
-        let waiting = wait(&opened(), &stamp(1), "the courier", None).unwrap();
+        let waiting = waits(&opened(), &stamp(1), "the courier", None).unwrap();
         let case = resolve(&waiting, &stamp(2), settlement).unwrap();
         assert_eq!(case.status, Status::Resolved);
         let resolution = case.resolution.as_ref().unwrap();
@@ -1085,6 +1505,7 @@ pub(crate) mod tests {
             how: Some(Channel::Phone),
             contingency: Some("replace if out of stock".into()),
             monitor: Some("check the bank transfer".into()),
+            ..Agreement::default()
         };
         let case = agree(&case, &stamp(2), 1, terms).unwrap();
         let last = case.events.last().unwrap();
@@ -1134,8 +1555,30 @@ pub(crate) mod tests {
         let case = agree(&case, &stamp(2), 1, Agreement::default()).unwrap();
         assert_eq!(
             refusal(agree(&case, &stamp(3), 2, Agreement::default())),
-            "the customer already agreed to option 1 at 2026-11-22T11:00:00Z; reopen the case to agree on another"
+            "the customer already agreed to option 1 at 2026-11-22T11:00:00Z; if they changed their mind, record it with `caselog agree 20261122-7kq3m 2 --replace`"
         );
+        assert_eq!(
+            refusal(agree(&case, &stamp(3), 1, Agreement::default())),
+            "the customer already agreed to option 1 at 2026-11-22T11:00:00Z"
+        );
+    }
+
+    #[test]
+    fn a_customer_who_changes_their_mind_agrees_again_with_replace() {
+        let case = propose(&opened(), &stamp(1), "Refund", &[], &[]).unwrap();
+        let case = propose(&case, &stamp(1), "Replace", &[], &[]).unwrap();
+        let case = agree(&case, &stamp(2), 1, Agreement::default()).unwrap();
+        let terms = Agreement {
+            replace: true,
+            reason: Some("prefers the money back"),
+            ..Agreement::default()
+        };
+        let case = agree(&case, &stamp(3), 2, terms).unwrap();
+        let last = agreement(&case).unwrap();
+        assert_eq!(last.option, Some(2));
+        assert_eq!(last.text.as_deref(), Some("prefers the money back"));
+        let resolved = resolve(&case, &stamp(4), settled(None)).unwrap();
+        assert_eq!(resolved.resolution.unwrap().option, Some(2));
     }
 
     #[test]
@@ -1288,7 +1731,7 @@ pub(crate) mod tests {
     fn closing_an_unresolved_case_needs_a_reason() {
         for case in [
             opened(),
-            wait(&opened(), &stamp(1), "the courier", None).unwrap(),
+            waits(&opened(), &stamp(1), "the courier", None).unwrap(),
         ] {
             assert_eq!(
                 refusal(close(&case, &stamp(2), None)),
@@ -1349,7 +1792,7 @@ pub(crate) mod tests {
 
     #[test]
     fn reopening_a_waiting_case_resumes_it_without_counting_a_reopen() {
-        let waiting = wait(&opened(), &stamp(1), "the courier", Some(at(9))).unwrap();
+        let waiting = waits(&opened(), &stamp(1), "the courier", Some(at(9))).unwrap();
         let case = reopen(&waiting, &stamp(2), "courier answered").unwrap();
         assert_eq!(case.status, Status::Open);
         assert_eq!(actions(&case).last(), Some(&Action::Resumed));
@@ -1401,7 +1844,7 @@ pub(crate) mod tests {
         let changes = [
             annotate(&case, &early, Action::Note, "late note"),
             assign(&case, &early, "bo"),
-            wait(&case, &early, "the courier", None),
+            waits(&case, &early, "the courier", None),
             resolve(&case, &early, settled(None)),
             propose(&case, &early, "Refund", &[], &[]),
             escalate(&case, &early, "cy", "too hard"),

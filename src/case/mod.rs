@@ -5,6 +5,7 @@
 
 pub mod event_log;
 pub mod exchange;
+pub mod fields;
 pub mod file;
 pub mod id;
 pub mod lifecycle;

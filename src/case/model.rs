@@ -145,6 +145,41 @@ word_enum!(
         Proposed => "proposed",
         Agreed => "agreed",
         Escalated => "escalated",
+        Customer => "customer",
+        Edited => "edited",
+    }
+);
+
+word_enum!(
+    /// Whom a waiting case waits on.
+    WaitingOn, "party waited on" {
+        Customer => "customer",
+        ThirdParty => "third-party",
+    }
+);
+
+word_enum!(
+    /// Why a case is void: not a complaint of its own.
+    Void, "void reason" {
+        Duplicate => "duplicate",
+        OpenedInError => "opened-in-error",
+    }
+);
+
+word_enum!(
+    /// A case's own fields, which `edit` corrects after opening. Each is
+    /// spelt as in the editor's TOML and in `edited` events.
+    EditField, "field" {
+        Title => "title",
+        Customer => "customer",
+        Contact => "contact",
+        Reference => "reference",
+        PreferredContact => "preferred_contact",
+        Channel => "channel",
+        Category => "category",
+        Severity => "severity",
+        Tags => "tags",
+        Wants => "wants",
     }
 );
 
@@ -180,6 +215,13 @@ pub struct Case {
     pub id: CaseId,
     pub title: String,
     pub status: Status,
+    /// Set on a case closed as a duplicate or as opened in error: it stays
+    /// on disk and in git, but counts in no measure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<Void>,
+    /// The case this one duplicates (with `void = "duplicate"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<CaseId>,
     pub severity: Severity,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -267,6 +309,14 @@ pub struct Event {
     /// The person a case was handed to (`opened`, `assigned`, `escalated`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// The field an `edited` event changed, its value before and after
+    /// (absent: unset; tags joined with "; ").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<EditField>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
     /// A solution option's number (`proposed`, `agreed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub option: Option<u32>,
@@ -276,9 +326,17 @@ pub struct Event {
     /// Until when a waiting case waits before someone should look again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<Timestamp>,
+    /// Whom a `waiting` event waits on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<WaitingOn>,
     /// The customer's answer at a follow-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfied: Option<bool>,
+    /// Why a `closed` event voids the case, and the case it duplicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<Void>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<CaseId>,
     /// Whether the complaint was found justified (`resolved`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
@@ -314,10 +372,16 @@ impl Event {
             by: by.to_string(),
             action,
             to: None,
+            field: None,
+            old: None,
+            new: None,
             option: None,
             due: None,
             until: None,
+            on: None,
             satisfied: None,
+            void: None,
+            duplicate_of: None,
             outcome: None,
             root_cause: None,
             redress: None,
@@ -336,20 +400,66 @@ impl Event {
     }
 }
 
-/// The status an event log leads to, replaying `actions` in order.
-pub fn replay_status(actions: impl IntoIterator<Item = Action>) -> Status {
-    let mut status = Status::Open;
-    for action in actions {
-        status = match action {
+/// Where a case stands as its event log is replayed: its status, and whom
+/// it waits on while it waits (`None` for a wait that does not say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replay {
+    pub status: Status,
+    pub waiting_on: Option<WaitingOn>,
+}
+
+impl Default for Replay {
+    fn default() -> Replay {
+        Replay {
+            status: Status::Open,
+            waiting_on: None,
+        }
+    }
+}
+
+impl Replay {
+    /// One event's effect. A reply ends any wait; a message from the
+    /// customer ends a wait on the customer.
+    pub fn apply(&mut self, action: Action, on: Option<WaitingOn>) {
+        let waiting = self.status == Status::Waiting;
+        self.status = match action {
             Action::Opened | Action::Resumed | Action::Reopened => Status::Open,
-            Action::Reply if status == Status::Waiting => Status::Open,
-            Action::Waiting => Status::Waiting,
+            Action::Reply if waiting => Status::Open,
+            Action::Customer if waiting && self.waiting_on == Some(WaitingOn::Customer) => {
+                Status::Open
+            }
+            Action::Waiting => {
+                self.waiting_on = on;
+                Status::Waiting
+            }
             Action::Resolved => Status::Resolved,
             Action::Closed => Status::Closed,
-            _ => status,
+            _ => self.status,
         };
+        if self.status != Status::Waiting {
+            self.waiting_on = None;
+        }
     }
-    status
+
+    /// Whether the case waits on the customer.
+    pub fn waits_on_customer(&self) -> bool {
+        self.status == Status::Waiting && self.waiting_on == Some(WaitingOn::Customer)
+    }
+}
+
+/// Where an event log leads, replaying `events` (action, and whom a
+/// `waiting` event waits on) in order.
+pub fn replay(events: impl IntoIterator<Item = (Action, Option<WaitingOn>)>) -> Replay {
+    let mut replay = Replay::default();
+    for (action, on) in events {
+        replay.apply(action, on);
+    }
+    replay
+}
+
+/// The status an event log leads to.
+pub fn replay_status(events: &[Event]) -> Status {
+    replay(events.iter().map(|e| (e.action, e.on))).status
 }
 
 /// Where a follow-up stands.
@@ -387,6 +497,51 @@ impl Case {
             .find(|e| e.action == Action::Waiting)
             .and_then(|e| e.until)
             .map(|t| t.0)
+    }
+
+    /// Whom a waiting case waits on, as its latest `waiting` event says
+    /// (`None` when it is not waiting, or the event does not say).
+    pub fn waiting_on(&self) -> Option<WaitingOn> {
+        if self.status != Status::Waiting {
+            return None;
+        }
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::Waiting)
+            .and_then(|e| e.on)
+    }
+
+    /// Whether the case is void: closed as a duplicate or as opened in
+    /// error. It stays on disk and in git, and `list` and `show` say so,
+    /// but every pass that counts or matches cases (reports, `due`,
+    /// `similar`, earlier cases of a customer) leaves it out here.
+    pub fn is_void(&self) -> bool {
+        self.void.is_some()
+    }
+
+    /// What the latest `closed` event says about voiding the case, when the
+    /// case is closed: the root `void` and `duplicate_of` it implies.
+    pub fn void_in_log(&self) -> (Option<Void>, Option<CaseId>) {
+        if replay_status(&self.events) != Status::Closed {
+            return (None, None);
+        }
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::Closed)
+            .map_or((None, None), |e| (e.void, e.duplicate_of.clone()))
+    }
+
+    /// Whether `person` is named anywhere on the case: opener, assignee,
+    /// or who acted or was handed the case in any event.
+    pub fn names(&self, person: &str) -> bool {
+        self.opened_by == person
+            || self.assignee.as_deref() == Some(person)
+            || self
+                .events
+                .iter()
+                .any(|e| e.by == person || e.to.as_deref() == Some(person))
     }
 
     pub fn last_event_at(&self) -> Option<DateTime<Utc>> {

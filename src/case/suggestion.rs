@@ -27,6 +27,9 @@ pub enum Step {
     Propose,
     /// Record the customer's agreement to an option, with its terms.
     Agree,
+    /// Record that the customer changed their mind and now agrees to this
+    /// option instead.
+    ChangeAgreement { option: u32 },
     /// Hand the case to someone senior.
     Escalate,
     /// Record the resolution.

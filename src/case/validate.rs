@@ -12,8 +12,9 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use toml_edit::{Document, Item};
 
+use crate::case::fields;
 use crate::case::file;
-use crate::case::{Action, Case, Status, check_category, replay_status};
+use crate::case::{Action, Case, Status, Void, check_category, replay_status};
 use crate::error::{InputError, line_of};
 use crate::untrusted;
 
@@ -25,6 +26,9 @@ pub enum Severity {
     /// Worth a look, but no reason to block a merge: `check` says so and
     /// passes (an event a teammate's fast clock dated ahead).
     Warning,
+    /// Something the file does not record, said for the reader: a field
+    /// edited by hand with no `edited` event. Never fails `check`.
+    Note,
 }
 
 /// One thing wrong with a case file.
@@ -56,6 +60,15 @@ pub fn warning(line: usize, message: impl Into<String>) -> Problem {
         line,
         message: message.into(),
         severity: Severity::Warning,
+    }
+}
+
+/// A note at `line`.
+pub fn note(line: usize, message: impl Into<String>) -> Problem {
+    Problem {
+        line,
+        message: message.into(),
+        severity: Severity::Note,
     }
 }
 
@@ -162,9 +175,119 @@ fn problems(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     check_events(&case, rules, &lines, &mut out);
     check_leap_seconds(text, &mut out);
     check_consistency(&case, &lines, &mut out);
+    check_void(&case, &lines, &mut out);
+    for drift in fields::differing_from_log(&case) {
+        out.push(unrecorded_note(
+            &lines,
+            &drift,
+            "the last edited event for it says",
+        ));
+    }
     out.sort();
     out.dedup();
     out
+}
+
+/// Where a field is in the file: (section, key).
+fn field_key(field: crate::case::EditField) -> (Option<&'static str>, &'static str) {
+    match field.file_key().split_once('.') {
+        Some((section, key)) => (Some(section), key),
+        None => (None, field.file_key()),
+    }
+}
+
+fn shown_value(value: &Option<String>) -> String {
+    match value {
+        Some(v) => format!("'{}'", v.escape_debug()),
+        None => "unset".to_string(),
+    }
+}
+
+/// A note that a field's value is not what `source` says, at its line.
+fn unrecorded_note(lines: &Lines, drift: &fields::Unrecorded, source: &str) -> Problem {
+    let (section, key) = field_key(drift.field);
+    note(
+        lines.key(section, key),
+        format!(
+            "{} is {} but {source} {}: edited by hand? `caselog fmt --record-edits` records it",
+            drift.field,
+            shown_value(&drift.now),
+            shown_value(&drift.was)
+        ),
+    )
+}
+
+/// Notes for fields changed since an earlier version of the file (git's
+/// HEAD) with no `edited` event: `check` adds them where the log is a git
+/// repository. Empty when the text is not a valid case.
+pub fn unrecorded_since(text: &str, earlier: &Case) -> Vec<Problem> {
+    let Ok(case) = file::parse("", text) else {
+        return Vec::new();
+    };
+    let lines = Lines::new(text);
+    let mut out: Vec<Problem> = fields::changed_without_event(earlier, &case)
+        .iter()
+        // A field the log's own check already notes is said once.
+        .filter(|d| {
+            !fields::differing_from_log(&case)
+                .iter()
+                .any(|l| l.field == d.field)
+        })
+        .map(|d| unrecorded_note(&lines, d, "the last commit had"))
+        .collect();
+    for p in &mut out {
+        p.message = untrusted::line(&p.message).into_owned();
+    }
+    out
+}
+
+/// A void case is closed, says so on its last closed event, and names the
+/// case it duplicates (not itself) exactly when it is a duplicate.
+fn check_void(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
+    let (logged, logged_of) = case.void_in_log();
+    if case.void != logged || case.duplicate_of != logged_of {
+        let line = if case.void.is_some() {
+            lines.key(None, "void")
+        } else {
+            lines.key(None, "status")
+        };
+        let said = |void: Option<Void>, of: &Option<crate::case::id::CaseId>| match (void, of) {
+            (None, _) => "not void".to_string(),
+            (Some(v), Some(of)) => format!("{v} of {of}"),
+            (Some(v), None) => v.to_string(),
+        };
+        out.push(problem(
+            line,
+            format!(
+                "the case is {} but its last closed event says {}",
+                said(case.void, &case.duplicate_of),
+                said(logged, &logged_of)
+            ),
+        ));
+    }
+    for (i, e) in case.events.iter().enumerate() {
+        match (e.void, &e.duplicate_of) {
+            (Some(Void::Duplicate), None) => out.push(problem(
+                lines.event(i, Some("void")),
+                "a duplicate needs `duplicate_of`, the case it repeats",
+            )),
+            (Some(Void::OpenedInError), Some(_)) => out.push(problem(
+                lines.event(i, Some("duplicate_of")),
+                "`duplicate_of` goes with void = \"duplicate\" only",
+            )),
+            (None, Some(_)) if e.action == Action::Closed => out.push(problem(
+                lines.event(i, Some("duplicate_of")),
+                "`duplicate_of` needs void = \"duplicate\"",
+            )),
+            _ => {}
+        }
+        if e.duplicate_of.as_ref() == Some(&case.id) {
+            out.push(problem(
+                lines.event(i, Some("duplicate_of")),
+                "a case cannot be a duplicate of itself",
+            ));
+        }
+    }
 }
 
 fn check_path(case: &Case, relative: &Path, lines: &Lines, out: &mut Vec<Problem>) {
@@ -357,6 +480,49 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
             true,
         ));
         out.extend(fits("until", e.until.is_some(), &[Action::Waiting], false));
+        out.extend(fits("on", e.on.is_some(), &[Action::Waiting], false));
+        let edited = [Action::Edited];
+        out.extend(fits("field", e.field.is_some(), &edited, true));
+        out.extend(fits("old", e.old.is_some(), &edited, false));
+        out.extend(fits("new", e.new.is_some(), &edited, false));
+        let closed = [Action::Closed];
+        out.extend(fits("void", e.void.is_some(), &closed, false));
+        out.extend(fits(
+            "duplicate_of",
+            e.duplicate_of.is_some(),
+            &closed,
+            false,
+        ));
+        if e.action == Action::Edited {
+            if e.old.is_none() && e.new.is_none() {
+                out.push(problem(
+                    lines.event(i, None),
+                    "an 'edited' event needs `old` or `new`",
+                ));
+            } else if e.old == e.new {
+                out.push(problem(
+                    lines.event(i, Some("new")),
+                    "an 'edited' event's `old` and `new` are the same",
+                ));
+            }
+            if let Some(field) = e.field {
+                for (key, value) in [("old", &e.old), ("new", &e.new)] {
+                    if let Some(value) = value
+                        && let Err(err) = field.check(value)
+                    {
+                        out.push(problem(lines.event(i, Some(key)), format!("{key}: {err}")));
+                    }
+                }
+                if e.new.is_none() && field.required() {
+                    out.push(problem(
+                        lines.event(i, None),
+                        format!(
+                            "the {field} cannot be cleared: an 'edited' event for it needs `new`"
+                        ),
+                    ));
+                }
+            }
+        }
         out.extend(fits(
             "satisfied",
             e.satisfied.is_some(),
@@ -397,7 +563,7 @@ fn check_leap_seconds(text: &str, out: &mut Vec<Problem>) {
 }
 
 fn check_consistency(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
-    let replayed = replay_status(case.events.iter().map(|e| e.action));
+    let replayed = replay_status(&case.events);
     if replayed != case.status {
         let last = case.events.iter().rev().find(|e| {
             matches!(
@@ -613,7 +779,7 @@ mod tests {
     fn every_case_the_lifecycle_makes_passes() {
         let handled = {
             let case = lifecycle::annotate(&opened(), &stamp(1), Action::Reply, "Sorry.").unwrap();
-            let case = lifecycle::wait(&case, &stamp(2), "photos", Some(at(9))).unwrap();
+            let case = lifecycle::tests::waits(&case, &stamp(2), "photos", Some(at(9))).unwrap();
             let case = lifecycle::annotate(&case, &stamp(3), Action::Reply, "Thanks.").unwrap();
             let case = proposed(&proposed(&case, 4), 4);
             let case = lifecycle::agree(&case, &stamp(5), 2, Agreement::default()).unwrap();
@@ -1102,6 +1268,66 @@ mod tests {
                 "the resolution names option 9, which was never proposed"
             )]
         );
+    }
+
+    #[test]
+    fn a_void_case_agrees_with_its_closed_event() {
+        use crate::case::lifecycle::{Voiding, close_void};
+        use crate::case::{Void, WaitingOn};
+        let other = CaseId::parse_full("20261121-abcde").unwrap();
+        let void = close_void(&opened(), &stamp(1), &Voiding::DuplicateOf(other), None).unwrap();
+        assert_eq!(problems(&void), []);
+        let unmarked = with(&void, |c| c.void = None);
+        assert_eq!(
+            messages(&unmarked),
+            ["the case is not void but its last closed event says duplicate of 20261121-abcde"]
+        );
+        let open_but_void = with(&opened(), |c| c.void = Some(Void::OpenedInError));
+        assert_eq!(
+            messages(&open_but_void),
+            ["the case is opened-in-error but its last closed event says not void"]
+        );
+        let no_original = with(&void, |c| {
+            c.duplicate_of = None;
+            last_event(c).duplicate_of = None;
+        });
+        assert_eq!(
+            messages(&no_original),
+            ["a duplicate needs `duplicate_of`, the case it repeats"]
+        );
+        let on_a_note = with(&noted(&opened(), 1), |c| {
+            last_event(c).on = Some(WaitingOn::Customer);
+        });
+        assert_eq!(messages(&on_a_note), ["a 'note' event has no `on`"]);
+    }
+
+    #[test]
+    fn an_edited_event_names_a_field_and_fits_its_values() {
+        use crate::case::EditField;
+        use crate::case::lifecycle::{Correction, edit};
+        let fix = [Correction::Set(EditField::Severity, Some("high".into()))];
+        let edited = edit(&opened(), &stamp(1), &fix).unwrap();
+        assert_eq!(problems(&edited), []);
+        let bad = with(&edited, |c| last_event(c).new = Some("urgent".into()));
+        let found = messages(&bad);
+        assert!(
+            found.iter().any(|m| m.starts_with("new: unknown severity")),
+            "{found:?}"
+        );
+        let nothing = with(&edited, |c| {
+            last_event(c).old = None;
+            last_event(c).new = None;
+        });
+        assert!(messages(&nothing).contains(&"an 'edited' event needs `old` or `new`".to_string()));
+        let by_hand = with(&edited, |c| c.severity = crate::case::Severity::Low);
+        let found = check_text(&render(&by_hand), PATH, &[], 1000);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].severity, Severity::Note);
+        assert_eq!(
+            found[0].message,
+            "severity is 'low' but the last edited event for it says 'high': edited by hand? `caselog fmt --record-edits` records it"
+        );
+        assert_eq!(found[0].line, line(&by_hand, "severity"));
     }
 
     #[test]

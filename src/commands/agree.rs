@@ -15,7 +15,9 @@ use crate::case::lifecycle::{self, Agreement};
 ///
 /// Write the agreement down as the practice asks: how it was made, what
 /// happens if conditions change, and how it will be kept. `caselog resolve`
-/// then refers to the agreed option.
+/// then refers to the agreed option. A customer who changes their mind
+/// before the resolution agrees again with --replace (propose a new option
+/// first if they want one not listed).
 #[derive(Debug, Args)]
 pub struct AgreeArgs {
     /// The case: its id, or a unique prefix or suffix of it
@@ -31,6 +33,12 @@ pub struct AgreeArgs {
     /// How keeping the agreement will be monitored
     #[arg(long, value_name = "TEXT")]
     pub monitor: Option<String>,
+    /// The customer changed their mind: this agreement replaces the earlier one
+    #[arg(long)]
+    pub replace: bool,
+    /// Why the customer changed their mind (with --replace)
+    #[arg(long, value_name = "TEXT", requires = "replace")]
+    pub reason: Option<String>,
     #[command(flatten)]
     pub by: ByArg,
 }
@@ -40,15 +48,27 @@ pub fn run(session: &Session, args: AgreeArgs, out: &mut dyn Write) -> Result<u8
         how: args.how,
         contingency: args.contingency,
         monitor: args.monitor,
+        replace: args.replace,
+        reason: args.reason.as_deref(),
     };
     let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
         lifecycle::agree(case, stamp, args.option, terms)
     })?;
-    done(
-        out,
-        format_args!(
-            "{}: the customer agreed to option {}",
-            changed.after.id, args.option
+    let earlier = lifecycle::agreement(&changed.before).and_then(|e| e.option);
+    match earlier {
+        Some(earlier) => done(
+            out,
+            format_args!(
+                "{}: the customer now agrees to option {} (instead of option {earlier})",
+                changed.after.id, args.option
+            ),
         ),
-    )
+        None => done(
+            out,
+            format_args!(
+                "{}: the customer agreed to option {}",
+                changed.after.id, args.option
+            ),
+        ),
+    }
 }

@@ -17,7 +17,9 @@ use crate::case::{Action, Status};
 /// The text comes from TEXT, from standard input ('-' or a pipe), or from
 /// $VISUAL/$EDITOR at a terminal. A reply, call, email or acknowledgement is
 /// contact with the customer; the first one is the case's first response. A
-/// reply to a waiting case puts it back to open. The handling steps
+/// reply to a waiting case puts it back to open. A message, call or email
+/// from the customer (customer) is not a response; it ends a wait on the
+/// customer. The handling steps
 /// (acknowledged, listened: summarised back, question: asked, apologised,
 /// thanked) show in the checklist of `caselog show` and guide `caselog next`.
 #[derive(Debug, Args)]

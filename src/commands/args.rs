@@ -4,10 +4,15 @@
 
 use std::str::FromStr;
 
+use anyhow::Result;
+use chrono::{DateTime, Utc};
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-use crate::case::{Case, Status};
+use super::Session;
+use crate::case::{Severity, Status, WaitingOn};
+use crate::practice::filter::Filter;
+use crate::time::{self, When};
 
 /// A value parser for a closed set of words, so help and completions list them.
 pub fn words<T>(words: &'static [&'static str]) -> impl TypedValueParser<Value = T>
@@ -25,7 +30,8 @@ pub struct ByArg {
     pub by: Option<String>,
 }
 
-/// Which cases to keep, for `list` and `export`.
+/// Which cases to keep: one group `list`, `due`, `report` and `export`
+/// take, turned into a [`Filter`] here.
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// Only cases with this status; repeat for several
@@ -35,21 +41,72 @@ pub struct FilterArgs {
     #[arg(long)]
     pub category: Option<String>,
     /// Only cases assigned to this person
-    #[arg(long, value_name = "PERSON")]
+    #[arg(long, value_name = "PERSON", conflicts_with_all = ["mine", "unassigned"])]
     pub assignee: Option<String>,
+    /// Only cases assigned to the acting person ($CASELOG_USER, else git's user.email)
+    #[arg(long, conflicts_with = "unassigned")]
+    pub mine: bool,
+    /// Only cases assigned to nobody
+    #[arg(long)]
+    pub unassigned: bool,
+    /// Only cases whose customer name, contact or reference holds this text
+    /// (any letter case)
+    #[arg(long, value_name = "TEXT")]
+    pub customer: Option<String>,
+    /// Only cases of this severity; repeat for several
+    #[arg(long, value_name = "SEVERITY", value_parser = words::<Severity>(Severity::WORDS))]
+    pub severity: Vec<Severity>,
+    /// Only cases with this tag; repeat for any of several
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Only cases opened at or after this time, or this long ago (30d)
+    #[arg(long, value_name = "WHEN")]
+    pub opened_since: Option<String>,
+    /// Only cases opened before this time, or this long ago
+    #[arg(long, value_name = "WHEN")]
+    pub opened_until: Option<String>,
+    /// Only cases with a deadline due or past
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only cases waiting on the customer or on a third party
+    #[arg(long, value_name = "WHOM", value_parser = words::<WaitingOn>(WaitingOn::WORDS))]
+    pub waiting_on: Option<WaitingOn>,
 }
 
 impl FilterArgs {
-    /// Whether `case` passes every filter given.
-    pub fn keeps(&self, case: &Case) -> bool {
-        (self.status.is_empty() || self.status.contains(&case.status))
-            && self
-                .category
-                .as_ref()
-                .is_none_or(|c| case.category.as_ref() == Some(c))
-            && self
-                .assignee
-                .as_ref()
-                .is_none_or(|a| case.assignee.as_ref() == Some(a))
+    /// The filter these flags ask for, as of the session's now (and its
+    /// acting person, for --mine).
+    pub fn filter(&self, session: &Session) -> Result<Filter> {
+        let now = session.now()?;
+        let when = |flag: &str, text: &Option<String>| -> Result<Option<DateTime<Utc>>> {
+            Ok(match text.as_deref() {
+                None => None,
+                Some(text) => Some(match time::parse_when(flag, text)? {
+                    When::Span(span) => now - span.duration(),
+                    When::At(at) => at,
+                }),
+            })
+        };
+        let assignee = match (&self.assignee, self.mine) {
+            (_, true) => Some(session.person(None)?),
+            (Some(person), false) => {
+                session.check_person(person, "--assignee")?;
+                Some(person.trim().to_string())
+            }
+            (None, false) => None,
+        };
+        Ok(Filter {
+            statuses: self.status.clone(),
+            category: self.category.clone(),
+            assignee,
+            unassigned: self.unassigned,
+            customer: self.customer.clone().filter(|c| !c.trim().is_empty()),
+            severities: self.severity.clone(),
+            tags: self.tag.clone(),
+            opened_since: when("--opened-since", &self.opened_since)?,
+            opened_until: when("--opened-until", &self.opened_until)?,
+            overdue: self.overdue,
+            waiting_on: self.waiting_on,
+        })
     }
 }

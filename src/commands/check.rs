@@ -12,7 +12,9 @@ use anyhow::Result;
 use super::Session;
 use super::args::words;
 use crate::case::validate::{self, Problem, Severity};
+use crate::case::{Case, file};
 use crate::error::{EXIT_OK, InputError};
+use crate::git;
 use crate::store::Store;
 use crate::store::parallel_map;
 use crate::words::word_enum;
@@ -34,8 +36,11 @@ pub const EXIT_PROBLEMS: u8 = 1;
 /// Each problem is listed as `path:line: message`: syntax and types,
 /// unknown keys and values, leftover merge conflict markers, a file whose
 /// path does not match its id, an id stored twice, events out of order, a
-/// status the event log contradicts, and the like. Prints nothing when all
-/// is well. Exit codes: 0 no problems, 1 problems listed, 2 bad usage.
+/// status the event log contradicts, and the like. Notes (`path:line:
+/// note: …`) name fields edited by hand with no `edited` event, against the
+/// event log and, in git, against HEAD; they never fail the check. Prints
+/// nothing when all is well. Exit codes: 0 no problems, 1 problems listed,
+/// 2 bad usage.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Check only these files [default: every case file]
@@ -95,6 +100,9 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
             found.entry(store.shown(path)).or_default().extend(problems);
         }
     }
+    for (path, notes) in edited_since_head(store, &files) {
+        found.entry(store.shown(&path)).or_default().extend(notes);
+    }
     // The same id twice anywhere below cases/, judged by file name: a file
     // whose name and id differ is reported on its own.
     let mut by_id: BTreeMap<&str, Vec<&PathBuf>> = BTreeMap::new();
@@ -129,6 +137,9 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     }
 
     let mut any = false;
+    for problems in found.values_mut() {
+        problems.sort();
+    }
     for (path, problems) in &found {
         if problems.is_empty() {
             // A folder that could not be read.
@@ -140,6 +151,7 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
             let (level, prefix) = match p.severity {
                 Severity::Error => ("error", ""),
                 Severity::Warning => ("warning", "warning: "),
+                Severity::Note => ("notice", "note: "),
             };
             match args.format {
                 Format::Text => writeln!(out, "{path}:{}: {prefix}{}", p.line, p.message)?,
@@ -158,6 +170,61 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
         super::say(warning);
     }
     Ok(if any { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+/// Notes for fields changed since git's HEAD with no `edited` event, for
+/// the checked files that differ from HEAD.
+fn edited_since_head(store: &Store, files: &[PathBuf]) -> Vec<(PathBuf, Vec<Problem>)> {
+    let mut out = Vec::new();
+    for (path, earlier) in head_versions(store, files) {
+        let Ok(text) = store.read_text(&path) else {
+            continue;
+        };
+        let notes = validate::unrecorded_since(&text, &earlier);
+        if !notes.is_empty() {
+            out.push((path, notes));
+        }
+    }
+    out
+}
+
+/// The case at git's HEAD of each of `files` whose working copy differs
+/// from it: one `git diff` and one `git cat-file` for them all. Nothing
+/// when the log is not in git; a file new since HEAD, or unreadable
+/// there, is left out.
+pub(super) fn head_versions(store: &Store, files: &[PathBuf]) -> Vec<(PathBuf, Case)> {
+    let root = store.root();
+    if !git::is_work_tree(root) {
+        return Vec::new();
+    }
+    let Ok(changed) = git::changed_since_head(root) else {
+        return Vec::new();
+    };
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let wanted: Vec<(PathBuf, &PathBuf)> = files
+        .iter()
+        .filter_map(|f| Some((f.canonicalize().ok()?, f)))
+        .collect();
+    let Ok(mut blobs) = git::Blobs::open(root) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for relative in changed {
+        let Ok(real) = root.join(&relative).canonicalize() else {
+            continue;
+        };
+        let Some((_, path)) = wanted.iter().find(|(r, _)| *r == real) else {
+            continue;
+        };
+        if let Ok(Some(text)) = blobs.text("HEAD", &relative)
+            && let Ok(case) = file::parse(&relative, &text)
+        {
+            out.push(((*path).clone(), case));
+        }
+    }
+    out
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -3,7 +3,10 @@
 //! Prints nothing when nothing is due, because cron mails any output.
 //! It reads every case once and never writes.
 
+use std::collections::BTreeSet;
 use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -11,7 +14,7 @@ use icalendar::{Calendar, Component, Todo, TodoStatus};
 use serde::Serialize;
 
 use super::Session;
-use super::args::words;
+use super::args::{FilterArgs, words};
 use crate::case::{Case, Severity};
 use crate::error::{EXIT_INPUT, EXIT_OK};
 use crate::practice::deadlines::{self, Deadline, Kind};
@@ -34,7 +37,9 @@ pub const EXIT_SOMETHING_DUE: u8 = 1;
 
 const DUE_AFTER_HELP: &str = "\
 Deadlines (caselog.toml): first response within first_response_within (24h)
-of opening; resolution within resolve_within (14d, or per severity); the
+of opening; update the customer every update_every (off unless set) from
+the last contact; resolution within resolve_within (14d, or per severity)
+of opening or the last reopen, paused while waiting on the customer; the
 follow-up at its scheduled time; a wait at its --until.
 
 Exit codes:
@@ -57,8 +62,8 @@ pub struct DueArgs {
     /// List every pending deadline, however far off (for a calendar feed)
     #[arg(long)]
     pub all: bool,
-    /// Only cases assigned to this person
-    #[arg(long = "for", value_name = "PERSON")]
+    /// Only cases assigned to this person (as --assignee)
+    #[arg(long = "for", value_name = "PERSON", conflicts_with_all = ["assignee", "mine", "unassigned"])]
     pub person: Option<String>,
     /// Only this kind of deadline; repeat for several
     #[arg(long, value_name = "KIND", value_parser = words::<Kind>(Kind::WORDS))]
@@ -69,6 +74,8 @@ pub struct DueArgs {
     /// Exit 1 when something is listed, 0 when nothing is (as `git diff --exit-code`)
     #[arg(long)]
     pub exit_code: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 /// One line of the listing.
@@ -85,22 +92,44 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         (Some(span), false) => Some(span.parse::<Span>()?.after(now, &settings.working_days)),
         (None, false) => Some(now),
     };
+    let mut filter = args.filter.filter(session)?;
+    if let Some(person) = &args.person {
+        session.check_person(person, "--for")?;
+        filter.assignee = Some(person.trim().to_string());
+    }
+    // A `--for` nobody was ever named in is likely a typo: the pass notes
+    // every name it sees, to say so and suggest the closest.
+    let check_name = filter.assignee.clone().filter(|_| !args.filter.mine);
+    let named = AtomicBool::new(false);
+    let names: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
     // Only the cases with something to list are kept, with what is due.
     let scan = session.every_case(|case| {
-        if args
-            .person
-            .as_ref()
-            .is_some_and(|p| case.assignee.as_ref() != Some(p))
-        {
+        if let Some(person) = &check_name {
+            if case.names(person) {
+                named.store(true, Ordering::Relaxed);
+            } else if !named.load(Ordering::Relaxed) {
+                let mut names = names.lock().unwrap_or_else(|e| e.into_inner());
+                names.extend(case_names(&case).map(str::to_string));
+            }
+        }
+        if !filter.keeps(&case, settings, now) {
             return None;
         }
-        let due: Vec<Deadline> = deadlines::pending(&case, settings)
+        let due: Vec<Deadline> = deadlines::pending(&case, settings, now)
             .into_iter()
+            // A paused deadline (waiting on the customer) cannot fall due.
+            .filter(|d| !d.paused)
             .filter(|d| args.kind.is_empty() || args.kind.contains(&d.kind))
             .filter(|d| horizon.is_none_or(|h| d.due <= h))
             .collect();
         (!due.is_empty()).then_some((case, due))
     })?;
+    if let Some(person) = &check_name
+        && !named.load(Ordering::Relaxed)
+    {
+        let names = names.into_inner().unwrap_or_else(|e| e.into_inner());
+        warn_unknown(person, names.iter().map(String::as_str));
+    }
     let mut items: Vec<Item> = scan
         .cases
         .iter()
@@ -129,6 +158,28 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
     } else {
         EXIT_OK
     })
+}
+
+/// Says on stderr that no case names `person`: likely a typo in a crontab.
+/// Everyone a case names: who opened it, its assignee, who acted on it and
+/// whom it was handed to.
+fn case_names(case: &Case) -> impl Iterator<Item = &str> {
+    [Some(case.opened_by.as_str()), case.assignee.as_deref()]
+        .into_iter()
+        .flatten()
+        .chain(
+            case.events
+                .iter()
+                .flat_map(|e| [Some(e.by.as_str()), e.to.as_deref()].into_iter().flatten()),
+        )
+}
+
+fn warn_unknown<'n>(person: &str, names: impl Iterator<Item = &'n str>) {
+    let names: Vec<&str> = names.collect();
+    let hint = crate::words::closest(person, names)
+        .map(|close| format!("; did you mean {close}?"))
+        .unwrap_or_default();
+    super::say(&format!("no case has ever named '{person}' (--for){hint}"));
 }
 
 /// `overdue 1d 2h`, `due now`, or `due in 5h`.

@@ -34,7 +34,11 @@ pub struct ExportArgs {
 }
 
 pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u8> {
-    let scan = session.every_full_case(|case| args.filter.keeps(&case).then_some(case))?;
+    let settings = session.settings()?;
+    let now = session.now()?;
+    let filter = args.filter.filter(session)?;
+    let scan =
+        session.every_full_case(|case| filter.keeps(&case, settings, now).then_some(case))?;
     let code = scan.exit_code();
     let mut cases = scan.cases;
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use super::args::ByArg;
 use super::{Session, warn};
-use crate::case::file;
+use crate::case::{fields, file, lifecycle};
 use crate::error::{self, EXIT_OK};
 use clap::Args;
 
@@ -20,13 +21,21 @@ pub const EXIT_WOULD_CHANGE: u8 = 1;
 /// Key order, one value per line, lists one item per line, one spelling of
 /// every value. Prints each file it changes. With --check it changes
 /// nothing, lists the files that would change and exits 1 if any would.
+/// With --record-edits it first records, as `edited` events, the fields
+/// edited by hand that `caselog check` notes.
 #[derive(Debug, Args)]
 pub struct FmtArgs {
     /// The cases to format: ids, or unique prefixes or suffixes [default: every case]
     pub ids: Vec<String>,
     /// Change nothing; list the files that are not canonical and exit 1 if any
-    #[arg(long)]
+    #[arg(long, conflicts_with = "record_edits")]
     pub check: bool,
+    /// Record fields edited by hand (differing from the event log, or from
+    /// git's HEAD with no event) as `edited` events
+    #[arg(long)]
+    pub record_edits: bool,
+    #[command(flatten)]
+    pub by: ByArg,
 }
 
 pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> {
@@ -48,6 +57,9 @@ pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> 
             .map(|id| store.find(id))
             .collect::<Result<_>>()?
     };
+    if args.record_edits {
+        record_edits(session, &files, args.by.by.as_deref(), out, &mut fail)?;
+    }
     let mut would_change = false;
     for path in &files {
         let shown = store.shown(path);
@@ -73,4 +85,41 @@ pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> 
         None if would_change => EXIT_WOULD_CHANGE,
         None => EXIT_OK,
     })
+}
+
+/// Records each file's hand edits as `edited` events, saying which.
+fn record_edits(
+    session: &Session,
+    files: &[PathBuf],
+    by: Option<&str>,
+    out: &mut dyn Write,
+    fail: &mut dyn FnMut(&anyhow::Error),
+) -> Result<()> {
+    let store = session.store()?;
+    let heads = super::check::head_versions(store, files);
+    for path in files {
+        let earlier = heads.iter().find(|(p, _)| p == path).map(|(_, c)| c);
+        let Some(id) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let mut recorded = Vec::new();
+        let changed = session.change(id, by, |case, stamp| {
+            recorded = fields::unrecorded(earlier, case);
+            lifecycle::record_edits(case, stamp, &recorded)
+        });
+        match changed {
+            Ok(changed) if changed.written => {
+                let names: Vec<&str> = recorded.iter().map(|u| u.field.as_str()).collect();
+                writeln!(
+                    out,
+                    "recorded edits of {} in {}",
+                    names.join(", "),
+                    store.shown(path)
+                )?;
+            }
+            Ok(_) => {}
+            Err(err) => fail(&err),
+        }
+    }
+    Ok(())
 }

@@ -53,7 +53,7 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
         let mut due = None;
         let changed = session.change(&args.id, by, |case, stamp| {
             let when = match (span, at, settings) {
-                (Some(span), _, Some(settings)) => span.after(stamp.at, &settings.working_days),
+                (Some(span), _, Some(settings)) => settings.follow_up_due(span, stamp.at),
                 (_, Some(at), _) => at,
                 _ => stamp.at,
             };

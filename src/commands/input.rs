@@ -76,16 +76,37 @@ fn editor() -> Option<String> {
 
 /// Opens `editor` on a temporary file; lines starting with `#` are dropped.
 fn edit(editor: &str, what: &str, hint: &str, limit: u64) -> Result<String> {
+    let initial = format!(
+        "\n# Write {what} above. {hint}\n# Lines starting with '#' are ignored; an empty text records nothing.\n"
+    );
+    let text = in_editor(editor, &initial, ".txt", what, limit)?;
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    Ok(kept.join("\n").trim().to_string())
+}
+
+/// The user's editor, when standard input is a terminal and one is set.
+pub fn terminal_editor() -> Option<String> {
+    std::io::stdin().is_terminal().then(editor).flatten()
+}
+
+/// Opens `editor` on a temporary file (named `*suffix`) holding `initial`,
+/// and returns what the person saved, at most `limit` bytes and a little.
+pub fn in_editor(
+    editor: &str,
+    initial: &str,
+    suffix: &str,
+    what: &str,
+    limit: u64,
+) -> Result<String> {
     let file = tempfile::Builder::new()
         .prefix("caselog-")
-        .suffix(".txt")
+        .suffix(suffix)
         .tempfile()
         .context("creating a temporary file for the editor")?;
-    std::fs::write(
-        file.path(),
-        format!("\n# Write {what} above. {hint}\n# Lines starting with '#' are ignored; an empty text records nothing.\n"),
-    )
-    .context("writing the editor's temporary file")?;
+    std::fs::write(file.path(), initial).context("writing the editor's temporary file")?;
     // The editor setting may carry arguments (`code --wait`), so the shell splits it.
     let status = Command::new("sh")
         .arg("-c")
@@ -97,15 +118,10 @@ fn edit(editor: &str, what: &str, hint: &str, limit: u64) -> Result<String> {
     if !status.success() {
         bail!("the editor '{editor}' failed ({status}); nothing was written");
     }
-    let text = limits::read_text(
+    limits::read_text(
         std::fs::File::open(file.path()).context("reading the editor's text")?,
         // Comment lines are dropped after reading: allow for them.
         limit + 4096,
         what,
-    )?;
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .collect();
-    Ok(kept.join("\n").trim().to_string())
+    )
 }

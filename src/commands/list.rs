@@ -10,8 +10,9 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 use super::Session;
 use super::args::{FilterArgs, words};
-use crate::case::{Case, FollowUpState, Status};
+use crate::case::{Case, FollowUpState, Status, Void};
 use crate::practice::deadlines;
+use crate::practice::filter::{self, Sort};
 use crate::settings::Settings;
 use crate::untrusted::line;
 use crate::words::word_enum;
@@ -26,10 +27,24 @@ word_enum!(
 );
 
 /// List cases as a table (prints nothing when none match)
+///
+/// Filters narrow the list (repeating one widens it: --status open --status
+/// waiting). --sort puts first what needs attention first: the oldest
+/// opened, the longest untouched (updated), the earliest pending deadline
+/// (due), or the most severe; --reverse turns it round.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// The order of the cases
+    #[arg(long, default_value = "opened", value_parser = words::<Sort>(Sort::WORDS))]
+    pub sort: Sort,
+    /// Reverse the order
+    #[arg(long)]
+    pub reverse: bool,
+    /// Show at most this many cases
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     #[arg(long, default_value = "table", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
@@ -37,14 +52,18 @@ pub struct ListArgs {
 pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8> {
     let now = session.now()?;
     let settings = session.settings()?;
-    let order = |a: &Case, b: &Case| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id));
+    let filter = args.filter.filter(session)?;
     match args.format {
         // Every field, texts too: the files themselves.
         Format::Json => {
-            let scan = session.every_full_case(|case| args.filter.keeps(&case).then_some(case))?;
+            let scan = session
+                .every_full_case(|case| filter.keeps(&case, settings, now).then_some(case))?;
             let code = scan.exit_code();
             let mut cases = scan.cases;
-            cases.sort_by(order);
+            filter::sort(&mut cases, args.sort, args.reverse, settings, now);
+            if let Some(limit) = args.limit {
+                cases.truncate(limit);
+            }
             super::json::write(out, &cases)?;
             Ok(code)
         }
@@ -52,13 +71,22 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
         // cases holds their cells, not the cases.
         Format::Table => {
             let scan = session.every_case(|case| {
-                args.filter
-                    .keeps(&case)
-                    .then(|| ((case.opened_at, case.id.clone()), row(&case, settings, now)))
+                filter.keeps(&case, settings, now).then(|| {
+                    (
+                        filter::sort_key(&case, args.sort, settings, now),
+                        row(&case, settings, now),
+                    )
+                })
             })?;
             let code = scan.exit_code();
             let mut rows = scan.cases;
             rows.sort_by(|a, b| a.0.cmp(&b.0));
+            if args.reverse {
+                rows.reverse();
+            }
+            if let Some(limit) = args.limit {
+                rows.truncate(limit);
+            }
             if !rows.is_empty() {
                 let rows: Vec<[String; 10]> = rows.into_iter().map(|(_, row)| row).collect();
                 for line in table(rows).lines() {
@@ -114,9 +142,14 @@ fn row(case: &Case, settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> 
             Some(FollowUpState::Done { satisfied: None }) => "no answer".into(),
             _ => String::new(),
         };
+        let status = match case.void {
+            Some(Void::Duplicate) => format!("{} (duplicate)", case.status),
+            Some(Void::OpenedInError) => format!("{} (in error)", case.status),
+            None => case.status.to_string(),
+        };
         [
             case.id.to_string(),
-            case.status.to_string(),
+            status,
             case.severity.to_string(),
             case.opened_at.0.format("%Y-%m-%d").to_string(),
             case.assignee
@@ -139,7 +172,7 @@ fn row(case: &Case, settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> 
 
 /// The deadlines a case has missed, most overdue first.
 fn overdue(case: &Case, settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> String {
-    deadlines::pending(case, settings)
+    deadlines::pending(case, settings, now)
         .iter()
         .filter(|d| d.is_due(now))
         .map(|d| d.kind.label())

@@ -14,6 +14,7 @@ pub mod check;
 pub mod close;
 pub mod completions;
 pub mod due;
+pub mod edit;
 pub mod escalate;
 pub mod export;
 pub mod fmt;

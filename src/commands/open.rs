@@ -85,6 +85,9 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
     if let Some(category) = &args.category {
         settings.check_category(category)?;
     }
+    if let Some(assignee) = &args.assignee {
+        settings.check_person(assignee, "--assignee")?;
+    }
     let limit = settings.max_text_bytes;
     let summary = match (args.summary, &args.summary_file) {
         (Some(text), _) => input::within(text, "the complaint summary", limit)?,

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use comfy_table::{ContentArrangement, Table, presets};
 
 use super::Session;
-use super::args::words;
+use super::args::{FilterArgs, words};
 use crate::error::InputError;
 use crate::learning::measures::{self, By, Facts, Measures, Period, Report, Timing};
 use crate::time::{self, When, format_length, format_time};
@@ -30,8 +30,10 @@ word_enum!(
 ///
 /// Received, open, resolved, closed and reopened cases; time to first
 /// response and to resolution (median, 90th percentile, share within
-/// target); follow-up compliance; satisfaction; top categories, repeat
-/// customers and the weekly trend. The README defines each measure.
+/// target, the resolution's clock paused while waiting on the customer);
+/// follow-up compliance; updates to the customer (with update_every);
+/// satisfaction; top categories, repeat customers and the weekly trend.
+/// The guide defines each measure. Void cases count in none.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Start of the period: a time (2026-11-01) or a duration before now (30d)
@@ -50,12 +52,22 @@ pub struct ReportArgs {
     /// table for a terminal, markdown for a pull request, json/yaml/csv for programs
     #[arg(long, default_value = "table", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
+    /// Which cases to report on, by their state now
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u8> {
     let settings = session.settings()?;
     let period = period(session, &args)?;
-    let scan = session.every_case(|case| Facts::of(&case, period.as_of))?;
+    let filter = args.filter.filter(session)?;
+    let now = session.now()?;
+    let scan = session.every_case(|case| {
+        filter
+            .keeps(&case, settings, now)
+            .then(|| Facts::of(&case, period.as_of))
+            .flatten()
+    })?;
     let report = measures::compute(&scan.cases, period, args.by, settings);
     match args.format {
         Format::Table => write_human(out, &report, Style::Terminal)?,
@@ -166,7 +178,7 @@ fn timing_text(t: &Timing, waiting: &str) -> String {
 fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
     let f = &m.follow_up;
     let s = &m.satisfaction;
-    vec![
+    let mut rows = vec![
         ["received".into(), m.received.to_string()],
         ["open at start".into(), m.open_at_start.to_string()],
         ["open at end".into(), m.open_at_end.to_string()],
@@ -195,6 +207,18 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
                 f.not_scheduled,
                 f.pending
             ),
+        ],
+        [
+            "customer updates".into(),
+            match &m.updates {
+                Some(u) => format!(
+                    "{} on time · {} on time, {} missed",
+                    percent(u.compliance),
+                    u.on_time,
+                    u.missed
+                ),
+                None => String::new(),
+            },
         ],
         [
             "satisfaction".into(),
@@ -231,7 +255,12 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
                 m.outcomes.with_redress, m.resolved
             ),
         ],
-    ]
+    ];
+    // Updates are measured only where the log asks for them.
+    if m.updates.is_none() {
+        rows.retain(|row| row[0] != "customer updates");
+    }
+    rows
 }
 
 fn heading(out: &mut dyn Write, style: Style, text: &str) -> std::io::Result<()> {
@@ -328,7 +357,8 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
     if let Some(by) = report.by {
         heading(out, style, &format!("By {by}"))?;
         let mut table = new_table(style);
-        table.set_header([
+        let with_updates = report.summary.updates.is_some();
+        let mut header = vec![
             by.as_str(),
             "received",
             "open",
@@ -341,10 +371,14 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
             "in target",
             "follow-ups",
             "satisfied",
-        ]);
+        ];
+        if with_updates {
+            header.push("updates");
+        }
+        table.set_header(header);
         for group in &report.groups {
             let m = &group.measures;
-            table.add_row([
+            let mut row = vec![
                 cell(style, &group.key),
                 m.received.to_string(),
                 m.open_at_end.to_string(),
@@ -357,7 +391,11 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
                 percent(m.resolution.within_target),
                 percent(m.follow_up.compliance),
                 percent(m.satisfaction.rate),
-            ]);
+            ];
+            if with_updates {
+                row.push(percent(m.updates.as_ref().and_then(|u| u.compliance)));
+            }
+            table.add_row(row);
         }
         write_table(out, &mut table, style)?;
     }
@@ -390,6 +428,9 @@ const CSV_HEADER: &[&str] = &[
     "follow_up_not_scheduled",
     "follow_up_pending",
     "follow_up_compliance",
+    "updates_on_time",
+    "updates_missed",
+    "updates_compliance",
     "satisfied",
     "not_satisfied",
     "unanswered",
@@ -439,6 +480,9 @@ fn csv_row(group: &str, m: &Measures) -> Vec<String> {
         n(f.not_scheduled),
         n(f.pending),
         r(f.compliance),
+        m.updates.as_ref().map(|u| n(u.on_time)).unwrap_or_default(),
+        m.updates.as_ref().map(|u| n(u.missed)).unwrap_or_default(),
+        r(m.updates.as_ref().and_then(|u| u.compliance)),
         n(s.satisfied),
         n(s.not_satisfied),
         n(s.unanswered),

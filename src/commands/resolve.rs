@@ -14,7 +14,8 @@ use crate::time;
 /// Record the resolution and schedule the follow-up
 ///
 /// The follow-up is due `follow_up_after` (caselog.toml, default 48h) after
-/// the resolution. The option the customer agreed to, if any, is recorded
+/// the resolution, its hours counted on working days when `working_days` is
+/// set. The option the customer agreed to, if any, is recorded
 /// with the resolution (and counts as the customer's agreement).
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
@@ -61,11 +62,8 @@ pub fn run(session: &Session, args: ResolveArgs, out: &mut dyn Write) -> Result<
     };
     let mut due = None;
     let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        due = (!args.no_follow_up).then(|| {
-            settings
-                .follow_up_after
-                .after(stamp.at, &settings.working_days)
-        });
+        due = (!args.no_follow_up)
+            .then(|| settings.follow_up_due(settings.follow_up_after, stamp.at));
         settlement.follow_up_due = due;
         lifecycle::resolve(case, stamp, settlement)
     })?;

@@ -158,18 +158,34 @@ impl Session {
 
     /// The person recorded as `by`: `--by`, else `CASELOG_USER`, else
     /// git's `user.email`.
+    /// When the log's settings list `people`, the person must be one.
     pub fn person(&self, by: Option<&str>) -> Result<String> {
-        let person = match (by, &self.user) {
-            (Some(by), _) => by.to_string(),
-            (None, Some(user)) => user.clone(),
-            (None, None) => git::user_email(self.store()?.root()).ok_or_else(|| {
-                InputError::Invalid(format!(
-                    "who is acting? pass --by PERSON, set {USER_VARIABLE}, or set git's user.email"
-                ))
-            })?,
+        let (person, source) = match (by, &self.user) {
+            (Some(by), _) => (by.to_string(), "--by".to_string()),
+            (None, Some(user)) => (user.clone(), format!("${USER_VARIABLE}")),
+            (None, None) => (
+                git::user_email(self.store()?.root()).ok_or_else(|| {
+                    InputError::Invalid(format!(
+                        "who is acting? pass --by PERSON, set {USER_VARIABLE}, or set git's user.email"
+                    ))
+                })?,
+                "git's user.email".to_string(),
+            ),
         };
         check_one_line("the person (--by)", &person)?;
-        Ok(person.trim().to_string())
+        let person = person.trim().to_string();
+        self.check_person(&person, &source)?;
+        Ok(person)
+    }
+
+    /// Refuses a person the log's `people` setting does not list, if it
+    /// lists any; `what` names where the name came from. A settings file
+    /// that cannot be read is left to the commands that need it.
+    pub fn check_person(&self, person: &str, what: &str) -> Result<()> {
+        if let Ok(settings) = self.settings() {
+            settings.check_person(person, what)?;
+        }
+        Ok(())
     }
 
     /// The time an event is written at: now. A time pinned by

@@ -42,7 +42,7 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
     let stored = store.load(&args.id)?;
     match args.format {
         Format::Text => {
-            let pending = deadlines::pending(&stored.case, session.settings()?);
+            let pending = deadlines::pending(&stored.case, session.settings()?, session.now()?);
             write_text(out, &stored.case, &pending, session.now()?)?;
             // Costs a pass over every case; a file that cannot be read
             // there is `caselog check`'s business, not this case's.
@@ -56,6 +56,15 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
         }
     }
     Ok(EXIT_OK)
+}
+
+/// The status as a person reads it: a void case says why.
+pub fn status_words(case: &Case) -> String {
+    match (case.void, &case.duplicate_of) {
+        (Some(_), Some(other)) => format!("{}: duplicate of {other}", case.status),
+        (Some(void), None) => format!("{}: {}", case.status, lifecycle::void_words(void)),
+        (None, _) => case.status.to_string(),
+    }
 }
 
 /// One line of the follow-up's state, for `show` and `list`.
@@ -94,7 +103,12 @@ fn write_text(
     writeln!(out)?;
     let opened = case.opened_at.0;
     let mut field = |label: &str, value: &str| writeln!(out, "{label:<16}{value}");
-    field("status", case.status.as_str())?;
+    field("status", &status_words(case))?;
+    if case.status == Status::Waiting
+        && let Some(on) = case.waiting_on()
+    {
+        field("waiting on", lifecycle::waited_on(on))?;
+    }
     field("severity", case.severity.as_str())?;
     field("channel", case.channel.as_str())?;
     if let Some(category) = &case.category {
@@ -140,7 +154,12 @@ fn write_text(
         field("follow-up", &follow_up)?;
     }
     for (i, deadline) in pending.iter().enumerate() {
-        let when = if deadline.is_due(now) {
+        let when = if deadline.paused {
+            format!(
+                "paused while waiting on the customer ({} left)",
+                format_length((deadline.due - now).max(chrono::Duration::zero()))
+            )
+        } else if deadline.is_due(now) {
             format!(
                 "OVERDUE since {} ({})",
                 format_time(deadline.due),
@@ -237,6 +256,28 @@ fn write_text(
         );
         if let Some(to) = &event.to {
             head.push_str(&format!(" → {}", line(to)));
+        }
+        if let Some(field) = event.field {
+            let value = |v: &Option<String>| -> String {
+                v.as_deref()
+                    .map_or("(none)".into(), |v| line(v).into_owned())
+            };
+            head.push_str(&format!(
+                " {field}: {} → {}",
+                value(&event.old),
+                value(&event.new)
+            ));
+        }
+        if let Some(on) = event.on {
+            head.push_str(&format!(" (on {})", lifecycle::waited_on(on)));
+        }
+        if let Some(until) = event.until {
+            head.push_str(&format!(" (until {})", format_time(until.0)));
+        }
+        match (event.void, &event.duplicate_of) {
+            (Some(_), Some(other)) => head.push_str(&format!(" (duplicate of {other})")),
+            (Some(void), None) => head.push_str(&format!(" ({})", lifecycle::void_words(void))),
+            _ => {}
         }
         if let Some(due) = event.due {
             head.push_str(&format!(" (due {})", format_time(due.0)));

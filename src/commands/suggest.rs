@@ -55,6 +55,10 @@ pub fn words(suggestion: &Suggestion) -> Vec<Word> {
                 Word::Placeholder("TEXT"),
             ],
         ),
+        Step::ChangeAgreement { option } => (
+            "agree",
+            vec![literal(option.to_string()), literal("--replace")],
+        ),
         Step::Escalate => (
             "escalate",
             vec![
@@ -154,6 +158,7 @@ mod tests {
             },
             Step::Propose,
             Step::Agree,
+            Step::ChangeAgreement { option: 2 },
             Step::Escalate,
             Step::Resolve,
             Step::Wait {

@@ -6,21 +6,29 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::ByArg;
+use super::args::{ByArg, words};
 use super::{Session, done};
-use crate::case::lifecycle;
+use crate::case::WaitingOn;
+use crate::case::lifecycle::{self, Wait, waited_on};
 use crate::time::{self, When};
 
 /// Park an open case while waiting on the customer or a third party
 ///
-/// `caselog reopen`, or a note of kind reply, puts it back to open.
+/// `caselog reopen`, or a note of kind reply, puts it back to open; so does
+/// a message from the customer (note --kind customer) to a case waiting on
+/// them. While a case waits on the customer its resolution deadline pauses.
+/// On a waiting case, --until moves the end of the wait and --on changes
+/// whom it waits on.
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// The case: its id, or a unique prefix or suffix of it
     pub id: String,
-    /// What or whom the case is waiting for
+    /// What or whom the case is waiting for (needed to start a wait)
     #[arg(long)]
-    pub reason: String,
+    pub reason: Option<String>,
+    /// Whom it waits on [default: customer; on a waiting case, unchanged]
+    #[arg(long, value_name = "WHOM", value_parser = words::<WaitingOn>(WaitingOn::WORDS))]
+    pub on: Option<WaitingOn>,
     /// When to look again if nothing comes: a duration (3d) or a time;
     /// `caselog due` lists the case then
     #[arg(long, value_name = "WHEN")]
@@ -40,24 +48,31 @@ pub fn run(session: &Session, args: WaitArgs, out: &mut dyn Write) -> Result<u8>
         Some(When::Span(_)) => Some(session.settings()?),
         _ => None,
     };
-    let mut until_at = None;
     let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        until_at = until.map(|when| match (when, settings) {
+        let until = until.map(|when| match (when, settings) {
             (When::Span(span), Some(settings)) => span.after(stamp.at, &settings.working_days),
             (When::Span(span), None) => stamp.at + span.duration(),
             (When::At(at), _) => at,
         });
-        lifecycle::wait(case, stamp, &args.reason, until_at)
+        let wait = Wait {
+            on: args.on,
+            until,
+            reason: args.reason.as_deref(),
+        };
+        lifecycle::wait(case, stamp, wait)
     })?;
-    match until_at {
-        Some(until) => done(
-            out,
-            format_args!(
-                "{}: waiting until {}",
-                changed.after.id,
-                time::format_time(until)
-            ),
-        ),
-        None => done(out, format_args!("{}: waiting", changed.after.id)),
-    }
+    let after = &changed.after;
+    let on = after
+        .waiting_on()
+        .map(|o| format!(" on {}", waited_on(o)))
+        .unwrap_or_default();
+    let until = after
+        .waiting_until()
+        .map(|t| format!(" until {}", time::format_time(t)))
+        .unwrap_or_default();
+    let unchanged = if changed.written { "" } else { " (unchanged)" };
+    done(
+        out,
+        format_args!("{}: waiting{on}{until}{unchanged}", after.id),
+    )
 }

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::case::event_log::merge_events;
 use crate::case::file::all_sections;
-use crate::case::{Action, Case, Event};
+use crate::case::lifecycle::{self, void_words, waited_on};
+use crate::case::{Action, Case, EditField, Event, Replay, Status, Void, replay};
 
 /// What happened to one case between two versions of its file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,6 +51,8 @@ const TOLD_BY_EVENTS: &[&str] = &[
     "follow_up.due",
     "follow_up.done_at",
     "follow_up.satisfied",
+    "void",
+    "duplicate_of",
 ];
 
 /// Describes the change from `before` to `after` (either may be absent:
@@ -89,9 +92,13 @@ pub fn describe(
     if let Some(from) = &renamed_from {
         summary.push(format!("moved from {from}"));
     }
-    summarise(&new_events, &mut summary);
+    let start = before.map_or_else(Replay::default, |b| {
+        replay(b.events.iter().map(|e| (e.action, e.on)))
+    });
+    let agreed = before.and_then(lifecycle::agreement).and_then(|e| e.option);
+    summarise(&new_events, start, agreed, &mut summary);
     let fields = match (before, after) {
-        (Some(b), Some(a)) => field_edits(b, a),
+        (Some(b), Some(a)) => field_edits(b, a, &new_events),
         _ => Vec::new(),
     };
     for edit in &fields {
@@ -117,7 +124,9 @@ pub fn describe(
     })
 }
 
-fn summarise(events: &[Event], out: &mut Vec<String>) {
+/// One line per thing the new `events` did, told from where the case stood
+/// before them (`state`, and the option agreed in the current round).
+fn summarise(events: &[Event], mut state: Replay, mut agreed: Option<u32>, out: &mut Vec<String>) {
     let mut notes: Vec<(Action, usize)> = Vec::new();
     let flush = |notes: &mut Vec<(Action, usize)>, out: &mut Vec<String>| {
         for (action, count) in notes.drain(..) {
@@ -126,6 +135,7 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
                 Action::Reply => "reply to the customer",
                 Action::Call => "call",
                 Action::Email => "email",
+                Action::Customer => "message from the customer",
                 _ => "question",
             };
             out.push(if count == 1 {
@@ -136,8 +146,15 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
         }
     };
     for e in events {
+        let was = state;
+        state.apply(e.action, e.on);
         let line = match e.action {
-            Action::Note | Action::Reply | Action::Call | Action::Email | Action::Question => {
+            Action::Note
+            | Action::Reply
+            | Action::Call
+            | Action::Email
+            | Action::Customer
+            | Action::Question => {
                 match notes.iter_mut().find(|(a, _)| *a == e.action) {
                     Some((_, count)) => *count += 1,
                     None => notes.push((e.action, 1)),
@@ -146,7 +163,26 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
             }
             Action::Opened => "opened".to_string(),
             Action::Assigned => format!("reassigned to {}", e.to.as_deref().unwrap_or("?")),
-            Action::Waiting => format!("waiting: {}", e.text.as_deref().unwrap_or("")),
+            Action::Waiting => {
+                let on =
+                    e.on.map(|o| format!(" on {}", waited_on(o)))
+                        .unwrap_or_default();
+                let until = e
+                    .until
+                    .map(|t| format!(" until {}", crate::time::format_time(t.0)))
+                    .unwrap_or_default();
+                let why = e
+                    .text
+                    .as_deref()
+                    .map(|t| format!(": {}", first_line(Some(t))))
+                    .unwrap_or_default();
+                if was.status == Status::Waiting {
+                    format!("wait changed: now waiting{on}{until}{why}")
+                } else {
+                    format!("waiting{on}{until}{why}")
+                }
+            }
+            Action::Edited => edited_words(e),
             Action::Resumed => "resumed".to_string(),
             Action::Resolved => {
                 let mut told = format!("resolved: {}", first_line(e.text.as_deref()));
@@ -172,11 +208,25 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
                 Some(false) => "followed up: customer not satisfied".to_string(),
                 None => "followed up: no answer".to_string(),
             },
-            Action::Closed => match &e.text {
-                Some(reason) => format!("closed: {}", first_line(Some(reason))),
-                None => "closed".to_string(),
-            },
-            Action::Reopened => format!("reopened: {}", first_line(e.text.as_deref())),
+            Action::Closed => {
+                let why = e
+                    .text
+                    .as_deref()
+                    .map(|t| first_line(Some(t)))
+                    .map(|t| format!(": {t}"))
+                    .unwrap_or_default();
+                match (e.void, &e.duplicate_of) {
+                    (Some(Void::Duplicate), Some(other)) => {
+                        format!("closed as a duplicate of {other}{why}")
+                    }
+                    (Some(void), _) => format!("closed as {}{why}", void_words(void)),
+                    (None, _) => format!("closed{why}"),
+                }
+            }
+            Action::Reopened => {
+                agreed = None;
+                format!("reopened: {}", first_line(e.text.as_deref()))
+            }
             Action::Imported => "imported".to_string(),
             Action::Acknowledged => "acknowledged to the customer".to_string(),
             Action::Listened => "listened and summarised back".to_string(),
@@ -187,11 +237,18 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
                 e.option.unwrap_or(0),
                 first_line(e.text.as_deref())
             ),
-            Action::Agreed => format!(
-                "customer agreed to option {}{}",
-                e.option.unwrap_or(0),
-                e.how.map(|h| format!(" ({h})")).unwrap_or_default()
-            ),
+            Action::Agreed => {
+                let how = e.how.map(|h| format!(" ({h})")).unwrap_or_default();
+                let option = e.option.unwrap_or(0);
+                let told = match agreed {
+                    Some(earlier) => format!(
+                        "customer changed their mind: agreed to option {option} instead of option {earlier}{how}"
+                    ),
+                    None => format!("customer agreed to option {option}{how}"),
+                };
+                agreed = e.option;
+                told
+            }
             Action::Escalated => format!(
                 "escalated to {}: {}",
                 e.to.as_deref().unwrap_or("?"),
@@ -204,9 +261,20 @@ fn summarise(events: &[Event], out: &mut Vec<String>) {
     flush(&mut notes, out);
 }
 
+/// An `edited` event in words: `edited the title: "A" → "B"`.
+fn edited_words(e: &Event) -> String {
+    let value = |v: &Option<String>| match v {
+        Some(v) => format!("\"{}\"", first_line(Some(v))),
+        None => "(none)".to_string(),
+    };
+    let field = e.field.map_or("a field", EditField::label);
+    format!("edited the {field}: {} → {}", value(&e.old), value(&e.new))
+}
+
 fn plural(noun: &str) -> String {
     match noun {
         "reply to the customer" => "replies to the customer".into(),
+        "message from the customer" => "messages from the customer".into(),
         other => format!("{other}s"),
     }
 }
@@ -216,7 +284,14 @@ fn first_line(text: Option<&str>) -> String {
     crate::untrusted::line(line).into_owned()
 }
 
-fn field_edits(before: &Case, after: &Case) -> Vec<FieldEdit> {
+/// Fields changed other than through events: not told by any event kind,
+/// nor by an `edited` event among the new ones (a hand edit shows here).
+fn field_edits(before: &Case, after: &Case, new_events: &[Event]) -> Vec<FieldEdit> {
+    let edited: Vec<&str> = new_events
+        .iter()
+        .filter(|e| e.action == Action::Edited)
+        .filter_map(|e| e.field.map(EditField::file_key))
+        .collect();
     let mut out = Vec::new();
     for ((section, old), (_, new)) in all_sections(before).iter().zip(all_sections(after)) {
         for (o, n) in old.iter().zip(new) {
@@ -224,7 +299,10 @@ fn field_edits(before: &Case, after: &Case) -> Vec<FieldEdit> {
                 Some(h) => format!("{h}.{}", o.key),
                 None => o.key.to_string(),
             };
-            if o.literal != n.literal && !TOLD_BY_EVENTS.contains(&key.as_str()) {
+            if o.literal != n.literal
+                && !TOLD_BY_EVENTS.contains(&key.as_str())
+                && !edited.contains(&key.as_str())
+            {
                 out.push(FieldEdit {
                     key,
                     from: o

@@ -134,6 +134,34 @@ pub fn changed_case_files(dir: &Path, from: &str, to: &str) -> Result<Vec<FileCh
     Ok(changes)
 }
 
+/// The case files (`*.toml` below `cases/`) whose working copy differs
+/// from HEAD, staged or not, relative to `dir`: one `git diff`. Empty when
+/// the repository has no commit yet.
+pub fn changed_since_head(dir: &Path) -> Result<Vec<String>> {
+    if git(dir, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).is_err() {
+        return Ok(Vec::new());
+    }
+    let out = git(
+        dir,
+        &[
+            "diff",
+            "--relative",
+            "--name-only",
+            "--no-renames",
+            "-z",
+            "HEAD",
+            "--",
+            "cases",
+        ],
+    )?;
+    Ok(out
+        .split(|b| *b == 0)
+        .filter(|f| !f.is_empty())
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .filter(|p| p.ends_with(".toml"))
+        .collect())
+}
+
 /// Files at revisions, read through one long-lived `git cat-file --batch`
 /// process: describing a commit that touched 500 cases costs one process,
 /// not a thousand.

@@ -14,9 +14,9 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 use crate::case::id::CaseId;
-use crate::case::{Action, Case, Channel, Outcome, Severity, Status, replay_status};
+use crate::case::{Action, Case, Channel, Outcome, Severity, Status, WaitingOn, replay};
+use crate::practice::deadlines;
 use crate::settings::Settings;
-use crate::time::Span;
 use crate::words::word_enum;
 
 word_enum!(
@@ -73,6 +73,8 @@ fn optional_time<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Resul
 struct FactEvent {
     at: DateTime<Utc>,
     action: Action,
+    /// On waiting events: whom the case waits on.
+    on: Option<WaitingOn>,
     satisfied: Option<bool>,
     due: Option<DateTime<Utc>>,
     /// On resolved events: the outcome and root cause then recorded.
@@ -99,8 +101,10 @@ pub struct Facts {
 
 impl Facts {
     /// The case as it stood at `as_of`; `None` if it was not yet opened.
+    /// A void case (a duplicate, or opened in error) has none: it was
+    /// never a complaint of its own, whatever the as-of time.
     pub fn of(case: &Case, as_of: DateTime<Utc>) -> Option<Facts> {
-        if case.opened_at.0 > as_of {
+        if case.opened_at.0 > as_of || case.is_void() {
             return None;
         }
         let events: Vec<FactEvent> = case
@@ -110,6 +114,7 @@ impl Facts {
             .map(|e| FactEvent {
                 at: e.at.0,
                 action: e.action,
+                on: e.on,
                 satisfied: e.satisfied,
                 due: e.due.map(|d| d.0),
                 outcome: e.outcome,
@@ -156,13 +161,19 @@ impl Facts {
         if self.opened_at >= t {
             return false;
         }
-        let status = replay_status(
+        let status = replay(
             self.events
                 .iter()
                 .take_while(|e| e.at < t)
-                .map(|e| e.action),
-        );
+                .map(|e| (e.action, e.on)),
+        )
+        .status;
         matches!(status, Status::Open | Status::Waiting)
+    }
+
+    /// The stretches the case waited on the customer, up to `end`.
+    fn customer_waits(&self, end: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        deadlines::customer_waits(self.events.iter().map(|e| (e.at, e.action, e.on)), end)
     }
 
     fn first(&self, wanted: impl Fn(Action) -> bool) -> Option<DateTime<Utc>> {
@@ -218,6 +229,17 @@ pub struct FollowUps {
     pub compliance: Option<f64>,
 }
 
+/// Whether the customer was updated every `update_every` while their case
+/// was open: each update deadline settled in the period, met by a contact
+/// by its time, or missed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Updates {
+    pub on_time: usize,
+    pub missed: usize,
+    /// on_time ÷ (on_time + missed).
+    pub compliance: Option<f64>,
+}
+
 /// The customers' answers at follow-ups done in the period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Satisfaction {
@@ -254,6 +276,8 @@ pub struct Measures {
     pub first_response: Timing,
     pub resolution: Timing,
     pub follow_up: FollowUps,
+    /// Updates to the customer (`update_every`), when the log asks for them.
+    pub updates: Option<Updates>,
     pub satisfaction: Satisfaction,
     /// Cases received in the period that were escalated (by the report's instant).
     pub escalated: usize,
@@ -379,28 +403,30 @@ fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures 
         .filter(|f| f.events.iter().any(|e| e.action == Action::Escalated))
         .count();
     let calendar = &settings.working_days;
-    let first_response = timing(
-        &received,
-        period,
-        |f| {
-            (
-                f.first(Action::is_customer_contact),
-                settings.first_response_within,
-            )
-        },
-        calendar,
-    );
-    let resolution = timing(
-        &received,
-        period,
-        |f| {
-            (
-                f.first(|a| a == Action::Resolved),
-                settings.resolve_within(f.severity),
-            )
-        },
-        calendar,
-    );
+    let first_response = timing(&received, period, |f| {
+        (
+            f.first(Action::is_customer_contact),
+            settings.first_response_within.after(f.opened_at, calendar),
+        )
+    });
+    let resolution = timing(&received, period, |f| {
+        let resolved = f.first(|a| a == Action::Resolved);
+        // The clock stops while the case waits on the customer, as
+        // `due` counts it, up to the resolution (or the end).
+        let until = resolved.unwrap_or_else(|| period.end());
+        let pauses = if settings.pause_while_waiting_on_customer {
+            f.customer_waits(until)
+        } else {
+            Vec::new()
+        };
+        let due = deadlines::paused_due(
+            f.opened_at,
+            settings.resolve_within(f.severity),
+            &pauses,
+            calendar,
+        );
+        (resolved, due)
+    });
     Measures {
         received: received.len(),
         open_at_start: period.since.map_or(0, |since| {
@@ -414,6 +440,8 @@ fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures 
         first_response,
         resolution,
         follow_up: follow_ups(cases, period),
+        updates: (settings.update_every.is_some() || !settings.update_every_by_severity.is_empty())
+            .then(|| updates(cases, period, settings)),
         satisfaction: satisfaction(cases, period),
         escalated,
         escalation_rate: ratio(escalated, received.len()),
@@ -465,18 +493,17 @@ fn root_causes(cases: &[&Facts], period: &Period) -> Vec<Count> {
     out
 }
 
-/// Time from opening to a milestone, for the cases received in the period.
+/// Time from opening to a milestone, for the cases received in the period;
+/// `milestone` gives when it was reached, if it was, and when it was due.
 fn timing(
     received: &[&&Facts],
     period: &Period,
-    milestone: impl Fn(&Facts) -> (Option<DateTime<Utc>>, Span),
-    calendar: &crate::time::WorkingDays,
+    milestone: impl Fn(&Facts) -> (Option<DateTime<Utc>>, DateTime<Utc>),
 ) -> Timing {
     let mut seconds = Vec::new();
     let (mut within, mut missed_pending, mut pending) = (0, 0, 0);
     for f in received {
-        let (reached, target) = milestone(f);
-        let due = target.after(f.opened_at, calendar);
+        let (reached, due) = milestone(f);
         match reached {
             Some(at) => {
                 seconds.push((at - f.opened_at).num_seconds());
@@ -546,6 +573,67 @@ fn follow_ups(cases: &[&Facts], period: &Period) -> FollowUps {
         out.on_time,
         out.on_time + out.late + out.missed + out.not_scheduled,
     );
+    out
+}
+
+/// Walks each case's log: every contact with the customer starts an update
+/// clock (`update_every` for its severity, stopped while the case waits on
+/// the customer); the next contact meets it, or comes late and it was
+/// missed at its time; a resolution or closing ends it; a clock still
+/// running at the end that has passed is missed. Counted in the period
+/// they are settled in: met at the contact, missed at the deadline.
+fn updates(cases: &[&Facts], period: &Period, settings: &Settings) -> Updates {
+    let mut out = Updates::default();
+    let calendar = &settings.working_days;
+    let end = period.end();
+    for f in cases {
+        let Some(every) = settings.update_every(f.severity) else {
+            continue;
+        };
+        let pauses = if settings.pause_while_waiting_on_customer {
+            f.customer_waits(end)
+        } else {
+            Vec::new()
+        };
+        let due_from = |from| deadlines::paused_due(from, every, &pauses, calendar);
+        let mut replay = crate::case::Replay::default();
+        let mut clock: Option<DateTime<Utc>> = None;
+        let mut settle = |met: bool, at: DateTime<Utc>| {
+            if period.contains(at) {
+                *if met {
+                    &mut out.on_time
+                } else {
+                    &mut out.missed
+                } += 1;
+            }
+        };
+        for e in &f.events {
+            replay.apply(e.action, e.on);
+            if let Some(from) = clock {
+                let due = due_from(from);
+                if e.action.is_customer_contact() {
+                    settle(e.at <= due, if e.at <= due { e.at } else { due });
+                } else if matches!(replay.status, Status::Resolved | Status::Closed) {
+                    if due < e.at {
+                        settle(false, due);
+                    }
+                    clock = None;
+                }
+            }
+            // A contact on an open case starts the next clock; so does a reopen.
+            let open = matches!(replay.status, Status::Open | Status::Waiting);
+            if (e.action.is_customer_contact() && open) || e.action == Action::Reopened {
+                clock = Some(e.at);
+            }
+        }
+        if let Some(from) = clock {
+            let due = due_from(from);
+            if due < end {
+                settle(false, due);
+            }
+        }
+    }
+    out.compliance = ratio(out.on_time, out.on_time + out.missed);
     out
 }
 

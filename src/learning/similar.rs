@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::case::{Case, Status, Timestamp};
+use crate::case::{Case, Status, Timestamp, Void};
 use crate::store::Store;
 
 /// What learning needs of a case; every other key is skipped unread.
@@ -24,6 +24,9 @@ pub struct Profile {
     pub id: String,
     pub title: String,
     pub status: Status,
+    /// Void cases (duplicates, opened in error) are left out of both passes.
+    #[serde(default)]
+    pub void: Option<Void>,
     #[serde(default)]
     pub category: Option<String>,
     pub opened_at: Timestamp,
@@ -50,6 +53,7 @@ impl Profile {
             id: case.id.to_string(),
             title: case.title.clone(),
             status: case.status,
+            void: case.void,
             category: case.category.clone(),
             opened_at: case.opened_at,
             customer: ProfileCustomer {
@@ -65,12 +69,14 @@ impl Profile {
     /// This case as an earlier complaint of `query`'s customer, if it is one.
     fn earlier_case_of(&self, query: &Profile) -> Option<Earlier> {
         let before = (self.opened_at, self.id.as_str()) < (query.opened_at, query.id.as_str());
-        (before && same_customer(&query.customer, &self.customer)).then(|| Earlier {
-            id: self.id.clone(),
-            opened_at: self.opened_at.0,
-            title: self.title.clone(),
-            status: self.status,
-        })
+        (before && self.void.is_none() && same_customer(&query.customer, &self.customer)).then(
+            || Earlier {
+                id: self.id.clone(),
+                opened_at: self.opened_at.0,
+                title: self.title.clone(),
+                status: self.status,
+            },
+        )
     }
 }
 
@@ -270,7 +276,7 @@ fn look_back(
     let (mut seen, errors) = store.load_each_part(
         |_| true,
         |path: &Path, other: Profile| {
-            if other.id == case.id {
+            if other.id == case.id || other.void.is_some() {
                 return None;
             }
             let words = case_terms(&other);

@@ -1,20 +1,24 @@
 //! Deadlines: what the complaint practice says must happen by when.
 //!
-//! Reply fast, resolve within the team's target, follow up when scheduled,
-//! and look again when a wait runs out. Deadlines are derived from a case's
-//! fields, its events and the settings each time they are needed; they
-//! are never stored.
+//! Reply fast, keep the customer informed, resolve within the team's
+//! target, follow up when scheduled, and look again when a wait runs out.
+//! While a case waits on the customer, its resolution clock stops (as the
+//! SLAs of Zendesk and Zammad pause), and a reopen starts a fresh one.
+//! Deadlines are derived from a case's fields, its events and the settings
+//! each time they are needed; they are never stored.
 
 use chrono::{DateTime, Utc};
 
-use crate::case::{Case, Status};
+use crate::case::{Action, Case, Replay, Status, WaitingOn};
 use crate::settings::Settings;
+use crate::time::{Span, WorkingDays};
 use crate::words::word_enum;
 
 word_enum!(
     /// What is due.
     Kind, "deadline kind" {
         FirstResponse => "first-response",
+        Update => "update",
         Resolution => "resolution",
         FollowUp => "follow-up",
         WaitOver => "wait-over",
@@ -26,6 +30,7 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::FirstResponse => "first response",
+            Kind::Update => "update the customer",
             Kind::Resolution => "resolution",
             Kind::FollowUp => "follow-up",
             Kind::WaitOver => "wait over",
@@ -37,35 +42,147 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadline {
     pub kind: Kind,
+    /// When it falls due; for a paused deadline, when it would if the
+    /// clock started again now.
     pub due: DateTime<Utc>,
+    /// The clock is stopped: the case waits on the customer.
+    pub paused: bool,
 }
 
 impl Deadline {
-    /// Due now or past (a deadline falls due at its instant).
+    /// Due now or past (a deadline falls due at its instant); a paused
+    /// one never is.
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
-        self.due <= now
+        !self.paused && self.due <= now
     }
 }
 
-/// Every deadline still open on `case`, earliest first.
-pub fn pending(case: &Case, settings: &Settings) -> Vec<Deadline> {
+/// One event as the clocks see it.
+pub type Moment = (DateTime<Utc>, Action, Option<WaitingOn>);
+
+/// The stretches of time the case waited on the customer, in order; one
+/// still going on ends at `end`.
+pub fn customer_waits(
+    events: impl IntoIterator<Item = Moment>,
+    end: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     let mut out = Vec::new();
+    let mut replay = Replay::default();
+    let mut since: Option<DateTime<Utc>> = None;
+    for (at, action, on) in events {
+        if at > end {
+            break;
+        }
+        replay.apply(action, on);
+        match (replay.waits_on_customer(), since) {
+            (true, None) => since = Some(at),
+            (false, Some(start)) => {
+                out.push((start, at));
+                since = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = since {
+        out.push((start, end));
+    }
+    out
+}
+
+/// `target` after `start` with the clock stopped during `pauses`: each
+/// pause that begins before the deadline moves it on by the time it
+/// lasted (working time, when working days are set).
+pub fn paused_due(
+    start: DateTime<Utc>,
+    target: Span,
+    pauses: &[(DateTime<Utc>, DateTime<Utc>)],
+    calendar: &WorkingDays,
+) -> DateTime<Utc> {
+    let mut due = target.after(start, calendar);
+    for &(from, to) in pauses {
+        let from = from.max(start);
+        if to <= from {
+            continue;
+        }
+        if from >= due {
+            break;
+        }
+        due = calendar.add_working(due, calendar.working_between(from, to));
+    }
+    due
+}
+
+/// When the current round of handling began: the last reopen, else the
+/// opening. A reopened case gets fresh deadlines from there.
+pub fn round_start(case: &Case) -> DateTime<Utc> {
+    case.events
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Reopened)
+        .map_or(case.opened_at.0, |e| e.at.0)
+}
+
+/// The customer-wait pauses of `case` up to `now`, if the settings pause.
+fn pauses(
+    case: &Case,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    if !settings.pause_while_waiting_on_customer {
+        return Vec::new();
+    }
+    customer_waits(case.events.iter().map(|e| (e.at.0, e.action, e.on)), now)
+}
+
+/// Every deadline still open on `case` as of `now`, earliest first. A void
+/// case has none.
+pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Deadline> {
+    let mut out = Vec::new();
+    if case.is_void() {
+        return out;
+    }
+    let calendar = &settings.working_days;
     let opened = case.opened_at.0;
     let unresolved = matches!(case.status, Status::Open | Status::Waiting);
-    if unresolved && case.first_response().is_none() {
+    let on_customer =
+        case.status == Status::Waiting && case.waiting_on() == Some(WaitingOn::Customer);
+    let paused = on_customer && settings.pause_while_waiting_on_customer;
+    let pauses = pauses(case, settings, now);
+    let first_response = case.first_response();
+    if unresolved && first_response.is_none() {
         out.push(Deadline {
             kind: Kind::FirstResponse,
-            due: settings
-                .first_response_within
-                .after(opened, &settings.working_days),
+            due: settings.first_response_within.after(opened, calendar),
+            paused: false,
         });
     }
     if unresolved {
         out.push(Deadline {
             kind: Kind::Resolution,
-            due: settings
-                .resolve_within(case.severity)
-                .after(opened, &settings.working_days),
+            due: paused_due(
+                round_start(case),
+                settings.resolve_within(case.severity),
+                &pauses,
+                calendar,
+            ),
+            paused,
+        });
+    }
+    if let Some(every) = settings.update_every(case.severity)
+        && unresolved
+        && !on_customer
+        && let Some(last) = case
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.action.is_customer_contact())
+            .map(|e| e.at.0)
+    {
+        let from = last.max(round_start(case));
+        out.push(Deadline {
+            kind: Kind::Update,
+            due: paused_due(from, every, &pauses, calendar),
+            paused: false,
         });
     }
     if case.status == Status::Resolved
@@ -75,14 +192,123 @@ pub fn pending(case: &Case, settings: &Settings) -> Vec<Deadline> {
         out.push(Deadline {
             kind: Kind::FollowUp,
             due: follow_up.due.0,
+            paused: false,
         });
     }
     if let Some(until) = case.waiting_until() {
         out.push(Deadline {
             kind: Kind::WaitOver,
             due: until,
+            paused: false,
         });
     }
     out.sort_by_key(|d| d.due);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::lifecycle::tests::{at, opened, stamp, waits};
+    use crate::case::lifecycle::{self, Settlement, Wait};
+    use chrono::Duration;
+
+    fn resolution(case: &Case, settings: &Settings, hours: i64) -> Deadline {
+        pending(case, settings, at(hours))
+            .into_iter()
+            .find(|d| d.kind == Kind::Resolution)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_resolution_clock_stops_while_the_case_waits_on_the_customer() {
+        let settings = Settings::default();
+        let fourteen_days = at(0) + Duration::days(14);
+        assert_eq!(resolution(&opened(), &settings, 1).due, fourteen_days);
+        let waiting = waits(&opened(), &stamp(10), "photos", None).unwrap();
+        let now = resolution(&waiting, &settings, 34);
+        assert!(now.paused && !now.is_due(at(10_000)));
+        assert_eq!(now.due, fourteen_days + Duration::hours(24));
+        let back = lifecycle::annotate(&waiting, &stamp(34), Action::Customer, "Here.").unwrap();
+        let after = resolution(&back, &settings, 100);
+        assert!(!after.paused);
+        assert_eq!(
+            after.due,
+            fourteen_days + Duration::hours(24),
+            "a day on hold"
+        );
+        let off = Settings {
+            pause_while_waiting_on_customer: false,
+            ..Settings::default()
+        };
+        assert_eq!(resolution(&back, &off, 100).due, fourteen_days);
+    }
+
+    #[test]
+    fn a_wait_on_a_third_party_does_not_stop_the_clock() {
+        let courier = Wait {
+            on: Some(WaitingOn::ThirdParty),
+            until: None,
+            reason: Some("the courier"),
+        };
+        let waiting = lifecycle::wait(&opened(), &stamp(10), courier).unwrap();
+        let deadline = resolution(&waiting, &Settings::default(), 34);
+        assert!(!deadline.paused);
+        assert_eq!(deadline.due, at(0) + Duration::days(14));
+    }
+
+    #[test]
+    fn a_reopened_case_gets_a_fresh_resolution_deadline() {
+        let settled = Settlement {
+            summary: "Refunded.".into(),
+            ..Settlement::default()
+        };
+        let case = lifecycle::resolve(&opened(), &stamp(5), settled).unwrap();
+        let case = lifecycle::reopen(&case, &stamp(400), "bounced").unwrap();
+        assert_eq!(
+            resolution(&case, &Settings::default(), 401).due,
+            at(400) + Duration::days(14)
+        );
+    }
+
+    #[test]
+    fn the_customer_is_updated_every_so_often_from_the_last_contact() {
+        let settings = Settings {
+            update_every: Some(Span::days(3)),
+            ..Settings::default()
+        };
+        let update = |case: &Case, hours| {
+            pending(case, &settings, at(hours))
+                .into_iter()
+                .find(|d| d.kind == Kind::Update)
+        };
+        assert_eq!(update(&opened(), 1), None, "the first response comes first");
+        let replied = lifecycle::annotate(&opened(), &stamp(2), Action::Reply, "On it.").unwrap();
+        assert_eq!(update(&replied, 3).unwrap().due, at(2) + Duration::days(3));
+        let waiting = waits(&replied, &stamp(20), "photos", None).unwrap();
+        assert_eq!(update(&waiting, 30), None, "not while it waits on them");
+        let back = lifecycle::annotate(&waiting, &stamp(44), Action::Customer, "Here.").unwrap();
+        assert_eq!(
+            update(&back, 45).unwrap().due,
+            at(2) + Duration::days(3) + Duration::hours(24),
+            "the day on hold does not count"
+        );
+        assert_eq!(update(&back, 45).map(|d| d.paused), Some(false));
+        assert_eq!(
+            update(&replied, 3).map(|d| d.kind.label()),
+            Some("update the customer")
+        );
+    }
+
+    #[test]
+    fn customer_waits_are_the_stretches_waiting_on_them() {
+        let case = waits(&opened(), &stamp(1), "photos", None).unwrap();
+        let case = lifecycle::annotate(&case, &stamp(3), Action::Reply, "Thanks.").unwrap();
+        let case = waits(&case, &stamp(5), "more photos", None).unwrap();
+        let moments = case.events.iter().map(|e| (e.at.0, e.action, e.on));
+        assert_eq!(
+            customer_waits(moments, at(9)),
+            [(at(1), at(3)), (at(5), at(9))]
+        );
+    }
 }

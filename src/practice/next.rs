@@ -144,8 +144,14 @@ fn due_words(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// What the practice says to do next on `case`, most pressing first.
 pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Advice> {
     let id = &case.id;
-    let pending = deadlines::pending(case, settings);
-    let deadline = |kind: Kind| pending.iter().find(|d| d.kind == kind).map(|d| d.due);
+    let pending = deadlines::pending(case, settings, now);
+    // A paused deadline (waiting on the customer) presses on nothing.
+    let deadline = |kind: Kind| {
+        pending
+            .iter()
+            .find(|d| d.kind == kind && !d.paused)
+            .map(|d| d.due)
+    };
     let done = |step: Step| case.events.iter().any(|e| step.recorded_by(e));
     let mut out = Vec::new();
     match case.status {
@@ -275,6 +281,24 @@ fn advise_unresolved(
             format!(
                 "no reply to the customer yet (opened {}; first response {})",
                 format_relative(opened, now),
+                due_words(due, now)
+            ),
+            note(id, &[Action::Reply, Action::Call, Action::Email]),
+        ));
+    }
+    if let Some(due) = deadline(Kind::Update) {
+        let last = case
+            .events
+            .iter()
+            .rev()
+            .find(|e| e.action.is_customer_contact())
+            .map(|e| format_relative(e.at.0, now))
+            .unwrap_or_default();
+        out.push(advice(
+            "update",
+            "tell the customer how their case is going",
+            format!(
+                "last contact with the customer {last}; update {}",
                 due_words(due, now)
             ),
             note(id, &[Action::Reply, Action::Call, Action::Email]),
@@ -465,7 +489,7 @@ mod tests {
     }
 
     fn waiting(until: Option<i64>) -> Case {
-        lifecycle::wait(
+        lifecycle::tests::waits(
             &courteous(&opened(), 1),
             &stamp(2),
             "the courier\nand more",

@@ -60,6 +60,14 @@ impl Span {
     pub fn after(self, start: DateTime<Utc>, calendar: &WorkingDays) -> DateTime<Utc> {
         calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days) + self.clock
     }
+
+    /// As [`Span::after`], but the hours count only on working days too:
+    /// a Friday 16:00 resolution with 48h is followed up on Tuesday at
+    /// 16:00 (8 hours on Friday, 24 on Monday, 16 on Tuesday).
+    pub fn after_working(self, start: DateTime<Utc>, calendar: &WorkingDays) -> DateTime<Utc> {
+        let days = calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days);
+        calendar.add_working(days, self.clock)
+    }
 }
 
 impl FromStr for Span {
@@ -185,6 +193,56 @@ impl WorkingDays {
     }
 }
 
+impl WorkingDays {
+    /// How much working time lies between `from` and `to`: all of it with
+    /// no working days set, else only the hours on working days.
+    pub fn working_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        if to <= from {
+            return Duration::zero();
+        }
+        if self.days_a_week() == 7 {
+            return to - from;
+        }
+        let mut total = Duration::zero();
+        let mut at = from;
+        while at < to {
+            let end = next_midnight(at).min(to);
+            if self.is_working(at.weekday()) {
+                total += end - at;
+            }
+            at = end;
+        }
+        total
+    }
+
+    /// `start` moved forward by `length` of working time: hours on days
+    /// off do not count, and counting starts at the next working day when
+    /// `start` is on a day off.
+    pub fn add_working(&self, start: DateTime<Utc>, length: Duration) -> DateTime<Utc> {
+        if self.days_a_week() == 7 || length <= Duration::zero() {
+            return start + length;
+        }
+        let mut at = start;
+        let mut left = length;
+        loop {
+            let end = next_midnight(at);
+            if self.is_working(at.weekday()) {
+                if left <= end - at {
+                    return at + left;
+                }
+                left -= end - at;
+            }
+            at = end;
+        }
+    }
+}
+
+/// The start of the UTC day after `t`.
+fn next_midnight(t: DateTime<Utc>) -> DateTime<Utc> {
+    let day = t.date_naive().succ_opt().unwrap_or(t.date_naive());
+    day.and_hms_opt(0, 0, 0).map_or(t, |m| m.and_utc())
+}
+
 /// Parses `mon`…`sun` (or full English names).
 pub fn parse_weekday(text: &str) -> Result<Weekday, InputError> {
     text.trim().parse::<Weekday>().map_err(|_| {
@@ -276,5 +334,76 @@ mod tests {
         );
         let saturday = friday + Duration::days(1);
         assert_eq!("1d".parse::<Span>().unwrap().after(saturday, &week), monday);
+    }
+
+    fn weekdays() -> WorkingDays {
+        WorkingDays::only(vec![
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ])
+    }
+
+    fn time(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn working_hours_count_only_on_working_days() {
+        let hours = "48h".parse::<Span>().unwrap();
+        // Thursday 16:00: 8 hours on Thursday, 24 on Friday, 16 on Monday.
+        let thursday = time("2026-11-19T16:00:00Z");
+        assert_eq!(
+            hours.after_working(thursday, &weekdays()),
+            time("2026-11-23T16:00:00Z")
+        );
+        // Friday 16:00: 8 on Friday, 24 on Monday, 16 on Tuesday.
+        let friday = time("2026-11-20T16:00:00Z");
+        assert_eq!(
+            hours.after_working(friday, &weekdays()),
+            time("2026-11-24T16:00:00Z")
+        );
+        // Not Saturday, as every hour would make it.
+        assert_eq!(
+            hours.after(thursday, &weekdays()),
+            time("2026-11-21T16:00:00Z")
+        );
+        // A Saturday start counts from Monday 00:00.
+        let saturday = time("2026-11-21T10:00:00Z");
+        assert_eq!(
+            "24h"
+                .parse::<Span>()
+                .unwrap()
+                .after_working(saturday, &weekdays()),
+            time("2026-11-24T00:00:00Z")
+        );
+        // Without working days every hour counts.
+        assert_eq!(
+            hours.after_working(thursday, &WorkingDays::default()),
+            time("2026-11-21T16:00:00Z")
+        );
+        // Days still count as working days, then the hours.
+        assert_eq!(
+            "1d12h"
+                .parse::<Span>()
+                .unwrap()
+                .after_working(friday, &weekdays()),
+            time("2026-11-24T04:00:00Z")
+        );
+    }
+
+    #[test]
+    fn working_time_between_two_instants_skips_days_off() {
+        let week = weekdays();
+        let friday = time("2026-11-20T16:00:00Z");
+        let monday = time("2026-11-23T10:00:00Z");
+        assert_eq!(week.working_between(friday, monday), Duration::hours(18));
+        assert_eq!(week.working_between(monday, friday), Duration::zero());
+        assert_eq!(
+            WorkingDays::default().working_between(friday, monday),
+            Duration::hours(66)
+        );
     }
 }

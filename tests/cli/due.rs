@@ -117,7 +117,10 @@ fn a_wait_is_over_at_its_until() {
         .run(["wait", &id, "--reason", "order number", "--until", "2d"])
         .at("2026-11-20T09:15:00Z")
         .ok();
-    assert!(out.contains("waiting until 2026-11-22 09:15 UTC"), "{out}");
+    assert!(
+        out.contains("waiting on the customer until 2026-11-22 09:15 UTC"),
+        "{out}"
+    );
     assert_eq!(
         due_at(&log, "2026-11-22T09:14:00Z", &["--kind", "wait-over"]),
         ""

@@ -6,7 +6,7 @@
 use caselog::case::file::render;
 use caselog::case::id::CaseId;
 use caselog::case::lifecycle::{self, Agreement, NewComplaint, Settlement, Stamp};
-use caselog::case::{Action, Case, Channel, Outcome, Severity};
+use caselog::case::{Action, Case, Channel, EditField, Outcome, Severity, WaitingOn};
 use chrono::{DateTime, Duration, Utc};
 
 /// The id of every generated case, and where its file lives.
@@ -53,15 +53,19 @@ fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
         by: format!("person {}", op % 3),
         at,
     };
-    let result = match op % 13 {
+    let result = match op % 15 {
         0 => lifecycle::annotate(case, &stamp, Action::Note, text),
         1 => lifecycle::annotate(case, &stamp, Action::Reply, text),
         2 => lifecycle::assign(case, &stamp, &format!("agent {}", op % 4)),
         3 => lifecycle::wait(
             case,
             &stamp,
-            text,
-            op.is_multiple_of(2).then(|| at + Duration::days(2)),
+            lifecycle::Wait {
+                on: [None, Some(WaitingOn::Customer), Some(WaitingOn::ThirdParty)]
+                    [usize::from(op % 3)],
+                until: op.is_multiple_of(2).then(|| at + Duration::days(2)),
+                reason: Some(text),
+            },
         ),
         4 => lifecycle::resolve(
             case,
@@ -100,9 +104,20 @@ fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
                 how: Some(Channel::Phone),
                 contingency: op.is_multiple_of(2).then(|| text.to_string()),
                 monitor: Some("weekly call".into()),
+                replace: op.is_multiple_of(5),
+                reason: None,
             },
         ),
         11 => lifecycle::escalate(case, &stamp, &format!("lead {}", op % 2), text),
+        12 => lifecycle::annotate(case, &stamp, Action::Customer, text),
+        13 => lifecycle::edit(
+            case,
+            &stamp,
+            &[
+                lifecycle::Correction::Set(EditField::Title, Some(text.to_string())),
+                lifecycle::Correction::AddTag(format!("tag {}", op % 4)),
+            ],
+        ),
         _ => lifecycle::annotate(case, &stamp, Action::Call, text),
     };
     result.unwrap_or_else(|_| case.clone())

@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "follow-up",
     "close",
     "reopen",
+    "edit",
     "show",
     "next",
     "similar",

@@ -12,16 +12,16 @@ use chrono::DateTime;
 
 use crate::case::id::CaseId;
 use crate::case::{
-    Action, Case, Channel, Complaint, Customer, Event, FollowUp, Outcome, Resolution, Severity,
-    Status, Timestamp,
+    Action, Case, Channel, Complaint, Customer, EditField, Event, FollowUp, Outcome, Resolution,
+    Severity, Status, Timestamp, Void, WaitingOn,
 };
 
 /// The version of this encoding; a change of it rebuilds every index.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// `case` without its long texts: the complaint's summary and wants, the
 /// resolution's summary, and each event's text, pluses and minuses,
-/// contingency and monitoring. Everything a deadline, a report, a listing
+/// contingency and monitoring, and an edit's old and new values. Everything a deadline, a report, a listing
 /// or a repeat-customer match needs is kept.
 pub fn light(case: &Case) -> Case {
     let mut light = case.clone();
@@ -34,6 +34,8 @@ pub fn light(case: &Case) -> Case {
     }
     for e in &mut light.events {
         e.text = None;
+        e.old = None;
+        e.new = None;
         e.pros = Vec::new();
         e.cons = Vec::new();
         e.contingency = None;
@@ -50,6 +52,8 @@ pub fn encode(case: &Case) -> Vec<u8> {
     w.str(case.id.as_str());
     w.str(&case.title);
     w.u8(case.status.index());
+    w.opt_u8(case.void.map(Void::index));
+    w.opt_id(&case.duplicate_of);
     w.u8(case.severity.index());
     w.opt_str(&case.category);
     w.u8(case.channel.index());
@@ -92,10 +96,14 @@ pub fn encode(case: &Case) -> Vec<u8> {
         w.str(&e.by);
         w.u8(e.action.index());
         w.opt_str(&e.to);
+        w.opt_u8(e.field.map(EditField::index));
         w.opt_u32(e.option);
         w.opt_time(e.due);
         w.opt_time(e.until);
+        w.opt_u8(e.on.map(WaitingOn::index));
         w.opt_bool(e.satisfied);
+        w.opt_u8(e.void.map(Void::index));
+        w.opt_id(&e.duplicate_of);
         w.opt_u8(e.outcome.map(Outcome::index));
         w.opt_str(&e.root_cause);
         w.opt_str(&e.redress);
@@ -113,6 +121,8 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
     let id = CaseId::parse_full(r.str()?)?;
     let title = r.string()?;
     let status = Status::from_index(r.u8()?)?;
+    let void = r.opt_word(Void::from_index)?;
+    let duplicate_of = r.opt_id()?;
     let severity = Severity::from_index(r.u8()?)?;
     let category = r.opt_string()?;
     let channel = Channel::from_index(r.u8()?)?;
@@ -159,10 +169,14 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
         let action = Action::from_index(r.u8()?)?;
         let mut e = Event::new(at.0, &by, action);
         e.to = r.opt_string()?;
+        e.field = r.opt_word(EditField::from_index)?;
         e.option = r.opt_u32()?;
         e.due = r.opt_time()?;
         e.until = r.opt_time()?;
+        e.on = r.opt_word(WaitingOn::from_index)?;
         e.satisfied = r.opt_bool()?;
+        e.void = r.opt_word(Void::from_index)?;
+        e.duplicate_of = r.opt_id()?;
         e.outcome = r.opt_word(Outcome::from_index)?;
         e.root_cause = r.opt_string()?;
         e.redress = r.opt_string()?;
@@ -174,6 +188,8 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
         id,
         title,
         status,
+        void,
+        duplicate_of,
         severity,
         category,
         channel,
@@ -227,6 +243,16 @@ impl Writer {
             Some(s) => {
                 self.u8(1);
                 self.str(s);
+            }
+        }
+    }
+
+    fn opt_id(&mut self, id: &Option<CaseId>) {
+        match id {
+            None => self.u8(0),
+            Some(id) => {
+                self.u8(1);
+                self.str(id.as_str());
             }
         }
     }
@@ -318,6 +344,14 @@ impl<'b> Reader<'b> {
         }
     }
 
+    fn opt_id(&mut self) -> Option<Option<CaseId>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(CaseId::parse_full(self.str()?)?)),
+            _ => None,
+        }
+    }
+
     fn opt_word<T>(&mut self, word: fn(u8) -> Option<T>) -> Option<Option<T>> {
         match self.u8()? {
             0 => Some(None),
@@ -391,11 +425,40 @@ mod tests {
                 how: Some(Channel::Phone),
                 contingency: Some("if late".into()),
                 monitor: None,
+                ..Agreement::default()
             },
         )
         .unwrap();
-        full = lifecycle::wait(&full, &stamp(63), "parts", Some(at(90))).unwrap();
+        full = lifecycle::wait(
+            &full,
+            &stamp(63),
+            lifecycle::Wait {
+                on: Some(WaitingOn::ThirdParty),
+                until: Some(at(90)),
+                reason: Some("parts"),
+            },
+        )
+        .unwrap();
+        full = lifecycle::edit(
+            &full,
+            &stamp(64),
+            &[
+                lifecycle::Correction::Set(EditField::Title, Some("Vase cracked".into())),
+                lifecycle::Correction::AddTag("glass".into()),
+            ],
+        )
+        .unwrap();
         round_trips(&full);
+        let other = CaseId::parse_full("20261121-8kq3m").unwrap();
+        let void = lifecycle::close_void(
+            &opened(),
+            &stamp(2),
+            &lifecycle::Voiding::DuplicateOf(other),
+            None,
+        )
+        .unwrap();
+        assert!(void.void.is_some() && void.duplicate_of.is_some());
+        round_trips(&void);
         // Hand-written files may hold what the lifecycle never writes.
         let mut odd = full.clone();
         odd.tags = vec!["ünïcode".into(), String::new()];
