@@ -10,8 +10,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
     Session, agree, annotate, assign, changes, check, close, completions, due, edit, escalate,
-    export, fmt, follow_up, import, init, list, log, merge_driver, next, open, propose, reopen,
-    report, resolve, show, similar, wait,
+    export, fmt, follow_up, import, index, init, list, log, merge_driver, next, open, propose,
+    reopen, report, resolve, search, show, similar, wait,
 };
 use crate::untrusted::TerminalSafe;
 
@@ -63,11 +63,13 @@ pub enum Command {
     Show(show::ShowArgs),
     Next(next::NextArgs),
     Similar(similar::SimilarArgs),
+    Search(search::SearchArgs),
     List(list::ListArgs),
     Due(due::DueArgs),
     Report(report::ReportArgs),
     Export(export::ExportArgs),
     Import(import::ImportArgs),
+    Index(index::IndexArgs),
     Check(check::CheckArgs),
     Fmt(fmt::FmtArgs),
     Changes(changes::ChangesArgs),
@@ -126,11 +128,13 @@ impl Cli {
             Command::Show(args) => show::run(s, args, o)?,
             Command::Next(args) => next::run(s, args, o)?,
             Command::Similar(args) => similar::run(s, args, o)?,
+            Command::Search(args) => search::run(s, args, o)?,
             Command::List(args) => list::run(s, args, o)?,
             Command::Due(args) => due::run(s, args, o)?,
             Command::Report(args) => report::run(s, args, o)?,
             Command::Export(args) => export::run(s, args, o)?,
             Command::Import(args) => import::run(s, args, o)?,
+            Command::Index(args) => index::run(s, args, o)?,
             Command::Check(args) => check::run(s, args, o)?,
             Command::Fmt(args) => fmt::run(s, args, o)?,
             Command::Changes(args) => changes::run(s, args, o)?,

@@ -3,7 +3,8 @@
 //! `path:line: message` (or a GitHub Actions annotation) and exits 1 when
 //! there is any.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,9 @@ use crate::case::validate::{self, Problem, Severity};
 use crate::case::{Case, file};
 use crate::error::{EXIT_OK, InputError};
 use crate::git;
+use crate::settings::Settings;
 use crate::store::Store;
+use crate::store::index::Clean;
 use crate::store::parallel_map;
 use crate::words::word_enum;
 use clap::Args;
@@ -52,19 +55,39 @@ pub struct CheckArgs {
     /// disk), when no other caselog is writing
     #[arg(long)]
     pub clean: bool,
+    /// Validate every file [default: only the files changed since a check
+    /// last found them clean]
+    #[arg(long)]
+    pub all: bool,
 }
 
 pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8> {
     let store = session.store()?;
     let settings = session.settings()?;
     let now = session.now()?;
-    let walk = store.walk();
+    let walked = store.walk_found();
+    let clean_candidates = walked.files.clone();
+    let walk = store.walk_of(walked);
     let all_files = walk.files;
+    // A file found clean before, unchanged since, under the same rules,
+    // is not validated again (unless --all, or files are named).
+    let rules = rules_fingerprint(settings);
+    let clean = if args.all || !args.paths.is_empty() {
+        Clean::default()
+    } else {
+        store.clean_files(rules)
+    };
+    let vouched: HashSet<PathBuf> = clean_candidates
+        .iter()
+        .filter(|f| clean.vouches_for(f))
+        .map(|f| f.path(store.cases_dir()))
+        .collect();
     let files: Vec<PathBuf> = if args.paths.is_empty() {
         all_files.clone()
     } else {
         args.paths.iter().map(|p| session.cwd().join(p)).collect()
     };
+    let to_check: Vec<&PathBuf> = files.iter().filter(|p| !vouched.contains(*p)).collect();
 
     let mut found: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
     for err in walk.errors {
@@ -94,9 +117,11 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
             }
         }
     }
-    let checked = parallel_map(&files, |path| check_file(store, path, settings, now));
-    for (path, problems) in files.iter().zip(checked) {
+    let checked = parallel_map(&to_check, |path| check_file(store, path, settings, now));
+    let mut troubled: HashSet<PathBuf> = HashSet::new();
+    for (path, problems) in to_check.iter().zip(checked) {
         if !problems.is_empty() {
+            troubled.insert((*path).clone());
             found.entry(store.shown(path)).or_default().extend(problems);
         }
     }
@@ -169,6 +194,13 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     for warning in &warnings {
         super::say(warning);
     }
+    if args.paths.is_empty() {
+        let now_clean: Vec<_> = clean_candidates
+            .iter()
+            .filter(|f| !troubled.contains(&f.path(store.cases_dir())))
+            .collect();
+        let _ = store.remember_clean(rules, &now_clean);
+    }
     Ok(if any { EXIT_PROBLEMS } else { EXIT_OK })
 }
 
@@ -225,6 +257,18 @@ pub(super) fn head_versions(store: &Store, files: &[PathBuf]) -> Vec<(PathBuf, C
         }
     }
     out
+}
+
+/// What a file's validation depends on besides its bytes: the settings
+/// `check` judges by, and caselog's own version (a new version may check
+/// more).
+fn rules_fingerprint(settings: &Settings) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    settings.categories.hash(&mut hasher);
+    settings.clock_tolerance.to_string().hash(&mut hasher);
+    settings.people.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

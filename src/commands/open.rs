@@ -14,7 +14,6 @@ use crate::case::lifecycle::{self, NewComplaint};
 use crate::case::{Case, Channel, Severity};
 use crate::error::EXIT_OK;
 use crate::learning::similar as learning;
-use crate::store::Store;
 
 /// Record a new complaint; prints only the new id
 ///
@@ -122,7 +121,7 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
             writeln!(out, "{}", case.id)?;
             out.flush()?;
             if !args.quiet {
-                hint(store, &case);
+                hint(session, &case);
             }
             return Ok(EXIT_OK);
         }
@@ -134,8 +133,14 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
 /// knows: the customer's earlier cases and the cases most like this one.
 /// The case is written by then; a file that cannot be read here is left
 /// to `caselog check`.
-fn hint(store: &Store, case: &Case) {
-    let (learning::Hints { earlier, similar }, _) = learning::hints(store, case, SIMILAR_HINTS);
+fn hint(session: &Session, case: &Case) {
+    // The case is written by now: a failure here only loses the hints.
+    let Ok(store) = session.store() else { return };
+    let Ok((index, _)) = session.search_index() else {
+        return;
+    };
+    let earlier = learning::earlier_in(&index, case).unwrap_or_default();
+    let similar = learning::similar(&index, case, SIMILAR_HINTS, false).unwrap_or_default();
     if !earlier.is_empty() {
         let ids: Vec<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
         let count = ids.len();

@@ -14,6 +14,7 @@ use crate::case::{Case, Timestamp};
 use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::git;
 use crate::settings::{SETTINGS_FILE, Settings};
+use crate::store::index::search::SearchIndex;
 use crate::store::{Changed, DEFAULT_LOCK_WAIT, Store};
 use crate::time::clock::parse_rfc3339;
 use crate::time::{Clock, format_time};
@@ -286,6 +287,14 @@ impl Session {
             cases,
             unreadable: self.tally(&errors),
         })
+    }
+
+    /// The search index, up to date with the case files; files that could
+    /// not be read are reported on stderr and left out.
+    pub fn search_index(&self) -> Result<(SearchIndex, Vec<anyhow::Error>)> {
+        let progress = super::progress::FirstBuild::new();
+        let (index, errors) = self.store()?.search_index(self.use_index, &progress)?;
+        Ok((index, errors))
     }
 
     /// Whether whole-log commands may use the index (`CASELOG_NO_INDEX`

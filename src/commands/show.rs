@@ -46,7 +46,12 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
             write_text(out, &stored.case, &pending, session.now()?)?;
             // Costs a pass over every case; a file that cannot be read
             // there is `caselog check`'s business, not this case's.
-            let (earlier, _) = learning::earlier_cases(store, &stored.case);
+            let (earlier, _) = learning::earlier_cases(
+                store,
+                &stored.case,
+                session.use_index(),
+                &super::progress::FirstBuild::new(),
+            );
             write_earlier(out, &earlier)?;
         }
         // Canonical, so every string is escaped: safe for any terminal.

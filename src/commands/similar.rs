@@ -27,10 +27,13 @@ word_enum!(
 
 /// Cases like this one, and how they ended
 ///
-/// Ranks every other case by how much its title and complaint summary share
-/// this case's words (BM25, a TF-IDF ranking; rare words count most), with
-/// a boost for the same category. Shows each one's status, outcome,
-/// resolution, redress and whether the customer was satisfied.
+/// Ranks the cases opened before this one (every other case with --all) by
+/// how much their words share this case's title and complaint: bm25 with
+/// a stemmer (SQLite FTS5), rare words counting most, the complaint and
+/// notes more than the title, with a boost for the same category. Void
+/// cases and cases whose complaint is a placeholder ("No narrative") are
+/// left out. Shows each one's status, outcome, resolution, redress and
+/// whether the customer was satisfied.
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
     /// The case: its id, or a unique prefix or suffix of it
@@ -38,6 +41,10 @@ pub struct SimilarArgs {
     /// Show at most this many
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub limit: usize,
+    /// Also cases opened after this one [default: only earlier cases, what
+    /// was known when it came in]
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
 }
@@ -70,7 +77,7 @@ pub fn shown(store: &Store, matches: Vec<Match>) -> (Vec<Shown>, Vec<anyhow::Err
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for m in matches {
-        match store.read(&m.path) {
+        match store.read(&store.path_of_key(&m.key)) {
             Ok(stored) => out.push(describe(&m, stored.case)),
             Err(e) => errors.push(e),
         }
@@ -114,7 +121,8 @@ pub fn ending(case: &Shown) -> String {
 pub fn run(session: &Session, args: SimilarArgs, out: &mut dyn Write) -> Result<u8> {
     let store = session.store()?;
     let case = store.load(&args.id)?.case;
-    let (matches, mut errors) = learning::similar(store, &case, args.limit);
+    let (index, mut errors) = session.search_index()?;
+    let matches = learning::similar(&index, &case, args.limit, args.all)?;
     let (found, more) = shown(store, matches);
     errors.extend(more);
     session.tally(&errors);

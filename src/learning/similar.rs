@@ -1,117 +1,27 @@
 //! Learning from earlier complaints: the customer who complains again, and
 //! the cases like this one, with how they ended.
 //!
-//! Both need a pass over every case, so both read only a [`Profile`] of
-//! each, from the part of its file before the event log (see
-//! [`Store::load_each_part`]), and keep a few numbers per case; the
-//! handful of cases shown are read again whole.
-//! Similarity is BM25, the standard TF-IDF ranking: it needs nothing but
-//! each case's term counts and the log's document frequencies, which one
-//! pass can gather.
-
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+//! A customer's earlier cases come from the facts of every case (one pass
+//! through the index). Cases like this one come from the search index:
+//! SQLite FTS5's bm25 ranking with its porter stemmer, over the words of
+//! every case, the complaint and the notes weighing more than the title
+//! (real exports file complaints under a fixed list of titles, which would
+//! otherwise drown the customer's own words).
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
-use crate::case::{Case, Status, Timestamp, Void};
+use crate::case::{Case, Status};
 use crate::store::Store;
+use crate::store::index::search::{Doc, SearchIndex, Weights};
+use crate::store::index::{Progress, light};
 
-/// What learning needs of a case; every other key is skipped unread.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Profile {
-    pub id: String,
-    pub title: String,
-    pub status: Status,
-    /// Void cases (duplicates, opened in error) are left out of both passes.
-    #[serde(default)]
-    pub void: Option<Void>,
-    #[serde(default)]
-    pub category: Option<String>,
-    pub opened_at: Timestamp,
-    pub customer: ProfileCustomer,
-    pub complaint: ProfileComplaint,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ProfileCustomer {
-    #[serde(default)]
-    pub contact: Option<String>,
-    #[serde(default)]
-    pub reference: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ProfileComplaint {
-    pub summary: String,
-}
-
-impl Profile {
-    pub fn of(case: &Case) -> Profile {
-        Profile {
-            id: case.id.to_string(),
-            title: case.title.clone(),
-            status: case.status,
-            void: case.void,
-            category: case.category.clone(),
-            opened_at: case.opened_at,
-            customer: ProfileCustomer {
-                contact: case.customer.contact.clone(),
-                reference: case.customer.reference.clone(),
-            },
-            complaint: ProfileComplaint {
-                summary: case.complaint.summary.clone(),
-            },
-        }
-    }
-
-    /// This case as an earlier complaint of `query`'s customer, if it is one.
-    fn earlier_case_of(&self, query: &Profile) -> Option<Earlier> {
-        let before = (self.opened_at, self.id.as_str()) < (query.opened_at, query.id.as_str());
-        (before && self.void.is_none() && same_customer(&query.customer, &self.customer)).then(
-            || Earlier {
-                id: self.id.clone(),
-                opened_at: self.opened_at.0,
-                title: self.title.clone(),
-                status: self.status,
-            },
-        )
-    }
-}
-
-/// Whether two cases are from the same customer: the same reference (an
-/// account or order number) when both have one, else the same contact.
-/// Case and surrounding blanks do not count.
-pub fn same_customer(a: &ProfileCustomer, b: &ProfileCustomer) -> bool {
-    let same = |x: &Option<String>, y: &Option<String>| match (x, y) {
-        (Some(x), Some(y)) => {
-            let (x, y) = (x.trim(), y.trim());
-            !x.is_empty() && x.eq_ignore_ascii_case(y)
-        }
-        _ => false,
-    };
-    if a.reference.is_some() && b.reference.is_some() {
-        same(&a.reference, &b.reference)
-    } else {
-        same(&a.contact, &b.contact)
-    }
-}
-
-/// Whether a file's raw text, lower-cased, could hold `value`, a
-/// customer's reference or contact, written as caselog writes strings.
-/// Lets a pass skip parsing the files that cannot match.
-fn may_hold(lowered_text: &str, value: &str) -> bool {
-    let value = value.trim();
-    // Such a value may be written escaped: no shortcut then.
-    if value
-        .chars()
-        .any(|c| c == '"' || c == '\\' || c == '\'' || crate::untrusted::is_hazardous(c))
-    {
-        return true;
-    }
-    lowered_text.contains(&value.to_ascii_lowercase())
-}
+/// The weights of the columns when ranking likeness: title, summary,
+/// notes, customer (names say nothing about what a complaint is about).
+const LIKENESS: Weights = [1.0, 1.5, 1.5, 0.0];
+/// At most this many of a case's words make its query.
+const QUERY_WORDS: usize = 32;
+/// A case in the same category ranks as if its text matched this much better.
+pub const SAME_CATEGORY_BOOST: f64 = 1.5;
 
 /// An earlier case of the same customer.
 #[derive(Debug, Clone)]
@@ -122,31 +32,111 @@ pub struct Earlier {
     pub status: Status,
 }
 
+/// A customer as repeat-customer matching sees them.
+#[derive(Debug, Clone, Default)]
+struct CustomerKeys {
+    reference: Option<String>,
+    contact: Option<String>,
+}
+
+impl CustomerKeys {
+    fn of(case: &Case) -> CustomerKeys {
+        let key = |v: &Option<String>| {
+            v.as_deref()
+                .map(|v| v.trim().to_lowercase())
+                .filter(|v| !v.is_empty())
+        };
+        CustomerKeys {
+            reference: key(&case.customer.reference),
+            contact: key(&case.customer.contact),
+        }
+    }
+
+    /// Whether two cases are from the same customer: the same reference
+    /// (an account or order number) when both have one, else the same
+    /// contact. Letter case and surrounding blanks do not count.
+    fn same(&self, other: &CustomerKeys) -> bool {
+        match (&self.reference, &other.reference) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.contact.is_some() && self.contact == other.contact,
+        }
+    }
+}
+
+/// Whether `other` is an earlier case of `case`'s customer.
+fn is_earlier(case: &Case, other: &Case) -> bool {
+    other.void.is_none()
+        && (other.opened_at, other.id.as_str()) < (case.opened_at, case.id.as_str())
+        && CustomerKeys::of(case).same(&CustomerKeys::of(other))
+}
+
 fn oldest_first(earlier: &mut [Earlier]) {
     earlier.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
 }
 
-/// The cases of `case`'s customer opened before it, oldest first.
-pub fn earlier_cases(store: &Store, case: &Case) -> (Vec<Earlier>, Vec<anyhow::Error>) {
-    let case = Profile::of(case);
-    let keys: Vec<&str> = [&case.customer.reference, &case.customer.contact]
-        .into_iter()
-        .flatten()
-        .map(|s| s.as_str())
-        .filter(|s| !s.trim().is_empty())
-        .collect();
-    if keys.is_empty() {
+/// The cases of `case`'s customer opened before it, oldest first, from
+/// the facts of every case; files that could not be read come back as
+/// errors.
+pub fn earlier_cases(
+    store: &Store,
+    case: &Case,
+    use_index: bool,
+    progress: &dyn Progress,
+) -> (Vec<Earlier>, Vec<anyhow::Error>) {
+    let keys = CustomerKeys::of(case);
+    if keys.reference.is_none() && keys.contact.is_none() {
         return (Vec::new(), Vec::new());
     }
-    let (mut found, errors) = store.load_each_part(
-        |text| {
-            let lowered = text.to_ascii_lowercase();
-            keys.iter().any(|k| may_hold(&lowered, k))
-        },
-        |_, other: Profile| other.earlier_case_of(&case),
-    );
+    let (mut found, errors) = store.every_light_case(use_index, progress, |other| {
+        is_earlier(case, &other).then(|| Earlier {
+            id: other.id.to_string(),
+            opened_at: other.opened_at.0,
+            title: other.title,
+            status: other.status,
+        })
+    });
     oldest_first(&mut found);
     (found, errors)
+}
+
+/// The same, from the search index (which `open` has at hand anyway).
+pub fn earlier_in(index: &SearchIndex, case: &Case) -> anyhow::Result<Vec<Earlier>> {
+    let light = light(case);
+    let mut found: Vec<Earlier> = index
+        .by_customer(
+            light.customer.reference.as_deref(),
+            light.customer.contact.as_deref(),
+        )?
+        .into_iter()
+        .filter(|doc| {
+            !doc.void
+                && (doc.opened_at, doc.id.as_str())
+                    < (case.opened_at.0.timestamp(), case.id.as_str())
+        })
+        .map(|doc| Earlier {
+            opened_at: DateTime::from_timestamp(doc.opened_at, 0).unwrap_or_default(),
+            id: doc.id,
+            title: doc.title,
+            status: doc.status,
+        })
+        .collect();
+    oldest_first(&mut found);
+    Ok(found)
+}
+
+/// One case found like the one asked about.
+#[derive(Debug, Clone)]
+pub struct Match {
+    /// Where it is: its key in the index (see `Store::path_of_key`).
+    pub key: String,
+    pub id: String,
+    /// How much of the complaint asked about this one's complaint also
+    /// says: its words found in this one's title or summary, each weighted
+    /// by how rare it is in the log (idf), 0 to 1.
+    pub similarity: f64,
+    pub same_category: bool,
+    /// The ranking score: similarity, boosted for the same category.
+    pub score: f64,
 }
 
 /// Words that say nothing about what a complaint is about.
@@ -160,199 +150,115 @@ const STOP_WORDS: &[&str] = &[
     "your",
 ];
 
-/// The words of a text that carry meaning, lower-cased, with plural and
-/// possessive endings dropped so "deliveries" meets "delivery".
-pub fn terms(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| stem(&w.to_lowercase()))
-        .filter(|w| w.chars().count() > 1 && !STOP_WORDS.contains(&w.as_str()))
-        .collect()
-}
-
-fn stem(word: &str) -> String {
-    let sibilant = ["sses", "xes", "ches", "shes", "zes"];
-    if word.len() > 4 && sibilant.iter().any(|end| word.ends_with(end)) {
-        word[..word.len() - 2].to_string()
-    } else if word.len() > 4 && word.ends_with("ies") {
-        format!("{}y", &word[..word.len() - 3])
-    } else if word.len() > 3
-        && word.ends_with('s')
-        && !word.ends_with("ss")
-        && !word.ends_with("us")
-    {
-        word[..word.len() - 1].to_string()
-    } else {
-        word.to_string()
+/// The distinct words of a text that carry meaning, lower-cased, in the
+/// order they first appear. (The search index stems them.)
+pub fn words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let word = word.to_lowercase();
+        if word.chars().count() > 1 && !STOP_WORDS.contains(&word.as_str()) && !out.contains(&word)
+        {
+            out.push(word);
+        }
     }
-}
-
-/// The words a case is about: its title (counted twice, as a title says
-/// more per word) and the complaint summary.
-fn case_terms(case: &Profile) -> Vec<String> {
-    let title = terms(&case.title);
-    let mut out = title.clone();
-    out.extend(title);
-    out.extend(terms(&case.complaint.summary));
     out
 }
 
-/// BM25's usual constants: how fast repeats of a word stop counting, and
-/// how much a long text is discounted.
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
-/// A case in the same category ranks as if its text matched this much better.
-pub const SAME_CATEGORY_BOOST: f64 = 1.5;
-
-/// One case found like the one asked about.
-#[derive(Debug, Clone)]
-pub struct Match {
-    pub path: PathBuf,
-    pub id: String,
-    /// The text score relative to the case's score against itself, 0 to 1.
-    pub similarity: f64,
-    pub same_category: bool,
-    /// The ranking score: similarity, boosted for the same category.
-    pub score: f64,
+/// The words a case is about: its title's and its complaint's.
+fn case_words(case: &Case) -> Vec<String> {
+    let mut text = case.title.clone();
+    text.push('\n');
+    text.push_str(&case.complaint.summary);
+    let mut all = words(&text);
+    all.truncate(QUERY_WORDS);
+    all
 }
 
-/// What one pass keeps of a case: its length and counts of the query's
-/// terms; where it is, only if it shares a word; and whether it is an
-/// earlier case of the same customer.
-struct Candidate {
-    whereabouts: Option<(PathBuf, String)>,
-    counts: Vec<(usize, u32)>,
-    length: usize,
-    same_category: bool,
-    earlier: Option<Earlier>,
+/// An FTS5 query for any of `words` (each quoted, so none is read as an
+/// operator), in the columns that say what a case is about.
+fn any_of(words: &[String]) -> String {
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    format!("{{title summary notes}} : ({})", quoted.join(" OR "))
 }
 
-/// What `open` tells about a new case: one pass for both.
-#[derive(Debug, Default)]
-pub struct Hints {
-    pub earlier: Vec<Earlier>,
-    pub similar: Vec<Match>,
-}
-
-/// The cases most like `case`, best first, at most `limit`, each sharing
-/// at least one meaningful word with it. `case` itself is left out.
-pub fn similar(store: &Store, case: &Case, limit: usize) -> (Vec<Match>, Vec<anyhow::Error>) {
-    let (hints, errors) = look_back(store, case, limit, false);
-    (hints.similar, errors)
-}
-
-/// The customer's earlier cases and the cases most like `case`, in one pass.
-pub fn hints(store: &Store, case: &Case, limit: usize) -> (Hints, Vec<anyhow::Error>) {
-    look_back(store, case, limit, true)
-}
-
-fn look_back(
-    store: &Store,
+/// The cases most like `case`, best first, at most `limit`: found by the
+/// search index's bm25 (its notes count too), each sharing at least one
+/// meaningful word of complaint with it, not void, and with more to say
+/// than a placeholder; ordered by how much of its complaint they share.
+/// Only cases opened before it, unless `all`.
+pub fn similar(
+    index: &SearchIndex,
     case: &Case,
     limit: usize,
-    with_earlier: bool,
-) -> (Hints, Vec<anyhow::Error>) {
-    let case = Profile::of(case);
-    let query_terms = case_terms(&case);
-    let mut vocabulary: Vec<String> = query_terms.clone();
-    vocabulary.sort();
-    vocabulary.dedup();
-    let index: HashMap<&str, usize> = vocabulary
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.as_str(), i))
+    all: bool,
+) -> anyhow::Result<Vec<Match>> {
+    let words = case_words(case);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let own = case.id.as_str();
+    let before = |doc: &Doc| (doc.opened_at, doc.id.as_str()) < (case.opened_at.0.timestamp(), own);
+    // Enough candidates that the ones left out below still leave `limit`.
+    let ranked: Vec<_> = index
+        .ranked(&any_of(&words), LIKENESS, limit.saturating_mul(20).max(200))?
+        .into_iter()
+        .filter(|r| r.doc.id != own && !r.doc.void && !r.doc.placeholder)
+        .filter(|r| all || before(&r.doc))
+        .take(limit.saturating_mul(10).max(50))
         .collect();
-    let count_terms = |words: &[String]| -> Vec<(usize, u32)> {
-        let mut counts: HashMap<usize, u32> = HashMap::new();
-        for w in words {
-            if let Some(&i) = index.get(w.as_str()) {
-                *counts.entry(i).or_default() += 1;
+    if ranked.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The share of the case's words each found case holds, rare words
+    // counting most (BM25's idf, with the +1 that keeps it positive).
+    let documents = index.count()? as f64;
+    let rows: Vec<i64> = ranked.iter().map(|r| r.row).collect();
+    let mut shared = vec![0.0; ranked.len()];
+    let mut total = 0.0;
+    for word in &words {
+        let n = index.frequency(word)? as f64;
+        let idf = (1.0 + (documents - n + 0.5) / (n + 0.5)).ln();
+        total += idf;
+        let holding = index.holding(word, &rows)?;
+        for (i, r) in ranked.iter().enumerate() {
+            if holding.contains(&r.row) {
+                shared[i] += idf;
             }
-        }
-        let mut counts: Vec<_> = counts.into_iter().collect();
-        counts.sort_unstable();
-        counts
-    };
-    let (mut seen, errors) = store.load_each_part(
-        |_| true,
-        |path: &Path, other: Profile| {
-            if other.id == case.id || other.void.is_some() {
-                return None;
-            }
-            let words = case_terms(&other);
-            let counts = count_terms(&words);
-            let earlier = with_earlier.then(|| other.earlier_case_of(&case)).flatten();
-            Some(Candidate {
-                whereabouts: (!counts.is_empty()).then(|| (path.to_path_buf(), other.id)),
-                counts,
-                length: words.len(),
-                same_category: case.category.is_some() && other.category == case.category,
-                earlier,
-            })
-        },
-    );
-    let mut earlier: Vec<Earlier> = seen.iter_mut().filter_map(|c| c.earlier.take()).collect();
-    oldest_first(&mut earlier);
-    let query = Candidate {
-        whereabouts: None,
-        counts: count_terms(&query_terms),
-        length: query_terms.len(),
-        same_category: true,
-        earlier: None,
-    };
-    // The collection the weights come from includes the case asked about.
-    let documents = seen.len() + 1;
-    let average =
-        (seen.iter().map(|c| c.length).sum::<usize>() + query.length) as f64 / documents as f64;
-    let mut frequency = vec![0usize; vocabulary.len()];
-    for c in seen.iter().chain([&query]) {
-        for &(i, _) in &c.counts {
-            frequency[i] += 1;
         }
     }
-    let weights: Vec<f64> = frequency
-        .iter()
-        .map(|&df| (1.0 + (documents as f64 - df as f64 + 0.5) / (df as f64 + 0.5)).ln())
+    let mut found: Vec<Match> = ranked
+        .into_iter()
+        .zip(shared)
+        .map(|(r, shared)| {
+            let similarity = if total > 0.0 {
+                (shared / total).min(1.0)
+            } else {
+                0.0
+            };
+            let same_category = case.category.is_some() && r.doc.category == case.category;
+            let boost = if same_category {
+                SAME_CATEGORY_BOOST
+            } else {
+                1.0
+            };
+            Match {
+                key: r.doc.key,
+                id: r.doc.id,
+                similarity,
+                same_category,
+                score: similarity * boost,
+            }
+        })
         .collect();
-    let query_counts: HashMap<usize, u32> = query.counts.iter().copied().collect();
-    let score = |c: &Candidate| -> f64 {
-        let norm = K1 * (1.0 - B + B * c.length as f64 / average.max(1.0));
-        c.counts
-            .iter()
-            .map(|&(i, tf)| {
-                let tf = f64::from(tf);
-                let repeats = f64::from(query_counts.get(&i).copied().unwrap_or(0));
-                weights[i] * repeats * tf * (K1 + 1.0) / (tf + norm)
-            })
-            .sum()
-    };
-    let best = score(&query);
-    let mut similar: Vec<Match> = if best > 0.0 {
-        seen.into_iter()
-            .filter(|c| !c.counts.is_empty())
-            .filter_map(|c| {
-                let similarity = (score(&c) / best).min(1.0);
-                let boost = if c.same_category {
-                    SAME_CATEGORY_BOOST
-                } else {
-                    1.0
-                };
-                let (path, id) = c.whereabouts?;
-                Some(Match {
-                    score: similarity * boost,
-                    similarity,
-                    same_category: c.same_category,
-                    path,
-                    id,
-                })
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    similar.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    similar.truncate(limit);
-    (Hints { earlier, similar }, errors)
+    // A case found only through its notes shares no words of complaint.
+    found.retain(|m| m.similarity > 0.0);
+    // Most alike first; among equals, bm25's order (the sort is stable).
+    found.sort_by(|a, b| b.score.total_cmp(&a.score));
+    found.truncate(limit);
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -360,21 +266,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_raw_text_test_skips_only_files_that_cannot_match() {
-        let text = "[customer]\nreference = \"FC-10231\"\n".to_ascii_lowercase();
-        assert!(may_hold(&text, " fc-10231 "));
-        assert!(!may_hold(&text, "FC-10232"));
-        // Written escaped in the file, so the bytes prove nothing.
-        assert!(may_hold(&text, "O'Neil \"Z\""));
-        assert!(may_hold(&text, "ref\u{202e}"));
+    fn words_drop_stop_words_case_and_repeats() {
+        assert_eq!(
+            words("The deliveries were LATE, and the late boxes' labels wrong!"),
+            ["deliveries", "late", "boxes", "labels", "wrong"]
+        );
+        assert_eq!(words("Café crème brûlée"), ["café", "crème", "brûlée"]);
     }
 
     #[test]
-    fn terms_drop_stop_words_case_and_plural_endings() {
-        assert_eq!(
-            terms("The deliveries were LATE, and the boxes' labels wrong!"),
-            ["delivery", "late", "box", "label", "wrong"]
-        );
-        assert_eq!(terms("Café crème brûlée"), ["café", "crème", "brûlée"]);
+    fn the_same_customer_is_the_same_reference_else_the_same_contact() {
+        let keys = |reference: Option<&str>, contact: Option<&str>| CustomerKeys {
+            reference: reference.map(str::to_string),
+            contact: contact.map(str::to_string),
+        };
+        assert!(keys(Some("a-1"), Some("x")).same(&keys(Some("a-1"), Some("y"))));
+        assert!(!keys(Some("a-1"), Some("x")).same(&keys(Some("a-2"), Some("x"))));
+        assert!(keys(Some("a-1"), Some("x")).same(&keys(None, Some("x"))));
+        assert!(!keys(None, None).same(&keys(None, None)));
     }
 }

@@ -107,6 +107,13 @@ impl Store {
         &self.cases
     }
 
+    /// The path of the case file an index knows by `key`.
+    pub fn path_of_key(&self, key: &str) -> PathBuf {
+        let mut path = self.cases.clone();
+        path.extend(key.split(index::SEPARATOR));
+        path
+    }
+
     /// A path as it should appear in a message: relative to the current
     /// folder when below it, and safe for a terminal (file names arrive by
     /// `git pull` too).

@@ -3,14 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::index::{self, Found, Walked};
 use super::{Store, safe};
 use crate::case::Case;
-use crate::case::file;
+
 use crate::case::id::CaseId;
 use crate::error::InputError;
 
@@ -29,7 +29,11 @@ impl Store {
     /// Every case file below `cases/`, sorted, and every symbolic link
     /// (which no command follows), with any folder that could not be read.
     pub fn walk(&self) -> Walk {
-        let walked = self.walk_found();
+        self.walk_of(self.walk_found())
+    }
+
+    /// A walk with identities, as [`Store::walk`] gives it.
+    pub fn walk_of(&self, walked: Walked) -> Walk {
         Walk {
             files: walked.files.iter().map(|f| f.path(&self.cases)).collect(),
             links: walked.links,
@@ -38,7 +42,7 @@ impl Store {
     }
 
     /// The walk with each file's stat identity, on every core.
-    pub(super) fn walk_found(&self) -> Walked {
+    pub fn walk_found(&self) -> Walked {
         if !self.cases.exists() {
             return Walked::default();
         }
@@ -119,13 +123,6 @@ impl Store {
         (kept, errors)
     }
 
-    /// Reads every case below `cases/`, in path order, on all cores. Each
-    /// file that cannot be read is returned as an error naming it, so one
-    /// bad file does not hide the others.
-    pub fn load_all(&self) -> (Vec<Case>, Vec<anyhow::Error>) {
-        self.load_each(Some)
-    }
-
     /// Reads every case on all cores and keeps only what `reduce` makes of
     /// it, so a pass over 100,000 cases need not hold their text.
     pub fn load_each<T, F>(&self, reduce: F) -> (Vec<T>, Vec<anyhow::Error>)
@@ -136,41 +133,6 @@ impl Store {
         self.each_file(|path| {
             self.read_walked_case(path)
                 .map(|stored| reduce(stored.case))
-        })
-    }
-
-    /// A pass over every case that needs only a few of its fields: `P` is
-    /// a serde type of those fields (other keys are skipped, not checked).
-    /// Each file is read without its event log where it can be: the part
-    /// before `[[events]]`, where caselog writes the events. A file laid
-    /// out otherwise is read whole, and one that does not parse is reported
-    /// as `read` reports it. `wanted` sees the raw text first and may skip
-    /// a file without parsing it.
-    pub fn load_each_part<P, T, F, W>(&self, wanted: W, reduce: F) -> (Vec<T>, Vec<anyhow::Error>)
-    where
-        P: serde::de::DeserializeOwned,
-        T: Send,
-        F: Fn(&Path, P) -> Option<T> + Sync,
-        W: Fn(&str) -> bool + Sync,
-    {
-        self.each_file(|path| {
-            if let Ok(text) = self.read_walked(path).map(String::from_utf8) {
-                let Ok(text) = text else {
-                    // The slow path below names the file and the line.
-                    return self.read_walked_case(path).map(|_| None);
-                };
-                if !wanted(&text) {
-                    return Ok(None);
-                }
-                if let Some(part) = file::parse_head(&text) {
-                    return Ok(reduce(path, part));
-                }
-            }
-            // The slow path gives the precise error, or reads the whole file.
-            let stored = self.read_walked_case(path)?;
-            let part = toml::from_str(&stored.text)
-                .with_context(|| format!("reading {}", self.shown(path)))?;
-            Ok(reduce(path, part))
         })
     }
 

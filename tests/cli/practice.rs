@@ -743,11 +743,9 @@ fn open_hints_at_similar_cases() {
             "delivery",
         ],
     );
+    assert!(hints.starts_with("caselog: similar cases: "), "{hints}");
     assert!(
-        hints.starts_with(&format!(
-            "caselog: similar cases: {} (closed, upheld, customer satisfied)",
-            ids[1]
-        )),
+        hints.contains(&format!("{} (closed, upheld, customer satisfied)", ids[1])),
         "{hints}"
     );
     assert!(!hints.contains(&ids[3]), "{hints}");

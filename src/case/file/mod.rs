@@ -12,4 +12,4 @@ pub use edit::update;
 pub use format::format;
 pub(crate) use layout::{Field, Section, all_sections, event_fields, write_fields};
 pub use layout::{render, string_literal};
-pub use parse::{ConflictMarker, conflict_markers, parse, parse_head};
+pub use parse::{ConflictMarker, conflict_markers, parse};

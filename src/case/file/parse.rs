@@ -21,26 +21,6 @@ pub fn parse(shown_path: &str, text: &str) -> Result<Case, InputError> {
     Ok(case)
 }
 
-/// Some fields of a case (`P`, a serde type that ignores the rest), read
-/// from the part of `text` before the first `[[events]]` header, which is
-/// where caselog writes the events. `None` when the file is laid out
-/// otherwise or that part does not parse; the caller then reads it whole.
-pub fn parse_head<P: serde::de::DeserializeOwned>(text: &str) -> Option<P> {
-    let end = if text.starts_with("[[events]]") {
-        0
-    } else {
-        text.find("\n[[events]]").map_or(text.len(), |i| i + 1)
-    };
-    // A section after the events would be missed: read such a file whole.
-    let after = text[end..]
-        .lines()
-        .any(|l| l.starts_with('[') && l.trim_end() != "[[events]]");
-    if after {
-        return None;
-    }
-    toml::from_str(&text[..end]).ok()
-}
-
 /// The line where a top-level `key =` first appears, for messages.
 fn key_line(text: &str, key: &str) -> Option<usize> {
     text.lines()

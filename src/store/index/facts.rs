@@ -16,17 +16,14 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::digest;
 use super::files::{Found, Identity};
+use super::{RACY_NS, digest};
 
 /// The snapshot's file name in the work folder.
 pub const FILE: &str = "facts";
 const MAGIC: &[u8; 14] = b"caselog-facts\n";
 /// The layout of this file and of the digests in it; any change rebuilds.
 const LAYOUT: u32 = (2 << 16) | digest::VERSION;
-/// A file modified this close before the snapshot was written is read
-/// again next time: its change may share the snapshot's timestamp granule.
-const RACY_NS: i64 = 2_000_000_000;
 
 /// What the index knows of one file.
 #[derive(Debug, Clone, PartialEq)]

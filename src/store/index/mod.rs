@@ -9,16 +9,24 @@
 //! is rewriting, never changes an answer or fails a command: the pass reads
 //! what it cannot trust, and a failure to write the index is ignored.
 
+mod checked;
 mod digest;
 mod facts;
 mod files;
+pub mod search;
+
+/// A file modified this close before an index was written is read again
+/// next time: its change may share the index's timestamp granule (git's
+/// "racy clean" rule).
+const RACY_NS: i64 = 2_000_000_000;
 
 use std::path::Path;
 
 use anyhow::Result;
 
+pub use checked::Clean;
 pub use digest::light;
-pub use files::{Found, Identity, Walked, walk};
+pub use files::{Found, Identity, SEPARATOR, Walked, walk};
 
 use super::{Store, WORK_DIR};
 use crate::case::Case;
@@ -123,7 +131,13 @@ impl Store {
 
     /// Deletes the index, so the next pass builds it afresh.
     pub fn forget_index(&self) -> Result<()> {
-        facts::remove(&self.root.join(WORK_DIR).join(facts::FILE))
+        let work = self.root.join(WORK_DIR);
+        facts::remove(&work.join(facts::FILE))?;
+        facts::remove(&work.join(checked::FILE))?;
+        for file in search::FILES {
+            facts::remove(&work.join(file))?;
+        }
+        Ok(())
     }
 
     /// Splits the files between threads: one part per segment of the

@@ -1,0 +1,43 @@
+//! `caselog index`: bring the index up to date, or build it afresh, and
+//! say what it holds. No command needs it run: every command keeps the
+//! index current itself. It is a cache in `.caselog/`, safe to delete.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::Session;
+
+/// Bring the index up to date (or build it afresh) and say what it holds
+///
+/// The index is a cache of every case's facts and words in .caselog/
+/// (ignored by git), so commands over the whole log need not read every
+/// file. Every command keeps it up to date by itself, judging each file by
+/// its size, times and inode; it is safe to delete at any time. Set
+/// CASELOG_NO_INDEX=1 to make commands read the files instead.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Delete the index and build it again from the case files
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+pub fn run(session: &Session, args: IndexArgs, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    if args.rebuild {
+        store.forget_index()?;
+    }
+    let facts = session.every_case(|_| Some(()))?;
+    let (index, errors) = session.search_index()?;
+    session.tally(&errors);
+    writeln!(
+        out,
+        "{} cases indexed ({} facts, {} searchable); {} files could not be read",
+        facts.cases.len(),
+        facts.cases.len(),
+        index.count()?,
+        facts.unreadable
+    )?;
+    Ok(facts.exit_code())
+}

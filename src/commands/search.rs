@@ -1,0 +1,167 @@
+//! `caselog search QUERY`: full-text search over every case's title,
+//! complaint, notes and customer, ranked, with a snippet of each hit.
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::Serialize;
+
+use super::Session;
+use super::args::{FilterArgs, words};
+use crate::error::EXIT_OK;
+use crate::practice::filter::Filter;
+use crate::store::index::search::Weights;
+use crate::untrusted::line;
+use crate::words::word_enum;
+
+word_enum!(
+    /// How `search` prints what it found.
+    Format, "format" {
+        Text => "text",
+        Json => "json",
+    }
+);
+
+/// How the columns weigh when searching: the complaint and notes as much
+/// as the title, the customer's name and contact a little less.
+const WEIGHTS: Weights = [1.0, 1.0, 1.0, 0.8];
+
+/// Search every case's words
+///
+/// QUERY is words (any form of a word matches: "refunds" finds "refund"),
+/// "a phrase", prefix*, AND, OR, NOT and parentheses; a column may be
+/// named: title:, summary:, notes:, customer:. Hits are ranked (bm25: rare
+/// words count most), each with a snippet of where the words are. The
+/// filters are those of `caselog list`. Prints nothing when nothing matches.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for
+    pub query: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Show at most this many
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+    #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
+    pub format: Format,
+}
+
+/// One hit as shown.
+#[derive(Debug, Serialize)]
+struct Hit {
+    id: String,
+    /// bm25 (higher is better).
+    score: f64,
+    title: String,
+    status: String,
+    opened_at: String,
+    /// Where the words are, with each found word in `[` `]`.
+    snippet: String,
+}
+
+pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    let filter = args.filter.filter(session)?;
+    // With filters, the cases they keep, from the facts of every case.
+    let allowed: Option<HashSet<String>> = if filter == Filter::default() {
+        None
+    } else {
+        let settings = session.settings()?;
+        let now = session.now()?;
+        let scan = session.every_case(|case| {
+            filter
+                .keeps(&case, settings, now)
+                .then(|| case.id.to_string())
+        })?;
+        Some(scan.cases.into_iter().collect())
+    };
+    let (index, errors) = session.search_index()?;
+    let unreadable = session.tally(&errors);
+    let wanted = args.limit;
+    // Ranked hits, past the filter, until enough are kept.
+    let mut asked = wanted.max(20);
+    let hits: Vec<_> = loop {
+        let ranked = index.ranked(&args.query, WEIGHTS, asked)?;
+        let exhausted = ranked.len() < asked;
+        let kept: Vec<_> = ranked
+            .into_iter()
+            .filter(|r| allowed.as_ref().is_none_or(|ids| ids.contains(&r.doc.id)))
+            .take(wanted)
+            .collect();
+        if kept.len() >= wanted || exhausted {
+            break kept;
+        }
+        asked = asked.saturating_mul(4);
+    };
+    let mut shown = Vec::with_capacity(hits.len());
+    for hit in hits {
+        let path = store.path_of_key(&hit.doc.key);
+        let snippet = match store.read(&path) {
+            Ok(stored) => snippet(&stored.case, &args.query).unwrap_or_default(),
+            Err(e) => {
+                super::warn(&e);
+                String::new()
+            }
+        };
+        shown.push(Hit {
+            id: hit.doc.id,
+            score: (hit.score * 1000.0).round() / 1000.0,
+            title: hit.doc.title,
+            status: hit.doc.status.to_string(),
+            opened_at: crate::case::Timestamp(
+                chrono::DateTime::from_timestamp(hit.doc.opened_at, 0).unwrap_or_default(),
+            )
+            .to_rfc3339(),
+            snippet,
+        });
+    }
+    match args.format {
+        Format::Json => super::json::write(out, &shown)?,
+        Format::Text => {
+            for hit in &shown {
+                writeln!(
+                    out,
+                    "{}  {}  {}  {}",
+                    hit.id,
+                    &hit.opened_at[..10],
+                    hit.status,
+                    line(&hit.title)
+                )?;
+                if !hit.snippet.is_empty() {
+                    writeln!(out, "    {}", line(&hit.snippet))?;
+                }
+            }
+        }
+    }
+    Ok(if unreadable > 0 {
+        crate::error::EXIT_INPUT
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Where the query's words are in one case, marked `[` `]`: FTS5's own
+/// snippet, from a one-case table (the index keeps no texts).
+fn snippet(case: &crate::case::Case, query: &str) -> Result<String> {
+    let conn = rusqlite::Connection::open_in_memory().context("making a snippet")?;
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE t USING fts5(title, summary, notes, customer,
+            tokenize = 'porter unicode61 remove_diacritics 2');",
+    )?;
+    let columns = crate::store::index::search::columns(case);
+    conn.execute(
+        "INSERT INTO t (title, summary, notes, customer) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![columns[0], columns[1], columns[2], columns[3]],
+    )?;
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT snippet(t, -1, '[', ']', '…', 16) FROM t WHERE t MATCH ?1",
+            rusqlite::params![query],
+            |row| row.get(0),
+        )
+        .ok();
+    // One line: the columns' line breaks read as a gap.
+    Ok(text.unwrap_or_default().replace('\n', " · "))
+}

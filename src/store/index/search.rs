@@ -1,0 +1,521 @@
+//! The search index, `.caselog/search.sqlite`: SQLite's FTS5 over every
+//! case's words (title, summary, notes, customer), ranked by the library's
+//! bm25 with its porter stemmer, beside a row of facts per case (id,
+//! status, dates, customer keys) that ranking and filtering need.
+//!
+//! Like the facts snapshot it is a cache judged file by file by stat
+//! identity. It is built on first use (it costs a few times a plain scan,
+//! so commands that never search never pay for it) and brought up to date
+//! from the changed files at every later use. A damaged or older database
+//! is rebuilt; one another caselog holds is waited for a while; and when
+//! no database can be had at all (or the index is turned off), the same
+//! tables are built in memory from the files, so the answers never differ.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::files::{Found, Identity};
+use super::{Progress, RACY_NS};
+use crate::case::{Action, Case, Status};
+use crate::store::{Store, WORK_DIR, parallel_map};
+
+/// The database's file name in the work folder.
+const FILE: &str = "search.sqlite";
+/// Its files, with SQLite's write-ahead log beside it.
+pub const FILES: [&str; 3] = [FILE, "search.sqlite-wal", "search.sqlite-shm"];
+/// The schema; a different one is rebuilt.
+const SCHEMA_VERSION: i64 = 1;
+/// How many files are parsed at once while (re)indexing: enough for every
+/// core, few enough that their texts need little memory.
+const BATCH: usize = 512;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE doc (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    case_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    category TEXT,
+    void INTEGER NOT NULL,
+    placeholder INTEGER NOT NULL,
+    reference_key TEXT,
+    contact_key TEXT
+);
+CREATE INDEX doc_reference ON doc (reference_key);
+CREATE INDEX doc_contact ON doc (contact_key);
+CREATE INDEX doc_case ON doc (case_id);
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, summary, notes, customer,
+    content = '', contentless_delete = 1,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+";
+
+/// What the search index knows of one case besides its words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    /// The key of its file (see `files::Found`).
+    pub key: String,
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub opened_at: i64,
+    pub category: Option<String>,
+    /// A duplicate or a case opened in error.
+    pub void: bool,
+    /// Its complaint text is a placeholder ("No narrative"), so its words
+    /// say nothing about what it is about.
+    pub placeholder: bool,
+    pub reference_key: Option<String>,
+    pub contact_key: Option<String>,
+}
+
+/// A case found by a query, with its bm25 score (higher is better).
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    /// Its row in the index, for asking which words it holds.
+    pub row: i64,
+    pub doc: Doc,
+    pub score: f64,
+}
+
+/// The weights of the four columns in a ranking: title, summary, notes,
+/// customer.
+pub type Weights = [f64; 4];
+
+/// An open search index, up to date with the files.
+pub struct SearchIndex {
+    conn: Connection,
+}
+
+/// A customer's key for matching: trimmed, in any letter case.
+pub fn customer_key(value: Option<&str>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+}
+
+/// Complaint texts that say nothing (real exports fill empty narratives
+/// with these).
+fn is_placeholder(text: &str) -> bool {
+    let text = text.trim().trim_end_matches('.').to_lowercase();
+    text.is_empty()
+        || [
+            "no narrative",
+            "no narrative provided",
+            "narrative not provided",
+            "n/a",
+            "na",
+            "none",
+            "-",
+            "see attached",
+            "no description",
+            "no details",
+        ]
+        .contains(&text.as_str())
+}
+
+/// A case's four columns of words.
+pub fn columns(case: &Case) -> [String; 4] {
+    let mut summary = case.complaint.summary.clone();
+    if let Some(wants) = &case.complaint.wants {
+        summary.push('\n');
+        summary.push_str(wants);
+    }
+    let mut notes = String::new();
+    let mut add = |text: &str| {
+        if !notes.is_empty() {
+            notes.push('\n');
+        }
+        notes.push_str(text);
+    };
+    for e in &case.events {
+        // A redacted or imported case's bookkeeping says nothing about it.
+        if matches!(e.action, Action::Imported) {
+            continue;
+        }
+        for text in [&e.text, &e.root_cause, &e.redress, &e.contingency]
+            .into_iter()
+            .flatten()
+        {
+            add(text);
+        }
+        for point in e.pros.iter().chain(&e.cons) {
+            add(point);
+        }
+    }
+    if let Some(r) = &case.resolution {
+        add(&r.summary);
+    }
+    let customer = [
+        Some(case.customer.name.as_str()),
+        case.customer.contact.as_deref(),
+        case.customer.reference.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n");
+    [case.title.clone(), summary, notes, customer]
+}
+
+fn doc_of(key: &str, case: &Case) -> Doc {
+    Doc {
+        key: key.to_string(),
+        id: case.id.to_string(),
+        title: case.title.clone(),
+        status: case.status,
+        opened_at: case.opened_at.0.timestamp(),
+        category: case.category.clone(),
+        void: case.void.is_some(),
+        placeholder: is_placeholder(&case.complaint.summary),
+        reference_key: customer_key(case.customer.reference.as_deref()),
+        contact_key: customer_key(case.customer.contact.as_deref()),
+    }
+}
+
+impl Store {
+    /// The search index, up to date with the case files, and the files
+    /// that could not be read (left out, and reported by the caller).
+    /// With `use_index` false, or when no database can be had, it is built
+    /// in memory from every file.
+    pub fn search_index(
+        &self,
+        use_index: bool,
+        progress: &dyn Progress,
+    ) -> Result<(SearchIndex, Vec<anyhow::Error>)> {
+        let (files, mut errors) = self.chosen_files();
+        if use_index {
+            let path = self.root.join(WORK_DIR).join(FILE);
+            match self.update_on_disk(&path, &files, progress) {
+                Ok((index, failed)) => {
+                    errors.extend(failed);
+                    return Ok((index, errors));
+                }
+                // A database that cannot be opened, read or brought up to
+                // date: start it again, once, else do without it.
+                Err(_) => {
+                    let _ = std::fs::remove_file(&path);
+                    if let Ok((index, failed)) = self.update_on_disk(&path, &files, progress) {
+                        errors.extend(failed);
+                        return Ok((index, errors));
+                    }
+                }
+            }
+        }
+        let conn = Connection::open_in_memory().context("making a search index in memory")?;
+        conn.execute_batch(SCHEMA)
+            .context("making a search index in memory")?;
+        let mut index = SearchIndex { conn };
+        let failed = index.update(self, &files, i64::MAX, progress)?;
+        errors.extend(failed);
+        Ok((index, errors))
+    }
+
+    fn update_on_disk(
+        &self,
+        path: &Path,
+        files: &[Found],
+        progress: &dyn Progress,
+    ) -> Result<(SearchIndex, Vec<anyhow::Error>)> {
+        self.temp_dir()?;
+        let conn = Connection::open(path).context("opening the search index")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8000; PRAGMA mmap_size = 0;",
+        )?;
+        let version: Option<i64> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| {
+                row.get(0)
+            })
+            .optional()
+            .unwrap_or(None);
+        if version != Some(SCHEMA_VERSION) {
+            conn.execute_batch(
+                "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;",
+            )?;
+            conn.execute_batch(SCHEMA)?;
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
+                params![SCHEMA_VERSION],
+            )?;
+        }
+        let written_ns: i64 = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'written_ns'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(i64::MIN);
+        let mut index = SearchIndex { conn };
+        let failed = index.update(self, files, written_ns, progress)?;
+        Ok((index, failed))
+    }
+}
+
+impl SearchIndex {
+    /// Brings the tables up to date with `files`: rows of files that are
+    /// gone are dropped, and files that are new, changed, or modified just
+    /// before the last update (`written_ns`) are read and indexed again.
+    fn update(
+        &mut self,
+        store: &Store,
+        files: &[Found],
+        written_ns: i64,
+        progress: &dyn Progress,
+    ) -> Result<Vec<anyhow::Error>> {
+        let mut known: HashMap<String, (i64, Identity)> = HashMap::new();
+        {
+            let mut rows = self
+                .conn
+                .prepare("SELECT id, key, size, mtime_ns, ctime_ns, inode FROM doc")?;
+            let rows = rows.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(1)?,
+                    (
+                        row.get::<_, i64>(0)?,
+                        Identity {
+                            size: row.get::<_, i64>(2)? as u64,
+                            mtime_ns: row.get(3)?,
+                            ctime_ns: row.get(4)?,
+                            inode: row.get::<_, i64>(5)? as u64,
+                        },
+                    ),
+                ))
+            })?;
+            for row in rows {
+                let (key, value) = row?;
+                known.insert(key, value);
+            }
+        }
+        let mut stale: Vec<&Found> = Vec::new();
+        for found in files {
+            match known.remove(&found.key) {
+                Some((_, identity))
+                    if identity == found.identity
+                        && found.identity.mtime_ns < written_ns.saturating_sub(RACY_NS) => {}
+                _ => stale.push(found),
+            }
+        }
+        let gone: Vec<i64> = known.into_values().map(|(rowid, _)| rowid).collect();
+        if stale.is_empty() && gone.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut failed = Vec::new();
+        progress.reading(stale.len());
+        let tx = self.conn.transaction()?;
+        {
+            let mut forget_doc = tx.prepare("DELETE FROM doc WHERE id = ?1")?;
+            let mut forget_words = tx.prepare("DELETE FROM fts WHERE rowid = ?1")?;
+            let mut find = tx.prepare("SELECT id FROM doc WHERE key = ?1")?;
+            let mut add_doc = tx.prepare(
+                "INSERT INTO doc (key, size, mtime_ns, ctime_ns, inode, case_id, title, status,
+                    opened_at, category, void, placeholder, reference_key, contact_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            let mut add_words = tx.prepare(
+                "INSERT INTO fts (rowid, title, summary, notes, customer) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for rowid in gone {
+                forget_words.execute(params![rowid])?;
+                forget_doc.execute(params![rowid])?;
+            }
+            for batch in stale.chunks(BATCH) {
+                let read = parallel_map(batch, |found| {
+                    store
+                        .read_walked_case(&found.path(store.cases_dir()))
+                        .map(|stored| (columns(&stored.case), doc_of(&found.key, &stored.case)))
+                });
+                for (found, outcome) in batch.iter().zip(read) {
+                    progress.read_one();
+                    if let Some(rowid) = find
+                        .query_row(params![found.key], |row| row.get::<_, i64>(0))
+                        .optional()?
+                    {
+                        forget_words.execute(params![rowid])?;
+                        forget_doc.execute(params![rowid])?;
+                    }
+                    let (words, doc) = match outcome {
+                        Ok(read) => read,
+                        Err(e) => {
+                            failed.push(e);
+                            continue;
+                        }
+                    };
+                    let id = found.identity;
+                    add_doc.execute(params![
+                        doc.key,
+                        id.size as i64,
+                        id.mtime_ns,
+                        id.ctime_ns,
+                        id.inode as i64,
+                        doc.id,
+                        doc.title,
+                        doc.status.as_str(),
+                        doc.opened_at,
+                        doc.category,
+                        doc.void,
+                        doc.placeholder,
+                        doc.reference_key,
+                        doc.contact_key,
+                    ])?;
+                    let rowid = tx.last_insert_rowid();
+                    add_words.execute(params![rowid, words[0], words[1], words[2], words[3]])?;
+                }
+            }
+            let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('written_ns', ?1)",
+                params![now],
+            )?;
+        }
+        tx.commit()?;
+        progress.done();
+        Ok(failed)
+    }
+
+    /// The cases matching `query` (FTS5 syntax), best first by bm25 with
+    /// `weights`, at most `limit`.
+    pub fn ranked(&self, query: &str, weights: Weights, limit: usize) -> Result<Vec<Ranked>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT bm25(fts, ?2, ?3, ?4, ?5) AS rank, d.key, d.case_id, d.title, d.status,
+                    d.opened_at, d.category, d.void, d.placeholder, d.reference_key, d.contact_key,
+                    d.id
+             FROM fts JOIN doc d ON d.id = fts.rowid
+             WHERE fts MATCH ?1
+             ORDER BY rank, d.case_id
+             LIMIT ?6",
+        )?;
+        let rows = statement
+            .query_map(
+                params![
+                    query,
+                    weights[0],
+                    weights[1],
+                    weights[2],
+                    weights[3],
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |row| {
+                    Ok(Ranked {
+                        score: -row.get::<_, f64>(0)?,
+                        doc: doc_from(row, 1)?,
+                        row: row.get(11)?,
+                    })
+                },
+            )
+            .map_err(|e| query_error(query, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| query_error(query, e))
+    }
+
+    /// The cases of the customer with this reference and contact, as
+    /// repeat-customer matching compares them: the same reference when
+    /// both cases have one, else the same contact.
+    pub fn by_customer(&self, reference: Option<&str>, contact: Option<&str>) -> Result<Vec<Doc>> {
+        let (reference, contact) = (customer_key(reference), customer_key(contact));
+        // Both parameters are always bound; a missing one matches nothing.
+        let condition = match (&reference, &contact) {
+            (Some(_), Some(_)) => {
+                "reference_key = ?1 OR (reference_key IS NULL AND contact_key = ?2)"
+            }
+            (Some(_), None) => "reference_key = ?1 AND ?2 IS NULL",
+            (None, Some(_)) => "contact_key = ?2 AND ?1 IS NULL",
+            (None, None) => return Ok(Vec::new()),
+        };
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT key, case_id, title, status, opened_at, category, void, placeholder,
+                    reference_key, contact_key
+             FROM doc WHERE {condition}"
+        ))?;
+        let rows = statement.query_map(params![reference, contact], |row| doc_from(row, 0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many cases hold `word` in their complaint, title or summary (as
+    /// the stemmer reads it).
+    pub fn frequency(&self, word: &str) -> Result<usize> {
+        let query = texts_holding(word);
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM fts WHERE fts MATCH ?1")?;
+        let n: i64 = statement
+            .query_row(params![query], |row| row.get(0))
+            .map_err(|e| query_error(&query, e))?;
+        Ok(n as usize)
+    }
+
+    /// Which of the cases in `rows` hold `word` in their complaint, title
+    /// or summary.
+    pub fn holding(&self, word: &str, rows: &[i64]) -> Result<std::collections::HashSet<i64>> {
+        let query = texts_holding(word);
+        let list = rows
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid IN ({list})"
+        ))?;
+        let found = statement
+            .query_map(params![query], |row| row.get::<_, i64>(0))
+            .map_err(|e| query_error(&query, e))?;
+        Ok(found.collect::<Result<_, _>>()?)
+    }
+
+    /// Every case the index holds.
+    pub fn count(&self) -> Result<usize> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM doc", [], |row| row.get::<_, i64>(0))?
+            as usize)
+    }
+}
+
+/// An FTS5 query for one word in a complaint: its title or summary.
+fn texts_holding(word: &str) -> String {
+    format!("{{title summary}} : \"{}\"", word.replace('"', "\"\""))
+}
+
+fn doc_from(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Doc> {
+    let status: String = row.get(first + 3)?;
+    Ok(Doc {
+        key: row.get(first)?,
+        id: row.get(first + 1)?,
+        title: row.get(first + 2)?,
+        status: status.parse().unwrap_or(Status::Open),
+        opened_at: row.get(first + 4)?,
+        category: row.get(first + 5)?,
+        void: row.get(first + 6)?,
+        placeholder: row.get(first + 7)?,
+        reference_key: row.get(first + 8)?,
+        contact_key: row.get(first + 9)?,
+    })
+}
+
+/// A query FTS5 cannot read is the user's to fix.
+fn query_error(query: &str, e: rusqlite::Error) -> anyhow::Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(_, Some(message))
+            if message.contains("fts5") || message.contains("syntax") =>
+        {
+            crate::error::InputError::Invalid(format!(
+                "'{query}' is not a search caselog understands ({message}): use words, \"phrases\", prefix*, AND, OR, NOT, and parentheses"
+            ))
+            .into()
+        }
+        _ => anyhow::Error::new(e).context("searching the index"),
+    }
+}
