@@ -14,7 +14,7 @@ use crate::error::EXIT_OK;
 use crate::git;
 use crate::settings::SETTINGS_FILE;
 use crate::settings::TEMPLATE;
-use crate::store::{CASES_DIR, LOCK_FILE};
+use crate::store::{CASES_DIR, LOCK_FILE, WORK_DIR};
 
 /// Make a case log: cases/, caselog.toml, and the git merge driver
 ///
@@ -76,12 +76,28 @@ fn make_log(root: &Path, shown: &dyn Fn(&str) -> String, out: &mut dyn Write) ->
             shown(SETTINGS_FILE)
         )?;
     }
-    let entry = format!("/{LOCK_FILE}");
-    let added = ensure_line(&root.join(".gitignore"), "# caselog's lock file", &entry)?;
-    if added {
-        writeln!(out, "added {entry} to {}", shown(".gitignore"))?;
-    } else {
+    // The work folder ignores itself too; the line says so to a reader.
+    let ignored = [format!("/{LOCK_FILE}"), format!("/{WORK_DIR}/")];
+    let mut added = Vec::new();
+    for entry in &ignored {
+        let comment = if entry.ends_with('/') {
+            "# caselog's index and temporary files (a cache, safe to delete)"
+        } else {
+            "# caselog's lock file"
+        };
+        if ensure_line(&root.join(".gitignore"), comment, entry)? {
+            added.push(entry.as_str());
+        }
+    }
+    if added.is_empty() {
         writeln!(out, "kept {}", shown(".gitignore"))?;
+    } else {
+        writeln!(
+            out,
+            "added {} to {}",
+            added.join(" and "),
+            shown(".gitignore")
+        )?;
     }
     Ok(())
 }

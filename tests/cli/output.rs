@@ -175,7 +175,7 @@ fn init_is_safe_to_run_again() {
     assert_eq!(
         first,
         "created cases/\nwrote caselog.toml (settings, all commented out at their defaults)\n\
-         added /.caselog.lock to .gitignore\nadded `cases/**/*.toml merge=caselog` to .gitattributes\n\
+         added /.caselog.lock and /.caselog/ to .gitignore\nadded `cases/**/*.toml merge=caselog` to .gitattributes\n\
          not in a git repository: after `git init`, run `caselog init --git` to register the merge driver\n"
     );
     std::fs::write(
