@@ -10,8 +10,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
     Session, agree, annotate, assign, changes, check, close, completions, due, edit, escalate,
-    export, fmt, follow_up, import, init, list, log, merge_driver, next, open, propose, reopen,
-    report, resolve, show, similar, wait,
+    export, fmt, follow_up, import, init, list, log, merge_driver, next, open, propose, redact,
+    reopen, report, resolve, show, similar, wait,
 };
 use crate::untrusted::TerminalSafe;
 
@@ -60,6 +60,7 @@ pub enum Command {
     Close(close::CloseArgs),
     Reopen(reopen::ReopenArgs),
     Edit(edit::EditArgs),
+    Redact(redact::RedactArgs),
     Show(show::ShowArgs),
     Next(next::NextArgs),
     Similar(similar::SimilarArgs),
@@ -123,6 +124,7 @@ impl Cli {
             Command::Close(args) => close::run(s, args, o)?,
             Command::Reopen(args) => reopen::run(s, args, o)?,
             Command::Edit(args) => edit::run(s, args, o)?,
+            Command::Redact(args) => redact::run(s, args, o)?,
             Command::Show(args) => show::run(s, args, o)?,
             Command::Next(args) => next::run(s, args, o)?,
             Command::Similar(args) => similar::run(s, args, o)?,

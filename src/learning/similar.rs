@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::case::redaction::is_marker;
 use crate::case::{Case, Status, Timestamp, Void};
 use crate::store::Store;
 
@@ -84,6 +85,19 @@ impl Profile {
 /// account or order number) when both have one, else the same contact.
 /// Case and surrounding blanks do not count.
 pub fn same_customer(a: &ProfileCustomer, b: &ProfileCustomer) -> bool {
+    // A redacted value is a marker, the same in every case redacted that
+    // day: it names nobody, so it matches nothing.
+    let usable = |v: &Option<String>| v.as_deref().filter(|v| !is_marker(v)).map(str::to_string);
+    let (a, b) = (
+        ProfileCustomer {
+            contact: usable(&a.contact),
+            reference: usable(&a.reference),
+        },
+        ProfileCustomer {
+            contact: usable(&b.contact),
+            reference: usable(&b.reference),
+        },
+    );
     let same = |x: &Option<String>, y: &Option<String>| match (x, y) {
         (Some(x), Some(y)) => {
             let (x, y) = (x.trim(), y.trim());
@@ -190,10 +204,18 @@ fn stem(word: &str) -> String {
 /// The words a case is about: its title (counted twice, as a title says
 /// more per word) and the complaint summary.
 fn case_terms(case: &Profile) -> Vec<String> {
-    let title = terms(&case.title);
+    // What a redaction left says nothing about the complaint.
+    let words = |text: &str| {
+        if is_marker(text) {
+            Vec::new()
+        } else {
+            terms(text)
+        }
+    };
+    let title = words(&case.title);
     let mut out = title.clone();
     out.extend(title);
-    out.extend(terms(&case.complaint.summary));
+    out.extend(words(&case.complaint.summary));
     out
 }
 
