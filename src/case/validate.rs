@@ -1390,6 +1390,70 @@ mod tests {
     }
 
     #[test]
+    fn a_redacted_case_passes_and_its_event_says_what_and_why() {
+        use crate::case::lifecycle::{Correction, edit, redact};
+        use crate::case::{EditField, PersonalField};
+        let fix = [
+            Correction::Set(EditField::PreferredContact, Some("phone".into())),
+            Correction::Set(EditField::Contact, Some("jo@example.com".into())),
+        ];
+        let case = edit(&resolved(), &stamp(2), &fix).unwrap();
+        let case = lifecycle::close(&case, &stamp(3), Some("done")).unwrap();
+        let redacted = redact(
+            &case,
+            &stamp(4),
+            PersonalField::ALL,
+            "erasure request",
+            false,
+        )
+        .unwrap();
+        assert_eq!(problems(&redacted), []);
+        let no_fields = with(&redacted, |c| last_event(c).fields.clear());
+        assert_eq!(messages(&no_fields), ["a 'redacted' event needs `fields`"]);
+        let no_reason = with(&redacted, |c| last_event(c).text = None);
+        assert_eq!(
+            messages(&no_reason),
+            ["a 'redacted' event needs `text`, the reason"]
+        );
+        let on_a_note = with(&noted(&opened(), 1), |c| {
+            last_event(c).fields = vec![PersonalField::Notes];
+        });
+        assert_eq!(messages(&on_a_note), ["a 'note' event has no `fields`"]);
+    }
+
+    #[test]
+    fn a_card_number_is_an_error_at_its_line_unless_allowed_masked() {
+        let case = lifecycle::annotate(
+            &opened(),
+            &stamp(1),
+            Action::Note,
+            "Tracking 4111111111111111",
+        )
+        .unwrap();
+        assert_eq!(
+            problems(&case),
+            [problem_at(
+                &case,
+                "text = \"Tracking",
+                "a likely payment card number (**** **** **** 1111), which must never be stored: replace it with that masked form, and purge it from git history if it was committed"
+            )]
+        );
+        let allowed = with(&case, |c| {
+            last_event(c).allowed_card_like_numbers = vec!["**** **** **** 1111".into()];
+        });
+        assert_eq!(problems(&allowed), []);
+        let unmasked = with(&noted(&opened(), 1), |c| {
+            last_event(c).allowed_card_like_numbers = vec!["4111 1111 1111 1112".into()];
+        });
+        assert_eq!(
+            messages(&unmasked),
+            [
+                "allowed_card_like_numbers holds '**** **** **** 1112', which is not masked: keep at most its last four digits"
+            ]
+        );
+    }
+
+    #[test]
     fn a_carriage_return_in_a_tag_or_by_is_a_line_break_too() {
         let tagged = with(&opened(), |c| c.tags = vec!["post\rglass".into()]);
         assert_eq!(

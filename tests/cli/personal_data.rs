@@ -668,3 +668,30 @@ fn rewrite_history_refuses_uncommitted_changes_then_purges_history() {
     assert!(history.contains("Maria"), "her other cases are kept");
     assert_eq!(git_ok(log.path(), &["status", "--porcelain"]), "");
 }
+
+#[test]
+fn the_merge_driver_keeps_a_redaction_whatever_the_other_branch_wrote() {
+    let (log, id) = crate::merge::repository(true);
+    let dir = log.path();
+    log.run(["close", &id, "--reason", "sorted"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "close"]);
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    log.run(["note", &id, "Maria López rang about A-1001 again"])
+        .at("2026-11-20T11:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "a note"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["redact", &id, "--reason", "erasure request"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "redact"]);
+    git_ok(dir, &["merge", "-q", "--no-edit", "other"]);
+    let text = log.case_text(&id);
+    for personal in ["Maria", "López", "A-1001", "rang"] {
+        assert!(!text.contains(personal), "{personal}: {text}");
+    }
+    assert_eq!(text.matches("action = \"note\"").count(), 1, "{text}");
+    assert_eq!(log.run(["check"]).ok(), "");
+}
