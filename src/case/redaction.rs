@@ -61,20 +61,30 @@ pub fn personal(field: EditField) -> Option<PersonalField> {
     }
 }
 
+/// The marker values are erased to. A marker left by an earlier redaction
+/// is kept; when one redaction is replayed onto another branch's copy
+/// (`converge`), a marker dated later than this one takes this one's date,
+/// so two branches that redacted the same case agree on every value.
+#[derive(Clone, Copy)]
+struct Marker<'m> {
+    text: &'m str,
+    converge: bool,
+}
+
 /// Replaces `value` by the marker unless it is one already; whether it changed.
-fn erase(value: &mut String, marker: &str) -> bool {
-    if is_marker(value) {
+fn erase(value: &mut String, marker: Marker) -> bool {
+    if is_marker(value) && !(marker.converge && value.as_str() > marker.text) {
         return false;
     }
-    *value = marker.to_string();
+    *value = marker.text.to_string();
     true
 }
 
-fn erase_opt(value: &mut Option<String>, marker: &str) -> bool {
+fn erase_opt(value: &mut Option<String>, marker: Marker) -> bool {
     value.as_mut().is_some_and(|v| erase(v, marker))
 }
 
-fn erase_all(values: &mut [String], marker: &str) -> bool {
+fn erase_all(values: &mut [String], marker: Marker) -> bool {
     let mut changed = false;
     for v in values {
         changed |= erase(v, marker);
@@ -91,6 +101,19 @@ pub fn erase_fields(
     case: &Case,
     fields: &[PersonalField],
     marker: &str,
+    upto: DateTime<Utc>,
+) -> (Case, Vec<PersonalField>) {
+    let marker = Marker {
+        text: marker,
+        converge: false,
+    };
+    erase_with(case, fields, marker, upto)
+}
+
+fn erase_with(
+    case: &Case,
+    fields: &[PersonalField],
+    marker: Marker,
     upto: DateTime<Utc>,
 ) -> (Case, Vec<PersonalField>) {
     let mut next = case.clone();
@@ -124,7 +147,7 @@ pub fn erase_fields(
 }
 
 /// What one event holds of `field`, erased.
-fn erase_event(e: &mut Event, field: PersonalField, marker: &str) -> bool {
+fn erase_event(e: &mut Event, field: PersonalField, marker: Marker) -> bool {
     let mut did = false;
     if e.action == Action::Edited && e.field.and_then(personal) == Some(field) {
         did |= erase_opt(&mut e.old, marker);
@@ -150,8 +173,12 @@ fn erase_event(e: &mut Event, field: PersonalField, marker: &str) -> bool {
 /// What a `redacted` event erased, applied again to `case` as it was on
 /// another branch: the values it held by then become the event's marker.
 fn replay_redaction(case: &Case, redacted: &Event) -> Case {
-    let marker = marker(redacted.at.0.date_naive());
-    erase_fields(case, &redacted.fields, &marker, redacted.at.0).0
+    let text = marker(redacted.at.0.date_naive());
+    let marker = Marker {
+        text: &text,
+        converge: true,
+    };
+    erase_with(case, &redacted.fields, marker, redacted.at.0).0
 }
 
 /// `case` with every redaction `other` holds and it lacks applied, so that
@@ -176,6 +203,18 @@ mod tests {
     use super::*;
     use crate::case::lifecycle::tests::{at, opened, stamp};
     use crate::case::lifecycle::{self, Correction};
+
+    #[test]
+    fn two_branches_that_redacted_a_case_on_different_days_agree_on_every_value() {
+        let closed = lifecycle::close(&opened(), &stamp(1), Some("done")).unwrap();
+        let all = PersonalField::ALL;
+        let one = lifecycle::redact(&closed, &stamp(2), all, "erasure request", false).unwrap();
+        let two = lifecycle::redact(&closed, &stamp(30), all, "erasure request", false).unwrap();
+        let (one_caught, two_caught) = (catch_up(&one, &two), catch_up(&two, &one));
+        assert_eq!(one_caught, one, "an earlier marker stays");
+        assert_eq!(two_caught.customer.name, one.customer.name);
+        assert_eq!(two_caught.events[..2], one.events[..2]);
+    }
 
     #[test]
     fn markers_are_told_from_the_customer_s_words() {
