@@ -695,3 +695,43 @@ fn the_merge_driver_keeps_a_redaction_whatever_the_other_branch_wrote() {
     assert_eq!(text.matches("action = \"note\"").count(), 1, "{text}");
     assert_eq!(log.run(["check"]).ok(), "");
 }
+
+#[test]
+fn a_redaction_changes_only_the_lines_of_what_it_erases_and_keeps_comments() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com", "--category", "billing"]);
+    log.run(["close", &id, "--reason", "Maria withdrew it"])
+        .ok();
+    let path = log.case_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "category = \"billing\"",
+        "category = \"billing\" # checked by ana",
+    );
+    std::fs::write(&path, &text).unwrap();
+    log.run(["redact", &id, "--reason", "erasure request"]).ok();
+    let after = log.case_text(&id);
+    let removed: Vec<&str> = text
+        .lines()
+        .filter(|l| !after.lines().any(|a| a == *l))
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            "title = \"Refund not received\"",
+            "name = \"Maria López\"",
+            "contact = \"maria@example.com\"",
+            "summary = \"I cancelled order A-1001 and was promised a refund.\"",
+            "text = \"Maria withdrew it\"",
+        ],
+        "{after}"
+    );
+    assert!(after.starts_with(&text[..text.find("title").unwrap()]));
+    assert!(
+        after.contains("category = \"billing\" # checked by ana"),
+        "{after}"
+    );
+    assert!(
+        after[text.len() - 40..].contains("action = \"redacted\""),
+        "appended: {after}"
+    );
+}
