@@ -11,7 +11,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::commands::{
     Session, agree, annotate, assign, changes, check, close, completions, due, edit, escalate,
     export, fmt, follow_up, import, index, init, list, log, merge_driver, next, open, propose,
-    reopen, report, resolve, search, show, similar, wait,
+    redact, reopen, report, resolve, search, show, similar, wait,
 };
 use crate::untrusted::TerminalSafe;
 
@@ -60,6 +60,7 @@ pub enum Command {
     Close(close::CloseArgs),
     Reopen(reopen::ReopenArgs),
     Edit(edit::EditArgs),
+    Redact(redact::RedactArgs),
     Show(show::ShowArgs),
     Next(next::NextArgs),
     Similar(similar::SimilarArgs),
@@ -125,6 +126,7 @@ impl Cli {
             Command::Close(args) => close::run(s, args, o)?,
             Command::Reopen(args) => reopen::run(s, args, o)?,
             Command::Edit(args) => edit::run(s, args, o)?,
+            Command::Redact(args) => redact::run(s, args, o)?,
             Command::Show(args) => show::run(s, args, o)?,
             Command::Next(args) => next::run(s, args, o)?,
             Command::Similar(args) => similar::run(s, args, o)?,

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 
-use crate::case::Severity;
+use crate::case::redaction::{CUSTOMER_FIELDS, FREE_TEXT};
+use crate::case::{PersonalField, Severity};
 use crate::error::InputError;
 use crate::time::{Span, WorkingDays, parse_weekday};
 
@@ -68,6 +69,51 @@ pub struct Settings {
     /// The most bytes one text may hold (a note, a summary, a resolution).
     #[serde(default = "default_max_text_bytes")]
     pub max_text_bytes: u64,
+    /// How long a closed case keeps the customer's personal data, counted
+    /// from its closing; kept for good when unset.
+    #[serde(default)]
+    pub retention: Option<Span>,
+    /// Which of a case's fields hold personal data.
+    #[serde(default)]
+    pub personal_data: PersonalData,
+}
+
+/// `[personal_data]`: what `redact` erases, `export --pseudonymise` leaves
+/// out, and retention counts as personal.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalData {
+    /// The fields that hold personal data.
+    #[serde(default = "default_personal_fields")]
+    pub fields: Vec<PersonalField>,
+    /// Whether free text (the title, summary, wants, resolution, redress
+    /// and notes) counts as personal data too.
+    #[serde(default = "yes")]
+    pub free_text: bool,
+}
+
+fn default_personal_fields() -> Vec<PersonalField> {
+    CUSTOMER_FIELDS.to_vec()
+}
+
+impl Default for PersonalData {
+    fn default() -> PersonalData {
+        PersonalData {
+            fields: default_personal_fields(),
+            free_text: true,
+        }
+    }
+}
+
+impl PersonalData {
+    /// Every field that counts as personal, in the canonical order.
+    pub fn all(&self) -> Vec<PersonalField> {
+        PersonalField::ALL
+            .iter()
+            .copied()
+            .filter(|f| self.fields.contains(f) || (self.free_text && FREE_TEXT.contains(f)))
+            .collect()
+    }
 }
 
 fn yes() -> bool {
@@ -130,6 +176,8 @@ impl Default for Settings {
             clock_tolerance: default_clock_tolerance(),
             lock_timeout: default_lock_timeout(),
             max_text_bytes: default_max_text_bytes(),
+            retention: None,
+            personal_data: PersonalData::default(),
         }
     }
 }
@@ -251,6 +299,12 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # The most bytes one text may hold: a note, a summary, a resolution.
 # max_text_bytes = 1048576
 
+# How long a closed case keeps the customer's personal data, counted from
+# its closing (the UK FCA keeps complaint records 3 years). `caselog due`
+# lists the cases past it (kind retention); `caselog redact --expired`
+# erases their personal data. Kept for good when unset.
+# retention = "3y"
+
 # Shorter resolution deadlines for some severities, if you like.
 # (A table: keep it after every plain setting above.)
 # [resolve_within_by_severity]
@@ -260,6 +314,14 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # More frequent updates for some severities (a table too).
 # [update_every_by_severity]
 # critical = "1d"
+
+# Which case fields hold personal data: what `caselog redact` erases and
+# `caselog export --pseudonymise` leaves out. fields: any of customer,
+# contact, reference, preferred_contact (and title, summary, wants,
+# resolution, redress, notes); with free_text, those last six count too.
+# [personal_data]
+# fields = ["customer", "contact", "reference", "preferred_contact"]
+# free_text = true
 "#;
 
 #[cfg(test)]
@@ -274,6 +336,29 @@ mod tests {
         assert_eq!(settings.first_response_within, Span::hours(24));
         assert_eq!(settings.resolve_within(Severity::Critical), Span::days(14));
         assert_eq!(settings.working_days, WorkingDays::default());
+        assert_eq!(settings.retention, None);
+        assert_eq!(settings.personal_data, PersonalData::default());
+        assert_eq!(settings.personal_data.all(), PersonalField::ALL);
+    }
+
+    #[test]
+    fn personal_data_can_leave_free_text_out() {
+        let settings = Settings::parse(
+            "retention = \"3y\"\n[personal_data]\nfields = [\"customer\", \"title\"]\nfree_text = false\n",
+            "caselog.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            settings.personal_data.all(),
+            [PersonalField::Customer, PersonalField::Title]
+        );
+        assert_eq!(settings.retention, Some(Span::years(3)));
+        let err =
+            Settings::parse("[personal_data]\nfields = [\"email\"]\n", "caselog.toml").unwrap_err();
+        assert!(
+            err.to_string().contains("unknown personal field 'email'"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 use crate::case::id::CaseId;
 use crate::case::lifecycle::check_one_line;
 use crate::case::{
-    Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, Resolution, Severity,
-    Status, Timestamp,
+    Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, PersonalField, Resolution,
+    Severity, Status, Timestamp,
 };
 use crate::time;
 use crate::untrusted;
@@ -474,4 +474,90 @@ fn check_events(case: &Case, now: DateTime<Utc>) -> RowResult<()> {
         return row_error(format!("events: {} is in the future", last.at.to_rfc3339()));
     }
     Ok(())
+}
+
+/// A case as a row to share for analysis: the customer known only by
+/// `pseudonym` (absent when there is none: a redacted customer), and
+/// every field and free text `personal` names left out, here and in the
+/// events, which keep their kinds, times and outcomes.
+pub fn to_shared_row(
+    case: &Case,
+    personal: &[PersonalField],
+    pseudonym: Option<&str>,
+) -> Map<String, Value> {
+    let has = |field: PersonalField| personal.contains(&field);
+    let mut scrubbed = case.clone();
+    for e in &mut scrubbed.events {
+        let edited_personal = e
+            .field
+            .and_then(crate::case::redaction::personal)
+            .is_some_and(has);
+        if edited_personal {
+            e.old = None;
+            e.new = None;
+        }
+        match e.action {
+            Action::Redacted => {}
+            Action::Resolved => {
+                if has(PersonalField::Resolution) {
+                    e.text = None;
+                }
+                if has(PersonalField::Redress) {
+                    e.redress = e.redress.as_ref().map(|_| "(given)".to_string());
+                }
+            }
+            _ if has(PersonalField::Notes) => {
+                e.text = None;
+                e.pros = Vec::new();
+                e.cons = Vec::new();
+                e.contingency = None;
+                e.monitor = None;
+            }
+            _ => {}
+        }
+    }
+    let mut row = to_row(&scrubbed);
+    let keys: [(PersonalField, &str); 9] = [
+        (PersonalField::Customer, "customer"),
+        (PersonalField::Contact, "contact"),
+        (PersonalField::Reference, "reference"),
+        (PersonalField::PreferredContact, "preferred_contact"),
+        (PersonalField::Title, "title"),
+        (PersonalField::Summary, "summary"),
+        (PersonalField::Wants, "wants"),
+        (PersonalField::Resolution, "resolution"),
+        (PersonalField::Redress, "redress"),
+    ];
+    for (field, key) in keys {
+        if has(field) {
+            row.remove(key);
+        }
+    }
+    if has(PersonalField::Redress)
+        && case
+            .resolution
+            .as_ref()
+            .is_some_and(|r| r.redress.is_some())
+    {
+        row.insert("redress".into(), Value::String("(given)".into()));
+    }
+    if has(PersonalField::Customer) {
+        let shown = match pseudonym {
+            Some(pseudonym) => Some(pseudonym.to_string()),
+            // A redacted customer: the marker says so, and names nobody.
+            None => Some(case.customer.name.clone())
+                .filter(|name| crate::case::redaction::is_marker(name)),
+        };
+        if let Some(shown) = shown {
+            row.insert("customer".into(), Value::String(shown));
+        }
+    }
+    // Keep the export's field order.
+    let mut ordered = Map::new();
+    for field in FIELDS {
+        if let Some(value) = row.remove(*field) {
+            ordered.insert(field.to_string(), value);
+        }
+    }
+    ordered
 }

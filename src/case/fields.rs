@@ -4,6 +4,7 @@
 //! event log implies.
 
 use crate::case::lifecycle::check_one_line;
+use crate::case::redaction;
 use crate::case::{Action, Case, Channel, EditField, Event, Severity};
 use crate::error::InputError;
 
@@ -177,7 +178,10 @@ pub fn differing_from_log(case: &Case) -> Vec<Unrecorded> {
         .filter_map(|&field| {
             let edit = last_edit(&case.events, field)?;
             let now = field.get(case);
-            (now != edit.new).then(|| Unrecorded {
+            // A redaction left a marker in the log, and in the field a
+            // marker or nothing (a preferred contact is removed).
+            let redacted = edit.new.as_deref().is_some_and(redaction::is_marker);
+            (now != edit.new && !redacted).then(|| Unrecorded {
                 field,
                 was: edit.new.clone(),
                 now,
@@ -200,7 +204,11 @@ pub fn changed_without_event(earlier: &Case, case: &Case) -> Vec<Unrecorded> {
         .iter()
         .filter_map(|&field| {
             let (was, now) = (field.get(earlier), field.get(case));
-            (was != now && last_edit(&added, field).is_none()).then_some(Unrecorded {
+            let redacted = added.iter().any(|e| {
+                e.action == Action::Redacted
+                    && redaction::personal(field).is_some_and(|p| e.fields.contains(&p))
+            });
+            (was != now && last_edit(&added, field).is_none() && !redacted).then_some(Unrecorded {
                 field,
                 was,
                 now,

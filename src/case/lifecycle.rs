@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 
 use crate::case::fields::{Unrecorded, join_tags, split_tags};
 use crate::case::id::CaseId;
+use crate::case::redaction;
 use crate::case::suggestion::{Advised, Step, Suggestion};
 use crate::case::{
     Action, Case, Channel, Complaint, Customer, EditField, Event, FORMAT, FollowUp, Outcome,
-    Replay, Resolution, Severity, Status, Timestamp, Void, WaitingOn,
+    PersonalField, Replay, Resolution, Severity, Status, Timestamp, Void, WaitingOn,
 };
 use crate::error::InputError;
 use crate::time::{Span, clock};
@@ -888,6 +889,55 @@ pub fn reopen(case: &Case, stamp: &Stamp, reason: &str) -> Change {
         next.follow_up = None;
     }
     next.events.push(stamp.event(action).with_text(reason));
+    Ok(next)
+}
+
+/// Erases the customer's personal data from a case (`fields`, as the
+/// log's `[personal_data]` names them), keeping what reports need, with a
+/// `redacted` event saying who, when, why and which fields (never the old
+/// values). A case with nothing left to erase is left as it was. A case not
+/// yet closed is refused unless `force`: its handling still needs the data.
+pub fn redact(
+    case: &Case,
+    stamp: &Stamp,
+    fields: &[PersonalField],
+    reason: &str,
+    force: bool,
+) -> Change {
+    some_text("the reason", reason)?;
+    if case.status != Status::Closed && !force {
+        return refuse(format!(
+            "case {} is {}, not closed, and its handling may still need the customer's details; give --force to redact it anyway",
+            case.id, case.status
+        ));
+    }
+    // The reason stays on the record: it must not name what it erases.
+    let lowered = reason.to_lowercase();
+    let customer = &case.customer;
+    for (what, value) in [
+        ("name", Some(&customer.name)),
+        ("contact", customer.contact.as_ref()),
+        ("reference", customer.reference.as_ref()),
+    ] {
+        if let Some(value) = value.map(|v| v.trim().to_lowercase())
+            && value.chars().count() >= 3
+            && !redaction::is_marker(&value)
+            && lowered.contains(&value)
+        {
+            return refuse(format!(
+                "the reason holds the customer's {what}, which the redaction erases; say why without it (such as \"erasure request of 2026-11-20\")"
+            ));
+        }
+    }
+    let stamp = &in_order(case, stamp);
+    let marker = redaction::marker(stamp.at.date_naive());
+    let (mut next, changed) = redaction::erase_fields(case, fields, &marker, stamp.at);
+    if changed.is_empty() {
+        return Ok(case.clone());
+    }
+    let mut event = stamp.event(Action::Redacted).with_text(reason);
+    event.fields = changed;
+    next.events.push(event);
     Ok(next)
 }
 

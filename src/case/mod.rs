@@ -3,6 +3,7 @@
 //! Everything here is pure: no clap, no printing, no file system (the store
 //! reads and writes files; this says what they hold and how a case changes).
 
+pub mod card;
 pub mod event_log;
 pub mod exchange;
 pub mod fields;
@@ -10,6 +11,8 @@ pub mod file;
 pub mod id;
 pub mod lifecycle;
 mod model;
+pub mod personal;
+pub mod redaction;
 pub mod suggestion;
 pub mod validate;
 

@@ -147,6 +147,7 @@ word_enum!(
         Escalated => "escalated",
         Customer => "customer",
         Edited => "edited",
+        Redacted => "redacted",
     }
 );
 
@@ -180,6 +181,27 @@ word_enum!(
         Severity => "severity",
         Tags => "tags",
         Wants => "wants",
+    }
+);
+
+word_enum!(
+    /// What holds a customer's personal data, as `[personal_data]` in
+    /// caselog.toml names it and a `redacted` event lists what it erased:
+    /// the customer's own fields, and the free texts (the title, the
+    /// complaint, the remedy wanted, the resolution, the redress, and the
+    /// notes: every event's text, a solution's pluses and minuses, an
+    /// agreement's terms).
+    PersonalField, "personal field" {
+        Customer => "customer",
+        Contact => "contact",
+        Reference => "reference",
+        PreferredContact => "preferred_contact",
+        Title => "title",
+        Summary => "summary",
+        Wants => "wants",
+        Resolution => "resolution",
+        Redress => "redress",
+        Notes => "notes",
     }
 );
 
@@ -360,6 +382,13 @@ pub struct Event {
     /// How an agreement will be monitored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitor: Option<String>,
+    /// What a `redacted` event erased.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<PersonalField>,
+    /// Card-like numbers `--allow-card-like-number` let through in the
+    /// change this event records, masked (a known false positive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_card_like_numbers: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -390,6 +419,8 @@ impl Event {
             cons: Vec::new(),
             contingency: None,
             monitor: None,
+            fields: Vec::new(),
+            allowed_card_like_numbers: Vec::new(),
             text: None,
         }
     }

@@ -14,7 +14,9 @@ use toml_edit::{Document, Item};
 
 use crate::case::fields;
 use crate::case::file;
+use crate::case::redaction::is_marker;
 use crate::case::{Action, Case, Status, Void, check_category, replay_status};
+use crate::case::{Event, card};
 use crate::error::{InputError, line_of};
 use crate::untrusted;
 
@@ -176,6 +178,7 @@ fn problems(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     check_leap_seconds(text, &mut out);
     check_consistency(&case, &lines, &mut out);
     check_void(&case, &lines, &mut out);
+    check_card_numbers(text, &case.events, &mut out);
     for drift in fields::differing_from_log(&case) {
         out.push(unrecorded_note(
             &lines,
@@ -485,6 +488,37 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
         out.extend(fits("field", e.field.is_some(), &edited, true));
         out.extend(fits("old", e.old.is_some(), &edited, false));
         out.extend(fits("new", e.new.is_some(), &edited, false));
+        out.extend(fits(
+            "fields",
+            !e.fields.is_empty(),
+            &[Action::Redacted],
+            true,
+        ));
+        if e.action == Action::Redacted && e.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            out.push(problem(
+                lines.event(i, None),
+                "a 'redacted' event needs `text`, the reason",
+            ));
+        }
+        if let Some(entry) = e
+            .allowed_card_like_numbers
+            .iter()
+            .find(|entry| !card::is_masked(entry))
+        {
+            out.push(problem(
+                lines.event(i, Some("allowed_card_like_numbers")),
+                format!(
+                    "allowed_card_like_numbers holds '{}', which is not masked: keep at most its last four digits",
+                    card::mask(
+                        &entry
+                            .bytes()
+                            .filter(u8::is_ascii_digit)
+                            .map(|b| b - b'0')
+                            .collect::<Vec<u8>>()
+                    )
+                ),
+            ));
+        }
         let closed = [Action::Closed];
         out.extend(fits("void", e.void.is_some(), &closed, false));
         out.extend(fits(
@@ -499,7 +533,7 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
                     lines.event(i, None),
                     "an 'edited' event needs `old` or `new`",
                 ));
-            } else if e.old == e.new {
+            } else if e.old == e.new && !e.new.as_deref().is_some_and(is_marker) {
                 out.push(problem(
                     lines.event(i, Some("new")),
                     "an 'edited' event's `old` and `new` are the same",
@@ -508,6 +542,7 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
             if let Some(field) = e.field {
                 for (key, value) in [("old", &e.old), ("new", &e.new)] {
                     if let Some(value) = value
+                        && !is_marker(value)
                         && let Err(err) = field.check(value)
                     {
                         out.push(problem(lines.event(i, Some(key)), format!("{key}: {err}")));
@@ -529,6 +564,30 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
             &[Action::FollowedUp],
             false,
         ));
+    }
+}
+
+/// Likely payment card numbers anywhere in the file (comments too), by
+/// line, except those an event records as allowed (a known false
+/// positive, masked).
+fn check_card_numbers(text: &str, events: &[Event], out: &mut Vec<Problem>) {
+    let allowed: Vec<&String> = events
+        .iter()
+        .flat_map(|e| &e.allowed_card_like_numbers)
+        .collect();
+    for (i, line) in text.lines().enumerate() {
+        for found in card::find(line) {
+            if allowed.contains(&&found.masked) {
+                continue;
+            }
+            out.push(problem(
+                i + 1,
+                format!(
+                    "a likely payment card number ({}), which must never be stored: replace it with that masked form, and purge it from git history if it was committed",
+                    found.masked
+                ),
+            ));
+        }
     }
 }
 
@@ -1328,6 +1387,70 @@ mod tests {
             "severity is 'low' but the last edited event for it says 'high': edited by hand? `caselog fmt --record-edits` records it"
         );
         assert_eq!(found[0].line, line(&by_hand, "severity"));
+    }
+
+    #[test]
+    fn a_redacted_case_passes_and_its_event_says_what_and_why() {
+        use crate::case::lifecycle::{Correction, edit, redact};
+        use crate::case::{EditField, PersonalField};
+        let fix = [
+            Correction::Set(EditField::PreferredContact, Some("phone".into())),
+            Correction::Set(EditField::Contact, Some("jo@example.com".into())),
+        ];
+        let case = edit(&resolved(), &stamp(2), &fix).unwrap();
+        let case = lifecycle::close(&case, &stamp(3), Some("done")).unwrap();
+        let redacted = redact(
+            &case,
+            &stamp(4),
+            PersonalField::ALL,
+            "erasure request",
+            false,
+        )
+        .unwrap();
+        assert_eq!(problems(&redacted), []);
+        let no_fields = with(&redacted, |c| last_event(c).fields.clear());
+        assert_eq!(messages(&no_fields), ["a 'redacted' event needs `fields`"]);
+        let no_reason = with(&redacted, |c| last_event(c).text = None);
+        assert_eq!(
+            messages(&no_reason),
+            ["a 'redacted' event needs `text`, the reason"]
+        );
+        let on_a_note = with(&noted(&opened(), 1), |c| {
+            last_event(c).fields = vec![PersonalField::Notes];
+        });
+        assert_eq!(messages(&on_a_note), ["a 'note' event has no `fields`"]);
+    }
+
+    #[test]
+    fn a_card_number_is_an_error_at_its_line_unless_allowed_masked() {
+        let case = lifecycle::annotate(
+            &opened(),
+            &stamp(1),
+            Action::Note,
+            "Tracking 4111111111111111",
+        )
+        .unwrap();
+        assert_eq!(
+            problems(&case),
+            [problem_at(
+                &case,
+                "text = \"Tracking",
+                "a likely payment card number (**** **** **** 1111), which must never be stored: replace it with that masked form, and purge it from git history if it was committed"
+            )]
+        );
+        let allowed = with(&case, |c| {
+            last_event(c).allowed_card_like_numbers = vec!["**** **** **** 1111".into()];
+        });
+        assert_eq!(problems(&allowed), []);
+        let unmasked = with(&noted(&opened(), 1), |c| {
+            last_event(c).allowed_card_like_numbers = vec!["4111 1111 1111 1112".into()];
+        });
+        assert_eq!(
+            messages(&unmasked),
+            [
+                "allowed_card_like_numbers holds '**** **** **** 1112', which is not masked: keep at most its last four digits"
+            ]
+        );
     }
 
     #[test]

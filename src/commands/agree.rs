@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{ByArg, words};
+use super::args::{ByArg, CardArg, words};
 use super::{Session, done};
 use crate::case::Channel;
 use crate::case::lifecycle::{self, Agreement};
@@ -40,6 +40,8 @@ pub struct AgreeArgs {
     #[arg(long, value_name = "TEXT", requires = "replace")]
     pub reason: Option<String>,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
@@ -51,9 +53,12 @@ pub fn run(session: &Session, args: AgreeArgs, out: &mut dyn Write) -> Result<u8
         replace: args.replace,
         reason: args.reason.as_deref(),
     };
-    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        lifecycle::agree(case, stamp, args.option, terms)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        args.by.by.as_deref(),
+        args.card.allow_card_like_number,
+        |case, stamp| lifecycle::agree(case, stamp, args.option, terms),
+    )?;
     let earlier = lifecycle::agreement(&changed.before).and_then(|e| e.option);
     match earlier {
         Some(earlier) => done(

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use super::{Session, done, input};
 use crate::case::lifecycle::{self, NOTE_KINDS};
 use crate::case::{Action, Status};
@@ -31,6 +31,8 @@ pub struct AnnotateArgs {
     /// What the note records
     #[arg(long, default_value = "note", value_parser = note_kinds())]
     pub kind: Action,
+    #[command(flatten)]
+    pub card: CardArg,
     #[command(flatten)]
     pub by: ByArg,
 }
@@ -56,9 +58,12 @@ pub fn run(session: &Session, args: AnnotateArgs, out: &mut dyn Write) -> Result
             limit,
         )?,
     };
-    let changed = session.change(&args.id, Some(&by), |case, stamp| {
-        lifecycle::annotate(case, stamp, args.kind, &text)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        Some(&by),
+        args.card.allow_card_like_number,
+        |case, stamp| lifecycle::annotate(case, stamp, args.kind, &text),
+    )?;
     let resumed = changed.before.status == Status::Waiting && changed.after.status == Status::Open;
     done(
         out,

@@ -30,6 +30,17 @@ pub struct ByArg {
     pub by: Option<String>,
 }
 
+/// The override for a known false positive of the card-number check,
+/// for commands that write text.
+#[derive(Debug, Args)]
+pub struct CardArg {
+    /// Write the text even though it holds what looks like a payment card
+    /// number (13–19 digits passing the Luhn check), for a known false
+    /// positive such as a tracking number; recorded on the event, masked
+    #[arg(long)]
+    pub allow_card_like_number: bool,
+}
+
 /// Which cases to keep: one group `list`, `due`, `report` and `export`
 /// take, turned into a [`Filter`] here.
 #[derive(Debug, Args)]

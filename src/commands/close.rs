@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use super::{Session, done};
 use crate::case::id::CaseId;
 use crate::case::lifecycle::{self, Voiding};
@@ -33,6 +33,8 @@ pub struct CloseArgs {
     #[arg(long)]
     pub opened_in_error: bool,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
@@ -42,9 +44,10 @@ pub fn run(session: &Session, args: CloseArgs, out: &mut dyn Write) -> Result<u8
         (None, true) => Some(Voiding::OpenedInError),
         (None, false) => None,
     };
-    let changed = session.change(
+    let changed = session.change_allowing(
         &args.id,
         args.by.by.as_deref(),
+        args.card.allow_card_like_number,
         |case, stamp| match &voiding {
             Some(voiding) => lifecycle::close_void(case, stamp, voiding, args.reason.as_deref()),
             None => lifecycle::close(case, stamp, args.reason.as_deref()),

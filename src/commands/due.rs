@@ -40,7 +40,9 @@ Deadlines (caselog.toml): first response within first_response_within (24h)
 of opening; update the customer every update_every (off unless set) from
 the last contact; resolution within resolve_within (14d, or per severity)
 of opening or the last reopen, paused while waiting on the customer; the
-follow-up at its scheduled time; a wait at its --until.
+follow-up at its scheduled time; a wait at its --until; a closed case's
+personal data retention (off unless set) after its closing, until it is
+redacted (`caselog redact --expired`).
 
 Exit codes:
   0  nothing listed, or something listed without --exit-code

@@ -10,7 +10,7 @@ use anyhow::Result;
 use clap::Args;
 use serde::Deserialize;
 
-use super::args::{ByArg, words};
+use super::args::{ByArg, CardArg, words};
 use super::{Session, done, input};
 use crate::case::fields::join_tags;
 use crate::case::file::string_literal;
@@ -72,6 +72,8 @@ pub struct EditArgs {
     /// editor shows them
     #[arg(long, value_name = "FILE")]
     pub from_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub card: CardArg,
     #[command(flatten)]
     pub by: ByArg,
 }
@@ -247,9 +249,12 @@ pub fn run(session: &Session, args: EditArgs, out: &mut dyn Write) -> Result<u8>
             _ => {}
         }
     }
-    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        lifecycle::edit(case, stamp, &corrections)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        args.by.by.as_deref(),
+        args.card.allow_card_like_number,
+        |case, stamp| lifecycle::edit(case, stamp, &corrections),
+    )?;
     let fields: Vec<String> = changed.after.events[changed.before.events.len()..]
         .iter()
         .filter(|e| e.action == Action::Edited)

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use super::{Session, done};
 use crate::case::lifecycle;
 use crate::untrusted;
@@ -28,15 +28,20 @@ pub struct EscalateArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
 pub fn run(session: &Session, args: EscalateArgs, out: &mut dyn Write) -> Result<u8> {
     let to = args.to.trim();
     session.check_person(to, "--to")?;
-    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        lifecycle::escalate(case, stamp, to, &args.reason)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        args.by.by.as_deref(),
+        args.card.allow_card_like_number,
+        |case, stamp| lifecycle::escalate(case, stamp, to, &args.reason),
+    )?;
     done(
         out,
         format_args!("{}: escalated to {}", changed.after.id, untrusted::line(to)),

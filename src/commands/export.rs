@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::Session;
 use super::args::{FilterArgs, words};
-use crate::case::exchange;
+use crate::case::personal::{self, Known};
+use crate::case::{Case, exchange};
 use crate::words::word_enum;
 use clap::Args;
 
@@ -24,13 +25,20 @@ word_enum!(
 /// Every case as JSON, YAML or CSV, for migration and analysis
 ///
 /// One flat row per case with every field; in CSV, tags are joined with
-/// "; " and events are JSON text. `caselog import` reads it back.
+/// "; " and events are JSON text. `caselog import` reads it back. With
+/// --customer, it is everything held about one person (an access request):
+/// stderr says how many cases matched, and on what.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     #[arg(long, default_value = "json", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
+    /// For sharing: each customer becomes a stable pseudonym (a keyed hash
+    /// with the log's secret in .caselog/secret), and the other personal
+    /// fields and free texts ([personal_data] in caselog.toml) are left out
+    #[arg(long)]
+    pub pseudonymise: bool,
 }
 
 pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u8> {
@@ -42,7 +50,22 @@ pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u
     let code = scan.exit_code();
     let mut cases = scan.cases;
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
-    let rows: Vec<_> = cases.iter().map(exchange::to_row).collect();
+    if let Some(wanted) = &filter.customer {
+        tell_matches(wanted, &cases);
+    }
+    let rows: Vec<_> = if args.pseudonymise {
+        let secret = session.store()?.secret()?;
+        let personal = settings.personal_data.all();
+        cases
+            .iter()
+            .map(|case| {
+                let pseudonym = personal::customer_pseudonym(&secret, &case.customer);
+                exchange::to_shared_row(case, &personal, pseudonym.as_deref())
+            })
+            .collect()
+    } else {
+        cases.iter().map(exchange::to_row).collect()
+    };
     match args.format {
         Format::Json => super::json::write(out, &rows)?,
         Format::Yaml => {
@@ -59,4 +82,55 @@ pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u
         }
     }
     Ok(code)
+}
+
+/// Says on stderr how many cases `--customer` matched, and on what: the
+/// values it matched exactly, and the cases it matched only in part (a
+/// longer name, another address), to check before they are handed over.
+fn tell_matches(wanted: &str, cases: &[Case]) {
+    let mut exact: Vec<(Known, String, usize)> = Vec::new();
+    let mut partial: Vec<String> = Vec::new();
+    for case in cases {
+        let found = personal::matching(case, wanted);
+        for (known, value) in &found.exactly {
+            match exact
+                .iter_mut()
+                .find(|(k, v, _)| k == known && v.to_lowercase() == value.to_lowercase())
+            {
+                Some((_, _, count)) => *count += 1,
+                None => exact.push((*known, value.clone(), 1)),
+            }
+        }
+        if !found.is_exact() {
+            let on: Vec<String> = found
+                .partly
+                .iter()
+                .map(|(known, value)| format!("{} '{value}'", known.label()))
+                .collect();
+            partial.push(format!("{} ({})", case.id, on.join(", ")));
+        }
+    }
+    exact.sort();
+    let on: Vec<String> = exact
+        .iter()
+        .map(|(known, value, count)| format!("{} '{value}' in {count}", known.label()))
+        .collect();
+    let count = cases.len();
+    super::say(&format!(
+        "{count} case{} matched --customer '{}' (name, contact or reference, any letter case){}",
+        if count == 1 { "" } else { "s" },
+        wanted.trim(),
+        if on.is_empty() {
+            String::new()
+        } else {
+            format!(": exactly on {}", on.join(", "))
+        }
+    ));
+    if !partial.is_empty() {
+        super::say(&format!(
+            "{} of them only in part: {}; make sure each is the same person before handing it over",
+            partial.len(),
+            partial.join(", ")
+        ));
+    }
 }

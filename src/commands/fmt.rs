@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use super::{Session, warn};
 use crate::case::{fields, file, lifecycle};
 use crate::error::{self, EXIT_OK};
@@ -35,6 +35,8 @@ pub struct FmtArgs {
     #[arg(long)]
     pub record_edits: bool,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
@@ -58,7 +60,15 @@ pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> 
             .collect::<Result<_>>()?
     };
     if args.record_edits {
-        record_edits(session, &files, args.by.by.as_deref(), out, &mut fail)?;
+        let allow = args.card.allow_card_like_number;
+        record_edits(
+            session,
+            &files,
+            args.by.by.as_deref(),
+            allow,
+            out,
+            &mut fail,
+        )?;
     }
     let mut would_change = false;
     for path in &files {
@@ -92,6 +102,7 @@ fn record_edits(
     session: &Session,
     files: &[PathBuf],
     by: Option<&str>,
+    allow_card_like: bool,
     out: &mut dyn Write,
     fail: &mut dyn FnMut(&anyhow::Error),
 ) -> Result<()> {
@@ -103,7 +114,7 @@ fn record_edits(
             continue;
         };
         let mut recorded = Vec::new();
-        let changed = session.change(id, by, |case, stamp| {
+        let changed = session.change_allowing(id, by, allow_card_like, |case, stamp| {
             recorded = fields::unrecorded(earlier, case);
             lifecycle::record_edits(case, stamp, &recorded)
         });

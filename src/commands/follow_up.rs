@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use super::{Session, done};
 use crate::case::Status;
 use crate::case::lifecycle;
@@ -37,6 +37,8 @@ pub struct FollowUpArgs {
     #[arg(long, requires = "done", value_parser = ["yes", "no"])]
     pub satisfied: Option<String>,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
@@ -51,15 +53,20 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
             None => None,
         };
         let mut due = None;
-        let changed = session.change(&args.id, by, |case, stamp| {
-            let when = match (span, at, settings) {
-                (Some(span), _, Some(settings)) => settings.follow_up_due(span, stamp.at),
-                (_, Some(at), _) => at,
-                _ => stamp.at,
-            };
-            due = Some(when);
-            lifecycle::schedule_follow_up(case, stamp, when)
-        })?;
+        let changed = session.change_allowing(
+            &args.id,
+            by,
+            args.card.allow_card_like_number,
+            |case, stamp| {
+                let when = match (span, at, settings) {
+                    (Some(span), _, Some(settings)) => settings.follow_up_due(span, stamp.at),
+                    (_, Some(at), _) => at,
+                    _ => stamp.at,
+                };
+                due = Some(when);
+                lifecycle::schedule_follow_up(case, stamp, when)
+            },
+        )?;
         let unchanged = if changed.written { "" } else { " (unchanged)" };
         return done(
             out,
@@ -71,9 +78,12 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
         );
     }
     let satisfied = args.satisfied.map(|s| s == "yes");
-    let changed = session.change(&args.id, by, |case, stamp| {
-        lifecycle::record_follow_up(case, stamp, satisfied, args.text.as_deref())
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        by,
+        args.card.allow_card_like_number,
+        |case, stamp| lifecycle::record_follow_up(case, stamp, satisfied, args.text.as_deref()),
+    )?;
     let outcome = match (satisfied, changed.after.status) {
         (Some(true), Status::Closed) => "customer satisfied; closed",
         (Some(false), _) => "customer not satisfied; reopened",

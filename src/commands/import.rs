@@ -9,9 +9,10 @@ use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
 use super::Session;
-use super::args::{ByArg, words};
+use super::args::{ByArg, CardArg, words};
 use super::export::Format;
 use crate::case::Case;
+use crate::case::card;
 use crate::case::exchange::{self, ImportContext};
 use crate::case::file;
 use crate::case::id::CaseId;
@@ -38,6 +39,8 @@ pub struct ImportArgs {
     /// Import the valid rows and report the others, instead of importing nothing
     #[arg(long)]
     pub skip_invalid: bool,
+    #[command(flatten)]
+    pub card: CardArg,
     #[command(flatten)]
     pub by: ByArg,
 }
@@ -77,7 +80,12 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             .and_then(Value::as_str)
             .and_then(|t| time::parse_time(t).ok())
             .unwrap_or(context.now);
-        match exchange::from_row(row, &context, CaseId::generate(opened_at)?) {
+        let case =
+            exchange::from_row(row, &context, CaseId::generate(opened_at)?).and_then(|case| {
+                card::guard(None, case, args.card.allow_card_like_number)
+                    .map_err(|e| exchange::RowError(e.to_string()))
+            });
+        match case {
             Ok(case) => match first_error(&case, &rules) {
                 // A row whose case `check` would reject is refused now,
                 // not discovered later.

@@ -31,6 +31,7 @@ pub mod next;
 pub mod open;
 mod progress;
 pub mod propose;
+pub mod redact;
 pub mod reopen;
 pub mod report;
 pub mod resolve;

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::args::{ByArg, words};
+use super::args::{ByArg, CardArg, words};
 use super::{Session, input};
+use crate::case::card;
 use crate::case::id::CaseId;
 use crate::case::lifecycle::{self, NewComplaint};
 use crate::case::{Case, Channel, Severity};
@@ -67,6 +68,8 @@ pub struct OpenArgs {
     #[arg(long, short)]
     pub quiet: bool,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
@@ -117,6 +120,7 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
     };
     for _ in 0..ID_ATTEMPTS {
         let case = lifecycle::open(CaseId::generate(stamp.at)?, complaint.clone(), &stamp)?;
+        let case = card::guard(None, case, args.card.allow_card_like_number)?;
         if store.create(&case)? {
             writeln!(out, "{}", case.id)?;
             out.flush()?;

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use super::{Session, done};
 use crate::case::lifecycle;
 
@@ -27,13 +27,18 @@ pub struct ProposeArgs {
     #[arg(long = "con", value_name = "TEXT")]
     pub cons: Vec<String>,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
 pub fn run(session: &Session, args: ProposeArgs, out: &mut dyn Write) -> Result<u8> {
-    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        lifecycle::propose(case, stamp, &args.text, &args.pros, &args.cons)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        args.by.by.as_deref(),
+        args.card.allow_card_like_number,
+        |case, stamp| lifecycle::propose(case, stamp, &args.text, &args.pros, &args.cons),
+    )?;
     let number = lifecycle::proposals(&changed.after)
         .last()
         .and_then(|e| e.option)

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use super::{Session, done};
 use crate::case::Status;
 use crate::case::lifecycle;
@@ -19,13 +19,18 @@ pub struct ReopenArgs {
     #[arg(long)]
     pub reason: String,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
 pub fn run(session: &Session, args: ReopenArgs, out: &mut dyn Write) -> Result<u8> {
-    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        lifecycle::reopen(case, stamp, &args.reason)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        args.by.by.as_deref(),
+        args.card.allow_card_like_number,
+        |case, stamp| lifecycle::reopen(case, stamp, &args.reason),
+    )?;
     let verb = if changed.before.status == Status::Waiting {
         "resumed"
     } else {

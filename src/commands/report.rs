@@ -8,6 +8,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 use super::Session;
 use super::args::{FilterArgs, words};
+use crate::case::personal;
 use crate::error::InputError;
 use crate::learning::measures::{self, By, Facts, Measures, Period, Report, Timing};
 use crate::time::{self, When, format_length, format_time};
@@ -55,6 +56,11 @@ pub struct ReportArgs {
     /// Which cases to report on, by their state now
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// Name each customer (repeat customers, --by customer) by a stable
+    /// pseudonym, a keyed hash with the log's secret in .caselog/secret, as
+    /// `export --pseudonymise` does, so the report can be shared
+    #[arg(long)]
+    pub pseudonymise: bool,
 }
 
 pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u8> {
@@ -62,11 +68,21 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
     let period = period(session, &args)?;
     let filter = args.filter.filter(session)?;
     let now = session.now()?;
+    let secret = match args.pseudonymise {
+        true => Some(session.store()?.secret()?),
+        false => None,
+    };
     let scan = session.every_case(|case| {
-        filter
+        let facts = filter
             .keeps(&case, settings, now)
             .then(|| Facts::of(&case, period.as_of))
-            .flatten()
+            .flatten()?;
+        Some(match &secret {
+            Some(secret) => {
+                facts.with_customer(personal::customer_pseudonym(secret, &case.customer))
+            }
+            None => facts,
+        })
     })?;
     let report = measures::compute(&scan.cases, period, args.by, settings);
     match args.format {

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{ByArg, words};
+use super::args::{ByArg, CardArg, words};
 use super::{Session, done};
 use crate::case::Outcome;
 use crate::case::lifecycle::{self, Settlement};
@@ -43,6 +43,8 @@ pub struct ResolveArgs {
     #[arg(long)]
     pub no_follow_up: bool,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
@@ -61,12 +63,17 @@ pub fn run(session: &Session, args: ResolveArgs, out: &mut dyn Write) -> Result<
         follow_up_due: None,
     };
     let mut due = None;
-    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        due = (!args.no_follow_up)
-            .then(|| settings.follow_up_due(settings.follow_up_after, stamp.at));
-        settlement.follow_up_due = due;
-        lifecycle::resolve(case, stamp, settlement)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        args.by.by.as_deref(),
+        args.card.allow_card_like_number,
+        |case, stamp| {
+            due = (!args.no_follow_up)
+                .then(|| settings.follow_up_due(settings.follow_up_after, stamp.at));
+            settlement.follow_up_due = due;
+            lifecycle::resolve(case, stamp, settlement)
+        },
+    )?;
     let option = changed
         .after
         .resolution

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
 use super::warn;
+use crate::case::card;
 use crate::case::lifecycle::{Refusal, Stamp, check_one_line};
 use crate::case::{Case, Timestamp};
 use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
@@ -221,11 +222,25 @@ impl Session {
     /// Changes the case `id` names by `change` (a lifecycle function),
     /// under the log's lock. The time is read once the lock is held, so
     /// commands queued on one case stamp their events in the order they
-    /// land.
+    /// land. A change that would write a likely payment card number is
+    /// refused (see [`Session::change_allowing`]).
     pub fn change(
         &self,
         id: &str,
         by: Option<&str>,
+        change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
+    ) -> Result<Changed> {
+        self.change_allowing(id, by, false, change)
+    }
+
+    /// [`Session::change`], where `allow_card_like` lets a likely card
+    /// number through (`--allow-card-like-number`: a known false
+    /// positive), recorded masked on the change's last event.
+    pub fn change_allowing(
+        &self,
+        id: &str,
+        by: Option<&str>,
+        allow_card_like: bool,
         change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
     ) -> Result<Changed> {
         let by = self.person(by)?;
@@ -236,7 +251,9 @@ impl Session {
                 at: self.event_time()?,
             };
             asked_at = Some(stamp.at);
-            change(case, &stamp).map_err(|refusal| refusal.into_input_error().into())
+            let after = change(case, &stamp).map_err(Refusal::into_input_error)?;
+            // Every text any change writes passes here: no card numbers.
+            Ok(card::guard(Some(case), after, allow_card_like)?)
         })?;
         // An event is never dated before the one it follows; far behind
         // (more than a fast clock explains), say so.

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{ByArg, words};
+use super::args::{ByArg, CardArg, words};
 use super::{Session, done};
 use crate::case::WaitingOn;
 use crate::case::lifecycle::{self, Wait, waited_on};
@@ -34,6 +34,8 @@ pub struct WaitArgs {
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
@@ -48,19 +50,24 @@ pub fn run(session: &Session, args: WaitArgs, out: &mut dyn Write) -> Result<u8>
         Some(When::Span(_)) => Some(session.settings()?),
         _ => None,
     };
-    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        let until = until.map(|when| match (when, settings) {
-            (When::Span(span), Some(settings)) => span.after(stamp.at, &settings.working_days),
-            (When::Span(span), None) => stamp.at + span.duration(),
-            (When::At(at), _) => at,
-        });
-        let wait = Wait {
-            on: args.on,
-            until,
-            reason: args.reason.as_deref(),
-        };
-        lifecycle::wait(case, stamp, wait)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        args.by.by.as_deref(),
+        args.card.allow_card_like_number,
+        |case, stamp| {
+            let until = until.map(|when| match (when, settings) {
+                (When::Span(span), Some(settings)) => span.after(stamp.at, &settings.working_days),
+                (When::Span(span), None) => stamp.at + span.duration(),
+                (When::At(at), _) => at,
+            });
+            let wait = Wait {
+                on: args.on,
+                until,
+                reason: args.reason.as_deref(),
+            };
+            lifecycle::wait(case, stamp, wait)
+        },
+    )?;
     let after = &changed.after;
     let on = after
         .waiting_on()

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::case::event_log::merge_events;
 use crate::case::file::all_sections;
 use crate::case::lifecycle::{self, void_words, waited_on};
+use crate::case::redaction;
 use crate::case::{Action, Case, EditField, Event, Replay, Status, Void, replay};
 
 /// What happened to one case between two versions of its file.
@@ -65,6 +66,13 @@ pub fn describe(
     renamed_from: Option<String>,
 ) -> Option<CaseChange> {
     let shown = after.or(before)?;
+    // A redaction changes what earlier events say: told as one redaction,
+    // with the earlier version read as the redaction left it.
+    let caught_up = match (before, after) {
+        (Some(b), Some(a)) => Some(redaction::catch_up(b, a)),
+        _ => None,
+    };
+    let before = caught_up.as_ref().or(before);
     let old_events: &[Event] = before.map_or(&[], |c| &c.events);
     let new_events: Vec<Event> = match after {
         Some(after) => {
@@ -228,6 +236,14 @@ fn summarise(events: &[Event], mut state: Replay, mut agreed: Option<u32>, out: 
                 format!("reopened: {}", first_line(e.text.as_deref()))
             }
             Action::Imported => "imported".to_string(),
+            Action::Redacted => {
+                let fields: Vec<&str> = e.fields.iter().map(|f| f.as_str()).collect();
+                format!(
+                    "personal data redacted ({}): {}",
+                    fields.join(", "),
+                    first_line(e.text.as_deref())
+                )
+            }
             Action::Acknowledged => "acknowledged to the customer".to_string(),
             Action::Listened => "listened and summarised back".to_string(),
             Action::Apologised => "apologised".to_string(),

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use crate::case::event_log::merge_events;
 use crate::case::event_log::order_key;
 use crate::case::file::{Field, Section, all_sections, event_fields, write_fields};
+use crate::case::redaction;
 use crate::case::{Action, Case, Event};
 
 /// The merged file's text, and the keys in conflict (empty when clean).
@@ -50,6 +51,13 @@ fn choose(base: Option<&Option<String>>, ours: &Option<String>, theirs: &Option<
 /// Merges `ours` and `theirs`, which both descend from `base` (`None`
 /// when the two sides added the file independently).
 pub fn merge(base: Option<&Case>, ours: &Case, theirs: &Case, marker_size: usize) -> Merged {
+    // A side that redacted the case erased what the other side's copy
+    // still says: it is erased there too, so the union of the events
+    // brings none of it back.
+    let (ours, theirs) = (
+        &redaction::catch_up(ours, theirs),
+        &redaction::catch_up(theirs, ours),
+    );
     let (ours, theirs) = &renumber_options(base, ours, theirs);
     let base_sections = base.map(all_sections);
     let ours_sections = all_sections(ours);
@@ -392,6 +400,32 @@ mod tests {
         );
         let case = clean(&merged(&base, &ours, &theirs));
         assert_eq!(texts(&case), ["", "t1", "o2", "t3", "both"]);
+    }
+
+    #[test]
+    fn a_redaction_on_one_side_is_not_undone_by_the_other_side_s_notes() {
+        use crate::case::PersonalField;
+        use crate::case::lifecycle::{close, redact};
+        let base = noted(&opened(), 1, "ana", "Jo rang from 01234 567890");
+        let closed = close(&base, &stamp(2), Some("done")).unwrap();
+        let ours = redact(
+            &closed,
+            &stamp(3),
+            PersonalField::ALL,
+            "erasure request",
+            false,
+        )
+        .unwrap();
+        let theirs = noted(&closed, 2, "bo", "Jo wrote again");
+        for result in [
+            merged(&closed, &ours, &theirs),
+            merged(&closed, &theirs, &ours),
+        ] {
+            let case = clean(&result);
+            assert!(!result.text.contains("Jo"), "{}", result.text);
+            assert_eq!(case.customer.name, ours.customer.name);
+            assert_eq!(case.events.len(), ours.events.len() + 1, "{}", result.text);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod history;
 pub mod merge;
+pub mod purge;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -311,6 +312,64 @@ pub fn user_email(dir: &Path) -> Option<String> {
     let email = String::from_utf8(output.stdout).ok()?;
     let email = email.trim();
     (output.status.success() && !email.is_empty()).then(|| email.to_string())
+}
+
+/// Stores `path`'s contents as a git object and returns its id, so a
+/// history rewrite can put it in place of earlier versions.
+pub fn store_blob(dir: &Path, path: &Path) -> Result<String> {
+    let path = path.to_string_lossy();
+    let out = git(dir, &["hash-object", "-w", "--", &path])?;
+    Ok(String::from_utf8_lossy(&out).trim().to_string())
+}
+
+/// Whether the work tree at `dir` has changes to tracked files, staged
+/// or not, that no commit holds.
+pub fn has_uncommitted_changes(dir: &Path) -> Result<bool> {
+    let out = git(dir, &["status", "--porcelain", "--untracked-files=no"])?;
+    Ok(!out.is_empty())
+}
+
+/// Whether `git filter-repo` is installed.
+pub fn has_filter_repo(dir: &Path) -> bool {
+    git(dir, &["filter-repo", "--version"]).is_ok()
+}
+
+/// The URL of the remote `name`, when there is one.
+pub fn remote_url(dir: &Path, name: &str) -> Option<String> {
+    let out = git(dir, &["remote", "get-url", name]).ok()?;
+    let url = String::from_utf8_lossy(&out).trim().to_string();
+    (!url.is_empty()).then_some(url)
+}
+
+/// Commits `paths` (and only them) with `message`.
+pub fn commit_paths(dir: &Path, paths: &[String], message: &str) -> Result<()> {
+    let mut add = vec!["add", "--"];
+    add.extend(paths.iter().map(String::as_str));
+    git(dir, &add)?;
+    let mut commit = vec!["commit", "--quiet", "-m", message, "--"];
+    commit.extend(paths.iter().map(String::as_str));
+    git(dir, &commit)?;
+    Ok(())
+}
+
+/// Rewrites the history of the repository at `dir` with `git filter-repo`,
+/// replacing blobs as `purge::blob_callback` says.
+pub fn rewrite_history(dir: &Path, cases: &[purge::Purge]) -> Result<()> {
+    let top = git(dir, &["rev-parse", "--show-toplevel"])?;
+    let top = String::from_utf8_lossy(&top).trim().to_string();
+    let callback = purge::blob_callback(cases);
+    git(
+        Path::new(&top),
+        &["filter-repo", "--force", "--blob-callback", &callback],
+    )?;
+    Ok(())
+}
+
+/// The top folder of the work tree holding `dir`.
+pub fn toplevel(dir: &Path) -> Option<std::path::PathBuf> {
+    let out = git(dir, &["rev-parse", "--show-toplevel"]).ok()?;
+    let top = String::from_utf8_lossy(&out).trim().to_string();
+    (!top.is_empty()).then(|| std::path::PathBuf::from(top))
 }
 
 /// Whether `dir` is inside a git work tree.

@@ -14,6 +14,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 use crate::case::id::CaseId;
+use crate::case::redaction;
 use crate::case::{Action, Case, Channel, Outcome, Severity, Status, WaitingOn, replay};
 use crate::practice::deadlines;
 use crate::settings::Settings;
@@ -95,7 +96,8 @@ pub struct Facts {
     /// The assignee as of the report's instant, from the event log.
     assignee: Option<String>,
     /// The customer's reference, else their name: finds repeat customers.
-    customer: String,
+    /// `None` once redacted: an erased customer matches nobody.
+    customer: Option<String>,
     events: Vec<FactEvent>,
 }
 
@@ -147,11 +149,11 @@ impl Facts {
             category: case.category.clone(),
             channel: case.channel,
             assignee,
-            customer: case
-                .customer
-                .reference
-                .clone()
-                .unwrap_or_else(|| case.customer.name.clone()),
+            customer: [case.customer.reference.as_ref(), Some(&case.customer.name)]
+                .into_iter()
+                .flatten()
+                .find(|v| !redaction::is_marker(v))
+                .cloned(),
             events,
         })
     }
@@ -176,6 +178,13 @@ impl Facts {
         deadlines::customer_waits(self.events.iter().map(|e| (e.at, e.action, e.on)), end)
     }
 
+    /// The same facts with the customer known by `pseudonym` instead
+    /// (`None`: redacted), so a shared report names nobody.
+    pub fn with_customer(mut self, pseudonym: Option<String>) -> Facts {
+        self.customer = pseudonym;
+        self
+    }
+
     fn first(&self, wanted: impl Fn(Action) -> bool) -> Option<DateTime<Utc>> {
         self.events.iter().find(|e| wanted(e.action)).map(|e| e.at)
     }
@@ -186,7 +195,7 @@ impl Facts {
             By::Channel => self.channel.to_string(),
             By::Severity => self.severity.to_string(),
             By::Assignee => self.assignee.clone().unwrap_or_else(|| "(nobody)".into()),
-            By::Customer => self.customer.clone(),
+            By::Customer => self.customer.clone().unwrap_or_else(|| "(redacted)".into()),
             By::Month => self.opened_at.format("%Y-%m").to_string(),
             By::Week => iso_week(self.opened_at),
         }
@@ -662,10 +671,9 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
     let mut weeks: BTreeMap<String, usize> = BTreeMap::new();
     for f in &received {
         *categories.entry(f.group(By::Category)).or_default() += 1;
-        customers
-            .entry(&f.customer)
-            .or_default()
-            .push(f.id.as_str());
+        if let Some(customer) = &f.customer {
+            customers.entry(customer).or_default().push(f.id.as_str());
+        }
         *weeks.entry(iso_week(f.opened_at)).or_default() += 1;
     }
     let mut categories: Vec<Count> = categories

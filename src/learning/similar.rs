@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::case::redaction::is_marker;
 use crate::case::{Case, Status};
 use crate::store::Store;
 use crate::store::index::search::{Doc, SearchIndex, Weights};
@@ -41,8 +42,11 @@ struct CustomerKeys {
 
 impl CustomerKeys {
     fn of(case: &Case) -> CustomerKeys {
+        // A redacted value is a marker, the same in every case redacted
+        // that day: it names nobody, so it matches nothing.
         let key = |v: &Option<String>| {
             v.as_deref()
+                .filter(|v| !is_marker(v))
                 .map(|v| v.trim().to_lowercase())
                 .filter(|v| !v.is_empty())
         };
@@ -164,11 +168,16 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// The words a case is about: its title's and its complaint's.
+/// The words a case is about: its title's and its complaint's (none of
+/// what a redaction left).
 fn case_words(case: &Case) -> Vec<String> {
-    let mut text = case.title.clone();
-    text.push('\n');
-    text.push_str(&case.complaint.summary);
+    let mut text = String::new();
+    for part in [&case.title, &case.complaint.summary] {
+        if !is_marker(part) {
+            text.push_str(part);
+            text.push('\n');
+        }
+    }
     let mut all = words(&text);
     all.truncate(QUERY_WORDS);
     all

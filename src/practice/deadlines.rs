@@ -22,6 +22,7 @@ word_enum!(
         Resolution => "resolution",
         FollowUp => "follow-up",
         WaitOver => "wait-over",
+        Retention => "retention",
     }
 );
 
@@ -34,6 +35,7 @@ impl Kind {
             Kind::Resolution => "resolution",
             Kind::FollowUp => "follow-up",
             Kind::WaitOver => "wait over",
+            Kind::Retention => "retention over",
         }
     }
 }
@@ -134,10 +136,41 @@ fn pauses(
     customer_waits(case.events.iter().map(|e| (e.at.0, e.action, e.on)), now)
 }
 
+/// When a closed case's personal data is due to be erased: `retention`
+/// after its closing, unless it was redacted since. Counted in calendar
+/// time, whatever the working days.
+pub fn retention_due(case: &Case, retention: Span) -> Option<DateTime<Utc>> {
+    if case.status != Status::Closed {
+        return None;
+    }
+    let closed = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Closed)?
+        .at
+        .0;
+    let redacted_since = case
+        .events
+        .iter()
+        .any(|e| e.action == Action::Redacted && e.at.0 >= closed);
+    (!redacted_since).then(|| retention.after(closed, &WorkingDays::default()))
+}
+
 /// Every deadline still open on `case` as of `now`, earliest first. A void
-/// case has none.
+/// case has none but its retention: it holds personal data too.
 pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Deadline> {
     let mut out = Vec::new();
+    if let Some(due) = settings
+        .retention
+        .and_then(|retention| retention_due(case, retention))
+    {
+        out.push(Deadline {
+            kind: Kind::Retention,
+            due,
+            paused: false,
+        });
+    }
     if case.is_void() {
         return out;
     }
@@ -298,6 +331,42 @@ mod tests {
             update(&replied, 3).map(|d| d.kind.label()),
             Some("update the customer")
         );
+    }
+
+    #[test]
+    fn a_closed_case_is_due_for_erasure_a_retention_after_closing_until_redacted() {
+        let settings = Settings {
+            retention: Some(Span::years(3)),
+            ..Settings::default()
+        };
+        let retention = |case: &Case| {
+            pending(case, &settings, at(0))
+                .into_iter()
+                .find(|d| d.kind == Kind::Retention)
+        };
+        assert_eq!(retention(&opened()), None, "only closed cases");
+        let closed = lifecycle::close(&opened(), &stamp(5), Some("no answer")).unwrap();
+        let due = retention(&closed).unwrap();
+        assert_eq!(
+            due.due,
+            "2029-11-22T14:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        let void = lifecycle::close_void(
+            &opened(),
+            &stamp(5),
+            &lifecycle::Voiding::OpenedInError,
+            Some("test"),
+        )
+        .unwrap();
+        assert!(
+            retention(&void).is_some(),
+            "void cases hold personal data too"
+        );
+        let fields = crate::case::PersonalField::ALL;
+        let redacted = lifecycle::redact(&closed, &stamp(6), fields, "retention", false).unwrap();
+        assert_eq!(retention(&redacted), None);
+        assert_eq!(retention_due(&closed, Span::years(3)), Some(due.due));
+        assert_eq!(pending(&closed, &Settings::default(), at(0)), []);
     }
 
     #[test]

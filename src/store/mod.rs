@@ -11,6 +11,7 @@
 pub mod index;
 mod lock;
 mod safe;
+mod secret;
 mod walk;
 mod write;
 

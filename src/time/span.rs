@@ -15,6 +15,8 @@ use crate::error::InputError;
 /// two working days and `1w` one working week, while `48h` is always 48 hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
+    /// Calendar years: the same date so many years on.
+    years: i64,
     weeks: i64,
     days: i64,
     clock: Duration,
@@ -23,6 +25,7 @@ pub struct Span {
 impl Span {
     pub fn hours(hours: i64) -> Span {
         Span {
+            years: 0,
             weeks: 0,
             days: 0,
             clock: Duration::hours(hours),
@@ -44,20 +47,41 @@ impl Span {
 
     pub fn days(days: i64) -> Span {
         Span {
+            years: 0,
             weeks: 0,
             days,
             clock: Duration::zero(),
         }
     }
 
-    /// The span in calendar time.
+    pub fn years(years: i64) -> Span {
+        Span {
+            years,
+            ..Span::days(0)
+        }
+    }
+
+    /// The span in calendar time (a year counted as 365 days).
     pub fn duration(self) -> Duration {
-        Duration::days(self.weeks * 7 + self.days) + self.clock
+        Duration::days(self.years * 365 + self.weeks * 7 + self.days) + self.clock
+    }
+
+    /// `start` moved on by the span's whole years: the same date and time
+    /// (29 February becomes 28 February in a common year).
+    fn after_years(self, start: DateTime<Utc>) -> DateTime<Utc> {
+        if self.years == 0 {
+            return start;
+        }
+        let months = u32::try_from(self.years * 12).unwrap_or(u32::MAX);
+        start
+            .checked_add_months(chrono::Months::new(months))
+            .unwrap_or(start + Duration::days(self.years * 365))
     }
 
     /// The instant this span after `start`, counting only working days
     /// for the day part.
     pub fn after(self, start: DateTime<Utc>, calendar: &WorkingDays) -> DateTime<Utc> {
+        let start = self.after_years(start);
         calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days) + self.clock
     }
 
@@ -65,6 +89,7 @@ impl Span {
     /// a Friday 16:00 resolution with 48h is followed up on Tuesday at
     /// 16:00 (8 hours on Friday, 24 on Monday, 16 on Tuesday).
     pub fn after_working(self, start: DateTime<Utc>, calendar: &WorkingDays) -> DateTime<Utc> {
+        let start = self.after_years(start);
         let days = calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days);
         calendar.add_working(days, self.clock)
     }
@@ -76,7 +101,7 @@ impl FromStr for Span {
     fn from_str(text: &str) -> Result<Span, InputError> {
         let bad = || {
             InputError::Invalid(format!(
-                "'{text}' is not a duration: write a number and a unit (m, h, d, w), e.g. 90m, 48h, 2d, 1w or 1d12h"
+                "'{text}' is not a duration: write a number and a unit (m, h, d, w, y), e.g. 90m, 48h, 2d, 1w, 3y or 1d12h"
             ))
         };
         let trimmed = text.trim();
@@ -86,6 +111,7 @@ impl FromStr for Span {
         // Bounded so day-by-day working-day arithmetic stays quick.
         const MAX_DAYS: i64 = 100 * 366;
         let mut span = Span {
+            years: 0,
             weeks: 0,
             days: 0,
             clock: Duration::zero(),
@@ -107,11 +133,12 @@ impl FromStr for Span {
                 'h' => span.clock += Duration::hours(amount),
                 'd' => span.days += amount,
                 'w' => span.weeks += amount,
+                'y' => span.years += amount,
                 _ => return Err(bad()),
             }
         }
         if !digits.is_empty()
-            || span.weeks * 7 + span.days > MAX_DAYS
+            || span.years * 366 + span.weeks * 7 + span.days > MAX_DAYS
             || span.clock > Duration::days(MAX_DAYS)
         {
             return Err(bad());
@@ -130,8 +157,11 @@ impl<'de> serde::Deserialize<'de> for Span {
 impl fmt::Display for Span {
     /// The shortest exact spelling that keeps days apart from hours.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.weeks == 0 && self.days == 0 && self.clock.is_zero() {
+        if self.years == 0 && self.weeks == 0 && self.days == 0 && self.clock.is_zero() {
             return f.write_str("0m");
+        }
+        if self.years > 0 {
+            write!(f, "{}y", self.years)?;
         }
         if self.weeks > 0 {
             write!(f, "{}w", self.weeks)?;
@@ -297,6 +327,23 @@ mod tests {
         assert_eq!("14d".parse::<Span>().unwrap().to_string(), "14d");
         assert_eq!("2w3d".parse::<Span>().unwrap().to_string(), "2w3d");
         assert_eq!("1d90m".parse::<Span>().unwrap().to_string(), "1d1h30m");
+        assert_eq!("3y".parse::<Span>().unwrap().to_string(), "3y");
+    }
+
+    #[test]
+    fn years_are_calendar_years() {
+        let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        let three = "3y".parse::<Span>().unwrap();
+        assert_eq!(three, Span::years(3));
+        assert_eq!(
+            three.after(at("2026-11-20T10:00:00Z"), &WorkingDays::default()),
+            at("2029-11-20T10:00:00Z")
+        );
+        assert_eq!(
+            Span::years(1).after(at("2028-02-29T10:00:00Z"), &weekdays()),
+            at("2029-02-28T10:00:00Z")
+        );
+        assert!("101y".parse::<Span>().is_err());
     }
 
     #[test]

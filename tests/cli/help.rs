@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "close",
     "reopen",
     "edit",
+    "redact",
     "show",
     "next",
     "similar",

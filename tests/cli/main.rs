@@ -20,6 +20,7 @@ mod ids;
 mod lifecycle;
 mod merge;
 mod output;
+mod personal_data;
 mod practice;
 mod properties;
 mod report;

@@ -12,10 +12,19 @@ use crate::case::{Case, Event};
 /// Applies the difference between `old` and `new` to `text`, the file that
 /// `old` was read from, touching only the lines that must change.
 ///
-/// Events may only be appended: `old.events` must be a prefix of `new.events`.
+/// Events are appended; an existing event may change only in what it
+/// says (a redaction erases its texts), never in when, who or what: the
+/// keys that differ are edited in place.
 pub fn update(text: &str, old: &Case, new: &Case) -> Result<String> {
-    if !new.events.starts_with(&old.events) {
-        bail!("internal error: an update may only append events");
+    let kept = old.events.len();
+    let same_events = new.events.len() >= kept
+        && old
+            .events
+            .iter()
+            .zip(&new.events)
+            .all(|(o, n)| (o.at, &o.by, o.action) == (n.at, &n.by, n.action));
+    if !same_events {
+        bail!("internal error: an update may only append events or change what they say");
     }
     let mut doc: DocumentMut = text
         .parse()
@@ -48,7 +57,12 @@ pub fn update(text: &str, old: &Case, new: &Case) -> Result<String> {
             remove_table(&mut doc, header);
         }
     }
-    for event in &new.events[old.events.len()..] {
+    for (index, (o, n)) in old.events.iter().zip(&new.events).enumerate() {
+        if o != n {
+            edit_event(&mut doc, index, o, n)?;
+        }
+    }
+    for event in &new.events[kept..] {
         append_event(&mut doc, event)?;
     }
     place_tables(&mut doc);
@@ -192,6 +206,26 @@ pub(super) fn comment_lines(raw: &str) -> String {
 
 fn raw_text(raw: Option<&toml_edit::RawString>) -> &str {
     raw.and_then(|r| r.as_str()).unwrap_or("")
+}
+
+/// Changes the keys of event `index` that differ from `old` to `new`.
+fn edit_event(doc: &mut DocumentMut, index: usize, old: &Event, new: &Event) -> Result<()> {
+    let table: &mut dyn TableLike = match doc.get_mut(EVENTS) {
+        Some(Item::ArrayOfTables(events)) => events.get_mut(index).map(|t| t as &mut dyn TableLike),
+        Some(Item::Value(Value::Array(events))) => events
+            .get_mut(index)
+            .and_then(Value::as_inline_table_mut)
+            .map(|t| t as &mut dyn TableLike),
+        _ => None,
+    }
+    .with_context(|| format!("the case file has no event {} to edit", index + 1))?;
+    let new_fields = event_fields(new);
+    for (o, n) in event_fields(old).iter().zip(&new_fields) {
+        if o.literal != n.literal {
+            set_key(table, n, &new_fields)?;
+        }
+    }
+    Ok(())
 }
 
 fn append_event(doc: &mut DocumentMut, event: &Event) -> Result<()> {

@@ -207,6 +207,14 @@ pub(crate) fn event_fields(e: &Event) -> Vec<Field> {
         field("cons", list_literal(&e.cons)),
         field("contingency", opt_text(&e.contingency)),
         field("monitor", opt_text(&e.monitor)),
+        field(
+            "fields",
+            list_literal(&e.fields.iter().map(|f| f.to_string()).collect::<Vec<_>>()),
+        ),
+        field(
+            "allowed_card_like_numbers",
+            list_literal(&e.allowed_card_like_numbers),
+        ),
         field("text", opt_text(&e.text)),
     ]
 }

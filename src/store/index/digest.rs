@@ -12,12 +12,12 @@ use chrono::DateTime;
 
 use crate::case::id::CaseId;
 use crate::case::{
-    Action, Case, Channel, Complaint, Customer, EditField, Event, FollowUp, Outcome, Resolution,
-    Severity, Status, Timestamp, Void, WaitingOn,
+    Action, Case, Channel, Complaint, Customer, EditField, Event, FollowUp, Outcome, PersonalField,
+    Resolution, Severity, Status, Timestamp, Void, WaitingOn,
 };
 
 /// The version of this encoding; a change of it rebuilds every index.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// `case` without its long texts: the complaint's summary and wants, the
 /// resolution's summary, and each event's text, pluses and minuses,
@@ -108,6 +108,14 @@ pub fn encode(case: &Case) -> Vec<u8> {
         w.opt_str(&e.root_cause);
         w.opt_str(&e.redress);
         w.opt_u8(e.how.map(Channel::index));
+        w.len(e.fields.len());
+        for field in &e.fields {
+            w.u8(field.index());
+        }
+        w.len(e.allowed_card_like_numbers.len());
+        for masked in &e.allowed_card_like_numbers {
+            w.str(masked);
+        }
     }
     out.0
 }
@@ -181,6 +189,12 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
         e.root_cause = r.opt_string()?;
         e.redress = r.opt_string()?;
         e.how = r.opt_word(Channel::from_index)?;
+        e.fields = (0..r.len()?)
+            .map(|_| PersonalField::from_index(r.u8()?))
+            .collect::<Option<Vec<_>>>()?;
+        e.allowed_card_like_numbers = (0..r.len()?)
+            .map(|_| r.string())
+            .collect::<Option<Vec<_>>>()?;
         events.push(e);
     }
     (r.at == bytes.len()).then_some(Case {
@@ -448,7 +462,14 @@ mod tests {
             ],
         )
         .unwrap();
+        full.events.last_mut().unwrap().allowed_card_like_numbers =
+            vec!["**** **** **** 1111".into()];
         round_trips(&full);
+        let mut redacted = full.clone();
+        let mut event = Event::new(at(70), "ana", Action::Redacted).with_text("erasure request");
+        event.fields = vec![PersonalField::Customer, PersonalField::Notes];
+        redacted.events.push(event);
+        round_trips(&redacted);
         let other = CaseId::parse_full("20261121-8kq3m").unwrap();
         let void = lifecycle::close_void(
             &opened(),

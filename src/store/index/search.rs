@@ -19,6 +19,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::files::{Found, Identity};
 use super::{Progress, RACY_NS};
+use crate::case::redaction::is_marker;
 use crate::case::{Action, Case, Status};
 use crate::store::{Store, WORK_DIR, parallel_map};
 
@@ -98,9 +99,11 @@ pub struct SearchIndex {
     conn: Connection,
 }
 
-/// A customer's key for matching: trimmed, in any letter case.
+/// A customer's key for matching: trimmed, in any letter case; a
+/// redaction's marker names nobody.
 pub fn customer_key(value: Option<&str>) -> Option<String> {
     value
+        .filter(|v| !is_marker(v))
         .map(|v| v.trim().to_lowercase())
         .filter(|v| !v.is_empty())
 }
@@ -125,8 +128,9 @@ fn is_placeholder(text: &str) -> bool {
         .contains(&text.as_str())
 }
 
-/// A case's four columns of words.
+/// A case's four columns of words (what a redaction left is no word).
 pub fn columns(case: &Case) -> [String; 4] {
+    let case = &without_markers(case);
     let mut summary = case.complaint.summary.clone();
     if let Some(wants) = &case.complaint.wants {
         summary.push('\n');
@@ -167,6 +171,36 @@ pub fn columns(case: &Case) -> [String; 4] {
     .collect::<Vec<_>>()
     .join("\n");
     [case.title.clone(), summary, notes, customer]
+}
+
+/// `case` with every redaction marker emptied.
+fn without_markers(case: &Case) -> Case {
+    let mut case = case.clone();
+    let clear = |text: &mut String| {
+        if is_marker(text) {
+            text.clear();
+        }
+    };
+    let clear_opt = |text: &mut Option<String>| {
+        if text.as_deref().is_some_and(is_marker) {
+            *text = None;
+        }
+    };
+    clear(&mut case.title);
+    clear(&mut case.complaint.summary);
+    clear_opt(&mut case.complaint.wants);
+    clear(&mut case.customer.name);
+    clear_opt(&mut case.customer.contact);
+    clear_opt(&mut case.customer.reference);
+    if let Some(r) = case.resolution.as_mut() {
+        clear(&mut r.summary);
+        clear_opt(&mut r.redress);
+    }
+    for e in &mut case.events {
+        clear_opt(&mut e.text);
+        clear_opt(&mut e.redress);
+    }
+    case
 }
 
 fn doc_of(key: &str, case: &Case) -> Doc {

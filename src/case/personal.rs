@@ -1,0 +1,182 @@
+//! The customer as a person: finding every case of one (an access or an
+//! erasure request), and pseudonyms that let shared data be analysed
+//! without naming anyone.
+//!
+//! A pseudonym is a keyed hash (HMAC-SHA256) of the customer's key with a
+//! secret kept by the log (`.caselog/secret`, never committed): the same
+//! customer gets the same pseudonym on every run, so repeat customers
+//! still show, but someone holding only an export cannot compute it from a
+//! name, a contact or a reference, nor reverse it.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::case::redaction::is_marker;
+use crate::case::{Case, Customer};
+
+/// What a customer is known by in a case, and the value it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Known {
+    Name,
+    Contact,
+    Reference,
+}
+
+impl Known {
+    pub fn label(self) -> &'static str {
+        match self {
+            Known::Name => "name",
+            Known::Contact => "contact",
+            Known::Reference => "reference",
+        }
+    }
+}
+
+/// The customer's name, contact and reference, where not redacted.
+fn values(customer: &Customer) -> impl Iterator<Item = (Known, &str)> {
+    [
+        (Known::Name, Some(customer.name.as_str())),
+        (Known::Contact, customer.contact.as_deref()),
+        (Known::Reference, customer.reference.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(known, value)| Some((known, value?)))
+    .filter(|(_, value)| !is_marker(value))
+}
+
+/// Blanks around and letter case do not count, as repeat-customer
+/// matching has it.
+pub fn normalised(value: &str) -> String {
+    value.trim().to_lowercase()
+}
+
+/// How `case`'s customer matches `wanted`: each of the name, contact and
+/// reference that is exactly it (ignoring letter case and blanks around),
+/// and each that only holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Match {
+    pub exactly: Vec<(Known, String)>,
+    pub partly: Vec<(Known, String)>,
+}
+
+impl Match {
+    pub fn is_exact(&self) -> bool {
+        !self.exactly.is_empty()
+    }
+}
+
+/// How `case`'s customer matches `wanted`. A redacted value matches nothing.
+pub fn matching(case: &Case, wanted: &str) -> Match {
+    let wanted = normalised(wanted);
+    let mut out = Match::default();
+    if wanted.is_empty() {
+        return out;
+    }
+    for (known, value) in values(&case.customer) {
+        let value_n = normalised(value);
+        if value_n == wanted {
+            out.exactly.push((known, value.to_string()));
+        } else if value_n.contains(&wanted) {
+            out.partly.push((known, value.to_string()));
+        }
+    }
+    out
+}
+
+/// The key a customer is known by across cases, as report's repeat
+/// customers count them: the reference, else the name, normalised.
+/// `None` once redacted.
+pub fn customer_key(customer: &Customer) -> Option<String> {
+    let usable = |v: &Option<String>| {
+        v.as_deref()
+            .filter(|v| !v.trim().is_empty() && !is_marker(v))
+            .map(normalised)
+    };
+    usable(&customer.reference).or_else(|| usable(&Some(customer.name.clone())))
+}
+
+/// How many base32 characters a pseudonym keeps (50 bits).
+const PSEUDONYM_LENGTH: usize = 10;
+const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+/// The pseudonym of a customer `key` under the log's `secret`:
+/// `cust-` and ten base32 characters of HMAC-SHA256(secret, key).
+pub fn pseudonym(secret: &[u8], key: &str) -> String {
+    // HMAC takes a key of any length; this cannot fail.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC accepts keys of any length"),
+    };
+    mac.update(key.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut bits: u64 = 0;
+    for &byte in &digest[..8] {
+        bits = (bits << 8) | u64::from(byte);
+    }
+    let mut out = String::from("cust-");
+    for i in 0..PSEUDONYM_LENGTH {
+        let index = (bits >> (64 - 5 * (i + 1))) & 31;
+        out.push(char::from(BASE32[index as usize]));
+    }
+    out
+}
+
+/// The pseudonym of `customer`, or `None` when there is nobody to name
+/// (redacted).
+pub fn customer_pseudonym(secret: &[u8], customer: &Customer) -> Option<String> {
+    customer_key(customer).map(|key| pseudonym(secret, &key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::lifecycle::tests::opened;
+
+    fn customer(name: &str, reference: Option<&str>) -> Customer {
+        Customer {
+            name: name.into(),
+            contact: None,
+            preferred_contact: None,
+            reference: reference.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_pseudonym_is_stable_keyed_and_blind_to_letter_case() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let one = pseudonym(secret, "a-1001");
+        assert_eq!(one, pseudonym(secret, "a-1001"));
+        assert_ne!(one, pseudonym(b"another secret", "a-1001"));
+        assert_ne!(one, pseudonym(secret, "a-1002"));
+        assert!(one.starts_with("cust-") && one.len() == 15, "{one}");
+        assert!(one[5..].bytes().all(|b| BASE32.contains(&b)), "{one}");
+        assert_eq!(
+            customer_pseudonym(secret, &customer("Maria", Some(" A-1001 "))),
+            Some(one)
+        );
+        assert_eq!(
+            customer_pseudonym(secret, &customer("Leo Martin", None)),
+            customer_pseudonym(secret, &customer("leo martin ", None))
+        );
+        assert_eq!(
+            customer_pseudonym(secret, &customer("[redacted 2026-11-23]", None)),
+            None
+        );
+    }
+
+    #[test]
+    fn matching_tells_exact_from_partial_and_never_matches_a_marker() {
+        let mut case = opened();
+        case.customer.contact = Some("Jo@Example.com".into());
+        case.customer.reference = Some("[redacted 2026-11-23]".into());
+        let found = matching(&case, " jo@example.com");
+        assert_eq!(
+            found.exactly,
+            [(Known::Contact, "Jo@Example.com".to_string())]
+        );
+        let found = matching(&case, "jo");
+        assert!(!found.is_exact());
+        assert_eq!(found.partly.len(), 2, "{found:?}");
+        assert_eq!(matching(&case, "redacted"), Match::default());
+    }
+}

@@ -1,0 +1,275 @@
+//! Erasing a customer's personal data from a case (GDPR art. 17) while
+//! keeping what reports need: dates, category, severity, statuses, the
+//! kinds and times of events, outcome and root cause.
+//!
+//! Each personal value is replaced by a marker naming the day it was
+//! erased (`[redacted 2026-11-23]`), so a reader sees that something was
+//! there; a value that is a marker already stays as it is, so redacting a
+//! case twice changes nothing. The preferred contact, a channel word, is
+//! removed instead. Nothing here touches files.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::case::{Action, Case, EditField, Event, PersonalField};
+
+/// The fields and free texts `[personal_data]` names by default: the
+/// customer's own fields, and (with `free_text`) every free text.
+pub const CUSTOMER_FIELDS: &[PersonalField] = &[
+    PersonalField::Customer,
+    PersonalField::Contact,
+    PersonalField::Reference,
+    PersonalField::PreferredContact,
+];
+
+/// The free texts, which `free_text = true` counts as personal.
+pub const FREE_TEXT: &[PersonalField] = &[
+    PersonalField::Title,
+    PersonalField::Summary,
+    PersonalField::Wants,
+    PersonalField::Resolution,
+    PersonalField::Redress,
+    PersonalField::Notes,
+];
+
+/// The marker a value erased on `day` becomes.
+pub fn marker(day: NaiveDate) -> String {
+    format!("[redacted {}]", day.format("%Y-%m-%d"))
+}
+
+/// Whether `text` is a marker: what a redaction left, never the customer's.
+pub fn is_marker(text: &str) -> bool {
+    text.strip_prefix("[redacted ")
+        .and_then(|rest| rest.strip_suffix(']'))
+        .is_some_and(|day| day.len() == 10 && NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok())
+}
+
+/// Whether a case has been redacted (it holds a `redacted` event).
+pub fn is_redacted(case: &Case) -> bool {
+    case.events.iter().any(|e| e.action == Action::Redacted)
+}
+
+/// The personal field an `edit` field is, if it is one.
+pub fn personal(field: EditField) -> Option<PersonalField> {
+    match field {
+        EditField::Title => Some(PersonalField::Title),
+        EditField::Customer => Some(PersonalField::Customer),
+        EditField::Contact => Some(PersonalField::Contact),
+        EditField::Reference => Some(PersonalField::Reference),
+        EditField::PreferredContact => Some(PersonalField::PreferredContact),
+        EditField::Wants => Some(PersonalField::Wants),
+        _ => None,
+    }
+}
+
+/// The marker values are erased to. A marker left by an earlier redaction
+/// is kept; when one redaction is replayed onto another branch's copy
+/// (`converge`), a marker dated later than this one takes this one's date,
+/// so two branches that redacted the same case agree on every value.
+#[derive(Clone, Copy)]
+struct Marker<'m> {
+    text: &'m str,
+    converge: bool,
+}
+
+/// Replaces `value` by the marker unless it is one already; whether it changed.
+fn erase(value: &mut String, marker: Marker) -> bool {
+    if is_marker(value) && !(marker.converge && value.as_str() > marker.text) {
+        return false;
+    }
+    *value = marker.text.to_string();
+    true
+}
+
+fn erase_opt(value: &mut Option<String>, marker: Marker) -> bool {
+    value.as_mut().is_some_and(|v| erase(v, marker))
+}
+
+fn erase_all(values: &mut [String], marker: Marker) -> bool {
+    let mut changed = false;
+    for v in values {
+        changed |= erase(v, marker);
+    }
+    changed
+}
+
+/// `case` with the values of `fields` erased: the case's own fields, and
+/// what events at or before `upto` say (a resolution only if made by
+/// then). Every erased value becomes `marker`. Returns the case and the
+/// fields that held something to erase, in `fields`' order; `redacted`
+/// events' own texts (the reason) are kept.
+pub fn erase_fields(
+    case: &Case,
+    fields: &[PersonalField],
+    marker: &str,
+    upto: DateTime<Utc>,
+) -> (Case, Vec<PersonalField>) {
+    let marker = Marker {
+        text: marker,
+        converge: false,
+    };
+    erase_with(case, fields, marker, upto)
+}
+
+fn erase_with(
+    case: &Case,
+    fields: &[PersonalField],
+    marker: Marker,
+    upto: DateTime<Utc>,
+) -> (Case, Vec<PersonalField>) {
+    let mut next = case.clone();
+    let mut changed: Vec<PersonalField> = Vec::new();
+    for &field in PersonalField::ALL {
+        if !fields.contains(&field) {
+            continue;
+        }
+        let c = &mut next;
+        let resolution = c.resolution.as_mut().filter(|r| r.resolved_at.0 <= upto);
+        let mut did = match field {
+            PersonalField::Customer => erase(&mut c.customer.name, marker),
+            PersonalField::Contact => erase_opt(&mut c.customer.contact, marker),
+            PersonalField::Reference => erase_opt(&mut c.customer.reference, marker),
+            PersonalField::PreferredContact => c.customer.preferred_contact.take().is_some(),
+            PersonalField::Title => erase(&mut c.title, marker),
+            PersonalField::Summary => erase(&mut c.complaint.summary, marker),
+            PersonalField::Wants => erase_opt(&mut c.complaint.wants, marker),
+            PersonalField::Resolution => resolution.is_some_and(|r| erase(&mut r.summary, marker)),
+            PersonalField::Redress => resolution.is_some_and(|r| erase_opt(&mut r.redress, marker)),
+            PersonalField::Notes => false,
+        };
+        for e in c.events.iter_mut().filter(|e| e.at.0 <= upto) {
+            did |= erase_event(e, field, marker);
+        }
+        if did {
+            changed.push(field);
+        }
+    }
+    (next, changed)
+}
+
+/// What one event holds of `field`, erased.
+fn erase_event(e: &mut Event, field: PersonalField, marker: Marker) -> bool {
+    let mut did = false;
+    if e.action == Action::Edited && e.field.and_then(personal) == Some(field) {
+        did |= erase_opt(&mut e.old, marker);
+        did |= erase_opt(&mut e.new, marker);
+    }
+    match (field, e.action) {
+        (_, Action::Redacted) => {}
+        (PersonalField::Resolution, Action::Resolved) => did |= erase_opt(&mut e.text, marker),
+        (PersonalField::Redress, Action::Resolved) => did |= erase_opt(&mut e.redress, marker),
+        (PersonalField::Notes, Action::Resolved) => {}
+        (PersonalField::Notes, _) => {
+            did |= erase_opt(&mut e.text, marker);
+            did |= erase_all(&mut e.pros, marker);
+            did |= erase_all(&mut e.cons, marker);
+            did |= erase_opt(&mut e.contingency, marker);
+            did |= erase_opt(&mut e.monitor, marker);
+        }
+        _ => {}
+    }
+    did
+}
+
+/// What a `redacted` event erased, applied again to `case` as it was on
+/// another branch: the values it held by then become the event's marker.
+fn replay_redaction(case: &Case, redacted: &Event) -> Case {
+    let text = marker(redacted.at.0.date_naive());
+    let marker = Marker {
+        text: &text,
+        converge: true,
+    };
+    erase_with(case, &redacted.fields, marker, redacted.at.0).0
+}
+
+/// `case` with every redaction `other` holds and it lacks applied, so that
+/// two versions of one case (two branches; a commit and its parent) agree
+/// on what was erased. The merge driver relies on it: a branch that
+/// redacted a case never gets the personal data back from a branch that
+/// did not.
+pub fn catch_up(case: &Case, other: &Case) -> Case {
+    let mut out = case.clone();
+    for e in other
+        .events
+        .iter()
+        .filter(|e| e.action == Action::Redacted && !case.events.contains(e))
+    {
+        out = replay_redaction(&out, e);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::lifecycle::tests::{at, opened, stamp};
+    use crate::case::lifecycle::{self, Correction};
+
+    #[test]
+    fn two_branches_that_redacted_a_case_on_different_days_agree_on_every_value() {
+        let closed = lifecycle::close(&opened(), &stamp(1), Some("done")).unwrap();
+        let all = PersonalField::ALL;
+        let one = lifecycle::redact(&closed, &stamp(2), all, "erasure request", false).unwrap();
+        let two = lifecycle::redact(&closed, &stamp(30), all, "erasure request", false).unwrap();
+        let (one_caught, two_caught) = (catch_up(&one, &two), catch_up(&two, &one));
+        assert_eq!(one_caught, one, "an earlier marker stays");
+        assert_eq!(two_caught.customer.name, one.customer.name);
+        assert_eq!(two_caught.events[..2], one.events[..2]);
+    }
+
+    #[test]
+    fn markers_are_told_from_the_customer_s_words() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(marker(day), "[redacted 2026-11-23]");
+        assert!(is_marker(&marker(day)));
+        for text in [
+            "[redacted]",
+            "[redacted 2026-13-01]",
+            "x [redacted 2026-11-23]",
+            "Maria",
+        ] {
+            assert!(!is_marker(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn erasing_keeps_what_reports_need_and_edits_record_only_markers() {
+        let case = lifecycle::annotate(&opened(), &stamp(1), Action::Reply, "Hi Jo").unwrap();
+        let case = lifecycle::edit(
+            &case,
+            &stamp(2),
+            &[Correction::Set(
+                EditField::Contact,
+                Some("jo@x.test".into()),
+            )],
+        )
+        .unwrap();
+        let all: Vec<PersonalField> = PersonalField::ALL.to_vec();
+        let (erased, changed) = erase_fields(&case, &all, "[redacted 2026-11-23]", at(5));
+        assert_eq!(
+            changed,
+            [
+                PersonalField::Customer,
+                PersonalField::Contact,
+                PersonalField::Title,
+                PersonalField::Summary,
+                PersonalField::Notes,
+            ]
+        );
+        assert_eq!(erased.customer.name, "[redacted 2026-11-23]");
+        assert_eq!(
+            erased.events[1].text.as_deref(),
+            Some("[redacted 2026-11-23]")
+        );
+        assert_eq!(
+            erased.events[2].new.as_deref(),
+            Some("[redacted 2026-11-23]")
+        );
+        assert_eq!(erased.events[2].old, None);
+        assert_eq!(erased.status, case.status);
+        assert_eq!(erased.events.len(), case.events.len());
+        // Again: nothing left to erase, whatever the day.
+        let (again, changed) = erase_fields(&erased, &all, "[redacted 2027-01-01]", at(9));
+        assert_eq!(changed, []);
+        assert_eq!(again, erased);
+    }
+}

@@ -1,0 +1,737 @@
+//! Personal data has a lifecycle: no card numbers stored, everything held
+//! about a person handed over (`export --customer`), erased on request
+//! (`redact`, and purged from git history), erased when retention ends,
+//! and shared only under pseudonyms.
+
+use std::path::Path;
+
+use crate::harness::Log;
+use crate::merge::git_ok;
+
+const CARD: &str = "4111 1111 1111 1111";
+const MASKED: &str = "**** **** **** 1111";
+
+/// Maria's three complaints (by name, contact and reference), each closed,
+/// with notes and a resolution in her words; and Leo's one. Returns
+/// Maria's ids and Leo's.
+fn maria_and_leo(log: &Log) -> (Vec<String>, String) {
+    let mut maria = Vec::new();
+    for (n, extra) in [
+        &["--contact", "maria@example.com", "--reference", "A-1001"][..],
+        &["--contact", "maria@example.com"][..],
+        &["--reference", "A-1001", "--preferred-contact", "phone"][..],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut args = vec![
+            "open",
+            "--quiet",
+            "--title",
+            "Marias grinder is broken",
+            "--customer",
+            "Maria López",
+            "--category",
+            "product",
+            "--wants",
+            "Maria wants a refund",
+            "--summary",
+            "Maria says the grinder from order A-1001 squeaks.",
+        ];
+        args.extend_from_slice(extra);
+        let at = format!("2026-11-0{}T09:00:00Z", n + 1);
+        let id = log.run(args).at(&at).ok().trim().to_string();
+        log.run(["note", &id, "--kind", "reply", "Called Maria back."])
+            .at(&format!("2026-11-0{}T10:00:00Z", n + 1))
+            .ok();
+        log.run([
+            "resolve",
+            &id,
+            "--summary",
+            "Refunded Maria by bank transfer.",
+            "--outcome",
+            "upheld",
+            "--root-cause",
+            "Faulty batch",
+            "--redress",
+            "Voucher for Maria",
+        ])
+        .at(&format!("2026-11-0{}T12:00:00Z", n + 1))
+        .ok();
+        log.run([
+            "follow-up",
+            &id,
+            "--done",
+            "--satisfied",
+            "yes",
+            "Maria is happy.",
+        ])
+        .at(&format!("2026-11-0{}T12:00:00Z", n + 3))
+        .ok();
+        maria.push(id);
+    }
+    let leo = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late parcel",
+            "--customer",
+            "Leo Martin",
+            "--contact",
+            "leo@example.com",
+            "--summary",
+            "My parcel is late.",
+        ])
+        .at("2026-11-10T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    (maria, leo)
+}
+
+/// Every byte of every file below `dir` (the work folder and the lock
+/// too), as text, for grepping the tree.
+fn tree_text(dir: &Path) -> String {
+    let mut all = String::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_file()
+            && !entry.path().components().any(|c| c.as_os_str() == ".git")
+        {
+            all.push_str(&String::from_utf8_lossy(
+                &std::fs::read(entry.path()).unwrap(),
+            ));
+        }
+    }
+    all
+}
+
+/// The report's numbers, without the repeat customers (which a redaction
+/// is meant to change).
+fn report_numbers(log: &Log) -> serde_json::Value {
+    let out = log
+        .run(["report", "--format", "json", "--by", "category"])
+        .ok();
+    let mut report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    report["learning"]
+        .as_object_mut()
+        .map(|t| t.remove("repeat_customers"));
+    report
+}
+
+#[test]
+fn open_annotate_edit_and_resolve_refuse_a_card_number_and_write_nothing() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.files();
+    let summary = format!("I paid with {CARD} twice.");
+    let attempts: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "open",
+                "--title",
+                "Twice",
+                "--customer",
+                "Jo",
+                "--summary",
+                &summary,
+            ],
+            "the complaint summary holds what looks like a payment card number at character 13",
+        ),
+        (
+            vec!["note", &id, "Card 4111-1111-1111-1111 declined"],
+            "the note holds what looks like a payment card number at character 6",
+        ),
+        (
+            vec!["edit", &id, "--wants", "Refund to 4111111111111111"],
+            "what the customer wants holds what looks like a payment card number",
+        ),
+        (
+            vec!["resolve", &id, "--summary", &summary],
+            "the resolution summary holds what looks like a payment card number",
+        ),
+        (vec!["wait", &id, "--reason", &summary], "the reason holds"),
+    ];
+    for (args, message) in attempts {
+        let stderr = log.run(&args).fails(2);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "write it masked ({MASKED}), or pass --allow-card-like-number"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("4111 1111"),
+            "the number is never echoed: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert_eq!(log.files(), before, "{args:?} wrote something");
+    }
+}
+
+#[test]
+fn a_known_false_positive_is_let_through_and_recorded_on_the_event() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    log.run([
+        "note",
+        &id,
+        "Tracking number 4111111111111111 (the courier's, not a card).",
+        "--allow-card-like-number",
+    ])
+    .ok();
+    let text = log.case_text(&id);
+    assert!(
+        text.contains(&format!(
+            "allowed_card_like_numbers = [\n    \"{MASKED}\",\n]\n"
+        )),
+        "{text}"
+    );
+    // `check` accepts what was allowed, and later changes are not blocked.
+    assert_eq!(log.run(["check"]).ok(), "");
+    log.run(["note", &id, "Chased the courier."]).ok();
+}
+
+#[test]
+fn import_refuses_a_row_with_a_card_number_and_imports_nothing() {
+    let log = Log::new();
+    let file = log.path().join("desk.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "title,customer,opened_at,summary\nFine,Jo,2026-11-01T09:00:00Z,All good\nCard,Al,2026-11-02T09:00:00Z,Paid by {CARD}\n"
+        ),
+    )
+    .unwrap();
+    let before = log.files();
+    let stderr = log.run(["import", "desk.csv"]).fails(2);
+    assert!(
+        stderr.contains("desk.csv: row 3: the complaint summary holds what looks like a payment card number at character 9"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before);
+    let out = log
+        .run(["import", "desk.csv", "--allow-card-like-number"])
+        .ok();
+    assert_eq!(out.lines().count(), 2);
+}
+
+#[test]
+fn check_reports_a_card_number_in_the_log_with_file_and_line() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let path = log.case_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace(
+        "was promised a refund.",
+        &format!("was promised a refund.\\nCard: {CARD}"),
+    );
+    std::fs::write(&path, &text).unwrap();
+    let line = text.lines().position(|l| l.contains(CARD)).unwrap() + 1;
+    let out = log.run(["check"]).output();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        format!(
+            "cases/{}/{}/{id}.toml:{line}: a likely payment card number ({MASKED}), which must never be stored: replace it with that masked form, and purge it from git history if it was committed\n",
+            &id[0..4],
+            &id[4..6]
+        )
+    );
+    assert!(!stdout.contains(CARD));
+    let github = log.run(["check", "--format", "github"]).output();
+    assert!(String::from_utf8_lossy(&github.stdout).starts_with("::error file="));
+}
+
+#[test]
+fn export_customer_hands_over_every_case_and_says_what_matched() {
+    let log = Log::new();
+    let (maria, _) = maria_and_leo(&log);
+    let out = log
+        .run(["export", "--customer", "maria@example.com"])
+        .output();
+    assert!(out.status.success());
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0]["events"].as_array().unwrap().len(),
+        6,
+        "{:?}",
+        rows[0]
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "caselog: 2 cases matched --customer 'maria@example.com' (name, contact or reference, any letter case): exactly on contact 'maria@example.com' in 2\n"
+    );
+    let out = log
+        .run(["export", "--customer", "MARIA", "--format", "csv"])
+        .output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("caselog: 3 cases matched --customer 'MARIA'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "caselog: 3 of them only in part: {} (name 'Maria López', contact 'maria@example.com')",
+            maria[0]
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("make sure each is the same person before handing it over"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("Maria López")
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn redacting_a_customer_leaves_no_byte_of_them_and_the_report_s_numbers_alone() {
+    let log = Log::new();
+    let (maria, leo) = maria_and_leo(&log);
+    let report_before = report_numbers(&log);
+    let repeat_before = log.run(["report", "--format", "json"]).ok();
+    assert!(repeat_before.contains("A-1001"), "{repeat_before}");
+    let out = log
+        .run([
+            "redact",
+            "--customer",
+            "  maria lópez ",
+            "--reason",
+            "erasure request of 2026-11-20",
+        ])
+        .at("2026-11-23T10:00:00Z")
+        .ok();
+    for id in &maria {
+        assert!(out.contains(&format!("{id}: redacted customer, ")), "{out}");
+    }
+    assert!(
+        out.contains("These cases name no customer any more"),
+        "{out}"
+    );
+    assert!(out.contains("not in git"), "{out}");
+    let tree = tree_text(log.path());
+    for personal in [
+        "Maria",
+        "María",
+        "López",
+        "maria@example.com",
+        "A-1001",
+        "grinder",
+        "squeaks",
+        "refund",
+        "Called",
+        "bank transfer",
+        "Voucher",
+        "happy",
+        "phone",
+    ] {
+        assert!(!tree.contains(personal), "{personal} is still in the tree");
+    }
+    // Leo is untouched; Maria's cases keep what reports need.
+    assert!(log.case_text(&leo).contains("Leo Martin"));
+    let text = log.case_text(&maria[0]);
+    for kept in [
+        "category = \"product\"",
+        "root_cause = \"Faulty batch\"",
+        "outcome = \"upheld\"",
+        "status = \"closed\"",
+    ] {
+        assert!(text.contains(kept), "{kept}: {text}");
+    }
+    assert!(text.contains("name = \"[redacted 2026-11-23]\""), "{text}");
+    assert!(
+        text.contains("action = \"redacted\"\nfields = [\n    \"customer\","),
+        "{text}"
+    );
+    assert!(
+        text.contains("text = \"erasure request of 2026-11-20\""),
+        "{text}"
+    );
+    assert_eq!(report_numbers(&log), report_before);
+    let repeat_after = log.run(["report", "--format", "json"]).ok();
+    assert!(!repeat_after.contains("redacted"), "{repeat_after}");
+    assert_eq!(log.run(["check"]).at("2026-11-23T10:00:00Z").ok(), "");
+    log.run(["due", "--all"]).ok();
+    // Repeat-customer matching finds nobody among them.
+    let stderr = String::from_utf8(
+        log.run([
+            "open",
+            "--title",
+            "Again",
+            "--customer",
+            "[redacted 2026-11-23]",
+            "--contact",
+            "[redacted 2026-11-23]",
+            "--summary",
+            "Again.",
+        ])
+        .output()
+        .stderr,
+    )
+    .unwrap();
+    assert!(!stderr.contains("complained before"), "{stderr}");
+}
+
+#[test]
+fn redacting_twice_changes_no_byte() {
+    let log = Log::new();
+    let (maria, _) = maria_and_leo(&log);
+    log.run(["redact", &maria[0], "--reason", "erasure request"])
+        .at("2026-11-23T10:00:00Z")
+        .ok();
+    let before = log.files();
+    let out = log
+        .run(["redact", &maria[0], "--reason", "erasure request"])
+        .at("2026-11-24T10:00:00Z")
+        .ok();
+    assert_eq!(out, format!("{}: nothing left to redact\n", maria[0]));
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn redacting_a_case_not_closed_needs_force_and_the_reason_names_nobody() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com"]);
+    let before = log.files();
+    let stderr = log
+        .run(["redact", &id, "--reason", "erasure request"])
+        .fails(2);
+    assert!(stderr.contains(&format!("{id} (open)")), "{stderr}");
+    assert!(stderr.contains("give --force"), "{stderr}");
+    let stderr = log.run(["redact", &id, "--force"]).fails(2);
+    assert!(stderr.contains("give --reason"), "{stderr}");
+    let stderr = log
+        .run(["redact", &id, "--force", "--reason", "Maria López asked"])
+        .fails(2);
+    assert!(
+        stderr.contains("the reason holds the customer's name"),
+        "{stderr}"
+    );
+    let stderr = log
+        .run(["redact", "--customer", "mar", "--reason", "erasure request"])
+        .fails(2);
+    assert!(
+        stderr
+            .contains("no case's customer name, contact or reference is 'mar' (1 hold it in part"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before);
+    log.run(["redact", &id, "--force", "--reason", "erasure request"])
+        .ok();
+    assert_eq!(log.run(["check"]).ok(), "");
+    assert_eq!(log.case_json(&id)["status"], "open");
+}
+
+#[test]
+fn retention_lists_the_cases_past_it_and_redact_expired_erases_them() {
+    let log = Log::new();
+    let (maria, leo) = maria_and_leo(&log);
+    std::fs::write(log.path().join("caselog.toml"), "retention = \"3y\"\n").unwrap();
+    let now = "2029-11-04T13:00:00Z";
+    let due = log
+        .run(["due", "--kind", "retention"])
+        .at(now)
+        .env("CASELOG_SYSTEM_CLOCK", "2100-01-01T00:00:00Z")
+        .ok();
+    let lines: Vec<&str> = due.lines().collect();
+    assert_eq!(lines.len(), 2, "{due}");
+    assert!(
+        lines[0].starts_with(&format!("{}  retention over  overdue 1d", maria[0])),
+        "{due}"
+    );
+    assert!(!due.contains(&leo));
+    let before = log.files();
+    let dry = log.run(["redact", "--expired"]).at(now).ok();
+    assert!(dry.contains(&format!("would redact {} (closed 2026-11-03 12:00 UTC; retention 3y over since 2029-11-03 12:00 UTC)", maria[0])), "{dry}");
+    assert!(
+        dry.ends_with("run `caselog redact --expired --yes` to redact them\n"),
+        "{dry}"
+    );
+    assert_eq!(log.files(), before);
+    let out = log.run(["redact", "--expired", "--yes"]).at(now).ok();
+    assert!(
+        out.contains(&format!("{}: redacted customer", maria[1])),
+        "{out}"
+    );
+    assert!(
+        log.case_text(&maria[0])
+            .contains("text = \"retention period (3y) over\"")
+    );
+    assert!(
+        log.case_text(&maria[2]).contains("Maria López"),
+        "not expired yet"
+    );
+    assert_eq!(log.run(["due", "--kind", "retention"]).at(now).ok(), "");
+    assert_eq!(log.run(["redact", "--expired"]).at(now).ok(), "");
+    let stderr = {
+        std::fs::write(log.path().join("caselog.toml"), "").unwrap();
+        log.run(["redact", "--expired"]).fails(2)
+    };
+    assert!(stderr.contains("sets no retention"), "{stderr}");
+}
+
+#[test]
+fn pseudonymised_exports_and_reports_name_nobody_and_agree_run_after_run() {
+    let log = Log::new();
+    let (_, _) = maria_and_leo(&log);
+    let export = log.run(["export", "--pseudonymise"]).ok();
+    assert_eq!(export, log.run(["export", "--pseudonymise"]).ok(), "stable");
+    for personal in [
+        "Maria", "maria@", "A-1001", "grinder", "Called", "Leo", "parcel", "phone",
+    ] {
+        assert!(!export.contains(personal), "{personal} in {export}");
+    }
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&export).unwrap();
+    let pseudonym = rows[0]["customer"].as_str().unwrap().to_string();
+    assert!(
+        pseudonym.starts_with("cust-") && pseudonym.len() == 15,
+        "{pseudonym}"
+    );
+    // Maria's cases with her reference share a pseudonym, as in the report.
+    assert_eq!(rows[2]["customer"], rows[0]["customer"]);
+    assert_eq!(rows[0]["category"], "product");
+    assert_eq!(rows[0]["events"].as_array().unwrap().len(), 6);
+    let report = log
+        .run([
+            "report",
+            "--by",
+            "customer",
+            "--pseudonymise",
+            "--format",
+            "json",
+        ])
+        .ok();
+    assert!(report.contains(&pseudonym), "{report}");
+    assert!(
+        !report.contains("A-1001") && !report.contains("Leo"),
+        "{report}"
+    );
+    // The secret stays in the work folder, for its owner only.
+    let secret = log.path().join(".caselog/secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    std::fs::remove_file(&secret).unwrap();
+    let other = log.run(["export", "--pseudonymise"]).ok();
+    assert!(!other.contains(&pseudonym), "a new secret, new pseudonyms");
+}
+
+#[test]
+fn the_report_never_prints_free_text() {
+    let log = Log::new();
+    maria_and_leo(&log);
+    for format in ["table", "markdown", "json", "yaml", "csv"] {
+        let out = log
+            .run(["report", "--by", "customer", "--format", format])
+            .ok();
+        for text in [
+            "grinder", "squeaks", "Called", "transfer", "Voucher", "happy", "parcel",
+        ] {
+            assert!(!out.contains(text), "{format}: {text} in {out}");
+        }
+    }
+}
+
+fn has_filter_repo() -> bool {
+    std::process::Command::new("git")
+        .args(["filter-repo", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A git repository holding Maria's and Leo's cases, committed step by step.
+fn repository_with_history() -> (Log, Vec<String>) {
+    let log = Log::empty();
+    git_ok(log.path(), &["init", "-q", "-b", "main"]);
+    git_ok(log.path(), &["config", "user.email", "test@example.com"]);
+    git_ok(log.path(), &["config", "user.name", "Test"]);
+    log.run(["init"]).ok();
+    let (maria, _) = maria_and_leo(&log);
+    git_ok(log.path(), &["add", "-A"]);
+    git_ok(log.path(), &["commit", "-q", "-m", "cases"]);
+    log.run(["note", &maria[0], "Maria rang again."])
+        .at("2026-11-12T09:00:00Z")
+        .ok();
+    git_ok(log.path(), &["commit", "-q", "-am", "a note"]);
+    (log, maria)
+}
+
+/// Every object in the repository's history, as text.
+fn history_text(dir: &Path) -> String {
+    let objects = git_ok(dir, &["rev-list", "--all", "--objects"]);
+    let mut all = String::new();
+    for line in objects.lines() {
+        let id = line.split_whitespace().next().unwrap();
+        all.push_str(&git_ok(dir, &["cat-file", "-p", id]));
+    }
+    all
+}
+
+#[test]
+fn the_purge_script_leaves_no_earlier_version_in_history() {
+    let (log, maria) = repository_with_history();
+    let out = log
+        .run([
+            "redact",
+            "--customer",
+            "Maria López",
+            "--reason",
+            "erasure request",
+            "--purge-script",
+            "purge.sh",
+        ])
+        .at("2026-11-23T10:00:00Z")
+        .ok();
+    assert!(
+        out.contains("git filter-repo --force --blob-callback '"),
+        "{out}"
+    );
+    assert!(out.contains("git push --force --all REMOTE"), "{out}");
+    let script = std::fs::read_to_string(log.path().join("purge.sh")).unwrap();
+    assert!(script.starts_with("#!/bin/sh\n"), "{script}");
+    assert!(history_text(log.path()).contains("Maria"));
+    if !has_filter_repo() {
+        eprintln!("skipped the history rewrite: git filter-repo is not installed");
+        return;
+    }
+    std::fs::rename(
+        log.path().join("purge.sh"),
+        log.path().join("../purge-15.sh"),
+    )
+    .ok();
+    let script_path = log.path().join("../purge-15.sh");
+    let run = std::process::Command::new("sh")
+        .arg(&script_path)
+        .current_dir(log.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    std::fs::remove_file(&script_path).ok();
+    let history = history_text(log.path());
+    assert!(
+        !history.contains("Maria"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!history.contains("A-1001"));
+    assert!(history.contains("Leo Martin"), "the other cases are kept");
+    assert!(log.case_text(&maria[0]).contains("[redacted 2026-11-23]"));
+    assert_eq!(log.run(["check"]).at("2026-11-23T10:00:00Z").ok(), "");
+}
+
+#[test]
+fn rewrite_history_refuses_uncommitted_changes_then_purges_history() {
+    let (log, maria) = repository_with_history();
+    std::fs::write(log.path().join("caselog.toml"), "# changed\n").unwrap();
+    let before = log.files();
+    let stderr = log
+        .run([
+            "redact",
+            &maria[0],
+            "--reason",
+            "erasure request",
+            "--rewrite-history",
+        ])
+        .fails(2);
+    if !has_filter_repo() {
+        assert!(stderr.contains("needs git filter-repo"), "{stderr}");
+        eprintln!("skipped the history rewrite: git filter-repo is not installed");
+        return;
+    }
+    assert!(stderr.contains("uncommitted changes"), "{stderr}");
+    assert_eq!(log.files(), before);
+    git_ok(log.path(), &["commit", "-q", "-am", "settings"]);
+    let out = log
+        .run([
+            "redact",
+            &maria[0],
+            "--reason",
+            "erasure request",
+            "--rewrite-history",
+        ])
+        .at("2026-11-23T10:00:00Z")
+        .ok();
+    assert!(out.contains("rewrote git history"), "{out}");
+    let history = history_text(log.path());
+    assert!(
+        !history.contains("Maria rang again"),
+        "the note is gone from history"
+    );
+    assert!(history.contains("Maria"), "her other cases are kept");
+    assert_eq!(git_ok(log.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn the_merge_driver_keeps_a_redaction_whatever_the_other_branch_wrote() {
+    let (log, id) = crate::merge::repository(true);
+    let dir = log.path();
+    log.run(["close", &id, "--reason", "sorted"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "close"]);
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    log.run(["note", &id, "Maria López rang about A-1001 again"])
+        .at("2026-11-20T11:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "a note"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["redact", &id, "--reason", "erasure request"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "redact"]);
+    git_ok(dir, &["merge", "-q", "--no-edit", "other"]);
+    let text = log.case_text(&id);
+    for personal in ["Maria", "López", "A-1001", "rang"] {
+        assert!(!text.contains(personal), "{personal}: {text}");
+    }
+    assert_eq!(text.matches("action = \"note\"").count(), 1, "{text}");
+    assert_eq!(log.run(["check"]).ok(), "");
+}
+
+#[test]
+fn a_redaction_changes_only_the_lines_of_what_it_erases_and_keeps_comments() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com", "--category", "billing"]);
+    log.run(["close", &id, "--reason", "Maria withdrew it"])
+        .ok();
+    let path = log.case_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "category = \"billing\"",
+        "category = \"billing\" # checked by ana",
+    );
+    std::fs::write(&path, &text).unwrap();
+    log.run(["redact", &id, "--reason", "erasure request"]).ok();
+    let after = log.case_text(&id);
+    let removed: Vec<&str> = text
+        .lines()
+        .filter(|l| !after.lines().any(|a| a == *l))
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            "title = \"Refund not received\"",
+            "name = \"Maria López\"",
+            "contact = \"maria@example.com\"",
+            "summary = \"I cancelled order A-1001 and was promised a refund.\"",
+            "text = \"Maria withdrew it\"",
+        ],
+        "{after}"
+    );
+    assert!(after.starts_with(&text[..text.find("title").unwrap()]));
+    assert!(
+        after.contains("category = \"billing\" # checked by ana"),
+        "{after}"
+    );
+    assert!(
+        after[text.len() - 40..].contains("action = \"redacted\""),
+        "appended: {after}"
+    );
+}
