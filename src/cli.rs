@@ -23,7 +23,8 @@ Environment:
 
 Exit codes:
   0  done
-  1  `due --exit-code` listed something
+  1  something to report: `due --exit-code` listed something, `check` found a
+     problem, `fmt --check` found a file to format, a merge left a conflict
   2  bad usage or input: nothing was written
   3  the system failed (I/O, permissions)";
 
@@ -93,7 +94,54 @@ impl Command {
     }
 }
 
+/// Words people try for a command caselog names otherwise, with what to
+/// type instead: a closest spelling would point somewhere unrelated.
+const OTHER_WORDS: &[(&[&str], &str)] = &[
+    (
+        &["delete", "remove", "rm", "del", "drop"],
+        "caselog keeps every case; close one opened by mistake with `caselog close ID --opened-in-error --reason TEXT`, or a repeat with `--duplicate-of OTHER`",
+    ),
+    (
+        &["new", "create", "add"],
+        "record a complaint with `caselog open`",
+    ),
+    (&["comment"], "add a note with `caselog note ID TEXT`"),
+    (
+        &["view", "cat", "get"],
+        "see one case with `caselog show ID`",
+    ),
+    (&["ls"], "list cases with `caselog list`"),
+    (
+        &["solve", "done", "finish"],
+        "record the resolution with `caselog resolve ID --summary TEXT`",
+    ),
+    (
+        &["stats", "summary"],
+        "counts and timings are `caselog report`",
+    ),
+    (
+        &["validate", "lint"],
+        "validate the case files with `caselog check`",
+    ),
+    (
+        &["history"],
+        "one case's history from git is `caselog log ID`",
+    ),
+    (
+        &["reassign"],
+        "hand a case to someone with `caselog assign ID PERSON`",
+    ),
+];
+
 impl Cli {
+    /// Parses the command line. An unknown command is answered with what
+    /// to type instead when it is a word people use for one of caselog's,
+    /// else with the command it is a likely typo of, else with no guess
+    /// (clap's own guess takes `delete` for `escalate`).
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        Cli::try_parse().map_err(suggest_command)
+    }
+
     /// Runs the command, writing to standard output; returns the exit code.
     pub fn run(self) -> Result<u8> {
         let session = Session::from_env(self.dir)?;
@@ -142,4 +190,37 @@ impl Cli {
         out.flush().context("writing output")?;
         Ok(code)
     }
+}
+
+fn suggest_command(mut err: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::InvalidSubcommand {
+        return err;
+    }
+    let Some(ContextValue::String(typed)) = err.get(ContextKind::InvalidSubcommand).cloned() else {
+        return err;
+    };
+    err.remove(ContextKind::SuggestedSubcommand);
+    let typed = typed.trim().to_lowercase();
+    if let Some((_, tip)) = OTHER_WORDS
+        .iter()
+        .find(|(words, _)| words.contains(&typed.as_str()))
+    {
+        err.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![(*tip).into()]),
+        );
+        return err;
+    }
+    let command = Cli::command();
+    let names = command
+        .get_subcommands()
+        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_visible_aliases()));
+    if let Some(close) = crate::words::closest(&typed, names) {
+        err.insert(
+            ContextKind::SuggestedSubcommand,
+            ContextValue::String(close.to_string()),
+        );
+    }
+    err
 }

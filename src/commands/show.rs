@@ -93,6 +93,29 @@ pub fn follow_up_line(case: &Case, now: DateTime<Utc>) -> Option<String> {
     })
 }
 
+/// When and by whom a closed case was closed, and why when a reason was
+/// given (`close --reason`): the exception on the record, at the top.
+fn closed_line(case: &Case) -> Option<String> {
+    if case.status != Status::Closed {
+        return None;
+    }
+    let closed = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Closed)?;
+    let reason = closed
+        .text
+        .as_deref()
+        .map(|text| format!(": {}", line(text)))
+        .unwrap_or_default();
+    Some(format!(
+        "{} by {}{reason}",
+        format_time(closed.at.0),
+        line(&closed.by)
+    ))
+}
+
 fn write_text(
     out: &mut dyn Write,
     case: &Case,
@@ -152,6 +175,9 @@ fn write_text(
     }
     if let Some(follow_up) = follow_up_line(case, now) {
         field("follow-up", &follow_up)?;
+    }
+    if let Some(closed) = closed_line(case) {
+        field("closed", &closed)?;
     }
     for (i, deadline) in pending.iter().enumerate() {
         let when = if deadline.paused {

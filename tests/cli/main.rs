@@ -14,6 +14,7 @@ mod files;
 mod finding;
 mod fmt;
 mod fuzz;
+mod habits;
 mod help;
 mod hostile;
 mod ids;
