@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::case::Severity;
 use crate::error::InputError;
-use crate::time::{Span, WorkingDays, parse_weekday};
+use crate::time::{Span, WorkingDays, Zone, parse_weekday};
 
 /// The settings file at the root of a case log.
 pub const SETTINGS_FILE: &str = "caselog.toml";
@@ -68,6 +68,10 @@ pub struct Settings {
     /// The most bytes one text may hold (a note, a summary, a resolution).
     #[serde(default = "default_max_text_bytes")]
     pub max_text_bytes: u64,
+    /// The zone times are shown in (files keep UTC); a person's `TZ`
+    /// overrides it.
+    #[serde(default, deserialize_with = "zone")]
+    pub timezone: Zone,
 }
 
 fn yes() -> bool {
@@ -96,6 +100,11 @@ fn default_first_response_within() -> Span {
 
 fn default_resolve_within() -> Span {
     Span::days(14)
+}
+
+fn zone<'de, D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
+    let name = String::deserialize(d)?;
+    Zone::named(&name).map_err(serde::de::Error::custom)
 }
 
 fn working_days<'de, D: Deserializer<'de>>(d: D) -> Result<WorkingDays, D::Error> {
@@ -130,6 +139,7 @@ impl Default for Settings {
             clock_tolerance: default_clock_tolerance(),
             lock_timeout: default_lock_timeout(),
             max_text_bytes: default_max_text_bytes(),
+            timezone: Zone::UTC,
         }
     }
 }
@@ -250,6 +260,10 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 
 # The most bytes one text may hold: a note, a summary, a resolution.
 # max_text_bytes = 1048576
+
+# The time zone caselog shows times in, and reads typed times without an
+# offset in (a tz database name); files keep UTC. A person's TZ overrides it.
+# timezone = "UTC"
 
 # Shorter resolution deadlines for some severities, if you like.
 # (A table: keep it after every plain setting above.)

@@ -81,7 +81,7 @@ impl FilterArgs {
         let when = |flag: &str, text: &Option<String>| -> Result<Option<DateTime<Utc>>> {
             Ok(match text.as_deref() {
                 None => None,
-                Some(text) => Some(match time::parse_when(flag, text)? {
+                Some(text) => Some(match time::parse_when(flag, text, session.zone())? {
                     When::Span(span) => now - span.duration(),
                     When::At(at) => at,
                 }),

@@ -45,7 +45,11 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
     if !args.done {
         // Scheduling: in a span from now, or at a time.
         let span = args.in_.as_deref().map(str::parse::<Span>).transpose()?;
-        let at = args.at.as_deref().map(time::parse_time).transpose()?;
+        let at = args
+            .at
+            .as_deref()
+            .map(|text| time::parse_time(text, session.zone()))
+            .transpose()?;
         let settings = match span {
             Some(_) => Some(session.settings()?),
             None => None,
@@ -66,7 +70,8 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
             format_args!(
                 "{}: follow-up due {}{unchanged}",
                 changed.after.id,
-                due.map(time::format_time).unwrap_or_default()
+                due.map(|t| time::format_time(t, session.zone()))
+                    .unwrap_or_default()
             ),
         );
     }

@@ -63,6 +63,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         source: &shown,
         categories: &settings.categories,
         max_text_bytes: settings.max_text_bytes,
+        zone: stamp.zone,
     };
     let rules = validate::Rules {
         categories: &settings.categories,
@@ -75,7 +76,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         let opened_at = row
             .get("opened_at")
             .and_then(Value::as_str)
-            .and_then(|t| time::parse_time(t).ok())
+            .and_then(|t| time::parse_time(t, context.zone).ok())
             .unwrap_or(context.now);
         match exchange::from_row(row, &context, CaseId::generate(opened_at)?) {
             Ok(case) => match first_error(&case, &rules) {

@@ -56,7 +56,7 @@ struct Item<'a> {
 
 pub fn run(session: &Session, args: NextArgs, out: &mut dyn Write) -> Result<u8> {
     let case = session.store()?.load(&args.id)?.case;
-    let advice = practice::next_steps(&case, session.settings()?, session.now()?);
+    let advice = practice::next_steps(&case, session.settings()?, session.now()?, session.zone());
     let items: Vec<Item> = advice
         .iter()
         .map(|a: &Advice| Item {

@@ -10,7 +10,7 @@ use super::Session;
 use super::args::{FilterArgs, words};
 use crate::error::InputError;
 use crate::learning::measures::{self, By, Facts, Measures, Period, Report, Timing};
-use crate::time::{self, When, format_length, format_time};
+use crate::time::{self, When, Zone, format_length, format_time};
 use crate::untrusted::{self, line};
 use crate::words::word_enum;
 use clap::Args;
@@ -70,8 +70,8 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
     })?;
     let report = measures::compute(&scan.cases, period, args.by, settings);
     match args.format {
-        Format::Table => write_human(out, &report, Style::Terminal)?,
-        Format::Markdown => write_human(out, &report, Style::Markdown)?,
+        Format::Table => write_human(out, &report, Style::Terminal, session.zone())?,
+        Format::Markdown => write_human(out, &report, Style::Markdown, session.zone())?,
         Format::Json => super::json::write(out, &report)?,
         Format::Yaml => write!(out, "{}", crate::yaml::to_string(&report)?)?,
         Format::Csv => write_csv(out, &report)?,
@@ -81,16 +81,16 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
 
 fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
     let as_of = match &args.as_of {
-        Some(text) => time::parse_time(text)?,
+        Some(text) => time::parse_time(text, session.zone())?,
         None => session.now()?,
     };
     let until = match &args.until {
-        Some(text) => time::parse_time(text)?,
+        Some(text) => time::parse_time(text, session.zone())?,
         None => as_of,
     };
     let since = match args.since.as_deref() {
         None => None,
-        Some(text) => Some(match time::parse_when("--since", text)? {
+        Some(text) => Some(match time::parse_when("--since", text, session.zone())? {
             When::Span(span) => as_of - span.duration(),
             When::At(at) => at,
         }),
@@ -100,8 +100,8 @@ fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
     {
         return Err(InputError::Invalid(format!(
             "the period is empty: --since {} is not before --until {}",
-            format_time(since),
-            format_time(until)
+            format_time(since, session.zone()),
+            format_time(until, session.zone())
         ))
         .into());
     }
@@ -153,11 +153,13 @@ fn length(seconds: Option<i64>) -> String {
     })
 }
 
-fn period_line(period: &Period) -> String {
-    let since = period.since.map_or("the beginning".into(), format_time);
-    let mut text = format!("{since} to {}", format_time(period.until));
+fn period_line(period: &Period, zone: Zone) -> String {
+    let since = period
+        .since
+        .map_or("the beginning".into(), |t| format_time(t, zone));
+    let mut text = format!("{since} to {}", format_time(period.until, zone));
     if period.as_of != period.until {
-        text.push_str(&format!(", as of {}", format_time(period.as_of)));
+        text.push_str(&format!(", as of {}", format_time(period.as_of, zone)));
     }
     text
 }
@@ -282,8 +284,8 @@ fn write_table(out: &mut dyn Write, table: &mut Table, style: Style) -> std::io:
     Ok(())
 }
 
-fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()> {
-    let title = format!("Complaints, {}", period_line(&report.period));
+fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -> Result<()> {
+    let title = format!("Complaints, {}", period_line(&report.period, zone));
     match style {
         Style::Terminal => writeln!(out, "{title}")?,
         Style::Markdown => writeln!(out, "### {title}")?,

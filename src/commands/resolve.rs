@@ -80,7 +80,7 @@ pub fn run(session: &Session, args: ResolveArgs, out: &mut dyn Write) -> Result<
             format_args!(
                 "{}: resolved{option}; follow-up due {}",
                 changed.after.id,
-                time::format_time(due)
+                time::format_time(due, session.zone())
             ),
         ),
         None => done(

@@ -14,7 +14,7 @@ use crate::error::EXIT_OK;
 use crate::learning::similar::{self as learning, Earlier};
 use crate::practice::deadlines::{self, Deadline};
 use crate::practice::next as practice;
-use crate::time::{format_length, format_relative, format_time};
+use crate::time::{Zone, format_length, format_relative, format_time};
 use crate::untrusted::{block, line};
 use crate::words::word_enum;
 use clap::Args;
@@ -43,11 +43,11 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
     match args.format {
         Format::Text => {
             let pending = deadlines::pending(&stored.case, session.settings()?, session.now()?);
-            write_text(out, &stored.case, &pending, session.now()?)?;
+            write_text(out, &stored.case, &pending, session.now()?, session.zone())?;
             // Costs a pass over every case; a file that cannot be read
             // there is `caselog check`'s business, not this case's.
             let (earlier, _) = learning::earlier_cases(store, &stored.case);
-            write_earlier(out, &earlier)?;
+            write_earlier(out, &earlier, session.zone())?;
         }
         // Canonical, so every string is escaped: safe for any terminal.
         Format::Toml => write!(out, "{}", file::render(&stored.case))?,
@@ -68,19 +68,23 @@ pub fn status_words(case: &Case) -> String {
 }
 
 /// One line of the follow-up's state, for `show` and `list`.
-pub fn follow_up_line(case: &Case, now: DateTime<Utc>) -> Option<String> {
+pub fn follow_up_line(case: &Case, now: DateTime<Utc>, zone: Zone) -> Option<String> {
     Some(match case.follow_up_state(now)? {
         FollowUpState::Due { due, overdue: true } => {
             format!(
                 "overdue: was due {} ({})",
-                format_time(due),
+                format_time(due, zone),
                 format_relative(due, now)
             )
         }
         FollowUpState::Due { due, .. } if case.status == Status::Resolved => {
-            format!("due {} ({})", format_time(due), format_relative(due, now))
+            format!(
+                "due {} ({})",
+                format_time(due, zone),
+                format_relative(due, now)
+            )
         }
-        FollowUpState::Due { due, .. } => format!("was due {} (not done)", format_time(due)),
+        FollowUpState::Due { due, .. } => format!("was due {} (not done)", format_time(due, zone)),
         FollowUpState::Done { satisfied } => {
             let answer = match satisfied {
                 Some(true) => "customer satisfied",
@@ -88,14 +92,17 @@ pub fn follow_up_line(case: &Case, now: DateTime<Utc>) -> Option<String> {
                 None => "no answer from the customer",
             };
             let at = case.follow_up.as_ref().and_then(|f| f.done_at).map(|t| t.0);
-            format!("done {}: {answer}", at.map(format_time).unwrap_or_default())
+            format!(
+                "done {}: {answer}",
+                at.map(|t| format_time(t, zone)).unwrap_or_default()
+            )
         }
     })
 }
 
 /// When and by whom a closed case was closed, and why when a reason was
 /// given (`close --reason`): the exception on the record, at the top.
-fn closed_line(case: &Case) -> Option<String> {
+fn closed_line(case: &Case, zone: Zone) -> Option<String> {
     if case.status != Status::Closed {
         return None;
     }
@@ -111,7 +118,7 @@ fn closed_line(case: &Case) -> Option<String> {
         .unwrap_or_default();
     Some(format!(
         "{} by {}{reason}",
-        format_time(closed.at.0),
+        format_time(closed.at.0, zone),
         line(&closed.by)
     ))
 }
@@ -121,6 +128,7 @@ fn write_text(
     case: &Case,
     pending: &[Deadline],
     now: DateTime<Utc>,
+    zone: Zone,
 ) -> Result<()> {
     writeln!(out, "{}  {}", case.id, line(&case.title))?;
     writeln!(out)?;
@@ -145,7 +153,7 @@ fn write_text(
         "opened",
         &format!(
             "{} by {} ({})",
-            format_time(opened),
+            format_time(opened, zone),
             line(&case.opened_by),
             format_relative(opened, now)
         ),
@@ -157,7 +165,7 @@ fn write_text(
     let response = match case.first_response() {
         Some(t) => format!(
             "{} ({} after opening)",
-            format_time(t),
+            format_time(t, zone),
             format_length(t - opened)
         ),
         None if matches!(case.status, Status::Open | Status::Waiting) => {
@@ -173,10 +181,10 @@ fn write_text(
             &format!("{reopened} time{}", if reopened == 1 { "" } else { "s" }),
         )?;
     }
-    if let Some(follow_up) = follow_up_line(case, now) {
+    if let Some(follow_up) = follow_up_line(case, now, zone) {
         field("follow-up", &follow_up)?;
     }
-    if let Some(closed) = closed_line(case) {
+    if let Some(closed) = closed_line(case, zone) {
         field("closed", &closed)?;
     }
     for (i, deadline) in pending.iter().enumerate() {
@@ -188,13 +196,13 @@ fn write_text(
         } else if deadline.is_due(now) {
             format!(
                 "OVERDUE since {} ({})",
-                format_time(deadline.due),
+                format_time(deadline.due, zone),
                 format_relative(deadline.due, now)
             )
         } else {
             format!(
                 "due {} ({})",
-                format_time(deadline.due),
+                format_time(deadline.due, zone),
                 format_relative(deadline.due, now)
             )
         };
@@ -244,7 +252,7 @@ fn write_text(
         writeln!(
             out,
             "\n{heading}: {} by {}, {agreement}{option}",
-            format_time(resolution.resolved_at.0),
+            format_time(resolution.resolved_at.0, zone),
             line(&resolution.resolved_by)
         )?;
         write_block(out, &resolution.summary)?;
@@ -261,13 +269,18 @@ fn write_text(
         }
     }
 
-    write_solutions(out, case)?;
-    write_escalations(out, case)?;
+    write_solutions(out, case, zone)?;
+    write_escalations(out, case, zone)?;
 
     writeln!(out, "\nhandling steps")?;
     for item in practice::checklist(case) {
         match item.at {
-            Some(at) => writeln!(out, "  [x] {:<46} {}", item.step.label(), format_time(at))?,
+            Some(at) => writeln!(
+                out,
+                "  [x] {:<46} {}",
+                item.step.label(),
+                format_time(at, zone)
+            )?,
             None => writeln!(out, "  [ ] {}", item.step.label())?,
         }
     }
@@ -276,7 +289,7 @@ fn write_text(
     for event in &case.events {
         let mut head = format!(
             "  {}  {:<20} {}",
-            format_time(event.at.0),
+            format_time(event.at.0, zone),
             event.action.as_str(),
             line(&event.by)
         );
@@ -298,7 +311,7 @@ fn write_text(
             head.push_str(&format!(" (on {})", lifecycle::waited_on(on)));
         }
         if let Some(until) = event.until {
-            head.push_str(&format!(" (until {})", format_time(until.0)));
+            head.push_str(&format!(" (until {})", format_time(until.0, zone)));
         }
         match (event.void, &event.duplicate_of) {
             (Some(_), Some(other)) => head.push_str(&format!(" (duplicate of {other})")),
@@ -306,7 +319,7 @@ fn write_text(
             _ => {}
         }
         if let Some(due) = event.due {
-            head.push_str(&format!(" (due {})", format_time(due.0)));
+            head.push_str(&format!(" (due {})", format_time(due.0, zone)));
         }
         if let Some(option) = event.option {
             head.push_str(&format!(" (option {option})"));
@@ -339,7 +352,7 @@ fn write_block(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
 }
 
 /// The solutions proposed, which one the customer agreed to, and the terms.
-fn write_solutions(out: &mut dyn Write, case: &Case) -> Result<()> {
+fn write_solutions(out: &mut dyn Write, case: &Case, zone: Zone) -> Result<()> {
     let proposals = lifecycle::proposals(case);
     if proposals.is_empty() {
         return Ok(());
@@ -383,7 +396,7 @@ fn write_solutions(out: &mut dyn Write, case: &Case) -> Result<()> {
         writeln!(
             out,
             "  agreed {}{how} with {}",
-            format_time(agreement.at.0),
+            format_time(agreement.at.0, zone),
             line(&agreement.by)
         )?;
         if let Some(contingency) = &agreement.contingency {
@@ -396,7 +409,7 @@ fn write_solutions(out: &mut dyn Write, case: &Case) -> Result<()> {
     Ok(())
 }
 
-fn write_escalations(out: &mut dyn Write, case: &Case) -> Result<()> {
+fn write_escalations(out: &mut dyn Write, case: &Case, zone: Zone) -> Result<()> {
     let escalations: Vec<_> = case
         .events
         .iter()
@@ -410,7 +423,7 @@ fn write_escalations(out: &mut dyn Write, case: &Case) -> Result<()> {
         writeln!(
             out,
             "  {} by {} to {}: {}",
-            format_time(e.at.0),
+            format_time(e.at.0, zone),
             line(&e.by),
             e.to.as_deref().map_or("?".into(), line),
             line(
@@ -427,7 +440,7 @@ fn write_escalations(out: &mut dyn Write, case: &Case) -> Result<()> {
 }
 
 /// The customer's earlier complaints, so a repeat is never handled blind.
-fn write_earlier(out: &mut dyn Write, earlier: &[Earlier]) -> Result<()> {
+fn write_earlier(out: &mut dyn Write, earlier: &[Earlier], zone: Zone) -> Result<()> {
     if earlier.is_empty() {
         return Ok(());
     }
@@ -437,7 +450,7 @@ fn write_earlier(out: &mut dyn Write, earlier: &[Earlier]) -> Result<()> {
             out,
             "  {}  {}  {}  {}",
             e.id,
-            format_time(e.opened_at),
+            format_time(e.opened_at, zone),
             e.status,
             line(&e.title)
         )?;

@@ -41,7 +41,7 @@ pub fn run(session: &Session, args: WaitArgs, out: &mut dyn Write) -> Result<u8>
     let until = args
         .until
         .as_deref()
-        .map(|text| time::parse_when("--until", text))
+        .map(|text| time::parse_when("--until", text, session.zone()))
         .transpose()?;
     // Only a duration counts working days.
     let settings = match until {
@@ -68,7 +68,7 @@ pub fn run(session: &Session, args: WaitArgs, out: &mut dyn Write) -> Result<u8>
         .unwrap_or_default();
     let until = after
         .waiting_until()
-        .map(|t| format!(" until {}", time::format_time(t)))
+        .map(|t| format!(" until {}", time::format_time(t, session.zone())))
         .unwrap_or_default();
     let unchanged = if changed.written { "" } else { " (unchanged)" };
     done(

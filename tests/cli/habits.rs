@@ -95,3 +95,23 @@ fn an_unknown_command_suggests_what_was_meant_or_nothing() {
     let new = log.run(["new"]).fails(2);
     assert!(new.contains("caselog open"), "{new}");
 }
+
+#[test]
+fn log_credits_the_person_who_acted_beside_the_commit_author() {
+    let (log, id) = repository(true);
+    let out = log.run(["log", &id]).ok();
+    // ana opened the case; Test committed it.
+    assert!(
+        out.contains("  ana@example.com, committed by Test <test@example.com>  open a case"),
+        "{out}"
+    );
+    log.run(["note", &id, "Checked."])
+        .by("test@example.com")
+        .ok();
+    git_ok(log.path(), &["commit", "-qam", "a note"]);
+    let out = log.run(["log", &id]).ok();
+    assert!(out.contains("  Test <test@example.com>  a note"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&log.run(["log", &id, "--format", "json"]).ok()).unwrap();
+    assert_eq!(json[0]["acted"], serde_json::json!(["ana@example.com"]));
+}

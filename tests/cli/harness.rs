@@ -53,6 +53,17 @@ impl Log {
             "CASELOG_SYSTEM_CLOCK",
             "VISUAL",
             "EDITOR",
+            // What the person's terminal and shell may set: tests see
+            // UTC, no colour, no pager and no width unless they ask.
+            "TZ",
+            "NO_COLOR",
+            "CLICOLOR",
+            "CLICOLOR_FORCE",
+            "COLUMNS",
+            "PAGER",
+            "CASELOG_PAGER",
+            "LESS",
+            "COMPLETE",
         ] {
             command.env_remove(variable);
         }

@@ -24,3 +24,4 @@ mod output;
 mod practice;
 mod properties;
 mod report;
+mod zones;
