@@ -9,9 +9,9 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    Session, agree, annotate, assign, changes, check, close, completions, due, edit, escalate,
-    export, fmt, follow_up, import, init, list, log, merge_driver, next, open, propose, reopen,
-    report, resolve, show, similar, wait,
+    Session, Terminal, agree, annotate, assign, changes, check, close, completions, due, edit,
+    escalate, export, fmt, follow_up, import, init, list, log, merge_driver, next, open, propose,
+    reopen, report, resolve, show, similar, terminal, wait,
 };
 use crate::untrusted::TerminalSafe;
 
@@ -20,6 +20,9 @@ Environment:
   CASELOG_DIR   the case log folder, as --dir
   CASELOG_NOW   the current time (RFC 3339), for reproducible or back-dated entries
   CASELOG_USER  the acting person, when --by is not given (else git's user.email)
+  TZ            the time zone times are shown in (else caselog.toml's timezone, else UTC)
+  CASELOG_PAGER, PAGER  the pager for show, log and report on a terminal [default: less]
+  NO_COLOR      no colour (as --color never); COLUMNS: the width tables fit
 
 Exit codes:
   0  done
@@ -40,6 +43,15 @@ pub struct Cli {
     /// by walking up from the current folder]
     #[arg(long, global = true, env = "CASELOG_DIR", value_name = "DIR")]
     pub dir: Option<PathBuf>,
+
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is
+    /// set), always or never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: clap::ColorChoice,
+
+    /// Do not send long output (show, log, report) through the pager
+    #[arg(long, global = true)]
+    pub no_pager: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -79,6 +91,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether this command's output can be long enough to page, as git
+    /// pages `log` and `show`.
+    fn pages(&self) -> bool {
+        matches!(
+            self,
+            Command::Show(_) | Command::Log(_) | Command::Report(_)
+        )
+    }
+
     /// Whether this command writes data whose bytes must be kept exactly
     /// (CSV, YAML), rather than text for people or escaped JSON.
     fn writes_data(&self) -> bool {
@@ -144,20 +165,49 @@ impl Cli {
 
     /// Runs the command, writing to standard output; returns the exit code.
     pub fn run(self) -> Result<u8> {
-        let session = Session::from_env(self.dir)?;
+        let color = match self.color {
+            clap::ColorChoice::Always => anstream::ColorChoice::Always,
+            clap::ColorChoice::Never => anstream::ColorChoice::Never,
+            clap::ColorChoice::Auto => anstream::ColorChoice::Auto,
+        };
+        let session = Session::from_env(self.dir, Terminal::from_env(color, self.no_pager))?;
+        let terminal = session.terminal().clone();
         let stdout = io::stdout();
         // Data for another program (CSV, YAML) goes out as it is, unless
         // it is going to a terminal; everything else passes through the
-        // terminal-safe writer.
+        // terminal-safe writer. Long output for a terminal is gathered,
+        // then shown through the pager.
         let raw = self.command.writes_data() && !stdout.is_terminal();
-        let mut out: Box<dyn Write> = if raw {
-            Box::new(BufWriter::new(stdout.lock()))
-        } else {
-            Box::new(BufWriter::new(TerminalSafe::new(stdout.lock())))
+        let pager = terminal.pager().filter(|_| self.command.pages());
+        let mut paged: Vec<u8> = Vec::new();
+        let result = {
+            let mut out: Box<dyn Write + '_> = if raw {
+                Box::new(BufWriter::new(stdout.lock()))
+            } else if pager.is_some() {
+                Box::new(BufWriter::new(TerminalSafe::new(
+                    &mut paged,
+                    terminal.colour(),
+                )))
+            } else {
+                Box::new(BufWriter::new(TerminalSafe::new(
+                    stdout.lock(),
+                    terminal.colour(),
+                )))
+            };
+            let result = self.command.run(&session, &mut out);
+            out.flush().context("writing output").and(result)
         };
-        let s = &session;
-        let o = &mut out;
-        let code = match self.command {
+        // What was written is shown even when the command then failed.
+        if let Some(pager) = pager {
+            terminal::page(pager, &paged).context("writing output")?;
+        }
+        result
+    }
+}
+
+impl Command {
+    fn run(self, s: &Session, o: &mut Box<dyn Write + '_>) -> Result<u8> {
+        Ok(match self {
             Command::Init(args) => init::run(s, args, o)?,
             Command::Open(args) => open::run(s, args, o)?,
             Command::Annotate(args) => annotate::run(s, args, o)?,
@@ -186,9 +236,7 @@ impl Cli {
             Command::MergeDriver(args) => merge_driver::run(s, args, o)?,
             Command::Completions(args) => completions::completions(args, Cli::command(), o)?,
             Command::Man(_) => completions::man(Cli::command(), o)?,
-        };
-        out.flush().context("writing output")?;
-        Ok(code)
+        })
     }
 }
 

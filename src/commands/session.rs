@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
-use super::warn;
+use super::{Terminal, warn};
 use crate::case::Case;
 use crate::case::lifecycle::{Refusal, Stamp, check_one_line};
 use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
@@ -45,6 +45,8 @@ pub struct Session {
     tz: Option<Zone>,
     /// False when `CASELOG_NO_INDEX` is set: every pass reads the files.
     use_index: bool,
+    /// The terminal's width, colour and pager.
+    terminal: Terminal,
     store: OnceCell<Store>,
     settings: OnceCell<Settings>,
 }
@@ -84,8 +86,9 @@ fn say_waiting(lock_file: &str) {
 
 impl Session {
     /// The run's context from the process: the current folder and the
-    /// `CASELOG_*` variables; `dir` is `--dir` (or `CASELOG_DIR`).
-    pub fn from_env(dir: Option<PathBuf>) -> Result<Session> {
+    /// `CASELOG_*` variables; `dir` is `--dir` (or `CASELOG_DIR`), and
+    /// `terminal` what the terminal takes.
+    pub fn from_env(dir: Option<PathBuf>, terminal: Terminal) -> Result<Session> {
         let clock = match std::env::var(NOW_VARIABLE) {
             Ok(text) => parse_rfc3339(&text)
                 .map(Clock::Pinned)
@@ -113,9 +116,15 @@ impl Session {
             user,
             tz,
             use_index,
+            terminal,
             store: OnceCell::new(),
             settings: OnceCell::new(),
         })
+    }
+
+    /// The terminal's width, colour and pager.
+    pub fn terminal(&self) -> &Terminal {
+        &self.terminal
     }
 
     pub fn cwd(&self) -> &Path {

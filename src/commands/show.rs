@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::Session;
 use super::args::words;
+use super::{Session, Terminal, Tint};
 use crate::case::file;
 use crate::case::lifecycle;
 use crate::case::{Action, Case, FollowUpState, Status};
@@ -43,7 +43,14 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
     match args.format {
         Format::Text => {
             let pending = deadlines::pending(&stored.case, session.settings()?, session.now()?);
-            write_text(out, &stored.case, &pending, session.now()?, session.zone())?;
+            write_text(
+                out,
+                &stored.case,
+                &pending,
+                session.now()?,
+                session.zone(),
+                session.terminal(),
+            )?;
             // Costs a pass over every case; a file that cannot be read
             // there is `caselog check`'s business, not this case's.
             let (earlier, _) = learning::earlier_cases(store, &stored.case);
@@ -129,18 +136,21 @@ fn write_text(
     pending: &[Deadline],
     now: DateTime<Utc>,
     zone: Zone,
+    terminal: &Terminal,
 ) -> Result<()> {
     writeln!(out, "{}  {}", case.id, line(&case.title))?;
     writeln!(out)?;
     let opened = case.opened_at.0;
     let mut field = |label: &str, value: &str| writeln!(out, "{label:<16}{value}");
-    field("status", &status_words(case))?;
+    let status_tint = Tint::status(case.status);
+    field("status", &terminal.paint(status_tint, &status_words(case)))?;
     if case.status == Status::Waiting
         && let Some(on) = case.waiting_on()
     {
         field("waiting on", lifecycle::waited_on(on))?;
     }
-    field("severity", case.severity.as_str())?;
+    let severity = terminal.paint_if(Tint::severity(case.severity), case.severity.as_str());
+    field("severity", &severity)?;
     field("channel", case.channel.as_str())?;
     if let Some(category) = &case.category {
         field("category", &line(category))?;
@@ -182,7 +192,14 @@ fn write_text(
         )?;
     }
     if let Some(follow_up) = follow_up_line(case, now, zone) {
-        field("follow-up", &follow_up)?;
+        let overdue = matches!(
+            case.follow_up_state(now),
+            Some(FollowUpState::Due { overdue: true, .. })
+        );
+        field(
+            "follow-up",
+            &terminal.paint_if(overdue.then_some(Tint::Overdue), &follow_up),
+        )?;
     }
     if let Some(closed) = closed_line(case, zone) {
         field("closed", &closed)?;
@@ -194,10 +211,13 @@ fn write_text(
                 format_length((deadline.due - now).max(chrono::Duration::zero()))
             )
         } else if deadline.is_due(now) {
-            format!(
-                "OVERDUE since {} ({})",
-                format_time(deadline.due, zone),
-                format_relative(deadline.due, now)
+            terminal.paint(
+                Tint::Overdue,
+                &format!(
+                    "OVERDUE since {} ({})",
+                    format_time(deadline.due, zone),
+                    format_relative(deadline.due, now)
+                ),
             )
         } else {
             format!(

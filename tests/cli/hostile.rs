@@ -1109,6 +1109,8 @@ fn on_a_terminal(log: &Log, args: &[&str]) -> String {
         )
     };
     let mut command = caselog(log, args);
+    // What caselog itself writes, not what a pager makes of it.
+    command.arg("--no-pager");
     command.stdout(Stdio::from(follower));
     let mut child = command.spawn().expect("caselog starts");
     // The follower's last copy goes with the command, so reading the

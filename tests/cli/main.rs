@@ -24,4 +24,5 @@ mod output;
 mod practice;
 mod properties;
 mod report;
+mod terminal;
 mod zones;
