@@ -89,12 +89,13 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         }
     }
     if !problems.is_empty() && !args.skip_invalid {
-        for problem in &problems[1..] {
+        // In row order; the last line says what came of it.
+        for problem in &problems[..problems.len() - 1] {
             super::say(problem);
         }
         return Err(InputError::Invalid(format!(
             "{} ({} of {} rows invalid; nothing was imported; --skip-invalid imports the valid ones)",
-            problems[0],
+            problems[problems.len() - 1],
             problems.len(),
             rows.len()
         ))
@@ -171,6 +172,23 @@ fn parse_csv(text: &str) -> Result<Rows> {
         .iter()
         .map(str::to_string)
         .collect();
+    // A wrong header is one problem, said once, not once per row; and a
+    // column caselog does not know is refused even when every cell of it
+    // is empty.
+    let unknown: Vec<&str> = header
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !exchange::FIELDS.contains(name))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(InputError::Invalid(format!(
+            "the CSV header names unknown column{} {} (columns are: {})",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            exchange::FIELDS.join(", ")
+        ))
+        .into());
+    }
     for (i, name) in header.iter().enumerate() {
         if header[..i].iter().any(|other| other.trim() == name.trim()) {
             return Err(InputError::Invalid(format!(
