@@ -9,6 +9,10 @@ use caselog::{cli::Cli, error, untrusted};
 use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash caselog -- caselog show 2026…`: the shell asking
+    // for completions (case ids, categories, people, tags); answers and
+    // exits. Otherwise does nothing.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(err)

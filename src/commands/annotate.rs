@@ -25,6 +25,7 @@ use crate::case::{Action, Status};
 #[derive(Debug, Args)]
 pub struct AnnotateArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// The note ('-' reads standard input)
     pub text: Option<String>,

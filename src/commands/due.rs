@@ -63,7 +63,12 @@ pub struct DueArgs {
     #[arg(long)]
     pub all: bool,
     /// Only cases assigned to this person (as --assignee)
-    #[arg(long = "for", value_name = "PERSON", conflicts_with_all = ["assignee", "mine", "unassigned"])]
+    #[arg(
+        long = "for",
+        value_name = "PERSON",
+        conflicts_with_all = ["assignee", "mine", "unassigned"],
+        add = clap_complete::ArgValueCompleter::new(super::completions::people)
+    )]
     pub person: Option<String>,
     /// Only this kind of deadline; repeat for several
     #[arg(long, value_name = "KIND", value_parser = words::<Kind>(Kind::WORDS))]

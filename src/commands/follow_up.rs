@@ -20,6 +20,7 @@ use crate::time::{self, Span};
 #[command(group = clap::ArgGroup::new("what").required(true).args(["in_", "at", "done"]))]
 pub struct FollowUpArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// A note on the follow-up call (with --done)
     #[arg(requires = "done")]

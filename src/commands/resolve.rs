@@ -20,6 +20,7 @@ use crate::time;
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// What was done, and what was agreed with the customer
     #[arg(long, value_name = "TEXT")]

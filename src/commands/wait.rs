@@ -22,6 +22,7 @@ use crate::time::{self, When};
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// What or whom the case is waiting for (needed to start a wait)
     #[arg(long)]

@@ -4,6 +4,7 @@ mod harness;
 
 mod changes;
 mod check;
+mod completion;
 mod concurrency;
 mod correcting;
 mod crash;
