@@ -31,6 +31,7 @@ fn fill(root: &Path, count: usize) {
         let stamp = Stamp {
             by: "ana@example.com".into(),
             at,
+            zone: caselog::time::Zone::UTC,
         };
         let complaint = NewComplaint {
             title: format!("Complaint number {n}"),

@@ -30,6 +30,7 @@ fn fill(root: &Path, count: usize) {
         let stamp = |minutes: i64| Stamp {
             by: format!("agent{}@example.com", n % 7),
             at: at + Span::minutes(minutes),
+            zone: caselog::time::Zone::UTC,
         };
         let complaint = NewComplaint {
             title: format!(

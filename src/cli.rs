@@ -9,9 +9,9 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    Session, agree, annotate, assign, changes, check, close, completions, due, edit, escalate,
-    export, fmt, follow_up, import, index, init, list, log, merge_driver, next, open, propose,
-    redact, reopen, report, resolve, search, show, similar, wait,
+    Session, Terminal, agree, annotate, assign, changes, check, close, completions, due, edit,
+    escalate, export, fmt, follow_up, import, index, init, list, log, merge_driver, next, open,
+    propose, redact, reopen, report, resolve, search, show, similar, terminal, wait,
 };
 use crate::untrusted::TerminalSafe;
 
@@ -20,10 +20,14 @@ Environment:
   CASELOG_DIR   the case log folder, as --dir
   CASELOG_NOW   the current time (RFC 3339), for reproducible or back-dated entries
   CASELOG_USER  the acting person, when --by is not given (else git's user.email)
+  TZ            the time zone times are shown in (else caselog.toml's timezone, else UTC)
+  CASELOG_PAGER, PAGER  the pager for show, log and report on a terminal [default: less]
+  NO_COLOR      no colour (as --color never); COLUMNS: the width tables fit
 
 Exit codes:
   0  done
-  1  `due --exit-code` listed something
+  1  something to report: `due --exit-code` listed something, `check` found a
+     problem, `fmt --check` found a file to format, a merge left a conflict
   2  bad usage or input: nothing was written
   3  the system failed (I/O, permissions)";
 
@@ -39,6 +43,15 @@ pub struct Cli {
     /// by walking up from the current folder]
     #[arg(long, global = true, env = "CASELOG_DIR", value_name = "DIR")]
     pub dir: Option<PathBuf>,
+
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is
+    /// set), always or never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: clap::ColorChoice,
+
+    /// Do not send long output (show, log, report) through the pager
+    #[arg(long, global = true)]
+    pub no_pager: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -81,6 +94,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether this command's output can be long enough to page, as git
+    /// pages `log` and `show`.
+    fn pages(&self) -> bool {
+        matches!(
+            self,
+            Command::Show(_) | Command::Log(_) | Command::Report(_)
+        )
+    }
+
     /// Whether this command writes data whose bytes must be kept exactly
     /// (CSV, YAML), rather than text for people or escaped JSON.
     fn writes_data(&self) -> bool {
@@ -96,23 +118,99 @@ impl Command {
     }
 }
 
+/// Words people try for a command caselog names otherwise, with what to
+/// type instead: a closest spelling would point somewhere unrelated.
+const OTHER_WORDS: &[(&[&str], &str)] = &[
+    (
+        &["delete", "remove", "rm", "del", "drop"],
+        "caselog keeps every case; close one opened by mistake with `caselog close ID --opened-in-error --reason TEXT`, or a repeat with `--duplicate-of OTHER`",
+    ),
+    (
+        &["new", "create", "add"],
+        "record a complaint with `caselog open`",
+    ),
+    (&["comment"], "add a note with `caselog note ID TEXT`"),
+    (
+        &["view", "cat", "get"],
+        "see one case with `caselog show ID`",
+    ),
+    (&["ls"], "list cases with `caselog list`"),
+    (
+        &["solve", "done", "finish"],
+        "record the resolution with `caselog resolve ID --summary TEXT`",
+    ),
+    (
+        &["stats", "summary"],
+        "counts and timings are `caselog report`",
+    ),
+    (
+        &["validate", "lint"],
+        "validate the case files with `caselog check`",
+    ),
+    (
+        &["history"],
+        "one case's history from git is `caselog log ID`",
+    ),
+    (
+        &["reassign"],
+        "hand a case to someone with `caselog assign ID PERSON`",
+    ),
+];
+
 impl Cli {
+    /// Parses the command line. An unknown command is answered with what
+    /// to type instead when it is a word people use for one of caselog's,
+    /// else with the command it is a likely typo of, else with no guess
+    /// (clap's own guess takes `delete` for `escalate`).
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        Cli::try_parse().map_err(suggest_command)
+    }
+
     /// Runs the command, writing to standard output; returns the exit code.
     pub fn run(self) -> Result<u8> {
-        let session = Session::from_env(self.dir)?;
+        let color = match self.color {
+            clap::ColorChoice::Always => anstream::ColorChoice::Always,
+            clap::ColorChoice::Never => anstream::ColorChoice::Never,
+            clap::ColorChoice::Auto => anstream::ColorChoice::Auto,
+        };
+        let session = Session::from_env(self.dir, Terminal::from_env(color, self.no_pager))?;
+        let terminal = session.terminal().clone();
         let stdout = io::stdout();
         // Data for another program (CSV, YAML) goes out as it is, unless
         // it is going to a terminal; everything else passes through the
-        // terminal-safe writer.
+        // terminal-safe writer. Long output for a terminal is gathered,
+        // then shown through the pager.
         let raw = self.command.writes_data() && !stdout.is_terminal();
-        let mut out: Box<dyn Write> = if raw {
-            Box::new(BufWriter::new(stdout.lock()))
-        } else {
-            Box::new(BufWriter::new(TerminalSafe::new(stdout.lock())))
+        let pager = terminal.pager().filter(|_| self.command.pages());
+        let mut paged: Vec<u8> = Vec::new();
+        let result = {
+            let mut out: Box<dyn Write + '_> = if raw {
+                Box::new(BufWriter::new(stdout.lock()))
+            } else if pager.is_some() {
+                Box::new(BufWriter::new(TerminalSafe::new(
+                    &mut paged,
+                    terminal.colour(),
+                )))
+            } else {
+                Box::new(BufWriter::new(TerminalSafe::new(
+                    stdout.lock(),
+                    terminal.colour(),
+                )))
+            };
+            let result = self.command.run(&session, &mut out);
+            out.flush().context("writing output").and(result)
         };
-        let s = &session;
-        let o = &mut out;
-        let code = match self.command {
+        // What was written is shown even when the command then failed.
+        if let Some(pager) = pager {
+            terminal::page(pager, &paged).context("writing output")?;
+        }
+        result
+    }
+}
+
+impl Command {
+    fn run(self, s: &Session, o: &mut Box<dyn Write + '_>) -> Result<u8> {
+        Ok(match self {
             Command::Init(args) => init::run(s, args, o)?,
             Command::Open(args) => open::run(s, args, o)?,
             Command::Annotate(args) => annotate::run(s, args, o)?,
@@ -144,8 +242,39 @@ impl Cli {
             Command::MergeDriver(args) => merge_driver::run(s, args, o)?,
             Command::Completions(args) => completions::completions(args, Cli::command(), o)?,
             Command::Man(_) => completions::man(Cli::command(), o)?,
-        };
-        out.flush().context("writing output")?;
-        Ok(code)
+        })
     }
+}
+
+fn suggest_command(mut err: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::InvalidSubcommand {
+        return err;
+    }
+    let Some(ContextValue::String(typed)) = err.get(ContextKind::InvalidSubcommand).cloned() else {
+        return err;
+    };
+    err.remove(ContextKind::SuggestedSubcommand);
+    let typed = typed.trim().to_lowercase();
+    if let Some((_, tip)) = OTHER_WORDS
+        .iter()
+        .find(|(words, _)| words.contains(&typed.as_str()))
+    {
+        err.insert(
+            ContextKind::Suggested,
+            ContextValue::StyledStrs(vec![(*tip).into()]),
+        );
+        return err;
+    }
+    let command = Cli::command();
+    let names = command
+        .get_subcommands()
+        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_visible_aliases()));
+    if let Some(close) = crate::words::closest(&typed, names) {
+        err.insert(
+            ContextKind::SuggestedSubcommand,
+            ContextValue::String(close.to_string()),
+        );
+    }
+    err
 }

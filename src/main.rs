@@ -6,11 +6,14 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use caselog::{cli::Cli, error, untrusted};
-use clap::Parser;
 use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // `COMPLETE=bash caselog -- caselog show 2026…`: the shell asking
+    // for completions (case ids, categories, people, tags); answers and
+    // exits. Otherwise does nothing.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(err)
             if matches!(

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer};
 use crate::case::redaction::{CUSTOMER_FIELDS, FREE_TEXT};
 use crate::case::{PersonalField, Severity};
 use crate::error::InputError;
-use crate::time::{Span, WorkingDays, parse_weekday};
+use crate::time::{Span, WorkingDays, Zone, parse_weekday};
 
 /// The settings file at the root of a case log.
 pub const SETTINGS_FILE: &str = "caselog.toml";
@@ -76,6 +76,10 @@ pub struct Settings {
     /// Which of a case's fields hold personal data.
     #[serde(default)]
     pub personal_data: PersonalData,
+    /// The zone times are shown in (files keep UTC); a person's `TZ`
+    /// overrides it.
+    #[serde(default, deserialize_with = "zone")]
+    pub timezone: Zone,
 }
 
 /// `[personal_data]`: what `redact` erases, `export --pseudonymise` leaves
@@ -144,6 +148,11 @@ fn default_resolve_within() -> Span {
     Span::days(14)
 }
 
+fn zone<'de, D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
+    let name = String::deserialize(d)?;
+    Zone::named(&name).map_err(serde::de::Error::custom)
+}
+
 fn working_days<'de, D: Deserializer<'de>>(d: D) -> Result<WorkingDays, D::Error> {
     let names = Vec::<String>::deserialize(d)?;
     if names.is_empty() {
@@ -178,6 +187,7 @@ impl Default for Settings {
             max_text_bytes: default_max_text_bytes(),
             retention: None,
             personal_data: PersonalData::default(),
+            timezone: Zone::UTC,
         }
     }
 }
@@ -304,6 +314,9 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # lists the cases past it (kind retention); `caselog redact --expired`
 # erases their personal data. Kept for good when unset.
 # retention = "3y"
+# The time zone caselog shows times in, and reads typed times without an
+# offset in (a tz database name); files keep UTC. A person's TZ overrides it.
+# timezone = "UTC"
 
 # Shorter resolution deadlines for some severities, if you like.
 # (A table: keep it after every plain setting above.)

@@ -15,7 +15,9 @@ use std::io::{self, Write};
 use serde_json::ser::{Formatter, PrettyFormatter};
 
 /// Characters that must never reach a terminal raw: C0 and C1 controls,
-/// DEL, and the bidirectional overrides that can disguise text.
+/// DEL, the bidirectional overrides that can disguise text, and the
+/// invisible tag characters (which also carry caselog's own colours
+/// through [`TerminalSafe`]).
 pub fn is_hazardous(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -24,6 +26,79 @@ pub fn is_hazardous(c: char) -> bool {
         )
         || ('\u{202A}'..='\u{202E}').contains(&c)
         || ('\u{2066}'..='\u{2069}').contains(&c)
+        || TAGS.contains(&c)
+}
+
+/// Unicode's tag characters: invisible, zero-width, and never in text
+/// caselog writes itself except as the colour marks below.
+const TAGS: std::ops::RangeInclusive<char> = '\u{E0000}'..='\u{E007F}';
+/// Where a colour mark starts and ends; between them, in tag characters
+/// (U+E0020 + ASCII), this run's secret and the SGR parameters (`1;31`).
+const MARK_START: char = '\u{E0001}';
+const MARK_END: char = '\u{E007F}';
+/// The longest mark [`TerminalSafe`] waits for across writes.
+const MARK_MAX_CHARS: usize = 40;
+
+/// A secret of this run, in every colour mark: text that reached the
+/// output without [`line`] or [`block`] (which escape tag characters)
+/// still cannot forge one.
+fn secret() -> &'static str {
+    static SECRET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SECRET.get_or_init(|| {
+        let mut bytes = [0u8; 6];
+        // No randomness (never on the systems caselog runs on) still
+        // leaves the tag characters escaped in case text.
+        let _ = getrandom::fill(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    })
+}
+
+fn mark(parameters: &str) -> String {
+    std::iter::once(MARK_START)
+        .chain(
+            secret()
+                .chars()
+                .chain(parameters.chars())
+                .filter_map(|c| char::from_u32(0xE0000 + u32::from(c))),
+        )
+        .chain(std::iter::once(MARK_END))
+        .collect()
+}
+
+/// `text`, already made safe ([`line`]), in `style` when the output shows
+/// colour. The colour travels as an invisible, zero-width mark that only
+/// [`TerminalSafe`] turns into an SGR sequence (and drops when colour is
+/// off), so table widths are unchanged and case text cannot forge one.
+pub fn paint(style: anstyle::Style, text: &str) -> String {
+    // anstyle writes one sequence per effect (`ESC[1m ESC[31m`): their
+    // parameters, joined, are one sequence (`1;31`).
+    let on = style
+        .render()
+        .to_string()
+        .split('\x1b')
+        .filter_map(|s| s.strip_prefix('[')?.strip_suffix('m'))
+        .collect::<Vec<_>>()
+        .join(";");
+    if on.is_empty() || text.is_empty() {
+        return text.to_string();
+    }
+    format!("{}{text}{}", mark(&on), mark("0"))
+}
+
+/// The SGR parameters of the mark at the start of `chars` (just after
+/// [`MARK_START`]), and how many characters it takes with its end; `None`
+/// when it is not one of this run's marks.
+fn read_mark(chars: &[char]) -> Option<(String, usize)> {
+    let end = chars.iter().position(|&c| c == MARK_END)?;
+    let body: String = chars[..end]
+        .iter()
+        .map(|&c| char::from_u32(u32::from(c).wrapping_sub(0xE0000)).unwrap_or('\0'))
+        .collect();
+    let parameters = body.strip_prefix(secret())?;
+    parameters
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ';')
+        .then(|| (parameters.to_string(), end + 1))
 }
 
 /// Text for one line or one table cell: line breaks shown as `⏎`.
@@ -60,32 +135,64 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 /// people goes through one, so a path, a git subject or a case field that
 /// some command forgot to clean still cannot drive the terminal. Line
 /// breaks (`\n`, and `\r\n` as calendars write them) and tabs pass.
+///
+/// The one exception is caselog's own colour ([`paint`]): with colour on,
+/// a mark of this run becomes its SGR sequence; with colour off it is
+/// dropped. Anything else that looks like one is escaped as text.
 pub struct TerminalSafe<W: Write> {
     inner: W,
-    /// Bytes of a character (or a `\r`) split across two writes.
+    /// Bytes of a character (or a `\r`, or a colour mark) split across
+    /// two writes.
     pending: Vec<u8>,
+    colour: bool,
 }
 
 impl<W: Write> TerminalSafe<W> {
-    pub fn new(inner: W) -> Self {
+    /// A writer that shows caselog's colours when `colour` is on.
+    pub fn new(inner: W, colour: bool) -> Self {
         TerminalSafe {
             inner,
             pending: Vec::new(),
+            colour,
         }
     }
 
     /// Writes out `text`, which ends on a character boundary, with every
-    /// hazardous character escaped; a final `\r` waits for the next write.
+    /// hazardous character escaped; a final `\r`, or a colour mark not
+    /// yet complete, waits for the next write.
     fn write_clean(&mut self, text: &str, at_end: bool) -> io::Result<()> {
         let mut clean = String::with_capacity(text.len());
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let next = chars.get(i + 1).copied();
+            i += 1;
             match c {
                 '\n' | '\t' => clean.push(c),
-                '\r' if chars.peek() == Some(&'\n') => clean.push(c),
-                '\r' if chars.peek().is_none() && !at_end => {
+                '\r' if next == Some('\n') => clean.push(c),
+                '\r' if next.is_none() && !at_end => {
                     self.pending.push(b'\r');
                 }
+                MARK_START => match read_mark(&chars[i..]) {
+                    Some((parameters, taken)) => {
+                        if self.colour {
+                            let _ = write!(clean, "\x1b[{parameters}m");
+                        }
+                        i += taken;
+                    }
+                    None if !at_end
+                        && chars.len() - i < MARK_MAX_CHARS
+                        && !chars[i..].contains(&MARK_END) =>
+                    {
+                        let rest: String = chars[i - 1..].iter().collect();
+                        self.pending.extend_from_slice(rest.as_bytes());
+                        break;
+                    }
+                    None => {
+                        let _ = write!(clean, "\\u{{{:x}}}", u32::from(c));
+                    }
+                },
                 c if is_hazardous(c) => {
                     let _ = write!(clean, "\\u{{{:x}}}", u32::from(c));
                 }
@@ -152,7 +259,10 @@ impl Formatter for JsonEscaper<'_> {
         for (i, c) in fragment.char_indices() {
             if is_hazardous(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
-                write!(writer, "\\u{:04x}", u32::from(c))?;
+                // Above U+FFFF, JSON escapes the UTF-16 surrogate pair.
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    write!(writer, "\\u{:04x}", unit)?;
+                }
                 start = i + c.len_utf8();
             }
         }
@@ -258,7 +368,7 @@ mod tests {
     }
 
     fn through_terminal_safe(chunks: &[&[u8]]) -> String {
-        let mut out = TerminalSafe::new(Vec::new());
+        let mut out = TerminalSafe::new(Vec::new(), false);
         for chunk in chunks {
             out.write_all(chunk).unwrap();
         }
@@ -274,6 +384,45 @@ mod tests {
             "a\\u{1b}]0;X\\u{7}b\\u{202e}c\r\nd\\u{d}"
         );
         assert_eq!(through_terminal_safe(&[b"one\ttwo\n"]), "one\ttwo\n");
+    }
+
+    fn painted(colour: bool, chunks: &[&str]) -> String {
+        let mut out = TerminalSafe::new(Vec::new(), colour);
+        for chunk in chunks {
+            out.write_all(chunk.as_bytes()).unwrap();
+        }
+        out.flush().unwrap();
+        String::from_utf8(out.inner).unwrap()
+    }
+
+    #[test]
+    fn caselog_s_colours_pass_only_when_colour_is_on_and_only_its_own() {
+        let red = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into()));
+        let text = format!("a {} b", paint(red, "overdue"));
+        assert_eq!(painted(true, &[&text]), "a \x1b[31moverdue\x1b[0m b");
+        assert_eq!(painted(false, &[&text]), "a overdue b");
+        // Split anywhere across writes, the mark still arrives whole.
+        for split in 0..text.len() {
+            if text.is_char_boundary(split) {
+                let (one, two) = text.split_at(split);
+                assert_eq!(painted(true, &[one, two]), "a \x1b[31moverdue\x1b[0m b");
+            }
+        }
+        // A mark without this run's secret is shown, not obeyed.
+        let forged: String = std::iter::once(MARK_START)
+            .chain(
+                "31".chars()
+                    .map(|c| char::from_u32(0xE0000 + c as u32).unwrap()),
+            )
+            .chain(std::iter::once(MARK_END))
+            .collect();
+        let shown = painted(true, &[&format!("x{forged}y")]);
+        assert!(
+            !shown.contains('\x1b') && shown.contains("\\u{e0001}"),
+            "{shown}"
+        );
+        // Case text made safe first cannot carry one either.
+        assert!(!line(&text).contains(MARK_START));
     }
 
     #[test]
@@ -309,5 +458,11 @@ mod tests {
         let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsonEscaper::new());
         serde::Serialize::serialize("a\u{9b}b\u{202e}c", &mut serializer).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "\"a\\u009bb\\u202ec\"");
+        let mut out = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsonEscaper::new());
+        serde::Serialize::serialize("\u{e0001}", &mut serializer).unwrap();
+        let json = String::from_utf8(out).unwrap();
+        assert_eq!(json, "\"\\udb40\\udc01\"");
+        assert_eq!(serde_json::from_str::<String>(&json).unwrap(), "\u{e0001}");
     }
 }

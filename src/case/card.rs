@@ -2,9 +2,12 @@
 //! 3.4) forbids keeping a full card number, and a case log is copied to
 //! every clone and kept in git history for good.
 //!
-//! A likely card number is 13 to 19 digits, written whole or in groups
-//! separated by single spaces or dashes, not part of a longer word, that
-//! passes the Luhn check. Every text a change writes is scanned here
+//! A likely card number is 13 to 19 digits, written whole or in the
+//! groups cards are printed in (fours, or American Express's and Diners'
+//! 4-6-5 and 4-6-4) separated by single spaces or dashes, not part of a
+//! longer word, that passes the Luhn check. Other groupings — case ids
+//! (`20261120-04269`), dates, phone numbers — are not card numbers, even
+//! when their digits happen to pass the check. Every text a change writes is scanned here
 //! ([`guard`]); a known false positive (a tracking number that happens to
 //! pass) is let through on request, its masked form recorded on the event.
 
@@ -116,7 +119,12 @@ fn longest_card(text: &str, groups: &[(usize, usize)]) -> Option<(usize, Found)>
             .filter(|b| b.is_ascii_digit())
             .map(|b| b - b'0')
             .collect();
-        if DIGITS.contains(&digits.len()) && ends_token(text, end) && luhn(&digits) {
+        let lengths: Vec<usize> = groups[..=last].iter().map(|g| g.1 - g.0).collect();
+        if DIGITS.contains(&digits.len())
+            && printed_grouping(&lengths)
+            && ends_token(text, end)
+            && luhn(&digits)
+        {
             return Some((
                 last,
                 Found {
@@ -128,6 +136,18 @@ fn longest_card(text: &str, groups: &[(usize, usize)]) -> Option<(usize, Found)>
         }
     }
     None
+}
+
+/// Whether digit groups of these lengths are a card number as people
+/// copy it: whole, in fours (the last group may be shorter), or in
+/// American Express's 4-6-5 or Diners' 4-6-4.
+fn printed_grouping(lengths: &[usize]) -> bool {
+    match lengths {
+        [_] => true,
+        [4, 6, 5] | [4, 6, 4] => true,
+        [fours @ .., last] => fours.iter().all(|&n| n == 4) && (1..=4).contains(last),
+        [] => false,
+    }
 }
 
 /// Whether a number starting at byte `i` is not the tail of a word.
@@ -365,9 +385,26 @@ mod tests {
             "opened 2026-11-20T09:15:00Z", // dates and times
             "+44 20 7946 0958",            // a phone number
             "order A-1001, case 20261120-h39ys",
-            "**** **** **** 1111", // already masked
+            "2026-11-20 2026-11-28", // two dates whose digits pass Luhn
+            "20261120-04269",        // a case id of digits that passes
+            "4111 11111111 1111",    // not a grouping cards are printed in
+            "**** **** **** 1111",   // already masked
         ] {
             assert_eq!(masks(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_case_id_is_ever_taken_for_a_card_number() {
+        // Ids are random: one in a few thousand has a suffix of digits,
+        // and a tenth of those pass the Luhn check.
+        for suffix in 0..100_000 {
+            let id = format!("20261120-{suffix:05}");
+            assert_eq!(
+                masks(&format!("id = \"{id}\"")),
+                Vec::<String>::new(),
+                "{id}"
+            );
         }
     }
 

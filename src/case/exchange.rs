@@ -16,7 +16,7 @@ use crate::case::{
     Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, PersonalField, Resolution,
     Severity, Status, Timestamp,
 };
-use crate::time;
+use crate::time::{self, Zone};
 use crate::untrusted;
 
 /// Every field of a row, in the order exports write them.
@@ -160,6 +160,8 @@ pub struct ImportContext<'a> {
     pub categories: &'a [String],
     /// The most bytes one text field may hold.
     pub max_text_bytes: u64,
+    /// The zone a time without an offset is read in.
+    pub zone: Zone,
 }
 
 /// Why one row cannot be imported, naming the field.
@@ -176,6 +178,7 @@ fn row_error<T>(message: impl Into<String>) -> RowResult<T> {
 struct Reader<'r> {
     row: &'r Map<String, Value>,
     max_text_bytes: u64,
+    zone: Zone,
 }
 
 impl Reader<'_> {
@@ -218,7 +221,7 @@ impl Reader<'_> {
 
     fn time(&self, field: &str) -> RowResult<Option<DateTime<Utc>>> {
         self.text(field)?
-            .map(|v| time::parse_time(&v).map_err(|e| RowError(format!("{field}: {e}"))))
+            .map(|v| time::parse_time(&v, self.zone).map_err(|e| RowError(format!("{field}: {e}"))))
             .transpose()
     }
 
@@ -292,6 +295,7 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     let r = Reader {
         row,
         max_text_bytes: context.max_text_bytes,
+        zone: context.zone,
     };
     let title = r.required("title")?;
     check_one_line("title", &title).map_err(|e| RowError(e.to_string()))?;

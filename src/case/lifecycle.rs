@@ -18,7 +18,7 @@ use crate::case::{
     PersonalField, Replay, Resolution, Severity, Status, Timestamp, Void, WaitingOn,
 };
 use crate::error::InputError;
-use crate::time::{Span, clock};
+use crate::time::{Span, Zone, clock, format_time};
 
 /// Why a change was refused: the user's input, or a step to take first.
 #[derive(Debug, thiserror::Error)]
@@ -54,11 +54,12 @@ fn advise<T>(before: String, suggestion: Suggestion, after: &str) -> Result<T, R
     .into())
 }
 
-/// Who is acting, and when.
+/// Who is acting, and when; and the zone a refusal shows times in.
 #[derive(Debug, Clone)]
 pub struct Stamp {
     pub by: String,
     pub at: DateTime<Utc>,
+    pub zone: Zone,
 }
 
 impl Stamp {
@@ -180,8 +181,8 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Result<Case, InputE
 pub fn in_order(case: &Case, stamp: &Stamp) -> Stamp {
     match case.last_event_at() {
         Some(last) if stamp.at < last => Stamp {
-            by: stamp.by.clone(),
             at: last,
+            ..stamp.clone()
         },
         _ => stamp.clone(),
     }
@@ -189,12 +190,12 @@ pub fn in_order(case: &Case, stamp: &Stamp) -> Stamp {
 
 /// Refuses a time computed for the file (a follow-up 48 hours on) that
 /// falls where no time is kept: it would make the case unreadable.
-fn storable(what: &str, t: DateTime<Utc>) -> Result<(), Refusal> {
+fn storable(what: &str, t: DateTime<Utc>, zone: Zone) -> Result<(), Refusal> {
     match clock::storable(t) {
         Ok(_) => Ok(()),
         Err(bad) => refuse(format!(
             "{what} would fall at {}: {}",
-            t.format("%Y-%m-%d %H:%M UTC"),
+            format_time(t, zone),
             bad.explain("that")
         )),
     }
@@ -267,7 +268,7 @@ pub struct Wait<'r> {
 /// nothing.
 pub fn wait(case: &Case, stamp: &Stamp, wait: Wait) -> Change {
     if let Some(until) = wait.until {
-        storable("the end of the wait", until)?;
+        storable("the end of the wait", until, stamp.zone)?;
     }
     if let Some(reason) = wait.reason {
         some_text("the reason", reason)?;
@@ -311,8 +312,8 @@ pub fn wait(case: &Case, stamp: &Stamp, wait: Wait) -> Change {
     {
         return refuse(format!(
             "--until {} is not after now ({})",
-            Timestamp(until).to_rfc3339(),
-            Timestamp(stamp.at).to_rfc3339()
+            format_time(until, stamp.zone),
+            format_time(stamp.at, stamp.zone)
         ));
     }
     let stamp = &in_order(case, stamp);
@@ -400,15 +401,15 @@ pub fn resolve(case: &Case, stamp: &Stamp, settlement: Settlement) -> Change {
     }
     let stamp = &in_order(case, stamp);
     if let Some(due) = settlement.follow_up_due {
-        storable("the follow-up", due)?;
+        storable("the follow-up", due, stamp.zone)?;
     }
     if let Some(due) = settlement.follow_up_due
         && due < stamp.at
     {
         return refuse(format!(
             "the follow-up cannot be due ({}) before the resolution ({})",
-            Timestamp(due).to_rfc3339(),
-            Timestamp(stamp.at).to_rfc3339()
+            format_time(due, stamp.zone),
+            format_time(stamp.at, stamp.zone)
         ));
     }
     let agreed_option = agreement(case).and_then(|e| e.option);
@@ -532,14 +533,14 @@ pub fn agree(case: &Case, stamp: &Stamp, number: u32, terms: Agreement) -> Chang
         if agreed == number {
             return refuse(format!(
                 "the customer already agreed to option {number} at {}",
-                earlier.at.to_rfc3339()
+                format_time(earlier.at.0, stamp.zone)
             ));
         }
         if !terms.replace {
             return advise(
                 format!(
                     "the customer already agreed to option {agreed} at {}; if they changed their mind, record it with ",
-                    earlier.at.to_rfc3339()
+                    format_time(earlier.at.0, stamp.zone)
                 ),
                 Suggestion::on(&case.id, Step::ChangeAgreement { option: number }),
                 "",
@@ -607,7 +608,7 @@ fn schedule(case: &mut Case, stamp: &Stamp, due: DateTime<Utc>, text: Option<&st
 /// Schedules or reschedules the follow-up of a resolved case.
 /// Rescheduling to the time already set changes nothing.
 pub fn schedule_follow_up(case: &Case, stamp: &Stamp, due: DateTime<Utc>) -> Change {
-    storable("the follow-up", due)?;
+    storable("the follow-up", due, stamp.zone)?;
     if case.status != Status::Resolved {
         return refuse(format!(
             "case {} is {}; a follow-up is scheduled only after it is resolved",
@@ -623,8 +624,8 @@ pub fn schedule_follow_up(case: &Case, stamp: &Stamp, due: DateTime<Utc>) -> Cha
     if due < stamp.at {
         return refuse(format!(
             "the follow-up cannot be due ({}) before now ({})",
-            Timestamp(due).to_rfc3339(),
-            Timestamp(stamp.at).to_rfc3339()
+            format_time(due, stamp.zone),
+            format_time(stamp.at, stamp.zone)
         ));
     }
     let stamp = &in_order(case, stamp);
@@ -960,6 +961,7 @@ pub(crate) mod tests {
         Stamp {
             by: person.to_string(),
             at: at(hours),
+            zone: Zone::UTC,
         }
     }
 
@@ -1378,8 +1380,8 @@ pub(crate) mod tests {
             assert_eq!(
                 err,
                 format!(
-                    "--until {} is not after now (2026-11-22T11:00:00Z)",
-                    Timestamp(until).to_rfc3339()
+                    "--until {} is not after now (2026-11-22 11:00 UTC)",
+                    format_time(until, Zone::UTC)
                 )
             );
         }
@@ -1458,7 +1460,7 @@ pub(crate) mod tests {
     fn resolve_refuses_a_follow_up_due_before_the_resolution() {
         assert_eq!(
             refusal(resolve(&opened(), &stamp(5), settled(Some(4)))),
-            "the follow-up cannot be due (2026-11-22T13:00:00Z) before the resolution (2026-11-22T14:00:00Z)"
+            "the follow-up cannot be due (2026-11-22 13:00 UTC) before the resolution (2026-11-22 14:00 UTC)"
         );
         // Due at the very moment of the resolution is allowed.
         let case = resolve(&opened(), &stamp(5), settled(Some(5))).unwrap();
@@ -1605,11 +1607,11 @@ pub(crate) mod tests {
         let case = agree(&case, &stamp(2), 1, Agreement::default()).unwrap();
         assert_eq!(
             refusal(agree(&case, &stamp(3), 2, Agreement::default())),
-            "the customer already agreed to option 1 at 2026-11-22T11:00:00Z; if they changed their mind, record it with `caselog agree 20261122-7kq3m 2 --replace`"
+            "the customer already agreed to option 1 at 2026-11-22 11:00 UTC; if they changed their mind, record it with `caselog agree 20261122-7kq3m 2 --replace`"
         );
         assert_eq!(
             refusal(agree(&case, &stamp(3), 1, Agreement::default())),
-            "the customer already agreed to option 1 at 2026-11-22T11:00:00Z"
+            "the customer already agreed to option 1 at 2026-11-22 11:00 UTC"
         );
     }
 

@@ -21,6 +21,7 @@ use crate::case::lifecycle::{self, Agreement};
 #[derive(Debug, Args)]
 pub struct AgreeArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// The option the customer chose, as `caselog propose` numbered it
     pub option: u32,

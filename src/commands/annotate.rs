@@ -25,6 +25,7 @@ use crate::case::{Action, Status};
 #[derive(Debug, Args)]
 pub struct AnnotateArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// The note ('-' reads standard input)
     pub text: Option<String>,
@@ -49,7 +50,9 @@ pub fn run(session: &Session, args: AnnotateArgs, out: &mut dyn Write) -> Result
     let by = session.person(args.by.by.as_deref())?;
     let limit = session.settings()?.max_text_bytes;
     let text = match args.text {
-        Some(text) if text == "-" => input::stdin_text("the note", limit)?,
+        Some(text) if text == "-" => {
+            input::without_final_newline(input::stdin_text("the note", limit)?)
+        }
         Some(text) => input::within(text, "the note", limit)?,
         None => input::missing_text(
             "the note",

@@ -49,10 +49,15 @@ pub struct FilterArgs {
     #[arg(long, value_name = "STATUS", value_parser = words::<Status>(Status::WORDS))]
     pub status: Vec<Status>,
     /// Only cases in this category
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCompleter::new(super::completions::categories))]
     pub category: Option<String>,
     /// Only cases assigned to this person
-    #[arg(long, value_name = "PERSON", conflicts_with_all = ["mine", "unassigned"])]
+    #[arg(
+        long,
+        value_name = "PERSON",
+        conflicts_with_all = ["mine", "unassigned"],
+        add = clap_complete::ArgValueCompleter::new(super::completions::people)
+    )]
     pub assignee: Option<String>,
     /// Only cases assigned to the acting person ($CASELOG_USER, else git's user.email)
     #[arg(long, conflicts_with = "unassigned")]
@@ -68,7 +73,7 @@ pub struct FilterArgs {
     #[arg(long, value_name = "SEVERITY", value_parser = words::<Severity>(Severity::WORDS))]
     pub severity: Vec<Severity>,
     /// Only cases with this tag; repeat for any of several
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", add = clap_complete::ArgValueCompleter::new(super::completions::tags))]
     pub tag: Vec<String>,
     /// Only cases opened at or after this time, or this long ago (30d)
     #[arg(long, value_name = "WHEN")]
@@ -92,7 +97,7 @@ impl FilterArgs {
         let when = |flag: &str, text: &Option<String>| -> Result<Option<DateTime<Utc>>> {
             Ok(match text.as_deref() {
                 None => None,
-                Some(text) => Some(match time::parse_when(flag, text)? {
+                Some(text) => Some(match time::parse_when(flag, text, session.zone())? {
                     When::Span(span) => now - span.duration(),
                     When::At(at) => at,
                 }),

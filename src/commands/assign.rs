@@ -14,6 +14,7 @@ use crate::untrusted;
 #[derive(Debug, Args)]
 pub struct AssignArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// Who handles it from now on
     pub person: String,

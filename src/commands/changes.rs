@@ -65,9 +65,14 @@ pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<
             .then(|| old_path.clone())
             .flatten();
         let path = new_path.or(old_path).unwrap_or_default();
-        if let Some(described) =
-            history::describe(before.as_ref(), after.as_ref(), kind, &path, renamed_from)
-        {
+        if let Some(described) = history::describe(
+            before.as_ref(),
+            after.as_ref(),
+            kind,
+            &path,
+            renamed_from,
+            session.zone(),
+        ) {
             changes.push(described);
         }
     }

@@ -22,6 +22,7 @@ use crate::refuse;
 #[derive(Debug, Args)]
 pub struct CloseArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// Why it is closed
     #[arg(long)]

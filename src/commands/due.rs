@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, Todo, TodoStatus};
 use serde::Serialize;
 
-use super::Session;
 use super::args::{FilterArgs, words};
+use super::{Session, Terminal, Tint};
 use crate::case::{Case, Severity};
 use crate::error::{EXIT_INPUT, EXIT_OK};
 use crate::practice::deadlines::{self, Deadline, Kind};
@@ -65,7 +65,12 @@ pub struct DueArgs {
     #[arg(long)]
     pub all: bool,
     /// Only cases assigned to this person (as --assignee)
-    #[arg(long = "for", value_name = "PERSON", conflicts_with_all = ["assignee", "mine", "unassigned"])]
+    #[arg(
+        long = "for",
+        value_name = "PERSON",
+        conflicts_with_all = ["assignee", "mine", "unassigned"],
+        add = clap_complete::ArgValueCompleter::new(super::completions::people)
+    )]
     pub person: Option<String>,
     /// Only this kind of deadline; repeat for several
     #[arg(long, value_name = "KIND", value_parser = words::<Kind>(Kind::WORDS))]
@@ -146,7 +151,7 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
     });
 
     match args.format {
-        Format::Text => write_text(out, &items, now)?,
+        Format::Text => write_text(out, &items, now, session.terminal())?,
         Format::Json => {
             let rows: Vec<JsonItem> = items.iter().map(|i| JsonItem::new(i, now)).collect();
             super::json::write(out, &rows)?;
@@ -195,7 +200,23 @@ fn state(deadline: &Deadline, now: DateTime<Utc>) -> String {
     }
 }
 
-fn write_text(out: &mut dyn Write, items: &[Item], now: DateTime<Utc>) -> Result<()> {
+/// The colour of a deadline's state: red once due, yellow within a day.
+fn tint(deadline: &Deadline, now: DateTime<Utc>) -> Option<Tint> {
+    if deadline.due <= now {
+        Some(Tint::Overdue)
+    } else if deadline.due - now <= chrono::Duration::days(1) {
+        Some(Tint::DueSoon)
+    } else {
+        None
+    }
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    items: &[Item],
+    now: DateTime<Utc>,
+    terminal: &Terminal,
+) -> Result<()> {
     let rows: Vec<[String; 5]> = items
         .iter()
         .map(|i| {
@@ -218,18 +239,22 @@ fn write_text(out: &mut dyn Write, items: &[Item], now: DateTime<Utc>) -> Result
             .unwrap_or(0)
     };
     let widths = [width(0), width(1), width(2), width(3)];
-    for row in &rows {
+    for (row, item) in rows.iter().zip(items) {
+        // Padded first, then painted: the colour takes no column.
+        let state = format!("{:<w$}", row[2], w = widths[2]);
+        let state = match tint(&item.deadline, now) {
+            Some(tint) => terminal.paint(tint, &state),
+            None => state,
+        };
         writeln!(
             out,
-            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            "{:<w0$}  {:<w1$}  {state}  {:<w3$}  {}",
             row[0],
             row[1],
-            row[2],
             row[3],
             row[4],
             w0 = widths[0],
             w1 = widths[1],
-            w2 = widths[2],
             w3 = widths[3],
         )?;
     }

@@ -31,6 +31,7 @@ use crate::refuse;
 #[derive(Debug, Args)]
 pub struct EditArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// A new one-line title
     #[arg(long)]

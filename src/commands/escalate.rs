@@ -20,6 +20,7 @@ use crate::untrusted;
 #[derive(Debug, Args)]
 pub struct EscalateArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// Who takes the case over
     #[arg(long, value_name = "PERSON")]

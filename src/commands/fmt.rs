@@ -26,6 +26,7 @@ pub const EXIT_WOULD_CHANGE: u8 = 1;
 #[derive(Debug, Args)]
 pub struct FmtArgs {
     /// The cases to format: ids, or unique prefixes or suffixes [default: every case]
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub ids: Vec<String>,
     /// Change nothing; list the files that are not canonical and exit 1 if any
     #[arg(long, conflicts_with = "record_edits")]

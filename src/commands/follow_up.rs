@@ -20,6 +20,7 @@ use crate::time::{self, Span};
 #[command(group = clap::ArgGroup::new("what").required(true).args(["in_", "at", "done"]))]
 pub struct FollowUpArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// A note on the follow-up call (with --done)
     #[arg(requires = "done")]
@@ -47,7 +48,11 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
     if !args.done {
         // Scheduling: in a span from now, or at a time.
         let span = args.in_.as_deref().map(str::parse::<Span>).transpose()?;
-        let at = args.at.as_deref().map(time::parse_time).transpose()?;
+        let at = args
+            .at
+            .as_deref()
+            .map(|text| time::parse_time(text, session.zone()))
+            .transpose()?;
         let settings = match span {
             Some(_) => Some(session.settings()?),
             None => None,
@@ -73,7 +78,8 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
             format_args!(
                 "{}: follow-up due {}{unchanged}",
                 changed.after.id,
-                due.map(time::format_time).unwrap_or_default()
+                due.map(|t| time::format_time(t, session.zone()))
+                    .unwrap_or_default()
             ),
         );
     }

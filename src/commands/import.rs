@@ -66,6 +66,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         source: &shown,
         categories: &settings.categories,
         max_text_bytes: settings.max_text_bytes,
+        zone: stamp.zone,
     };
     let rules = validate::Rules {
         categories: &settings.categories,
@@ -78,7 +79,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         let opened_at = row
             .get("opened_at")
             .and_then(Value::as_str)
-            .and_then(|t| time::parse_time(t).ok())
+            .and_then(|t| time::parse_time(t, context.zone).ok())
             .unwrap_or(context.now);
         let case =
             exchange::from_row(row, &context, CaseId::generate(opened_at)?).and_then(|case| {
@@ -96,12 +97,13 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         }
     }
     if !problems.is_empty() && !args.skip_invalid {
-        for problem in &problems[1..] {
+        // In row order; the last line says what came of it.
+        for problem in &problems[..problems.len() - 1] {
             super::say(problem);
         }
         return Err(InputError::Invalid(format!(
             "{} ({} of {} rows invalid; nothing was imported; --skip-invalid imports the valid ones)",
-            problems[0],
+            problems[problems.len() - 1],
             problems.len(),
             rows.len()
         ))
@@ -178,6 +180,23 @@ fn parse_csv(text: &str) -> Result<Rows> {
         .iter()
         .map(str::to_string)
         .collect();
+    // A wrong header is one problem, said once, not once per row; and a
+    // column caselog does not know is refused even when every cell of it
+    // is empty.
+    let unknown: Vec<&str> = header
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !exchange::FIELDS.contains(name))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(InputError::Invalid(format!(
+            "the CSV header names unknown column{} {} (columns are: {})",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            exchange::FIELDS.join(", ")
+        ))
+        .into());
+    }
     for (i, name) in header.iter().enumerate() {
         if header[..i].iter().any(|other| other.trim() == name.trim()) {
             return Err(InputError::Invalid(format!(

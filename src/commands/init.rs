@@ -51,7 +51,7 @@ pub fn run(session: &Session, args: InitArgs, out: &mut dyn Write) -> Result<u8>
     if !args.git {
         make_log(&root, &shown, out)?;
     }
-    set_up_git(&root, &shown, out)?;
+    set_up_git(&root, &shown, !args.git, out)?;
     Ok(EXIT_OK)
 }
 
@@ -124,8 +124,14 @@ fn ensure_line(path: &Path, comment: &str, line: &str) -> Result<bool> {
 }
 
 /// The `.gitattributes` line, and the driver in this clone's git config
-/// (git does not clone config, so every clone runs `caselog init --git`).
-fn set_up_git(root: &Path, shown: &dyn Fn(&str) -> String, out: &mut dyn Write) -> Result<()> {
+/// (git does not clone config, so every clone runs `caselog init --git`;
+/// `tell_clones` says so, which `init --git` itself need not).
+fn set_up_git(
+    root: &Path,
+    shown: &dyn Fn(&str) -> String,
+    tell_clones: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
     let comment = "# Case files merge through caselog's merge driver.";
     if ensure_line(&root.join(".gitattributes"), comment, ATTRIBUTES)? {
         writeln!(out, "added `{ATTRIBUTES}` to {}", shown(".gitattributes"))?;
@@ -146,9 +152,14 @@ fn set_up_git(root: &Path, shown: &dyn Fn(&str) -> String, out: &mut dyn Write) 
     git::set_config(root, "merge.caselog.name", "caselog case files")
         .and_then(|()| git::set_config(root, "merge.caselog.driver", &driver))
         .context("git config failed: the merge driver is not registered")?;
+    let hint = if tell_clones {
+        " (in each new clone, run `caselog init --git`)"
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "registered the merge driver in this clone's git config (in each new clone, run `caselog init --git`)"
+        "registered the merge driver in this clone's git config{hint}"
     )?;
     Ok(())
 }

@@ -43,6 +43,19 @@ pub fn file_text(path: &Path, what: &str, limit: u64) -> Result<String> {
     limits::read_text(file, limit, &format!("{what} in {shown}"))
 }
 
+/// A text as the person meant it: a file or a pipe ends its last line
+/// with a line break (`echo`, an editor), which is not part of the text,
+/// as `$(…)` drops it in the shell. One is removed; more are kept.
+pub fn without_final_newline(mut text: String) -> String {
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    text
+}
+
 /// Refuses a text given on the command line that is over `limit` bytes,
 /// as text from anywhere else is.
 pub fn within(text: String, what: &str, limit: u64) -> Result<String> {
@@ -59,7 +72,7 @@ pub fn within(text: String, what: &str, limit: u64) -> Result<String> {
 /// the user's editor when a terminal is attached.
 pub fn missing_text(what: &str, hint: &str, how_to_give: &str, limit: u64) -> Result<String> {
     if !std::io::stdin().is_terminal() {
-        return stdin_text(what, limit);
+        return stdin_text(what, limit).map(without_final_newline);
     }
     match editor() {
         Some(editor) => within(edit(&editor, what, hint, limit)?, what, limit),

@@ -3,17 +3,19 @@
 //! A file that cannot be read is reported on stderr and sets the exit
 //! code, but does not hide the other cases. No match prints nothing.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ColumnConstraint, Table, presets};
 
 use super::Session;
 use super::args::{FilterArgs, words};
+use super::terminal::{self, Terminal, Tint};
 use crate::case::{Case, FollowUpState, Status, Void};
 use crate::practice::deadlines;
 use crate::practice::filter::{self, Sort};
 use crate::settings::Settings;
+use crate::time::{Zone, format_length};
 use crate::untrusted::line;
 use crate::words::word_enum;
 use clap::Args;
@@ -70,11 +72,12 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
         // One row per case, made as the case is read: a table of 100,000
         // cases holds their cells, not the cases.
         Format::Table => {
+            let (zone, terminal) = (session.zone(), session.terminal());
             let scan = session.every_case(|case| {
                 filter.keeps(&case, settings, now).then(|| {
                     (
                         filter::sort_key(&case, args.sort, settings, now),
-                        row(&case, settings, now),
+                        row(&case, settings, now, zone, terminal),
                     )
                 })
             })?;
@@ -88,8 +91,8 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
                 rows.truncate(limit);
             }
             if !rows.is_empty() {
-                let rows: Vec<[String; 10]> = rows.into_iter().map(|(_, row)| row).collect();
-                for line in table(rows).lines() {
+                let rows: Vec<[String; COLUMNS]> = rows.into_iter().map(|(_, row)| row).collect();
+                for line in table(rows, session.terminal()).lines() {
                     writeln!(out, "{}", line.trim_end())?;
                 }
             }
@@ -98,76 +101,170 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
     }
 }
 
-fn table(rows: Vec<[String; 10]>) -> Table {
+/// The table's columns: those every width shows, then the others in the
+/// order they are dropped as the terminal narrows (the title shortens
+/// with `…` before any is dropped below its shortest).
+const HEADER: [&str; COLUMNS] = [
+    "ID",
+    "STATUS",
+    "SEVERITY",
+    "AGE",
+    "OPENED",
+    "ASSIGNEE",
+    "CATEGORY",
+    "CUSTOMER",
+    "FOLLOW-UP",
+    "OVERDUE",
+    "TITLE",
+];
+const COLUMNS: usize = 11;
+const TITLE: usize = 10;
+const ASSIGNEE: usize = 5;
+/// Optional columns, the most wanted first.
+const OPTIONAL: [usize; 5] = [9, 8, 7, 6, 4];
+/// The narrowest a title is cut to before a column is dropped for it.
+const TITLE_AT_LEAST: usize = 24;
+/// The widest a name (assignee, customer, category) is shown.
+const NAME_AT_MOST: usize = 22;
+/// The narrowest an assignee (or, in a very narrow terminal, a title) is
+/// cut to.
+const NAME_AT_LEAST: usize = 12;
+const GAP: usize = 2;
+
+/// A table that fits `terminal`'s width: ids, dates and numbers are never
+/// split, headers never break, and each case keeps one line, its title
+/// (and long names) shortened with `…`; the least wanted columns are
+/// hidden first. With no width (output to a file or program), every
+/// column in full.
+fn table(mut rows: Vec<[String; COLUMNS]>, terminal: &Terminal) -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
-    if std::io::stdout().is_terminal() {
-        table.set_content_arrangement(ContentArrangement::Dynamic);
+    let keep = terminal
+        .width()
+        .map(|width| fit(&mut rows, usize::from(width)));
+    table.set_header(HEADER);
+    table.add_rows(rows);
+    if let Some(keep) = keep {
+        table.set_constraints((0..COLUMNS).map(|i| {
+            if keep[i] {
+                ColumnConstraint::ContentWidth
+            } else {
+                ColumnConstraint::Hidden
+            }
+        }));
     }
-    table.set_header([
-        "ID",
-        "STATUS",
-        "SEVERITY",
-        "OPENED",
-        "ASSIGNEE",
-        "CATEGORY",
-        "CUSTOMER",
-        "FOLLOW-UP",
-        "OVERDUE",
-        "TITLE",
-    ]);
     for column in table.column_iter_mut() {
         column.set_padding((0, 2));
-    }
-    for row in rows {
-        table.add_row(row);
     }
     table
 }
 
-/// A case's cells in the table.
-fn row(case: &Case, settings: &Settings, now: chrono::DateTime<chrono::Utc>) -> [String; 10] {
-    {
-        let follow_up = match case.follow_up_state(now) {
-            Some(FollowUpState::Due { overdue: true, .. }) => "overdue".to_string(),
-            Some(FollowUpState::Due { due, .. }) if case.status == Status::Resolved => {
-                format!("due {}", due.format("%m-%d"))
-            }
-            Some(FollowUpState::Done {
-                satisfied: Some(true),
-            }) => "satisfied".into(),
-            Some(FollowUpState::Done {
-                satisfied: Some(false),
-            }) => "not satisfied".into(),
-            Some(FollowUpState::Done { satisfied: None }) => "no answer".into(),
-            _ => String::new(),
-        };
-        let status = match case.void {
-            Some(Void::Duplicate) => format!("{} (duplicate)", case.status),
-            Some(Void::OpenedInError) => format!("{} (in error)", case.status),
-            None => case.status.to_string(),
-        };
-        [
-            case.id.to_string(),
-            status,
-            case.severity.to_string(),
-            case.opened_at.0.format("%Y-%m-%d").to_string(),
-            case.assignee
-                .as_deref()
-                .map(line)
-                .unwrap_or_default()
-                .into_owned(),
-            case.category
-                .as_deref()
-                .map(line)
-                .unwrap_or_default()
-                .into_owned(),
-            line(&case.customer.name).into_owned(),
-            follow_up,
-            overdue(case, settings, now),
-            line(&case.title).into_owned(),
-        ]
+/// Which columns fit in `width`, the cells of names and titles shortened
+/// to fit.
+fn fit(rows: &mut [[String; COLUMNS]], width: usize) -> [bool; COLUMNS] {
+    let content: Vec<usize> = (0..COLUMNS)
+        .map(|i| {
+            rows.iter()
+                .map(|row| terminal::columns(&row[i]))
+                .chain([HEADER[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let is_name = |i: usize| matches!(i, ASSIGNEE | 6 | 7);
+    let title_least = content[TITLE].min(TITLE_AT_LEAST);
+    let mut used: usize = [0, 1, 2, 3].iter().map(|&i| content[i] + GAP).sum();
+    // The assignee gives way to the title down to a short name.
+    let assignee = content[ASSIGNEE].min(NAME_AT_MOST).min(
+        width
+            .saturating_sub(used + GAP + title_least)
+            .max(NAME_AT_LEAST),
+    );
+    used += assignee + GAP;
+    let mut keep = [true; COLUMNS];
+    for i in OPTIONAL {
+        let wide = if is_name(i) {
+            content[i].min(NAME_AT_MOST)
+        } else {
+            content[i]
+        } + GAP;
+        if used + wide + title_least <= width {
+            used += wide;
+        } else {
+            keep[i] = false;
+        }
     }
+    let title = width.saturating_sub(used).max(NAME_AT_LEAST);
+    for row in rows.iter_mut() {
+        for (i, cell) in row.iter_mut().enumerate() {
+            let at_most = match i {
+                TITLE => title,
+                ASSIGNEE => assignee,
+                i if is_name(i) => NAME_AT_MOST,
+                _ => continue,
+            };
+            *cell = terminal::shorten(cell, at_most);
+        }
+    }
+    keep
+}
+
+/// A case's cells in the table; colours from `terminal` on the cells
+/// that say something is wrong or pressing (made safe before painting).
+fn row(
+    case: &Case,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+    zone: Zone,
+    terminal: &Terminal,
+) -> [String; COLUMNS] {
+    let follow_up = match case.follow_up_state(now) {
+        Some(FollowUpState::Due { overdue: true, .. }) => terminal.paint(Tint::Overdue, "overdue"),
+        Some(FollowUpState::Due { due, .. }) if case.status == Status::Resolved => {
+            let text = format!("due {}", zone.date(due).format("%m-%d"));
+            if due - now <= chrono::Duration::days(1) {
+                terminal.paint(Tint::DueSoon, &text)
+            } else {
+                text
+            }
+        }
+        Some(FollowUpState::Done {
+            satisfied: Some(true),
+        }) => "satisfied".into(),
+        Some(FollowUpState::Done {
+            satisfied: Some(false),
+        }) => "not satisfied".into(),
+        Some(FollowUpState::Done { satisfied: None }) => "no answer".into(),
+        _ => String::new(),
+    };
+    let status = match case.void {
+        Some(Void::Duplicate) => format!("{} (duplicate)", case.status),
+        Some(Void::OpenedInError) => format!("{} (in error)", case.status),
+        None => case.status.to_string(),
+    };
+    let status_tint = Tint::status(case.status);
+    let severity = terminal.paint_if(Tint::severity(case.severity), case.severity.as_str());
+    [
+        case.id.to_string(),
+        terminal.paint(status_tint, &status),
+        severity,
+        format_length(now - case.opened_at.0).replace(' ', ""),
+        zone.date(case.opened_at.0).to_string(),
+        case.assignee
+            .as_deref()
+            .map(line)
+            .unwrap_or_default()
+            .into_owned(),
+        case.category
+            .as_deref()
+            .map(line)
+            .unwrap_or_default()
+            .into_owned(),
+        line(&case.customer.name).into_owned(),
+        follow_up,
+        terminal.paint(Tint::Overdue, &overdue(case, settings, now)),
+        line(&case.title).into_owned(),
+    ]
 }
 
 /// The deadlines a case has missed, most overdue first.

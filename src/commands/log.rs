@@ -13,6 +13,7 @@ use crate::case::file;
 use crate::error::EXIT_OK;
 use crate::git;
 use crate::git::history::{self, CaseChange};
+use crate::time::format_time;
 use crate::untrusted::line;
 use clap::Args;
 
@@ -21,6 +22,7 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
@@ -32,7 +34,54 @@ struct Entry {
     author: String,
     date: String,
     subject: String,
+    /// The people the commit's events name as acting (`by`), in order,
+    /// each once: who did the work, which the commit author (a teammate
+    /// committing for others, a bot) may not be.
+    acted: Vec<String>,
     change: CaseChange,
+}
+
+/// The people who acted in `change`, each once, in the order they acted.
+fn acted(change: &CaseChange) -> Vec<String> {
+    let mut people: Vec<String> = Vec::new();
+    for event in &change.events {
+        if !people.contains(&event.by) {
+            people.push(event.by.clone());
+        }
+    }
+    people
+}
+
+/// Whether `person` (an event's `by`) is the commit's author, `Name
+/// <email>`, by name or by address in any letter case.
+fn is_author(person: &str, author: &str) -> bool {
+    let person = person.trim().to_lowercase();
+    let author = author.to_lowercase();
+    let (name, email) = match author.split_once(" <") {
+        Some((name, rest)) => (name.trim(), rest.trim_end_matches('>').trim()),
+        None => (author.trim(), ""),
+    };
+    person == name || person == email || person == author
+}
+
+/// The author column: the commit's author, and beside it whoever acted
+/// when that was someone else.
+fn credit(entry: &Entry) -> String {
+    let others: Vec<&str> = entry
+        .acted
+        .iter()
+        .filter(|p| !is_author(p, &entry.author))
+        .map(String::as_str)
+        .collect();
+    if others.is_empty() {
+        line(&entry.author).into_owned()
+    } else {
+        format!(
+            "{}, committed by {}",
+            line(&others.join(", ")),
+            line(&entry.author)
+        )
+    }
 }
 
 pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> {
@@ -70,12 +119,14 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
             kind,
             &commit.path,
             renamed_from,
+            session.zone(),
         ) {
             entries.push(Entry {
                 commit: commit.hash.clone(),
                 author: commit.author.clone(),
                 date: commit.date.clone(),
                 subject: commit.subject.clone(),
+                acted: acted(&change),
                 change,
             });
         }
@@ -88,12 +139,17 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
                 if i > 0 {
                     writeln!(out)?;
                 }
+                // git gives the date with the author's offset; people
+                // read it in the log's zone, as every other time.
+                let date = chrono::DateTime::parse_from_rfc3339(&e.date).map_or_else(
+                    |_| e.date.clone(),
+                    |t| format_time(t.with_timezone(&chrono::Utc), session.zone()),
+                );
                 writeln!(
                     out,
-                    "{}  {}  {}  {}",
+                    "{}  {date}  {}  {}",
                     &e.commit[..10.min(e.commit.len())],
-                    e.date,
-                    line(&e.author),
+                    credit(e),
                     line(&e.subject)
                 )?;
                 for s in &e.change.summary {

@@ -40,6 +40,7 @@ mod session;
 pub mod show;
 pub mod similar;
 pub mod suggest;
+pub mod terminal;
 pub mod wait;
 
 use std::io::Write;
@@ -50,6 +51,7 @@ use crate::error::EXIT_OK;
 use crate::untrusted;
 
 pub use session::{NOW_VARIABLE, Scan, Session, USER_VARIABLE};
+pub use terminal::{Terminal, Tint};
 
 /// Prints an error that does not stop the command (one bad file among many),
 /// in the same form `main` uses for the error that does.

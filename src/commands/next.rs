@@ -31,6 +31,7 @@ word_enum!(
 #[derive(Debug, Args)]
 pub struct NextArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
@@ -56,7 +57,7 @@ struct Item<'a> {
 
 pub fn run(session: &Session, args: NextArgs, out: &mut dyn Write) -> Result<u8> {
     let case = session.store()?.load(&args.id)?.case;
-    let advice = practice::next_steps(&case, session.settings()?, session.now()?);
+    let advice = practice::next_steps(&case, session.settings()?, session.now()?, session.zone());
     let items: Vec<Item> = advice
         .iter()
         .map(|a: &Advice| Item {

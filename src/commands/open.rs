@@ -93,7 +93,9 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
     let limit = settings.max_text_bytes;
     let summary = match (args.summary, &args.summary_file) {
         (Some(text), _) => input::within(text, "the complaint summary", limit)?,
-        (None, Some(path)) => input::file_text(path, "the complaint summary", limit)?,
+        (None, Some(path)) => {
+            input::without_final_newline(input::file_text(path, "the complaint summary", limit)?)
+        }
         (None, None) => input::missing_text(
             "the complaint summary",
             "Record the complaint in the customer's words.",

@@ -17,6 +17,7 @@ use crate::case::lifecycle;
 #[derive(Debug, Args)]
 pub struct ProposeArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// The solution
     pub text: String,

@@ -116,8 +116,10 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
                     out,
                     "would redact {} (closed {}; retention {retention} over since {})",
                     t.id,
-                    closed.map(format_time).unwrap_or_default(),
-                    format_time(*due)
+                    closed
+                        .map(|t| format_time(t, session.zone()))
+                        .unwrap_or_default(),
+                    format_time(*due, session.zone())
                 )?;
             }
             if !expired.is_empty() {

@@ -14,6 +14,7 @@ use crate::case::lifecycle;
 #[derive(Debug, Args)]
 pub struct ReopenArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// Why it is reopened
     #[arg(long)]

@@ -11,7 +11,7 @@ use super::args::{FilterArgs, words};
 use crate::case::personal;
 use crate::error::InputError;
 use crate::learning::measures::{self, By, Facts, Measures, Period, Report, Timing};
-use crate::time::{self, When, format_length, format_time};
+use crate::time::{self, When, Zone, format_length, format_time};
 use crate::untrusted::{self, line};
 use crate::words::word_enum;
 use clap::Args;
@@ -33,7 +33,8 @@ word_enum!(
 /// response and to resolution (median, 90th percentile, share within
 /// target, the resolution's clock paused while waiting on the customer);
 /// follow-up compliance; updates to the customer (with update_every);
-/// satisfaction; top categories, repeat customers and the weekly trend.
+/// satisfaction; top categories, repeat customers and the trend (per day,
+/// week or month, by the period's length).
 /// The guide defines each measure. Void cases count in none.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -47,9 +48,13 @@ pub struct ReportArgs {
     /// Compute the report as it looked at this time, ignoring later events
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
-    /// Also a table per group
+    /// Also a table per group, most complaints first (customers by name,
+    /// with their reference)
     #[arg(long, value_name = "GROUPING", value_parser = words::<By>(By::WORDS))]
     pub by: Option<By>,
+    /// With --by, only the N largest groups, the rest as one
+    #[arg(long, value_name = "N", requires = "by")]
+    pub top: Option<usize>,
     /// table for a terminal, markdown for a pull request, json/yaml/csv for programs
     #[arg(long, default_value = "table", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
@@ -84,10 +89,10 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
             None => facts,
         })
     })?;
-    let report = measures::compute(&scan.cases, period, args.by, settings);
+    let report = measures::compute(&scan.cases, period, args.by, args.top, settings);
     match args.format {
-        Format::Table => write_human(out, &report, Style::Terminal)?,
-        Format::Markdown => write_human(out, &report, Style::Markdown)?,
+        Format::Table => write_human(out, &report, Style::Terminal, session.zone())?,
+        Format::Markdown => write_human(out, &report, Style::Markdown, session.zone())?,
         Format::Json => super::json::write(out, &report)?,
         Format::Yaml => write!(out, "{}", crate::yaml::to_string(&report)?)?,
         Format::Csv => write_csv(out, &report)?,
@@ -97,16 +102,16 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
 
 fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
     let as_of = match &args.as_of {
-        Some(text) => time::parse_time(text)?,
+        Some(text) => time::parse_time(text, session.zone())?,
         None => session.now()?,
     };
     let until = match &args.until {
-        Some(text) => time::parse_time(text)?,
+        Some(text) => time::parse_time(text, session.zone())?,
         None => as_of,
     };
     let since = match args.since.as_deref() {
         None => None,
-        Some(text) => Some(match time::parse_when("--since", text)? {
+        Some(text) => Some(match time::parse_when("--since", text, session.zone())? {
             When::Span(span) => as_of - span.duration(),
             When::At(at) => at,
         }),
@@ -116,8 +121,8 @@ fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
     {
         return Err(InputError::Invalid(format!(
             "the period is empty: --since {} is not before --until {}",
-            format_time(since),
-            format_time(until)
+            format_time(since, session.zone()),
+            format_time(until, session.zone())
         ))
         .into());
     }
@@ -169,18 +174,24 @@ fn length(seconds: Option<i64>) -> String {
     })
 }
 
-fn period_line(period: &Period) -> String {
-    let since = period.since.map_or("the beginning".into(), format_time);
-    let mut text = format!("{since} to {}", format_time(period.until));
+fn period_line(period: &Period, zone: Zone) -> String {
+    let since = period
+        .since
+        .map_or("the beginning".into(), |t| format_time(t, zone));
+    let mut text = format!("{since} to {}", format_time(period.until, zone));
     if period.as_of != period.until {
-        text.push_str(&format!(", as of {}", format_time(period.as_of)));
+        text.push_str(&format!(", as of {}", format_time(period.as_of, zone)));
     }
     text
 }
 
-fn timing_text(t: &Timing, waiting: &str) -> String {
+fn timing_text(t: &Timing, what: &str, waiting: &str) -> String {
     if t.measured == 0 && t.pending == 0 {
         return "—".into();
+    }
+    // Nothing to time: say so, rather than 0 % within target.
+    if t.measured == 0 {
+        return format!("no {what} recorded · {} {waiting}", t.pending);
     }
     format!(
         "median {} · p90 {} · {} within target · {} {waiting}",
@@ -206,23 +217,30 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
         ],
         [
             "first response".into(),
-            timing_text(&m.first_response, "without a response"),
+            timing_text(&m.first_response, "first response", "without a response"),
         ],
         [
             "resolution".into(),
-            timing_text(&m.resolution, "not resolved"),
+            timing_text(&m.resolution, "resolution", "not resolved"),
         ],
         [
             "follow-up compliance".into(),
-            format!(
-                "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
-                percent(f.compliance),
-                f.on_time,
-                f.late,
-                f.missed,
-                f.not_scheduled,
-                f.pending
-            ),
+            if f.resolutions > 0 && f.resolutions == f.not_scheduled {
+                format!(
+                    "no follow-up scheduled · {} resolutions without one",
+                    f.not_scheduled
+                )
+            } else {
+                format!(
+                    "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
+                    percent(f.compliance),
+                    f.on_time,
+                    f.late,
+                    f.missed,
+                    f.not_scheduled,
+                    f.pending
+                )
+            },
         ],
         [
             "customer updates".into(),
@@ -279,6 +297,35 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
     rows
 }
 
+/// The numbers a manager reads first, on one line.
+fn headline(m: &Measures, style: Style) -> String {
+    let mut parts = vec![
+        format!("{} received", m.received),
+        format!("{} open at the end", m.open_at_end),
+        format!("{} resolved", m.resolved),
+    ];
+    if m.first_response.measured > 0 {
+        parts.push(format!(
+            "first response in {} (median)",
+            length(m.first_response.median_seconds)
+        ));
+    }
+    if m.resolution.measured > 0 {
+        parts.push(format!(
+            "resolved in {} (median)",
+            length(m.resolution.median_seconds)
+        ));
+    }
+    if let Some(rate) = m.satisfaction.rate {
+        parts.push(format!("{} satisfied", percent(Some(rate))));
+    }
+    let line = parts.join(" · ");
+    match style {
+        Style::Terminal => line,
+        Style::Markdown => format!("**{line}**"),
+    }
+}
+
 fn heading(out: &mut dyn Write, style: Style, text: &str) -> std::io::Result<()> {
     match style {
         Style::Terminal => writeln!(out, "\n{text}"),
@@ -298,8 +345,8 @@ fn write_table(out: &mut dyn Write, table: &mut Table, style: Style) -> std::io:
     Ok(())
 }
 
-fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()> {
-    let title = format!("Complaints, {}", period_line(&report.period));
+fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -> Result<()> {
+    let title = format!("Complaints, {}", period_line(&report.period, zone));
     match style {
         Style::Terminal => writeln!(out, "{title}")?,
         Style::Markdown => writeln!(out, "### {title}")?,
@@ -308,9 +355,9 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
         writeln!(out, "\nno cases in this period")?;
         return Ok(());
     }
-    if style == Style::Markdown {
-        writeln!(out)?;
-    }
+    writeln!(out)?;
+    writeln!(out, "{}", headline(&report.summary, style))?;
+    writeln!(out)?;
     let mut summary = new_table(style);
     summary.set_header(["measure", "value"]);
     for row in summary_rows(&report.summary) {
@@ -350,21 +397,32 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style) -> Result<()>
         }
         write_table(out, &mut table, style)?;
     }
-    if !learning.weekly.is_empty() {
-        heading(out, style, "Complaints received per week")?;
-        let most = learning
-            .weekly
+    if let Some(trend) = &learning.trend {
+        heading(
+            out,
+            style,
+            &format!("Complaints received per {}", trend.unit.as_str()),
+        )?;
+        let most = trend
+            .counts
             .iter()
-            .map(|w| w.count)
+            .map(|c| c.count)
             .max()
             .unwrap_or(0)
             .max(1);
+        let key_width = trend.counts.iter().map(|c| c.key.len()).max().unwrap_or(0);
         if style == Style::Markdown {
             writeln!(out, "```")?;
         }
-        for week in &learning.weekly {
-            let bar = (week.count * 30).div_ceil(most);
-            writeln!(out, "{}  {:<30} {}", week.key, "█".repeat(bar), week.count)?;
+        for count in &trend.counts {
+            let bar = (count.count * 30).div_ceil(most);
+            writeln!(
+                out,
+                "{:<key_width$}  {:<30} {}",
+                count.key,
+                "█".repeat(bar),
+                count.count
+            )?;
         }
         if style == Style::Markdown {
             writeln!(out, "```")?;

@@ -20,6 +20,7 @@ use crate::time;
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// What was done, and what was agreed with the customer
     #[arg(long, value_name = "TEXT")]
@@ -87,7 +88,7 @@ pub fn run(session: &Session, args: ResolveArgs, out: &mut dyn Write) -> Result<
             format_args!(
                 "{}: resolved{option}; follow-up due {}",
                 changed.after.id,
-                time::format_time(due)
+                time::format_time(due, session.zone())
             ),
         ),
         None => done(

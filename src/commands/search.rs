@@ -96,7 +96,10 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
         asked = asked.saturating_mul(4);
     };
     let mut shown = Vec::with_capacity(hits.len());
+    let mut opened_dates = Vec::with_capacity(hits.len());
     for hit in hits {
+        let opened = chrono::DateTime::from_timestamp(hit.doc.opened_at, 0).unwrap_or_default();
+        opened_dates.push(session.zone().date(opened));
         let path = store.path_of_key(&hit.doc.key);
         let snippet = match store.read(&path) {
             Ok(stored) => snippet(&stored.case, &args.query).unwrap_or_default(),
@@ -110,22 +113,19 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
             score: (hit.score * 1000.0).round() / 1000.0,
             title: hit.doc.title,
             status: hit.doc.status.to_string(),
-            opened_at: crate::case::Timestamp(
-                chrono::DateTime::from_timestamp(hit.doc.opened_at, 0).unwrap_or_default(),
-            )
-            .to_rfc3339(),
+            opened_at: crate::case::Timestamp(opened).to_rfc3339(),
             snippet,
         });
     }
     match args.format {
         Format::Json => super::json::write(out, &shown)?,
         Format::Text => {
-            for hit in &shown {
+            for (hit, opened) in shown.iter().zip(&opened_dates) {
                 writeln!(
                     out,
                     "{}  {}  {}  {}",
                     hit.id,
-                    &hit.opened_at[..10],
+                    opened,
                     hit.status,
                     line(&hit.title)
                 )?;

@@ -8,17 +8,16 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
-use super::warn;
-use crate::case::card;
+use super::{Terminal, warn};
 use crate::case::lifecycle::{Refusal, Stamp, check_one_line};
-use crate::case::{Case, Timestamp};
+use crate::case::{Case, card};
 use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::git;
 use crate::settings::{SETTINGS_FILE, Settings};
 use crate::store::index::search::SearchIndex;
 use crate::store::{Changed, DEFAULT_LOCK_WAIT, Store};
 use crate::time::clock::parse_rfc3339;
-use crate::time::{Clock, format_time};
+use crate::time::{Clock, Zone, format_time};
 
 /// The environment variable that pins the clock (RFC 3339).
 pub const NOW_VARIABLE: &str = "CASELOG_NOW";
@@ -43,8 +42,12 @@ pub struct Session {
     system: Clock,
     /// `CASELOG_USER`, when set and not blank.
     user: Option<String>,
+    /// `TZ`, when it names a zone of the tz database.
+    tz: Option<Zone>,
     /// False when `CASELOG_NO_INDEX` is set: every pass reads the files.
     use_index: bool,
+    /// The terminal's width, colour and pager.
+    terminal: Terminal,
     store: OnceCell<Store>,
     settings: OnceCell<Settings>,
 }
@@ -84,8 +87,9 @@ fn say_waiting(lock_file: &str) {
 
 impl Session {
     /// The run's context from the process: the current folder and the
-    /// `CASELOG_*` variables; `dir` is `--dir` (or `CASELOG_DIR`).
-    pub fn from_env(dir: Option<PathBuf>) -> Result<Session> {
+    /// `CASELOG_*` variables; `dir` is `--dir` (or `CASELOG_DIR`), and
+    /// `terminal` what the terminal takes.
+    pub fn from_env(dir: Option<PathBuf>, terminal: Terminal) -> Result<Session> {
         let clock = match std::env::var(NOW_VARIABLE) {
             Ok(text) => parse_rfc3339(&text)
                 .map(Clock::Pinned)
@@ -100,16 +104,28 @@ impl Session {
         let user = std::env::var(USER_VARIABLE)
             .ok()
             .filter(|u| !u.trim().is_empty());
+        // A POSIX rule (`CET-1CEST,…`) names no zone of the database: the
+        // log's setting stands then.
+        let tz = std::env::var("TZ")
+            .ok()
+            .and_then(|name| Zone::named(&name).ok());
         Ok(Session {
             cwd: std::env::current_dir().context("finding the current folder")?,
             dir,
             clock,
             system,
             user,
+            tz,
             use_index,
+            terminal,
             store: OnceCell::new(),
             settings: OnceCell::new(),
         })
+    }
+
+    /// The terminal's width, colour and pager.
+    pub fn terminal(&self) -> &Terminal {
+        &self.terminal
     }
 
     pub fn cwd(&self) -> &Path {
@@ -148,6 +164,16 @@ impl Session {
         }
         let settings = read_settings(self.store()?)?;
         Ok(self.settings.get_or_init(|| settings))
+    }
+
+    /// The zone times are shown in, and typed times without an offset are
+    /// read in: the person's `TZ`, else the log's `timezone`, else UTC.
+    /// (A settings file that does not read is reported by the commands
+    /// that need it.)
+    pub fn zone(&self) -> Zone {
+        self.tz
+            .or_else(|| self.settings().ok().map(|s| s.timezone))
+            .unwrap_or(Zone::UTC)
     }
 
     /// The current instant: pinned by `CASELOG_NOW`, else the system clock.
@@ -202,8 +228,8 @@ impl Session {
             if pinned > system + tolerance.duration() {
                 return Err(InputError::Invalid(format!(
                     "{NOW_VARIABLE} ({}) is more than {tolerance} ahead of this machine's clock ({}); events cannot be written in the future (clock_tolerance in caselog.toml)",
-                    Timestamp(pinned).to_rfc3339(),
-                    Timestamp(system).to_rfc3339()
+                    format_time(pinned, self.zone()),
+                    format_time(system, self.zone())
                 ))
                 .into());
             }
@@ -216,6 +242,7 @@ impl Session {
         Ok(Stamp {
             by: self.person(by)?,
             at: self.event_time()?,
+            zone: self.zone(),
         })
     }
 
@@ -249,6 +276,7 @@ impl Session {
             let stamp = Stamp {
                 by,
                 at: self.event_time()?,
+                zone: self.zone(),
             };
             asked_at = Some(stamp.at);
             let after = change(case, &stamp).map_err(Refusal::into_input_error)?;
@@ -264,9 +292,9 @@ impl Session {
             super::say(&format!(
                 "case {} already had an event at {}, later than now ({}); the new one is dated {} to keep the log in order",
                 changed.after.id,
-                format_time(dated),
-                format_time(asked),
-                format_time(dated)
+                format_time(dated, self.zone()),
+                format_time(asked, self.zone()),
+                format_time(dated, self.zone())
             ));
         }
         Ok(changed)

@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::Session;
 use super::args::words;
+use super::{Session, Terminal, Tint};
 use crate::case::file;
 use crate::case::lifecycle;
 use crate::case::{Action, Case, FollowUpState, Status};
@@ -14,7 +14,7 @@ use crate::error::EXIT_OK;
 use crate::learning::similar::{self as learning, Earlier};
 use crate::practice::deadlines::{self, Deadline};
 use crate::practice::next as practice;
-use crate::time::{format_length, format_relative, format_time};
+use crate::time::{Zone, format_length, format_relative, format_time};
 use crate::untrusted::{block, line};
 use crate::words::word_enum;
 use clap::Args;
@@ -32,6 +32,7 @@ word_enum!(
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
@@ -43,7 +44,14 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
     match args.format {
         Format::Text => {
             let pending = deadlines::pending(&stored.case, session.settings()?, session.now()?);
-            write_text(out, &stored.case, &pending, session.now()?)?;
+            write_text(
+                out,
+                &stored.case,
+                &pending,
+                session.now()?,
+                session.zone(),
+                session.terminal(),
+            )?;
             // Costs a pass over every case; a file that cannot be read
             // there is `caselog check`'s business, not this case's.
             let (earlier, _) = learning::earlier_cases(
@@ -52,7 +60,7 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
                 session.use_index(),
                 &super::progress::FirstBuild::new(),
             );
-            write_earlier(out, &earlier)?;
+            write_earlier(out, &earlier, session.zone())?;
         }
         // Canonical, so every string is escaped: safe for any terminal.
         Format::Toml => write!(out, "{}", file::render(&stored.case))?,
@@ -73,19 +81,23 @@ pub fn status_words(case: &Case) -> String {
 }
 
 /// One line of the follow-up's state, for `show` and `list`.
-pub fn follow_up_line(case: &Case, now: DateTime<Utc>) -> Option<String> {
+pub fn follow_up_line(case: &Case, now: DateTime<Utc>, zone: Zone) -> Option<String> {
     Some(match case.follow_up_state(now)? {
         FollowUpState::Due { due, overdue: true } => {
             format!(
                 "overdue: was due {} ({})",
-                format_time(due),
+                format_time(due, zone),
                 format_relative(due, now)
             )
         }
         FollowUpState::Due { due, .. } if case.status == Status::Resolved => {
-            format!("due {} ({})", format_time(due), format_relative(due, now))
+            format!(
+                "due {} ({})",
+                format_time(due, zone),
+                format_relative(due, now)
+            )
         }
-        FollowUpState::Due { due, .. } => format!("was due {} (not done)", format_time(due)),
+        FollowUpState::Due { due, .. } => format!("was due {} (not done)", format_time(due, zone)),
         FollowUpState::Done { satisfied } => {
             let answer = match satisfied {
                 Some(true) => "customer satisfied",
@@ -93,9 +105,35 @@ pub fn follow_up_line(case: &Case, now: DateTime<Utc>) -> Option<String> {
                 None => "no answer from the customer",
             };
             let at = case.follow_up.as_ref().and_then(|f| f.done_at).map(|t| t.0);
-            format!("done {}: {answer}", at.map(format_time).unwrap_or_default())
+            format!(
+                "done {}: {answer}",
+                at.map(|t| format_time(t, zone)).unwrap_or_default()
+            )
         }
     })
+}
+
+/// When and by whom a closed case was closed, and why when a reason was
+/// given (`close --reason`): the exception on the record, at the top.
+fn closed_line(case: &Case, zone: Zone) -> Option<String> {
+    if case.status != Status::Closed {
+        return None;
+    }
+    let closed = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Closed)?;
+    let reason = closed
+        .text
+        .as_deref()
+        .map(|text| format!(": {}", line(text)))
+        .unwrap_or_default();
+    Some(format!(
+        "{} by {}{reason}",
+        format_time(closed.at.0, zone),
+        line(&closed.by)
+    ))
 }
 
 fn write_text(
@@ -103,18 +141,22 @@ fn write_text(
     case: &Case,
     pending: &[Deadline],
     now: DateTime<Utc>,
+    zone: Zone,
+    terminal: &Terminal,
 ) -> Result<()> {
     writeln!(out, "{}  {}", case.id, line(&case.title))?;
     writeln!(out)?;
     let opened = case.opened_at.0;
     let mut field = |label: &str, value: &str| writeln!(out, "{label:<16}{value}");
-    field("status", &status_words(case))?;
+    let status_tint = Tint::status(case.status);
+    field("status", &terminal.paint(status_tint, &status_words(case)))?;
     if case.status == Status::Waiting
         && let Some(on) = case.waiting_on()
     {
         field("waiting on", lifecycle::waited_on(on))?;
     }
-    field("severity", case.severity.as_str())?;
+    let severity = terminal.paint_if(Tint::severity(case.severity), case.severity.as_str());
+    field("severity", &severity)?;
     field("channel", case.channel.as_str())?;
     if let Some(category) = &case.category {
         field("category", &line(category))?;
@@ -127,7 +169,7 @@ fn write_text(
         "opened",
         &format!(
             "{} by {} ({})",
-            format_time(opened),
+            format_time(opened, zone),
             line(&case.opened_by),
             format_relative(opened, now)
         ),
@@ -139,7 +181,7 @@ fn write_text(
     let response = match case.first_response() {
         Some(t) => format!(
             "{} ({} after opening)",
-            format_time(t),
+            format_time(t, zone),
             format_length(t - opened)
         ),
         None if matches!(case.status, Status::Open | Status::Waiting) => {
@@ -155,8 +197,18 @@ fn write_text(
             &format!("{reopened} time{}", if reopened == 1 { "" } else { "s" }),
         )?;
     }
-    if let Some(follow_up) = follow_up_line(case, now) {
-        field("follow-up", &follow_up)?;
+    if let Some(follow_up) = follow_up_line(case, now, zone) {
+        let overdue = matches!(
+            case.follow_up_state(now),
+            Some(FollowUpState::Due { overdue: true, .. })
+        );
+        field(
+            "follow-up",
+            &terminal.paint_if(overdue.then_some(Tint::Overdue), &follow_up),
+        )?;
+    }
+    if let Some(closed) = closed_line(case, zone) {
+        field("closed", &closed)?;
     }
     for (i, deadline) in pending.iter().enumerate() {
         let when = if deadline.paused {
@@ -165,15 +217,18 @@ fn write_text(
                 format_length((deadline.due - now).max(chrono::Duration::zero()))
             )
         } else if deadline.is_due(now) {
-            format!(
-                "OVERDUE since {} ({})",
-                format_time(deadline.due),
-                format_relative(deadline.due, now)
+            terminal.paint(
+                Tint::Overdue,
+                &format!(
+                    "OVERDUE since {} ({})",
+                    format_time(deadline.due, zone),
+                    format_relative(deadline.due, now)
+                ),
             )
         } else {
             format!(
                 "due {} ({})",
-                format_time(deadline.due),
+                format_time(deadline.due, zone),
                 format_relative(deadline.due, now)
             )
         };
@@ -223,7 +278,7 @@ fn write_text(
         writeln!(
             out,
             "\n{heading}: {} by {}, {agreement}{option}",
-            format_time(resolution.resolved_at.0),
+            format_time(resolution.resolved_at.0, zone),
             line(&resolution.resolved_by)
         )?;
         write_block(out, &resolution.summary)?;
@@ -240,13 +295,18 @@ fn write_text(
         }
     }
 
-    write_solutions(out, case)?;
-    write_escalations(out, case)?;
+    write_solutions(out, case, zone)?;
+    write_escalations(out, case, zone)?;
 
     writeln!(out, "\nhandling steps")?;
     for item in practice::checklist(case) {
         match item.at {
-            Some(at) => writeln!(out, "  [x] {:<46} {}", item.step.label(), format_time(at))?,
+            Some(at) => writeln!(
+                out,
+                "  [x] {:<46} {}",
+                item.step.label(),
+                format_time(at, zone)
+            )?,
             None => writeln!(out, "  [ ] {}", item.step.label())?,
         }
     }
@@ -255,7 +315,7 @@ fn write_text(
     for event in &case.events {
         let mut head = format!(
             "  {}  {:<20} {}",
-            format_time(event.at.0),
+            format_time(event.at.0, zone),
             event.action.as_str(),
             line(&event.by)
         );
@@ -277,7 +337,7 @@ fn write_text(
             head.push_str(&format!(" (on {})", lifecycle::waited_on(on)));
         }
         if let Some(until) = event.until {
-            head.push_str(&format!(" (until {})", format_time(until.0)));
+            head.push_str(&format!(" (until {})", format_time(until.0, zone)));
         }
         match (event.void, &event.duplicate_of) {
             (Some(_), Some(other)) => head.push_str(&format!(" (duplicate of {other})")),
@@ -285,7 +345,7 @@ fn write_text(
             _ => {}
         }
         if let Some(due) = event.due {
-            head.push_str(&format!(" (due {})", format_time(due.0)));
+            head.push_str(&format!(" (due {})", format_time(due.0, zone)));
         }
         if let Some(option) = event.option {
             head.push_str(&format!(" (option {option})"));
@@ -318,7 +378,7 @@ fn write_block(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
 }
 
 /// The solutions proposed, which one the customer agreed to, and the terms.
-fn write_solutions(out: &mut dyn Write, case: &Case) -> Result<()> {
+fn write_solutions(out: &mut dyn Write, case: &Case, zone: Zone) -> Result<()> {
     let proposals = lifecycle::proposals(case);
     if proposals.is_empty() {
         return Ok(());
@@ -362,7 +422,7 @@ fn write_solutions(out: &mut dyn Write, case: &Case) -> Result<()> {
         writeln!(
             out,
             "  agreed {}{how} with {}",
-            format_time(agreement.at.0),
+            format_time(agreement.at.0, zone),
             line(&agreement.by)
         )?;
         if let Some(contingency) = &agreement.contingency {
@@ -375,7 +435,7 @@ fn write_solutions(out: &mut dyn Write, case: &Case) -> Result<()> {
     Ok(())
 }
 
-fn write_escalations(out: &mut dyn Write, case: &Case) -> Result<()> {
+fn write_escalations(out: &mut dyn Write, case: &Case, zone: Zone) -> Result<()> {
     let escalations: Vec<_> = case
         .events
         .iter()
@@ -389,7 +449,7 @@ fn write_escalations(out: &mut dyn Write, case: &Case) -> Result<()> {
         writeln!(
             out,
             "  {} by {} to {}: {}",
-            format_time(e.at.0),
+            format_time(e.at.0, zone),
             line(&e.by),
             e.to.as_deref().map_or("?".into(), line),
             line(
@@ -406,7 +466,7 @@ fn write_escalations(out: &mut dyn Write, case: &Case) -> Result<()> {
 }
 
 /// The customer's earlier complaints, so a repeat is never handled blind.
-fn write_earlier(out: &mut dyn Write, earlier: &[Earlier]) -> Result<()> {
+fn write_earlier(out: &mut dyn Write, earlier: &[Earlier], zone: Zone) -> Result<()> {
     if earlier.is_empty() {
         return Ok(());
     }
@@ -416,7 +476,7 @@ fn write_earlier(out: &mut dyn Write, earlier: &[Earlier]) -> Result<()> {
             out,
             "  {}  {}  {}  {}",
             e.id,
-            format_time(e.opened_at),
+            format_time(e.opened_at, zone),
             e.status,
             line(&e.title)
         )?;

@@ -37,6 +37,7 @@ word_enum!(
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// Show at most this many
     #[arg(long, default_value_t = 5, value_name = "N")]

@@ -22,6 +22,7 @@ use crate::time::{self, When};
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// The case: its id, or a unique prefix or suffix of it
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     /// What or whom the case is waiting for (needed to start a wait)
     #[arg(long)]
@@ -43,7 +44,7 @@ pub fn run(session: &Session, args: WaitArgs, out: &mut dyn Write) -> Result<u8>
     let until = args
         .until
         .as_deref()
-        .map(|text| time::parse_when("--until", text))
+        .map(|text| time::parse_when("--until", text, session.zone()))
         .transpose()?;
     // Only a duration counts working days.
     let settings = match until {
@@ -75,7 +76,7 @@ pub fn run(session: &Session, args: WaitArgs, out: &mut dyn Write) -> Result<u8>
         .unwrap_or_default();
     let until = after
         .waiting_until()
-        .map(|t| format!(" until {}", time::format_time(t)))
+        .map(|t| format!(" until {}", time::format_time(t, session.zone())))
         .unwrap_or_default();
     let unchanged = if changed.written { "" } else { " (unchanged)" };
     done(

@@ -11,6 +11,7 @@ use crate::case::file::all_sections;
 use crate::case::lifecycle::{self, void_words, waited_on};
 use crate::case::redaction;
 use crate::case::{Action, Case, EditField, Event, Replay, Status, Void, replay};
+use crate::time::{Zone, format_time};
 
 /// What happened to one case between two versions of its file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,13 +58,14 @@ const TOLD_BY_EVENTS: &[&str] = &[
 ];
 
 /// Describes the change from `before` to `after` (either may be absent:
-/// an added or deleted file).
+/// an added or deleted file), with times shown in `zone`.
 pub fn describe(
     before: Option<&Case>,
     after: Option<&Case>,
     file: &'static str,
     path: &str,
     renamed_from: Option<String>,
+    zone: Zone,
 ) -> Option<CaseChange> {
     let shown = after.or(before)?;
     // A redaction changes what earlier events say: told as one redaction,
@@ -104,7 +106,7 @@ pub fn describe(
         replay(b.events.iter().map(|e| (e.action, e.on)))
     });
     let agreed = before.and_then(lifecycle::agreement).and_then(|e| e.option);
-    summarise(&new_events, start, agreed, &mut summary);
+    summarise(&new_events, start, agreed, zone, &mut summary);
     let fields = match (before, after) {
         (Some(b), Some(a)) => field_edits(b, a, &new_events),
         _ => Vec::new(),
@@ -134,7 +136,13 @@ pub fn describe(
 
 /// One line per thing the new `events` did, told from where the case stood
 /// before them (`state`, and the option agreed in the current round).
-fn summarise(events: &[Event], mut state: Replay, mut agreed: Option<u32>, out: &mut Vec<String>) {
+fn summarise(
+    events: &[Event],
+    mut state: Replay,
+    mut agreed: Option<u32>,
+    zone: Zone,
+    out: &mut Vec<String>,
+) {
     let mut notes: Vec<(Action, usize)> = Vec::new();
     let flush = |notes: &mut Vec<(Action, usize)>, out: &mut Vec<String>| {
         for (action, count) in notes.drain(..) {
@@ -177,7 +185,7 @@ fn summarise(events: &[Event], mut state: Replay, mut agreed: Option<u32>, out: 
                         .unwrap_or_default();
                 let until = e
                     .until
-                    .map(|t| format!(" until {}", crate::time::format_time(t.0)))
+                    .map(|t| format!(" until {}", format_time(t.0, zone)))
                     .unwrap_or_default();
                 let why = e
                     .text
@@ -207,9 +215,7 @@ fn summarise(events: &[Event], mut state: Replay, mut agreed: Option<u32>, out: 
             }
             Action::FollowUpScheduled => format!(
                 "follow-up scheduled for {}",
-                e.due
-                    .map(|d| crate::time::format_time(d.0))
-                    .unwrap_or_default()
+                e.due.map(|d| format_time(d.0, zone)).unwrap_or_default()
             ),
             Action::FollowedUp => match e.satisfied {
                 Some(true) => "followed up: customer satisfied".to_string(),

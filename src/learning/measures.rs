@@ -95,9 +95,12 @@ pub struct Facts {
     channel: Channel,
     /// The assignee as of the report's instant, from the event log.
     assignee: Option<String>,
-    /// The customer's reference, else their name: finds repeat customers.
-    /// `None` once redacted: an erased customer matches nobody.
+    /// Who the customer is, in any letter case: their reference, else
+    /// their name (as `open` finds a repeat customer). `None` once
+    /// redacted: an erased customer matches nobody.
     customer: Option<String>,
+    /// How the customer is named in a report: `Name (reference)`.
+    customer_label: String,
     events: Vec<FactEvent>,
 }
 
@@ -149,11 +152,16 @@ impl Facts {
             category: case.category.clone(),
             channel: case.channel,
             assignee,
-            customer: [case.customer.reference.as_ref(), Some(&case.customer.name)]
-                .into_iter()
-                .flatten()
-                .find(|v| !redaction::is_marker(v))
-                .cloned(),
+            customer: [
+                case.customer.reference.as_deref(),
+                Some(&case.customer.name),
+            ]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|v| !v.is_empty() && !redaction::is_marker(v))
+            .map(str::to_lowercase),
+            customer_label: customer_label(&case.customer.name, case.customer.reference.as_deref()),
             events,
         })
     }
@@ -181,6 +189,7 @@ impl Facts {
     /// The same facts with the customer known by `pseudonym` instead
     /// (`None`: redacted), so a shared report names nobody.
     pub fn with_customer(mut self, pseudonym: Option<String>) -> Facts {
+        self.customer_label = pseudonym.clone().unwrap_or_else(|| REDACTED.into());
         self.customer = pseudonym;
         self
     }
@@ -189,16 +198,40 @@ impl Facts {
         self.events.iter().find(|e| wanted(e.action)).map(|e| e.at)
     }
 
+    /// How the group `group` (this case's) is named in a report.
+    fn label(&self, by: By) -> String {
+        match by {
+            By::Customer => self.customer_label.clone(),
+            _ => self.group(by),
+        }
+    }
+
     fn group(&self, by: By) -> String {
         match by {
             By::Category => self.category.clone().unwrap_or_else(|| "(none)".into()),
             By::Channel => self.channel.to_string(),
             By::Severity => self.severity.to_string(),
             By::Assignee => self.assignee.clone().unwrap_or_else(|| "(nobody)".into()),
-            By::Customer => self.customer.clone().unwrap_or_else(|| "(redacted)".into()),
+            By::Customer => self.customer.clone().unwrap_or_else(|| REDACTED.into()),
             By::Month => self.opened_at.format("%Y-%m").to_string(),
             By::Week => iso_week(self.opened_at),
         }
+    }
+}
+
+/// How a report names a customer whose details were erased.
+const REDACTED: &str = "(redacted)";
+
+/// `Name (reference)`, leaving out whatever was erased.
+fn customer_label(name: &str, reference: Option<&str>) -> String {
+    let shown = |v: &str| {
+        let v = v.trim();
+        (!v.is_empty() && !redaction::is_marker(v)).then(|| v.to_string())
+    };
+    match (shown(name), reference.and_then(shown)) {
+        (Some(name), Some(reference)) => format!("{name} ({reference})"),
+        (Some(only), None) | (None, Some(only)) => only,
+        (None, None) => REDACTED.into(),
     }
 }
 
@@ -296,6 +329,52 @@ pub struct Measures {
     pub outcomes: Outcomes,
 }
 
+/// The unit of the trend chart, chosen by the period's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Day,
+    Week,
+    Month,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Day => "day",
+            Unit::Week => "week",
+            Unit::Month => "month",
+        }
+    }
+
+    /// Days for up to three weeks, weeks up to about six months, months
+    /// beyond: a chart of a few dozen lines at most, whatever the period.
+    fn for_days(days: i64) -> Unit {
+        if days <= 21 {
+            Unit::Day
+        } else if days <= 183 {
+            Unit::Week
+        } else {
+            Unit::Month
+        }
+    }
+
+    fn key(self, t: DateTime<Utc>) -> String {
+        match self {
+            Unit::Day => t.format("%Y-%m-%d").to_string(),
+            Unit::Week => iso_week(t),
+            Unit::Month => t.format("%Y-%m").to_string(),
+        }
+    }
+}
+
+/// Complaints received per day, week or month over the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    pub unit: Unit,
+    pub counts: Vec<Count>,
+}
+
 /// How many complaints came from one customer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RepeatCustomer {
@@ -311,8 +390,9 @@ pub struct Trends {
     pub categories: Vec<Count>,
     /// Customers with more than one complaint received in the period.
     pub repeat_customers: Vec<RepeatCustomer>,
-    /// Complaints received per ISO week, every week of the range.
-    pub weekly: Vec<Count>,
+    /// Complaints received per day, ISO week or month, every one of the
+    /// range (none when nothing was received).
+    pub trend: Option<Trend>,
     /// Root causes of the resolutions made in the period, most frequent
     /// first (the same words in any letter case count as one).
     pub root_causes: Vec<Count>,
@@ -328,6 +408,11 @@ pub struct Count {
 pub struct Group {
     pub key: String,
     pub measures: Measures,
+}
+
+/// The name of the group holding the smaller groups past `--top`.
+pub fn others(count: usize) -> String {
+    format!("({count} others)")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -348,8 +433,15 @@ impl Report {
     }
 }
 
-/// Computes the whole report.
-pub fn compute(facts: &[Facts], period: Period, by: Option<By>, settings: &Settings) -> Report {
+/// Computes the whole report; groups (when `by` is given) come most
+/// complaints first, and past the `top` largest the rest are one group.
+pub fn compute(
+    facts: &[Facts],
+    period: Period,
+    by: Option<By>,
+    top: Option<usize>,
+    settings: &Settings,
+) -> Report {
     let all: Vec<&Facts> = facts.iter().collect();
     let mut groups = Vec::new();
     if let Some(by) = by {
@@ -357,11 +449,41 @@ pub fn compute(facts: &[Facts], period: Period, by: Option<By>, settings: &Setti
         for f in facts {
             members.entry(f.group(by)).or_default().push(f);
         }
-        for (key, cases) in members {
+        let mut measured: Vec<(String, Vec<&Facts>, Measures)> = Vec::new();
+        for (_, cases) in members {
             let measures = measures(&cases, &period, settings);
             if measures != Measures::default() {
-                groups.push(Group { key, measures });
+                // Named as the latest case names it (a customer's name).
+                let label = cases
+                    .iter()
+                    .max_by_key(|f| f.opened_at)
+                    .map(|f| f.label(by))
+                    .unwrap_or_default();
+                measured.push((label, cases, measures));
             }
+        }
+        measured.sort_by(|a, b| {
+            b.2.received
+                .cmp(&a.2.received)
+                .then_with(|| b.2.resolved.cmp(&a.2.resolved))
+                .then_with(|| a.0.cmp(&b.0))
+        });
+        let rest = match top {
+            Some(top) if measured.len() > top => measured.split_off(top),
+            _ => Vec::new(),
+        };
+        for (key, _, measures) in measured {
+            groups.push(Group { key, measures });
+        }
+        if !rest.is_empty() {
+            let cases: Vec<&Facts> = rest
+                .iter()
+                .flat_map(|(_, c, _)| c.iter().copied())
+                .collect();
+            groups.push(Group {
+                key: others(rest.len()),
+                measures: measures(&cases, &period, settings),
+            });
         }
     }
     Report {
@@ -533,7 +655,14 @@ fn timing(
         measured: seconds.len(),
         median_seconds: percentile(&seconds, 0.5),
         p90_seconds: percentile(&seconds, 0.9),
-        within_target: ratio(within, seconds.len() + missed_pending),
+        // With no milestone recorded at all, a share of 0 % would say the
+        // team missed every target, when the log may simply not record
+        // them (an import): no share is given.
+        within_target: if seconds.is_empty() {
+            None
+        } else {
+            ratio(within, seconds.len() + missed_pending)
+        },
         pending,
     }
 }
@@ -667,14 +796,12 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
         .filter(|f| period.contains(f.opened_at))
         .collect();
     let mut categories: BTreeMap<String, usize> = BTreeMap::new();
-    let mut customers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let mut weeks: BTreeMap<String, usize> = BTreeMap::new();
+    let mut customers: BTreeMap<&str, Vec<&Facts>> = BTreeMap::new();
     for f in &received {
         *categories.entry(f.group(By::Category)).or_default() += 1;
         if let Some(customer) = &f.customer {
-            customers.entry(customer).or_default().push(f.id.as_str());
+            customers.entry(customer).or_default().push(f);
         }
-        *weeks.entry(iso_week(f.opened_at)).or_default() += 1;
     }
     let mut categories: Vec<Count> = categories
         .into_iter()
@@ -683,11 +810,15 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
     categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     let mut repeat_customers: Vec<RepeatCustomer> = customers
         .into_iter()
-        .filter(|(_, ids)| ids.len() > 1)
-        .map(|(customer, ids)| RepeatCustomer {
-            customer: customer.to_string(),
-            complaints: ids.len(),
-            cases: ids.iter().map(|s| s.to_string()).collect(),
+        .filter(|(_, cases)| cases.len() > 1)
+        .map(|(_, cases)| RepeatCustomer {
+            customer: cases
+                .iter()
+                .max_by_key(|f| f.opened_at)
+                .map(|f| f.customer_label.clone())
+                .unwrap_or_default(),
+            complaints: cases.len(),
+            cases: cases.iter().map(|f| f.id.to_string()).collect(),
         })
         .collect();
     repeat_customers.sort_by(|a, b| {
@@ -698,24 +829,18 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
     Trends {
         categories,
         repeat_customers,
-        weekly: every_week(&received, period, &weeks),
+        trend: trend(&received, period),
         root_causes: root_causes(cases, period),
     }
 }
 
-/// Weekly counts with the empty weeks filled in, from the period's first
-/// week (or the first complaint's) to its last.
-fn every_week(
-    received: &[&&Facts],
-    period: &Period,
-    counts: &BTreeMap<String, usize>,
-) -> Vec<Count> {
-    let Some(first) = period
+/// Counts per day, week or month (by the period's length) with the empty
+/// ones filled in, from the period's start (or the first complaint) to
+/// its end.
+fn trend(received: &[&&Facts], period: &Period) -> Option<Trend> {
+    let first = period
         .since
-        .or_else(|| received.iter().map(|f| f.opened_at).min())
-    else {
-        return Vec::new();
-    };
+        .or_else(|| received.iter().map(|f| f.opened_at).min())?;
     let last = received
         .iter()
         .map(|f| f.opened_at)
@@ -723,17 +848,29 @@ fn every_week(
         .map_or(period.end(), |latest| {
             latest.max(period.end() - chrono::Duration::seconds(1))
         });
-    let mut out = Vec::new();
-    let mut at = first;
-    while iso_week(at) <= iso_week(last) && out.len() < 2000 {
-        let key = iso_week(at);
-        out.push(Count {
-            count: counts.get(&key).copied().unwrap_or(0),
-            key,
-        });
-        at += chrono::Duration::weeks(1);
+    let unit = Unit::for_days((last - first).num_days());
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for f in received {
+        *counts.entry(unit.key(f.opened_at)).or_default() += 1;
     }
-    out
+    let mut out: Vec<Count> = Vec::new();
+    let mut at = first;
+    let end = unit.key(last);
+    // Steps of a day reach every day, week and month; each key once.
+    while out.len() < 400 {
+        let key = unit.key(at);
+        if out.last().is_none_or(|c| c.key != key) {
+            if key > end {
+                break;
+            }
+            out.push(Count {
+                count: counts.get(&key).copied().unwrap_or(0),
+                key,
+            });
+        }
+        at += chrono::Duration::days(1);
+    }
+    Some(Trend { unit, counts: out })
 }
 
 #[cfg(test)]
@@ -749,6 +886,15 @@ mod tests {
         assert_eq!(percentile(&[], 0.5), None);
         let ten: Vec<i64> = (1..=10).collect();
         assert_eq!(percentile(&ten, 0.9), Some(9));
+    }
+
+    #[test]
+    fn the_chart_s_unit_follows_the_period_s_length() {
+        assert_eq!(Unit::for_days(6), Unit::Day);
+        assert_eq!(Unit::for_days(21), Unit::Day);
+        assert_eq!(Unit::for_days(22), Unit::Week);
+        assert_eq!(Unit::for_days(183), Unit::Week);
+        assert_eq!(Unit::for_days(3000), Unit::Month);
     }
 
     #[test]

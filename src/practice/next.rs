@@ -15,7 +15,7 @@ use crate::case::suggestion::{Step as Suggested, Suggestion};
 use crate::case::{Action, Case, Event, Status};
 use crate::practice::deadlines::{self, Kind};
 use crate::settings::Settings;
-use crate::time::{Span, format_length, format_relative, format_time};
+use crate::time::{Span, Zone, format_length, format_relative, format_time};
 use crate::words::word_enum;
 
 word_enum!(
@@ -125,24 +125,25 @@ fn on(case: &CaseId, step: Suggested) -> Vec<Suggestion> {
 
 /// When a deadline falls, for a reason: `due in 3h, at 2026-11-22 12:00
 /// UTC` or `overdue by 2d, since …`.
-fn due_words(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+fn due_words(due: DateTime<Utc>, now: DateTime<Utc>, zone: Zone) -> String {
     if due <= now {
         format!(
             "overdue by {}, since {}",
             format_length(now - due),
-            format_time(due)
+            format_time(due, zone)
         )
     } else {
         format!(
             "due in {}, at {}",
             format_length(due - now),
-            format_time(due)
+            format_time(due, zone)
         )
     }
 }
 
-/// What the practice says to do next on `case`, most pressing first.
-pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Advice> {
+/// What the practice says to do next on `case`, most pressing first; the
+/// reasons show times in `zone`.
+pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>, zone: Zone) -> Vec<Advice> {
     let id = &case.id;
     let pending = deadlines::pending(case, settings, now);
     // A paused deadline (waiting on the customer) presses on nothing.
@@ -156,18 +157,24 @@ pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<A
     let mut out = Vec::new();
     match case.status {
         Status::Open | Status::Waiting => {
-            advise_unresolved(case, now, &deadline, &done, &mut out);
+            advise_unresolved(case, now, zone, &deadline, &done, &mut out);
         }
         Status::Resolved => {
             let resolved_at = case.resolution.as_ref().map(|r| r.resolved_at.0);
             let resolved = resolved_at
-                .map(|t| format!("resolved {} ({})", format_time(t), format_relative(t, now)))
+                .map(|t| {
+                    format!(
+                        "resolved {} ({})",
+                        format_time(t, zone),
+                        format_relative(t, now)
+                    )
+                })
                 .unwrap_or_else(|| "resolved".into());
             match &case.follow_up {
                 Some(f) if f.done_at.is_none() => out.push(advice(
                     "follow-up",
                     "call the customer back and ask whether they are satisfied",
-                    format!("follow-up {}; {resolved}", due_words(f.due.0, now)),
+                    format!("follow-up {}; {resolved}", due_words(f.due.0, now, zone)),
                     on(
                         id,
                         Suggested::RecordFollowUp {
@@ -203,7 +210,7 @@ pub fn next_steps(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<A
                 .iter()
                 .rev()
                 .find(|e| e.action == Action::Closed)
-                .map(|e| format!("closed {}", format_time(e.at.0)))
+                .map(|e| format!("closed {}", format_time(e.at.0, zone)))
                 .unwrap_or_else(|| "closed".into());
             out.push(advice(
                 "none",
@@ -229,6 +236,7 @@ fn thank(id: &CaseId) -> Advice {
 fn advise_unresolved(
     case: &Case,
     now: DateTime<Utc>,
+    zone: Zone,
     deadline: &dyn Fn(Kind) -> Option<DateTime<Utc>>,
     done: &dyn Fn(Step) -> bool,
     out: &mut Vec<Advice>,
@@ -249,13 +257,16 @@ fn advise_unresolved(
             Some(until) if until <= now => out.push(advice(
                 "chase",
                 "the wait is over: chase it, or reopen the case",
-                format!("waiting on: {reason}; {}", due_words(until, now)),
+                format!("waiting on: {reason}; {}", due_words(until, now, zone)),
                 on(id, Suggested::Reopen),
             )),
             Some(until) => out.push(advice(
                 "wait",
                 "wait, then look again",
-                format!("waiting on: {reason}; look again {}", due_words(until, now)),
+                format!(
+                    "waiting on: {reason}; look again {}",
+                    due_words(until, now, zone)
+                ),
                 Vec::new(),
             )),
             None => out.push(advice(
@@ -263,7 +274,7 @@ fn advise_unresolved(
                 "wait, and set a time to look again",
                 format!(
                     "waiting on: {reason}, since {} with no --until",
-                    since.map(|e| format_time(e.at.0)).unwrap_or_default()
+                    since.map(|e| format_time(e.at.0, zone)).unwrap_or_default()
                 ),
                 on(
                     id,
@@ -281,7 +292,7 @@ fn advise_unresolved(
             format!(
                 "no reply to the customer yet (opened {}; first response {})",
                 format_relative(opened, now),
-                due_words(due, now)
+                due_words(due, now, zone)
             ),
             note(id, &[Action::Reply, Action::Call, Action::Email]),
         ));
@@ -299,7 +310,7 @@ fn advise_unresolved(
             "tell the customer how their case is going",
             format!(
                 "last contact with the customer {last}; update {}",
-                due_words(due, now)
+                due_words(due, now, zone)
             ),
             note(id, &[Action::Reply, Action::Call, Action::Email]),
         ));
@@ -321,7 +332,7 @@ fn advise_unresolved(
             "find a new solution with the customer, or escalate",
             format!(
                 "customer not satisfied at the follow-up {}",
-                format_time(follow_up.at.0)
+                format_time(follow_up.at.0, zone)
             ),
             vec![
                 Suggestion::on(id, Suggested::Propose),
@@ -359,7 +370,7 @@ fn advise_unresolved(
     }
     let resolution_due = deadline(Kind::Resolution);
     let resolve_by = resolution_due
-        .map(|due| format!("; resolution {}", due_words(due, now)))
+        .map(|due| format!("; resolution {}", due_words(due, now, zone)))
         .unwrap_or_default();
     match agreement {
         Some(agreed) => {
@@ -369,7 +380,7 @@ fn advise_unresolved(
                 &format!("carry out option {number} and record the resolution"),
                 format!(
                     "the customer agreed to option {number} on {}{}{resolve_by}",
-                    format_time(agreed.at.0),
+                    format_time(agreed.at.0, zone),
                     agreed.how.map(|h| format!(" by {h}")).unwrap_or_default()
                 ),
                 on(id, Suggested::Resolve),
@@ -416,7 +427,7 @@ fn advise_unresolved(
         out.push(advice(
             "escalate",
             "consider escalating to someone senior",
-            format!("the resolution is {}", due_words(due, now)),
+            format!("the resolution is {}", due_words(due, now, zone)),
             on(id, Suggested::Escalate),
         ));
     }
@@ -433,7 +444,7 @@ mod tests {
 
     /// The advice on `case` as of `hours` after its opening, with default settings.
     fn advice_at(case: &Case, hours: i64) -> Vec<Advice> {
-        next_steps(case, &Settings::default(), at(hours))
+        next_steps(case, &Settings::default(), at(hours), Zone::UTC)
     }
 
     fn actions_at(case: &Case, hours: i64) -> Vec<&'static str> {

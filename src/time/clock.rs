@@ -2,12 +2,13 @@
 //! are shown.
 //!
 //! Everything is UTC to the second: files store UTC, and sub-second noise
-//! would only make diffs louder.
+//! would only make diffs louder. People see times, and type them without
+//! an offset, in the log's zone ([`Zone`]).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, SubsecRound, Timelike, Utc};
 
 use crate::error::InputError;
-use crate::time::Span;
+use crate::time::{Span, Zone};
 
 /// Where "now" comes from: the system clock, or a time pinned for the run
 /// (so tests and back-dated entries are reproducible).
@@ -81,11 +82,17 @@ fn out_of_range(text: &str) -> InputError {
     InputError::Invalid(BadTime::OutOfRange.explain(&format!("'{text}'")))
 }
 
-/// Parses a time the user typed: RFC 3339, `YYYY-MM-DD HH:MM` (UTC) or
-/// `YYYY-MM-DD` (midnight UTC).
-pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InputError> {
+/// Parses a time the user typed: RFC 3339, `YYYY-MM-DD HH:MM` or
+/// `YYYY-MM-DD` (midnight), the last two on the clock of `zone` (the zone
+/// times are shown in, UTC unless set).
+pub fn parse_time(text: &str, zone: Zone) -> Result<DateTime<Utc>, InputError> {
     let text = text.trim();
-    let checked = |t: DateTime<Utc>| storable(t).map_err(|_| out_of_range(text));
+    let checked = |t: NaiveDateTime| {
+        let t = zone
+            .instant(t)
+            .map_err(|why| InputError::Invalid(format!("'{text}': {why}")))?;
+        storable(t).map_err(|_| out_of_range(text))
+    };
     match parse_rfc3339(text) {
         Ok(t) => return Ok(t),
         Err(BadTime::OutOfRange) => return Err(out_of_range(text)),
@@ -93,16 +100,17 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, InputError> {
     }
     for layout in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, layout) {
-            return checked(t.and_utc());
+            return checked(t);
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         && let Some(t) = d.and_hms_opt(0, 0, 0)
     {
-        return checked(t.and_utc());
+        return checked(t);
     }
     Err(InputError::Invalid(format!(
-        "'{text}' is not a time: use RFC 3339 (2026-11-24T09:00:00Z), '2026-11-24 09:00' (UTC) or 2026-11-24"
+        "'{text}' is not a time: use RFC 3339 (2026-11-24T09:00:00Z), '2026-11-24 09:00' ({}) or 2026-11-24",
+        zone.name()
     )))
 }
 
@@ -116,20 +124,22 @@ pub enum When {
 
 /// Reads `text` as a duration, else as a time. `what` names the value in
 /// the message (`--until`).
-pub fn parse_when(what: &str, text: &str) -> Result<When, InputError> {
+pub fn parse_when(what: &str, text: &str, zone: Zone) -> Result<When, InputError> {
     if let Ok(span) = text.parse::<Span>() {
         return Ok(When::Span(span));
     }
-    parse_time(text).map(When::At).map_err(|_| {
+    parse_time(text, zone).map(When::At).map_err(|_| {
         InputError::Invalid(format!(
             "{what} '{text}' is neither a time (2026-11-24 09:00) nor a duration (3d, 48h)"
         ))
     })
 }
 
-/// A time for people: `2026-11-22 09:30 UTC`.
-pub fn format_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A time for people, in the zone times are shown in: `2026-11-22 09:30
+/// UTC`, `2026-11-22 10:30 CET`. Every time a person reads goes through
+/// here (files and JSON keep RFC 3339 in UTC).
+pub fn format_time(t: DateTime<Utc>, zone: Zone) -> String {
+    zone.time(t)
 }
 
 /// A rough length for people, two largest units: `1d 3h`, `45m`, `now`.
@@ -169,13 +179,16 @@ mod tests {
     #[test]
     fn times_accept_rfc3339_dates_and_minutes() {
         let expected = "2026-11-24T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        assert_eq!(parse_time("2026-11-24T10:00:00+01:00").unwrap(), expected);
-        assert_eq!(parse_time("2026-11-24 09:00").unwrap(), expected);
         assert_eq!(
-            parse_time("2026-11-24").unwrap(),
+            parse_time("2026-11-24T10:00:00+01:00", Zone::UTC).unwrap(),
+            expected
+        );
+        assert_eq!(parse_time("2026-11-24 09:00", Zone::UTC).unwrap(), expected);
+        assert_eq!(
+            parse_time("2026-11-24", Zone::UTC).unwrap(),
             expected - Duration::hours(9)
         );
-        assert!(parse_time("next tuesday").is_err());
+        assert!(parse_time("next tuesday", Zone::UTC).is_err());
     }
 
     #[test]
@@ -187,16 +200,18 @@ mod tests {
 
     #[test]
     fn a_leap_second_is_read_as_the_second_before_it() {
-        let t = parse_time("2016-12-31T23:59:60Z").unwrap();
+        let t = parse_time("2016-12-31T23:59:60Z", Zone::UTC).unwrap();
         assert_eq!(t, "2016-12-31T23:59:59Z".parse::<DateTime<Utc>>().unwrap());
         assert_eq!(t.format("%S").to_string(), "59");
     }
 
     #[test]
     fn times_past_the_last_year_are_refused_as_input() {
-        let err = parse_time("9999-12-31T00:00:00Z").unwrap_err().to_string();
+        let err = parse_time("9999-12-31T00:00:00Z", Zone::UTC)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("outside the years 1000 to 9000"), "{err}");
-        assert!(parse_time("9999-12-31").is_err());
+        assert!(parse_time("9999-12-31", Zone::UTC).is_err());
         assert_eq!(
             parse_rfc3339("9001-01-01T00:00:00Z"),
             Err(BadTime::OutOfRange)
@@ -205,21 +220,23 @@ mod tests {
             parse_rfc3339("0000-01-01T00:00:00+01:00"),
             Err(BadTime::OutOfRange)
         );
-        assert!(parse_time("0999-12-31").is_err());
-        assert!(parse_time("9000-12-31T23:59:59Z").is_ok());
+        assert!(parse_time("0999-12-31", Zone::UTC).is_err());
+        assert!(parse_time("9000-12-31T23:59:59Z", Zone::UTC).is_ok());
     }
 
     #[test]
     fn a_duration_or_a_time_reads_as_either_and_names_the_option_when_neither() {
         assert_eq!(
-            parse_when("--until", "3d").unwrap(),
+            parse_when("--until", "3d", Zone::UTC).unwrap(),
             When::Span(Span::days(3))
         );
         assert!(matches!(
-            parse_when("--since", "2026-11-01").unwrap(),
+            parse_when("--since", "2026-11-01", Zone::UTC).unwrap(),
             When::At(_)
         ));
-        let err = parse_when("--since", "soon").unwrap_err().to_string();
+        let err = parse_when("--since", "soon", Zone::UTC)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("--since 'soon' is neither"), "{err}");
     }
 }

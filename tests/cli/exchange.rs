@@ -272,6 +272,11 @@ fn a_bad_row_is_named_and_nothing_is_written() {
         stderr.contains("2 of 5 rows invalid; nothing was imported"),
         "{stderr}"
     );
+    // In row order.
+    assert!(
+        stderr.find("row 5").unwrap() < stderr.find("row 6").unwrap(),
+        "{stderr}"
+    );
     assert_eq!(log.files(), before);
 
     let out = log
@@ -289,7 +294,7 @@ fn import_refuses_what_it_cannot_take_faithfully() {
     let cases: &[(&str, &str)] = &[
         (
             "title,customer,opened_at,summary,priority\nT,C,2026-10-01,S,high\n",
-            "unknown field priority",
+            "unknown column priority",
         ),
         (
             "title,customer,opened_at,summary,status\nT,C,2026-10-01,S,resolved\n",
@@ -340,4 +345,20 @@ fn import_reads_standard_input() {
         .at("2026-11-20T09:00:00Z")
         .ok();
     assert_eq!(log.case_json(out.trim())["title"], "From a pipe");
+}
+
+#[test]
+fn a_wrong_header_is_reported_once_even_for_an_empty_column() {
+    let log = Log::new();
+    let mut csv = String::from("title,customer,opened_at,summary,Priority\n");
+    for i in 0..500 {
+        csv.push_str(&format!("T{i},C,2026-10-01,S,\n"));
+    }
+    std::fs::write(log.path().join("wide.csv"), &csv).unwrap();
+    let stderr = log
+        .run(["import", "wide.csv"])
+        .at("2026-11-20T09:00:00Z")
+        .fails(2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("unknown column Priority"), "{stderr}");
 }

@@ -37,6 +37,7 @@ fn history(steps: &[(u8, String, u32)]) -> Case {
     let stamp = Stamp {
         by: "ana".into(),
         at: start(),
+        zone: caselog::time::Zone::UTC,
     };
     let mut case = lifecycle::open(CaseId::parse_full(ID).unwrap(), complaint, &stamp).unwrap();
     let mut at = start();
@@ -52,6 +53,7 @@ fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
     let stamp = Stamp {
         by: format!("person {}", op % 3),
         at,
+        zone: caselog::time::Zone::UTC,
     };
     let result = match op % 15 {
         0 => lifecycle::annotate(case, &stamp, Action::Note, text),

@@ -53,6 +53,17 @@ impl Log {
             "CASELOG_SYSTEM_CLOCK",
             "VISUAL",
             "EDITOR",
+            // What the person's terminal and shell may set: tests see
+            // UTC, no colour, no pager and no width unless they ask.
+            "TZ",
+            "NO_COLOR",
+            "CLICOLOR",
+            "CLICOLOR_FORCE",
+            "COLUMNS",
+            "PAGER",
+            "CASELOG_PAGER",
+            "LESS",
+            "COMPLETE",
         ] {
             command.env_remove(variable);
         }
@@ -222,4 +233,59 @@ impl Run {
 /// Replaces a generated id so snapshots are stable.
 pub fn redact(text: &str, id: &str) -> String {
     text.replace(id, "<ID>")
+}
+
+/// What a command printed to a terminal `columns` wide (a pseudo-terminal
+/// as its standard output), with its exit code; standard error is not a
+/// terminal and is left out.
+#[cfg(unix)]
+pub fn in_terminal(run: Run, columns: u16) -> (Option<i32>, String) {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 50,
+        ws_col: columns,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two descriptors we then own.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(opened, 0, "a pseudo-terminal");
+    // SAFETY: both are open descriptors owned by nobody else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut command = run.command;
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(slave))
+        .stderr(Stdio::null());
+    let mut child = command.spawn().expect("caselog starts");
+    // The child holds the terminal's other end now; ours is closed with
+    // `command`, so reading ends when the child is done.
+    drop(command);
+    let mut master = std::fs::File::from(master);
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match master.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            // Linux says EIO once the last writer has gone.
+            Err(_) => break,
+        }
+    }
+    let status = child.wait().expect("caselog finishes");
+    (
+        status.code(),
+        String::from_utf8_lossy(&bytes).replace("\r\n", "\n"),
+    )
 }

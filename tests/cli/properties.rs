@@ -30,6 +30,7 @@ fn opened(title: String, summary: String, tags: Vec<String>) -> Option<Case> {
     let stamp = Stamp {
         by: "ana".into(),
         at: start(),
+        zone: caselog::time::Zone::UTC,
     };
     lifecycle::open(
         CaseId::parse_full("20261120-7kq3m").unwrap(),
@@ -44,6 +45,7 @@ fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
     let stamp = Stamp {
         by: format!("person {}", op % 3),
         at,
+        zone: caselog::time::Zone::UTC,
     };
     let result = match op % 16 {
         0 => lifecycle::annotate(case, &stamp, Action::Note, text),

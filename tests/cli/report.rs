@@ -260,13 +260,13 @@ fn every_measure_matches_the_hand_computed_scenario() {
     );
     assert_eq!(
         report["learning"]["repeat_customers"],
-        json!([{"customer": "R-1", "complaints": 2, "cases": [b, g]}])
+        json!([{"customer": "Gil (R-1)", "complaints": 2, "cases": [b, g]}])
     );
     assert_eq!(
-        report["learning"]["weekly"],
-        json!([{"key": "2026-W44", "count": 0}, {"key": "2026-W45", "count": 2},
+        report["learning"]["trend"],
+        json!({"unit": "week", "counts": [{"key": "2026-W44", "count": 0}, {"key": "2026-W45", "count": 2},
                {"key": "2026-W46", "count": 2}, {"key": "2026-W47", "count": 1},
-               {"key": "2026-W48", "count": 0}, {"key": "2026-W49", "count": 1}])
+               {"key": "2026-W48", "count": 0}, {"key": "2026-W49", "count": 1}]})
     );
 }
 
@@ -276,8 +276,9 @@ fn grouping_splits_the_same_measures() {
     let report = json_report(&s.log, NOW, &["--since", "2026-11-01", "--by", "category"]);
     let groups = report["groups"].as_array().unwrap();
     let keys: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["(none)", "billing", "delivery", "product"]);
-    let billing = &groups[1]["measures"];
+    // Most complaints first.
+    assert_eq!(keys, ["billing", "delivery", "product", "(none)"]);
+    let billing = &groups[0]["measures"];
     // A (before the period) is billing too: open at the start and the end.
     assert_eq!(billing["received"], 2);
     assert_eq!(billing["open_at_start"], 1);
@@ -421,7 +422,7 @@ fn every_format_is_read_back_by_a_real_parser() {
     assert_eq!(cell(&rows[0], "received"), "6");
     assert_eq!(cell(&rows[0], "first_response_median_seconds"), "1800");
     assert_eq!(cell(&rows[0], "follow_up_compliance"), "0.2000");
-    assert_eq!(cell(&rows[2], "group"), "billing");
+    assert_eq!(cell(&rows[1], "group"), "billing");
 
     let markdown = run("markdown");
     assert!(
@@ -500,5 +501,156 @@ fn the_guide_shows_the_demo_report_as_caselog_prints_it() {
         &guide[start..end],
         live,
         "re-render the demo report in docs/GUIDE.md"
+    );
+}
+
+#[test]
+fn the_chart_adapts_to_the_period_days_weeks_or_months() {
+    let log = Log::new();
+    for at in [
+        "2024-01-10T09:00:00Z",
+        "2025-06-01T09:00:00Z",
+        "2026-11-10T09:00:00Z",
+        "2026-11-12T09:00:00Z",
+    ] {
+        open(&log, at, "Ann", &[]);
+    }
+    let chart = |args: &[&str]| {
+        let mut full = vec!["report"];
+        full.extend_from_slice(args);
+        let out = log.run(full).at("2026-11-22T09:00:00Z").ok();
+        let lines: Vec<String> = out
+            .split("Complaints received per ")
+            .nth(1)
+            .expect("a chart")
+            .lines()
+            .map(str::to_string)
+            .collect();
+        (out, lines)
+    };
+    let (_, days) = chart(&["--since", "14d"]);
+    assert_eq!(days[0], "day");
+    assert!(days[1].starts_with("2026-11-08  "), "{days:?}");
+    assert_eq!(days.len(), 1 + 15);
+    let (_, weeks) = chart(&["--since", "2026-09-01"]);
+    assert_eq!(weeks[0], "week");
+    assert!(weeks.len() < 20, "{weeks:?}");
+    let (whole, months) = chart(&[]);
+    assert_eq!(months[0], "month");
+    assert!(months[1].starts_with("2024-01  "), "{months:?}");
+    assert_eq!(months.len(), 1 + 35, "never hundreds of lines");
+    // The whole log opens with its headline numbers, not a chart.
+    let second = whole.lines().nth(2).unwrap();
+    assert!(second.starts_with("4 received · "), "{whole}");
+}
+
+#[test]
+fn groups_come_by_volume_with_top_n_and_the_rest_as_one() {
+    let log = Log::new();
+    for (category, count) in [
+        ("billing", 1),
+        ("delivery", 3),
+        ("product", 2),
+        ("service", 1),
+    ] {
+        for _ in 0..count {
+            open(
+                &log,
+                "2026-11-10T09:00:00Z",
+                "Ann",
+                &["--category", category],
+            );
+        }
+    }
+    let report = json_report(
+        &log,
+        "2026-11-22T09:00:00Z",
+        &["--by", "category", "--top", "2"],
+    );
+    let keys: Vec<&str> = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["delivery", "product", "(2 others)"]);
+    assert_eq!(report["groups"][2]["measures"]["received"], 2);
+    let refused = log.run(["report", "--top", "2"]).fails(2);
+    assert!(refused.contains("--by"), "{refused}");
+}
+
+#[test]
+fn customers_are_named_and_matched_in_any_letter_case() {
+    let log = Log::new();
+    open(
+        &log,
+        "2026-11-10T09:00:00Z",
+        "Maria López",
+        &["--reference", "ACC-1001"],
+    );
+    open(
+        &log,
+        "2026-11-11T09:00:00Z",
+        "maria lopez",
+        &["--reference", "acc-1001"],
+    );
+    open(&log, "2026-11-12T09:00:00Z", "Jo Bloggs", &[]);
+    open(&log, "2026-11-13T09:00:00Z", "JO BLOGGS ", &[]);
+    let report = json_report(&log, "2026-11-22T09:00:00Z", &["--by", "customer"]);
+    let groups: Vec<(&str, u64)> = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap(),
+                g["measures"]["received"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(groups, [("JO BLOGGS", 2), ("maria lopez (acc-1001)", 2)]);
+    assert_eq!(
+        report["learning"]["repeat_customers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn a_measure_the_log_does_not_record_says_so_instead_of_zero() {
+    let log = Log::new();
+    let id = open(&log, "2026-10-01T09:00:00Z", "Ann", &[]);
+    step(
+        &log,
+        "2026-10-02T09:00:00Z",
+        &["resolve", &id, "--summary", "Done.", "--no-follow-up"],
+    );
+    open(&log, "2026-10-03T09:00:00Z", "Bo", &[]);
+    let out = log.run(["report"]).at("2026-11-22T09:00:00Z").ok();
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name}: {out}"))
+            .to_string()
+    };
+    assert!(
+        row("first response").contains("no first response recorded · 2 without a response"),
+        "{out}"
+    );
+    assert!(!row("first response").contains('%'), "{out}");
+    assert!(
+        row("follow-up compliance").contains("no follow-up scheduled"),
+        "{out}"
+    );
+    assert!(
+        row("resolution").contains('%'),
+        "a measured one keeps its share: {out}"
+    );
+    let json = json_report(&log, "2026-11-22T09:00:00Z", &[]);
+    assert_eq!(
+        json["summary"]["first_response"]["within_target"],
+        Value::Null
     );
 }

@@ -279,6 +279,10 @@ pub fn string_literal(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
+            // Above U+FFFF (the invisible tag characters), TOML's long escape.
+            c if is_hazardous(c) && u32::from(c) > 0xFFFF => {
+                let _ = write!(out, "\\U{:08X}", u32::from(c));
+            }
             c if is_hazardous(c) => {
                 let _ = write!(out, "\\u{:04X}", u32::from(c));
             }

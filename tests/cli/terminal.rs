@@ -1,0 +1,213 @@
+//! Fitting the terminal: tables at 80 and 120 columns, colour only where
+//! wanted (and never from case text), and a pager for long output.
+
+use crate::harness::{Log, in_terminal};
+
+/// Opens a case titled `title` on 2026-11-20; its id.
+fn open(log: &Log, title: &str, extra: &[&str]) -> String {
+    let mut args = vec!["open", "--quiet", "--title", title, "--summary", "Text."];
+    if !extra.contains(&"--customer") {
+        args.extend(["--customer", "Jo"]);
+    }
+    args.extend_from_slice(extra);
+    log.run(args)
+        .at("2026-11-20T09:15:00Z")
+        .ok()
+        .trim()
+        .to_string()
+}
+
+/// A log with cases whose names and titles are long.
+fn busy_log() -> (Log, Vec<String>) {
+    let log = Log::new();
+    let mut ids = Vec::new();
+    for (title, assignee, severity) in [
+        (
+            "Charged twice for the August subscription and no refund after three calls",
+            "carla.longname@ferncliff.example",
+            "critical",
+        ),
+        ("Order never arrived", "ben@ferncliff.example", "high"),
+        (
+            "Café wifi keeps disconnecting in the afternoon",
+            "ana@ferncliff.example",
+            "low",
+        ),
+    ] {
+        ids.push(open(
+            &log,
+            title,
+            &[
+                "--assignee",
+                assignee,
+                "--severity",
+                severity,
+                "--category",
+                "subscription",
+                "--customer",
+                "Priya Natarajan-Oyelaran",
+            ],
+        ));
+    }
+    log.run(["resolve", &ids[1], "--summary", "Reshipped."])
+        .ok();
+    (log, ids)
+}
+
+fn widest(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+#[test]
+fn at_80_columns_list_shows_the_essentials_and_shortens_titles() {
+    let (log, ids) = busy_log();
+    let out = log.run(["list"]).env("COLUMNS", "80").ok();
+    assert!(widest(&out) <= 80, "{out}");
+    let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["ID", "STATUS", "SEVERITY", "AGE", "ASSIGNEE", "TITLE"]
+    );
+    for id in &ids {
+        assert!(out.contains(id.as_str()), "an id is never split: {out}");
+    }
+    assert!(out.contains("Charged twice for the"), "{out}");
+    assert!(out.contains('…'), "{out}");
+    assert_eq!(out.lines().count(), 4, "one line per case: {out}");
+    assert!(out.contains("critical") && out.contains("1d23h"), "{out}");
+}
+
+#[test]
+fn at_120_columns_list_shows_more_columns() {
+    let (log, _) = busy_log();
+    let out = log.run(["list"]).env("COLUMNS", "120").ok();
+    assert!(widest(&out) <= 120, "{out}");
+    let header = out.lines().next().unwrap();
+    for column in ["FOLLOW-UP", "OVERDUE"] {
+        assert!(header.contains(column), "{column}: {out}");
+    }
+    assert_eq!(out.lines().count(), 4, "{out}");
+}
+
+#[test]
+fn list_takes_the_terminal_s_own_width() {
+    let (log, _) = busy_log();
+    let (code, out) = in_terminal(log.run(["list", "--color", "never"]), 80);
+    assert_eq!(code, Some(0));
+    assert!(widest(&out) <= 80, "{out}");
+    let (_, wide) = in_terminal(log.run(["list", "--color", "never"]), 200);
+    assert!(wide.lines().next().unwrap().contains("OPENED"), "{wide}");
+}
+
+#[test]
+fn piped_list_keeps_every_column_in_full() {
+    let (log, _) = busy_log();
+    let out = log.run(["list"]).ok();
+    assert!(out.contains("and no refund after three calls"), "{out}");
+    assert!(out.contains("carla.longname@ferncliff.example"), "{out}");
+    assert!(!out.contains('\u{1b}'), "no colour into a pipe: {out}");
+}
+
+#[test]
+fn colour_shows_on_a_terminal_and_never_comes_from_case_text() {
+    let log = Log::new();
+    let hostile = open(
+        &log,
+        "Refund \u{1b}[31mRED\u{1b}[0m \u{e0001}\u{e0033}\u{e0031}\u{e007f}tag",
+        &["--severity", "critical"],
+    );
+    let id = log.open(&["--severity", "high"]);
+    log.run(["resolve", &id, "--summary", "Done."]).ok();
+    let out = log
+        .run(["list", "--color", "always"])
+        .at("2026-11-25T10:00:00Z")
+        .ok();
+    // caselog's own: status, severity, the overdue follow-up.
+    assert!(out.contains("\u{1b}[1;31mcritical\u{1b}[0m"), "{out:?}");
+    assert!(out.contains("\u{1b}[33mhigh\u{1b}[0m"), "{out:?}");
+    assert!(out.contains("\u{1b}[1;31moverdue\u{1b}[0m"), "{out:?}");
+    // The title's escapes are shown as text, never sent.
+    assert!(out.contains("Refund \\u{1b}[31mRED"), "{out:?}");
+    assert!(out.contains("\\u{e0001}"), "{out:?}");
+    let line = out.lines().find(|l| l.contains(&hostile)).unwrap();
+    let raw: Vec<&str> = line.split('\u{1b}').skip(1).collect();
+    assert!(
+        raw.iter()
+            .all(|s| s.starts_with("[0m") || s.starts_with("[1;31m") || s.starts_with("[36m")),
+        "only caselog's own sequences: {line:?}"
+    );
+    let (_, shown) = in_terminal(log.run(["show", &hostile, "--no-pager"]), 100);
+    assert!(shown.contains("\u{1b}[1;31mcritical"), "{shown:?}");
+    assert!(!shown.contains("\u{1b}[31mRED"), "{shown:?}");
+}
+
+#[test]
+fn no_color_and_color_never_turn_colour_off() {
+    let (log, _) = busy_log();
+    let (_, auto) = in_terminal(log.run(["list"]), 120);
+    assert!(auto.contains('\u{1b}'), "colour on a terminal: {auto:?}");
+    let (_, no_color) = in_terminal(log.run(["list"]).env("NO_COLOR", "1"), 120);
+    assert!(!no_color.contains('\u{1b}'), "{no_color:?}");
+    let (_, never) = in_terminal(log.run(["list", "--color", "never"]), 120);
+    assert!(!never.contains('\u{1b}'), "{never:?}");
+    let due = log
+        .run(["due", "--all", "--color", "always"])
+        .at("2026-11-25T10:00:00Z")
+        .ok();
+    assert!(due.contains("\u{1b}[1;31moverdue"), "{due:?}");
+}
+
+#[test]
+fn long_output_goes_through_the_pager_on_a_terminal_only() {
+    let (log, ids) = busy_log();
+    let paged = log.path().join("paged.txt");
+    let pager = format!("echo \"LESS=$LESS\" > '{0}'; cat >> '{0}'", paged.display());
+    let (code, screen) = in_terminal(log.run(["show", &ids[0]]).env("PAGER", &pager), 100);
+    assert_eq!(code, Some(0));
+    let text = std::fs::read_to_string(&paged).expect("the pager ran");
+    assert!(text.starts_with("LESS=FRX\n"), "{text}");
+    assert!(
+        text.contains(&ids[0]) && text.contains("handling steps"),
+        "{text}"
+    );
+    assert!(!screen.contains("handling steps"), "{screen}");
+    std::fs::remove_file(&paged).unwrap();
+
+    // --no-pager, an empty CASELOG_PAGER, and a pipe: no pager.
+    for run in [
+        log.run(["show", &ids[0], "--no-pager"])
+            .env("PAGER", &pager),
+        log.run(["show", &ids[0]])
+            .env("PAGER", &pager)
+            .env("CASELOG_PAGER", ""),
+    ] {
+        let (_, screen) = in_terminal(run, 100);
+        assert!(screen.contains("handling steps"), "{screen}");
+        assert!(!paged.exists());
+    }
+    log.run(["report"]).env("PAGER", &pager).ok();
+    assert!(!paged.exists());
+    // CASELOG_PAGER wins over PAGER.
+    in_terminal(
+        log.run(["report"])
+            .env("PAGER", "false")
+            .env("CASELOG_PAGER", &pager),
+        100,
+    );
+    assert!(paged.exists());
+}
+
+#[test]
+fn a_pager_that_fails_never_costs_the_output_or_the_exit_code() {
+    let (log, ids) = busy_log();
+    let (code, screen) = in_terminal(
+        log.run(["show", &ids[0]])
+            .env("PAGER", "no-such-pager-anywhere"),
+        100,
+    );
+    assert_eq!(code, Some(0));
+    assert!(screen.contains("handling steps"), "{screen}");
+    // A pager the person quits at once is not an error.
+    let (code, _) = in_terminal(log.run(["report"]).env("PAGER", "true"), 100);
+    assert_eq!(code, Some(0));
+}

@@ -1,0 +1,100 @@
+//! Times in a time zone: `timezone` in caselog.toml, or the person's `TZ`;
+//! files keep UTC, and every time a person reads has one format.
+
+use crate::harness::Log;
+use crate::merge::{git_ok, repository};
+
+fn berlin_log() -> Log {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "timezone = \"Europe/Berlin\"\n",
+    )
+    .unwrap();
+    log
+}
+
+#[test]
+fn show_gives_times_in_the_log_s_zone_and_the_file_keeps_utc() {
+    let log = berlin_log();
+    let id = log.open(&[]);
+    let shown = log.run(["show", &id]).ok();
+    assert!(
+        shown.contains("opened          2026-11-20 10:15 CET by"),
+        "{shown}"
+    );
+    assert!(!shown.contains("UTC"), "{shown}");
+    assert!(
+        log.case_text(&id)
+            .contains("opened_at = 2026-11-20T09:15:00Z")
+    );
+}
+
+#[test]
+fn the_person_s_tz_overrides_the_log_s_zone() {
+    let log = berlin_log();
+    let id = log.open(&[]);
+    let shown = log.run(["show", &id]).env("TZ", "America/New_York").ok();
+    assert!(shown.contains("2026-11-20 04:15 EST"), "{shown}");
+    // A TZ that names no zone of the database leaves the log's zone.
+    let shown = log.run(["show", &id]).env("TZ", "CET-1CEST").ok();
+    assert!(shown.contains("2026-11-20 10:15 CET"), "{shown}");
+}
+
+#[test]
+fn typed_times_without_an_offset_are_on_the_zone_s_clock() {
+    let log = berlin_log();
+    let id = log.open(&[]);
+    log.run(["resolve", &id, "--summary", "Refunded."]).ok();
+    let out = log.run(["follow-up", &id, "--at", "2026-11-25 09:00"]).ok();
+    assert_eq!(out, format!("{id}: follow-up due 2026-11-25 09:00 CET\n"));
+    assert!(log.case_text(&id).contains("due = 2026-11-25T08:00:00Z"));
+    let skipped = log
+        .run(["follow-up", &id, "--at", "2027-03-28 02:30"])
+        .fails(2);
+    assert!(
+        skipped.contains("does not exist in Europe/Berlin"),
+        "{skipped}"
+    );
+}
+
+#[test]
+fn a_refusal_shows_its_times_in_the_zone_not_raw_rfc3339() {
+    let log = berlin_log();
+    let id = log.open(&[]);
+    log.run(["propose", &id, "Refund"]).ok();
+    log.run(["propose", &id, "Voucher"]).ok();
+    log.run(["agree", &id, "1"]).ok();
+    let refused = log.run(["agree", &id, "2"]).fails(2);
+    assert!(
+        refused.contains("already agreed to option 1 at 2026-11-22 10:00 CET"),
+        "{refused}"
+    );
+    assert!(!refused.contains("T09:00:00Z"), "{refused}");
+}
+
+#[test]
+fn a_bad_zone_in_the_settings_is_refused_with_its_line() {
+    let log = Log::new();
+    std::fs::write(log.path().join("caselog.toml"), "timezone = \"Berlin\"\n").unwrap();
+    let err = log.run(["list"]).fails(2);
+    assert!(err.contains("caselog.toml:1"), "{err}");
+    assert!(err.contains("not a time zone"), "{err}");
+}
+
+#[test]
+fn log_shows_commit_dates_in_the_zone() {
+    let (log, id) = repository(true);
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "timezone = \"Asia/Tokyo\"\n",
+    )
+    .unwrap();
+    git_ok(log.path(), &["commit", "-qam", "zone"]);
+    let out = log.run(["log", &id]).ok();
+    let date = out.lines().next().unwrap().split("  ").nth(1).unwrap();
+    assert!(
+        date.ends_with(" JST") && date.len() == "2026-11-22 18:00 JST".len(),
+        "{out}"
+    );
+}
