@@ -1,0 +1,1668 @@
+//! The index (`.caselog/facts`, `.caselog/search.sqlite`, `.caselog/checked`)
+//! is a cache: with it or without it (`CASELOG_NO_INDEX=1`), deleted,
+//! damaged, of an older layout, or rewritten by another caselog, every
+//! command gives the same answer.
+//!
+//! A file changed within 2 s before an index was written is read again
+//! (git's racy-clean rule), so a test that only ever looks right after a
+//! change never sees the index trusted. These tests set case files' mtimes
+//! into the past instead of sleeping, and then look twice: the first look
+//! reads what changed (setting an mtime moves the ctime) and rewrites the
+//! index; the second trusts it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Utc};
+use proptest::prelude::*;
+use serde_json::Value;
+
+use crate::harness::{Log, NOW};
+use crate::merge::git_ok;
+
+/// Every whole-log command the index serves, for one case id and one word.
+/// (`check` stands for itself with the index, and for `check --all`
+/// without: it must validate whatever changed since it last found a file
+/// clean.)
+fn whole_log_commands(id: &str, word: &str) -> Vec<Vec<String>> {
+    let commands: [&[&str]; 11] = [
+        &["list"],
+        &["list", "--status", "open", "--sort", "due"],
+        &["due", "--all", "--format", "json"],
+        &["report", "--format", "json"],
+        &["report", "--by", "customer", "--format", "json"],
+        &["search", word],
+        &["search", word, "--format", "json"],
+        &["similar", id, "--all"],
+        &["show", id],
+        &["check", "--all"],
+        &["check"],
+    ];
+    commands
+        .iter()
+        .map(|c| c.iter().map(|s| s.to_string()).collect())
+        .collect()
+}
+
+/// What one command answered: its words, exit code, stdout and stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Answer {
+    command: String,
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn answer(log: &Log, args: &[String], now: &str, no_index: bool) -> Answer {
+    let mut run = if no_index && args == ["check"] {
+        log.run(["check", "--all"])
+    } else {
+        log.run(args)
+    };
+    run = run.at(now);
+    if no_index {
+        run = run.env("CASELOG_NO_INDEX", "1");
+    }
+    let out = run.output();
+    Answer {
+        command: args.join(" "),
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn answers(log: &Log, commands: &[Vec<String>], now: &str, no_index: bool) -> Vec<Answer> {
+    commands
+        .iter()
+        .map(|c| answer(log, c, now, no_index))
+        .collect()
+}
+
+/// The first difference between two runs of the same commands, if any.
+fn difference(what: &str, got: &[Answer], want: &[Answer]) -> Option<String> {
+    got.iter().zip(want).find(|(g, w)| g != w).map(|(g, w)| {
+        format!(
+            "`caselog {}` {what} differs from --no-index:\n--- with the index (exit {:?})\nstdout:\n{}\nstderr:\n{}\n--- CASELOG_NO_INDEX=1 (exit {:?})\nstdout:\n{}\nstderr:\n{}",
+            g.command, g.code, g.stdout, g.stderr, w.code, w.stdout, w.stderr
+        )
+    })
+}
+
+/// Runs `commands` with the index and without it and, when `twice`, with
+/// the index again, so the second run trusts what the first wrote. Every
+/// run must give the same answers, and none may fail as a system failure.
+///
+/// The runs without the index write no index, so they go on a second
+/// thread beside the first run with it; all but `check`, which looks for
+/// temporary files left in `.caselog/` and would see the index's own (see
+/// `check_never_takes_an_index_being_written_for_an_interrupted_write`).
+fn compare(log: &Log, commands: &[Vec<String>], now: &str, twice: bool) -> Result<(), String> {
+    let alone = |c: &Vec<String>| c[0] == "check";
+    let (first, mut plain) = std::thread::scope(|scope| {
+        let plain = scope.spawn(|| {
+            commands
+                .iter()
+                .map(|c| (!alone(c)).then(|| answer(log, c, now, true)))
+                .collect::<Vec<_>>()
+        });
+        let first = answers(log, commands, now, false);
+        (first, plain.join().expect("the run without the index"))
+    });
+    for (c, answered) in commands.iter().zip(&mut plain) {
+        if answered.is_none() {
+            *answered = Some(answer(log, c, now, true));
+        }
+    }
+    let plain: Vec<Answer> = plain.into_iter().flatten().collect();
+    let second = twice.then(|| answers(log, commands, now, false));
+    if let Some(failed) = plain.iter().chain(&first).find(|a| a.code == Some(3)) {
+        return Err(format!(
+            "`caselog {}` failed: {}",
+            failed.command, failed.stderr
+        ));
+    }
+    if let Some(d) = difference("(first run)", &first, &plain) {
+        return Err(d);
+    }
+    if let Some(second) = second
+        && let Some(d) = difference("(second run, index trusted)", &second, &plain)
+    {
+        return Err(d);
+    }
+    Ok(())
+}
+
+#[track_caller]
+fn assert_agrees(log: &Log, id: &str, word: &str) {
+    if let Err(d) = compare(log, &whole_log_commands(id, word), NOW, true) {
+        panic!("{d}");
+    }
+}
+
+/// One command's stdout with the index, checked against the same command
+/// without it.
+#[track_caller]
+fn agreed(log: &Log, args: &[&str]) -> Answer {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let with = answer(log, &args, NOW, false);
+    let without = answer(log, &args, NOW, true);
+    if let Some(d) = difference("", std::slice::from_ref(&with), &[without]) {
+        panic!("{d}");
+    }
+    with
+}
+
+// ---- Files and their stat identity ----
+
+/// Every case file below `cases/`, in path order.
+fn case_files(log: &Log) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(log.path().join("cases"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.file_name().to_string_lossy().ends_with(".toml"))
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.sort();
+    files
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+fn set_mtime(path: &Path, at: SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(at))
+        .unwrap_or_else(|e| panic!("setting the mtime of {}: {e}", path.display()));
+}
+
+fn ago(seconds: u64) -> SystemTime {
+    SystemTime::now() - Duration::from_secs(seconds)
+}
+
+/// Sets every case file's mtime `seconds` into the past, so an index
+/// written from now on may trust it.
+fn age_all(log: &Log, seconds: u64) {
+    for file in case_files(log) {
+        set_mtime(&file, ago(seconds));
+    }
+}
+
+/// Rewrites a file in place (same inode) with `change` of its text, which
+/// must keep its size, then puts its mtime back: only the ctime moves.
+fn edit_keeping_size_and_mtime(path: &Path, change: impl FnOnce(&str) -> String) {
+    let before = fs::metadata(path).unwrap();
+    let text = fs::read_to_string(path).unwrap();
+    let changed = change(&text);
+    assert_eq!(changed.len(), text.len(), "the edit must keep the size");
+    assert_ne!(changed, text, "the edit must change something");
+    fs::write(path, changed).unwrap();
+    set_mtime(path, before.modified().unwrap());
+    let after = fs::metadata(path).unwrap();
+    assert_eq!(after.len(), before.len());
+    assert_eq!(after.modified().unwrap(), before.modified().unwrap());
+}
+
+/// A file's stat identity as the index sees it (to tell whether a command
+/// rewrote it).
+#[cfg(unix)]
+fn identity(path: &Path) -> (u64, u64, i64, i64, i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(path).unwrap();
+    (
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+    )
+}
+
+/// `text` with the value of its top-level `key = "…"` line changed, as a
+/// hand edit would.
+fn edit_value(text: &str, key: &str, change: impl FnOnce(&str) -> String) -> String {
+    let prefix = format!("{key} = \"");
+    let start = text
+        .find(&format!("\n{prefix}"))
+        .map(|i| i + 1 + prefix.len())
+        .unwrap_or_else(|| panic!("no {key} in\n{text}"));
+    let end = start + text[start..].find('"').unwrap();
+    format!(
+        "{}{}{}",
+        &text[..start],
+        change(&text[start..end]),
+        &text[end..]
+    )
+}
+
+/// The title with one letter swapped for the next: the same size.
+fn swap_a_letter(value: &str) -> String {
+    let mut done = false;
+    value
+        .chars()
+        .map(|c| {
+            if done || !c.is_ascii_alphabetic() {
+                return c;
+            }
+            done = true;
+            match c {
+                'z' => 'a',
+                'Z' => 'A',
+                c => char::from(c as u8 + 1),
+            }
+        })
+        .collect()
+}
+
+/// `open` ↔ `Open`: a status no case can have, and back; the same size.
+fn toggle_first_letter_case(value: &str) -> String {
+    let mut chars = value.chars();
+    let first = chars.next().unwrap();
+    let first = if first.is_ascii_lowercase() {
+        first.to_ascii_uppercase()
+    } else {
+        first.to_ascii_lowercase()
+    };
+    std::iter::once(first).chain(chars).collect()
+}
+
+fn work(log: &Log) -> PathBuf {
+    log.path().join(".caselog")
+}
+
+fn facts(log: &Log) -> PathBuf {
+    work(log).join("facts")
+}
+
+fn search_db(log: &Log) -> PathBuf {
+    work(log).join("search.sqlite")
+}
+
+// ---- Logs to look at ----
+
+fn step(log: &Log, at: &str, args: &[&str]) -> String {
+    log.run(args).at(at).ok()
+}
+
+/// A small log: repeat customers, a note, a resolved case, a waiting case,
+/// a void case and a case whose complaint is a placeholder.
+fn sample_log() -> (Log, Vec<String>) {
+    let log = Log::new();
+    let open = |at: &str, title: &str, customer: &str, reference: &str, summary: &str| {
+        step(
+            &log,
+            at,
+            &[
+                "open",
+                "--quiet",
+                "--title",
+                title,
+                "--customer",
+                customer,
+                "--reference",
+                reference,
+                "--summary",
+                summary,
+            ],
+        )
+        .trim()
+        .to_string()
+    };
+    let a = open(
+        "2026-11-01T09:00:00Z",
+        "Refund not received",
+        "Maria López",
+        "A-1",
+        "I cancelled order A-1001 and was promised a refund.",
+    );
+    let b = open(
+        "2026-11-03T09:00:00Z",
+        "Parcel arrived damaged",
+        "Bob Stone",
+        "B-7",
+        "The parcel was crushed and the vase inside broken.",
+    );
+    let c = open(
+        "2026-11-05T09:00:00Z",
+        "Refund for the broken vase",
+        "Bob Stone",
+        "B-7",
+        "Still no refund for the vase that arrived broken.",
+    );
+    let d = open(
+        "2026-11-06T09:00:00Z",
+        "Invoice charged twice",
+        "Maria López",
+        "A-1",
+        "My card was charged twice for one invoice.",
+    );
+    let e = open(
+        "2026-11-07T09:00:00Z",
+        "Refund request",
+        "Chen Wu",
+        "C-3",
+        "No narrative",
+    );
+    let f = open(
+        "2026-11-08T09:00:00Z",
+        "Refund opened twice",
+        "Chen Wu",
+        "C-3",
+        "A refund case opened by mistake.",
+    );
+    step(
+        &log,
+        "2026-11-02T10:00:00Z",
+        &["note", &a, "Called the bank about the refund"],
+    );
+    step(&log, "2026-11-04T10:00:00Z", &["assign", &b, "ben"]);
+    step(
+        &log,
+        "2026-11-06T10:00:00Z",
+        &[
+            "resolve",
+            &b,
+            "--summary",
+            "Sent a new vase",
+            "--outcome",
+            "upheld",
+        ],
+    );
+    step(
+        &log,
+        "2026-11-08T10:00:00Z",
+        &["close", &f, "--opened-in-error", "--reason", "a test"],
+    );
+    step(
+        &log,
+        "2026-11-09T10:00:00Z",
+        &[
+            "wait",
+            &c,
+            "--on",
+            "customer",
+            "--reason",
+            "photos of the vase",
+        ],
+    );
+    (log, vec![a, b, c, d, e, f])
+}
+
+// ---- The property ----
+
+const TITLES: [&str; 6] = [
+    "Refund not received",
+    "Parcel arrived damaged",
+    "Invoice charged twice",
+    "Late delivery of the sofa",
+    "Refund for a damaged parcel",
+    "Rude call about the invoice",
+];
+const SUMMARIES: [&str; 4] = [
+    "I cancelled the order and was promised a refund.",
+    "The parcel was crushed and the sofa cushion torn.",
+    "No narrative",
+    "The courier was late and rude about the invoice.",
+];
+const CUSTOMERS: [(&str, &str); 3] = [("Maria", "A-1"), ("Bob", "B-7"), ("Chen", "C-3")];
+const WORDS: [&str; 6] = ["refund", "parcel", "invoice", "sofa", "damaged", "late"];
+
+/// One step of a history.
+#[derive(Debug, Clone)]
+enum Op {
+    /// `caselog open`, quietly or with its hints (which use the index).
+    Open {
+        title: usize,
+        summary: usize,
+        customer: usize,
+        minutes: u32,
+        quiet: bool,
+    },
+    /// A caselog command on a case, `minutes` after the last.
+    Command {
+        kind: u8,
+        case: usize,
+        minutes: u32,
+    },
+    /// A letter of the title changed by hand, size and mtime kept.
+    SwapLetter {
+        case: usize,
+    },
+    /// The status made unreadable by hand (`Open`), or readable again,
+    /// size and mtime kept.
+    ToggleStatus {
+        case: usize,
+    },
+    /// A line that breaks the TOML added by hand, or removed again.
+    ToggleBrokenLine {
+        case: usize,
+    },
+    Delete {
+        case: usize,
+    },
+    /// Moved into `cases/archive/`, or back from it.
+    Archive {
+        case: usize,
+    },
+    /// Copied, so the id is stored twice.
+    Duplicate {
+        case: usize,
+    },
+    /// Everything committed, and the other branch checked out.
+    Checkout,
+    /// A new mtime, the same bytes.
+    Touch {
+        case: usize,
+        into_the_past: bool,
+    },
+    /// Every case file's mtime set this far into the past.
+    Age {
+        seconds: u64,
+    },
+    /// `.caselog/` deleted.
+    ForgetIndex,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0..TITLES.len(), 0..SUMMARIES.len(), 0..CUSTOMERS.len(), 0u32..3000, any::<bool>())
+            .prop_map(|(title, summary, customer, minutes, quiet)| Op::Open {
+                title,
+                summary,
+                customer,
+                minutes,
+                quiet
+            }),
+        6 => (0u8..10, 0usize..64, 0u32..3000)
+            .prop_map(|(kind, case, minutes)| Op::Command { kind, case, minutes }),
+        3 => (0usize..64).prop_map(|case| Op::SwapLetter { case }),
+        2 => (0usize..64).prop_map(|case| Op::ToggleStatus { case }),
+        1 => (0usize..64).prop_map(|case| Op::ToggleBrokenLine { case }),
+        1 => (0usize..64).prop_map(|case| Op::Delete { case }),
+        1 => (0usize..64).prop_map(|case| Op::Archive { case }),
+        1 => (0usize..64).prop_map(|case| Op::Duplicate { case }),
+        1 => Just(Op::Checkout),
+        1 => (0usize..64, any::<bool>())
+            .prop_map(|(case, into_the_past)| Op::Touch { case, into_the_past }),
+        2 => (10u64..100_000).prop_map(|seconds| Op::Age { seconds }),
+        1 => Just(Op::ForgetIndex),
+    ]
+}
+
+/// When to compare after a step.
+#[derive(Debug, Clone, Copy)]
+enum Look {
+    Not,
+    /// Right away: files just changed are racy, the rest trusted.
+    Now,
+    /// After setting every mtime into the past, twice, so the second run
+    /// trusts every file.
+    Aged,
+}
+
+fn look() -> impl Strategy<Value = Look> {
+    prop_oneof![2 => Just(Look::Not), 1 => Just(Look::Now), 1 => Just(Look::Aged)]
+}
+
+/// A case log in git with two branches that hold different cases.
+struct History {
+    log: Log,
+    /// The pinned clock of the next command.
+    at: DateTime<Utc>,
+    branch: &'static str,
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+impl History {
+    fn new() -> History {
+        let log = Log::empty();
+        git_ok(log.path(), &["init", "-q", "-b", "main"]);
+        log.run(["init"]).ok();
+        let mut history = History {
+            log,
+            at: "2026-11-01T09:00:00Z".parse().unwrap(),
+            branch: "main",
+        };
+        for (title, summary, customer) in [(0, 0, 0), (1, 1, 1), (2, 3, 0)] {
+            history.open(title, summary, customer, 60, true);
+        }
+        history.commit();
+        git_ok(history.log.path(), &["checkout", "-q", "-b", "other"]);
+        let first = case_files(&history.log)[0].clone();
+        fs::remove_file(first).unwrap();
+        for (title, summary, customer) in [(3, 1, 2), (4, 0, 1)] {
+            history.open(title, summary, customer, 90, true);
+        }
+        history.commit();
+        git_ok(history.log.path(), &["checkout", "-q", "main"]);
+        history
+    }
+
+    fn commit(&self) {
+        git_ok(self.log.path(), &["add", "-A"]);
+        git_ok(
+            self.log.path(),
+            &["commit", "-q", "--allow-empty", "--no-verify", "-m", "step"],
+        );
+    }
+
+    fn now(&self) -> String {
+        rfc3339(self.at)
+    }
+
+    fn open(&mut self, title: usize, summary: usize, customer: usize, minutes: u32, quiet: bool) {
+        self.at += chrono::Duration::minutes(i64::from(minutes));
+        let (name, reference) = CUSTOMERS[customer];
+        let mut args = vec![
+            "open",
+            "--title",
+            TITLES[title],
+            "--customer",
+            name,
+            "--reference",
+            reference,
+            "--summary",
+            SUMMARIES[summary],
+        ];
+        if quiet {
+            args.push("--quiet");
+        }
+        let out = self.log.run(args).at(&self.now()).output();
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    /// The case file `n` picks (modulo how many there are).
+    fn pick(&self, n: usize) -> PathBuf {
+        let files = case_files(&self.log);
+        files[n % files.len()].clone()
+    }
+
+    fn apply(&mut self, op: &Op) {
+        match *op {
+            Op::Open {
+                title,
+                summary,
+                customer,
+                minutes,
+                quiet,
+            } => self.open(title, summary, customer, minutes, quiet),
+            Op::Command {
+                kind,
+                case,
+                minutes,
+            } => {
+                self.at += chrono::Duration::minutes(i64::from(minutes));
+                let id = stem(&self.pick(case));
+                let id = id.as_str();
+                let title = TITLES[case % TITLES.len()];
+                let args: Vec<&str> = match kind {
+                    0 => vec!["note", id, "Spoke to the courier about the refund"],
+                    1 => vec!["annotate", "--kind", "reply", id, "We are on it"],
+                    2 => vec![
+                        "resolve",
+                        id,
+                        "--summary",
+                        "Refunded the order",
+                        "--outcome",
+                        "upheld",
+                    ],
+                    3 => vec!["close", id],
+                    4 => vec!["reopen", id, "--reason", "The customer wrote again"],
+                    5 => vec!["assign", id, "ben"],
+                    6 => vec!["edit", id, "--title", title],
+                    7 => vec!["wait", id, "--on", "customer", "--reason", "photos"],
+                    8 => vec!["close", id, "--opened-in-error", "--reason", "a test"],
+                    _ => vec!["follow-up", id, "--done", "--satisfied", "yes"],
+                };
+                // Refusals (a closed case resolved, a broken file) are
+                // answers like any other; only a system failure is wrong.
+                let out = self.log.run(args).at(&self.now()).output();
+                assert_ne!(out.status.code(), Some(3), "{out:?}");
+            }
+            Op::SwapLetter { case } => {
+                edit_keeping_size_and_mtime(&self.pick(case), |text| {
+                    edit_value(text, "title", swap_a_letter)
+                });
+            }
+            Op::ToggleStatus { case } => {
+                edit_keeping_size_and_mtime(&self.pick(case), |text| {
+                    edit_value(text, "status", toggle_first_letter_case)
+                });
+            }
+            Op::ToggleBrokenLine { case } => {
+                const BROKEN: &str = "[[[ not toml\n";
+                let path = self.pick(case);
+                let text = fs::read_to_string(&path).unwrap();
+                let changed = match text.strip_suffix(BROKEN) {
+                    Some(fixed) => fixed.to_string(),
+                    None => format!("{text}{BROKEN}"),
+                };
+                fs::write(&path, changed).unwrap();
+            }
+            Op::Delete { case } => {
+                // Never the last file: an empty log is a bug of its own
+                // (see `a_log_that_was_empty_lists_the_cases_opened_since`).
+                if case_files(&self.log).len() > 1 {
+                    fs::remove_file(self.pick(case)).unwrap();
+                }
+            }
+            Op::Archive { case } => {
+                let path = self.pick(case);
+                let id = stem(&path);
+                let archive = self.log.path().join("cases/archive");
+                let target = if path.starts_with(&archive) {
+                    self.log.case_path(&id)
+                } else {
+                    archive.join(format!("{id}.toml"))
+                };
+                if !target.exists() {
+                    fs::create_dir_all(target.parent().unwrap()).unwrap();
+                    fs::rename(&path, &target).unwrap();
+                }
+            }
+            Op::Duplicate { case } => {
+                let path = self.pick(case);
+                let copy = self
+                    .log
+                    .path()
+                    .join("cases/copies")
+                    .join(path.file_name().unwrap());
+                if !copy.exists() {
+                    fs::create_dir_all(copy.parent().unwrap()).unwrap();
+                    fs::copy(&path, &copy).unwrap();
+                }
+            }
+            Op::Checkout => {
+                self.commit();
+                self.branch = if self.branch == "main" {
+                    "other"
+                } else {
+                    "main"
+                };
+                git_ok(self.log.path(), &["checkout", "-q", self.branch]);
+            }
+            Op::Touch {
+                case,
+                into_the_past,
+            } => {
+                let at = if into_the_past {
+                    ago(3600)
+                } else {
+                    SystemTime::now()
+                };
+                set_mtime(&self.pick(case), at);
+            }
+            Op::Age { seconds } => age_all(&self.log, seconds),
+            Op::ForgetIndex => {
+                let _ = fs::remove_dir_all(work(&self.log));
+            }
+        }
+    }
+
+    /// Every whole-log command, with the index and without, the same.
+    fn compare(&self, look: Look, case: usize, word: usize) -> Result<(), String> {
+        if let Look::Aged = look {
+            age_all(&self.log, 60);
+        }
+        let id = stem(&self.pick(case));
+        let commands = whole_log_commands(&id, WORDS[word % WORDS.len()]);
+        // A while after the last event, so deadlines are pending and past.
+        let now = rfc3339(self.at + chrono::Duration::hours(30));
+        compare(&self.log, &commands, &now, matches!(look, Look::Aged))
+    }
+}
+
+fn property_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(6)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: property_cases(),
+        // Each case runs caselog a few hundred times: shrink a failure a
+        // while, not for ever.
+        max_shrink_iters: 64,
+        max_shrink_time: 180_000,
+        ..ProptestConfig::default()
+    })]
+
+    /// After random caselog commands, hand edits (same-size ones with the
+    /// mtime put back too), deletions, renames, copies, touches and
+    /// `git checkout`s, every whole-log command answers the same with the
+    /// index as without it, whether the index had to read the changed
+    /// files (they are racy) or could trust the rest.
+    #[test]
+    fn every_whole_log_command_answers_the_same_with_the_index_as_without(
+        steps in proptest::collection::vec((op(), look(), 0usize..64, 0usize..64), 3..9),
+    ) {
+        let mut history = History::new();
+        if let Err(d) = history.compare(Look::Now, 0, 0) {
+            prop_assert!(false, "before any step: {}", d);
+        }
+        for (i, (op, look, case, word)) in steps.iter().enumerate() {
+            history.apply(op);
+            let last = i + 1 == steps.len();
+            let look = if last { Look::Aged } else { *look };
+            if matches!(look, Look::Not) {
+                continue;
+            }
+            if let Err(d) = history.compare(look, *case, *word) {
+                prop_assert!(false, "after step {} ({:?}), looked at {:?}: {}", i, op, look, d);
+            }
+        }
+    }
+}
+
+// ---- One behaviour each ----
+
+#[test]
+fn deleting_the_work_folder_changes_no_answer() {
+    let (log, ids) = sample_log();
+    age_all(&log, 3600);
+    assert_agrees(&log, &ids[1], "refund");
+    let before = answers(&log, &whole_log_commands(&ids[1], "refund"), NOW, false);
+    fs::remove_dir_all(work(&log)).unwrap();
+    let after = answers(&log, &whole_log_commands(&ids[1], "refund"), NOW, false);
+    if let Some(d) = difference("after deleting .caselog/", &after, &before) {
+        panic!("{d}");
+    }
+    assert!(facts(&log).is_file() && search_db(&log).is_file());
+    assert_agrees(&log, &ids[1], "refund");
+}
+
+/// Builds and trusts the index: every case file old, two looks.
+fn trusted_index(log: &Log, id: &str) {
+    age_all(log, 3600);
+    assert_agrees(log, id, "refund");
+}
+
+#[test]
+fn a_damaged_facts_file_gives_the_same_answers_and_is_rebuilt() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[0]);
+    let good = fs::read(facts(&log)).unwrap();
+    assert!(good.starts_with(b"caselog-facts\n"));
+    let garbage: Vec<u8> = (0..good.len()).map(|i| (i * 151 % 251) as u8).collect();
+    let mut garbage_after_header = good.clone();
+    for (i, byte) in garbage_after_header.iter_mut().enumerate().skip(30) {
+        *byte = (i * 37 % 256) as u8;
+    }
+    let damages: [(&str, Vec<u8>); 6] = [
+        ("garbage", garbage),
+        ("garbage after the header", garbage_after_header),
+        ("truncated to half", good[..good.len() / 2].to_vec()),
+        (
+            "truncated to its header",
+            good[..40.min(good.len())].to_vec(),
+        ),
+        ("cut by one byte", good[..good.len() - 1].to_vec()),
+        ("zero bytes", Vec::new()),
+    ];
+    for (what, damaged) in damages {
+        fs::write(facts(&log), &damaged).unwrap();
+        let commands = whole_log_commands(&ids[0], "refund");
+        if let Err(d) = compare(&log, &commands, NOW, true) {
+            panic!("facts {what}: {d}");
+        }
+        let rebuilt = fs::read(facts(&log)).unwrap();
+        assert!(
+            rebuilt.starts_with(b"caselog-facts\n") && rebuilt != damaged,
+            "facts {what}: not rebuilt"
+        );
+    }
+}
+
+#[test]
+#[ignore = "bug: the facts file has no checksum, so a changed byte inside a digest (file identity intact) is trusted and changes answers"]
+fn a_facts_file_changed_inside_a_case_is_not_trusted() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[0]);
+    let mut bytes = fs::read(facts(&log)).unwrap();
+    let title = b"Invoice charged twice";
+    let at = bytes
+        .windows(title.len())
+        .position(|w| w == title)
+        .expect("the title is in the digest");
+    bytes[at] = b'X';
+    fs::write(facts(&log), bytes).unwrap();
+    let list = agreed(&log, &["list"]);
+    assert!(
+        list.stdout.contains("Invoice charged twice"),
+        "{}",
+        list.stdout
+    );
+}
+
+#[test]
+fn a_facts_file_of_an_older_layout_is_rebuilt() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[0]);
+    let good = fs::read(facts(&log)).unwrap();
+    // The header: 14 bytes of magic, then the layout (u32, little-endian).
+    let layout = u32::from_le_bytes(good[14..18].try_into().unwrap());
+    for older in [layout - 1, layout ^ (1 << 16), 1] {
+        let mut old = good.clone();
+        old[14..18].copy_from_slice(&older.to_le_bytes());
+        fs::write(facts(&log), &old).unwrap();
+        assert_agrees(&log, &ids[0], "refund");
+        let rebuilt = fs::read(facts(&log)).unwrap();
+        assert_eq!(
+            u32::from_le_bytes(rebuilt[14..18].try_into().unwrap()),
+            layout,
+            "layout {older:#x} not rebuilt"
+        );
+    }
+}
+
+fn schema_of(log: &Log) -> i64 {
+    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
+    conn.query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+fn searchable(log: &Log) -> i64 {
+    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
+    conn.query_row("SELECT count(*) FROM doc", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn search_written_ns(log: &Log) -> i64 {
+    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
+    conn.query_row("SELECT value FROM meta WHERE key = 'written_ns'", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+/// The search index's files as they are (with no SQLite connection open).
+fn search_files(log: &Log) -> Vec<u8> {
+    for extra in ["search.sqlite-wal", "search.sqlite-shm"] {
+        let _ = fs::remove_file(work(log).join(extra));
+    }
+    fs::read(search_db(log)).unwrap()
+}
+
+fn search_commands(id: &str) -> Vec<Vec<String>> {
+    [
+        vec!["search", "refund"],
+        vec!["search", "refund", "--format", "json"],
+        vec!["search", "vase", "--status", "waiting"],
+        vec!["similar", id, "--all"],
+        vec!["similar", id],
+    ]
+    .into_iter()
+    .map(|c| c.into_iter().map(String::from).collect())
+    .collect()
+}
+
+#[test]
+fn a_damaged_search_index_gives_the_same_answers_and_is_rebuilt() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[2]);
+    let good = search_files(&log);
+    assert!(good.starts_with(b"SQLite format 3\0"));
+    let schema = schema_of(&log);
+    let garbage: Vec<u8> = (0..good.len()).map(|i| (i * 151 % 251) as u8).collect();
+    let damages: [(&str, Vec<u8>); 5] = [
+        ("garbage", garbage),
+        ("truncated to half", good[..good.len() / 2].to_vec()),
+        ("truncated to 100 bytes", good[..100].to_vec()),
+        ("zero bytes", Vec::new()),
+        ("not a database", b"caselog was here\n".to_vec()),
+    ];
+    for (what, damaged) in damages {
+        fs::write(search_db(&log), &damaged).unwrap();
+        if let Err(d) = compare(&log, &search_commands(&ids[2]), NOW, true) {
+            panic!("search.sqlite {what}: {d}");
+        }
+        assert_eq!(schema_of(&log), schema, "search.sqlite {what}: not rebuilt");
+        assert_eq!(searchable(&log), 6, "search.sqlite {what}: not rebuilt");
+    }
+}
+
+#[test]
+#[ignore = "bug: damage inside the FTS pages of search.sqlite is not noticed while the index is brought up to date (nothing changed), so the MATCH query fails: `caselog search` exits 3 with 'database disk image is malformed'"]
+fn damage_to_any_page_of_the_search_index_never_fails_a_search() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[2]);
+    let good = search_files(&log);
+    let page = 4096;
+    let mut failures = Vec::new();
+    for n in 0..good.len() / page {
+        let mut damaged = good.clone();
+        for (i, byte) in damaged[n * page..(n + 1) * page].iter_mut().enumerate() {
+            *byte = (i * 7 + 13) as u8;
+        }
+        search_files(&log);
+        fs::write(search_db(&log), &damaged).unwrap();
+        if let Err(d) = compare(&log, &search_commands(&ids[2]), NOW, false) {
+            failures.push(format!("page {n} damaged: {d}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_search_index_of_an_older_schema_is_rebuilt() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[2]);
+    let schema = schema_of(&log);
+    {
+        let conn = rusqlite::Connection::open(search_db(&log)).unwrap();
+        conn.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'schema'",
+            [schema - 1],
+        )
+        .unwrap();
+        // What an older build might have left: rows this one never wrote.
+        conn.execute("DELETE FROM doc", []).unwrap();
+    }
+    if let Err(d) = compare(&log, &search_commands(&ids[2]), NOW, true) {
+        panic!("{d}");
+    }
+    assert_eq!(schema_of(&log), schema);
+    assert_eq!(searchable(&log), 6);
+}
+
+#[test]
+fn a_hand_edit_that_keeps_size_and_mtime_is_still_seen() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[0]);
+    // "received" and "returned" are as long as each other.
+    edit_keeping_size_and_mtime(&log.case_path(&ids[0]), |text| {
+        text.replace(
+            "title = \"Refund not received\"",
+            "title = \"Refund not returned\"",
+        )
+    });
+    let list = agreed(&log, &["list"]);
+    assert!(
+        list.stdout.contains("Refund not returned"),
+        "{}",
+        list.stdout
+    );
+    assert!(
+        !list.stdout.contains("Refund not received"),
+        "{}",
+        list.stdout
+    );
+    let found = agreed(&log, &["search", "title:returned"]);
+    assert!(found.stdout.starts_with(&ids[0]), "{}", found.stdout);
+    assert_eq!(agreed(&log, &["search", "title:received"]).stdout, "");
+    assert_agrees(&log, &ids[0], "returned");
+
+    // A status made unreadable the same way is seen too.
+    edit_keeping_size_and_mtime(&log.case_path(&ids[3]), |text| {
+        edit_value(text, "status", toggle_first_letter_case)
+    });
+    let list = agreed(&log, &["list"]);
+    assert_eq!(list.code, Some(2));
+    assert!(
+        list.stderr.contains(&format!("{}.toml:", ids[3])),
+        "{}",
+        list.stderr
+    );
+    assert!(!list.stdout.contains(&ids[3]), "{}", list.stdout);
+    assert_agrees(&log, &ids[0], "invoice");
+}
+
+#[test]
+#[cfg(unix)]
+fn a_file_touched_but_unchanged_is_read_once_then_trusted() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[0]);
+    let expected = agreed(&log, &["list"]);
+    let settled = identity(&facts(&log));
+    assert_eq!(agreed(&log, &["list"]), expected);
+    assert_eq!(
+        identity(&facts(&log)),
+        settled,
+        "nothing changed: not rewritten"
+    );
+
+    // A new mtime, the same bytes: read again once, and the index with it.
+    set_mtime(&log.case_path(&ids[1]), ago(7200));
+    assert_eq!(agreed(&log, &["list"]), expected);
+    let rewritten = identity(&facts(&log));
+    assert_ne!(rewritten, settled, "the touched file was not read again");
+    assert_eq!(agreed(&log, &["list"]), expected);
+    assert_eq!(agreed(&log, &["due", "--all"]).code, Some(0));
+    assert_eq!(
+        identity(&facts(&log)),
+        rewritten,
+        "read again a second time"
+    );
+
+    // The same for the search index.
+    let expected = agreed(&log, &["search", "refund"]);
+    let written = search_written_ns(&log);
+    assert_eq!(agreed(&log, &["search", "refund"]), expected);
+    assert_eq!(
+        search_written_ns(&log),
+        written,
+        "nothing changed: not updated"
+    );
+    set_mtime(&log.case_path(&ids[2]), ago(7200));
+    assert_eq!(agreed(&log, &["search", "refund"]), expected);
+    let updated = search_written_ns(&log);
+    assert_ne!(updated, written, "the touched file was not read again");
+    assert_eq!(agreed(&log, &["search", "refund"]), expected);
+    assert_eq!(search_written_ns(&log), updated, "read again a second time");
+}
+
+#[test]
+fn commands_updating_the_index_at_once_never_fail_and_agree_at_the_end() {
+    let (log, ids) = sample_log();
+    for round in 0..2 {
+        // From no index at all: every reader starts by building one.
+        let _ = fs::remove_dir_all(work(&log));
+        std::thread::scope(|scope| {
+            let (log, ids) = (&log, &ids);
+            scope.spawn(move || {
+                for n in 0..12 {
+                    log.run([
+                        "note",
+                        ids[n % 3].as_str(),
+                        &format!("refund call {round}.{n}"),
+                    ])
+                    .by("ben")
+                    .ok();
+                }
+            });
+            let readers: [&[&str]; 2] = [
+                &["report", "--format", "json"],
+                &["search", "refund", "--limit", "50"],
+            ];
+            for reader in readers {
+                scope.spawn(move || {
+                    for _ in 0..12 {
+                        let out = log.run(reader).output();
+                        let stderr = String::from_utf8_lossy(&out.stderr);
+                        assert!(out.status.success(), "{reader:?}: {stderr}");
+                        assert!(stderr.is_empty(), "{reader:?}: {stderr}");
+                    }
+                });
+            }
+            scope.spawn(move || {
+                for _ in 0..6 {
+                    log.run(["list"]).ok();
+                    log.run(["similar", ids[0].as_str(), "--all"]).ok();
+                }
+            });
+        });
+        assert_agrees(&log, &ids[0], "refund");
+    }
+}
+
+#[test]
+#[ignore = "bug: the index writes its temporary files into .caselog/tmp without the log's lock, so a `check` meanwhile warns of 'a temporary file an interrupted write left' (and `check --clean` deletes it)"]
+fn check_never_takes_an_index_being_written_for_an_interrupted_write() {
+    let (log, ids) = sample_log();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (log, ids, done) = (&log, &ids, &done);
+        scope.spawn(move || {
+            // Each touch makes the next `list` read a file and rewrite
+            // the facts: a temporary file, then a rename.
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                set_mtime(&log.case_path(&ids[0]), SystemTime::now());
+                log.run(["list"]).ok();
+            }
+        });
+        // The window is a few milliseconds of each `list`: enough checks
+        // to fall into it (one in fifty did on a 2-core machine).
+        let mut warned = None;
+        for n in 0..300 {
+            let out = log.run(["check"]).output();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            if !stderr.is_empty() {
+                warned = Some((n, stderr));
+                break;
+            }
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some((n, stderr)) = warned {
+            panic!("check {n} warned: {stderr}");
+        }
+    });
+}
+
+#[test]
+fn index_rebuild_builds_the_index_afresh() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[0]);
+    let said = "6 cases indexed (6 facts, 6 searchable); 0 files could not be read\n";
+    assert_eq!(log.run(["index"]).ok(), said);
+    let (old_facts, old_search) = (fs::read(facts(&log)).unwrap(), search_files(&log));
+    fs::write(facts(&log), b"garbage").unwrap();
+    fs::write(search_db(&log), b"garbage").unwrap();
+    assert_eq!(log.run(["index", "--rebuild"]).ok(), said);
+    let (new_facts, new_search) = (fs::read(facts(&log)).unwrap(), search_files(&log));
+    assert!(new_facts.starts_with(b"caselog-facts\n"));
+    assert_eq!(new_facts.len(), old_facts.len(), "the same cases");
+    assert_ne!(
+        new_facts, old_facts,
+        "written afresh (a new time in its header)"
+    );
+    assert!(new_search.starts_with(b"SQLite format 3\0"));
+    assert_ne!(new_search, old_search);
+    assert_eq!(searchable(&log), 6);
+    assert_agrees(&log, &ids[0], "refund");
+    // Without an index to start from, the same.
+    fs::remove_dir_all(work(&log)).unwrap();
+    assert_eq!(log.run(["index", "--rebuild"]).ok(), said);
+}
+
+#[test]
+fn check_validates_what_changed_even_when_size_and_mtime_are_kept() {
+    let (log, ids) = sample_log();
+    let path = log.case_path(&ids[3]);
+    let shown = format!("cases/{}/{}/{}.toml", &ids[3][..4], &ids[3][4..6], ids[3]);
+    assert_eq!(log.run(["check"]).ok(), "");
+    edit_keeping_size_and_mtime(&path, |text| {
+        edit_value(text, "status", toggle_first_letter_case)
+    });
+    let out = log.run(["check"]).output();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("{shown}:")));
+
+    // Fixed, and old enough to be vouched for once found clean.
+    edit_keeping_size_and_mtime(&path, |text| {
+        edit_value(text, "status", toggle_first_letter_case)
+    });
+    age_all(&log, 3600);
+    assert_eq!(log.run(["check"]).ok(), "");
+    assert_eq!(log.run(["check"]).ok(), "");
+
+    // Broken again in place, the size and the old mtime kept: the ctime
+    // moved, so it is validated again.
+    edit_keeping_size_and_mtime(&path, |text| {
+        edit_value(text, "status", toggle_first_letter_case)
+    });
+    for args in [&["check"][..], &["check", "--all"]] {
+        let out = log.run(args).output();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            report.starts_with(&format!("{shown}:")),
+            "{args:?}: {report}"
+        );
+        assert_eq!(report.lines().count(), 1, "{args:?}: {report}");
+    }
+}
+
+/// A log whose only event is at `2026-11-22T09:00`, found clean by `check`
+/// then, and old enough to be vouched for. A clock pinned earlier makes
+/// that event "in the future": the one verdict that does not follow from
+/// the file's bytes, so it shows which files `check` validated.
+fn log_found_clean() -> (Log, String) {
+    let log = Log::new();
+    let id = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late",
+            "--customer",
+            "Ann",
+            "--summary",
+            "Late.",
+        ])
+        .ok();
+    let id = id.trim().to_string();
+    age_all(&log, 3600);
+    assert_eq!(log.run(["check"]).ok(), "");
+    (log, id)
+}
+
+#[test]
+fn check_skips_files_found_clean_unless_all_or_named() {
+    let (log, id) = log_found_clean();
+    let earlier = "2026-11-20T09:00:00Z";
+    assert_eq!(
+        log.run(["check"]).at(earlier).ok(),
+        "",
+        "vouched for: not validated"
+    );
+    let shown = format!("cases/2026/11/{id}.toml");
+    let all = log.run(["check", "--all"]).at(earlier).ok();
+    assert!(
+        all.starts_with(&format!("{shown}:")) && all.contains("in the future"),
+        "{all}"
+    );
+    let named = log.run(["check", &shown]).at(earlier).ok();
+    assert_eq!(named, all);
+}
+
+#[test]
+#[ignore = "bug: `check` uses .caselog/checked even with CASELOG_NO_INDEX=1, which is to make every command read the files"]
+fn with_no_index_check_validates_every_file() {
+    let (log, id) = log_found_clean();
+    let out = log
+        .run(["check"])
+        .at("2026-11-20T09:00:00Z")
+        .env("CASELOG_NO_INDEX", "1")
+        .ok();
+    assert!(out.contains(&format!("{id}.toml:")), "{out}");
+}
+
+#[test]
+#[ignore = "bug: a whole-log command on an empty log writes a facts snapshot with no segments, which then hides every case opened later until .caselog/ is deleted"]
+fn a_log_that_was_empty_lists_the_cases_opened_since() {
+    let log = Log::new();
+    assert_eq!(log.run(["list"]).ok(), "");
+    let id = log.open(&[]);
+    let list = agreed(&log, &["list"]);
+    assert!(list.stdout.contains(&id), "{}", list.stdout);
+    assert_agrees(&log, &id, "refund");
+}
+
+/// A case file written directly, as many as a big log has.
+fn write_case(log: &Log, n: usize) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let suffix: String = (0..5)
+        .rev()
+        .map(|i| char::from(ALPHABET[(n >> (5 * i)) & 31]))
+        .collect();
+    let id = format!("20261101-{suffix}");
+    let text = format!(
+        r#"format = 1
+id = "{id}"
+title = "Parcel {n} arrived damaged"
+status = "open"
+severity = "normal"
+channel = "other"
+opened_at = 2026-11-01T09:00:00Z
+opened_by = "ana"
+
+[customer]
+name = "Customer {n}"
+reference = "R-{r}"
+
+[complaint]
+summary = "Parcel number {n} came wet and crushed, the {w} inside broken."
+
+[[events]]
+at = 2026-11-01T09:00:00Z
+by = "ana"
+action = "opened"
+"#,
+        r = n % 97,
+        w = ["vase", "lamp", "mirror", "plate"][n % 4],
+    );
+    let path = log.case_path(&id);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+    id
+}
+
+#[test]
+fn progress_never_shows_when_stderr_is_not_a_terminal() {
+    let log = Log::new();
+    // More files than the fewest a bar is shown for: on a terminal, both
+    // first builds below show one (a debug build takes over the second it
+    // waits before showing it).
+    let ids: Vec<String> = (0..2100).map(|n| write_case(&log, n)).collect();
+    assert_eq!(log.run(["list"]).ok().lines().count(), 2101);
+    let found = log.run(["search", "mirror", "--limit", "3"]).ok();
+    assert_eq!(found.lines().count(), 6, "{found}");
+    assert!(
+        log.run(["similar", &ids[7], "--limit", "3"])
+            .ok()
+            .contains("%")
+    );
+}
+
+#[test]
+fn the_work_folder_stays_invisible_to_git_status() {
+    let log = Log::empty();
+    git_ok(log.path(), &["init", "-q", "-b", "main"]);
+    log.run(["init"]).ok();
+    let id = log.open(&[]);
+    git_ok(log.path(), &["add", "-A"]);
+    git_ok(log.path(), &["commit", "-q", "-m", "a case"]);
+    let status = || {
+        git_ok(
+            log.path(),
+            &["status", "--porcelain", "--untracked-files=all"],
+        )
+    };
+    for args in [
+        &["list"][..],
+        &["search", "refund"],
+        &["similar", id.as_str()],
+        &["check"],
+        &["index", "--rebuild"],
+    ] {
+        log.run(args).ok();
+        assert_eq!(status(), "", "after {args:?}");
+    }
+    let ignore = work(&log).join(".gitignore");
+    assert!(
+        fs::read_to_string(&ignore)
+            .unwrap()
+            .lines()
+            .any(|l| l == "*")
+    );
+    // A work folder whose .gitignore went missing gets it back.
+    fs::remove_file(&ignore).unwrap();
+    log.run(["list"]).ok();
+    assert_eq!(status(), "");
+    assert!(ignore.is_file());
+}
+
+// ---- search ----
+
+/// Cases to search, opened a day apart; the second one resolved.
+fn search_log() -> (Log, Vec<String>) {
+    let log = Log::new();
+    let cases = [
+        (
+            "Torn cushion on the sofa",
+            "The sofa cushion arrived torn. The cushion cover is ripped.",
+        ),
+        (
+            "Sofa delivered late",
+            "The sofa came a week late and the driver was rude.",
+        ),
+        (
+            "Refund not received",
+            "I sent the cushion covers back and want my refund.",
+        ),
+        (
+            "Invoice charged twice",
+            "My card was charged twice for one invoice.",
+        ),
+        ("Delivery missed", "The courier never delivered my parcel."),
+        (
+            "Blender broke",
+            "The blender \u{1b}[31mexploded\u{1b}[0m in my kitchen \u{7} today.",
+        ),
+    ];
+    let ids: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .map(|(n, (title, summary))| {
+            let at = format!("2026-11-{:02}T09:00:00Z", n + 1);
+            let args = [
+                "open",
+                "--quiet",
+                "--title",
+                title,
+                "--customer",
+                "Pat",
+                "--summary",
+                summary,
+            ];
+            step(&log, &at, &args).trim().to_string()
+        })
+        .collect();
+    step(
+        &log,
+        "2026-11-10T09:00:00Z",
+        &["resolve", &ids[1], "--summary", "Apologised"],
+    );
+    (log, ids)
+}
+
+/// The ids of the hits, in order.
+fn hits(log: &Log, query: &[&str]) -> Vec<String> {
+    let mut args = vec!["search"];
+    args.extend_from_slice(query);
+    agreed(log, &args)
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn search_ranks_hits_and_marks_the_words_found() {
+    let (log, ids) = search_log();
+    let out = agreed(&log, &["search", "cushion"]);
+    assert_eq!(out.code, Some(0));
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", out.stdout);
+    // The case about a cushion first, the one that mentions one after.
+    assert_eq!(
+        lines[0],
+        format!("{}  2026-11-01  open  Torn cushion on the sofa", ids[0])
+    );
+    assert!(
+        lines[1].starts_with("    ") && lines[1].contains("[cushion]"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with(&format!("{}  2026-11-03  open  ", ids[2])));
+    assert!(lines[3].contains("[cushion]"), "{}", lines[3]);
+    let json: Value =
+        serde_json::from_str(&agreed(&log, &["search", "cushion", "--format", "json"]).stdout)
+            .unwrap();
+    let scores: Vec<f64> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores[0] > scores[1] && scores[1] > 0.0, "{scores:?}");
+    // Any form of a word finds it.
+    assert_eq!(hits(&log, &["refunds"]), [ids[2].clone()]);
+    assert_eq!(hits(&log, &["charges"]), [ids[3].clone()]);
+}
+
+#[test]
+fn search_understands_phrases_prefixes_operators_and_columns() {
+    let (log, ids) = search_log();
+    let id = |n: usize| ids[n].clone();
+    assert_eq!(hits(&log, &["\"sofa cushion\""]), [id(0)]);
+    assert_eq!(hits(&log, &["\"cushion sofa\""]), Vec::<String>::new());
+    let mut delivered = hits(&log, &["deliver*"]);
+    delivered.sort();
+    assert_eq!(delivered, [id(1), id(4)]);
+    assert_eq!(hits(&log, &["sofa AND late"]), [id(1)]);
+    let mut either = hits(&log, &["invoice OR refund"]);
+    either.sort();
+    assert_eq!(either, [id(2), id(3)]);
+    assert_eq!(hits(&log, &["sofa NOT cushion"]), [id(1)]);
+    assert_eq!(hits(&log, &["(sofa OR blender) NOT late"]).len(), 2);
+    assert_eq!(hits(&log, &["title:cushion"]), [id(0)]);
+    let mut in_summaries = hits(&log, &["summary:sofa"]);
+    in_summaries.sort();
+    assert_eq!(in_summaries, [id(0), id(1)]);
+    assert_eq!(hits(&log, &["customer:pat", "--limit", "2"]).len(), 2);
+}
+
+#[test]
+fn search_applies_the_list_filters() {
+    let (log, ids) = search_log();
+    assert_eq!(
+        hits(&log, &["sofa", "--status", "resolved"]),
+        [ids[1].clone()]
+    );
+    assert_eq!(hits(&log, &["sofa", "--status", "open"]), [ids[0].clone()]);
+    assert_eq!(
+        hits(&log, &["sofa", "--opened-since", "2026-11-02"]),
+        [ids[1].clone()]
+    );
+    assert_eq!(
+        hits(&log, &["sofa", "--customer", "nobody"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(hits(&log, &["sofa", "--limit", "1"]).len(), 1);
+}
+
+#[test]
+fn search_refuses_a_malformed_query_in_one_line() {
+    let (log, _) = search_log();
+    for query in ["AND", "sofa AND", "NEAR(", "title:(", "\"a\" +"] {
+        let stderr = log.run(["search", query]).fails(2);
+        assert_eq!(stderr.lines().count(), 1, "{query}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "caselog: '{query}' is not a search caselog understands"
+            )),
+            "{query}: {stderr}"
+        );
+        let stderr = log
+            .run(["search", query])
+            .env("CASELOG_NO_INDEX", "1")
+            .fails(2);
+        assert_eq!(stderr.lines().count(), 1, "{query}: {stderr}");
+    }
+}
+
+#[test]
+#[ignore = "bug: an unterminated quote, an unknown column or a bare `*` is reported as a system failure (exit 3, 'searching the index: … SQL logic error'), not refused as a malformed query (exit 2)"]
+fn search_refuses_every_malformed_query_as_the_users_to_fix() {
+    let (log, _) = search_log();
+    for query in ["\"unterminated", "colour:red", "*"] {
+        let stderr = log.run(["search", query]).fails(2);
+        assert_eq!(stderr.lines().count(), 1, "{query}: {stderr}");
+        assert!(
+            stderr.contains("is not a search caselog understands"),
+            "{query}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn search_prints_nothing_when_nothing_matches() {
+    let (log, _) = search_log();
+    assert_eq!(log.run(["search", "zebra"]).ok(), "");
+    assert_eq!(
+        log.run(["search", "zebra"])
+            .env("CASELOG_NO_INDEX", "1")
+            .ok(),
+        ""
+    );
+    assert_eq!(log.run(["search", "sofa", "--status", "waiting"]).ok(), "");
+}
+
+#[test]
+fn search_escapes_terminal_control_characters_in_snippets() {
+    let (log, ids) = search_log();
+    let out = agreed(&log, &["search", "kitchen"]).stdout;
+    assert!(out.starts_with(&ids[5]), "{out}");
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    assert!(
+        out.contains("\\u{1b}[31mexploded") && out.contains("[kitchen] \\u{7}"),
+        "{out}"
+    );
+}
+
+// ---- similar ----
+
+#[test]
+fn similar_ranks_earlier_cases_unless_all_and_leaves_out_void_and_placeholder_cases() {
+    let log = Log::new();
+    let open = |at: &str, title: &str, summary: &str| {
+        step(
+            &log,
+            at,
+            &[
+                "open",
+                "--quiet",
+                "--title",
+                title,
+                "--customer",
+                "Pat",
+                "--summary",
+                summary,
+            ],
+        )
+        .trim()
+        .to_string()
+    };
+    let earlier = open(
+        "2026-10-01T09:00:00Z",
+        "Sofa cushion torn",
+        "The courier delivered the sofa with a torn cushion.",
+    );
+    let void = open(
+        "2026-10-02T09:00:00Z",
+        "Sofa cushion torn",
+        "The courier delivered the sofa with a torn cushion, again.",
+    );
+    step(
+        &log,
+        "2026-10-02T10:00:00Z",
+        &["close", &void, "--opened-in-error", "--reason", "a test"],
+    );
+    let duplicate = open(
+        "2026-10-03T09:00:00Z",
+        "Torn sofa cushion",
+        "A torn cushion on the sofa the courier delivered.",
+    );
+    step(
+        &log,
+        "2026-10-03T10:00:00Z",
+        &["close", &duplicate, "--duplicate-of", &earlier],
+    );
+    let placeholder = open(
+        "2026-10-04T09:00:00Z",
+        "Torn cushion on the sofa",
+        "No narrative",
+    );
+    let unrelated = open(
+        "2026-10-05T09:00:00Z",
+        "Invoice charged twice",
+        "Charged twice.",
+    );
+    let query = open(
+        "2026-10-10T09:00:00Z",
+        "Torn cushion",
+        "My new sofa arrived with a torn cushion.",
+    );
+    let later = open(
+        "2026-10-20T09:00:00Z",
+        "Cushion torn again",
+        "The sofa cushion is torn, delivered by the courier.",
+    );
+    let found = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["similar", query.as_str(), "--format", "json"];
+        all.extend_from_slice(args);
+        let json: Value = serde_json::from_str(&agreed(&log, &all).stdout).unwrap();
+        json.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(found(&[]), std::slice::from_ref(&earlier));
+    let mut all = found(&["--all"]);
+    all.sort();
+    assert_eq!(all, [earlier.clone(), later.clone()]);
+    for left_out in [&void, &duplicate, &placeholder, &unrelated, &query] {
+        assert!(!all.contains(left_out), "{left_out} in {all:?}");
+    }
+    // The earlier case sees none before it, the later one both.
+    let earlier_sees = agreed(&log, &["similar", &earlier]).stdout;
+    assert_eq!(earlier_sees, "");
+    let later_sees = agreed(&log, &["similar", &later, "--format", "json"]).stdout;
+    let later_sees: Value = serde_json::from_str(&later_sees).unwrap();
+    let mut ids: Vec<&str> = later_sees
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    let mut expected = [earlier.as_str(), query.as_str()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert_agrees(&log, &query, "cushion");
+}
