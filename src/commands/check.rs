@@ -72,7 +72,9 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     // A file found clean before, unchanged since, under the same rules,
     // is not validated again (unless --all, or files are named).
     let rules = rules_fingerprint(settings);
-    let clean = if args.all || !args.paths.is_empty() {
+    // With CASELOG_NO_INDEX every file is read, and nothing remembered.
+    let remember = args.paths.is_empty() && session.use_index();
+    let clean = if args.all || !remember {
         Clean::default()
     } else {
         store.clean_files(rules)
@@ -194,7 +196,7 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     for warning in &warnings {
         super::say(warning);
     }
-    if args.paths.is_empty() {
+    if remember {
         let now_clean: Vec<_> = clean_candidates
             .iter()
             .filter(|f| !troubled.contains(&f.path(store.cases_dir())))

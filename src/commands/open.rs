@@ -142,11 +142,14 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
 fn hint(session: &Session, case: &Case) {
     // The case is written by now: a failure here only loses the hints.
     let Ok(store) = session.store() else { return };
-    let Ok((index, _)) = session.search_index() else {
+    let Ok(((earlier, similar), _)) = session.ask_search_index(|index| {
+        Ok((
+            learning::earlier_in(index, case)?,
+            learning::similar(index, case, SIMILAR_HINTS, false)?,
+        ))
+    }) else {
         return;
     };
-    let earlier = learning::earlier_in(&index, case).unwrap_or_default();
-    let similar = learning::similar(&index, case, SIMILAR_HINTS, false).unwrap_or_default();
     if !earlier.is_empty() {
         let ids: Vec<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
         let count = ids.len();

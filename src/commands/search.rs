@@ -12,7 +12,7 @@ use super::Session;
 use super::args::{FilterArgs, words};
 use crate::error::EXIT_OK;
 use crate::practice::filter::Filter;
-use crate::store::index::search::Weights;
+use crate::store::index::search::{self, Weights};
 use crate::untrusted::line;
 use crate::words::word_enum;
 
@@ -62,6 +62,7 @@ struct Hit {
 }
 
 pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u8> {
+    search::check_query(&args.query)?;
     let store = session.store()?;
     let filter = args.filter.filter(session)?;
     // With filters, the cases they keep, from the facts of every case.
@@ -77,24 +78,25 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
         })?;
         Some(scan.cases.into_iter().collect())
     };
-    let (index, errors) = session.search_index()?;
-    let unreadable = session.tally(&errors);
     let wanted = args.limit;
     // Ranked hits, past the filter, until enough are kept.
-    let mut asked = wanted.max(20);
-    let hits: Vec<_> = loop {
-        let ranked = index.ranked(&args.query, WEIGHTS, asked)?;
-        let exhausted = ranked.len() < asked;
-        let kept: Vec<_> = ranked
-            .into_iter()
-            .filter(|r| allowed.as_ref().is_none_or(|ids| ids.contains(&r.doc.id)))
-            .take(wanted)
-            .collect();
-        if kept.len() >= wanted || exhausted {
-            break kept;
+    let (hits, errors) = session.ask_search_index(|index| {
+        let mut asked = wanted.max(20);
+        loop {
+            let ranked = index.ranked(&args.query, WEIGHTS, asked)?;
+            let exhausted = ranked.len() < asked;
+            let kept: Vec<_> = ranked
+                .into_iter()
+                .filter(|r| allowed.as_ref().is_none_or(|ids| ids.contains(&r.doc.id)))
+                .take(wanted)
+                .collect();
+            if kept.len() >= wanted || exhausted {
+                return Ok(kept);
+            }
+            asked = asked.saturating_mul(4);
         }
-        asked = asked.saturating_mul(4);
-    };
+    })?;
+    let unreadable = session.tally(&errors);
     let mut shown = Vec::with_capacity(hits.len());
     let mut opened_dates = Vec::with_capacity(hits.len());
     for hit in hits {

@@ -342,6 +342,37 @@ impl Session {
         Ok((index, errors))
     }
 
+    /// `ask` answered from the search index, and the files that could not
+    /// be read. A failure that is not the user's (a damaged page of the
+    /// database, found only when a query reaches it) never fails the
+    /// command: the index is built again from the files, and when even
+    /// that fails, `ask` is answered from an index in memory.
+    pub fn ask_search_index<T>(
+        &self,
+        ask: impl Fn(&SearchIndex) -> Result<T>,
+    ) -> Result<(T, Vec<anyhow::Error>)> {
+        let users = |e: &anyhow::Error| e.downcast_ref::<InputError>().is_some();
+        let (index, errors) = self.search_index()?;
+        match ask(&index) {
+            Ok(answer) => return Ok((answer, errors)),
+            Err(e) if users(&e) || !self.use_index => return Err(e),
+            Err(_) => {}
+        }
+        drop(index);
+        let store = self.store()?;
+        let progress = super::progress::FirstBuild::new();
+        let _ = store.forget_search_index();
+        if let Ok((index, errors)) = store.search_index(true, &progress) {
+            match ask(&index) {
+                Ok(answer) => return Ok((answer, errors)),
+                Err(e) if users(&e) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        let (index, errors) = store.search_index(false, &progress)?;
+        Ok((ask(&index)?, errors))
+    }
+
     /// Whether whole-log commands may use the index (`CASELOG_NO_INDEX`
     /// unset): the property tests compare answers with and without it.
     pub fn use_index(&self) -> bool {

@@ -122,8 +122,8 @@ pub fn ending(case: &Shown) -> String {
 pub fn run(session: &Session, args: SimilarArgs, out: &mut dyn Write) -> Result<u8> {
     let store = session.store()?;
     let case = store.load(&args.id)?.case;
-    let (index, mut errors) = session.search_index()?;
-    let matches = learning::similar(&index, &case, args.limit, args.all)?;
+    let (matches, mut errors) =
+        session.ask_search_index(|index| learning::similar(index, &case, args.limit, args.all))?;
     let (found, more) = shown(store, matches);
     errors.extend(more);
     session.tally(&errors);

@@ -50,7 +50,7 @@ impl Store {
     pub fn remember_clean(&self, rules: u64, files: &[&Found]) -> Result<()> {
         let temp = self.temp_dir()?;
         let mut file = tempfile::Builder::new()
-            .prefix(".caselog-")
+            .prefix(super::TEMP_PREFIX)
             .suffix(".tmp")
             .tempfile_in(&temp)
             .context("creating the check record")?;

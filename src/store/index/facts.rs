@@ -6,7 +6,10 @@
 //! entry whose identity is unchanged and whose file was not modified just
 //! before the snapshot was written (git's "racy clean" rule: a change in
 //! the same timestamp granule could hide), and reads every other file
-//! again. Only when something changed is a new snapshot written: to a
+//! again. Each entry carries a CRC-32 of its bytes, so a damaged entry
+//! (a flipped bit inside a digest leaves the stat identity intact) is not
+//! trusted: the rest of its segment is read from the files instead.
+//! Only when something changed is a new snapshot written: to a
 //! temporary file, renamed into place, so a reader or a crash never sees
 //! half of one, and two writers only race to leave a valid cache.
 
@@ -23,7 +26,7 @@ use super::{RACY_NS, digest};
 pub const FILE: &str = "facts";
 const MAGIC: &[u8; 14] = b"caselog-facts\n";
 /// The layout of this file and of the digests in it; any change rebuilds.
-const LAYOUT: u32 = (2 << 16) | digest::VERSION;
+const LAYOUT: u32 = (3 << 16) | digest::VERSION;
 
 /// What the index knows of one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,16 +126,19 @@ impl Read for At<'_> {
     }
 }
 
-/// A reader that counts the bytes it has given.
+/// A reader that counts the bytes it has given and sums them for the
+/// entry's check.
 struct Counting<R> {
     inner: R,
     at: u64,
+    sum: crc32fast::Hasher,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.at += n as u64;
+        self.sum.update(&buf[..n]);
         Ok(n)
     }
 }
@@ -148,6 +154,7 @@ impl<'s> SegmentReader<'s> {
             file: Counting {
                 inner: BufReader::with_capacity(256 * 1024, at),
                 at: segment.offset,
+                sum: crc32fast::Hasher::new(),
             },
             left: segment.entries,
         }
@@ -162,6 +169,7 @@ impl<'s> SegmentReader<'s> {
         }
         let start = self.file.at;
         self.left -= 1;
+        self.file.sum = crc32fast::Hasher::new();
         let f = &mut self.file;
         let key = read_str(f)?;
         let identity = Identity {
@@ -179,6 +187,10 @@ impl<'s> SegmentReader<'s> {
             },
             _ => return Err(io::Error::other("not a caselog facts file")),
         };
+        let sum = std::mem::take(&mut self.file.sum).finalize();
+        if read_u32(&mut self.file)? != sum {
+            return Err(io::Error::other("a damaged entry in the facts file"));
+        }
         let span = Span {
             start,
             end: self.file.at,
@@ -270,7 +282,7 @@ pub fn write(
         );
     }
     let mut file = tempfile::Builder::new()
-        .prefix(".caselog-")
+        .prefix(super::TEMP_PREFIX)
         .suffix(".tmp")
         .tempfile_in(temp_dir)
         .context("creating the index's temporary file")?;
@@ -318,7 +330,9 @@ pub fn write(
     Ok(())
 }
 
+/// One entry's bytes, then their CRC-32.
 fn encode_entry(out: &mut Vec<u8>, entry: &Entry) {
+    let start = out.len();
     write_str(out, &entry.key);
     out.extend_from_slice(&entry.identity.size.to_le_bytes());
     out.extend_from_slice(&entry.identity.mtime_ns.to_le_bytes());
@@ -336,6 +350,8 @@ fn encode_entry(out: &mut Vec<u8>, entry: &Entry) {
             write_str(out, message);
         }
     }
+    let sum = crc32fast::hash(&out[start..]);
+    out.extend_from_slice(&sum.to_le_bytes());
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {

@@ -20,6 +20,12 @@ pub mod search;
 /// "racy clean" rule).
 const RACY_NS: i64 = 2_000_000_000;
 
+/// The index's own temporary files: not the `.caselog-*.tmp` of a case
+/// write, which `check` reports when an interrupted write leaves one, since
+/// the index is written without the log's lock and a `check` may see one
+/// mid-write.
+const TEMP_PREFIX: &str = ".index-";
+
 use std::path::Path;
 
 use anyhow::Result;
@@ -137,6 +143,15 @@ impl Store {
         for file in search::FILES {
             facts::remove(&work.join(file))?;
         }
+        // What a killed index write left behind.
+        if let Ok(entries) = std::fs::read_dir(self.temp_dir()?) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                if name.to_string_lossy().starts_with(TEMP_PREFIX) {
+                    facts::remove(&entry.path())?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -161,6 +176,10 @@ impl Store {
                 .collect();
         };
         let readers = facts::segment_readers(snapshot);
+        if readers.is_empty() {
+            // A snapshot of an empty log: every file is new.
+            return self.partition(files, None);
+        }
         let starts: Vec<usize> = readers
             .iter()
             .map(|(first, _)| match first {

@@ -219,6 +219,15 @@ fn doc_of(key: &str, case: &Case) -> Doc {
 }
 
 impl Store {
+    /// Deletes the search database, so the next use builds it afresh.
+    pub fn forget_search_index(&self) -> Result<()> {
+        let work = self.root.join(WORK_DIR);
+        for file in FILES {
+            super::facts::remove(&work.join(file))?;
+        }
+        Ok(())
+    }
+
     /// The search index, up to date with the case files, and the files
     /// that could not be read (left out, and reported by the caller).
     /// With `use_index` false, or when no database can be had, it is built
@@ -450,9 +459,9 @@ impl SearchIndex {
                     })
                 },
             )
-            .map_err(|e| query_error(query, e))?;
+            .context("searching the index")?;
         rows.collect::<Result<_, _>>()
-            .map_err(|e| query_error(query, e))
+            .context("searching the index")
     }
 
     /// The cases of the customer with this reference and contact, as
@@ -487,7 +496,7 @@ impl SearchIndex {
             .prepare_cached("SELECT count(*) FROM fts WHERE fts MATCH ?1")?;
         let n: i64 = statement
             .query_row(params![query], |row| row.get(0))
-            .map_err(|e| query_error(&query, e))?;
+            .context("searching the index")?;
         Ok(n as usize)
     }
 
@@ -505,7 +514,7 @@ impl SearchIndex {
         ))?;
         let found = statement
             .query_map(params![query], |row| row.get::<_, i64>(0))
-            .map_err(|e| query_error(&query, e))?;
+            .context("searching the index")?;
         Ok(found.collect::<Result<_, _>>()?)
     }
 
@@ -539,17 +548,29 @@ fn doc_from(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Doc> {
     })
 }
 
-/// A query FTS5 cannot read is the user's to fix.
-fn query_error(query: &str, e: rusqlite::Error) -> anyhow::Error {
-    match &e {
-        rusqlite::Error::SqliteFailure(_, Some(message))
-            if message.contains("fts5") || message.contains("syntax") =>
-        {
-            crate::error::InputError::Invalid(format!(
-                "'{query}' is not a search caselog understands ({message}): use words, \"phrases\", prefix*, AND, OR, NOT, and parentheses"
+/// Refuses a query FTS5 cannot read. It is tried on an empty index of
+/// its own, so a failure is the query's to fix, never a damaged database's
+/// (which the caller rebuilds instead).
+pub fn check_query(query: &str) -> Result<()> {
+    let conn = Connection::open_in_memory().context("making a search index in memory")?;
+    conn.execute_batch(SCHEMA)
+        .context("making a search index in memory")?;
+    let tried = conn.query_row(
+        "SELECT count(*) FROM fts WHERE fts MATCH ?1",
+        params![query],
+        |row| row.get::<_, i64>(0),
+    );
+    match tried {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let why = match &e {
+                rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+                other => other.to_string(),
+            };
+            Err(crate::error::InputError::Invalid(format!(
+                "'{query}' is not a search caselog understands ({why}): use words, \"phrases\", prefix*, AND, OR, NOT, parentheses, and the columns title, summary, notes, customer"
             ))
-            .into()
+            .into())
         }
-        _ => anyhow::Error::new(e).context("searching the index"),
     }
 }
