@@ -59,6 +59,9 @@ impl Filter {
                 ]
                 .into_iter()
                 .flatten()
+                // What a redaction left is nobody's name: an erased
+                // customer matches no search for a customer.
+                .filter(|value| !crate::case::redaction::is_marker(value))
                 .any(|value| lower(value).contains(&wanted))
             })
             && (self.severities.is_empty() || self.severities.contains(&case.severity))
@@ -162,6 +165,21 @@ mod tests {
             ..Filter::default()
         };
         assert!(!keeps(&other, &case));
+    }
+
+    #[test]
+    fn an_erased_customer_matches_no_customer_search() {
+        let mut case = opened();
+        let marker = crate::case::redaction::marker(at(1).date_naive());
+        case.customer.name = marker.clone();
+        case.customer.contact = Some(marker);
+        for wanted in ["redacted", "[redacted", "2026", "]"] {
+            let filter = Filter {
+                customer: Some(wanted.into()),
+                ..Filter::default()
+            };
+            assert!(!keeps(&filter, &case), "{wanted}");
+        }
     }
 
     #[test]
