@@ -345,6 +345,22 @@ fn write_table(out: &mut dyn Write, table: &mut Table, style: Style) -> std::io:
     Ok(())
 }
 
+/// How many repeat customers the human report shows.
+const REPEAT_CUSTOMERS_SHOWN: usize = 10;
+/// How many of a repeat customer's cases it names, the latest.
+const CASES_NAMED: usize = 3;
+
+/// A repeat customer's latest cases (`cases` oldest first), saying how
+/// many earlier ones are left out.
+fn latest_cases(cases: &[String]) -> String {
+    let earlier = cases.len().saturating_sub(CASES_NAMED);
+    let latest = cases[earlier..].join(", ");
+    match earlier {
+        0 => latest,
+        n => format!("{n} earlier, {latest}"),
+    }
+}
+
 fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -> Result<()> {
     let title = format!("Complaints, {}", period_line(&report.period, zone));
     match style {
@@ -388,14 +404,31 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -
         heading(out, style, "Customers who complained more than once")?;
         let mut table = new_table(style);
         table.set_header(["customer", "complaints", "cases"]);
-        for c in &learning.repeat_customers {
+        // A page a person reads: the customers who complained most, each
+        // with their latest cases; the other formats list every one.
+        for c in learning
+            .repeat_customers
+            .iter()
+            .take(REPEAT_CUSTOMERS_SHOWN)
+        {
             table.add_row([
                 cell(style, &c.customer),
                 c.complaints.to_string(),
-                c.cases.join(", "),
+                latest_cases(&c.cases),
             ]);
         }
         write_table(out, &mut table, style)?;
+        let more = learning
+            .repeat_customers
+            .len()
+            .saturating_sub(REPEAT_CUSTOMERS_SHOWN);
+        if more > 0 {
+            writeln!(
+                out,
+                "and {more} more customer{} (--format json lists every one)",
+                if more == 1 { "" } else { "s" }
+            )?;
+        }
     }
     if let Some(trend) = &learning.trend {
         heading(

@@ -811,7 +811,12 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
     let mut repeat_customers: Vec<RepeatCustomer> = customers
         .into_iter()
         .filter(|(_, cases)| cases.len() > 1)
-        .map(|(_, cases)| RepeatCustomer {
+        .map(|(_, mut cases)| {
+            // Oldest first, so the latest are last wherever they are cut.
+            cases.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
+            cases
+        })
+        .map(|cases| RepeatCustomer {
             customer: cases
                 .iter()
                 .max_by_key(|f| f.opened_at)

@@ -654,3 +654,38 @@ fn a_measure_the_log_does_not_record_says_so_instead_of_zero() {
         Value::Null
     );
 }
+
+#[test]
+fn the_table_names_the_ten_most_frequent_repeat_customers_and_their_latest_cases() {
+    let log = Log::new();
+    let mut maria = Vec::new();
+    for day in 1..=5 {
+        let at = format!("2026-11-{day:02}T09:00:00Z");
+        maria.push(open(&log, &at, "Maria López", &["--reference", "ACC-1"]));
+    }
+    for n in 0..11 {
+        for hour in [10, 11] {
+            let at = format!("2026-11-06T{hour}:{n:02}:00Z");
+            open(&log, &at, &format!("Customer {n:02}"), &[]);
+        }
+    }
+    let table = log.run(["report"]).at("2026-11-22T09:00:00Z").ok();
+    let latest = format!("2 earlier, {}, {}, {}", maria[2], maria[3], maria[4]);
+    let first = table
+        .lines()
+        .find(|l| l.starts_with("Maria López (ACC-1)"))
+        .expect(&table);
+    assert!(first.contains(&latest), "{first}");
+    assert!(!table.contains(&maria[0]), "{table}");
+    let named = table.lines().filter(|l| l.starts_with("Customer ")).count();
+    assert_eq!(named, 9, "{table}");
+    assert!(
+        table.contains("and 2 more customers (--format json lists every one)"),
+        "{table}"
+    );
+    // Programs still get every customer and every case.
+    let report = json_report(&log, "2026-11-22T09:00:00Z", &[]);
+    let repeat = report["learning"]["repeat_customers"].as_array().unwrap();
+    assert_eq!(repeat.len(), 12);
+    assert_eq!(repeat[0]["cases"].as_array().unwrap().len(), 5);
+}
