@@ -6,7 +6,6 @@
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::{ColumnConstraint, Table, presets};
 
 use super::Session;
 use super::args::{FilterArgs, words};
@@ -91,10 +90,13 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
                 rows.truncate(limit);
             }
             if !rows.is_empty() {
-                let rows: Vec<[String; COLUMNS]> = rows.into_iter().map(|(_, row)| row).collect();
-                for line in table(rows, session.terminal()).lines() {
-                    writeln!(out, "{}", line.trim_end())?;
-                }
+                let mut rows: Vec<[String; COLUMNS]> =
+                    rows.into_iter().map(|(_, row)| row).collect();
+                let keep = match session.terminal().width() {
+                    Some(width) => fit(&mut rows, usize::from(width)),
+                    None => [true; COLUMNS],
+                };
+                write_table(out, &rows, keep)?;
             }
             Ok(code)
         }
@@ -131,32 +133,37 @@ const NAME_AT_MOST: usize = 22;
 const NAME_AT_LEAST: usize = 12;
 const GAP: usize = 2;
 
-/// A table that fits `terminal`'s width: ids, dates and numbers are never
-/// split, headers never break, and each case keeps one line, its title
-/// (and long names) shortened with `…`; the least wanted columns are
-/// hidden first. With no width (output to a file or program), every
-/// column in full.
-fn table(mut rows: Vec<[String; COLUMNS]>, terminal: &Terminal) -> Table {
-    let mut table = Table::new();
-    table.load_style(presets::NOTHING);
-    let keep = terminal
-        .width()
-        .map(|width| fit(&mut rows, usize::from(width)));
-    table.set_header(HEADER);
-    table.add_rows(rows);
-    if let Some(keep) = keep {
-        table.set_constraints((0..COLUMNS).map(|i| {
-            if keep[i] {
-                ColumnConstraint::ContentWidth
-            } else {
-                ColumnConstraint::Hidden
-            }
-        }));
+/// Writes the table: the columns `keep` says (all when the output is not a
+/// terminal), ids, dates and numbers never split, headers never broken,
+/// each case on one line (`fit` has shortened titles and names to the
+/// terminal's width).
+fn write_table(
+    out: &mut dyn Write,
+    rows: &[[String; COLUMNS]],
+    keep: [bool; COLUMNS],
+) -> std::io::Result<()> {
+    // Laid out here rather than by a table crate: at 100,000 cases a
+    // table of cells costs hundreds of megabytes, and every cell is one
+    // line already (shortened by `fit`), so a column is as wide as its
+    // widest cell and the columns are GAP apart.
+    let mut widths = HEADER.map(terminal::columns);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(terminal::columns(cell));
+        }
     }
-    for column in table.column_iter_mut() {
-        column.set_padding((0, 2));
+    let mut line = String::new();
+    let header = HEADER.map(str::to_string);
+    for row in std::iter::once(&header).chain(rows) {
+        line.clear();
+        for (i, cell) in row.iter().enumerate().filter(|(i, _)| keep[*i]) {
+            line.push_str(cell);
+            let pad = widths[i] - terminal::columns(cell) + GAP;
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+        writeln!(out, "{}", line.trim_end())?;
     }
-    table
+    Ok(())
 }
 
 /// Which columns fit in `width`, the cells of names and titles shortened
