@@ -76,7 +76,7 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
                 filter.keeps(&case, settings, now).then(|| {
                     (
                         filter::sort_key(&case, args.sort, settings, now),
-                        row(&case, settings, now, zone, terminal),
+                        Row::new(row(&case, settings, now, zone, terminal)),
                     )
                 })
             })?;
@@ -90,13 +90,12 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
                 rows.truncate(limit);
             }
             if !rows.is_empty() {
-                let mut rows: Vec<[String; COLUMNS]> =
-                    rows.into_iter().map(|(_, row)| row).collect();
-                let keep = match session.terminal().width() {
-                    Some(width) => fit(&mut rows, usize::from(width)),
-                    None => [true; COLUMNS],
+                let rows: Vec<Row> = rows.into_iter().map(|(_, row)| row).collect();
+                let cut = match session.terminal().width() {
+                    Some(width) => fit(&rows, usize::from(width)),
+                    None => Cut::NONE,
                 };
-                write_table(out, &rows, keep)?;
+                write_table(out, &rows, &cut)?;
             }
             Ok(code)
         }
@@ -133,51 +132,86 @@ const NAME_AT_MOST: usize = 22;
 const NAME_AT_LEAST: usize = 12;
 const GAP: usize = 2;
 
-/// Writes the table: the columns `keep` says (all when the output is not a
-/// terminal), ids, dates and numbers never split, headers never broken,
-/// each case on one line (`fit` has shortened titles and names to the
-/// terminal's width).
-fn write_table(
-    out: &mut dyn Write,
-    rows: &[[String; COLUMNS]],
+/// One case's cells, joined by [`Row::END`]: one allocation a row, not
+/// eleven (a table of 100,000 cases is held whole, to be sorted).
+struct Row(Box<str>);
+
+impl Row {
+    /// Ends a cell. Cells are made terminal-safe, so no cell holds one.
+    const END: char = '\u{1f}';
+
+    fn new(cells: [String; COLUMNS]) -> Row {
+        Row(cells.join(&Row::END.to_string()).into_boxed_str())
+    }
+
+    fn cells(&self) -> impl Iterator<Item = &str> {
+        self.0.split(Row::END)
+    }
+}
+
+/// How the table fits a terminal: the columns kept, and the most columns
+/// each cell may take (titles and names are shortened with `…`).
+struct Cut {
     keep: [bool; COLUMNS],
-) -> std::io::Result<()> {
+    at_most: [usize; COLUMNS],
+}
+
+impl Cut {
+    /// Every column, in full (output to a file or program).
+    const NONE: Cut = Cut {
+        keep: [true; COLUMNS],
+        at_most: [usize::MAX; COLUMNS],
+    };
+
+    fn cell<'c>(&self, i: usize, cell: &'c str) -> std::borrow::Cow<'c, str> {
+        if self.at_most[i] == usize::MAX || terminal::columns(cell) <= self.at_most[i] {
+            std::borrow::Cow::Borrowed(cell)
+        } else {
+            std::borrow::Cow::Owned(terminal::shorten(cell, self.at_most[i]))
+        }
+    }
+}
+
+/// Writes the table: the columns `cut` keeps, ids, dates and numbers never
+/// split, headers never broken, each case on one line.
+fn write_table(out: &mut dyn Write, rows: &[Row], cut: &Cut) -> std::io::Result<()> {
     // Laid out here rather than by a table crate: at 100,000 cases a
     // table of cells costs hundreds of megabytes, and every cell is one
-    // line already (shortened by `fit`), so a column is as wide as its
-    // widest cell and the columns are GAP apart.
+    // line, so a column is as wide as its widest cell and the columns are
+    // GAP apart.
     let mut widths = HEADER.map(terminal::columns);
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(terminal::columns(cell));
+        for (i, cell) in row.cells().enumerate() {
+            widths[i] = widths[i].max(terminal::columns(&cut.cell(i, cell)));
         }
     }
     let mut line = String::new();
-    let header = HEADER.map(str::to_string);
-    for row in std::iter::once(&header).chain(rows) {
+    let mut write_line = |cells: &mut dyn Iterator<Item = &str>| {
         line.clear();
-        for (i, cell) in row.iter().enumerate().filter(|(i, _)| keep[*i]) {
-            line.push_str(cell);
-            let pad = widths[i] - terminal::columns(cell) + GAP;
+        for (i, cell) in cells.enumerate().filter(|(i, _)| cut.keep[*i]) {
+            let cell = cut.cell(i, cell);
+            line.push_str(&cell);
+            let pad = widths[i] - terminal::columns(&cell) + GAP;
             line.extend(std::iter::repeat_n(' ', pad));
         }
-        writeln!(out, "{}", line.trim_end())?;
+        writeln!(out, "{}", line.trim_end())
+    };
+    write_line(&mut HEADER.into_iter())?;
+    for row in rows {
+        write_line(&mut row.cells())?;
     }
     Ok(())
 }
 
-/// Which columns fit in `width`, the cells of names and titles shortened
-/// to fit.
-fn fit(rows: &mut [[String; COLUMNS]], width: usize) -> [bool; COLUMNS] {
-    let content: Vec<usize> = (0..COLUMNS)
-        .map(|i| {
-            rows.iter()
-                .map(|row| terminal::columns(&row[i]))
-                .chain([HEADER[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+/// Which columns fit in `width`, and how far names and titles are
+/// shortened to fit.
+fn fit(rows: &[Row], width: usize) -> Cut {
+    let mut content = HEADER.map(str::len);
+    for row in rows {
+        for (i, cell) in row.cells().enumerate() {
+            content[i] = content[i].max(terminal::columns(cell));
+        }
+    }
     let is_name = |i: usize| matches!(i, ASSIGNEE | 6 | 7);
     let title_least = content[TITLE].min(TITLE_AT_LEAST);
     let mut used: usize = [0, 1, 2, 3].iter().map(|&i| content[i] + GAP).sum();
@@ -202,18 +236,16 @@ fn fit(rows: &mut [[String; COLUMNS]], width: usize) -> [bool; COLUMNS] {
         }
     }
     let title = width.saturating_sub(used).max(NAME_AT_LEAST);
-    for row in rows.iter_mut() {
-        for (i, cell) in row.iter_mut().enumerate() {
-            let at_most = match i {
-                TITLE => title,
-                ASSIGNEE => assignee,
-                i if is_name(i) => NAME_AT_MOST,
-                _ => continue,
-            };
-            *cell = terminal::shorten(cell, at_most);
-        }
+    let mut at_most = [usize::MAX; COLUMNS];
+    for (i, most) in at_most.iter_mut().enumerate() {
+        *most = match i {
+            TITLE => title,
+            ASSIGNEE => assignee,
+            i if is_name(i) => NAME_AT_MOST,
+            _ => continue,
+        };
     }
-    keep
+    Cut { keep, at_most }
 }
 
 /// A case's cells in the table; colours from `terminal` on the cells
