@@ -22,6 +22,7 @@ use crate::case::{Channel, Severity, Status};
 use crate::error::{EXIT_OK, InputError};
 use crate::limits;
 use crate::mail::inbound::{self, Inbound};
+use crate::mail::outbound::Mailbox;
 use crate::mail::{self as mail_domain, MESSAGE_BYTES, attachments};
 use crate::time::clock;
 
@@ -38,7 +39,9 @@ use crate::time::clock;
 /// text; it prints only the new id. Quoted earlier text is cut, HTML-only
 /// mail is turned into text, card numbers are masked. Attachments are
 /// listed with their sizes; --attachments DIR saves them under DIR/<id>/.
-/// The same message (same Message-ID) is recorded once.
+/// The same message (same Message-ID) is recorded once; automatic replies
+/// (Auto-Submitted, Precedence: bulk) and mail from [mail] from are not
+/// recorded (exit 0).
 #[derive(Debug, Args)]
 pub struct MailArgs {
     /// The message ('-' or none reads standard input)
@@ -93,6 +96,19 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
     let mut mail =
         inbound::parse(&raw, limit).map_err(|e| InputError::Invalid(format!("{shown}: {e}")))?;
     drop(raw);
+    if let Some(why) = &mail.automatic {
+        writeln!(out, "not recorded: a message sent by a machine ({why})")?;
+        return Ok(EXIT_OK);
+    }
+    let own = settings.mail.from.as_deref().and_then(Mailbox::parse);
+    if own.is_some_and(|own| own.address.eq_ignore_ascii_case(&mail.from_address)) {
+        writeln!(
+            out,
+            "not recorded: the message is from this log's own address ({}, [mail] from)",
+            mail.from_address
+        )?;
+        return Ok(EXIT_OK);
+    }
     mail.subject = mail_domain::mask_cards(&mail.subject);
     mail.body_text = mail_domain::mask_cards(&mail.body_text);
     if let Some(name) = &mail.from_name {
@@ -263,13 +279,15 @@ fn add_to_case(
         return Ok(EXIT_OK);
     }
     place(staged, &changed.after.id)?;
-    let resumed = changed.before.status == Status::Waiting && changed.after.status == Status::Open;
-    writeln!(
-        out,
-        "{}: e-mail from the customer added{}",
-        changed.after.id,
-        if resumed { "; back to open" } else { "" }
-    )?;
+    let id = &changed.after.id;
+    let note = match (changed.before.status, changed.after.status) {
+        (Status::Waiting, Status::Open) => "; back to open".to_string(),
+        (_, status @ (Status::Resolved | Status::Closed)) => format!(
+            "; the case is {status}: `caselog reopen {id} --reason TEXT` if it needs more work"
+        ),
+        _ => String::new(),
+    };
+    writeln!(out, "{id}: e-mail from the customer added{note}")?;
     Ok(EXIT_OK)
 }
 

@@ -46,6 +46,10 @@ pub struct Inbound {
     /// The Message-IDs it answers: `In-Reply-To`, then `References`
     /// (newest first).
     pub in_reply_to: Vec<String>,
+    /// Why it was sent by a machine, when it says so (`Auto-Submitted:
+    /// auto-replied`, `Precedence: bulk`…): an out-of-office answer to a
+    /// reply is not the customer speaking.
+    pub automatic: Option<String>,
 }
 
 impl Inbound {
@@ -89,8 +93,20 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
     }
     let from_name = from
         .name()
+        .map(|n| match eight_bit(&message, "From") {
+            // "Name <address>", written in 8-bit: the name is what
+            // comes before the address.
+            Some(raw) if n.contains(REPLACEMENT) => raw
+                .rsplit_once('<')
+                .map_or(n.to_string(), |(name, _)| name.trim().to_string()),
+            _ => n.to_string(),
+        })
         .map(|n| at_most(&one_line(n.trim_matches('"')), NAME_MAX))
         .filter(|n| !n.is_empty() && n != address);
+    let subject = match (message.subject(), eight_bit(&message, "Subject")) {
+        (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
+        (subject, _) => subject.unwrap_or_default().to_string(),
+    };
     let (body, truncated) = capped(&text_of(&message), max_text);
     Ok(Inbound {
         message_id: message.message_id().and_then(clean_id),
@@ -100,15 +116,51 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
             .date()
             .filter(|d| d.is_valid())
             .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
-        subject: at_most(
-            &one_line(message.subject().unwrap_or_default()),
-            SUBJECT_MAX,
-        ),
+        subject: at_most(&one_line(&subject), SUBJECT_MAX),
         body_text: body,
         truncated,
         attachments: attachments_of(&message),
         in_reply_to: answered(&message),
+        automatic: automatic(&message),
     })
+}
+
+/// The header that says a machine sent the message, as `Name: value`.
+fn automatic(message: &Message) -> Option<String> {
+    let value = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| one_line(v).to_ascii_lowercase())
+    };
+    if let Some(v) = value("Auto-Submitted").filter(|v| v != "no") {
+        return Some(format!("Auto-Submitted: {}", at_most(&v, 40)));
+    }
+    if let Some(v) = value("Precedence")
+        .filter(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"))
+    {
+        return Some(format!("Precedence: {v}"));
+    }
+    value("X-Autoreply").map(|_| "X-Autoreply".to_string())
+}
+
+/// What a byte that is not UTF-8 becomes when read as UTF-8.
+const REPLACEMENT: char = '\u{FFFD}';
+
+/// A header written in 8-bit without encoded words (older mailers send
+/// Latin-1 so), read as Latin-1; `None` when its bytes are UTF-8 (then
+/// `mail-parser` has read it already) or there is no such header.
+fn eight_bit(message: &Message, name: &str) -> Option<String> {
+    let header = message
+        .headers()
+        .iter()
+        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
+    let bytes = message
+        .raw_message
+        .get(header.offset_start as usize..header.offset_end as usize)?;
+    if std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    Some(bytes.iter().map(|&b| char::from(b)).collect())
 }
 
 /// A Message-ID as stored: without angle brackets or blanks; `None` when
@@ -265,6 +317,39 @@ mod tests {
         for raw in ["<", "alert", "color:red"] {
             assert!(!mail.body_text.contains(raw), "{raw}: {}", mail.body_text);
         }
+    }
+
+    #[test]
+    fn eight_bit_latin1_headers_are_read_as_latin1() {
+        let mail = parse(
+            b"From: \"Maria L\xf3pez\" <maria@example.com>\nSubject: Caf\xe9 froid\n\nx\n",
+            100,
+        )
+        .unwrap();
+        assert_eq!(mail.from_name.as_deref(), Some("Maria López"));
+        assert_eq!(mail.subject, "Café froid");
+        assert_eq!(mail.from_address, "maria@example.com");
+    }
+
+    #[test]
+    fn a_machine_sent_message_says_so() {
+        assert_eq!(read("From: a@example.com\n\nx\n").automatic, None);
+        assert_eq!(
+            read("From: a@example.com\nAuto-Submitted: no\n\nx\n").automatic,
+            None
+        );
+        assert_eq!(
+            read("From: a@example.com\nAuto-Submitted: Auto-Replied\n\nx\n")
+                .automatic
+                .as_deref(),
+            Some("Auto-Submitted: auto-replied")
+        );
+        assert_eq!(
+            read("From: a@example.com\nPrecedence: bulk\n\nx\n")
+                .automatic
+                .as_deref(),
+            Some("Precedence: bulk")
+        );
     }
 
     #[test]

@@ -561,3 +561,101 @@ fn a_card_number_in_a_reply_is_refused_before_it_is_sent() {
     assert!(err.contains("payment card number"), "{err}");
     assert_eq!(log.files(), before);
 }
+
+#[test]
+fn an_automatic_reply_and_our_own_mail_are_not_recorded() {
+    let log = log_with_sendmail(false);
+    let before = log.files();
+    let mut auto = b"Auto-Submitted: auto-replied\r\n".to_vec();
+    auto.extend(fixture_bytes("plain.eml"));
+    let out = log.run(["mail"]).stdin(auto).ok();
+    assert_eq!(
+        out,
+        "not recorded: a message sent by a machine (Auto-Submitted: auto-replied)\n"
+    );
+    let own = String::from_utf8(fixture_bytes("plain.eml"))
+        .unwrap()
+        .replace(
+            "From: =?UTF-8?Q?Mar=C3=ADa_L=C3=B3pez?= <maria@example.com>",
+            "From: Support <Support@ferncliff.example>",
+        );
+    let out = log.run(["mail"]).stdin(own).ok();
+    assert!(
+        out.starts_with("not recorded: the message is from this log's own address"),
+        "{out}"
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn the_example_templates_fill_in_for_open_and_resolved_cases() {
+    let log = log_with_sendmail(false);
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    fs::create_dir(log.path().join("templates")).unwrap();
+    let mut names = Vec::new();
+    for entry in fs::read_dir(&templates).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            fs::copy(
+                &path,
+                log.path().join("templates").join(path.file_name().unwrap()),
+            )
+            .unwrap();
+            names.push(path.file_stem().unwrap().to_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(names.len(), 3, "{names:?}");
+    let open = log.open(&["--contact", "maria@example.com"]);
+    let resolved = log.open(&["--contact", "maria@example.com"]);
+    log.run([
+        "resolve",
+        &resolved,
+        "--summary",
+        "We refunded the order.",
+        "--redress",
+        "A full refund of 24.50 EUR",
+    ])
+    .ok();
+    for name in &names {
+        for id in [&open, &resolved] {
+            let out = log
+                .run([
+                    "reply",
+                    id,
+                    "--print",
+                    "--template",
+                    name,
+                    "Some more words.",
+                ])
+                .ok();
+            assert!(out.contains("Kind regards,"), "{name} on {id}: {out}");
+            assert!(!out.contains("{{") && !out.contains("{%"), "{name}: {out}");
+        }
+    }
+    let out = log
+        .run(["reply", &resolved, "--print", "--template", "resolved"])
+        .ok();
+    assert!(
+        out.contains("We refunded the order.\nA full refund of 24.50 EUR\n\nWe will be in touch"),
+        "{out}"
+    );
+}
+
+#[test]
+fn mail_to_a_resolved_case_is_recorded_and_says_how_to_reopen_it() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com"]);
+    log.run(["resolve", &id, "--summary", "Refunded."])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    let out = log
+        .run(["mail"])
+        .stdin(filled("reply-to-case.eml", &[("ID", &id)]))
+        .ok();
+    assert_eq!(
+        out,
+        format!(
+            "{id}: e-mail from the customer added; the case is resolved: `caselog reopen {id} --reason TEXT` if it needs more work\n"
+        )
+    );
+}
