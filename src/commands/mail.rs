@@ -5,7 +5,7 @@
 //! The mail itself is read by `crate::mail`; this decides which case it
 //! belongs to, writes it through the store, and says what it did.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -151,6 +151,12 @@ fn read_message(file: Option<&PathBuf>) -> Result<(Vec<u8>, String)> {
             shown
         }
         None => {
+            if std::io::stdin().is_terminal() {
+                return Err(InputError::Invalid(
+                    "no message given: give FILE, or pipe one message in (caselog mail < message.eml)".into(),
+                )
+                .into());
+            }
             std::io::stdin()
                 .lock()
                 .take(MESSAGE_BYTES + 1)
