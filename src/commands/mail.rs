@@ -18,7 +18,7 @@ use crate::case::card;
 use crate::case::id::CaseId;
 use crate::case::lifecycle::{NewComplaint, Stamp};
 use crate::case::message::{self, Message};
-use crate::case::{Channel, Severity, Status};
+use crate::case::{Case, Channel, Severity, Status};
 use crate::error::{EXIT_OK, InputError};
 use crate::limits;
 use crate::mail::inbound::{self, Inbound};
@@ -74,7 +74,7 @@ const ID_ATTEMPTS: usize = 8;
 
 /// Where a message goes.
 enum Target {
-    /// A case the log has: its id, and how it was found.
+    /// A case the log has, by its id (or the part of it a subject gave).
     Case(String),
     /// A new case.
     New,
@@ -115,14 +115,45 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
         mail.from_name = Some(mail_domain::mask_cards(name));
     }
 
-    match target(session, &mail)? {
-        Target::Recorded(id) => {
+    if let Some(query) = tagged(session, &mail) {
+        return add_to_case(session, &args, &by, &mail, &query, out);
+    }
+    // Whether the log records the message, and the case it opens if not,
+    // are decided under the log's lock: two deliveries of one message at
+    // once record it once.
+    let decided = session
+        .store()?
+        .while_locked(|| match scan(session, &mail)? {
+            Target::Recorded(id) => Ok(Decided::Recorded(id)),
+            Target::Case(id) => Ok(Decided::Threaded(id)),
+            Target::New => open_case(session, &args, &by, &mail)
+                .map(|(case, staged)| Decided::Opened(Box::new(case), staged)),
+        })?;
+    match decided {
+        Decided::Recorded(id) => {
             already(out, &id, &mail)?;
             Ok(EXIT_OK)
         }
-        Target::Case(query) => add_to_case(session, &args, &by, &mail, &query, out),
-        Target::New => open_case(session, &args, &by, mail, out),
+        Decided::Threaded(id) => add_to_case(session, &args, &by, &mail, &id, out),
+        Decided::Opened(case, staged) => {
+            writeln!(out, "{}", case.id)?;
+            out.flush()?;
+            place(staged, &case.id)?;
+            if !args.quiet {
+                super::open::hint(session, &case);
+            }
+            Ok(EXIT_OK)
+        }
     }
+}
+
+/// What became of a message no subject tag placed.
+enum Decided {
+    Recorded(CaseId),
+    /// It answers a message of this case.
+    Threaded(String),
+    /// It opened this case; its attachments wait to be put in place.
+    Opened(Box<Case>, Option<attachments::Staged>),
 }
 
 /// Reads the message, at most [`MESSAGE_BYTES`], as bytes (mail need not
@@ -175,19 +206,24 @@ fn read_message(file: Option<&PathBuf>) -> Result<(Vec<u8>, String)> {
     Ok((bytes, shown))
 }
 
-/// Which case the message belongs to: the one its subject names, else
-/// the one recording a message it answers, else a new one; or the case
-/// that already records it.
-fn target(session: &Session, mail: &Inbound) -> Result<Target> {
-    let store = session.store()?;
-    if let Some(query) = mail_domain::case_tag(&mail.subject) {
-        match store.find(query) {
-            Ok(_) => return Ok(Target::Case(query.to_string())),
-            Err(err) => super::say(&format!(
+/// The case the message's subject names (`[caselog ID]`), when the log
+/// has it; a tag naming no case is said, and the message placed otherwise.
+fn tagged(session: &Session, mail: &Inbound) -> Option<String> {
+    let query = mail_domain::case_tag(&mail.subject)?;
+    match session.store().and_then(|store| store.find(query)) {
+        Ok(_) => Some(query.to_string()),
+        Err(err) => {
+            super::say(&format!(
                 "the subject names case '{query}', but: {err:#}; looking further"
-            )),
+            ));
+            None
         }
     }
+}
+
+/// The case that already records the message, else the one recording a
+/// message it answers, else a new one.
+fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
     // One pass over every case: the Message-IDs live in the index.
     let answered = &mail.in_reply_to;
     let own = mail.message_id.as_deref();
@@ -297,17 +333,18 @@ fn add_to_case(
     Ok(EXIT_OK)
 }
 
+/// Opens a case from the message (its attachments staged, not yet in
+/// place); the caller holds the log's lock.
 fn open_case(
     session: &Session,
     args: &MailArgs,
     by: &str,
-    mail: Inbound,
-    out: &mut dyn Write,
-) -> Result<u8> {
+    mail: &Inbound,
+) -> Result<(Case, Option<attachments::Staged>)> {
     let store = session.store()?;
     let now = session.stamp(Some(by))?;
     let stamp = Stamp {
-        at: sent_at(&mail, now.at),
+        at: sent_at(mail, now.at),
         ..now
     };
     let customer = mail
@@ -340,9 +377,9 @@ fn open_case(
     };
     let message = Message {
         id: mail.message_id.clone(),
-        text: mail_domain::heading(&mail),
+        text: mail_domain::heading(mail),
     };
-    let staged = stage(args, &mail)?;
+    let staged = stage(args, mail)?;
     for _ in 0..ID_ATTEMPTS {
         let case = message::open(
             CaseId::generate(stamp.at)?,
@@ -352,13 +389,7 @@ fn open_case(
         )?;
         let case = card::guard(None, case, args.card.allow_card_like_number)?;
         if store.create(&case)? {
-            writeln!(out, "{}", case.id)?;
-            out.flush()?;
-            place(staged, &case.id)?;
-            if !args.quiet {
-                super::open::hint(session, &case);
-            }
-            return Ok(EXIT_OK);
+            return Ok((case, staged));
         }
     }
     bail!("found no free case id in {ID_ATTEMPTS} tries; nothing was written")

@@ -659,3 +659,29 @@ fn mail_to_a_resolved_case_is_recorded_and_says_how_to_reopen_it() {
         )
     );
 }
+
+#[test]
+fn one_message_delivered_several_times_at_once_opens_one_case() {
+    let log = Log::new();
+    let outputs: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..6)
+            .map(|_| {
+                scope.spawn(|| {
+                    log.run(["mail", "--quiet"])
+                        .stdin(fixture_bytes("plain.eml"))
+                        .ok()
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let cases = fs::read_dir(log.path().join("cases/2026/11"))
+        .unwrap()
+        .count();
+    assert_eq!(cases, 1, "{outputs:?}");
+    let opened = outputs
+        .iter()
+        .filter(|o| !o.contains("already recorded"))
+        .count();
+    assert_eq!(opened, 1, "{outputs:?}");
+}
