@@ -10,8 +10,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
     Session, Terminal, agree, annotate, assign, changes, check, close, completions, due, edit,
-    escalate, export, fmt, follow_up, import, index, init, list, log, merge_driver, next, open,
-    propose, redact, reopen, report, resolve, search, show, similar, terminal, wait,
+    escalate, export, fmt, follow_up, import, index, init, list, log, mail, merge_driver, next,
+    open, propose, redact, reopen, reply, report, resolve, search, show, similar, terminal, wait,
 };
 use crate::untrusted::TerminalSafe;
 
@@ -63,6 +63,8 @@ pub enum Command {
     Open(open::OpenArgs),
     #[command(visible_alias = "note")]
     Annotate(annotate::AnnotateArgs),
+    Mail(mail::MailArgs),
+    Reply(reply::ReplyArgs),
     Assign(assign::AssignArgs),
     Wait(wait::WaitArgs),
     Propose(propose::ProposeArgs),
@@ -214,6 +216,8 @@ impl Command {
             Command::Init(args) => init::run(s, args, o)?,
             Command::Open(args) => open::run(s, args, o)?,
             Command::Annotate(args) => annotate::run(s, args, o)?,
+            Command::Mail(args) => mail::run(s, args, o)?,
+            Command::Reply(args) => reply::run(s, args, o)?,
             Command::Assign(args) => assign::run(s, args, o)?,
             Command::Wait(args) => wait::run(s, args, o)?,
             Command::Propose(args) => propose::run(s, args, o)?,

@@ -14,6 +14,7 @@ pub mod error;
 pub mod git;
 pub mod learning;
 pub mod limits;
+pub mod mail;
 pub mod practice;
 pub mod settings;
 pub mod store;

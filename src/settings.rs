@@ -80,6 +80,41 @@ pub struct Settings {
     /// overrides it.
     #[serde(default, deserialize_with = "zone")]
     pub timezone: Zone,
+    /// `[mail]`: how `caselog reply --send` hands a reply over.
+    #[serde(default)]
+    pub mail: MailSettings,
+}
+
+/// `[mail]`: the command a reply is handed to, and whom it is from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// The command that takes a whole message on its standard input and
+    /// reads the recipients from its headers; split into words as a shell
+    /// would, but run without one.
+    #[serde(default = "default_sendmail")]
+    pub sendmail: String,
+    /// The reply's From: (`Name <address>` or an address); when unset,
+    /// `reply --send` asks for it.
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// The default mail command: recipients from the headers (`-t`), and a
+/// line holding a lone `.` is not the end of the message (`-i`).
+pub const DEFAULT_SENDMAIL: &str = "sendmail -t -i";
+
+fn default_sendmail() -> String {
+    DEFAULT_SENDMAIL.to_string()
+}
+
+impl Default for MailSettings {
+    fn default() -> MailSettings {
+        MailSettings {
+            sendmail: default_sendmail(),
+            from: None,
+        }
+    }
 }
 
 /// `[personal_data]`: what `redact` erases, `export --pseudonymise` leaves
@@ -188,6 +223,7 @@ impl Default for Settings {
             retention: None,
             personal_data: PersonalData::default(),
             timezone: Zone::UTC,
+            mail: MailSettings::default(),
         }
     }
 }
@@ -335,6 +371,14 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # [personal_data]
 # fields = ["customer", "contact", "reference", "preferred_contact"]
 # free_text = true
+
+# How `caselog reply ID --send` sends a reply: the command that takes the
+# whole message on its standard input and reads the recipients from its
+# headers (split into words like a shell, run without one), and the From:
+# of replies (required to send).
+# [mail]
+# sendmail = "sendmail -t -i"
+# from = "Support <support@example.com>"
 "#;
 
 #[cfg(test)]
@@ -390,6 +434,11 @@ mod tests {
         assert_eq!(settings.resolve_within(Severity::Low), Span::days(14));
         assert!(!settings.working_days.is_working(chrono::Weekday::Sat));
         assert_eq!(settings.categories.len(), 5);
+        assert_eq!(settings.mail.sendmail, DEFAULT_SENDMAIL);
+        assert_eq!(
+            settings.mail.from.as_deref(),
+            Some("Support <support@example.com>")
+        );
     }
 
     #[test]

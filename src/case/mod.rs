@@ -10,6 +10,7 @@ pub mod fields;
 pub mod file;
 pub mod id;
 pub mod lifecycle;
+pub mod message;
 mod model;
 pub mod personal;
 pub mod redaction;

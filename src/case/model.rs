@@ -389,6 +389,11 @@ pub struct Event {
     /// change this event records, masked (a known false positive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_card_like_numbers: Vec<String>,
+    /// The e-mail behind the event (`opened` and `customer` from `caselog
+    /// mail`, `reply` from `caselog reply --send`): its Message-ID, without
+    /// the angle brackets. The same message is recorded once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -421,6 +426,7 @@ impl Event {
             monitor: None,
             fields: Vec::new(),
             allowed_card_like_numbers: Vec::new(),
+            message_id: None,
             text: None,
         }
     }

@@ -14,6 +14,7 @@ use toml_edit::{Document, Item};
 
 use crate::case::fields;
 use crate::case::file;
+use crate::case::message;
 use crate::case::redaction::is_marker;
 use crate::case::{Action, Case, Status, Void, check_category, replay_status};
 use crate::case::{Event, card};
@@ -494,6 +495,23 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
             &[Action::Redacted],
             true,
         ));
+        out.extend(fits(
+            "message_id",
+            e.message_id.is_some(),
+            message::MESSAGE_ACTIONS,
+            false,
+        ));
+        if let Some(id) = &e.message_id
+            && !message::is_message_id(id)
+        {
+            out.push(problem(
+                lines.event(i, Some("message_id")),
+                format!(
+                    "message_id must be one e-mail Message-ID without angle brackets: no blanks or control characters, at most {} bytes",
+                    message::MESSAGE_ID_MAX
+                ),
+            ));
+        }
         if e.action == Action::Redacted && e.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
             out.push(problem(
                 lines.event(i, None),
@@ -1464,5 +1482,24 @@ mod tests {
             last_event(c).by = "ana\rbo".into()
         });
         assert_eq!(messages(&signed), ["by must name one person on one line"]);
+    }
+
+    #[test]
+    fn a_message_id_fits_only_mail_events_and_must_be_one_token() {
+        let received = with(&noted(&opened(), 1), |c| {
+            let e = last_event(c);
+            e.action = Action::Customer;
+            e.message_id = Some("a1@mail.example.com".into());
+        });
+        assert_eq!(problems(&received), []);
+        let on_a_note = with(&noted(&opened(), 1), |c| {
+            last_event(c).message_id = Some("a1@mail.example.com".into());
+        });
+        assert_eq!(messages(&on_a_note), ["a 'note' event has no `message_id`"]);
+        let broken = with(&received, |c| {
+            last_event(c).message_id = Some("<a1@x> Bcc: y".into());
+        });
+        assert_eq!(messages(&broken).len(), 1, "{:?}", messages(&broken));
+        assert!(messages(&broken)[0].starts_with("message_id must be one e-mail Message-ID"));
     }
 }

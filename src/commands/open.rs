@@ -139,7 +139,7 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
 /// knows: the customer's earlier cases and the cases most like this one.
 /// The case is written by then; a file that cannot be read here is left
 /// to `caselog check`.
-fn hint(session: &Session, case: &Case) {
+pub(super) fn hint(session: &Session, case: &Case) {
     // The case is written by now: a failure here only loses the hints.
     let Ok(store) = session.store() else { return };
     let Ok(((earlier, similar), _)) = session.ask_search_index(|index| {

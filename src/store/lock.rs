@@ -26,6 +26,16 @@ pub struct Stale {
 }
 
 impl Store {
+    /// Runs `f` holding the log-wide lock: for a decision over the whole
+    /// log and the new case it leads to, which no other change may come
+    /// between (`caselog mail`: does any case record this message? if
+    /// not, open one). `f` must not change a case through `change`, which
+    /// takes the lock itself.
+    pub fn while_locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let _lock = self.lock()?;
+        f()
+    }
+
     /// Holds the log-wide lock until the returned file is dropped. Waits
     /// for another caselog holding it: quietly for a second, then saying
     /// so once, and gives up after the store's lock wait.

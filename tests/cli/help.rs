@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "init",
     "open",
     "annotate",
+    "mail",
+    "reply",
     "assign",
     "wait",
     "propose",

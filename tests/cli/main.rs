@@ -21,6 +21,7 @@ mod hostile;
 mod ids;
 mod index;
 mod lifecycle;
+mod mail;
 mod merge;
 mod output;
 mod personal_data;

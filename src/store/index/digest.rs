@@ -17,12 +17,13 @@ use crate::case::{
 };
 
 /// The version of this encoding; a change of it rebuilds every index.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// `case` without its long texts: the complaint's summary and wants, the
 /// resolution's summary, and each event's text, pluses and minuses,
 /// contingency and monitoring, and an edit's old and new values. Everything a deadline, a report, a listing
-/// or a repeat-customer match needs is kept.
+/// or a repeat-customer match needs is kept, and so is each e-mail's
+/// Message-ID (`caselog mail` looks for it in every case).
 pub fn light(case: &Case) -> Case {
     let mut light = case.clone();
     light.complaint = Complaint {
@@ -116,6 +117,7 @@ pub fn encode(case: &Case) -> Vec<u8> {
         for masked in &e.allowed_card_like_numbers {
             w.str(masked);
         }
+        w.opt_str(&e.message_id);
     }
     out.0
 }
@@ -195,6 +197,7 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
         e.allowed_card_like_numbers = (0..r.len()?)
             .map(|_| r.string())
             .collect::<Option<Vec<_>>>()?;
+        e.message_id = r.opt_string()?;
         events.push(e);
     }
     (r.at == bytes.len()).then_some(Case {
@@ -464,6 +467,16 @@ mod tests {
         .unwrap();
         full.events.last_mut().unwrap().allowed_card_like_numbers =
             vec!["**** **** **** 1111".into()];
+        full = crate::case::message::receive(
+            &full,
+            &stamp(65),
+            &crate::case::message::Message {
+                id: Some("CAF1@mail.example.com".into()),
+                text: "E-mail from Jo".into(),
+            },
+        )
+        .unwrap();
+        assert!(full.events.last().unwrap().message_id.is_some());
         round_trips(&full);
         let mut redacted = full.clone();
         let mut event = Event::new(at(70), "ana", Action::Redacted).with_text("erasure request");

@@ -163,7 +163,9 @@ impl Store {
         files: &[Found],
         snapshot: Option<&'s Snapshot>,
     ) -> Vec<(std::ops::Range<usize>, Option<facts::SegmentReader<'s>>)> {
-        let Some(snapshot) = snapshot else {
+        // A snapshot of an empty log has no segments: with no reader to
+        // hand, its files would be handed to no thread at all.
+        let Some(snapshot) = snapshot.filter(|s| !facts::segment_readers(s).is_empty()) else {
             let threads = super::walk::threads().min(files.len() / 64 + 1);
             let per = files.len().div_ceil(threads).max(1);
             return (0..threads)

@@ -1,0 +1,415 @@
+//! `caselog mail`: one e-mail in, from a file or a pipe (procmail,
+//! `fetchmail --mda`, a Postfix pipe): a reply to a case is added to it as
+//! a message from the customer, any other message opens a new case.
+//!
+//! The mail itself is read by `crate::mail`; this decides which case it
+//! belongs to, writes it through the store, and says what it did.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use super::Session;
+use super::args::{ByArg, CardArg, words};
+use crate::case::card;
+use crate::case::id::CaseId;
+use crate::case::lifecycle::{NewComplaint, Stamp};
+use crate::case::message::{self, Message};
+use crate::case::{Case, Channel, Severity, Status};
+use crate::error::{EXIT_OK, InputError};
+use crate::limits;
+use crate::mail::inbound::{self, Inbound};
+use crate::mail::outbound::Mailbox;
+use crate::mail::{self as mail_domain, MESSAGE_BYTES, attachments};
+use crate::time::clock;
+
+/// Record one e-mail: a reply to a case, or a new complaint
+///
+/// Reads one RFC 5322 message from FILE, or from standard input ('-' or
+/// none): what a mail filter (procmail, maildrop, fetchmail --mda, a
+/// Postfix pipe) hands on. A message whose subject names a case
+/// ([caselog 20261122-7kq3m]), or that answers a message the log records,
+/// is added to that case as a message from the customer (it ends a wait on
+/// the customer), dated by its Date: header. Any other message opens a new
+/// case (channel email): the customer from the sender's name, the contact
+/// from the address, the title from the subject, the summary from the
+/// text; it prints only the new id. Quoted earlier text is cut, HTML-only
+/// mail is turned into text, card numbers are masked. Attachments are
+/// listed with their sizes; --attachments DIR saves them under DIR/<id>/.
+/// The same message (same Message-ID) is recorded once; automatic replies
+/// (Auto-Submitted, Precedence: bulk) and mail from [mail] from are not
+/// recorded (exit 0).
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The message ('-' or none reads standard input)
+    pub file: Option<PathBuf>,
+    /// Save the attached files under DIR/<id>/ (names made safe, never
+    /// replacing a file)
+    #[arg(long, value_name = "DIR")]
+    pub attachments: Option<PathBuf>,
+    /// The category of a case the message opens
+    #[arg(long, add = clap_complete::ArgValueCompleter::new(super::completions::categories))]
+    pub category: Option<String>,
+    /// The severity of a case the message opens
+    #[arg(long, default_value = "normal", value_parser = words::<Severity>(Severity::WORDS))]
+    pub severity: Severity,
+    /// Who handles a case the message opens
+    #[arg(long, value_name = "PERSON")]
+    pub assignee: Option<String>,
+    /// Print only the id of a new case: no hints about the customer's
+    /// earlier cases and similar cases on stderr
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
+    pub by: ByArg,
+}
+
+/// Random suffixes make a clash rare; a few retries make it harmless.
+const ID_ATTEMPTS: usize = 8;
+
+/// Where a message goes.
+enum Target {
+    /// A case the log has, by its id (or the part of it a subject gave).
+    Case(String),
+    /// A new case.
+    New,
+    /// A case that already records this message.
+    Recorded(CaseId),
+}
+
+pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8> {
+    let settings = session.settings()?;
+    let by = session.person(args.by.by.as_deref())?;
+    if let Some(category) = &args.category {
+        settings.check_category(category)?;
+    }
+    if let Some(assignee) = &args.assignee {
+        settings.check_person(assignee, "--assignee")?;
+    }
+    let (raw, shown) = read_message(args.file.as_ref())?;
+    let limit = usize::try_from(settings.max_text_bytes).unwrap_or(usize::MAX);
+    let mut mail =
+        inbound::parse(&raw, limit).map_err(|e| InputError::Invalid(format!("{shown}: {e}")))?;
+    drop(raw);
+    if let Some(why) = &mail.automatic {
+        writeln!(out, "not recorded: a message sent by a machine ({why})")?;
+        return Ok(EXIT_OK);
+    }
+    let own = settings.mail.from.as_deref().and_then(Mailbox::parse);
+    if own.is_some_and(|own| own.address.eq_ignore_ascii_case(&mail.from_address)) {
+        writeln!(
+            out,
+            "not recorded: the message is from this log's own address ({}, [mail] from)",
+            mail.from_address
+        )?;
+        return Ok(EXIT_OK);
+    }
+    mail.subject = mail_domain::mask_cards(&mail.subject);
+    mail.body_text = mail_domain::mask_cards(&mail.body_text);
+    if let Some(name) = &mail.from_name {
+        mail.from_name = Some(mail_domain::mask_cards(name));
+    }
+
+    if let Some(query) = tagged(session, &mail) {
+        return add_to_case(session, &args, &by, &mail, &query, out);
+    }
+    // Whether the log records the message, and the case it opens if not,
+    // are decided under the log's lock: two deliveries of one message at
+    // once record it once.
+    let decided = session
+        .store()?
+        .while_locked(|| match scan(session, &mail)? {
+            Target::Recorded(id) => Ok(Decided::Recorded(id)),
+            Target::Case(id) => Ok(Decided::Threaded(id)),
+            Target::New => open_case(session, &args, &by, &mail)
+                .map(|(case, staged)| Decided::Opened(Box::new(case), staged)),
+        })?;
+    match decided {
+        Decided::Recorded(id) => {
+            already(out, &id, &mail)?;
+            Ok(EXIT_OK)
+        }
+        Decided::Threaded(id) => add_to_case(session, &args, &by, &mail, &id, out),
+        Decided::Opened(case, staged) => {
+            writeln!(out, "{}", case.id)?;
+            out.flush()?;
+            place(staged, &case.id)?;
+            if !args.quiet {
+                super::open::hint(session, &case);
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+/// What became of a message no subject tag placed.
+enum Decided {
+    Recorded(CaseId),
+    /// It answers a message of this case.
+    Threaded(String),
+    /// It opened this case; its attachments wait to be put in place.
+    Opened(Box<Case>, Option<attachments::Staged>),
+}
+
+/// Reads the message, at most [`MESSAGE_BYTES`], as bytes (mail need not
+/// be UTF-8); and how to name it in a message.
+fn read_message(file: Option<&PathBuf>) -> Result<(Vec<u8>, String)> {
+    let mut bytes = Vec::new();
+    let shown = match file.filter(|f| f.as_os_str() != "-") {
+        Some(path) => {
+            let shown = path.display().to_string();
+            let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    InputError::Invalid(format!("cannot read {shown}: there is no such file"))
+                }
+                _ => InputError::Invalid(format!("cannot read {shown}: {e}")),
+            })?;
+            if meta.is_dir() {
+                return Err(
+                    InputError::Invalid(format!("cannot read {shown}: it is a folder")).into(),
+                );
+            }
+            std::fs::File::open(path)
+                .with_context(|| format!("reading {shown}"))?
+                .take(MESSAGE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("reading {shown}"))?;
+            shown
+        }
+        None => {
+            if std::io::stdin().is_terminal() {
+                return Err(InputError::Invalid(
+                    "no message given: give FILE, or pipe one message in (caselog mail < message.eml)".into(),
+                )
+                .into());
+            }
+            std::io::stdin()
+                .lock()
+                .take(MESSAGE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .context("reading the message on standard input")?;
+            "the message on standard input".to_string()
+        }
+    };
+    if bytes.len() as u64 > MESSAGE_BYTES {
+        return Err(InputError::Invalid(format!(
+            "{shown} is larger than {}; nothing was written",
+            limits::size(MESSAGE_BYTES)
+        ))
+        .into());
+    }
+    Ok((bytes, shown))
+}
+
+/// The case the message's subject names (`[caselog ID]`), when the log
+/// has it; a tag naming no case is said, and the message placed otherwise.
+fn tagged(session: &Session, mail: &Inbound) -> Option<String> {
+    let query = mail_domain::case_tag(&mail.subject)?;
+    match session.store().and_then(|store| store.find(query)) {
+        Ok(_) => Some(query.to_string()),
+        Err(err) => {
+            super::say(&format!(
+                "the subject names case '{query}', but: {err:#}; looking further"
+            ));
+            None
+        }
+    }
+}
+
+/// The case that already records the message, else the one recording a
+/// message it answers, else a new one.
+fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
+    // One pass over every case: the Message-IDs live in the index.
+    let answered = &mail.in_reply_to;
+    let own = mail.message_id.as_deref();
+    let scan = session.every_case(|case| {
+        let records_own = own.is_some_and(|id| message::records(&case, id));
+        let answers = answered.iter().position(|id| message::records(&case, id));
+        (records_own || answers.is_some()).then_some((case.id, records_own, answers))
+    })?;
+    if let Some((id, _, _)) = scan.cases.iter().find(|(_, own, _)| *own) {
+        return Ok(Target::Recorded(id.clone()));
+    }
+    // The newest message answered wins (In-Reply-To comes first).
+    let threaded = scan
+        .cases
+        .iter()
+        .filter_map(|(id, _, at)| at.map(|at| (at, id)))
+        .min_by_key(|(at, _)| *at);
+    Ok(match threaded {
+        Some((_, id)) => Target::Case(id.to_string()),
+        None => Target::New,
+    })
+}
+
+fn already(out: &mut dyn Write, id: &CaseId, mail: &Inbound) -> Result<()> {
+    writeln!(
+        out,
+        "{id}: this message is already recorded (Message-ID <{}>); nothing changed",
+        mail.message_id.as_deref().unwrap_or_default()
+    )?;
+    Ok(())
+}
+
+/// When the message was sent, by its `Date:` header: never later than
+/// now (a sender's clock may be ahead), and now when it has none.
+fn sent_at(mail: &Inbound, now: DateTime<Utc>) -> DateTime<Utc> {
+    mail.date
+        .filter(|date| *date <= now)
+        .and_then(|date| clock::storable(date).ok())
+        .unwrap_or(now)
+}
+
+/// Saves the attachments into DIR (not yet in place), when asked to.
+fn stage(args: &MailArgs, mail: &Inbound) -> Result<Option<attachments::Staged>> {
+    match &args.attachments {
+        Some(dir) if !mail.attachments.is_empty() => {
+            Ok(Some(attachments::stage(dir, &mail.attachments)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Moves staged attachments to DIR/<id>/; the case is recorded by then.
+fn place(staged: Option<attachments::Staged>, id: &CaseId) -> Result<()> {
+    if let Some(staged) = staged {
+        staged.place(id.as_str()).with_context(|| {
+            format!("case {id} is recorded, but its attachments could not be saved")
+        })?;
+    }
+    Ok(())
+}
+
+fn add_to_case(
+    session: &Session,
+    args: &MailArgs,
+    by: &str,
+    mail: &Inbound,
+    query: &str,
+    out: &mut dyn Write,
+) -> Result<u8> {
+    let text = if mail.body_text.trim().is_empty() {
+        mail_domain::heading(mail)
+    } else {
+        format!("{}\n\n{}", mail_domain::heading(mail), mail.body_text)
+    };
+    let message = Message {
+        id: mail.message_id.clone(),
+        text,
+    };
+    let staged = stage(args, mail)?;
+    let changed = session.change_allowing(
+        query,
+        Some(by),
+        args.card.allow_card_like_number,
+        |case, stamp| {
+            let stamp = Stamp {
+                at: sent_at(mail, stamp.at),
+                ..stamp.clone()
+            };
+            message::receive(case, &stamp, &message)
+        },
+    )?;
+    if !changed.written {
+        drop(staged);
+        already(out, &changed.after.id, mail)?;
+        return Ok(EXIT_OK);
+    }
+    place(staged, &changed.after.id)?;
+    let id = &changed.after.id;
+    let note = match (changed.before.status, changed.after.status) {
+        (Status::Waiting, Status::Open) => "; back to open".to_string(),
+        (_, status @ (Status::Resolved | Status::Closed)) => format!(
+            "; the case is {status}: `caselog reopen {id} --reason TEXT` if it needs more work"
+        ),
+        _ => String::new(),
+    };
+    writeln!(out, "{id}: e-mail from the customer added{note}")?;
+    Ok(EXIT_OK)
+}
+
+/// Opens a case from the message (its attachments staged, not yet in
+/// place); the caller holds the log's lock.
+fn open_case(
+    session: &Session,
+    args: &MailArgs,
+    by: &str,
+    mail: &Inbound,
+) -> Result<(Case, Option<attachments::Staged>)> {
+    let store = session.store()?;
+    let now = session.stamp(Some(by))?;
+    let stamp = Stamp {
+        at: sent_at(mail, now.at),
+        ..now
+    };
+    let customer = mail
+        .from_name
+        .clone()
+        .unwrap_or_else(|| mail.from_address.clone());
+    let title = if mail.subject.is_empty() {
+        format!("E-mail from {customer}")
+    } else {
+        mail.subject.clone()
+    };
+    let summary = if mail.body_text.trim().is_empty() {
+        "(The e-mail has no text.)".to_string()
+    } else {
+        mail.body_text.clone()
+    };
+    let complaint = NewComplaint {
+        title,
+        customer,
+        contact: Some(mail.from_address.clone()),
+        reference: None,
+        preferred_contact: None,
+        channel: Channel::Email,
+        category: args.category.clone(),
+        severity: args.severity,
+        tags: Vec::new(),
+        wants: None,
+        assignee: args.assignee.clone(),
+        summary,
+    };
+    let message = Message {
+        id: mail.message_id.clone(),
+        text: mail_domain::heading(mail),
+    };
+    let staged = stage(args, mail)?;
+    for _ in 0..ID_ATTEMPTS {
+        let case = message::open(
+            CaseId::generate(stamp.at)?,
+            complaint.clone(),
+            &stamp,
+            &message,
+        )?;
+        let case = card::guard(None, case, args.card.allow_card_like_number)?;
+        if store.create(&case)? {
+            return Ok((case, staged));
+        }
+    }
+    bail!("found no free case id in {ID_ATTEMPTS} tries; nothing was written")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_date_is_never_later_than_now() {
+        let now: DateTime<Utc> = "2026-11-22T09:00:00Z".parse().unwrap();
+        let mut mail = inbound::parse(b"From: a@example.com\n\nx\n", 100).unwrap();
+        assert_eq!(sent_at(&mail, now), now);
+        mail.date = Some("2026-11-21T08:00:00Z".parse().unwrap());
+        assert_eq!(
+            sent_at(&mail, now).to_rfc3339(),
+            "2026-11-21T08:00:00+00:00"
+        );
+        mail.date = Some("2026-11-23T08:00:00Z".parse().unwrap());
+        assert_eq!(sent_at(&mail, now), now);
+    }
+}

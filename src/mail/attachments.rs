@@ -1,0 +1,305 @@
+//! Attached files are not kept in the case file (a case is text a reviewer
+//! reads); the event lists their names and sizes, and `caselog mail
+//! --attachments DIR` saves them under `DIR/<id>/`.
+//!
+//! A name comes from the sender, so it is made safe before it touches the
+//! disk: no folders, no `..`, no control characters, no hidden files, and
+//! never a file replaced (`invoice.pdf`, `invoice-2.pdf`…). Files are
+//! written to a folder of their own inside DIR first, and moved into place
+//! only once the case is recorded, so a refused or failed message leaves
+//! nothing behind.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::error::InputError;
+
+/// The longest file name kept, in bytes; longer names are shortened,
+/// keeping their extension.
+const NAME_MAX: usize = 100;
+
+/// One attached file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Its name, made safe by [`safe_name`].
+    pub name: String,
+    pub content: Vec<u8>,
+}
+
+impl Attachment {
+    pub fn size(&self) -> u64 {
+        self.content.len() as u64
+    }
+}
+
+/// A file name the sender chose, made safe to create inside a folder:
+/// the last part of any path, without control characters, bidirectional
+/// overrides or characters Windows refuses, without leading dots or
+/// blanks, at most [`NAME_MAX`] bytes; `attachment` when nothing is left.
+pub fn safe_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
+        .filter(|c| !crate::untrusted::is_hazardous(*c))
+        .collect();
+    let trimmed = cleaned.trim_matches(|c: char| c == '.' || c == ' ');
+    if trimmed.is_empty() {
+        return "attachment".to_string();
+    }
+    shorten(trimmed)
+}
+
+/// `name` within [`NAME_MAX`] bytes, keeping a short extension.
+fn shorten(name: &str) -> String {
+    if name.len() <= NAME_MAX {
+        return name.to_string();
+    }
+    let (stem, extension) = split_extension(name);
+    let extension = if extension.len() <= 16 { extension } else { "" };
+    let mut end = NAME_MAX - extension.len();
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{extension}", &stem[..end])
+}
+
+/// `photo.jpg` → (`photo`, `.jpg`); `README` → (`README`, ``).
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => name.split_at(dot),
+        _ => (name, ""),
+    }
+}
+
+/// The `n`th name for `name` when it is taken: `invoice-2.pdf`, `-3`…
+fn numbered(name: &str, n: usize) -> String {
+    if n == 1 {
+        return name.to_string();
+    }
+    let (stem, extension) = split_extension(name);
+    format!("{stem}-{n}{extension}")
+}
+
+/// A size for people: `12 KiB`, `1.5 MiB`, `300 bytes`.
+pub fn size_words(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b >= KIB * KIB {
+        format!("{:.1} MiB", b / (KIB * KIB))
+    } else if b >= KIB {
+        format!("{:.0} KiB", b / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The files of one message, written and synced inside DIR but not yet in
+/// place. Dropped without [`Staged::place`], they are removed.
+pub struct Staged {
+    dir: PathBuf,
+    folder: tempfile::TempDir,
+    files: Vec<(PathBuf, String)>,
+}
+
+/// Writes `attachments` into a new folder inside `dir` (made if missing).
+pub fn stage(dir: &Path, attachments: &[Attachment]) -> Result<Staged> {
+    let shown = dir.display().to_string();
+    match fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return Err(InputError::Invalid(format!(
+                "--attachments {shown} is not a folder; nothing was written"
+            ))
+            .into());
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir).with_context(|| format!("making the folder {shown}"))?;
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {shown}")),
+    }
+    let folder = tempfile::Builder::new()
+        .prefix(".caselog-incoming-")
+        .tempdir_in(dir)
+        .with_context(|| format!("making a temporary folder in {shown}"))?;
+    let mut files = Vec::with_capacity(attachments.len());
+    for (i, attachment) in attachments.iter().enumerate() {
+        // Numbered by position: two attachments may share a name.
+        let path = folder.path().join(i.to_string());
+        let mut file =
+            File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+        file.write_all(&attachment.content)
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("writing an attachment in {shown}"))?;
+        files.push((path, safe_name(&attachment.name)));
+    }
+    Ok(Staged {
+        dir: dir.to_path_buf(),
+        folder,
+        files,
+    })
+}
+
+impl Staged {
+    /// Moves the files into `DIR/<folder>/`, each under its safe name,
+    /// numbered when the name is taken (never replacing a file), and
+    /// returns where they went. `folder` is a case id.
+    pub fn place(self, folder: &str) -> Result<Vec<PathBuf>> {
+        let target = self.dir.join(safe_name(folder));
+        let shown = target.display().to_string();
+        match fs::symlink_metadata(&target) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => anyhow::bail!("{shown} is not a folder (a link or a file is in its place)"),
+            Err(_) => fs::create_dir(&target)
+                .or_else(|e| {
+                    // Made meanwhile by another caselog: fine if a folder.
+                    if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+                .with_context(|| format!("making the folder {shown}"))?,
+        }
+        let mut placed = Vec::with_capacity(self.files.len());
+        for (staged, name) in &self.files {
+            placed.push(place_one(staged, &target, name)?);
+        }
+        drop(self.folder);
+        Ok(placed)
+    }
+}
+
+/// Moves `staged` into `folder` as `name`, or the first free numbered name.
+fn place_one(staged: &Path, folder: &Path, name: &str) -> Result<PathBuf> {
+    for n in 1..=1000 {
+        let path = folder.join(numbered(name, n));
+        // A hard link never replaces: it fails when the name is taken
+        // (by a file, a folder or a link, dangling or not).
+        match fs::hard_link(staged, &path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => {
+                // A file system without hard links: copy to a new file.
+                match OpenOptions::new().write(true).create_new(true).open(&path) {
+                    Ok(mut file) => {
+                        let bytes = fs::read(staged)?;
+                        file.write_all(&bytes)
+                            .and_then(|()| file.sync_all())
+                            .with_context(|| format!("writing {}", path.display()))?;
+                        return Ok(path);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+                }
+            }
+        }
+    }
+    anyhow::bail!("no free name for {name} in {}", folder.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_their_folders_dots_and_controls() {
+        assert_eq!(safe_name("invoice.pdf"), "invoice.pdf");
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name("..\\..\\boot.ini"), "boot.ini");
+        assert_eq!(safe_name(".."), "attachment");
+        assert_eq!(safe_name("."), "attachment");
+        assert_eq!(safe_name("/"), "attachment");
+        assert_eq!(safe_name(""), "attachment");
+        assert_eq!(safe_name(".bashrc"), "bashrc");
+        assert_eq!(safe_name("a\u{1b}[31m\u{202e}fdp.exe"), "a[31mfdp.exe");
+        assert_eq!(safe_name("con:tract?.pdf"), "con_tract_.pdf");
+        assert_eq!(safe_name("line\nbreak.txt"), "line break.txt");
+        let long = format!("{}.pdf", "é".repeat(200));
+        let short = safe_name(&long);
+        assert!(
+            short.len() <= NAME_MAX && short.ends_with(".pdf"),
+            "{short}"
+        );
+    }
+
+    #[test]
+    fn taken_names_are_numbered_before_the_extension() {
+        assert_eq!(numbered("invoice.pdf", 1), "invoice.pdf");
+        assert_eq!(numbered("invoice.pdf", 2), "invoice-2.pdf");
+        assert_eq!(numbered("README", 3), "README-3");
+        assert_eq!(numbered(".hidden", 2), ".hidden-2");
+    }
+
+    #[test]
+    fn staged_files_land_in_the_case_folder_and_never_replace_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, content: &str| Attachment {
+            name: name.into(),
+            content: content.as_bytes().to_vec(),
+        };
+        let first = stage(dir.path(), &[file("a.txt", "one"), file("a.txt", "two")]).unwrap();
+        let placed = first.place("20261122-7kq3m").unwrap();
+        let case = dir.path().join("20261122-7kq3m");
+        assert_eq!(placed, [case.join("a.txt"), case.join("a-2.txt")]);
+        let again = stage(dir.path(), &[file("../a.txt", "three")]).unwrap();
+        assert_eq!(
+            again.place("20261122-7kq3m").unwrap(),
+            [case.join("a-3.txt")]
+        );
+        assert_eq!(fs::read_to_string(case.join("a.txt")).unwrap(), "one");
+        // Nothing else is left in DIR: the staging folders are gone.
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["20261122-7kq3m"]);
+    }
+
+    #[test]
+    fn files_staged_but_never_placed_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let staged = stage(
+            dir.path(),
+            &[Attachment {
+                name: "x".into(),
+                content: vec![1, 2, 3],
+            }],
+        )
+        .unwrap();
+        drop(staged);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_the_case_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("20261122-7kq3m")).unwrap();
+        let staged = stage(
+            dir.path(),
+            &[Attachment {
+                name: "x".into(),
+                content: vec![1],
+            }],
+        )
+        .unwrap();
+        assert!(staged.place("20261122-7kq3m").is_err());
+        assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size_words(300), "300 bytes");
+        assert_eq!(size_words(12 * 1024), "12 KiB");
+        assert_eq!(size_words(1536 * 1024), "1.5 MiB");
+    }
+}

@@ -1,0 +1,400 @@
+//! One e-mail as caselog needs it: who sent it, when, about what, what it
+//! says in plain text, what it carries attached, and which messages it
+//! answers.
+//!
+//! `mail-parser` does the RFC 5322 and MIME work (multipart, quoted
+//! printable, base64, encoded words, charsets); this module decides what
+//! of it is kept and makes it safe: header values on one line without
+//! control characters, HTML turned into text (never kept raw), the quoted
+//! earlier message cut, the text capped.
+
+use chrono::{DateTime, Utc};
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+
+use super::attachments::{Attachment, safe_name};
+use super::{at_most, is_address, one_line, quoted};
+use crate::case::message::is_message_id;
+use crate::error::InputError;
+
+/// How wide HTML is laid out as text: wide enough that a paragraph is
+/// rarely broken, narrow enough to read.
+const HTML_WIDTH: usize = 100;
+/// The longest subject kept as a case title, in bytes.
+const SUBJECT_MAX: usize = 200;
+/// The longest sender name kept, in bytes.
+const NAME_MAX: usize = 200;
+
+/// An e-mail from a customer, reduced to what a case records.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    /// Its Message-ID without angle brackets, when it has a usable one.
+    pub message_id: Option<String>,
+    /// The sender's display name, on one line, when the From: has one.
+    pub from_name: Option<String>,
+    /// The sender's address.
+    pub from_address: String,
+    /// The `Date:` header, when it has a valid one.
+    pub date: Option<DateTime<Utc>>,
+    /// The subject on one line (empty when there is none).
+    pub subject: String,
+    /// The message's own text: plain text (HTML converted), without the
+    /// earlier message it quotes, at most the cap given to [`parse`].
+    pub body_text: String,
+    /// Whether the text was cut at the cap.
+    pub truncated: bool,
+    pub attachments: Vec<Attachment>,
+    /// The Message-IDs it answers: `In-Reply-To`, then `References`
+    /// (newest first).
+    pub in_reply_to: Vec<String>,
+    /// Why it was sent by a machine, when it says so (`Auto-Submitted:
+    /// auto-replied`, `Precedence: bulk`…): an out-of-office answer to a
+    /// reply is not the customer speaking.
+    pub automatic: Option<String>,
+}
+
+impl Inbound {
+    /// The sender as a person reads it: `Maria López <maria@example.com>`.
+    pub fn sender(&self) -> String {
+        match &self.from_name {
+            Some(name) => format!("{name} <{}>", self.from_address),
+            None => self.from_address.clone(),
+        }
+    }
+}
+
+/// Reads one message. `max_text` caps the body text kept (longer text is
+/// cut, and [`Inbound::truncated`] says so). A message caselog cannot
+/// record (empty, no headers, no usable From: address) is refused.
+pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(InputError::Invalid("the message is empty".into()));
+    }
+    let message = MessageParser::default()
+        .parse(raw)
+        .filter(|m| !m.headers().is_empty())
+        .ok_or_else(|| {
+            InputError::Invalid("this is not an e-mail message (no headers were found)".into())
+        })?;
+    let from = message
+        .from()
+        .and_then(|from| from.first())
+        .ok_or_else(|| InputError::Invalid("the message has no From: address".into()))?;
+    let address = from.address().map(str::trim).unwrap_or_default();
+    if address.is_empty() {
+        return Err(InputError::Invalid(
+            "the message has no From: address".into(),
+        ));
+    }
+    if !is_address(address) {
+        return Err(InputError::Invalid(format!(
+            "the From: address '{}' is not one e-mail address",
+            one_line(address)
+        )));
+    }
+    let from_name = from
+        .name()
+        .map(|n| match eight_bit(&message, "From") {
+            // "Name <address>", written in 8-bit: the name is what
+            // comes before the address.
+            Some(raw) if n.contains(REPLACEMENT) => raw
+                .rsplit_once('<')
+                .map_or(n.to_string(), |(name, _)| name.trim().to_string()),
+            _ => n.to_string(),
+        })
+        .map(|n| at_most(&one_line(n.trim_matches('"')), NAME_MAX))
+        .filter(|n| !n.is_empty() && n != address);
+    let subject = match (message.subject(), eight_bit(&message, "Subject")) {
+        (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
+        (subject, _) => subject.unwrap_or_default().to_string(),
+    };
+    let (body, truncated) = capped(&text_of(&message), max_text);
+    Ok(Inbound {
+        message_id: message.message_id().and_then(clean_id),
+        from_name,
+        from_address: address.to_string(),
+        date: message
+            .date()
+            .filter(|d| d.is_valid())
+            .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
+        subject: at_most(&one_line(&subject), SUBJECT_MAX),
+        body_text: body,
+        truncated,
+        attachments: attachments_of(&message),
+        in_reply_to: answered(&message),
+        automatic: automatic(&message),
+    })
+}
+
+/// The header that says a machine sent the message, as `Name: value`.
+fn automatic(message: &Message) -> Option<String> {
+    let value = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| one_line(v).to_ascii_lowercase())
+    };
+    if let Some(v) = value("Auto-Submitted").filter(|v| v != "no") {
+        return Some(format!("Auto-Submitted: {}", at_most(&v, 40)));
+    }
+    if let Some(v) = value("Precedence")
+        .filter(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"))
+    {
+        return Some(format!("Precedence: {v}"));
+    }
+    value("X-Autoreply").map(|_| "X-Autoreply".to_string())
+}
+
+/// What a byte that is not UTF-8 becomes when read as UTF-8.
+const REPLACEMENT: char = '\u{FFFD}';
+
+/// A header written in 8-bit without encoded words (older mailers send
+/// Latin-1 so), read as Latin-1; `None` when its bytes are UTF-8 (then
+/// `mail-parser` has read it already) or there is no such header.
+fn eight_bit(message: &Message, name: &str) -> Option<String> {
+    let header = message
+        .headers()
+        .iter()
+        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
+    let bytes = message
+        .raw_message
+        .get(header.offset_start as usize..header.offset_end as usize)?;
+    if std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    Some(bytes.iter().map(|&b| char::from(b)).collect())
+}
+
+/// A Message-ID as stored: without angle brackets or blanks; `None` when
+/// what is left could not be kept.
+fn clean_id(id: &str) -> Option<String> {
+    let id = id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    is_message_id(id).then(|| id.to_string())
+}
+
+/// The ids of `In-Reply-To`, then those of `References` newest first.
+fn answered(message: &Message) -> Vec<String> {
+    let ids = |value: &mail_parser::HeaderValue| -> Vec<String> {
+        match value.as_text_list() {
+            Some(list) => list.iter().filter_map(|id| clean_id(id)).collect(),
+            None => value.as_text().and_then(clean_id).into_iter().collect(),
+        }
+    };
+    let mut all = ids(message.in_reply_to());
+    let mut references = ids(message.references());
+    references.reverse();
+    for id in references {
+        if !all.contains(&id) {
+            all.push(id);
+        }
+    }
+    all
+}
+
+/// The message's text: its plain-text parts, or its HTML converted to
+/// text when it has none, each without the earlier message it quotes.
+fn text_of(message: &Message) -> String {
+    let mut parts = Vec::new();
+    for part in message.text_bodies() {
+        let text = match &part.body {
+            PartType::Text(text) => normalise(text),
+            PartType::Html(html) => normalise(&html_to_text(html)),
+            _ => continue,
+        };
+        let text = quoted::cut(&text);
+        if !text.trim().is_empty() {
+            parts.push(text);
+        }
+    }
+    parts.join("\n\n")
+}
+
+/// HTML as plain text, by a real HTML parser and layout (scripts, styles
+/// and markup go; links are kept as footnotes). Never raw HTML.
+fn html_to_text(html: &str) -> String {
+    html2text::config::plain_no_decorate()
+        .string_from_read(html.as_bytes(), HTML_WIDTH)
+        .unwrap_or_default()
+}
+
+/// Line breaks as `\n`, no control character but tabs, no blanks at the
+/// ends of lines or of the text.
+fn normalise(text: &str) -> String {
+    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+    let clean: String = unified
+        .chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect();
+    let lines: Vec<&str> = clean.lines().map(str::trim_end).collect();
+    lines.join("\n").trim().to_string()
+}
+
+/// `text` within `max` bytes: cut at a line (else a character) boundary,
+/// saying so at the end.
+fn capped(text: &str, max: usize) -> (String, bool) {
+    if text.len() <= max {
+        return (text.to_string(), false);
+    }
+    let note = "\n\n[The rest of this message was cut: it was longer than caselog keeps.]";
+    let mut end = max.saturating_sub(note.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let kept = match text[..end].rfind('\n') {
+        Some(line) if line > end / 2 => &text[..line],
+        _ => &text[..end],
+    };
+    (format!("{}{note}", kept.trim_end()), true)
+}
+
+/// Every attached file, with a safe name.
+fn attachments_of(message: &Message) -> Vec<Attachment> {
+    message
+        .attachments()
+        .map(|part| Attachment {
+            name: safe_name(&name_of(part)),
+            content: part.contents().to_vec(),
+        })
+        .collect()
+}
+
+fn name_of(part: &MessagePart) -> String {
+    if let Some(name) = part.attachment_name() {
+        return name.to_string();
+    }
+    if part.is_message() {
+        return "message.eml".to_string();
+    }
+    let extension = part
+        .content_type()
+        .and_then(|t| t.subtype())
+        .filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric()) && s.len() <= 8)
+        .map(|s| format!(".{s}"))
+        .unwrap_or_default();
+    format!("attachment{extension}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Inbound {
+        parse(text.as_bytes(), 1024 * 1024).unwrap()
+    }
+
+    #[test]
+    fn a_plain_message_gives_its_sender_date_subject_and_text() {
+        let mail = read(
+            "From: \"Maria López\" <maria@example.com>\r\nTo: support@ferncliff.example\r\nSubject: Refund not received\r\nDate: Fri, 20 Nov 2026 09:15:00 +0100\r\nMessage-ID: <CAF1@mail.example.com>\r\n\r\nI cancelled order A-1001.\r\n",
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Maria López"));
+        assert_eq!(mail.from_address, "maria@example.com");
+        assert_eq!(mail.sender(), "Maria López <maria@example.com>");
+        assert_eq!(mail.subject, "Refund not received");
+        assert_eq!(mail.date.unwrap().to_rfc3339(), "2026-11-20T08:15:00+00:00");
+        assert_eq!(mail.message_id.as_deref(), Some("CAF1@mail.example.com"));
+        assert_eq!(mail.body_text, "I cancelled order A-1001.");
+        assert!(mail.attachments.is_empty() && !mail.truncated);
+    }
+
+    #[test]
+    fn html_only_mail_becomes_text_without_markup_or_scripts() {
+        let mail = read(
+            "From: a@example.com\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n<html><head><style>p{color:red}</style><script>alert(1)</script></head><body><p>The <b>grinder</b> broke.</p><p>Second &amp; last.</p></body></html>\n",
+        );
+        assert!(
+            mail.body_text.contains("The grinder broke."),
+            "{}",
+            mail.body_text
+        );
+        assert!(
+            mail.body_text.contains("Second & last."),
+            "{}",
+            mail.body_text
+        );
+        for raw in ["<", "alert", "color:red"] {
+            assert!(!mail.body_text.contains(raw), "{raw}: {}", mail.body_text);
+        }
+    }
+
+    #[test]
+    fn eight_bit_latin1_headers_are_read_as_latin1() {
+        let mail = parse(
+            b"From: \"Maria L\xf3pez\" <maria@example.com>\nSubject: Caf\xe9 froid\n\nx\n",
+            100,
+        )
+        .unwrap();
+        assert_eq!(mail.from_name.as_deref(), Some("Maria López"));
+        assert_eq!(mail.subject, "Café froid");
+        assert_eq!(mail.from_address, "maria@example.com");
+    }
+
+    #[test]
+    fn a_machine_sent_message_says_so() {
+        assert_eq!(read("From: a@example.com\n\nx\n").automatic, None);
+        assert_eq!(
+            read("From: a@example.com\nAuto-Submitted: no\n\nx\n").automatic,
+            None
+        );
+        assert_eq!(
+            read("From: a@example.com\nAuto-Submitted: Auto-Replied\n\nx\n")
+                .automatic
+                .as_deref(),
+            Some("Auto-Submitted: auto-replied")
+        );
+        assert_eq!(
+            read("From: a@example.com\nPrecedence: bulk\n\nx\n")
+                .automatic
+                .as_deref(),
+            Some("Precedence: bulk")
+        );
+    }
+
+    #[test]
+    fn the_answered_ids_come_from_in_reply_to_then_references() {
+        let mail = read(
+            "From: a@example.com\nIn-Reply-To: <b@x>\nReferences: <a@x> <b@x>\nSubject: Re: y\n\nok\n",
+        );
+        assert_eq!(mail.in_reply_to, ["b@x", "a@x"]);
+    }
+
+    #[test]
+    fn a_message_without_a_usable_sender_is_refused() {
+        for (text, expected) in [
+            ("", "the message is empty"),
+            ("Subject: hi\n\nno sender\n", "no From: address"),
+            ("From: Maria\n\nno address\n", "no From: address"),
+            ("From: <a@b@c>\n\nx\n", "is not one e-mail address"),
+        ] {
+            let err = parse(text.as_bytes(), 1024).unwrap_err().to_string();
+            assert!(err.contains(expected), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn header_values_are_one_line_and_harmless() {
+        let mail = read(
+            "From: =?utf-8?q?Eve=0D=0ABcc=3A_x=40evil=2Eexample?= <eve@example.com>\nSubject: =?utf-8?q?Hi=0D=0ABcc=3A_x=1B=5B31m?=\nMessage-ID: <bad id@x>\n\nx\n",
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Eve Bcc: x@evil.example"));
+        assert_eq!(mail.subject, "Hi Bcc: x[31m");
+        assert_eq!(mail.message_id, None, "an id with a blank is not kept");
+    }
+
+    #[test]
+    fn a_long_text_is_cut_at_the_cap_and_says_so() {
+        let body = "line of text\n".repeat(1000);
+        let mail = parse(format!("From: a@example.com\n\n{body}").as_bytes(), 2000).unwrap();
+        assert!(mail.truncated);
+        assert!(mail.body_text.len() <= 2000, "{}", mail.body_text.len());
+        assert!(mail.body_text.ends_with("longer than caselog keeps.]"));
+    }
+
+    #[test]
+    fn control_characters_in_the_text_are_dropped_but_lines_kept() {
+        let mail = read("From: a@example.com\n\nred \u{1b}[31mtext\u{7}\r\nnext\tline\n");
+        assert_eq!(mail.body_text, "red [31mtext\nnext\tline");
+    }
+}

@@ -1,0 +1,201 @@
+//! E-mail in and out, the Unix way: a message read from a file or a pipe
+//! becomes a case or an event on one, and a reply leaves through the
+//! system's `sendmail`. No server, no mailbox of our own.
+//!
+//! [`inbound`] reads one RFC 5322 message (with `mail-parser`) into plain
+//! values, [`quoted`] cuts the earlier text a reply quotes, [`attachments`]
+//! keeps attached files safely outside the case, [`outbound`] composes a
+//! reply (with `mail-builder`) and [`template`] fills in a reply template.
+//! The hand-off to `sendmail` is [`send`]. Nothing here prints.
+
+pub mod attachments;
+pub mod inbound;
+pub mod outbound;
+pub mod quoted;
+pub mod send;
+pub mod template;
+
+use std::fmt::Write as _;
+
+use attachments::size_words;
+use inbound::Inbound;
+
+/// The largest message `caselog mail` reads: above what mail servers
+/// accept (usually 25 to 50 MiB), far below harm. Its text is capped
+/// further, at `max_text_bytes`.
+pub const MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The case a subject names, as a reply to a caselog e-mail carries it:
+/// the query inside `[caselog …]` (a full id or a unique part of one).
+pub fn case_tag(subject: &str) -> Option<&str> {
+    let start = subject.find(&format!("[{} ", outbound::TAG))? + outbound::TAG.len() + 2;
+    let rest = &subject[start..];
+    let query = rest[..rest.find(']')?].trim();
+    (!query.is_empty() && query.len() <= 40).then_some(query)
+}
+
+/// `text` with every likely payment card number replaced by its masked
+/// form (`**** **** **** 1234`): a sender cannot be asked to write it
+/// again, and a card number is never stored.
+pub fn mask_cards(text: &str) -> String {
+    let found = crate::case::card::find(text);
+    if found.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for card in found {
+        out.push_str(&text[at..card.start]);
+        out.push_str(&card.masked);
+        at = card.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// What an event says of an e-mail before its text: who sent it, its
+/// subject, and its attachments' names and sizes (the files are not
+/// kept in the case).
+pub fn heading(mail: &Inbound) -> String {
+    let mut out = format!("E-mail from {}", mail.sender());
+    if !mail.subject.is_empty() {
+        let _ = write!(out, "\nSubject: {}", mail.subject);
+    }
+    if !mail.attachments.is_empty() {
+        let listed: Vec<String> = mail
+            .attachments
+            .iter()
+            .map(|a| format!("{} ({})", a.name, size_words(a.size())))
+            .collect();
+        let _ = write!(out, "\nAttachments: {}", listed.join(", "));
+    }
+    out
+}
+
+/// `text` on one line, safe in a header and a case field: line breaks,
+/// tabs and other blanks become one space, control characters and
+/// bidirectional overrides are dropped, and the ends are trimmed.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            blank = true;
+        } else if crate::untrusted::is_hazardous(c) {
+            continue;
+        } else {
+            if blank && !out.is_empty() {
+                out.push(' ');
+            }
+            blank = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary, with `…`
+/// when it was cut.
+pub fn at_most(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// Whether `text` is one plain e-mail address (`local@domain`), nothing
+/// more: no display name, no list, no blanks or characters that could
+/// start another header or another recipient.
+pub fn is_address(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.is_empty()
+        && !local.contains('@')
+        && text.len() <= 254
+        && !domain.contains('@')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || crate::untrusted::is_hazardous(c)
+                || matches!(
+                    c,
+                    ',' | ';' | '<' | '>' | '"' | '(' | ')' | '[' | ']' | '\\' | ':'
+                )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_case_tag_is_found_anywhere_in_the_subject() {
+        assert_eq!(
+            case_tag("Re: Refund [caselog 20261122-7kq3m]"),
+            Some("20261122-7kq3m")
+        );
+        assert_eq!(case_tag("AW: [caselog 7kq3m] Re: Refund"), Some("7kq3m"));
+        assert_eq!(case_tag("Refund [caselog ]"), None);
+        assert_eq!(case_tag("Refund [caselog 7kq3m"), None);
+        assert_eq!(case_tag("Refund"), None);
+    }
+
+    #[test]
+    fn card_numbers_are_masked_and_the_rest_kept() {
+        assert_eq!(
+            mask_cards("card 4111 1111 1111 1111, order A-1001"),
+            "card **** **** **** 1111, order A-1001"
+        );
+        assert_eq!(mask_cards("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn one_line_folds_breaks_and_drops_what_a_terminal_would_obey() {
+        assert_eq!(
+            one_line("  Refund\r\nBcc: evil@example.com\t "),
+            "Refund Bcc: evil@example.com"
+        );
+        assert_eq!(one_line("a\u{1b}[31mred\u{202e}"), "a[31mred");
+        assert_eq!(one_line(""), "");
+    }
+
+    #[test]
+    fn at_most_cuts_at_a_character_boundary() {
+        assert_eq!(at_most("short", 10), "short");
+        let cut = at_most("ééééé", 6);
+        assert!(cut.len() <= 6 && cut.ends_with('…'), "{cut}");
+    }
+
+    #[test]
+    fn an_address_is_one_address_and_nothing_else() {
+        for good in [
+            "maria@example.com",
+            "a.b+c@mail.example.co.uk",
+            "ops@localhost",
+        ] {
+            assert!(is_address(good), "{good}");
+        }
+        for bad in [
+            "",
+            "maria",
+            "@example.com",
+            "maria@",
+            "Maria <maria@example.com>",
+            "a@example.com, b@example.com",
+            "a@example.com\r\nBcc: b@example.com",
+            "a b@example.com",
+            "a@b@c",
+            "+44 20 7946 0000",
+        ] {
+            assert!(!is_address(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The earlier text a reply quotes is already on the record: keep only
+//! what the customer wrote this time.
+//!
+//! A reply's body is cut at the line that introduces the quoted message
+//! ("On … wrote:", and the common forms of other languages and mailers,
+//! even when a mailer wrapped it over two lines), and the `>` lines left
+//! at its end are dropped. Quoted lines in the middle, answered one by
+//! one, are kept: they are the context of what follows them.
+
+/// Endings of an attribution line, lower-cased: "On Mon, 2 Nov 2026,
+/// Ana <ana@example.com> wrote:", "Am … schrieb Ana:", "Le … a écrit :"…
+const WROTE: &[&str] = &[
+    "wrote:",
+    "writes:",
+    "schrieb:",
+    "a écrit :",
+    "a écrit:",
+    "escribió:",
+    "ha scritto:",
+    "schreef:",
+    "escreveu:",
+    "skrev:",
+    "kirjoitti:",
+    "napisał(a):",
+    "napisał:",
+];
+
+/// Beginnings of an attribution line, lower-cased, paired with the
+/// endings above: "On …", "Am …", "Le …", "El …", "Il …", "Op …", "Em …",
+/// "Den …", "Dnia …".
+const ON: &[&str] = &[
+    "on ", "am ", "le ", "el ", "il ", "op ", "em ", "den ", "dnia ", "w dniu ",
+];
+
+/// Lines that start a forwarded or quoted message in Outlook and others.
+const SEPARATORS: &[&str] = &[
+    "-----original message-----",
+    "----- original message -----",
+    "-----ursprüngliche nachricht-----",
+    "-------- original message --------",
+    "-------- message original --------",
+    "-------- ursprüngliche nachricht --------",
+];
+
+/// `body` without the message it quotes. Line breaks are `\n`.
+pub fn cut(body: &str) -> String {
+    let lines: Vec<&str> = body.lines().collect();
+    let end = attribution(&lines).unwrap_or(lines.len());
+    let mut kept = &lines[..end];
+    // Quoted lines (and blanks) at the end answer nothing.
+    while let Some((last, rest)) = kept.split_last() {
+        let trimmed = last.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('>') {
+            kept = rest;
+        } else {
+            break;
+        }
+    }
+    kept.join("\n").trim_end().to_string()
+}
+
+/// The index of the first line that introduces quoted text, if any.
+fn attribution(lines: &[&str]) -> Option<usize> {
+    for (i, line) in lines.iter().enumerate() {
+        let lower = line.trim().to_lowercase();
+        if lower.is_empty() {
+            continue;
+        }
+        if SEPARATORS.iter().any(|s| lower.starts_with(s)) {
+            return Some(i);
+        }
+        if outlook_header(lines, i) {
+            return Some(i);
+        }
+        if !ON.iter().any(|on| lower.starts_with(on)) {
+            continue;
+        }
+        if ends_like_wrote(&lower) {
+            return Some(i);
+        }
+        // A mailer may wrap a long attribution: "On …, Ana\n<ana@…> wrote:".
+        if let Some(next) = lines.get(i + 1) {
+            let joined = format!("{lower} {}", next.trim().to_lowercase());
+            if ends_like_wrote(&joined) && next.trim().len() < 80 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+fn ends_like_wrote(lower: &str) -> bool {
+    WROTE.iter().any(|w| {
+        lower.ends_with(w)
+            // "Am …, schrieb Ana <ana@example.com>:", "Op … schreef Ana:"
+            // name the writer last.
+            || (lower.ends_with(':') && lower.contains(&format!(" {} ", w.trim_end_matches(':').trim_end())))
+    })
+}
+
+/// Outlook quotes as a header block: "From: …" then "Sent: …" or "Date: …"
+/// (or their German forms) on the next lines.
+fn outlook_header(lines: &[&str], i: usize) -> bool {
+    let lower = lines[i].trim().to_lowercase();
+    let is_from = ["from:", "von:", "de :", "de:"]
+        .iter()
+        .any(|f| lower.starts_with(f));
+    if !is_from {
+        return false;
+    }
+    lines.iter().skip(i + 1).take(3).any(|next| {
+        let next = next.trim().to_lowercase();
+        [
+            "sent:",
+            "date:",
+            "gesendet:",
+            "datum:",
+            "envoyé :",
+            "envoyé:",
+        ]
+        .iter()
+        .any(|s| next.starts_with(s))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_attribution_and_everything_after_it_is_cut() {
+        let body = "Still no refund.\n\nMaria\n\nOn Fri, 20 Nov 2026 at 10:00, Ferncliff <support@ferncliff.example> wrote:\n> We are sorry.\n> Ana\n";
+        assert_eq!(cut(body), "Still no refund.\n\nMaria");
+    }
+
+    #[test]
+    fn a_wrapped_attribution_is_found_across_two_lines() {
+        let body = "Thanks.\n\nOn Fri, 20 Nov 2026 at 10:00, Ferncliff Support\n<support@ferncliff.example> wrote:\n\n> Hello";
+        assert_eq!(cut(body), "Thanks.");
+    }
+
+    #[test]
+    fn localized_attributions_are_cut() {
+        for attribution in [
+            "Am 20.11.2026 um 10:00 schrieb Ferncliff Support <support@ferncliff.example>:",
+            "Le ven. 20 nov. 2026 à 10:00, Ferncliff <support@ferncliff.example> a écrit :",
+            "El vie, 20 nov 2026 a las 10:00, Ferncliff escribió:",
+            "Op vr 20 nov. 2026 om 10:00 schreef Ferncliff:",
+            "-----Original Message-----",
+        ] {
+            let body = format!("Danke.\n\n{attribution}\n> Text");
+            assert_eq!(cut(&body), "Danke.", "{attribution}");
+        }
+    }
+
+    #[test]
+    fn an_outlook_header_block_starts_the_quote() {
+        let body = "See below.\n\nFrom: Ferncliff Support <support@ferncliff.example>\nSent: Friday, 20 November 2026 10:00\nTo: Maria\nSubject: Refund\n\nWe are sorry.";
+        assert_eq!(cut(body), "See below.");
+    }
+
+    #[test]
+    fn quoted_lines_at_the_end_go_but_answers_in_between_stay() {
+        let body =
+            "> Did it arrive?\nNo, it did not.\n> Which colour?\nBlue.\n\n> Ana\n> Ferncliff\n";
+        assert_eq!(
+            cut(body),
+            "> Did it arrive?\nNo, it did not.\n> Which colour?\nBlue."
+        );
+    }
+
+    #[test]
+    fn text_that_merely_mentions_writing_is_kept() {
+        let body = "On Monday I wrote to you about the grinder.\nIt is still broken.";
+        assert_eq!(cut(body), body);
+        let body = "From: the shop, I expected better.\nRegards";
+        assert_eq!(cut(body), body);
+    }
+}

@@ -1,0 +1,687 @@
+//! E-mail in (`caselog mail`) and out (`caselog reply --send`), with
+//! real-looking messages from tests/fixtures/mail and a stand-in
+//! sendmail that keeps what it is given.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::harness::{Log, redact};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/mail")
+        .join(name)
+}
+
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    fs::read(fixture(name)).expect("the fixture")
+}
+
+/// A fixture with `{KEY}` placeholders filled in.
+fn filled(name: &str, pairs: &[(&str, &str)]) -> Vec<u8> {
+    let mut text = String::from_utf8(fixture_bytes(name)).expect("a UTF-8 fixture");
+    for (key, value) in pairs {
+        text = text.replace(&format!("{{{key}}}"), value);
+    }
+    text.into_bytes()
+}
+
+/// Runs `caselog mail` on a fixture; the new case's id.
+fn mail_in(log: &Log, name: &str) -> String {
+    log.run(["mail", "--quiet"])
+        .stdin(fixture_bytes(name))
+        .ok()
+        .trim()
+        .to_string()
+}
+
+/// A log whose `[mail] sendmail` is a script keeping each message it is
+/// given in `sent.eml` (and failing when `fail` is set); `[mail] from` set.
+fn log_with_sendmail(fail: bool) -> Log {
+    let log = Log::new();
+    let script = log.path().join("sendmail.sh");
+    let body = if fail {
+        "#!/bin/sh\ncat > /dev/null\necho 'mail queue full' >&2\nexit 75\n"
+    } else {
+        "#!/bin/sh\n[ \"$1\" = \"-t\" ] || exit 64\ncat > \"$(dirname \"$0\")/sent.eml\"\n"
+    };
+    fs::write(&script, body).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let settings = log.path().join("caselog.toml");
+    let mut text = fs::read_to_string(&settings).unwrap();
+    text.push_str(&format!(
+        "\n[mail]\nsendmail = \"'{}' -t -i\"\nfrom = \"Ferncliff Support <support@ferncliff.example>\"\n",
+        script.display()
+    ));
+    fs::write(&settings, text).unwrap();
+    log
+}
+
+fn sent(log: &Log) -> String {
+    fs::read_to_string(log.path().join("sent.eml")).expect("a message was handed over")
+}
+
+#[test]
+fn an_email_opens_a_case_from_its_sender_subject_and_text() {
+    let log = Log::new();
+    let out = log.run(["mail"]).stdin(fixture_bytes("plain.eml")).output();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(
+        id.starts_with("20261120-"),
+        "dated by its Date: header: {id}"
+    );
+    insta::assert_snapshot!(redact(&log.case_text(&id), &id));
+}
+
+#[test]
+fn mail_from_a_file_is_read_like_mail_on_standard_input() {
+    let log = Log::new();
+    let file = fixture("plain.eml");
+    let id = log
+        .run(["mail", "--quiet", file.to_str().unwrap()])
+        .ok()
+        .trim()
+        .to_string();
+    assert!(
+        log.case_text(&id)
+            .contains("title = \"Refund not received\"")
+    );
+}
+
+#[test]
+fn a_repeat_customer_is_named_as_open_names_one() {
+    let log = Log::new();
+    let first = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Coffee stale",
+            "--customer",
+            "Maria",
+            "--contact",
+            "maria@example.com",
+            "--summary",
+            "The beans were stale.",
+        ])
+        .at("2026-10-01T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    let out = log.run(["mail"]).stdin(fixture_bytes("plain.eml")).output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "this customer complained before (1 earlier case): {first}"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn attachments_are_listed_and_saved_only_inside_the_folder_given() {
+    let log = Log::new();
+    let dir = log.path().join("incoming");
+    let id = log
+        .run(["mail", "--quiet", "--attachments", "incoming"])
+        .stdin(fixture_bytes("multipart-attachment.eml"))
+        .ok()
+        .trim()
+        .to_string();
+    let text = log.case_text(&id);
+    assert!(
+        text.contains("Attachments: invoice B-2207.pdf (77 bytes), bashrc (69 bytes)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("%PDF"),
+        "the files are not in the case: {text}"
+    );
+    let saved: Vec<String> = fs::read_dir(dir.join(&id))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(saved, ["bashrc", "invoice B-2207.pdf"]);
+    assert!(
+        fs::read(dir.join(&id).join("invoice B-2207.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF")
+    );
+    // "../../.bashrc" went nowhere else, and no staging folder is left.
+    assert!(!log.path().join(".bashrc").exists());
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+    // The text is the plain part, soft line breaks joined.
+    assert!(
+        text.contains("arrived today with a cracked hopper."),
+        "{text}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_attachments_folder_that_is_a_link_is_refused_and_nothing_written() {
+    let log = Log::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), log.path().join("incoming")).unwrap();
+    let before = log.files();
+    let err = log
+        .run(["mail", "--attachments", "incoming"])
+        .stdin(fixture_bytes("multipart-attachment.eml"))
+        .fails(2);
+    assert!(err.contains("is not a folder"), "{err}");
+    assert_eq!(log.files(), before);
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_latin1_quoted_printable_message_reads_as_text() {
+    let log = Log::new();
+    let id = mail_in(&log, "latin1-qp.eml");
+    let text = log.case_text(&id);
+    for expected in [
+        "title = \"Café moulu trop fin – commande C-3310\"",
+        "name = \"Jérôme Faure\"",
+        "contact = \"jerome.faure@example.fr\"",
+        "pour ma cafetière à piston. J'aimerais un échange.",
+        "opened_at = 2026-11-22T06:30:00Z",
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+}
+
+#[test]
+fn html_only_mail_is_recorded_as_text_without_markup() {
+    let log = Log::new();
+    let id = mail_in(&log, "html-only.eml");
+    let text = log.case_text(&id);
+    assert!(
+        text.contains("My subscription was charged twice this month.\n\nPlease refund one of the charges & confirm."),
+        "{text}"
+    );
+    for raw in ["<p>", "<b>", "alert", "color: red", "&amp;"] {
+        assert!(!text.contains(raw), "{raw} in\n{text}");
+    }
+}
+
+#[test]
+fn a_reply_naming_the_case_is_a_message_from_the_customer_without_the_quote() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com", "--channel", "email"]);
+    log.run([
+        "wait",
+        &id,
+        "--on",
+        "customer",
+        "--reason",
+        "bank statement",
+    ])
+    .at("2026-11-20T10:00:00Z")
+    .ok();
+    let before = log.case_text(&id);
+    let short = &id[9..];
+    let out = log
+        .run(["mail"])
+        .stdin(filled("reply-to-case.eml", &[("ID", short)]))
+        .ok();
+    assert_eq!(
+        out,
+        format!("{id}: e-mail from the customer added; back to open\n")
+    );
+    let after = log.case_text(&id);
+    let added = after.strip_prefix(&before.replace("status = \"waiting\"", "status = \"open\""));
+    let added = added.expect("only appended, and the status line changed");
+    insta::assert_snapshot!(added.replace(short, "<SHORT-ID>"));
+    assert_eq!(log.case_json(&id)["status"], "open");
+}
+
+#[test]
+fn a_message_answering_our_reply_threads_back_to_its_case() {
+    let log = log_with_sendmail(false);
+    let id = log.open(&["--contact", "maria@example.com"]);
+    log.run([
+        "reply",
+        &id,
+        "--send",
+        "Dear Maria, the refund left us today.",
+    ])
+    .ok();
+    let ours = sent(&log)
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: <"))
+        .and_then(|l| l.strip_suffix('>'))
+        .expect("a Message-ID")
+        .to_string();
+    let out = log
+        .run(["mail"])
+        .stdin(filled("reply-by-thread.eml", &[("MSGID", &ours)]))
+        .ok();
+    assert_eq!(out, format!("{id}: e-mail from the customer added\n"));
+    let text = log.case_text(&id);
+    assert!(
+        text.ends_with(
+            "action = \"customer\"\nmessage_id = \"CAFthread1@mail.example.com\"\ntext = \"\"\"\nE-mail from maria@example.com\nSubject: Re: your e-mail\n\nThank you, the refund has arrived.\"\"\"\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_same_message_twice_is_recorded_once() {
+    let log = Log::new();
+    let id = mail_in(&log, "plain.eml");
+    let before = log.files();
+    let out = log.run(["mail"]).stdin(fixture_bytes("plain.eml")).ok();
+    assert_eq!(
+        out,
+        format!(
+            "{id}: this message is already recorded (Message-ID <CAF1a2b3c4@mail.example.com>); nothing changed\n"
+        )
+    );
+    assert_eq!(log.files(), before);
+
+    let short = &id[9..];
+    let reply = filled("reply-to-case.eml", &[("ID", short)]);
+    log.run(["mail"]).stdin(reply.clone()).ok();
+    let before = log.files();
+    let out = log.run(["mail"]).stdin(reply).ok();
+    assert!(out.contains("already recorded"), "{out}");
+    assert_eq!(log.files(), before, "byte-identical");
+}
+
+#[test]
+fn a_message_without_a_sender_is_refused_on_one_line() {
+    let log = Log::new();
+    let before = log.files();
+    let err = log
+        .run(["mail"])
+        .stdin(fixture_bytes("no-from.eml"))
+        .fails(2);
+    assert_eq!(
+        err,
+        "caselog: the message on standard input: the message has no From: address\n"
+    );
+    assert_eq!(log.files(), before);
+    let err = log.run(["mail"]).stdin("").fails(2);
+    assert!(err.contains("the message is empty"), "{err}");
+    let err = log.run(["mail", "no-such.eml"]).fails(2);
+    assert!(err.contains("no-such.eml: there is no such file"), "{err}");
+}
+
+#[test]
+fn header_injection_and_terminal_escapes_are_recorded_harmless() {
+    let log = Log::new();
+    let out = log
+        .run(["mail"])
+        .stdin(fixture_bytes("header-injection.eml"))
+        .output();
+    assert!(out.status.success());
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    let text = log.case_text(&id);
+    assert!(
+        text.contains("title = \"Refund Bcc: all@evil.example]0;title\""),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\r'));
+    let shown = log.run(["show", &id]).ok();
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
+        "{shown:?}"
+    );
+    // A reply to it still has one header per line, and no Bcc.
+    let message = log
+        .run(["reply", &id, "--print", "Noted."])
+        .env("CASELOG_USER", "ana@ferncliff.example")
+        .ok();
+    let headers = &message[..message.find("\n\n").unwrap()];
+    assert!(
+        !headers
+            .lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+        "{headers}"
+    );
+    assert!(log.run(["check"]).output().status.success());
+}
+
+#[test]
+fn broken_mime_is_recorded_as_far_as_it_reads() {
+    let log = Log::new();
+    let id = mail_in(&log, "broken-mime.eml");
+    let text = log.case_text(&id);
+    assert!(text.contains("title = \"Broken\""), "{text}");
+    assert!(log.run(["check"]).output().status.success());
+}
+
+#[test]
+fn card_numbers_in_mail_are_masked_before_they_are_stored() {
+    let log = Log::new();
+    let id = mail_in(&log, "card-number.eml");
+    let text = log.case_text(&id);
+    assert!(!text.contains("4111 1111 1111 1111"), "{text}");
+    assert!(
+        text.contains("You charged my card **** **** **** 1111 twice"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_huge_body_is_cut_at_the_text_cap_and_a_huger_message_refused() {
+    let log = Log::new();
+    let mut message =
+        b"From: big@example.com\r\nSubject: Big\r\nMessage-ID: <big@example.com>\r\n\r\n".to_vec();
+    let line = b"all work and no play makes a long complaint\r\n";
+    while message.len() < 50 * 1024 * 1024 {
+        message.extend_from_slice(line);
+    }
+    let id = log
+        .run(["mail", "--quiet"])
+        .stdin(message.clone())
+        .ok()
+        .trim()
+        .to_string();
+    let size = fs::metadata(log.case_path(&id)).unwrap().len();
+    assert!(size < 1024 * 1024 + 4096, "{size}");
+    assert!(
+        log.case_text(&id)
+            .contains("[The rest of this message was cut: it was longer than caselog keeps.]")
+    );
+
+    while message.len() <= 64 * 1024 * 1024 {
+        message.extend_from_slice(line);
+    }
+    let before = log.files();
+    let err = log.run(["mail"]).stdin(message).fails(2);
+    assert_eq!(
+        err,
+        "caselog: the message on standard input is larger than 64 MiB; nothing was written\n"
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn a_sent_reply_threads_and_is_recorded_as_the_first_response() {
+    let log = log_with_sendmail(false);
+    let id = mail_in(&log, "plain.eml");
+    log.run(["edit", &id, "--title", "Remboursement non reçu"])
+        .ok();
+    let before = log.case_text(&id);
+    let out = log
+        .run(["reply", &id, "--send", "-"])
+        .stdin("Dear María,\n\nThe refund left us today.\n")
+        .ok();
+    assert_eq!(
+        out,
+        format!("{id}: reply sent to maria@example.com and recorded\n")
+    );
+    let message = sent(&log);
+    for header in [
+        "From: \"Ferncliff Support\" <support@ferncliff.example>\r\n",
+        "To: =?utf-8?B?TWFyw61hIEzDs3Bleg==?= <maria@example.com>\r\n",
+        "In-Reply-To: <CAF1a2b3c4@mail.example.com>\r\n",
+        "References: <CAF1a2b3c4@mail.example.com>\r\n",
+        "Date: Sun, 22 Nov 2026 09:00:00 +0000\r\n",
+    ] {
+        assert!(message.contains(header), "{header:?} in\n{message}");
+    }
+    // Headers are ASCII: the subject is encoded words, and reads back whole.
+    let headers = &message[..message.find("\r\n\r\n").unwrap()];
+    assert!(headers.is_ascii(), "{headers}");
+    let parsed = mail_parser::MessageParser::default()
+        .parse(message.as_bytes())
+        .unwrap();
+    assert_eq!(
+        parsed.subject(),
+        Some(format!("Re: Remboursement non reçu [caselog {id}]").as_str())
+    );
+    assert_eq!(
+        parsed.from().unwrap().first().unwrap().name(),
+        Some("Ferncliff Support")
+    );
+    let after = log.case_text(&id);
+    let added = after.strip_prefix(&before).expect("only appended");
+    let added = added.replace(
+        &message
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-ID: <"))
+            .and_then(|l| l.strip_suffix('>'))
+            .unwrap()
+            .to_string(),
+        "<MESSAGE-ID>",
+    );
+    insta::assert_snapshot!(redact(&added, &id));
+    let shown = log.run(["show", &id, "--no-pager"]).ok();
+    let response = shown
+        .lines()
+        .find(|l| l.trim_start().starts_with("first response"))
+        .expect("a first response line");
+    assert!(response.contains("after opening"), "{shown}");
+}
+
+#[test]
+fn a_reply_the_mail_system_refuses_is_not_recorded() {
+    let log = log_with_sendmail(true);
+    let id = log.open(&["--contact", "maria@example.com"]);
+    let before = log.files();
+    let err = log.run(["reply", &id, "--send", "Sorry."]).fails(3);
+    assert!(err.contains("was not sent; nothing was recorded"), "{err}");
+    assert!(err.contains("mail queue full"), "{err}");
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn print_shows_the_message_and_records_nothing() {
+    let log = log_with_sendmail(false);
+    let id = log.open(&["--contact", "maria@example.com"]);
+    let before = log.files();
+    let out = log.run(["reply", &id, "--print", "Sorry."]).ok();
+    assert!(
+        out.contains(&format!(
+            "Subject: Re: Refund not received [caselog {id}]\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("To: \"Maria López\" <maria@example.com>\n") || out.contains("To: =?utf-8?"),
+        "{out}"
+    );
+    assert!(out.ends_with("Sorry.\n"), "{out}");
+    assert_eq!(log.files(), before);
+    assert!(!log.path().join("sent.eml").exists());
+}
+
+#[test]
+fn a_template_is_filled_with_the_cases_fields() {
+    let log = log_with_sendmail(false);
+    let id = log.open(&["--contact", "maria@example.com"]);
+    fs::create_dir(log.path().join("templates")).unwrap();
+    fs::write(
+        log.path().join("templates/apology.txt"),
+        "Dear {{ case.customer.name }},\n\nWe are sorry about \"{{ case.title }}\".\n{% if text %}\n{{ text }}\n{% endif %}\n\n{{ me }}\n",
+    )
+    .unwrap();
+    let out = log
+        .run([
+            "reply",
+            &id,
+            "--print",
+            "--template",
+            "apology",
+            "We are looking into it.",
+        ])
+        .ok();
+    assert!(
+        out.ends_with("Dear Maria L=C3=B3pez,\n\nWe are sorry about \"Refund not received\".\nWe are looking into it.\n\nana@example.com\n"),
+        "{out}"
+    );
+    let err = log
+        .run(["reply", &id, "--print", "--template", "../caselog"])
+        .fails(2);
+    assert!(err.contains("is not a template name"), "{err}");
+    let err = log
+        .run(["reply", &id, "--print", "--template", "thanks"])
+        .fails(2);
+    assert!(
+        err.contains("there is no template templates/thanks.txt"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_case_without_an_email_address_cannot_be_replied_to() {
+    let log = log_with_sendmail(false);
+    let id = log.open(&["--contact", "+44 20 7946 0000"]);
+    let before = log.files();
+    let err = log.run(["reply", &id, "--send", "Hello"]).fails(2);
+    assert!(err.contains("has no e-mail address to reply to"), "{err}");
+    assert_eq!(log.files(), before);
+    assert!(!log.path().join("sent.eml").exists());
+}
+
+#[test]
+fn a_card_number_in_a_reply_is_refused_before_it_is_sent() {
+    let log = log_with_sendmail(false);
+    let id = log.open(&["--contact", "maria@example.com"]);
+    let before = log.files();
+    let err = log
+        .run(["reply", &id, "--send", "We refunded 4111 1111 1111 1111."])
+        .fails(2);
+    assert!(err.contains("payment card number"), "{err}");
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn an_automatic_reply_and_our_own_mail_are_not_recorded() {
+    let log = log_with_sendmail(false);
+    let before = log.files();
+    let mut auto = b"Auto-Submitted: auto-replied\r\n".to_vec();
+    auto.extend(fixture_bytes("plain.eml"));
+    let out = log.run(["mail"]).stdin(auto).ok();
+    assert_eq!(
+        out,
+        "not recorded: a message sent by a machine (Auto-Submitted: auto-replied)\n"
+    );
+    let own = String::from_utf8(fixture_bytes("plain.eml"))
+        .unwrap()
+        .replace(
+            "From: =?UTF-8?Q?Mar=C3=ADa_L=C3=B3pez?= <maria@example.com>",
+            "From: Support <Support@ferncliff.example>",
+        );
+    let out = log.run(["mail"]).stdin(own).ok();
+    assert!(
+        out.starts_with("not recorded: the message is from this log's own address"),
+        "{out}"
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn the_example_templates_fill_in_for_open_and_resolved_cases() {
+    let log = log_with_sendmail(false);
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    fs::create_dir(log.path().join("templates")).unwrap();
+    let mut names = Vec::new();
+    for entry in fs::read_dir(&templates).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            fs::copy(
+                &path,
+                log.path().join("templates").join(path.file_name().unwrap()),
+            )
+            .unwrap();
+            names.push(path.file_stem().unwrap().to_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(names.len(), 3, "{names:?}");
+    let open = log.open(&["--contact", "maria@example.com"]);
+    let resolved = log.open(&["--contact", "maria@example.com"]);
+    log.run([
+        "resolve",
+        &resolved,
+        "--summary",
+        "We refunded the order.",
+        "--redress",
+        "A full refund of 24.50 EUR",
+    ])
+    .ok();
+    for name in &names {
+        for id in [&open, &resolved] {
+            let out = log
+                .run([
+                    "reply",
+                    id,
+                    "--print",
+                    "--template",
+                    name,
+                    "Some more words.",
+                ])
+                .ok();
+            assert!(out.contains("Kind regards,"), "{name} on {id}: {out}");
+            assert!(!out.contains("{{") && !out.contains("{%"), "{name}: {out}");
+        }
+    }
+    let out = log
+        .run(["reply", &resolved, "--print", "--template", "resolved"])
+        .ok();
+    assert!(
+        out.contains("We refunded the order.\nA full refund of 24.50 EUR\n\nWe will be in touch"),
+        "{out}"
+    );
+}
+
+#[test]
+fn mail_to_a_resolved_case_is_recorded_and_says_how_to_reopen_it() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com"]);
+    log.run(["resolve", &id, "--summary", "Refunded."])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    let out = log
+        .run(["mail"])
+        .stdin(filled("reply-to-case.eml", &[("ID", &id)]))
+        .ok();
+    assert_eq!(
+        out,
+        format!(
+            "{id}: e-mail from the customer added; the case is resolved: `caselog reopen {id} --reason TEXT` if it needs more work\n"
+        )
+    );
+}
+
+#[test]
+fn one_message_delivered_several_times_at_once_opens_one_case() {
+    let log = Log::new();
+    let outputs: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..6)
+            .map(|_| {
+                scope.spawn(|| {
+                    log.run(["mail", "--quiet"])
+                        .stdin(fixture_bytes("plain.eml"))
+                        .ok()
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let cases = fs::read_dir(log.path().join("cases/2026/11"))
+        .unwrap()
+        .count();
+    assert_eq!(cases, 1, "{outputs:?}");
+    let opened = outputs
+        .iter()
+        .filter(|o| !o.contains("already recorded"))
+        .count();
+    assert_eq!(opened, 1, "{outputs:?}");
+}
