@@ -389,6 +389,11 @@ pub struct Event {
     /// change this event records, masked (a known false positive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_card_like_numbers: Vec<String>,
+    /// What identifies an imported case where it came from (`imported`):
+    /// a help desk's ticket id, or the case id in another log, so that
+    /// importing the same export again creates nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -421,6 +426,7 @@ impl Event {
             monitor: None,
             fields: Vec::new(),
             allowed_card_like_numbers: Vec::new(),
+            source_id: None,
             text: None,
         }
     }

@@ -215,6 +215,7 @@ pub(crate) fn event_fields(e: &Event) -> Vec<Field> {
             "allowed_card_like_numbers",
             list_literal(&e.allowed_card_like_numbers),
         ),
+        field("source_id", opt_text(&e.source_id)),
         field("text", opt_text(&e.text)),
     ]
 }

@@ -17,7 +17,7 @@ use crate::case::{
 };
 
 /// The version of this encoding; a change of it rebuilds every index.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// `case` without its long texts: the complaint's summary and wants, the
 /// resolution's summary, and each event's text, pluses and minuses,
@@ -116,6 +116,7 @@ pub fn encode(case: &Case) -> Vec<u8> {
         for masked in &e.allowed_card_like_numbers {
             w.str(masked);
         }
+        w.opt_str(&e.source_id);
     }
     out.0
 }
@@ -195,6 +196,7 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
         e.allowed_card_like_numbers = (0..r.len()?)
             .map(|_| r.string())
             .collect::<Option<Vec<_>>>()?;
+        e.source_id = r.opt_string()?;
         events.push(e);
     }
     (r.at == bytes.len()).then_some(Case {
