@@ -506,3 +506,50 @@ fn terminal_escapes_in_a_header_never_reach_the_terminal() {
     assert!(err.contains("neither maps nor ignores"), "{err}");
     assert_eq!(err.lines().count(), 1);
 }
+
+#[test]
+fn a_redacted_case_is_never_filled_in_again_by_a_re_import() {
+    let log = Log::new();
+    copy_example(&log, "zendesk.toml");
+    copy_example(&log, "zendesk-sample.csv");
+    let ids = log
+        .run(["import", "zendesk-sample.csv", "--mapping", "zendesk.toml"])
+        .at(IMPORTED_AT)
+        .ok();
+    let maria_id = case_from(&log, &ids, "zendesk:1041")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    log.run([
+        "redact",
+        "--customer",
+        "Maria López",
+        "--reason",
+        "erasure request",
+        "--force",
+    ])
+    .at("2026-11-23T10:00:00Z")
+    .ok();
+    let redacted = log.case_text(&maria_id);
+    assert!(!redacted.contains("maria@example.com"));
+
+    let sample = std::fs::read_to_string(log.path().join("zendesk-sample.csv")).unwrap();
+    std::fs::write(
+        log.path().join("later.csv"),
+        sample.replace("Refund not received", "Refund still not received"),
+    )
+    .unwrap();
+    for extra in [None, Some("--update")] {
+        let mut args = vec!["import", "later.csv", "--mapping", "zendesk.toml"];
+        args.extend(extra);
+        let out = log.run(args).at("2026-11-23T11:00:00Z").output();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+        assert!(
+            stderr(&out).contains("imported 0, updated 0, skipped 12"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(log.case_text(&maria_id), redacted);
+    }
+}
