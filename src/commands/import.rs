@@ -290,14 +290,22 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
 /// and `--date-format` over it.
 fn mapping(args: &ImportArgs) -> Result<Option<Mapping>> {
     let mut mapping = match &args.mapping {
+        Some(path) if path.as_os_str() == "-" && args.file.as_os_str() == "-" => {
+            return Err(InputError::Invalid(
+                "the export and the mapping cannot both come from standard input".into(),
+            )
+            .into());
+        }
         Some(path) => {
             let text = super::input::file_text(path, "the import mapping", MAPPING_BYTES)?;
             Mapping::read(&path.display().to_string(), &text)?
         }
         None if args.maps.is_empty() => {
-            if !args.date_formats.is_empty() {
-                // Dates only: caselog's own columns, read by these formats.
-                Mapping::default().set_date_formats(&args.date_formats)?;
+            // Dates only, if anything: caselog's own columns, read by
+            // these formats, which are checked before any row is read.
+            for format in &args.date_formats {
+                import_map::check_date_format(format)
+                    .map_err(|why| InputError::Invalid(format!("--date-format: {why}")))?;
             }
             return Ok(None);
         }

@@ -451,6 +451,15 @@ fn a_wrong_mapping_is_one_line_naming_what_and_where_and_nothing_is_written() {
         .run(["import", "cfpb-sample.csv", "--mapping", "missing.toml"])
         .fails(2);
     assert!(err.contains("missing.toml"), "{err}");
+    // A mapping file far larger than any real one is not read at all.
+    let huge = format!("{cfpb}\n# {}\n", "x".repeat(2 * 1024 * 1024));
+    std::fs::write(log.path().join("huge.toml"), huge).unwrap();
+    let err = log
+        .run(["import", "cfpb-sample.csv", "--mapping", "huge.toml"])
+        .fails(2);
+    assert!(err.contains("huge.toml"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(case_files(&log).len(), 0);
 }
 
 #[test]
@@ -552,4 +561,56 @@ fn a_redacted_case_is_never_filled_in_again_by_a_re_import() {
         );
         assert_eq!(log.case_text(&maria_id), redacted);
     }
+}
+
+#[test]
+fn a_mapping_reads_json_records_as_it_reads_csv_rows() {
+    let log = Log::new();
+    let records = r#"[
+        {"ticket": 7, "subject": "Late parcel", "requester": "Ann Lee", "created": "20.11.2026 09:30", "via": "Mail", "body": null},
+        {"ticket": 8, "subject": "Broken mug", "requester": "Bo Chan", "created": "21.11.2026 10:00", "via": "Fax", "body": "It arrived\nin pieces."}
+    ]"#;
+    std::fs::write(log.path().join("desk.json"), records).unwrap();
+    std::fs::write(
+        log.path().join("desk.toml"),
+        "source = \"desk\"\n\
+         date_format = \"%d.%m.%Y %H:%M\"\n\
+         [columns]\n\
+         id = \"ticket\"\n\
+         title = \"subject\"\n\
+         summary = [\"body\", \"subject\"]\n\
+         customer = \"requester\"\n\
+         opened_at = \"created\"\n\
+         channel = \"via\"\n\
+         [values.channel]\n\
+         Mail = \"email\"\n\
+         \"*\" = \"other\"\n",
+    )
+    .unwrap();
+    let ids = log
+        .run(["import", "desk.json", "--mapping", "desk.toml"])
+        .at(IMPORTED_AT)
+        .ok();
+    let ids: Vec<&str> = ids.lines().collect();
+    assert_eq!(ids.len(), 2);
+    let late = log.case_json(ids[0]);
+    assert_eq!(late["opened_at"], "2026-11-20T09:30:00Z");
+    assert_eq!(late["complaint"]["summary"], "Late parcel");
+    assert_eq!(late["channel"], "email");
+    assert_eq!(
+        late["events"].as_array().unwrap().last().unwrap()["source_id"],
+        "desk:7"
+    );
+    let mug = log.case_json(ids[1]);
+    assert_eq!(mug["complaint"]["summary"], "It arrived\nin pieces.");
+    assert_eq!(mug["channel"], "other");
+
+    let err = log
+        .run(["import", "-", "--format", "json", "--mapping", "-"])
+        .stdin(records)
+        .fails(2);
+    assert!(
+        err.contains("cannot both come from standard input"),
+        "{err}"
+    );
 }
