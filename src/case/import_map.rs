@@ -752,6 +752,16 @@ Web = "web"
     }
 
     #[test]
+    fn the_guide_s_example_mapping_reads() {
+        let guide = include_str!("../../docs/GUIDE.md");
+        let marker = "A mapping file is TOML:\n\n```toml\n";
+        let start = guide.find(marker).expect("the example in the guide") + marker.len();
+        let end = start + guide[start..].find("```").expect("its end");
+        let mapping = Mapping::read("GUIDE.md", &guide[start..end]).unwrap();
+        assert_eq!(mapping.source.as_deref(), Some("cfpb"));
+    }
+
+    #[test]
     fn a_date_in_no_format_is_refused() {
         let mut row = Map::new();
         row.insert("opened_at".into(), Value::String("31/12/2026".into()));

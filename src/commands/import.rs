@@ -140,8 +140,11 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         tolerance: settings.clock_tolerance.duration(),
     };
     // What the log already holds, by every id a re-import may know it by.
-    // Read from the files, not the index: an index snapshot taken here,
-    // just before new files land, was seen to hide them from later runs.
+    // Read from the files, not the index: a snapshot taken here of a log
+    // still empty hides the cases about to land from every later command
+    // (the known index bug in tests/cli/index.rs,
+    // a_log_that_was_empty_lists_the_cases_opened_since). Use
+    // `every_case` again once that is fixed: it is faster on a big log.
     let known: HashMap<String, Known> = if rows.is_empty() {
         HashMap::new()
     } else {
