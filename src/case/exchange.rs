@@ -156,6 +156,9 @@ pub struct ImportContext<'a> {
     pub now: DateTime<Utc>,
     /// Where the rows came from, for the `imported` event.
     pub source: &'a str,
+    /// The name of the system the rows come from (a mapping's `source`),
+    /// which prefixes each row's `id` in the case's `source_id`.
+    pub source_name: Option<&'a str>,
     /// When not empty, the only categories accepted.
     pub categories: &'a [String],
     /// The most bytes one text field may hold.
@@ -277,7 +280,8 @@ impl Reader<'_> {
 }
 
 /// Builds the case a row describes, ending with an `imported` event. The
-/// row's `id`, if any, is kept only in that event's text: ids are new.
+/// row's `id`, if any, is kept in that event's text and its `source_id`
+/// (see [`source_id`]): ids are new.
 pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -> RowResult<Case> {
     let unknown: Vec<&str> = row
         .keys()
@@ -402,12 +406,38 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     // A case closed as void says so on its closed event; the root fields follow.
     (case.void, case.duplicate_of) = case.void_in_log();
     let mut imported = Event::new(context.now, context.by, Action::Imported);
-    imported.text = Some(match r.text("id")? {
+    let old = r.line("id")?.map(|old| old.trim().to_string());
+    imported.text = Some(match &old {
         Some(old) => format!("imported from {} (was {old})", context.source),
         None => format!("imported from {}", context.source),
     });
+    imported.source_id = old.map(|old| source_id(context.source_name, &old));
     case.events.push(imported);
     Ok(case)
+}
+
+/// What an imported case remembers of where it came from: the row's `id`
+/// (a caselog id, a ticket number), prefixed by the source's name when a
+/// mapping gives one (`cfpb:3456789`), so two systems' numbers never meet.
+pub fn source_id(source_name: Option<&str>, id: &str) -> String {
+    match source_name {
+        Some(name) => format!("{name}:{id}"),
+        None => id.to_string(),
+    }
+}
+
+/// Every id by which a case is known to a re-import: its own, and the
+/// `source_id` of each `imported` event (a case imported, exported and
+/// imported again remembers both systems).
+pub fn known_as(case: &Case) -> Vec<String> {
+    let mut ids = vec![case.id.as_str().to_string()];
+    ids.extend(
+        case.events
+            .iter()
+            .filter(|e| e.action == Action::Imported)
+            .filter_map(|e| e.source_id.clone()),
+    );
+    ids
 }
 
 /// The events a help-desk row implies, oldest first.

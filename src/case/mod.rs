@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod fields;
 pub mod file;
 pub mod id;
+pub mod import_map;
 pub mod lifecycle;
 pub mod message;
 mod model;

@@ -394,6 +394,11 @@ pub struct Event {
     /// the angle brackets. The same message is recorded once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// What identifies an imported case where it came from (`imported`):
+    /// a help desk's ticket id, or the case id in another log, so that
+    /// importing the same export again creates nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -427,6 +432,7 @@ impl Event {
             fields: Vec::new(),
             allowed_card_like_numbers: Vec::new(),
             message_id: None,
+            source_id: None,
             text: None,
         }
     }

@@ -485,6 +485,12 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
         ));
         out.extend(fits("until", e.until.is_some(), &[Action::Waiting], false));
         out.extend(fits("on", e.on.is_some(), &[Action::Waiting], false));
+        out.extend(fits(
+            "source_id",
+            e.source_id.is_some(),
+            &[Action::Imported],
+            false,
+        ));
         let edited = [Action::Edited];
         out.extend(fits("field", e.field.is_some(), &edited, true));
         out.extend(fits("old", e.old.is_some(), &edited, false));

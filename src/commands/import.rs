@@ -2,6 +2,7 @@
 //! desk's). Every row is checked before anything is written: one bad row
 //! writes nothing, unless `--skip-invalid` says to import the rest.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -11,12 +12,14 @@ use serde_json::{Map, Value};
 use super::Session;
 use super::args::{ByArg, CardArg, words};
 use super::export::Format;
-use crate::case::Case;
 use crate::case::card;
-use crate::case::exchange::{self, ImportContext};
+use crate::case::exchange::{self, ImportContext, RowError};
 use crate::case::file;
 use crate::case::id::CaseId;
+use crate::case::import_map::{self, Mapping};
+use crate::case::lifecycle::{self, Correction};
 use crate::case::validate;
+use crate::case::{Action, Case, EditField};
 use crate::error::{EXIT_OK, InputError};
 use crate::limits;
 use crate::time;
@@ -29,6 +32,17 @@ use clap::Args;
 /// resolved_at…). Ids are new; each case gets an `imported` event. Every
 /// row is checked first: one bad row (reported with its row number) means
 /// nothing is written, unless --skip-invalid. Prints the new ids.
+///
+/// A help desk's or a regulator's own columns are mapped onto these with
+/// --mapping FILE (a TOML mapping; examples/imports/ has CFPB and Zendesk
+/// ones) or --map 'SOURCE COLUMN=field'; every source column must be
+/// mapped or listed in the mapping's `ignore`. A row's `id` (a mapped
+/// ticket number, or the case id in caselog's own export) is remembered:
+/// importing the same export again skips the cases already imported, or
+/// with --update corrects their changed fields (title, customer, contact,
+/// reference, preferred_contact, channel, category, severity, tags, wants)
+/// as `edited` events. A count of what was skipped and updated goes to
+/// standard error.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The file ('-' for standard input)
@@ -36,6 +50,22 @@ pub struct ImportArgs {
     /// The file's format [default: from its extension]
     #[arg(long, value_parser = words::<Format>(Format::WORDS))]
     pub format: Option<Format>,
+    /// A mapping file (TOML) from the source's columns to caselog's
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Feed an import column from a source column, such as 'Date
+    /// received=opened_at'; repeat for several columns, and for one field
+    /// to take the first of its columns that is not empty
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub maps: Vec<String>,
+    /// How the source writes dates, in chrono strftime, such as %m/%d/%Y;
+    /// repeat to try several (ISO dates are always read)
+    #[arg(long = "date-format", value_name = "FORMAT")]
+    pub date_formats: Vec<String>,
+    /// Correct the changed fields of cases imported before from the same
+    /// source, instead of skipping them
+    #[arg(long)]
+    pub update: bool,
     /// Import the valid rows and report the others, instead of importing nothing
     #[arg(long)]
     pub skip_invalid: bool,
@@ -45,8 +75,28 @@ pub struct ImportArgs {
     pub by: ByArg,
 }
 
-/// Rows with where each came from: "row 3" (CSV line) or "record 3".
-type Rows = Vec<(String, Map<String, Value>)>;
+/// Rows with where each came from: "row 3" (CSV line) or "record 3", and
+/// the import row, or why the source row cannot become one.
+type Rows = Vec<(String, Result<Map<String, Value>, RowError>)>;
+
+/// A source's header, and each row's cells with where the row came from.
+type SourceTable = (Vec<String>, Vec<(String, Vec<String>)>);
+
+/// The most a mapping file may hold: far above any real one.
+const MAPPING_BYTES: u64 = 1024 * 1024;
+
+/// A case already in the log that a row describes again.
+struct Known {
+    id: CaseId,
+    redacted: bool,
+}
+
+/// A correction to a case imported before, checked and ready to write.
+struct Update {
+    id: CaseId,
+    corrections: Vec<Correction>,
+    fields: Vec<EditField>,
+}
 
 pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u8> {
     let store = session.store()?;
@@ -57,13 +107,29 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         Some(format) => format,
         None => guess_format(&args.file)?,
     };
+    let mapping = mapping(&args)?;
     let text = super::input::file_text(&args.file, "the cases to import", limits::IMPORT_BYTES)?;
-    let rows = parse(&text, format).with_context(|| format!("reading {shown}"))?;
+    // Spreadsheets and help desks often start a UTF-8 file with a BOM.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let rows = match &mapping {
+        Some(mapping) => parse_mapped(text, format, mapping, &shown, stamp.zone),
+        None => parse(text, format).map(|rows| {
+            rows.into_iter()
+                .map(|(place, mut row)| {
+                    let dated = import_map::read_dates(&mut row, &args.date_formats, stamp.zone)
+                        .map(|()| row);
+                    (place, dated)
+                })
+                .collect()
+        }),
+    }
+    .with_context(|| format!("reading {shown}"))?;
 
     let context = ImportContext {
         by: &stamp.by,
         now: stamp.at,
         source: &shown,
+        source_name: mapping.as_ref().and_then(|m| m.source.as_deref()),
         categories: &settings.categories,
         max_text_bytes: settings.max_text_bytes,
         zone: stamp.zone,
@@ -73,9 +139,53 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         now: stamp.at,
         tolerance: settings.clock_tolerance.duration(),
     };
+    // What the log already holds, by every id a re-import may know it by
+    // (the index keeps each imported event's source id).
+    let known: HashMap<String, Known> = if rows.is_empty() {
+        HashMap::new()
+    } else {
+        let scan = session.every_case(|case| {
+            let redacted = case.events.iter().any(|e| e.action == Action::Redacted);
+            Some((exchange::known_as(&case), case.id.clone(), redacted))
+        })?;
+        if scan.unreadable > 0 {
+            return Err(InputError::Invalid(format!(
+                "{} case file{} could not be read, so cases imported before might be imported again; nothing was imported (fix them first: caselog check)",
+                scan.unreadable,
+                if scan.unreadable == 1 { "" } else { "s" }
+            ))
+            .into());
+        }
+        scan.cases
+            .into_iter()
+            .flat_map(|(ids, id, redacted)| {
+                ids.into_iter().map(move |known| {
+                    (
+                        known,
+                        Known {
+                            id: id.clone(),
+                            redacted,
+                        },
+                    )
+                })
+            })
+            .collect()
+    };
+
     let mut cases: Vec<Case> = Vec::new();
+    let mut updates: Vec<Update> = Vec::new();
+    let mut skipped = 0usize;
     let mut problems: Vec<String> = Vec::new();
+    // Each source id this file gives, and where: twice is a mistake.
+    let mut seen: HashMap<String, String> = HashMap::new();
     for (place, row) in &rows {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(format!("{shown}: {place}: {}", e.0));
+                continue;
+            }
+        };
         let opened_at = row
             .get("opened_at")
             .and_then(Value::as_str)
@@ -86,14 +196,39 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
                 card::guard(None, case, args.card.allow_card_like_number)
                     .map_err(|e| exchange::RowError(e.to_string()))
             });
-        match case {
-            Ok(case) => match first_error(&case, &rules) {
-                // A row whose case `check` would reject is refused now,
-                // not discovered later.
-                Some(error) => problems.push(format!("{shown}: {place}: {error}")),
-                None => cases.push(case),
+        let case = match case {
+            Ok(case) => case,
+            Err(e) => {
+                problems.push(format!("{shown}: {place}: {}", e.0));
+                continue;
+            }
+        };
+        // A row whose case `check` would reject is refused now, not
+        // discovered later.
+        if let Some(error) = first_error(&case, &rules) {
+            problems.push(format!("{shown}: {place}: {error}"));
+            continue;
+        }
+        let ids: Vec<String> = exchange::known_as(&case).into_iter().skip(1).collect();
+        if let Some(again) = ids.iter().find_map(|id| seen.get(id).map(|at| (id, at))) {
+            problems.push(format!(
+                "{shown}: {place}: id '{}' was given before, in {}",
+                again.0, again.1
+            ));
+            continue;
+        }
+        for id in &ids {
+            seen.insert(id.clone(), place.clone());
+        }
+        match ids.iter().find_map(|id| known.get(id)) {
+            None => cases.push(case),
+            // A redacted case is never filled in again from an export.
+            Some(earlier) if !args.update || earlier.redacted => skipped += 1,
+            Some(earlier) => match correction(session, &stamp, earlier, row, &case, &args) {
+                Ok(Some(update)) => updates.push(update),
+                Ok(None) => skipped += 1,
+                Err(e) => problems.push(format!("{shown}: {place}: {}", e)),
             },
-            Err(e) => problems.push(format!("{shown}: {place}: {}", e.0)),
         }
     }
     if !problems.is_empty() && !args.skip_invalid {
@@ -116,10 +251,111 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     // full disk leaves the log as it was. A clash of random ids is rare;
     // such a case gets a fresh one, as `open` does.
     let written = store.create_all(cases, |case| CaseId::generate(case.opened_at.0))?;
+    let imported = written.len();
     for id in written {
         writeln!(out, "{id}")?;
     }
+    let mut updated = 0usize;
+    for update in &updates {
+        // Under the lock, from the file as it is now.
+        let changed = session.change_allowing(
+            update.id.as_str(),
+            args.by.by.as_deref(),
+            args.card.allow_card_like_number,
+            |case, stamp| lifecycle::edit(case, stamp, &update.corrections),
+        )?;
+        if changed.written {
+            updated += 1;
+            let fields: Vec<&str> = update.fields.iter().map(|f| f.as_str()).collect();
+            super::say(&format!("updated {}: {}", update.id, fields.join(", ")));
+        } else {
+            skipped += 1;
+        }
+    }
+    if skipped > 0 || updated > 0 {
+        super::say(&format!(
+            "imported {imported}, updated {updated}, skipped {skipped} imported before{}",
+            if args.update || skipped == 0 {
+                ""
+            } else {
+                " (--update corrects their changed fields)"
+            }
+        ));
+    }
     Ok(EXIT_OK)
+}
+
+/// The mapping the arguments describe, if any: the file, then `--map`
+/// and `--date-format` over it.
+fn mapping(args: &ImportArgs) -> Result<Option<Mapping>> {
+    let mut mapping = match &args.mapping {
+        Some(path) if path.as_os_str() == "-" && args.file.as_os_str() == "-" => {
+            return Err(InputError::Invalid(
+                "the export and the mapping cannot both come from standard input".into(),
+            )
+            .into());
+        }
+        Some(path) => {
+            let text = super::input::file_text(path, "the import mapping", MAPPING_BYTES)?;
+            Mapping::read(&path.display().to_string(), &text)?
+        }
+        None if args.maps.is_empty() => {
+            // Dates only, if anything: caselog's own columns, read by
+            // these formats, which are checked before any row is read.
+            for format in &args.date_formats {
+                import_map::check_date_format(format)
+                    .map_err(|why| InputError::Invalid(format!("--date-format: {why}")))?;
+            }
+            return Ok(None);
+        }
+        None => Mapping::default(),
+    };
+    let mut from_command_line = Vec::new();
+    for map in &args.maps {
+        mapping.add_map(map, &mut from_command_line)?;
+    }
+    if !args.date_formats.is_empty() {
+        mapping.set_date_formats(&args.date_formats)?;
+    }
+    Ok(Some(mapping))
+}
+
+/// What `--update` would change on the case a row was imported as, or
+/// `None` when the row says nothing new. Only the fields the row gives
+/// are compared: an empty cell never erases a value.
+fn correction(
+    session: &Session,
+    stamp: &lifecycle::Stamp,
+    earlier: &Known,
+    row: &Map<String, Value>,
+    from_row: &Case,
+    args: &ImportArgs,
+) -> Result<Option<Update>> {
+    let stored = session.store()?.load(earlier.id.as_str())?;
+    let given = |field: &EditField| {
+        row.get(field.as_str())
+            .is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+    };
+    let fields: Vec<EditField> = EditField::ALL
+        .iter()
+        .filter(|field| given(field) && field.get(from_row) != field.get(&stored.case))
+        .copied()
+        .collect();
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    let corrections: Vec<Correction> = fields
+        .iter()
+        .map(|&field| Correction::Set(field, field.get(from_row)))
+        .collect();
+    let after = lifecycle::edit(&stored.case, stamp, &corrections)
+        .map_err(|refusal| InputError::Invalid(refusal.into_input_error().to_string()))?;
+    card::guard(Some(&stored.case), after, args.card.allow_card_like_number)?;
+    Ok(Some(Update {
+        id: earlier.id.clone(),
+        corrections,
+        fields,
+    }))
 }
 
 /// What `check` would first reject in the case a row makes, in words that
@@ -146,7 +382,8 @@ fn guess_format(file: &std::path::Path) -> Result<Format> {
     }
 }
 
-fn parse(text: &str, format: Format) -> Result<Rows> {
+/// Rows of caselog's own columns.
+fn parse(text: &str, format: Format) -> Result<Vec<(String, Map<String, Value>)>> {
     let records: Vec<Value> = match format {
         Format::Json => serde_json::from_str(text).map_err(|e| {
             InputError::Invalid(format!("line {}: not a JSON list of cases: {e}", e.line()))
@@ -172,7 +409,7 @@ fn parse(text: &str, format: Format) -> Result<Rows> {
         .collect()
 }
 
-fn parse_csv(text: &str) -> Result<Rows> {
+fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -218,4 +455,112 @@ fn parse_csv(text: &str) -> Result<Rows> {
         ));
     }
     Ok(rows)
+}
+
+/// Rows of a source's own columns, through `mapping`: the header is
+/// checked against it once, then each row mapped.
+fn parse_mapped(
+    text: &str,
+    format: Format,
+    mapping: &Mapping,
+    shown: &str,
+    zone: time::Zone,
+) -> Result<Rows> {
+    let (header, records) = match format {
+        Format::Csv => source_csv(text)?,
+        Format::Json | Format::Yaml => source_records(parse_values(text, format)?)?,
+    };
+    for (i, name) in header.iter().enumerate() {
+        if header[..i].iter().any(|other| other.trim() == name.trim()) {
+            return Err(InputError::Invalid(format!(
+                "the header names the column '{}' twice",
+                name.trim()
+            ))
+            .into());
+        }
+    }
+    mapping.check_header(&header, shown)?;
+    Ok(records
+        .into_iter()
+        .map(|(place, cells)| {
+            let row = mapping.row(&header, &cells, zone);
+            (place, row)
+        })
+        .collect())
+}
+
+/// A source CSV as its header and its rows' cells, as they are (a help
+/// desk's cells carry no caselog formula guard to undo).
+fn source_csv(text: &str) -> Result<SourceTable> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| InputError::Invalid(format!("the CSV header: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2;
+        let record = record.map_err(|e| InputError::Invalid(format!("row {row}: {e}")))?;
+        rows.push((
+            format!("row {row}"),
+            record.iter().map(str::to_string).collect(),
+        ));
+    }
+    Ok((header, rows))
+}
+
+fn parse_values(text: &str, format: Format) -> Result<Vec<Value>> {
+    Ok(match format {
+        Format::Yaml => crate::yaml::from_str(text).map_err(|e| {
+            InputError::Invalid(format!(
+                "line {}: not a YAML list of records: {}",
+                e.line.unwrap_or(1),
+                e.message
+            ))
+        })?,
+        _ => serde_json::from_str(text).map_err(|e| {
+            InputError::Invalid(format!(
+                "line {}: not a JSON list of records: {e}",
+                e.line()
+            ))
+        })?,
+    })
+}
+
+/// JSON or YAML records as a header (every key, in the order first seen)
+/// and cells, so a mapping reads them as it reads CSV.
+fn source_records(records: Vec<Value>) -> Result<SourceTable> {
+    let mut header: Vec<String> = Vec::new();
+    let mut tables = Vec::with_capacity(records.len());
+    for (i, record) in records.into_iter().enumerate() {
+        let Value::Object(table) = record else {
+            return Err(
+                InputError::Invalid(format!("record {}: not a table of fields", i + 1)).into(),
+            );
+        };
+        for key in table.keys() {
+            if !header.contains(key) {
+                header.push(key.clone());
+            }
+        }
+        tables.push(table);
+    }
+    let rows = tables
+        .into_iter()
+        .enumerate()
+        .map(|(i, table)| {
+            let cells = header
+                .iter()
+                .map(|key| match table.get(key) {
+                    None | Some(Value::Null) => String::new(),
+                    Some(Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                })
+                .collect();
+            (format!("record {}", i + 1), cells)
+        })
+        .collect();
+    Ok((header, rows))
 }

@@ -19,6 +19,7 @@ mod habits;
 mod help;
 mod hostile;
 mod ids;
+mod imports;
 mod index;
 mod lifecycle;
 mod mail;

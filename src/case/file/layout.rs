@@ -216,6 +216,7 @@ pub(crate) fn event_fields(e: &Event) -> Vec<Field> {
             list_literal(&e.allowed_card_like_numbers),
         ),
         field("message_id", opt_text(&e.message_id)),
+        field("source_id", opt_text(&e.source_id)),
         field("text", opt_text(&e.text)),
     ]
 }

@@ -17,7 +17,7 @@ use crate::case::{
 };
 
 /// The version of this encoding; a change of it rebuilds every index.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// `case` without its long texts: the complaint's summary and wants, the
 /// resolution's summary, and each event's text, pluses and minuses,
@@ -118,6 +118,7 @@ pub fn encode(case: &Case) -> Vec<u8> {
             w.str(masked);
         }
         w.opt_str(&e.message_id);
+        w.opt_str(&e.source_id);
     }
     out.0
 }
@@ -198,6 +199,7 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
             .map(|_| r.string())
             .collect::<Option<Vec<_>>>()?;
         e.message_id = r.opt_string()?;
+        e.source_id = r.opt_string()?;
         events.push(e);
     }
     (r.at == bytes.len()).then_some(Case {

@@ -1,0 +1,616 @@
+//! `caselog import` of real exports: the CFPB's and Zendesk's, through
+//! the mappings shipped in examples/imports/; importing the same export
+//! twice; `--update`; and mappings that are wrong.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::harness::Log;
+
+/// When the imports run: after every date in the samples.
+const IMPORTED_AT: &str = "2026-11-22T09:00:00Z";
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/imports")
+        .join(name)
+}
+
+/// Copies a shipped example into the log, as a user would have it there.
+fn copy_example(log: &Log, name: &str) {
+    std::fs::copy(example(name), log.path().join(name)).unwrap();
+}
+
+fn import(log: &Log, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    log.run(all).at(IMPORTED_AT).output()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// The case imported from `source_id`, as `show --format json` has it.
+fn case_from(log: &Log, ids: &str, source_id: &str) -> Value {
+    ids.lines()
+        .map(|id| log.case_json(id))
+        .find(|case| {
+            case["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["source_id"] == source_id)
+        })
+        .unwrap_or_else(|| panic!("no case imported from {source_id}"))
+}
+
+fn case_files(log: &Log) -> Vec<PathBuf> {
+    log.files()
+        .into_keys()
+        .filter(|p| p.starts_with(log.path().join("cases")))
+        .collect()
+}
+
+#[test]
+fn the_cfpb_sample_imports_with_its_shipped_mapping() {
+    let log = Log::new();
+    copy_example(&log, "cfpb.toml");
+    copy_example(&log, "cfpb-sample.csv");
+    let ids = log
+        .run(["import", "cfpb-sample.csv", "--mapping", "cfpb.toml"])
+        .at(IMPORTED_AT)
+        .ok();
+    assert_eq!(ids.lines().count(), 12, "{ids}");
+    assert_eq!(case_files(&log).len(), 12);
+
+    // A quoted, multi-line narrative arrives byte for byte.
+    let closed = case_from(&log, &ids, "cfpb:9876511");
+    assert_eq!(
+        closed["complaint"]["summary"],
+        "They closed my card without notice.\nI found out at the till, in front of my daughter.\nNobody has explained why."
+    );
+    assert_eq!(closed["title"], "Closing your account");
+    assert_eq!(closed["category"], "Credit card");
+    assert_eq!(closed["channel"], "email");
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["opened_at"], "2026-11-10T00:00:00Z");
+    assert_eq!(
+        closed["customer"]["name"],
+        "CFPB consumer, complaint 9876511"
+    );
+    assert_eq!(
+        closed["tags"],
+        serde_json::json!([
+            "General-purpose credit card or charge card",
+            "Older American"
+        ])
+    );
+
+    // No narrative: the issue and sub-issue stand in for it.
+    let silent = case_from(&log, &ids, "cfpb:9876502");
+    assert_eq!(
+        silent["complaint"]["summary"],
+        "Managing an account: Banking errors"
+    );
+    assert_eq!(silent["channel"], "phone");
+    // An ISO date in a column of US dates, and non-ASCII text.
+    let escrow = case_from(&log, &ids, "cfpb:9876503");
+    assert_eq!(escrow["opened_at"], "2026-11-18T00:00:00Z");
+    assert!(
+        escrow["complaint"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("José Núñez")
+    );
+    let payday = case_from(&log, &ids, "cfpb:9876512");
+    assert!(
+        payday["complaint"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("誰も説明してくれなかった")
+    );
+    assert_eq!(case_from(&log, &ids, "cfpb:9876505")["channel"], "letter");
+    assert_eq!(case_from(&log, &ids, "cfpb:9876507")["channel"], "other");
+    assert_eq!(case_from(&log, &ids, "cfpb:9876501")["status"], "open");
+
+    // The file as written: the imported event remembers where it came from.
+    let id = ids.lines().next().unwrap();
+    insta::assert_snapshot!(log.case_text(id).replace(id, "<ID>"));
+    log.run(["check"]).ok();
+}
+
+#[test]
+fn the_zendesk_sample_imports_with_its_shipped_mapping() {
+    let log = Log::new();
+    copy_example(&log, "zendesk.toml");
+    copy_example(&log, "zendesk-sample.csv");
+    let ids = log
+        .run(["import", "zendesk-sample.csv", "--mapping", "zendesk.toml"])
+        .at(IMPORTED_AT)
+        .ok();
+    assert_eq!(ids.lines().count(), 12, "{ids}");
+    assert_eq!(case_files(&log).len(), 12);
+
+    let maria = case_from(&log, &ids, "zendesk:1041");
+    assert_eq!(maria["title"], "Refund not received");
+    assert_eq!(maria["customer"]["name"], "Maria López");
+    assert_eq!(maria["customer"]["contact"], "maria@example.com");
+    assert_eq!(maria["assignee"], "Ana Ruiz");
+    assert_eq!(maria["category"], "Billing");
+    assert_eq!(maria["channel"], "email");
+    assert_eq!(maria["severity"], "high");
+    assert_eq!(maria["tags"], serde_json::json!(["refund", "billing"]));
+    assert_eq!(maria["opened_at"], "2026-11-02T09:15:00Z");
+    assert_eq!(
+        maria["complaint"]["summary"],
+        "I cancelled order A-1001 on 2 November.\nStill no refund after three weeks.\n\nPlease call me back."
+    );
+
+    // Empty details: the subject stands in. Urgent is critical; solved
+    // and closed tickets keep when they were solved.
+    let chen = case_from(&log, &ids, "zendesk:1043");
+    assert_eq!(chen["customer"]["name"], "Chen Wei 陈伟");
+    assert_eq!(chen["complaint"]["summary"], "Charged twice");
+    assert_eq!(chen["severity"], "critical");
+    assert_eq!(chen["status"], "closed");
+    assert_eq!(chen["resolution"]["resolved_at"], "2026-11-06T11:00:00Z");
+    let bjorn = case_from(&log, &ids, "zendesk:1042");
+    assert_eq!(bjorn["status"], "resolved");
+    assert_eq!(bjorn["channel"], "web");
+    assert_eq!(case_from(&log, &ids, "zendesk:1045")["status"], "waiting");
+    assert_eq!(case_from(&log, &ids, "zendesk:1045")["channel"], "social");
+    assert_eq!(case_from(&log, &ids, "zendesk:1052")["channel"], "other");
+    log.run(["check"]).ok();
+}
+
+#[test]
+fn importing_the_same_export_twice_creates_nothing_the_second_time() {
+    let log = Log::new();
+    copy_example(&log, "cfpb.toml");
+    copy_example(&log, "cfpb-sample.csv");
+    log.run(["import", "cfpb-sample.csv", "--mapping", "cfpb.toml"])
+        .at(IMPORTED_AT)
+        .ok();
+    let before = log.files();
+    let again = import(&log, &["cfpb-sample.csv", "--mapping", "cfpb.toml"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(stdout(&again), "");
+    assert_eq!(
+        stderr(&again),
+        "caselog: imported 0, updated 0, skipped 12 imported before (--update corrects their changed fields)\n"
+    );
+    assert_eq!(log.files(), before);
+
+    // A newer download adds only what is new.
+    let mut newer = std::fs::read_to_string(log.path().join("cfpb-sample.csv")).unwrap();
+    newer.push_str("11/21/2026,Mortgage,FHA mortgage,Closing on a mortgage,,Closing was delayed by a month.,,Northwind Bank,MA,021XX,,Consent provided,Web,11/21/2026,In progress,Yes,N/A,9876513\n");
+    std::fs::write(log.path().join("newer.csv"), newer).unwrap();
+    let out = import(&log, &["newer.csv", "--mapping", "cfpb.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert!(
+        stderr(&out).contains("imported 1, updated 0, skipped 12 imported before"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(case_files(&log).len(), 13);
+}
+
+#[test]
+fn caselog_s_own_export_imported_twice_creates_nothing_the_second_time() {
+    let source = Log::new();
+    source.open(&["--channel", "phone"]);
+    source.open(&["--category", "billing"]);
+    let export = source
+        .run(["export", "--format", "csv"])
+        .at(IMPORTED_AT)
+        .ok();
+    std::fs::write(source.path().join("cases.csv"), &export).unwrap();
+    // Into the log it came from: every case is already there.
+    let before = source.files();
+    let out = import(&source, &["cases.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(source.files(), before);
+
+    let target = Log::new();
+    std::fs::write(target.path().join("cases.csv"), &export).unwrap();
+    let ids = target.run(["import", "cases.csv"]).at(IMPORTED_AT).ok();
+    assert_eq!(ids.lines().count(), 2);
+    let before = target.files();
+    let out = import(&target, &["cases.csv"]);
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("imported 0, updated 0, skipped 2 imported before"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(target.files(), before);
+}
+
+#[test]
+fn update_records_changed_fields_as_edits_and_leaves_the_rest_alone() {
+    let log = Log::new();
+    copy_example(&log, "zendesk.toml");
+    copy_example(&log, "zendesk-sample.csv");
+    let ids = log
+        .run(["import", "zendesk-sample.csv", "--mapping", "zendesk.toml"])
+        .at(IMPORTED_AT)
+        .ok();
+    let maria = case_from(&log, &ids, "zendesk:1041");
+    let maria_id = maria["id"].as_str().unwrap().to_string();
+    let before = log.files();
+
+    // Ticket 1041 got a new subject and priority in Zendesk; its empty
+    // cells elsewhere erase nothing.
+    let sample = std::fs::read_to_string(log.path().join("zendesk-sample.csv")).unwrap();
+    let changed = sample.replace(
+        ",1041,Maria López,360001,maria@example.com,example.com,Ana Ruiz,Billing,Refund not received,refund billing,Open,High,",
+        ",1041,Maria López,360001,,example.com,Ana Ruiz,Billing,Refund still not received,refund billing,Open,Urgent,",
+    );
+    assert_ne!(changed, sample);
+    std::fs::write(log.path().join("later.csv"), changed).unwrap();
+
+    let out = log
+        .run([
+            "import",
+            "later.csv",
+            "--mapping",
+            "zendesk.toml",
+            "--update",
+        ])
+        .at("2026-11-23T10:00:00Z")
+        .output();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "no new case");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "caselog: updated {maria_id}: title, severity\ncaselog: imported 0, updated 1, skipped 11 imported before\n"
+        )
+    );
+    let after = log.files();
+    let maria_path = log.case_path(&maria_id);
+    for (path, bytes) in &before {
+        if *path != maria_path {
+            assert_eq!(after.get(path), Some(bytes), "{} changed", path.display());
+        }
+    }
+    let maria = log.case_json(&maria_id);
+    assert_eq!(maria["title"], "Refund still not received");
+    assert_eq!(maria["severity"], "critical");
+    assert_eq!(maria["customer"]["contact"], "maria@example.com");
+    let edits: Vec<&Value> = maria["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "edited")
+        .collect();
+    assert_eq!(edits.len(), 2);
+    assert_eq!(edits[0]["field"], "title");
+    assert_eq!(edits[0]["old"], "Refund not received");
+    assert_eq!(edits[0]["new"], "Refund still not received");
+    assert_eq!(edits[0]["at"], "2026-11-23T10:00:00Z");
+    assert_eq!(edits[1]["field"], "severity");
+    assert_eq!(edits[1]["new"], "critical");
+
+    // The same again changes nothing.
+    let before = log.files();
+    let out = log
+        .run([
+            "import",
+            "later.csv",
+            "--mapping",
+            "zendesk.toml",
+            "--update",
+        ])
+        .at("2026-11-23T11:00:00Z")
+        .output();
+    assert!(
+        stderr(&out).contains("imported 0, updated 0, skipped 12"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn command_line_maps_and_a_date_format_import_a_raw_export() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("raw.csv"),
+        "Ref,Received,Issue,Narrative,Name,Notes\n\
+         A1,11/20/2026,Late refund,,Ann Lee,\n\
+         A2,11/21/2026,Broken mug,\"It arrived\nin pieces.\",Bo Chan,\n",
+    )
+    .unwrap();
+    let args = [
+        "import",
+        "raw.csv",
+        "--map",
+        "Ref=id",
+        "--map",
+        "Received=opened_at",
+        "--map",
+        "Issue=title",
+        "--map",
+        "Narrative=summary",
+        "--map",
+        "Issue=summary",
+        "--map",
+        "Name=customer",
+        "--date-format",
+        "%m/%d/%Y",
+    ];
+    // "Notes" is neither mapped nor ignored, though empty in every row.
+    let before = log.files();
+    let stderr_text = log.run(args).at(IMPORTED_AT).fails(2);
+    assert_eq!(
+        stderr_text,
+        "caselog: reading raw.csv: raw.csv has column the mapping neither maps nor ignores: 'Notes' (map it, or list it in ignore = [...])\n"
+    );
+    assert_eq!(log.files(), before);
+
+    let mut with_notes = args.to_vec();
+    with_notes.extend(["--map", "Notes=wants"]);
+    let ids = log.run(with_notes).at(IMPORTED_AT).ok();
+    let ids: Vec<&str> = ids.lines().collect();
+    assert_eq!(ids.len(), 2);
+    let late = log.case_json(ids[0]);
+    assert_eq!(late["opened_at"], "2026-11-20T00:00:00Z");
+    assert_eq!(late["complaint"]["summary"], "Late refund", "falls back");
+    let mug = log.case_json(ids[1]);
+    assert_eq!(mug["complaint"]["summary"], "It arrived\nin pieces.");
+    assert_eq!(
+        mug["events"].as_array().unwrap().last().unwrap()["source_id"],
+        "A2"
+    );
+}
+
+#[test]
+fn a_wrong_mapping_is_one_line_naming_what_and_where_and_nothing_is_written() {
+    let log = Log::new();
+    copy_example(&log, "cfpb-sample.csv");
+    let cfpb = std::fs::read_to_string(example("cfpb.toml")).unwrap();
+    let cases: Vec<(String, &str)> = vec![
+        (
+            cfpb.replace("title = \"Issue\"", "title = \"Issue title\""),
+            "is fed from the column 'Issue title', which cfpb-sample.csv does not have",
+        ),
+        (
+            cfpb.replace("\"Fax\" = \"other\"", "\"Fax\" = \"fax\""),
+            "values.channel: unknown channel 'fax'",
+        ),
+        (
+            cfpb.replace("\"Closed\" = \"closed\"", "\"Closed\" = \"done\""),
+            "values.status: unknown status 'done'",
+        ),
+        (
+            cfpb.replace("date_format = \"%m/%d/%Y\"", "date_format = \"%m/%d/%\""),
+            "date_format: '%m/%d/%' is not a date format",
+        ),
+        (
+            cfpb.replace("    \"State\",\n", ""),
+            "cfpb-sample.csv has column the mapping neither maps nor ignores: 'State'",
+        ),
+        (cfpb.replace("[columns]", "[colums]"), "mapping.toml:"),
+    ];
+    let before = log.files();
+    for (mapping, expected) in cases {
+        std::fs::write(log.path().join("mapping.toml"), &mapping).unwrap();
+        let err = log
+            .run(["import", "cfpb-sample.csv", "--mapping", "mapping.toml"])
+            .at(IMPORTED_AT)
+            .fails(2);
+        assert!(err.contains(expected), "{expected}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_eq!(log.files().len(), before.len() + 1, "only the mapping file");
+    }
+    // A file-level mistake names the mapping's line.
+    std::fs::write(
+        log.path().join("mapping.toml"),
+        cfpb.replace("\"Fax\" = \"other\"", "\"Fax\" = \"fax\""),
+    )
+    .unwrap();
+    let line = cfpb.lines().position(|l| l.starts_with("\"Fax\"")).unwrap() + 1;
+    let err = log
+        .run(["import", "cfpb-sample.csv", "--mapping", "mapping.toml"])
+        .at(IMPORTED_AT)
+        .fails(2);
+    assert!(err.contains(&format!("mapping.toml:{line}: ")), "{err}");
+
+    let err = log
+        .run([
+            "import",
+            "cfpb-sample.csv",
+            "--map",
+            "Issue=title",
+            "--date-format",
+            "%Y-%Q",
+        ])
+        .at(IMPORTED_AT)
+        .fails(2);
+    assert!(
+        err.contains("--date-format: '%Y-%Q' is not a date format"),
+        "{err}"
+    );
+    let err = log
+        .run(["import", "cfpb-sample.csv", "--map", "Issue=priority"])
+        .fails(2);
+    assert!(
+        err.contains("--map 'Issue=priority': 'priority' is not an import column"),
+        "{err}"
+    );
+    let err = log
+        .run(["import", "cfpb-sample.csv", "--mapping", "missing.toml"])
+        .fails(2);
+    assert!(err.contains("missing.toml"), "{err}");
+    // A mapping file far larger than any real one is not read at all.
+    let huge = format!("{cfpb}\n# {}\n", "x".repeat(2 * 1024 * 1024));
+    std::fs::write(log.path().join("huge.toml"), huge).unwrap();
+    let err = log
+        .run(["import", "cfpb-sample.csv", "--mapping", "huge.toml"])
+        .fails(2);
+    assert!(err.contains("huge.toml"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(case_files(&log).len(), 0);
+}
+
+#[test]
+fn rows_a_mapping_cannot_read_are_reported_in_row_order() {
+    let log = Log::new();
+    copy_example(&log, "cfpb.toml");
+    let sample = std::fs::read_to_string(example("cfpb-sample.csv")).unwrap();
+    // Row 3 (the second complaint) gets a date in no format; the last
+    // row repeats a complaint id.
+    let bad = sample
+        .replacen("11/19/2026,Checking", "19.11.2026,Checking", 1)
+        .replace(",9876512\n", ",9876509\n");
+    assert_ne!(bad, sample);
+    std::fs::write(log.path().join("bad.csv"), bad).unwrap();
+    let before = log.files();
+    let err = log
+        .run(["import", "bad.csv", "--mapping", "cfpb.toml"])
+        .at(IMPORTED_AT)
+        .fails(2);
+    let expected_first =
+        "caselog: bad.csv: row 3: opened_at: '19.11.2026' matches no date format given (%m/%d/%Y)";
+    assert!(err.starts_with(expected_first), "{err}");
+    assert!(
+        err.contains("id 'cfpb:9876509' was given before, in row "),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 of 12 rows invalid; nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
+fn terminal_escapes_in_a_header_never_reach_the_terminal() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("evil.csv"),
+        "Issue,\u{1b}[2Jwho\u{7},Date\nLate,x,2026-11-20\n",
+    )
+    .unwrap();
+    let err = log
+        .run([
+            "import",
+            "evil.csv",
+            "--map",
+            "Issue=title",
+            "--map",
+            "Date=opened_at",
+        ])
+        .fails(2);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("neither maps nor ignores"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn a_redacted_case_is_never_filled_in_again_by_a_re_import() {
+    let log = Log::new();
+    copy_example(&log, "zendesk.toml");
+    copy_example(&log, "zendesk-sample.csv");
+    let ids = log
+        .run(["import", "zendesk-sample.csv", "--mapping", "zendesk.toml"])
+        .at(IMPORTED_AT)
+        .ok();
+    let maria_id = case_from(&log, &ids, "zendesk:1041")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    log.run([
+        "redact",
+        "--customer",
+        "Maria López",
+        "--reason",
+        "erasure request",
+        "--force",
+    ])
+    .at("2026-11-23T10:00:00Z")
+    .ok();
+    let redacted = log.case_text(&maria_id);
+    assert!(!redacted.contains("maria@example.com"));
+
+    let sample = std::fs::read_to_string(log.path().join("zendesk-sample.csv")).unwrap();
+    std::fs::write(
+        log.path().join("later.csv"),
+        sample.replace("Refund not received", "Refund still not received"),
+    )
+    .unwrap();
+    for extra in [None, Some("--update")] {
+        let mut args = vec!["import", "later.csv", "--mapping", "zendesk.toml"];
+        args.extend(extra);
+        let out = log.run(args).at("2026-11-23T11:00:00Z").output();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+        assert!(
+            stderr(&out).contains("imported 0, updated 0, skipped 12"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(log.case_text(&maria_id), redacted);
+    }
+}
+
+#[test]
+fn a_mapping_reads_json_records_as_it_reads_csv_rows() {
+    let log = Log::new();
+    let records = r#"[
+        {"ticket": 7, "subject": "Late parcel", "requester": "Ann Lee", "created": "20.11.2026 09:30", "via": "Mail", "body": null},
+        {"ticket": 8, "subject": "Broken mug", "requester": "Bo Chan", "created": "21.11.2026 10:00", "via": "Fax", "body": "It arrived\nin pieces."}
+    ]"#;
+    std::fs::write(log.path().join("desk.json"), records).unwrap();
+    std::fs::write(
+        log.path().join("desk.toml"),
+        "source = \"desk\"\n\
+         date_format = \"%d.%m.%Y %H:%M\"\n\
+         [columns]\n\
+         id = \"ticket\"\n\
+         title = \"subject\"\n\
+         summary = [\"body\", \"subject\"]\n\
+         customer = \"requester\"\n\
+         opened_at = \"created\"\n\
+         channel = \"via\"\n\
+         [values.channel]\n\
+         Mail = \"email\"\n\
+         \"*\" = \"other\"\n",
+    )
+    .unwrap();
+    let ids = log
+        .run(["import", "desk.json", "--mapping", "desk.toml"])
+        .at(IMPORTED_AT)
+        .ok();
+    let ids: Vec<&str> = ids.lines().collect();
+    assert_eq!(ids.len(), 2);
+    let late = log.case_json(ids[0]);
+    assert_eq!(late["opened_at"], "2026-11-20T09:30:00Z");
+    assert_eq!(late["complaint"]["summary"], "Late parcel");
+    assert_eq!(late["channel"], "email");
+    assert_eq!(
+        late["events"].as_array().unwrap().last().unwrap()["source_id"],
+        "desk:7"
+    );
+    let mug = log.case_json(ids[1]);
+    assert_eq!(mug["complaint"]["summary"], "It arrived\nin pieces.");
+    assert_eq!(mug["channel"], "other");
+
+    let err = log
+        .run(["import", "-", "--format", "json", "--mapping", "-"])
+        .stdin(records)
+        .fails(2);
+    assert!(
+        err.contains("cannot both come from standard input"),
+        "{err}"
+    );
+}
