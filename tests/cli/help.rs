@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "list",
     "due",
     "report",
+    "site",
     "export",
     "import",
     "index",

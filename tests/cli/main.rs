@@ -27,5 +27,6 @@ mod personal_data;
 mod practice;
 mod properties;
 mod report;
+mod site;
 mod terminal;
 mod zones;
