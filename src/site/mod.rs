@@ -62,6 +62,17 @@ const STYLE: &str = include_str!("templates/style.css");
 
 fn environment() -> Result<Environment<'static>> {
     let mut env = Environment::new();
+    // Case text is untrusted: bidirectional overrides and control
+    // characters are shown as visible escapes (as on a terminal), so no
+    // text can disguise itself; then HTML escaping as usual.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(text) if !value.is_safe() => minijinja::escape_formatter(
+            out,
+            state,
+            &Value::from(crate::untrusted::block(text).as_ref()),
+        ),
+        _ => minijinja::escape_formatter(out, state, value),
+    });
     // `.html` templates escape every value unless marked safe (the SVG).
     for (name, source) in [
         ("base.html", include_str!("templates/base.html")),
@@ -123,4 +134,62 @@ pub fn render(index: &Index, cases: &[CaseRow], pages: &[CasePage]) -> Result<Ve
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::lifecycle::tests::opened;
+    use crate::time::Zone;
+
+    fn index() -> Index {
+        Index {
+            period: "the beginning to now".into(),
+            generated: "now".into(),
+            zone: "UTC".into(),
+            pseudonymised: false,
+            headline: Vec::new(),
+            measures: Vec::new(),
+            charts: Vec::new(),
+            categories: Vec::new(),
+            root_causes: Vec::new(),
+            repeat_customers: Vec::new(),
+            within: "7d".into(),
+            due: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn case_text_is_escaped_and_cannot_disguise_itself() {
+        let mut case = opened();
+        case.title = "<b>bold</b> \u{202e}txt.exe".into();
+        case.complaint.summary = "line one\nline two\u{1b}[31m".into();
+        let now = case.opened_at.0;
+        let page = case_page::case_page(&case, &[], now, Zone::UTC, None);
+        let pages = render(&index(), &[], &[page]).expect("rendered");
+        assert_eq!(pages.len(), 3);
+        let html = &pages[2].html;
+        assert_eq!(pages[2].path, format!("case/{}.html", case.id));
+        assert!(html.contains("&lt;b&gt;bold&lt;&#x2f;b&gt;"), "{html}");
+        assert!(html.contains("\\u{202e}txt.exe"), "{html}");
+        assert!(!html.contains('\u{202e}') && !html.contains('\u{1b}'));
+        assert!(
+            html.contains("line one\nline two\\u{1b}[31m"),
+            "line breaks kept"
+        );
+    }
+
+    #[test]
+    fn pages_link_up_relatively() {
+        let case = opened();
+        let page = case_page::case_page(&case, &[], case.opened_at.0, Zone::UTC, None);
+        let pages = render(&index(), &[], &[page]).expect("rendered");
+        assert!(pages[0].html.contains(r#"href="cases.html""#));
+        assert!(pages[2].html.contains(r#"href="../index.html""#));
+        for page in &pages {
+            assert!(!page.html.contains("href=\"http"), "{}", page.path);
+            assert!(!page.html.contains("src="), "{}", page.path);
+            assert!(!page.html.contains("<script"), "{}", page.path);
+        }
+    }
 }

@@ -7,7 +7,7 @@
 //! link, never inside `cases/`, never the case log or a folder holding it.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -22,25 +22,42 @@ fn refuse(message: String) -> anyhow::Error {
 }
 
 /// `path` made absolute without following a link in its last part: its
-/// parent resolved (made first if missing), then its own name.
-fn absolute(path: &Path, cwd: &Path) -> Result<(PathBuf, PathBuf)> {
+/// nearest existing folder resolved, then the parts below it taken as
+/// they are (nothing is made yet, so a refusal writes nothing).
+fn absolute(path: &Path, cwd: &Path) -> Result<PathBuf> {
     let path = cwd.join(path);
-    let name = match path.file_name() {
-        Some(name) if !path.ends_with("..") => name.to_os_string(),
-        _ => {
-            return Err(refuse(format!(
-                "--out {} names no folder of its own; give a folder such as site/",
-                path.display()
-            )));
+    if path.file_name().is_none() || path.ends_with("..") {
+        return Err(refuse(format!(
+            "--out {} names no folder of its own; give a folder such as site/",
+            path.display()
+        )));
+    }
+    // The longest leading part that exists, short of the last, is
+    // resolved; the rest is applied as written (`..` going up a part).
+    let parts: Vec<Component> = path.components().collect();
+    let mut existing = PathBuf::new();
+    let mut resolved = 0;
+    for part in &parts[..parts.len() - 1] {
+        let next = existing.join(part);
+        if fs::symlink_metadata(&next).is_err() {
+            break;
         }
-    };
-    let parent = path.parent().unwrap_or(Path::new("/"));
-    fs::create_dir_all(parent).with_context(|| format!("making {}", parent.display()))?;
-    let parent = parent
+        existing = next;
+        resolved += 1;
+    }
+    let mut full = existing
         .canonicalize()
-        .with_context(|| format!("finding {}", parent.display()))?;
-    let full = parent.join(name);
-    Ok((parent, full))
+        .with_context(|| format!("finding {}", existing.display()))?;
+    for part in &parts[resolved..] {
+        match part {
+            Component::ParentDir => {
+                full.pop();
+            }
+            Component::CurDir => {}
+            other => full.push(other),
+        }
+    }
+    Ok(full)
 }
 
 /// Refuses an `--out` the site must not replace; `shown` is how the
@@ -94,8 +111,10 @@ pub fn replace(
     pages: &[Page],
 ) -> Result<()> {
     let shown = out.display().to_string();
-    let (parent, out) = absolute(out, cwd)?;
+    let out = absolute(out, cwd)?;
     check(&out, log_root, cases_dir, &shown)?;
+    let parent = out.parent().unwrap_or(Path::new("/")).to_path_buf();
+    fs::create_dir_all(&parent).with_context(|| format!("making {}", parent.display()))?;
     let building = tempfile::Builder::new()
         .prefix(".caselog-site-")
         .tempdir_in(&parent)

@@ -379,6 +379,9 @@ fn an_out_inside_cases_a_symlink_or_a_folder_of_other_files_is_refused() {
     let before = log.files();
     let err = log.run(["site", "--out", "cases/site"]).fails(2);
     assert!(err.contains("inside cases/"), "{err}");
+    let err = log.run(["site", "--out", "cases/new/../new/site"]).fails(2);
+    assert!(err.contains("inside cases/"), "{err}");
+    assert!(!log.path().join("cases/new").exists(), "no folder made");
     let err = log.run(["site", "--out", "."]).fails(2);
     assert!(err.contains("holds the case log"), "{err}");
     let elsewhere = tempfile::tempdir().expect("a folder");
