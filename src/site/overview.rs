@@ -88,7 +88,7 @@ pub fn headline(m: &Measures) -> Vec<Field> {
         ),
         f("resolution (median)", length(m.resolution.median_seconds)),
         f("satisfied", percent(m.satisfaction.rate)),
-        f("reopened", percent(m.reopen_rate)),
+        f("reopened, of resolved", percent(m.reopen_rate)),
     ]
 }
 

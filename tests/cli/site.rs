@@ -464,7 +464,9 @@ fn chromium() -> Option<PathBuf> {
 /// console lines it logged (script errors, blocked content).
 fn browse(browser: &Path, page: &Path, args: &[String]) -> (String, Vec<String>) {
     let profile = tempfile::tempdir().expect("a profile folder");
-    let out = Command::new(browser)
+    let logs = tempfile::tempdir().expect("a folder for its output");
+    let (stdout, stderr) = (logs.path().join("out"), logs.path().join("err"));
+    let mut child = Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -475,11 +477,32 @@ fn browse(browser: &Path, page: &Path, args: &[String]) -> (String, Vec<String>)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
         .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&stdout).expect("a file"))
+        .stderr(std::fs::File::create(&stderr).expect("a file"))
+        .spawn()
+        .expect("chromium starts");
+    // A browser that hangs must not hang the test suite.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for chromium") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("chromium did not finish within 30 s on {}", page.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = std::process::Output {
+        status,
+        stdout: std::fs::read(&stdout).expect("its output"),
+        stderr: std::fs::read(&stderr).expect("its errors"),
+    };
     assert!(
         out.status.success(),
-        "{}",
+        "chromium failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let console = String::from_utf8_lossy(&out.stderr)
