@@ -536,23 +536,16 @@ fn a_real_browser_renders_the_index_and_a_case_page_without_errors() {
         ),
         (case.clone(), vec!["--dump-dom".to_string()]),
     ];
-    let results: Vec<(String, Vec<String>)> = std::thread::scope(|scope| {
-        let running: Vec<_> = jobs
-            .iter()
-            .map(|(page, args)| {
-                let browser = &browser;
-                scope.spawn(move || {
-                    let window = ["--window-size=1200,900".to_string()];
-                    let args: Vec<String> = window.iter().chain(args).cloned().collect();
-                    browse(browser, page, &args)
-                })
-            })
-            .collect();
-        running
-            .into_iter()
-            .map(|r| r.join().expect("ran"))
-            .collect()
-    });
+    // One browser at a time: three at once load a small machine enough
+    // to slow the tests running beside this one.
+    let window = ["--window-size=1200,900".to_string()];
+    let results: Vec<(String, Vec<String>)> = jobs
+        .iter()
+        .map(|(page, args)| {
+            let args: Vec<String> = window.iter().chain(args).cloned().collect();
+            browse(&browser, page, &args)
+        })
+        .collect();
     for (_, console) in &results {
         assert!(console.is_empty(), "console errors: {console:?}");
     }
