@@ -11,7 +11,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::commands::{
     Session, Terminal, agree, annotate, assign, changes, check, close, completions, due, edit,
     escalate, export, fmt, follow_up, import, index, init, list, log, mail, merge_driver, next,
-    open, propose, redact, reopen, reply, report, resolve, search, show, similar, terminal, wait,
+    open, propose, redact, reopen, reply, report, resolve, search, show, similar, site, terminal,
+    wait,
 };
 use crate::untrusted::TerminalSafe;
 
@@ -83,6 +84,7 @@ pub enum Command {
     List(list::ListArgs),
     Due(due::DueArgs),
     Report(report::ReportArgs),
+    Site(site::SiteArgs),
     Export(export::ExportArgs),
     Import(import::ImportArgs),
     Index(index::IndexArgs),
@@ -236,6 +238,7 @@ impl Command {
             Command::List(args) => list::run(s, args, o)?,
             Command::Due(args) => due::run(s, args, o)?,
             Command::Report(args) => report::run(s, args, o)?,
+            Command::Site(args) => site::run(s, args, o)?,
             Command::Export(args) => export::run(s, args, o)?,
             Command::Import(args) => import::run(s, args, o)?,
             Command::Index(args) => index::run(s, args, o)?,

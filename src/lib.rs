@@ -4,8 +4,8 @@
 //! module per subcommand with its arguments; the only printing), and the
 //! domain, grouped by what it is about: [`case`] (the model, its file, id,
 //! lifecycle and checks), [`store`] (files on disk), [`time`], [`practice`]
-//! (deadlines and next steps), [`learning`] (reports and similar cases) and
-//! [`git`]. README.md's "Code map" follows one command from argv to disk.
+//! (deadlines and next steps), [`learning`] (reports and similar cases), [`site`] (the static web
+//! pages) and [`git`]. README.md's "Code map" follows one command from argv to disk.
 
 pub mod case;
 pub mod cli;
@@ -17,6 +17,7 @@ pub mod limits;
 pub mod mail;
 pub mod practice;
 pub mod settings;
+pub mod site;
 pub mod store;
 pub mod time;
 pub mod untrusted;

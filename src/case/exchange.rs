@@ -510,15 +510,11 @@ fn check_events(case: &Case, now: DateTime<Utc>) -> RowResult<()> {
     Ok(())
 }
 
-/// A case as a row to share for analysis: the customer known only by
-/// `pseudonym` (absent when there is none: a redacted customer), and
-/// every field and free text `personal` names left out, here and in the
-/// events, which keep their kinds, times and outcomes.
-pub fn to_shared_row(
-    case: &Case,
-    personal: &[PersonalField],
-    pseudonym: Option<&str>,
-) -> Map<String, Value> {
+/// The case with its events as they may be shared: every free text and
+/// edited value `personal` names left out, the events keeping their
+/// kinds, times and outcomes (a redress only as "(given)"). The case's
+/// own fields are the caller's to leave out.
+pub fn with_shared_events(case: &Case, personal: &[PersonalField]) -> Case {
     let has = |field: PersonalField| personal.contains(&field);
     let mut scrubbed = case.clone();
     for e in &mut scrubbed.events {
@@ -550,6 +546,20 @@ pub fn to_shared_row(
             _ => {}
         }
     }
+    scrubbed
+}
+
+/// A case as a row to share for analysis: the customer known only by
+/// `pseudonym` (absent when there is none: a redacted customer), and
+/// every field and free text `personal` names left out, here and in the
+/// events, which keep their kinds, times and outcomes.
+pub fn to_shared_row(
+    case: &Case,
+    personal: &[PersonalField],
+    pseudonym: Option<&str>,
+) -> Map<String, Value> {
+    let has = |field: PersonalField| personal.contains(&field);
+    let scrubbed = with_shared_events(case, personal);
     let mut row = to_row(&scrubbed);
     let keys: [(PersonalField, &str); 9] = [
         (PersonalField::Customer, "customer"),

@@ -41,6 +41,7 @@ pub mod search;
 mod session;
 pub mod show;
 pub mod similar;
+pub mod site;
 pub mod suggest;
 pub mod terminal;
 pub mod wait;

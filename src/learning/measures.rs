@@ -900,6 +900,49 @@ fn trend(received: &[&&Facts], period: &Period) -> Option<Trend> {
     Some(Trend { unit, counts: out })
 }
 
+/// The trend of complaints received, split by category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryTrend {
+    /// All complaints per bucket, as `Trends::trend`.
+    pub trend: Trend,
+    /// Each category (most frequent first) with its count per bucket.
+    pub categories: Vec<(String, Vec<usize>)>,
+}
+
+/// The trend split by category: for each category received in the
+/// period (most frequent first, as `Trends::categories`), its complaints
+/// in each bucket of the period's trend (same unit, same buckets), so a
+/// chart can stack them. `None` when nothing was received.
+pub fn trend_by_category(facts: &[Facts], period: Period) -> Option<CategoryTrend> {
+    let all: Vec<&Facts> = facts.iter().collect();
+    let learning = trends(&all, &period);
+    let total = learning.trend?;
+    let slot: BTreeMap<&str, usize> = total
+        .counts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.key.as_str(), i))
+        .collect();
+    let mut split: Vec<(String, Vec<usize>)> = learning
+        .categories
+        .iter()
+        .map(|c| (c.key.clone(), vec![0; total.counts.len()]))
+        .collect();
+    for f in facts.iter().filter(|f| period.contains(f.opened_at)) {
+        let category = f.group(By::Category);
+        if let (Some(row), Some(&i)) = (
+            split.iter_mut().find(|(key, _)| *key == category),
+            slot.get(total.unit.key(f.opened_at).as_str()),
+        ) {
+            row.1[i] += 1;
+        }
+    }
+    Some(CategoryTrend {
+        trend: total,
+        categories: split,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -928,5 +971,47 @@ mod tests {
     fn ratios_of_nothing_are_absent_not_nan() {
         assert_eq!(ratio(0, 0), None);
         assert_eq!(ratio(1, 4), Some(0.25));
+    }
+
+    #[test]
+    fn the_trend_by_category_splits_the_trend_s_buckets() {
+        use crate::case::lifecycle::tests::opened;
+        let day = |d: i64| {
+            chrono::DateTime::parse_from_rfc3339("2026-09-01T09:00:00Z")
+                .expect("a time")
+                .with_timezone(&Utc)
+                + chrono::Duration::days(d)
+        };
+        let facts: Vec<Facts> = [(0, "billing"), (1, "billing"), (40, "delivery"), (41, "")]
+            .iter()
+            .filter_map(|&(d, category)| {
+                let mut case = opened();
+                case.opened_at = day(d).into();
+                for e in &mut case.events {
+                    e.at = day(d).into();
+                }
+                case.category = (!category.is_empty()).then(|| category.to_string());
+                Facts::of(&case, day(60))
+            })
+            .collect();
+        let period = Period {
+            since: None,
+            until: day(60),
+            as_of: day(60),
+        };
+        let split = trend_by_category(&facts, period).expect("a trend");
+        let total = compute(&facts, period, None, None, &Settings::default())
+            .learning
+            .trend
+            .expect("a trend");
+        assert_eq!(split.trend, total);
+        assert_eq!(split.trend.unit, Unit::Week);
+        let names: Vec<&str> = split.categories.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["billing", "(none)", "delivery"]);
+        for (i, count) in total.counts.iter().enumerate() {
+            let stacked: usize = split.categories.iter().map(|(_, v)| v[i]).sum();
+            assert_eq!(stacked, count.count, "bucket {}", count.key);
+        }
+        assert_eq!(trend_by_category(&[], period), None);
     }
 }

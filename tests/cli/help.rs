@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "list",
     "due",
     "report",
+    "site",
     "export",
     "import",
     "index",

@@ -29,5 +29,6 @@ mod personal_data;
 mod practice;
 mod properties;
 mod report;
+mod site;
 mod terminal;
 mod zones;

@@ -1,0 +1,195 @@
+//! The static web site (`caselog site`): the report, the due list and
+//! every case as HTML pages, for the people who do not use a terminal.
+//!
+//! The pages need no server, no script and no network: inline CSS, inline
+//! SVG charts ([`svg`]), and relative links, so they work opened from disk
+//! and from any static host. Templates (minijinja, auto-escaping HTML) lay
+//! out plain values from [`overview`] and [`case_page`]; [`output`] puts
+//! the site on disk whole.
+
+pub mod case_page;
+pub mod output;
+pub mod overview;
+pub mod svg;
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, Result};
+use minijinja::value::Serde;
+use minijinja::{Environment, Value, context};
+use serde::Serialize;
+
+use crate::learning::measures::{Count, RepeatCustomer};
+use case_page::{CasePage, Field};
+use overview::{CaseRow, Chart, DueRow};
+
+/// One file of the site: its path below the site's folder (`/`-separated)
+/// and its content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub path: String,
+    pub html: String,
+}
+
+/// What the index page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Index {
+    /// What the period covers, in words (`the beginning to 2026-11-22 09:00 UTC`).
+    pub period: String,
+    /// When the site was made, in the log's time zone.
+    pub generated: String,
+    /// The time zone every time is shown in.
+    pub zone: String,
+    /// Whether the site names nobody (`--pseudonymise`).
+    pub pseudonymised: bool,
+    pub headline: Vec<Field>,
+    pub measures: Vec<Field>,
+    pub charts: Vec<Chart>,
+    pub categories: Vec<Count>,
+    pub root_causes: Vec<Count>,
+    pub repeat_customers: Vec<RepeatCustomer>,
+    /// How far ahead the due list looks (`7d`).
+    pub within: String,
+    pub due: Vec<DueRow>,
+}
+
+/// The path of a case's page, from the site's folder.
+pub fn case_path(id: &str) -> String {
+    format!("case/{id}.html")
+}
+
+const STYLE: &str = include_str!("templates/style.css");
+
+fn environment() -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    // Case text is untrusted: bidirectional overrides and control
+    // characters are shown as visible escapes (as on a terminal), so no
+    // text can disguise itself; then HTML escaping as usual.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(text) if !value.is_safe() => minijinja::escape_formatter(
+            out,
+            state,
+            &Value::from(crate::untrusted::block(text).as_ref()),
+        ),
+        _ => minijinja::escape_formatter(out, state, value),
+    });
+    // `.html` templates escape every value unless marked safe (the SVG).
+    for (name, source) in [
+        ("base.html", include_str!("templates/base.html")),
+        ("index.html", include_str!("templates/index.html")),
+        ("cases.html", include_str!("templates/cases.html")),
+        ("case.html", include_str!("templates/case.html")),
+    ] {
+        env.add_template(name, source)
+            .with_context(|| format!("reading the site template {name}"))?;
+    }
+    Ok(env)
+}
+
+/// Every page of the site: the index, the list of cases and one page per
+/// case. A link to a case that has no page (a duplicate of a case not in
+/// the log) is left out, so every link resolves.
+pub fn render(index: &Index, cases: &[CaseRow], pages: &[CasePage]) -> Result<Vec<Page>> {
+    let env = environment()?;
+    let site = Value::from(Serde(index));
+    let known: BTreeSet<&str> = pages.iter().map(|p| p.id.as_str()).collect();
+    let mut out = Vec::with_capacity(pages.len() + 2);
+    let render = |name: &str, ctx: Value| -> Result<String> {
+        env.get_template(name)
+            .and_then(|t| t.render(ctx))
+            .with_context(|| format!("laying out the site page {name}"))
+    };
+    out.push(Page {
+        path: "index.html".into(),
+        html: render(
+            "index.html",
+            context! { root => "", style => STYLE, site => site.clone(), here => "index" },
+        )?,
+    });
+    out.push(Page {
+        path: "cases.html".into(),
+        html: render(
+            "cases.html",
+            context! { root => "", style => STYLE, site => site.clone(), cases => Value::from(Serde(cases)), here => "cases" },
+        )?,
+    });
+    for page in pages {
+        let duplicate_linked = page
+            .duplicate_of
+            .as_deref()
+            .is_some_and(|d| known.contains(d));
+        out.push(Page {
+            path: case_path(&page.id),
+            html: render(
+                "case.html",
+                context! {
+                    root => "../",
+                    style => STYLE,
+                    site => site.clone(),
+                    case => Value::from(Serde(page)),
+                    duplicate_linked => duplicate_linked,
+                    here => "case",
+                },
+            )?,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::lifecycle::tests::opened;
+    use crate::time::Zone;
+
+    fn index() -> Index {
+        Index {
+            period: "the beginning to now".into(),
+            generated: "now".into(),
+            zone: "UTC".into(),
+            pseudonymised: false,
+            headline: Vec::new(),
+            measures: Vec::new(),
+            charts: Vec::new(),
+            categories: Vec::new(),
+            root_causes: Vec::new(),
+            repeat_customers: Vec::new(),
+            within: "7d".into(),
+            due: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn case_text_is_escaped_and_cannot_disguise_itself() {
+        let mut case = opened();
+        case.title = "<b>bold</b> \u{202e}txt.exe".into();
+        case.complaint.summary = "line one\nline two\u{1b}[31m".into();
+        let now = case.opened_at.0;
+        let page = case_page::case_page(&case, &[], now, Zone::UTC, None);
+        let pages = render(&index(), &[], &[page]).expect("rendered");
+        assert_eq!(pages.len(), 3);
+        let html = &pages[2].html;
+        assert_eq!(pages[2].path, format!("case/{}.html", case.id));
+        assert!(html.contains("&lt;b&gt;bold&lt;&#x2f;b&gt;"), "{html}");
+        assert!(html.contains("\\u{202e}txt.exe"), "{html}");
+        assert!(!html.contains('\u{202e}') && !html.contains('\u{1b}'));
+        assert!(
+            html.contains("line one\nline two\\u{1b}[31m"),
+            "line breaks kept"
+        );
+    }
+
+    #[test]
+    fn pages_link_up_relatively() {
+        let case = opened();
+        let page = case_page::case_page(&case, &[], case.opened_at.0, Zone::UTC, None);
+        let pages = render(&index(), &[], &[page]).expect("rendered");
+        assert!(pages[0].html.contains(r#"href="cases.html""#));
+        assert!(pages[2].html.contains(r#"href="../index.html""#));
+        for page in &pages {
+            assert!(!page.html.contains("href=\"http"), "{}", page.path);
+            assert!(!page.html.contains("src="), "{}", page.path);
+            assert!(!page.html.contains("<script"), "{}", page.path);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! The index page's content: the report's headline numbers and measures
+//! (computed by `learning::measures`, only worded here), its charts, the
+//! due list and the list of cases.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::case_page::{Field, status_words};
+use super::svg::{self, Series, Share};
+use crate::case::{Case, PersonalField};
+use crate::learning::measures::{CategoryTrend, Measures, Report, Timing};
+use crate::practice::deadlines::Deadline;
+use crate::time::{Zone, format_length, format_relative, format_time};
+
+/// A chart with its heading and a sentence saying what it shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chart {
+    pub heading: String,
+    pub caption: String,
+    /// Markup made by [`svg`], every label in it escaped.
+    pub svg: String,
+}
+
+/// One line of the due list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DueRow {
+    pub id: String,
+    pub what: String,
+    pub state: String,
+    pub due: String,
+    pub overdue: bool,
+    pub assignee: String,
+    pub title: Option<String>,
+}
+
+/// One line of the list of cases.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseRow {
+    pub id: String,
+    pub status: String,
+    pub void: bool,
+    pub severity: String,
+    pub category: String,
+    pub opened: String,
+    pub assignee: String,
+    pub title: Option<String>,
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or("—".into(), |s| format!("{:.0}%", s * 100.0))
+}
+
+fn length(seconds: Option<i64>) -> String {
+    seconds.map_or("—".into(), |s| {
+        format_length(chrono::Duration::seconds(s))
+    })
+}
+
+fn timing(t: &Timing, waiting: &str) -> String {
+    if t.measured == 0 && t.pending == 0 {
+        return "—".into();
+    }
+    if t.measured == 0 {
+        return format!("none recorded · {} {waiting}", t.pending);
+    }
+    format!(
+        "median {} · p90 {} · {} within target · {} {waiting}",
+        length(t.median_seconds),
+        length(t.p90_seconds),
+        percent(t.within_target),
+        t.pending
+    )
+}
+
+/// The numbers a manager reads first, as `report` puts them.
+pub fn headline(m: &Measures) -> Vec<Field> {
+    let f = |label: &str, value: String| Field {
+        label: label.into(),
+        value,
+    };
+    vec![
+        f("received", m.received.to_string()),
+        f("open at the end", m.open_at_end.to_string()),
+        f("resolved", m.resolved.to_string()),
+        f(
+            "first response (median)",
+            length(m.first_response.median_seconds),
+        ),
+        f("resolution (median)", length(m.resolution.median_seconds)),
+        f("satisfied", percent(m.satisfaction.rate)),
+        f("reopened, of resolved", percent(m.reopen_rate)),
+    ]
+}
+
+/// Every measure of the report, one row each, in `report`'s words.
+pub fn measures(m: &Measures) -> Vec<Field> {
+    let f = |label: &str, value: String| Field {
+        label: label.into(),
+        value,
+    };
+    let fu = &m.follow_up;
+    let s = &m.satisfaction;
+    let mut rows = vec![
+        f("received", m.received.to_string()),
+        f("open at start", m.open_at_start.to_string()),
+        f("open at end", m.open_at_end.to_string()),
+        f("resolved", m.resolved.to_string()),
+        f("closed", m.closed.to_string()),
+        f(
+            "reopened",
+            format!("{} ({} of resolved)", m.reopened, percent(m.reopen_rate)),
+        ),
+        f(
+            "first response",
+            timing(&m.first_response, "without a response"),
+        ),
+        f("resolution", timing(&m.resolution, "not resolved")),
+        f(
+            "follow-up compliance",
+            format!(
+                "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
+                percent(fu.compliance),
+                fu.on_time,
+                fu.late,
+                fu.missed,
+                fu.not_scheduled,
+                fu.pending
+            ),
+        ),
+    ];
+    if let Some(u) = &m.updates {
+        rows.push(f(
+            "customer updates",
+            format!(
+                "{} on time · {} on time, {} missed",
+                percent(u.compliance),
+                u.on_time,
+                u.missed
+            ),
+        ));
+    }
+    rows.extend([
+        f(
+            "satisfaction",
+            format!(
+                "{} satisfied · {} satisfied, {} not, {} unanswered",
+                percent(s.rate),
+                s.satisfied,
+                s.not_satisfied,
+                s.unanswered
+            ),
+        ),
+        f(
+            "escalated",
+            format!(
+                "{} ({} of received)",
+                m.escalated,
+                percent(m.escalation_rate)
+            ),
+        ),
+        f(
+            "outcome",
+            format!(
+                "{} upheld, {} partly upheld, {} not upheld, {} not recorded",
+                m.outcomes.upheld,
+                m.outcomes.partly_upheld,
+                m.outcomes.not_upheld,
+                m.outcomes.not_recorded
+            ),
+        ),
+    ]);
+    rows
+}
+
+/// Most categories a chart stacks; the rest are one series.
+const MOST_SERIES: usize = 8;
+
+/// The charts: complaints per bucket by category, times against target,
+/// and the rates.
+pub fn charts(report: &Report, by_category: Option<&CategoryTrend>) -> Vec<Chart> {
+    let mut charts = Vec::new();
+    if let Some(CategoryTrend {
+        trend,
+        categories: split,
+    }) = by_category
+    {
+        let labels: Vec<String> = trend.counts.iter().map(|c| c.key.clone()).collect();
+        let mut series: Vec<Series> = split
+            .iter()
+            .take(MOST_SERIES)
+            .map(|(name, values)| Series {
+                name: name.clone(),
+                values: values.clone(),
+            })
+            .collect();
+        if split.len() > MOST_SERIES {
+            let mut rest = vec![0; labels.len()];
+            for (_, values) in &split[MOST_SERIES..] {
+                for (sum, v) in rest.iter_mut().zip(values) {
+                    *sum += v;
+                }
+            }
+            series.push(Series {
+                name: crate::learning::measures::others(split.len() - MOST_SERIES),
+                values: rest,
+            });
+        }
+        let unit = trend.unit.as_str();
+        charts.push(Chart {
+            heading: format!("Complaints received per {unit}, by category"),
+            caption: format!(
+                "Each bar is one {unit} of the period; its parts are the categories of the complaints received in it."
+            ),
+            svg: svg::stacked_bars(
+                &format!("Complaints received per {unit}, by category"),
+                &labels,
+                &series,
+            ),
+        });
+    }
+    let m = &report.summary;
+    charts.push(Chart {
+        heading: "Response and resolution against target".into(),
+        caption: format!(
+            "Share of the complaints received that met the target (first_response_within, resolve_within in caselog.toml). First response: median {}, 90th percentile {}. Resolution: median {}, 90th percentile {}.",
+            length(m.first_response.median_seconds),
+            length(m.first_response.p90_seconds),
+            length(m.resolution.median_seconds),
+            length(m.resolution.p90_seconds)
+        ),
+        svg: svg::share_bars(
+            "Share within target",
+            &[
+                Share {
+                    label: "first response in target".into(),
+                    share: m.first_response.within_target,
+                },
+                Share {
+                    label: "resolution in target".into(),
+                    share: m.resolution.within_target,
+                },
+                Share {
+                    label: "follow-ups on time".into(),
+                    share: m.follow_up.compliance,
+                },
+            ],
+        ),
+    });
+    charts.push(Chart {
+        heading: "Satisfaction and reopens".into(),
+        caption: "Satisfied: of the customers who answered at the follow-up. Reopened: reopens per resolution. Escalated: of the complaints received.".into(),
+        svg: svg::share_bars(
+            "Rates",
+            &[
+                Share {
+                    label: "customers satisfied".into(),
+                    share: m.satisfaction.rate,
+                },
+                Share {
+                    label: "reopened".into(),
+                    share: m.reopen_rate,
+                },
+                Share {
+                    label: "escalated".into(),
+                    share: m.escalation_rate,
+                },
+            ],
+        ),
+    });
+    charts
+}
+
+/// The due list, most overdue first: `due` lists the same deadlines.
+pub fn due_rows(
+    due: &[(&Case, Deadline)],
+    now: DateTime<Utc>,
+    zone: Zone,
+    personal: &[PersonalField],
+) -> Vec<DueRow> {
+    due.iter()
+        .map(|(case, d)| DueRow {
+            id: case.id.to_string(),
+            what: d.kind.label().to_string(),
+            state: if d.due == now {
+                "due now".into()
+            } else if d.due < now {
+                format!("overdue {}", format_length(now - d.due))
+            } else {
+                format!("due {}", format_relative(d.due, now))
+            },
+            due: format_time(d.due, zone),
+            overdue: d.due <= now,
+            assignee: case.assignee.clone().unwrap_or_else(|| "(nobody)".into()),
+            title: (!personal.contains(&PersonalField::Title)).then(|| case.title.clone()),
+        })
+        .collect()
+}
+
+/// Every case, newest first.
+pub fn case_rows(cases: &[Case], zone: Zone, personal: &[PersonalField]) -> Vec<CaseRow> {
+    let mut rows: Vec<&Case> = cases.iter().collect();
+    rows.sort_by(|a, b| b.opened_at.cmp(&a.opened_at).then_with(|| b.id.cmp(&a.id)));
+    rows.into_iter()
+        .map(|case| CaseRow {
+            id: case.id.to_string(),
+            status: status_words(case),
+            void: case.is_void(),
+            severity: case.severity.to_string(),
+            category: case.category.clone().unwrap_or_default(),
+            opened: format_time(case.opened_at.0, zone),
+            assignee: case.assignee.clone().unwrap_or_else(|| "(nobody)".into()),
+            title: (!personal.contains(&PersonalField::Title)).then(|| case.title.clone()),
+        })
+        .collect()
+}

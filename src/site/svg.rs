@@ -1,0 +1,316 @@
+//! Charts as inline SVG, made by hand: the site must work opened from
+//! disk with no script and no network, so a chart is markup, not code.
+//!
+//! Two shapes cover the site: vertical bars stacked by series (complaints
+//! per week by category) and horizontal bars of shares (within target,
+//! satisfied, reopened). Every label is text from the log (categories are
+//! typed by people), so each passes through [`escape`]; numbers are
+//! written by this module. Colours come from a fixed palette, so a chart
+//! reads the same on every run.
+
+use std::fmt::Write;
+
+/// Colours for series, in order; the last one repeats for the rest.
+const PALETTE: &[&str] = &[
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac",
+];
+
+/// Text for an SVG text node or attribute value.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Controls have no place in markup (XML refuses most of them).
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The colour of the `index`-th series.
+pub fn colour(index: usize) -> &'static str {
+    PALETTE[index.min(PALETTE.len() - 1)]
+}
+
+/// One series of a stacked bar chart: its name and one value per bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<usize>,
+}
+
+/// A round step for an axis from 0 to `max`, about five ticks.
+fn tick_step(max: usize) -> usize {
+    let rough = max.div_ceil(5).max(1);
+    let mut step = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if step * m >= rough {
+                return step * m;
+            }
+        }
+        step *= 10;
+    }
+}
+
+/// Vertical bars, one per label, each stacked by series, with a y axis of
+/// counts, the labels below (thinned out when many) and a legend.
+/// `title` names the chart for screen readers.
+pub fn stacked_bars(title: &str, labels: &[String], series: &[Series]) -> String {
+    let totals: Vec<usize> = (0..labels.len())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.values.get(i).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
+    let most = totals.iter().copied().max().unwrap_or(0).max(1);
+    let step = tick_step(most);
+    let top = most.div_ceil(step) * step;
+    let (left, right, upper, plot_h) = (40.0, 10.0, 10.0, 200.0);
+    let legend_rows = series.len().div_ceil(3);
+    let bar_w = (560.0 / labels.len().max(1) as f64).clamp(4.0, 40.0);
+    let plot_w = bar_w * labels.len().max(1) as f64;
+    // Wide enough for the legend's three columns, however few the bars.
+    let width = (left + plot_w + right).max(610.0);
+    let height = upper + plot_h + 40.0 + 18.0 * legend_rows as f64;
+    let y = |v: usize| upper + plot_h - plot_h * v as f64 / top as f64;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}"><title>{}</title>"#,
+        escape(title)
+    );
+    // The y axis: gridlines with their counts.
+    let mut tick = 0;
+    while tick <= top {
+        let ty = y(tick);
+        let _ = write!(
+            svg,
+            r##"<line x1="{left}" y1="{ty:.1}" x2="{:.1}" y2="{ty:.1}" stroke="#ddd"/><text x="{:.0}" y="{:.1}" text-anchor="end" font-size="11">{tick}</text>"##,
+            left + plot_w,
+            left - 4.0,
+            ty + 4.0
+        );
+        tick += step;
+    }
+    let _ = write!(
+        svg,
+        r##"<line class="axis" x1="{left}" y1="{upper}" x2="{left}" y2="{:.1}" stroke="#333"/><line class="axis" x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333"/>"##,
+        upper + plot_h,
+        upper + plot_h,
+        left + plot_w,
+        upper + plot_h
+    );
+    // About eight labels fit under the axis; the first and every n-th show.
+    let every = labels.len().div_ceil(8).max(1);
+    for (i, label) in labels.iter().enumerate() {
+        let x = left + bar_w * i as f64;
+        let mut base = 0;
+        for (s, one) in series.iter().enumerate() {
+            let value = one.values.get(i).copied().unwrap_or(0);
+            if value == 0 {
+                continue;
+            }
+            let (y0, y1) = (y(base), y(base + value));
+            let _ = write!(
+                svg,
+                r#"<rect class="bar" x="{:.1}" y="{y1:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: {} {value}</title></rect>"#,
+                x + 1.0,
+                (bar_w - 2.0).max(1.0),
+                y0 - y1,
+                colour(s),
+                escape(label),
+                escape(&one.name)
+            );
+            base += value;
+        }
+        if i % every == 0 {
+            let _ = write!(
+                svg,
+                r#"<text class="label" x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
+                x,
+                upper + plot_h + 16.0,
+                escape(label)
+            );
+        }
+    }
+    for (s, one) in series.iter().enumerate() {
+        let lx = left + 190.0 * (s % 3) as f64;
+        let ly = upper + plot_h + 32.0 + 18.0 * (s / 3) as f64;
+        let _ = write!(
+            svg,
+            r#"<rect x="{lx:.0}" y="{:.0}" width="10" height="10" fill="{}"/><text class="legend" x="{:.0}" y="{ly:.0}" font-size="11">{}</text>"#,
+            ly - 9.0,
+            colour(s),
+            lx + 14.0,
+            escape(&one.name)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One bar of a share chart: what it measures and the share, absent when
+/// there was nothing to measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Share {
+    pub label: String,
+    pub share: Option<f64>,
+}
+
+/// Horizontal bars from 0 % to 100 %, one per share, each with its value
+/// written beside it ("—" when not measured), and an axis marked at each
+/// quarter.
+pub fn share_bars(title: &str, shares: &[Share]) -> String {
+    let (left, plot_w, row_h, upper) = (190.0, 360.0, 26.0, 8.0);
+    let width = left + plot_w + 60.0;
+    let plot_h = row_h * shares.len() as f64;
+    let height = upper + plot_h + 24.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}"><title>{}</title>"#,
+        escape(title)
+    );
+    for quarter in 0..=4 {
+        let x = left + plot_w * quarter as f64 / 4.0;
+        let _ = write!(
+            svg,
+            r##"<line x1="{x:.1}" y1="{upper}" x2="{x:.1}" y2="{:.1}" stroke="#ddd"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" font-size="11">{}%</text>"##,
+            upper + plot_h,
+            upper + plot_h + 16.0,
+            quarter * 25
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<line class="axis" x1="{left}" y1="{upper}" x2="{left}" y2="{:.1}" stroke="#333"/>"##,
+        upper + plot_h
+    );
+    for (i, one) in shares.iter().enumerate() {
+        let ty = upper + row_h * i as f64;
+        let _ = write!(
+            svg,
+            r#"<text class="label" x="{:.0}" y="{:.1}" text-anchor="end" font-size="12">{}</text>"#,
+            left - 6.0,
+            ty + row_h / 2.0 + 4.0,
+            escape(&one.label)
+        );
+        let value = match one.share {
+            Some(share) => {
+                let share = share.clamp(0.0, 1.0);
+                let _ = write!(
+                    svg,
+                    r#"<rect class="bar" x="{left}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/>"#,
+                    ty + 4.0,
+                    plot_w * share,
+                    row_h - 8.0,
+                    colour(i)
+                );
+                format!("{:.0}%", share * 100.0)
+            }
+            None => "—".to_string(),
+        };
+        let _ = write!(
+            svg,
+            r#"<text class="value" x="{:.0}" y="{:.1}" font-size="12">{value}</text>"#,
+            left + plot_w + 6.0,
+            ty + row_h / 2.0 + 4.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(svg: &str, what: &str) -> usize {
+        svg.matches(what).count()
+    }
+
+    #[test]
+    fn escape_leaves_no_markup_and_no_controls() {
+        assert_eq!(
+            escape("<b>\"a\" & 'b'</b>\u{1b}"),
+            "&lt;b&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/b&gt;\u{fffd}"
+        );
+    }
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(tick_step(0), 1);
+        assert_eq!(tick_step(4), 1);
+        assert_eq!(tick_step(7), 2);
+        assert_eq!(tick_step(23), 5);
+        assert_eq!(tick_step(120), 50);
+    }
+
+    #[test]
+    fn stacked_bars_draw_one_rect_per_nonzero_value_with_axis_and_legend() {
+        let labels = vec!["2026-W45".to_string(), "2026-W46".to_string()];
+        let series = vec![
+            Series {
+                name: "billing".into(),
+                values: vec![2, 0],
+            },
+            Series {
+                name: "<delivery>".into(),
+                values: vec![1, 3],
+            },
+        ];
+        let svg = stacked_bars("Complaints per week", &labels, &series);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert_eq!(count(&svg, r#"class="bar""#), 3);
+        assert_eq!(count(&svg, r#"class="axis""#), 2);
+        assert_eq!(count(&svg, r#"class="label""#), 2);
+        assert_eq!(count(&svg, r#"class="legend""#), 2);
+        assert!(svg.contains("&lt;delivery&gt;") && !svg.contains("<delivery>"));
+        // The tallest bar (3) reaches the top of the axis (3, with step 1).
+        assert!(
+            svg.contains(">3</text>") && !svg.contains(">4</text>"),
+            "{svg}"
+        );
+        // The legend fits however few the bars.
+        assert!(svg.contains(r#"width="610""#), "{svg}");
+    }
+
+    #[test]
+    fn stacked_bars_of_nothing_still_draw_an_axis() {
+        let svg = stacked_bars("none", &[], &[]);
+        assert_eq!(count(&svg, r#"class="axis""#), 2);
+        assert_eq!(count(&svg, r#"class="bar""#), 0);
+    }
+
+    #[test]
+    fn share_bars_write_each_value_and_dash_for_unmeasured() {
+        let svg = share_bars(
+            "Rates",
+            &[
+                Share {
+                    label: "satisfied".into(),
+                    share: Some(0.75),
+                },
+                Share {
+                    label: "reopened".into(),
+                    share: None,
+                },
+            ],
+        );
+        assert_eq!(count(&svg, r#"class="bar""#), 1);
+        assert!(svg.contains(">75%</text>") && svg.contains(">—</text>"));
+        assert!(svg.contains(">100%</text>") && svg.contains(">0%</text>"));
+        // 75 % of the 360-wide plot.
+        assert!(svg.contains(r#"width="270.0""#), "{svg}");
+    }
+}

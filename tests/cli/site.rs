@@ -1,0 +1,561 @@
+//! `caselog site`: a static web site people open from disk or any static
+//! host. Pages are parsed as HTML (structure, links that resolve, no
+//! script, hostile text escaped), checked against `report` and `due`,
+//! written whole and safely, pseudonymised on request, and rendered by a
+//! real browser when one is installed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use scraper::{Html, Selector};
+
+use crate::harness::Log;
+
+const HOSTILE: &str = r#"<script>alert("x")</script> & "quotes""#;
+
+/// A log with the cases a site must show: a hostile title, a case taken
+/// through proposals, agreement, resolution and follow-up, an overdue
+/// open case, and a duplicate (void). Returns the ids in that order.
+fn log_with_cases() -> (Log, [String; 4]) {
+    let log = Log::new();
+    let hostile = log.open(&[
+        "--contact",
+        "maria@example.com",
+        "--reference",
+        "A-1001",
+        "--category",
+        "billing",
+    ]);
+    log.run(["edit", &hostile, "--title", HOSTILE])
+        .at("2026-11-20T09:20:00Z")
+        .ok();
+    let settled = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Grinder squeaks",
+            "--customer",
+            "Leo Martin",
+            "--contact",
+            "leo@example.com",
+            "--category",
+            "product",
+            "--wants",
+            "Leo wants a new grinder",
+            "--summary",
+            "Leo says the grinder squeaks loudly.",
+        ])
+        .at("2026-11-10T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    log.run(["note", &settled, "--kind", "reply", "Called Leo back."])
+        .at("2026-11-10T10:00:00Z")
+        .ok();
+    log.run([
+        "propose",
+        &settled,
+        "Send Leo a new grinder",
+        "--pro",
+        "fast",
+        "--con",
+        "costly",
+    ])
+    .at("2026-11-10T11:00:00Z")
+    .ok();
+    log.run([
+        "agree",
+        &settled,
+        "1",
+        "--how",
+        "phone",
+        "--contingency",
+        "Refund if out of stock",
+    ])
+    .at("2026-11-10T12:00:00Z")
+    .ok();
+    log.run([
+        "resolve",
+        &settled,
+        "--summary",
+        "Sent Leo a new grinder.",
+        "--agreed",
+        "--root-cause",
+        "Faulty batch",
+    ])
+    .at("2026-11-11T09:00:00Z")
+    .ok();
+    log.run([
+        "follow-up",
+        &settled,
+        "--done",
+        "--satisfied",
+        "yes",
+        "Leo is happy.",
+    ])
+    .at("2026-11-12T09:00:00Z")
+    .ok();
+    let overdue = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Parcel never came",
+            "--customer",
+            "Ida Berg",
+            "--category",
+            "delivery",
+            "--summary",
+            "Ida's parcel never came.",
+        ])
+        .at("2026-11-01T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    let duplicate = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Parcel still missing",
+            "--customer",
+            "Ida Berg",
+            "--summary",
+            "Ida writes again about her parcel.",
+        ])
+        .at("2026-11-02T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    log.run(["close", &duplicate, "--duplicate-of", &overdue])
+        .at("2026-11-02T10:00:00Z")
+        .ok();
+    (log, [hostile, settled, overdue, duplicate])
+}
+
+/// Every file below `dir`, by its path from `dir` (`/`-separated).
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let relative = e.path().strip_prefix(dir).expect("below").to_path_buf();
+            (
+                relative.to_string_lossy().replace('\\', "/"),
+                std::fs::read(e.path()).expect("readable"),
+            )
+        })
+        .collect()
+}
+
+fn pages(dir: &Path) -> BTreeMap<String, Html> {
+    files(dir)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| {
+            let text = String::from_utf8(bytes).expect("UTF-8 pages");
+            (path, Html::parse_document(&text))
+        })
+        .collect()
+}
+
+fn select<'h>(html: &'h Html, css: &str) -> Vec<scraper::ElementRef<'h>> {
+    let selector = Selector::parse(css).expect("a selector");
+    html.select(&selector).collect()
+}
+
+fn text(element: &scraper::ElementRef) -> String {
+    element.text().collect::<String>()
+}
+
+fn site(log: &Log, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["site", "--out", "site"];
+    args.extend_from_slice(extra);
+    let out = log.run(args).ok();
+    assert!(out.starts_with("wrote site ("), "{out}");
+    log.path().join("site")
+}
+
+#[test]
+fn every_page_is_well_formed_html_linked_relatively_with_no_script() {
+    let (log, ids) = log_with_cases();
+    let dir = site(&log, &[]);
+    let pages = pages(&dir);
+    let mut expected: Vec<String> = ids.iter().map(|id| format!("case/{id}.html")).collect();
+    expected.extend(["cases.html".to_string(), "index.html".to_string()]);
+    expected.sort();
+    assert_eq!(pages.keys().cloned().collect::<Vec<_>>(), expected);
+    for (path, html) in &pages {
+        assert!(html.errors.is_empty(), "{path}: {:?}", html.errors);
+        for css in [
+            "html[lang]",
+            "head > meta[charset]",
+            "head > title",
+            "body main h1",
+        ] {
+            assert_eq!(select(html, css).len(), 1, "{path}: {css}");
+        }
+        assert!(select(html, "script").is_empty(), "{path} has a script");
+        assert!(
+            select(html, "link[rel=stylesheet], img[src], iframe").is_empty(),
+            "{path} loads something"
+        );
+        let from = Path::new(path).parent().unwrap_or(Path::new(""));
+        for link in select(html, "a[href]") {
+            let href = link.value().attr("href").expect("an href");
+            assert!(
+                !href.contains("://") && !href.starts_with('/'),
+                "{path}: {href} is not relative"
+            );
+            let file = href.split('#').next().expect("a path");
+            if file.is_empty() {
+                continue;
+            }
+            let target = dir.join(from).join(file);
+            assert!(target.is_file(), "{path}: {href} leads nowhere");
+        }
+    }
+}
+
+#[test]
+fn a_hostile_title_is_shown_as_text_on_every_page() {
+    let (log, [hostile, ..]) = log_with_cases();
+    let dir = site(&log, &[]);
+    let pages = pages(&dir);
+    let page = &pages[&format!("case/{hostile}.html")];
+    assert_eq!(
+        text(&select(page, "h1 .title")[0]),
+        HOSTILE,
+        "the title, as typed"
+    );
+    let cases = &pages["cases.html"];
+    assert!(select(cases, "td").iter().any(|cell| text(cell) == HOSTILE));
+    for (path, html) in &pages {
+        assert!(select(html, "script").is_empty(), "{path}");
+    }
+    let raw = std::fs::read_to_string(dir.join(format!("case/{hostile}.html"))).expect("page");
+    assert!(!raw.contains("<script"), "escaped in the markup too");
+    assert!(raw.contains("&lt;script&gt;"), "{raw}");
+}
+
+#[test]
+fn a_case_page_shows_the_event_log_the_steps_and_the_agreement() {
+    let (log, [_, settled, ..]) = log_with_cases();
+    let dir = site(&log, &[]);
+    let pages = pages(&dir);
+    let page = &pages[&format!("case/{settled}.html")];
+    let events: Vec<String> = select(page, "table.events tbody tr td:nth-child(2)")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "opened",
+            "reply",
+            "proposed",
+            "agreed",
+            "resolved",
+            "follow-up-scheduled",
+            "followed-up",
+            "closed"
+        ]
+    );
+    let done = select(page, "ul.checklist li.done").len();
+    assert!(done >= 4 && done < select(page, "ul.checklist li").len());
+    let agreed = select(page, "ol.solutions li.agreed");
+    assert_eq!(agreed.len(), 1);
+    assert!(text(&agreed[0]).contains("Send Leo a new grinder"));
+    let whole = page.html();
+    assert!(whole.contains("Refund if out of stock"), "the contingency");
+    assert!(whole.contains("2026-11-10 12:00 UTC"), "times in the zone");
+}
+
+#[test]
+fn a_void_case_page_says_so_and_links_the_case_it_duplicates() {
+    let (log, [_, _, overdue, duplicate]) = log_with_cases();
+    let dir = site(&log, &[]);
+    let pages = pages(&dir);
+    let page = &pages[&format!("case/{duplicate}.html")];
+    let void = select(page, "#void");
+    assert_eq!(void.len(), 1);
+    assert!(text(&void[0]).contains("Void case"), "{}", text(&void[0]));
+    let link = select(page, "#void a")[0]
+        .value()
+        .attr("href")
+        .map(str::to_string);
+    assert_eq!(link, Some(format!("{overdue}.html")));
+    let rows = select(&pages["cases.html"], "tr.void");
+    assert_eq!(rows.len(), 1);
+    assert!(text(&rows[0]).contains(&duplicate));
+}
+
+#[test]
+fn the_index_has_the_report_s_numbers_charts_and_the_due_list() {
+    let (log, [_, _, overdue, _]) = log_with_cases();
+    let dir = site(&log, &[]);
+    let report: serde_json::Value =
+        serde_json::from_str(&log.run(["report", "--format", "json"]).ok()).expect("JSON");
+    let index = &pages(&dir)["index.html"];
+    let figures: BTreeMap<String, String> = select(index, ".figures li")
+        .iter()
+        .map(|li| {
+            (
+                text(&select_in(li, ".label")),
+                text(&select_in(li, ".value")),
+            )
+        })
+        .collect();
+    let summary = &report["summary"];
+    assert_eq!(figures["received"], summary["received"].to_string());
+    assert_eq!(
+        figures["open at the end"],
+        summary["open_at_end"].to_string()
+    );
+    assert_eq!(figures["resolved"], summary["resolved"].to_string());
+    assert_eq!(figures["satisfied"], "100%");
+    // Three charts: the trend by category, times against target, rates.
+    let charts = select(index, "figure svg");
+    assert_eq!(charts.len(), 3);
+    let legend: Vec<String> = select(index, "figure svg text.legend")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(legend, ["billing", "delivery", "product"]);
+    // The due list is `due --within 7d`'s.
+    let due = log.run(["due", "--within", "7d", "--format", "json"]).ok();
+    let due: Vec<serde_json::Value> = serde_json::from_str(&due).expect("JSON");
+    let rows = select(index, "#due + table tbody tr");
+    assert_eq!(rows.len(), due.len());
+    assert!(
+        rows.iter()
+            .any(|r| text(r).contains(&overdue) && r.value().classes().any(|c| c == "overdue"))
+    );
+}
+
+fn select_in<'h>(element: &scraper::ElementRef<'h>, css: &str) -> scraper::ElementRef<'h> {
+    let selector = Selector::parse(css).expect("a selector");
+    element.select(&selector).next().expect("an element")
+}
+
+#[test]
+fn times_are_shown_in_the_log_s_time_zone() {
+    let (log, [hostile, ..]) = log_with_cases();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "timezone = \"Europe/Paris\"\n",
+    )
+    .expect("settings");
+    let dir = site(&log, &[]);
+    let page = std::fs::read_to_string(dir.join(format!("case/{hostile}.html"))).expect("page");
+    // Opened at 09:15 UTC: 10:15 in Paris in November.
+    assert!(page.contains("2026-11-20 10:15"), "{page}");
+    assert!(!page.contains("2026-11-20 09:15"));
+}
+
+#[test]
+fn a_re_run_replaces_the_site_whole_leaving_no_stale_page() {
+    let (log, _) = log_with_cases();
+    let dir = site(&log, &[]);
+    let stale = dir.join("case/20200101-aaaaa.html");
+    std::fs::write(&stale, "a case that is gone").expect("written");
+    site(&log, &[]);
+    assert!(!stale.exists(), "the stale page is gone");
+    assert!(dir.join("index.html").is_file());
+    let leftovers: Vec<_> = std::fs::read_dir(log.path())
+        .expect("the log")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".caselog-site"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary folder is left behind");
+}
+
+#[test]
+fn an_out_inside_cases_a_symlink_or_a_folder_of_other_files_is_refused() {
+    let (log, _) = log_with_cases();
+    let before = log.files();
+    let err = log.run(["site", "--out", "cases/site"]).fails(2);
+    assert!(err.contains("inside cases/"), "{err}");
+    let err = log.run(["site", "--out", "cases/new/../new/site"]).fails(2);
+    assert!(err.contains("inside cases/"), "{err}");
+    assert!(!log.path().join("cases/new").exists(), "no folder made");
+    let err = log.run(["site", "--out", "."]).fails(2);
+    assert!(err.contains("holds the case log"), "{err}");
+    let elsewhere = tempfile::tempdir().expect("a folder");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(elsewhere.path(), log.path().join("linked")).expect("a link");
+        let err = log.run(["site", "--out", "linked"]).fails(2);
+        assert!(err.contains("symbolic link"), "{err}");
+        std::fs::remove_file(log.path().join("linked")).expect("removed");
+    }
+    let mine = log.path().join("docs");
+    std::fs::create_dir(&mine).expect("a folder");
+    std::fs::write(mine.join("notes.txt"), "mine").expect("written");
+    let err = log.run(["site", "--out", "docs"]).fails(2);
+    assert!(err.contains("did not write"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(mine.join("notes.txt")).expect("kept"),
+        "mine"
+    );
+    std::fs::remove_dir_all(&mine).expect("removed");
+    assert_eq!(log.files(), before, "nothing written");
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).expect("read").count(),
+        0,
+        "nothing written through the link"
+    );
+}
+
+#[test]
+fn a_pseudonymised_site_names_no_customer_and_holds_no_free_text() {
+    let (log, _) = log_with_cases();
+    let dir = site(&log, &["--pseudonymise"]);
+    let secrets = [
+        "Maria",
+        "López",
+        "maria@example.com",
+        "A-1001",
+        "Leo Martin",
+        "leo@example.com",
+        "Ida Berg",
+        "squeaks",
+        "new grinder",
+        "Called Leo back",
+        "Leo is happy",
+        "Refund if out of stock",
+        "Parcel",
+        "Refund not received",
+        "alert",
+        "promised a refund",
+    ];
+    let all = files(&dir);
+    assert!(all.len() > 4);
+    for (path, bytes) in &all {
+        let text = String::from_utf8_lossy(bytes);
+        for secret in secrets {
+            assert!(!text.contains(secret), "{path} holds '{secret}'");
+        }
+    }
+    let index = String::from_utf8_lossy(&all["cases.html"]).into_owned();
+    assert!(index.contains("Shared copy"), "says it is pseudonymised");
+    let pages: Vec<String> = all
+        .iter()
+        .filter(|(p, _)| p.starts_with("case/"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(pages.iter().any(|p| p.contains("cust-")), "pseudonyms");
+    // The numbers stay.
+    assert!(index.contains("billing") || pages.iter().any(|p| p.contains("billing")));
+}
+
+/// The browser the real-browser test drives, when this machine has one.
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+}
+
+/// Runs headless Chromium on `page` with `args`; its stdout, and the
+/// console lines it logged (script errors, blocked content).
+fn browse(browser: &Path, page: &Path, args: &[String]) -> (String, Vec<String>) {
+    let profile = tempfile::tempdir().expect("a profile folder");
+    let logs = tempfile::tempdir().expect("a folder for its output");
+    let (stdout, stderr) = (logs.path().join("out"), logs.path().join("err"));
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&stdout).expect("a file"))
+        .stderr(std::fs::File::create(&stderr).expect("a file"))
+        .spawn()
+        .expect("chromium starts");
+    // A browser that hangs must not hang the test suite.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for chromium") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("chromium did not finish within 30 s on {}", page.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = std::process::Output {
+        status,
+        stdout: std::fs::read(&stdout).expect("its output"),
+        stderr: std::fs::read(&stderr).expect("its errors"),
+    };
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let console = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
+        .map(str::to_string)
+        .collect();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), console)
+}
+
+#[test]
+fn a_real_browser_renders_the_index_and_a_case_page_without_errors() {
+    let Some(browser) = chromium() else {
+        println!("skipped: no chromium on this machine (install it to render the site)");
+        return;
+    };
+    let (log, [hostile, ..]) = log_with_cases();
+    let dir = site(&log, &[]);
+    let index = dir.join("index.html");
+    let case = dir.join(format!("case/{hostile}.html"));
+    let shots = tempfile::tempdir().expect("a folder");
+    let shot = |name: &str| shots.path().join(name);
+    let jobs = [
+        (
+            index.clone(),
+            vec![format!("--screenshot={}", shot("index.png").display())],
+        ),
+        (
+            case.clone(),
+            vec![format!("--screenshot={}", shot("case.png").display())],
+        ),
+        (case.clone(), vec!["--dump-dom".to_string()]),
+    ];
+    // One browser at a time: three at once load a small machine enough
+    // to slow the tests running beside this one.
+    let window = ["--window-size=1200,900".to_string()];
+    let results: Vec<(String, Vec<String>)> = jobs
+        .iter()
+        .map(|(page, args)| {
+            let args: Vec<String> = window.iter().chain(args).cloned().collect();
+            browse(&browser, page, &args)
+        })
+        .collect();
+    for (_, console) in &results {
+        assert!(console.is_empty(), "console errors: {console:?}");
+    }
+    for name in ["index.png", "case.png"] {
+        let size = std::fs::metadata(shot(name)).expect("a screenshot").len();
+        // A blank 1200×900 PNG is a few kB; a rendered page is far more.
+        assert!(size > 20_000 && size < 5_000_000, "{name}: {size} bytes");
+    }
+    let dom = Html::parse_document(&results[2].0);
+    assert_eq!(text(&select(&dom, "h1 .id")[0]), hostile);
+    assert_eq!(text(&select(&dom, "h1 .title")[0]), HOSTILE);
+    assert!(select(&dom, "script").is_empty());
+}
