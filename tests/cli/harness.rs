@@ -211,7 +211,13 @@ impl Run {
             "expected success, got {}: {stderr}",
             out.status
         );
-        assert!(stderr.is_empty(), "unexpected stderr: {stderr}");
+        // A change that waited over a second for another one's lock says
+        // so: a matter of the machine's load, never of the behaviour.
+        let unexpected: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.contains("waiting for another caselog changing this log"))
+            .collect();
+        assert!(unexpected.is_empty(), "unexpected stderr: {stderr}");
         String::from_utf8(out.stdout).expect("UTF-8 output")
     }
 
