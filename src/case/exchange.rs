@@ -518,6 +518,11 @@ pub fn with_shared_events(case: &Case, personal: &[PersonalField]) -> Case {
     let has = |field: PersonalField| personal.contains(&field);
     let mut scrubbed = case.clone();
     for e in &mut scrubbed.events {
+        // A Message-ID may hold the sender's address or host; a shared
+        // copy has no use for it.
+        e.message_id = None;
+        // A help desk's ticket id finds the customer in that help desk.
+        e.source_id = None;
         let edited_personal = e
             .field
             .and_then(crate::case::redaction::personal)

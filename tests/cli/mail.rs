@@ -685,3 +685,21 @@ fn one_message_delivered_several_times_at_once_opens_one_case() {
         .count();
     assert_eq!(opened, 1, "{outputs:?}");
 }
+
+#[test]
+fn a_shared_export_keeps_no_message_id() {
+    let log = Log::new();
+    mail_in(&log, "plain.eml");
+    assert!(
+        log.run(["export"])
+            .ok()
+            .contains("CAF1a2b3c4@mail.example.com")
+    );
+    for format in ["json", "csv", "yaml"] {
+        let shared = log
+            .run(["export", "--pseudonymise", "--format", format])
+            .ok();
+        assert!(!shared.contains("CAF1a2b3c4"), "{format}: {shared}");
+        assert!(!shared.contains("mail.example.com"), "{format}: {shared}");
+    }
+}
