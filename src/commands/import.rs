@@ -139,37 +139,11 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         now: stamp.at,
         tolerance: settings.clock_tolerance.duration(),
     };
-    // What the log already holds, by every id a re-import may know it by
-    // (the index keeps each imported event's source id).
-    let known: HashMap<String, Known> = if rows.is_empty() {
+    // What the log already holds, by every id a re-import may know it by.
+    let known = if rows.is_empty() {
         HashMap::new()
     } else {
-        let scan = session.every_case(|case| {
-            let redacted = case.events.iter().any(|e| e.action == Action::Redacted);
-            Some((exchange::known_as(&case), case.id.clone(), redacted))
-        })?;
-        if scan.unreadable > 0 {
-            return Err(InputError::Invalid(format!(
-                "{} case file{} could not be read, so cases imported before might be imported again; nothing was imported (fix them first: caselog check)",
-                scan.unreadable,
-                if scan.unreadable == 1 { "" } else { "s" }
-            ))
-            .into());
-        }
-        scan.cases
-            .into_iter()
-            .flat_map(|(ids, id, redacted)| {
-                ids.into_iter().map(move |known| {
-                    (
-                        known,
-                        Known {
-                            id: id.clone(),
-                            redacted,
-                        },
-                    )
-                })
-            })
-            .collect()
+        known_cases(session)?
     };
 
     let mut cases: Vec<Case> = Vec::new();
@@ -250,7 +224,21 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     // All or nothing: every case is written out before any lands, so a
     // full disk leaves the log as it was. A clash of random ids is rare;
     // such a case gets a fresh one, as `open` does.
-    let written = store.create_all(cases, |case| CaseId::generate(case.opened_at.0))?;
+    // Another import of the same rows may have landed meanwhile: what the
+    // log holds under the lock decides, so the same file imported twice
+    // at once still creates each case once.
+    let (written, raced) = store.while_locked(|| {
+        let now_known = known_cases(session)?;
+        let (fresh, raced): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|case| {
+            !exchange::known_as(case)
+                .iter()
+                .skip(1)
+                .any(|id| now_known.contains_key(id))
+        });
+        let written = store.create_all(fresh, |case| CaseId::generate(case.opened_at.0))?;
+        Ok((written, raced.len()))
+    })?;
+    skipped += raced;
     let imported = written.len();
     for id in written {
         writeln!(out, "{id}")?;
@@ -283,6 +271,38 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         ));
     }
     Ok(EXIT_OK)
+}
+
+/// Every case the log holds, by every id a re-import may know it by (the
+/// index keeps each imported event's source id).
+fn known_cases(session: &Session) -> Result<HashMap<String, Known>> {
+    let scan = session.every_case(|case| {
+        let redacted = case.events.iter().any(|e| e.action == Action::Redacted);
+        Some((exchange::known_as(&case), case.id.clone(), redacted))
+    })?;
+    if scan.unreadable > 0 {
+        return Err(InputError::Invalid(format!(
+            "{} case file{} could not be read, so cases imported before might be imported again; nothing was imported (fix them first: caselog check)",
+            scan.unreadable,
+            if scan.unreadable == 1 { "" } else { "s" }
+        ))
+        .into());
+    }
+    Ok(scan
+        .cases
+        .into_iter()
+        .flat_map(|(ids, id, redacted)| {
+            ids.into_iter().map(move |known| {
+                (
+                    known,
+                    Known {
+                        id: id.clone(),
+                        redacted,
+                    },
+                )
+            })
+        })
+        .collect())
 }
 
 /// The mapping the arguments describe, if any: the file, then `--map`

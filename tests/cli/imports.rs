@@ -614,3 +614,23 @@ fn a_mapping_reads_json_records_as_it_reads_csv_rows() {
         "{err}"
     );
 }
+
+#[test]
+fn the_same_file_imported_several_times_at_once_creates_each_case_once() {
+    let log = Log::new();
+    copy_example(&log, "cfpb.toml");
+    copy_example(&log, "cfpb-sample.csv");
+    let outs: Vec<std::process::Output> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| import(&log, &["cfpb-sample.csv", "--mapping", "cfpb.toml"])))
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    for out in &outs {
+        assert!(out.status.success(), "{}", stderr(out));
+    }
+    let created: usize = outs.iter().map(|o| stdout(o).lines().count()).sum();
+    assert_eq!(created, 12, "each row once, whichever import wrote it");
+    assert_eq!(case_files(&log).len(), 12);
+    assert!(log.run(["check"]).ok().is_empty());
+}
