@@ -47,25 +47,55 @@ pub fn is_message_id(id: &str) -> bool {
         })
 }
 
-/// Whether `case` already records the message `id` (on any event).
-pub fn records(case: &Case, id: &str) -> bool {
-    case.events
-        .iter()
-        .any(|e| e.message_id.as_deref() == Some(id))
+/// What marks a Message-ID a redaction erased.
+const ERASED: &str = "erased-";
+
+/// What a redaction leaves of a Message-ID: a one-way digest of it. Many
+/// mail programs build the id from the sender's address or host, so the
+/// id goes with the customer's contact; the digest still tells the same
+/// message delivered again, and is the same on every branch (a merge
+/// converges).
+pub fn erased(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    if is_erased(id) {
+        return id.to_string();
+    }
+    let digest = Sha256::digest(id.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{ERASED}{hex}")
 }
 
-/// The Message-IDs recorded on `case`, oldest first.
+/// Whether a stored Message-ID is what a redaction left.
+pub fn is_erased(id: &str) -> bool {
+    id.starts_with(ERASED)
+}
+
+/// Whether `case` already records the message `id` (on any event), as it
+/// came or as a redaction left it.
+pub fn records(case: &Case, id: &str) -> bool {
+    let gone = erased(id);
+    case.events
+        .iter()
+        .filter_map(|e| e.message_id.as_deref())
+        .any(|recorded| recorded == id || recorded == gone)
+}
+
+/// The Message-IDs recorded on `case` that a reply can name (not those a
+/// redaction erased), oldest first.
 pub fn recorded_ids(case: &Case) -> impl Iterator<Item = &str> {
-    case.events.iter().filter_map(|e| e.message_id.as_deref())
+    case.events
+        .iter()
+        .filter_map(|e| e.message_id.as_deref())
+        .filter(|id| !is_erased(id))
 }
 
 /// The last message the customer sent that the case records (a case opened
 /// from an e-mail, or a `customer` event from one): what a reply answers.
 pub fn last_inbound(case: &Case) -> Option<&Event> {
-    case.events
-        .iter()
-        .rev()
-        .find(|e| e.message_id.is_some() && matches!(e.action, Action::Opened | Action::Customer))
+    case.events.iter().rev().find(|e| {
+        e.message_id.as_deref().is_some_and(|id| !is_erased(id))
+            && matches!(e.action, Action::Opened | Action::Customer)
+    })
 }
 
 fn checked(message: &Message) -> Result<(), InputError> {
@@ -160,6 +190,21 @@ mod tests {
         assert_eq!(last.message_id.as_deref(), Some("a1@example.com"));
         assert_eq!(last.text.as_deref(), Some("Still broken."));
         assert_eq!(case.first_response(), None, "not a response");
+    }
+
+    #[test]
+    fn an_erased_message_id_is_one_way_stable_and_still_recognised() {
+        let id = "maria.lopez.1@example.com";
+        let gone = erased(id);
+        assert!(is_erased(&gone) && is_message_id(&gone), "{gone}");
+        assert!(!gone.contains("maria") && !gone.contains("example"));
+        assert_eq!(erased(&gone), gone, "erasing twice changes nothing");
+        assert_eq!(erased(id), gone, "the same on every branch");
+        let mut case = receive(&opened(), &stamp(2), &mail(id, "Hi")).unwrap();
+        case.events.last_mut().unwrap().message_id = Some(gone);
+        assert!(records(&case, id));
+        assert_eq!(recorded_ids(&case).count(), 0, "not named in a reply");
+        assert!(last_inbound(&case).is_none());
     }
 
     #[test]

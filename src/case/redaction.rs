@@ -149,6 +149,14 @@ fn erase_with(
 /// What one event holds of `field`, erased.
 fn erase_event(e: &mut Event, field: PersonalField, marker: Marker) -> bool {
     let mut did = false;
+    // A Message-ID often holds the sender's address or host.
+    if field == PersonalField::Contact
+        && let Some(id) = e.message_id.as_mut()
+        && !crate::case::message::is_erased(id)
+    {
+        *id = crate::case::message::erased(id);
+        did = true;
+    }
     if e.action == Action::Edited && e.field.and_then(personal) == Some(field) {
         did |= erase_opt(&mut e.old, marker);
         did |= erase_opt(&mut e.new, marker);

@@ -703,3 +703,25 @@ fn a_shared_export_keeps_no_message_id() {
         assert!(!shared.contains("mail.example.com"), "{format}: {shared}");
     }
 }
+
+#[test]
+fn a_redaction_erases_the_message_id_and_the_same_message_is_still_recorded_once() {
+    let log = Log::new();
+    let id = mail_in(&log, "plain.eml");
+    log.run(["close", &id, "--reason", "answered"]).ok();
+    log.run(["redact", &id, "--reason", "erasure request"]).ok();
+    let text = log.case_text(&id);
+    assert!(!text.contains("CAF1a2b3c4"), "{text}");
+    assert!(!text.contains("mail.example.com"), "{text}");
+    assert!(text.contains("message_id = \"erased-"), "{text}");
+    assert!(log.run(["check"]).ok().is_empty());
+    // The same message delivered again finds the erased case.
+    let before = log.files();
+    let out = log.run(["mail"]).stdin(fixture_bytes("plain.eml")).ok();
+    assert!(out.starts_with(&format!("{id}: ")), "{out}");
+    assert!(out.contains("already recorded"), "{out}");
+    assert_eq!(log.files(), before);
+    // Redacting again changes nothing.
+    log.run(["redact", &id, "--reason", "erasure request"]).ok();
+    assert_eq!(log.files(), before);
+}
