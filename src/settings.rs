@@ -239,7 +239,12 @@ impl Settings {
     }
 
     pub fn parse(text: &str, shown: &str) -> Result<Settings, InputError> {
-        toml::from_str(text).map_err(|e| InputError::from_toml(shown, text, &e))
+        let mut settings: Settings =
+            toml::from_str(text).map_err(|e| InputError::from_toml(shown, text, &e))?;
+        // Working days are the log's days, whoever counts them.
+        settings.working_days =
+            std::mem::take(&mut settings.working_days).in_zone(settings.timezone);
+        Ok(settings)
     }
 
     /// How long a case of this severity has to be resolved.
@@ -470,6 +475,20 @@ mod tests {
         assert!(
             err.to_string().contains("'soon' is not a duration"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn working_days_count_in_the_log_s_time_zone() {
+        use chrono::TimeZone;
+        let text = "timezone = \"Europe/Berlin\"\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n";
+        let settings = Settings::parse(text, "caselog.toml").unwrap();
+        // Friday 23:00 to Saturday 23:00 UTC is all Saturday in Berlin.
+        let from = Utc.with_ymd_and_hms(2026, 11, 27, 23, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 11, 28, 23, 0, 0).unwrap();
+        assert_eq!(
+            settings.working_days.working_between(from, to),
+            chrono::Duration::zero()
         );
     }
 }

@@ -4,9 +4,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use chrono::{DateTime, Duration, Utc, Weekday};
 
 use crate::error::InputError;
+use crate::time::Zone;
 
 /// A length of time written the way people write it: `90m`, `48h`, `2d`,
 /// `1w`, or several parts such as `1d12h`.
@@ -180,13 +181,21 @@ impl fmt::Display for Span {
     }
 }
 
-/// The days on which day-based deadlines count; every day when unset.
+/// The days on which day-based deadlines count (every day when unset),
+/// as days of the log's time zone: a Saturday in Berlin starts at 23:00
+/// UTC on Friday in winter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WorkingDays(Option<Vec<Weekday>>);
+pub struct WorkingDays(Option<Vec<Weekday>>, Zone);
 
 impl WorkingDays {
     pub fn only(days: Vec<Weekday>) -> WorkingDays {
-        WorkingDays(Some(days))
+        WorkingDays(Some(days), Zone::UTC)
+    }
+
+    /// The same days, counted in `zone` (the log's `timezone`: the same
+    /// for everyone, whatever their own `TZ`).
+    pub fn in_zone(self, zone: Zone) -> WorkingDays {
+        WorkingDays(self.0, zone)
     }
 
     /// How many days count in a week: 7, or the number of working days.
@@ -202,7 +211,7 @@ impl WorkingDays {
     }
 
     /// `start` moved forward `days` working days, keeping the time of day
-    /// (days are UTC days). Starting on a day off counts from the next
+    /// (days of the log's time zone). Starting on a day off counts from the next
     /// working day, as a Saturday complaint is answered from Monday.
     pub fn add_days(&self, start: DateTime<Utc>, days: i64) -> DateTime<Utc> {
         let Some(working) = &self.0 else {
@@ -215,7 +224,7 @@ impl WorkingDays {
         let mut left = days;
         while left > 0 {
             at += Duration::days(1);
-            if working.contains(&at.weekday()) {
+            if working.contains(&self.1.weekday(at)) {
                 left -= 1;
             }
         }
@@ -236,8 +245,8 @@ impl WorkingDays {
         let mut total = Duration::zero();
         let mut at = from;
         while at < to {
-            let end = next_midnight(at).min(to);
-            if self.is_working(at.weekday()) {
+            let end = self.1.next_midnight(at).min(to);
+            if self.is_working(self.1.weekday(at)) {
                 total += end - at;
             }
             at = end;
@@ -255,8 +264,8 @@ impl WorkingDays {
         let mut at = start;
         let mut left = length;
         loop {
-            let end = next_midnight(at);
-            if self.is_working(at.weekday()) {
+            let end = self.1.next_midnight(at);
+            if self.is_working(self.1.weekday(at)) {
                 if left <= end - at {
                     return at + left;
                 }
@@ -265,12 +274,6 @@ impl WorkingDays {
             at = end;
         }
     }
-}
-
-/// The start of the UTC day after `t`.
-fn next_midnight(t: DateTime<Utc>) -> DateTime<Utc> {
-    let day = t.date_naive().succ_opt().unwrap_or(t.date_naive());
-    day.and_hms_opt(0, 0, 0).map_or(t, |m| m.and_utc())
 }
 
 /// Parses `mon`…`sun` (or full English names).
@@ -451,6 +454,39 @@ mod tests {
         assert_eq!(
             WorkingDays::default().working_between(friday, monday),
             Duration::hours(66)
+        );
+    }
+
+    #[test]
+    fn working_days_are_days_of_the_log_s_time_zone() {
+        use chrono::TimeZone;
+        let weekdays = vec![
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ];
+        let berlin =
+            WorkingDays::only(weekdays.clone()).in_zone(Zone::named("Europe/Berlin").unwrap());
+        let utc = WorkingDays::only(weekdays);
+        // Friday 23:00 UTC to Saturday 23:00 UTC, in winter: all of it
+        // Saturday in Berlin, one hour of Friday in UTC.
+        let from = Utc.with_ymd_and_hms(2026, 11, 27, 23, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 11, 28, 23, 0, 0).unwrap();
+        assert_eq!(berlin.working_between(from, to), Duration::zero());
+        assert_eq!(utc.working_between(from, to), Duration::hours(1));
+        // Two hours of work from Friday 22:30 UTC (23:30 in Berlin): half
+        // an hour on Friday, then Monday from midnight Berlin time.
+        let start = Utc.with_ymd_and_hms(2026, 11, 27, 22, 30, 0).unwrap();
+        assert_eq!(
+            berlin.add_working(start, Duration::hours(2)),
+            Utc.with_ymd_and_hms(2026, 11, 30, 0, 30, 0).unwrap()
+        );
+        // A working day added from Friday evening in Berlin is Monday.
+        assert_eq!(
+            berlin.add_days(start, 1),
+            Utc.with_ymd_and_hms(2026, 11, 30, 22, 30, 0).unwrap()
         );
     }
 }

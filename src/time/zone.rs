@@ -46,6 +46,24 @@ impl Zone {
         t.with_timezone(&self.0).date_naive()
     }
 
+    /// The day of the week `t` falls on here.
+    pub fn weekday(self, t: DateTime<Utc>) -> chrono::Weekday {
+        use chrono::Datelike;
+        t.with_timezone(&self.0).weekday()
+    }
+
+    /// The start of the next day here after `t` (where the clocks skip
+    /// midnight, the first hour that exists); always later than `t`.
+    pub fn next_midnight(self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let day = self.date(t);
+        let next = day.succ_opt().unwrap_or(day);
+        (0..3)
+            .filter_map(|hour| next.and_hms_opt(hour, 0, 0))
+            .find_map(|local| self.instant(local).ok())
+            .filter(|m| *m > t)
+            .unwrap_or_else(|| t + chrono::Duration::hours(1))
+    }
+
     /// A wall-clock time here as an instant. A time the clocks skip (the
     /// hour lost in spring) is refused; one they pass twice (autumn) is
     /// the first.
