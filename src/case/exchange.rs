@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::case::fields::check_one_line;
 use crate::case::id::CaseId;
-use crate::case::lifecycle::check_one_line;
 use crate::case::{
     Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, PersonalField, Resolution,
     Severity, Status, Timestamp,

@@ -3,10 +3,20 @@
 //! any of them alike, and `check` can tell which differ from what the
 //! event log implies.
 
-use crate::case::lifecycle::check_one_line;
 use crate::case::redaction;
 use crate::case::{Action, Case, Channel, EditField, Event, Severity};
 use crate::error::InputError;
+
+/// A short value that must be present and fit on one line.
+pub fn check_one_line(what: &str, value: &str) -> Result<(), InputError> {
+    if value.trim().is_empty() {
+        return Err(InputError::Invalid(format!("{what} is empty")));
+    }
+    if value.contains(['\n', '\r']) {
+        return Err(InputError::Invalid(format!("{what} must be one line")));
+    }
+    Ok(())
+}
 
 /// How tags are joined into one value (exports join them so too).
 pub const TAG_SEPARATOR: &str = "; ";

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::case::fields::{Unrecorded, join_tags, split_tags};
+use crate::case::fields::{Unrecorded, check_one_line, join_tags, split_tags};
 use crate::case::id::CaseId;
 use crate::case::redaction;
 use crate::case::suggestion::{Advised, Step, Suggestion};
@@ -83,17 +83,6 @@ pub struct NewComplaint {
     pub wants: Option<String>,
     pub assignee: Option<String>,
     pub summary: String,
-}
-
-/// A short value that must be present and fit on one line.
-pub fn check_one_line(what: &str, value: &str) -> Result<(), InputError> {
-    if value.trim().is_empty() {
-        return Err(InputError::Invalid(format!("{what} is empty")));
-    }
-    if value.contains(['\n', '\r']) {
-        return Err(InputError::Invalid(format!("{what} must be one line")));
-    }
-    Ok(())
 }
 
 fn optional_one_line(what: &str, value: &Option<String>) -> Result<(), InputError> {

@@ -7,6 +7,7 @@
 
 use crate::case::id::CaseId;
 use crate::case::lifecycle::{self, NewComplaint, Refusal, Stamp};
+use crate::case::redaction::{erased, is_erased};
 use crate::case::{Action, Case, Event, Replay};
 use crate::error::InputError;
 
@@ -45,29 +46,6 @@ pub fn is_message_id(id: &str) -> bool {
                 || c == '<'
                 || c == '>'
         })
-}
-
-/// What marks a Message-ID a redaction erased.
-const ERASED: &str = "erased-";
-
-/// What a redaction leaves of a Message-ID: a one-way digest of it. Many
-/// mail programs build the id from the sender's address or host, so the
-/// id goes with the customer's contact; the digest still tells the same
-/// message delivered again, and is the same on every branch (a merge
-/// converges).
-pub fn erased(id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    if is_erased(id) {
-        return id.to_string();
-    }
-    let digest = Sha256::digest(id.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{ERASED}{hex}")
-}
-
-/// Whether a stored Message-ID is what a redaction left.
-pub fn is_erased(id: &str) -> bool {
-    id.starts_with(ERASED)
 }
 
 /// Whether `case` already records the message `id` (on any event), as it

@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
 use super::{Terminal, warn};
-use crate::case::lifecycle::{Refusal, Stamp, check_one_line};
+use crate::case::fields::check_one_line;
+use crate::case::lifecycle::{Refusal, Stamp};
 use crate::case::{Case, card};
 use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::git;

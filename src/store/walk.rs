@@ -46,7 +46,7 @@ impl Store {
         if !self.cases.exists() {
             return Walked::default();
         }
-        index::walk(&self.cases, threads())
+        index::walk(&self.cases, index::threads())
     }
 
     fn walk_errors(&self, errors: Vec<(PathBuf, std::io::Error)>) -> Vec<anyhow::Error> {
@@ -156,18 +156,11 @@ impl Store {
     }
 }
 
-/// How many threads a pass over every file uses.
-pub(super) fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
-}
-
 /// Maps `each` over `items` on every core, keeping their order. Small
 /// inputs stay on one thread: starting threads costs more than they save.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], each: impl Fn(&T) -> R + Sync) -> Vec<R> {
     const PER_THREAD: usize = 64;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(items.len() / PER_THREAD + 1);
+    let threads = index::threads().min(items.len() / PER_THREAD + 1);
     if threads <= 1 {
         return items.iter().map(each).collect();
     }

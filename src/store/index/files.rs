@@ -89,6 +89,11 @@ pub struct Walked {
     pub errors: Vec<(PathBuf, std::io::Error)>,
 }
 
+/// How many threads a pass over every file uses.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// Walks `cases` on `threads` threads, level by level.
 pub fn walk(cases: &Path, threads: usize) -> Walked {
     let mut walked = Walked::default();

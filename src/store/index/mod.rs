@@ -32,7 +32,7 @@ use anyhow::Result;
 
 pub use checked::Clean;
 pub use digest::light;
-pub use files::{Found, Identity, SEPARATOR, Walked, walk};
+pub use files::{Found, Identity, SEPARATOR, Walked, threads, walk};
 
 use super::{Store, WORK_DIR};
 use crate::case::Case;
@@ -166,7 +166,7 @@ impl Store {
         // A snapshot of an empty log has no segments: with no reader to
         // hand, its files would be handed to no thread at all.
         let Some(snapshot) = snapshot.filter(|s| !facts::segment_readers(s).is_empty()) else {
-            let threads = super::walk::threads().min(files.len() / 64 + 1);
+            let threads = threads().min(files.len() / 64 + 1);
             let per = files.len().div_ceil(threads).max(1);
             return (0..threads)
                 .map(|i| {
@@ -369,14 +369,6 @@ impl Store {
     ) -> Result<()> {
         let temp = self.temp_dir()?;
         let written_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
-        facts::write(
-            path,
-            &temp,
-            written_ns,
-            files,
-            pieces,
-            old,
-            super::walk::threads(),
-        )
+        facts::write(path, &temp, written_ns, files, pieces, old, threads())
     }
 }
