@@ -10,8 +10,10 @@ use super::Session;
 use super::args::{FilterArgs, words};
 use crate::case::personal;
 use crate::error::InputError;
-use crate::learning::measures::{self, By, Facts, Measures, Period, Report, Timing};
-use crate::time::{self, When, Zone, format_length, format_time};
+use crate::learning::measures::{
+    self, By, Facts, Measures, Period, Report, length_words, percent_words,
+};
+use crate::time::{self, When, Zone, format_time};
 use crate::untrusted::{self, line};
 use crate::words::word_enum;
 use clap::Args;
@@ -164,16 +166,6 @@ fn cell(style: Style, text: &str) -> String {
     }
 }
 
-fn percent(share: Option<f64>) -> String {
-    share.map_or("—".into(), |s| format!("{:.0}%", s * 100.0))
-}
-
-fn length(seconds: Option<i64>) -> String {
-    seconds.map_or("—".into(), |s| {
-        format_length(chrono::Duration::seconds(s))
-    })
-}
-
 fn period_line(period: &Period, zone: Zone) -> String {
     let since = period
         .since
@@ -183,23 +175,6 @@ fn period_line(period: &Period, zone: Zone) -> String {
         text.push_str(&format!(", as of {}", format_time(period.as_of, zone)));
     }
     text
-}
-
-fn timing_text(t: &Timing, what: &str, waiting: &str) -> String {
-    if t.measured == 0 && t.pending == 0 {
-        return "—".into();
-    }
-    // Nothing to time: say so, rather than 0 % within target.
-    if t.measured == 0 {
-        return format!("no {what} recorded · {} {waiting}", t.pending);
-    }
-    format!(
-        "median {} · p90 {} · {} within target · {} {waiting}",
-        length(t.median_seconds),
-        length(t.p90_seconds),
-        percent(t.within_target),
-        t.pending
-    )
 }
 
 fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
@@ -213,15 +188,20 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
         ["closed".into(), m.closed.to_string()],
         [
             "reopened".into(),
-            format!("{} ({} of resolved)", m.reopened, percent(m.reopen_rate)),
+            format!(
+                "{} ({} of resolved)",
+                m.reopened,
+                percent_words(m.reopen_rate)
+            ),
         ],
         [
             "first response".into(),
-            timing_text(&m.first_response, "first response", "without a response"),
+            m.first_response
+                .words("no first response recorded", "without a response"),
         ],
         [
             "resolution".into(),
-            timing_text(&m.resolution, "resolution", "not resolved"),
+            m.resolution.words("no resolution recorded", "not resolved"),
         ],
         [
             "follow-up compliance".into(),
@@ -233,7 +213,7 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
             } else {
                 format!(
                     "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
-                    percent(f.compliance),
+                    percent_words(f.compliance),
                     f.on_time,
                     f.late,
                     f.missed,
@@ -247,7 +227,7 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
             match &m.updates {
                 Some(u) => format!(
                     "{} on time · {} on time, {} missed",
-                    percent(u.compliance),
+                    percent_words(u.compliance),
                     u.on_time,
                     u.missed
                 ),
@@ -258,7 +238,7 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
             "satisfaction".into(),
             format!(
                 "{} satisfied · {} satisfied, {} not, {} unanswered",
-                percent(s.rate),
+                percent_words(s.rate),
                 s.satisfied,
                 s.not_satisfied,
                 s.unanswered
@@ -269,7 +249,7 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
             format!(
                 "{} ({} of received)",
                 m.escalated,
-                percent(m.escalation_rate)
+                percent_words(m.escalation_rate)
             ),
         ],
         [
@@ -307,17 +287,17 @@ fn headline(m: &Measures, style: Style) -> String {
     if m.first_response.measured > 0 {
         parts.push(format!(
             "first response in {} (median)",
-            length(m.first_response.median_seconds)
+            length_words(m.first_response.median_seconds)
         ));
     }
     if m.resolution.measured > 0 {
         parts.push(format!(
             "resolved in {} (median)",
-            length(m.resolution.median_seconds)
+            length_words(m.resolution.median_seconds)
         ));
     }
     if let Some(rate) = m.satisfaction.rate {
-        parts.push(format!("{} satisfied", percent(Some(rate))));
+        parts.push(format!("{} satisfied", percent_words(Some(rate))));
     }
     let line = parts.join(" · ");
     match style {
@@ -492,15 +472,15 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -
                 m.resolved.to_string(),
                 m.reopened.to_string(),
                 m.escalated.to_string(),
-                length(m.first_response.median_seconds),
-                percent(m.first_response.within_target),
-                length(m.resolution.median_seconds),
-                percent(m.resolution.within_target),
-                percent(m.follow_up.compliance),
-                percent(m.satisfaction.rate),
+                length_words(m.first_response.median_seconds),
+                percent_words(m.first_response.within_target),
+                length_words(m.resolution.median_seconds),
+                percent_words(m.resolution.within_target),
+                percent_words(m.follow_up.compliance),
+                percent_words(m.satisfaction.rate),
             ];
             if with_updates {
-                row.push(percent(m.updates.as_ref().and_then(|u| u.compliance)));
+                row.push(percent_words(m.updates.as_ref().and_then(|u| u.compliance)));
             }
             table.add_row(row);
         }

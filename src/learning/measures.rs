@@ -275,6 +275,39 @@ pub struct Timing {
     pub pending: usize,
 }
 
+impl Timing {
+    /// The timing as a report line says it: median, 90th percentile, the
+    /// share within target and how many are `waiting`; `unmeasured` when
+    /// no case has reached the milestone (rather than 0 % within target).
+    pub fn words(&self, unmeasured: &str, waiting: &str) -> String {
+        if self.measured == 0 && self.pending == 0 {
+            return "—".into();
+        }
+        if self.measured == 0 {
+            return format!("{unmeasured} · {} {waiting}", self.pending);
+        }
+        format!(
+            "median {} · p90 {} · {} within target · {} {waiting}",
+            length_words(self.median_seconds),
+            length_words(self.p90_seconds),
+            percent_words(self.within_target),
+            self.pending
+        )
+    }
+}
+
+/// A share as a whole percentage, `—` when there is none.
+pub fn percent_words(share: Option<f64>) -> String {
+    share.map_or("—".into(), |s| format!("{:.0}%", s * 100.0))
+}
+
+/// A length of time in seconds as people read it, `—` when there is none.
+pub fn length_words(seconds: Option<i64>) -> String {
+    seconds.map_or("—".into(), |s| {
+        crate::time::format_length(chrono::Duration::seconds(s))
+    })
+}
+
 /// Follow-ups of the resolutions made in the period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FollowUps {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::case_page::{Field, status_words};
 use super::svg::{self, Series, Share};
 use crate::case::{Case, PersonalField};
-use crate::learning::measures::{CategoryTrend, Measures, Report, Timing};
+use crate::learning::measures::{CategoryTrend, Measures, Report, length_words, percent_words};
 use crate::practice::deadlines::Deadline;
 use crate::time::{Zone, format_length, format_relative, format_time};
 
@@ -46,32 +46,6 @@ pub struct CaseRow {
     pub title: Option<String>,
 }
 
-fn percent(share: Option<f64>) -> String {
-    share.map_or("—".into(), |s| format!("{:.0}%", s * 100.0))
-}
-
-fn length(seconds: Option<i64>) -> String {
-    seconds.map_or("—".into(), |s| {
-        format_length(chrono::Duration::seconds(s))
-    })
-}
-
-fn timing(t: &Timing, waiting: &str) -> String {
-    if t.measured == 0 && t.pending == 0 {
-        return "—".into();
-    }
-    if t.measured == 0 {
-        return format!("none recorded · {} {waiting}", t.pending);
-    }
-    format!(
-        "median {} · p90 {} · {} within target · {} {waiting}",
-        length(t.median_seconds),
-        length(t.p90_seconds),
-        percent(t.within_target),
-        t.pending
-    )
-}
-
 /// The numbers a manager reads first, as `report` puts them.
 pub fn headline(m: &Measures) -> Vec<Field> {
     let f = |label: &str, value: String| Field {
@@ -84,11 +58,14 @@ pub fn headline(m: &Measures) -> Vec<Field> {
         f("resolved", m.resolved.to_string()),
         f(
             "first response (median)",
-            length(m.first_response.median_seconds),
+            length_words(m.first_response.median_seconds),
         ),
-        f("resolution (median)", length(m.resolution.median_seconds)),
-        f("satisfied", percent(m.satisfaction.rate)),
-        f("reopened, of resolved", percent(m.reopen_rate)),
+        f(
+            "resolution (median)",
+            length_words(m.resolution.median_seconds),
+        ),
+        f("satisfied", percent_words(m.satisfaction.rate)),
+        f("reopened, of resolved", percent_words(m.reopen_rate)),
     ]
 }
 
@@ -108,18 +85,26 @@ pub fn measures(m: &Measures) -> Vec<Field> {
         f("closed", m.closed.to_string()),
         f(
             "reopened",
-            format!("{} ({} of resolved)", m.reopened, percent(m.reopen_rate)),
+            format!(
+                "{} ({} of resolved)",
+                m.reopened,
+                percent_words(m.reopen_rate)
+            ),
         ),
         f(
             "first response",
-            timing(&m.first_response, "without a response"),
+            m.first_response
+                .words("none recorded", "without a response"),
         ),
-        f("resolution", timing(&m.resolution, "not resolved")),
+        f(
+            "resolution",
+            m.resolution.words("none recorded", "not resolved"),
+        ),
         f(
             "follow-up compliance",
             format!(
                 "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
-                percent(fu.compliance),
+                percent_words(fu.compliance),
                 fu.on_time,
                 fu.late,
                 fu.missed,
@@ -133,7 +118,7 @@ pub fn measures(m: &Measures) -> Vec<Field> {
             "customer updates",
             format!(
                 "{} on time · {} on time, {} missed",
-                percent(u.compliance),
+                percent_words(u.compliance),
                 u.on_time,
                 u.missed
             ),
@@ -144,7 +129,7 @@ pub fn measures(m: &Measures) -> Vec<Field> {
             "satisfaction",
             format!(
                 "{} satisfied · {} satisfied, {} not, {} unanswered",
-                percent(s.rate),
+                percent_words(s.rate),
                 s.satisfied,
                 s.not_satisfied,
                 s.unanswered
@@ -155,7 +140,7 @@ pub fn measures(m: &Measures) -> Vec<Field> {
             format!(
                 "{} ({} of received)",
                 m.escalated,
-                percent(m.escalation_rate)
+                percent_words(m.escalation_rate)
             ),
         ),
         f(
@@ -223,10 +208,10 @@ pub fn charts(report: &Report, by_category: Option<&CategoryTrend>) -> Vec<Chart
         heading: "Response and resolution against target".into(),
         caption: format!(
             "Share of the complaints received that met the target (first_response_within, resolve_within in caselog.toml). First response: median {}, 90th percentile {}. Resolution: median {}, 90th percentile {}.",
-            length(m.first_response.median_seconds),
-            length(m.first_response.p90_seconds),
-            length(m.resolution.median_seconds),
-            length(m.resolution.p90_seconds)
+            length_words(m.first_response.median_seconds),
+            length_words(m.first_response.p90_seconds),
+            length_words(m.resolution.median_seconds),
+            length_words(m.resolution.p90_seconds)
         ),
         svg: svg::share_bars(
             "Share within target",
