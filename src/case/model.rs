@@ -309,6 +309,22 @@ pub struct Resolution {
     pub redress: Option<String>,
 }
 
+impl Resolution {
+    /// Whether the customer agreed, as `show` and the site say it, with
+    /// the option carried out: `customer agreed, option 2`.
+    pub fn agreement_words(&self) -> String {
+        let agreement = match self.agreed {
+            Some(true) => "customer agreed",
+            Some(false) => "customer did not agree",
+            None => "agreement not recorded",
+        };
+        match self.option {
+            Some(n) => format!("{agreement}, option {n}"),
+            None => agreement.to_string(),
+        }
+    }
+}
+
 /// The call back to the customer after a resolution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -529,8 +545,9 @@ impl Case {
             .count()
     }
 
-    /// Until when a waiting case waits, as its latest `waiting` event says.
-    pub fn waiting_until(&self) -> Option<DateTime<Utc>> {
+    /// The `waiting` event a waiting case waits under (`None` when it is
+    /// not waiting).
+    fn current_wait(&self) -> Option<&Event> {
         if self.status != Status::Waiting {
             return None;
         }
@@ -538,21 +555,17 @@ impl Case {
             .iter()
             .rev()
             .find(|e| e.action == Action::Waiting)
-            .and_then(|e| e.until)
-            .map(|t| t.0)
+    }
+
+    /// Until when a waiting case waits, as its latest `waiting` event says.
+    pub fn waiting_until(&self) -> Option<DateTime<Utc>> {
+        self.current_wait().and_then(|e| e.until).map(|t| t.0)
     }
 
     /// Whom a waiting case waits on, as its latest `waiting` event says
     /// (`None` when it is not waiting, or the event does not say).
     pub fn waiting_on(&self) -> Option<WaitingOn> {
-        if self.status != Status::Waiting {
-            return None;
-        }
-        self.events
-            .iter()
-            .rev()
-            .find(|e| e.action == Action::Waiting)
-            .and_then(|e| e.on)
+        self.current_wait().and_then(|e| e.on)
     }
 
     /// Whether the case is void: closed as a duplicate or as opened in

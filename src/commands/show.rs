@@ -266,20 +266,12 @@ fn write_text(
         } else {
             "resolution"
         };
-        let agreement = match resolution.agreed {
-            Some(true) => "customer agreed",
-            Some(false) => "customer did not agree",
-            None => "agreement not recorded",
-        };
-        let option = resolution
-            .option
-            .map(|n| format!(", option {n}"))
-            .unwrap_or_default();
         writeln!(
             out,
-            "\n{heading}: {} by {}, {agreement}{option}",
+            "\n{heading}: {} by {}, {}",
             format_time(resolution.resolved_at.0, zone),
-            line(&resolution.resolved_by)
+            line(&resolution.resolved_by),
+            resolution.agreement_words()
         )?;
         write_block(out, &resolution.summary)?;
         if let Some(outcome) = resolution.outcome {

@@ -325,15 +325,6 @@ pub fn case_page(
         } else {
             "Resolution"
         };
-        let agreement = match r.agreed {
-            Some(true) => "customer agreed",
-            Some(false) => "customer did not agree",
-            None => "agreement not recorded",
-        };
-        let option = r
-            .option
-            .map(|n| format!(", option {n}"))
-            .unwrap_or_default();
         let mut details = Vec::new();
         if let Some(outcome) = r.outcome {
             details.push(field("outcome", outcome.as_str()));
@@ -350,9 +341,10 @@ pub fn case_page(
         ResolutionView {
             heading: heading.into(),
             line: format!(
-                "{} by {}, {agreement}{option}",
+                "{} by {}, {}",
                 format_time(r.resolved_at.0, zone),
-                r.resolved_by
+                r.resolved_by,
+                r.agreement_words()
             ),
             summary: keep(PersonalField::Resolution, &r.summary),
             details,
