@@ -85,20 +85,20 @@ pub fn paint(style: anstyle::Style, text: &str) -> String {
     format!("{}{text}{}", mark(&on), mark("0"))
 }
 
-/// The SGR parameters of the mark at the start of `chars` (just after
-/// [`MARK_START`]), and how many characters it takes with its end; `None`
-/// when it is not one of this run's marks.
-fn read_mark(chars: &[char]) -> Option<(String, usize)> {
-    let end = chars.iter().position(|&c| c == MARK_END)?;
-    let body: String = chars[..end]
-        .iter()
-        .map(|&c| char::from_u32(u32::from(c).wrapping_sub(0xE0000)).unwrap_or('\0'))
+/// The SGR parameters of the mark at the start of `rest` (just after
+/// [`MARK_START`]), and how many bytes it takes with its end; `None` when
+/// it is not one of this run's marks.
+fn read_mark(rest: &str) -> Option<(String, usize)> {
+    let end = rest.find(MARK_END)?;
+    let body: String = rest[..end]
+        .chars()
+        .map(|c| char::from_u32(u32::from(c).wrapping_sub(0xE0000)).unwrap_or('\0'))
         .collect();
     let parameters = body.strip_prefix(secret())?;
     parameters
         .chars()
         .all(|c| c.is_ascii_digit() || c == ';')
-        .then(|| (parameters.to_string(), end + 1))
+        .then(|| (parameters.to_string(), end + MARK_END.len_utf8()))
 }
 
 /// Text for one line or one table cell: line breaks shown as `⏎`.
@@ -112,7 +112,9 @@ pub fn block(text: &str) -> Cow<'_, str> {
 }
 
 fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    if !text.chars().any(|c| is_hazardous(c) || c == '\t') {
+    let plain = |c: char| !(is_hazardous(c) || c == '\t');
+    // Most text is printable ASCII: checked a byte at a time.
+    if text.bytes().all(|b| (b' '..0x7f).contains(&b)) || text.chars().all(plain) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -159,64 +161,84 @@ impl<W: Write> TerminalSafe<W> {
 
     /// Writes out `text`, which ends on a character boundary, with every
     /// hazardous character escaped; a final `\r`, or a colour mark not
-    /// yet complete, waits for the next write.
+    /// yet complete, waits for the next write. Runs of harmless text go
+    /// out as they are: most output has nothing to escape.
     fn write_clean(&mut self, text: &str, at_end: bool) -> io::Result<()> {
-        let mut clean = String::with_capacity(text.len());
-        let chars: Vec<char> = text.chars().collect();
+        let bytes = text.as_bytes();
+        let mut plain_from = 0;
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            let next = chars.get(i + 1).copied();
-            i += 1;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if (b' '..0x7f).contains(&b) || b == b'\n' || b == b'\t' {
+                i += 1;
+                continue;
+            }
+            // `i` is on a character boundary: only whole characters are
+            // stepped over.
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            let width = c.len_utf8();
+            if !is_hazardous(c) {
+                i += width;
+                continue;
+            }
+            self.inner.write_all(&bytes[plain_from..i])?;
+            let rest = &text[i + width..];
+            let mut taken = width;
             match c {
-                '\n' | '\t' => clean.push(c),
-                '\r' if next == Some('\n') => clean.push(c),
-                '\r' if next.is_none() && !at_end => {
-                    self.pending.push(b'\r');
-                }
-                MARK_START => match read_mark(&chars[i..]) {
-                    Some((parameters, taken)) => {
+                '\r' if rest.starts_with('\n') => self.inner.write_all(b"\r")?,
+                '\r' if rest.is_empty() && !at_end => self.pending.push(b'\r'),
+                MARK_START => match read_mark(rest) {
+                    Some((parameters, length)) => {
                         if self.colour {
-                            let _ = write!(clean, "\x1b[{parameters}m");
+                            write!(self.inner, "\x1b[{parameters}m")?;
                         }
-                        i += taken;
+                        taken += length;
                     }
                     None if !at_end
-                        && chars.len() - i < MARK_MAX_CHARS
-                        && !chars[i..].contains(&MARK_END) =>
+                        && rest.chars().count() < MARK_MAX_CHARS
+                        && !rest.contains(MARK_END) =>
                     {
-                        let rest: String = chars[i - 1..].iter().collect();
-                        self.pending.extend_from_slice(rest.as_bytes());
-                        break;
+                        self.pending.extend_from_slice(&bytes[i..]);
+                        return Ok(());
                     }
-                    None => {
-                        let _ = write!(clean, "\\u{{{:x}}}", u32::from(c));
-                    }
+                    None => write!(self.inner, "\\u{{{:x}}}", u32::from(c))?,
                 },
-                c if is_hazardous(c) => {
-                    let _ = write!(clean, "\\u{{{:x}}}", u32::from(c));
-                }
-                c => clean.push(c),
+                c => write!(self.inner, "\\u{{{:x}}}", u32::from(c))?,
             }
+            i += taken;
+            plain_from = i;
         }
-        self.inner.write_all(clean.as_bytes())
+        self.inner.write_all(&bytes[plain_from..])
+    }
+
+    /// Writes what of `bytes` is whole characters; up to three bytes of
+    /// a character still on their way wait in `pending`.
+    fn write_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let (text, rest): (Cow<str>, &[u8]) = match std::str::from_utf8(bytes) {
+            Ok(text) => (Cow::Borrowed(text), &[]),
+            Err(e) if e.error_len().is_none() => {
+                let (done, rest) = bytes.split_at(e.valid_up_to());
+                (String::from_utf8_lossy(done), rest)
+            }
+            Err(_) => (String::from_utf8_lossy(bytes), &[]),
+        };
+        self.write_clean(&text, false)?;
+        self.pending.extend_from_slice(rest);
+        Ok(())
     }
 }
 
 impl<W: Write> Write for TerminalSafe<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut bytes = std::mem::take(&mut self.pending);
-        bytes.extend_from_slice(buf);
-        // Up to three bytes of a character may still be on their way.
-        let complete = match std::str::from_utf8(&bytes) {
-            Ok(_) => bytes.len(),
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-            Err(_) => bytes.len(),
-        };
-        let (done, rest) = bytes.split_at(complete);
-        let text = String::from_utf8_lossy(done);
-        self.write_clean(&text, false)?;
-        self.pending.extend_from_slice(rest);
+        if self.pending.is_empty() {
+            self.write_bytes(buf)?;
+        } else {
+            let mut bytes = std::mem::take(&mut self.pending);
+            bytes.extend_from_slice(buf);
+            self.write_bytes(&bytes)?;
+        }
         Ok(buf.len())
     }
 
@@ -384,6 +406,34 @@ mod tests {
             "a\\u{1b}]0;X\\u{7}b\\u{202e}c\r\nd\\u{d}"
         );
         assert_eq!(through_terminal_safe(&[b"one\ttwo\n"]), "one\ttwo\n");
+    }
+
+    proptest::proptest! {
+        /// However the bytes are split across writes, what comes out is
+        /// the same, and nothing hazardous but a `\r\n` line end is in it.
+        #[test]
+        fn the_terminal_safe_writer_gives_one_answer_for_any_split(
+            text in "[a\\x1b\\x07\\r\\n\\t\\u{9b}\\u{202e}\\u{e0001}\\u{e007f}é€😀 ;]{0,40}",
+            splits in proptest::collection::vec(0usize..200, 0..6),
+        ) {
+            let bytes = text.as_bytes();
+            let mut cuts: Vec<usize> = splits.iter().map(|s| s % (bytes.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut chunks: Vec<&[u8]> = Vec::new();
+            let mut from = 0;
+            for cut in cuts {
+                chunks.push(&bytes[from..cut]);
+                from = cut;
+            }
+            chunks.push(&bytes[from..]);
+            let whole = through_terminal_safe(&[bytes]);
+            proptest::prop_assert_eq!(through_terminal_safe(&chunks), whole.clone());
+            let stripped = whole.replace("\r\n", "\n");
+            proptest::prop_assert!(
+                !stripped.chars().any(|c| is_hazardous(c) && c != '\n' && c != '\t'),
+                "{:?}", whole
+            );
+        }
     }
 
     fn painted(colour: bool, chunks: &[&str]) -> String {

@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use super::args::{FilterArgs, words};
 use super::{Session, Terminal, Tint};
-use crate::case::{Case, Severity};
+use crate::case::id::CaseId;
+use crate::case::{Case, Severity, Status};
 use crate::error::{EXIT_INPUT, EXIT_OK};
 use crate::practice::deadlines::{self, Deadline, Kind};
 use crate::time::{Span, format_length};
@@ -85,9 +86,36 @@ pub struct DueArgs {
     pub filter: FilterArgs,
 }
 
+/// What the listing shows of a case with something due: at 100,000
+/// cases, holding whole cases (their events above all) would be most of
+/// the memory.
+struct Listed {
+    id: CaseId,
+    title: Box<str>,
+    assignee: Option<Box<str>>,
+    customer: Box<str>,
+    contact: Option<Box<str>>,
+    severity: Severity,
+    status: Status,
+}
+
+impl Listed {
+    fn of(case: Case) -> Listed {
+        Listed {
+            id: case.id,
+            title: case.title.into(),
+            assignee: case.assignee.map(Into::into),
+            customer: case.customer.name.into(),
+            contact: case.customer.contact.map(Into::into),
+            severity: case.severity,
+            status: case.status,
+        }
+    }
+}
+
 /// One line of the listing.
 struct Item<'c> {
-    case: &'c Case,
+    case: &'c Listed,
     deadline: Deadline,
 }
 
@@ -122,20 +150,14 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         if !filter.keeps(&case, settings, now) {
             return None;
         }
-        let due: Vec<Deadline> = deadlines::pending(&case, settings, now)
+        let due: Box<[Deadline]> = deadlines::pending(&case, settings, now)
             .into_iter()
             // A paused deadline (waiting on the customer) cannot fall due.
             .filter(|d| !d.paused)
             .filter(|d| args.kind.is_empty() || args.kind.contains(&d.kind))
             .filter(|d| horizon.is_none_or(|h| d.due <= h))
             .collect();
-        // What is listed needs the case's fields, not its events: at
-        // 100,000 cases they are most of the memory.
-        (!due.is_empty()).then(|| {
-            let mut case = case;
-            case.events = Vec::new();
-            (case, due)
-        })
+        (!due.is_empty()).then(|| (Listed::of(case), due))
     })?;
     if let Some(person) = &check_name
         && !named.load(Ordering::Relaxed)
@@ -223,31 +245,23 @@ fn write_text(
     now: DateTime<Utc>,
     terminal: &Terminal,
 ) -> Result<()> {
-    let rows: Vec<[String; 5]> = items
-        .iter()
-        .map(|i| {
-            [
-                i.case.id.to_string(),
-                i.deadline.kind.label().to_string(),
-                state(&i.deadline, now),
-                i.case
-                    .assignee
-                    .as_deref()
-                    .map_or("(nobody)".into(), |a| line(a).into_owned()),
-                line(&i.case.title).into_owned(),
-            ]
-        })
-        .collect();
-    let width = |column: usize| {
-        rows.iter()
-            .map(|r| r[column].chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    let widths = [width(0), width(1), width(2), width(3)];
-    for (row, item) in rows.iter().zip(items) {
+    // Widths first, then each line as it is written: 50,000 lines need
+    // not be held as cells.
+    let mut widths = [0usize; 4];
+    for item in items {
+        let cells = [
+            item.case.id.as_str().chars().count(),
+            item.deadline.kind.label().chars().count(),
+            state(&item.deadline, now).chars().count(),
+            assignee(item).chars().count(),
+        ];
+        for (width, cell) in widths.iter_mut().zip(cells) {
+            *width = (*width).max(cell);
+        }
+    }
+    for item in items {
         // Padded first, then painted: the colour takes no column.
-        let state = format!("{:<w$}", row[2], w = widths[2]);
+        let state = format!("{:<w$}", state(&item.deadline, now), w = widths[2]);
         let state = match tint(&item.deadline, now) {
             Some(tint) => terminal.paint(tint, &state),
             None => state,
@@ -255,16 +269,24 @@ fn write_text(
         writeln!(
             out,
             "{:<w0$}  {:<w1$}  {state}  {:<w3$}  {}",
-            row[0],
-            row[1],
-            row[3],
-            row[4],
+            item.case.id.as_str(),
+            item.deadline.kind.label(),
+            assignee(item),
+            line(&item.case.title),
             w0 = widths[0],
             w1 = widths[1],
             w3 = widths[3],
         )?;
     }
     Ok(())
+}
+
+/// Who the line's case is assigned to, made safe to show.
+fn assignee<'c>(item: &Item<'c>) -> std::borrow::Cow<'c, str> {
+    item.case
+        .assignee
+        .as_deref()
+        .map_or("(nobody)".into(), line)
 }
 
 #[derive(Serialize)]
@@ -292,7 +314,7 @@ impl<'c> JsonItem<'c> {
             seconds_overdue: (now - item.deadline.due).num_seconds(),
             assignee: item.case.assignee.as_deref(),
             title: &item.case.title,
-            customer: &item.case.customer.name,
+            customer: &item.case.customer,
             severity: item.case.severity.as_str(),
             status: item.case.status.as_str(),
         }
@@ -310,9 +332,9 @@ fn calendar(items: &[Item], now: DateTime<Utc>) -> Calendar {
         let kind = item.deadline.kind;
         let mut description = format!(
             "Case {}: {}\nCustomer: {}",
-            case.id, case.title, case.customer.name
+            case.id, case.title, case.customer
         );
-        if let Some(contact) = &case.customer.contact {
+        if let Some(contact) = &case.contact {
             description.push_str(&format!(" ({contact})"));
         }
         description.push_str(&format!(

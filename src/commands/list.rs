@@ -131,21 +131,44 @@ const NAME_AT_MOST: usize = 22;
 /// cut to.
 const NAME_AT_LEAST: usize = 12;
 const GAP: usize = 2;
+/// What pads a cell, a slice at a time.
+const SPACES: &str = "                                                                ";
 
-/// One case's cells, joined by [`Row::END`]: one allocation a row, not
-/// eleven (a table of 100,000 cases is held whole, to be sorted).
-struct Row(Box<str>);
+/// One case's cells, end to end: one allocation a row, not eleven (a
+/// table of 100,000 cases is held whole, to be sorted); with where each
+/// cell ends and the columns it takes, measured as the row is made (on
+/// every core) rather than while the table is written.
+struct Row {
+    text: Box<str>,
+    ends: [u32; COLUMNS],
+    columns: [u32; COLUMNS],
+}
 
 impl Row {
-    /// Ends a cell. Cells are made terminal-safe, so no cell holds one.
-    const END: char = '\u{1f}';
-
     fn new(cells: [String; COLUMNS]) -> Row {
-        Row(cells.join(&Row::END.to_string()).into_boxed_str())
+        let size = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let columns = cells.each_ref().map(|cell| size(terminal::columns(cell)));
+        let mut text = String::with_capacity(cells.iter().map(String::len).sum());
+        let ends = cells.map(|cell| {
+            text.push_str(&cell);
+            size(text.len())
+        });
+        Row {
+            text: text.into_boxed_str(),
+            ends,
+            columns,
+        }
     }
 
-    fn cells(&self) -> impl Iterator<Item = &str> {
-        self.0.split(Row::END)
+    /// Each cell with the columns it takes.
+    fn cells(&self) -> impl Iterator<Item = (&str, usize)> {
+        // A case's cells are far below 4 GiB (a case file is at most a
+        // few megabytes), so the ends are exact.
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&e| e as usize));
+        starts
+            .zip(self.ends.iter().map(|&e| e as usize))
+            .zip(self.columns.iter().map(|&c| c as usize))
+            .map(|((start, end), columns)| (self.text.get(start..end).unwrap_or(""), columns))
     }
 }
 
@@ -163,11 +186,20 @@ impl Cut {
         at_most: [usize::MAX; COLUMNS],
     };
 
-    fn cell<'c>(&self, i: usize, cell: &'c str) -> std::borrow::Cow<'c, str> {
-        if self.at_most[i] == usize::MAX || terminal::columns(cell) <= self.at_most[i] {
-            std::borrow::Cow::Borrowed(cell)
+    /// Cell `i` as shown, and the columns it takes, from the cell and
+    /// its columns in full.
+    fn cell<'c>(
+        &self,
+        i: usize,
+        cell: &'c str,
+        columns: usize,
+    ) -> (std::borrow::Cow<'c, str>, usize) {
+        if columns <= self.at_most[i] {
+            (std::borrow::Cow::Borrowed(cell), columns)
         } else {
-            std::borrow::Cow::Owned(terminal::shorten(cell, self.at_most[i]))
+            let short = terminal::shorten(cell, self.at_most[i]);
+            let columns = terminal::columns(&short);
+            (std::borrow::Cow::Owned(short), columns)
         }
     }
 }
@@ -181,22 +213,25 @@ fn write_table(out: &mut dyn Write, rows: &[Row], cut: &Cut) -> std::io::Result<
     // GAP apart.
     let mut widths = HEADER.map(terminal::columns);
     for row in rows {
-        for (i, cell) in row.cells().enumerate() {
-            widths[i] = widths[i].max(terminal::columns(&cut.cell(i, cell)));
+        for (i, (cell, columns)) in row.cells().enumerate() {
+            widths[i] = widths[i].max(cut.cell(i, cell, columns).1);
         }
     }
     let mut line = String::new();
-    let mut write_line = |cells: &mut dyn Iterator<Item = &str>| {
+    let mut write_line = |cells: &mut dyn Iterator<Item = (&str, usize)>| {
         line.clear();
-        for (i, cell) in cells.enumerate().filter(|(i, _)| cut.keep[*i]) {
-            let cell = cut.cell(i, cell);
+        for (i, (cell, columns)) in cells.enumerate().filter(|(i, _)| cut.keep[*i]) {
+            let (cell, columns) = cut.cell(i, cell, columns);
             line.push_str(&cell);
-            let pad = widths[i] - terminal::columns(&cell) + GAP;
-            line.extend(std::iter::repeat_n(' ', pad));
+            let pad = widths[i] - columns + GAP;
+            for _ in 0..pad / SPACES.len() {
+                line.push_str(SPACES);
+            }
+            line.push_str(&SPACES[..pad % SPACES.len()]);
         }
         writeln!(out, "{}", line.trim_end())
     };
-    write_line(&mut HEADER.into_iter())?;
+    write_line(&mut HEADER.into_iter().map(|h| (h, terminal::columns(h))))?;
     for row in rows {
         write_line(&mut row.cells())?;
     }
@@ -208,8 +243,8 @@ fn write_table(out: &mut dyn Write, rows: &[Row], cut: &Cut) -> std::io::Result<
 fn fit(rows: &[Row], width: usize) -> Cut {
     let mut content = HEADER.map(str::len);
     for row in rows {
-        for (i, cell) in row.cells().enumerate() {
-            content[i] = content[i].max(terminal::columns(cell));
+        for (i, (_, columns)) in row.cells().enumerate() {
+            content[i] = content[i].max(columns);
         }
     }
     let is_name = |i: usize| matches!(i, ASSIGNEE | 6 | 7);

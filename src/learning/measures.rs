@@ -8,7 +8,7 @@
 //! exactly. Nothing here is quadratic: one pass per measure, plus sorting
 //! for the percentiles. The README defines each measure as computed here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
@@ -230,7 +230,7 @@ impl Facts {
 
     fn group(&self, by: By) -> String {
         match by {
-            By::Category => self.category.clone().unwrap_or_else(|| "(none)".into()),
+            By::Category => self.category.as_deref().unwrap_or(NO_CATEGORY).into(),
             By::Channel => self.channel.to_string(),
             By::Severity => self.severity.to_string(),
             By::Assignee => self.assignee.clone().unwrap_or_else(|| "(nobody)".into()),
@@ -240,6 +240,9 @@ impl Facts {
         }
     }
 }
+
+/// How a report names the group of cases with no category.
+const NO_CATEGORY: &str = "(none)";
 
 /// How a report names a customer whose details were erased.
 const REDACTED: &str = "(redacted)";
@@ -421,6 +424,19 @@ impl Unit {
             Unit::Month => t.format("%Y-%m").to_string(),
         }
     }
+
+    /// The bucket `t` falls in, as a number that sorts as [`Unit::key`]
+    /// does: counting 100,000 cases formats no dates.
+    fn bucket(self, t: DateTime<Utc>) -> i64 {
+        match self {
+            Unit::Day => i64::from(t.date_naive().num_days_from_ce()),
+            Unit::Week => {
+                let week = t.iso_week();
+                i64::from(week.year()) * 100 + i64::from(week.week())
+            }
+            Unit::Month => i64::from(t.year()) * 100 + i64::from(t.month()),
+        }
+    }
 }
 
 /// Complaints received per day, week or month over the period.
@@ -541,12 +557,22 @@ pub fn compute(
             });
         }
     }
+    // The summary and the trends read the same facts apart: on two
+    // cores, side by side.
+    let (summary, learning) = std::thread::scope(|scope| {
+        let learning = scope.spawn(|| trends(&all, &period));
+        let summary = measures(&all, &period, settings);
+        let learning = learning
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (summary, learning)
+    });
     Report {
         period,
-        summary: measures(&all, &period, settings),
+        summary,
         by,
         groups,
-        learning: trends(&all, &period),
+        learning,
     }
 }
 
@@ -569,21 +595,18 @@ fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures 
         .iter()
         .filter(|f| period.contains(f.opened_at))
         .collect();
-    let in_period = |e: &&FactEvent| period.contains(e.at);
-    let count_events = |action: Action| -> usize {
-        cases
-            .iter()
-            .map(|f| {
-                f.events
-                    .iter()
-                    .filter(in_period)
-                    .filter(|e| e.action == action)
-                    .count()
-            })
-            .sum()
-    };
-    let resolved = count_events(Action::Resolved);
-    let reopened = count_events(Action::Reopened);
+    // One walk over every event counts them all.
+    let (mut resolved, mut reopened, mut closed) = (0, 0, 0);
+    for e in cases.iter().flat_map(|f| &f.events) {
+        if period.contains(e.at) {
+            match e.action {
+                Action::Resolved => resolved += 1,
+                Action::Reopened => reopened += 1,
+                Action::Closed => closed += 1,
+                _ => {}
+            }
+        }
+    }
     let escalated = received
         .iter()
         .filter(|f| f.events.iter().any(|e| e.action == Action::Escalated))
@@ -620,7 +643,7 @@ fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures 
         }),
         open_at_end: cases.iter().filter(|f| f.open_before(period.end())).count(),
         resolved,
-        closed: count_events(Action::Closed),
+        closed,
         reopened,
         reopen_rate: ratio(reopened, resolved),
         first_response,
@@ -850,42 +873,59 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
         .iter()
         .filter(|f| period.contains(f.opened_at))
         .collect();
-    let mut categories: BTreeMap<String, usize> = BTreeMap::new();
-    let mut customers: BTreeMap<&str, Vec<&Facts>> = BTreeMap::new();
+    let mut categories: HashMap<&str, usize> = HashMap::new();
+    let mut customers: HashMap<&str, Vec<&Facts>> = HashMap::new();
     for f in &received {
-        *categories.entry(f.group(By::Category)).or_default() += 1;
+        *categories
+            .entry(f.category.as_deref().unwrap_or(NO_CATEGORY))
+            .or_default() += 1;
         if let Some(customer) = &f.customer {
             customers.entry(customer).or_default().push(f);
         }
     }
     let mut categories: Vec<Count> = categories
         .into_iter()
-        .map(|(key, count)| Count { key, count })
+        .map(|(key, count)| Count {
+            key: key.to_string(),
+            count,
+        })
         .collect();
     categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-    let mut repeat_customers: Vec<RepeatCustomer> = customers
+    let mut repeats: Vec<(&str, Vec<&Facts>)> = customers
         .into_iter()
         .filter(|(_, cases)| cases.len() > 1)
-        .map(|(_, mut cases)| {
+        .map(|(customer, mut cases)| {
             // Oldest first, so the latest are last wherever they are cut.
             cases.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
-            cases
+            (customer, cases)
         })
-        .map(|cases| RepeatCustomer {
-            customer: cases
-                .iter()
-                .max_by_key(|f| f.opened_at)
-                .map(|f| f.customer_label.clone())
-                .unwrap_or_default(),
+        .collect();
+    // Named as the latest case names them; most complaints first, then
+    // by name, then (two customers named alike) by who they are.
+    let label = |cases: &[&Facts]| -> String {
+        cases
+            .last()
+            .map(|f| f.customer_label.clone())
+            .unwrap_or_default()
+    };
+    let mut repeats: Vec<(String, &str, Vec<&Facts>)> = repeats
+        .drain(..)
+        .map(|(customer, cases)| (label(&cases), customer, cases))
+        .collect();
+    repeats.sort_by(|a, b| {
+        b.2.len()
+            .cmp(&a.2.len())
+            .then_with(|| a.0.cmp(&b.0))
+            .then_with(|| a.1.cmp(b.1))
+    });
+    let repeat_customers: Vec<RepeatCustomer> = repeats
+        .into_iter()
+        .map(|(customer, _, cases)| RepeatCustomer {
+            customer,
             complaints: cases.len(),
             cases: cases.iter().map(|f| f.id.to_string()).collect(),
         })
         .collect();
-    repeat_customers.sort_by(|a, b| {
-        b.complaints
-            .cmp(&a.complaints)
-            .then_with(|| a.customer.cmp(&b.customer))
-    });
     Trends {
         categories,
         repeat_customers,
@@ -909,23 +949,25 @@ fn trend(received: &[&&Facts], period: &Period) -> Option<Trend> {
             latest.max(period.end() - chrono::Duration::seconds(1))
         });
     let unit = Unit::for_days((last - first).num_days());
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts: HashMap<i64, usize> = HashMap::new();
     for f in received {
-        *counts.entry(unit.key(f.opened_at)).or_default() += 1;
+        *counts.entry(unit.bucket(f.opened_at)).or_default() += 1;
     }
     let mut out: Vec<Count> = Vec::new();
     let mut at = first;
-    let end = unit.key(last);
-    // Steps of a day reach every day, week and month; each key once.
+    let end = unit.bucket(last);
+    let mut previous = None;
+    // Steps of a day reach every day, week and month; each bucket once.
     while out.len() < 400 {
-        let key = unit.key(at);
-        if out.last().is_none_or(|c| c.key != key) {
-            if key > end {
+        let bucket = unit.bucket(at);
+        if previous != Some(bucket) {
+            if bucket > end {
                 break;
             }
+            previous = Some(bucket);
             out.push(Count {
-                count: counts.get(&key).copied().unwrap_or(0),
-                key,
+                count: counts.get(&bucket).copied().unwrap_or(0),
+                key: unit.key(at),
             });
         }
         at += chrono::Duration::days(1);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use super::index::{self, Found, Walked};
 use super::{Store, safe};
@@ -75,15 +75,22 @@ impl Store {
             errors.push(safe::link_refused(&self.shown(link)).into());
         }
         // Each case once: most logs have no copies, so only the ids seen
-        // twice are looked at again.
-        let mut seen: HashMap<&str, u32> = HashMap::with_capacity(walked.files.len());
-        for found in &walked.files {
-            *seen.entry(found.stem()).or_default() += 1;
+        // twice are looked at again. Sorting the names finds them without
+        // hashing 100,000 of them.
+        let mut stems: Vec<&str> = walked.files.iter().map(Found::stem).collect();
+        stems.sort_unstable();
+        let seen_twice: HashSet<&str> = stems
+            .windows(2)
+            .filter(|pair| pair[0] == pair[1])
+            .map(|pair| pair[0])
+            .collect();
+        if seen_twice.is_empty() {
+            return (walked.files, errors);
         }
         let twice: BTreeMap<&str, Vec<&Found>> = walked
             .files
             .iter()
-            .filter(|f| seen.get(f.stem()).is_some_and(|n| *n > 1))
+            .filter(|f| seen_twice.contains(f.stem()))
             .fold(BTreeMap::new(), |mut by_id, f| {
                 by_id.entry(f.stem()).or_insert_with(Vec::new).push(f);
                 by_id

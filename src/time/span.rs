@@ -187,6 +187,16 @@ impl fmt::Display for Span {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkingDays(Option<Vec<Weekday>>, Zone);
 
+const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 impl WorkingDays {
     pub fn only(days: Vec<Weekday>) -> WorkingDays {
         WorkingDays(Some(days), Zone::UTC)
@@ -220,9 +230,17 @@ impl WorkingDays {
         if working.is_empty() {
             return start + Duration::days(days);
         }
+        // Whole weeks are skipped in one step where that is exact: a
+        // deadline of 14 working days is not 20 time zone look-ups.
+        let a_week = WEEK.iter().filter(|d| working.contains(d)).count() as i64;
         let mut at = start;
         let mut left = days;
         while left > 0 {
+            if left > a_week && self.1.steps_whole_weeks_from(at) {
+                at += Duration::days(7);
+                left -= a_week;
+                continue;
+            }
             at += Duration::days(1);
             if working.contains(&self.1.weekday(at)) {
                 left -= 1;
@@ -384,6 +402,55 @@ mod tests {
         );
         let saturday = friday + Duration::days(1);
         assert_eq!("1d".parse::<Span>().unwrap().after(saturday, &week), monday);
+    }
+
+    /// `add_days` as it was first written: a day at a time.
+    fn add_days_a_day_at_a_time(
+        calendar: &WorkingDays,
+        start: DateTime<Utc>,
+        days: i64,
+    ) -> DateTime<Utc> {
+        let working = calendar.0.as_ref().filter(|w| !w.is_empty());
+        let Some(working) = working else {
+            return start + Duration::days(days);
+        };
+        let mut at = start;
+        let mut left = days;
+        while left > 0 {
+            at += Duration::days(1);
+            if working.contains(&calendar.1.weekday(at)) {
+                left -= 1;
+            }
+        }
+        at
+    }
+
+    proptest::proptest! {
+        /// Skipping whole weeks lands where stepping day by day does, in
+        /// any zone (across its changes of the clocks), from any time.
+        #[test]
+        fn working_days_skip_weeks_exactly(
+            seconds in 1_700_000_000i64..1_900_000_000,
+            days in 0i64..400,
+            mask in 1u8..128,
+            zone in proptest::sample::select(vec![
+                "UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                "Pacific/Apia", "Antarctica/Troll", "Asia/Kolkata",
+            ]),
+        ) {
+            let working: Vec<Weekday> = WEEK
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, d)| *d)
+                .collect();
+            let calendar = WorkingDays::only(working).in_zone(Zone::named(zone).unwrap());
+            let start = DateTime::from_timestamp(seconds, 0).unwrap();
+            proptest::prop_assert_eq!(
+                calendar.add_days(start, days),
+                add_days_a_day_at_a_time(&calendar, start, days)
+            );
+        }
     }
 
     fn weekdays() -> WorkingDays {

@@ -52,6 +52,15 @@ impl Zone {
         t.with_timezone(&self.0).weekday()
     }
 
+    /// Whether a week of whole days (24 hours each) from `t` steps through
+    /// each day of the week here exactly once: always in UTC; elsewhere
+    /// when `t` is far enough from midnight that no change of the clocks
+    /// (three hours at most) moves a step onto another date.
+    pub fn steps_whole_weeks_from(self, t: DateTime<Utc>) -> bool {
+        use chrono::Timelike;
+        self.0 == Tz::UTC || (3..21).contains(&t.with_timezone(&self.0).hour())
+    }
+
     /// The start of the next day here after `t` (where the clocks skip
     /// midnight, the first hour that exists); always later than `t`.
     pub fn next_midnight(self, t: DateTime<Utc>) -> DateTime<Utc> {

@@ -176,9 +176,9 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
     let mut events = Vec::with_capacity(count.min(4096));
     for _ in 0..count {
         let at = r.time()?;
-        let by = r.string()?;
+        let by = r.str()?;
         let action = Action::from_index(r.u8()?)?;
-        let mut e = Event::new(at.0, &by, action);
+        let mut e = Event::new(at.0, by, action);
         e.to = r.opt_string()?;
         e.field = r.opt_word(EditField::from_index)?;
         e.option = r.opt_u32()?;

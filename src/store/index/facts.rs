@@ -214,11 +214,12 @@ pub struct Span {
 }
 
 /// One entry of a snapshot being written: kept as it lies in the old
-/// snapshot, or new.
+/// snapshot, or new (boxed: a pass holds one piece per case, and most
+/// are old).
 #[derive(Debug)]
 pub enum Piece {
     Old { span: Span },
-    New(Entry),
+    New(Box<Entry>),
 }
 
 /// The entries of a snapshot as segments to stream: each gets the files

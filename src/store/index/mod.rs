@@ -59,11 +59,14 @@ impl Progress for Quiet {
     fn done(&self) {}
 }
 
-/// One thread's share of a pass: what `reduce` kept and the files that
-/// failed, each with its place in the walk; the pieces of a new snapshot;
-/// and whether it differs from the old one.
+/// One thread's share of a pass: what `reduce` kept (taken from the
+/// snapshot, in path order, each with its file's place in the walk; and
+/// read again from its file), the files that failed, each with its place;
+/// the pieces of a new snapshot; and whether it differs from the old one.
 struct Part<T> {
-    kept: Vec<(usize, T)>,
+    kept: Vec<T>,
+    kept_at: Vec<usize>,
+    read: Vec<(usize, T)>,
     failed: Vec<(usize, anyhow::Error)>,
     pieces: Vec<(usize, Piece)>,
     changed: bool,
@@ -118,14 +121,21 @@ impl Store {
                 .collect()
         });
         progress.done();
-        let mut kept = Vec::with_capacity(results.iter().map(|p| p.kept.len()).sum());
+        let mut kept: Vec<T> = Vec::new();
         let mut pieces = Vec::new();
         let mut changed = snapshot.is_none();
         for part in results {
             changed |= part.changed;
-            kept.extend(part.kept.into_iter().map(|(_, value)| value));
             errors.extend(part.failed.into_iter().map(|(_, e)| e));
             pieces.extend(part.pieces);
+            // The first part's values are not copied: most passes keep
+            // most cases, and the parts follow each other in path order.
+            let values = in_path_order(part.kept, part.kept_at, part.read);
+            if kept.is_empty() {
+                kept = values;
+            } else {
+                kept.extend(values);
+            }
         }
         if use_index && changed {
             // Best effort: a log on a read-only disk, or a writer racing
@@ -200,6 +210,25 @@ impl Store {
     }
 }
 
+/// Values taken from the snapshot (`kept`, at the places `kept_at`) and
+/// values read again from their files (`read`, each at its place, in
+/// order), as one list in path order.
+fn in_path_order<T>(kept: Vec<T>, kept_at: Vec<usize>, read: Vec<(usize, T)>) -> Vec<T> {
+    if read.is_empty() {
+        return kept;
+    }
+    let mut all = Vec::with_capacity(kept.len() + read.len());
+    let mut read = read.into_iter().peekable();
+    for (value, at) in kept.into_iter().zip(kept_at) {
+        while let Some((_, value)) = read.next_if(|(read_at, _)| *read_at < at) {
+            all.push(value);
+        }
+        all.push(value);
+    }
+    all.extend(read.map(|(_, value)| value));
+    all
+}
+
 /// What every thread of a pass shares.
 struct Pass<'p, F> {
     store: &'p Store,
@@ -225,6 +254,8 @@ impl<F> Pass<'_, F> {
             (self.snapshot, self.use_index, self.progress, self.reduce);
         let mut part = Part {
             kept: Vec::new(),
+            kept_at: Vec::new(),
+            read: Vec::new(),
             failed: Vec::new(),
             pieces: Vec::new(),
             changed: false,
@@ -264,7 +295,8 @@ impl<F> Pass<'_, F> {
                         if let Some(case) = digest::decode(bytes) {
                             trusted = true;
                             if let Some(value) = reduce(case) {
-                                part.kept.push((at, value));
+                                part.kept.push(value);
+                                part.kept_at.push(at);
                             }
                         }
                     }
@@ -297,7 +329,6 @@ impl<F> Pass<'_, F> {
             part.changed = true;
         }
         progress.reading(to_read.len());
-        let before = part.kept.len();
         for i in to_read {
             let found = &files[i];
             let at = first + i;
@@ -306,17 +337,13 @@ impl<F> Pass<'_, F> {
             if let Some(known) = known.filter(|_| use_index) {
                 part.pieces.push((
                     at,
-                    Piece::New(Entry {
+                    Piece::New(Box::new(Entry {
                         key: found.key.clone(),
                         identity: found.identity,
                         known,
-                    }),
+                    })),
                 ));
             }
-        }
-        // Files read again join the others in path order.
-        if part.kept.len() > before {
-            part.kept.sort_by_key(|(at, _)| *at);
         }
         part.failed.sort_by_key(|(at, _)| *at);
         part.pieces.sort_by_key(|(at, _)| *at);
@@ -342,7 +369,7 @@ impl Store {
                 let light = light(&stored.case);
                 let known = Known::Digest(digest::encode(&light));
                 if let Some(value) = reduce(light) {
-                    part.kept.push((at, value));
+                    part.read.push((at, value));
                 }
                 Some(known)
             }
@@ -370,5 +397,22 @@ impl Store {
         let temp = self.temp_dir()?;
         let written_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
         facts::write(path, &temp, written_ns, files, pieces, old, threads())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_path_order;
+
+    #[test]
+    fn values_read_again_join_the_snapshot_s_in_path_order() {
+        let kept = vec!["b", "d", "e"];
+        let read = vec![(0, "a"), (2, "c"), (5, "f"), (6, "g")];
+        assert_eq!(
+            in_path_order(kept, vec![1, 3, 4], read),
+            ["a", "b", "c", "d", "e", "f", "g"]
+        );
+        assert_eq!(in_path_order(vec!["x"], vec![7], Vec::new()), ["x"]);
+        assert_eq!(in_path_order(Vec::new(), Vec::new(), vec![(3, "y")]), ["y"]);
     }
 }
