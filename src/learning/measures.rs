@@ -8,7 +8,8 @@
 //! exactly. Nothing here is quadratic: one pass per measure, plus sorting
 //! for the percentiles. The README defines each measure as computed here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
@@ -100,9 +101,9 @@ struct FactEvent {
     on: Option<WaitingOn>,
     satisfied: Option<bool>,
     due: Option<DateTime<Utc>>,
-    /// On resolved events: the outcome and root cause then recorded.
+    /// On resolved events: the outcome then recorded (the root cause
+    /// is kept beside the events: few have one).
     outcome: Option<Outcome>,
-    root_cause: Option<Box<str>>,
     /// Whether a redress was recorded.
     redress: bool,
 }
@@ -113,17 +114,39 @@ pub struct Facts {
     id: CaseId,
     opened_at: DateTime<Utc>,
     severity: Severity,
-    category: Option<String>,
+    /// Shared between the cases that name the same (see [`shared`]).
+    category: Option<Arc<str>>,
     channel: Channel,
     /// The assignee as of the report's instant, from the event log.
-    assignee: Option<String>,
+    assignee: Option<Arc<str>>,
     /// Who the customer is, in any letter case: their reference, else
     /// their name (as `open` finds a repeat customer). `None` once
     /// redacted: an erased customer matches nobody.
-    customer: Option<String>,
+    customer: Option<Box<str>>,
     /// How the customer is named in a report: `Name (reference)`.
-    customer_label: String,
+    customer_label: Box<str>,
     events: Box<[FactEvent]>,
+    /// The root causes recorded, each with its event's place in `events`.
+    root_causes: Box<[(usize, Box<str>)]>,
+}
+
+/// One copy of each of the few names (categories, people) that 100,000
+/// cases repeat: a report holds every case's facts at once.
+fn shared(name: &str) -> Arc<str> {
+    thread_local! {
+        static NAMES: std::cell::RefCell<HashSet<Arc<str>>> = Default::default();
+    }
+    NAMES.with_borrow_mut(|names| match names.get(name) {
+        Some(known) => Arc::clone(known),
+        None => {
+            let name: Arc<str> = Arc::from(name);
+            // A log with a great many names only keeps so many.
+            if names.len() < 4096 {
+                names.insert(Arc::clone(&name));
+            }
+            name
+        }
+    })
 }
 
 impl Facts {
@@ -134,10 +157,12 @@ impl Facts {
         if case.opened_at.0 > as_of || case.is_void() {
             return None;
         }
-        let events: Vec<FactEvent> = case
-            .events
-            .iter()
-            .filter(|e| e.at.0 <= as_of && counts(e.action))
+        let counted = || {
+            case.events
+                .iter()
+                .filter(|e| e.at.0 <= as_of && counts(e.action))
+        };
+        let events: Vec<FactEvent> = counted()
             .map(|e| FactEvent {
                 at: e.at.0,
                 action: e.action,
@@ -146,32 +171,38 @@ impl Facts {
                 due: e.due.map(|d| d.0),
                 outcome: e.outcome,
                 redress: e.redress.as_deref().is_some_and(|r| !r.trim().is_empty()),
-                root_cause: e
-                    .root_cause
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .map(Box::from),
+            })
+            .collect();
+        let root_causes: Vec<(usize, Box<str>)> = counted()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let cause = e.root_cause.as_deref().map(str::trim)?;
+                (!cause.is_empty()).then(|| (i, Box::from(cause)))
             })
             .collect();
         let logged_assignee = case
             .events
             .iter()
             .filter(|e| e.at.0 <= as_of && e.action.assigns())
-            .filter_map(|e| e.to.clone())
+            .filter_map(|e| e.to.as_deref())
             .next_back();
         // Older files may not name the first assignee on the opened event.
         let assigned_later = case
             .events
             .iter()
             .any(|e| e.at.0 > as_of && e.action.assigns() && e.action != Action::Opened);
-        let assignee =
-            logged_assignee.or_else(|| (!assigned_later).then(|| case.assignee.clone()).flatten());
+        let assignee = logged_assignee
+            .or_else(|| {
+                (!assigned_later)
+                    .then_some(case.assignee.as_deref())
+                    .flatten()
+            })
+            .map(shared);
         Some(Facts {
             id: case.id.clone(),
             opened_at: case.opened_at.0,
             severity: case.severity,
-            category: case.category.clone(),
+            category: case.category.as_deref().map(shared),
             channel: case.channel,
             assignee,
             customer: [
@@ -182,9 +213,11 @@ impl Facts {
             .flatten()
             .map(str::trim)
             .find(|v| !v.is_empty() && !redaction::is_marker(v))
-            .map(str::to_lowercase),
-            customer_label: customer_label(&case.customer.name, case.customer.reference.as_deref()),
+            .map(|v| v.to_lowercase().into_boxed_str()),
+            customer_label: customer_label(&case.customer.name, case.customer.reference.as_deref())
+                .into_boxed_str(),
             events: events.into_boxed_slice(),
+            root_causes: root_causes.into_boxed_slice(),
         })
     }
 
@@ -211,8 +244,8 @@ impl Facts {
     /// The same facts with the customer known by `pseudonym` instead
     /// (`None`: redacted), so a shared report names nobody.
     pub fn with_customer(mut self, pseudonym: Option<String>) -> Facts {
-        self.customer_label = pseudonym.clone().unwrap_or_else(|| REDACTED.into());
-        self.customer = pseudonym;
+        self.customer_label = pseudonym.as_deref().unwrap_or(REDACTED).into();
+        self.customer = pseudonym.map(String::into_boxed_str);
         self
     }
 
@@ -223,7 +256,7 @@ impl Facts {
     /// How the group `group` (this case's) is named in a report.
     fn label(&self, by: By) -> String {
         match by {
-            By::Customer => self.customer_label.clone(),
+            By::Customer => self.customer_label.to_string(),
             _ => self.group(by),
         }
     }
@@ -233,8 +266,8 @@ impl Facts {
             By::Category => self.category.as_deref().unwrap_or(NO_CATEGORY).into(),
             By::Channel => self.channel.to_string(),
             By::Severity => self.severity.to_string(),
-            By::Assignee => self.assignee.clone().unwrap_or_else(|| "(nobody)".into()),
-            By::Customer => self.customer.clone().unwrap_or_else(|| REDACTED.into()),
+            By::Assignee => self.assignee.as_deref().unwrap_or("(nobody)").into(),
+            By::Customer => self.customer.as_deref().unwrap_or(REDACTED).into(),
             By::Month => self.opened_at.format("%Y-%m").to_string(),
             By::Week => iso_week(self.opened_at),
         }
@@ -557,16 +590,12 @@ pub fn compute(
             });
         }
     }
-    // The summary and the trends read the same facts apart: on two
-    // cores, side by side.
-    let (summary, learning) = std::thread::scope(|scope| {
-        let learning = scope.spawn(|| trends(&all, &period));
-        let summary = measures(&all, &period, settings);
-        let learning = learning
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (summary, learning)
-    });
+    // The summary and the trends read the same facts apart.
+    let (learning, summary) = both(
+        all.len() >= SIDE_BY_SIDE_FROM,
+        || trends(&all, &period),
+        || measures(&all, &period, settings),
+    );
     Report {
         period,
         summary,
@@ -574,6 +603,29 @@ pub fn compute(
         groups,
         learning,
     }
+}
+
+/// How many cases make a measure worth a thread of its own.
+const SIDE_BY_SIDE_FROM: usize = 10_000;
+
+/// `a()` and `b()`; side by side on two threads when `side_by_side` (there
+/// is enough work to pay for a thread).
+fn both<A: Send, B>(
+    side_by_side: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B,
+) -> (A, B) {
+    if !side_by_side {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        let a = a
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    })
 }
 
 fn ratio(part: usize, whole: usize) -> Option<f64> {
@@ -612,13 +664,13 @@ fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures 
         .filter(|f| f.events.iter().any(|e| e.action == Action::Escalated))
         .count();
     let calendar = &settings.working_days;
-    let first_response = timing(&received, period, |f| {
+    let first_response = |f: &Facts| {
         (
             f.first(Action::is_customer_contact),
             settings.first_response_within.after(f.opened_at, calendar),
         )
-    });
-    let resolution = timing(&received, period, |f| {
+    };
+    let resolution = |f: &Facts| {
         let resolved = f.first(|a| a == Action::Resolved);
         // The clock stops while the case waits on the customer, as
         // `due` counts it, up to the resolution (or the end).
@@ -635,7 +687,12 @@ fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures 
             calendar,
         );
         (resolved, due)
-    });
+    };
+    let (first_response, resolution) = both(
+        received.len() >= SIDE_BY_SIDE_FROM,
+        || timing(&received, period, first_response),
+        || timing(&received, period, resolution),
+    );
     Measures {
         received: received.len(),
         open_at_start: period.since.map_or(0, |since| {
@@ -686,15 +743,21 @@ fn outcomes(cases: &[&Facts], period: &Period) -> Outcomes {
 /// of letter case and shown as first written.
 fn root_causes(cases: &[&Facts], period: &Period) -> Vec<Count> {
     let mut counts: BTreeMap<String, Count> = BTreeMap::new();
-    for e in resolutions(cases, period) {
-        if let Some(cause) = &e.root_cause {
-            counts
-                .entry(cause.to_lowercase())
-                .or_insert_with(|| Count {
-                    key: cause.to_string(),
-                    count: 0,
-                })
-                .count += 1;
+    for f in cases {
+        for (i, cause) in &f.root_causes {
+            let resolved = f
+                .events
+                .get(*i)
+                .is_some_and(|e| e.action == Action::Resolved && period.contains(e.at));
+            if resolved {
+                counts
+                    .entry(cause.to_lowercase())
+                    .or_insert_with(|| Count {
+                        key: cause.to_string(),
+                        count: 0,
+                    })
+                    .count += 1;
+            }
         }
     }
     let mut out: Vec<Count> = counts.into_values().collect();
@@ -905,7 +968,7 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
     let label = |cases: &[&Facts]| -> String {
         cases
             .last()
-            .map(|f| f.customer_label.clone())
+            .map(|f| f.customer_label.to_string())
             .unwrap_or_default()
     };
     let mut repeats: Vec<(String, &str, Vec<&Facts>)> = repeats
