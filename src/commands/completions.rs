@@ -109,7 +109,7 @@ fn from_log(values: impl Fn(&crate::case::Case) -> Vec<String> + Sync) -> Vec<St
         return Vec::new();
     };
     let mut all: Vec<String> = session
-        .every_case(|case| Some(values(&case)))
+        .every_case(|case| Some(values(case)))
         .map(|scan| scan.cases.into_iter().flatten().collect())
         .unwrap_or_default();
     all.sort();

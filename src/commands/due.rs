@@ -100,13 +100,13 @@ struct Listed {
 }
 
 impl Listed {
-    fn of(case: Case) -> Listed {
+    fn of(case: &Case) -> Listed {
         Listed {
-            id: case.id,
-            title: case.title.into(),
-            assignee: case.assignee.map(Into::into),
-            customer: case.customer.name.into(),
-            contact: case.customer.contact.map(Into::into),
+            id: case.id.clone(),
+            title: case.title.as_str().into(),
+            assignee: case.assignee.as_deref().map(Into::into),
+            customer: case.customer.name.as_str().into(),
+            contact: case.customer.contact.as_deref().map(Into::into),
             severity: case.severity,
             status: case.status,
         }
@@ -144,13 +144,13 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
                 named.store(true, Ordering::Relaxed);
             } else if !named.load(Ordering::Relaxed) {
                 let mut names = names.lock().unwrap_or_else(|e| e.into_inner());
-                names.extend(case_names(&case).map(str::to_string));
+                names.extend(case_names(case).map(str::to_string));
             }
         }
-        if !filter.keeps(&case, settings, now) {
+        if !filter.keeps(case, settings, now) {
             return None;
         }
-        let due: Box<[Deadline]> = deadlines::pending(&case, settings, now)
+        let due: Box<[Deadline]> = deadlines::pending(case, settings, now)
             .into_iter()
             // A paused deadline (waiting on the customer) cannot fall due.
             .filter(|d| !d.paused)

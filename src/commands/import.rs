@@ -278,7 +278,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
 fn known_cases(session: &Session) -> Result<HashMap<String, Known>> {
     let scan = session.every_case(|case| {
         let redacted = case.events.iter().any(|e| e.action == Action::Redacted);
-        Some((exchange::known_as(&case), case.id.clone(), redacted))
+        Some((exchange::known_as(case), case.id.clone(), redacted))
     })?;
     if scan.unreadable > 0 {
         return Err(InputError::Invalid(format!(

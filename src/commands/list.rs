@@ -73,10 +73,10 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
         Format::Table => {
             let (zone, terminal) = (session.zone(), session.terminal());
             let scan = session.every_case(|case| {
-                filter.keeps(&case, settings, now).then(|| {
+                filter.keeps(case, settings, now).then(|| {
                     (
-                        filter::sort_key(&case, args.sort, settings, now),
-                        Row::new(row(&case, settings, now, zone, terminal)),
+                        filter::sort_key(case, args.sort, settings, now),
+                        Row::new(row(case, settings, now, zone, terminal)),
                     )
                 })
             })?;

@@ -228,9 +228,9 @@ fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
     let answered = &mail.in_reply_to;
     let own = mail.message_id.as_deref();
     let scan = session.every_case(|case| {
-        let records_own = own.is_some_and(|id| message::records(&case, id));
-        let answers = answered.iter().position(|id| message::records(&case, id));
-        (records_own || answers.is_some()).then_some((case.id, records_own, answers))
+        let records_own = own.is_some_and(|id| message::records(case, id));
+        let answers = answered.iter().position(|id| message::records(case, id));
+        (records_own || answers.is_some()).then_some((case.id.clone(), records_own, answers))
     })?;
     if let Some((id, _, _)) = scan.cases.iter().find(|(_, own, _)| *own) {
         return Ok(Target::Recorded(id.clone()));

@@ -104,8 +104,8 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
             );
         };
         let scan = session.every_case(|case| {
-            let due = deadlines::retention_due(&case, retention)?;
-            (due <= now).then(|| (due, closed_at(&case), target(&case)))
+            let due = deadlines::retention_due(case, retention)?;
+            (due <= now).then(|| (due, closed_at(case), target(case)))
         })?;
         let code = scan.exit_code();
         let mut expired = scan.cases;
@@ -223,8 +223,8 @@ fn customer_targets(session: &Session, wanted: &str) -> Result<Vec<Target>> {
         refuse!("--customer is empty");
     }
     let scan = session.every_case(|case| {
-        let found = personal::matching(&case, wanted);
-        (found.is_exact() || !found.partly.is_empty()).then(|| (found.is_exact(), target(&case)))
+        let found = personal::matching(case, wanted);
+        (found.is_exact() || !found.partly.is_empty()).then(|| (found.is_exact(), target(case)))
     })?;
     let partly = scan.cases.iter().filter(|(exact, _)| !exact).count();
     let targets: Vec<Target> = scan

@@ -81,8 +81,8 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
     };
     let scan = session.every_case(|case| {
         let facts = filter
-            .keeps(&case, settings, now)
-            .then(|| Facts::of(&case, period.as_of))
+            .keeps(case, settings, now)
+            .then(|| Facts::of(case, period.as_of))
             .flatten()?;
         Some(match &secret {
             Some(secret) => {

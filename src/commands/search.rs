@@ -73,7 +73,7 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
         let now = session.now()?;
         let scan = session.every_case(|case| {
             filter
-                .keeps(&case, settings, now)
+                .keeps(case, settings, now)
                 .then(|| case.id.to_string())
         })?;
         Some(scan.cases.into_iter().collect())

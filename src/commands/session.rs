@@ -310,7 +310,7 @@ impl Session {
     pub fn every_case<T, F>(&self, reduce: F) -> Result<Scan<T>>
     where
         T: Send,
-        F: Fn(Case) -> Option<T> + Sync,
+        F: Fn(&Case) -> Option<T> + Sync,
     {
         let progress = super::progress::FirstBuild::new();
         let (cases, errors) = self

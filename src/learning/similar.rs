@@ -92,10 +92,10 @@ pub fn earlier_cases(
         return (Vec::new(), Vec::new());
     }
     let (mut found, errors) = store.every_light_case(use_index, progress, |other| {
-        is_earlier(case, &other).then(|| Earlier {
+        is_earlier(case, other).then(|| Earlier {
             id: other.id.to_string(),
             opened_at: other.opened_at.0,
-            title: other.title,
+            title: other.title.clone(),
             status: other.status,
         })
     });

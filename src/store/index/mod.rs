@@ -85,7 +85,7 @@ impl Store {
     ) -> (Vec<T>, Vec<anyhow::Error>)
     where
         T: Send,
-        F: Fn(Case) -> Option<T> + Sync,
+        F: Fn(&Case) -> Option<T> + Sync,
     {
         let (files, mut errors) = self.chosen_files();
         let snapshot_path = self.root.join(WORK_DIR).join(facts::FILE);
@@ -273,7 +273,7 @@ impl<F> Pass<'_, F> {
         mut reader: Option<facts::SegmentReader<'_>>,
     ) -> Part<T>
     where
-        F: Fn(Case) -> Option<T> + Sync,
+        F: Fn(&Case) -> Option<T> + Sync,
     {
         let (snapshot, use_index, progress, reduce) =
             (self.snapshot, self.use_index, self.progress, self.reduce);
@@ -300,6 +300,8 @@ impl<F> Pass<'_, F> {
         };
         let mut entry = next(&mut reader, &mut part.changed);
         let mut to_read: Vec<usize> = Vec::new();
+        // The case decoded last lends its strings to the next.
+        let mut spare: Option<Case> = None;
         for (i, found) in files.iter().enumerate() {
             let at = first + i;
             // Entries for files that are gone.
@@ -316,11 +318,12 @@ impl<F> Pass<'_, F> {
             {
                 match &e.known {
                     Known::Digest(bytes) => {
-                        if let Some(case) = digest::decode(bytes) {
+                        if let Some(case) = digest::decode_reusing(bytes, spare.take()) {
                             trusted = true;
-                            if let Some(value) = reduce(case) {
+                            if let Some(value) = reduce(&case) {
                                 part.kept.push(at, value);
                             }
+                            spare = Some(case);
                         }
                     }
                     Known::Invalid { line, message } => {
@@ -385,13 +388,13 @@ impl Store {
         part: &mut Part<T>,
     ) -> Option<Known>
     where
-        F: Fn(Case) -> Option<T>,
+        F: Fn(&Case) -> Option<T>,
     {
         match self.read_walked_case(&found.path(&self.cases)) {
             Ok(stored) => {
                 let light = light(&stored.case);
                 let known = Known::Digest(digest::encode(&light));
-                if let Some(value) = reduce(light) {
+                if let Some(value) = reduce(&light) {
                     part.read.push((at, value));
                 }
                 Some(known)
