@@ -3,6 +3,7 @@
 //! A file that cannot be read is reported on stderr and sets the exit
 //! code, but does not hide the other cases. No match prints nothing.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use anyhow::Result;
@@ -76,7 +77,7 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
                 filter.keeps(case, settings, now).then(|| {
                     (
                         filter::sort_key(case, args.sort, settings, now),
-                        Row::new(row(case, settings, now, zone, terminal)),
+                        row(case, settings, now, zone, terminal),
                     )
                 })
             })?;
@@ -145,18 +146,14 @@ struct Row {
 }
 
 impl Row {
-    fn new(cells: [String; COLUMNS]) -> Row {
-        let size = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        let columns = cells.each_ref().map(|cell| size(terminal::columns(cell)));
-        let mut text = String::with_capacity(cells.iter().map(String::len).sum());
-        let ends = cells.map(|cell| {
-            text.push_str(&cell);
-            size(text.len())
-        });
-        Row {
-            text: text.into_boxed_str(),
-            ends,
-            columns,
+    /// A row made cell by cell, each written straight into the row's
+    /// one string.
+    fn build() -> RowBuilder {
+        RowBuilder {
+            text: String::with_capacity(160),
+            ends: [0; COLUMNS],
+            columns: [0; COLUMNS],
+            cells: 0,
         }
     }
 
@@ -169,6 +166,45 @@ impl Row {
             .zip(self.ends.iter().map(|&e| e as usize))
             .zip(self.columns.iter().map(|&c| c as usize))
             .map(|((start, end), columns)| (self.text.get(start..end).unwrap_or(""), columns))
+    }
+}
+
+/// A [`Row`] being made.
+struct RowBuilder {
+    text: String,
+    ends: [u32; COLUMNS],
+    columns: [u32; COLUMNS],
+    cells: usize,
+}
+
+impl RowBuilder {
+    /// The next cell: what `write` puts in it.
+    fn cell(&mut self, write: impl FnOnce(&mut String)) -> &mut RowBuilder {
+        let start = self.text.len();
+        write(&mut self.text);
+        if let (Some(end), Some(columns)) = (
+            self.ends.get_mut(self.cells),
+            self.columns.get_mut(self.cells),
+        ) {
+            let size = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            *end = size(self.text.len());
+            *columns = size(terminal::columns(&self.text[start..]));
+            self.cells += 1;
+        }
+        self
+    }
+
+    /// The next cell: `text`.
+    fn text(&mut self, text: &str) -> &mut RowBuilder {
+        self.cell(|row| row.push_str(text))
+    }
+
+    fn done(&mut self) -> Row {
+        Row {
+            text: std::mem::take(&mut self.text).into_boxed_str(),
+            ends: self.ends,
+            columns: self.columns,
+        }
     }
 }
 
@@ -291,7 +327,7 @@ fn row(
     now: chrono::DateTime<chrono::Utc>,
     zone: Zone,
     terminal: &Terminal,
-) -> [String; COLUMNS] {
+) -> Row {
     let follow_up = match case.follow_up_state(now) {
         Some(FollowUpState::Due { overdue: true, .. }) => terminal.paint(Tint::Overdue, "overdue"),
         Some(FollowUpState::Due { due, .. }) if case.status == Status::Resolved => {
@@ -316,29 +352,29 @@ fn row(
         Some(Void::OpenedInError) => format!("{} (in error)", case.status),
         None => case.status.to_string(),
     };
-    let status_tint = Tint::status(case.status);
-    let severity = terminal.paint_if(Tint::severity(case.severity), case.severity.as_str());
-    [
-        case.id.to_string(),
-        terminal.paint(status_tint, &status),
-        severity,
-        format_length(now - case.opened_at.0).replace(' ', ""),
-        zone.date(case.opened_at.0).to_string(),
-        case.assignee
-            .as_deref()
-            .map(line)
-            .unwrap_or_default()
-            .into_owned(),
-        case.category
-            .as_deref()
-            .map(line)
-            .unwrap_or_default()
-            .into_owned(),
-        line(&case.customer.name).into_owned(),
-        follow_up,
-        terminal.paint(Tint::Overdue, &overdue(case, settings, now)),
-        line(&case.title).into_owned(),
-    ]
+    Row::build()
+        .text(case.id.as_str())
+        .text(&terminal.paint(Tint::status(case.status), &status))
+        .text(&terminal.paint_if(Tint::severity(case.severity), case.severity.as_str()))
+        .cell(|row| {
+            let age = format_length(now - case.opened_at.0);
+            row.extend(age.chars().filter(|&c| c != ' '));
+        })
+        .cell(|row| {
+            let _ = write!(row, "{}", zone.date(case.opened_at.0));
+        })
+        .text(&shown(&case.assignee))
+        .text(&shown(&case.category))
+        .text(&line(&case.customer.name))
+        .text(&follow_up)
+        .text(&terminal.paint(Tint::Overdue, &overdue(case, settings, now)))
+        .text(&line(&case.title))
+        .done()
+}
+
+/// An optional field, made safe to show; empty when unset.
+fn shown(text: &Option<String>) -> std::borrow::Cow<'_, str> {
+    text.as_deref().map(line).unwrap_or_default()
 }
 
 /// The deadlines a case has missed, most overdue first.
