@@ -59,10 +59,10 @@ impl Progress for Quiet {
     fn done(&self) {}
 }
 
-/// One thread's share of a pass: what `reduce` kept (taken from the
-/// snapshot, in path order, each with its file's place in the walk; and
-/// read again from its file), the files that failed, each with its place;
-/// the pieces of a new snapshot; and whether it differs from the old one.
+/// One thread's share of a pass: what `reduce` kept of the cases the
+/// snapshot vouched for (`kept`) and of the files read again (`read`), and
+/// the files that failed, each with its file's place in the walk; the
+/// pieces of a new snapshot; and whether it differs from the old one.
 struct Part<T> {
     kept: Kept<T>,
     read: Vec<(usize, T)>,
