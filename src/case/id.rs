@@ -67,7 +67,7 @@ impl TryFrom<String> for CaseId {
             && bytes[..DATE_LEN].iter().all(u8::is_ascii_digit)
             && bytes[DATE_LEN] == b'-'
             && bytes[DATE_LEN + 1..].iter().all(|b| ALPHABET.contains(b))
-            && chrono::NaiveDate::parse_from_str(&text[..DATE_LEN], "%Y%m%d").is_ok();
+            && is_date(&text[..DATE_LEN]);
         if well_formed {
             Ok(CaseId(text))
         } else {
@@ -75,6 +75,19 @@ impl TryFrom<String> for CaseId {
                 "'{text}' is not a case id (date, '-', five base32 letters, e.g. 20261122-7kq3m)"
             ))
         }
+    }
+}
+
+/// Whether eight digits are a date, `YYYYMMDD`: read as numbers, not
+/// through a date format (a whole-log pass checks 100,000 ids).
+fn is_date(digits: &str) -> bool {
+    let number = |range: std::ops::Range<usize>| digits.get(range)?.parse::<u32>().ok();
+    match (number(0..4), number(4..6), number(6..8)) {
+        (Some(year), Some(month), Some(day)) => i32::try_from(year)
+            .ok()
+            .and_then(|year| chrono::NaiveDate::from_ymd_opt(year, month, day))
+            .is_some(),
+        _ => false,
     }
 }
 
@@ -111,6 +124,36 @@ pub fn check_query(text: &str) -> Result<&str, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Eight digits are a date exactly when chrono reads them as one.
+        #[test]
+        fn an_id_s_date_is_checked_as_chrono_reads_it(digits in "[0-9]{8}") {
+            proptest::prop_assert_eq!(
+                is_date(&digits),
+                chrono::NaiveDate::parse_from_str(&digits, "%Y%m%d").is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn only_real_dates_start_an_id() {
+        for (digits, date) in [
+            ("20261122", true),
+            ("20240229", true),
+            ("20230229", false),
+            ("20261301", false),
+            ("20261100", false),
+            ("00000101", true),
+        ] {
+            assert_eq!(is_date(digits), date, "{digits}");
+            assert_eq!(
+                chrono::NaiveDate::parse_from_str(digits, "%Y%m%d").is_ok(),
+                date,
+                "{digits}"
+            );
+        }
+    }
 
     #[test]
     fn generated_ids_are_well_formed_and_dated() {
