@@ -294,6 +294,22 @@ impl Settings {
     pub fn check_category(&self, category: &str) -> Result<(), InputError> {
         crate::case::check_category(&self.categories, category)
     }
+
+    /// Refuses what a new case (`open`, `mail`) is given: a category not
+    /// listed, or an `--assignee` that `people` does not name.
+    pub fn check_new_case(
+        &self,
+        category: Option<&str>,
+        assignee: Option<&str>,
+    ) -> Result<(), InputError> {
+        if let Some(category) = category {
+            self.check_category(category)?;
+        }
+        if let Some(assignee) = assignee {
+            self.check_person(assignee, "--assignee")?;
+        }
+        Ok(())
+    }
 }
 
 /// What `caselog init` writes: every setting, documented, at its default.

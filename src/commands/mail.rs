@@ -85,12 +85,7 @@ enum Target {
 pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8> {
     let settings = session.settings()?;
     let by = session.person(args.by.by.as_deref())?;
-    if let Some(category) = &args.category {
-        settings.check_category(category)?;
-    }
-    if let Some(assignee) = &args.assignee {
-        settings.check_person(assignee, "--assignee")?;
-    }
+    settings.check_new_case(args.category.as_deref(), args.assignee.as_deref())?;
     let (raw, shown) = read_message(args.file.as_ref())?;
     let limit = usize::try_from(settings.max_text_bytes).unwrap_or(usize::MAX);
     let mut mail =

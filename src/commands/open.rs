@@ -84,12 +84,7 @@ pub fn run(session: &Session, args: OpenArgs, out: &mut dyn Write) -> Result<u8>
     let store = session.store()?;
     let settings = session.settings()?;
     let stamp = session.stamp(args.by.by.as_deref())?;
-    if let Some(category) = &args.category {
-        settings.check_category(category)?;
-    }
-    if let Some(assignee) = &args.assignee {
-        settings.check_person(assignee, "--assignee")?;
-    }
+    settings.check_new_case(args.category.as_deref(), args.assignee.as_deref())?;
     let limit = settings.max_text_bytes;
     let summary = match (args.summary, &args.summary_file) {
         (Some(text), _) => input::within(text, "the complaint summary", limit)?,
