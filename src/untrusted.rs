@@ -29,6 +29,12 @@ pub fn is_hazardous(c: char) -> bool {
         || TAGS.contains(&c)
 }
 
+/// Whether `text` is printable ASCII only: one column a byte, nothing to
+/// escape. Most text is, and is checked a byte at a time.
+pub fn is_printable_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (b' '..0x7f).contains(&b))
+}
+
 /// Unicode's tag characters: invisible, zero-width, and never in text
 /// caselog writes itself except as the colour marks below.
 const TAGS: std::ops::RangeInclusive<char> = '\u{E0000}'..='\u{E007F}';
@@ -113,8 +119,7 @@ pub fn block(text: &str) -> Cow<'_, str> {
 
 fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     let plain = |c: char| !(is_hazardous(c) || c == '\t');
-    // Most text is printable ASCII: checked a byte at a time.
-    if text.bytes().all(|b| (b' '..0x7f).contains(&b)) || text.chars().all(plain) {
+    if is_printable_ascii(text) || text.chars().all(plain) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

@@ -154,8 +154,7 @@ impl Terminal {
 
 /// How many columns `text` takes on a terminal (colour marks take none).
 pub fn columns(text: &str) -> usize {
-    // Printable ASCII, most cells, is one column a byte.
-    if text.bytes().all(|b| (b' '..0x7f).contains(&b)) {
+    if crate::untrusted::is_printable_ascii(text) {
         return text.len();
     }
     unicode_width::UnicodeWidthStr::width(text)
