@@ -14,11 +14,11 @@ use crate::case::id::CaseId;
 use crate::case::redaction;
 use crate::case::suggestion::{Advised, Step, Suggestion};
 use crate::case::{
-    Action, Case, Channel, Complaint, Customer, EditField, Event, FORMAT, FollowUp, Outcome,
-    PersonalField, Replay, Resolution, Severity, Status, Timestamp, Void, WaitingOn,
+    Action, Case, Channel, Complaint, Customer, EditField, Event, FORMAT, FollowUp, FollowUpState,
+    Outcome, PersonalField, Replay, Resolution, Severity, Status, Timestamp, Void, WaitingOn,
 };
 use crate::error::InputError;
-use crate::time::{Span, Zone, clock, format_time};
+use crate::time::{Span, Zone, clock, format_relative, format_time};
 
 /// Why a change was refused: the user's input, or a step to take first.
 #[derive(Debug, thiserror::Error)]
@@ -781,6 +781,44 @@ pub fn void_words(void: Void) -> &'static str {
         Void::Duplicate => "a duplicate",
         Void::OpenedInError => "opened in error",
     }
+}
+
+/// The status as a person reads it (`show`, the site): a void case says
+/// why.
+pub fn status_words(case: &Case) -> String {
+    match (case.void, &case.duplicate_of) {
+        (Some(_), Some(other)) => format!("{}: duplicate of {other}", case.status),
+        (Some(void), None) => format!("{}: {}", case.status, void_words(void)),
+        (None, _) => case.status.to_string(),
+    }
+}
+
+/// The follow-up's state in one line (`show`, the site), times in `zone`.
+pub fn follow_up_words(case: &Case, now: DateTime<Utc>, zone: Zone) -> Option<String> {
+    Some(match case.follow_up_state(now)? {
+        FollowUpState::Due { due, overdue: true } => format!(
+            "overdue: was due {} ({})",
+            format_time(due, zone),
+            format_relative(due, now)
+        ),
+        FollowUpState::Due { due, .. } if case.status == Status::Resolved => format!(
+            "due {} ({})",
+            format_time(due, zone),
+            format_relative(due, now)
+        ),
+        FollowUpState::Due { due, .. } => format!("was due {} (not done)", format_time(due, zone)),
+        FollowUpState::Done { satisfied } => {
+            let answer = match satisfied {
+                Some(true) => "customer satisfied",
+                Some(false) => "customer not satisfied",
+                None => "no answer from the customer",
+            };
+            match case.follow_up.as_ref().and_then(|f| f.done_at) {
+                Some(at) => format!("done {}: {answer}", format_time(at.0, zone)),
+                None => format!("done: {answer}"),
+            }
+        }
+    })
 }
 
 /// Corrections to a case's own fields, as `edit` takes them.

@@ -211,57 +211,16 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
                     f.not_scheduled
                 )
             } else {
-                format!(
-                    "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
-                    percent_words(f.compliance),
-                    f.on_time,
-                    f.late,
-                    f.missed,
-                    f.not_scheduled,
-                    f.pending
-                )
+                f.words()
             },
         ],
         [
             "customer updates".into(),
-            match &m.updates {
-                Some(u) => format!(
-                    "{} on time · {} on time, {} missed",
-                    percent_words(u.compliance),
-                    u.on_time,
-                    u.missed
-                ),
-                None => String::new(),
-            },
+            m.updates.as_ref().map(|u| u.words()).unwrap_or_default(),
         ],
-        [
-            "satisfaction".into(),
-            format!(
-                "{} satisfied · {} satisfied, {} not, {} unanswered",
-                percent_words(s.rate),
-                s.satisfied,
-                s.not_satisfied,
-                s.unanswered
-            ),
-        ],
-        [
-            "escalated".into(),
-            format!(
-                "{} ({} of received)",
-                m.escalated,
-                percent_words(m.escalation_rate)
-            ),
-        ],
-        [
-            "outcome".into(),
-            format!(
-                "{} upheld, {} partly upheld, {} not upheld, {} not recorded",
-                m.outcomes.upheld,
-                m.outcomes.partly_upheld,
-                m.outcomes.not_upheld,
-                m.outcomes.not_recorded
-            ),
-        ],
+        ["satisfaction".into(), s.words()],
+        ["escalated".into(), m.escalation_words()],
+        ["outcome".into(), m.outcomes.words()],
         [
             "redress".into(),
             format!(

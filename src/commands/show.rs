@@ -71,48 +71,6 @@ pub fn run(session: &Session, args: ShowArgs, out: &mut dyn Write) -> Result<u8>
     Ok(EXIT_OK)
 }
 
-/// The status as a person reads it: a void case says why.
-pub fn status_words(case: &Case) -> String {
-    match (case.void, &case.duplicate_of) {
-        (Some(_), Some(other)) => format!("{}: duplicate of {other}", case.status),
-        (Some(void), None) => format!("{}: {}", case.status, lifecycle::void_words(void)),
-        (None, _) => case.status.to_string(),
-    }
-}
-
-/// One line of the follow-up's state, for `show` and `list`.
-pub fn follow_up_line(case: &Case, now: DateTime<Utc>, zone: Zone) -> Option<String> {
-    Some(match case.follow_up_state(now)? {
-        FollowUpState::Due { due, overdue: true } => {
-            format!(
-                "overdue: was due {} ({})",
-                format_time(due, zone),
-                format_relative(due, now)
-            )
-        }
-        FollowUpState::Due { due, .. } if case.status == Status::Resolved => {
-            format!(
-                "due {} ({})",
-                format_time(due, zone),
-                format_relative(due, now)
-            )
-        }
-        FollowUpState::Due { due, .. } => format!("was due {} (not done)", format_time(due, zone)),
-        FollowUpState::Done { satisfied } => {
-            let answer = match satisfied {
-                Some(true) => "customer satisfied",
-                Some(false) => "customer not satisfied",
-                None => "no answer from the customer",
-            };
-            let at = case.follow_up.as_ref().and_then(|f| f.done_at).map(|t| t.0);
-            format!(
-                "done {}: {answer}",
-                at.map(|t| format_time(t, zone)).unwrap_or_default()
-            )
-        }
-    })
-}
-
 /// When and by whom a closed case was closed, and why when a reason was
 /// given (`close --reason`): the exception on the record, at the top.
 fn closed_line(case: &Case, zone: Zone) -> Option<String> {
@@ -149,7 +107,10 @@ fn write_text(
     let opened = case.opened_at.0;
     let mut field = |label: &str, value: &str| writeln!(out, "{label:<16}{value}");
     let status_tint = Tint::status(case.status);
-    field("status", &terminal.paint(status_tint, &status_words(case)))?;
+    field(
+        "status",
+        &terminal.paint(status_tint, &lifecycle::status_words(case)),
+    )?;
     if case.status == Status::Waiting
         && let Some(on) = case.waiting_on()
     {
@@ -197,7 +158,7 @@ fn write_text(
             &format!("{reopened} time{}", if reopened == 1 { "" } else { "s" }),
         )?;
     }
-    if let Some(follow_up) = follow_up_line(case, now, zone) {
+    if let Some(follow_up) = lifecycle::follow_up_words(case, now, zone) {
         let overdue = matches!(
             case.follow_up_state(now),
             Some(FollowUpState::Due { overdue: true, .. })

@@ -395,6 +395,67 @@ pub struct Outcomes {
     pub with_redress: usize,
 }
 
+impl FollowUps {
+    /// The follow-up counts in words, as report and the site show them.
+    pub fn words(&self) -> String {
+        format!(
+            "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
+            percent_words(self.compliance),
+            self.on_time,
+            self.late,
+            self.missed,
+            self.not_scheduled,
+            self.pending
+        )
+    }
+}
+
+impl Updates {
+    /// The update counts in words, as report and the site show them.
+    pub fn words(&self) -> String {
+        format!(
+            "{} on time · {} on time, {} missed",
+            percent_words(self.compliance),
+            self.on_time,
+            self.missed
+        )
+    }
+}
+
+impl Satisfaction {
+    /// The follow-up answers in words, as report and the site show them.
+    pub fn words(&self) -> String {
+        format!(
+            "{} satisfied · {} satisfied, {} not, {} unanswered",
+            percent_words(self.rate),
+            self.satisfied,
+            self.not_satisfied,
+            self.unanswered
+        )
+    }
+}
+
+impl Measures {
+    /// How many were escalated, and what share of those received.
+    pub fn escalation_words(&self) -> String {
+        format!(
+            "{} ({} of received)",
+            self.escalated,
+            percent_words(self.escalation_rate)
+        )
+    }
+}
+
+impl Outcomes {
+    /// The outcomes in words, as report and the site show them.
+    pub fn words(&self) -> String {
+        format!(
+            "{} upheld, {} partly upheld, {} not upheld, {} not recorded",
+            self.upheld, self.partly_upheld, self.not_upheld, self.not_recorded
+        )
+    }
+}
+
 /// Every measure over one set of cases.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Measures {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::case::exchange::with_shared_events;
-use crate::case::{Action, Case, FollowUpState, PersonalField, Status, lifecycle};
+use crate::case::{Action, Case, PersonalField, Status, lifecycle};
 use crate::practice::deadlines::Deadline;
 use crate::practice::next::checklist;
 use crate::time::{Zone, format_length, format_relative, format_time};
@@ -91,42 +91,6 @@ pub struct Shared<'a> {
     pub personal: &'a [PersonalField],
     /// The customer's pseudonym; `None` when redacted.
     pub pseudonym: Option<String>,
-}
-
-/// The status as a person reads it: a void case says why.
-pub fn status_words(case: &Case) -> String {
-    match (case.void, &case.duplicate_of) {
-        (Some(_), Some(other)) => format!("{}: duplicate of {other}", case.status),
-        (Some(void), None) => format!("{}: {}", case.status, lifecycle::void_words(void)),
-        (None, _) => case.status.to_string(),
-    }
-}
-
-fn follow_up_words(case: &Case, now: DateTime<Utc>, zone: Zone) -> Option<String> {
-    Some(match case.follow_up_state(now)? {
-        FollowUpState::Due { due, overdue: true } => format!(
-            "overdue: was due {} ({})",
-            format_time(due, zone),
-            format_relative(due, now)
-        ),
-        FollowUpState::Due { due, .. } if case.status == Status::Resolved => format!(
-            "due {} ({})",
-            format_time(due, zone),
-            format_relative(due, now)
-        ),
-        FollowUpState::Due { due, .. } => format!("was due {} (not done)", format_time(due, zone)),
-        FollowUpState::Done { satisfied } => {
-            let answer = match satisfied {
-                Some(true) => "customer satisfied",
-                Some(false) => "customer not satisfied",
-                None => "no answer from the customer",
-            };
-            match case.follow_up.as_ref().and_then(|f| f.done_at) {
-                Some(at) => format!("done {}: {answer}", format_time(at.0, zone)),
-                None => format!("done: {answer}"),
-            }
-        }
-    })
 }
 
 fn deadline_words(deadline: &Deadline, now: DateTime<Utc>, zone: Zone) -> String {
@@ -223,7 +187,7 @@ pub fn case_page(
     let keep = |f: PersonalField, text: &str| (!has(f)).then(|| text.to_string());
     let opened = case.opened_at.0;
 
-    let mut fields = vec![field("status", status_words(case))];
+    let mut fields = vec![field("status", lifecycle::status_words(case))];
     if case.status == Status::Waiting
         && let Some(on) = case.waiting_on()
     {
@@ -264,7 +228,7 @@ pub fn case_page(
             format!("{reopened} time{}", if reopened == 1 { "" } else { "s" }),
         ));
     }
-    if let Some(words) = follow_up_words(case, now, zone) {
+    if let Some(words) = lifecycle::follow_up_words(case, now, zone) {
         fields.push(field("follow-up", words));
     }
     if case.status == Status::Closed
@@ -390,7 +354,7 @@ pub fn case_page(
     CasePage {
         id: case.id.to_string(),
         title: keep(PersonalField::Title, &case.title),
-        status: status_words(case),
+        status: lifecycle::status_words(case),
         void: case.void.map(|v| lifecycle::void_words(v).to_string()),
         duplicate_of: case.duplicate_of.as_ref().map(|d| d.to_string()),
         fields,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::case_page::{Field, status_words};
+use super::case_page::Field;
 use super::svg::{self, Series, Share};
 use crate::case::{Case, PersonalField};
 use crate::learning::measures::{CategoryTrend, Measures, Report, length_words, percent_words};
@@ -100,59 +100,15 @@ pub fn measures(m: &Measures) -> Vec<Field> {
             "resolution",
             m.resolution.words("none recorded", "not resolved"),
         ),
-        f(
-            "follow-up compliance",
-            format!(
-                "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
-                percent_words(fu.compliance),
-                fu.on_time,
-                fu.late,
-                fu.missed,
-                fu.not_scheduled,
-                fu.pending
-            ),
-        ),
+        f("follow-up compliance", fu.words()),
     ];
     if let Some(u) = &m.updates {
-        rows.push(f(
-            "customer updates",
-            format!(
-                "{} on time · {} on time, {} missed",
-                percent_words(u.compliance),
-                u.on_time,
-                u.missed
-            ),
-        ));
+        rows.push(f("customer updates", u.words()));
     }
     rows.extend([
-        f(
-            "satisfaction",
-            format!(
-                "{} satisfied · {} satisfied, {} not, {} unanswered",
-                percent_words(s.rate),
-                s.satisfied,
-                s.not_satisfied,
-                s.unanswered
-            ),
-        ),
-        f(
-            "escalated",
-            format!(
-                "{} ({} of received)",
-                m.escalated,
-                percent_words(m.escalation_rate)
-            ),
-        ),
-        f(
-            "outcome",
-            format!(
-                "{} upheld, {} partly upheld, {} not upheld, {} not recorded",
-                m.outcomes.upheld,
-                m.outcomes.partly_upheld,
-                m.outcomes.not_upheld,
-                m.outcomes.not_recorded
-            ),
-        ),
+        f("satisfaction", s.words()),
+        f("escalated", m.escalation_words()),
+        f("outcome", m.outcomes.words()),
     ]);
     rows
 }
@@ -288,7 +244,7 @@ pub fn case_rows(cases: &[Case], zone: Zone, personal: &[PersonalField]) -> Vec<
     rows.into_iter()
         .map(|case| CaseRow {
             id: case.id.to_string(),
-            status: status_words(case),
+            status: crate::case::lifecycle::status_words(case),
             void: case.is_void(),
             severity: case.severity.to_string(),
             category: case.category.clone().unwrap_or_default(),
