@@ -22,6 +22,17 @@ fn copy_example(log: &Log, name: &str) {
     std::fs::copy(example(name), log.path().join(name)).unwrap();
 }
 
+/// Copies a shipped mapping (`cfpb`, `zendesk`) and its sample export
+/// into `log`, imports them and gives the ids printed.
+fn import_sample(log: &Log, source: &str) -> String {
+    let (mapping, sample) = (format!("{source}.toml"), format!("{source}-sample.csv"));
+    copy_example(log, &mapping);
+    copy_example(log, &sample);
+    log.run(["import", sample.as_str(), "--mapping", mapping.as_str()])
+        .at(IMPORTED_AT)
+        .ok()
+}
+
 fn import(log: &Log, args: &[&str]) -> std::process::Output {
     let mut all = vec!["import"];
     all.extend_from_slice(args);
@@ -60,12 +71,7 @@ fn case_files(log: &Log) -> Vec<PathBuf> {
 #[test]
 fn the_cfpb_sample_imports_with_its_shipped_mapping() {
     let log = Log::new();
-    copy_example(&log, "cfpb.toml");
-    copy_example(&log, "cfpb-sample.csv");
-    let ids = log
-        .run(["import", "cfpb-sample.csv", "--mapping", "cfpb.toml"])
-        .at(IMPORTED_AT)
-        .ok();
+    let ids = import_sample(&log, "cfpb");
     assert_eq!(ids.lines().count(), 12, "{ids}");
     assert_eq!(case_files(&log).len(), 12);
 
@@ -128,12 +134,7 @@ fn the_cfpb_sample_imports_with_its_shipped_mapping() {
 #[test]
 fn the_zendesk_sample_imports_with_its_shipped_mapping() {
     let log = Log::new();
-    copy_example(&log, "zendesk.toml");
-    copy_example(&log, "zendesk-sample.csv");
-    let ids = log
-        .run(["import", "zendesk-sample.csv", "--mapping", "zendesk.toml"])
-        .at(IMPORTED_AT)
-        .ok();
+    let ids = import_sample(&log, "zendesk");
     assert_eq!(ids.lines().count(), 12, "{ids}");
     assert_eq!(case_files(&log).len(), 12);
 
@@ -172,11 +173,7 @@ fn the_zendesk_sample_imports_with_its_shipped_mapping() {
 #[test]
 fn importing_the_same_export_twice_creates_nothing_the_second_time() {
     let log = Log::new();
-    copy_example(&log, "cfpb.toml");
-    copy_example(&log, "cfpb-sample.csv");
-    log.run(["import", "cfpb-sample.csv", "--mapping", "cfpb.toml"])
-        .at(IMPORTED_AT)
-        .ok();
+    import_sample(&log, "cfpb");
     let before = log.files();
     let again = import(&log, &["cfpb-sample.csv", "--mapping", "cfpb.toml"]);
     assert!(again.status.success(), "{}", stderr(&again));
@@ -237,12 +234,7 @@ fn caselog_s_own_export_imported_twice_creates_nothing_the_second_time() {
 #[test]
 fn update_records_changed_fields_as_edits_and_leaves_the_rest_alone() {
     let log = Log::new();
-    copy_example(&log, "zendesk.toml");
-    copy_example(&log, "zendesk-sample.csv");
-    let ids = log
-        .run(["import", "zendesk-sample.csv", "--mapping", "zendesk.toml"])
-        .at(IMPORTED_AT)
-        .ok();
+    let ids = import_sample(&log, "zendesk");
     let maria = case_from(&log, &ids, "zendesk:1041");
     let maria_id = maria["id"].as_str().unwrap().to_string();
     let before = log.files();
@@ -519,12 +511,7 @@ fn terminal_escapes_in_a_header_never_reach_the_terminal() {
 #[test]
 fn a_redacted_case_is_never_filled_in_again_by_a_re_import() {
     let log = Log::new();
-    copy_example(&log, "zendesk.toml");
-    copy_example(&log, "zendesk-sample.csv");
-    let ids = log
-        .run(["import", "zendesk-sample.csv", "--mapping", "zendesk.toml"])
-        .at(IMPORTED_AT)
-        .ok();
+    let ids = import_sample(&log, "zendesk");
     let maria_id = case_from(&log, &ids, "zendesk:1041")["id"]
         .as_str()
         .unwrap()
