@@ -17,7 +17,7 @@ use crate::case::{
 };
 
 /// The version of this encoding; a change of it rebuilds every index.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// `case` without its long texts: the complaint's summary and wants, the
 /// resolution's summary, and each event's text, pluses and minuses,
@@ -47,7 +47,10 @@ pub fn light(case: &Case) -> Case {
 
 /// The digest of `case`: its [`light`] form, encoded.
 pub fn encode(case: &Case) -> Vec<u8> {
-    let mut out = Writer(Vec::with_capacity(256 + 64 * case.events.len()));
+    let mut out = Writer {
+        bytes: Vec::with_capacity(256 + 16 * case.events.len()),
+        people: Vec::new(),
+    };
     let w = &mut out;
     w.u32(case.format);
     w.str(case.id.as_str());
@@ -63,8 +66,8 @@ pub fn encode(case: &Case) -> Vec<u8> {
         w.str(tag);
     }
     w.time(case.opened_at);
-    w.str(&case.opened_by);
-    w.opt_str(&case.assignee);
+    w.person(&case.opened_by);
+    w.opt_person(&case.assignee);
     w.str(&case.customer.name);
     w.opt_str(&case.customer.contact);
     w.opt_u8(case.customer.preferred_contact.map(Channel::index));
@@ -75,7 +78,7 @@ pub fn encode(case: &Case) -> Vec<u8> {
             w.u8(1);
             w.opt_bool(r.agreed);
             w.time(r.resolved_at);
-            w.str(&r.resolved_by);
+            w.person(&r.resolved_by);
             w.opt_u32(r.option);
             w.opt_u8(r.outcome.map(Outcome::index));
             w.opt_str(&r.root_cause);
@@ -92,35 +95,72 @@ pub fn encode(case: &Case) -> Vec<u8> {
         }
     }
     w.len(case.events.len());
+    let mut clock = case.opened_at;
     for e in &case.events {
-        w.time(e.at);
-        w.str(&e.by);
+        w.time_from(clock, e.at);
+        clock = e.at;
+        w.person(&e.by);
         w.u8(e.action.index());
-        w.opt_str(&e.to);
-        w.opt_u8(e.field.map(EditField::index));
-        w.opt_u32(e.option);
-        w.opt_time(e.due);
-        w.opt_time(e.until);
-        w.opt_u8(e.on.map(WaitingOn::index));
-        w.opt_bool(e.satisfied);
-        w.opt_u8(e.void.map(Void::index));
-        w.opt_id(&e.duplicate_of);
-        w.opt_u8(e.outcome.map(Outcome::index));
-        w.opt_str(&e.root_cause);
-        w.opt_str(&e.redress);
-        w.opt_u8(e.how.map(Channel::index));
-        w.len(e.fields.len());
-        for field in &e.fields {
+        w.varint(u64::from(EventFields::of(e).0));
+        if let Some(to) = &e.to {
+            w.person(to);
+        }
+        if let Some(due) = e.due {
+            w.time_from(e.at, due);
+        }
+        if let Some(satisfied) = e.satisfied {
+            w.u8(u8::from(satisfied));
+        }
+        if let Some(how) = e.how {
+            w.u8(how.index());
+        }
+        if let Some(outcome) = e.outcome {
+            w.u8(outcome.index());
+        }
+        if let Some(root_cause) = &e.root_cause {
+            w.str(root_cause);
+        }
+        if let Some(redress) = &e.redress {
+            w.str(redress);
+        }
+        if let Some(field) = e.field {
             w.u8(field.index());
         }
-        w.len(e.allowed_card_like_numbers.len());
-        for masked in &e.allowed_card_like_numbers {
-            w.str(masked);
+        if let Some(option) = e.option {
+            w.u32(option);
         }
-        w.opt_str(&e.message_id);
-        w.opt_str(&e.source_id);
+        if let Some(until) = e.until {
+            w.time_from(e.at, until);
+        }
+        if let Some(on) = e.on {
+            w.u8(on.index());
+        }
+        if let Some(void) = e.void {
+            w.u8(void.index());
+        }
+        if let Some(id) = &e.duplicate_of {
+            w.str(id.as_str());
+        }
+        if !e.fields.is_empty() {
+            w.len(e.fields.len());
+            for field in &e.fields {
+                w.u8(field.index());
+            }
+        }
+        if !e.allowed_card_like_numbers.is_empty() {
+            w.len(e.allowed_card_like_numbers.len());
+            for masked in &e.allowed_card_like_numbers {
+                w.str(masked);
+            }
+        }
+        if let Some(id) = &e.message_id {
+            w.str(id);
+        }
+        if let Some(id) = &e.source_id {
+            w.str(id);
+        }
     }
-    out.0
+    out.bytes
 }
 
 /// A digest read back: the [`light`] case it was made from, or `None`
@@ -136,7 +176,12 @@ pub fn decode(bytes: &[u8]) -> Option<Case> {
 /// digests then allocates next to nothing.
 pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
     let mut old = Spare::from(spare);
-    let r = &mut Reader { bytes, at: 0 };
+    let r = &mut Reader {
+        bytes,
+        at: 0,
+        people: [""; PEOPLE],
+        named: 0,
+    };
     let format = r.u32()?;
     let id = CaseId::parse_full(r.str()?)?;
     let title = reuse(&mut old.title, r.str()?);
@@ -160,8 +205,8 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
         }
     }
     let opened_at = r.time()?;
-    let opened_by = reuse(&mut old.opened_by, r.str()?);
-    let assignee = reuse_opt(&mut old.assignee, r.opt_str()?);
+    let opened_by = reuse(&mut old.opened_by, r.person()?);
+    let assignee = reuse_opt(&mut old.assignee, r.opt_person()?);
     let customer = Customer {
         name: reuse(&mut old.customer.name, r.str()?),
         contact: reuse_opt(&mut old.customer.contact, r.opt_str()?),
@@ -179,7 +224,7 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
                 summary: String::new(),
                 agreed: r.opt_bool()?,
                 resolved_at: r.time()?,
-                resolved_by: reuse(&mut resolved_by, r.str()?),
+                resolved_by: reuse(&mut resolved_by, r.person()?),
                 option: r.opt_u32()?,
                 outcome: r.opt_word(Outcome::from_index)?,
                 root_cause: reuse_opt(&mut root_cause, r.opt_str()?),
@@ -201,42 +246,72 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
     let mut events = std::mem::take(&mut old.events);
     events.truncate(count);
     events.reserve(count.min(4096).saturating_sub(events.len()));
+    let mut clock = opened_at;
     for i in 0..count {
         let (mut by, mut to) = match events.get_mut(i) {
             Some(kept) => (std::mem::take(&mut kept.by), kept.to.take()),
             None => (String::new(), None),
         };
+        let at = r.time_from(clock)?;
+        clock = at;
+        let by = reuse(&mut by, r.person()?);
+        let action = Action::from_index(r.u8()?)?;
+        let parts = EventFields(u32::try_from(r.varint()?).ok()?);
+        if parts.0 & !EventFields::ALL != 0 {
+            return None;
+        }
+        let has = |bit| parts.has(bit);
         let event = Event {
-            at: r.time()?,
-            by: reuse(&mut by, r.str()?),
-            action: Action::from_index(r.u8()?)?,
-            to: reuse_opt(&mut to, r.opt_str()?),
-            field: r.opt_word(EditField::from_index)?,
+            at,
+            by,
+            action,
+            to: if has(EventFields::TO) {
+                Some(reuse(to.get_or_insert_default(), r.person()?))
+            } else {
+                None
+            },
+            due: part(has(EventFields::DUE), || r.time_from(at))?,
+            satisfied: part(has(EventFields::SATISFIED), || match r.u8()? {
+                0 => Some(false),
+                1 => Some(true),
+                _ => None,
+            })?,
+            how: part(has(EventFields::HOW), || r.word(Channel::from_index))?,
+            outcome: part(has(EventFields::OUTCOME), || r.word(Outcome::from_index))?,
+            root_cause: part(has(EventFields::ROOT_CAUSE), || r.string())?,
+            redress: part(has(EventFields::REDRESS), || r.string())?,
+            field: part(has(EventFields::FIELD), || r.word(EditField::from_index))?,
+            option: part(has(EventFields::OPTION), || r.u32())?,
+            until: part(has(EventFields::UNTIL), || r.time_from(at))?,
+            on: part(has(EventFields::ON), || r.word(WaitingOn::from_index))?,
+            void: part(has(EventFields::VOID), || r.word(Void::from_index))?,
+            duplicate_of: part(has(EventFields::DUPLICATE_OF), || {
+                CaseId::parse_full(r.str()?)
+            })?,
+            fields: if has(EventFields::PERSONAL) {
+                let n = r.len()?;
+                let fields = (0..n)
+                    .map(|_| PersonalField::from_index(r.u8()?))
+                    .collect::<Option<Vec<_>>>()?;
+                (n > 0).then_some(fields)?
+            } else {
+                Vec::new()
+            },
+            allowed_card_like_numbers: if has(EventFields::CARD_LIKE) {
+                let n = r.len()?;
+                let numbers = (0..n).map(|_| r.string()).collect::<Option<Vec<_>>>()?;
+                (n > 0).then_some(numbers)?
+            } else {
+                Vec::new()
+            },
+            message_id: part(has(EventFields::MESSAGE_ID), || r.string())?,
+            source_id: part(has(EventFields::SOURCE_ID), || r.string())?,
             old: None,
             new: None,
-            option: r.opt_u32()?,
-            due: r.opt_time()?,
-            until: r.opt_time()?,
-            on: r.opt_word(WaitingOn::from_index)?,
-            satisfied: r.opt_bool()?,
-            void: r.opt_word(Void::from_index)?,
-            duplicate_of: r.opt_id()?,
-            outcome: r.opt_word(Outcome::from_index)?,
-            root_cause: r.opt_string()?,
-            redress: r.opt_string()?,
-            how: r.opt_word(Channel::from_index)?,
             pros: Vec::new(),
             cons: Vec::new(),
             contingency: None,
             monitor: None,
-            fields: (0..r.len()?)
-                .map(|_| PersonalField::from_index(r.u8()?))
-                .collect::<Option<Vec<_>>>()?,
-            allowed_card_like_numbers: (0..r.len()?)
-                .map(|_| r.string())
-                .collect::<Option<Vec<_>>>()?,
-            message_id: r.opt_string()?,
-            source_id: r.opt_string()?,
             text: None,
         };
         match events.get_mut(i) {
@@ -267,6 +342,16 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
         follow_up,
         events,
     })
+}
+
+/// An event's optional part: `None` when absent, the value read when
+/// present, and no digest at all when present but unreadable.
+fn part<T>(present: bool, read: impl FnOnce() -> Option<T>) -> Option<Option<T>> {
+    if present {
+        read().map(Some)
+    } else {
+        Some(None)
+    }
 }
 
 /// What a spare case lends a decode: its strings and lists.
@@ -329,20 +414,86 @@ fn reuse_opt(spare: &mut Option<String>, text: Option<&str>) -> Option<String> {
     Some(out)
 }
 
-struct Writer(Vec<u8>);
+/// How many people a digest can name again by their place (most cases
+/// have one to three); the rest are written out each time.
+const PEOPLE: usize = 16;
 
-impl Writer {
+/// Which of an event's optional parts follow it, one bit each: the
+/// common ones first, so most events spend one byte on this.
+#[derive(Clone, Copy)]
+struct EventFields(u32);
+
+impl EventFields {
+    const TO: u32 = 1;
+    const DUE: u32 = 1 << 1;
+    const SATISFIED: u32 = 1 << 2;
+    const HOW: u32 = 1 << 3;
+    const OUTCOME: u32 = 1 << 4;
+    const ROOT_CAUSE: u32 = 1 << 5;
+    const REDRESS: u32 = 1 << 6;
+    const FIELD: u32 = 1 << 7;
+    const OPTION: u32 = 1 << 8;
+    const UNTIL: u32 = 1 << 9;
+    const ON: u32 = 1 << 10;
+    const VOID: u32 = 1 << 11;
+    const DUPLICATE_OF: u32 = 1 << 12;
+    const PERSONAL: u32 = 1 << 13;
+    const CARD_LIKE: u32 = 1 << 14;
+    const MESSAGE_ID: u32 = 1 << 15;
+    const SOURCE_ID: u32 = 1 << 16;
+    const ALL: u32 = (1 << 17) - 1;
+
+    fn of(e: &Event) -> EventFields {
+        let parts = [
+            (e.to.is_some(), Self::TO),
+            (e.due.is_some(), Self::DUE),
+            (e.satisfied.is_some(), Self::SATISFIED),
+            (e.how.is_some(), Self::HOW),
+            (e.outcome.is_some(), Self::OUTCOME),
+            (e.root_cause.is_some(), Self::ROOT_CAUSE),
+            (e.redress.is_some(), Self::REDRESS),
+            (e.field.is_some(), Self::FIELD),
+            (e.option.is_some(), Self::OPTION),
+            (e.until.is_some(), Self::UNTIL),
+            (e.on.is_some(), Self::ON),
+            (e.void.is_some(), Self::VOID),
+            (e.duplicate_of.is_some(), Self::DUPLICATE_OF),
+            (!e.fields.is_empty(), Self::PERSONAL),
+            (!e.allowed_card_like_numbers.is_empty(), Self::CARD_LIKE),
+            (e.message_id.is_some(), Self::MESSAGE_ID),
+            (e.source_id.is_some(), Self::SOURCE_ID),
+        ];
+        EventFields(
+            parts
+                .iter()
+                .filter(|(present, _)| *present)
+                .fold(0, |bits, (_, bit)| bits | bit),
+        )
+    }
+
+    fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+}
+
+struct Writer<'c> {
+    bytes: Vec<u8>,
+    /// The people named so far, each named again by its place.
+    people: Vec<&'c str>,
+}
+
+impl<'c> Writer<'c> {
     fn u8(&mut self, v: u8) {
-        self.0.push(v);
+        self.bytes.push(v);
     }
 
     /// LEB128: small numbers, small bytes.
     fn varint(&mut self, mut v: u64) {
         while v >= 0x80 {
-            self.0.push((v as u8) | 0x80);
+            self.bytes.push((v as u8) | 0x80);
             v >>= 7;
         }
-        self.0.push(v as u8);
+        self.bytes.push(v as u8);
     }
 
     fn u32(&mut self, v: u32) {
@@ -355,7 +506,7 @@ impl Writer {
 
     fn str(&mut self, s: &str) {
         self.len(s.len());
-        self.0.extend_from_slice(s.as_bytes());
+        self.bytes.extend_from_slice(s.as_bytes());
     }
 
     fn opt_str(&mut self, s: &Option<String>) {
@@ -395,6 +546,38 @@ impl Writer {
         });
     }
 
+    /// A person: their place among those named before (plus one), or 0
+    /// and the name.
+    fn person(&mut self, who: &'c str) {
+        match self.people.iter().position(|p| *p == who) {
+            Some(place) => self.varint(place as u64 + 1),
+            None => {
+                self.u8(0);
+                self.str(who);
+                if self.people.len() < PEOPLE {
+                    self.people.push(who);
+                }
+            }
+        }
+    }
+
+    fn opt_person(&mut self, who: &'c Option<String>) {
+        match who {
+            None => self.u8(0),
+            Some(who) => {
+                self.u8(1);
+                self.person(who);
+            }
+        }
+    }
+
+    /// A time as the seconds from an earlier one (events follow each
+    /// other closely, so the difference is a byte or three).
+    fn time_from(&mut self, from: Timestamp, t: Timestamp) {
+        let s = t.0.timestamp().wrapping_sub(from.0.timestamp());
+        self.varint(((s << 1) ^ (s >> 63)) as u64);
+    }
+
     fn time(&mut self, t: Timestamp) {
         // Zig-zag, so times before 1970 stay small too.
         let s = t.0.timestamp();
@@ -415,6 +598,9 @@ impl Writer {
 struct Reader<'b> {
     bytes: &'b [u8],
     at: usize,
+    /// The people named so far, as [`Writer::person`] numbers them.
+    people: [&'b str; PEOPLE],
+    named: usize,
 }
 
 impl<'b> Reader<'b> {
@@ -465,14 +651,6 @@ impl<'b> Reader<'b> {
         }
     }
 
-    fn opt_string(&mut self) -> Option<Option<String>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => Some(Some(self.string()?)),
-            _ => None,
-        }
-    }
-
     fn opt_id(&mut self) -> Option<Option<CaseId>> {
         match self.u8()? {
             0 => Some(None),
@@ -502,6 +680,41 @@ impl<'b> Reader<'b> {
             2 => Some(Some(true)),
             _ => None,
         }
+    }
+
+    fn person(&mut self) -> Option<&'b str> {
+        match self.varint()? {
+            0 => {
+                let who = self.str()?;
+                if self.named < PEOPLE {
+                    self.people[self.named] = who;
+                    self.named += 1;
+                }
+                Some(who)
+            }
+            place => {
+                let place = usize::try_from(place - 1).ok()?;
+                (place < self.named).then(|| self.people[place])
+            }
+        }
+    }
+
+    fn opt_person(&mut self) -> Option<Option<&'b str>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(self.person()?)),
+            _ => None,
+        }
+    }
+
+    fn time_from(&mut self, from: Timestamp) -> Option<Timestamp> {
+        let z = self.varint()?;
+        let s = ((z >> 1) as i64) ^ -((z & 1) as i64);
+        DateTime::from_timestamp(from.0.timestamp().wrapping_add(s), 0).map(Timestamp)
+    }
+
+    fn word<T>(&mut self, word: fn(u8) -> Option<T>) -> Option<T> {
+        word(self.u8()?)
     }
 
     fn time(&mut self) -> Option<Timestamp> {
@@ -638,5 +851,76 @@ mod tests {
         longer.push(0);
         assert_eq!(decode(&longer), None);
         assert_eq!(decode(&[0xff; 64]), None);
+    }
+
+    /// An event with any of its optional parts, by any of a few people,
+    /// at any time around the case's opening (earlier ones too).
+    fn any_event() -> impl proptest::strategy::Strategy<Value = Event> {
+        use proptest::prelude::*;
+        // More people than a digest names by their place.
+        let mut people: Vec<String> = (0..PEOPLE + 4).map(|i| format!("p{i}")).collect();
+        people.extend(["ćeslav".to_string(), String::new()]);
+        let who = prop::sample::select(people);
+        let word = || proptest::option::of(0u8..12);
+        let text = || proptest::option::of("[a-z ]{0,6}");
+        (
+            (-400_000i64..400_000, who.clone(), 0u8..40, proptest::option::of(who)),
+            (word(), proptest::option::of(any::<u32>()), word(), word()),
+            (proptest::option::of(-90_000i64..90_000), proptest::option::of(any::<bool>())),
+            (word(), word(), text(), text(), proptest::option::of(any::<bool>())),
+            (prop::collection::vec(0u8..8, 0..3), prop::collection::vec("[0-9* ]{0,8}", 0..3)),
+            (text(), text(), proptest::option::of(-90_000i64..90_000)),
+        )
+            .prop_filter_map(
+                "an action, a word",
+                |((at, by, action, to), (field, option, on, void), (due, satisfied), more, lists, ids)| {
+                    let (how, outcome, root_cause, redress, duplicate) = more;
+                    let (fields, numbers) = lists;
+                    let (message_id, source_id, until) = ids;
+                    let mut e = Event::new(at_seconds(at), &by, Action::from_index(action)?);
+                    e.to = to;
+                    e.field = field.and_then(EditField::from_index);
+                    e.option = option;
+                    e.on = on.and_then(WaitingOn::from_index);
+                    e.void = void.and_then(Void::from_index);
+                    e.due = due.map(at_seconds).map(Timestamp);
+                    e.until = until.map(at_seconds).map(Timestamp);
+                    e.satisfied = satisfied;
+                    e.how = how.and_then(Channel::from_index);
+                    e.outcome = outcome.and_then(Outcome::from_index);
+                    e.root_cause = root_cause;
+                    e.redress = redress;
+                    e.duplicate_of = duplicate
+                        .filter(|d| *d)
+                        .and_then(|_| CaseId::parse_full("20261121-8kq3m"));
+                    e.fields = fields.into_iter().filter_map(PersonalField::from_index).collect();
+                    e.allowed_card_like_numbers = numbers;
+                    e.message_id = message_id;
+                    e.source_id = source_id;
+                    Some(e)
+                },
+            )
+    }
+
+    fn at_seconds(offset: i64) -> chrono::DateTime<chrono::Utc> {
+        at(0) + chrono::Duration::seconds(offset)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_events_read_back_as_they_were_written(
+            events in proptest::collection::vec(any_event(), 0..40),
+            spare_events in proptest::collection::vec(any_event(), 0..6),
+        ) {
+            let mut case = resolved();
+            case.events = events;
+            let mut spare = opened();
+            spare.events = spare_events;
+            proptest::prop_assert_eq!(decode(&encode(&case)), Some(light(&case)));
+            proptest::prop_assert_eq!(
+                decode_reusing(&encode(&case), decode(&encode(&spare))),
+                Some(light(&case))
+            );
+        }
     }
 }

@@ -102,10 +102,44 @@ pub struct Entry {
     pub known: Known,
 }
 
-/// Reads one segment's entries in order, knowing where each lies.
+/// Reads one segment's entries in order, one at a time, where they lie in
+/// a window of the file: an entry is checked and looked at in place, not
+/// copied out, so streaming 100,000 of them allocates nothing per entry.
 pub struct SegmentReader<'s> {
-    file: Counting<BufReader<At<'s>>>,
+    file: At<'s>,
+    /// Bytes of the file from `window_at`; the first `filled` are read.
+    window: Vec<u8>,
+    window_at: u64,
+    filled: usize,
+    /// The current entry: where it starts in `window`, its length, and
+    /// what it holds (`None` before the first and after the last).
+    pos: usize,
+    len: usize,
+    current: Option<Parsed>,
     left: u64,
+}
+
+/// Where the parts of the current entry lie, from its start.
+#[derive(Debug, Clone)]
+struct Parsed {
+    key: std::ops::Range<usize>,
+    identity: Identity,
+    known: ParsedKnown,
+}
+
+#[derive(Debug, Clone)]
+enum ParsedKnown {
+    Digest(std::ops::Range<usize>),
+    Invalid {
+        line: usize,
+        message: std::ops::Range<usize>,
+    },
+}
+
+/// What the index knows of one file, as it lies in the snapshot.
+pub enum KnownRef<'e> {
+    Digest(&'e [u8]),
+    Invalid { line: usize, message: &'e [u8] },
 }
 
 /// Reads a file from a position of its own (`pread`), so threads can read
@@ -126,84 +160,156 @@ impl Read for At<'_> {
     }
 }
 
-/// A reader that counts the bytes it has given and sums them for the
-/// entry's check.
-struct Counting<R> {
-    inner: R,
-    at: u64,
-    sum: crc32fast::Hasher,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.at += n as u64;
-        self.sum.update(&buf[..n]);
-        Ok(n)
-    }
-}
+/// The longest key an entry may have; longer is a damaged file.
+const KEY_BYTES: usize = 64 * 1024;
+/// How much of a segment is read at a time.
+const WINDOW_BYTES: usize = 256 * 1024;
 
 impl<'s> SegmentReader<'s> {
     fn open(snapshot: &'s Snapshot, segment: usize) -> SegmentReader<'s> {
         let segment = &snapshot.segments[segment];
-        let at = At {
-            file: &snapshot.file,
-            pos: segment.offset,
-        };
         SegmentReader {
-            file: Counting {
-                inner: BufReader::with_capacity(256 * 1024, at),
-                at: segment.offset,
-                sum: crc32fast::Hasher::new(),
+            file: At {
+                file: &snapshot.file,
+                pos: segment.offset,
             },
+            window: Vec::new(),
+            window_at: segment.offset,
+            filled: 0,
+            pos: 0,
+            len: 0,
+            current: None,
             left: segment.entries,
         }
     }
 
-    /// The next entry and the bytes it spans in the file, `None` at the
-    /// segment's end; an error when the file is not what its header says
-    /// (the caller rebuilds).
-    pub fn next_entry(&mut self) -> io::Result<Option<(Entry, Span)>> {
+    /// Moves to the next entry: `false` at the segment's end; an error
+    /// when the file is not what its header says or an entry's check
+    /// fails (the caller reads the rest from the files and rebuilds).
+    pub fn advance(&mut self) -> io::Result<bool> {
+        self.pos += self.len;
+        self.len = 0;
+        self.current = None;
         if self.left == 0 {
-            return Ok(None);
+            return Ok(false);
         }
-        let start = self.file.at;
         self.left -= 1;
-        self.file.sum = crc32fast::Hasher::new();
-        let f = &mut self.file;
-        let key = read_str(f)?;
-        let identity = Identity {
-            size: read_u64(f)?,
-            mtime_ns: read_i64(f)?,
-            ctime_ns: read_i64(f)?,
-            inode: read_u64(f)?,
-        };
-        let kind = read_u8(f)?;
-        let known = match kind {
-            0 => Known::Digest(read_bytes(f)?),
-            1 => Known::Invalid {
-                line: read_u64(f)? as usize,
-                message: read_str(f)?,
-            },
-            _ => return Err(io::Error::other("not a caselog facts file")),
-        };
-        let sum = std::mem::take(&mut self.file.sum).finalize();
-        if read_u32(&mut self.file)? != sum {
-            return Err(io::Error::other("a damaged entry in the facts file"));
+        let damaged = || io::Error::other("a damaged entry in the facts file");
+        let key_len = u32_at(self.bytes(4)?, 0) as usize;
+        if key_len > KEY_BYTES {
+            return Err(damaged());
         }
-        let span = Span {
-            start,
-            end: self.file.at,
+        let kind_at = 4 + key_len + 32;
+        let kind = self.bytes(kind_at + 1)?[kind_at];
+        let head = self.bytes(kind_at + if kind == 1 { 13 } else { 5 })?;
+        let identity = Identity {
+            size: u64_at(head, 4 + key_len),
+            mtime_ns: u64_at(head, 4 + key_len + 8) as i64,
+            ctime_ns: u64_at(head, 4 + key_len + 16) as i64,
+            inode: u64_at(head, 4 + key_len + 24),
         };
-        Ok(Some((
-            Entry {
-                key,
-                identity,
-                known,
-            },
-            span,
-        )))
+        let limit = crate::limits::CASE_FILE_BYTES as usize;
+        let (known, len) = match kind {
+            0 => {
+                let n = u32_at(head, kind_at + 1) as usize;
+                if n > limit {
+                    return Err(damaged());
+                }
+                let from = kind_at + 5;
+                (ParsedKnown::Digest(from..from + n), from + n + 4)
+            }
+            1 => {
+                let line = u64_at(head, kind_at + 1) as usize;
+                let n = u32_at(head, kind_at + 9) as usize;
+                if n > limit {
+                    return Err(damaged());
+                }
+                let from = kind_at + 13;
+                let message = from..from + n;
+                (ParsedKnown::Invalid { line, message }, from + n + 4)
+            }
+            _ => return Err(damaged()),
+        };
+        let entry = self.bytes(len)?;
+        let sum = u32_at(entry, len - 4);
+        if crc32fast::hash(&entry[..len - 4]) != sum {
+            return Err(damaged());
+        }
+        self.len = len;
+        self.current = Some(Parsed {
+            key: 4..4 + key_len,
+            identity,
+            known,
+        });
+        Ok(true)
     }
+
+    /// The current entry's first `n` bytes, reading more of the file into
+    /// the window when they are not there yet.
+    fn bytes(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.pos + n > self.filled {
+            // Keep the entry's bytes read so far, at the window's start.
+            self.window.copy_within(self.pos..self.filled, 0);
+            self.window_at += self.pos as u64;
+            self.filled -= self.pos;
+            self.pos = 0;
+            if self.window.len() < n.max(WINDOW_BYTES) {
+                self.window.resize(n.max(WINDOW_BYTES), 0);
+            }
+            while self.filled < n {
+                match self.file.read(&mut self.window[self.filled..])? {
+                    0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                    read => self.filled += read,
+                }
+            }
+        }
+        Ok(&self.window[self.pos..self.pos + n])
+    }
+
+    /// The current entry's key (a [`Found`] key's bytes).
+    pub fn key(&self) -> Option<&[u8]> {
+        let parsed = self.current.as_ref()?;
+        Some(&self.window[self.pos..][parsed.key.clone()])
+    }
+
+    /// The stat identity the current entry was made from.
+    pub fn identity(&self) -> Option<Identity> {
+        self.current.as_ref().map(|parsed| parsed.identity)
+    }
+
+    /// What the current entry knows of its file.
+    pub fn known(&self) -> Option<KnownRef<'_>> {
+        let parsed = self.current.as_ref()?;
+        let entry = &self.window[self.pos..self.pos + self.len];
+        Some(match &parsed.known {
+            ParsedKnown::Digest(range) => KnownRef::Digest(&entry[range.clone()]),
+            ParsedKnown::Invalid { line, message } => KnownRef::Invalid {
+                line: *line,
+                message: &entry[message.clone()],
+            },
+        })
+    }
+
+    /// Where the current entry lies in the file.
+    pub fn span(&self) -> Span {
+        let start = self.window_at + self.pos as u64;
+        Span {
+            start,
+            end: start + self.len as u64,
+        }
+    }
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(b)
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(b)
 }
 
 /// Where an entry lies in the snapshot file.
@@ -358,12 +464,6 @@ fn encode_entry(out: &mut Vec<u8>, entry: &Entry) {
 fn write_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
-}
-
-fn read_u8(r: &mut impl Read) -> io::Result<u8> {
-    let mut b = [0u8; 1];
-    r.read_exact(&mut b)?;
-    Ok(b[0])
 }
 
 fn read_u32(r: &mut impl Read) -> io::Result<u32> {

@@ -37,7 +37,7 @@ pub use files::{Found, Identity, SEPARATOR, Walked, threads, walk};
 use super::{Store, WORK_DIR};
 use crate::case::Case;
 use crate::error::InputError;
-use facts::{Entry, Known, Piece, Snapshot};
+use facts::{Entry, Known, KnownRef, Piece, Snapshot};
 
 /// What a pass is told as it goes, so a long first build can show
 /// progress (the store itself prints nothing).
@@ -284,40 +284,40 @@ impl<F> Pass<'_, F> {
             pieces: Vec::new(),
             changed: false,
         };
-        let next = |reader: &mut Option<facts::SegmentReader<'_>>, changed: &mut bool| {
-            let entry = reader.as_mut().and_then(|r| match r.next_entry() {
-                Ok(entry) => entry,
-                // A damaged snapshot: what is left of it is not trusted.
-                Err(_) => {
-                    *changed = true;
-                    None
-                }
-            });
-            if entry.is_none() {
+        // Moves to the reader's next entry; at the end, or at damage
+        // (what is left of a damaged snapshot is not trusted), drops it.
+        let advance = |reader: &mut Option<facts::SegmentReader<'_>>, changed: &mut bool| {
+            let more = reader
+                .as_mut()
+                .map(|r| r.advance().inspect_err(|_| *changed = true));
+            if !matches!(more, Some(Ok(true))) {
                 *reader = None;
             }
-            entry
         };
-        let mut entry = next(&mut reader, &mut part.changed);
+        advance(&mut reader, &mut part.changed);
         let mut to_read: Vec<usize> = Vec::new();
         // The case decoded last lends its strings to the next.
         let mut spare: Option<Case> = None;
         for (i, found) in files.iter().enumerate() {
             let at = first + i;
+            let key = found.key.as_bytes();
             // Entries for files that are gone.
-            while let Some((e, _)) = &entry
-                && e.key < found.key
+            while reader
+                .as_ref()
+                .and_then(|r| r.key())
+                .is_some_and(|k| k < key)
             {
                 part.changed = true;
-                entry = next(&mut reader, &mut part.changed);
+                advance(&mut reader, &mut part.changed);
             }
             let mut trusted = false;
-            if let (Some((e, span)), Some(snapshot)) = (&entry, snapshot)
-                && e.key == found.key
-                && snapshot.trusts(&e.identity, &found.identity)
+            let matched = reader.as_ref().and_then(|r| r.key()) == Some(key);
+            if let (true, Some(r), Some(snapshot)) = (matched, &reader, snapshot)
+                && r.identity()
+                    .is_some_and(|stored| snapshot.trusts(&stored, &found.identity))
             {
-                match &e.known {
-                    Known::Digest(bytes) => {
+                match r.known() {
+                    Some(KnownRef::Digest(bytes)) => {
                         if let Some(case) = digest::decode_reusing(bytes, spare.take()) {
                             trusted = true;
                             if let Some(value) = reduce(&case) {
@@ -326,32 +326,33 @@ impl<F> Pass<'_, F> {
                             spare = Some(case);
                         }
                     }
-                    Known::Invalid { line, message } => {
+                    Some(KnownRef::Invalid { line, message }) => {
                         trusted = true;
                         part.failed.push((
                             at,
                             InputError::InvalidFile {
                                 path: self.store.shown(&found.path(&self.store.cases)),
-                                line: *line,
-                                message: message.clone(),
+                                line,
+                                message: String::from_utf8_lossy(message).into_owned(),
                             }
                             .into(),
                         ));
                     }
+                    None => {}
                 }
                 if trusted && use_index {
-                    part.pieces.push((at, Piece::Old { span: *span }));
+                    part.pieces.push((at, Piece::Old { span: r.span() }));
                 }
             }
             if !trusted {
                 part.changed |= use_index;
                 to_read.push(i);
             }
-            if entry.as_ref().is_some_and(|(e, _)| e.key == found.key) {
-                entry = next(&mut reader, &mut part.changed);
+            if matched {
+                advance(&mut reader, &mut part.changed);
             }
         }
-        if entry.is_some() {
+        if reader.is_some() {
             part.changed = true;
         }
         progress.reading(to_read.len());
