@@ -864,16 +864,40 @@ mod tests {
         let word = || proptest::option::of(0u8..12);
         let text = || proptest::option::of("[a-z ]{0,6}");
         (
-            (-400_000i64..400_000, who.clone(), 0u8..40, proptest::option::of(who)),
+            (
+                -400_000i64..400_000,
+                who.clone(),
+                0u8..40,
+                proptest::option::of(who),
+            ),
             (word(), proptest::option::of(any::<u32>()), word(), word()),
-            (proptest::option::of(-90_000i64..90_000), proptest::option::of(any::<bool>())),
-            (word(), word(), text(), text(), proptest::option::of(any::<bool>())),
-            (prop::collection::vec(0u8..8, 0..3), prop::collection::vec("[0-9* ]{0,8}", 0..3)),
+            (
+                proptest::option::of(-90_000i64..90_000),
+                proptest::option::of(any::<bool>()),
+            ),
+            (
+                word(),
+                word(),
+                text(),
+                text(),
+                proptest::option::of(any::<bool>()),
+            ),
+            (
+                prop::collection::vec(0u8..8, 0..3),
+                prop::collection::vec("[0-9* ]{0,8}", 0..3),
+            ),
             (text(), text(), proptest::option::of(-90_000i64..90_000)),
         )
             .prop_filter_map(
                 "an action, a word",
-                |((at, by, action, to), (field, option, on, void), (due, satisfied), more, lists, ids)| {
+                |(
+                    (at, by, action, to),
+                    (field, option, on, void),
+                    (due, satisfied),
+                    more,
+                    lists,
+                    ids,
+                )| {
                     let (how, outcome, root_cause, redress, duplicate) = more;
                     let (fields, numbers) = lists;
                     let (message_id, source_id, until) = ids;
@@ -893,7 +917,10 @@ mod tests {
                     e.duplicate_of = duplicate
                         .filter(|d| *d)
                         .and_then(|_| CaseId::parse_full("20261121-8kq3m"));
-                    e.fields = fields.into_iter().filter_map(PersonalField::from_index).collect();
+                    e.fields = fields
+                        .into_iter()
+                        .filter_map(PersonalField::from_index)
+                        .collect();
                     e.allowed_card_like_numbers = numbers;
                     e.message_id = message_id;
                     e.source_id = source_id;

@@ -99,16 +99,29 @@ pub fn walk(cases: &Path, threads: usize) -> Walked {
     let mut walked = Walked::default();
     let mut level = vec![(cases.to_path_buf(), String::new())];
     while !level.is_empty() {
+        // Folders in key order, each one's files sorted by the thread
+        // that read it, joined in that order: one sorted run per level.
+        level.sort_unstable_by(|a, b| a.1.cmp(&b.1));
         let next = AtomicUsize::new(0);
         let found = Mutex::new(Walked::default());
+        let runs = Mutex::new(Vec::new());
         let deeper = Mutex::new(Vec::new());
         let work = || {
             let mut mine = Walked::default();
+            let mut my_runs = Vec::new();
             let mut my_folders = Vec::new();
-            while let Some((folder, key)) = level.get(next.fetch_add(1, Ordering::Relaxed)) {
-                read_folder(folder, key, &mut mine, &mut my_folders);
+            loop {
+                let at = next.fetch_add(1, Ordering::Relaxed);
+                let Some((folder, key)) = level.get(at) else {
+                    break;
+                };
+                let mut files = Vec::new();
+                read_folder(folder, key, &mut files, &mut mine, &mut my_folders);
+                files.sort_unstable_by(|a: &Found, b: &Found| a.key.cmp(&b.key));
+                my_runs.push((at, files));
             }
             lock(&found).absorb(mine);
+            lock(&runs).extend(my_runs);
             lock(&deeper).extend(my_folders);
         };
         let threads = threads.clamp(1, level.len());
@@ -122,9 +135,17 @@ pub fn walk(cases: &Path, threads: usize) -> Walked {
             });
         }
         walked.absorb(found.into_inner().unwrap_or_else(|e| e.into_inner()));
+        let mut runs = runs.into_inner().unwrap_or_else(|e| e.into_inner());
+        runs.sort_unstable_by_key(|(at, _)| *at);
+        for (_, files) in runs {
+            walked.files.extend(files);
+        }
         level = deeper.into_inner().unwrap_or_else(|e| e.into_inner());
     }
-    walked.files.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    // Levels interleave only where a folder holds case files beside
+    // subfolders; a stable sort merges those runs and checks the rest
+    // in one pass.
+    walked.files.sort_by(|a, b| a.key.cmp(&b.key));
     walked.links.sort();
     walked.errors.sort_by(|a, b| a.0.cmp(&b.0));
     walked
@@ -144,7 +165,15 @@ impl Walked {
     }
 }
 
-fn read_folder(folder: &Path, key: &str, out: &mut Walked, folders: &mut Vec<(PathBuf, String)>) {
+/// Reads one folder: its case files into `files`, its links and errors
+/// into `out`, its subfolders into `folders`.
+fn read_folder(
+    folder: &Path,
+    key: &str,
+    files: &mut Vec<Found>,
+    out: &mut Walked,
+    folders: &mut Vec<(PathBuf, String)>,
+) {
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(e) => {
@@ -180,7 +209,7 @@ fn read_folder(folder: &Path, key: &str, out: &mut Walked, folders: &mut Vec<(Pa
             && is_case_file_name(name)
         {
             match entry.metadata() {
-                Ok(meta) => out.files.push(Found {
+                Ok(meta) => files.push(Found {
                     key: below(name),
                     identity: Identity::of(&meta),
                 }),
