@@ -82,16 +82,18 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
                 })
             })?;
             let code = scan.exit_code();
-            let mut rows = scan.cases;
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            let keyed = scan.cases;
+            // The rows stay where they are; only their places are sorted.
+            let mut order: Vec<usize> = (0..keyed.len()).collect();
+            order.sort_by(|&a, &b| keyed[a].0.cmp(&keyed[b].0));
             if args.reverse {
-                rows.reverse();
+                order.reverse();
             }
             if let Some(limit) = args.limit {
-                rows.truncate(limit);
+                order.truncate(limit);
             }
-            if !rows.is_empty() {
-                let rows: Vec<Row> = rows.into_iter().map(|(_, row)| row).collect();
+            if !order.is_empty() {
+                let rows: Vec<&Row> = order.iter().map(|&i| &keyed[i].1).collect();
                 let cut = match session.terminal().width() {
                     Some(width) => fit(&rows, usize::from(width)),
                     None => Cut::NONE,
@@ -242,20 +244,16 @@ impl Cut {
 
 /// Writes the table: the columns `cut` keeps, ids, dates and numbers never
 /// split, headers never broken, each case on one line.
-fn write_table(out: &mut dyn Write, rows: &[Row], cut: &Cut) -> std::io::Result<()> {
+fn write_table(out: &mut dyn Write, rows: &[&Row], cut: &Cut) -> std::io::Result<()> {
     // Laid out here rather than by a table crate: at 100,000 cases a
     // table of cells costs hundreds of megabytes, and every cell is one
     // line, so a column is as wide as its widest cell and the columns are
     // GAP apart.
-    let mut widths = HEADER.map(terminal::columns);
-    for row in rows {
-        for (i, (cell, columns)) in row.cells().enumerate() {
-            widths[i] = widths[i].max(cut.cell(i, cell, columns).1);
-        }
-    }
-    let mut line = String::new();
-    let mut write_line = |cells: &mut dyn Iterator<Item = (&str, usize)>| {
-        line.clear();
+    let widths = most_columns(rows, HEADER.map(terminal::columns), |i, cell, columns| {
+        cut.cell(i, cell, columns).1
+    });
+    let write_line = |cells: &mut dyn Iterator<Item = (&str, usize)>, line: &mut String| {
+        let start = line.len();
         for (i, (cell, columns)) in cells.enumerate().filter(|(i, _)| cut.keep[*i]) {
             let (cell, columns) = cut.cell(i, cell, columns);
             line.push_str(&cell);
@@ -265,24 +263,47 @@ fn write_table(out: &mut dyn Write, rows: &[Row], cut: &Cut) -> std::io::Result<
             }
             line.push_str(&SPACES[..pad % SPACES.len()]);
         }
-        writeln!(out, "{}", line.trim_end())
+        let end = start + line[start..].trim_end().len();
+        line.truncate(end);
+        line.push('\n');
     };
-    write_line(&mut HEADER.into_iter().map(|h| (h, terminal::columns(h))))?;
-    for row in rows {
-        write_line(&mut row.cells())?;
-    }
-    Ok(())
+    let mut header = String::new();
+    write_line(
+        &mut HEADER.into_iter().map(|h| (h, terminal::columns(h))),
+        &mut header,
+    );
+    out.write_all(header.as_bytes())?;
+    super::lines::write(out, rows, |row, line| write_line(&mut row.cells(), line))
+}
+
+/// The most columns each cell of `rows` takes as `shown` shows it (given
+/// the column, the cell and its columns in full), or `least` when more;
+/// measured on every core.
+fn most_columns(
+    rows: &[&Row],
+    least: [usize; COLUMNS],
+    shown: impl Fn(usize, &str, usize) -> usize + Sync,
+) -> [usize; COLUMNS] {
+    let parts: Vec<&[&Row]> = rows.chunks(4096).collect();
+    crate::store::parallel_map(&parts, |part| {
+        let mut most = least;
+        for row in *part {
+            for (i, (cell, columns)) in row.cells().enumerate() {
+                most[i] = most[i].max(shown(i, cell, columns));
+            }
+        }
+        most
+    })
+    .into_iter()
+    .fold(least, |all, part| {
+        std::array::from_fn(|i| all[i].max(part[i]))
+    })
 }
 
 /// Which columns fit in `width`, and how far names and titles are
 /// shortened to fit.
-fn fit(rows: &[Row], width: usize) -> Cut {
-    let mut content = HEADER.map(str::len);
-    for row in rows {
-        for (i, (_, columns)) in row.cells().enumerate() {
-            content[i] = content[i].max(columns);
-        }
-    }
+fn fit(rows: &[&Row], width: usize) -> Cut {
+    let content = most_columns(rows, HEADER.map(str::len), |_, _, columns| columns);
     let is_name = |i: usize| matches!(i, ASSIGNEE | 6 | 7);
     let title_least = content[TITLE].min(TITLE_AT_LEAST);
     let mut used: usize = [0, 1, 2, 3].iter().map(|&i| content[i] + GAP).sum();

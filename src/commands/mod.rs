@@ -24,6 +24,7 @@ pub mod index;
 pub mod init;
 mod input;
 mod json;
+mod lines;
 pub mod list;
 pub mod log;
 pub mod mail;
