@@ -349,14 +349,17 @@ fn row(
     zone: Zone,
     terminal: &Terminal,
 ) -> Row {
-    let follow_up = match case.follow_up_state(now) {
-        Some(FollowUpState::Due { overdue: true, .. }) => terminal.paint(Tint::Overdue, "overdue"),
+    use std::borrow::Cow;
+    let follow_up: Cow<str> = match case.follow_up_state(now) {
+        Some(FollowUpState::Due { overdue: true, .. }) => {
+            terminal.paint(Tint::Overdue, "overdue").into()
+        }
         Some(FollowUpState::Due { due, .. }) if case.status == Status::Resolved => {
             let text = format!("due {}", zone.date(due).format("%m-%d"));
             if due - now <= chrono::Duration::days(1) {
-                terminal.paint(Tint::DueSoon, &text)
+                terminal.paint(Tint::DueSoon, &text).into()
             } else {
-                text
+                text.into()
             }
         }
         Some(FollowUpState::Done {
@@ -366,17 +369,17 @@ fn row(
             satisfied: Some(false),
         }) => "not satisfied".into(),
         Some(FollowUpState::Done { satisfied: None }) => "no answer".into(),
-        _ => String::new(),
+        _ => "".into(),
     };
-    let status = match case.void {
-        Some(Void::Duplicate) => format!("{} (duplicate)", case.status),
-        Some(Void::OpenedInError) => format!("{} (in error)", case.status),
-        None => case.status.to_string(),
+    let status: Cow<str> = match case.void {
+        Some(Void::Duplicate) => format!("{} (duplicate)", case.status).into(),
+        Some(Void::OpenedInError) => format!("{} (in error)", case.status).into(),
+        None => case.status.as_str().into(),
     };
     Row::build()
         .text(case.id.as_str())
-        .text(&terminal.paint(Tint::status(case.status), &status))
-        .text(&terminal.paint_if(Tint::severity(case.severity), case.severity.as_str()))
+        .cell(|row| terminal.paint_into(row, Some(Tint::status(case.status)), &status))
+        .cell(|row| terminal.paint_into(row, Tint::severity(case.severity), case.severity.as_str()))
         .cell(|row| {
             let age = format_length(now - case.opened_at.0);
             row.extend(age.chars().filter(|&c| c != ' '));
@@ -388,7 +391,10 @@ fn row(
         .text(&shown(&case.category))
         .text(&line(&case.customer.name))
         .text(&follow_up)
-        .text(&terminal.paint(Tint::Overdue, &overdue(case, settings, now)))
+        .cell(|row| {
+            let overdue = overdue(case, settings, now);
+            terminal.paint_into(row, Some(Tint::Overdue), &overdue);
+        })
         .text(&line(&case.title))
         .done()
 }

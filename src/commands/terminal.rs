@@ -143,6 +143,14 @@ impl Terminal {
         }
     }
 
+    /// `text` in `tint`, if any, added to `out`.
+    pub fn paint_into(&self, out: &mut String, tint: Option<Tint>, text: &str) {
+        match tint {
+            Some(tint) if self.colour => out.push_str(&untrusted::paint(tint.style(), text)),
+            _ => out.push_str(text),
+        }
+    }
+
     /// `text` in `tint`, if any.
     pub fn paint_if(&self, tint: Option<Tint>, text: &str) -> String {
         match tint {

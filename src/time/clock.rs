@@ -6,6 +6,7 @@
 //! an offset, in the log's zone ([`Zone`]).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, SubsecRound, Timelike, Utc};
+use std::fmt::Write as _;
 
 use crate::error::InputError;
 use crate::time::{Span, Zone};
@@ -148,16 +149,22 @@ pub fn format_length(d: Duration) -> String {
     if seconds < 60 {
         return "under a minute".to_string();
     }
-    let mut parts = Vec::new();
-    for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if seconds >= size && parts.len() < 2 {
-            parts.push(format!("{}{unit}", seconds / size));
+    // One string, not one a part: `list` words 100,000 ages.
+    let mut out = String::with_capacity(12);
+    let mut parts = 0;
+    for (unit, size) in [('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60)] {
+        if seconds >= size && parts < 2 {
+            if parts > 0 {
+                out.push(' ');
+            }
+            let _ = write!(out, "{}{unit}", seconds / size);
             seconds %= size;
-        } else if !parts.is_empty() {
+            parts += 1;
+        } else if parts > 0 {
             break;
         }
     }
-    parts.join(" ")
+    out
 }
 
 /// `in 1d 3h` or `2h ago`, relative to `now`.
@@ -195,6 +202,13 @@ mod tests {
     fn lengths_show_two_largest_units() {
         assert_eq!(format_length(Duration::seconds(27 * 3600 + 120)), "1d 3h");
         assert_eq!(format_length(Duration::minutes(45)), "45m");
+        // Two parts at most, none after a gap.
+        assert_eq!(format_length(Duration::hours(14 * 24 + 3)), "2w");
+        assert_eq!(
+            format_length(Duration::hours(-(254 * 168 + 6 * 24 + 5))),
+            "254w 6d"
+        );
+        assert_eq!(format_length(Duration::seconds(3 * 3600 + 59)), "3h");
         assert_eq!(format_length(Duration::seconds(5)), "under a minute");
     }
 
