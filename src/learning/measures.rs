@@ -100,7 +100,6 @@ struct FactEvent {
     /// On waiting events: whom the case waits on.
     on: Option<WaitingOn>,
     satisfied: Option<bool>,
-    due: Option<DateTime<Utc>>,
     /// On resolved events: the outcome then recorded (the root cause
     /// is kept beside the events: few have one).
     outcome: Option<Outcome>,
@@ -128,6 +127,10 @@ pub struct Facts {
     events: Box<[FactEvent]>,
     /// The root causes recorded, each with its event's place in `events`.
     root_causes: Box<[(usize, Box<str>)]>,
+    /// When each follow-up scheduled was due, with its event's place in
+    /// `events` (beside them, as few events have one: 100,000 cases'
+    /// events are held at once).
+    follow_up_dues: Box<[(usize, DateTime<Utc>)]>,
 }
 
 /// One copy of each of the few names (categories, people) that 100,000
@@ -168,7 +171,6 @@ impl Facts {
                 action: e.action,
                 on: e.on,
                 satisfied: e.satisfied,
-                due: e.due.map(|d| d.0),
                 outcome: e.outcome,
                 redress: e.redress.as_deref().is_some_and(|r| !r.trim().is_empty()),
             })
@@ -179,6 +181,11 @@ impl Facts {
                 let cause = e.root_cause.as_deref().map(str::trim)?;
                 (!cause.is_empty()).then(|| (i, Box::from(cause)))
             })
+            .collect();
+        let follow_up_dues: Vec<(usize, DateTime<Utc>)> = counted()
+            .enumerate()
+            .filter(|(_, e)| e.action == Action::FollowUpScheduled)
+            .filter_map(|(i, e)| Some((i, e.due?.0)))
             .collect();
         let logged_assignee = case
             .events
@@ -218,6 +225,7 @@ impl Facts {
                 .into_boxed_str(),
             events: events.into_boxed_slice(),
             root_causes: root_causes.into_boxed_slice(),
+            follow_up_dues: follow_up_dues.into_boxed_slice(),
         })
     }
 
@@ -247,6 +255,14 @@ impl Facts {
         self.customer_label = pseudonym.as_deref().unwrap_or(REDACTED).into();
         self.customer = pseudonym.map(String::into_boxed_str);
         self
+    }
+
+    /// When the follow-up scheduled by event `i` was due.
+    fn follow_up_due(&self, i: usize) -> Option<DateTime<Utc>> {
+        self.follow_up_dues
+            .iter()
+            .find(|(at, _)| *at == i)
+            .map(|(_, due)| *due)
     }
 
     fn first(&self, wanted: impl Fn(Action) -> bool) -> Option<DateTime<Utc>> {
@@ -879,9 +895,9 @@ fn follow_ups(cases: &[&Facts], period: &Period) -> FollowUps {
             out.resolutions += 1;
             let mut due: Option<DateTime<Utc>> = None;
             let mut outcome = None;
-            for later in &f.events[i + 1..] {
+            for (j, later) in f.events.iter().enumerate().skip(i + 1) {
                 match later.action {
-                    Action::FollowUpScheduled => due = later.due.or(due),
+                    Action::FollowUpScheduled => due = f.follow_up_due(j).or(due),
                     Action::FollowedUp => {
                         outcome = Some(match due {
                             Some(d) if later.at <= d => &mut out.on_time,
