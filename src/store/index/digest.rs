@@ -4,9 +4,11 @@
 //! Whole-log commands (`list`, `due`, `report`, hints) need every field and
 //! event of every case but none of the free text (summaries, notes), so the
 //! index holds exactly [`light`] of each case. The encoding is hand-written
-//! (fixed field order, varint lengths, times as seconds) because reading
-//! 100,000 digests must cost a fraction of reading the files; a property
-//! test keeps it in step with the case model.
+//! (fixed field order, varint lengths, times as seconds, each event's time
+//! from the one before, each person named once and then by their place,
+//! an event's optional parts behind a byte of flags) because reading
+//! 100,000 digests must cost a fraction of reading the files; property
+//! tests keep it in step with the case model.
 
 use chrono::DateTime;
 
