@@ -247,10 +247,9 @@ fn write_text(
 ) -> Result<()> {
     // Widths first, then each line as it is written: 50,000 lines need
     // not be held as cells. Both on every core.
-    let parts: Vec<&[Item]> = items.chunks(4096).collect();
-    let widths = crate::store::parallel_map(&parts, |part| {
+    let widths = crate::store::parallel_parts(items, |part| {
         let mut widths = [0usize; 4];
-        for item in *part {
+        for item in part {
             let cells = [
                 item.case.id.as_str().chars().count(),
                 item.deadline.kind.label().chars().count(),

@@ -34,7 +34,7 @@ pub fn write<T: Sync>(
         // The helper makes the odd batches; at most two wait to be written.
         let (made, ready) = mpsc::sync_channel::<String>(2);
         let odd: Vec<&[T]> = batches.iter().skip(1).step_by(2).copied().collect();
-        let helper = scope.spawn(move || {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
             for batch in odd {
                 let mut text = String::with_capacity(batch.len() * 128);
                 for item in batch {
@@ -47,6 +47,10 @@ pub fn write<T: Sync>(
             }
         });
         let mut text = String::new();
+        let Ok(helper) = helper else {
+            // No thread to be had: every line is made here.
+            return write_batch(out, items, line, &mut text);
+        };
         let mut written = Ok(());
         for (i, batch) in batches.iter().enumerate() {
             written = if i % 2 == 0 {
@@ -69,6 +73,8 @@ pub fn write<T: Sync>(
     })
 }
 
+/// Makes and writes `items`' lines in `text`, a string reused between
+/// batches, flushing it to `out` as it fills.
 fn write_batch<T>(
     out: &mut dyn Write,
     items: &[T],

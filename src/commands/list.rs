@@ -284,10 +284,9 @@ fn most_columns(
     least: [usize; COLUMNS],
     shown: impl Fn(usize, &str, usize) -> usize + Sync,
 ) -> [usize; COLUMNS] {
-    let parts: Vec<&[&Row]> = rows.chunks(4096).collect();
-    crate::store::parallel_map(&parts, |part| {
+    crate::store::parallel_parts(rows, |part| {
         let mut most = least;
-        for row in *part {
+        for row in part {
             for (i, (cell, columns)) in row.cells().enumerate() {
                 most[i] = most[i].max(shown(i, cell, columns));
             }

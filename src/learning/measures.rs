@@ -259,10 +259,11 @@ impl Facts {
 
     /// When the follow-up scheduled by event `i` was due.
     fn follow_up_due(&self, i: usize) -> Option<DateTime<Utc>> {
+        // In the order of the events they belong to.
         self.follow_up_dues
-            .iter()
-            .find(|(at, _)| *at == i)
-            .map(|(_, due)| *due)
+            .binary_search_by_key(&i, |(at, _)| *at)
+            .ok()
+            .map(|found| self.follow_up_dues[found].1)
     }
 
     fn first(&self, wanted: impl Fn(Action) -> bool) -> Option<DateTime<Utc>> {

@@ -30,7 +30,7 @@ use crate::settings::SETTINGS_FILE;
 use crate::untrusted;
 
 pub use lock::{DEFAULT_LOCK_WAIT, Stale};
-pub use walk::{Walk, parallel_map};
+pub use walk::{Walk, parallel_map, parallel_parts};
 pub use write::Changed;
 
 /// The folder that holds every case file.

@@ -170,21 +170,30 @@ impl Store {
 /// Maps `each` over `items` on every core, keeping their order. Small
 /// inputs stay on one thread: starting threads costs more than they save.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], each: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    parallel_parts(items, |part| part.iter().map(&each).collect::<Vec<R>>())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// `each` of `items` split into one run of neighbours per core, in order
+/// (one run when there are few items).
+pub fn parallel_parts<T: Sync, R: Send>(items: &[T], each: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     const PER_THREAD: usize = 64;
     let threads = index::threads().min(items.len() / PER_THREAD + 1);
     if threads <= 1 {
-        return items.iter().map(each).collect();
+        return vec![each(items)];
     }
     let chunk = items.len().div_ceil(threads).max(1);
     let each = &each;
     std::thread::scope(|scope| {
         let workers: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(each).collect::<Vec<R>>()))
+            .map(|part| scope.spawn(move || each(part)))
             .collect();
         workers
             .into_iter()
-            .flat_map(|worker| {
+            .map(|worker| {
                 worker
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -203,6 +212,19 @@ mod tests {
             let items: Vec<usize> = (0..n).collect();
             let doubled = parallel_map(&items, |i| i * 2);
             assert_eq!(doubled, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn parallel_parts_are_neighbours_in_order_and_cover_every_item() {
+        for n in [0, 1, 63, 64, 65, 1000, 100_001] {
+            let items: Vec<usize> = (0..n).collect();
+            let parts = parallel_parts(&items, <[usize]>::to_vec);
+            assert!(parts.len() <= index::threads().max(1), "{n} items");
+            assert_eq!(parts.concat(), items, "{n} items");
+            if n >= 1000 && index::threads() > 1 {
+                assert!(parts.len() > 1, "{n} items stayed on one thread");
+            }
         }
     }
 }

@@ -6,7 +6,8 @@
 //! index holds exactly [`light`] of each case. The encoding is hand-written
 //! (fixed field order, varint lengths, times as seconds, each event's time
 //! from the one before, each person named once and then by their place,
-//! an event's optional parts behind a byte of flags) because reading
+//! an event's optional parts behind a varint of flags, the common ones in
+//! its first byte) because reading
 //! 100,000 digests must cost a fraction of reading the files; property
 //! tests keep it in step with the case model.
 

@@ -300,12 +300,15 @@ impl<'s> SegmentReader<'s> {
     }
 }
 
+/// The number at `at`; every caller has read at least `at + 4` bytes of
+/// the entry into `bytes` (see [`SegmentReader::advance`]).
 fn u32_at(bytes: &[u8], at: usize) -> u32 {
     let mut b = [0u8; 4];
     b.copy_from_slice(&bytes[at..at + 4]);
     u32::from_le_bytes(b)
 }
 
+/// The number at `at`; every caller has read at least `at + 8` bytes.
 fn u64_at(bytes: &[u8], at: usize) -> u64 {
     let mut b = [0u8; 8];
     b.copy_from_slice(&bytes[at..at + 8]);
@@ -504,5 +507,141 @@ pub fn remove(path: &Path) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).context("removing the index"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A snapshot of entries with these digest sizes (and one invalid
+    /// file), written as a pass writes one, in `segments` parts.
+    fn written(dir: &Path, sizes: &[usize], segments: usize) -> (std::path::PathBuf, Vec<Entry>) {
+        let entries: Vec<Entry> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| Entry {
+                key: format!("2026{SEP}11{SEP}{i:05}.toml", SEP = super::super::SEPARATOR),
+                identity: Identity {
+                    size: i as u64,
+                    mtime_ns: 1_000 + i as i64,
+                    ctime_ns: -(i as i64),
+                    inode: u64::MAX - i as u64,
+                },
+                known: if size == 0 {
+                    Known::Invalid {
+                        line: 7,
+                        message: "bad ü".into(),
+                    }
+                } else {
+                    Known::Digest((0..size).map(|b| (b * 31 + i) as u8).collect())
+                },
+            })
+            .collect();
+        let files: Vec<Found> = entries
+            .iter()
+            .map(|e| Found {
+                key: e.key.clone(),
+                identity: e.identity,
+            })
+            .collect();
+        let pieces: Vec<(usize, Piece)> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i, Piece::New(Box::new(e.clone()))))
+            .collect();
+        let path = dir.join(FILE);
+        write(&path, dir, 42, &files, &pieces, None, segments).unwrap();
+        (path, entries)
+    }
+
+    /// Every entry of every segment, as read, with its bytes in the file;
+    /// or the first error.
+    fn read_back(path: &Path) -> io::Result<Vec<(Entry, Vec<u8>)>> {
+        let Some(snapshot) = Snapshot::open(path) else {
+            return Err(io::Error::other("no snapshot"));
+        };
+        let bytes = fs::read(path)?;
+        let mut out = Vec::new();
+        for (_, mut reader) in segment_readers(&snapshot) {
+            while reader.advance()? {
+                let known = match reader.known() {
+                    Some(KnownRef::Digest(d)) => Known::Digest(d.to_vec()),
+                    Some(KnownRef::Invalid { line, message }) => Known::Invalid {
+                        line,
+                        message: String::from_utf8(message.to_vec()).unwrap(),
+                    },
+                    None => panic!("an entry with nothing known"),
+                };
+                let span = reader.span();
+                out.push((
+                    Entry {
+                        key: String::from_utf8(reader.key().unwrap().to_vec()).unwrap(),
+                        identity: reader.identity().unwrap(),
+                        known,
+                    },
+                    bytes[span.start as usize..span.end as usize].to_vec(),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn entries_read_back_in_place_across_the_window_s_edges() {
+        let dir = tempfile::tempdir().unwrap();
+        // Small ones, one bigger than the window, ones that straddle it.
+        let mut sizes = vec![10, 300 * 1024, 0, 200 * 1024, 1];
+        sizes.extend(std::iter::repeat_n(4000, 200));
+        sizes.push(WINDOW_BYTES - 40);
+        for segments in [1, 2, 3] {
+            let (path, entries) = written(dir.path(), &sizes, segments);
+            let read = read_back(&path).unwrap();
+            assert_eq!(read.len(), entries.len());
+            for ((got, bytes), want) in read.iter().zip(&entries) {
+                assert_eq!(got.key, want.key);
+                assert_eq!(got.identity, want.identity);
+                assert_eq!(got.known, want.known);
+                let mut encoded = Vec::new();
+                encode_entry(&mut encoded, want);
+                assert_eq!(bytes, &encoded, "the span of {}", want.key);
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_or_damaged_snapshot_reads_as_an_error_never_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, entries) = written(dir.path(), &[10, 0, 300, 20], 2);
+        let good = fs::read(&path).unwrap();
+        let cut_path = dir.path().join("damaged");
+        // Cut anywhere: what is read is a prefix of the entries, or an
+        // error.
+        for cut in 0..good.len() {
+            fs::write(&cut_path, &good[..cut]).unwrap();
+            if let Ok(read) = read_back(&cut_path) {
+                assert!(read.len() <= entries.len(), "cut at {cut}");
+            }
+        }
+        // Any byte changed: the check or the layout catches it, or the
+        // entry it lies in still reads (a changed key or identity is
+        // then a mismatch with the walk).
+        for at in 0..good.len() {
+            for flip in [0x01u8, 0xff] {
+                let mut damaged = good.clone();
+                damaged[at] ^= flip;
+                fs::write(&cut_path, &damaged).unwrap();
+                let _ = read_back(&cut_path);
+            }
+        }
+        // Lengths no entry can have.
+        for hostile in [u32::MAX, 0x8000_0000, 64 * 1024 * 1024 + 1, 65 * 1024] {
+            let snapshot = Snapshot::open(&path).unwrap();
+            let start = snapshot.segments[0].offset as usize;
+            let mut damaged = good.clone();
+            damaged[start..start + 4].copy_from_slice(&hostile.to_le_bytes());
+            fs::write(&cut_path, &damaged).unwrap();
+            assert!(read_back(&cut_path).is_err(), "a key of {hostile} bytes");
+        }
     }
 }
