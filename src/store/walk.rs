@@ -77,8 +77,11 @@ impl Store {
         // Each case once: most logs have no copies, so only the ids seen
         // twice are looked at again. Sorting the names finds them without
         // hashing 100,000 of them.
-        // Where every case sits in its own month's folder, the stems are
-        // in order already.
+        // Where every case sits in its own month's folder, the walk has
+        // seen the stems rise: no copies. Else they are sorted here.
+        if walked.stems_rise {
+            return (walked.files, errors);
+        }
         let mut stems: Vec<&str> = walked.files.iter().map(Found::stem).collect();
         if !stems.is_sorted() {
             stems.sort_unstable();

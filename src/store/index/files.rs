@@ -87,6 +87,10 @@ pub struct Walked {
     pub links: Vec<PathBuf>,
     /// Folders that could not be read, and why.
     pub errors: Vec<(PathBuf, std::io::Error)>,
+    /// Whether the files' stems (case ids) rise strictly in path order, as
+    /// where every case sits in its own month's folder: then no case is
+    /// stored twice, and nobody need look at every name again to know.
+    pub stems_rise: bool,
 }
 
 /// How many threads a pass over every file uses.
@@ -98,6 +102,10 @@ pub fn threads() -> usize {
 pub fn walk(cases: &Path, threads: usize) -> Walked {
     let mut walked = Walked::default();
     let mut level = vec![(cases.to_path_buf(), String::new())];
+    // Where one folder's run of files meets the next, and whether the
+    // stems rise within every run.
+    let mut joins: Vec<usize> = Vec::new();
+    let mut runs_rise = true;
     while !level.is_empty() {
         // Folders in key order, each one's files sorted by the thread
         // that read it, joined in that order: one sorted run per level.
@@ -118,7 +126,9 @@ pub fn walk(cases: &Path, threads: usize) -> Walked {
                 let mut files = Vec::new();
                 read_folder(folder, key, &mut files, &mut mine, &mut my_folders);
                 files.sort_unstable_by(|a: &Found, b: &Found| a.key.cmp(&b.key));
-                my_runs.push((at, files));
+                // Measured here, while the names are at hand.
+                let rise = files.windows(2).all(|w| w[0].stem() < w[1].stem());
+                my_runs.push((at, files, rise));
             }
             lock(&found).absorb(mine);
             lock(&runs).extend(my_runs);
@@ -136,16 +146,32 @@ pub fn walk(cases: &Path, threads: usize) -> Walked {
         }
         walked.absorb(found.into_inner().unwrap_or_else(|e| e.into_inner()));
         let mut runs = runs.into_inner().unwrap_or_else(|e| e.into_inner());
-        runs.sort_unstable_by_key(|(at, _)| *at);
-        for (_, files) in runs {
+        runs.sort_unstable_by_key(|(at, _, _)| *at);
+        for (_, files, rise) in runs {
+            if files.is_empty() {
+                continue;
+            }
+            if !walked.files.is_empty() {
+                joins.push(walked.files.len());
+            }
+            runs_rise &= rise;
             walked.files.extend(files);
         }
         level = deeper.into_inner().unwrap_or_else(|e| e.into_inner());
     }
-    // Levels interleave only where a folder holds case files beside
-    // subfolders; a stable sort merges those runs and checks the rest
-    // in one pass.
-    walked.files.sort_by(|a, b| a.key.cmp(&b.key));
+    // Each run is in order; so is the whole when each join is. Levels
+    // interleave only where a folder holds case files beside subfolders,
+    // and a stable sort then merges the runs.
+    let files = &walked.files;
+    let in_order = joins.iter().all(|&at| files[at - 1].key < files[at].key);
+    walked.stems_rise = in_order
+        && runs_rise
+        && joins
+            .iter()
+            .all(|&at| files[at - 1].stem() < files[at].stem());
+    if !in_order {
+        walked.files.sort_by(|a, b| a.key.cmp(&b.key));
+    }
     walked.links.sort();
     walked.errors.sort_by(|a, b| a.0.cmp(&b.0));
     walked
@@ -263,9 +289,62 @@ mod tests {
                 .map(|p| cases.join(p))
             );
             assert_eq!(walked.files[1].stem(), "20261101-aaaaa");
+            // The archive's older id comes after the newer ones.
+            assert!(!walked.stems_rise);
             #[cfg(unix)]
             assert_eq!(walked.links, [cases.join("2026/12")]);
             assert!(walked.errors.is_empty());
+        }
+    }
+
+    #[test]
+    fn files_beside_folders_are_merged_into_path_order_and_copies_are_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = dir.path().join("cases");
+        for folder in ["2026/11", "2026/10", "b"] {
+            fs::create_dir_all(cases.join(folder)).unwrap();
+        }
+        let layouts: [(&[&str], bool); 5] = [
+            // Each case in its month's folder.
+            (
+                &[
+                    "2026/10/20261001-a.toml",
+                    "2026/11/20261101-b.toml",
+                    "2026/11/20261102-c.toml",
+                ],
+                true,
+            ),
+            // Case files beside subfolders, at three levels: merged, and
+            // then the stems are not vouched for (the caller sorts them).
+            (
+                &["c.toml", "2026/11/a.toml", "2026/b.toml", "d.toml"],
+                false,
+            ),
+            // One id in two folders.
+            (&["2026/10/x.toml", "2026/11/x.toml"], false),
+            // Ids that fall as the paths rise.
+            (&["2026/10/y.toml", "2026/11/b.toml"], false),
+            (&["b/a.toml", "2026/11/c.toml"], false),
+        ];
+        for (files, rise) in layouts {
+            let _ = fs::remove_dir_all(&cases);
+            for folder in ["2026/11", "2026/10", "b"] {
+                fs::create_dir_all(cases.join(folder)).unwrap();
+            }
+            for file in files {
+                fs::write(cases.join(file), "x").unwrap();
+            }
+            for threads in [1, 2] {
+                let walked = walk(&cases, threads);
+                let keys: Vec<&str> = walked.files.iter().map(|f| f.key.as_str()).collect();
+                let mut sorted = keys.clone();
+                sorted.sort();
+                assert_eq!(keys, sorted, "{files:?}");
+                assert_eq!(keys.len(), files.len());
+                assert_eq!(walked.stems_rise, rise, "{files:?}");
+                let stems: Vec<&str> = walked.files.iter().map(Found::stem).collect();
+                assert!(!rise || stems.is_sorted(), "{files:?}");
+            }
         }
     }
 
