@@ -247,24 +247,13 @@ fn write_text(
 ) -> Result<()> {
     // Widths first, then each line as it is written: 50,000 lines need
     // not be held as cells. Both on every core.
-    let widths = crate::store::parallel_parts(items, |part| {
-        let mut widths = [0usize; 4];
-        for item in part {
-            let cells = [
-                item.case.id.as_str().chars().count(),
-                item.deadline.kind.label().chars().count(),
-                state(&item.deadline, now).chars().count(),
-                assignee(item).chars().count(),
-            ];
-            for (width, cell) in widths.iter_mut().zip(cells) {
-                *width = (*width).max(cell);
-            }
-        }
-        widths
-    })
-    .into_iter()
-    .fold([0usize; 4], |all, part| {
-        std::array::from_fn(|i| all[i].max(part[i]))
+    let widths = super::lines::widest(items, [0; 4], |item| {
+        [
+            item.case.id.as_str().chars().count(),
+            item.deadline.kind.label().chars().count(),
+            state(&item.deadline, now).chars().count(),
+            assignee(item).chars().count(),
+        ]
     });
     super::lines::write(out, items, |item, text| {
         use std::fmt::Write as _;

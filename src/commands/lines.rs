@@ -73,6 +73,23 @@ pub fn write<T: Sync>(
     })
 }
 
+/// The most columns each of a line's `N` cells takes over `items` (as
+/// `cells` measures one item's), and at least `least`: a listing's
+/// column widths, measured on every core.
+pub fn widest<T: Sync, const N: usize>(
+    items: &[T],
+    least: [usize; N],
+    cells: impl Fn(&T) -> [usize; N] + Sync,
+) -> [usize; N] {
+    let wider = |a: [usize; N], b: [usize; N]| std::array::from_fn(|i| a[i].max(b[i]));
+    crate::store::parallel_parts(items, |part| {
+        part.iter()
+            .fold(least, |most, item| wider(most, cells(item)))
+    })
+    .into_iter()
+    .fold(least, wider)
+}
+
 /// Makes and writes `items`' lines in `text`, a string reused between
 /// batches, flushing it to `out` as it fills.
 fn write_batch<T>(
@@ -95,6 +112,19 @@ fn write_batch<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_widest_cell_of_each_column_is_found_on_any_number_of_items() {
+        for n in [0, 1, 100, 10_000] {
+            let items: Vec<usize> = (0..n).collect();
+            let widths = widest(&items, [3, 0], |&i| [i % 7, (i * 31) % 1000]);
+            let want = [
+                items.iter().map(|i| i % 7).fold(3, usize::max),
+                items.iter().map(|i| (i * 31) % 1000).fold(0, usize::max),
+            ];
+            assert_eq!(widths, want, "{n} items");
+        }
+    }
 
     #[test]
     fn lines_come_out_in_order_whatever_their_number() {

@@ -284,18 +284,12 @@ fn most_columns(
     least: [usize; COLUMNS],
     shown: impl Fn(usize, &str, usize) -> usize + Sync,
 ) -> [usize; COLUMNS] {
-    crate::store::parallel_parts(rows, |part| {
-        let mut most = least;
-        for row in part {
-            for (i, (cell, columns)) in row.cells().enumerate() {
-                most[i] = most[i].max(shown(i, cell, columns));
-            }
+    super::lines::widest(rows, least, |row| {
+        let mut columns = [0; COLUMNS];
+        for (i, (cell, full)) in row.cells().enumerate() {
+            columns[i] = shown(i, cell, full);
         }
-        most
-    })
-    .into_iter()
-    .fold(least, |all, part| {
-        std::array::from_fn(|i| all[i].max(part[i]))
+        columns
     })
 }
 
