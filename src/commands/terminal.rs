@@ -136,11 +136,7 @@ impl Terminal {
 
     /// `text` (already safe, see [`untrusted::line`]) in `tint`.
     pub fn paint(&self, tint: Tint, text: &str) -> String {
-        if self.colour {
-            untrusted::paint(tint.style(), text)
-        } else {
-            text.to_string()
-        }
+        self.paint_if(Some(tint), text)
     }
 
     /// `text` in `tint`, if any, added to `out`.
@@ -153,10 +149,9 @@ impl Terminal {
 
     /// `text` in `tint`, if any.
     pub fn paint_if(&self, tint: Option<Tint>, text: &str) -> String {
-        match tint {
-            Some(tint) => self.paint(tint, text),
-            None => text.to_string(),
-        }
+        let mut out = String::with_capacity(text.len());
+        self.paint_into(&mut out, tint, text);
+        out
     }
 }
 
