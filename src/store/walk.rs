@@ -78,14 +78,12 @@ impl Store {
         // twice are looked at again. Sorting the names finds them without
         // hashing 100,000 of them.
         // Where every case sits in its own month's folder, the walk has
-        // seen the stems rise: no copies. Else they are sorted here.
+        // seen the stems rise: no copies.
         if walked.stems_rise {
             return (walked.files, errors);
         }
         let mut stems: Vec<&str> = walked.files.iter().map(Found::stem).collect();
-        if !stems.is_sorted() {
-            stems.sort_unstable();
-        }
+        stems.sort_unstable();
         let seen_twice: HashSet<&str> = stems
             .windows(2)
             .filter(|pair| pair[0] == pair[1])

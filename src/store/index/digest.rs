@@ -574,17 +574,20 @@ impl<'c> Writer<'c> {
         }
     }
 
-    /// A time as the seconds from an earlier one (events follow each
-    /// other closely, so the difference is a byte or three).
-    fn time_from(&mut self, from: Timestamp, t: Timestamp) {
-        let s = t.0.timestamp().wrapping_sub(from.0.timestamp());
+    /// Zig-zag, so numbers below zero (times before 1970, or before the
+    /// time they are counted from) stay small too.
+    fn signed(&mut self, s: i64) {
         self.varint(((s << 1) ^ (s >> 63)) as u64);
     }
 
+    /// A time as the seconds from an earlier one (events follow each
+    /// other closely, so the difference is a byte or three).
+    fn time_from(&mut self, from: Timestamp, t: Timestamp) {
+        self.signed(t.0.timestamp().wrapping_sub(from.0.timestamp()));
+    }
+
     fn time(&mut self, t: Timestamp) {
-        // Zig-zag, so times before 1970 stay small too.
-        let s = t.0.timestamp();
-        self.varint(((s << 1) ^ (s >> 63)) as u64);
+        self.signed(t.0.timestamp());
     }
 
     fn opt_time(&mut self, t: Option<Timestamp>) {
@@ -710,10 +713,15 @@ impl<'b> Reader<'b> {
         }
     }
 
-    fn time_from(&mut self, from: Timestamp) -> Option<Timestamp> {
+    /// What [`Writer::signed`] wrote.
+    fn signed(&mut self) -> Option<i64> {
         let z = self.varint()?;
-        let s = ((z >> 1) as i64) ^ -((z & 1) as i64);
-        DateTime::from_timestamp(from.0.timestamp().wrapping_add(s), 0).map(Timestamp)
+        Some(((z >> 1) as i64) ^ -((z & 1) as i64))
+    }
+
+    fn time_from(&mut self, from: Timestamp) -> Option<Timestamp> {
+        let s = from.0.timestamp().wrapping_add(self.signed()?);
+        DateTime::from_timestamp(s, 0).map(Timestamp)
     }
 
     fn word<T>(&mut self, word: fn(u8) -> Option<T>) -> Option<T> {
@@ -721,9 +729,7 @@ impl<'b> Reader<'b> {
     }
 
     fn time(&mut self) -> Option<Timestamp> {
-        let z = self.varint()?;
-        let s = ((z >> 1) as i64) ^ -((z & 1) as i64);
-        DateTime::from_timestamp(s, 0).map(Timestamp)
+        DateTime::from_timestamp(self.signed()?, 0).map(Timestamp)
     }
 
     fn opt_time(&mut self) -> Option<Option<Timestamp>> {

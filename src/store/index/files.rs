@@ -301,9 +301,6 @@ mod tests {
     fn files_beside_folders_are_merged_into_path_order_and_copies_are_noticed() {
         let dir = tempfile::tempdir().unwrap();
         let cases = dir.path().join("cases");
-        for folder in ["2026/11", "2026/10", "b"] {
-            fs::create_dir_all(cases.join(folder)).unwrap();
-        }
         let layouts: [(&[&str], bool); 5] = [
             // Each case in its month's folder.
             (
@@ -327,6 +324,7 @@ mod tests {
             (&["b/a.toml", "2026/11/c.toml"], false),
         ];
         for (files, rise) in layouts {
+            // Each layout in a folder of its own making.
             let _ = fs::remove_dir_all(&cases);
             for folder in ["2026/11", "2026/10", "b"] {
                 fs::create_dir_all(cases.join(folder)).unwrap();

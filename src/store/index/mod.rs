@@ -312,7 +312,8 @@ impl<F> Pass<'_, F> {
             }
             let mut trusted = false;
             let matched = reader.as_ref().and_then(|r| r.key()) == Some(key);
-            if let (true, Some(r), Some(snapshot)) = (matched, &reader, snapshot)
+            if matched
+                && let (Some(r), Some(snapshot)) = (&reader, snapshot)
                 && r.identity()
                     .is_some_and(|stored| snapshot.trusts(&stored, &found.identity))
             {
