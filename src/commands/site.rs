@@ -95,13 +95,14 @@ pub fn run(session: &Session, args: SiteArgs, out: &mut dyn Write) -> Result<u8>
     let facts: Vec<Facts> = cases
         .iter()
         .filter_map(|case| {
-            let facts = Facts::of(case, period.as_of)?;
+            let facts = Facts::of(case, &period, settings)?;
             Some(match &secret {
                 Some(_) => facts.with_customer(pseudonym(case)),
                 None => facts,
             })
         })
         .collect();
+    let facts: Vec<&Facts> = facts.iter().collect();
     let report = measures::compute(&facts, period, None, None, settings);
     let by_category = measures::trend_by_category(&facts, period);
 

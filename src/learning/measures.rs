@@ -1,12 +1,14 @@
 //! The report's maths: what a manager needs to learn from complaints, computed
 //! from each case's fields and event log (never from git).
 //!
-//! Each case is first reduced to [`Facts`]: the few fields and events the
-//! measures use, with no complaint text, so a report over 100,000 cases
-//! holds little in memory. Every measure is computed "as of" an instant by
+//! Each case is first reduced to [`Facts`]: the few fields groups and
+//! trends use, and what the case adds to each measure of the period, worked
+//! out as the case is read (on the reading threads, with its events at
+//! hand). No event is kept, so a report over 100,000 cases holds little in
+//! memory, and the whole report is then sums over these plus sorting for
+//! the percentiles. Every measure is computed "as of" an instant by
 //! ignoring later events, so last month's figures can be reproduced
-//! exactly. Nothing here is quadratic: one pass per measure, plus sorting
-//! for the percentiles. The README defines each measure as computed here.
+//! exactly. The README defines each measure as computed here.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -16,9 +18,10 @@ use serde::Serialize;
 
 use crate::case::id::CaseId;
 use crate::case::redaction;
-use crate::case::{Action, Case, Channel, Outcome, Severity, Status, WaitingOn, replay};
+use crate::case::{Action, Case, Channel, Event, Outcome, Severity, Status, replay};
 use crate::practice::deadlines;
 use crate::settings::Settings;
+use crate::time::Span;
 use crate::words::word_enum;
 
 word_enum!(
@@ -73,8 +76,7 @@ fn optional_time<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Resul
 /// Whether the measures look at events of this kind: those that move
 /// the status (as [`replay`] reads them), reach the customer, escalate,
 /// or belong to the follow-up. Notes, edits, proposals and the like are
-/// left out of [`Facts`], which at 100,000 cases is most of a report's
-/// memory.
+/// passed over.
 fn counts(action: Action) -> bool {
     action.is_customer_contact()
         || matches!(
@@ -92,22 +94,10 @@ fn counts(action: Action) -> bool {
         )
 }
 
-/// One event, reduced to what the measures need.
-#[derive(Debug, Clone)]
-struct FactEvent {
-    at: DateTime<Utc>,
-    action: Action,
-    /// On waiting events: whom the case waits on.
-    on: Option<WaitingOn>,
-    satisfied: Option<bool>,
-    /// On resolved events: the outcome then recorded (the root cause
-    /// is kept beside the events: few have one).
-    outcome: Option<Outcome>,
-    /// Whether a redress was recorded.
-    redress: bool,
-}
-
-/// A case reduced to what reports use, as of an instant.
+/// A case reduced to what reports use: who and what it is (for groups and
+/// the trends), and what it adds to each measure of one period, worked out
+/// while the case is read. The sums and percentiles over 100,000 cases
+/// are then one pass over these, with no event kept.
 #[derive(Debug, Clone)]
 pub struct Facts {
     id: CaseId,
@@ -124,13 +114,58 @@ pub struct Facts {
     customer: Option<Box<str>>,
     /// How the customer is named in a report: `Name (reference)`.
     customer_label: Box<str>,
-    events: Box<[FactEvent]>,
-    /// The root causes recorded, each with its event's place in `events`.
-    root_causes: Box<[(usize, Box<str>)]>,
-    /// When each follow-up scheduled was due, with its event's place in
-    /// `events` (beside them, as few events have one: 100,000 cases'
-    /// events are held at once).
-    follow_up_dues: Box<[(usize, DateTime<Utc>)]>,
+    /// The root causes of the case's resolutions made in the period.
+    root_causes: Box<[Box<str>]>,
+    tally: Tally,
+}
+
+/// What one case adds to each measure of a period.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    received: bool,
+    open_at_start: bool,
+    open_at_end: bool,
+    /// Received, and escalated by the report's instant.
+    escalated: bool,
+    resolved: usize,
+    closed: usize,
+    reopened: usize,
+    /// For a case received in the period (`None` otherwise).
+    first_response: Option<Milestone>,
+    resolution: Option<Milestone>,
+    follow_up: FollowUps,
+    updates: Updates,
+    satisfaction: Satisfaction,
+    outcomes: Outcomes,
+}
+
+/// How far a received case got towards a milestone (the first response,
+/// the resolution).
+#[derive(Debug, Clone, Copy)]
+enum Milestone {
+    /// Reached this long after the opening; `within`: by its due time.
+    Reached { seconds: i64, within: bool },
+    /// Not reached; `missed`: its due time passed before the period's end.
+    Pending { missed: bool },
+}
+
+impl Milestone {
+    fn of(
+        reached: Option<DateTime<Utc>>,
+        due: DateTime<Utc>,
+        opened_at: DateTime<Utc>,
+        period: &Period,
+    ) -> Milestone {
+        match reached {
+            Some(at) => Milestone::Reached {
+                seconds: (at - opened_at).num_seconds(),
+                within: at <= due,
+            },
+            None => Milestone::Pending {
+                missed: due < period.end(),
+            },
+        }
+    }
 }
 
 /// One copy of each of the few names (categories, people) that 100,000
@@ -153,40 +188,23 @@ fn shared(name: &str) -> Arc<str> {
 }
 
 impl Facts {
-    /// The case as it stood at `as_of`; `None` if it was not yet opened.
-    /// A void case (a duplicate, or opened in error) has none: it was
-    /// never a complaint of its own, whatever the as-of time.
-    pub fn of(case: &Case, as_of: DateTime<Utc>) -> Option<Facts> {
+    /// The case as it stood at the period's `as_of`, measured over the
+    /// period; `None` if it was not yet opened. A void case (a duplicate,
+    /// or opened in error) has none: it was never a complaint of its own,
+    /// whatever the as-of time.
+    pub fn of(case: &Case, period: &Period, settings: &Settings) -> Option<Facts> {
+        let as_of = period.as_of;
         if case.opened_at.0 > as_of || case.is_void() {
             return None;
         }
-        let counted = || {
-            case.events
+        let seen = Seen {
+            opened_at: case.opened_at.0,
+            events: case
+                .events
                 .iter()
                 .filter(|e| e.at.0 <= as_of && counts(e.action))
+                .collect(),
         };
-        let events: Vec<FactEvent> = counted()
-            .map(|e| FactEvent {
-                at: e.at.0,
-                action: e.action,
-                on: e.on,
-                satisfied: e.satisfied,
-                outcome: e.outcome,
-                redress: e.redress.as_deref().is_some_and(|r| !r.trim().is_empty()),
-            })
-            .collect();
-        let root_causes: Vec<(usize, Box<str>)> = counted()
-            .enumerate()
-            .filter_map(|(i, e)| {
-                let cause = e.root_cause.as_deref().map(str::trim)?;
-                (!cause.is_empty()).then(|| (i, Box::from(cause)))
-            })
-            .collect();
-        let follow_up_dues: Vec<(usize, DateTime<Utc>)> = counted()
-            .enumerate()
-            .filter(|(_, e)| e.action == Action::FollowUpScheduled)
-            .filter_map(|(i, e)| Some((i, e.due?.0)))
-            .collect();
         let logged_assignee = case
             .events
             .iter()
@@ -221,32 +239,10 @@ impl Facts {
             .map(str::trim)
             .find(|v| !v.is_empty() && !redaction::is_marker(v))
             .map(|v| v.to_lowercase().into_boxed_str()),
-            customer_label: customer_label(&case.customer.name, case.customer.reference.as_deref())
-                .into_boxed_str(),
-            events: events.into_boxed_slice(),
-            root_causes: root_causes.into_boxed_slice(),
-            follow_up_dues: follow_up_dues.into_boxed_slice(),
+            customer_label: customer_label(&case.customer.name, case.customer.reference.as_deref()),
+            root_causes: seen.root_causes(period),
+            tally: seen.tally(case.severity, period, settings),
         })
-    }
-
-    /// Whether the case was unresolved (open or waiting) just before `t`.
-    fn open_before(&self, t: DateTime<Utc>) -> bool {
-        if self.opened_at >= t {
-            return false;
-        }
-        let status = replay(
-            self.events
-                .iter()
-                .take_while(|e| e.at < t)
-                .map(|e| (e.action, e.on)),
-        )
-        .status;
-        matches!(status, Status::Open | Status::Waiting)
-    }
-
-    /// The stretches the case waited on the customer, up to `end`.
-    fn customer_waits(&self, end: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-        deadlines::customer_waits(self.events.iter().map(|e| (e.at, e.action, e.on)), end)
     }
 
     /// The same facts with the customer known by `pseudonym` instead
@@ -255,19 +251,6 @@ impl Facts {
         self.customer_label = pseudonym.as_deref().unwrap_or(REDACTED).into();
         self.customer = pseudonym.map(String::into_boxed_str);
         self
-    }
-
-    /// When the follow-up scheduled by event `i` was due.
-    fn follow_up_due(&self, i: usize) -> Option<DateTime<Utc>> {
-        // In the order of the events they belong to.
-        self.follow_up_dues
-            .binary_search_by_key(&i, |(at, _)| *at)
-            .ok()
-            .map(|found| self.follow_up_dues[found].1)
-    }
-
-    fn first(&self, wanted: impl Fn(Action) -> bool) -> Option<DateTime<Utc>> {
-        self.events.iter().find(|e| wanted(e.action)).map(|e| e.at)
     }
 
     /// How the group `group` (this case's) is named in a report.
@@ -291,6 +274,251 @@ impl Facts {
     }
 }
 
+/// A case's events up to the report's instant that the measures look at
+/// (see [`counts`]), while the case is measured.
+struct Seen<'c> {
+    opened_at: DateTime<Utc>,
+    events: Vec<&'c Event>,
+}
+
+impl Seen<'_> {
+    fn tally(&self, severity: Severity, period: &Period, settings: &Settings) -> Tally {
+        let mut tally = Tally {
+            received: period.contains(self.opened_at),
+            open_at_start: period.since.is_some_and(|since| self.open_before(since)),
+            open_at_end: self.open_before(period.end()),
+            follow_up: self.follow_ups(period),
+            satisfaction: self.satisfaction(period),
+            outcomes: self.outcomes(period),
+            ..Tally::default()
+        };
+        for e in self.in_period(period) {
+            match e.action {
+                Action::Resolved => tally.resolved += 1,
+                Action::Reopened => tally.reopened += 1,
+                Action::Closed => tally.closed += 1,
+                _ => {}
+            }
+        }
+        if let Some(every) = settings.update_every(severity) {
+            tally.updates = self.updates(every, period, settings);
+        }
+        if !tally.received {
+            return tally;
+        }
+        tally.escalated = self.events.iter().any(|e| e.action == Action::Escalated);
+        let calendar = &settings.working_days;
+        tally.first_response = Some(Milestone::of(
+            self.first(Action::is_customer_contact),
+            settings
+                .first_response_within
+                .after(self.opened_at, calendar),
+            self.opened_at,
+            period,
+        ));
+        let resolved = self.first(|a| a == Action::Resolved);
+        // The clock stops while the case waits on the customer, as `due`
+        // counts it, up to the resolution (or the end).
+        let pauses = self.customer_waits(resolved.unwrap_or_else(|| period.end()), settings);
+        let due = deadlines::paused_due(
+            self.opened_at,
+            settings.resolve_within(severity),
+            &pauses,
+            calendar,
+        );
+        tally.resolution = Some(Milestone::of(resolved, due, self.opened_at, period));
+        tally
+    }
+
+    fn in_period<'s>(&'s self, period: &'s Period) -> impl Iterator<Item = &'s Event> {
+        self.events
+            .iter()
+            .copied()
+            .filter(|e| period.contains(e.at.0))
+    }
+
+    fn first(&self, wanted: impl Fn(Action) -> bool) -> Option<DateTime<Utc>> {
+        self.events
+            .iter()
+            .find(|e| wanted(e.action))
+            .map(|e| e.at.0)
+    }
+
+    /// Whether the case was unresolved (open or waiting) just before `t`.
+    fn open_before(&self, t: DateTime<Utc>) -> bool {
+        if self.opened_at >= t {
+            return false;
+        }
+        let status = replay(
+            self.events
+                .iter()
+                .take_while(|e| e.at.0 < t)
+                .map(|e| (e.action, e.on)),
+        )
+        .status;
+        matches!(status, Status::Open | Status::Waiting)
+    }
+
+    /// The stretches the case waited on the customer up to `end`, if the
+    /// settings stop the clock then.
+    fn customer_waits(
+        &self,
+        end: DateTime<Utc>,
+        settings: &Settings,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        if !settings.pause_while_waiting_on_customer {
+            return Vec::new();
+        }
+        deadlines::customer_waits(self.events.iter().map(|e| (e.at.0, e.action, e.on)), end)
+    }
+
+    /// The root causes of the resolutions made in the period, as written
+    /// (trimmed).
+    fn root_causes(&self, period: &Period) -> Box<[Box<str>]> {
+        self.in_period(period)
+            .filter(|e| e.action == Action::Resolved)
+            .filter_map(|e| {
+                let cause = e.root_cause.as_deref().map(str::trim)?;
+                (!cause.is_empty()).then(|| Box::from(cause))
+            })
+            .collect()
+    }
+
+    /// The resolutions made in the period.
+    fn resolutions<'s>(&'s self, period: &'s Period) -> impl Iterator<Item = &'s Event> {
+        self.in_period(period)
+            .filter(|e| e.action == Action::Resolved)
+    }
+
+    fn outcomes(&self, period: &Period) -> Outcomes {
+        let mut out = Outcomes::default();
+        for e in self.resolutions(period) {
+            if e.redress.as_deref().is_some_and(|r| !r.trim().is_empty()) {
+                out.with_redress += 1;
+            }
+            *match e.outcome {
+                Some(Outcome::Upheld) => &mut out.upheld,
+                Some(Outcome::PartlyUpheld) => &mut out.partly_upheld,
+                Some(Outcome::NotUpheld) => &mut out.not_upheld,
+                None => &mut out.not_recorded,
+            } += 1;
+        }
+        out
+    }
+
+    /// Each resolution made in the period, and what became of its
+    /// follow-up: the first follow-up done after it (on time or late), else
+    /// a reopen or another resolution (missed, or never scheduled), else
+    /// the schedule as it stands at the period's end.
+    fn follow_ups(&self, period: &Period) -> FollowUps {
+        let mut out = FollowUps::default();
+        for (i, e) in self.events.iter().enumerate() {
+            if e.action != Action::Resolved || !period.contains(e.at.0) {
+                continue;
+            }
+            out.resolutions += 1;
+            let mut due: Option<DateTime<Utc>> = None;
+            let mut outcome = None;
+            for later in &self.events[i + 1..] {
+                match later.action {
+                    Action::FollowUpScheduled => due = later.due.map(|d| d.0).or(due),
+                    Action::FollowedUp => {
+                        outcome = Some(match due {
+                            Some(d) if later.at.0 <= d => &mut out.on_time,
+                            _ => &mut out.late,
+                        });
+                        break;
+                    }
+                    Action::Reopened | Action::Resolved => {
+                        outcome = Some(if due.is_some() {
+                            &mut out.missed
+                        } else {
+                            &mut out.not_scheduled
+                        });
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let counter = match (outcome, due) {
+                (Some(counter), _) => counter,
+                (None, None) => &mut out.not_scheduled,
+                (None, Some(d)) if d < period.end() => &mut out.missed,
+                (None, Some(_)) => &mut out.pending,
+            };
+            *counter += 1;
+        }
+        out
+    }
+
+    /// Walks the case's log: every contact with the customer starts an
+    /// update clock (`every`, stopped while the case waits on the
+    /// customer); the next contact meets it, or comes late and it was
+    /// missed at its time; a resolution or closing ends it; a clock still
+    /// running at the end that has passed is missed. Counted in the period
+    /// they are settled in: met at the contact, missed at the deadline.
+    fn updates(&self, every: Span, period: &Period, settings: &Settings) -> Updates {
+        let mut out = Updates::default();
+        let calendar = &settings.working_days;
+        let end = period.end();
+        let pauses = self.customer_waits(end, settings);
+        let due_from = |from| deadlines::paused_due(from, every, &pauses, calendar);
+        let mut replay = crate::case::Replay::default();
+        let mut clock: Option<DateTime<Utc>> = None;
+        let mut settle = |met: bool, at: DateTime<Utc>| {
+            if period.contains(at) {
+                *if met {
+                    &mut out.on_time
+                } else {
+                    &mut out.missed
+                } += 1;
+            }
+        };
+        for e in &self.events {
+            let at = e.at.0;
+            replay.apply(e.action, e.on);
+            if let Some(from) = clock {
+                let due = due_from(from);
+                if e.action.is_customer_contact() {
+                    settle(at <= due, if at <= due { at } else { due });
+                } else if matches!(replay.status, Status::Resolved | Status::Closed) {
+                    if due < at {
+                        settle(false, due);
+                    }
+                    clock = None;
+                }
+            }
+            // A contact on an open case starts the next clock; so does a reopen.
+            let open = matches!(replay.status, Status::Open | Status::Waiting);
+            if (e.action.is_customer_contact() && open) || e.action == Action::Reopened {
+                clock = Some(at);
+            }
+        }
+        if let Some(from) = clock {
+            let due = due_from(from);
+            if due < end {
+                settle(false, due);
+            }
+        }
+        out
+    }
+
+    /// The customer's answers at the follow-ups done in the period.
+    fn satisfaction(&self, period: &Period) -> Satisfaction {
+        let mut out = Satisfaction::default();
+        for e in self.in_period(period) {
+            if e.action == Action::FollowedUp {
+                match e.satisfied {
+                    Some(true) => out.satisfied += 1,
+                    Some(false) => out.not_satisfied += 1,
+                    None => out.unanswered += 1,
+                }
+            }
+        }
+        out
+    }
+}
+
 /// How a report names the group of cases with no category.
 const NO_CATEGORY: &str = "(none)";
 
@@ -298,14 +526,15 @@ const NO_CATEGORY: &str = "(none)";
 const REDACTED: &str = "(redacted)";
 
 /// `Name (reference)`, leaving out whatever was erased.
-fn customer_label(name: &str, reference: Option<&str>) -> String {
-    let shown = |v: &str| {
+fn customer_label(name: &str, reference: Option<&str>) -> Box<str> {
+    fn shown(v: &str) -> Option<&str> {
         let v = v.trim();
-        (!v.is_empty() && !redaction::is_marker(v)).then(|| v.to_string())
-    };
+        (!v.is_empty() && !redaction::is_marker(v)).then_some(v)
+    }
     match (shown(name), reference.and_then(shown)) {
-        (Some(name), Some(reference)) => format!("{name} ({reference})"),
-        (Some(only), None) | (None, Some(only)) => only,
+        // Built by hand: one per case of 100,000, and `format!` costs more.
+        (Some(name), Some(reference)) => [name, " (", reference, ")"].concat().into(),
+        (Some(only), None) | (None, Some(only)) => only.into(),
         (None, None) => REDACTED.into(),
     }
 }
@@ -618,22 +847,21 @@ impl Report {
 /// Computes the whole report; groups (when `by` is given) come most
 /// complaints first, and past the `top` largest the rest are one group.
 pub fn compute(
-    facts: &[Facts],
+    facts: &[&Facts],
     period: Period,
     by: Option<By>,
     top: Option<usize>,
     settings: &Settings,
 ) -> Report {
-    let all: Vec<&Facts> = facts.iter().collect();
     let mut groups = Vec::new();
     if let Some(by) = by {
         let mut members: BTreeMap<String, Vec<&Facts>> = BTreeMap::new();
-        for f in facts {
+        for &f in facts {
             members.entry(f.group(by)).or_default().push(f);
         }
         let mut measured: Vec<(String, Vec<&Facts>, Measures)> = Vec::new();
         for (_, cases) in members {
-            let measures = measures(&cases, &period, settings);
+            let measures = measures(&cases, settings);
             if measures != Measures::default() {
                 // Named as the latest case names it (a customer's name).
                 let label = cases
@@ -664,15 +892,15 @@ pub fn compute(
                 .collect();
             groups.push(Group {
                 key: others(rest.len()),
-                measures: measures(&cases, &period, settings),
+                measures: measures(&cases, settings),
             });
         }
     }
     // The summary and the trends read the same facts apart.
     let (learning, summary) = both(
-        all.len() >= SIDE_BY_SIDE_FROM,
-        || trends(&all, &period),
-        || measures(&all, &period, settings),
+        facts.len() >= SIDE_BY_SIDE_FROM,
+        || trends(facts, &period),
+        || measures(facts, settings),
     );
     Report {
         period,
@@ -720,121 +948,150 @@ fn percentile(values: &[i64], q: f64) -> Option<i64> {
     Some(values[rank.clamp(1, values.len()) - 1])
 }
 
-fn measures(cases: &[&Facts], period: &Period, settings: &Settings) -> Measures {
-    let received: Vec<&&Facts> = cases
-        .iter()
-        .filter(|f| period.contains(f.opened_at))
-        .collect();
-    // One walk over every event counts them all.
-    let (mut resolved, mut reopened, mut closed) = (0, 0, 0);
-    for e in cases.iter().flat_map(|f| &f.events) {
-        if period.contains(e.at) {
-            match e.action {
-                Action::Resolved => resolved += 1,
-                Action::Reopened => reopened += 1,
-                Action::Closed => closed += 1,
-                _ => {}
+/// Every measure over `cases`: the sums of what each adds.
+fn measures(cases: &[&Facts], settings: &Settings) -> Measures {
+    let mut out = Measures::default();
+    let (mut first_response, mut resolution) = (Timings::default(), Timings::default());
+    let mut updates = Updates::default();
+    for tally in cases.iter().map(|f| &f.tally) {
+        out.received += usize::from(tally.received);
+        out.open_at_start += usize::from(tally.open_at_start);
+        out.open_at_end += usize::from(tally.open_at_end);
+        out.escalated += usize::from(tally.escalated);
+        out.resolved += tally.resolved;
+        out.closed += tally.closed;
+        out.reopened += tally.reopened;
+        first_response.add(tally.first_response);
+        resolution.add(tally.resolution);
+        out.follow_up.add(&tally.follow_up);
+        updates.add(&tally.updates);
+        out.satisfaction.add(&tally.satisfaction);
+        out.outcomes.add(&tally.outcomes);
+    }
+    out.reopen_rate = ratio(out.reopened, out.resolved);
+    out.escalation_rate = ratio(out.escalated, out.received);
+    (out.first_response, out.resolution) = both(
+        out.received >= SIDE_BY_SIDE_FROM,
+        || first_response.timing(),
+        || resolution.timing(),
+    );
+    let follow_up = &mut out.follow_up;
+    follow_up.compliance = ratio(
+        follow_up.on_time,
+        follow_up.on_time + follow_up.late + follow_up.missed + follow_up.not_scheduled,
+    );
+    let asked = settings.update_every.is_some() || !settings.update_every_by_severity.is_empty();
+    out.updates = asked.then(|| {
+        updates.compliance = ratio(updates.on_time, updates.on_time + updates.missed);
+        updates
+    });
+    let satisfaction = &mut out.satisfaction;
+    satisfaction.rate = ratio(
+        satisfaction.satisfied,
+        satisfaction.satisfied + satisfaction.not_satisfied,
+    );
+    out
+}
+
+/// The milestones of the cases received in the period, gathered for one
+/// [`Timing`].
+#[derive(Default)]
+struct Timings {
+    seconds: Vec<i64>,
+    within: usize,
+    missed_pending: usize,
+    pending: usize,
+}
+
+impl Timings {
+    fn add(&mut self, milestone: Option<Milestone>) {
+        match milestone {
+            None => {}
+            Some(Milestone::Reached { seconds, within }) => {
+                self.seconds.push(seconds);
+                self.within += usize::from(within);
+            }
+            Some(Milestone::Pending { missed }) => {
+                self.pending += 1;
+                self.missed_pending += usize::from(missed);
             }
         }
     }
-    let escalated = received
-        .iter()
-        .filter(|f| f.events.iter().any(|e| e.action == Action::Escalated))
-        .count();
-    let calendar = &settings.working_days;
-    let first_response = |f: &Facts| {
-        (
-            f.first(Action::is_customer_contact),
-            settings.first_response_within.after(f.opened_at, calendar),
-        )
-    };
-    let resolution = |f: &Facts| {
-        let resolved = f.first(|a| a == Action::Resolved);
-        // The clock stops while the case waits on the customer, as
-        // `due` counts it, up to the resolution (or the end).
-        let until = resolved.unwrap_or_else(|| period.end());
-        let pauses = if settings.pause_while_waiting_on_customer {
-            f.customer_waits(until)
-        } else {
-            Vec::new()
-        };
-        let due = deadlines::paused_due(
-            f.opened_at,
-            settings.resolve_within(f.severity),
-            &pauses,
-            calendar,
-        );
-        (resolved, due)
-    };
-    let (first_response, resolution) = both(
-        received.len() >= SIDE_BY_SIDE_FROM,
-        || timing(&received, period, first_response),
-        || timing(&received, period, resolution),
-    );
-    Measures {
-        received: received.len(),
-        open_at_start: period.since.map_or(0, |since| {
-            cases.iter().filter(|f| f.open_before(since)).count()
-        }),
-        open_at_end: cases.iter().filter(|f| f.open_before(period.end())).count(),
-        resolved,
-        closed,
-        reopened,
-        reopen_rate: ratio(reopened, resolved),
-        first_response,
-        resolution,
-        follow_up: follow_ups(cases, period),
-        updates: (settings.update_every.is_some() || !settings.update_every_by_severity.is_empty())
-            .then(|| updates(cases, period, settings)),
-        satisfaction: satisfaction(cases, period),
-        escalated,
-        escalation_rate: ratio(escalated, received.len()),
-        outcomes: outcomes(cases, period),
-    }
-}
 
-/// The resolved events of the period: each resolution, counted once.
-fn resolutions<'a>(cases: &'a [&Facts], period: &'a Period) -> impl Iterator<Item = &'a FactEvent> {
-    cases
-        .iter()
-        .flat_map(|f| &f.events)
-        .filter(|e| e.action == Action::Resolved && period.contains(e.at))
-}
-
-fn outcomes(cases: &[&Facts], period: &Period) -> Outcomes {
-    let mut out = Outcomes::default();
-    for e in resolutions(cases, period) {
-        if e.redress {
-            out.with_redress += 1;
+    fn timing(mut self) -> Timing {
+        self.seconds.sort_unstable();
+        Timing {
+            measured: self.seconds.len(),
+            median_seconds: percentile(&self.seconds, 0.5),
+            p90_seconds: percentile(&self.seconds, 0.9),
+            // With no milestone recorded at all, a share of 0 % would say
+            // the team missed every target, when the log may simply not
+            // record them (an import): no share is given.
+            within_target: if self.seconds.is_empty() {
+                None
+            } else {
+                ratio(self.within, self.seconds.len() + self.missed_pending)
+            },
+            pending: self.pending,
         }
-        *match e.outcome {
-            Some(Outcome::Upheld) => &mut out.upheld,
-            Some(Outcome::PartlyUpheld) => &mut out.partly_upheld,
-            Some(Outcome::NotUpheld) => &mut out.not_upheld,
-            None => &mut out.not_recorded,
-        } += 1;
     }
-    out
+}
+
+impl FollowUps {
+    /// Adds another set of cases' counts (the share is worked out last).
+    fn add(&mut self, other: &FollowUps) {
+        self.resolutions += other.resolutions;
+        self.on_time += other.on_time;
+        self.late += other.late;
+        self.missed += other.missed;
+        self.not_scheduled += other.not_scheduled;
+        self.pending += other.pending;
+    }
+}
+
+impl Updates {
+    /// Adds another set of cases' counts (the share is worked out last).
+    fn add(&mut self, other: &Updates) {
+        self.on_time += other.on_time;
+        self.missed += other.missed;
+    }
+}
+
+impl Satisfaction {
+    /// Adds another set of cases' counts (the share is worked out last).
+    fn add(&mut self, other: &Satisfaction) {
+        self.satisfied += other.satisfied;
+        self.not_satisfied += other.not_satisfied;
+        self.unanswered += other.unanswered;
+    }
+}
+
+impl Outcomes {
+    fn add(&mut self, other: &Outcomes) {
+        self.upheld += other.upheld;
+        self.partly_upheld += other.partly_upheld;
+        self.not_upheld += other.not_upheld;
+        self.not_recorded += other.not_recorded;
+        self.with_redress += other.with_redress;
+    }
 }
 
 /// Root causes of the resolutions made in the period, grouped regardless
 /// of letter case and shown as first written.
-fn root_causes(cases: &[&Facts], period: &Period) -> Vec<Count> {
+fn root_causes(cases: &[&Facts]) -> Vec<Count> {
     let mut counts: BTreeMap<String, Count> = BTreeMap::new();
-    for f in cases {
-        for (i, cause) in &f.root_causes {
-            let resolved = f
-                .events
-                .get(*i)
-                .is_some_and(|e| e.action == Action::Resolved && period.contains(e.at));
-            if resolved {
-                counts
-                    .entry(cause.to_lowercase())
-                    .or_insert_with(|| Count {
-                        key: cause.to_string(),
-                        count: 0,
-                    })
-                    .count += 1;
+    // A few causes are written again and again: each text is lowered once.
+    let mut lowered: HashMap<&str, String> = HashMap::new();
+    for cause in cases.iter().flat_map(|f| &f.root_causes) {
+        let key = lowered.entry(cause).or_insert_with(|| cause.to_lowercase());
+        match counts.get_mut(key) {
+            Some(count) => count.count += 1,
+            None => {
+                let count = Count {
+                    key: cause.to_string(),
+                    count: 1,
+                };
+                counts.insert(key.clone(), count);
             }
         }
     }
@@ -843,188 +1100,41 @@ fn root_causes(cases: &[&Facts], period: &Period) -> Vec<Count> {
     out
 }
 
-/// Time from opening to a milestone, for the cases received in the period;
-/// `milestone` gives when it was reached, if it was, and when it was due.
-fn timing(
-    received: &[&&Facts],
-    period: &Period,
-    milestone: impl Fn(&Facts) -> (Option<DateTime<Utc>>, DateTime<Utc>),
-) -> Timing {
-    let mut seconds = Vec::new();
-    let (mut within, mut missed_pending, mut pending) = (0, 0, 0);
-    for f in received {
-        let (reached, due) = milestone(f);
-        match reached {
-            Some(at) => {
-                seconds.push((at - f.opened_at).num_seconds());
-                if at <= due {
-                    within += 1;
-                }
-            }
-            None => {
-                pending += 1;
-                if due < period.end() {
-                    missed_pending += 1;
-                }
-            }
-        }
-    }
-    seconds.sort_unstable();
-    Timing {
-        measured: seconds.len(),
-        median_seconds: percentile(&seconds, 0.5),
-        p90_seconds: percentile(&seconds, 0.9),
-        // With no milestone recorded at all, a share of 0 % would say the
-        // team missed every target, when the log may simply not record
-        // them (an import): no share is given.
-        within_target: if seconds.is_empty() {
-            None
-        } else {
-            ratio(within, seconds.len() + missed_pending)
-        },
-        pending,
-    }
-}
-
-fn follow_ups(cases: &[&Facts], period: &Period) -> FollowUps {
-    let mut out = FollowUps::default();
-    for f in cases {
-        for (i, e) in f.events.iter().enumerate() {
-            if e.action != Action::Resolved || !period.contains(e.at) {
-                continue;
-            }
-            out.resolutions += 1;
-            let mut due: Option<DateTime<Utc>> = None;
-            let mut outcome = None;
-            for (j, later) in f.events.iter().enumerate().skip(i + 1) {
-                match later.action {
-                    Action::FollowUpScheduled => due = f.follow_up_due(j).or(due),
-                    Action::FollowedUp => {
-                        outcome = Some(match due {
-                            Some(d) if later.at <= d => &mut out.on_time,
-                            _ => &mut out.late,
-                        });
-                        break;
-                    }
-                    Action::Reopened | Action::Resolved => {
-                        outcome = Some(if due.is_some() {
-                            &mut out.missed
-                        } else {
-                            &mut out.not_scheduled
-                        });
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let counter = match (outcome, due) {
-                (Some(counter), _) => counter,
-                (None, None) => &mut out.not_scheduled,
-                (None, Some(d)) if d < period.end() => &mut out.missed,
-                (None, Some(_)) => &mut out.pending,
-            };
-            *counter += 1;
-        }
-    }
-    out.compliance = ratio(
-        out.on_time,
-        out.on_time + out.late + out.missed + out.not_scheduled,
-    );
-    out
-}
-
-/// Walks each case's log: every contact with the customer starts an update
-/// clock (`update_every` for its severity, stopped while the case waits on
-/// the customer); the next contact meets it, or comes late and it was
-/// missed at its time; a resolution or closing ends it; a clock still
-/// running at the end that has passed is missed. Counted in the period
-/// they are settled in: met at the contact, missed at the deadline.
-fn updates(cases: &[&Facts], period: &Period, settings: &Settings) -> Updates {
-    let mut out = Updates::default();
-    let calendar = &settings.working_days;
-    let end = period.end();
-    for f in cases {
-        let Some(every) = settings.update_every(f.severity) else {
-            continue;
-        };
-        let pauses = if settings.pause_while_waiting_on_customer {
-            f.customer_waits(end)
-        } else {
-            Vec::new()
-        };
-        let due_from = |from| deadlines::paused_due(from, every, &pauses, calendar);
-        let mut replay = crate::case::Replay::default();
-        let mut clock: Option<DateTime<Utc>> = None;
-        let mut settle = |met: bool, at: DateTime<Utc>| {
-            if period.contains(at) {
-                *if met {
-                    &mut out.on_time
-                } else {
-                    &mut out.missed
-                } += 1;
-            }
-        };
-        for e in &f.events {
-            replay.apply(e.action, e.on);
-            if let Some(from) = clock {
-                let due = due_from(from);
-                if e.action.is_customer_contact() {
-                    settle(e.at <= due, if e.at <= due { e.at } else { due });
-                } else if matches!(replay.status, Status::Resolved | Status::Closed) {
-                    if due < e.at {
-                        settle(false, due);
-                    }
-                    clock = None;
-                }
-            }
-            // A contact on an open case starts the next clock; so does a reopen.
-            let open = matches!(replay.status, Status::Open | Status::Waiting);
-            if (e.action.is_customer_contact() && open) || e.action == Action::Reopened {
-                clock = Some(e.at);
-            }
-        }
-        if let Some(from) = clock {
-            let due = due_from(from);
-            if due < end {
-                settle(false, due);
-            }
-        }
-    }
-    out.compliance = ratio(out.on_time, out.on_time + out.missed);
-    out
-}
-
-fn satisfaction(cases: &[&Facts], period: &Period) -> Satisfaction {
-    let mut out = Satisfaction::default();
-    for e in cases.iter().flat_map(|f| &f.events) {
-        if e.action == Action::FollowedUp && period.contains(e.at) {
-            match e.satisfied {
-                Some(true) => out.satisfied += 1,
-                Some(false) => out.not_satisfied += 1,
-                None => out.unanswered += 1,
-            }
-        }
-    }
-    out.rate = ratio(out.satisfied, out.satisfied + out.not_satisfied);
-    out
-}
-
 fn trends(cases: &[&Facts], period: &Period) -> Trends {
-    let received: Vec<&&Facts> = cases
+    let received: Vec<&Facts> = cases
         .iter()
+        .copied()
         .filter(|f| period.contains(f.opened_at))
         .collect();
-    let mut categories: HashMap<&str, usize> = HashMap::new();
-    let mut customers: HashMap<&str, Vec<&Facts>> = HashMap::new();
-    for f in &received {
-        *categories
+    // Finding who complained more than once is the larger half.
+    let (repeat_customers, (categories, trend, root_causes)) = both(
+        received.len() >= SIDE_BY_SIDE_FROM,
+        || repeat_customers(&received),
+        || {
+            (
+                categories(&received),
+                trend(&received, period),
+                root_causes(cases),
+            )
+        },
+    );
+    Trends {
+        categories,
+        repeat_customers,
+        trend,
+        root_causes,
+    }
+}
+
+/// The categories of the cases received, most frequent first.
+fn categories(received: &[&Facts]) -> Vec<Count> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for f in received {
+        *counts
             .entry(f.category.as_deref().unwrap_or(NO_CATEGORY))
             .or_default() += 1;
-        if let Some(customer) = &f.customer {
-            customers.entry(customer).or_default().push(f);
-        }
     }
-    let mut categories: Vec<Count> = categories
+    let mut categories: Vec<Count> = counts
         .into_iter()
         .map(|(key, count)| Count {
             key: key.to_string(),
@@ -1032,53 +1142,50 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
         })
         .collect();
     categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-    let mut repeats: Vec<(&str, Vec<&Facts>)> = customers
+    categories
+}
+
+/// The customers with more than one of the cases received, most
+/// complaints first, each named as their latest case names them.
+fn repeat_customers(received: &[&Facts]) -> Vec<RepeatCustomer> {
+    let mut customers: HashMap<&str, Vec<&Facts>> = HashMap::new();
+    for f in received {
+        if let Some(customer) = &f.customer {
+            customers.entry(customer).or_default().push(f);
+        }
+    }
+    let mut repeats: Vec<(&str, &str, Vec<&Facts>)> = customers
         .into_iter()
         .filter(|(_, cases)| cases.len() > 1)
         .map(|(customer, mut cases)| {
             // Oldest first, so the latest are last wherever they are cut.
             cases.sort_by(|a, b| (a.opened_at, &a.id).cmp(&(b.opened_at, &b.id)));
-            (customer, cases)
+            let label = cases.last().map_or("", |f| &*f.customer_label);
+            (label, customer, cases)
         })
         .collect();
-    // Named as the latest case names them; most complaints first, then
-    // by name, then (two customers named alike) by who they are.
-    let label = |cases: &[&Facts]| -> String {
-        cases
-            .last()
-            .map(|f| f.customer_label.to_string())
-            .unwrap_or_default()
-    };
-    let mut repeats: Vec<(String, &str, Vec<&Facts>)> = repeats
-        .drain(..)
-        .map(|(customer, cases)| (label(&cases), customer, cases))
-        .collect();
+    // Most complaints first, then by name, then (two customers named
+    // alike) by who they are.
     repeats.sort_by(|a, b| {
         b.2.len()
             .cmp(&a.2.len())
-            .then_with(|| a.0.cmp(&b.0))
+            .then_with(|| a.0.cmp(b.0))
             .then_with(|| a.1.cmp(b.1))
     });
-    let repeat_customers: Vec<RepeatCustomer> = repeats
+    repeats
         .into_iter()
-        .map(|(customer, _, cases)| RepeatCustomer {
-            customer,
+        .map(|(label, _, cases)| RepeatCustomer {
+            customer: label.to_string(),
             complaints: cases.len(),
-            cases: cases.iter().map(|f| f.id.to_string()).collect(),
+            cases: cases.iter().map(|f| f.id.as_str().to_owned()).collect(),
         })
-        .collect();
-    Trends {
-        categories,
-        repeat_customers,
-        trend: trend(&received, period),
-        root_causes: root_causes(cases, period),
-    }
+        .collect()
 }
 
 /// Counts per day, week or month (by the period's length) with the empty
 /// ones filled in, from the period's start (or the first complaint) to
 /// its end.
-fn trend(received: &[&&Facts], period: &Period) -> Option<Trend> {
+fn trend(received: &[&Facts], period: &Period) -> Option<Trend> {
     let first = period
         .since
         .or_else(|| received.iter().map(|f| f.opened_at).min())?;
@@ -1129,9 +1236,8 @@ pub struct CategoryTrend {
 /// period (most frequent first, as `Trends::categories`), its complaints
 /// in each bucket of the period's trend (same unit, same buckets), so a
 /// chart can stack them. `None` when nothing was received.
-pub fn trend_by_category(facts: &[Facts], period: Period) -> Option<CategoryTrend> {
-    let all: Vec<&Facts> = facts.iter().collect();
-    let learning = trends(&all, &period);
+pub fn trend_by_category(facts: &[&Facts], period: Period) -> Option<CategoryTrend> {
+    let learning = trends(facts, &period);
     let total = learning.trend?;
     let slot: BTreeMap<&str, usize> = total
         .counts
@@ -1198,6 +1304,11 @@ mod tests {
                 .with_timezone(&Utc)
                 + chrono::Duration::days(d)
         };
+        let period = Period {
+            since: None,
+            until: day(60),
+            as_of: day(60),
+        };
         let facts: Vec<Facts> = [(0, "billing"), (1, "billing"), (40, "delivery"), (41, "")]
             .iter()
             .filter_map(|&(d, category)| {
@@ -1207,14 +1318,10 @@ mod tests {
                     e.at = day(d).into();
                 }
                 case.category = (!category.is_empty()).then(|| category.to_string());
-                Facts::of(&case, day(60))
+                Facts::of(&case, &period, &Settings::default())
             })
             .collect();
-        let period = Period {
-            since: None,
-            until: day(60),
-            as_of: day(60),
-        };
+        let facts: Vec<&Facts> = facts.iter().collect();
         let split = trend_by_category(&facts, period).expect("a trend");
         let total = compute(&facts, period, None, None, &Settings::default())
             .learning
