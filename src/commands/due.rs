@@ -17,7 +17,7 @@ use super::args::{FilterArgs, words};
 use super::{Session, Terminal, Tint};
 use crate::case::id::CaseId;
 use crate::case::{Case, Severity, Status};
-use crate::error::{EXIT_INPUT, EXIT_OK};
+use crate::error::EXIT_OK;
 use crate::practice::deadlines::{self, Deadline, Kind};
 use crate::time::{Span, format_length};
 use crate::untrusted::{block, line};
@@ -186,12 +186,11 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         }
         Format::Ics => write!(out, "{}", calendar(&items, now))?,
     }
-    Ok(if scan.unreadable > 0 {
-        EXIT_INPUT
-    } else if args.exit_code && !items.is_empty() {
-        EXIT_SOMETHING_DUE
-    } else {
-        EXIT_OK
+    let something_due = !items.is_empty();
+    drop(items);
+    Ok(match scan.finish() {
+        EXIT_OK if args.exit_code && something_due => EXIT_SOMETHING_DUE,
+        code => code,
     })
 }
 

@@ -11,7 +11,6 @@
 //! no database can be had at all (or the index is turned off), the same
 //! tables are built in memory from the files, so the answers never differ.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -319,40 +318,49 @@ impl SearchIndex {
         written_ns: i64,
         progress: &dyn Progress,
     ) -> Result<Vec<anyhow::Error>> {
-        let mut known: HashMap<String, (i64, Identity)> = HashMap::new();
-        {
+        // Each indexed file's row id and stat identity, by key.
+        let mut known: Vec<(String, i64, Identity)> = {
             let mut rows = self
                 .conn
                 .prepare("SELECT id, key, size, mtime_ns, ctime_ns, inode FROM doc")?;
             let rows = rows.query_map([], |row| {
                 Ok((
                     row.get::<_, String>(1)?,
-                    (
-                        row.get::<_, i64>(0)?,
-                        Identity {
-                            size: row.get::<_, i64>(2)? as u64,
-                            mtime_ns: row.get(3)?,
-                            ctime_ns: row.get(4)?,
-                            inode: row.get::<_, i64>(5)? as u64,
-                        },
-                    ),
+                    row.get::<_, i64>(0)?,
+                    Identity {
+                        size: row.get::<_, i64>(2)? as u64,
+                        mtime_ns: row.get(3)?,
+                        ctime_ns: row.get(4)?,
+                        inode: row.get::<_, i64>(5)? as u64,
+                    },
                 ))
             })?;
-            for row in rows {
-                let (key, value) = row?;
-                known.insert(key, value);
-            }
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        // Rows are added in path order, and later only for the files that
+        // changed: nearly sorted already, which this sort sees in one pass.
+        known.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut by_key: Vec<&Found> = files.iter().collect();
+        if !by_key.is_sorted_by(|a, b| a.key <= b.key) {
+            by_key.sort_by(|a, b| a.key.cmp(&b.key));
         }
+        // The files and the rows side by side, in key order: a file with
+        // no row is new, a row with no file is gone.
         let mut stale: Vec<&Found> = Vec::new();
-        for found in files {
-            match known.remove(&found.key) {
-                Some((_, identity))
+        let mut gone: Vec<i64> = Vec::new();
+        let mut rows = known.into_iter().peekable();
+        for found in by_key {
+            while let Some((_, rowid, _)) = rows.next_if(|(key, ..)| *key < found.key) {
+                gone.push(rowid);
+            }
+            match rows.next_if(|(key, ..)| *key == found.key) {
+                Some((_, _, identity))
                     if identity == found.identity
                         && found.identity.mtime_ns < written_ns.saturating_sub(RACY_NS) => {}
                 _ => stale.push(found),
             }
         }
-        let gone: Vec<i64> = known.into_values().map(|(rowid, _)| rowid).collect();
+        gone.extend(rows.map(|(_, rowid, _)| rowid));
         if stale.is_empty() && gone.is_empty() {
             return Ok(Vec::new());
         }
