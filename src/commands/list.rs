@@ -73,14 +73,15 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
         // cases holds their cells, not the cases.
         Format::Table => {
             let (zone, terminal) = (session.zone(), session.terminal());
-            // Boxed: the pass moves each value into place twice, and a
-            // pointer moves at a fraction of the cost of a key and a row.
+            // The row is boxed: the pass moves each value into place
+            // twice, and a pointer moves at a fraction of a row's cost.
+            // The key stays in line, where the sort reads it.
             let scan = session.every_case(|case| {
                 filter.keeps(case, settings, now).then(|| {
-                    Box::new((
+                    (
                         filter::sort_key(case, args.sort, settings, now),
-                        row(case, settings, now, zone, terminal),
-                    ))
+                        Box::new(row(case, settings, now, zone, terminal)),
+                    )
                 })
             })?;
             let keyed = &scan.cases;
@@ -94,7 +95,7 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
                 order.truncate(limit);
             }
             if !order.is_empty() {
-                let rows: Vec<&Row> = order.iter().map(|&i| &keyed[i].1).collect();
+                let rows: Vec<&Row> = order.iter().map(|&i| &*keyed[i].1).collect();
                 let cut = match session.terminal().width() {
                     Some(width) => fit(&rows, usize::from(width)),
                     None => Cut::NONE,
