@@ -3,7 +3,7 @@
 //! `path:line: message` (or a GitHub Actions annotation) and exits 1 when
 //! there is any.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ use crate::error::{EXIT_OK, InputError};
 use crate::git;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::store::index::Clean;
+use crate::store::index::{Clean, Found};
 use crate::store::parallel_map;
 use crate::words::word_enum;
 use clap::Args;
@@ -66,7 +66,9 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     let settings = session.settings()?;
     let now = session.now()?;
     let walked = store.walk_found();
-    let clean_candidates = walked.files.clone();
+    // The walk's files with their stat identities; `all_files` holds
+    // their paths in the same order.
+    let candidates = walked.files.clone();
     let walk = store.walk_of(walked);
     let all_files = walk.files;
     // A file found clean before, unchanged since, under the same rules,
@@ -79,17 +81,19 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     } else {
         store.clean_files(rules)
     };
-    let vouched: HashSet<PathBuf> = clean_candidates
-        .iter()
-        .filter(|f| clean.vouches_for(f))
-        .map(|f| f.path(store.cases_dir()))
-        .collect();
-    let files: Vec<PathBuf> = if args.paths.is_empty() {
-        all_files.clone()
+    let given: Vec<PathBuf> = args.paths.iter().map(|p| session.cwd().join(p)).collect();
+    let files: &[PathBuf] = if args.paths.is_empty() {
+        &all_files
     } else {
-        args.paths.iter().map(|p| session.cwd().join(p)).collect()
+        &given
     };
-    let to_check: Vec<&PathBuf> = files.iter().filter(|p| !vouched.contains(*p)).collect();
+    // By place: only the walk's own files are ever vouched for (files
+    // named on the command line are all checked).
+    let to_check: Vec<(usize, &PathBuf)> = files
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !(remember && clean.vouches_for(&candidates[i])))
+        .collect();
 
     let mut found: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
     for err in walk.errors {
@@ -119,35 +123,38 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
             }
         }
     }
-    let checked = parallel_map(&to_check, |path| check_file(store, path, settings, now));
-    let mut troubled: HashSet<PathBuf> = HashSet::new();
-    for (path, problems) in to_check.iter().zip(checked) {
+    let checked = parallel_map(&to_check, |(_, path)| {
+        check_file(store, path, settings, now)
+    });
+    // By place in `files`: those with a problem are not remembered clean.
+    let mut troubled = vec![false; files.len()];
+    for (&(i, path), problems) in to_check.iter().zip(checked) {
         if !problems.is_empty() {
-            troubled.insert((*path).clone());
+            troubled[i] = true;
             found.entry(store.shown(path)).or_default().extend(problems);
         }
     }
-    for (path, notes) in edited_since_head(store, &files) {
+    for (path, notes) in edited_since_head(store, files) {
         found.entry(store.shown(&path)).or_default().extend(notes);
     }
     // The same id twice anywhere below cases/, judged by file name: a file
-    // whose name and id differ is reported on its own.
-    let mut by_id: BTreeMap<&str, Vec<&PathBuf>> = BTreeMap::new();
-    for path in &all_files {
-        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-            by_id.entry(stem).or_default().push(path);
-        }
-    }
-    for path in &files {
+    // whose name and id differ is reported on its own. The files by name
+    // (in walk order among equals), each name found by binary search.
+    let mut by_id: Vec<(&str, &PathBuf)> = all_files
+        .iter()
+        .filter_map(|path| Some((path.file_stem()?.to_str()?, path)))
+        .collect();
+    by_id.sort_by(|a, b| a.0.cmp(b.0));
+    for path in files {
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
-        let others: Vec<String> = by_id
-            .get(stem)
-            .into_iter()
-            .flatten()
-            .filter(|p| !same_file(p, path))
-            .map(|p| store.shown(p))
+        let first = by_id.partition_point(|(id, _)| *id < stem);
+        let others: Vec<String> = by_id[first..]
+            .iter()
+            .take_while(|(id, _)| *id == stem)
+            .filter(|(_, p)| !same_file(p, path))
+            .map(|(_, p)| store.shown(p))
             .collect();
         if !others.is_empty() {
             found
@@ -196,10 +203,15 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     for warning in &warnings {
         super::say(warning);
     }
-    if remember {
-        let now_clean: Vec<_> = clean_candidates
+    // With every file vouched for and none gone, the record would say
+    // again what it says: it is left as it is.
+    let unchanged = to_check.is_empty() && clean.count() == candidates.len();
+    if remember && !unchanged {
+        let now_clean: Vec<&Found> = candidates
             .iter()
-            .filter(|f| !troubled.contains(&f.path(store.cases_dir())))
+            .zip(&troubled)
+            .filter(|(_, troubled)| !**troubled)
+            .map(|(found, _)| found)
             .collect();
         let _ = store.remember_clean(rules, &now_clean);
     }

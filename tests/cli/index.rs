@@ -1245,6 +1245,43 @@ fn check_skips_files_found_clean_unless_all_or_named() {
 }
 
 #[test]
+fn check_rewrites_its_record_only_when_what_it_vouches_for_changed() {
+    let (log, id) = log_found_clean();
+    let record = work(&log).join("checked");
+    let read = || fs::read(&record).unwrap();
+    let first = read();
+    assert_eq!(log.run(["check"]).ok(), "");
+    assert_eq!(
+        read(),
+        first,
+        "nothing changed: the record is left as it is"
+    );
+
+    // A new case is validated, and the record rewritten to hold it too.
+    let other = log.open(&[]);
+    age_all(&log, 3600);
+    assert_eq!(log.run(["check"]).ok(), "");
+    let both = read();
+    assert_ne!(both, first);
+    for case in [&id, &other] {
+        let name = format!("{case}.toml");
+        assert!(
+            both.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{case}"
+        );
+    }
+
+    // A case removed is forgotten.
+    fs::remove_file(log.case_path(&id)).unwrap();
+    assert_eq!(log.run(["check"]).ok(), "");
+    let after = read();
+    let name = format!("{id}.toml");
+    assert!(!after.windows(name.len()).any(|w| w == name.as_bytes()));
+    assert_eq!(log.run(["check"]).ok(), "");
+    assert_eq!(read(), after);
+}
+
+#[test]
 fn with_no_index_check_validates_every_file() {
     let (log, id) = log_found_clean();
     let out = log

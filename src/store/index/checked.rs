@@ -24,6 +24,11 @@ pub struct Clean {
 }
 
 impl Clean {
+    /// How many files were found clean.
+    pub fn count(&self) -> usize {
+        self.files.len()
+    }
+
     /// Whether `found` is as it was when it was found clean.
     pub fn vouches_for(&self, found: &Found) -> bool {
         self.files.get(&found.key).is_some_and(|identity| {
