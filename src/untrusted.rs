@@ -282,6 +282,10 @@ impl Formatter for JsonEscaper<'_> {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Most strings (ids, names, times) have nothing to escape.
+        if is_printable_ascii(fragment) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if is_hazardous(c) {

@@ -88,7 +88,9 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
         &given
     };
     // By place: only the walk's own files are ever vouched for (files
-    // named on the command line are all checked).
+    // named on the command line are all checked). `remember` means no
+    // files were named, so `files` is `all_files`, one to one with
+    // `candidates`: a place in one is the same file in the other.
     let to_check: Vec<(usize, &PathBuf)> = files
         .iter()
         .enumerate()

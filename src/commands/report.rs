@@ -85,7 +85,8 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
             .then(|| Facts::of(case, &period, settings))
             .flatten()?;
         // Boxed: the pass moves each value into place twice, and a
-        // pointer moves at a fraction of the cost (and memory) of the facts.
+        // pointer moves at a fraction of the cost of the facts (the lists
+        // it moves them through hold pointers, not two copies of them).
         Some(Box::new(match &secret {
             Some(secret) => {
                 facts.with_customer(personal::customer_pseudonym(secret, &case.customer))

@@ -70,10 +70,11 @@ impl<T> Scan<T> {
         }
     }
 
-    /// The exit code, at the end of a command: the values are left for
-    /// the process's exit to free at once. Freeing 100,000 cases' values
-    /// one by one costs tens of milliseconds that nothing waits for.
-    pub fn finish(self) -> u8 {
+    /// The exit code, as a command's last step: the values are left for
+    /// the process's exit to free at once (the binary runs one command
+    /// and exits). Freeing 100,000 cases' values one by one costs tens of
+    /// milliseconds that nothing waits for.
+    pub(crate) fn finish(self) -> u8 {
         let code = self.exit_code();
         std::mem::forget(self.cases);
         code

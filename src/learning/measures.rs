@@ -4,9 +4,9 @@
 //! Each case is first reduced to [`Facts`]: the few fields groups and
 //! trends use, and what the case adds to each measure of the period, worked
 //! out as the case is read (on the reading threads, with its events at
-//! hand). No event is kept, so a report over 100,000 cases holds little in
-//! memory, and the whole report is then sums over these plus sorting for
-//! the percentiles. Every measure is computed "as of" an instant by
+//! hand). No event is kept, only a record of a few hundred bytes a case,
+//! and the whole report is then sums over these plus sorting for the
+//! percentiles. Every measure is computed "as of" an instant by
 //! ignoring later events, so last month's figures can be reproduced
 //! exactly. The README defines each measure as computed here.
 
@@ -130,7 +130,8 @@ struct Tally {
     resolved: usize,
     closed: usize,
     reopened: usize,
-    /// For a case received in the period (`None` otherwise).
+    /// The first response and the resolution, for a case received in
+    /// the period (`None` otherwise).
     first_response: Option<Milestone>,
     resolution: Option<Milestone>,
     follow_up: FollowUps,
@@ -846,6 +847,8 @@ impl Report {
 
 /// Computes the whole report; groups (when `by` is given) come most
 /// complaints first, and past the `top` largest the rest are one group.
+/// The facts must be made for this `period` ([`Facts::of`]): each holds
+/// its case's share of that period's measures.
 pub fn compute(
     facts: &[&Facts],
     period: Period,
@@ -1067,6 +1070,7 @@ impl Satisfaction {
 }
 
 impl Outcomes {
+    /// Adds another set of cases' counts.
     fn add(&mut self, other: &Outcomes) {
         self.upheld += other.upheld;
         self.partly_upheld += other.partly_upheld;
@@ -1235,7 +1239,8 @@ pub struct CategoryTrend {
 /// The trend split by category: for each category received in the
 /// period (most frequent first, as `Trends::categories`), its complaints
 /// in each bucket of the period's trend (same unit, same buckets), so a
-/// chart can stack them. `None` when nothing was received.
+/// chart can stack them. `None` when nothing was received. The facts
+/// must be made for this `period`, as for [`compute`].
 pub fn trend_by_category(facts: &[&Facts], period: Period) -> Option<CategoryTrend> {
     let learning = trends(facts, &period);
     let total = learning.trend?;

@@ -111,6 +111,9 @@ mod tests {
             assert_eq!(Zone::UTC.date(t), looked_up.date_naive(), "{t}");
             assert_eq!(Zone::UTC.weekday(t), looked_up.weekday(), "{t}");
         }
+        let sunday = utc("2026-11-29T23:59:59Z");
+        assert_eq!(Zone::UTC.weekday(sunday), chrono::Weekday::Sun);
+        assert_eq!(Zone::UTC.date(sunday).to_string(), "2026-11-29");
     }
 
     #[test]

@@ -338,7 +338,8 @@ impl SearchIndex {
             rows.collect::<rusqlite::Result<_>>()?
         };
         // Rows are added in path order, and later only for the files that
-        // changed: nearly sorted already, which this sort sees in one pass.
+        // changed, so a table scan usually gives them nearly sorted, which
+        // this sort sees in about one pass (any order is sorted right).
         known.sort_by(|a, b| a.0.cmp(&b.0));
         let mut by_key: Vec<&Found> = files.iter().collect();
         if !by_key.is_sorted_by(|a, b| a.key <= b.key) {
