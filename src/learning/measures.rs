@@ -119,7 +119,9 @@ pub struct Facts {
     tally: Tally,
 }
 
-/// What one case adds to each measure of a period.
+/// What one case adds to each measure of a period. Its counts are 32
+/// bits (one case file is at most 64 MiB), and shares are worked out only
+/// over the sums: 100,000 of these are held at once.
 #[derive(Debug, Clone, Default)]
 struct Tally {
     received: bool,
@@ -127,17 +129,53 @@ struct Tally {
     open_at_end: bool,
     /// Received, and escalated by the report's instant.
     escalated: bool,
-    resolved: usize,
-    closed: usize,
-    reopened: usize,
+    resolved: u32,
+    closed: u32,
+    reopened: u32,
     /// The first response and the resolution, for a case received in
     /// the period (`None` otherwise).
     first_response: Option<Milestone>,
     resolution: Option<Milestone>,
-    follow_up: FollowUps,
-    updates: Updates,
-    satisfaction: Satisfaction,
-    outcomes: Outcomes,
+    follow_up: FollowUpCounts,
+    updates: UpdateCounts,
+    satisfaction: AnswerCounts,
+    outcomes: OutcomeCounts,
+}
+
+/// One case's [`FollowUps`].
+#[derive(Debug, Clone, Copy, Default)]
+struct FollowUpCounts {
+    resolutions: u32,
+    on_time: u32,
+    late: u32,
+    missed: u32,
+    not_scheduled: u32,
+    pending: u32,
+}
+
+/// One case's [`Updates`].
+#[derive(Debug, Clone, Copy, Default)]
+struct UpdateCounts {
+    on_time: u32,
+    missed: u32,
+}
+
+/// One case's [`Satisfaction`].
+#[derive(Debug, Clone, Copy, Default)]
+struct AnswerCounts {
+    satisfied: u32,
+    not_satisfied: u32,
+    unanswered: u32,
+}
+
+/// One case's [`Outcomes`].
+#[derive(Debug, Clone, Copy, Default)]
+struct OutcomeCounts {
+    upheld: u32,
+    partly_upheld: u32,
+    not_upheld: u32,
+    not_recorded: u32,
+    with_redress: u32,
 }
 
 /// How far a received case got towards a milestone (the first response,
@@ -391,8 +429,8 @@ impl Seen<'_> {
             .filter(|e| e.action == Action::Resolved)
     }
 
-    fn outcomes(&self, period: &Period) -> Outcomes {
-        let mut out = Outcomes::default();
+    fn outcomes(&self, period: &Period) -> OutcomeCounts {
+        let mut out = OutcomeCounts::default();
         for e in self.resolutions(period) {
             if e.redress.as_deref().is_some_and(|r| !r.trim().is_empty()) {
                 out.with_redress += 1;
@@ -411,8 +449,8 @@ impl Seen<'_> {
     /// follow-up: the first follow-up done after it (on time or late), else
     /// a reopen or another resolution (missed, or never scheduled), else
     /// the schedule as it stands at the period's end.
-    fn follow_ups(&self, period: &Period) -> FollowUps {
-        let mut out = FollowUps::default();
+    fn follow_ups(&self, period: &Period) -> FollowUpCounts {
+        let mut out = FollowUpCounts::default();
         for (i, e) in self.events.iter().enumerate() {
             if e.action != Action::Resolved || !period.contains(e.at.0) {
                 continue;
@@ -458,8 +496,8 @@ impl Seen<'_> {
     /// missed at its time; a resolution or closing ends it; a clock still
     /// running at the end that has passed is missed. Counted in the period
     /// they are settled in: met at the contact, missed at the deadline.
-    fn updates(&self, every: Span, period: &Period, settings: &Settings) -> Updates {
-        let mut out = Updates::default();
+    fn updates(&self, every: Span, period: &Period, settings: &Settings) -> UpdateCounts {
+        let mut out = UpdateCounts::default();
         let calendar = &settings.working_days;
         let end = period.end();
         let pauses = self.customer_waits(end, settings);
@@ -505,8 +543,8 @@ impl Seen<'_> {
     }
 
     /// The customer's answers at the follow-ups done in the period.
-    fn satisfaction(&self, period: &Period) -> Satisfaction {
-        let mut out = Satisfaction::default();
+    fn satisfaction(&self, period: &Period) -> AnswerCounts {
+        let mut out = AnswerCounts::default();
         for e in self.in_period(period) {
             if e.action == Action::FollowedUp {
                 match e.satisfied {
@@ -961,9 +999,9 @@ fn measures(cases: &[&Facts], settings: &Settings) -> Measures {
         out.open_at_start += usize::from(tally.open_at_start);
         out.open_at_end += usize::from(tally.open_at_end);
         out.escalated += usize::from(tally.escalated);
-        out.resolved += tally.resolved;
-        out.closed += tally.closed;
-        out.reopened += tally.reopened;
+        out.resolved += wide(tally.resolved);
+        out.closed += wide(tally.closed);
+        out.reopened += wide(tally.reopened);
         first_response.add(tally.first_response);
         resolution.add(tally.resolution);
         out.follow_up.add(&tally.follow_up);
@@ -1040,43 +1078,49 @@ impl Timings {
     }
 }
 
+/// A case's count as a report's (which sums many cases').
+fn wide(count: u32) -> usize {
+    // Lossless: usize is at least 32 bits wherever caselog builds.
+    count as usize
+}
+
 impl FollowUps {
-    /// Adds another set of cases' counts (the share is worked out last).
-    fn add(&mut self, other: &FollowUps) {
-        self.resolutions += other.resolutions;
-        self.on_time += other.on_time;
-        self.late += other.late;
-        self.missed += other.missed;
-        self.not_scheduled += other.not_scheduled;
-        self.pending += other.pending;
+    /// Adds one case's counts (the share is worked out last).
+    fn add(&mut self, case: &FollowUpCounts) {
+        self.resolutions += wide(case.resolutions);
+        self.on_time += wide(case.on_time);
+        self.late += wide(case.late);
+        self.missed += wide(case.missed);
+        self.not_scheduled += wide(case.not_scheduled);
+        self.pending += wide(case.pending);
     }
 }
 
 impl Updates {
-    /// Adds another set of cases' counts (the share is worked out last).
-    fn add(&mut self, other: &Updates) {
-        self.on_time += other.on_time;
-        self.missed += other.missed;
+    /// Adds one case's counts (the share is worked out last).
+    fn add(&mut self, case: &UpdateCounts) {
+        self.on_time += wide(case.on_time);
+        self.missed += wide(case.missed);
     }
 }
 
 impl Satisfaction {
-    /// Adds another set of cases' counts (the share is worked out last).
-    fn add(&mut self, other: &Satisfaction) {
-        self.satisfied += other.satisfied;
-        self.not_satisfied += other.not_satisfied;
-        self.unanswered += other.unanswered;
+    /// Adds one case's counts (the share is worked out last).
+    fn add(&mut self, case: &AnswerCounts) {
+        self.satisfied += wide(case.satisfied);
+        self.not_satisfied += wide(case.not_satisfied);
+        self.unanswered += wide(case.unanswered);
     }
 }
 
 impl Outcomes {
-    /// Adds another set of cases' counts.
-    fn add(&mut self, other: &Outcomes) {
-        self.upheld += other.upheld;
-        self.partly_upheld += other.partly_upheld;
-        self.not_upheld += other.not_upheld;
-        self.not_recorded += other.not_recorded;
-        self.with_redress += other.with_redress;
+    /// Adds one case's counts.
+    fn add(&mut self, case: &OutcomeCounts) {
+        self.upheld += wide(case.upheld);
+        self.partly_upheld += wide(case.partly_upheld);
+        self.not_upheld += wide(case.not_upheld);
+        self.not_recorded += wide(case.not_recorded);
+        self.with_redress += wide(case.with_redress);
     }
 }
 
