@@ -405,17 +405,14 @@ impl Seen<'_> {
         end: DateTime<Utc>,
         settings: &Settings,
     ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-        if !settings.pause_while_waiting_on_customer {
-            return Vec::new();
-        }
-        deadlines::customer_waits(self.events.iter().map(|e| (e.at.0, e.action, e.on)), end)
+        let moments = self.events.iter().map(|e| (e.at.0, e.action, e.on));
+        deadlines::pauses(moments, settings, end)
     }
 
     /// The root causes of the resolutions made in the period, as written
     /// (trimmed).
     fn root_causes(&self, period: &Period) -> Box<[Box<str>]> {
-        self.in_period(period)
-            .filter(|e| e.action == Action::Resolved)
+        self.resolutions(period)
             .filter_map(|e| {
                 let cause = e.root_cause.as_deref().map(str::trim)?;
                 (!cause.is_empty()).then(|| Box::from(cause))

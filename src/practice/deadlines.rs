@@ -124,16 +124,17 @@ pub fn round_start(case: &Case) -> DateTime<Utc> {
         .map_or(case.opened_at.0, |e| e.at.0)
 }
 
-/// The customer-wait pauses of `case` up to `now`, if the settings pause.
-fn pauses(
-    case: &Case,
+/// The customer-wait pauses in `events` up to `end`, if the settings
+/// pause (none otherwise).
+pub fn pauses(
+    events: impl IntoIterator<Item = Moment>,
     settings: &Settings,
-    now: DateTime<Utc>,
+    end: DateTime<Utc>,
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     if !settings.pause_while_waiting_on_customer {
         return Vec::new();
     }
-    customer_waits(case.events.iter().map(|e| (e.at.0, e.action, e.on)), now)
+    customer_waits(events, end)
 }
 
 /// When a closed case's personal data is due to be erased: `retention`
@@ -180,7 +181,11 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
     let on_customer =
         case.status == Status::Waiting && case.waiting_on() == Some(WaitingOn::Customer);
     let paused = on_customer && settings.pause_while_waiting_on_customer;
-    let pauses = pauses(case, settings, now);
+    let pauses = pauses(
+        case.events.iter().map(|e| (e.at.0, e.action, e.on)),
+        settings,
+        now,
+    );
     let first_response = case.first_response();
     if unresolved && first_response.is_none() {
         out.push(Deadline {
