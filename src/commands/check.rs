@@ -65,11 +65,9 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     let store = session.store()?;
     let settings = session.settings()?;
     let now = session.now()?;
-    let walked = store.walk_found();
     // The walk's files with their stat identities; `all_files` holds
     // their paths in the same order.
-    let candidates = walked.files.clone();
-    let walk = store.walk_of(walked);
+    let (walk, candidates) = store.walk_of(store.walk_found());
     let all_files = walk.files;
     // A file found clean before, unchanged since, under the same rules,
     // is not validated again (unless --all, or files are named).

@@ -29,16 +29,18 @@ impl Store {
     /// Every case file below `cases/`, sorted, and every symbolic link
     /// (which no command follows), with any folder that could not be read.
     pub fn walk(&self) -> Walk {
-        self.walk_of(self.walk_found())
+        self.walk_of(self.walk_found()).0
     }
 
-    /// A walk with identities, as [`Store::walk`] gives it.
-    pub fn walk_of(&self, walked: Walked) -> Walk {
-        Walk {
+    /// A walk with identities, as [`Store::walk`] gives it, and its files
+    /// with their identities, in the same order.
+    pub fn walk_of(&self, walked: Walked) -> (Walk, Vec<Found>) {
+        let walk = Walk {
             files: walked.files.iter().map(|f| f.path(&self.cases)).collect(),
             links: walked.links,
             errors: self.walk_errors(walked.errors),
-        }
+        };
+        (walk, walked.files)
     }
 
     /// The walk with each file's stat identity, on every core.
