@@ -221,45 +221,55 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     for problem in &problems {
         super::say(&format!("skipped {problem}"));
     }
-    // All or nothing: every case is written out before any lands, so a
-    // full disk leaves the log as it was. A clash of random ids is rare;
-    // such a case gets a fresh one, as `open` does.
+    // All or nothing, new cases and corrections alike: every file is
+    // written out before any lands, so a failing write (a full disk) or
+    // a case that changed meanwhile into one the correction no longer
+    // fits leaves the log as it was.
     // Another import of the same rows may have landed meanwhile: what the
     // log holds under the lock decides, so the same file imported twice
     // at once still creates each case once.
-    let (written, raced) = store.while_locked(|| {
-        let now_known = known_cases(session)?;
-        let (fresh, raced): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|case| {
-            !exchange::known_as(case)
-                .iter()
-                .skip(1)
-                .any(|id| now_known.contains_key(id))
-        });
-        let written = store.create_all(fresh, |case| CaseId::generate(case.opened_at.0))?;
-        Ok((written, raced.len()))
-    })?;
-    skipped += raced;
-    let imported = written.len();
-    for id in written {
-        writeln!(out, "{id}")?;
+    let mut batch = store.batch()?;
+    let now_known = known_cases(session)?;
+    let mut written: Vec<CaseId> = Vec::with_capacity(cases.len());
+    for case in cases {
+        let known_before = exchange::known_as(&case)
+            .iter()
+            .skip(1)
+            .any(|id| now_known.contains_key(id));
+        if known_before {
+            skipped += 1;
+        } else {
+            written.push(batch.create(case, |case| CaseId::generate(case.opened_at.0))?);
+        }
     }
-    let mut updated = 0usize;
+    let mut updated: Vec<&Update> = Vec::with_capacity(updates.len());
     for update in &updates {
-        // Under the lock, from the file as it is now.
-        let changed = session.change_allowing(
-            update.id.as_str(),
-            args.by.by.as_deref(),
-            args.card.allow_card_like_number,
-            |case, stamp| lifecycle::edit(case, stamp, &update.corrections),
-        )?;
+        // From the file as it is now, under the lock.
+        let changed = session
+            .change_in(
+                &mut batch,
+                update.id.as_str(),
+                args.by.by.as_deref(),
+                args.card.allow_card_like_number,
+                |case, stamp| lifecycle::edit(case, stamp, &update.corrections),
+            )
+            .with_context(|| format!("updating case {}; nothing was imported", update.id))?;
         if changed.written {
-            updated += 1;
-            let fields: Vec<&str> = update.fields.iter().map(|f| f.as_str()).collect();
-            super::say(&format!("updated {}: {}", update.id, fields.join(", ")));
+            updated.push(update);
         } else {
             skipped += 1;
         }
     }
+    batch.land()?;
+    let imported = written.len();
+    for id in written {
+        writeln!(out, "{id}")?;
+    }
+    for update in &updated {
+        let fields: Vec<&str> = update.fields.iter().map(|f| f.as_str()).collect();
+        super::say(&format!("updated {}: {}", update.id, fields.join(", ")));
+    }
+    let updated = updated.len();
     if skipped > 0 || updated > 0 {
         super::say(&format!(
             "imported {imported}, updated {updated}, skipped {skipped} imported before{}",

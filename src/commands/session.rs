@@ -16,7 +16,7 @@ use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::git;
 use crate::settings::{SETTINGS_FILE, Settings};
 use crate::store::index::search::SearchIndex;
-use crate::store::{Changed, DEFAULT_LOCK_WAIT, Store};
+use crate::store::{Batch, Changed, DEFAULT_LOCK_WAIT, Store};
 use crate::time::clock::parse_rfc3339;
 use crate::time::{Clock, Zone, format_time};
 
@@ -281,9 +281,26 @@ impl Session {
         allow_card_like: bool,
         change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
     ) -> Result<Changed> {
+        let store = self.store()?;
+        let mut batch = store.batch()?;
+        let changed = self.change_in(&mut batch, id, by, allow_card_like, change)?;
+        batch.land()?;
+        Ok(changed)
+    }
+
+    /// [`Session::change_allowing`] as one of a [`Batch`]'s changes, which
+    /// lands with the others or not at all.
+    pub fn change_in(
+        &self,
+        batch: &mut Batch<'_>,
+        id: &str,
+        by: Option<&str>,
+        allow_card_like: bool,
+        change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
+    ) -> Result<Changed> {
         let by = self.person(by)?;
         let mut asked_at = None;
-        let changed = self.store()?.change(id, |case| {
+        let changed = batch.change(id, |case| {
             let stamp = Stamp {
                 by,
                 at: self.event_time()?,

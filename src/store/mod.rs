@@ -31,7 +31,7 @@ use crate::untrusted;
 
 pub use lock::{DEFAULT_LOCK_WAIT, Stale};
 pub use walk::{Walk, parallel_map, parallel_parts};
-pub use write::Changed;
+pub use write::{Batch, Changed};
 
 /// The folder that holds every case file.
 pub const CASES_DIR: &str = "cases";

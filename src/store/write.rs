@@ -46,61 +46,6 @@ impl Store {
         }
     }
 
-    /// Writes new case files all or nothing: every file is written and
-    /// synced to a temporary file first, so a full disk or a failing write
-    /// leaves the log as it was; only then are they renamed into place.
-    /// A case whose id is taken is given a fresh one by `fresh_id`.
-    /// Returns the ids written, in order.
-    pub fn create_all(
-        &self,
-        mut cases: Vec<Case>,
-        fresh_id: impl Fn(&Case) -> Result<CaseId>,
-    ) -> Result<Vec<CaseId>> {
-        let mut staged: Vec<(PathBuf, NamedTempFile)> = Vec::with_capacity(cases.len());
-        for case in &mut cases {
-            let mut path = case.id.path_in(&self.cases);
-            for _ in 0..8 {
-                let taken = fs::symlink_metadata(&path).is_ok()
-                    || staged.iter().any(|(other, _)| *other == path);
-                if !taken {
-                    break;
-                }
-                case.id = fresh_id(case)?;
-                path = case.id.path_in(&self.cases);
-            }
-            let folder = path.parent().context("a case path always has a folder")?;
-            safe::create_folders(&self.root, folder, &|p| self.shown(p))?;
-            let file = self.filled_temp_file(&file::render(case), &path, None)?;
-            staged.push((path, file));
-        }
-        let total = staged.len();
-        let mut written: Vec<CaseId> = Vec::with_capacity(total);
-        for ((path, file), case) in staged.into_iter().zip(&cases) {
-            let landed = self.land_new(file, &path);
-            match landed {
-                Ok(true) => written.push(case.id.clone()),
-                outcome => {
-                    let why = match outcome {
-                        Err(e) => format!("{e:#}"),
-                        _ => "a case with its id appeared meanwhile".to_string(),
-                    };
-                    let listed: Vec<&str> = written.iter().map(CaseId::as_str).collect();
-                    anyhow::bail!(
-                        "writing {} failed after {} of {total} cases were written ({}): {why}; the others were not written",
-                        self.shown(&path),
-                        written.len(),
-                        if listed.is_empty() {
-                            "none".to_string()
-                        } else {
-                            listed.join(", ")
-                        }
-                    );
-                }
-            }
-        }
-        Ok(written)
-    }
-
     /// Changes one case under the log's lock: reads it, applies `change`,
     /// and writes back only the lines that differ. Nothing is written when
     /// `change` fails or alters nothing.
@@ -108,30 +53,19 @@ impl Store {
     where
         F: FnOnce(&Case) -> Result<Case>,
     {
-        let path = self.find(query)?;
-        let _lock = self.lock()?;
-        // Read under the lock: another command may have just changed it.
-        let stored = self.read(&path)?;
-        let after = change(&stored.case)?;
-        if after == stored.case {
-            return Ok(Changed {
-                before: stored.case,
-                after,
-                path,
-                written: false,
-            });
-        }
-        let text = file::update(&stored.text, &stored.case, &after)
-            .with_context(|| format!("editing {}", self.shown(&path)))?;
-        let written = text != stored.text;
-        if written {
-            self.replace(&path, &text)?;
-        }
-        Ok(Changed {
-            before: stored.case,
-            after,
-            path,
-            written,
+        let mut batch = self.batch()?;
+        let changed = batch.change(query, change)?;
+        batch.land()?;
+        Ok(changed)
+    }
+
+    /// Starts a [`Batch`], holding the log's lock until it lands or is
+    /// dropped.
+    pub fn batch(&self) -> Result<Batch<'_>> {
+        Ok(Batch {
+            store: self,
+            staged: Vec::new(),
+            _lock: self.lock()?,
         })
     }
 
@@ -267,7 +201,10 @@ impl Store {
         let mut file = builder
             .tempfile_in(&folder)
             .with_context(|| format!("creating a temporary file in {}", self.shown(&folder)))?;
-        file.write_all(text.as_bytes())
+        // Through the plain file: `NamedTempFile`'s own errors name the
+        // temporary file's absolute path, which means nothing to the user.
+        file.as_file_mut()
+            .write_all(text.as_bytes())
             .and_then(|()| file.as_file().sync_all())
             .with_context(|| format!("writing {}", self.shown(target)))?;
         Ok(file)
@@ -324,6 +261,184 @@ impl Store {
     }
 }
 
+/// Case files written together, all or nothing, under the log's lock:
+/// each new text is written and synced to a temporary file as it is
+/// added, so a failing read, change or write (a full disk) leaves the log
+/// as it was; [`Batch::land`] then renames them into place, and puts back
+/// the ones it landed should a later rename fail. Dropped unlanded, it
+/// writes nothing.
+pub struct Batch<'a> {
+    store: &'a Store,
+    staged: Vec<Staged>,
+    _lock: File,
+}
+
+/// One file of a batch, ready to land.
+struct Staged {
+    path: PathBuf,
+    file: NamedTempFile,
+    /// The new text, for a later change to the same case in the batch.
+    text: String,
+    /// What the file held before (to put back), or `None` for a new case.
+    before: Option<String>,
+}
+
+impl Batch<'_> {
+    /// Adds a new case file. A case whose id is taken (on disk or earlier
+    /// in the batch) is given a fresh one by `fresh_id`, as `open` does on
+    /// a clash of random ids; returns the id it will have.
+    pub fn create(
+        &mut self,
+        mut case: Case,
+        fresh_id: impl Fn(&Case) -> Result<CaseId>,
+    ) -> Result<CaseId> {
+        let store = self.store;
+        let mut path = case.id.path_in(&store.cases);
+        for _ in 0..8 {
+            if fs::symlink_metadata(&path).is_err() && self.staged_at(&path).is_none() {
+                break;
+            }
+            case.id = fresh_id(&case)?;
+            path = case.id.path_in(&store.cases);
+        }
+        let folder = path.parent().context("a case path always has a folder")?;
+        safe::create_folders(&store.root, folder, &|p| store.shown(p))?;
+        let text = file::render(&case);
+        let file = store.filled_temp_file(&text, &path, None)?;
+        self.staged.push(Staged {
+            path,
+            file,
+            text,
+            before: None,
+        });
+        Ok(case.id)
+    }
+
+    /// Adds a change to the case `query` names: reads it (as this batch
+    /// left it, if it changed it already), applies `change`, and stages
+    /// the text with only the lines that differ changed. Nothing is
+    /// staged when `change` fails or alters nothing.
+    pub fn change<F>(&mut self, query: &str, change: F) -> Result<Changed>
+    where
+        F: FnOnce(&Case) -> Result<Case>,
+    {
+        let store = self.store;
+        let path = store.find(query)?;
+        let earlier = self.staged_at(&path);
+        let stored = match earlier {
+            Some(at) => {
+                let text = self.staged[at].text.clone();
+                store.stored(&path, text.into_bytes())?
+            }
+            None => store.read(&path)?,
+        };
+        let after = change(&stored.case)?;
+        let text = if after == stored.case {
+            stored.text.clone()
+        } else {
+            file::update(&stored.text, &stored.case, &after)
+                .with_context(|| format!("editing {}", store.shown(&path)))?
+        };
+        let written = text != stored.text;
+        if written {
+            safe::check_folders(&store.root, &path, &|p| store.shown(p))?;
+            let permissions = fs::symlink_metadata(&path).ok().map(|m| m.permissions());
+            let file = store.filled_temp_file(&text, &path, permissions)?;
+            match earlier {
+                Some(at) => {
+                    self.staged[at].file = file;
+                    self.staged[at].text = text;
+                }
+                None => self.staged.push(Staged {
+                    path: path.clone(),
+                    file,
+                    text,
+                    before: Some(stored.text.clone()),
+                }),
+            }
+        }
+        Ok(Changed {
+            before: stored.case,
+            after,
+            path,
+            written,
+        })
+    }
+
+    fn staged_at(&self, path: &Path) -> Option<usize> {
+        self.staged.iter().position(|s| s.path == path)
+    }
+
+    /// Renames every staged file into place, in the order added. Should
+    /// one fail, the ones landed before it are put back as they were
+    /// (the lock is still held, so nobody has seen them), and the error
+    /// says so.
+    pub fn land(self) -> Result<()> {
+        let store = self.store;
+        let total = self.staged.len();
+        let mut landed: Vec<(PathBuf, Option<String>)> = Vec::with_capacity(total);
+        for staged in self.staged {
+            let outcome = match &staged.before {
+                None => store.land_new(staged.file, &staged.path).and_then(|new| {
+                    if new {
+                        Ok(())
+                    } else {
+                        Err(io::Error::new(
+                            io::ErrorKind::AlreadyExists,
+                            "a case file with its id appeared meanwhile",
+                        ))
+                    }
+                }),
+                Some(_) => store.land(staged.file, &staged.path).map(|()| {
+                    if let Some(folder) = staged.path.parent() {
+                        sync_folder(folder);
+                    }
+                }),
+            };
+            if let Err(e) = outcome {
+                let failed = format!("writing {}: {e}", store.shown(&staged.path));
+                if landed.is_empty() {
+                    anyhow::bail!("{failed}");
+                }
+                let not_undone = store.put_back(&landed);
+                if not_undone.is_empty() {
+                    anyhow::bail!(
+                        "{failed}; the {} file{} written before it {} put back, so nothing was written",
+                        landed.len(),
+                        if landed.len() == 1 { "" } else { "s" },
+                        if landed.len() == 1 { "was" } else { "were" },
+                    );
+                }
+                anyhow::bail!(
+                    "{failed}; of the {} files written before it, these could not be put back and hold the new text: {}",
+                    landed.len(),
+                    not_undone.join(", ")
+                );
+            }
+            landed.push((staged.path, staged.before));
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Undoes landed writes of a batch: a new file is removed, a changed
+    /// one gets its old text back. Returns the files it could not undo.
+    fn put_back(&self, landed: &[(PathBuf, Option<String>)]) -> Vec<String> {
+        let mut failed = Vec::new();
+        for (path, before) in landed.iter().rev() {
+            let undone = match before {
+                None => fs::remove_file(path).map_err(anyhow::Error::from),
+                Some(text) => self.replace(path, text),
+            };
+            if undone.is_err() {
+                failed.push(self.shown(path));
+            }
+        }
+        failed
+    }
+}
+
 fn is_cross_device(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::CrossesDevices
 }
@@ -332,5 +447,110 @@ fn is_cross_device(e: &io::Error) -> bool {
 fn sync_folder(folder: &Path) {
     if let Ok(dir) = File::open(folder) {
         let _ = dir.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::lifecycle::tests::opened;
+
+    fn log_in(dir: &Path) -> Store {
+        fs::create_dir_all(dir.join(CASES_DIR)).unwrap();
+        Store::at(dir, dir).unwrap()
+    }
+
+    fn case_with_id(id: &str) -> Case {
+        Case {
+            id: CaseId::parse_full(id).unwrap(),
+            ..opened()
+        }
+    }
+
+    #[test]
+    fn a_batch_that_cannot_land_a_file_puts_back_the_ones_it_landed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = log_in(dir.path());
+        let changed = case_with_id("20261122-aaaaa");
+        assert!(store.create(&changed).unwrap());
+        let changed_path = changed.id.path_in(&store.cases);
+        let before = fs::read(&changed_path).unwrap();
+        let new = case_with_id("20261122-bbbbb");
+        let blocked = case_with_id("20261122-ccccc");
+        let no_clash = |_: &Case| -> Result<CaseId> { anyhow::bail!("no clash expected") };
+
+        let mut batch = store.batch().unwrap();
+        let change = batch
+            .change(changed.id.as_str(), |case| {
+                Ok(Case {
+                    title: "Vase broken twice".into(),
+                    ..case.clone()
+                })
+            })
+            .unwrap();
+        assert!(change.written);
+        batch.create(new.clone(), no_clash).unwrap();
+        batch.create(blocked.clone(), no_clash).unwrap();
+        // After staging, a file takes the last case's place (no caselog
+        // would: it waits for the lock), so that one cannot land.
+        let blocked_path = blocked.id.path_in(&store.cases);
+        fs::write(&blocked_path, "not a case").unwrap();
+        let error = batch.land().unwrap_err().to_string();
+
+        assert!(error.contains("appeared meanwhile"), "{error}");
+        assert!(
+            error.contains("the 2 files written before it were put back, so nothing was written"),
+            "{error}"
+        );
+        assert_eq!(fs::read(&changed_path).unwrap(), before);
+        assert!(!new.id.path_in(&store.cases).exists());
+        assert_eq!(fs::read(&blocked_path).unwrap(), b"not a case");
+    }
+
+    #[test]
+    fn a_batch_changing_one_case_twice_keeps_both_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = log_in(dir.path());
+        let case = case_with_id("20261122-aaaaa");
+        assert!(store.create(&case).unwrap());
+
+        let mut batch = store.batch().unwrap();
+        batch
+            .change(case.id.as_str(), |case| {
+                Ok(Case {
+                    severity: crate::case::Severity::High,
+                    ..case.clone()
+                })
+            })
+            .unwrap();
+        let second = batch
+            .change(case.id.as_str(), |case| {
+                Ok(Case {
+                    title: "Second title".into(),
+                    ..case.clone()
+                })
+            })
+            .unwrap();
+        assert_eq!(second.before.severity, crate::case::Severity::High);
+        batch.land().unwrap();
+
+        let stored = store.read(&case.id.path_in(&store.cases)).unwrap();
+        assert_eq!(stored.case.title, "Second title");
+        assert_eq!(stored.case.severity, crate::case::Severity::High);
+    }
+
+    #[test]
+    fn a_batch_dropped_before_landing_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = log_in(dir.path());
+        let case = case_with_id("20261122-aaaaa");
+        {
+            let mut batch = store.batch().unwrap();
+            batch
+                .create(case.clone(), |_| anyhow::bail!("no clash expected"))
+                .unwrap();
+        }
+        assert!(!case.id.path_in(&store.cases).exists());
+        assert!(store.temp_files().is_empty(), "{:?}", store.temp_files());
     }
 }

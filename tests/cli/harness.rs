@@ -45,7 +45,31 @@ impl Log {
         S: AsRef<std::ffi::OsStr>,
     {
         let mut command = Command::new(BIN);
-        command.args(args).current_dir(self.path());
+        command.args(args);
+        self.prepared(command)
+    }
+
+    /// A command run with files limited to `kib` KiB (`ulimit -f`), so a
+    /// write past it fails as on a full disk: the signal such a write
+    /// raises is ignored, and the write returns an error instead.
+    pub fn run_with_file_limit<I, S>(&self, kib: u64, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new("bash");
+        command
+            .arg("-c")
+            .arg(format!("trap '' XFSZ; ulimit -f {kib}; exec \"$0\" \"$@\""))
+            .arg(BIN)
+            .args(args);
+        self.prepared(command)
+    }
+
+    /// `command` in the log's folder, with the clock, the person and the
+    /// terminal pinned.
+    fn prepared(&self, mut command: Command) -> Run {
+        command.current_dir(self.path());
         for variable in [
             "CASELOG_DIR",
             "CASELOG_NOW",

@@ -621,3 +621,71 @@ fn the_same_file_imported_several_times_at_once_creates_each_case_once() {
     assert_eq!(case_files(&log).len(), 12);
     assert!(log.run(["check"]).ok().is_empty());
 }
+
+#[test]
+fn an_import_that_fails_to_write_one_case_writes_none_of_its_new_cases_or_corrections() {
+    let log = Log::new();
+    let small = log.open(&[]);
+    // A case file of about 40 KiB: more than the write limit below, when
+    // the small ones are far less.
+    let long = "The courier left the parcel at the wrong address again. ".repeat(700);
+    let large = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Parcel lost",
+            "--customer",
+            "Jon Berg",
+            "--summary",
+            &long,
+        ])
+        .at("2026-11-21T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    let exported = log.run(["export", "--format", "json"]).ok();
+    let rows: Vec<Value> = serde_json::from_str(&exported).unwrap();
+    let row_of = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
+    // Corrections to both cases, the small one first, and a new case.
+    let mut corrected_small = row_of(&small);
+    corrected_small["title"] = "Refund still not received".into();
+    let mut corrected_large = row_of(&large);
+    corrected_large["title"] = "Parcel delivered to the wrong address".into();
+    let mut new = row_of(&small);
+    new["id"] = "T-9001".into();
+    new["title"] = "Charged twice".into();
+    std::fs::write(
+        log.path().join("later.json"),
+        serde_json::to_string(&vec![new, corrected_small, corrected_large]).unwrap(),
+    )
+    .unwrap();
+    let before = log.files();
+
+    let out = log
+        .run_with_file_limit(16, ["import", "later.json", "--update"])
+        .at("2026-11-23T10:00:00Z")
+        .output();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "a failure of the system: {err}");
+    assert_eq!(stdout(&out), "", "no id of a case that was not written");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains(&format!("updating case {large}")), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(err.contains("too large"), "{err}");
+    assert_eq!(log.files(), before, "the log is as it was");
+
+    // Nothing but the limit was wrong: without it, the same import lands.
+    let out = import(&log, &["later.json", "--update"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1, "the new case");
+    assert!(
+        stderr(&out).contains("imported 1, updated 2, skipped 0"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        log.case_json(&large)["title"],
+        "Parcel delivered to the wrong address"
+    );
+}
