@@ -33,8 +33,9 @@ use crate::time::clock;
 /// Postfix pipe) hands on. A message whose subject names a case
 /// ([caselog 20261122-7kq3m]), or that answers a message the log records,
 /// is added to that case as a message from the customer (it ends a wait on
-/// the customer), dated by its Date: header. Any other message opens a new
-/// case (channel email): the customer from the sender's name, the contact
+/// the customer), dated by its Date: header; a case closed as a duplicate
+/// hands it on to the case it repeats. Any other message opens a new case
+/// (channel email): the customer from the sender's name, the contact
 /// from the address, the title from the subject, the summary from the
 /// text; it prints only the new id. Quoted earlier text is cut, HTML-only
 /// mail is turned into text, card numbers are masked. Attachments are
@@ -297,6 +298,7 @@ fn add_to_case(
         id: mail.message_id.clone(),
         text,
     };
+    let query = &live_case(session, query)?;
     let staged = stage(args, mail)?;
     let changed = session.change_allowing(
         query,
@@ -326,6 +328,45 @@ fn add_to_case(
     };
     writeln!(out, "{id}: e-mail from the customer added{note}")?;
     Ok(EXIT_OK)
+}
+
+/// The case a message for `query` belongs in. A case closed as a
+/// duplicate hands it on to the case it repeats, where the complaint is
+/// handled: the customer's words must reach whoever handles it, not a
+/// closed record nobody reads. Said on stderr when it happens.
+fn live_case(session: &Session, query: &str) -> Result<String> {
+    let store = session.store()?;
+    let mut case = store.load(query)?.case;
+    let mut passed: Vec<CaseId> = Vec::new();
+    // `close` never makes a duplicate of a void case, but a hand edit
+    // can chain them, or loop: a few steps, never the same case twice.
+    while let Some(original) = case.duplicate_of.clone() {
+        if passed.len() >= 8 || passed.contains(&original) || original == case.id {
+            break;
+        }
+        match store.load(original.as_str()) {
+            Ok(stored) => {
+                passed.push(case.id.clone());
+                case = stored.case;
+            }
+            Err(e) => {
+                super::say(&format!(
+                    "case {} is closed as a duplicate of {original}, which cannot be read ({e:#}); the e-mail stays with {}",
+                    case.id, case.id
+                ));
+                break;
+            }
+        }
+    }
+    if let Some(first) = passed.first() {
+        super::say(&format!(
+            "case {first} is closed as a duplicate of {}: the e-mail goes to {}",
+            passed.get(1).unwrap_or(&case.id),
+            case.id
+        ));
+        return Ok(case.id.to_string());
+    }
+    Ok(query.to_string())
 }
 
 /// Opens a case from the message (its attachments staged, not yet in

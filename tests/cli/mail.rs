@@ -725,3 +725,58 @@ fn a_redaction_erases_the_message_id_and_the_same_message_is_still_recorded_once
     log.run(["redact", &id, "--reason", "erasure request"]).ok();
     assert_eq!(log.files(), before);
 }
+
+#[test]
+fn mail_for_a_case_closed_as_a_duplicate_goes_to_the_case_it_repeats() {
+    let log = Log::new();
+    let original = log.open(&["--contact", "maria@example.com"]);
+    let repeat = log.open(&["--contact", "maria@example.com"]);
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-20T12:00:00Z")
+        .ok();
+    let repeat_before = log.case_text(&repeat);
+
+    let out = log
+        .run(["mail"])
+        .stdin(filled("reply-to-case.eml", &[("ID", &repeat[9..])]))
+        .output();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "caselog: case {repeat} is closed as a duplicate of {original}: the e-mail goes to {original}\n"
+        )
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{original}: e-mail from the customer added\n")
+    );
+    assert_eq!(log.case_text(&repeat), repeat_before);
+    let events = log.case_json(&original)["events"].clone();
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "customer");
+    assert_eq!(last["message_id"], "CAF9z8y7@mail.example.com");
+}
+
+#[test]
+fn mail_for_a_case_opened_in_error_stays_with_it() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com"]);
+    log.run([
+        "close",
+        &id,
+        "--opened-in-error",
+        "--reason",
+        "a test entry",
+    ])
+    .at("2026-11-20T12:00:00Z")
+    .ok();
+    let out = log
+        .run(["mail"])
+        .stdin(filled("reply-to-case.eml", &[("ID", &id[9..])]))
+        .ok();
+    assert!(
+        out.starts_with(&format!("{id}: e-mail from the customer added")),
+        "{out}"
+    );
+}
