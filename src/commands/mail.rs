@@ -24,7 +24,7 @@ use crate::limits;
 use crate::mail::inbound::{self, Inbound};
 use crate::mail::outbound::Mailbox;
 use crate::mail::{self as mail_domain, MESSAGE_BYTES, attachments};
-use crate::time::clock;
+use crate::time::{Zone, clock};
 
 /// Record one e-mail: a reply to a case, or a new complaint
 ///
@@ -64,6 +64,11 @@ pub struct MailArgs {
     /// earlier cases and similar cases on stderr
     #[arg(long, short)]
     pub quiet: bool,
+    /// Date the message by its Date: header however old it is (filing an
+    /// old mailbox); without it, a header more than 5 days old is taken
+    /// for a wrong clock, and the message is dated as received
+    #[arg(long)]
+    pub any_date: bool,
     #[command(flatten)]
     pub card: CardArg,
     #[command(flatten)]
@@ -252,13 +257,33 @@ fn already(out: &mut dyn Write, id: &CaseId, mail: &Inbound) -> Result<()> {
     Ok(())
 }
 
+/// How long mail may honestly take to arrive: servers give up retrying
+/// after 4 to 5 days (RFC 5321, 4.5.4.1).
+const LONGEST_DELIVERY: chrono::TimeDelta = chrono::TimeDelta::days(5);
+
 /// When the message was sent, by its `Date:` header: never later than
-/// now (a sender's clock may be ahead), and now when it has none.
-fn sent_at(mail: &Inbound, now: DateTime<Utc>) -> DateTime<Utc> {
-    mail.date
+/// now (a sender's clock may be ahead), and now when it has none. A date
+/// older than any delivery takes is a wrong clock (or a forged header),
+/// not when the complaint arrived, and is not believed unless `any_date`
+/// (an old mailbox filed on purpose); stderr says so.
+fn sent_at(mail: &Inbound, now: DateTime<Utc>, zone: Zone, any_date: bool) -> DateTime<Utc> {
+    let Some(date) = mail
+        .date
         .filter(|date| *date <= now)
         .and_then(|date| clock::storable(date).ok())
-        .unwrap_or(now)
+    else {
+        return now;
+    };
+    if !any_date && now - date > LONGEST_DELIVERY {
+        super::say(&format!(
+            "the message's Date: header ({}) is more than {} days ago, longer than mail takes to arrive; it is dated as received ({}); --any-date believes the header",
+            clock::format_time(date, zone),
+            LONGEST_DELIVERY.num_days(),
+            clock::format_time(now, zone)
+        ));
+        return now;
+    }
+    date
 }
 
 /// Saves the attachments into DIR (not yet in place), when asked to.
@@ -306,7 +331,7 @@ fn add_to_case(
         args.card.allow_card_like_number,
         |case, stamp| {
             let stamp = Stamp {
-                at: sent_at(mail, stamp.at),
+                at: sent_at(mail, stamp.at, stamp.zone, args.any_date),
                 ..stamp.clone()
             };
             message::receive(case, &stamp, &message)
@@ -380,7 +405,7 @@ fn open_case(
     let store = session.store()?;
     let now = session.stamp(Some(by))?;
     let stamp = Stamp {
-        at: sent_at(mail, now.at),
+        at: sent_at(mail, now.at, now.zone, args.any_date),
         ..now
     };
     let customer = mail
@@ -439,13 +464,27 @@ mod tests {
     fn the_date_is_never_later_than_now() {
         let now: DateTime<Utc> = "2026-11-22T09:00:00Z".parse().unwrap();
         let mut mail = inbound::parse(b"From: a@example.com\n\nx\n", 100).unwrap();
-        assert_eq!(sent_at(&mail, now), now);
+        assert_eq!(sent_at(&mail, now, Zone::UTC, false), now);
         mail.date = Some("2026-11-21T08:00:00Z".parse().unwrap());
         assert_eq!(
-            sent_at(&mail, now).to_rfc3339(),
+            sent_at(&mail, now, Zone::UTC, false).to_rfc3339(),
             "2026-11-21T08:00:00+00:00"
         );
         mail.date = Some("2026-11-23T08:00:00Z".parse().unwrap());
-        assert_eq!(sent_at(&mail, now), now);
+        assert_eq!(sent_at(&mail, now, Zone::UTC, false), now);
+        assert_eq!(sent_at(&mail, now, Zone::UTC, true), now);
+    }
+
+    #[test]
+    fn a_date_older_than_any_delivery_is_believed_only_when_asked() {
+        let now: DateTime<Utc> = "2026-11-22T09:00:00Z".parse().unwrap();
+        let mut mail = inbound::parse(b"From: a@example.com\n\nx\n", 100).unwrap();
+        let within: DateTime<Utc> = "2026-11-17T09:00:00Z".parse().unwrap();
+        mail.date = Some(within);
+        assert_eq!(sent_at(&mail, now, Zone::UTC, false), within, "5 days is a slow delivery");
+        let older: DateTime<Utc> = "2026-11-17T08:59:59Z".parse().unwrap();
+        mail.date = Some(older);
+        assert_eq!(sent_at(&mail, now, Zone::UTC, false), now);
+        assert_eq!(sent_at(&mail, now, Zone::UTC, true), older);
     }
 }

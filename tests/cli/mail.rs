@@ -780,3 +780,34 @@ fn mail_for_a_case_opened_in_error_stays_with_it() {
         "{out}"
     );
 }
+
+#[test]
+fn a_date_header_older_than_any_delivery_dates_the_case_as_received() {
+    let log = Log::new();
+    let plain = String::from_utf8(fixture_bytes("plain.eml")).unwrap();
+    let old = plain.replace(
+        "Date: Fri, 20 Nov 2026 09:15:00 +0100",
+        "Date: Thu, 1 Jan 1998 00:00:00 +0000",
+    );
+    assert_ne!(old, plain);
+    let out = log.run(["mail", "--quiet"]).stdin(old.clone()).output();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "caselog: the message's Date: header (1998-01-01 00:00 UTC) is more than 5 days ago, longer than mail takes to arrive; it is dated as received (2026-11-22 09:00 UTC); --any-date believes the header\n"
+    );
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(id.starts_with("20261122-"), "filed when received: {id}");
+    assert_eq!(log.case_json(&id)["opened_at"], "2026-11-22T09:00:00Z");
+
+    // An old mailbox filed on purpose keeps its dates.
+    let other = old.replace("Message-ID: <", "Message-ID: <other.");
+    assert_ne!(other, old);
+    let id = log
+        .run(["mail", "--quiet", "--any-date"])
+        .stdin(other)
+        .ok()
+        .trim()
+        .to_string();
+    assert!(id.starts_with("19980101-"), "dated by the header: {id}");
+}
