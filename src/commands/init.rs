@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::Session;
-use crate::error::EXIT_OK;
+use crate::error::{EXIT_OK, InputError};
 use crate::git;
 use crate::settings::SETTINGS_FILE;
 use crate::settings::TEMPLATE;
@@ -48,6 +48,18 @@ pub fn run(session: &Session, args: InitArgs, out: &mut dyn Write) -> Result<u8>
             .display()
             .to_string()
     };
+    if args.git && !git::is_work_tree(&root) {
+        // --git asks for the driver only; without git there is none to
+        // register, and a .gitattributes alone would suggest there was.
+        let folder = match shown("") {
+            here if here.is_empty() => "this folder".to_string(),
+            there => there,
+        };
+        return Err(InputError::Invalid(format!(
+            "{folder} is not in a git repository: run `git init` first; nothing was written"
+        ))
+        .into());
+    }
     if !args.git {
         make_log(&root, &shown, out)?;
     }

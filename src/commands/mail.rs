@@ -481,7 +481,11 @@ mod tests {
         let mut mail = inbound::parse(b"From: a@example.com\n\nx\n", 100).unwrap();
         let within: DateTime<Utc> = "2026-11-17T09:00:00Z".parse().unwrap();
         mail.date = Some(within);
-        assert_eq!(sent_at(&mail, now, Zone::UTC, false), within, "5 days is a slow delivery");
+        assert_eq!(
+            sent_at(&mail, now, Zone::UTC, false),
+            within,
+            "5 days is a slow delivery"
+        );
         let older: DateTime<Utc> = "2026-11-17T08:59:59Z".parse().unwrap();
         mail.date = Some(older);
         assert_eq!(sent_at(&mail, now, Zone::UTC, false), now);

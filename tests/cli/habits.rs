@@ -22,6 +22,18 @@ fn init_git_does_not_tell_the_user_to_run_init_git() {
 }
 
 #[test]
+fn init_git_outside_git_is_refused_and_writes_nothing() {
+    let log = Log::new();
+    let before = log.files();
+    let err = log.run(["init", "--git"]).fails(2);
+    assert_eq!(
+        err,
+        "caselog: this folder is not in a git repository: run `git init` first; nothing was written\n"
+    );
+    assert_eq!(log.files(), before);
+}
+
+#[test]
 fn piped_text_loses_the_one_line_break_echo_adds() {
     let log = Log::new();
     let id = log.open(&[]);
