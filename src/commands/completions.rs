@@ -4,8 +4,9 @@
 //! people, tags), which clap_complete's dynamic completion asks for when
 //! the shell runs `COMPLETE=bash caselog -- …`.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -48,11 +49,46 @@ pub fn man(command: clap::Command, out: &mut dyn Write) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// The case log a completion looks in: `$CASELOG_DIR`, else the nearest
-/// one up from the current folder (`--dir` on the line is not seen).
+/// The case log a completion looks in, as the command would find it:
+/// the `--dir` typed before the word being completed, else
+/// `$CASELOG_DIR`, else the nearest one up from the current folder.
 fn session() -> Option<super::Session> {
-    let dir = std::env::var_os("CASELOG_DIR").map(std::path::PathBuf::from);
+    let words: Vec<OsString> = std::env::args_os().collect();
+    let current = std::env::var("_CLAP_COMPLETE_INDEX")
+        .ok()
+        .and_then(|i| i.parse().ok());
+    let dir = typed_dir(&words, current, std::env::var_os("HOME"))
+        .or_else(|| std::env::var_os("CASELOG_DIR").map(PathBuf::from));
     super::Session::from_env(dir, super::Terminal::default()).ok()
+}
+
+/// The last `--dir DIR` or `--dir=DIR` on the line being completed, before
+/// the word being completed. `args` are the completer's own: the shell's
+/// words come after `--`, the program's name first; `current` is the
+/// index of the word being completed among them (bash gives it; else it
+/// is the last). A leading `~/` is the home folder, as the shell would
+/// have made it once the command ran.
+fn typed_dir(args: &[OsString], current: Option<usize>, home: Option<OsString>) -> Option<PathBuf> {
+    let start = args.iter().position(|a| a == "--")? + 1;
+    let line = &args[start..];
+    let current = current.unwrap_or(line.len().saturating_sub(1));
+    let before = &line[..current.min(line.len())];
+    let mut dir: Option<&OsStr> = None;
+    let mut words = before.iter().skip(1);
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break; // only operands follow
+        } else if word == "--dir" {
+            dir = words.next().map(OsString::as_os_str).or(dir);
+        } else if let Some(value) = word.to_str().and_then(|w| w.strip_prefix("--dir=")) {
+            dir = Some(OsStr::new(value));
+        }
+    }
+    let dir = dir?;
+    match (dir.to_str().and_then(|d| d.strip_prefix("~/")), home) {
+        (Some(below), Some(home)) => Some(PathBuf::from(home).join(below)),
+        _ => Some(PathBuf::from(dir)),
+    }
 }
 
 /// The most candidates whose titles are read for the shell to show.
@@ -161,4 +197,50 @@ pub fn people(current: &OsStr) -> Vec<CompletionCandidate> {
 /// Tags the log uses.
 pub fn tags(current: &OsStr) -> Vec<CompletionCandidate> {
     candidates(from_log(|case| case.tags.clone()), current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(words: &str) -> Vec<OsString> {
+        ["caselog", "--"]
+            .into_iter()
+            .chain(words.split(' '))
+            .map(OsString::from)
+            .collect()
+    }
+
+    fn dir(words: &str, current: Option<usize>) -> Option<PathBuf> {
+        typed_dir(&line(words), current, Some("/home/ana".into()))
+    }
+
+    #[test]
+    fn the_dir_typed_before_the_word_is_the_log_completed_from() {
+        assert_eq!(dir("caselog show 2026", None), None);
+        assert_eq!(
+            dir("caselog --dir logs show 2026", None),
+            Some("logs".into())
+        );
+        assert_eq!(dir("caselog show --dir=a/b 2026", None), Some("a/b".into()));
+        assert_eq!(
+            dir("caselog --dir a show --dir b 2", None),
+            Some("b".into())
+        );
+        assert_eq!(
+            dir("caselog --dir ~/logs show 2", None),
+            Some("/home/ana/logs".into())
+        );
+    }
+
+    #[test]
+    fn a_dir_being_typed_or_after_the_word_or_an_operand_is_not() {
+        // The value itself is being completed.
+        assert_eq!(dir("caselog --dir lo", None), None);
+        // bash completes a word in the middle: what follows it is not seen.
+        assert_eq!(dir("caselog show 2026 --dir logs", Some(2)), None);
+        assert_eq!(dir("caselog note 2026 -- --dir x", None), None);
+        // No `--` at all: not a completion request.
+        assert_eq!(typed_dir(&[OsString::from("caselog")], None, None), None);
+    }
 }

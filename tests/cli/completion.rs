@@ -79,3 +79,20 @@ fn the_static_scripts_still_come_and_a_closed_pipe_is_no_error() {
     let out = log.run(["completions", "fish"]).ok();
     assert!(out.contains("complete -c caselog"), "{out}");
 }
+
+#[test]
+fn case_ids_complete_from_the_log_that_dir_names_on_the_line() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let dir = log.path().to_str().unwrap();
+    let words = ["--dir", dir, "show", "202611"];
+    let mut args = vec!["--", "caselog"];
+    args.extend_from_slice(&words);
+    let fish = log
+        .run(args)
+        .current_dir(elsewhere.path())
+        .env("COMPLETE", "fish")
+        .ok();
+    assert_eq!(fish, format!("{id}\tRefund not received\n"));
+}
