@@ -559,3 +559,38 @@ fn a_real_browser_renders_the_index_and_a_case_page_without_errors() {
     assert_eq!(text(&select(&dom, "h1 .title")[0]), HOSTILE);
     assert!(select(&dom, "script").is_empty());
 }
+
+#[test]
+fn a_case_held_by_two_files_gets_one_page_from_the_file_its_id_names() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let other = log.open(&[]);
+    // A stray copy, edited, in another month's folder (a bad merge, a
+    // hand copy): `check` reports it; the site must not let it replace
+    // the case's page, whichever of the two is read last.
+    let copy = log.case_text(&id).replace("Refund not received", "Stray copy");
+    let stray_folder = log.path().join("cases/2026/10");
+    std::fs::create_dir_all(&stray_folder).unwrap();
+    std::fs::write(stray_folder.join(format!("{id}.toml")), copy).unwrap();
+
+    let out = log.run(["site", "--out", "site"]).output();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "caselog: case {id} is stored more than once (cases/2026/10/{id}.toml, cases/2026/11/{id}.toml); read from cases/2026/11/{id}.toml only; remove the copies\n"
+        )
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("wrote site (2 case pages)"), "{stdout}");
+    let pages = pages(&log.path().join("site"));
+    let page = &pages[&format!("case/{id}.html")];
+    assert!(
+        select(page, "h1").iter().any(|h| text(h).contains("Refund not received")),
+        "the page of the file its id names"
+    );
+    let rows = select(&pages["cases.html"], "tbody tr");
+    assert_eq!(rows.len(), 2, "one row per case");
+    assert!(pages.contains_key(&format!("case/{other}.html")));
+}
