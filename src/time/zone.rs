@@ -1,14 +1,36 @@
 //! The time zone times are shown in, and typed times without an offset are
 //! read in. Files keep UTC whatever it is: the zone is only for people.
 
-use chrono::offset::LocalResult;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use jiff::tz::{AmbiguousOffset, TimeZone};
 
 /// A zone of the tz database (`Europe/Berlin`), UTC unless the log's
 /// `timezone` setting or the person's `TZ` names another.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Zone(Tz);
+///
+/// Copy, so it goes everywhere by value: a named zone is looked up once
+/// per process and kept for its life (a command names one or two).
+#[derive(Debug, Clone, Copy)]
+pub struct Zone(Option<&'static Named>);
+
+/// A zone other than UTC: its name and its rules.
+#[derive(Debug)]
+struct Named {
+    name: &'static str,
+    rules: TimeZone,
+}
+
+/// Every zone looked up so far, so a name looked up again is not kept twice.
+static LOOKED_UP: Mutex<Vec<&'static Named>> = Mutex::new(Vec::new());
+
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Zone {}
 
 impl Default for Zone {
     fn default() -> Zone {
@@ -17,38 +39,82 @@ impl Default for Zone {
 }
 
 impl Zone {
-    pub const UTC: Zone = Zone(Tz::UTC);
+    pub const UTC: Zone = Zone(None);
 
     /// The zone a tz database name (`Europe/Berlin`, `UTC`) names; a `TZ`
     /// value may start with `:`, as POSIX allows.
     pub fn named(name: &str) -> Result<Zone, String> {
         let name = name.trim();
         let bare = name.strip_prefix(':').unwrap_or(name);
-        bare.parse::<Tz>().map(Zone).map_err(|_| {
+        let unknown = || {
             format!("'{name}' is not a time zone of the tz database, such as Europe/Berlin or UTC")
-        })
+        };
+        // Names are exact, as in the tz database itself ("utc" is not one).
+        if bare == "UTC" {
+            return Ok(Zone::UTC);
+        }
+        let mut looked_up = LOOKED_UP.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(named) = looked_up.iter().find(|n| n.name == bare) {
+            return Ok(Zone(Some(named)));
+        }
+        let rules = TimeZone::get(bare).map_err(|_| unknown())?;
+        if rules.iana_name() != Some(bare) {
+            return Err(unknown());
+        }
+        let named: &'static Named = Box::leak(Box::new(Named {
+            name: Box::leak(bare.to_string().into_boxed_str()),
+            rules,
+        }));
+        looked_up.push(named);
+        Ok(Zone(Some(named)))
     }
 
     pub fn name(self) -> &'static str {
-        self.0.name()
+        self.0.map_or("UTC", |named| named.name)
+    }
+
+    /// The wall-clock time here at `t`, and the abbreviation the zone
+    /// uses then (`CET`) when asked for.
+    fn local(self, t: DateTime<Utc>, abbreviated: bool) -> (NaiveDateTime, Option<String>) {
+        let naive = t.naive_utc();
+        let Some(named) = self.0 else {
+            return (naive, None);
+        };
+        // Beyond the years the tz rules cover: shown in UTC.
+        let Ok(at) = jiff::Timestamp::from_second(t.timestamp()) else {
+            return (naive, None);
+        };
+        let (offset, abbreviation) = if abbreviated {
+            let info = named.rules.to_offset_info(at);
+            (info.offset(), Some(info.abbreviation().to_string()))
+        } else {
+            (named.rules.to_offset(at), None)
+        };
+        let local = naive
+            .checked_add_signed(Duration::seconds(i64::from(offset.seconds())))
+            .unwrap_or(naive);
+        (local, abbreviation)
     }
 
     /// A time for people, the one format every command shows:
     /// `2026-11-22 10:30 CET` (`… UTC` in UTC).
     pub fn time(self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.0)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string()
+        let (local, abbreviation) = self.local(t, true);
+        format!(
+            "{} {}",
+            local.format("%Y-%m-%d %H:%M"),
+            abbreviation.as_deref().unwrap_or("UTC")
+        )
     }
 
     /// The calendar date at `t` here, for columns and charts of days.
     pub fn date(self, t: DateTime<Utc>) -> chrono::NaiveDate {
         // UTC needs no look-up in the zone's table of changes: deadlines
         // of 100,000 cases ask this many times each.
-        if self.0 == Tz::UTC {
-            return t.date_naive();
+        match self.0 {
+            None => t.date_naive(),
+            Some(_) => self.local(t, false).0.date(),
         }
-        t.with_timezone(&self.0).date_naive()
     }
 
     /// The day of the week `t` falls on here.
@@ -63,7 +129,7 @@ impl Zone {
     /// (three hours at most) moves a step onto another date.
     pub fn steps_whole_weeks_from(self, t: DateTime<Utc>) -> bool {
         use chrono::Timelike;
-        self.0 == Tz::UTC || (3..21).contains(&t.with_timezone(&self.0).hour())
+        self.0.is_none() || (3..21).contains(&self.local(t, false).0.hour())
     }
 
     /// The start of the next day here after `t` (where the clocks skip
@@ -82,14 +148,42 @@ impl Zone {
     /// hour lost in spring) is refused; one they pass twice (autumn) is
     /// the first.
     pub fn instant(self, local: NaiveDateTime) -> Result<DateTime<Utc>, String> {
-        match self.0.from_local_datetime(&local) {
-            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
-            LocalResult::None => Err(format!(
-                "{} does not exist in {} (the clocks skip it)",
-                local.format("%Y-%m-%d %H:%M"),
-                self.name()
-            )),
-        }
+        let Some(named) = self.0 else {
+            return Ok(local.and_utc());
+        };
+        use chrono::{Datelike, Timelike};
+        let out_of_range = || {
+            format!(
+                "{} is outside the years the time zone rules cover",
+                local.format("%Y-%m-%d %H:%M")
+            )
+        };
+        let civil = jiff::civil::DateTime::new(
+            i16::try_from(local.year()).map_err(|_| out_of_range())?,
+            local.month() as i8,
+            local.day() as i8,
+            local.hour() as i8,
+            local.minute() as i8,
+            local.second() as i8,
+            0,
+        )
+        .map_err(|_| out_of_range())?;
+        let offset = match named.rules.to_ambiguous_timestamp(civil).offset() {
+            AmbiguousOffset::Unambiguous { offset } => offset,
+            // Passed twice: the first time is before the clocks go back.
+            AmbiguousOffset::Fold { before, .. } => before,
+            AmbiguousOffset::Gap { .. } => {
+                return Err(format!(
+                    "{} does not exist in {} (the clocks skip it)",
+                    local.format("%Y-%m-%d %H:%M"),
+                    self.name()
+                ));
+            }
+        };
+        local
+            .checked_sub_signed(Duration::seconds(i64::from(offset.seconds())))
+            .map(|t| t.and_utc())
+            .ok_or_else(out_of_range)
     }
 }
 
@@ -104,16 +198,58 @@ mod tests {
     #[test]
     fn utc_dates_and_weekdays_are_those_of_the_tz_database_s_utc() {
         use chrono::Datelike;
+        // Etc/UTC is looked up in the tz database; UTC is not.
+        let looked_up = Zone::named("Etc/UTC").unwrap();
+        assert_ne!(looked_up, Zone::UTC);
         let start = utc("2024-12-31T00:00:00Z");
         for hours in (0..24 * 800).step_by(7) {
             let t = start + chrono::Duration::hours(hours) + chrono::Duration::seconds(hours);
-            let looked_up = t.with_timezone(&Tz::UTC);
-            assert_eq!(Zone::UTC.date(t), looked_up.date_naive(), "{t}");
-            assert_eq!(Zone::UTC.weekday(t), looked_up.weekday(), "{t}");
+            assert_eq!(Zone::UTC.date(t), looked_up.date(t), "{t}");
+            assert_eq!(Zone::UTC.date(t), t.date_naive(), "{t}");
+            assert_eq!(Zone::UTC.weekday(t), looked_up.weekday(t), "{t}");
+            assert_eq!(Zone::UTC.time(t), looked_up.time(t), "{t}");
         }
         let sunday = utc("2026-11-29T23:59:59Z");
         assert_eq!(Zone::UTC.weekday(sunday), chrono::Weekday::Sun);
         assert_eq!(Zone::UTC.date(sunday).to_string(), "2026-11-29");
+    }
+
+    #[test]
+    fn zones_are_named_exactly_as_in_the_tz_database_and_kept_once() {
+        for name in [
+            "Europe/Berlin",
+            "America/Sao_Paulo",
+            "US/Eastern",
+            "Asia/Calcutta",
+            "Etc/GMT+5",
+        ] {
+            let zone = Zone::named(name).unwrap();
+            assert_eq!(zone.name(), name);
+            assert_eq!(Zone::named(name).unwrap(), zone);
+            assert!(std::ptr::eq(
+                zone.0.unwrap(),
+                Zone::named(name).unwrap().0.unwrap()
+            ));
+        }
+        assert_eq!(
+            Zone::named(" :Europe/Berlin ").unwrap().name(),
+            "Europe/Berlin"
+        );
+        for wrong in ["europe/berlin", "utc", "", "Europe/", "CET5"] {
+            assert!(Zone::named(wrong).is_err(), "{wrong}");
+        }
+        assert_eq!(
+            Zone::named("America/Sao_Paulo")
+                .unwrap()
+                .time(utc("2026-11-22T09:00:00Z")),
+            "2026-11-22 06:00 -03"
+        );
+        assert_eq!(
+            Zone::named("Asia/Kolkata")
+                .unwrap()
+                .time(utc("2026-11-22T09:00:00Z")),
+            "2026-11-22 14:30 IST"
+        );
     }
 
     #[test]

@@ -568,7 +568,9 @@ fn a_case_held_by_two_files_gets_one_page_from_the_file_its_id_names() {
     // A stray copy, edited, in another month's folder (a bad merge, a
     // hand copy): `check` reports it; the site must not let it replace
     // the case's page, whichever of the two is read last.
-    let copy = log.case_text(&id).replace("Refund not received", "Stray copy");
+    let copy = log
+        .case_text(&id)
+        .replace("Refund not received", "Stray copy");
     let stray_folder = log.path().join("cases/2026/10");
     std::fs::create_dir_all(&stray_folder).unwrap();
     std::fs::write(stray_folder.join(format!("{id}.toml")), copy).unwrap();
@@ -587,7 +589,9 @@ fn a_case_held_by_two_files_gets_one_page_from_the_file_its_id_names() {
     let pages = pages(&log.path().join("site"));
     let page = &pages[&format!("case/{id}.html")];
     assert!(
-        select(page, "h1").iter().any(|h| text(h).contains("Refund not received")),
+        select(page, "h1")
+            .iter()
+            .any(|h| text(h).contains("Refund not received")),
         "the page of the file its id names"
     );
     let rows = select(&pages["cases.html"], "tbody tr");
