@@ -197,7 +197,6 @@ mod tests {
 
     #[test]
     fn utc_dates_and_weekdays_are_those_of_the_tz_database_s_utc() {
-        use chrono::Datelike;
         // Etc/UTC is looked up in the tz database; UTC is not.
         let looked_up = Zone::named("Etc/UTC").unwrap();
         assert_ne!(looked_up, Zone::UTC);
