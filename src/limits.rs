@@ -18,7 +18,17 @@ pub const IMPORT_BYTES: u64 = 512 * 1024 * 1024;
 /// Reads all of `reader` as UTF-8 text of at most `limit` bytes. Too much,
 /// or not UTF-8, is the user's input to fix (exit 2), named by `what`.
 pub fn read_text(reader: impl Read, limit: u64, what: &str) -> Result<String> {
-    let mut bytes = Vec::new();
+    read_text_sized(reader, 0, limit, what)
+}
+
+/// [`read_text`] of a reader known to hold about `length` bytes (a file's
+/// length): read in one go instead of a dozen growing reads.
+pub fn read_text_sized(reader: impl Read, length: u64, limit: u64, what: &str) -> Result<String> {
+    let mut bytes = Vec::with_capacity(if length == 0 {
+        0
+    } else {
+        length.min(limit) as usize + 64
+    });
     reader
         .take(limit + 1)
         .read_to_end(&mut bytes)

@@ -37,10 +37,12 @@ pub fn file_text(path: &Path, what: &str, limit: u64) -> Result<String> {
         }
         Err(e) => return Err(e).with_context(|| format!("reading {what} from {shown}")),
     };
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
+    let meta = file.metadata().ok();
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
         refuse!("cannot read {what} from {shown}: it is a folder");
     }
-    limits::read_text(file, limit, &format!("{what} in {shown}"))
+    let size = meta.map_or(0, |m| m.len());
+    limits::read_text_sized(file, size, limit, &format!("{what} in {shown}"))
 }
 
 /// A text as the person meant it: a file or a pipe ends its last line

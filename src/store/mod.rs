@@ -237,8 +237,8 @@ impl Store {
             return Ok(None);
         }
         let shown = self.shown(&path);
-        let file = safe::open_file(&path, &shown)?;
-        limits::read_text(file, limits::CASE_FILE_BYTES, &shown).map(Some)
+        let (file, size) = safe::open_file_sized(&path, &shown)?;
+        limits::read_text_sized(file, size, limits::CASE_FILE_BYTES, &shown).map(Some)
     }
 
     /// A file's bytes, read only if it is a regular file inside the log
@@ -252,8 +252,11 @@ impl Store {
     /// already seen are real (a walk never enters a link).
     fn read_walked(&self, path: &Path) -> Result<Vec<u8>> {
         let shown = self.shown(path);
-        let file = safe::open_file(path, &shown)?;
-        let mut bytes = Vec::new();
+        let (file, len) = safe::open_file_sized(path, &shown)?;
+        // Room for the whole file and then some: one read fills it and
+        // the next finds the end (a file may grow while it is read).
+        let room = len.min(limits::CASE_FILE_BYTES) as usize + 64;
+        let mut bytes = Vec::with_capacity(room);
         file.take(limits::CASE_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| anyhow::Error::new(e).context(format!("reading {shown}")))?;

@@ -79,6 +79,12 @@ pub fn create_folders(root: &Path, folder: &Path, shown: &dyn Fn(&Path) -> Strin
 /// Opens a file for reading without following a link at its own name and
 /// without blocking on a FIFO; it must be a regular file.
 pub fn open_file(path: &Path, shown: &str) -> Result<File> {
+    open_file_sized(path, shown).map(|(file, _)| file)
+}
+
+/// [`open_file`], and the file's size when opened: room to read it in
+/// one go (reading into an empty buffer takes a dozen small reads).
+pub fn open_file_sized(path: &Path, shown: &str) -> Result<(File, u64)> {
     open_with(OpenOptions::new().read(true), path, shown)
         .with_context(|| format!("reading {shown}"))
 }
@@ -102,12 +108,13 @@ pub fn open_lock_file(path: &Path, shown: &str) -> Result<File> {
         path,
         shown,
     )
+    .map(|(file, _)| file)
     .with_context(|| format!("opening the lock file {shown}"))
 }
 
 /// Opens without following a final link and, on Unix, without blocking
 /// on a FIFO (other platforms look first); then it must be a regular file.
-fn open_with(options: &mut OpenOptions, path: &Path, shown: &str) -> Result<File> {
+fn open_with(options: &mut OpenOptions, path: &Path, shown: &str) -> Result<(File, u64)> {
     #[cfg(not(unix))]
     look_first(path, shown)?;
     #[cfg(unix)]
@@ -120,10 +127,11 @@ fn open_with(options: &mut OpenOptions, path: &Path, shown: &str) -> Result<File
         Err(e) if is_link_refusal(&e) => return Err(link_refused(shown).into()),
         Err(e) => return Err(e.into()),
     };
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(not_a(shown, "regular file").into());
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// What opening a link with no-follow gives: ELOOP (Linux, macOS) or
