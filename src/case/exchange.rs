@@ -14,7 +14,7 @@ use crate::case::fields::check_one_line;
 use crate::case::id::CaseId;
 use crate::case::{
     Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, PersonalField, Resolution,
-    Severity, Status, Timestamp,
+    Severity, Status, Timestamp, Void,
 };
 use crate::time::{self, Zone};
 use crate::untrusted;
@@ -48,6 +48,8 @@ pub const FIELDS: &[&str] = &[
     "follow_up_due",
     "follow_up_done_at",
     "satisfied",
+    "void",
+    "duplicate_of",
     "events",
 ];
 
@@ -106,6 +108,15 @@ pub fn to_row(case: &Case) -> Map<String, Value> {
         put("follow_up_done_at", f.done_at.map_or(Value::Null, time));
         put("satisfied", f.satisfied.map_or(Value::Null, Value::Bool));
     }
+    // Read from the events on import; here for whoever counts the rows:
+    // a void case is no complaint of its own.
+    put("void", case.void.map_or(Value::Null, |v| text(v.as_str())));
+    put(
+        "duplicate_of",
+        case.duplicate_of
+            .as_ref()
+            .map_or(Value::Null, |id| text(id.as_str())),
+    );
     put(
         "events",
         serde_json::to_value(&case.events).unwrap_or(Value::Null),
@@ -403,8 +414,31 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
         None => history(&case, &opened_by, assignee),
     };
     check_events(&case, context.now)?;
-    // A case closed as void says so on its closed event; the root fields follow.
+    // A case closed as void says so on its closed event; the root fields
+    // follow, and the export's columns of them must agree.
     (case.void, case.duplicate_of) = case.void_in_log();
+    let void: Option<Void> = r.word("void")?;
+    let duplicate_of = r.line("duplicate_of")?;
+    let said = (
+        void.map(Void::as_str),
+        duplicate_of.as_deref().map(str::trim),
+    );
+    let logged = (
+        case.void.map(Void::as_str),
+        case.duplicate_of.as_ref().map(CaseId::as_str),
+    );
+    if said != (None, None) && said != logged {
+        let words = |(void, of): (Option<&str>, Option<&str>)| match (void, of) {
+            (None, _) => "not void".to_string(),
+            (Some(void), None) => format!("void ({void})"),
+            (Some(void), Some(of)) => format!("void ({void} of {of})"),
+        };
+        return row_error(format!(
+            "void and duplicate_of say the case is {}, but its events say {} (a case is made void by its closed event)",
+            words(said),
+            words(logged)
+        ));
+    }
     let mut imported = Event::new(context.now, context.by, Action::Imported);
     let old = r.line("id")?.map(|old| old.trim().to_string());
     imported.text = Some(match &old {

@@ -362,3 +362,71 @@ fn a_wrong_header_is_reported_once_even_for_an_empty_column() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("unknown column Priority"), "{stderr}");
 }
+
+#[test]
+fn a_void_case_is_marked_in_the_export_and_its_columns_must_agree_with_its_events() {
+    let log = Log::new();
+    let original = log.open(&[]);
+    let repeat = log.open(&[]);
+    let mistake = log.open(&[]);
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    log.run([
+        "close",
+        &mistake,
+        "--opened-in-error",
+        "--reason",
+        "a test entry",
+    ])
+    .at("2026-11-21T09:00:00Z")
+    .ok();
+
+    let csv_text = export(&log, "csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let marks: Vec<(String, String, String)> = reader
+        .records()
+        .map(Result::unwrap)
+        .map(|row| {
+            (
+                row[column("id")].to_string(),
+                row[column("void")].to_string(),
+                row[column("duplicate_of")].to_string(),
+            )
+        })
+        .collect();
+    assert!(marks.contains(&(original.clone(), String::new(), String::new())));
+    assert!(marks.contains(&(repeat.clone(), "duplicate".into(), original.clone())));
+    assert!(marks.contains(&(mistake.clone(), "opened-in-error".into(), String::new())));
+
+    // Back in, the columns agree with the events: each case as it was.
+    let other = Log::new();
+    std::fs::write(other.path().join("all.csv"), &csv_text).unwrap();
+    other.run(["import", "all.csv"]).ok();
+    let again = comparable(&export(&other, "json"));
+    let voids: Vec<&Value> = again.iter().map(|row| &row["void"]).collect();
+    assert_eq!(voids.iter().filter(|v| **v == "duplicate").count(), 1);
+    assert_eq!(voids.iter().filter(|v| **v == "opened-in-error").count(), 1);
+
+    // A column that says otherwise than the events is refused, not believed.
+    let mut rows: Vec<Value> = serde_json::from_str(&export(&log, "json")).unwrap();
+    let row = rows
+        .iter_mut()
+        .find(|r| r["id"] == original.as_str())
+        .unwrap();
+    row["void"] = "duplicate".into();
+    row["duplicate_of"] = repeat.as_str().into();
+    let only = Value::Array(vec![row.clone()]);
+    std::fs::write(other.path().join("wrong.json"), only.to_string()).unwrap();
+    let before = other.files();
+    let err = other.run(["import", "wrong.json"]).fails(2);
+    assert!(
+        err.contains(&format!(
+            "void and duplicate_of say the case is void (duplicate of {repeat}), but its events say not void"
+        )),
+        "{err}"
+    );
+    assert_eq!(other.files(), before);
+}
