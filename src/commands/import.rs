@@ -239,7 +239,10 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         if known_before {
             skipped += 1;
         } else {
-            written.push(batch.create(case, |case| CaseId::generate(case.opened_at.0))?);
+            let id = batch
+                .create(case, |case| CaseId::generate(case.opened_at.0))
+                .context("nothing was imported")?;
+            written.push(id);
         }
     }
     let mut updated: Vec<&Update> = Vec::with_capacity(updates.len());

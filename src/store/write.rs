@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use tempfile::NamedTempFile;
+use tempfile::{NamedTempFile, TempPath};
 
 use super::{CASES_DIR, Store, WORK_DIR, safe};
 use crate::case::Case;
@@ -60,7 +60,9 @@ impl Store {
     }
 
     /// Starts a [`Batch`], holding the log's lock until it lands or is
-    /// dropped.
+    /// dropped. While it lives, nothing else in this process may take
+    /// the lock (`change`, `while_locked`, another batch): the lock is
+    /// per open file, so that would wait out the lock wait and fail.
     pub fn batch(&self) -> Result<Batch<'_>> {
         Ok(Batch {
             store: self,
@@ -185,7 +187,7 @@ impl Store {
         text: &str,
         target: &Path,
         permissions: Option<fs::Permissions>,
-    ) -> Result<NamedTempFile> {
+    ) -> Result<TempPath> {
         let folder = self.temp_dir()?;
         let mut builder = tempfile::Builder::new();
         builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
@@ -207,17 +209,19 @@ impl Store {
             .write_all(text.as_bytes())
             .and_then(|()| file.as_file().sync_all())
             .with_context(|| format!("writing {}", self.shown(target)))?;
-        Ok(file)
+        // Closed now: a batch of thousands of cases must not hold a file
+        // open for each (the usual limit is 1,024), only its name.
+        Ok(file.into_temp_path())
     }
 
     /// Renames a temporary file onto `target`, replacing it. Across file
     /// systems (a `cases/` mounted apart) it is copied beside the target
     /// first, so the last step is still one rename.
-    fn land(&self, file: NamedTempFile, target: &Path) -> io::Result<()> {
+    fn land(&self, file: TempPath, target: &Path) -> io::Result<()> {
         match file.persist(target) {
-            Ok(_) => Ok(()),
+            Ok(()) => Ok(()),
             Err(e) if is_cross_device(&e.error) => {
-                let beside = self.copy_beside(e.file.path(), target)?;
+                let beside = self.copy_beside(&e.path, target)?;
                 beside.persist(target).map(|_| ()).map_err(|e| e.error)
             }
             Err(e) => Err(e.error),
@@ -225,11 +229,11 @@ impl Store {
     }
 
     /// Like `land`, but never replaces: false when `target` exists.
-    fn land_new(&self, file: NamedTempFile, target: &Path) -> io::Result<bool> {
+    fn land_new(&self, file: TempPath, target: &Path) -> io::Result<bool> {
         let landed = match file.persist_noclobber(target) {
-            Ok(_) => Ok(()),
+            Ok(()) => Ok(()),
             Err(e) if is_cross_device(&e.error) => {
-                let beside = self.copy_beside(e.file.path(), target)?;
+                let beside = self.copy_beside(&e.path, target)?;
                 beside
                     .persist_noclobber(target)
                     .map(|_| ())
@@ -276,9 +280,10 @@ pub struct Batch<'a> {
 /// One file of a batch, ready to land.
 struct Staged {
     path: PathBuf,
-    file: NamedTempFile,
-    /// The new text, for a later change to the same case in the batch.
-    text: String,
+    file: TempPath,
+    /// The new text of a changed case, for a later change to it in the
+    /// batch (a new case cannot be found by a change before it lands).
+    text: Option<String>,
     /// What the file held before (to put back), or `None` for a new case.
     before: Option<String>,
 }
@@ -308,7 +313,7 @@ impl Batch<'_> {
         self.staged.push(Staged {
             path,
             file,
-            text,
+            text: None,
             before: None,
         });
         Ok(case.id)
@@ -327,7 +332,11 @@ impl Batch<'_> {
         let earlier = self.staged_at(&path);
         let stored = match earlier {
             Some(at) => {
-                let text = self.staged[at].text.clone();
+                // `find` finds only files on disk, so never a new one.
+                let text = self.staged[at]
+                    .text
+                    .clone()
+                    .context("a case new in this batch cannot be changed in it")?;
                 store.stored(&path, text.into_bytes())?
             }
             None => store.read(&path)?,
@@ -347,12 +356,12 @@ impl Batch<'_> {
             match earlier {
                 Some(at) => {
                     self.staged[at].file = file;
-                    self.staged[at].text = text;
+                    self.staged[at].text = Some(text);
                 }
                 None => self.staged.push(Staged {
                     path: path.clone(),
                     file,
-                    text,
+                    text: Some(text),
                     before: Some(stored.text.clone()),
                 }),
             }
@@ -371,8 +380,8 @@ impl Batch<'_> {
 
     /// Renames every staged file into place, in the order added. Should
     /// one fail, the ones landed before it are put back as they were
-    /// (the lock is still held, so nobody has seen them), and the error
-    /// says so.
+    /// (the lock is still held, so no other caselog change has built on
+    /// them; a reader may have glimpsed them), and the error says so.
     pub fn land(self) -> Result<()> {
         let store = self.store;
         let total = self.staged.len();
@@ -428,7 +437,13 @@ impl Store {
         let mut failed = Vec::new();
         for (path, before) in landed.iter().rev() {
             let undone = match before {
-                None => fs::remove_file(path).map_err(anyhow::Error::from),
+                None => fs::remove_file(path)
+                    .map_err(anyhow::Error::from)
+                    .map(|()| {
+                        if let Some(folder) = path.parent() {
+                            sync_folder(folder);
+                        }
+                    }),
                 Some(text) => self.replace(path, text),
             };
             if undone.is_err() {

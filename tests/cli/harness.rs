@@ -49,10 +49,11 @@ impl Log {
         self.prepared(command)
     }
 
-    /// A command run with files limited to `kib` KiB (`ulimit -f`), so a
-    /// write past it fails as on a full disk: the signal such a write
-    /// raises is ignored, and the write returns an error instead.
-    pub fn run_with_file_limit<I, S>(&self, kib: u64, args: I) -> Run
+    /// A command run under a shell limit (`ulimit`): `-f 16` caps files at
+    /// 16 KiB, so a write past it fails as on a full disk (the signal such
+    /// a write raises is ignored, and the write returns an error); `-n 64`
+    /// caps the files open at once.
+    pub fn run_limited<I, S>(&self, limit: &str, args: I) -> Run
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
@@ -60,7 +61,7 @@ impl Log {
         let mut command = Command::new("bash");
         command
             .arg("-c")
-            .arg(format!("trap '' XFSZ; ulimit -f {kib}; exec \"$0\" \"$@\""))
+            .arg(format!("trap '' XFSZ; ulimit {limit}; exec \"$0\" \"$@\""))
             .arg(BIN)
             .args(args);
         self.prepared(command)

@@ -663,7 +663,7 @@ fn an_import_that_fails_to_write_one_case_writes_none_of_its_new_cases_or_correc
     let before = log.files();
 
     let out = log
-        .run_with_file_limit(16, ["import", "later.json", "--update"])
+        .run_limited("-f 16", ["import", "later.json", "--update"])
         .at("2026-11-23T10:00:00Z")
         .output();
     let err = stderr(&out);
@@ -688,4 +688,33 @@ fn an_import_that_fails_to_write_one_case_writes_none_of_its_new_cases_or_correc
         log.case_json(&large)["title"],
         "Parcel delivered to the wrong address"
     );
+}
+
+#[test]
+fn an_import_of_more_cases_than_files_may_be_open_at_once_lands_whole() {
+    let log = Log::new();
+    // Ten times the open files allowed below: each case is staged to a
+    // temporary file before any lands, and none may stay open meanwhile.
+    let rows: Vec<String> = (0..640)
+        .map(|n| {
+            format!(
+                r#"{{"title":"Complaint {n}","customer":"Customer {n}","opened_at":"2026-11-0{}T09:00:00Z","summary":"The parcel {n} never came."}}"#,
+                n % 9 + 1
+            )
+        })
+        .collect();
+    std::fs::write(
+        log.path().join("many.json"),
+        format!("[{}]", rows.join(",")),
+    )
+    .unwrap();
+    let out = log
+        .run_limited("-n 64", ["import", "many.json"])
+        .at(IMPORTED_AT)
+        .output();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 640);
+    let listed = log.run(["list", "--format", "json"]).ok();
+    let listed: Vec<Value> = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed.len(), 640);
 }
