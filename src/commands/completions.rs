@@ -65,8 +65,8 @@ fn session() -> Option<super::Session> {
 /// The last `--dir DIR` or `--dir=DIR` on the line being completed, before
 /// the word being completed. `args` are the completer's own: the shell's
 /// words come after `--`, the program's name first; `current` is the
-/// index of the word being completed among them (bash gives it; else it
-/// is the last). A leading `~/` is the home folder, as the shell would
+/// index of the word being completed among them (bash, zsh and elvish
+/// give it; else it is the last). A leading `~/` is the home folder, as the shell would
 /// have made it once the command ran.
 fn typed_dir(args: &[OsString], current: Option<usize>, home: Option<OsString>) -> Option<PathBuf> {
     let start = args.iter().position(|a| a == "--")? + 1;
@@ -79,7 +79,12 @@ fn typed_dir(args: &[OsString], current: Option<usize>, home: Option<OsString>) 
         if word == "--" {
             break; // only operands follow
         } else if word == "--dir" {
-            dir = words.next().map(OsString::as_os_str).or(dir);
+            // bash splits `--dir=X` at the `=` (COMP_WORDBREAKS).
+            let value = match words.next() {
+                Some(equals) if equals == "=" => words.next(),
+                value => value,
+            };
+            dir = value.map(OsString::as_os_str).or(dir);
         } else if let Some(value) = word.to_str().and_then(|w| w.strip_prefix("--dir=")) {
             dir = Some(OsStr::new(value));
         }
@@ -223,6 +228,11 @@ mod tests {
             Some("logs".into())
         );
         assert_eq!(dir("caselog show --dir=a/b 2026", None), Some("a/b".into()));
+        // As bash hands `--dir=a/b` over: split at the `=`.
+        assert_eq!(
+            dir("caselog --dir = a/b show 2026", Some(5)),
+            Some("a/b".into())
+        );
         assert_eq!(
             dir("caselog --dir a show --dir b 2", None),
             Some("b".into())

@@ -55,6 +55,16 @@ pub fn run(session: &Session, args: InitArgs, out: &mut dyn Write) -> Result<u8>
             here if here.is_empty() => "this folder".to_string(),
             there => there,
         };
+        if !root.is_dir() {
+            return Err(InputError::Invalid(format!(
+                "{folder} does not exist; nothing was written"
+            ))
+            .into());
+        }
+        std::process::Command::new("git")
+            .arg("--version")
+            .output()
+            .context("running git (is it installed?); nothing was written")?;
         return Err(InputError::Invalid(format!(
             "{folder} is not in a git repository: run `git init` first; nothing was written"
         ))

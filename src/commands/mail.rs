@@ -323,10 +323,23 @@ fn add_to_case(
         id: mail.message_id.clone(),
         text,
     };
-    let query = &live_case(session, query)?;
     let staged = stage(args, mail)?;
-    let changed = session.change_allowing(
-        query,
+    // Which case takes it is decided under the lock, so a `close
+    // --duplicate-of` landing meanwhile cannot leave it on the duplicate.
+    let store = session.store()?;
+    let mut batch = store.batch()?;
+    let query = match live_case(session, query, mail.message_id.as_deref())? {
+        Live::Case(query) => query,
+        Live::Recorded(id) => {
+            drop(batch);
+            drop(staged);
+            already(out, &id, mail)?;
+            return Ok(EXIT_OK);
+        }
+    };
+    let changed = session.change_in(
+        &mut batch,
+        &query,
         Some(by),
         args.card.allow_card_like_number,
         |case, stamp| {
@@ -337,6 +350,7 @@ fn add_to_case(
             message::receive(case, &stamp, &message)
         },
     )?;
+    batch.land()?;
     if !changed.written {
         drop(staged);
         already(out, &changed.after.id, mail)?;
@@ -355,18 +369,38 @@ fn add_to_case(
     Ok(EXIT_OK)
 }
 
+/// Where a message for a case goes.
+enum Live {
+    /// To the case this query names.
+    Case(String),
+    /// Nowhere: this case, on the way, records it already.
+    Recorded(CaseId),
+}
+
+/// How many cases closed as duplicates a message is handed along at most
+/// (`close` makes one step; more are hand edits).
+const MOST_HANDED_ON: usize = 8;
+
 /// The case a message for `query` belongs in. A case closed as a
 /// duplicate hands it on to the case it repeats, where the complaint is
 /// handled: the customer's words must reach whoever handles it, not a
-/// closed record nobody reads. Said on stderr when it happens.
-fn live_case(session: &Session, query: &str) -> Result<String> {
+/// closed record nobody reads. Said on stderr when it happens. A case on
+/// the way that records the message already keeps it: the same message
+/// is recorded once. The caller holds the lock.
+fn live_case(session: &Session, query: &str, message_id: Option<&str>) -> Result<Live> {
     let store = session.store()?;
     let mut case = store.load(query)?.case;
     let mut passed: Vec<CaseId> = Vec::new();
-    // `close` never makes a duplicate of a void case, but a hand edit
-    // can chain them, or loop: a few steps, never the same case twice.
-    while let Some(original) = case.duplicate_of.clone() {
-        if passed.len() >= 8 || passed.contains(&original) || original == case.id {
+    loop {
+        if message_id.is_some_and(|id| message::records(&case, id)) {
+            return Ok(Live::Recorded(case.id));
+        }
+        // `close` never makes a duplicate of a void case, but a hand edit
+        // can chain them, or loop: a few steps, never the same case twice.
+        let Some(original) = case.duplicate_of.clone() else {
+            break;
+        };
+        if passed.len() >= MOST_HANDED_ON || passed.contains(&original) || original == case.id {
             break;
         }
         match store.load(original.as_str()) {
@@ -389,9 +423,9 @@ fn live_case(session: &Session, query: &str) -> Result<String> {
             passed.get(1).unwrap_or(&case.id),
             case.id
         ));
-        return Ok(case.id.to_string());
+        return Ok(Live::Case(case.id.to_string()));
     }
-    Ok(query.to_string())
+    Ok(Live::Case(query.to_string()))
 }
 
 /// Opens a case from the message (its attachments staged, not yet in

@@ -811,3 +811,50 @@ fn a_date_header_older_than_any_delivery_dates_the_case_as_received() {
         .to_string();
     assert!(id.starts_with("19980101-"), "dated by the header: {id}");
 }
+
+#[test]
+fn a_message_delivered_again_after_its_case_became_a_duplicate_is_recorded_once() {
+    let log = Log::new();
+    let original = log.open(&["--contact", "maria@example.com"]);
+    let repeat = log.open(&["--contact", "maria@example.com"]);
+    let message = filled("reply-to-case.eml", &[("ID", &repeat[9..])]);
+    log.run(["mail"]).stdin(message.clone()).ok();
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-22T12:00:00Z")
+        .ok();
+    let before = log.files();
+
+    // The same message again (a retried delivery): already on the
+    // duplicate, so not added to the case it repeats.
+    let out = log
+        .run(["mail"])
+        .stdin(message.clone())
+        .at("2026-11-22T13:00:00Z")
+        .ok();
+    assert_eq!(
+        out,
+        format!(
+            "{repeat}: this message is already recorded (Message-ID <CAF9z8y7@mail.example.com>); nothing changed\n"
+        )
+    );
+    assert_eq!(log.files(), before);
+
+    // Recorded on the original by a redirect, it is not recorded again
+    // either way it arrives.
+    let other = filled("reply-to-case.eml", &[("ID", &repeat[9..])]);
+    let other = String::from_utf8(other)
+        .unwrap()
+        .replace("CAF9z8y7@", "CAF9z8y8@");
+    log.run(["mail"])
+        .stdin(other.clone())
+        .at("2026-11-22T14:00:00Z")
+        .output();
+    let once = log.files();
+    log.run(["mail"])
+        .stdin(other)
+        .at("2026-11-22T15:00:00Z")
+        .ok();
+    assert_eq!(log.files(), once);
+    let recorded = log.case_text(&original).matches("CAF9z8y8@").count();
+    assert_eq!(recorded, 1);
+}
