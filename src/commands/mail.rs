@@ -65,8 +65,9 @@ pub struct MailArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Date the message by its Date: header however old it is (filing an
-    /// old mailbox); without it, a header more than 5 days old is taken
-    /// for a wrong clock, and the message is dated as received
+    /// old mailbox); without it, a header more than 5 days older than the
+    /// message's arrival (its topmost Received: header, else now) is taken
+    /// for a wrong clock, and the message is dated as it arrived
     #[arg(long)]
     pub any_date: bool,
     #[command(flatten)]
@@ -263,9 +264,12 @@ const LONGEST_DELIVERY: chrono::TimeDelta = chrono::TimeDelta::days(5);
 
 /// When the message was sent, by its `Date:` header: never later than
 /// now (a sender's clock may be ahead), and now when it has none. A date
-/// older than any delivery takes is a wrong clock (or a forged header),
-/// not when the complaint arrived, and is not believed unless `any_date`
-/// (an old mailbox filed on purpose); stderr says so.
+/// older than any delivery takes, counted back from when the message
+/// reached the mail server (its topmost `Received:` header, else now:
+/// mail fetched late by fetchmail still counts from its arrival), is a
+/// wrong clock or a forged header, not when the complaint came; unless
+/// `any_date` (an old mailbox filed on purpose), the message is dated
+/// as it arrived, and stderr says so.
 fn sent_at(mail: &Inbound, now: DateTime<Utc>, zone: Zone, any_date: bool) -> DateTime<Utc> {
     let Some(date) = mail
         .date
@@ -274,14 +278,22 @@ fn sent_at(mail: &Inbound, now: DateTime<Utc>, zone: Zone, any_date: bool) -> Da
     else {
         return now;
     };
-    if !any_date && now - date > LONGEST_DELIVERY {
+    let (arrived, how) = match mail
+        .received
+        .filter(|at| *at <= now)
+        .and_then(|at| clock::storable(at).ok())
+    {
+        Some(at) => (at, "as it reached the mail server"),
+        None => (now, "as it was read"),
+    };
+    if !any_date && arrived - date > LONGEST_DELIVERY {
         super::say(&format!(
-            "the message's Date: header ({}) is more than {} days ago, longer than mail takes to arrive; it is dated as received ({}); --any-date believes the header",
+            "the message's Date: header ({}) is more than {} days before it arrived, longer than mail takes; it is dated {how} ({}); --any-date believes the header",
             clock::format_time(date, zone),
             LONGEST_DELIVERY.num_days(),
-            clock::format_time(now, zone)
+            clock::format_time(arrived, zone)
         ));
-        return now;
+        return arrived;
     }
     date
 }
@@ -524,5 +536,14 @@ mod tests {
         mail.date = Some(older);
         assert_eq!(sent_at(&mail, now, Zone::UTC, false), now);
         assert_eq!(sent_at(&mail, now, Zone::UTC, true), older);
+        // Fetched late: counted from when the mail server took it.
+        let arrived: DateTime<Utc> = "2026-11-18T09:00:00Z".parse().unwrap();
+        mail.received = Some(arrived);
+        assert_eq!(sent_at(&mail, now, Zone::UTC, false), older);
+        mail.date = Some("2026-11-01T00:00:00Z".parse().unwrap());
+        assert_eq!(sent_at(&mail, now, Zone::UTC, false), arrived);
+        // A server clock ahead of this one is not believed either.
+        mail.received = Some("2026-11-23T09:00:00Z".parse().unwrap());
+        assert_eq!(sent_at(&mail, now, Zone::UTC, false), now);
     }
 }

@@ -35,6 +35,9 @@ pub struct Inbound {
     pub from_address: String,
     /// The `Date:` header, when it has a valid one.
     pub date: Option<DateTime<Utc>>,
+    /// When the last mail server (the topmost `Received:` header, which
+    /// the receiving server adds) took the message, when it says.
+    pub received: Option<DateTime<Utc>>,
     /// The subject on one line (empty when there is none).
     pub subject: String,
     /// The message's own text: plain text (HTML converted), without the
@@ -114,6 +117,12 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
         from_address: address.to_string(),
         date: message
             .date()
+            .filter(|d| d.is_valid())
+            .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
+        received: message
+            .received_all()
+            .next()
+            .and_then(|r| r.date.as_ref())
             .filter(|d| d.is_valid())
             .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
         subject: at_most(&one_line(&subject), SUBJECT_MAX),

@@ -32,7 +32,10 @@ fn init_git_outside_git_is_refused_and_writes_nothing() {
     );
     assert_eq!(log.files(), before);
     let err = log.run(["init", "--git", "nowhere"]).fails(2);
-    assert_eq!(err, "caselog: nowhere does not exist; nothing was written\n");
+    assert_eq!(
+        err,
+        "caselog: nowhere does not exist; nothing was written\n"
+    );
     assert!(!log.path().join("nowhere").exists());
 }
 

@@ -794,10 +794,21 @@ fn a_date_header_older_than_any_delivery_dates_the_case_as_received() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "caselog: the message's Date: header (1998-01-01 00:00 UTC) is more than 5 days ago, longer than mail takes to arrive; it is dated as received (2026-11-22 09:00 UTC); --any-date believes the header\n"
+        "caselog: the message's Date: header (1998-01-01 00:00 UTC) is more than 5 days before it arrived, longer than mail takes; it is dated as it reached the mail server (2026-11-20 08:15 UTC); --any-date believes the header\n"
     );
     let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(id.starts_with("20261122-"), "filed when received: {id}");
+    assert!(id.starts_with("20261120-"), "filed when it arrived: {id}");
+    assert_eq!(log.case_json(&id)["opened_at"], "2026-11-20T08:15:02Z");
+
+    // With no Received: header to say when it arrived, it is dated now.
+    let unreceived: String = old
+        .lines()
+        .filter(|l| !l.starts_with("Received:") && !l.starts_with('\t'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let unreceived = unreceived.replace("Message-ID: <", "Message-ID: <unreceived.");
+    let id = log.run(["mail", "--quiet"]).stdin(unreceived).output();
+    let id = String::from_utf8(id.stdout).unwrap().trim().to_string();
     assert_eq!(log.case_json(&id)["opened_at"], "2026-11-22T09:00:00Z");
 
     // An old mailbox filed on purpose keeps its dates.
