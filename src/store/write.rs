@@ -67,6 +67,8 @@ impl Store {
         Ok(Batch {
             store: self,
             staged: Vec::new(),
+            made_folders: Vec::new(),
+            landed: false,
             _lock: self.lock()?,
         })
     }
@@ -274,7 +276,24 @@ impl Store {
 pub struct Batch<'a> {
     store: &'a Store,
     staged: Vec<Staged>,
+    /// Month folders made for new cases, deepest last: removed again
+    /// (when still empty) if the batch does not land.
+    made_folders: Vec<PathBuf>,
+    landed: bool,
     _lock: File,
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if self.landed {
+            return;
+        }
+        // Best effort: a folder something else has filled meanwhile is
+        // not empty, and stays.
+        for folder in self.made_folders.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
 }
 
 /// One file of a batch, ready to land.
@@ -307,7 +326,13 @@ impl Batch<'_> {
             path = case.id.path_in(&store.cases);
         }
         let folder = path.parent().context("a case path always has a folder")?;
+        let missing: Vec<PathBuf> = folder
+            .ancestors()
+            .take_while(|f| f.starts_with(&store.cases) && fs::symlink_metadata(f).is_err())
+            .map(Path::to_path_buf)
+            .collect();
         safe::create_folders(&store.root, folder, &|p| store.shown(p))?;
+        self.made_folders.extend(missing.into_iter().rev());
         let text = file::render(&case);
         let file = store.filled_temp_file(&text, &path, None)?;
         self.staged.push(Staged {
@@ -382,11 +407,11 @@ impl Batch<'_> {
     /// one fail, the ones landed before it are put back as they were
     /// (the lock is still held, so no other caselog change has built on
     /// them; a reader may have glimpsed them), and the error says so.
-    pub fn land(self) -> Result<()> {
+    pub fn land(mut self) -> Result<()> {
         let store = self.store;
         let total = self.staged.len();
         let mut landed: Vec<(PathBuf, Option<String>)> = Vec::with_capacity(total);
-        for staged in self.staged {
+        for staged in std::mem::take(&mut self.staged) {
             let outcome = match &staged.before {
                 None => store.land_new(staged.file, &staged.path).and_then(|new| {
                     if new {
@@ -426,6 +451,7 @@ impl Batch<'_> {
             }
             landed.push((staged.path, staged.before));
         }
+        self.landed = true;
         Ok(())
     }
 }
@@ -567,5 +593,8 @@ mod tests {
         }
         assert!(!case.id.path_in(&store.cases).exists());
         assert!(store.temp_files().is_empty(), "{:?}", store.temp_files());
+        // Nor the month folders made for it.
+        assert!(!store.cases.join("2026").exists());
+        assert!(store.cases.is_dir());
     }
 }
