@@ -160,20 +160,28 @@ impl Session {
         };
         // A settings file that does not read is reported by the commands
         // that need the settings; changes then wait the default time.
-        let wait = read_settings(&store)
-            .ok()
+        let settings = read_settings(&store).ok();
+        let wait = settings
+            .as_ref()
             .and_then(|settings| settings.lock_timeout.duration().to_std().ok())
             .unwrap_or(DEFAULT_LOCK_WAIT);
         let store = store.with_lock_wait(wait, say_waiting);
-        Ok(self.store.get_or_init(|| store))
+        let store = self.store.get_or_init(|| store);
+        // Read once: `settings()` takes these rather than reading again.
+        if let Some(settings) = settings {
+            let _ = self.settings.set(settings);
+        }
+        Ok(store)
     }
 
     /// The log's settings (defaults when it has no `caselog.toml`).
     pub fn settings(&self) -> Result<&Settings> {
+        let store = self.store()?;
+        // Finding the store reads them, when they read.
         if let Some(settings) = self.settings.get() {
             return Ok(settings);
         }
-        let settings = read_settings(self.store()?)?;
+        let settings = read_settings(store)?;
         Ok(self.settings.get_or_init(|| settings))
     }
 
