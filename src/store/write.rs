@@ -113,15 +113,17 @@ impl Store {
     }
 
     fn replace(&self, path: &Path, text: &str) -> Result<()> {
+        let file = self.replacement(path, text)?;
+        self.land(file, path)
+            .with_context(|| format!("writing {}", self.shown(path)))
+    }
+
+    /// `text` staged to replace the file at `path`, with its permissions,
+    /// once the folders on the way are known to be real.
+    fn replacement(&self, path: &Path, text: &str) -> Result<TempPath> {
         safe::check_folders(&self.root, path, &|p| self.shown(p))?;
         let permissions = fs::symlink_metadata(path).ok().map(|m| m.permissions());
-        let file = self.filled_temp_file(text, path, permissions)?;
-        self.land(file, path)
-            .with_context(|| format!("writing {}", self.shown(path)))?;
-        if let Some(folder) = path.parent() {
-            sync_folder(folder);
-        }
-        Ok(())
+        self.filled_temp_file(text, path, permissions)
     }
 
     /// The temporary files of interrupted writes: in the work folder, and
@@ -216,9 +218,9 @@ impl Store {
         Ok(file.into_temp_path())
     }
 
-    /// Renames a temporary file onto `target`, replacing it. Across file
-    /// systems (a `cases/` mounted apart) it is copied beside the target
-    /// first, so the last step is still one rename.
+    /// Renames a temporary file onto `target`, replacing it, and syncs the
+    /// folder. Across file systems (a `cases/` mounted apart) it is copied
+    /// beside the target first, so the last step is still one rename.
     fn land(&self, file: TempPath, target: &Path) -> io::Result<()> {
         match file.persist(target) {
             Ok(()) => Ok(()),
@@ -227,7 +229,11 @@ impl Store {
                 beside.persist(target).map(|_| ()).map_err(|e| e.error)
             }
             Err(e) => Err(e.error),
+        }?;
+        if let Some(folder) = target.parent() {
+            sync_folder(folder);
         }
+        Ok(())
     }
 
     /// Like `land`, but never replaces: false when `target` exists.
@@ -375,9 +381,7 @@ impl Batch<'_> {
         };
         let written = text != stored.text;
         if written {
-            safe::check_folders(&store.root, &path, &|p| store.shown(p))?;
-            let permissions = fs::symlink_metadata(&path).ok().map(|m| m.permissions());
-            let file = store.filled_temp_file(&text, &path, permissions)?;
+            let file = store.replacement(&path, &text)?;
             match earlier {
                 Some(at) => {
                     self.staged[at].file = file;
@@ -423,11 +427,7 @@ impl Batch<'_> {
                         ))
                     }
                 }),
-                Some(_) => store.land(staged.file, &staged.path).map(|()| {
-                    if let Some(folder) = staged.path.parent() {
-                        sync_folder(folder);
-                    }
-                }),
+                Some(_) => store.land(staged.file, &staged.path),
             };
             if let Err(e) = outcome {
                 let failed = format!("writing {}: {e}", store.shown(&staged.path));
