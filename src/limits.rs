@@ -21,14 +21,22 @@ pub fn read_text(reader: impl Read, limit: u64, what: &str) -> Result<String> {
     read_text_sized(reader, 0, limit, what)
 }
 
-/// [`read_text`] of a reader known to hold about `length` bytes (a file's
-/// length): read in one go instead of a dozen growing reads.
-pub fn read_text_sized(reader: impl Read, length: u64, limit: u64, what: &str) -> Result<String> {
-    let mut bytes = Vec::with_capacity(if length == 0 {
+/// The buffer to read a file of `length` bytes (at most `limit`) into:
+/// the whole file and then some, so one read fills it and the next finds
+/// the end (a file may grow while it is read). Nothing for an unknown
+/// length (0), which reading grows as it goes.
+pub fn room_for(length: u64, limit: u64) -> usize {
+    if length == 0 {
         0
     } else {
         length.min(limit) as usize + 64
-    });
+    }
+}
+
+/// [`read_text`] of a reader known to hold about `length` bytes (a file's
+/// length): read in one go instead of a dozen growing reads.
+pub fn read_text_sized(reader: impl Read, length: u64, limit: u64, what: &str) -> Result<String> {
+    let mut bytes = Vec::with_capacity(room_for(length, limit));
     reader
         .take(limit + 1)
         .read_to_end(&mut bytes)

@@ -253,10 +253,7 @@ impl Store {
     fn read_walked(&self, path: &Path) -> Result<Vec<u8>> {
         let shown = self.shown(path);
         let (file, len) = safe::open_file_sized(path, &shown)?;
-        // Room for the whole file and then some: one read fills it and
-        // the next finds the end (a file may grow while it is read).
-        let room = len.min(limits::CASE_FILE_BYTES) as usize + 64;
-        let mut bytes = Vec::with_capacity(room);
+        let mut bytes = Vec::with_capacity(limits::room_for(len, limits::CASE_FILE_BYTES));
         file.take(limits::CASE_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| anyhow::Error::new(e).context(format!("reading {shown}")))?;
