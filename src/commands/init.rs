@@ -61,10 +61,7 @@ pub fn run(session: &Session, args: InitArgs, out: &mut dyn Write) -> Result<u8>
             ))
             .into());
         }
-        std::process::Command::new("git")
-            .arg("--version")
-            .output()
-            .context("running git (is it installed?); nothing was written")?;
+        git::runs().context("running git (is it installed?); nothing was written")?;
         return Err(InputError::Invalid(format!(
             "{folder} is not in a git repository: run `git init` first; nothing was written"
         ))

@@ -372,6 +372,12 @@ pub fn toplevel(dir: &Path) -> Option<std::path::PathBuf> {
     (!top.is_empty()).then(|| std::path::PathBuf::from(top))
 }
 
+/// Whether git runs at all: `is_work_tree` is false when it does not,
+/// which a refusal must not blame on the folder.
+pub fn runs() -> std::io::Result<()> {
+    Command::new("git").arg("--version").output().map(|_| ())
+}
+
 /// Whether `dir` is inside a git work tree.
 pub fn is_work_tree(dir: &Path) -> bool {
     git(dir, &["rev-parse", "--is-inside-work-tree"])
