@@ -24,6 +24,7 @@ use crate::limits;
 use crate::mail::inbound::{self, Inbound};
 use crate::mail::outbound::Mailbox;
 use crate::mail::{self as mail_domain, MESSAGE_BYTES, attachments};
+use crate::store::Store;
 use crate::time::{Zone, clock};
 
 /// Record one e-mail: a reply to a case, or a new complaint
@@ -271,18 +272,15 @@ const LONGEST_DELIVERY: chrono::TimeDelta = chrono::TimeDelta::days(5);
 /// `any_date` (an old mailbox filed on purpose), the message is dated
 /// as it arrived, and stderr says so.
 fn sent_at(mail: &Inbound, now: DateTime<Utc>, zone: Zone, any_date: bool) -> DateTime<Utc> {
-    let Some(date) = mail
-        .date
-        .filter(|date| *date <= now)
-        .and_then(|date| clock::storable(date).ok())
-    else {
+    // A time from a header: never later than now, and one a file can hold.
+    let believable = |at: Option<DateTime<Utc>>| {
+        at.filter(|at| *at <= now)
+            .and_then(|at| clock::storable(at).ok())
+    };
+    let Some(date) = believable(mail.date) else {
         return now;
     };
-    let (arrived, how) = match mail
-        .received
-        .filter(|at| *at <= now)
-        .and_then(|at| clock::storable(at).ok())
-    {
+    let (arrived, how) = match believable(mail.received) {
         Some(at) => (at, "as it reached the mail server"),
         None => (now, "as it was read"),
     };
@@ -340,7 +338,7 @@ fn add_to_case(
     // --duplicate-of` landing meanwhile cannot leave it on the duplicate.
     let store = session.store()?;
     let mut batch = store.batch()?;
-    let query = match live_case(session, query, mail.message_id.as_deref())? {
+    let query = match live_case(store, query, mail.message_id.as_deref())? {
         Live::Case(query) => query,
         Live::Recorded(id) => {
             drop(batch);
@@ -399,10 +397,10 @@ const MOST_HANDED_ON: usize = 8;
 /// closed record nobody reads. Said on stderr when it happens. A case on
 /// the way that records the message already keeps it: the same message
 /// is recorded once. The caller holds the lock.
-fn live_case(session: &Session, query: &str, message_id: Option<&str>) -> Result<Live> {
-    let store = session.store()?;
+fn live_case(store: &Store, query: &str, message_id: Option<&str>) -> Result<Live> {
     let mut case = store.load(query)?.case;
-    let mut passed: Vec<CaseId> = Vec::new();
+    // The cases the message passed through, the one it is at last.
+    let mut chain: Vec<CaseId> = vec![case.id.clone()];
     loop {
         if message_id.is_some_and(|id| message::records(&case, id)) {
             return Ok(Live::Recorded(case.id));
@@ -412,12 +410,12 @@ fn live_case(session: &Session, query: &str, message_id: Option<&str>) -> Result
         let Some(original) = case.duplicate_of.clone() else {
             break;
         };
-        if passed.len() >= MOST_HANDED_ON || passed.contains(&original) || original == case.id {
+        if chain.len() > MOST_HANDED_ON || chain.contains(&original) {
             break;
         }
         match store.load(original.as_str()) {
             Ok(stored) => {
-                passed.push(case.id.clone());
+                chain.push(original);
                 case = stored.case;
             }
             Err(e) => {
@@ -429,10 +427,9 @@ fn live_case(session: &Session, query: &str, message_id: Option<&str>) -> Result
             }
         }
     }
-    if let Some(first) = passed.first() {
+    if let [first, second, ..] = chain.as_slice() {
         super::say(&format!(
-            "case {first} is closed as a duplicate of {}: the e-mail goes to {}",
-            passed.get(1).unwrap_or(&case.id),
+            "case {first} is closed as a duplicate of {second}: the e-mail goes to {}",
             case.id
         ));
         return Ok(Live::Case(case.id.to_string()));
