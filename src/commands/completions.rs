@@ -66,8 +66,8 @@ fn session() -> Option<super::Session> {
 /// the word being completed. `args` are the completer's own: the shell's
 /// words come after `--`, the program's name first; `current` is the
 /// index of the word being completed among them (bash, zsh and elvish
-/// give it; else it is the last). A leading `~/` is the home folder, as the shell would
-/// have made it once the command ran.
+/// give it; else it is the last). A leading `~/` is the home folder, as
+/// the shell would have made it once the command ran.
 fn typed_dir(args: &[OsString], current: Option<usize>, home: Option<OsString>) -> Option<PathBuf> {
     let start = args.iter().position(|a| a == "--")? + 1;
     let line = &args[start..];

@@ -12,17 +12,11 @@ use jiff::tz::{AmbiguousOffset, TimeZone};
 /// Copy, so it goes everywhere by value: a named zone is looked up once
 /// per process and kept for its life (a command names one or two).
 #[derive(Debug, Clone, Copy)]
-pub struct Zone(Option<&'static Named>);
+pub struct Zone(Option<&'static TimeZone>);
 
-/// A zone other than UTC: its name and its rules.
-#[derive(Debug)]
-struct Named {
-    name: &'static str,
-    rules: TimeZone,
-}
-
-/// Every zone looked up so far, so a name looked up again is not kept twice.
-static LOOKED_UP: Mutex<Vec<&'static Named>> = Mutex::new(Vec::new());
+/// Every zone other than UTC looked up so far (each knows its name), so
+/// a name looked up again is not kept twice.
+static LOOKED_UP: Mutex<Vec<&'static TimeZone>> = Mutex::new(Vec::new());
 
 impl PartialEq for Zone {
     fn eq(&self, other: &Zone) -> bool {
@@ -54,23 +48,21 @@ impl Zone {
             return Ok(Zone::UTC);
         }
         let mut looked_up = LOOKED_UP.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(named) = looked_up.iter().find(|n| n.name == bare) {
+        if let Some(named) = looked_up.iter().find(|n| n.iana_name() == Some(bare)) {
             return Ok(Zone(Some(named)));
         }
         let rules = TimeZone::get(bare).map_err(|_| unknown())?;
         if rules.iana_name() != Some(bare) {
             return Err(unknown());
         }
-        let named: &'static Named = Box::leak(Box::new(Named {
-            name: Box::leak(bare.to_string().into_boxed_str()),
-            rules,
-        }));
+        let named: &'static TimeZone = Box::leak(Box::new(rules));
         looked_up.push(named);
         Ok(Zone(Some(named)))
     }
 
     pub fn name(self) -> &'static str {
-        self.0.map_or("UTC", |named| named.name)
+        // Every zone kept was found by the name it answers to.
+        self.0.and_then(TimeZone::iana_name).unwrap_or("UTC")
     }
 
     /// The wall-clock time here at `t`, and the abbreviation the zone
@@ -85,10 +77,10 @@ impl Zone {
             return (naive, None);
         };
         let (offset, abbreviation) = if abbreviated {
-            let info = named.rules.to_offset_info(at);
+            let info = named.to_offset_info(at);
             (info.offset(), Some(info.abbreviation().to_string()))
         } else {
-            (named.rules.to_offset(at), None)
+            (named.to_offset(at), None)
         };
         let local = naive
             .checked_add_signed(Duration::seconds(i64::from(offset.seconds())))
@@ -168,7 +160,7 @@ impl Zone {
             0,
         )
         .map_err(|_| out_of_range())?;
-        let offset = match named.rules.to_ambiguous_timestamp(civil).offset() {
+        let offset = match named.to_ambiguous_timestamp(civil).offset() {
             AmbiguousOffset::Unambiguous { offset } => offset,
             // Passed twice: the first time is before the clocks go back.
             AmbiguousOffset::Fold { before, .. } => before,
