@@ -32,7 +32,27 @@ pub fn is_hazardous(c: char) -> bool {
 /// Whether `text` is printable ASCII only: one column a byte, nothing to
 /// escape. Most text is, and is checked a byte at a time.
 pub fn is_printable_ascii(text: &str) -> bool {
-    text.bytes().all(|b| (b' '..0x7f).contains(&b))
+    run_of(text.as_bytes(), printable) == text.len()
+}
+
+fn printable(b: u8) -> bool {
+    (b' '..0x7f).contains(&b)
+}
+
+/// How many of `bytes`' first bytes `ok` passes, looked at sixteen at a
+/// time: a whole chunk is checked without a branch per byte (the
+/// compiler makes it a few vector instructions), and a long listing's
+/// output is mostly one long run of plain text.
+fn run_of(bytes: &[u8], ok: fn(u8) -> bool) -> usize {
+    const CHUNK: usize = 16;
+    let mut done = 0;
+    for chunk in bytes.chunks_exact(CHUNK) {
+        if !chunk.iter().fold(true, |all, &b| all & ok(b)) {
+            break;
+        }
+        done += CHUNK;
+    }
+    done + bytes[done..].iter().take_while(|&&b| ok(b)).count()
 }
 
 /// Unicode's tag characters: invisible, zero-width, and never in text
@@ -119,7 +139,10 @@ pub fn block(text: &str) -> Cow<'_, str> {
 
 fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     let plain = |c: char| !(is_hazardous(c) || c == '\t');
-    if is_printable_ascii(text) || text.chars().all(plain) {
+    // The plain ASCII start is a character boundary: only the rest is
+    // looked at character by character.
+    let ascii = run_of(text.as_bytes(), printable);
+    if text[ascii..].chars().all(plain) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -173,10 +196,9 @@ impl<W: Write> TerminalSafe<W> {
         let mut plain_from = 0;
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            if (b' '..0x7f).contains(&b) || b == b'\n' || b == b'\t' {
-                i += 1;
-                continue;
+            i += run_of(&bytes[i..], |b| printable(b) || b == b'\n' || b == b'\t');
+            if i == bytes.len() {
+                break;
             }
             // `i` is on a character boundary: only whole characters are
             // stepped over.
@@ -396,6 +418,26 @@ mod tests {
             line("Refund not received — 3 weeks"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn a_hazard_is_found_wherever_it_falls_against_the_sixteen_byte_chunks() {
+        for len in 0..50 {
+            let plain = "a".repeat(len);
+            assert!(is_printable_ascii(&plain));
+            assert_eq!(run_of(plain.as_bytes(), printable), len);
+            for at in 0..len {
+                let mut text = plain.clone();
+                text.replace_range(at..=at, "\u{1b}");
+                assert_eq!(run_of(text.as_bytes(), printable), at, "{len} {at}");
+                assert!(!is_printable_ascii(&text));
+                assert_eq!(line(&text).matches("\\u{1b}").count(), 1, "{len} {at}");
+                assert_eq!(
+                    through_terminal_safe(&[text.as_bytes()]),
+                    format!("{}\\u{{1b}}{}", &plain[..at], &plain[at + 1..])
+                );
+            }
+        }
     }
 
     fn through_terminal_safe(chunks: &[&[u8]]) -> String {
