@@ -450,6 +450,53 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     Ok(case)
 }
 
+/// Points an imported duplicate at its original by the id this log gives
+/// it. An export's events name the ids of the log it came from, and an
+/// import gives every case a new id, so each `duplicate_of` is looked up
+/// through `here` (an old id to the id of the case this log imported it
+/// as, now or before). The import's own event (the last) says what was
+/// changed, so the old id stays in the record. Returns the old ids this
+/// log does not know, which are left as they were.
+pub fn renumber_duplicate(
+    case: &mut Case,
+    here: impl Fn(&CaseId) -> Option<CaseId>,
+) -> Vec<CaseId> {
+    let mut unknown = Vec::new();
+    let mut renamed: Vec<(CaseId, CaseId)> = Vec::new();
+    for event in &mut case.events {
+        let Some(old) = &event.duplicate_of else {
+            continue;
+        };
+        match here(old) {
+            Some(new) if new != *old => {
+                if !renamed.iter().any(|(was, _)| was == old) {
+                    renamed.push((old.clone(), new.clone()));
+                }
+                event.duplicate_of = Some(new);
+            }
+            Some(_) => {}
+            None if !unknown.contains(old) => unknown.push(old.clone()),
+            None => {}
+        }
+    }
+    if !renamed.is_empty()
+        && let Some(imported) = case
+            .events
+            .last_mut()
+            .filter(|e| e.action == Action::Imported)
+    {
+        let said: Vec<String> = renamed
+            .iter()
+            .map(|(old, new)| format!("the case it repeats, {old} there, is {new} here"))
+            .collect();
+        let text = imported.text.get_or_insert_default();
+        text.push_str("; ");
+        text.push_str(&said.join("; "));
+    }
+    (case.void, case.duplicate_of) = case.void_in_log();
+    unknown
+}
+
 /// What an imported case remembers of where it came from: the row's `id`
 /// (a caselog id, a ticket number), prefixed by the source's name when a
 /// mapping gives one (`cfpb:3456789`), so two systems' numbers never meet.

@@ -2,11 +2,11 @@
 //! desk's). Every row is checked before anything is written: one bad row
 //! writes nothing, unless `--skip-invalid` says to import the rest.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 
 use super::Session;
@@ -191,6 +191,20 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             ));
             continue;
         }
+        // Its duplicate_of is renumbered by the ids rows were given: its
+        // own would make it a duplicate of itself.
+        let source_name = context.source_name;
+        if let Some(own) = case
+            .events
+            .iter()
+            .filter_map(|e| e.duplicate_of.as_ref())
+            .find(|of| ids.contains(&exchange::source_id(source_name, of.as_str())))
+        {
+            problems.push(format!(
+                "{shown}: {place}: it is closed as a duplicate of {own}, which is its own id"
+            ));
+            continue;
+        }
         for id in &ids {
             seen.insert(id.clone(), place.clone());
         }
@@ -230,20 +244,64 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     // at once still creates each case once.
     let mut batch = store.batch()?;
     let now_known = known_cases(session)?;
-    let mut written: Vec<CaseId> = Vec::with_capacity(cases.len());
-    for case in cases {
+    let fresh_id = |case: &Case| CaseId::generate(case.opened_at.0);
+    let mut new_cases: Vec<Case> = Vec::with_capacity(cases.len());
+    let mut taken: HashSet<CaseId> = HashSet::new();
+    for mut case in cases {
         let known_before = exchange::known_as(&case)
             .iter()
             .skip(1)
             .any(|id| now_known.contains_key(id));
         if known_before {
             skipped += 1;
-        } else {
-            let id = batch
-                .create(case, |case| CaseId::generate(case.opened_at.0))
-                .context("nothing was imported")?;
-            written.push(id);
+            continue;
         }
+        // Each id is settled before any is written, so a duplicate can
+        // be pointed at its original's.
+        case.id = batch
+            .free_id(&case, &taken, fresh_id)
+            .context("nothing was imported")?;
+        taken.insert(case.id.clone());
+        new_cases.push(case);
+    }
+    // Every id an original may be named by in the file: of the cases
+    // this import adds, and of those the log already holds.
+    let mut here: HashMap<String, CaseId> = now_known
+        .iter()
+        .map(|(old, known)| (old.clone(), known.id.clone()))
+        .collect();
+    for case in &new_cases {
+        for old in exchange::known_as(case).into_iter().skip(1) {
+            here.insert(old, case.id.clone());
+        }
+    }
+    let source_name = context.source_name;
+    for case in &mut new_cases {
+        let unknown = exchange::renumber_duplicate(case, |old| {
+            here.get(&exchange::source_id(source_name, old.as_str()))
+                .cloned()
+        });
+        for old in unknown {
+            super::say(&format!(
+                "{}: its original, {old}, is not in this log (import it too, and close this again as its duplicate)",
+                case.id
+            ));
+        }
+    }
+    let mut written: Vec<CaseId> = Vec::with_capacity(new_cases.len());
+    for case in new_cases {
+        let settled = case.id.clone();
+        let id = batch
+            .create(case, fresh_id)
+            .context("nothing was imported")?;
+        if id != settled {
+            // Only a case opened meanwhile without the lock can take it;
+            // a duplicate may already name it.
+            bail!(
+                "case id {settled} was taken while importing; nothing was imported (run the import again)"
+            );
+        }
+        written.push(id);
     }
     let mut updated: Vec<&Update> = Vec::with_capacity(updates.len());
     for update in &updates {

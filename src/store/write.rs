@@ -3,11 +3,12 @@
 //! half a file. Temporary files are written in caselog's work folder
 //! (git-ignored), never among the cases.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use tempfile::{NamedTempFile, TempPath};
 
 use super::{CASES_DIR, Store, WORK_DIR, safe};
@@ -323,14 +324,8 @@ impl Batch<'_> {
         fresh_id: impl Fn(&Case) -> Result<CaseId>,
     ) -> Result<CaseId> {
         let store = self.store;
-        let mut path = case.id.path_in(&store.cases);
-        for _ in 0..8 {
-            if fs::symlink_metadata(&path).is_err() && self.staged_at(&path).is_none() {
-                break;
-            }
-            case.id = fresh_id(&case)?;
-            path = case.id.path_in(&store.cases);
-        }
+        case.id = self.free_id(&case, &HashSet::new(), fresh_id)?;
+        let path = case.id.path_in(&store.cases);
         let folder = path.parent().context("a case path always has a folder")?;
         let missing: Vec<PathBuf> = folder
             .ancestors()
@@ -348,6 +343,33 @@ impl Batch<'_> {
             before: None,
         });
         Ok(case.id)
+    }
+
+    /// An id for `case` that no file has, nor anything staged in this
+    /// batch, nor any of `also_taken`: its own when free, else one
+    /// `fresh_id` gives. Taken ids are rare (ids end in random letters),
+    /// so a few tries settle it.
+    pub fn free_id(
+        &self,
+        case: &Case,
+        also_taken: &HashSet<CaseId>,
+        fresh_id: impl Fn(&Case) -> Result<CaseId>,
+    ) -> Result<CaseId> {
+        let mut id = case.id.clone();
+        for _ in 0..8 {
+            let path = id.path_in(&self.store.cases);
+            if fs::symlink_metadata(&path).is_err()
+                && self.staged_at(&path).is_none()
+                && !also_taken.contains(&id)
+            {
+                return Ok(id);
+            }
+            id = fresh_id(case)?;
+        }
+        bail!(
+            "no free case id for a case opened {} after 8 tries",
+            case.opened_at.0.format("%Y-%m-%d")
+        )
     }
 
     /// Adds a change to the case `query` names: reads it (as this batch

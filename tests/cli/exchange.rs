@@ -430,3 +430,146 @@ fn a_void_case_is_marked_in_the_export_and_its_columns_must_agree_with_its_event
     );
     assert_eq!(other.files(), before);
 }
+
+/// The id of the case in `log` imported from `old` (its imported event
+/// says "was {old}").
+fn imported_as(log: &Log, old: &str) -> String {
+    let rows: Vec<Value> = serde_json::from_str(&export(log, "json")).unwrap();
+    let was = format!("(was {old})");
+    let row =
+        rows.iter()
+            .find(|row| {
+                row["events"].as_array().unwrap().iter().any(|e| {
+                    e["action"] == "imported" && e["text"].as_str().unwrap().contains(&was)
+                })
+            })
+            .unwrap_or_else(|| panic!("no case imported from {old}"));
+    row["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn an_imported_duplicate_names_its_original_by_the_id_it_has_in_the_new_log() {
+    let log = Log::new();
+    let original = log.open(&[]);
+    let repeat = log.open(&[]);
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    for format in ["json", "csv", "yaml"] {
+        let other = Log::new();
+        let file = other.path().join(format!("all.{format}"));
+        std::fs::write(&file, export(&log, format)).unwrap();
+        other.run(["import", file.to_str().unwrap()]).ok();
+        let (new_original, new_repeat) =
+            (imported_as(&other, &original), imported_as(&other, &repeat));
+        assert_ne!(new_original, original);
+        let text = other.case_text(&new_repeat);
+        // The field and the closing event both name the new id; the
+        // import's event keeps the old one.
+        assert_eq!(
+            text.matches(&format!("duplicate_of = \"{new_original}\""))
+                .count(),
+            2,
+            "{format}: {text}"
+        );
+        assert!(
+            !text.contains(&format!("duplicate_of = \"{original}\"")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "the case it repeats, {original} there, is {new_original} here"
+            )),
+            "{text}"
+        );
+        other.run(["check"]).ok();
+    }
+}
+
+#[test]
+fn a_duplicate_imported_after_its_original_names_the_case_imported_before() {
+    let log = Log::new();
+    let original = log.open(&[]);
+    let repeat = log.open(&[]);
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    let rows: Vec<Value> = serde_json::from_str(&export(&log, "json")).unwrap();
+    let row = |id: &str| {
+        let only: Vec<&Value> = rows.iter().filter(|r| r["id"] == id).collect();
+        serde_json::to_string(&only).unwrap()
+    };
+    let other = Log::new();
+    std::fs::write(other.path().join("first.json"), row(&original)).unwrap();
+    std::fs::write(other.path().join("second.json"), row(&repeat)).unwrap();
+    other.run(["import", "first.json"]).ok();
+    other.run(["import", "second.json"]).ok();
+    let new_original = imported_as(&other, &original);
+    let text = other.case_text(&imported_as(&other, &repeat));
+    assert!(
+        text.contains(&format!("duplicate_of = \"{new_original}\"")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_duplicate_whose_original_is_not_imported_keeps_its_old_id_and_says_so() {
+    let log = Log::new();
+    let original = log.open(&[]);
+    let repeat = log.open(&[]);
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    let rows: Vec<Value> = serde_json::from_str(&export(&log, "json")).unwrap();
+    let only: Vec<&Value> = rows.iter().filter(|r| r["id"] == repeat.as_str()).collect();
+    let other = Log::new();
+    std::fs::write(
+        other.path().join("one.json"),
+        serde_json::to_string(&only).unwrap(),
+    )
+    .unwrap();
+    let output = other.run(["import", "one.json"]).output();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let new_repeat = imported_as(&other, &repeat);
+    assert!(
+        stderr.contains(&format!(
+            "{new_repeat}: its original, {original}, is not in this log"
+        )),
+        "{stderr}"
+    );
+    let text = other.case_text(&new_repeat);
+    assert!(
+        text.contains(&format!("duplicate_of = \"{original}\"")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_row_closed_as_a_duplicate_of_its_own_old_id_is_refused() {
+    let log = Log::new();
+    let original = log.open(&[]);
+    let repeat = log.open(&[]);
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    let mut rows: Vec<Value> = serde_json::from_str(&export(&log, "json")).unwrap();
+    let row = rows
+        .iter_mut()
+        .find(|r| r["id"] == repeat.as_str())
+        .unwrap();
+    // The row's own id where the original's was.
+    row["id"] = original.as_str().into();
+    let only = Value::Array(vec![row.clone()]);
+    let other = Log::new();
+    std::fs::write(other.path().join("self.json"), only.to_string()).unwrap();
+    let before = other.files();
+    let err = other.run(["import", "self.json"]).fails(2);
+    assert!(
+        err.contains(&format!(
+            "it is closed as a duplicate of {original}, which is its own id"
+        )),
+        "{err}"
+    );
+    assert_eq!(other.files(), before);
+}
