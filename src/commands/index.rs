@@ -1,6 +1,7 @@
-//! `caselog index`: bring the index up to date, or build it afresh, and
-//! say what it holds. No command needs it run: every command keeps the
-//! index current itself. It is a cache in `.caselog/`, safe to delete.
+//! `caselog index`: bring the index up to date, or build it afresh, merge
+//! the search index's segments, and say what it holds. No command needs it
+//! run: every command keeps the index current itself. It is a cache in
+//! `.caselog/`, safe to delete.
 
 use std::io::Write;
 
@@ -16,6 +17,11 @@ use super::Session;
 /// file. Every command keeps it up to date by itself, judging each file by
 /// its size, times and inode; it is safe to delete at any time. Set
 /// CASELOG_NO_INDEX=1 to make commands read the files instead.
+///
+/// It also merges the search index into one piece. Every change adds a
+/// small piece that each search reads, so after many changes search and
+/// similar slow down a little: running this now and then (from cron, say)
+/// keeps them at their fastest.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Delete the index and build it again from the case files
@@ -31,6 +37,9 @@ pub fn run(session: &Session, args: IndexArgs, out: &mut dyn Write) -> Result<u8
     let facts = session.every_case(|_| Some(()))?;
     let (index, errors) = session.search_index()?;
     session.tally(&errors);
+    if session.use_index() {
+        index.optimize()?;
+    }
     writeln!(
         out,
         "{} cases indexed ({} facts, {} searchable); {} files could not be read",

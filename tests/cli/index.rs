@@ -1697,3 +1697,34 @@ fn similar_ranks_earlier_cases_unless_all_and_leaves_out_void_and_placeholder_ca
     assert_eq!(ids, expected);
     assert_agrees(&log, &query, "cushion");
 }
+
+/// How many segments the full-text index is in: every update adds one.
+fn search_segments(log: &Log) -> i64 {
+    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
+    conn.query_row("SELECT count(DISTINCT segid) FROM fts_idx", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn the_index_command_merges_the_search_index_into_one_segment_and_no_answer_changes() {
+    let (log, ids) = sample_log();
+    step(&log, "2026-11-01T09:00:00Z", &["search", "refund"]);
+    for (i, id) in ids.iter().enumerate() {
+        let at = format!("2026-11-15T{:02}:00:00Z", i + 1);
+        step(
+            &log,
+            &at,
+            &["note", id, "Called about the refund and the parcel"],
+        );
+        step(&log, &at, &["search", "parcel"]);
+    }
+    assert!(search_segments(&log) > 1, "{}", search_segments(&log));
+    let now = "2026-11-20T09:00:00Z";
+    let before = answers(&log, &search_commands(&ids[0]), now, false);
+    step(&log, now, &["index"]);
+    assert_eq!(search_segments(&log), 1);
+    let after = answers(&log, &search_commands(&ids[0]), now, false);
+    assert_eq!(difference("after `index`", &after, &before), None);
+}

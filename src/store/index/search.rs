@@ -527,6 +527,18 @@ impl SearchIndex {
         Ok(found.collect::<Result<_, _>>()?)
     }
 
+    /// Merges the full-text index's segments into one. Every change adds
+    /// a small segment (and FTS5 merges only some of them as it goes),
+    /// and every query reads every segment: after many writes `similar`
+    /// is a fifth slower than on a fresh index. Safe at any time; it
+    /// waits for, and is waited for by, other writers as any update is.
+    pub fn optimize(&self) -> Result<()> {
+        self.conn
+            .execute("INSERT INTO fts (fts) VALUES ('optimize')", [])
+            .context("merging the search index")?;
+        Ok(())
+    }
+
     /// Every case the index holds.
     pub fn count(&self) -> Result<usize> {
         Ok(self
