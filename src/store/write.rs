@@ -436,8 +436,14 @@ impl Batch<'_> {
     pub fn land(mut self) -> Result<()> {
         let store = self.store;
         let total = self.staged.len();
-        let mut landed: Vec<(PathBuf, Option<String>)> = Vec::with_capacity(total);
-        for staged in std::mem::take(&mut self.staged) {
+        let mut landed: Vec<Landed> = Vec::with_capacity(total);
+        for (i, staged) in std::mem::take(&mut self.staged).into_iter().enumerate() {
+            // The file it replaces keeps a second name until the batch
+            // has landed, unless nothing can fail after it (the last).
+            let kept = match &staged.before {
+                Some(_) if i + 1 < total => store.second_name(&staged.path),
+                _ => None,
+            };
             let outcome = match &staged.before {
                 None => store.land_new(staged.file, &staged.path).and_then(|new| {
                     if new {
@@ -456,46 +462,76 @@ impl Batch<'_> {
                 if landed.is_empty() {
                     anyhow::bail!("{failed}");
                 }
-                let not_undone = store.put_back(&landed);
+                let count = landed.len();
+                let not_undone = store.put_back(landed);
                 if not_undone.is_empty() {
                     anyhow::bail!(
-                        "{failed}; the {} file{} written before it {} put back, so nothing was written",
-                        landed.len(),
-                        if landed.len() == 1 { "" } else { "s" },
-                        if landed.len() == 1 { "was" } else { "were" },
+                        "{failed}; the {count} file{} written before it {} put back, so nothing was written",
+                        if count == 1 { "" } else { "s" },
+                        if count == 1 { "was" } else { "were" },
                     );
                 }
                 anyhow::bail!(
-                    "{failed}; of the {} files written before it, these could not be put back and hold the new text: {}",
-                    landed.len(),
+                    "{failed}; of the {count} files written before it, these could not be put back and hold the new text: {}",
                     not_undone.join(", ")
                 );
             }
-            landed.push((staged.path, staged.before));
+            landed.push(Landed {
+                path: staged.path,
+                before: staged.before,
+                kept,
+            });
         }
         self.landed = true;
         Ok(())
     }
 }
 
+/// A file a batch has landed, and how to undo it.
+struct Landed {
+    path: PathBuf,
+    /// What a changed file held before; `None` for a new one.
+    before: Option<String>,
+    /// The file it replaced, under a second name.
+    kept: Option<TempPath>,
+}
+
 impl Store {
+    /// A second name (a hard link, in the work folder) for the file `path`
+    /// names now: renamed back over a new text, it puts the very file
+    /// back, which takes no room on a full disk, as writing its text
+    /// again would. None across file systems.
+    fn second_name(&self, path: &Path) -> Option<TempPath> {
+        let folder = self.temp_dir().ok()?;
+        tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .make_in(folder, |name| fs::hard_link(path, name))
+            .map(NamedTempFile::into_temp_path)
+            .ok()
+    }
+
     /// Undoes landed writes of a batch: a new file is removed, a changed
-    /// one gets its old text back. Returns the files it could not undo.
-    fn put_back(&self, landed: &[(PathBuf, Option<String>)]) -> Vec<String> {
+    /// one is put back (the very file, when it kept a second name; else
+    /// its old text is written again). Returns the files it could not undo.
+    fn put_back(&self, landed: Vec<Landed>) -> Vec<String> {
         let mut failed = Vec::new();
-        for (path, before) in landed.iter().rev() {
-            let undone = match before {
-                None => fs::remove_file(path)
-                    .map_err(anyhow::Error::from)
-                    .map(|()| {
-                        if let Some(folder) = path.parent() {
-                            sync_folder(folder);
-                        }
-                    }),
-                Some(text) => self.replace(path, text),
+        for Landed { path, before, kept } in landed.into_iter().rev() {
+            let undone = match (before, kept) {
+                (None, _) => fs::remove_file(&path).map_err(anyhow::Error::from),
+                (Some(text), Some(kept)) => match kept.persist(&path) {
+                    Ok(()) => Ok(()),
+                    Err(_) => self.replace(&path, &text),
+                },
+                (Some(text), None) => self.replace(&path, &text),
             };
-            if undone.is_err() {
-                failed.push(self.shown(path));
+            match undone {
+                Ok(()) => {
+                    if let Some(folder) = path.parent() {
+                        sync_folder(folder);
+                    }
+                }
+                Err(_) => failed.push(self.shown(&path)),
             }
         }
         failed
@@ -538,6 +574,7 @@ mod tests {
         assert!(store.create(&changed).unwrap());
         let changed_path = changed.id.path_in(&store.cases);
         let before = fs::read(&changed_path).unwrap();
+        let inode_before = inode(&changed_path);
         let new = case_with_id("20261122-bbbbb");
         let blocked = case_with_id("20261122-ccccc");
         let no_clash = |_: &Case| -> Result<CaseId> { anyhow::bail!("no clash expected") };
@@ -566,8 +603,58 @@ mod tests {
             "{error}"
         );
         assert_eq!(fs::read(&changed_path).unwrap(), before);
+        // The very file is back, renamed from a second name: putting it
+        // back wrote nothing, so a full disk could not stop it.
+        assert_eq!(inode(&changed_path), inode_before);
         assert!(!new.id.path_in(&store.cases).exists());
         assert_eq!(fs::read(&blocked_path).unwrap(), b"not a case");
+        assert_eq!(leftovers(&store), Vec::<PathBuf>::new());
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&fs::metadata(path).unwrap())
+    }
+
+    #[cfg(not(unix))]
+    fn inode(_: &Path) -> u64 {
+        0
+    }
+
+    /// Temporary files left anywhere in the log.
+    fn leftovers(store: &Store) -> Vec<PathBuf> {
+        walkdir::WalkDir::new(&store.root)
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.to_string_lossy().ends_with(TEMP_SUFFIX))
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_that_lands_leaves_no_second_name_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = log_in(dir.path());
+        let ids = ["20261122-aaaaa", "20261122-bbbbb", "20261122-ccccc"];
+        for id in ids {
+            assert!(store.create(&case_with_id(id)).unwrap());
+        }
+        let mut batch = store.batch().unwrap();
+        for id in ids {
+            batch
+                .change(id, |case| {
+                    Ok(Case {
+                        title: "Vase broken twice".into(),
+                        ..case.clone()
+                    })
+                })
+                .unwrap();
+        }
+        batch.land().unwrap();
+        for id in ids {
+            let text = fs::read_to_string(CaseId::parse_full(id).unwrap().path_in(&store.cases));
+            assert!(text.unwrap().contains("Vase broken twice"));
+        }
+        assert_eq!(leftovers(&store), Vec::<PathBuf>::new());
     }
 
     #[test]
