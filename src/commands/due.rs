@@ -113,10 +113,18 @@ impl Listed {
     }
 }
 
+/// A deadline of a listed case, with how it stands (`overdue 2d`) when
+/// the listing is text: worked out on the reading threads.
+struct Due {
+    deadline: Deadline,
+    state: Box<str>,
+}
+
 /// One line of the listing.
 struct Item<'c> {
     case: &'c Listed,
     deadline: Deadline,
+    state: &'c str,
 }
 
 pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> {
@@ -150,12 +158,19 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         if !filter.keeps(case, settings, now) {
             return None;
         }
-        let due: Box<[Deadline]> = deadlines::pending(case, settings, now)
+        let due: Box<[Due]> = deadlines::pending(case, settings, now)
             .into_iter()
             // A paused deadline (waiting on the customer) cannot fall due.
             .filter(|d| !d.paused)
             .filter(|d| args.kind.is_empty() || args.kind.contains(&d.kind))
             .filter(|d| horizon.is_none_or(|h| d.due <= h))
+            .map(|deadline| Due {
+                state: match args.format {
+                    Format::Text => state(&deadline, now).into(),
+                    Format::Json | Format::Ics => "".into(),
+                },
+                deadline,
+            })
             .collect();
         (!due.is_empty()).then(|| (Listed::of(case), due))
     })?;
@@ -168,7 +183,13 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
     let mut items: Vec<Item> = scan
         .cases
         .iter()
-        .flat_map(|(case, due)| due.iter().map(move |&deadline| Item { case, deadline }))
+        .flat_map(|(case, due)| {
+            due.iter().map(move |due| Item {
+                case,
+                deadline: due.deadline,
+                state: &due.state,
+            })
+        })
         .collect();
     items.sort_by(|a, b| {
         (a.deadline.due, &a.case.id, a.deadline.kind).cmp(&(
@@ -250,14 +271,14 @@ fn write_text(
         [
             item.case.id.as_str().chars().count(),
             item.deadline.kind.label().chars().count(),
-            state(&item.deadline, now).chars().count(),
+            item.state.chars().count(),
             assignee(item).chars().count(),
         ]
     });
     super::lines::write(out, items, |item, text| {
         use std::fmt::Write as _;
         // Padded first, then painted: the colour takes no column.
-        let state = format!("{:<w$}", state(&item.deadline, now), w = widths[2]);
+        let state = format!("{:<w$}", item.state, w = widths[2]);
         let state = match tint(&item.deadline, now) {
             Some(tint) => terminal.paint(tint, &state),
             None => state,
