@@ -304,9 +304,10 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         written.push(id);
     }
     let mut updated: Vec<&Update> = Vec::with_capacity(updates.len());
+    let mut staged = Vec::with_capacity(updates.len());
     for update in &updates {
         // From the file as it is now, under the lock.
-        let changed = session
+        let change = session
             .change_in(
                 &mut batch,
                 update.id.as_str(),
@@ -315,13 +316,17 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
                 |case, stamp| lifecycle::edit(case, stamp, &update.corrections),
             )
             .with_context(|| format!("updating case {}; nothing was imported", update.id))?;
-        if changed.written {
+        if change.changed.written {
             updated.push(update);
         } else {
             skipped += 1;
         }
+        staged.push(change);
     }
     batch.land()?;
+    for change in staged {
+        change.landed();
+    }
     let imported = written.len();
     for id in written {
         writeln!(out, "{id}")?;

@@ -347,7 +347,7 @@ fn add_to_case(
             return Ok(EXIT_OK);
         }
     };
-    let changed = session.change_in(
+    let staged_change = session.change_in(
         &mut batch,
         &query,
         Some(by),
@@ -361,6 +361,7 @@ fn add_to_case(
         },
     )?;
     batch.land()?;
+    let changed = staged_change.landed();
     if !changed.written {
         drop(staged);
         already(out, &changed.after.id, mail)?;

@@ -291,13 +291,14 @@ impl Session {
     ) -> Result<Changed> {
         let store = self.store()?;
         let mut batch = store.batch()?;
-        let changed = self.change_in(&mut batch, id, by, allow_card_like, change)?;
+        let staged = self.change_in(&mut batch, id, by, allow_card_like, change)?;
         batch.land()?;
-        Ok(changed)
+        Ok(staged.landed())
     }
 
     /// [`Session::change_allowing`] as one of a [`Batch`]'s changes, which
-    /// lands with the others or not at all.
+    /// lands with the others or not at all; what there is to say of it
+    /// waits for [`StagedChange::landed`].
     pub fn change_in(
         &self,
         batch: &mut Batch<'_>,
@@ -305,7 +306,7 @@ impl Session {
         by: Option<&str>,
         allow_card_like: bool,
         change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
-    ) -> Result<Changed> {
+    ) -> Result<StagedChange> {
         let by = self.person(by)?;
         let mut asked_at = None;
         let changed = batch.change(id, |case| {
@@ -321,11 +322,12 @@ impl Session {
         })?;
         // An event is never dated before the one it follows; far behind
         // (more than a fast clock explains), say so.
+        let mut note = None;
         if let (Some(asked), Some(dated)) = (asked_at, changed.after.last_event_at())
             && changed.written
             && dated - asked > self.settings()?.clock_tolerance.duration()
         {
-            super::say(&format!(
+            note = Some(format!(
                 "case {} already had an event at {}, later than now ({}); the new one is dated {} to keep the log in order",
                 changed.after.id,
                 format_time(dated, self.zone()),
@@ -333,7 +335,7 @@ impl Session {
                 format_time(dated, self.zone())
             ));
         }
-        Ok(changed)
+        Ok(StagedChange { changed, note })
     }
 
     /// Reads every case, keeping what `reduce` makes of it; each file that
@@ -421,5 +423,24 @@ impl Session {
             warn(err);
         }
         errors.len()
+    }
+}
+
+/// A change staged in a batch, and what to say of it once it has landed
+/// (never before: a batch that fails wrote nothing to speak of).
+#[must_use = "say what there is to say once the batch has landed"]
+pub struct StagedChange {
+    pub changed: Changed,
+    note: Option<String>,
+}
+
+impl StagedChange {
+    /// Says on stderr what there is to say of the change, now its batch
+    /// has landed.
+    pub fn landed(self) -> Changed {
+        if let Some(note) = &self.note {
+            super::say(note);
+        }
+        self.changed
     }
 }

@@ -718,3 +718,71 @@ fn an_import_of_more_cases_than_files_may_be_open_at_once_lands_whole() {
     let listed: Vec<Value> = serde_json::from_str(&listed).unwrap();
     assert_eq!(listed.len(), 640);
 }
+
+#[test]
+fn a_note_about_a_correction_is_said_only_when_the_import_lands() {
+    let log = Log::new();
+    let small = log.open(&[]);
+    // Its last event is days after the import's clock: the correction's
+    // event is dated after it, which deserves a note, once written.
+    log.run(["note", &small, "Called the customer back"])
+        .at("2026-11-28T09:00:00Z")
+        .ok();
+    let long = "The courier left the parcel at the wrong address again. ".repeat(700);
+    let large = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Parcel lost",
+            "--customer",
+            "Jon Berg",
+            "--summary",
+            &long,
+        ])
+        .at("2026-11-21T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    let exported = log.run(["export", "--format", "json"]).ok();
+    let rows: Vec<Value> = serde_json::from_str(&exported).unwrap();
+    let corrected = |id: &str, title: &str| {
+        let mut row = rows.iter().find(|r| r["id"] == id).unwrap().clone();
+        row["title"] = title.into();
+        // Its history from its fields, all of it before the import.
+        row.as_object_mut().unwrap().remove("events");
+        row
+    };
+    std::fs::write(
+        log.path().join("later.json"),
+        serde_json::to_string(&vec![
+            corrected(&small, "Refund still not received"),
+            corrected(&large, "Parcel delivered to the wrong address"),
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    let before = log.files();
+    let note = format!("case {small} already had an event at");
+
+    let out = log
+        .run_limited("-f 16", ["import", "later.json", "--update"])
+        .at("2026-11-23T10:00:00Z")
+        .output();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        !err.contains(&note),
+        "nothing was written to speak of: {err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(log.files(), before);
+
+    let out = log
+        .run(["import", "later.json", "--update"])
+        .at("2026-11-23T10:00:00Z")
+        .output();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(&note), "{err}");
+}
