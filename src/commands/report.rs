@@ -208,17 +208,7 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
             "resolution".into(),
             m.resolution.words("no resolution recorded", "not resolved"),
         ],
-        [
-            "follow-up compliance".into(),
-            if f.resolutions > 0 && f.resolutions == f.not_scheduled {
-                format!(
-                    "no follow-up scheduled · {} resolutions without one",
-                    f.not_scheduled
-                )
-            } else {
-                f.words()
-            },
-        ],
+        ["follow-up compliance".into(), f.words()],
         [
             "customer updates".into(),
             m.updates.as_ref().map(|u| u.words()).unwrap_or_default(),

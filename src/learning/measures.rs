@@ -680,6 +680,15 @@ pub struct Outcomes {
 impl FollowUps {
     /// The follow-up counts in words, as report and the site show them.
     pub fn words(&self) -> String {
+        // A team that never schedules one is told so, not shown a row of
+        // noughts and a dash.
+        if self.resolutions > 0 && self.resolutions == self.not_scheduled {
+            return format!(
+                "no follow-up scheduled · {} resolution{} without one",
+                self.not_scheduled,
+                if self.not_scheduled == 1 { "" } else { "s" }
+            );
+        }
         format!(
             "{} on time · {} on time, {} late, {} missed, {} not scheduled, {} pending",
             percent_words(self.compliance),

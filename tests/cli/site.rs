@@ -598,3 +598,27 @@ fn a_case_held_by_two_files_gets_one_page_from_the_file_its_id_names() {
     assert_eq!(rows.len(), 2, "one row per case");
     assert!(pages.contains_key(&format!("case/{other}.html")));
 }
+
+#[test]
+fn the_index_says_no_follow_up_was_scheduled_as_the_report_does() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    log.run(["resolve", &id, "--summary", "Refunded.", "--no-follow-up"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    let report = log.run(["report"]).at("2026-11-22T09:00:00Z").ok();
+    let said = "no follow-up scheduled · 1 resolution without one";
+    assert!(report.contains(said), "{report}");
+    let out = log
+        .run(["site", "--out", "site"])
+        .at("2026-11-22T09:00:00Z")
+        .ok();
+    assert!(out.starts_with("wrote site ("), "{out}");
+    let index = &pages(&log.path().join("site"))["index.html"];
+    let row = select(index, "tr")
+        .into_iter()
+        .map(|tr| text(&tr))
+        .find(|t| t.contains("follow-up compliance"))
+        .expect("a follow-up row");
+    assert!(row.contains(said), "{row}");
+}
