@@ -91,6 +91,15 @@ struct Known {
     redacted: bool,
 }
 
+/// What the log holds, as an import needs it.
+#[derive(Default)]
+struct KnownCases {
+    /// Each case by every id a re-import may know it by.
+    by_id: HashMap<String, Known>,
+    /// Each case closed as a duplicate, and the id it names.
+    duplicates: Vec<(CaseId, CaseId)>,
+}
+
 /// A correction to a case imported before, checked and ready to write.
 struct Update {
     id: CaseId,
@@ -143,7 +152,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     let known = if rows.is_empty() {
         HashMap::new()
     } else {
-        known_cases(session)?
+        known_cases(session)?.by_id
     };
 
     let mut cases: Vec<Case> = Vec::new();
@@ -152,6 +161,9 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     let mut problems: Vec<String> = Vec::new();
     // Each source id this file gives, and where: twice is a mistake.
     let mut seen: HashMap<String, String> = HashMap::new();
+    // The ids of rows that are cases the log holds already: a duplicate
+    // in the file may name its original by any of them.
+    let mut held: Vec<Vec<String>> = Vec::new();
     for (place, row) in &rows {
         let row = match row {
             Ok(row) => row,
@@ -208,7 +220,11 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         for id in &ids {
             seen.insert(id.clone(), place.clone());
         }
-        match ids.iter().find_map(|id| known.get(id)) {
+        let earlier = ids.iter().find_map(|id| known.get(id));
+        if earlier.is_some() {
+            held.push(ids.clone());
+        }
+        match earlier {
             None => cases.push(case),
             // A redacted case is never filled in again from an export.
             Some(earlier) if !args.update || earlier.redacted => skipped += 1,
@@ -243,7 +259,10 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     // log holds under the lock decides, so the same file imported twice
     // at once still creates each case once.
     let mut batch = store.batch()?;
-    let now_known = known_cases(session)?;
+    let KnownCases {
+        by_id: now_known,
+        duplicates,
+    } = known_cases(session)?;
     let fresh_id = |case: &Case| CaseId::generate(case.opened_at.0);
     let mut new_cases: Vec<Case> = Vec::with_capacity(cases.len());
     let mut taken: HashSet<CaseId> = HashSet::new();
@@ -254,6 +273,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             .any(|id| now_known.contains_key(id));
         if known_before {
             skipped += 1;
+            held.push(exchange::known_as(&case).into_iter().skip(1).collect());
             continue;
         }
         // Each id is settled before any is written, so a duplicate can
@@ -265,16 +285,26 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         new_cases.push(case);
     }
     // Every id an original may be named by in the file: of the cases
-    // this import adds, and of those the log already holds.
+    // the log holds (and of the rows that are them), and of the cases
+    // this import adds.
     let mut here: HashMap<String, CaseId> = now_known
         .iter()
         .map(|(old, known)| (old.clone(), known.id.clone()))
         .collect();
+    for ids in &held {
+        if let Some(known) = ids.iter().find_map(|id| now_known.get(id)) {
+            for old in ids {
+                here.insert(old.clone(), known.id.clone());
+            }
+        }
+    }
     for case in &new_cases {
         for old in exchange::known_as(case).into_iter().skip(1) {
             here.insert(old, case.id.clone());
         }
     }
+    // Said once the import has landed: nothing else is worth saying.
+    let mut notes: Vec<String> = Vec::new();
     let source_name = context.source_name;
     for case in &mut new_cases {
         let unknown = exchange::renumber_duplicate(case, |old| {
@@ -282,9 +312,23 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
                 .cloned()
         });
         for old in unknown {
-            super::say(&format!(
-                "{}: its original, {old}, is not in this log (import it too, and close this again as its duplicate)",
-                case.id
+            notes.push(format!(
+                "{}: its original, {old}, is not in this log; import it, then `caselog reopen {} --reason TEXT` and `caselog close {} --duplicate-of` the id it gets",
+                case.id, case.id, case.id
+            ));
+        }
+    }
+    // A duplicate imported before its original names the original's old
+    // id; its closing is history, not rewritten, but the user is told.
+    for (duplicate, original) in &duplicates {
+        let named = exchange::source_id(source_name, original.as_str());
+        if let Some(case) = new_cases
+            .iter()
+            .find(|c| exchange::known_as(c).iter().skip(1).any(|id| *id == named))
+        {
+            notes.push(format!(
+                "{duplicate} is closed as a duplicate of {original}, imported now as {}: `caselog reopen {duplicate} --reason TEXT` and `caselog close {duplicate} --duplicate-of {}` link them",
+                case.id, case.id
             ));
         }
     }
@@ -327,6 +371,9 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     for change in staged {
         change.landed();
     }
+    for note in &notes {
+        super::say(note);
+    }
     let imported = written.len();
     for id in written {
         writeln!(out, "{id}")?;
@@ -351,10 +398,15 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
 
 /// Every case the log holds, by every id a re-import may know it by (the
 /// index keeps each imported event's source id).
-fn known_cases(session: &Session) -> Result<HashMap<String, Known>> {
+fn known_cases(session: &Session) -> Result<KnownCases> {
     let scan = session.every_case(|case| {
         let redacted = case.events.iter().any(|e| e.action == Action::Redacted);
-        Some((exchange::known_as(case), case.id.clone(), redacted))
+        Some((
+            exchange::known_as(case),
+            case.id.clone(),
+            redacted,
+            case.duplicate_of.clone(),
+        ))
     })?;
     if scan.unreadable > 0 {
         return Err(InputError::Invalid(format!(
@@ -364,21 +416,22 @@ fn known_cases(session: &Session) -> Result<HashMap<String, Known>> {
         ))
         .into());
     }
-    Ok(scan
-        .cases
-        .into_iter()
-        .flat_map(|(ids, id, redacted)| {
-            ids.into_iter().map(move |known| {
-                (
-                    known,
-                    Known {
-                        id: id.clone(),
-                        redacted,
-                    },
-                )
-            })
-        })
-        .collect())
+    let mut known = KnownCases::default();
+    for (ids, id, redacted, duplicate_of) in scan.cases {
+        if let Some(original) = duplicate_of {
+            known.duplicates.push((id.clone(), original));
+        }
+        for old in ids {
+            known.by_id.insert(
+                old,
+                Known {
+                    id: id.clone(),
+                    redacted,
+                },
+            );
+        }
+    }
+    Ok(known)
 }
 
 /// The mapping the arguments describe, if any: the file, then `--map`

@@ -543,6 +543,69 @@ fn a_duplicate_whose_original_is_not_imported_keeps_its_old_id_and_says_so() {
         text.contains(&format!("duplicate_of = \"{original}\"")),
         "{text}"
     );
+
+    // Its original, imported later, is said to be it, with the commands
+    // that link them; they do.
+    let only: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["id"] == original.as_str())
+        .collect();
+    std::fs::write(
+        other.path().join("two.json"),
+        serde_json::to_string(&only).unwrap(),
+    )
+    .unwrap();
+    let output = other.run(["import", "two.json"]).output();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let new_original = imported_as(&other, &original);
+    let reopen = format!("caselog reopen {new_repeat} --reason TEXT");
+    let close = format!("caselog close {new_repeat} --duplicate-of {new_original}");
+    assert!(
+        stderr.contains(&format!(
+            "{new_repeat} is closed as a duplicate of {original}, imported now as {new_original}"
+        )) && stderr.contains(&reopen)
+            && stderr.contains(&close),
+        "{stderr}"
+    );
+    other
+        .run(["reopen", &new_repeat, "--reason", "Linked to its original"])
+        .ok();
+    other
+        .run(["close", &new_repeat, "--duplicate-of", &new_original])
+        .ok();
+    assert_eq!(
+        other.case_json(&new_repeat)["duplicate_of"],
+        new_original.as_str()
+    );
+    other.run(["check"]).ok();
+}
+
+#[test]
+fn a_duplicate_names_the_case_its_original_came_back_as_from_a_round_trip() {
+    let first = Log::new();
+    let original = first.open(&[]);
+    let second = Log::new();
+    std::fs::write(second.path().join("a.json"), export(&first, "json")).unwrap();
+    second.run(["import", "a.json"]).ok();
+    let there = imported_as(&second, &original);
+    let repeat = second.open(&[]);
+    second
+        .run(["close", &repeat, "--duplicate-of", &there])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    std::fs::write(first.path().join("b.json"), export(&second, "json")).unwrap();
+    let output = first.run(["import", "b.json"]).output();
+    assert!(output.status.success());
+    // The original is skipped as the case it was; its duplicate names it.
+    let back = imported_as(&first, &repeat);
+    let text = first.case_text(&back);
+    assert!(
+        text.contains(&format!("duplicate_of = \"{original}\"")),
+        "{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    first.run(["check"]).ok();
 }
 
 #[test]
