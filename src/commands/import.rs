@@ -298,11 +298,17 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             }
         }
     }
-    for case in &new_cases {
-        for old in exchange::known_as(case).into_iter().skip(1) {
-            here.insert(old, case.id.clone());
-        }
-    }
+    // The cases this import adds, by every id the file gives them.
+    let added: HashMap<String, CaseId> = new_cases
+        .iter()
+        .flat_map(|case| {
+            exchange::known_as(case)
+                .into_iter()
+                .skip(1)
+                .map(|old| (old, case.id.clone()))
+        })
+        .collect();
+    here.extend(added.iter().map(|(old, id)| (old.clone(), id.clone())));
     // Said once the import has landed: nothing else is worth saying.
     let mut notes: Vec<String> = Vec::new();
     let source_name = context.source_name;
@@ -313,22 +319,17 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         });
         for old in unknown {
             notes.push(format!(
-                "{}: its original, {old}, is not in this log; import it, then `caselog reopen {} --reason TEXT` and `caselog close {} --duplicate-of` the id it gets",
-                case.id, case.id, case.id
+                "{}: its original, {old}, is not in this log (an import that brings it says how to link the two)",
+                case.id
             ));
         }
     }
     // A duplicate imported before its original names the original's old
     // id; its closing is history, not rewritten, but the user is told.
     for (duplicate, original) in &duplicates {
-        let named = exchange::source_id(source_name, original.as_str());
-        if let Some(case) = new_cases
-            .iter()
-            .find(|c| exchange::known_as(c).iter().skip(1).any(|id| *id == named))
-        {
+        if let Some(now) = added.get(&exchange::source_id(source_name, original.as_str())) {
             notes.push(format!(
-                "{duplicate} is closed as a duplicate of {original}, imported now as {}: `caselog reopen {duplicate} --reason TEXT` and `caselog close {duplicate} --duplicate-of {}` link them",
-                case.id, case.id
+                "{duplicate} is closed as a duplicate of {original}, imported now as {now}: `caselog reopen {duplicate} --reason TEXT` and `caselog close {duplicate} --duplicate-of {now}` link them"
             ));
         }
     }
