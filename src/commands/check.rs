@@ -118,7 +118,7 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
                 }
             } else {
                 warnings.push(format!(
-                    "{shown}: a temporary file an interrupted write left (no case is in it); `caselog check --clean` removes it"
+                    "{shown}: a temporary file an interrupted write left (not one of the log's cases, which are each whole); `caselog check --clean` removes it"
                 ));
             }
         }

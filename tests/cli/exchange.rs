@@ -636,3 +636,37 @@ fn a_row_closed_as_a_duplicate_of_its_own_old_id_is_refused() {
     );
     assert_eq!(other.files(), before);
 }
+
+#[test]
+fn an_import_landed_in_part_lands_the_rest_when_run_again_with_its_duplicates_linked() {
+    let log = Log::new();
+    let original = log.open(&[]);
+    let repeat = log.open(&[]);
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    let all = export(&log, "json");
+    let rows: Vec<Value> = serde_json::from_str(&all).unwrap();
+    let first: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["id"] == original.as_str())
+        .collect();
+    // As a crash after the original's file landed would leave it.
+    let other = Log::new();
+    std::fs::write(
+        other.path().join("part.json"),
+        serde_json::to_string(&first).unwrap(),
+    )
+    .unwrap();
+    other.run(["import", "part.json"]).ok();
+    std::fs::write(other.path().join("all.json"), &all).unwrap();
+    let output = other.run(["import", "all.json"]).output();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
+    let new_original = imported_as(&other, &original);
+    assert_eq!(
+        other.case_json(&imported_as(&other, &repeat))["duplicate_of"],
+        new_original.as_str()
+    );
+    other.run(["check"]).ok();
+}
