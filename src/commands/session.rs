@@ -290,8 +290,17 @@ impl Session {
         change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
     ) -> Result<Changed> {
         let store = self.store()?;
+        // A short id is looked up before the lock is taken: matching it
+        // against every file name (a fraction of a second at 100,000
+        // cases) would hold up every other writer meanwhile. Under the
+        // lock the full id is one path to look at.
+        let found = store.find(id)?;
+        let full = found
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or(id);
         let mut batch = store.batch()?;
-        let staged = self.change_in(&mut batch, id, by, allow_card_like, change)?;
+        let staged = self.change_in(&mut batch, full, by, allow_card_like, change)?;
         batch.land()?;
         Ok(staged.landed())
     }
