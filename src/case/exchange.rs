@@ -497,6 +497,36 @@ pub fn renumber_duplicate(
     unknown
 }
 
+/// `cases` (with their ids settled) in an order that lands each original
+/// before any of them that is its duplicate, so a crash between the files
+/// of an import leaves at worst an original without its duplicate, which
+/// importing again completes (never a duplicate naming a case that is
+/// not there). Otherwise in the order given; a loop of duplicates, which
+/// no log makes, stays in that order.
+pub fn originals_first(cases: Vec<Case>) -> Vec<Case> {
+    let ids: std::collections::HashSet<CaseId> = cases.iter().map(|c| c.id.clone()).collect();
+    let mut placed: std::collections::HashSet<CaseId> = std::collections::HashSet::new();
+    let mut ordered = Vec::with_capacity(cases.len());
+    let mut waiting = cases;
+    while !waiting.is_empty() {
+        let (ready, rest): (Vec<Case>, Vec<Case>) =
+            waiting
+                .into_iter()
+                .partition(|case| match &case.duplicate_of {
+                    Some(original) => !ids.contains(original) || placed.contains(original),
+                    None => true,
+                });
+        if ready.is_empty() {
+            ordered.extend(rest);
+            break;
+        }
+        placed.extend(ready.iter().map(|c| c.id.clone()));
+        ordered.extend(ready);
+        waiting = rest;
+    }
+    ordered
+}
+
 /// What an imported case remembers of where it came from: the row's `id`
 /// (a caselog id, a ticket number), prefixed by the source's name when a
 /// mapping gives one (`cfpb:3456789`), so two systems' numbers never meet.
@@ -690,4 +720,47 @@ pub fn to_shared_row(
         }
     }
     ordered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::lifecycle::tests::opened;
+
+    fn case(id: &str, duplicate_of: Option<&str>) -> Case {
+        Case {
+            id: CaseId::parse_full(id).unwrap(),
+            duplicate_of: duplicate_of.map(|of| CaseId::parse_full(of).unwrap()),
+            ..opened()
+        }
+    }
+
+    fn ids(cases: &[Case]) -> Vec<&str> {
+        cases.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    #[test]
+    fn an_import_lands_each_original_before_the_duplicates_that_name_it() {
+        let cases = vec![
+            case("20261101-rrrrr", Some("20261101-ggggg")),
+            case("20261101-sssss", Some("20261101-rrrrr")),
+            case("20261101-xxxxx", Some("20250101-zzzzz")),
+            case("20261101-ggggg", None),
+            case("20261101-aaaaa", Some("20261101-bbbbb")),
+            case("20261101-bbbbb", Some("20261101-aaaaa")),
+        ];
+        assert_eq!(
+            ids(&originals_first(cases)),
+            [
+                // An original named by no case here goes as it came.
+                "20261101-xxxxx",
+                "20261101-ggggg",
+                "20261101-rrrrr",
+                "20261101-sssss",
+                // A loop (only a hand edit makes one) keeps its order.
+                "20261101-aaaaa",
+                "20261101-bbbbb",
+            ]
+        );
+    }
 }

@@ -291,10 +291,16 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         .iter()
         .map(|(old, known)| (old.clone(), known.id.clone()))
         .collect();
+    // The ids a held row brings that the log did not know its case by
+    // (an original back from a round trip), for the notes below.
+    let mut learned: HashMap<String, CaseId> = HashMap::new();
     for ids in &held {
         if let Some(known) = ids.iter().find_map(|id| now_known.get(id)) {
             for old in ids {
                 here.insert(old.clone(), known.id.clone());
+                if !now_known.contains_key(old) {
+                    learned.insert(old.clone(), known.id.clone());
+                }
             }
         }
     }
@@ -327,14 +333,19 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     // A duplicate imported before its original names the original's old
     // id; its closing is history, not rewritten, but the user is told.
     for (duplicate, original) in &duplicates {
-        if let Some(now) = added.get(&exchange::source_id(source_name, original.as_str())) {
-            notes.push(format!(
-                "{duplicate} is closed as a duplicate of {original}, imported now as {now}: `caselog reopen {duplicate} --reason TEXT` and `caselog close {duplicate} --duplicate-of {now}` link them"
-            ));
-        }
+        let named = exchange::source_id(source_name, original.as_str());
+        let (now, how) = match (added.get(&named), learned.get(&named)) {
+            (Some(now), _) => (now, "imported now as"),
+            (None, Some(held)) => (held, "which this log holds as"),
+            (None, None) => continue,
+        };
+        notes.push(format!(
+            "{duplicate} is closed as a duplicate of {original}, {how} {now}: `caselog reopen {duplicate} --reason TEXT` and `caselog close {duplicate} --duplicate-of {now}` link them"
+        ));
     }
-    let mut written: Vec<CaseId> = Vec::with_capacity(new_cases.len());
-    for case in new_cases {
+    // Printed in the file's order; the files land originals first.
+    let written: Vec<CaseId> = new_cases.iter().map(|c| c.id.clone()).collect();
+    for case in exchange::originals_first(new_cases) {
         let settled = case.id.clone();
         let id = batch
             .create(case, fresh_id)
@@ -346,7 +357,6 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
                 "case id {settled} was taken while importing; nothing was imported (run the import again)"
             );
         }
-        written.push(id);
     }
     let mut updated: Vec<&Update> = Vec::with_capacity(updates.len());
     let mut staged = Vec::with_capacity(updates.len());

@@ -295,9 +295,11 @@ impl Session {
         // cases) would hold up every other writer meanwhile. Under the
         // lock the full id is one path to look at.
         let found = store.find(id)?;
+        // A file whose name is no id keeps the query, and its error.
         let full = found
             .file_stem()
             .and_then(|stem| stem.to_str())
+            .filter(|stem| crate::case::id::CaseId::parse_full(stem).is_some())
             .unwrap_or(id);
         let mut batch = store.batch()?;
         let staged = self.change_in(&mut batch, full, by, allow_card_like, change)?;

@@ -389,3 +389,15 @@ fn empty_notes_and_reasons_are_refused() {
         &["the reason is empty"],
     );
 }
+
+#[test]
+fn a_short_id_matching_a_stray_file_names_that_file() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let path = log.case_path(&id);
+    let stray = path.with_file_name(format!("{id} copy.toml"));
+    std::fs::copy(&path, &stray).unwrap();
+    let stderr = log.run(["note", "copy", "hello"]).fails(2);
+    assert!(stderr.contains(&format!("{id} copy.toml")), "{stderr}");
+    assert!(stderr.contains("does not match the file name"), "{stderr}");
+}

@@ -651,7 +651,9 @@ fn an_import_landed_in_part_lands_the_rest_when_run_again_with_its_duplicates_li
         .iter()
         .filter(|r| r["id"] == original.as_str())
         .collect();
-    // As a crash after the original's file landed would leave it.
+    // As a crash after the original's file landed would leave it: an
+    // import lands originals before their duplicates, so never the other
+    // way round (see `exchange::originals_first`).
     let other = Log::new();
     std::fs::write(
         other.path().join("part.json"),
@@ -669,4 +671,41 @@ fn an_import_landed_in_part_lands_the_rest_when_run_again_with_its_duplicates_li
         new_original.as_str()
     );
     other.run(["check"]).ok();
+}
+
+#[test]
+fn an_original_back_from_a_round_trip_is_named_to_the_duplicate_imported_before_it() {
+    let first = Log::new();
+    let original = first.open(&[]);
+    let second = Log::new();
+    std::fs::write(second.path().join("a.json"), export(&first, "json")).unwrap();
+    second.run(["import", "a.json"]).ok();
+    let there = imported_as(&second, &original);
+    let repeat = second.open(&[]);
+    second
+        .run(["close", &repeat, "--duplicate-of", &there])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    let rows: Vec<Value> = serde_json::from_str(&export(&second, "json")).unwrap();
+    let only = |id: &str| {
+        let rows: Vec<&Value> = rows.iter().filter(|r| r["id"] == id).collect();
+        serde_json::to_string(&rows).unwrap()
+    };
+    std::fs::write(first.path().join("r.json"), only(&repeat)).unwrap();
+    std::fs::write(first.path().join("o.json"), only(&there)).unwrap();
+    let said = first.run(["import", "r.json"]).output();
+    assert!(String::from_utf8_lossy(&said.stderr).contains("is not in this log"));
+    let back = imported_as(&first, &repeat);
+
+    // The original's row is the case `first` holds: skipped, and named.
+    let output = first.run(["import", "o.json"]).output();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{back} is closed as a duplicate of {there}, which this log holds as {original}: `caselog reopen {back} --reason TEXT` and `caselog close {back} --duplicate-of {original}` link them"
+        )),
+        "{stderr}"
+    );
 }
