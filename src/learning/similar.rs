@@ -224,14 +224,14 @@ pub fn similar(
     // The share of the case's words each found case holds, rare words
     // counting most (BM25's idf, with the +1 that keeps it positive).
     let documents = index.count()? as f64;
-    let rows: Vec<i64> = ranked.iter().map(|r| r.row).collect();
+    let rows: std::collections::HashSet<i64> = ranked.iter().map(|r| r.row).collect();
     let mut shared = vec![0.0; ranked.len()];
     let mut total = 0.0;
     for word in &words {
-        let n = index.frequency(word)? as f64;
+        let (n, holding) = index.holding(word, &rows)?;
+        let n = n as f64;
         let idf = (1.0 + (documents - n + 0.5) / (n + 0.5)).ln();
         total += idf;
-        let holding = index.holding(word, &rows)?;
         for (i, r) in ranked.iter().enumerate() {
             if holding.contains(&r.row) {
                 shared[i] += idf;

@@ -496,35 +496,30 @@ impl SearchIndex {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// How many cases hold `word` in their complaint, title or summary (as
-    /// the stemmer reads it).
-    pub fn frequency(&self, word: &str) -> Result<usize> {
-        let query = texts_holding(word);
+    /// How many cases hold `word` in their title or summary (as the
+    /// stemmer reads it), and which of `rows` are among them: one pass
+    /// over the word's cases answers both.
+    pub fn holding(
+        &self,
+        word: &str,
+        rows: &std::collections::HashSet<i64>,
+    ) -> Result<(usize, std::collections::HashSet<i64>)> {
         let mut statement = self
             .conn
-            .prepare_cached("SELECT count(*) FROM fts WHERE fts MATCH ?1")?;
-        let n: i64 = statement
-            .query_row(params![query], |row| row.get(0))
+            .prepare_cached("SELECT rowid FROM fts WHERE fts MATCH ?1")?;
+        let mut found = statement
+            .query(params![texts_holding(word)])
             .context("searching the index")?;
-        Ok(n as usize)
-    }
-
-    /// Which of the cases in `rows` hold `word` in their complaint, title
-    /// or summary.
-    pub fn holding(&self, word: &str, rows: &[i64]) -> Result<std::collections::HashSet<i64>> {
-        let query = texts_holding(word);
-        let list = rows
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid IN ({list})"
-        ))?;
-        let found = statement
-            .query_map(params![query], |row| row.get::<_, i64>(0))
-            .context("searching the index")?;
-        Ok(found.collect::<Result<_, _>>()?)
+        let mut count = 0;
+        let mut among = std::collections::HashSet::new();
+        while let Some(row) = found.next().context("searching the index")? {
+            count += 1;
+            let rowid: i64 = row.get(0)?;
+            if rows.contains(&rowid) {
+                among.insert(rowid);
+            }
+        }
+        Ok((count, among))
     }
 
     /// Merges the full-text index's segments into one. Every change adds
