@@ -431,6 +431,41 @@ fn a_void_case_is_marked_in_the_export_and_its_columns_must_agree_with_its_event
     assert_eq!(other.files(), before);
 }
 
+/// A log holding a case and a second one closed as its duplicate: the
+/// log, the original's id and the duplicate's.
+fn log_with_a_duplicate() -> (Log, String, String) {
+    let log = Log::new();
+    let original = log.open(&[]);
+    let repeat = log.open(&[]);
+    log.run(["close", &repeat, "--duplicate-of", &original])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    (log, original, repeat)
+}
+
+/// `log`'s JSON export of the case `id` alone, as an import reads it.
+fn exported_row(log: &Log, id: &str) -> String {
+    let rows: Vec<Value> = serde_json::from_str(&export(log, "json")).unwrap();
+    let only: Vec<&Value> = rows.iter().filter(|r| r["id"] == id).collect();
+    serde_json::to_string(&only).unwrap()
+}
+
+/// `original` of `first` imported into a second log, where a new case is
+/// closed as its duplicate: the second log, the id the original has
+/// there, and the duplicate's.
+fn duplicated_after_a_round_trip(first: &Log, original: &str) -> (Log, String, String) {
+    let second = Log::new();
+    std::fs::write(second.path().join("a.json"), export(first, "json")).unwrap();
+    second.run(["import", "a.json"]).ok();
+    let there = imported_as(&second, original);
+    let repeat = second.open(&[]);
+    second
+        .run(["close", &repeat, "--duplicate-of", &there])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    (second, there, repeat)
+}
+
 /// The id of the case in `log` imported from `old` (its imported event
 /// says "was {old}").
 fn imported_as(log: &Log, old: &str) -> String {
@@ -449,12 +484,7 @@ fn imported_as(log: &Log, old: &str) -> String {
 
 #[test]
 fn an_imported_duplicate_names_its_original_by_the_id_it_has_in_the_new_log() {
-    let log = Log::new();
-    let original = log.open(&[]);
-    let repeat = log.open(&[]);
-    log.run(["close", &repeat, "--duplicate-of", &original])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
+    let (log, original, repeat) = log_with_a_duplicate();
     for format in ["json", "csv", "yaml"] {
         let other = Log::new();
         let file = other.path().join(format!("all.{format}"));
@@ -488,20 +518,18 @@ fn an_imported_duplicate_names_its_original_by_the_id_it_has_in_the_new_log() {
 
 #[test]
 fn a_duplicate_imported_after_its_original_names_the_case_imported_before() {
-    let log = Log::new();
-    let original = log.open(&[]);
-    let repeat = log.open(&[]);
-    log.run(["close", &repeat, "--duplicate-of", &original])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
-    let rows: Vec<Value> = serde_json::from_str(&export(&log, "json")).unwrap();
-    let row = |id: &str| {
-        let only: Vec<&Value> = rows.iter().filter(|r| r["id"] == id).collect();
-        serde_json::to_string(&only).unwrap()
-    };
+    let (log, original, repeat) = log_with_a_duplicate();
     let other = Log::new();
-    std::fs::write(other.path().join("first.json"), row(&original)).unwrap();
-    std::fs::write(other.path().join("second.json"), row(&repeat)).unwrap();
+    std::fs::write(
+        other.path().join("first.json"),
+        exported_row(&log, &original),
+    )
+    .unwrap();
+    std::fs::write(
+        other.path().join("second.json"),
+        exported_row(&log, &repeat),
+    )
+    .unwrap();
     other.run(["import", "first.json"]).ok();
     other.run(["import", "second.json"]).ok();
     let new_original = imported_as(&other, &original);
@@ -514,20 +542,9 @@ fn a_duplicate_imported_after_its_original_names_the_case_imported_before() {
 
 #[test]
 fn a_duplicate_whose_original_is_not_imported_keeps_its_old_id_and_says_so() {
-    let log = Log::new();
-    let original = log.open(&[]);
-    let repeat = log.open(&[]);
-    log.run(["close", &repeat, "--duplicate-of", &original])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
-    let rows: Vec<Value> = serde_json::from_str(&export(&log, "json")).unwrap();
-    let only: Vec<&Value> = rows.iter().filter(|r| r["id"] == repeat.as_str()).collect();
+    let (log, original, repeat) = log_with_a_duplicate();
     let other = Log::new();
-    std::fs::write(
-        other.path().join("one.json"),
-        serde_json::to_string(&only).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(other.path().join("one.json"), exported_row(&log, &repeat)).unwrap();
     let output = other.run(["import", "one.json"]).output();
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -546,15 +563,7 @@ fn a_duplicate_whose_original_is_not_imported_keeps_its_old_id_and_says_so() {
 
     // Its original, imported later, is said to be it, with the commands
     // that link them; they do.
-    let only: Vec<&Value> = rows
-        .iter()
-        .filter(|r| r["id"] == original.as_str())
-        .collect();
-    std::fs::write(
-        other.path().join("two.json"),
-        serde_json::to_string(&only).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(other.path().join("two.json"), exported_row(&log, &original)).unwrap();
     let output = other.run(["import", "two.json"]).output();
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -585,15 +594,7 @@ fn a_duplicate_whose_original_is_not_imported_keeps_its_old_id_and_says_so() {
 fn a_duplicate_names_the_case_its_original_came_back_as_from_a_round_trip() {
     let first = Log::new();
     let original = first.open(&[]);
-    let second = Log::new();
-    std::fs::write(second.path().join("a.json"), export(&first, "json")).unwrap();
-    second.run(["import", "a.json"]).ok();
-    let there = imported_as(&second, &original);
-    let repeat = second.open(&[]);
-    second
-        .run(["close", &repeat, "--duplicate-of", &there])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
+    let (second, _, repeat) = duplicated_after_a_round_trip(&first, &original);
     std::fs::write(first.path().join("b.json"), export(&second, "json")).unwrap();
     let output = first.run(["import", "b.json"]).output();
     assert!(output.status.success());
@@ -610,12 +611,7 @@ fn a_duplicate_names_the_case_its_original_came_back_as_from_a_round_trip() {
 
 #[test]
 fn a_row_closed_as_a_duplicate_of_its_own_old_id_is_refused() {
-    let log = Log::new();
-    let original = log.open(&[]);
-    let repeat = log.open(&[]);
-    log.run(["close", &repeat, "--duplicate-of", &original])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
+    let (log, original, repeat) = log_with_a_duplicate();
     let mut rows: Vec<Value> = serde_json::from_str(&export(&log, "json")).unwrap();
     let row = rows
         .iter_mut()
@@ -639,29 +635,18 @@ fn a_row_closed_as_a_duplicate_of_its_own_old_id_is_refused() {
 
 #[test]
 fn an_import_landed_in_part_lands_the_rest_when_run_again_with_its_duplicates_linked() {
-    let log = Log::new();
-    let original = log.open(&[]);
-    let repeat = log.open(&[]);
-    log.run(["close", &repeat, "--duplicate-of", &original])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
-    let all = export(&log, "json");
-    let rows: Vec<Value> = serde_json::from_str(&all).unwrap();
-    let first: Vec<&Value> = rows
-        .iter()
-        .filter(|r| r["id"] == original.as_str())
-        .collect();
+    let (log, original, repeat) = log_with_a_duplicate();
     // As a crash after the original's file landed would leave it: an
     // import lands originals before their duplicates, so never the other
     // way round (see `exchange::originals_first`).
     let other = Log::new();
     std::fs::write(
         other.path().join("part.json"),
-        serde_json::to_string(&first).unwrap(),
+        exported_row(&log, &original),
     )
     .unwrap();
     other.run(["import", "part.json"]).ok();
-    std::fs::write(other.path().join("all.json"), &all).unwrap();
+    std::fs::write(other.path().join("all.json"), export(&log, "json")).unwrap();
     let output = other.run(["import", "all.json"]).output();
     assert!(output.status.success());
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
@@ -677,22 +662,9 @@ fn an_import_landed_in_part_lands_the_rest_when_run_again_with_its_duplicates_li
 fn an_original_back_from_a_round_trip_is_named_to_the_duplicate_imported_before_it() {
     let first = Log::new();
     let original = first.open(&[]);
-    let second = Log::new();
-    std::fs::write(second.path().join("a.json"), export(&first, "json")).unwrap();
-    second.run(["import", "a.json"]).ok();
-    let there = imported_as(&second, &original);
-    let repeat = second.open(&[]);
-    second
-        .run(["close", &repeat, "--duplicate-of", &there])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
-    let rows: Vec<Value> = serde_json::from_str(&export(&second, "json")).unwrap();
-    let only = |id: &str| {
-        let rows: Vec<&Value> = rows.iter().filter(|r| r["id"] == id).collect();
-        serde_json::to_string(&rows).unwrap()
-    };
-    std::fs::write(first.path().join("r.json"), only(&repeat)).unwrap();
-    std::fs::write(first.path().join("o.json"), only(&there)).unwrap();
+    let (second, there, repeat) = duplicated_after_a_round_trip(&first, &original);
+    std::fs::write(first.path().join("r.json"), exported_row(&second, &repeat)).unwrap();
+    std::fs::write(first.path().join("o.json"), exported_row(&second, &there)).unwrap();
     let said = first.run(["import", "r.json"]).output();
     assert!(String::from_utf8_lossy(&said.stderr).contains("is not in this log"));
     let back = imported_as(&first, &repeat);
