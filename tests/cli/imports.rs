@@ -622,28 +622,31 @@ fn the_same_file_imported_several_times_at_once_creates_each_case_once() {
     assert!(log.run(["check"]).ok().is_empty());
 }
 
+/// Opens a case whose file is about 40 KiB: more than the write limit
+/// `ulimit -f 16` sets, when a case of a few lines is far less.
+fn open_large(log: &Log) -> String {
+    let long = "The courier left the parcel at the wrong address again. ".repeat(700);
+    log.run([
+        "open",
+        "--quiet",
+        "--title",
+        "Parcel lost",
+        "--customer",
+        "Jon Berg",
+        "--summary",
+        &long,
+    ])
+    .at("2026-11-21T09:00:00Z")
+    .ok()
+    .trim()
+    .to_string()
+}
+
 #[test]
 fn an_import_that_fails_to_write_one_case_writes_none_of_its_new_cases_or_corrections() {
     let log = Log::new();
     let small = log.open(&[]);
-    // A case file of about 40 KiB: more than the write limit below, when
-    // the small ones are far less.
-    let long = "The courier left the parcel at the wrong address again. ".repeat(700);
-    let large = log
-        .run([
-            "open",
-            "--quiet",
-            "--title",
-            "Parcel lost",
-            "--customer",
-            "Jon Berg",
-            "--summary",
-            &long,
-        ])
-        .at("2026-11-21T09:00:00Z")
-        .ok()
-        .trim()
-        .to_string();
+    let large = open_large(&log);
     let exported = log.run(["export", "--format", "json"]).ok();
     let rows: Vec<Value> = serde_json::from_str(&exported).unwrap();
     let row_of = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
@@ -728,22 +731,7 @@ fn a_note_about_a_correction_is_said_only_when_the_import_lands() {
     log.run(["note", &small, "Called the customer back"])
         .at("2026-11-28T09:00:00Z")
         .ok();
-    let long = "The courier left the parcel at the wrong address again. ".repeat(700);
-    let large = log
-        .run([
-            "open",
-            "--quiet",
-            "--title",
-            "Parcel lost",
-            "--customer",
-            "Jon Berg",
-            "--summary",
-            &long,
-        ])
-        .at("2026-11-21T09:00:00Z")
-        .ok()
-        .trim()
-        .to_string();
+    let large = open_large(&log);
     let exported = log.run(["export", "--format", "json"]).ok();
     let rows: Vec<Value> = serde_json::from_str(&exported).unwrap();
     let corrected = |id: &str, title: &str| {
