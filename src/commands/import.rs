@@ -266,14 +266,13 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     let fresh_id = |case: &Case| CaseId::generate(case.opened_at.0);
     let mut new_cases: Vec<Case> = Vec::with_capacity(cases.len());
     let mut taken: HashSet<CaseId> = HashSet::new();
+    // The cases this import adds, by every id the file gives them.
+    let mut added: HashMap<String, CaseId> = HashMap::new();
     for mut case in cases {
-        let known_before = exchange::known_as(&case)
-            .iter()
-            .skip(1)
-            .any(|id| now_known.contains_key(id));
-        if known_before {
+        let ids: Vec<String> = exchange::known_as(&case).into_iter().skip(1).collect();
+        if ids.iter().any(|id| now_known.contains_key(id)) {
             skipped += 1;
-            held.push(exchange::known_as(&case).into_iter().skip(1).collect());
+            held.push(ids);
             continue;
         }
         // Each id is settled before any is written, so a duplicate can
@@ -282,6 +281,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             .free_id(&case, &taken, fresh_id)
             .context("nothing was imported")?;
         taken.insert(case.id.clone());
+        added.extend(ids.into_iter().map(|old| (old, case.id.clone())));
         new_cases.push(case);
     }
     // Every id an original may be named by in the file: of the cases
@@ -304,16 +304,6 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             }
         }
     }
-    // The cases this import adds, by every id the file gives them.
-    let added: HashMap<String, CaseId> = new_cases
-        .iter()
-        .flat_map(|case| {
-            exchange::known_as(case)
-                .into_iter()
-                .skip(1)
-                .map(|old| (old, case.id.clone()))
-        })
-        .collect();
     here.extend(added.iter().map(|(old, id)| (old.clone(), id.clone())));
     // Said once the import has landed: nothing else is worth saying.
     let mut notes: Vec<String> = Vec::new();
