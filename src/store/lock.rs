@@ -29,8 +29,8 @@ impl Store {
     /// Runs `f` holding the log-wide lock: for a decision over the whole
     /// log and the new case it leads to, which no other change may come
     /// between (`caselog mail`: does any case record this message? if
-    /// not, open one). `f` must not change a case through `change`, which
-    /// takes the lock itself.
+    /// not, open one). `f` must not change a case through a `Batch`,
+    /// which takes the lock itself.
     pub fn while_locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let _lock = self.lock()?;
         f()

@@ -47,22 +47,9 @@ impl Store {
         }
     }
 
-    /// Changes one case under the log's lock: reads it, applies `change`,
-    /// and writes back only the lines that differ. Nothing is written when
-    /// `change` fails or alters nothing.
-    pub fn change<F>(&self, query: &str, change: F) -> Result<Changed>
-    where
-        F: FnOnce(&Case) -> Result<Case>,
-    {
-        let mut batch = self.batch()?;
-        let changed = batch.change(query, change)?;
-        batch.land()?;
-        Ok(changed)
-    }
-
     /// Starts a [`Batch`], holding the log's lock until it lands or is
     /// dropped. While it lives, nothing else in this process may take
-    /// the lock (`change`, `while_locked`, another batch): the lock is
+    /// the lock (`while_locked`, another batch): the lock is
     /// per open file, so that would wait out the lock wait and fail.
     pub fn batch(&self) -> Result<Batch<'_>> {
         Ok(Batch {
