@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
@@ -62,7 +62,7 @@ struct Hit {
 }
 
 pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u8> {
-    search::check_query(&args.query)?;
+    let snippets = search::Snippets::for_query(&args.query)?;
     let store = session.store()?;
     let filter = args.filter.filter(session)?;
     // With filters, the cases they keep, from the facts of every case.
@@ -104,7 +104,7 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
         opened_dates.push(session.zone().date(opened));
         let path = store.path_of_key(&hit.doc.key);
         let snippet = match store.read(&path) {
-            Ok(stored) => snippet(&stored.case, &args.query).unwrap_or_default(),
+            Ok(stored) => snippets.of(&stored.case).unwrap_or_default(),
             Err(e) => {
                 super::warn(&e);
                 String::new()
@@ -142,28 +142,4 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
     } else {
         EXIT_OK
     })
-}
-
-/// Where the query's words are in one case, marked `[` `]`: FTS5's own
-/// snippet, from a one-case table (the index keeps no texts).
-fn snippet(case: &crate::case::Case, query: &str) -> Result<String> {
-    let conn = rusqlite::Connection::open_in_memory().context("making a snippet")?;
-    conn.execute_batch(
-        "CREATE VIRTUAL TABLE t USING fts5(title, summary, notes, customer,
-            tokenize = 'porter unicode61 remove_diacritics 2');",
-    )?;
-    let columns = crate::store::index::search::columns(case);
-    conn.execute(
-        "INSERT INTO t (title, summary, notes, customer) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![columns[0], columns[1], columns[2], columns[3]],
-    )?;
-    let text: Option<String> = conn
-        .query_row(
-            "SELECT snippet(t, -1, '[', ']', '…', 16) FROM t WHERE t MATCH ?1",
-            rusqlite::params![query],
-            |row| row.get(0),
-        )
-        .ok();
-    // One line: the columns' line breaks read as a gap.
-    Ok(text.unwrap_or_default().replace('\n', " · "))
 }

@@ -1061,6 +1061,43 @@ fn a_file_touched_but_unchanged_is_read_once_then_trusted() {
     assert_eq!(search_written_ns(&log), updated, "read again a second time");
 }
 
+fn search_fingerprint(log: &Log) -> Option<Vec<u8>> {
+    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
+    conn.query_row("SELECT value FROM meta WHERE key = 'files'", [], |r| {
+        r.get(0)
+    })
+    .ok()
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_reported_by_every_search_even_once_it_is_old() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[0]);
+    assert!(
+        search_fingerprint(&log).is_some(),
+        "a settled index vouches for its rows"
+    );
+    let broken = log.case_path(&ids[3]);
+    let whole = fs::read(&broken).unwrap();
+    fs::write(&broken, "status = [\n").unwrap();
+    // Old enough that only the missing row, not its mtime, says to look.
+    set_mtime(&broken, ago(7200));
+    for time in 1..=3 {
+        let found = agreed(&log, &["search", "refund"]);
+        assert_eq!(found.code, Some(2), "search {time}: {}", found.stderr);
+        assert!(
+            found.stderr.contains(&format!("{}.toml", ids[3])),
+            "search {time}: {}",
+            found.stderr
+        );
+        assert_eq!(search_fingerprint(&log), None, "search {time}");
+    }
+    // Mended, the index vouches for its rows again.
+    fs::write(&broken, whole).unwrap();
+    set_mtime(&broken, ago(7200));
+    assert_eq!(agreed(&log, &["search", "refund"]).code, Some(0));
+    assert!(search_fingerprint(&log).is_some());
+}
 #[test]
 fn commands_updating_the_index_at_once_never_fail_and_agree_at_the_end() {
     let (log, ids) = sample_log();
