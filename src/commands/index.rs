@@ -35,17 +35,22 @@ pub fn run(session: &Session, args: IndexArgs, out: &mut dyn Write) -> Result<u8
         store.forget_index()?;
     }
     let facts = session.every_case(|_| Some(()))?;
-    let (index, errors) = session.search_index()?;
+    // Every page checked, as no command's queries need to: one found
+    // damaged has the database built afresh.
+    let (searchable, errors) = session.ask_search_index(|index| {
+        index.check_pages()?;
+        if session.use_index() {
+            index.optimize()?;
+        }
+        index.count()
+    })?;
     session.tally(&errors);
-    if session.use_index() {
-        index.optimize()?;
-    }
     writeln!(
         out,
         "{} cases indexed ({} facts, {} searchable); {} files could not be read",
         facts.cases.len(),
         facts.cases.len(),
-        index.count()?,
+        searchable,
         facts.unreadable
     )?;
     Ok(facts.exit_code())

@@ -1765,3 +1765,69 @@ fn the_index_command_merges_the_search_index_into_one_segment_and_no_answer_chan
     let after = answers(&log, &search_commands(&ids[0]), now, false);
     assert_eq!(difference("after `index`", &after, &before), None);
 }
+
+/// The page of the search index's `doc` table that holds its first rows:
+/// a leaf below the table's root.
+fn first_doc_leaf(log: &Log, bytes: &[u8]) -> usize {
+    let root: i64 = rusqlite::Connection::open(search_db(log))
+        .unwrap()
+        .query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'doc'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let page = 4096;
+    let at = (root as usize - 1) * page;
+    assert_eq!(bytes[at], 0x05, "doc's root is an interior page");
+    // The root's first cell: the page number of its first child.
+    let cell = u16::from_be_bytes([bytes[at + 12], bytes[at + 13]]) as usize;
+    let child = u32::from_be_bytes(bytes[at + cell..at + cell + 4].try_into().unwrap()) as usize;
+    let leaf = (child - 1) * page;
+    assert_eq!(bytes[leaf], 0x0d, "a leaf of doc");
+    leaf
+}
+
+#[test]
+fn a_doc_page_whose_rows_cannot_be_found_changes_no_answer_and_index_mends_it() {
+    let log = Log::new();
+    let ids: Vec<String> = (0..300).map(|n| write_case(&log, n)).collect();
+    age_all(&log, 3600);
+    let commands: Vec<Vec<String>> = [
+        vec!["search", "parcel", "--limit", "500"],
+        vec!["search", "mirror"],
+        vec!["similar", ids[5].as_str(), "--all"],
+    ]
+    .into_iter()
+    .map(|c| c.into_iter().map(String::from).collect())
+    .collect();
+    if let Err(d) = compare(&log, &commands, NOW, true) {
+        panic!("{d}");
+    }
+    assert!(search_fingerprint(&log).is_some());
+    let good = search_files(&log);
+    // Every cell pointer of the leaf leads to its first row: a look-up of
+    // any other row there finds nothing, and no error says why.
+    let mut damaged = good.clone();
+    let leaf = first_doc_leaf(&log, &good);
+    let cells = u16::from_be_bytes([good[leaf + 3], good[leaf + 4]]) as usize;
+    assert!(cells > 2);
+    for cell in 1..cells {
+        damaged.copy_within(leaf + 8..leaf + 10, leaf + 8 + 2 * cell);
+    }
+    fs::write(search_db(&log), &damaged).unwrap();
+    if let Err(d) = compare(&log, &commands, NOW, false) {
+        panic!("{d}");
+    }
+    // The maintenance command checks every page, and builds afresh.
+    fs::write(search_db(&log), &damaged).unwrap();
+    log.run(["index"]).ok();
+    let healthy: String = rusqlite::Connection::open(search_db(&log))
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(healthy, "ok");
+    if let Err(d) = compare(&log, &commands, NOW, true) {
+        panic!("{d}");
+    }
+}

@@ -260,9 +260,11 @@ impl Store {
                     return Ok((index, errors));
                 }
                 // A database that cannot be opened, read or brought up to
-                // date: start it again, once, else do without it.
+                // date: start it again, once, else do without it. Its
+                // write-ahead log goes too: SQLite would replay an old one
+                // into the new database.
                 Err(_) => {
-                    let _ = std::fs::remove_file(&path);
+                    let _ = self.forget_search_index();
                     if let Ok((index, failed)) = self.update_on_disk(&path, &files, progress) {
                         errors.extend(failed);
                         return Ok((index, errors));
@@ -486,13 +488,16 @@ impl SearchIndex {
     }
 
     /// The cases matching `query` (FTS5 syntax), best first by bm25 with
-    /// `weights`, at most `limit`.
+    /// `weights`, at most `limit`. Words whose case has no row are damage
+    /// (the two are written and dropped together), found by the outer
+    /// join: the row's empty key fails, and the caller builds afresh
+    /// rather than answer without the case.
     pub fn ranked(&self, query: &str, weights: Weights, limit: usize) -> Result<Vec<Ranked>> {
         let mut statement = self.conn.prepare_cached(
             "SELECT bm25(fts, ?2, ?3, ?4, ?5) AS rank, d.key, d.case_id, d.title, d.status,
                     d.opened_at, d.category, d.void, d.placeholder, d.reference_key, d.contact_key,
                     d.id
-             FROM fts JOIN doc d ON d.id = fts.rowid
+             FROM fts LEFT JOIN doc d ON d.id = fts.rowid
              WHERE fts MATCH ?1
              ORDER BY rank, d.case_id
              LIMIT ?6",
@@ -578,6 +583,17 @@ impl SearchIndex {
         self.conn
             .execute("INSERT INTO fts (fts) VALUES ('optimize')", [])
             .context("merging the search index")?;
+        Ok(())
+    }
+
+    /// Checks every page of the database (SQLite's `quick_check`): a page
+    /// no query happened to reach may be damaged too.
+    pub fn check_pages(&self) -> Result<()> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
+            .context("checking the search index")?;
+        anyhow::ensure!(verdict == "ok", "the search index is damaged: {verdict}");
         Ok(())
     }
 
