@@ -18,7 +18,8 @@ use super::Session;
 /// its size, times and inode; it is safe to delete at any time. Set
 /// CASELOG_NO_INDEX=1 to make commands read the files instead.
 ///
-/// It also merges the search index into one piece. Every change adds a
+/// It also checks every page of the search index, building it again if
+/// any is damaged, and merges it into one piece. Every change adds a
 /// small piece that each search reads, so after many changes search and
 /// similar slow down a little: running this now and then (from cron, say)
 /// keeps them at their fastest.
