@@ -64,6 +64,7 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
             "{shown}: one side is not UTF-8 text; merging it as plain text"
         ));
         return text_merge(
+            &shown,
             &at(&args.ours),
             &at(&args.base),
             &at(&args.theirs),
@@ -81,6 +82,7 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
             "{shown}: one side is not a valid case; merging it as plain text"
         ));
         return text_merge(
+            &shown,
             &at(&args.ours),
             &at(&args.base),
             &at(&args.theirs),
@@ -183,11 +185,20 @@ fn write(path: &Path, text: &str) -> Result<()> {
 
 /// What git would do without a driver: a line merge with markers. Where
 /// even that fails (binary files), both versions go between markers.
-fn text_merge(ours: &Path, base: &Path, theirs: &Path, marker_size: usize) -> Result<u8> {
-    match git::merge_file(ours, base, theirs) {
+fn text_merge(
+    shown: &str,
+    ours: &Path,
+    base: &Path,
+    theirs: &Path,
+    marker_size: usize,
+) -> Result<u8> {
+    match git::merge_file(ours, base, theirs, marker_size) {
         Ok(true) => Ok(EXIT_OK),
         Ok(false) => Ok(EXIT_CONFLICT),
         Err(_) => {
+            super::say(&format!(
+                "{shown}: git cannot merge it line by line; both versions are left between conflict markers"
+            ));
             let ours_text = String::from_utf8_lossy(&std::fs::read(ours)?).into_owned();
             let theirs_text = String::from_utf8_lossy(&std::fs::read(theirs)?).into_owned();
             write(

@@ -398,16 +398,25 @@ pub fn set_config(dir: &Path, key: &str, value: &str) -> Result<()> {
 }
 
 /// What git does to a file without a merge driver: a line merge written
-/// over `ours`, with conflict markers. True when it merged cleanly.
-pub fn merge_file(ours: &Path, base: &Path, theirs: &Path) -> Result<bool> {
-    let status = Command::new("git")
+/// over `ours`, with conflict markers `marker_size` long. True when it
+/// merged cleanly. An error when git could not merge at all (a binary
+/// file): git says so by an exit code of 255, beside the count of
+/// conflicts (at most 127) it gives otherwise.
+pub fn merge_file(ours: &Path, base: &Path, theirs: &Path, marker_size: usize) -> Result<bool> {
+    let output = Command::new("git")
         .args(["merge-file", "-L", "ours", "-L", "base", "-L", "theirs"])
+        .arg(format!("--marker-size={marker_size}"))
         .args([ours, base, theirs])
-        .status()
+        .stdin(Stdio::null())
+        .output()
         .context("running git merge-file")?;
-    match status.code() {
+    match output.status.code() {
         Some(0) => Ok(true),
-        Some(n) if n > 0 => Ok(false),
-        _ => bail!("git merge-file failed ({status})"),
+        Some(1..=127) => Ok(false),
+        _ => bail!(
+            "git merge-file could not merge ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ),
     }
 }

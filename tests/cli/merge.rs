@@ -271,3 +271,50 @@ fn the_example_pre_commit_hook_refuses_a_broken_staged_case() {
         "{said}"
     );
 }
+
+#[test]
+fn a_side_git_takes_for_binary_is_left_whole_between_markers_never_as_ours_alone() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    let path = log.case_path(&id);
+    git_ok(dir, &["checkout", "-q", "-b", "theirs"]);
+    log.run(["note", &id, "Their note"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    // A NUL byte: git merge-file refuses the file as binary.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"# x \0 y\n");
+    std::fs::write(&path, bytes).unwrap();
+    git_ok(dir, &["commit", "-q", "-am", "theirs"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["note", &id, "Our note"])
+        .at("2026-11-20T10:30:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "ours"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "theirs"]);
+    assert!(!merged, "{text}");
+    assert!(
+        text.contains("both versions are left between conflict markers"),
+        "{text}"
+    );
+    assert!(!text.contains("Cannot merge binary files"), "{text}");
+    let left = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+    for expected in [
+        "<<<<<<< ours",
+        "Our note",
+        "=======",
+        "Their note",
+        ">>>>>>> theirs",
+    ] {
+        assert!(left.contains(expected), "{expected} missing from:\n{left}");
+    }
+    // `check` stops the commit that would drop either side.
+    let check = log.run(["check"]).output();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert_eq!(check.status.code(), Some(1), "{said}");
+    assert!(said.contains("conflict"), "{said}");
+}
