@@ -16,6 +16,7 @@ use crate::case::Case;
 use crate::case::file;
 use crate::case::id::CaseId;
 use crate::error::InputError;
+use crate::limits;
 
 /// What a change did.
 #[derive(Debug)]
@@ -180,6 +181,16 @@ impl Store {
         target: &Path,
         permissions: Option<fs::Permissions>,
     ) -> Result<TempPath> {
+        // A file no command could read again would lock the case away:
+        // refused before anything is written.
+        if text.len() as u64 > limits::CASE_FILE_BYTES {
+            return Err(InputError::Invalid(format!(
+                "{} would be larger than {}, which no case file may be; nothing was written",
+                self.shown(target),
+                limits::size(limits::CASE_FILE_BYTES)
+            ))
+            .into());
+        }
         let folder = self.temp_dir()?;
         let mut builder = tempfile::Builder::new();
         builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);

@@ -1695,3 +1695,30 @@ fn a_change_queued_on_the_lock_is_stamped_after_the_change_ahead_of_it() {
         .env_remove("CASELOG_SYSTEM_CLOCK")
         .ok();
 }
+
+#[test]
+fn a_change_that_would_make_a_case_too_large_to_read_is_refused_and_writes_nothing() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let path = log.case_path(&id);
+    // A case just under the 64 MiB any case file may be (a hand-made
+    // comment, which changes keep).
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let room = 64 * 1024 * 1024 - text.len() - 4096;
+    text.push_str("# ");
+    text.push_str(&"x".repeat(room));
+    text.push('\n');
+    std::fs::write(&path, &text).unwrap();
+    let before = log.files();
+    let note = "n".repeat(8192);
+    let stderr = log.run(["note", &id, &note]).fails(2);
+    assert!(
+        stderr.contains("would be larger than 64 MiB") && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(log.files(), before);
+    // A change that fits still lands, and the case can still be read.
+    log.run(["note", &id, "Still here"]).ok();
+    assert!(log.run(["show", &id]).ok().contains("Still here"));
+}
