@@ -42,7 +42,8 @@ pub struct Session {
     /// This machine's clock (pinned only by tests).
     system: Clock,
     /// `CASELOG_USER`, when set and not blank.
-    user: Option<String>,
+    /// `CASELOG_USER`; an error when it is set to what is not text.
+    user: Result<Option<String>, String>,
     /// `TZ`, when it names a zone of the tz database.
     tz: Option<Zone>,
     /// False when `CASELOG_NO_INDEX` is set: every pass reads the files.
@@ -105,16 +106,25 @@ impl Session {
             Ok(text) => parse_rfc3339(&text)
                 .map(Clock::Pinned)
                 .map_err(|bad| bad.explain(&format!("{NOW_VARIABLE}='{text}'"))),
-            Err(_) => Ok(Clock::System),
+            Err(std::env::VarError::NotPresent) => Ok(Clock::System),
+            // Never the system clock instead: a pinned time silently
+            // dropped would date events wrongly.
+            Err(std::env::VarError::NotUnicode(_)) => Err(format!(
+                "{NOW_VARIABLE} is not UTF-8 text; give a time such as 2026-11-22T09:00:00Z, or unset it"
+            )),
         };
         let system = std::env::var(SYSTEM_CLOCK_VARIABLE)
             .ok()
             .and_then(|text| parse_rfc3339(&text).ok())
             .map_or(Clock::System, Clock::Pinned);
         let use_index = std::env::var_os(NO_INDEX_VARIABLE).is_none();
-        let user = std::env::var(USER_VARIABLE)
-            .ok()
-            .filter(|u| !u.trim().is_empty());
+        let user = match std::env::var(USER_VARIABLE) {
+            Ok(user) => Ok(Some(user).filter(|u| !u.trim().is_empty())),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(format!(
+                "{USER_VARIABLE} is not UTF-8 text; give a name or e-mail address, or unset it"
+            )),
+        };
         // A POSIX rule (`CET-1CEST,…`) names no zone of the database: the
         // log's setting stands then.
         let tz = std::env::var("TZ")
@@ -209,8 +219,9 @@ impl Session {
     pub fn person(&self, by: Option<&str>) -> Result<String> {
         let (person, source) = match (by, &self.user) {
             (Some(by), _) => (by.to_string(), "--by".to_string()),
-            (None, Some(user)) => (user.clone(), format!("${USER_VARIABLE}")),
-            (None, None) => (
+            (None, Err(message)) => return Err(InputError::Invalid(message.clone()).into()),
+            (None, Ok(Some(user))) => (user.clone(), format!("${USER_VARIABLE}")),
+            (None, Ok(None)) => (
                 git::user_email(self.store()?.root()).ok_or_else(|| {
                     InputError::Invalid(format!(
                         "who is acting? pass --by PERSON, set {USER_VARIABLE}, or set git's user.email"

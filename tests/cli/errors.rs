@@ -401,3 +401,27 @@ fn a_short_id_matching_a_stray_file_names_that_file() {
     assert!(stderr.contains(&format!("{id} copy.toml")), "{stderr}");
     assert!(stderr.contains("does not match the file name"), "{stderr}");
 }
+
+#[test]
+#[cfg(unix)]
+fn a_pinned_time_or_person_that_is_not_text_is_refused_never_dropped() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let log = Log::new();
+    let id = log.open(&[]);
+    let not_text = OsStr::from_bytes(b"2026-11-22T09:00:00Z\xff");
+    for (variable, named) in [
+        ("CASELOG_NOW", "CASELOG_NOW is not UTF-8 text"),
+        ("CASELOG_USER", "CASELOG_USER is not UTF-8 text"),
+    ] {
+        let before = log.files();
+        let stderr = log.run(["note", &id, "x"]).env(variable, not_text).fails(2);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(named), "{stderr}");
+        assert_eq!(log.files(), before, "{variable}: written");
+    }
+    // `--by` names the person whatever the variable holds.
+    log.run(["note", &id, "--by", "ana", "x"])
+        .env("CASELOG_USER", not_text)
+        .ok();
+}
