@@ -9,6 +9,14 @@ use caselog::{cli::Cli, error, untrusted};
 use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
+    // A write past `ulimit -f` then fails as an error (one line, exit 3,
+    // nothing half-written) instead of killing caselog unannounced.
+    #[cfg(unix)]
+    // SAFETY: at the start of main, before any thread; SIG_IGN runs no
+    // handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     // `COMPLETE=bash caselog -- caselog show 2026…`: the shell asking
     // for completions (case ids, categories, people, tags); answers and
     // exits. Otherwise does nothing.

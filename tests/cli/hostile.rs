@@ -1722,3 +1722,35 @@ fn a_change_that_would_make_a_case_too_large_to_read_is_refused_and_writes_nothi
     log.run(["note", &id, "Still here"]).ok();
     assert!(log.run(["show", &id]).ok().contains("Still here"));
 }
+
+#[test]
+#[cfg(unix)]
+fn a_write_past_the_file_size_limit_is_an_error_not_a_silent_death() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.files();
+    // As a shell with `ulimit -f` runs it: SIGXFSZ left as it comes.
+    let plain = caselog(&log, &[]);
+    let mut command = Command::new("bash");
+    command
+        .arg("-c")
+        .arg("trap - XFSZ; ulimit -f 2; exec \"$0\" \"$@\"")
+        .arg(BIN)
+        .args(["note", &id, &"a".repeat(5000)])
+        .current_dir(log.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in plain.get_envs() {
+        match value {
+            Some(value) => command.env(key, value),
+            None => command.env_remove(key),
+        };
+    }
+    let out = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("caselog: "), "{stderr}");
+    assert_eq!(log.files(), before);
+}
