@@ -148,12 +148,13 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         now: stamp.at,
         tolerance: settings.clock_tolerance.duration(),
     };
+    if rows.is_empty() {
+        // Said, so that an export cut short is not taken for an import.
+        super::say(&format!("{shown} holds no cases: nothing was imported"));
+        return Ok(EXIT_OK);
+    }
     // What the log already holds, by every id a re-import may know it by.
-    let known = if rows.is_empty() {
-        HashMap::new()
-    } else {
-        known_cases(session)?.by_id
-    };
+    let known = known_cases(session)?.by_id;
 
     let mut cases: Vec<Case> = Vec::new();
     let mut updates: Vec<Update> = Vec::new();
@@ -597,7 +598,7 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
     // Rows are numbered as a spreadsheet shows them: the header is row 1.
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
-        let record = record.map_err(|e| InputError::Invalid(format!("row {row}: {e}")))?;
+        let record = record.map_err(|e| csv_row_error(row, &e))?;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         rows.push((
             format!("row {row}"),
@@ -639,6 +640,21 @@ fn parse_mapped(
         .collect())
 }
 
+/// A CSV row that cannot be read, said as a spreadsheet shows it: its
+/// row, and for a row of the wrong width, how many cells it has against
+/// the header's (the csv crate says "record 1" and "the previous record").
+fn csv_row_error(row: usize, error: &csv::Error) -> InputError {
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => InputError::Invalid(format!(
+            "row {row}: {len} cell{} where the header has {expected_len} columns; quote a cell that holds a comma",
+            if *len == 1 { "" } else { "s" }
+        )),
+        _ => InputError::Invalid(format!("row {row}: {error}")),
+    }
+}
+
 /// A source CSV as its header and its rows' cells, as they are (a help
 /// desk's cells carry no caselog formula guard to undo).
 fn source_csv(text: &str) -> Result<SourceTable> {
@@ -652,7 +668,7 @@ fn source_csv(text: &str) -> Result<SourceTable> {
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
-        let record = record.map_err(|e| InputError::Invalid(format!("row {row}: {e}")))?;
+        let record = record.map_err(|e| csv_row_error(row, &e))?;
         rows.push((
             format!("row {row}"),
             record.iter().map(str::to_string).collect(),

@@ -774,3 +774,42 @@ fn a_note_about_a_correction_is_said_only_when_the_import_lands() {
     assert!(out.status.success(), "{err}");
     assert!(err.contains(&note), "{err}");
 }
+
+#[test]
+fn a_csv_row_of_the_wrong_width_is_named_by_its_row_and_the_header_s_width() {
+    let log = Log::new();
+    let before = log.files();
+    let header = "title,customer,summary,opened_at\n";
+    let text =
+        format!("{header}A,B,C,2026-11-20T10:00:00Z\nA,B,C, with a comma,2026-11-20T10:00:00Z\n");
+    std::fs::write(log.path().join("wide.csv"), text).unwrap();
+    let err = log.run(["import", "wide.csv"]).at(IMPORTED_AT).fails(2);
+    assert!(
+        err.contains("row 3: 5 cells where the header has 4 columns"),
+        "{err}"
+    );
+    assert!(!err.contains("record"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(log.files().len(), before.len() + 1, "only the CSV file");
+}
+
+#[test]
+fn a_file_with_no_cases_says_that_nothing_was_imported() {
+    let log = Log::new();
+    for (name, text) in [
+        ("header.csv", "title,customer,summary,opened_at\n"),
+        ("blank.csv", ""),
+        ("none.json", "[]"),
+    ] {
+        std::fs::write(log.path().join(name), text).unwrap();
+        let before = log.files();
+        let out = import(&log, &[name]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+        assert_eq!(
+            stderr(&out),
+            format!("caselog: {name} holds no cases: nothing was imported\n")
+        );
+        assert_eq!(log.files(), before);
+    }
+}
