@@ -55,7 +55,13 @@ impl Store {
         errors
             .into_iter()
             .map(|(path, e)| {
-                anyhow::Error::new(e).context(format!("reading {}", self.shown(&path)))
+                // A name the walk will not read is the log's content to
+                // fix (exit 2), not a failure of the system.
+                if e.kind() == std::io::ErrorKind::InvalidData {
+                    InputError::Invalid(format!("reading {}: {e}", self.shown(&path))).into()
+                } else {
+                    anyhow::Error::new(e).context(format!("reading {}", self.shown(&path)))
+                }
             })
             .collect()
     }

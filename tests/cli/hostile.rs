@@ -1754,3 +1754,49 @@ fn a_write_past_the_file_size_limit_is_an_error_not_a_silent_death() {
     assert!(stderr.starts_with("caselog: "), "{stderr}");
     assert_eq!(log.files(), before);
 }
+
+#[test]
+#[cfg(unix)]
+fn a_folder_name_holding_the_key_separator_never_leads_outside_the_log() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    // A case outside `cases/`, and a folder whose name, split where the
+    // index joins names (U+0001), reads `2026/../../outside`.
+    let outsider = id.replace(&id[9..], "0tsd1");
+    let outside = log.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let text = log.case_text(&id).replace(&id, &outsider).replacen(
+        "title = \"",
+        "title = \"OUTSIDE THE LOG ",
+        1,
+    );
+    std::fs::write(outside.join(format!("{outsider}.toml")), &text).unwrap();
+    let sneaky = log
+        .path()
+        .join("cases")
+        .join("2026\u{1}..\u{1}..\u{1}outside");
+    std::fs::create_dir_all(&sneaky).unwrap();
+    std::fs::write(sneaky.join(format!("{outsider}.toml")), "").unwrap();
+    let before = std::fs::read(outside.join(format!("{outsider}.toml"))).unwrap();
+    for no_index in [false, true] {
+        let mut run = log.run(["list"]);
+        if no_index {
+            run = run.env("CASELOG_NO_INDEX", "1");
+        }
+        let out = run.output();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(!stdout.contains("OUTSIDE"), "{stdout}");
+        assert!(stdout.contains(&id), "{stdout}");
+        assert!(stderr.contains("U+0001"), "{stderr}");
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+    }
+    let stderr = log.run(["note", "0tsd1", "written?"]).fails(2);
+    assert!(stderr.contains("U+0001"), "{stderr}");
+    assert_eq!(
+        std::fs::read(outside.join(format!("{outsider}.toml"))).unwrap(),
+        before
+    );
+}

@@ -229,6 +229,17 @@ fn read_folder(
             continue;
         };
         let name = entry.file_name();
+        // A key joins names with SEPARATOR and a path is made again by
+        // splitting on it: a name holding it would become several names,
+        // `..` among them, and lead outside the log. A folder's name that
+        // is not UTF-8 would become another name. Neither is read.
+        if let Some(why) = unreadable_name(&name, kind.is_dir()) {
+            out.errors.push((
+                entry.path(),
+                std::io::Error::new(std::io::ErrorKind::InvalidData, why),
+            ));
+            continue;
+        }
         if kind.is_symlink() {
             out.links.push(entry.path());
         } else if kind.is_dir() {
@@ -247,6 +258,27 @@ fn read_folder(
                 Err(e) => out.errors.push((entry.path(), e)),
             }
         }
+    }
+}
+
+/// Why a name below `cases/` is not read, if it is not: one holding
+/// [`SEPARATOR`] (U+0001, which no real name holds and git carries), or a
+/// folder's name that is not UTF-8. A file's name that is not UTF-8 is
+/// no case's, and is passed over as other files are.
+fn unreadable_name(name: &std::ffi::OsStr, folder: bool) -> Option<&'static str> {
+    #[cfg(unix)]
+    let holds_separator = {
+        use std::os::unix::ffi::OsStrExt;
+        name.as_bytes().contains(&(SEPARATOR as u8))
+    };
+    #[cfg(not(unix))]
+    let holds_separator = name.to_string_lossy().contains(SEPARATOR);
+    if holds_separator {
+        Some("the name holds the control character U+0001, which no case file or folder may")
+    } else if folder && name.to_str().is_none() {
+        Some("the folder's name is not UTF-8, which no folder of cases may be")
+    } else {
+        None
     }
 }
 
@@ -347,6 +379,46 @@ mod tests {
                 assert!(!rise || stems.is_sorted(), "{files:?}");
             }
         }
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn names_holding_the_separator_and_folders_not_in_utf8_are_errors_never_keys() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cases = dir.path().join("cases");
+        let odd = [
+            cases.join("2026\u{1}..\u{1}..\u{1}out"),
+            cases.join(std::ffi::OsStr::from_bytes(b"old\xe9")),
+        ];
+        for folder in &odd {
+            fs::create_dir_all(folder).unwrap();
+            fs::write(folder.join("20261101-aaaaa.toml"), "x").unwrap();
+        }
+        fs::create_dir_all(cases.join("2026/11")).unwrap();
+        fs::write(cases.join("2026/11/20261102-bbbbb.toml"), "x").unwrap();
+        fs::write(cases.join("2026/11/a\u{1}b.toml"), "x").unwrap();
+        let walked = walk(&cases, 2);
+        let keys: Vec<&str> = walked.files.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [format!("2026{SEPARATOR}11{SEPARATOR}20261102-bbbbb.toml")]
+        );
+        let mut refused: Vec<PathBuf> = walked.errors.iter().map(|(p, _)| p.clone()).collect();
+        refused.sort();
+        let mut expected = vec![
+            odd[0].clone(),
+            odd[1].clone(),
+            cases.join("2026/11/a\u{1}b.toml"),
+        ];
+        expected.sort();
+        assert_eq!(refused, expected);
+        assert!(
+            walked
+                .errors
+                .iter()
+                .all(|(_, e)| e.kind() == std::io::ErrorKind::InvalidData)
+        );
     }
 
     #[test]
