@@ -77,7 +77,7 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     let clean = if args.all || !remember {
         Clean::default()
     } else {
-        store.clean_files(rules)
+        store.clean_files(rules, now.timestamp())
     };
     let given: Vec<PathBuf> = args.paths.iter().map(|p| session.cwd().join(p)).collect();
     let files: &[PathBuf] = if args.paths.is_empty() {
@@ -213,7 +213,7 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
             .filter(|(_, troubled)| !**troubled)
             .map(|(found, _)| found)
             .collect();
-        let _ = store.remember_clean(rules, &now_clean);
+        let _ = store.remember_clean(rules, now.timestamp(), &now_clean);
     }
     Ok(if any { EXIT_PROBLEMS } else { EXIT_OK })
 }

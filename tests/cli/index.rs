@@ -1241,7 +1241,7 @@ fn check_validates_what_changed_even_when_size_and_mtime_are_kept() {
 /// A log whose only event is at `2026-11-22T09:00`, found clean by `check`
 /// then, and old enough to be vouched for. A clock pinned earlier makes
 /// that event "in the future": the one verdict that does not follow from
-/// the file's bytes, so it shows which files `check` validated.
+/// the file's bytes alone.
 fn log_found_clean() -> (Log, String) {
     let log = Log::new();
     let id = log
@@ -1263,22 +1263,27 @@ fn log_found_clean() -> (Log, String) {
 }
 
 #[test]
-fn check_skips_files_found_clean_unless_all_or_named() {
+fn check_answers_the_same_from_its_record_when_the_clock_moves_either_way() {
     let (log, id) = log_found_clean();
-    let earlier = "2026-11-20T09:00:00Z";
-    assert_eq!(
-        log.run(["check"]).at(earlier).ok(),
-        "",
-        "vouched for: not validated"
-    );
     let shown = format!("cases/2026/11/{id}.toml");
+    // Found clean at 2026-11-22T09:00: still clean later, and the record
+    // vouches for it.
+    let later = "2026-11-25T09:00:00Z";
+    assert_eq!(log.run(["check"]).at(later).ok(), "");
+    assert_eq!(log.run(["check", "--all"]).at(later).ok(), "");
+    // Earlier, its event is in the future: a record judged later vouches
+    // for nothing then, so every file is validated again.
+    let earlier = "2026-11-20T09:00:00Z";
     let all = log.run(["check", "--all"]).at(earlier).ok();
     assert!(
         all.starts_with(&format!("{shown}:")) && all.contains("in the future"),
         "{all}"
     );
-    let named = log.run(["check", &shown]).at(earlier).ok();
-    assert_eq!(named, all);
+    assert_eq!(log.run(["check"]).at(earlier).ok(), all);
+    assert_eq!(log.run(["check", &shown]).at(earlier).ok(), all);
+    // And again at the later time, once more from a record.
+    assert_eq!(log.run(["check"]).at(later).ok(), "");
+    assert_eq!(log.run(["check"]).at(earlier).ok(), all);
 }
 
 #[test]

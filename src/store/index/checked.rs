@@ -1,7 +1,9 @@
 //! The files `check` found clean, by stat identity, so the next `check`
 //! validates only what changed since (`check --all` validates everything).
 //! A cache like the others: `.caselog/checked`, judged file by file with
-//! the racy-clean rule, and void when the rules it was judged by changed.
+//! the racy-clean rule, and void when the rules it was judged by changed
+//! or the time it was judged at is later than now (an event then in the
+//! past may be in the future now; the reverse never happens).
 
 use std::collections::HashMap;
 use std::fs;
@@ -14,7 +16,9 @@ use super::files::{Found, Identity};
 use crate::store::{Store, WORK_DIR};
 
 pub(super) const FILE: &str = "checked";
-const MAGIC: &[u8; 16] = b"caselog-checked\n";
+/// The second layout: the time the files were judged at follows the
+/// rules.
+const MAGIC: &[u8; 16] = b"caselog-checkd2\n";
 
 /// The files found clean under some rules.
 #[derive(Debug, Default)]
@@ -40,19 +44,21 @@ impl Clean {
 
 impl Store {
     /// The files found clean under the rules `rules` stands for (a
-    /// fingerprint of the settings and of caselog's own version); none
-    /// when there is no record, or it was made under other rules.
-    pub fn clean_files(&self, rules: u64) -> Clean {
+    /// fingerprint of the settings and of caselog's own version), judged
+    /// at or before `now` (seconds); none when there is no record, or it
+    /// was made under other rules or at a later time.
+    pub fn clean_files(&self, rules: u64, now: i64) -> Clean {
         let path = self.root.join(WORK_DIR).join(FILE);
         let Ok(bytes) = fs::read(&path) else {
             return Clean::default();
         };
-        read(&bytes, rules).unwrap_or_default()
+        read(&bytes, rules, now).unwrap_or_default()
     }
 
-    /// Records `files` as found clean under `rules`. Best effort: it is a
-    /// cache, so a failure only means the next `check` does more work.
-    pub fn remember_clean(&self, rules: u64, files: &[&Found]) -> Result<()> {
+    /// Records `files` as found clean under `rules` at `now` (seconds).
+    /// Best effort: it is a cache, so a failure only means the next
+    /// `check` does more work.
+    pub fn remember_clean(&self, rules: u64, now: i64, files: &[&Found]) -> Result<()> {
         let temp = self.temp_dir()?;
         let mut file = tempfile::Builder::new()
             .prefix(super::TEMP_PREFIX)
@@ -63,8 +69,9 @@ impl Store {
             let mut out = BufWriter::new(file.as_file_mut());
             out.write_all(MAGIC)?;
             out.write_all(&rules.to_le_bytes())?;
-            let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
             out.write_all(&now.to_le_bytes())?;
+            let written_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+            out.write_all(&written_ns.to_le_bytes())?;
             out.write_all(&(files.len() as u64).to_le_bytes())?;
             for found in files {
                 out.write_all(&(found.key.len() as u32).to_le_bytes())?;
@@ -83,7 +90,7 @@ impl Store {
     }
 }
 
-fn read(bytes: &[u8], rules: u64) -> Option<Clean> {
+fn read(bytes: &[u8], rules: u64, now: i64) -> Option<Clean> {
     let mut at = 0;
     let mut take = |n: usize| {
         let part = bytes.get(at..at + n)?;
@@ -91,7 +98,7 @@ fn read(bytes: &[u8], rules: u64) -> Option<Clean> {
         Some(part)
     };
     let u64_at = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
-    if take(16)? != MAGIC || u64_at(take(8)?) != rules {
+    if take(16)? != MAGIC || u64_at(take(8)?) != rules || u64_at(take(8)?) as i64 > now {
         return None;
     }
     let written_ns = u64_at(take(8)?) as i64;
