@@ -1836,3 +1836,36 @@ fn a_doc_page_whose_rows_cannot_be_found_changes_no_answer_and_index_mends_it() 
         panic!("{d}");
     }
 }
+
+#[test]
+fn a_snippet_is_found_in_a_long_note_however_far_in_or_often_its_word_is() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    // The word only after 20 KB of other words; then a note that repeats
+    // one word three thousand times.
+    let far = format!("{} chandelier at last.", "filler words here ".repeat(1200));
+    log.run(["note", &id, "-"]).stdin(far).ok();
+    log.run(["note", &id, "-"])
+        .stdin("gravel ".repeat(3000))
+        .ok();
+    let found = agreed(&log, &["search", "chandelier"]);
+    let lines: Vec<&str> = found.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", found.stdout);
+    assert!(lines[1].contains("[chandelier] at last"), "{}", lines[1]);
+    let found = agreed(&log, &["search", "gravel"]);
+    assert!(
+        found.stdout.contains("[gravel] [gravel]"),
+        "{}",
+        found.stdout
+    );
+    // A phrase of the repeated word, and the word with a title's.
+    assert!(
+        agreed(&log, &["search", "\"gravel gravel\""])
+            .stdout
+            .contains("[gravel gravel")
+    );
+    let title = log.case_json(&id)["title"].as_str().unwrap().to_string();
+    let word = title.split_whitespace().next().unwrap().to_lowercase();
+    let both = agreed(&log, &["search", &format!("gravel AND title:{word}")]);
+    assert!(both.stdout.contains("[gravel]"), "{}", both.stdout);
+}

@@ -705,18 +705,47 @@ impl Snippets {
     /// line (the columns' line breaks read as a gap); empty when the
     /// case's words do not match. The table holds only this case while
     /// FTS5 looks, as its snippet is about one row.
+    ///
+    /// FTS5 weighs every place a word is against every other, so a column
+    /// holding a word thousands of times took minutes. A column longer
+    /// than [`SNIPPET_WINDOW`] is cut at spaces into pieces that short,
+    /// one row each (the short columns in every row), and the snippet is
+    /// of the first piece the query matches: the same as before for every
+    /// case of ordinary length.
     pub fn of(&self, case: &Case) -> Result<String> {
-        let [title, summary, notes, customer] = columns(case);
-        self.conn
-            .execute(
-                "INSERT INTO t (rowid, title, summary, notes, customer) VALUES (1, ?1, ?2, ?3, ?4)",
-                params![title, summary, notes, customer],
-            )
-            .context("making a snippet")?;
+        let columns = columns(case);
+        let pieces: Vec<Vec<&str>> = columns
+            .iter()
+            .map(|text| pieces(text, SNIPPET_WINDOW))
+            .collect();
+        let rows = pieces.iter().map(Vec::len).max().unwrap_or(1);
+        let piece = |column: usize, row: usize| -> &str {
+            match pieces[column].as_slice() {
+                [whole] => whole,
+                many => many.get(row).copied().unwrap_or(""),
+            }
+        };
+        for row in 0..rows {
+            self.conn
+                .execute(
+                    "INSERT INTO t (rowid, title, summary, notes, customer) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        row as i64 + 1,
+                        piece(0, row),
+                        piece(1, row),
+                        piece(2, row),
+                        piece(3, row)
+                    ],
+                )
+                .context("making a snippet")?;
+        }
+        // In rowid order, FTS5's own, so only the first match's snippet
+        // is made.
         let text: Option<String> = self
             .conn
             .query_row(
-                "SELECT snippet(t, -1, '[', ']', '…', 16) FROM t WHERE t MATCH ?1",
+                "SELECT snippet(t, -1, '[', ']', '…', 16) FROM t WHERE t MATCH ?1
+                 ORDER BY rowid LIMIT 1",
                 params![self.query],
                 |row| row.get(0),
             )
@@ -727,5 +756,64 @@ impl Snippets {
             .execute("DELETE FROM t", [])
             .context("making a snippet")?;
         Ok(text.unwrap_or_default().replace('\n', " · "))
+    }
+}
+
+/// The longest piece of a column a snippet is made from (see
+/// [`Snippets::of`]): far longer than any ordinary note, short enough that
+/// a word repeated throughout costs FTS5 milliseconds.
+const SNIPPET_WINDOW: usize = 8 * 1024;
+
+/// `text` in pieces of at most `most` bytes, each cut after a space or
+/// line break where there is one (else at a character's edge); the whole
+/// text as one piece when it is that short.
+fn pieces(text: &str, most: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while rest.len() > most {
+        let mut end = most;
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = rest[..end]
+            .rfind(char::is_whitespace)
+            .map(|at| at + rest[at..].chars().next().map_or(1, char::len_utf8))
+            .filter(|&at| at > 0)
+            .unwrap_or(end);
+        pieces.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    pieces.push(rest);
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pieces;
+
+    #[test]
+    fn a_long_column_is_cut_after_spaces_into_pieces_that_make_it_up_again() {
+        assert_eq!(pieces("", 8), [""]);
+        assert_eq!(pieces("short text", 10), ["short text"]);
+        let text = "one two three four five six seven";
+        let cut = pieces(text, 10);
+        assert_eq!(cut, ["one two ", "three ", "four five ", "six seven"]);
+        assert_eq!(cut.concat(), text);
+        // No space to cut after: at a character's edge, never inside one.
+        let text = "ééééééé";
+        let cut = pieces(text, 5);
+        assert_eq!(cut, ["éé", "éé", "éé", "é"]);
+        for text in [
+            "a\nb\nc d e f g h i j k l m n o p",
+            "日本語のテキスト と 空白 が ある",
+            &"word ".repeat(1000),
+        ] {
+            for most in [4, 7, 16, 100] {
+                let cut = pieces(text, most);
+                assert_eq!(cut.concat(), text, "{most}");
+                assert!(cut.iter().all(|p| p.len() <= most), "{most}: {cut:?}");
+                assert!(cut.iter().all(|p| !p.is_empty()), "{most}: {cut:?}");
+            }
+        }
     }
 }
