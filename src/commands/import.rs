@@ -134,10 +134,16 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     }
     .with_context(|| format!("reading {shown}"))?;
 
+    // The history names the file, not the folders it was in on one
+    // person's machine.
+    let source = args
+        .file
+        .file_name()
+        .map_or_else(|| shown.clone(), |name| name.to_string_lossy().into_owned());
     let context = ImportContext {
         by: &stamp.by,
         now: stamp.at,
-        source: &shown,
+        source: &source,
         source_name: mapping.as_ref().and_then(|m| m.source.as_deref()),
         categories: &settings.categories,
         max_text_bytes: settings.max_text_bytes,

@@ -681,3 +681,26 @@ fn an_original_back_from_a_round_trip_is_named_to_the_duplicate_imported_before_
         "{stderr}"
     );
 }
+
+#[test]
+fn the_imported_event_names_the_file_not_the_folders_it_was_in() {
+    let log = Log::new();
+    let away = tempfile::tempdir().unwrap();
+    let folder = away.path().join("private-folder");
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("export.csv");
+    std::fs::write(
+        &file,
+        "title,customer,summary,opened_at\nLate parcel,Ann,It is late.,2026-11-20T10:00:00Z\n",
+    )
+    .unwrap();
+    let id = log
+        .run(["import", file.to_str().unwrap()])
+        .ok()
+        .trim()
+        .to_string();
+    let case = log.case_json(&id);
+    let events = case["events"].as_array().unwrap();
+    assert_eq!(events.last().unwrap()["text"], "imported from export.csv");
+    assert!(!log.case_text(&id).contains("private-folder"));
+}
