@@ -156,7 +156,25 @@ impl Fields {
     }
 
     fn parse(text: &str, shown: &str) -> Result<Fields, InputError> {
-        toml::from_str(text).map_err(|e| InputError::from_toml(shown, text, &e))
+        let fields: Fields =
+            toml::from_str(text).map_err(|e| InputError::from_toml(shown, text, &e))?;
+        // Tags travel joined by ';' (in an `edited` event, a CSV cell):
+        // one holding it would come back as two. As `--add-tag` says.
+        for tag in fields.tags.iter().flatten() {
+            if tag.contains(';') {
+                return Err(InputError::Invalid(format!(
+                    "{shown}: the tag '{}' contains ';', which separates tags in exports",
+                    tag.escape_debug()
+                )));
+            }
+            if tag.contains(['\n', '\r']) {
+                return Err(InputError::Invalid(format!(
+                    "{shown}: the tag '{}' holds a line break",
+                    tag.escape_debug()
+                )));
+            }
+        }
+        Ok(fields)
     }
 }
 

@@ -107,6 +107,22 @@ fn edit_takes_the_fields_from_a_toml_file_leaving_the_rest() {
         stderr.contains("standard input:1: unknown field `titel`"),
         "{stderr}"
     );
+    // A tag holding the separator tags travel joined by is refused, not
+    // split in two.
+    let before = log.files();
+    let stderr = log
+        .run(["edit", &id, "--from-file", "-"])
+        .stdin("tags = [\"a;b\"]\n")
+        .fails(2);
+    assert!(
+        stderr.contains("the tag 'a;b' contains ';', which separates tags in exports"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before);
+    assert_eq!(
+        log.case_json(&id)["tags"],
+        serde_json::json!(["refund", "bank"])
+    );
 }
 
 #[test]
