@@ -233,7 +233,7 @@ fn read_folder(
         // splitting on it: a name holding it would become several names,
         // `..` among them, and lead outside the log. A folder's name that
         // is not UTF-8 would become another name. Neither is read.
-        if let Some(why) = unreadable_name(&name, kind.is_dir()) {
+        if let Some(why) = unreadable_name(&name, kind.is_dir(), kind.is_file()) {
             out.errors.push((
                 entry.path(),
                 std::io::Error::new(std::io::ErrorKind::InvalidData, why),
@@ -261,11 +261,11 @@ fn read_folder(
     }
 }
 
-/// Why a name below `cases/` is not read, if it is not: one holding
-/// [`SEPARATOR`] (U+0001, which no real name holds and git carries), or a
-/// folder's name that is not UTF-8. A file's name that is not UTF-8 is
-/// no case's, and is passed over as other files are.
-fn unreadable_name(name: &std::ffi::OsStr, folder: bool) -> Option<&'static str> {
+/// Why a name below `cases/` is not read, if it is not: a folder's or a
+/// case file's name holding [`SEPARATOR`] (U+0001, which no real name
+/// holds and git carries), or a folder's name that is not UTF-8. Other
+/// files are passed over whatever their names, as always.
+fn unreadable_name(name: &std::ffi::OsStr, folder: bool, file: bool) -> Option<&'static str> {
     #[cfg(unix)]
     let holds_separator = {
         use std::os::unix::ffi::OsStrExt;
@@ -273,7 +273,8 @@ fn unreadable_name(name: &std::ffi::OsStr, folder: bool) -> Option<&'static str>
     };
     #[cfg(not(unix))]
     let holds_separator = name.to_string_lossy().contains(SEPARATOR);
-    if holds_separator {
+    let case_file = file && name.to_str().is_some_and(is_case_file_name);
+    if holds_separator && (folder || case_file) {
         Some("the name holds the control character U+0001, which no case file or folder may")
     } else if folder && name.to_str().is_none() {
         Some("the folder's name is not UTF-8, which no folder of cases may be")
@@ -398,6 +399,8 @@ mod tests {
         fs::create_dir_all(cases.join("2026/11")).unwrap();
         fs::write(cases.join("2026/11/20261102-bbbbb.toml"), "x").unwrap();
         fs::write(cases.join("2026/11/a\u{1}b.toml"), "x").unwrap();
+        // Not a case file: passed over, as any other file.
+        fs::write(cases.join("2026/11/notes\u{1}.txt"), "x").unwrap();
         let walked = walk(&cases, 2);
         let keys: Vec<&str> = walked.files.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(
