@@ -1843,7 +1843,10 @@ fn a_snippet_is_found_in_a_long_note_however_far_in_or_often_its_word_is() {
     let id = log.open(&[]);
     // The word only after 20 KB of other words; then a note that repeats
     // one word three thousand times.
-    let far = format!("{} chandelier at last.", "filler words here ".repeat(1200));
+    let far = format!(
+        "Aardvark first. {} chandelier at last.",
+        "filler words here ".repeat(1200)
+    );
     log.run(["note", &id, "-"]).stdin(far).ok();
     log.run(["note", &id, "-"])
         .stdin("gravel ".repeat(3000))
@@ -1857,6 +1860,13 @@ fn a_snippet_is_found_in_a_long_note_however_far_in_or_often_its_word_is() {
         found.stdout.contains("[gravel] [gravel]"),
         "{}",
         found.stdout
+    );
+    // Words wanted together that fall in different pieces.
+    let apart = agreed(&log, &["search", "aardvark AND chandelier"]);
+    assert!(
+        apart.stdout.lines().nth(1).is_some_and(|l| l.contains('[')),
+        "{}",
+        apart.stdout
     );
     // A phrase of the repeated word, and the word with a title's.
     assert!(

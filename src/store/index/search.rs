@@ -710,8 +710,9 @@ impl Snippets {
     /// holding a word thousands of times took minutes. A column longer
     /// than [`SNIPPET_WINDOW`] is cut at spaces into pieces that short,
     /// one row each (the short columns in every row), and the snippet is
-    /// of the first piece the query matches: the same as before for every
-    /// case of ordinary length.
+    /// of the first piece the query matches, or of the whole case when
+    /// the words it wants together fall in different pieces: the same as
+    /// before for every case of ordinary length.
     pub fn of(&self, case: &Case) -> Result<String> {
         let columns = columns(case);
         let pieces: Vec<Vec<&str>> = columns
@@ -725,22 +726,30 @@ impl Snippets {
                 many => many.get(row).copied().unwrap_or(""),
             }
         };
-        for row in 0..rows {
+        let mut text = self.snippet_of(
+            (0..rows).map(|row| [piece(0, row), piece(1, row), piece(2, row), piece(3, row)]),
+        )?;
+        // Words the query wants together in different pieces (AND, NEAR,
+        // a phrase across a cut): the whole case, at whatever cost.
+        if text.is_none() && rows > 1 {
+            let [a, b, c, d] = &columns;
+            text = self.snippet_of(std::iter::once([a.as_str(), b, c, d]))?;
+        }
+        Ok(text.unwrap_or_default().replace('\n', " · "))
+    }
+
+    /// The snippet of the first of `rows` (each the four columns' texts)
+    /// the query matches, if any: only the first match's is made, FTS5
+    /// giving rows in rowid order. The table is left empty.
+    fn snippet_of<'t>(&self, rows: impl Iterator<Item = [&'t str; 4]>) -> Result<Option<String>> {
+        for (at, [title, summary, notes, customer]) in rows.enumerate() {
             self.conn
                 .execute(
                     "INSERT INTO t (rowid, title, summary, notes, customer) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        row as i64 + 1,
-                        piece(0, row),
-                        piece(1, row),
-                        piece(2, row),
-                        piece(3, row)
-                    ],
+                    params![at as i64 + 1, title, summary, notes, customer],
                 )
                 .context("making a snippet")?;
         }
-        // In rowid order, FTS5's own, so only the first match's snippet
-        // is made.
         let text: Option<String> = self
             .conn
             .query_row(
@@ -755,7 +764,7 @@ impl Snippets {
         self.conn
             .execute("DELETE FROM t", [])
             .context("making a snippet")?;
-        Ok(text.unwrap_or_default().replace('\n', " · "))
+        Ok(text)
     }
 }
 
