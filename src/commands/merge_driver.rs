@@ -15,6 +15,7 @@ use crate::case::validate;
 use crate::error::EXIT_OK;
 use crate::git;
 use crate::git::merge;
+use crate::limits;
 
 /// The longest conflict marker taken: git's default is 7; anything near
 /// this is a mistake, and a huge one would only exhaust memory.
@@ -96,7 +97,7 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
     }
     let merged = merge::merge(base.as_ref(), &ours, &theirs, marker_size);
     if !merged.conflicts.is_empty() {
-        write(&at(&args.ours), &merged.text)?;
+        write(&at(&args.ours), merged.text.as_bytes())?;
         super::say(&format!(
             "{shown}: both sides changed {} differently; keep the right lines between the markers, then run `caselog check`",
             merged.conflicts.join(", ")
@@ -125,8 +126,12 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
         .filter(|p| p.is_error())
         .collect();
     if errors.is_empty() {
-        write(&at(&args.ours), &text)?;
-        return Ok(EXIT_OK);
+        write(&at(&args.ours), text.as_bytes())?;
+        return Ok(if too_large(&shown, text.len() as u64) {
+            EXIT_CONFLICT
+        } else {
+            EXIT_OK
+        });
     }
     // Merged field by field, the case contradicts itself: leave both
     // versions for a person, between markers `check` reports.
@@ -138,23 +143,43 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
     }
     write(
         &at(&args.ours),
-        &whole_file_conflict(&ours_text, &theirs_text, marker_size),
+        &whole_file_conflict(ours_text.as_bytes(), theirs_text.as_bytes(), marker_size),
     )?;
     Ok(EXIT_CONFLICT)
 }
 
-/// Both versions of a file between conflict markers, as git writes them.
-fn whole_file_conflict(ours: &str, theirs: &str, marker_size: usize) -> String {
-    let marker = |c: char| c.to_string().repeat(marker_size);
-    let ending = |text: &str| if text.ends_with('\n') { "" } else { "\n" };
-    format!(
-        "{} ours\n{ours}{}{}\n{theirs}{}{} theirs\n",
-        marker('<'),
+/// Whether a merged file is larger than any command reads a case file
+/// (each side smaller), said in one line: then the merge is stopped as a
+/// conflict, not committed by git as a case no command could read.
+fn too_large(shown: &str, len: u64) -> bool {
+    let over = len > limits::CASE_FILE_BYTES;
+    if over {
+        super::say(&format!(
+            "{shown}: merged, the case is larger than {}, which no command reads; cut it down by hand, then run `caselog check`",
+            limits::size(limits::CASE_FILE_BYTES)
+        ));
+    }
+    over
+}
+
+/// Both versions of a file between conflict markers, as git writes them,
+/// byte for byte (a side need not be UTF-8).
+fn whole_file_conflict(ours: &[u8], theirs: &[u8], marker_size: usize) -> Vec<u8> {
+    let marker = |c: u8| vec![c; marker_size];
+    let ending = |text: &[u8]| -> &[u8] { if text.ends_with(b"\n") { b"" } else { b"\n" } };
+    [
+        &marker(b'<')[..],
+        b" ours\n",
+        ours,
         ending(ours),
-        marker('='),
+        &marker(b'=')[..],
+        b"\n",
+        theirs,
         ending(theirs),
-        marker('>')
-    )
+        &marker(b'>')[..],
+        b" theirs\n",
+    ]
+    .concat()
 }
 
 /// The merge applied as an edit to one side's file, so that side's
@@ -169,14 +194,14 @@ fn keep_hand_edits(merged: &Case, sides: [(&String, &Case); 2]) -> Option<String
     })
 }
 
-fn write(path: &Path, text: &str) -> Result<()> {
+fn write(path: &Path, text: &[u8]) -> Result<()> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(folder)
         .context("creating a temporary file for the merge")?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).context("writing the merge")?;
+    std::io::Write::write_all(&mut file, text).context("writing the merge")?;
     file.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("writing {}", path.display()))?;
@@ -193,17 +218,23 @@ fn text_merge(
     marker_size: usize,
 ) -> Result<u8> {
     match git::merge_file(ours, base, theirs, marker_size) {
-        Ok(true) => Ok(EXIT_OK),
+        Ok(true) => {
+            let len = std::fs::metadata(ours).map_or(0, |m| m.len());
+            Ok(if too_large(shown, len) {
+                EXIT_CONFLICT
+            } else {
+                EXIT_OK
+            })
+        }
         Ok(false) => Ok(EXIT_CONFLICT),
         Err(_) => {
             super::say(&format!(
                 "{shown}: git cannot merge it line by line; both versions are left between conflict markers"
             ));
-            let ours_text = String::from_utf8_lossy(&std::fs::read(ours)?).into_owned();
-            let theirs_text = String::from_utf8_lossy(&std::fs::read(theirs)?).into_owned();
+            let (ours_bytes, theirs_bytes) = (std::fs::read(ours)?, std::fs::read(theirs)?);
             write(
                 ours,
-                &whole_file_conflict(&ours_text, &theirs_text, marker_size),
+                &whole_file_conflict(&ours_bytes, &theirs_bytes, marker_size),
             )?;
             Ok(EXIT_CONFLICT)
         }

@@ -318,3 +318,53 @@ fn a_side_git_takes_for_binary_is_left_whole_between_markers_never_as_ours_alone
     assert_eq!(check.status.code(), Some(1), "{said}");
     assert!(said.contains("conflict"), "{said}");
 }
+
+/// The driver run as git runs it, on three files in the log's folder;
+/// `ours` is replaced by the result.
+fn drive(log: &Log, base: &[u8], ours: &[u8], theirs: &[u8]) -> (Option<i32>, String, Vec<u8>) {
+    for (name, bytes) in [("O", base), ("A", ours), ("B", theirs)] {
+        std::fs::write(log.path().join(name), bytes).unwrap();
+    }
+    let out = log
+        .run(["merge-driver", "O", "A", "B", "cases/2026/11/x.toml", "7"])
+        .output();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        std::fs::read(log.path().join("A")).unwrap(),
+    )
+}
+
+#[test]
+fn both_versions_left_between_markers_keep_their_bytes_as_they_were() {
+    let log = Log::new();
+    let (code, stderr, merged) = drive(&log, b"base\n", b"ours \xff\x00 bytes\n", b"theirs\n");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        merged,
+        b"<<<<<<< ours\nours \xff\x00 bytes\n=======\ntheirs\n>>>>>>> theirs\n"
+    );
+}
+
+#[test]
+fn a_merge_larger_than_any_case_file_may_be_stops_as_a_conflict() {
+    let log = Log::new();
+    // Each side adds about 33 MiB of lines, at opposite ends: a clean
+    // line merge of 66 MiB.
+    let lines = |side: &str| -> Vec<u8> {
+        (0..1_000_000)
+            .flat_map(|i| format!("{side} line {i:024}\n").into_bytes())
+            .collect()
+    };
+    let base = b"the middle\n".to_vec();
+    let ours = [lines("ours"), base.clone()].concat();
+    let theirs = [base.clone(), lines("theirs")].concat();
+    let (code, stderr, merged) = drive(&log, &base, &ours, &theirs);
+    assert!(merged.len() > 64 * 1024 * 1024, "{}", merged.len());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("larger than 64 MiB, which no command reads"),
+        "{stderr}"
+    );
+    assert!(merged.starts_with(b"ours line") && merged.ends_with(b"999999\n"));
+}
