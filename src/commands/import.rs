@@ -654,8 +654,13 @@ fn csv_row_error(row: usize, error: &csv::Error) -> InputError {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => InputError::Invalid(format!(
-            "row {row}: {len} cell{} where the header has {expected_len} columns; quote a cell that holds a comma",
-            if *len == 1 { "" } else { "s" }
+            "row {row}: {len} cell{} where the header has {expected_len} columns{}",
+            if *len == 1 { "" } else { "s" },
+            if len > expected_len {
+                "; quote a cell that holds a comma"
+            } else {
+                ""
+            }
         )),
         _ => InputError::Invalid(format!("row {row}: {error}")),
     }

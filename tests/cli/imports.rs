@@ -788,9 +788,17 @@ fn a_csv_row_of_the_wrong_width_is_named_by_its_row_and_the_header_s_width() {
         err.contains("row 3: 5 cells where the header has 4 columns"),
         "{err}"
     );
+    assert!(err.contains("quote a cell that holds a comma"), "{err}");
     assert!(!err.contains("record"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert_eq!(log.files().len(), before.len() + 1, "only the CSV file");
+    let text = format!("{header}A,B,2026-11-20T10:00:00Z\n");
+    std::fs::write(log.path().join("narrow.csv"), text).unwrap();
+    let err = log.run(["import", "narrow.csv"]).at(IMPORTED_AT).fails(2);
+    assert!(
+        err.contains("row 2: 3 cells where the header has 4 columns") && !err.contains("quote"),
+        "{err}"
+    );
 }
 
 #[test]
