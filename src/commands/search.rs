@@ -102,8 +102,10 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
     for hit in hits {
         let opened = chrono::DateTime::from_timestamp(hit.doc.opened_at, 0).unwrap_or_default();
         opened_dates.push(session.zone().date(opened));
-        let path = store.path_of_key(&hit.doc.key);
-        let snippet = match store.read(&path) {
+        let snippet = match store
+            .path_of_key(&hit.doc.key)
+            .and_then(|path| store.read(&path))
+        {
             Ok(stored) => snippets.of(&stored.case).unwrap_or_default(),
             Err(e) => {
                 super::warn(&e);

@@ -78,7 +78,7 @@ pub fn shown(store: &Store, matches: Vec<Match>) -> (Vec<Shown>, Vec<anyhow::Err
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for m in matches {
-        match store.read(&store.path_of_key(&m.key)) {
+        match store.path_of_key(&m.key).and_then(|path| store.read(&path)) {
             Ok(stored) => out.push(describe(&m, stored.case)),
             Err(e) => errors.push(e),
         }

@@ -108,11 +108,24 @@ impl Store {
         &self.cases
     }
 
-    /// The path of the case file an index knows by `key`.
-    pub fn path_of_key(&self, key: &str) -> PathBuf {
+    /// The path of the case file an index knows by `key`. Keys come from
+    /// the walk, but the index is a file anyone may have written: a key
+    /// whose parts could lead anywhere but down into `cases/` is refused.
+    pub fn path_of_key(&self, key: &str) -> Result<PathBuf> {
         let mut path = self.cases.clone();
-        path.extend(key.split(index::SEPARATOR));
-        path
+        for part in key.split(index::SEPARATOR) {
+            let plain = std::path::Path::new(part)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if part.is_empty() || !plain || part.contains(['/', '\\']) {
+                anyhow::bail!(
+                    "the index names a case file that is not below cases/ ('{}'); run `caselog index --rebuild`",
+                    key.replace(index::SEPARATOR, "/")
+                );
+            }
+            path.push(part);
+        }
+        Ok(path)
     }
 
     /// A path as it should appear in a message: relative to the current
@@ -280,4 +293,34 @@ impl Store {
 
 fn file_stem(path: &Path) -> &str {
     path.file_stem().and_then(|s| s.to_str()).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Store, index::SEPARATOR};
+
+    #[test]
+    fn a_key_that_could_lead_anywhere_but_down_into_cases_names_no_path() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("cases")).unwrap();
+        let store = Store::at(dir.path(), dir.path()).unwrap();
+        let key = |parts: &[&str]| parts.join(&SEPARATOR.to_string());
+        assert_eq!(
+            store
+                .path_of_key(&key(&["2026", "11", "20261101-aaaaa.toml"]))
+                .unwrap(),
+            dir.path().join("cases/2026/11/20261101-aaaaa.toml")
+        );
+        for bad in [
+            key(&["2026", "..", "..", "x.toml"]),
+            key(&["..", "x.toml"]),
+            key(&[".", "x.toml"]),
+            key(&["", "x.toml"]),
+            key(&["2026/11", "x.toml"]),
+            key(&["/etc", "passwd"]),
+            String::new(),
+        ] {
+            assert!(store.path_of_key(&bad).is_err(), "{bad:?}");
+        }
+    }
 }
