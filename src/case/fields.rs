@@ -18,6 +18,17 @@ pub fn check_one_line(what: &str, value: &str) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Refuses a tag holding ';': tags are joined by it (in exports, in an
+/// `edited` event), so one holding it would come back as two.
+pub fn check_tag_separator(tag: &str) -> Result<(), InputError> {
+    if tag.contains(';') {
+        return Err(InputError::Invalid(format!(
+            "the tag '{tag}' contains ';', which separates tags in exports"
+        )));
+    }
+    Ok(())
+}
+
 /// How tags are joined into one value (exports join them so too).
 pub const TAG_SEPARATOR: &str = "; ";
 

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::case::fields::{Unrecorded, check_one_line, join_tags, split_tags};
+use crate::case::fields::{Unrecorded, check_one_line, check_tag_separator, join_tags, split_tags};
 use crate::case::id::CaseId;
 use crate::case::redaction;
 use crate::case::suggestion::{Advised, Step, Suggestion};
@@ -107,12 +107,7 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Result<Case, InputE
     optional_one_line("the assignee", &new.assignee)?;
     for tag in &new.tags {
         check_one_line("a tag", tag)?;
-        // Exports join tags with "; ".
-        if tag.contains(';') {
-            return Err(InputError::Invalid(format!(
-                "the tag '{tag}' contains ';', which separates tags in exports"
-            )));
-        }
+        check_tag_separator(tag)?;
     }
     if let Some(wants) = &new.wants {
         some_text("what the customer wants", wants)?;
@@ -849,11 +844,7 @@ pub fn edit(case: &Case, stamp: &Stamp, corrections: &[Correction]) -> Change {
                 field.set(&mut wanted, Some(&value));
             }
             Correction::AddTag(tag) => {
-                if tag.contains(';') {
-                    return refuse(format!(
-                        "the tag '{tag}' contains ';', which separates tags in exports"
-                    ));
-                }
+                check_tag_separator(tag)?;
                 let tag = EditField::Tags.check(tag)?;
                 let mut tags = wanted.tags.clone();
                 tags.extend(split_tags(&tag));

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::args::{ByArg, CardArg, words};
 use super::{Session, done, input};
-use crate::case::fields::join_tags;
+use crate::case::fields::{check_tag_separator, join_tags};
 use crate::case::file::string_literal;
 use crate::case::lifecycle::{self, Correction};
 use crate::case::{Action, Case, Channel, EditField, Severity};
@@ -158,21 +158,11 @@ impl Fields {
     fn parse(text: &str, shown: &str) -> Result<Fields, InputError> {
         let fields: Fields =
             toml::from_str(text).map_err(|e| InputError::from_toml(shown, text, &e))?;
-        // Tags travel joined by ';' (in an `edited` event, a CSV cell):
-        // one holding it would come back as two. As `--add-tag` says.
+        // Checked before the tags are joined into one value, where a tag
+        // holding ';' would already be two (a line break is refused later,
+        // as in any value).
         for tag in fields.tags.iter().flatten() {
-            if tag.contains(';') {
-                return Err(InputError::Invalid(format!(
-                    "{shown}: the tag '{}' contains ';', which separates tags in exports",
-                    tag.escape_debug()
-                )));
-            }
-            if tag.contains(['\n', '\r']) {
-                return Err(InputError::Invalid(format!(
-                    "{shown}: the tag '{}' holds a line break",
-                    tag.escape_debug()
-                )));
-            }
+            check_tag_separator(tag).map_err(|e| InputError::Invalid(format!("{shown}: {e}")))?;
         }
         Ok(fields)
     }
