@@ -864,26 +864,21 @@ fn a_facts_file_of_an_older_layout_is_rebuilt() {
     }
 }
 
+/// The one value the search database answers `sql` with.
+fn search_value<T: rusqlite::types::FromSql>(log: &Log, sql: &str) -> rusqlite::Result<T> {
+    rusqlite::Connection::open(search_db(log))?.query_row(sql, [], |r| r.get(0))
+}
+
 fn schema_of(log: &Log) -> i64 {
-    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
-    conn.query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
-        r.get(0)
-    })
-    .unwrap()
+    search_value(log, "SELECT value FROM meta WHERE key = 'schema'").unwrap()
 }
 
 fn searchable(log: &Log) -> i64 {
-    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
-    conn.query_row("SELECT count(*) FROM doc", [], |r| r.get(0))
-        .unwrap()
+    search_value(log, "SELECT count(*) FROM doc").unwrap()
 }
 
 fn search_written_ns(log: &Log) -> i64 {
-    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
-    conn.query_row("SELECT value FROM meta WHERE key = 'written_ns'", [], |r| {
-        r.get(0)
-    })
-    .unwrap()
+    search_value(log, "SELECT value FROM meta WHERE key = 'written_ns'").unwrap()
 }
 
 /// The search index's files as they are (with no SQLite connection open).
@@ -1062,11 +1057,7 @@ fn a_file_touched_but_unchanged_is_read_once_then_trusted() {
 }
 
 fn search_fingerprint(log: &Log) -> Option<Vec<u8>> {
-    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
-    conn.query_row("SELECT value FROM meta WHERE key = 'files'", [], |r| {
-        r.get(0)
-    })
-    .ok()
+    search_value(log, "SELECT value FROM meta WHERE key = 'files'").ok()
 }
 
 #[test]
@@ -1742,11 +1733,7 @@ fn similar_ranks_earlier_cases_unless_all_and_leaves_out_void_and_placeholder_ca
 
 /// How many segments the full-text index is in: every update adds one.
 fn search_segments(log: &Log) -> i64 {
-    let conn = rusqlite::Connection::open(search_db(log)).unwrap();
-    conn.query_row("SELECT count(DISTINCT segid) FROM fts_idx", [], |r| {
-        r.get(0)
-    })
-    .unwrap()
+    search_value(log, "SELECT count(DISTINCT segid) FROM fts_idx").unwrap()
 }
 
 #[test]
@@ -1774,14 +1761,8 @@ fn the_index_command_merges_the_search_index_into_one_segment_and_no_answer_chan
 /// The page of the search index's `doc` table that holds its first rows:
 /// a leaf below the table's root.
 fn first_doc_leaf(log: &Log, bytes: &[u8]) -> usize {
-    let root: i64 = rusqlite::Connection::open(search_db(log))
-        .unwrap()
-        .query_row(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'doc'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let root: i64 =
+        search_value(log, "SELECT rootpage FROM sqlite_master WHERE name = 'doc'").unwrap();
     let page = 4096;
     let at = (root as usize - 1) * page;
     assert_eq!(bytes[at], 0x05, "doc's root is an interior page");
@@ -1827,10 +1808,7 @@ fn a_doc_page_whose_rows_cannot_be_found_changes_no_answer_and_index_mends_it() 
     // The maintenance command checks every page, and builds afresh.
     fs::write(search_db(&log), &damaged).unwrap();
     log.run(["index"]).ok();
-    let healthy: String = rusqlite::Connection::open(search_db(&log))
-        .unwrap()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
+    let healthy: String = search_value(&log, "PRAGMA integrity_check").unwrap();
     assert_eq!(healthy, "ok");
     if let Err(d) = compare(&log, &commands, NOW, true) {
         panic!("{d}");
