@@ -207,7 +207,10 @@ impl Cli {
     /// else with the command it is a likely typo of, else with no guess
     /// (clap's own guess takes `delete` for `escalate`).
     pub fn parse_args() -> Result<Cli, clap::Error> {
-        Cli::try_parse().map_err(suggest_command)
+        Cli::try_parse().map_err(|err| match err.kind() {
+            clap::error::ErrorKind::InvalidUtf8 => name_non_utf8_argument(err, std::env::args_os()),
+            _ => suggest_command(err),
+        })
     }
 
     /// Runs the command, writing to standard output; returns the exit code.
@@ -291,6 +294,29 @@ impl Command {
             Command::Man(_) => completions::man(Cli::command(), o)?,
         })
     }
+}
+
+/// clap says only that some argument is not UTF-8: this says which (by its
+/// place and as it shows), and that only file and folder names may be.
+fn name_non_utf8_argument(
+    err: clap::Error,
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> clap::Error {
+    let Some((place, arg)) = args
+        .into_iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, arg)| arg.to_str().is_none())
+    else {
+        return err;
+    };
+    clap::Error::raw(
+        err.kind(),
+        format!(
+            "argument {place} ('{}') is not UTF-8 text, which only a file or folder name may be\n",
+            arg.to_string_lossy()
+        ),
+    )
 }
 
 fn suggest_command(mut err: clap::Error) -> clap::Error {

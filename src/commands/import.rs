@@ -519,6 +519,14 @@ fn correction(
 /// name the field (a file's line means nothing for a row).
 fn first_error(case: &Case, rules: &validate::Rules) -> Option<String> {
     let text = file::render(case);
+    // Said of the row here: the write would refuse it too, but could only
+    // name the new case's file, which is not there.
+    if text.len() as u64 > limits::CASE_FILE_BYTES {
+        return Some(format!(
+            "its case would be larger than {}, which no case file may be",
+            limits::size(limits::CASE_FILE_BYTES)
+        ));
+    }
     let relative = case.id.path_in(std::path::Path::new(""));
     validate::check(&text, &relative, rules)
         .into_iter()
@@ -601,13 +609,11 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
         }
     }
     let mut rows = Vec::new();
-    // Rows are numbered as a spreadsheet shows them: the header is row 1.
     for (i, record) in reader.records().enumerate() {
-        let row = i + 2;
-        let record = record.map_err(|e| csv_row_error(row, &e))?;
+        let record = record.map_err(|e| csv_row_error(text, i, &e))?;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         rows.push((
-            format!("row {row}"),
+            csv_place(text, i, record.position()),
             exchange::from_csv_record(&header, &cells),
         ));
     }
@@ -646,15 +652,41 @@ fn parse_mapped(
         .collect())
 }
 
-/// A CSV row that cannot be read, said as a spreadsheet shows it: its
-/// row, and for a row of the wrong width, how many cells it has against
-/// the header's (the csv crate says "record 1" and "the previous record").
-fn csv_row_error(row: usize, error: &csv::Error) -> InputError {
+/// Where the `index`th CSV record after the header of `text` is: its
+/// row, as a spreadsheet numbers the rows of a file without blank lines
+/// or cells of several lines (the header is row 1), and the line it
+/// starts on when that differs.
+fn csv_place(text: &str, index: usize, position: Option<&csv::Position>) -> String {
+    let row = index + 2;
+    let Some(position) = position else {
+        return format!("row {row}");
+    };
+    // The csv crate places a record where the one before it ended, so
+    // blank lines it passed over come first.
+    let skipped = text
+        .as_bytes()
+        .get(usize::try_from(position.byte()).unwrap_or(usize::MAX)..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b'\n' | b'\r'))
+        .filter(|b| **b == b'\n')
+        .count() as u64;
+    match position.line() + skipped {
+        line if line != row as u64 => format!("row {row} (line {line})"),
+        _ => format!("row {row}"),
+    }
+}
+
+/// A CSV row that cannot be read, where it is (as [`csv_place`] says) and,
+/// for a row of the wrong width, how many cells it has against the
+/// header's (the csv crate says "record 1" and "the previous record").
+fn csv_row_error(text: &str, index: usize, error: &csv::Error) -> InputError {
+    let row = csv_place(text, index, error.position());
     match error.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => InputError::Invalid(format!(
-            "row {row}: {len} cell{} where the header has {expected_len} columns{}",
+            "{row}: {len} cell{} where the header has {expected_len} columns{}",
             if *len == 1 { "" } else { "s" },
             if len > expected_len {
                 "; quote a cell that holds a comma"
@@ -662,7 +694,7 @@ fn csv_row_error(row: usize, error: &csv::Error) -> InputError {
                 ""
             }
         )),
-        _ => InputError::Invalid(format!("row {row}: {error}")),
+        _ => InputError::Invalid(format!("{row}: {error}")),
     }
 }
 
@@ -678,10 +710,9 @@ fn source_csv(text: &str) -> Result<SourceTable> {
         .collect();
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let row = i + 2;
-        let record = record.map_err(|e| csv_row_error(row, &e))?;
+        let record = record.map_err(|e| csv_row_error(text, i, &e))?;
         rows.push((
-            format!("row {row}"),
+            csv_place(text, i, record.position()),
             record.iter().map(str::to_string).collect(),
         ));
     }

@@ -26,6 +26,29 @@ fn not_a(shown: &str, what: &str) -> InputError {
     InputError::Invalid(format!("{shown} is not a {what}"))
 }
 
+/// The parts of `below` (a path under the log's root), each a plain name
+/// (or `.`):
+/// a `..` (or a root) could lead out of the log whatever the folders on
+/// the way are, so it is refused before any of them is looked at.
+fn plain_parts<'p>(
+    full: &Path,
+    below: &'p Path,
+    shown: &dyn Fn(&Path) -> String,
+) -> Result<Vec<Component<'p>>> {
+    let parts: Vec<Component> = below.components().collect();
+    if parts
+        .iter()
+        .any(|part| !matches!(part, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(InputError::Invalid(format!(
+            "{} leads out of the case log; caselog only uses paths below it",
+            shown(full)
+        ))
+        .into());
+    }
+    Ok(parts)
+}
+
 /// Checks that every folder from `root` down to `path`'s parent that
 /// exists is a real folder, not a link. Paths outside `root` are not
 /// judged (the root itself may be reached any way the user likes).
@@ -33,7 +56,7 @@ pub fn check_folders(root: &Path, path: &Path, shown: &dyn Fn(&Path) -> String) 
     let Ok(below) = path.strip_prefix(root) else {
         return Ok(());
     };
-    let components: Vec<Component> = below.components().collect();
+    let components = plain_parts(path, below, shown)?;
     let mut at = root.to_path_buf();
     for component in components.iter().take(components.len().saturating_sub(1)) {
         at.push(component);
@@ -57,7 +80,7 @@ pub fn create_folders(root: &Path, folder: &Path, shown: &dyn Fn(&Path) -> Strin
         return fs::create_dir_all(folder).with_context(|| format!("creating {}", shown(folder)));
     };
     let mut at = root.to_path_buf();
-    for component in below.components() {
+    for component in plain_parts(folder, below, shown)? {
         at.push(component);
         match fs::symlink_metadata(&at) {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -145,5 +168,46 @@ fn is_link_refusal(e: &io::Error) -> bool {
     {
         let _ = e;
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(path: &Path) -> String {
+        path.display().to_string()
+    }
+
+    #[test]
+    fn a_path_climbing_out_of_the_log_is_refused_and_nothing_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("log");
+        fs::create_dir_all(root.join("cases/2026")).unwrap();
+        let climbing = root.join("cases/2026/../../../outside/11");
+
+        let error = create_folders(&root, &climbing, &shown).unwrap_err();
+        assert!(
+            error.to_string().contains("leads out of the case log"),
+            "{error}"
+        );
+        assert!(!dir.path().join("outside").exists());
+
+        let file = climbing.join("x.toml");
+        let error = check_folders(&root, &file, &shown).unwrap_err();
+        assert!(
+            error.to_string().contains("leads out of the case log"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn plain_folders_below_the_log_are_made_and_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let folder = root.join("cases/2026/11");
+        create_folders(&root, &folder, &shown).unwrap();
+        assert!(folder.is_dir());
+        check_folders(&root, &folder.join("x.toml"), &shown).unwrap();
     }
 }

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::index::{self, Found, Walked};
+use super::index::{self, Found, WalkError, Walked};
 use super::{Store, safe};
 use crate::case::Case;
 
@@ -51,15 +51,16 @@ impl Store {
         index::walk(&self.cases, index::threads())
     }
 
-    fn walk_errors(&self, errors: Vec<(PathBuf, std::io::Error)>) -> Vec<anyhow::Error> {
+    fn walk_errors(&self, errors: Vec<(PathBuf, WalkError)>) -> Vec<anyhow::Error> {
         errors
             .into_iter()
-            .map(|(path, e)| {
-                // A name the walk will not read is the log's content to
-                // fix (exit 2), not a failure of the system.
-                if e.kind() == std::io::ErrorKind::InvalidData {
-                    InputError::Invalid(format!("reading {}: {e}", self.shown(&path))).into()
-                } else {
+            .map(|(path, e)| match e {
+                // The log's content to fix (exit 2), not a failure of the
+                // system.
+                WalkError::RefusedName(why) => {
+                    InputError::Invalid(format!("reading {}: {why}", self.shown(&path))).into()
+                }
+                WalkError::Unreadable(e) => {
                     anyhow::Error::new(e).context(format!("reading {}", self.shown(&path)))
                 }
             })

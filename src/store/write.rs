@@ -112,6 +112,15 @@ impl Store {
     fn replacement(&self, path: &Path, text: &str) -> Result<TempPath> {
         safe::check_folders(&self.root, path, &|p| self.shown(p))?;
         let permissions = fs::symlink_metadata(path).ok().map(|m| m.permissions());
+        // A rename would replace a read-only file as readily as any other:
+        // someone made it so (a legal hold, an archive), so it is left be.
+        if permissions.as_ref().is_some_and(fs::Permissions::readonly) {
+            return Err(InputError::Invalid(format!(
+                "{} is read-only, and caselog changes no case file made read-only; make it writable to change it; nothing was written",
+                self.shown(path)
+            ))
+            .into());
+        }
         self.filled_temp_file(text, path, permissions)
     }
 

@@ -425,3 +425,28 @@ fn a_pinned_time_or_person_that_is_not_text_is_refused_never_dropped() {
         .env("CASELOG_USER", not_text)
         .ok();
 }
+
+#[test]
+#[cfg(unix)]
+fn an_argument_that_is_not_text_is_named_by_its_place_in_one_line() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.files();
+    let not_text = OsStr::from_bytes(b"late \xff again");
+    let stderr = log
+        .run([OsStr::new("note"), OsStr::new(&id), not_text])
+        .fails(2);
+    assert_eq!(
+        stderr,
+        "error: argument 3 ('late \u{fffd} again') is not UTF-8 text, which only a file or folder name may be\n"
+    );
+    assert_eq!(log.files(), before);
+    // A file name may be any bytes: it is looked for, not refused.
+    let stderr = log
+        .run([OsStr::new("import"), OsStr::from_bytes(b"\xff.json")])
+        .fails(2);
+    assert!(stderr.contains(".json"), "{stderr}");
+    assert!(!stderr.contains("not UTF-8"), "{stderr}");
+}

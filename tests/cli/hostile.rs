@@ -1800,3 +1800,34 @@ fn a_folder_name_holding_the_key_separator_never_leads_outside_the_log() {
         before
     );
 }
+
+#[test]
+#[cfg(unix)]
+fn a_case_file_made_read_only_is_never_changed_by_any_command() {
+    use std::os::unix::fs::PermissionsExt;
+    let log = Log::new();
+    let held = log.open(&[]);
+    let path = log.case_path(&held);
+    // Unformatted, so that `fmt` has something to change.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("title = ", "title =  ", 1)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = log.files();
+    let shown = format!("cases/2026/11/{held}.toml is read-only");
+    for args in [
+        vec!["note", held.as_str(), "x"],
+        vec!["fmt"],
+        vec!["redact", held.as_str(), "--reason", "erasure", "--force"],
+    ] {
+        let stderr = log.run(&args).fails(2);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(&shown), "{args:?}: {stderr}");
+        assert!(stderr.contains("nothing was written"), "{args:?}: {stderr}");
+        assert_eq!(log.files(), before, "{args:?}");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o444, "{args:?}");
+    }
+    // Made writable again, it changes as any other.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    log.run(["note", &held, "x"]).ok();
+}

@@ -459,8 +459,8 @@ fn rows_a_mapping_cannot_read_are_reported_in_row_order() {
     let log = Log::new();
     copy_example(&log, "cfpb.toml");
     let sample = std::fs::read_to_string(example("cfpb-sample.csv")).unwrap();
-    // Row 3 (the second complaint) gets a date in no format; the last
-    // row repeats a complaint id.
+    // Row 3 (the second complaint, on line 5 after a narrative of three
+    // lines) gets a date in no format; the last row repeats a complaint id.
     let bad = sample
         .replacen("11/19/2026,Checking", "19.11.2026,Checking", 1)
         .replace(",9876512\n", ",9876509\n");
@@ -472,10 +472,10 @@ fn rows_a_mapping_cannot_read_are_reported_in_row_order() {
         .at(IMPORTED_AT)
         .fails(2);
     let expected_first =
-        "caselog: bad.csv: row 3: opened_at: '19.11.2026' matches no date format given (%m/%d/%Y)";
+        "caselog: bad.csv: row 3 (line 5): opened_at: '19.11.2026' matches no date format given (%m/%d/%Y)";
     assert!(err.starts_with(expected_first), "{err}");
     assert!(
-        err.contains("id 'cfpb:9876509' was given before, in row "),
+        err.contains("row 13 (line 17): id 'cfpb:9876509' was given before, in row 10 (line 12)"),
         "{err}"
     );
     assert!(
@@ -799,6 +799,61 @@ fn a_csv_row_of_the_wrong_width_is_named_by_its_row_and_the_header_s_width() {
         err.contains("row 2: 3 cells where the header has 4 columns") && !err.contains("quote"),
         "{err}"
     );
+}
+
+#[test]
+fn a_csv_row_after_blank_lines_or_a_cell_of_several_lines_is_also_named_by_its_line() {
+    let log = Log::new();
+    let header = "title,customer,summary,opened_at\n";
+    let text = format!(
+        "{header}\nA,B,C,2026-11-20T10:00:00Z\n\nA,B,\"two\nlines\",2026-11-20T10:00:00Z\nA,B,C,yesterday\n"
+    );
+    std::fs::write(log.path().join("gaps.csv"), text).unwrap();
+    let err = log.run(["import", "gaps.csv"]).at(IMPORTED_AT).fails(2);
+    assert!(
+        err.contains("gaps.csv: row 4 (line 7): opened_at: 'yesterday' is not a time"),
+        "{err}"
+    );
+    let text = format!("{header}A,B,C,2026-11-20T10:00:00Z\n\n\nA,B,C,D,E\n");
+    std::fs::write(log.path().join("wide.csv"), text).unwrap();
+    let err = log.run(["import", "wide.csv"]).at(IMPORTED_AT).fails(2);
+    assert!(
+        err.contains("row 3 (line 5): 5 cells where the header has 4 columns"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_record_whose_case_would_be_too_large_to_read_is_named_by_its_record() {
+    let log = Log::new();
+    let before = log.files();
+    // 70 notes of 1 MB: each within what one text may be, together past
+    // the 64 MiB of a case file.
+    let note = "word ".repeat(200_000);
+    let mut events = vec![serde_json::json!({
+        "at": "2026-11-20T09:00:00Z", "action": "opened", "by": "desk"
+    })];
+    for minute in 0..70 {
+        events.push(serde_json::json!({
+            "at": format!("2026-11-20T{}:{:02}:00Z", 10 + minute / 60, minute % 60),
+            "action": "note", "by": "desk", "text": note,
+        }));
+    }
+    let records = serde_json::json!([
+        {"id": "Z-1", "title": "Small", "customer": "A", "summary": "s",
+         "opened_at": "2026-11-20T09:00:00Z"},
+        {"id": "Z-2", "title": "Huge", "customer": "B", "summary": "s",
+         "opened_at": "2026-11-20T09:00:00Z", "events": events},
+    ]);
+    std::fs::write(log.path().join("huge.json"), records.to_string()).unwrap();
+    let err = log.run(["import", "huge.json"]).at(IMPORTED_AT).fails(2);
+    assert!(
+        err.contains("huge.json: record 2: its case would be larger than 64 MiB"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(log.files().len(), before.len() + 1, "only the JSON file");
 }
 
 #[test]

@@ -85,12 +85,23 @@ pub struct Walked {
     pub files: Vec<Found>,
     /// Symbolic links, which no command follows.
     pub links: Vec<PathBuf>,
-    /// Folders that could not be read, and why.
-    pub errors: Vec<(PathBuf, std::io::Error)>,
+    /// Folders and files that could not be read, and why.
+    pub errors: Vec<(PathBuf, WalkError)>,
     /// Whether the files' stems (case ids) rise strictly in path order, as
     /// where every case sits in its own month's folder: then no case is
     /// stored twice, and nobody need look at every name again to know.
     pub stems_rise: bool,
+}
+
+/// Why the walk did not read a folder or file.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    /// The system could not list or stat it.
+    #[error(transparent)]
+    Unreadable(#[from] std::io::Error),
+    /// Its name is one the walk refuses: the log's content to fix.
+    #[error("{0}")]
+    RefusedName(&'static str),
 }
 
 /// How many threads a pass over every file uses.
@@ -203,7 +214,7 @@ fn read_folder(
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(e) => {
-            out.errors.push((folder.to_path_buf(), e));
+            out.errors.push((folder.to_path_buf(), e.into()));
             return;
         }
     };
@@ -221,7 +232,7 @@ fn read_folder(
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                out.errors.push((folder.to_path_buf(), e));
+                out.errors.push((folder.to_path_buf(), e.into()));
                 continue;
             }
         };
@@ -234,10 +245,7 @@ fn read_folder(
         // `..` among them, and lead outside the log. A folder's name that
         // is not UTF-8 would become another name. Neither is read.
         if let Some(why) = unreadable_name(&name, kind.is_dir(), kind.is_file()) {
-            out.errors.push((
-                entry.path(),
-                std::io::Error::new(std::io::ErrorKind::InvalidData, why),
-            ));
+            out.errors.push((entry.path(), WalkError::RefusedName(why)));
             continue;
         }
         if kind.is_symlink() {
@@ -255,7 +263,7 @@ fn read_folder(
                 }),
                 // Gone between the listing and the stat: not there.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => out.errors.push((entry.path(), e)),
+                Err(e) => out.errors.push((entry.path(), e.into())),
             }
         }
     }
@@ -420,7 +428,7 @@ mod tests {
             walked
                 .errors
                 .iter()
-                .all(|(_, e)| e.kind() == std::io::ErrorKind::InvalidData)
+                .all(|(_, e)| matches!(e, WalkError::RefusedName(_)))
         );
     }
 

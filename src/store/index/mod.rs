@@ -32,7 +32,7 @@ use anyhow::Result;
 
 pub use checked::Clean;
 pub use digest::light;
-pub use files::{Found, Identity, SEPARATOR, Walked, threads, walk};
+pub use files::{Found, Identity, SEPARATOR, WalkError, Walked, threads, walk};
 
 use super::{Store, WORK_DIR};
 use crate::case::Case;
