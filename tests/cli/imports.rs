@@ -471,8 +471,7 @@ fn rows_a_mapping_cannot_read_are_reported_in_row_order() {
         .run(["import", "bad.csv", "--mapping", "cfpb.toml"])
         .at(IMPORTED_AT)
         .fails(2);
-    let expected_first =
-        "caselog: bad.csv: row 3 (line 5): opened_at: '19.11.2026' matches no date format given (%m/%d/%Y)";
+    let expected_first = "caselog: bad.csv: row 3 (line 5): opened_at: '19.11.2026' matches no date format given (%m/%d/%Y)";
     assert!(err.starts_with(expected_first), "{err}");
     assert!(
         err.contains("row 13 (line 17): id 'cfpb:9876509' was given before, in row 10 (line 12)"),

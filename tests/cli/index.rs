@@ -1857,3 +1857,31 @@ fn a_snippet_is_found_in_a_long_note_however_far_in_or_often_its_word_is() {
     let both = agreed(&log, &["search", &format!("gravel AND title:{word}")]);
     assert!(both.stdout.contains("[gravel]"), "{}", both.stdout);
 }
+
+#[test]
+fn a_search_index_built_from_many_cases_is_left_in_one_segment() {
+    // Left in many, FTS5 merges them all at once on some later change:
+    // seconds of a `note` then `search` at 10,000 cases.
+    let log = Log::new();
+    let mut csv = String::from("title,customer,summary,opened_at\n");
+    let mut seed = 7u64;
+    for row in 0..700 {
+        let words: Vec<String> = (0..400)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                format!("w{:x}", seed >> 44)
+            })
+            .collect();
+        csv.push_str(&format!(
+            "Case {row},Customer {row},{},2026-11-01T09:00:00Z\n",
+            words.join(" ")
+        ));
+    }
+    fs::write(log.path().join("many.csv"), csv).unwrap();
+    step(&log, "2026-11-20T09:00:00Z", &["import", "many.csv"]);
+    step(&log, "2026-11-20T09:00:00Z", &["search", "refund"]);
+    assert_eq!(searchable(&log), 700);
+    assert_eq!(search_segments(&log), 1);
+}

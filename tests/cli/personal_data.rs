@@ -735,3 +735,52 @@ fn a_redaction_changes_only_the_lines_of_what_it_erases_and_keeps_comments() {
         "appended: {after}"
     );
 }
+
+/// How many times `needle` lies in the search cache's files, byte for byte.
+fn held_in_search_cache(log: &Log, needle: &str) -> usize {
+    let work = log.path().join(".caselog");
+    ["search.sqlite", "search.sqlite-wal"]
+        .iter()
+        .filter_map(|name| std::fs::read(work.join(name)).ok())
+        .map(|bytes| {
+            bytes
+                .windows(needle.len())
+                .filter(|w| *w == needle.as_bytes())
+                .count()
+        })
+        .sum()
+}
+
+#[test]
+fn a_redacted_or_deleted_case_leaves_no_word_in_the_search_cache() {
+    let log = Log::new();
+    // Words the index keeps whole (no stem, no shared beginning with
+    // another word) so their bytes can be looked for in its file.
+    let redacted = log.open(&["--contact", "zq7maria7q@example.com"]);
+    let deleted = log.open(&["--contact", "zq8leo8q@example.com"]);
+    log.run(["note", &redacted, "Called qx7mobile7x about it"])
+        .ok();
+    let bystander = log.open(&["--contact", "zq9ana9q@example.com"]);
+    assert!(log.run(["search", "zq7maria7q"]).ok().contains(&redacted));
+    for word in ["zq7maria7q", "qx7mobile7x", "zq8leo8q", "zq9ana9q"] {
+        assert!(held_in_search_cache(&log, word) > 0, "{word}: not indexed");
+    }
+
+    log.run([
+        "redact",
+        &redacted,
+        "--reason",
+        "erasure request",
+        "--force",
+    ])
+    .ok();
+    std::fs::remove_file(log.case_path(&deleted)).unwrap();
+    for word in ["zq7maria7q", "zq8leo8q"] {
+        assert_eq!(log.run(["search", word]).ok(), "", "{word}");
+    }
+    for word in ["zq7maria7q", "qx7mobile7x", "zq8leo8q"] {
+        assert_eq!(held_in_search_cache(&log, word), 0, "{word}: still held");
+    }
+    // Everyone else is still found.
+    assert!(log.run(["search", "zq9ana9q"]).ok().contains(&bystander));
+}

@@ -30,7 +30,7 @@ pub const FILES: [&str; 3] = [FILE, "search.sqlite-wal", "search.sqlite-shm"];
 /// The schema; a different one is rebuilt. 2 added the rows' fingerprint
 /// (`meta.files`): a build that knew nothing of it would change the rows
 /// and leave the fingerprint vouching for the old ones.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 /// How many files are parsed at once while (re)indexing: enough for every
 /// core, few enough that their texts need little memory.
 const BATCH: usize = 512;
@@ -61,7 +61,8 @@ CREATE TABLE doc (
     void INTEGER NOT NULL,
     placeholder INTEGER NOT NULL,
     reference_key TEXT,
-    contact_key TEXT
+    contact_key TEXT,
+    redactions INTEGER NOT NULL
 );
 CREATE INDEX doc_reference ON doc (reference_key);
 CREATE INDEX doc_contact ON doc (contact_key);
@@ -217,6 +218,14 @@ fn without_markers(case: &Case) -> Case {
     case
 }
 
+/// How many times a case was redacted: a rise means words to purge.
+fn redactions(case: &Case) -> i64 {
+    case.events
+        .iter()
+        .filter(|e| e.action == Action::Redacted)
+        .count() as i64
+}
+
 fn doc_of(key: &str, case: &Case) -> Doc {
     Doc {
         key: key.to_string(),
@@ -291,7 +300,9 @@ impl Store {
         let conn = Connection::open(path).context("opening the search index")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+            // Deleted rows are overwritten, not left in free pages: a
+            // redacted customer's details must not linger in the cache.
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;
              PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8000; PRAGMA mmap_size = 0;",
         )?;
         let version: Option<i64> = conn
@@ -414,18 +425,22 @@ impl SearchIndex {
         }
         let mut failed = Vec::new();
         progress.reading(stale.len());
-        {
+        let purged = {
             let mut forget_doc = tx.prepare("DELETE FROM doc WHERE id = ?1")?;
             let mut forget_words = tx.prepare("DELETE FROM fts WHERE rowid = ?1")?;
-            let mut find = tx.prepare("SELECT id FROM doc WHERE key = ?1")?;
+            let mut find = tx.prepare("SELECT id, redactions FROM doc WHERE key = ?1")?;
             let mut add_doc = tx.prepare(
                 "INSERT INTO doc (key, size, mtime_ns, ctime_ns, inode, case_id, title, status,
-                    opened_at, category, void, placeholder, reference_key, contact_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    opened_at, category, void, placeholder, reference_key, contact_key, redactions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut add_words = tx.prepare(
                 "INSERT INTO fts (rowid, title, summary, notes, customer) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
+            // A case gone or newly redacted leaves its words in the
+            // full-text index's older segments (a delete only marks them)
+            // until they are merged: then they are merged at once.
+            let mut purge = !gone.is_empty();
             for rowid in gone {
                 forget_words.execute(params![rowid])?;
                 forget_doc.execute(params![rowid])?;
@@ -434,18 +449,26 @@ impl SearchIndex {
                 let read = parallel_map(batch, |found| {
                     store
                         .read_walked_case(&found.path(store.cases_dir()))
-                        .map(|stored| (columns(&stored.case), doc_of(&found.key, &stored.case)))
+                        .map(|stored| {
+                            (
+                                columns(&stored.case),
+                                doc_of(&found.key, &stored.case),
+                                redactions(&stored.case),
+                            )
+                        })
                 });
                 for (found, outcome) in batch.iter().zip(read) {
                     progress.read_one();
-                    if let Some(rowid) = find
-                        .query_row(params![found.key], |row| row.get::<_, i64>(0))
-                        .optional()?
-                    {
+                    let before = find
+                        .query_row(params![found.key], |row| {
+                            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+                        })
+                        .optional()?;
+                    if let Some((rowid, _)) = before {
                         forget_words.execute(params![rowid])?;
                         forget_doc.execute(params![rowid])?;
                     }
-                    let (words, doc) = match outcome {
+                    let (words, doc, redactions) = match outcome {
                         Ok(read) => read,
                         Err(e) => {
                             failed.push(e);
@@ -468,10 +491,19 @@ impl SearchIndex {
                         doc.placeholder,
                         doc.reference_key,
                         doc.contact_key,
+                        redactions,
                     ])?;
+                    purge |= before.is_some_and(|(_, earlier)| redactions > earlier);
                     let rowid = tx.last_insert_rowid();
                     add_words.execute(params![rowid, words[0], words[1], words[2], words[3]])?;
                 }
+            }
+            // A build, or an update rewriting a good part of the index,
+            // leaves many small segments, and FTS5 merges them all at once
+            // (seconds) on some later change: merged now instead.
+            let rebuilt = stale.len() > BATCH && stale.len() * 4 >= by_key.len();
+            if purge || rebuilt {
+                tx.execute("INSERT INTO fts (fts) VALUES ('optimize')", [])?;
             }
             let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
             tx.execute(
@@ -481,8 +513,14 @@ impl SearchIndex {
             // A file that failed has no row: no fingerprint, so that the
             // next update looks at the rows again and reports it again.
             set_fingerprint(&tx, failed.is_empty().then_some(&fingerprint))?;
-        }
+            purge
+        };
         tx.commit()?;
+        if purged {
+            // The write-ahead log may still hold pages from before: emptied
+            // now, unless another caselog is reading (its last close does).
+            let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
         progress.done();
         Ok(failed)
     }
