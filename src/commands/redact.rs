@@ -189,6 +189,12 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
         // The index keeps each case's facts: brought up to date now, so
         // no copy of what was erased lingers in it.
         session.every_case(|_| None::<()>)?;
+        // So is the search database, when there is one: the erased words
+        // leave its file now, not at the next search. (A failure leaves
+        // that to the next search, which reports any file it cannot read.)
+        if session.use_index() && store.has_search_index() {
+            let _ = session.search_index();
+        }
         writeln!(
             out,
             "\nThese cases name no customer any more: `open` and `show` no longer count them among a customer's earlier cases, `report` counts no repeat customer on them, and `export --customer` does not find them."

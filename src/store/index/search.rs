@@ -242,6 +242,12 @@ fn doc_of(key: &str, case: &Case) -> Doc {
 }
 
 impl Store {
+    /// Whether a search database has been made (by a search, `similar`,
+    /// `open`'s hints or `caselog index`).
+    pub fn has_search_index(&self) -> bool {
+        self.root.join(WORK_DIR).join(FILE).exists()
+    }
+
     /// Deletes the search database, so the next use builds it afresh.
     pub fn forget_search_index(&self) -> Result<()> {
         let work = self.root.join(WORK_DIR);
