@@ -41,11 +41,13 @@ pub struct Session {
     clock: Result<Clock, String>,
     /// This machine's clock (pinned only by tests).
     system: Clock,
-    /// `CASELOG_USER`, when set and not blank.
-    /// `CASELOG_USER`; an error when it is set to what is not text.
+    /// `CASELOG_USER`, when set and not blank; an error when it is set to
+    /// what is not text.
     user: Result<Option<String>, String>,
-    /// `TZ`, when it names a zone of the tz database.
-    tz: Option<Zone>,
+    /// `TZ`, when it names a zone of the tz database; else why a `TZ` that
+    /// is set is passed over, said once when a time is shown or read.
+    tz: Result<Option<Zone>, String>,
+    tz_told: OnceCell<()>,
     /// False when `CASELOG_NO_INDEX` is set: every pass reads the files.
     use_index: bool,
     /// The terminal's width, colour and pager.
@@ -90,6 +92,28 @@ fn read_settings(store: &Store) -> Result<Settings> {
     )?)
 }
 
+/// The person's zone from `TZ`: none when it is unset or empty, or a
+/// POSIX rule (`CET-1CEST,M3.5.0,M10.5.0/3`, which names no zone of the
+/// database, and always holds a digit); an error saying why it is passed
+/// over when it is anything else, since a misspelt zone would otherwise
+/// read every typed time in another zone unannounced.
+fn person_zone(tz: Option<std::ffi::OsString>) -> Result<Option<Zone>, String> {
+    let Some(tz) = tz.filter(|tz| !tz.is_empty()) else {
+        return Ok(None);
+    };
+    let fallback = "times are shown and typed times read in the log's time zone instead";
+    let Some(name) = tz.to_str() else {
+        return Err(format!(
+            "TZ is not UTF-8 text, so it names no time zone; {fallback}"
+        ));
+    };
+    match Zone::named(name) {
+        Ok(zone) => Ok(Some(zone)),
+        Err(_) if name.bytes().any(|b| b.is_ascii_digit()) => Ok(None),
+        Err(why) => Err(format!("TZ: {why}; {fallback}")),
+    }
+}
+
 /// Told once when a change has waited a second for another caselog.
 fn say_waiting(lock_file: &str) {
     super::say(&format!(
@@ -125,11 +149,7 @@ impl Session {
                 "{USER_VARIABLE} is not UTF-8 text; give a name or e-mail address, or unset it"
             )),
         };
-        // A POSIX rule (`CET-1CEST,…`) names no zone of the database: the
-        // log's setting stands then.
-        let tz = std::env::var("TZ")
-            .ok()
-            .and_then(|name| Zone::named(&name).ok());
+        let tz = person_zone(std::env::var_os("TZ"));
         Ok(Session {
             cwd: std::env::current_dir().context("finding the current folder")?,
             dir,
@@ -137,6 +157,7 @@ impl Session {
             system,
             user,
             tz,
+            tz_told: OnceCell::new(),
             use_index,
             terminal,
             store: OnceCell::new(),
@@ -200,8 +221,14 @@ impl Session {
     /// (A settings file that does not read is reported by the commands
     /// that need it.)
     pub fn zone(&self) -> Zone {
-        self.tz
-            .or_else(|| self.settings().ok().map(|s| s.timezone))
+        let tz = match &self.tz {
+            Ok(tz) => *tz,
+            Err(why) => {
+                self.tz_told.get_or_init(|| super::say(why));
+                None
+            }
+        };
+        tz.or_else(|| self.settings().ok().map(|s| s.timezone))
             .unwrap_or(Zone::UTC)
     }
 

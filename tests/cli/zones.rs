@@ -42,6 +42,59 @@ fn the_person_s_tz_overrides_the_log_s_zone() {
 }
 
 #[test]
+fn a_tz_that_names_no_zone_is_said_once_and_the_log_s_zone_stands() {
+    let log = berlin_log();
+    let id = log.open(&[]);
+    log.run(["resolve", &id, "--summary", "Refunded."]).ok();
+    let mut misspelt = vec![
+        (
+            "Europe/Berlinn".as_bytes(),
+            "'Europe/Berlinn' is not a time zone",
+        ),
+        (b"utc", "'utc' is not a time zone"),
+    ];
+    #[cfg(unix)]
+    misspelt.push((b"Europe/Berl\xffn", "TZ is not UTF-8 text"));
+    for (tz, said) in misspelt {
+        #[cfg(unix)]
+        let tz = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(tz);
+        #[cfg(not(unix))]
+        let tz = std::str::from_utf8(tz).unwrap();
+        let plain = log.run(["show", &id]).ok();
+        let out = log.run(["show", &id]).env("TZ", tz).output();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), plain, "{said}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(said) && stderr.contains("in the log's time zone instead"),
+            "{stderr}"
+        );
+        // A typed time is read on the log's clock, as the warning says.
+        let out = log
+            .run(["follow-up", &id, "--at", "2026-11-25 09:00"])
+            .env("TZ", tz)
+            .output();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("09:00 CET"));
+        assert!(log.case_text(&id).contains("due = 2026-11-25T08:00:00Z"));
+    }
+    let plain = log.run(["show", &id]).ok();
+    // Unset, empty, or a POSIX rule: nothing said.
+    assert_eq!(log.run(["show", &id]).env("TZ", "").ok(), plain);
+    assert_eq!(
+        log.run(["show", &id])
+            .env("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+            .ok(),
+        plain
+    );
+}
+
+#[test]
 fn typed_times_without_an_offset_are_on_the_zone_s_clock() {
     let log = berlin_log();
     let id = log.open(&[]);
