@@ -347,3 +347,33 @@ fn a_repeated_tag_is_stored_once() {
         serde_json::json!(["refund", "card"])
     );
 }
+
+#[test]
+fn a_file_with_crlf_line_ends_keeps_them_and_its_texts_read_without_cr() {
+    // As git's core.autocrlf checks files out on Windows.
+    let log = Log::new();
+    let id = log.open(&[]);
+    log.run(["note", &id, "line one\nline two"]).ok();
+    let path = log.case_path(&id);
+    let lf = std::fs::read_to_string(&path).unwrap();
+    let crlf = lf.replace('\n', "\r\n");
+    std::fs::write(&path, &crlf).unwrap();
+
+    let json = log.case_json(&id);
+    assert_eq!(json["events"][1]["text"], "line one\nline two");
+    assert_eq!(log.run(["check"]).ok(), "");
+    // fmt finds nothing to change, and a change adds only its own lines,
+    // ending as the others do.
+    log.run(["fmt"]).ok();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), crlf);
+    log.run(["note", &id, "third\nline"]).ok();
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(after.starts_with(&crlf), "{after:?}");
+    assert!(!after.replace("\r\n", "").contains('\n'), "{after:?}");
+    // The same case as from the file with LF ends.
+    std::fs::write(&path, after.replace("\r\n", "\n")).unwrap();
+    let from_lf = log.case_json(&id);
+    std::fs::write(&path, &after).unwrap();
+    assert_eq!(log.case_json(&id), from_lf);
+    assert_eq!(from_lf["events"][2]["text"], "third\nline");
+}

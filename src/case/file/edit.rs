@@ -16,6 +16,10 @@ use crate::case::{Case, Event};
 /// says (a redaction erases its texts), never in when, who or what: the
 /// keys that differ are edited in place.
 pub fn update(text: &str, old: &Case, new: &Case) -> Result<String> {
+    super::keeping_line_ends(text, |text| update_lf(text, old, new))
+}
+
+fn update_lf(text: &str, old: &Case, new: &Case) -> Result<String> {
     let kept = old.events.len();
     let same_events = new.events.len() >= kept
         && old

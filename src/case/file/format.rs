@@ -13,6 +13,10 @@ use super::parse::parse;
 /// per line, canonical spelling of every value) while keeping its comments.
 /// The text must hold a valid case.
 pub fn format(shown_path: &str, text: &str) -> Result<String> {
+    super::keeping_line_ends(text, |text| format_lf(shown_path, text))
+}
+
+fn format_lf(shown_path: &str, text: &str) -> Result<String> {
     let case = parse(shown_path, text)?;
     let mut doc: DocumentMut = text
         .parse()

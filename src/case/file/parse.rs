@@ -6,6 +6,8 @@ use crate::error::InputError;
 
 /// Reads a case from its file's text. `shown_path` names the file in errors.
 pub fn parse(shown_path: &str, text: &str) -> Result<Case, InputError> {
+    let lf = super::crlf_as_lf(text);
+    let text = lf.as_deref().unwrap_or(text);
     let case: Case =
         toml::from_str(text).map_err(|e| InputError::from_toml(shown_path, text, &e))?;
     if case.format != FORMAT {
