@@ -130,14 +130,17 @@ pub fn erase_fields(
         text: marker,
         converge: false,
     };
-    erase_with(case, fields, marker, upto)
+    erase_with(case, fields, marker, upto, &[])
 }
 
+/// [`erase_fields`], keeping the case's own values of the fields in
+/// `current` (they were set after `upto`).
 fn erase_with(
     case: &Case,
     fields: &[PersonalField],
     marker: Marker,
     upto: DateTime<Utc>,
+    current: &[PersonalField],
 ) -> (Case, Vec<PersonalField>) {
     let mut next = case.clone();
     let mut changed: Vec<PersonalField> = Vec::new();
@@ -148,6 +151,7 @@ fn erase_with(
         let c = &mut next;
         let resolution = c.resolution.as_mut().filter(|r| r.resolved_at.0 <= upto);
         let mut did = match field {
+            _ if current.contains(&field) => false,
             PersonalField::Customer => erase(&mut c.customer.name, marker),
             PersonalField::Contact => erase_opt(&mut c.customer.contact, marker),
             PersonalField::Reference => erase_opt(&mut c.customer.reference, marker),
@@ -209,7 +213,31 @@ fn replay_redaction(case: &Case, redacted: &Event) -> Case {
         text: &text,
         converge: true,
     };
-    erase_with(case, &redacted.fields, marker, redacted.at.0).0
+    // The copy may have changed a field after the redaction without having
+    // seen it (another branch). What it wrote then stays until the next
+    // redaction, as on any copy: the field's value, and later edits' old
+    // values. But its first such edit records, as the old value, what the
+    // field held when it was redacted.
+    let edited_after = |field: PersonalField| {
+        case.events.iter().position(|e| {
+            e.at.0 > redacted.at.0
+                && e.action == Action::Edited
+                && e.field.and_then(personal) == Some(field)
+        })
+    };
+    let current: Vec<PersonalField> = redacted
+        .fields
+        .iter()
+        .copied()
+        .filter(|&f| edited_after(f).is_some())
+        .collect();
+    let mut out = erase_with(case, &redacted.fields, marker, redacted.at.0, &current).0;
+    for &field in &current {
+        if let Some(first) = edited_after(field) {
+            erase_opt(&mut out.events[first].old, marker);
+        }
+    }
+    out
 }
 
 /// `case` with every redaction `other` holds and it lacks applied, so that
@@ -245,6 +273,49 @@ mod tests {
         assert_eq!(one_caught, one, "an earlier marker stays");
         assert_eq!(two_caught.customer.name, one.customer.name);
         assert_eq!(two_caught.events[..2], one.events[..2]);
+    }
+
+    #[test]
+    fn an_edit_on_a_branch_that_never_saw_the_redaction_loses_the_erased_old_value() {
+        let closed = lifecycle::close(&opened(), &stamp(1), Some("done")).unwrap();
+        let redacted = lifecycle::redact(
+            &closed,
+            &stamp(2),
+            PersonalField::ALL,
+            "erasure request",
+            false,
+        )
+        .unwrap();
+        let customer = |case: &Case, value: &str, minute| {
+            lifecycle::edit(
+                case,
+                &stamp(minute),
+                &[Correction::Set(EditField::Customer, Some(value.into()))],
+            )
+            .unwrap()
+        };
+        // The other branch changed the contact twice, after the redaction.
+        let other = customer(&customer(&closed, "Jo New", 3), "Jo Newer", 4);
+        let caught = catch_up(&other, &redacted);
+        let edits: Vec<(&Option<String>, &Option<String>)> = caught
+            .events
+            .iter()
+            .filter(|e| e.field == Some(EditField::Customer))
+            .map(|e| (&e.old, &e.new))
+            .collect();
+        let gone = Some(marker(at(2).date_naive()));
+        assert_eq!(
+            edits,
+            [
+                (&gone, &Some("Jo New".to_string())),
+                (&Some("Jo New".to_string()), &Some("Jo Newer".to_string())),
+            ]
+        );
+        let before = other
+            .events
+            .iter()
+            .find(|e| e.field == Some(EditField::Customer));
+        assert_ne!(before.unwrap().old, gone, "the old value was personal data");
     }
 
     #[test]

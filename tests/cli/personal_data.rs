@@ -697,6 +697,38 @@ fn the_merge_driver_keeps_a_redaction_whatever_the_other_branch_wrote() {
 }
 
 #[test]
+fn an_edit_made_after_the_redaction_on_another_branch_brings_back_no_old_value() {
+    let (log, id) = crate::merge::repository(true);
+    let dir = log.path();
+    log.run(["close", &id, "--reason", "sorted"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "close"]);
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    // Later than the redaction, on a branch that has not seen it: the
+    // edit records the name it replaced.
+    log.run(["edit", &id, "--customer", "M. Ruiz"])
+        .at("2026-11-23T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "edit"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["redact", &id, "--reason", "erasure request"])
+        .at("2026-11-22T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "redact"]);
+    // Both sides changed the name (one erased it, one set a new one): a
+    // person decides, and neither side's lines hold the erased name.
+    let (merged, said) = crate::merge::git(dir, &["merge", "-q", "--no-edit", "other"]);
+    assert!(!merged, "{said}");
+    assert!(said.contains("customer.name"), "{said}");
+    let text = log.case_text(&id);
+    for personal in ["Maria", "López"] {
+        assert!(!text.contains(personal), "{personal}: {text}");
+    }
+    assert!(text.contains("new = \"M. Ruiz\""), "{text}");
+}
+
+#[test]
 fn a_redaction_changes_only_the_lines_of_what_it_erases_and_keeps_comments() {
     let log = Log::new();
     let id = log.open(&["--contact", "maria@example.com", "--category", "billing"]);
