@@ -358,10 +358,10 @@ pub fn rewrite_history(dir: &Path, cases: &[purge::Purge]) -> Result<()> {
     let top = git(dir, &["rev-parse", "--show-toplevel"])?;
     let top = String::from_utf8_lossy(&top).trim().to_string();
     let callback = purge::blob_callback(cases);
-    git(
-        Path::new(&top),
-        &["filter-repo", "--force", "--blob-callback", &callback],
-    )?;
+    let mut args = vec!["filter-repo", "--force"];
+    args.extend(purge::KEEP_EVERY_COMMIT);
+    args.extend(["--blob-callback", &callback]);
+    git(Path::new(&top), &args)?;
     Ok(())
 }
 

@@ -50,10 +50,17 @@ for case_id, (at, blob_id) in redacted.items():
 /// The command that rewrites history, ready for a shell.
 pub fn filter_repo_command(cases: &[Purge]) -> String {
     format!(
-        "git filter-repo --force --blob-callback '\n{}'",
+        "git filter-repo --force {} --blob-callback '\n{}'",
+        KEEP_EVERY_COMMIT.join(" "),
         blob_callback(cases)
     )
 }
+
+/// What keeps every commit through the rewrite: by default filter-repo
+/// drops a commit the rewrite leaves empty (a later change to a case whose
+/// earlier versions become the redacted text, the redaction's own commit),
+/// and `log` would then credit its changes to an earlier commit.
+pub const KEEP_EVERY_COMMIT: [&str; 4] = ["--prune-empty", "never", "--prune-degenerate", "never"];
 
 /// What to run after the rewrite: put the remote back (filter-repo drops
 /// `origin`, so the old history is not pushed back by mistake) and

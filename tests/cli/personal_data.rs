@@ -591,7 +591,9 @@ fn the_purge_script_leaves_no_earlier_version_in_history() {
         .at("2026-11-23T10:00:00Z")
         .ok();
     assert!(
-        out.contains("git filter-repo --force --blob-callback '"),
+        out.contains(
+            "git filter-repo --force --prune-empty never --prune-degenerate never --blob-callback '"
+        ),
         "{out}"
     );
     assert!(out.contains("git push --force --all REMOTE"), "{out}");
@@ -649,6 +651,8 @@ fn rewrite_history_refuses_uncommitted_changes_then_purges_history() {
     assert!(stderr.contains("uncommitted changes"), "{stderr}");
     assert_eq!(log.files(), before);
     git_ok(log.path(), &["commit", "-q", "-am", "settings"]);
+    let commits = || git_ok(log.path(), &["log", "--format=%s"]);
+    let before = commits();
     let out = log
         .run([
             "redact",
@@ -660,6 +664,14 @@ fn rewrite_history_refuses_uncommitted_changes_then_purges_history() {
         .at("2026-11-23T10:00:00Z")
         .ok();
     assert!(out.contains("rewrote git history"), "{out}");
+    // Every commit is kept, the redaction's own included, though the
+    // rewrite leaves some of them changing nothing.
+    let after = commits();
+    assert_eq!(
+        after.lines().skip(1).collect::<Vec<_>>(),
+        before.lines().collect::<Vec<_>>()
+    );
+    assert!(after.starts_with("Redact"), "{after}");
     let history = history_text(log.path());
     assert!(
         !history.contains("Maria rang again"),
