@@ -103,8 +103,9 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
                 "caselog.toml sets no retention, so no case is past it; set one, such as retention = \"3y\""
             );
         };
+        let personal = settings.personal_data.all();
         let scan = session.every_case(|case| {
-            let due = deadlines::retention_due(case, retention)?;
+            let due = deadlines::retention_due(case, retention, &personal)?;
             (due <= now).then(|| (due, closed_at(case), target(case)))
         })?;
         let code = scan.exit_code();

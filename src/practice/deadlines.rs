@@ -9,7 +9,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::case::{Action, Case, Replay, Status, WaitingOn};
+use crate::case::redaction;
+use crate::case::{Action, Case, Event, PersonalField, Replay, Status, WaitingOn};
 use crate::settings::Settings;
 use crate::time::{Span, WorkingDays};
 use crate::words::word_enum;
@@ -137,10 +138,17 @@ pub fn pauses(
     customer_waits(events, end)
 }
 
-/// When a closed case's personal data is due to be erased: `retention`
-/// after its closing, unless it was redacted since. Counted in calendar
-/// time, whatever the working days.
-pub fn retention_due(case: &Case, retention: Span) -> Option<DateTime<Utc>> {
+/// When a closed case's personal data (the values of `personal`) is due
+/// to be erased: `retention` after its closing. A case redacted since holds
+/// none, unless something that may hold it was written after the
+/// redaction (a note, a mail, an edit, a branch merged in): that is due
+/// `retention` after it was written, or after the closing if later.
+/// Counted in calendar time, whatever the working days.
+pub fn retention_due(
+    case: &Case,
+    retention: Span,
+    personal: &[PersonalField],
+) -> Option<DateTime<Utc>> {
     if case.status != Status::Closed {
         return None;
     }
@@ -151,11 +159,49 @@ pub fn retention_due(case: &Case, retention: Span) -> Option<DateTime<Utc>> {
         .find(|e| e.action == Action::Closed)?
         .at
         .0;
-    let redacted_since = case
+    let calendar = WorkingDays::default();
+    let Some(redacted) = case
         .events
         .iter()
-        .any(|e| e.action == Action::Redacted && e.at.0 >= closed);
-    (!redacted_since).then(|| retention.after(closed, &WorkingDays::default()))
+        .rev()
+        .find(|e| e.action == Action::Redacted && e.at.0 >= closed)
+    else {
+        return Some(retention.after(closed, &calendar));
+    };
+    let written = case
+        .events
+        .iter()
+        .filter(|e| e.at.0 > redacted.at.0 && may_hold(e, personal))
+        .map(|e| e.at.0)
+        .max()?;
+    Some(retention.after(written.max(closed), &calendar))
+}
+
+/// Whether an event may hold what `personal` names, by its kind: whole-log
+/// passes read events without their texts, and an event of these kinds
+/// always has one (a note's text, an edit's values, a mail's Message-ID),
+/// so the next redaction has something to erase and the case leaves the
+/// list.
+fn may_hold(e: &Event, personal: &[PersonalField]) -> bool {
+    let notes = personal.contains(&PersonalField::Notes);
+    let contact = personal.contains(&PersonalField::Contact);
+    let message_id = e
+        .message_id
+        .as_deref()
+        .is_some_and(|id| !redaction::is_erased(id));
+    match e.action {
+        Action::Edited => e
+            .field
+            .and_then(redaction::personal)
+            .is_some_and(|field| personal.contains(&field)),
+        Action::Note
+        | Action::Reply
+        | Action::Call
+        | Action::Email
+        | Action::Question
+        | Action::Customer => notes || (contact && message_id),
+        _ => false,
+    }
 }
 
 /// Every deadline still open on `case` as of `now`, earliest first. A void
@@ -164,7 +210,7 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
     let mut out = Vec::new();
     if let Some(due) = settings
         .retention
-        .and_then(|retention| retention_due(case, retention))
+        .and_then(|retention| retention_due(case, retention, &settings.personal_data.all()))
     {
         out.push(Deadline {
             kind: Kind::Retention,
@@ -247,8 +293,9 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::EditField;
     use crate::case::lifecycle::tests::{at, opened, stamp, waits};
-    use crate::case::lifecycle::{self, Settlement, Wait};
+    use crate::case::lifecycle::{self, Correction, Settlement, Wait};
     use chrono::Duration;
 
     fn resolution(case: &Case, settings: &Settings, hours: i64) -> Deadline {
@@ -370,8 +417,43 @@ mod tests {
         let fields = crate::case::PersonalField::ALL;
         let redacted = lifecycle::redact(&closed, &stamp(6), fields, "retention", false).unwrap();
         assert_eq!(retention(&redacted), None);
-        assert_eq!(retention_due(&closed, Span::years(3)), Some(due.due));
+        assert_eq!(
+            retention_due(&closed, Span::years(3), fields),
+            Some(due.due)
+        );
         assert_eq!(pending(&closed, &Settings::default(), at(0)), []);
+    }
+
+    #[test]
+    fn what_is_written_after_a_redaction_is_due_for_erasure_a_retention_later() {
+        let fields = crate::case::PersonalField::ALL;
+        let closed = lifecycle::close(&opened(), &stamp(5), Some("no answer")).unwrap();
+        let redacted = lifecycle::redact(&closed, &stamp(6), fields, "erasure", false).unwrap();
+        let three_years = Span::years(3);
+        assert_eq!(retention_due(&redacted, three_years, fields), None);
+        // Nothing personal: still none.
+        let category = lifecycle::edit(
+            &redacted,
+            &stamp(7),
+            &[Correction::Set(EditField::Category, Some("billing".into()))],
+        )
+        .unwrap();
+        assert_eq!(retention_due(&category, three_years, fields), None);
+        let noted = lifecycle::annotate(&category, &stamp(60), Action::Customer, "Call me on 0170")
+            .unwrap();
+        let due = retention_due(&noted, three_years, fields).unwrap();
+        assert_eq!(due, three_years.after(at(60), &WorkingDays::default()));
+        // Not when notes are not personal data here; and the next redaction
+        // erases the note, so the case leaves the list.
+        assert_eq!(
+            retention_due(&noted, three_years, &[PersonalField::Customer]),
+            None
+        );
+        let again = lifecycle::redact(&noted, &stamp(61), fields, "erasure", false).unwrap();
+        assert_eq!(retention_due(&again, three_years, fields), None);
+        // A whole-log pass sees the case without texts, and agrees.
+        let light = crate::store::index::light(&noted);
+        assert_eq!(retention_due(&light, three_years, fields), Some(due));
     }
 
     #[test]

@@ -468,6 +468,44 @@ fn retention_lists_the_cases_past_it_and_redact_expired_erases_them() {
     );
     assert_eq!(log.run(["due", "--kind", "retention"]).at(now).ok(), "");
     assert_eq!(log.run(["redact", "--expired"]).at(now).ok(), "");
+    // What is written after the redaction is kept a retention from then,
+    // and erased when it is over, with and without the index.
+    log.run([
+        "note",
+        &maria[0],
+        "--kind",
+        "customer",
+        "Maria rang from 0170 1234",
+    ])
+    .at("2029-12-01T09:00:00Z")
+    .ok();
+    for (at, listed) in [
+        ("2032-11-30T09:00:00Z", false),
+        ("2032-12-02T09:00:00Z", true),
+    ] {
+        for no_index in [false, true] {
+            let mut run = log.run(["due", "--kind", "retention"]).at(at);
+            if no_index {
+                run = run.env("CASELOG_NO_INDEX", "1");
+            }
+            let due = run.env("CASELOG_SYSTEM_CLOCK", "2100-01-01T00:00:00Z").ok();
+            assert_eq!(due.contains(&maria[0]), listed, "{at}: {due}");
+        }
+    }
+    let out = log
+        .run(["redact", "--expired", "--yes"])
+        .at("2032-12-02T09:00:00Z")
+        .ok();
+    assert!(
+        out.contains(&format!("{}: redacted notes", maria[0])),
+        "{out}"
+    );
+    assert!(!log.case_text(&maria[0]).contains("0170"));
+    let due = log
+        .run(["due", "--kind", "retention"])
+        .at("2032-12-02T09:00:00Z")
+        .ok();
+    assert!(!due.contains(&maria[0]), "{due}");
     let stderr = {
         std::fs::write(log.path().join("caselog.toml"), "").unwrap();
         log.run(["redact", "--expired"]).fails(2)
