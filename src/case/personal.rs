@@ -44,10 +44,36 @@ fn values(customer: &Customer) -> impl Iterator<Item = (Known, &str)> {
     .filter(|(_, value)| !is_marker(value))
 }
 
-/// Blanks around and letter case do not count, as repeat-customer
-/// matching has it.
+/// A customer's name, contact or reference as every match compares it
+/// (an access or erasure request, repeat customers, `similar`): the same
+/// person typed twice may differ in letter case, in blanks (around, or a
+/// run of them inside), in composed or decomposed accents (`é` as one
+/// character or two), or in full-width letters; none of that counts.
 pub fn normalised(value: &str) -> String {
-    value.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    let composed: std::borrow::Cow<str> = if value.is_ascii() {
+        value.into()
+    } else {
+        value.nfkc().collect::<String>().into()
+    };
+    let mut out = String::with_capacity(composed.len());
+    for word in composed.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// One value's key for matching, [`normalised`]; `None` when it is empty
+/// or a redaction's marker (which names nobody, though every case
+/// redacted that day holds the same one).
+pub fn value_key(value: Option<&str>) -> Option<String> {
+    value
+        .filter(|v| !is_marker(v))
+        .map(normalised)
+        .filter(|v| !v.is_empty())
 }
 
 /// How `case`'s customer matches `wanted`: each of the name, contact and
@@ -87,12 +113,7 @@ pub fn matching(case: &Case, wanted: &str) -> Match {
 /// customers count them: the reference, else the name, normalised.
 /// `None` once redacted.
 pub fn customer_key(customer: &Customer) -> Option<String> {
-    let usable = |v: &Option<String>| {
-        v.as_deref()
-            .filter(|v| !v.trim().is_empty() && !is_marker(v))
-            .map(normalised)
-    };
-    usable(&customer.reference).or_else(|| usable(&Some(customer.name.clone())))
+    value_key(customer.reference.as_deref()).or_else(|| value_key(Some(&customer.name)))
 }
 
 /// How many base32 characters a pseudonym keeps (50 bits).
@@ -139,6 +160,24 @@ mod tests {
             preferred_contact: None,
             reference: reference.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn one_person_typed_twice_has_one_key() {
+        let same = [
+            "María López",
+            "Mari\u{301}a Lo\u{301}pez",
+            "  MARÍA   LÓPEZ ",
+            "María\tLópez",
+            "\u{FF2D}aría López",
+        ];
+        for typed in same {
+            assert_eq!(normalised(typed), "maría lópez", "{typed:?}");
+        }
+        assert_eq!(normalised("A-1001"), "a-1001");
+        assert_ne!(normalised("Maria Lopez"), normalised("María López"));
+        assert_eq!(value_key(Some("  ")), None);
+        assert_eq!(value_key(Some("[redacted 2026-11-23]")), None);
     }
 
     #[test]

@@ -93,10 +93,9 @@ fn tell_matches(wanted: &str, cases: &[Case]) {
     for case in cases {
         let found = personal::matching(case, wanted);
         for (known, value) in &found.exactly {
-            match exact
-                .iter_mut()
-                .find(|(k, v, _)| k == known && v.to_lowercase() == value.to_lowercase())
-            {
+            match exact.iter_mut().find(|(k, v, _)| {
+                k == known && personal::normalised(v) == personal::normalised(value)
+            }) {
                 Some((_, _, count)) => *count += 1,
                 None => exact.push((*known, value.clone(), 1)),
             }

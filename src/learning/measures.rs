@@ -17,8 +17,8 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 use crate::case::id::CaseId;
-use crate::case::redaction;
 use crate::case::{Action, Case, Channel, Event, Outcome, Severity, Status, replay};
+use crate::case::{personal, redaction};
 use crate::practice::deadlines;
 use crate::settings::Settings;
 use crate::time::Span;
@@ -269,15 +269,7 @@ impl Facts {
             category: case.category.as_deref().map(shared),
             channel: case.channel,
             assignee,
-            customer: [
-                case.customer.reference.as_deref(),
-                Some(&case.customer.name),
-            ]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .find(|v| !v.is_empty() && !redaction::is_marker(v))
-            .map(|v| v.to_lowercase().into_boxed_str()),
+            customer: personal::customer_key(&case.customer).map(String::into_boxed_str),
             customer_label: customer_label(&case.customer.name, case.customer.reference.as_deref()),
             root_causes: seen.root_causes(period),
             tally: seen.tally(case.severity, period, settings),

@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::case::personal;
 use crate::case::redaction::is_marker;
 use crate::case::{Case, Status};
 use crate::store::Store;
@@ -42,14 +43,7 @@ struct CustomerKeys {
 
 impl CustomerKeys {
     fn of(case: &Case) -> CustomerKeys {
-        // A redacted value is a marker, the same in every case redacted
-        // that day: it names nobody, so it matches nothing.
-        let key = |v: &Option<String>| {
-            v.as_deref()
-                .filter(|v| !is_marker(v))
-                .map(|v| v.trim().to_lowercase())
-                .filter(|v| !v.is_empty())
-        };
+        let key = |v: &Option<String>| personal::value_key(v.as_deref());
         CustomerKeys {
             reference: key(&case.customer.reference),
             contact: key(&case.customer.contact),

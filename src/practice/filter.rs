@@ -49,20 +49,11 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|a| case.assignee.as_ref() == Some(a))
             && (!self.unassigned || case.assignee.is_none())
+            // Matched as an access or erasure request matches (what a
+            // redaction left is nobody's: it matches no search).
             && self.customer.as_deref().is_none_or(|wanted| {
-                let wanted = lower(wanted.trim());
-                let customer = &case.customer;
-                [
-                    Some(&customer.name),
-                    customer.contact.as_ref(),
-                    customer.reference.as_ref(),
-                ]
-                .into_iter()
-                .flatten()
-                // What a redaction left is nobody's name: an erased
-                // customer matches no search for a customer.
-                .filter(|value| !crate::case::redaction::is_marker(value))
-                .any(|value| lower(value).contains(&wanted))
+                let found = crate::case::personal::matching(case, wanted);
+                !found.exactly.is_empty() || !found.partly.is_empty()
             })
             && (self.severities.is_empty() || self.severities.contains(&case.severity))
             && (self.tags.is_empty()

@@ -866,3 +866,61 @@ fn a_redacted_or_deleted_case_leaves_no_word_in_the_search_cache() {
     // Everyone else is still found.
     assert!(log.run(["search", "zq9ana9q"]).ok().contains(&bystander));
 }
+
+#[test]
+fn a_customer_is_found_however_their_name_was_composed_or_spaced() {
+    let log = Log::new();
+    // The same name: accents composed, accents decomposed, a double blank.
+    let typed = ["María López", "Mari\u{301}a Lo\u{301}pez", "MARÍA  LÓPEZ"];
+    let ids: Vec<String> = typed
+        .iter()
+        .map(|name| {
+            let id = opened_for(&log, name);
+            log.run(["close", &id, "--reason", "done"]).ok();
+            id
+        })
+        .collect();
+    let other = opened_for(&log, "Maria Lopez");
+    let export = log
+        .run(["export", "--customer", "maría lópez", "--format", "json"])
+        .output();
+    assert!(export.status.success());
+    let exported: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    let mut found: Vec<&str> = exported
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    found.sort();
+    let mut want: Vec<&str> = ids.iter().map(String::as_str).collect();
+    want.sort();
+    assert_eq!(found, want, "not {other}");
+    let out = log
+        .run([
+            "redact",
+            "--customer",
+            "Mari\u{301}a López",
+            "--reason",
+            "erasure request",
+        ])
+        .ok();
+    for id in &ids {
+        assert!(out.contains(&format!("{id}: redacted customer")), "{out}");
+    }
+    assert!(!out.contains(&other), "{out}");
+}
+
+fn opened_for(log: &Log, customer: &str) -> String {
+    let args = [
+        "open",
+        "--quiet",
+        "--title",
+        "Late",
+        "--customer",
+        customer,
+        "--summary",
+        "Late.",
+    ];
+    log.run(args).ok().trim().to_string()
+}

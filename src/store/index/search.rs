@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::files::{Found, Identity};
 use super::{Progress, RACY_NS};
+use crate::case::personal::value_key;
 use crate::case::redaction::is_marker;
 use crate::case::{Action, Case, Status};
 use crate::store::{Store, WORK_DIR, parallel_map};
@@ -30,7 +31,7 @@ pub const FILES: [&str; 3] = [FILE, "search.sqlite-wal", "search.sqlite-shm"];
 /// The schema; a different one is rebuilt. 2 added the rows' fingerprint
 /// (`meta.files`): a build that knew nothing of it would change the rows
 /// and leave the fingerprint vouching for the old ones.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 /// How many files are parsed at once while (re)indexing: enough for every
 /// core, few enough that their texts need little memory.
 const BATCH: usize = 512;
@@ -112,15 +113,6 @@ pub type Weights = [f64; 4];
 /// An open search index, up to date with the files.
 pub struct SearchIndex {
     conn: Connection,
-}
-
-/// A customer's key for matching: trimmed, in any letter case; a
-/// redaction's marker names nobody.
-pub fn customer_key(value: Option<&str>) -> Option<String> {
-    value
-        .filter(|v| !is_marker(v))
-        .map(|v| v.trim().to_lowercase())
-        .filter(|v| !v.is_empty())
 }
 
 /// Complaint texts that say nothing (real exports fill empty narratives
@@ -236,8 +228,8 @@ fn doc_of(key: &str, case: &Case) -> Doc {
         category: case.category.clone(),
         void: case.void.is_some(),
         placeholder: is_placeholder(&case.complaint.summary),
-        reference_key: customer_key(case.customer.reference.as_deref()),
-        contact_key: customer_key(case.customer.contact.as_deref()),
+        reference_key: value_key(case.customer.reference.as_deref()),
+        contact_key: value_key(case.customer.contact.as_deref()),
     }
 }
 
@@ -573,7 +565,7 @@ impl SearchIndex {
     /// repeat-customer matching compares them: the same reference when
     /// both cases have one, else the same contact.
     pub fn by_customer(&self, reference: Option<&str>, contact: Option<&str>) -> Result<Vec<Doc>> {
-        let (reference, contact) = (customer_key(reference), customer_key(contact));
+        let (reference, contact) = (value_key(reference), value_key(contact));
         // Both parameters are always bound; a missing one matches nothing.
         let condition = match (&reference, &contact) {
             (Some(_), Some(_)) => {
