@@ -290,6 +290,47 @@ fn a_month_folder_linking_out_of_the_log_is_never_read_or_written_through() {
 }
 
 #[test]
+fn a_cases_folder_that_is_a_link_is_never_read_or_written_through() {
+    let log = Log::empty();
+    log.run(["init"]).ok();
+    let elsewhere = Log::new();
+    let foreign = open_at(&elsewhere, "2026-11-20T09:15:00Z", "Secret from elsewhere");
+    std::fs::remove_dir_all(log.path().join("cases")).unwrap();
+    symlink(&elsewhere.path().join("cases"), &log.path().join("cases"));
+    let outside_before = files_below(elsewhere.path());
+    for args in [
+        &["list", "--format", "json"][..],
+        &["export", "--format", "json"],
+        &["site", "--out", "site"],
+        &["show", &foreign],
+        &["note", &foreign, "x"],
+        &["open", "--title", "T", "--customer", "C", "--summary", "S"],
+    ] {
+        let (code, stdout, stderr) = outcome(log.run(args));
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cases is a symbolic link"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stdout.contains("Secret") && !stdout.contains(&foreign),
+            "{args:?}: {stdout}"
+        );
+    }
+    assert!(
+        !log.path()
+            .join("site")
+            .join("case")
+            .join(format!("{foreign}.html"))
+            .exists()
+    );
+    let (code, stdout, _) = outcome(log.run(["check"]));
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("cases:1: a symbolic link"), "{stdout}");
+    assert_eq!(files_below(elsewhere.path()), outside_before);
+}
+
+#[test]
 fn a_case_file_linking_out_of_the_log_is_neither_changed_nor_shown() {
     let log = Log::new();
     let mine = log.open(&[]);

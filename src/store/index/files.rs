@@ -112,6 +112,12 @@ pub fn threads() -> usize {
 /// Walks `cases` on `threads` threads, level by level.
 pub fn walk(cases: &Path, threads: usize) -> Walked {
     let mut walked = Walked::default();
+    // `cases/` itself may arrive by `git pull` as a link, like any folder
+    // below it: not followed.
+    if fs::symlink_metadata(cases).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        walked.links.push(cases.to_path_buf());
+        return walked;
+    }
     let mut level = vec![(cases.to_path_buf(), String::new())];
     // Where one folder's run of files meets the next, and whether the
     // stems rise within every run.
