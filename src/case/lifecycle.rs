@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 
 use crate::case::fields::{Unrecorded, check_one_line, check_tag_separator, join_tags, split_tags};
 use crate::case::id::CaseId;
-use crate::case::redaction;
 use crate::case::suggestion::{Advised, Step, Suggestion};
 use crate::case::{
     Action, Case, Channel, Complaint, Customer, EditField, Event, FORMAT, FollowUp, FollowUpState,
     Outcome, PersonalField, Replay, Resolution, Severity, Status, Timestamp, Void, WaitingOn,
 };
+use crate::case::{personal, redaction};
 use crate::error::InputError;
 use crate::time::{Span, Zone, clock, format_relative, format_time};
 
@@ -911,6 +911,12 @@ pub fn reopen(case: &Case, stamp: &Stamp, reason: &str) -> Change {
     Ok(next)
 }
 
+/// The words of a text, between anything that is not a letter or digit.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
 /// Erases the customer's personal data from a case (`fields`, as the
 /// log's `[personal_data]` names them), keeping what reports need, with a
 /// `redacted` event saying who, when, why and which fields (never the old
@@ -930,19 +936,23 @@ pub fn redact(
             case.id, case.status
         ));
     }
-    // The reason stays on the record: it must not name what it erases.
-    let lowered = reason.to_lowercase();
+    // The reason stays on the record: it must not name what it erases,
+    // whole or by a part of the name ("erasure request from Maria").
+    let said = personal::normalised(reason);
+    let said_words: Vec<&str> = words(&said).collect();
     let customer = &case.customer;
     for (what, value) in [
         ("name", Some(&customer.name)),
         ("contact", customer.contact.as_ref()),
         ("reference", customer.reference.as_ref()),
     ] {
-        if let Some(value) = value.map(|v| v.trim().to_lowercase())
-            && value.chars().count() >= 3
-            && !redaction::is_marker(&value)
-            && lowered.contains(&value)
-        {
+        let Some(value) = personal::value_key(value.map(String::as_str)) else {
+            continue;
+        };
+        let whole = value.chars().count() >= 3 && said.contains(&value);
+        let part = what == "name"
+            && words(&value).any(|w| w.chars().count() >= 3 && said_words.contains(&w));
+        if whole || part {
             return refuse(format!(
                 "the reason holds the customer's {what}, which the redaction erases; say why without it (such as \"erasure request of 2026-11-20\")"
             ));

@@ -405,13 +405,21 @@ fn redacting_a_case_not_closed_needs_force_and_the_reason_names_nobody() {
     assert!(stderr.contains("give --force"), "{stderr}");
     let stderr = log.run(["redact", &id, "--force"]).fails(2);
     assert!(stderr.contains("give --reason"), "{stderr}");
-    let stderr = log
-        .run(["redact", &id, "--force", "--reason", "Maria López asked"])
-        .fails(2);
-    assert!(
-        stderr.contains("the reason holds the customer's name"),
-        "{stderr}"
-    );
+    for named in [
+        "Maria López asked",
+        "erasure request from Maria (phone call)",
+        "LÓPEZ asked by phone",
+        "asked by maria@example.com",
+    ] {
+        let stderr = log
+            .run(["redact", &id, "--force", "--reason", named])
+            .fails(2);
+        assert!(
+            stderr.contains("the reason holds the customer's"),
+            "{named}: {stderr}"
+        );
+    }
+
     let stderr = log
         .run(["redact", "--customer", "mar", "--reason", "erasure request"])
         .fails(2);
