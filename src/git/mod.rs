@@ -268,6 +268,10 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
             "log",
             "--relative",
             "--name-only",
+            // A merge lists what it changed against the branch merged
+            // into; by default it lists nothing, and the case's file would
+            // seem gone from it.
+            "--diff-merges=first-parent",
             "--format=%x1e%H%x1f%an <%ae>%x1f%aI%x1f%s",
             "--",
             &pathspec,

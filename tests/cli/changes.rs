@@ -170,6 +170,42 @@ fn log_tells_a_cases_story_commit_by_commit() {
 }
 
 #[test]
+fn log_tells_a_merge_what_it_brought_not_that_the_case_was_deleted() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "side"]);
+    log.run(["note", &id, "On the side"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "side"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["note", &id, "On main"])
+        .at("2026-11-21T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main"]);
+    git_ok(dir, &["merge", "-q", "--no-edit", "side"]);
+    let json: serde_json::Value =
+        serde_json::from_str(&log.run(["log", &id, "--format", "json"]).ok()).unwrap();
+    let merge = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"].as_str().unwrap().starts_with("Merge"))
+        .expect("the merge is told");
+    assert_eq!(merge["change"]["file"], "modified", "{merge}");
+    assert_eq!(
+        merge["change"]["summary"],
+        serde_json::json!(["note added"]),
+        "{merge}"
+    );
+    let text = log.run(["log", &id]).ok();
+    assert!(
+        !text.contains("deleted") && !text.contains("moved from"),
+        "{text}"
+    );
+}
+
+#[test]
 fn changes_tell_the_handling_practice_in_words() {
     let (log, id) = repository(true);
     let dir = log.path();
