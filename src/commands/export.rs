@@ -27,7 +27,9 @@ word_enum!(
 /// One flat row per case with every field; in CSV, tags are joined with
 /// "; " and events are JSON text. `caselog import` reads it back. With
 /// --customer, it is everything held about one person (an access request):
-/// stderr says how many cases matched, and on what.
+/// the cases whose name, contact or reference is exactly it; stderr says
+/// how many matched, and on what, and names those left out that only
+/// hold it in part.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -51,7 +53,7 @@ pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u
     let mut cases = scan.cases;
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
     if let Some(wanted) = &filter.customer {
-        tell_matches(wanted, &cases);
+        cases = exact_matches(wanted, cases);
     }
     let rows: Vec<_> = if args.pseudonymise {
         let secret = session.store()?.secret()?;
@@ -84,14 +86,16 @@ pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u
     Ok(code)
 }
 
-/// Says on stderr how many cases `--customer` matched, and on what: the
-/// values it matched exactly, and the cases it matched only in part (a
-/// longer name, another address), to check before they are handed over.
-fn tell_matches(wanted: &str, cases: &[Case]) {
+/// The cases of an access request: those whose customer is exactly
+/// `wanted` by name, contact or reference. Said on stderr: how many, on
+/// what, and the cases that only hold it in part (a longer name, another
+/// address), which are left out, since they may be someone else's.
+fn exact_matches(wanted: &str, cases: Vec<Case>) -> Vec<Case> {
     let mut exact: Vec<(Known, String, usize)> = Vec::new();
     let mut partial: Vec<String> = Vec::new();
+    let mut kept = Vec::with_capacity(cases.len());
     for case in cases {
-        let found = personal::matching(case, wanted);
+        let found = personal::matching(&case, wanted);
         for (known, value) in &found.exactly {
             match exact.iter_mut().find(|(k, v, _)| {
                 k == known && personal::normalised(v) == personal::normalised(value)
@@ -100,7 +104,9 @@ fn tell_matches(wanted: &str, cases: &[Case]) {
                 None => exact.push((*known, value.clone(), 1)),
             }
         }
-        if !found.is_exact() {
+        if found.is_exact() {
+            kept.push(case);
+        } else {
             let on: Vec<String> = found
                 .partly
                 .iter()
@@ -114,9 +120,9 @@ fn tell_matches(wanted: &str, cases: &[Case]) {
         .iter()
         .map(|(known, value, count)| format!("{} '{value}' in {count}", known.label()))
         .collect();
-    let count = cases.len();
+    let count = kept.len();
     super::say(&format!(
-        "{count} case{} matched --customer '{}' (name, contact or reference, any letter case){}",
+        "{count} case{} matched --customer '{}' (name, contact or reference, however typed){}",
         if count == 1 { "" } else { "s" },
         wanted.trim(),
         if on.is_empty() {
@@ -127,9 +133,10 @@ fn tell_matches(wanted: &str, cases: &[Case]) {
     ));
     if !partial.is_empty() {
         super::say(&format!(
-            "{} of them only in part: {}; make sure each is the same person before handing it over",
+            "left out {} that only hold it in part: {}; if one is the same person, export again with its exact value",
             partial.len(),
             partial.join(", ")
         ));
     }
+    kept
 }

@@ -246,9 +246,25 @@ fn check_reports_a_card_number_in_the_log_with_file_and_line() {
 }
 
 #[test]
-fn export_customer_hands_over_every_case_and_says_what_matched() {
+fn export_customer_hands_over_exactly_that_person_s_cases_and_says_what_matched() {
     let log = Log::new();
     let (maria, _) = maria_and_leo(&log);
+    // Someone else whose address holds hers.
+    let anna = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late",
+            "--customer",
+            "Anna Schmidt",
+            "--contact",
+            "anna.maria@example.com",
+            "--summary",
+            "Late.",
+        ])
+        .ok();
+    let anna = anna.trim();
     let out = log
         .run(["export", "--customer", "maria@example.com"])
         .output();
@@ -263,24 +279,31 @@ fn export_customer_hands_over_every_case_and_says_what_matched() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "caselog: 2 cases matched --customer 'maria@example.com' (name, contact or reference, any letter case): exactly on contact 'maria@example.com' in 2\n"
+        format!(
+            "caselog: 2 cases matched --customer 'maria@example.com' (name, contact or reference, however typed): exactly on contact 'maria@example.com' in 2\n\
+             caselog: left out 1 that only hold it in part: {anna} (contact 'anna.maria@example.com'); if one is the same person, export again with its exact value\n"
+        )
     );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Anna"));
     let out = log
         .run(["export", "--customer", "MARIA", "--format", "csv"])
         .output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with("caselog: 3 cases matched --customer 'MARIA'"),
+        stderr.starts_with("caselog: 0 cases matched --customer 'MARIA'"),
         "{stderr}"
     );
     assert!(
         stderr.contains(&format!(
-            "caselog: 3 of them only in part: {} (name 'Maria López', contact 'maria@example.com')",
+            "caselog: left out 4 that only hold it in part: {} (name 'Maria López', contact 'maria@example.com')",
             maria[0]
         )),
         "{stderr}"
     );
-    assert!(stderr.contains("make sure each is the same person before handing it over"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Maria López"));
+    let out = log
+        .run(["export", "--customer", "MARIA  LÓPEZ", "--format", "csv"])
+        .output();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout)
             .matches("Maria López")
