@@ -36,7 +36,7 @@ word_enum!(
 /// target, the resolution's clock paused while waiting on the customer);
 /// follow-up compliance; updates to the customer (with update_every);
 /// satisfaction; top categories, repeat customers and the trend (per day,
-/// week or month, by the period's length).
+/// week, month or longer, by the period's length).
 /// The guide defines each measure. Void cases count in none.
 #[derive(Debug, Args)]
 pub struct ReportArgs {

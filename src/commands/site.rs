@@ -23,8 +23,8 @@ use clap::Args;
 /// Write a static web site of the report, what is due, and every case
 ///
 /// For people without a terminal: an index with the report's numbers and
-/// charts (complaints per day, week or month by category; response and
-/// resolution against target; satisfaction and reopens), the due list,
+/// charts (complaints per day, week, month or longer by category; response
+/// and resolution against target; satisfaction and reopens), the due list,
 /// and one page per case (its steps, agreement and events). Plain HTML
 /// with inline SVG: no script, no network; it works opened from disk and
 /// from any static host. Times are in the log's time zone. The folder is

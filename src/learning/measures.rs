@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::case::id::CaseId;
@@ -567,7 +567,7 @@ fn customer_label(name: &str, reference: Option<&str>) -> Box<str> {
     }
 }
 
-fn iso_week(t: DateTime<Utc>) -> String {
+fn iso_week(t: impl Datelike) -> String {
     let week = t.iso_week();
     format!("{}-W{:02}", week.year(), week.week())
 }
@@ -771,7 +771,15 @@ pub enum Unit {
     Day,
     Week,
     Month,
+    Quarter,
+    Year,
+    Decade,
+    Century,
 }
+
+/// The most bars a trend has: a chart a person reads at a glance, and
+/// lines a terminal shows without scrolling through hundreds.
+const MOST_BARS: i64 = 120;
 
 impl Unit {
     pub fn as_str(self) -> &'static str {
@@ -779,44 +787,91 @@ impl Unit {
             Unit::Day => "day",
             Unit::Week => "week",
             Unit::Month => "month",
+            Unit::Quarter => "quarter",
+            Unit::Year => "year",
+            Unit::Decade => "decade",
+            Unit::Century => "century",
         }
     }
 
-    /// Days for up to three weeks, weeks up to about six months, months
-    /// beyond: a chart of a few dozen lines at most, whatever the period.
-    fn for_days(days: i64) -> Unit {
+    /// Days for up to three weeks, weeks up to about six months, then
+    /// the finest of months, quarters, years and decades that takes the
+    /// whole period in at most [`MOST_BARS`] bars, centuries beyond: a
+    /// case dated decades back (an import's typo) makes the bars coarser,
+    /// never drops the recent ones.
+    fn for_dates(first: NaiveDate, last: NaiveDate) -> Unit {
+        let days = (last - first).num_days();
         if days <= 21 {
             Unit::Day
         } else if days <= 183 {
             Unit::Week
         } else {
-            Unit::Month
+            [Unit::Month, Unit::Quarter, Unit::Year, Unit::Decade]
+                .into_iter()
+                .find(|unit| unit.bucket(last) - unit.bucket(first) < MOST_BARS)
+                .unwrap_or(Unit::Century)
         }
     }
 
-    fn key(self, t: DateTime<Utc>) -> String {
+    /// The bucket `date` falls in, numbered so the buckets of a period
+    /// are consecutive: counting 100,000 cases formats no dates.
+    fn bucket(self, date: NaiveDate) -> i64 {
+        let year = i64::from(date.year());
+        let month = i64::from(date.month0());
         match self {
-            Unit::Day => t.format("%Y-%m-%d").to_string(),
-            Unit::Week => iso_week(t),
-            Unit::Month => t.format("%Y-%m").to_string(),
+            Unit::Day => i64::from(date.num_days_from_ce()),
+            // 0001-01-01 was a Monday: weeks counted from it start on
+            // Mondays, as ISO weeks do.
+            Unit::Week => (i64::from(date.num_days_from_ce()) - 1).div_euclid(7),
+            Unit::Month => year * 12 + month,
+            Unit::Quarter => year * 4 + month / 3,
+            Unit::Year => year,
+            Unit::Decade => year.div_euclid(10),
+            Unit::Century => year.div_euclid(100),
         }
     }
 
-    /// The bucket `t` falls in, as a number that sorts as [`Unit::key`]
-    /// does: counting 100,000 cases formats no dates.
-    fn bucket(self, t: DateTime<Utc>) -> i64 {
+    /// The first day of `bucket`.
+    fn start(self, bucket: i64) -> Option<NaiveDate> {
+        let day = |days: i64| NaiveDate::from_num_days_from_ce_opt(i32::try_from(days).ok()?);
+        let first_of = |year: i64, month0: i64| {
+            NaiveDate::from_ymd_opt(
+                i32::try_from(year).ok()?,
+                u32::try_from(month0 + 1).ok()?,
+                1,
+            )
+        };
         match self {
-            Unit::Day => i64::from(t.date_naive().num_days_from_ce()),
-            Unit::Week => {
-                let week = t.iso_week();
-                i64::from(week.year()) * 100 + i64::from(week.week())
-            }
-            Unit::Month => i64::from(t.year()) * 100 + i64::from(t.month()),
+            Unit::Day => day(bucket),
+            Unit::Week => day(bucket * 7 + 1),
+            Unit::Month => first_of(bucket.div_euclid(12), bucket.rem_euclid(12)),
+            Unit::Quarter => first_of(bucket.div_euclid(4), bucket.rem_euclid(4) * 3),
+            Unit::Year => first_of(bucket, 0),
+            Unit::Decade => first_of(bucket * 10, 0),
+            Unit::Century => first_of(bucket * 100, 0),
+        }
+    }
+
+    /// How a bucket is named: `2026-11-22`, `2026-W47`, `2026-11`,
+    /// `2026-Q4`, `2026`, `2020s`, `2000–2099`.
+    fn key(self, bucket: i64) -> String {
+        let Some(start) = self.start(bucket) else {
+            // Beyond the calendar: never for a time caselog takes.
+            return bucket.to_string();
+        };
+        match self {
+            Unit::Day => start.format("%Y-%m-%d").to_string(),
+            Unit::Week => iso_week(start),
+            Unit::Month => start.format("%Y-%m").to_string(),
+            Unit::Quarter => format!("{}-Q{}", start.year(), start.month0() / 3 + 1),
+            Unit::Year => start.year().to_string(),
+            Unit::Decade => format!("{}s", start.year()),
+            Unit::Century => format!("{}–{}", start.year(), start.year() + 99),
         }
     }
 }
 
-/// Complaints received per day, week or month over the period.
+/// Complaints received per day, week, month or longer over the period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Trend {
     pub unit: Unit,
@@ -1228,9 +1283,9 @@ fn repeat_customers(received: &[&Facts]) -> Vec<RepeatCustomer> {
         .collect()
 }
 
-/// Counts per day, week or month (by the period's length) with the empty
-/// ones filled in, from the period's start (or the first complaint) to
-/// its end.
+/// Counts per day, week, month or longer (by the period's length) with
+/// the empty ones filled in, from the period's start (or the first
+/// complaint) to its end: every complaint received is in one of them.
 fn trend(received: &[&Facts], period: &Period) -> Option<Trend> {
     let first = period
         .since
@@ -1242,31 +1297,34 @@ fn trend(received: &[&Facts], period: &Period) -> Option<Trend> {
         .map_or(period.end(), |latest| {
             latest.max(period.end() - chrono::Duration::seconds(1))
         });
-    let unit = Unit::for_days((last - first).num_days());
-    let mut counts: HashMap<i64, usize> = HashMap::new();
+    let (first, last) = (trend_date(first), trend_date(last));
+    let unit = Unit::for_dates(first, last);
+    let from = unit.bucket(first);
+    // The unit keeps the buckets to a few score (centuries: at most 81
+    // from the year 1000 to 9000), so none is ever cut off.
+    let mut counts = vec![0; usize::try_from(unit.bucket(last) - from + 1).unwrap_or(0)];
     for f in received {
-        *counts.entry(unit.bucket(f.opened_at)).or_default() += 1;
-    }
-    let mut out: Vec<Count> = Vec::new();
-    let mut at = first;
-    let end = unit.bucket(last);
-    let mut previous = None;
-    // Steps of a day reach every day, week and month; each bucket once.
-    while out.len() < 400 {
-        let bucket = unit.bucket(at);
-        if previous != Some(bucket) {
-            if bucket > end {
-                break;
-            }
-            previous = Some(bucket);
-            out.push(Count {
-                count: counts.get(&bucket).copied().unwrap_or(0),
-                key: unit.key(at),
-            });
+        // Every complaint received falls between the first and the last.
+        if let Some(count) = usize::try_from(unit.bucket(trend_date(f.opened_at)) - from)
+            .ok()
+            .and_then(|i| counts.get_mut(i))
+        {
+            *count += 1;
         }
-        at += chrono::Duration::days(1);
     }
-    Some(Trend { unit, counts: out })
+    let counts = (from..)
+        .zip(counts)
+        .map(|(bucket, count)| Count {
+            key: unit.key(bucket),
+            count,
+        })
+        .collect();
+    Some(Trend { unit, counts })
+}
+
+/// The day a trend counts a moment in.
+fn trend_date(t: DateTime<Utc>) -> NaiveDate {
+    t.date_naive()
 }
 
 /// The trend of complaints received, split by category.
@@ -1301,7 +1359,12 @@ pub fn trend_by_category(facts: &[&Facts], period: Period) -> Option<CategoryTre
         let category = f.group(By::Category);
         if let (Some(row), Some(&i)) = (
             split.iter_mut().find(|(key, _)| *key == category),
-            slot.get(total.unit.key(f.opened_at).as_str()),
+            slot.get(
+                total
+                    .unit
+                    .key(total.unit.bucket(trend_date(f.opened_at)))
+                    .as_str(),
+            ),
         ) {
             row.1[i] += 1;
         }
@@ -1329,11 +1392,97 @@ mod tests {
 
     #[test]
     fn the_chart_s_unit_follows_the_period_s_length() {
-        assert_eq!(Unit::for_days(6), Unit::Day);
-        assert_eq!(Unit::for_days(21), Unit::Day);
-        assert_eq!(Unit::for_days(22), Unit::Week);
-        assert_eq!(Unit::for_days(183), Unit::Week);
-        assert_eq!(Unit::for_days(3000), Unit::Month);
+        let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date");
+        let unit = |first: &str, last: &str| Unit::for_dates(date(first), date(last));
+        assert_eq!(unit("2026-11-01", "2026-11-07"), Unit::Day);
+        assert_eq!(unit("2026-11-01", "2026-11-22"), Unit::Day);
+        assert_eq!(unit("2026-11-01", "2026-11-23"), Unit::Week);
+        assert_eq!(unit("2026-01-01", "2026-07-03"), Unit::Week);
+        assert_eq!(unit("2018-06-01", "2026-11-22"), Unit::Month);
+        // 120 months fit, 121 do not.
+        assert_eq!(unit("2016-12-01", "2026-11-30"), Unit::Month);
+        assert_eq!(unit("2016-11-30", "2026-11-30"), Unit::Quarter);
+        assert_eq!(unit("1990-01-01", "2026-11-22"), Unit::Year);
+        assert_eq!(unit("1970-01-01", "2026-11-22"), Unit::Year);
+        assert_eq!(unit("1026-11-22", "2026-11-22"), Unit::Decade);
+        assert_eq!(unit("1000-01-01", "8999-12-31"), Unit::Century);
+    }
+
+    #[test]
+    fn buckets_are_consecutive_and_named_by_their_first_day() {
+        let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date");
+        let named = |unit: Unit, text: &str| unit.key(unit.bucket(date(text)));
+        assert_eq!(named(Unit::Day, "2026-11-22"), "2026-11-22");
+        // 2026-11-22 is a Sunday, the last day of ISO week 47.
+        assert_eq!(named(Unit::Week, "2026-11-22"), "2026-W47");
+        assert_eq!(named(Unit::Week, "2026-11-23"), "2026-W48");
+        // 2027-01-01 is a Friday of 2026's week 53.
+        assert_eq!(named(Unit::Week, "2027-01-01"), "2026-W53");
+        assert_eq!(named(Unit::Month, "2026-11-22"), "2026-11");
+        assert_eq!(named(Unit::Quarter, "2026-11-22"), "2026-Q4");
+        assert_eq!(named(Unit::Quarter, "2026-03-31"), "2026-Q1");
+        assert_eq!(named(Unit::Year, "2026-11-22"), "2026");
+        assert_eq!(named(Unit::Decade, "2026-11-22"), "2020s");
+        assert_eq!(named(Unit::Century, "2026-11-22"), "2000–2099");
+        for unit in [
+            Unit::Day,
+            Unit::Week,
+            Unit::Month,
+            Unit::Quarter,
+            Unit::Year,
+            Unit::Decade,
+            Unit::Century,
+        ] {
+            let mut day = date("1999-12-20");
+            while day < date("2001-02-01") {
+                let next = day.succ_opt().expect("a day");
+                let step = unit.bucket(next) - unit.bucket(day);
+                assert!(step == 0 || step == 1, "{unit:?} {day}");
+                assert_eq!(unit.start(unit.bucket(day)).map(|s| s <= day), Some(true));
+                day = next;
+            }
+        }
+    }
+
+    #[test]
+    fn a_complaint_decades_back_makes_the_trend_coarser_and_drops_none() {
+        use crate::case::lifecycle::tests::opened;
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .expect("a time")
+                .with_timezone(&Utc)
+        };
+        let now = at("2026-11-22T09:00:00Z");
+        let period = Period {
+            since: None,
+            until: now,
+            as_of: now,
+        };
+        let facts: Vec<Facts> = [
+            "1970-01-01T00:00:00Z",
+            "2026-11-10T09:00:00Z",
+            "2026-11-21T09:00:00Z",
+        ]
+        .iter()
+        .filter_map(|&t| {
+            let mut case = opened();
+            case.opened_at = at(t).into();
+            for e in &mut case.events {
+                e.at = at(t).into();
+            }
+            Facts::of(&case, &period, &Settings::default())
+        })
+        .collect();
+        let facts: Vec<&Facts> = facts.iter().collect();
+        let trend = compute(&facts, period, None, None, &Settings::default())
+            .learning
+            .trend
+            .expect("a trend");
+        assert_eq!(trend.unit, Unit::Year);
+        assert_eq!(trend.counts.len(), 2026 - 1970 + 1);
+        assert_eq!(trend.counts.iter().map(|c| c.count).sum::<usize>(), 3);
+        let last = trend.counts.last().expect("a bar");
+        assert_eq!((last.key.as_str(), last.count), ("2026", 2));
     }
 
     #[test]

@@ -622,3 +622,77 @@ fn the_index_says_no_follow_up_was_scheduled_as_the_report_does() {
         .expect("a follow-up row");
     assert!(row.contains(said), "{row}");
 }
+
+/// What each bar of the trend chart says it counts: its bucket, and how
+/// many complaints of one category it holds.
+fn trend_bars(index: &Html) -> Vec<(String, usize)> {
+    select(index, "figure svg rect.bar > title")
+        .iter()
+        .map(text)
+        .filter_map(|title| {
+            let (bucket, rest) = title.split_once(": ")?;
+            let count = rest.rsplit(' ').next()?.parse().ok()?;
+            Some((bucket.to_string(), count))
+        })
+        .collect()
+}
+
+#[test]
+fn a_period_of_decades_charts_every_complaint_in_coarser_bars() {
+    let log = Log::new();
+    for at in ["2026-11-10T09:00:00Z", "2026-11-12T09:00:00Z"] {
+        log.run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late",
+            "--customer",
+            "Ann",
+            "--summary",
+            "Late.",
+            "--category",
+            "billing",
+        ])
+        .at(at)
+        .ok();
+    }
+    let bars = |dir: &Path| trend_bars(&pages(dir)["index.html"]);
+    // A period reaching back decades, and a case dated 1970 by an import.
+    let dir = site(&log, &["--since", "1990-01-01"]);
+    assert_eq!(
+        bars(&dir),
+        [("2026".to_string(), 2)],
+        "the recent complaints"
+    );
+    std::fs::write(
+        log.path().join("old.json"),
+        r#"[{"title":"Old","customer":"Olga","summary":"Old.","opened_at":"1970-01-01T00:00:00Z"}]"#,
+    )
+    .expect("written");
+    log.run(["import", "old.json"]).ok();
+    let dir = site(&log, &[]);
+    let index = &pages(&dir)["index.html"];
+    assert!(
+        select(index, "figure h3")
+            .iter()
+            .any(|h| text(h) == "Complaints received per year, by category"),
+        "a chart by year"
+    );
+    let bars = trend_bars(index);
+    let total: usize = bars.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 3, "every complaint: {bars:?}");
+    assert!(bars.contains(&("2026".to_string(), 2)), "{bars:?}");
+    assert!(bars.contains(&("1970".to_string(), 1)), "{bars:?}");
+    // The report counts them alike: it shares the trend.
+    let report: serde_json::Value =
+        serde_json::from_str(&log.run(["report", "--format", "json"]).ok()).expect("JSON");
+    let trend = &report["learning"]["trend"];
+    assert_eq!(trend["unit"], "year");
+    let counts = trend["counts"].as_array().expect("counts");
+    assert_eq!(counts.len(), 2026 - 1970 + 1);
+    let sum: u64 = counts
+        .iter()
+        .map(|c| c["count"].as_u64().expect("a count"))
+        .sum();
+    assert_eq!(sum, 3);
+}
