@@ -16,18 +16,20 @@ const PALETTE: &[&str] = &[
     "#9c755f", "#bab0ac",
 ];
 
-/// Text for an SVG text node or attribute value.
+/// Text for an SVG text node or attribute value: shown as the rest of
+/// the site shows case text (control and bidirectional characters as
+/// visible escapes, by [`crate::untrusted`]'s one rule), on one line,
+/// then escaped for markup.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let shown = crate::untrusted::line(text);
+    let mut out = String::with_capacity(shown.len());
+    for c in shown.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Controls have no place in markup (XML refuses most of them).
-            c if c.is_control() => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -243,8 +245,30 @@ mod tests {
     fn escape_leaves_no_markup_and_no_controls() {
         assert_eq!(
             escape("<b>\"a\" & 'b'</b>\u{1b}"),
-            "&lt;b&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/b&gt;\u{fffd}"
+            "&lt;b&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/b&gt;\\u{1b}"
         );
+    }
+
+    #[test]
+    fn escape_shows_every_hazardous_character_as_the_site_does() {
+        for c in [
+            '\u{202e}',
+            '\u{2066}',
+            '\u{200f}',
+            '\u{061c}',
+            '\u{e0041}',
+            '\u{85}',
+        ] {
+            let text = format!("fee{c}gnp.exe");
+            let escaped = escape(&text);
+            assert!(!escaped.contains(c), "{c:?} raw in {escaped}");
+            assert_eq!(
+                escaped,
+                crate::untrusted::line(&text),
+                "as the HTML tables show it"
+            );
+        }
+        assert_eq!(escape("two\nlines"), "two ⏎ lines");
     }
 
     #[test]

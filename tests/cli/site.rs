@@ -696,3 +696,36 @@ fn a_period_of_decades_charts_every_complaint_in_coarser_bars() {
         .sum();
     assert_eq!(sum, 3);
 }
+
+#[test]
+fn bidi_and_control_characters_in_a_category_are_escaped_in_the_charts_too() {
+    let log = Log::new();
+    // Override, isolate and mark characters that would reorder the label.
+    let category = "fee\u{202e}gnp.exe\u{2066}x\u{2069}\u{200f}";
+    log.open(&["--category", category]);
+    let dir = site(&log, &[]);
+    let raw = std::fs::read_to_string(dir.join("index.html")).expect("the index");
+    for c in ['\u{202e}', '\u{2066}', '\u{2069}', '\u{200f}'] {
+        assert!(!raw.contains(c), "{c:?} reaches the page raw");
+    }
+    let shown = "fee\\u{202e}gnp.exe\\u{2066}x\\u{2069}\\u{200f}";
+    let index = &pages(&dir)["index.html"];
+    let legend: Vec<String> = select(index, "figure svg text.legend")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(legend, [shown], "the legend, as the table shows it");
+    let tooltips: Vec<String> = select(index, "figure svg rect.bar > title")
+        .iter()
+        .map(text)
+        .collect();
+    assert!(
+        tooltips.iter().any(|t| t.contains(shown)),
+        "the tooltip: {tooltips:?}"
+    );
+    let table: Vec<String> = select(index, "#categories + table td")
+        .iter()
+        .map(text)
+        .collect();
+    assert!(table.contains(&shown.to_string()), "{table:?}");
+}
