@@ -137,6 +137,7 @@ fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
         since,
         until,
         as_of,
+        zone: session.zone(),
     })
 }
 

@@ -73,6 +73,7 @@ pub fn run(session: &Session, args: SiteArgs, out: &mut dyn Write) -> Result<u8>
         since,
         until: now,
         as_of: now,
+        zone,
     };
     let store = session.store()?;
     let secret = match args.pseudonymise {

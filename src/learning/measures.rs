@@ -21,7 +21,7 @@ use crate::case::{Action, Case, Channel, Event, Outcome, Severity, Status, repla
 use crate::case::{personal, redaction};
 use crate::practice::deadlines;
 use crate::settings::Settings;
-use crate::time::Span;
+use crate::time::{Span, Zone};
 use crate::words::word_enum;
 
 word_enum!(
@@ -49,6 +49,11 @@ pub struct Period {
     /// Events after this instant are ignored, as if not yet happened.
     #[serde(serialize_with = "time")]
     pub as_of: DateTime<Utc>,
+    /// The zone whose days, weeks and months the trend and the groups by
+    /// week or month count in: the one times are shown in, so a case
+    /// shown on 11 November is counted on 11 November.
+    #[serde(skip)]
+    pub zone: Zone,
 }
 
 impl Period {
@@ -59,6 +64,11 @@ impl Period {
     /// The instant "now" stands for when judging what is still pending.
     fn end(&self) -> DateTime<Utc> {
         self.until.min(self.as_of)
+    }
+
+    /// The day `t` falls on in the period's zone: what the trend counts by.
+    fn day(&self, t: DateTime<Utc>) -> NaiveDate {
+        self.zone.date(t)
     }
 }
 
@@ -285,22 +295,23 @@ impl Facts {
     }
 
     /// How the group `group` (this case's) is named in a report.
-    fn label(&self, by: By) -> String {
+    fn label(&self, by: By, zone: Zone) -> String {
         match by {
             By::Customer => self.customer_label.to_string(),
-            _ => self.group(by),
+            _ => self.group(by, zone),
         }
     }
 
-    fn group(&self, by: By) -> String {
+    /// The group of this case; weeks and months as `zone` counts them.
+    fn group(&self, by: By, zone: Zone) -> String {
         match by {
             By::Category => self.category.as_deref().unwrap_or(NO_CATEGORY).into(),
             By::Channel => self.channel.to_string(),
             By::Severity => self.severity.to_string(),
             By::Assignee => self.assignee.as_deref().unwrap_or("(nobody)").into(),
             By::Customer => self.customer.as_deref().unwrap_or(REDACTED).into(),
-            By::Month => self.opened_at.format("%Y-%m").to_string(),
-            By::Week => iso_week(self.opened_at),
+            By::Month => zone.date(self.opened_at).format("%Y-%m").to_string(),
+            By::Week => iso_week(zone.date(self.opened_at)),
         }
     }
 }
@@ -951,7 +962,7 @@ pub fn compute(
     if let Some(by) = by {
         let mut members: BTreeMap<String, Vec<&Facts>> = BTreeMap::new();
         for &f in facts {
-            members.entry(f.group(by)).or_default().push(f);
+            members.entry(f.group(by, period.zone)).or_default().push(f);
         }
         let mut measured: Vec<(String, Vec<&Facts>, Measures)> = Vec::new();
         for (_, cases) in members {
@@ -961,7 +972,7 @@ pub fn compute(
                 let label = cases
                     .iter()
                     .max_by_key(|f| f.opened_at)
-                    .map(|f| f.label(by))
+                    .map(|f| f.label(by, period.zone))
                     .unwrap_or_default();
                 measured.push((label, cases, measures));
             }
@@ -1297,7 +1308,7 @@ fn trend(received: &[&Facts], period: &Period) -> Option<Trend> {
         .map_or(period.end(), |latest| {
             latest.max(period.end() - chrono::Duration::seconds(1))
         });
-    let (first, last) = (trend_date(first), trend_date(last));
+    let (first, last) = (period.day(first), period.day(last));
     let unit = Unit::for_dates(first, last);
     let from = unit.bucket(first);
     // The unit keeps the buckets to a few score (centuries: at most 81
@@ -1305,7 +1316,7 @@ fn trend(received: &[&Facts], period: &Period) -> Option<Trend> {
     let mut counts = vec![0; usize::try_from(unit.bucket(last) - from + 1).unwrap_or(0)];
     for f in received {
         // Every complaint received falls between the first and the last.
-        if let Some(count) = usize::try_from(unit.bucket(trend_date(f.opened_at)) - from)
+        if let Some(count) = usize::try_from(unit.bucket(period.day(f.opened_at)) - from)
             .ok()
             .and_then(|i| counts.get_mut(i))
         {
@@ -1320,11 +1331,6 @@ fn trend(received: &[&Facts], period: &Period) -> Option<Trend> {
         })
         .collect();
     Some(Trend { unit, counts })
-}
-
-/// The day a trend counts a moment in.
-fn trend_date(t: DateTime<Utc>) -> NaiveDate {
-    t.date_naive()
 }
 
 /// The trend of complaints received, split by category.
@@ -1356,13 +1362,13 @@ pub fn trend_by_category(facts: &[&Facts], period: Period) -> Option<CategoryTre
         .map(|c| (c.key.clone(), vec![0; total.counts.len()]))
         .collect();
     for f in facts.iter().filter(|f| period.contains(f.opened_at)) {
-        let category = f.group(By::Category);
+        let category = f.group(By::Category, period.zone);
         if let (Some(row), Some(&i)) = (
             split.iter_mut().find(|(key, _)| *key == category),
             slot.get(
                 total
                     .unit
-                    .key(total.unit.bucket(trend_date(f.opened_at)))
+                    .key(total.unit.bucket(period.day(f.opened_at)))
                     .as_str(),
             ),
         ) {
@@ -1445,6 +1451,47 @@ mod tests {
     }
 
     #[test]
+    fn the_trend_counts_days_in_the_period_s_zone() {
+        use crate::case::lifecycle::tests::opened;
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .expect("a time")
+                .with_timezone(&Utc)
+        };
+        let zone = Zone::named("Pacific/Kiritimati").expect("a zone");
+        let period = Period {
+            since: Some(at("2026-11-09T10:00:00Z")),
+            until: at("2026-11-12T10:00:00Z"),
+            as_of: at("2026-11-12T10:00:00Z"),
+            zone,
+        };
+        let mut case = opened();
+        // 08:00 on the 11th at UTC+14.
+        case.opened_at = at("2026-11-10T18:00:00Z").into();
+        for e in &mut case.events {
+            e.at = case.opened_at;
+        }
+        let facts = Facts::of(&case, &period, &Settings::default()).expect("facts");
+        let report = compute(
+            &[&facts],
+            period,
+            Some(By::Month),
+            None,
+            &Settings::default(),
+        );
+        let trend = report.learning.trend.expect("a trend");
+        let counted: Vec<(&str, usize)> = trend
+            .counts
+            .iter()
+            .map(|c| (c.key.as_str(), c.count))
+            .collect();
+        assert_eq!(
+            counted,
+            [("2026-11-10", 0), ("2026-11-11", 1), ("2026-11-12", 0)]
+        );
+    }
+
+    #[test]
     fn a_complaint_decades_back_makes_the_trend_coarser_and_drops_none() {
         use crate::case::lifecycle::tests::opened;
         let at = |text: &str| {
@@ -1457,6 +1504,7 @@ mod tests {
             since: None,
             until: now,
             as_of: now,
+            zone: Zone::UTC,
         };
         let facts: Vec<Facts> = [
             "1970-01-01T00:00:00Z",
@@ -1504,6 +1552,7 @@ mod tests {
             since: None,
             until: day(60),
             as_of: day(60),
+            zone: Zone::UTC,
         };
         let facts: Vec<Facts> = [(0, "billing"), (1, "billing"), (40, "delivery"), (41, "")]
             .iter()

@@ -729,3 +729,69 @@ fn bidi_and_control_characters_in_a_category_are_escaped_in_the_charts_too() {
         .collect();
     assert!(table.contains(&shown.to_string()), "{table:?}");
 }
+
+#[test]
+fn the_chart_counts_each_complaint_on_the_day_the_site_shows_it_opened() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "timezone = \"Pacific/Kiritimati\"\n",
+    )
+    .expect("settings");
+    // 18:00 UTC on the 10th is 08:00 on the 11th at UTC+14; the 30th of
+    // November there is already December.
+    for at in ["2026-11-10T18:00:00Z", "2026-11-30T18:00:00Z"] {
+        log.run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late",
+            "--customer",
+            "Ann",
+            "--summary",
+            "Late.",
+            "--category",
+            "billing",
+        ])
+        .at(at)
+        .ok();
+    }
+    let now = "2026-12-05T09:00:00Z";
+    let out = log
+        .run(["site", "--out", "site", "--since", "2026-11-25"])
+        .at(now)
+        .ok();
+    assert!(out.starts_with("wrote site ("), "{out}");
+    let pages = pages(&log.path().join("site"));
+    let opened: Vec<String> = select(&pages["cases.html"], "tbody td:nth-child(5)")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(opened, ["2026-12-01 08:00 +14", "2026-11-11 08:00 +14"]);
+    assert_eq!(
+        trend_bars(&pages["index.html"]),
+        [("2026-12-01".to_string(), 1)],
+        "the day as the zone counts it"
+    );
+    // The report counts alike, per day and in its groups by month.
+    let report = |args: &[&str]| -> serde_json::Value {
+        let mut full = vec!["report", "--format", "json"];
+        full.extend_from_slice(args);
+        serde_json::from_str(&log.run(full).at(now).ok()).expect("JSON")
+    };
+    let days = report(&["--since", "2026-11-10", "--until", "2026-11-13"]);
+    assert_eq!(days["learning"]["trend"]["unit"], "day");
+    assert_eq!(
+        days["learning"]["trend"]["counts"],
+        serde_json::json!([{"key": "2026-11-10", "count": 0}, {"key": "2026-11-11", "count": 1},
+                           {"key": "2026-11-12", "count": 0}])
+    );
+    let months = report(&["--by", "month"]);
+    let groups: Vec<&str> = months["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| g["key"].as_str().expect("a key"))
+        .collect();
+    assert_eq!(groups, ["2026-11", "2026-12"]);
+}
