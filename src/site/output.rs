@@ -115,8 +115,22 @@ pub fn replace(
     check(&out, log_root, cases_dir, &shown)?;
     let parent = out.parent().unwrap_or(Path::new("/")).to_path_buf();
     fs::create_dir_all(&parent).with_context(|| format!("making {}", parent.display()))?;
-    let building = tempfile::Builder::new()
-        .prefix(".caselog-site-")
+    // The site replacing one keeps that folder's permissions (one made
+    // private stays private); a new one is made as `mkdir` makes a
+    // folder, so the umask says who may read it.
+    let kept = match fs::symlink_metadata(&out) {
+        Ok(meta) => Some(meta.permissions()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => return Err(err).with_context(|| format!("reading {shown}")),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".caselog-site-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o777));
+    }
+    let building = builder
         .tempdir_in(&parent)
         .with_context(|| format!("making a temporary folder in {}", parent.display()))?;
     for page in pages {
@@ -131,12 +145,9 @@ pub fn replace(
         "This folder is a site written by `caselog site`; the next run replaces it whole.\n",
     )
     .with_context(|| format!("writing {shown}/{MARKER}"))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // A temporary folder is private; a site is for reading.
-        fs::set_permissions(building.path(), fs::Permissions::from_mode(0o755))
-            .with_context(|| format!("opening {} for reading", building.path().display()))?;
+    if let Some(kept) = kept {
+        fs::set_permissions(building.path(), kept)
+            .with_context(|| format!("giving {shown} the permissions it had"))?;
     }
     // The old site moves aside into a temporary folder of its own (removed
     // with it), the new one takes its name.

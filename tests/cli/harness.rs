@@ -67,6 +67,22 @@ impl Log {
         self.prepared(command)
     }
 
+    /// A command run with the file mode creation mask `umask` (`027`),
+    /// as a shell that set it would run it.
+    pub fn run_with_umask<I, S>(&self, umask: &str, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+            .arg(BIN)
+            .args(args);
+        self.prepared(command)
+    }
+
     /// `command` in the log's folder, with the clock, the person and the
     /// terminal pinned.
     fn prepared(&self, mut command: Command) -> Run {

@@ -795,3 +795,30 @@ fn the_chart_counts_each_complaint_on_the_day_the_site_shows_it_opened() {
         .collect();
     assert_eq!(groups, ["2026-11", "2026-12"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_private_site_folder_stays_private_and_a_new_one_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let (log, _) = log_with_cases();
+    let mode = |path: &Path| std::fs::metadata(path).expect("there").permissions().mode() & 0o7777;
+    // A folder the user made private, written into twice.
+    let private = log.path().join("private");
+    std::fs::create_dir(&private).expect("a folder");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).expect("private");
+    for _ in 0..2 {
+        log.run(["site", "--out", "private"]).ok();
+        assert_eq!(mode(&private), 0o700, "still private");
+        assert!(private.join("index.html").is_file());
+    }
+    // A new folder, made under a umask that keeps others out.
+    log.run_with_umask("027", ["site", "--out", "shared"]).ok();
+    let shared = log.path().join("shared");
+    assert_eq!(mode(&shared), 0o750);
+    assert_eq!(mode(&shared.join("case")), 0o750);
+    assert_eq!(mode(&shared.join("index.html")), 0o640);
+    // Opened up by hand, it stays as opened whatever the umask.
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).expect("opened");
+    log.run_with_umask("077", ["site", "--out", "shared"]).ok();
+    assert_eq!(mode(&shared), 0o755);
+}
