@@ -40,8 +40,12 @@ pub struct Index {
     pub generated: String,
     /// The time zone every time is shown in.
     pub zone: String,
-    /// Whether the site names nobody (`--pseudonymise`).
-    pub pseudonymised: bool,
+    /// On a site to share (`--pseudonymise`): what it leaves out, in a
+    /// sentence for the top of every page.
+    pub shared: Option<String>,
+    /// Whether the tables have a title column (not when titles are left
+    /// out): header and rows alike.
+    pub titles: bool,
     pub headline: Vec<Field>,
     pub measures: Vec<Field>,
     pub charts: Vec<Chart>,
@@ -147,7 +151,8 @@ mod tests {
             period: "the beginning to now".into(),
             generated: "now".into(),
             zone: "UTC".into(),
-            pseudonymised: false,
+            shared: None,
+            titles: true,
             headline: Vec::new(),
             measures: Vec::new(),
             charts: Vec::new(),

@@ -232,7 +232,7 @@ pub fn due_rows(
             due: format_time(d.due, zone),
             overdue: d.due <= now,
             assignee: case.assignee.clone().unwrap_or_else(|| "(nobody)".into()),
-            title: (!personal.contains(&PersonalField::Title)).then(|| case.title.clone()),
+            title: shows_titles(personal).then(|| case.title.clone()),
         })
         .collect()
 }
@@ -250,7 +250,78 @@ pub fn case_rows(cases: &[Case], zone: Zone, personal: &[PersonalField]) -> Vec<
             category: case.category.clone().unwrap_or_default(),
             opened: format_time(case.opened_at.0, zone),
             assignee: case.assignee.clone().unwrap_or_else(|| "(nobody)".into()),
-            title: (!personal.contains(&PersonalField::Title)).then(|| case.title.clone()),
+            title: shows_titles(personal).then(|| case.title.clone()),
         })
         .collect()
+}
+
+/// Whether the pages show case titles: not when `personal` (what a
+/// shared site leaves out) names them. The tables' title column, header
+/// and cells, follows this one rule.
+pub fn shows_titles(personal: &[PersonalField]) -> bool {
+    !personal.contains(&PersonalField::Title)
+}
+
+/// What a shared site says at the top of every page: how customers are
+/// named, and what of `personal` it leaves out.
+pub fn shared_words(personal: &[PersonalField]) -> String {
+    let customers = if personal.contains(&PersonalField::Customer) {
+        "customers are named by pseudonyms"
+    } else {
+        // The report's tables are pseudonymised whatever the settings.
+        "customers are named by pseudonyms in the report's tables, by name on their cases' pages ([personal_data] does not count names as personal)"
+    };
+    let left_out: Vec<&str> = personal
+        .iter()
+        .filter_map(|field| {
+            Some(match field {
+                PersonalField::Customer => return None,
+                PersonalField::Contact => "contacts",
+                PersonalField::Reference => "references",
+                PersonalField::PreferredContact => "preferred ways of contact",
+                PersonalField::Title => "titles",
+                PersonalField::Summary => "complaints",
+                PersonalField::Wants => "what the customers want",
+                PersonalField::Resolution => "resolution texts",
+                PersonalField::Redress => "what was given as redress (shown as \"(given)\")",
+                PersonalField::Notes => "notes and the other texts of events",
+            })
+        })
+        .collect();
+    match left_out.as_slice() {
+        [] => format!(
+            "Shared copy: {customers}; nothing else is left out ([personal_data] in caselog.toml names nothing more)."
+        ),
+        [one] => format!("Shared copy: {customers}; left out: {one}."),
+        [rest @ .., last] => format!(
+            "Shared copy: {customers}; left out: {} and {last}.",
+            rest.join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::PersonalData;
+
+    #[test]
+    fn a_shared_site_says_exactly_what_it_leaves_out() {
+        let all = PersonalData::default().all();
+        assert_eq!(
+            shared_words(&all),
+            "Shared copy: customers are named by pseudonyms; left out: contacts, references, preferred ways of contact, titles, complaints, what the customers want, resolution texts, what was given as redress (shown as \"(given)\") and notes and the other texts of events."
+        );
+        assert_eq!(
+            shared_words(&[PersonalField::Customer, PersonalField::Title]),
+            "Shared copy: customers are named by pseudonyms; left out: titles."
+        );
+        let nothing = shared_words(&[]);
+        assert!(
+            nothing.contains("by name on their cases' pages") && nothing.contains("nothing else"),
+            "{nothing}"
+        );
+        assert!(shows_titles(&[PersonalField::Customer]));
+        assert!(!shows_titles(&all));
+    }
 }

@@ -822,3 +822,66 @@ fn a_private_site_folder_stays_private_and_a_new_one_follows_the_umask() {
     log.run_with_umask("077", ["site", "--out", "shared"]).ok();
     assert_eq!(mode(&shared), 0o755);
 }
+
+/// How many header cells a table has, and how many cells each row has.
+fn table_shape(table: &scraper::ElementRef) -> (usize, Vec<usize>) {
+    let cells = |row: &scraper::ElementRef, css: &str| {
+        let selector = Selector::parse(css).expect("a selector");
+        row.select(&selector).count()
+    };
+    let header = cells(table, "thead th");
+    let row = Selector::parse("tbody tr").expect("a selector");
+    let rows = table.select(&row).map(|r| cells(&r, "td")).collect();
+    (header, rows)
+}
+
+#[test]
+fn a_shared_site_s_tables_have_a_title_column_in_header_and_rows_alike_and_it_says_what_it_leaves_out()
+ {
+    let (log, _) = log_with_cases();
+    let settings = log.path().join("caselog.toml");
+    let mut toml = std::fs::read_to_string(&settings).expect("settings");
+    toml.push_str("\n[personal_data]\nfields = [\"customer\", \"contact\", \"reference\", \"preferred_contact\"]\nfree_text = false\n");
+    std::fs::write(&settings, toml).expect("written");
+    let dir = site(&log, &["--pseudonymise"]);
+    let shared = pages(&dir);
+    let tables = [
+        (select(&shared["cases.html"], "table")[0], 7),
+        (select(&shared["index.html"], "#due + table")[0], 6),
+    ];
+    for (table, columns) in &tables {
+        let (header, rows) = table_shape(table);
+        assert_eq!(header, *columns, "with a title column");
+        assert!(
+            !rows.is_empty() && rows.iter().all(|&cells| cells == header),
+            "{rows:?}"
+        );
+    }
+    // Titles are not personal here: they are shown, and the banner does
+    // not say free text is left out.
+    assert!(shared["cases.html"].html().contains("Grinder squeaks"));
+    let banner = text(&select(&shared["index.html"], "p.shared")[0]);
+    assert_eq!(
+        banner,
+        "Shared copy: customers are named by pseudonyms; left out: contacts, references and preferred ways of contact."
+    );
+    assert!(!shared["index.html"].html().contains("leo@example.com"));
+
+    // With the default settings titles are left out: no column at all.
+    let (log, _) = log_with_cases();
+    let dir = site(&log, &["--pseudonymise"]);
+    let pages = pages(&dir);
+    for (table, columns) in [
+        (select(&pages["cases.html"], "table")[0], 6),
+        (select(&pages["index.html"], "#due + table")[0], 5),
+    ] {
+        let (header, rows) = table_shape(&table);
+        assert_eq!(header, columns, "no title column");
+        assert!(rows.iter().all(|&cells| cells == header), "{rows:?}");
+    }
+    let banner = text(&select(&pages["cases.html"], "p.shared")[0]);
+    assert!(
+        banner.contains("titles, complaints, what the customers want"),
+        "{banner}"
+    );
+}
