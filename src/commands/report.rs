@@ -322,7 +322,7 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -
         let mut table = new_table(style);
         table.set_header(["category", "received"]);
         for c in learning.categories.iter().take(5) {
-            table.add_row([cell(style, &c.key), c.count.to_string()]);
+            table.add_row([cell(style, c.label()), c.count.to_string()]);
         }
         write_table(out, &mut table, style)?;
     }

@@ -122,7 +122,7 @@ pub fn run(session: &Session, args: SiteArgs, out: &mut dyn Write) -> Result<u8>
         headline: overview::headline(&report.summary),
         measures: overview::measures(&report.summary),
         charts: overview::charts(&report, by_category.as_ref()),
-        categories: report.learning.categories.clone(),
+        categories: overview::category_rows(&report.learning.categories),
         root_causes: report.learning.root_causes.clone(),
         repeat_customers: report.learning.repeat_customers.clone(),
         within: args.within.trim().to_string(),

@@ -296,22 +296,28 @@ impl Facts {
 
     /// How the group `group` (this case's) is named in a report.
     fn label(&self, by: By, zone: Zone) -> String {
-        match by {
-            By::Customer => self.customer_label.to_string(),
-            _ => self.group(by, zone),
+        match (by, self.group(by, zone)) {
+            (By::Customer, _) => self.customer_label.to_string(),
+            (_, Some(group)) => group,
+            (By::Category, None) => NO_CATEGORY.into(),
+            (By::Assignee, None) => NOBODY.into(),
+            (_, None) => REDACTED.into(),
         }
     }
 
     /// The group of this case; weeks and months as `zone` counts them.
-    fn group(&self, by: By, zone: Zone) -> String {
+    /// `None` is the group of the cases with no value (no category, no
+    /// assignee, a customer erased): never a name someone could type, so
+    /// a category named "(none)" is a group of its own.
+    fn group(&self, by: By, zone: Zone) -> Option<String> {
         match by {
-            By::Category => self.category.as_deref().unwrap_or(NO_CATEGORY).into(),
-            By::Channel => self.channel.to_string(),
-            By::Severity => self.severity.to_string(),
-            By::Assignee => self.assignee.as_deref().unwrap_or("(nobody)").into(),
-            By::Customer => self.customer.as_deref().unwrap_or(REDACTED).into(),
-            By::Month => zone.date(self.opened_at).format("%Y-%m").to_string(),
-            By::Week => iso_week(zone.date(self.opened_at)),
+            By::Category => self.category.as_deref().map(str::to_string),
+            By::Channel => Some(self.channel.to_string()),
+            By::Severity => Some(self.severity.to_string()),
+            By::Assignee => self.assignee.as_deref().map(str::to_string),
+            By::Customer => self.customer.as_deref().map(str::to_string),
+            By::Month => Some(zone.date(self.opened_at).format("%Y-%m").to_string()),
+            By::Week => Some(iso_week(zone.date(self.opened_at))),
         }
     }
 }
@@ -559,7 +565,10 @@ impl Seen<'_> {
 }
 
 /// How a report names the group of cases with no category.
-const NO_CATEGORY: &str = "(none)";
+pub const NO_CATEGORY: &str = "(none)";
+
+/// How a report names the group of cases nobody is assigned.
+const NOBODY: &str = "(nobody)";
 
 /// How a report names a customer whose details were erased.
 const REDACTED: &str = "(redacted)";
@@ -901,7 +910,7 @@ pub struct RepeatCustomer {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Trends {
     /// Categories of the cases received, most frequent first.
-    pub categories: Vec<Count>,
+    pub categories: Vec<CategoryCount>,
     /// Customers with more than one complaint received in the period.
     pub repeat_customers: Vec<RepeatCustomer>,
     /// Complaints received per day, ISO week or month, every one of the
@@ -916,6 +925,22 @@ pub struct Trends {
 pub struct Count {
     pub key: String,
     pub count: usize,
+}
+
+/// How many cases of one category were received.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryCount {
+    /// `None` (`null` in JSON) for the cases with no category: no name a
+    /// category could have.
+    pub key: Option<String>,
+    pub count: usize,
+}
+
+impl CategoryCount {
+    /// How a report's table names the category.
+    pub fn label(&self) -> &str {
+        self.key.as_deref().unwrap_or(NO_CATEGORY)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -960,7 +985,7 @@ pub fn compute(
 ) -> Report {
     let mut groups = Vec::new();
     if let Some(by) = by {
-        let mut members: BTreeMap<String, Vec<&Facts>> = BTreeMap::new();
+        let mut members: BTreeMap<Option<String>, Vec<&Facts>> = BTreeMap::new();
         for &f in facts {
             members.entry(f.group(by, period.zone)).or_default().push(f);
         }
@@ -1238,18 +1263,17 @@ fn trends(cases: &[&Facts], period: &Period) -> Trends {
     }
 }
 
-/// The categories of the cases received, most frequent first.
-fn categories(received: &[&Facts]) -> Vec<Count> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+/// The categories of the cases received, most frequent first (those
+/// with no category, when as many, before the named ones).
+fn categories(received: &[&Facts]) -> Vec<CategoryCount> {
+    let mut counts: HashMap<Option<&str>, usize> = HashMap::new();
     for f in received {
-        *counts
-            .entry(f.category.as_deref().unwrap_or(NO_CATEGORY))
-            .or_default() += 1;
+        *counts.entry(f.category.as_deref()).or_default() += 1;
     }
-    let mut categories: Vec<Count> = counts
+    let mut categories: Vec<CategoryCount> = counts
         .into_iter()
-        .map(|(key, count)| Count {
-            key: key.to_string(),
+        .map(|(key, count)| CategoryCount {
+            key: key.map(str::to_string),
             count,
         })
         .collect();
@@ -1338,8 +1362,9 @@ fn trend(received: &[&Facts], period: &Period) -> Option<Trend> {
 pub struct CategoryTrend {
     /// All complaints per bucket, as `Trends::trend`.
     pub trend: Trend,
-    /// Each category (most frequent first) with its count per bucket.
-    pub categories: Vec<(String, Vec<usize>)>,
+    /// Each category (most frequent first; `None`: no category) with its
+    /// count per bucket.
+    pub categories: Vec<(Option<String>, Vec<usize>)>,
 }
 
 /// The trend split by category: for each category received in the
@@ -1356,15 +1381,15 @@ pub fn trend_by_category(facts: &[&Facts], period: Period) -> Option<CategoryTre
         .enumerate()
         .map(|(i, c)| (c.key.as_str(), i))
         .collect();
-    let mut split: Vec<(String, Vec<usize>)> = learning
+    let mut split: Vec<(Option<String>, Vec<usize>)> = learning
         .categories
         .iter()
         .map(|c| (c.key.clone(), vec![0; total.counts.len()]))
         .collect();
     for f in facts.iter().filter(|f| period.contains(f.opened_at)) {
-        let category = f.group(By::Category, period.zone);
+        let category = f.category.as_deref();
         if let (Some(row), Some(&i)) = (
-            split.iter_mut().find(|(key, _)| *key == category),
+            split.iter_mut().find(|(key, _)| key.as_deref() == category),
             slot.get(
                 total
                     .unit
@@ -1574,8 +1599,8 @@ mod tests {
             .expect("a trend");
         assert_eq!(split.trend, total);
         assert_eq!(split.trend.unit, Unit::Week);
-        let names: Vec<&str> = split.categories.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["billing", "(none)", "delivery"]);
+        let names: Vec<Option<&str>> = split.categories.iter().map(|(k, _)| k.as_deref()).collect();
+        assert_eq!(names, [Some("billing"), None, Some("delivery")]);
         for (i, count) in total.counts.iter().enumerate() {
             let stacked: usize = split.categories.iter().map(|(_, v)| v[i]).sum();
             assert_eq!(stacked, count.count, "bucket {}", count.key);

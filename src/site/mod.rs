@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::learning::measures::{Count, RepeatCustomer};
 use case_page::{CasePage, Field};
-use overview::{CaseRow, Chart, DueRow};
+use overview::{CaseRow, CategoryRow, Chart, DueRow};
 
 /// One file of the site: its path below the site's folder (`/`-separated)
 /// and its content.
@@ -49,7 +49,7 @@ pub struct Index {
     pub headline: Vec<Field>,
     pub measures: Vec<Field>,
     pub charts: Vec<Chart>,
-    pub categories: Vec<Count>,
+    pub categories: Vec<CategoryRow>,
     pub root_causes: Vec<Count>,
     pub repeat_customers: Vec<RepeatCustomer>,
     /// How far ahead the due list looks (`7d`).

@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::case_page::Field;
 use super::svg::{self, Series, Share};
 use crate::case::{Case, PersonalField};
-use crate::learning::measures::{CategoryTrend, Measures, Report, length_words, percent_words};
+use crate::learning::measures::{
+    CategoryCount, CategoryTrend, Measures, Report, length_words, percent_words,
+};
 use crate::practice::deadlines::Deadline;
 use crate::time::{Zone, format_length, format_relative, format_time};
 
@@ -113,6 +115,31 @@ pub fn measures(m: &Measures) -> Vec<Field> {
     rows
 }
 
+/// How the site names the cases with no category, set apart (in
+/// italics) from any category typed.
+const NO_CATEGORY: &str = "no category";
+
+/// One row of the table of categories.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryRow {
+    pub name: String,
+    /// The row of the cases with no category: its name is caselog's.
+    pub none: bool,
+    pub count: usize,
+}
+
+/// The categories received, most first, as the table shows them.
+pub fn category_rows(categories: &[CategoryCount]) -> Vec<CategoryRow> {
+    categories
+        .iter()
+        .map(|c| CategoryRow {
+            name: c.key.clone().unwrap_or_else(|| NO_CATEGORY.into()),
+            none: c.key.is_none(),
+            count: c.count,
+        })
+        .collect()
+}
+
 /// Most categories a chart stacks; the rest are one series.
 const MOST_SERIES: usize = 8;
 
@@ -130,7 +157,8 @@ pub fn charts(report: &Report, by_category: Option<&CategoryTrend>) -> Vec<Chart
             .iter()
             .take(MOST_SERIES)
             .map(|(name, values)| Series {
-                name: name.clone(),
+                name: name.clone().unwrap_or_else(|| NO_CATEGORY.into()),
+                ours: name.is_none(),
                 values: values.clone(),
             })
             .collect();
@@ -143,6 +171,7 @@ pub fn charts(report: &Report, by_category: Option<&CategoryTrend>) -> Vec<Chart
             }
             series.push(Series {
                 name: crate::learning::measures::others(split.len() - MOST_SERIES),
+                ours: true,
                 values: rest,
             });
         }

@@ -45,6 +45,9 @@ pub fn colour(index: usize) -> &'static str {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     pub name: String,
+    /// The name is caselog's (no category, 3 others), not typed by
+    /// anyone: set in italics, so no category named alike passes for it.
+    pub ours: bool,
     pub values: Vec<usize>,
 }
 
@@ -150,10 +153,15 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series]) -> String
         let ly = upper + plot_h + 32.0 + 18.0 * (s / 3) as f64;
         let _ = write!(
             svg,
-            r#"<rect x="{lx:.0}" y="{:.0}" width="10" height="10" fill="{}"/><text class="legend" x="{:.0}" y="{ly:.0}" font-size="11">{}</text>"#,
+            r#"<rect x="{lx:.0}" y="{:.0}" width="10" height="10" fill="{}"/><text class="legend" x="{:.0}" y="{ly:.0}" font-size="11"{}>{}</text>"#,
             ly - 9.0,
             colour(s),
             lx + 14.0,
+            if one.ours {
+                r#" font-style="italic""#
+            } else {
+                ""
+            },
             escape(&one.name)
         );
     }
@@ -286,11 +294,18 @@ mod tests {
         let series = vec![
             Series {
                 name: "billing".into(),
+                ours: false,
                 values: vec![2, 0],
             },
             Series {
                 name: "<delivery>".into(),
+                ours: false,
                 values: vec![1, 3],
+            },
+            Series {
+                name: "no category".into(),
+                ours: true,
+                values: vec![0, 0],
             },
         ];
         let svg = stacked_bars("Complaints per week", &labels, &series);
@@ -298,7 +313,8 @@ mod tests {
         assert_eq!(count(&svg, r#"class="bar""#), 3);
         assert_eq!(count(&svg, r#"class="axis""#), 2);
         assert_eq!(count(&svg, r#"class="label""#), 2);
-        assert_eq!(count(&svg, r#"class="legend""#), 2);
+        assert_eq!(count(&svg, r#"class="legend""#), 3);
+        assert_eq!(count(&svg, r#"font-style="italic">no category<"#), 1);
         assert!(svg.contains("&lt;delivery&gt;") && !svg.contains("<delivery>"));
         // The tallest bar (3) reaches the top of the axis (3, with step 1).
         assert!(

@@ -256,7 +256,7 @@ fn every_measure_matches_the_hand_computed_scenario() {
     assert_eq!(
         report["learning"]["categories"],
         json!([{"key": "billing", "count": 2}, {"key": "delivery", "count": 2},
-               {"key": "(none)", "count": 1}, {"key": "product", "count": 1}])
+               {"key": null, "count": 1}, {"key": "product", "count": 1}])
     );
     assert_eq!(
         report["learning"]["repeat_customers"],

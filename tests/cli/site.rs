@@ -885,3 +885,62 @@ fn a_shared_site_s_tables_have_a_title_column_in_header_and_rows_alike_and_it_sa
         "{banner}"
     );
 }
+
+#[test]
+fn a_category_named_none_is_kept_apart_from_the_cases_with_no_category() {
+    let log = Log::new();
+    log.open(&["--category", "(none)"]);
+    log.open(&[]);
+    let dir = site(&log, &[]);
+    let index = &pages(&dir)["index.html"];
+    let rows: Vec<(String, String, bool)> = select(index, "#categories + table tbody tr")
+        .iter()
+        .map(|row| {
+            let cells = select_all_in(row, "td");
+            let marked = !select_all_in(row, "td em.none").is_empty();
+            (text(&cells[0]), text(&cells[1]), marked)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("no category".to_string(), "1".to_string(), true),
+            ("(none)".to_string(), "1".to_string(), false),
+        ]
+    );
+    let legend: Vec<(String, bool)> = select(index, "figure svg text.legend")
+        .iter()
+        .map(|t| (text(t), t.value().attr("font-style") == Some("italic")))
+        .collect();
+    assert_eq!(
+        legend,
+        [
+            ("no category".to_string(), true),
+            ("(none)".to_string(), false)
+        ]
+    );
+    // The report keeps them apart too: no category is null in JSON.
+    let report: serde_json::Value =
+        serde_json::from_str(&log.run(["report", "--format", "json"]).ok()).expect("JSON");
+    assert_eq!(
+        report["learning"]["categories"],
+        serde_json::json!([{"key": null, "count": 1}, {"key": "(none)", "count": 1}])
+    );
+    let grouped: serde_json::Value = serde_json::from_str(
+        &log.run(["report", "--format", "json", "--by", "category"])
+            .ok(),
+    )
+    .expect("JSON");
+    let received: Vec<u64> = grouped["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| g["measures"]["received"].as_u64().expect("a count"))
+        .collect();
+    assert_eq!(received, [1, 1], "two groups, not one of two");
+}
+
+fn select_all_in<'h>(element: &scraper::ElementRef<'h>, css: &str) -> Vec<scraper::ElementRef<'h>> {
+    let selector = Selector::parse(css).expect("a selector");
+    element.select(&selector).collect()
+}
