@@ -118,6 +118,7 @@ pub fn run(session: &Session, args: SiteArgs, out: &mut dyn Write) -> Result<u8>
         generated: format_time(now, zone),
         zone: zone.name().to_string(),
         shared: args.pseudonymise.then(|| overview::shared_words(&personal)),
+        unreadable: overview::unreadable_words(scan.unreadable),
         titles: overview::shows_titles(&personal),
         headline: overview::headline(&report.summary),
         measures: overview::measures(&report.summary),

@@ -43,6 +43,9 @@ pub struct Index {
     /// On a site to share (`--pseudonymise`): what it leaves out, in a
     /// sentence for the top of every page.
     pub shared: Option<String>,
+    /// When some case files could not be read: that they are left out, in
+    /// a sentence the index and the list of cases show.
+    pub unreadable: Option<String>,
     /// Whether the tables have a title column (not when titles are left
     /// out): header and rows alike.
     pub titles: bool,
@@ -152,6 +155,7 @@ mod tests {
             generated: "now".into(),
             zone: "UTC".into(),
             shared: None,
+            unreadable: None,
             titles: true,
             headline: Vec::new(),
             measures: Vec::new(),

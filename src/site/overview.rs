@@ -284,6 +284,21 @@ pub fn case_rows(cases: &[Case], zone: Zone, personal: &[PersonalField]) -> Vec<
         .collect()
 }
 
+/// What the site says when `count` case files could not be read: the
+/// numbers and lists are without them, which a reader must know.
+pub fn unreadable_words(count: usize) -> Option<String> {
+    match count {
+        0 => None,
+        1 => Some(
+            "1 case file could not be read, so this site leaves it out: its numbers and lists are without it. `caselog check` names the file and says what is wrong."
+                .into(),
+        ),
+        n => Some(format!(
+            "{n} case files could not be read, so this site leaves them out: its numbers and lists are without them. `caselog check` names the files and says what is wrong."
+        )),
+    }
+}
+
 /// Whether the pages show case titles: not when `personal` (what a
 /// shared site leaves out) names them. The tables' title column, header
 /// and cells, follows this one rule.

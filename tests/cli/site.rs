@@ -944,3 +944,39 @@ fn select_all_in<'h>(element: &scraper::ElementRef<'h>, css: &str) -> Vec<scrape
     let selector = Selector::parse(css).expect("a selector");
     element.select(&selector).collect()
 }
+
+#[test]
+fn a_case_file_that_cannot_be_read_is_named_on_the_index_as_left_out() {
+    let (log, [hostile, settled, ..]) = log_with_cases();
+    site(&log, &[]);
+    let path = log.case_path(&hostile);
+    let mut broken = std::fs::read_to_string(&path).expect("the case file");
+    broken.push_str("broken\n");
+    std::fs::write(&path, broken).expect("written");
+    let out = log.run(["site", "--out", "site"]).output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("{hostile}.toml")), "{stderr}");
+    // The site is written, without the case, and says so where the
+    // numbers and the lists are.
+    let written = pages(&log.path().join("site"));
+    assert!(!written.contains_key(&format!("case/{hostile}.html")));
+    assert!(written.contains_key(&format!("case/{settled}.html")));
+    for page in ["index.html", "cases.html"] {
+        let notice = select(&written[page], "#unreadable");
+        assert_eq!(notice.len(), 1, "{page}");
+        assert!(
+            text(&notice[0])
+                .starts_with("1 case file could not be read, so this site leaves it out"),
+            "{page}: {}",
+            text(&notice[0])
+        );
+    }
+    assert!(select(&written[&format!("case/{settled}.html")], "#unreadable").is_empty());
+    // Mended, the notice goes.
+    let mended = log.case_text(&hostile).replace("broken\n", "");
+    std::fs::write(&path, mended).expect("written");
+    site(&log, &[]);
+    let index = &pages(&log.path().join("site"))["index.html"];
+    assert!(select(index, "#unreadable").is_empty());
+}
