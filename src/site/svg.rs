@@ -115,7 +115,8 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series]) -> String
         left + plot_w,
         upper + plot_h
     );
-    // About eight labels fit under the axis; the first and every n-th show.
+    // About eight labels fit under the axis: the last (the latest
+    // complaints) and every n-th before it show.
     let every = labels.len().div_ceil(8).max(1);
     for (i, label) in labels.iter().enumerate() {
         let x = left + bar_w * i as f64;
@@ -138,7 +139,7 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series]) -> String
             );
             base += value;
         }
-        if i % every == 0 {
+        if (labels.len() - 1 - i).is_multiple_of(every) {
             let _ = write!(
                 svg,
                 r#"<text class="label" x="{:.1}" y="{:.1}" font-size="11">{}</text>"#,
@@ -323,6 +324,21 @@ mod tests {
         );
         // The legend fits however few the bars.
         assert!(svg.contains(r#"width="610""#), "{svg}");
+    }
+
+    #[test]
+    fn the_latest_bar_is_labelled_however_many_there_are() {
+        let labels: Vec<String> = (1990..=2026).map(|y| y.to_string()).collect();
+        let mut values = vec![0; labels.len()];
+        values[labels.len() - 1] = 3;
+        let series = [Series {
+            name: "billing".into(),
+            ours: false,
+            values,
+        }];
+        let svg = stacked_bars("per year", &labels, &series);
+        assert!(count(&svg, r#"class="label""#) <= 9, "{svg}");
+        assert!(svg.contains(">2026</text>"), "{svg}");
     }
 
     #[test]
