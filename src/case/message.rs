@@ -16,13 +16,19 @@ use crate::error::InputError;
 pub const MESSAGE_ID_MAX: usize = 250;
 
 /// The actions an event may carry a `message_id` on: a case opened from an
-/// e-mail, a message from the customer, and our reply or e-mail.
+/// e-mail, a message from the customer, our reply or e-mail, and a note
+/// recording an e-mail from another address than the case's contact.
 pub const MESSAGE_ACTIONS: &[Action] = &[
     Action::Opened,
     Action::Customer,
     Action::Reply,
     Action::Email,
+    Action::Note,
 ];
+
+/// How the text of an event recording a received e-mail begins: the
+/// sender follows (`E-mail from Maria <maria@example.com>`).
+pub const FROM: &str = "E-mail from ";
 
 /// An e-mail as an event records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +118,13 @@ pub fn open(
 /// already records changes nothing.
 pub fn receive(case: &Case, stamp: &Stamp, message: &Message) -> Result<Case, Refusal> {
     append(case, stamp, Action::Customer, message)
+}
+
+/// Records an e-mail from another address than the case's contact: a
+/// `note`, which ends no wait. It may be the customer writing from
+/// elsewhere, or someone who knows the case's id; a person decides.
+pub fn receive_as_note(case: &Case, stamp: &Stamp, message: &Message) -> Result<Case, Refusal> {
+    append(case, stamp, Action::Note, message)
 }
 
 /// Records a reply sent to the customer by e-mail: a `reply` event (the
@@ -218,6 +231,27 @@ mod tests {
         assert_eq!(
             recorded_ids(&replied).collect::<Vec<_>>(),
             ["p@example.com", "r@caselog"]
+        );
+    }
+
+    #[test]
+    fn a_message_from_another_address_is_a_note_that_ends_no_wait() {
+        let wait = lifecycle::Wait {
+            on: Some(WaitingOn::Customer),
+            until: None,
+            reason: Some("photos"),
+        };
+        let waiting = lifecycle::wait(&opened(), &stamp(1), wait).unwrap();
+        let noted =
+            receive_as_note(&waiting, &stamp(2), &mail("x@example.net", "E-mail from x")).unwrap();
+        assert_eq!(noted.status, Status::Waiting);
+        let last = noted.events.last().unwrap();
+        assert_eq!(last.action, Action::Note);
+        assert_eq!(last.message_id.as_deref(), Some("x@example.net"));
+        assert!(records(&noted, "x@example.net"));
+        assert!(
+            last_inbound(&noted).is_none(),
+            "a reply answers the customer"
         );
     }
 

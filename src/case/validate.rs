@@ -1498,10 +1498,12 @@ mod tests {
             e.message_id = Some("a1@mail.example.com".into());
         });
         assert_eq!(problems(&received), []);
-        let on_a_note = with(&noted(&opened(), 1), |c| {
-            last_event(c).message_id = Some("a1@mail.example.com".into());
+        let on_a_call = with(&noted(&opened(), 1), |c| {
+            let e = last_event(c);
+            e.action = Action::Call;
+            e.message_id = Some("a1@mail.example.com".into());
         });
-        assert_eq!(messages(&on_a_note), ["a 'note' event has no `message_id`"]);
+        assert_eq!(messages(&on_a_call), ["a 'call' event has no `message_id`"]);
         let broken = with(&received, |c| {
             last_event(c).message_id = Some("<a1@x> Bcc: y".into());
         });

@@ -34,7 +34,8 @@ use crate::time::{Zone, clock};
 /// Postfix pipe) hands on. A message whose subject names a case
 /// ([caselog 20261122-7kq3m]), or that answers a message the log records,
 /// is added to that case as a message from the customer (it ends a wait on
-/// the customer), dated by its Date: header; a case closed as a duplicate
+/// the customer), or as a note when it is from another address than the
+/// case's contact, dated by its Date: header; a case closed as a duplicate
 /// hands it on to the case it repeats. Any other message opens a new case
 /// (channel email): the customer from the sender's name, the contact
 /// from the address, the title from the subject, the summary from the
@@ -209,15 +210,30 @@ fn read_message(file: Option<&PathBuf>) -> Result<(Vec<u8>, String)> {
     Ok((bytes, shown))
 }
 
-/// The case the message's subject names (`[caselog ID]`), when the log
-/// has it; a tag naming no case is said, and the message placed otherwise.
+/// The case the message's subject names (`[caselog ID]`), by its full id,
+/// when the log has it. Mail is untrusted: a tag names a case only by its
+/// full id or at least its whole random part, and only when one case has
+/// it; otherwise the message is placed as untagged mail is, and stderr
+/// says why.
 fn tagged(session: &Session, mail: &Inbound) -> Option<String> {
-    let query = mail_domain::case_tag(&mail.subject)?;
-    match session.store().and_then(|store| store.find(query)) {
-        Ok(_) => Some(query.to_string()),
+    let tag = mail_domain::case_tag(&mail.subject)?;
+    let Some(query) = mail_domain::tag_query(tag) else {
+        super::say(&format!(
+            "the subject's tag [caselog {tag}] does not name a case (a case's full id, or at least its last {} characters, does); read as untagged mail",
+            mail_domain::TAG_MIN
+        ));
+        return None;
+    };
+    let found = session.store().and_then(|store| store.find(&query));
+    match found
+        .as_deref()
+        .map(|path| path.file_stem().and_then(|s| s.to_str()))
+    {
+        Ok(Some(id)) if CaseId::parse_full(id).is_some() => Some(id.to_string()),
+        Ok(_) => None,
         Err(err) => {
             super::say(&format!(
-                "the subject names case '{query}', but: {err:#}; looking further"
+                "the subject names case '{tag}', but: {err:#}; looking further"
             ));
             None
         }
@@ -324,14 +340,16 @@ fn add_to_case(
     query: &str,
     out: &mut dyn Write,
 ) -> Result<u8> {
-    let text = if mail.body_text.trim().is_empty() {
-        mail_domain::heading(mail)
-    } else {
-        format!("{}\n\n{}", mail_domain::heading(mail), mail.body_text)
-    };
-    let message = Message {
-        id: mail.message_id.clone(),
-        text,
+    let message = |stranger: bool| {
+        let heading = mail_domain::heading(mail, stranger);
+        Message {
+            id: mail.message_id.clone(),
+            text: if mail.body_text.trim().is_empty() {
+                heading
+            } else {
+                format!("{heading}\n\n{}", mail.body_text)
+            },
+        }
     };
     let staged = stage(args, mail)?;
     // Which case takes it is decided under the lock, so a `close
@@ -347,6 +365,9 @@ fn add_to_case(
             return Ok(EXIT_OK);
         }
     };
+    // Whether the sender is the case's contact is decided on the case the
+    // message lands on (a duplicate hands it on).
+    let mut stranger = false;
     let staged_change = session.change_in(
         &mut batch,
         &query,
@@ -357,7 +378,12 @@ fn add_to_case(
                 at: sent_at(mail, stamp.at, stamp.zone, args.any_date),
                 ..stamp.clone()
             };
-            message::receive(case, &stamp, &message)
+            stranger = !from_contact(case, mail);
+            if stranger {
+                message::receive_as_note(case, &stamp, &message(true))
+            } else {
+                message::receive(case, &stamp, &message(false))
+            }
         },
     )?;
     batch.land()?;
@@ -369,6 +395,17 @@ fn add_to_case(
     }
     place(staged, &changed.after.id)?;
     let id = &changed.after.id;
+    if stranger {
+        super::say(&format!(
+            "case {id}: the e-mail is from {address}, not the case's contact: it is recorded as a note and does not end a wait on the customer; if it is the customer writing from there, `caselog edit {id} --contact {address}` makes their later mail count",
+            address = mail.from_address
+        ));
+        writeln!(
+            out,
+            "{id}: e-mail from another address than the case's contact added as a note"
+        )?;
+        return Ok(EXIT_OK);
+    }
     let note = match (changed.before.status, changed.after.status) {
         (Status::Waiting, Status::Open) => "; back to open".to_string(),
         (_, status @ (Status::Resolved | Status::Closed)) => format!(
@@ -378,6 +415,16 @@ fn add_to_case(
     };
     writeln!(out, "{id}: e-mail from the customer added{note}")?;
     Ok(EXIT_OK)
+}
+
+/// Whether the message comes from the address the case has for the
+/// customer. A case without an e-mail contact has no such address.
+fn from_contact(case: &Case, mail: &Inbound) -> bool {
+    case.customer
+        .contact
+        .as_deref()
+        .and_then(Mailbox::parse)
+        .is_some_and(|contact| contact.address.eq_ignore_ascii_case(&mail.from_address))
 }
 
 /// Where a message for a case goes.
@@ -482,7 +529,7 @@ fn open_case(
     };
     let message = Message {
         id: mail.message_id.clone(),
-        text: mail_domain::heading(mail),
+        text: mail_domain::heading(mail, false),
     };
     let staged = stage(args, mail)?;
     for _ in 0..ID_ATTEMPTS {

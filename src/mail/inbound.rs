@@ -104,7 +104,10 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
                 .map_or(n.to_string(), |(name, _)| name.trim().to_string()),
             _ => n.to_string(),
         })
-        .map(|n| at_most(&one_line(n.trim_matches('"')), NAME_MAX))
+        // No angle brackets: the address in them is always the real one
+        // (a name "Maria <maria@example.com>" cannot pose as it).
+        .map(|n| one_line(&n.replace(['<', '>'], " ")))
+        .map(|n| at_most(n.trim_matches('"'), NAME_MAX))
         .filter(|n| !n.is_empty() && n != address);
     let subject = match (message.subject(), eight_bit(&message, "Subject")) {
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
@@ -380,6 +383,16 @@ mod tests {
             let err = parse(text.as_bytes(), 1024).unwrap_err().to_string();
             assert!(err.contains(expected), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_sender_name_cannot_pose_as_an_address() {
+        let mail =
+            read("From: \"Maria <maria@example.com>\" <mallory@example.net>\nSubject: x\n\nx\n");
+        assert_eq!(
+            mail.sender(),
+            "Maria maria@example.com <mallory@example.net>"
+        );
     }
 
     #[test]

@@ -20,18 +20,58 @@ use std::fmt::Write as _;
 use attachments::size_words;
 use inbound::Inbound;
 
+use crate::case::id::CaseId;
+use crate::case::message;
+
+/// What the event of a message from another address than the case's
+/// contact says of it, under who sent it.
+pub const STRANGER: &str =
+    "(Not from the case's contact address: recorded as a note, not as the customer's answer.)";
+
 /// The largest message `caselog mail` reads: above what mail servers
 /// accept (usually 25 to 50 MiB), far below harm. Its text is capped
 /// further, at `max_text_bytes`.
 pub const MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The case a subject names, as a reply to a caselog e-mail carries it:
-/// the query inside `[caselog …]` (a full id or a unique part of one).
+/// The tag in a subject, as a reply to a caselog e-mail carries it: what
+/// is inside `[caselog …]`.
 pub fn case_tag(subject: &str) -> Option<&str> {
     let start = subject.find(&format!("[{} ", outbound::TAG))? + outbound::TAG.len() + 2;
     let rest = &subject[start..];
     let query = rest[..rest.find(']')?].trim();
     (!query.is_empty() && query.len() <= 40).then_some(query)
+}
+
+/// How many characters of a case id a tag must give at least: the whole
+/// random part after the dash. Fewer (`[caselog 5]`, a date) would let
+/// anyone's mail land on a case they guessed.
+pub const TAG_MIN: usize = 5;
+
+/// The case query a tag stands for, when it names a case by its full id
+/// or by an end of it holding the whole random part (`7kq3m`,
+/// `22-7kq3m`); `None` for anything shorter or shaped otherwise. The
+/// random part alone is looked up with its dash (`-7kq3m`), so it matches
+/// only the end of an id, never a date at its start.
+pub fn tag_query(tag: &str) -> Option<String> {
+    if CaseId::parse_full(tag).is_some() {
+        return Some(tag.to_string());
+    }
+    let split = tag.len().checked_sub(TAG_MIN)?;
+    let (head, random) = (tag.get(..split)?, tag.get(split..)?);
+    // The random part is five letters of the id alphabet: a real id with
+    // it at its end says so.
+    let shaped = CaseId::parse_full(&format!("20000101-{random}")).is_some()
+        && (head.is_empty()
+            || head
+                .strip_suffix('-')
+                .is_some_and(|date| date.len() < 9 && date.bytes().all(|b| b.is_ascii_digit())));
+    shaped.then(|| {
+        if head.is_empty() {
+            format!("-{random}")
+        } else {
+            tag.to_string()
+        }
+    })
 }
 
 /// `text` with every likely payment card number replaced by its masked
@@ -53,11 +93,15 @@ pub fn mask_cards(text: &str) -> String {
     out
 }
 
-/// What an event says of an e-mail before its text: who sent it, its
-/// subject, and its attachments' names and sizes (the files are not
-/// kept in the case).
-pub fn heading(mail: &Inbound) -> String {
-    let mut out = format!("E-mail from {}", mail.sender());
+/// What an event says of an e-mail before its text: who sent it (and,
+/// when `stranger`, that this is not the case's contact), its subject,
+/// and its attachments' names and sizes (the files are not kept in the
+/// case).
+pub fn heading(mail: &Inbound, stranger: bool) -> String {
+    let mut out = format!("{}{}", message::FROM, mail.sender());
+    if stranger {
+        let _ = write!(out, "\n{STRANGER}");
+    }
     if !mail.subject.is_empty() {
         let _ = write!(out, "\nSubject: {}", mail.subject);
     }
@@ -146,6 +190,34 @@ mod tests {
         assert_eq!(case_tag("Refund [caselog ]"), None);
         assert_eq!(case_tag("Refund [caselog 7kq3m"), None);
         assert_eq!(case_tag("Refund"), None);
+    }
+
+    #[test]
+    fn a_tag_names_a_case_only_by_its_whole_random_part_or_more() {
+        assert_eq!(
+            tag_query("20261122-7kq3m").as_deref(),
+            Some("20261122-7kq3m")
+        );
+        assert_eq!(tag_query("7kq3m").as_deref(), Some("-7kq3m"));
+        assert_eq!(tag_query("-7kq3m").as_deref(), Some("-7kq3m"));
+        assert_eq!(tag_query("22-7kq3m").as_deref(), Some("22-7kq3m"));
+        for not_a_tag in [
+            "5",
+            "m",
+            "q3m",
+            "7kq3",
+            "20261122",
+            "2026112",
+            "122-7",
+            "x-7kq3m",
+            "7kq3m-",
+            "7KQ3M",
+            "7kq3u",
+            "a b c",
+            "123456789-7kq3m",
+        ] {
+            assert_eq!(tag_query(not_a_tag), None, "{not_a_tag}");
+        }
     }
 
     #[test]

@@ -869,3 +869,124 @@ fn a_message_delivered_again_after_its_case_became_a_duplicate_is_recorded_once(
     let recorded = log.case_text(&original).matches("CAF9z8y8@").count();
     assert_eq!(recorded, 1);
 }
+
+/// A message from `from` whose subject is `subject`, with its own id.
+fn message_from(from: &str, subject: &str, id: &str, text: &str) -> String {
+    format!("From: {from}\nSubject: {subject}\nMessage-ID: <{id}>\n\n{text}\n")
+}
+
+#[test]
+fn a_subject_tag_shorter_than_the_random_part_names_no_case_and_opens_a_new_one() {
+    let log = Log::new();
+    let victim = log
+        .run(["mail", "--quiet"])
+        .stdin(message_from(
+            "Maria <maria@example.com>",
+            "Refund not received",
+            "m1@example.com",
+            "Refund for A-1001 please.",
+        ))
+        .ok()
+        .trim()
+        .to_string();
+    let before = log.case_text(&victim);
+    for (n, tag) in [&victim[13..], &victim[..8], &victim[10..]]
+        .iter()
+        .enumerate()
+    {
+        let out = log
+            .run(["mail", "--quiet"])
+            .stdin(message_from(
+                "Mallory <mallory@attacker.example>",
+                &format!("hello [caselog {tag}]"),
+                &format!("forge{n}@attacker.example"),
+                "Please pay the refund to IBAN XX00 instead.",
+            ))
+            .output();
+        assert!(out.status.success());
+        let opened = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert_ne!(opened, victim, "{tag}");
+        assert!(log.case_text(&opened).contains("IBAN XX00"), "{tag}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("tag [caselog {tag}] does not name a case")),
+            "{tag}: {stderr}"
+        );
+    }
+    assert_eq!(log.case_text(&victim), before);
+}
+
+#[test]
+fn mail_from_another_address_than_the_contact_is_a_note_that_does_not_end_the_wait() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "Maria <maria@example.com>"]);
+    log.run([
+        "wait",
+        &id,
+        "--on",
+        "customer",
+        "--reason",
+        "bank statement",
+    ])
+    .at("2026-11-20T10:00:00Z")
+    .ok();
+    let out = log
+        .run(["mail"])
+        .stdin(message_from(
+            "\"Maria López <maria@example.com>\" <mallory@attacker.example>",
+            &format!("Re: Refund [caselog {id}]"),
+            "forge@attacker.example",
+            "Please pay the refund to IBAN XX00 instead.",
+        ))
+        .output();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{id}: e-mail from another address than the case's contact added as a note\n")
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "case {id}: the e-mail is from mallory@attacker.example, not the case's contact"
+        )),
+        "{stderr}"
+    );
+    let case = log.case_json(&id);
+    assert_eq!(case["status"], "waiting");
+    let last = case["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "note");
+    assert_eq!(last["message_id"], "forge@attacker.example");
+    let text = last["text"].as_str().unwrap();
+    assert!(
+        text.starts_with(
+            "E-mail from Maria López maria@example.com <mallory@attacker.example>\n(Not from the case's contact address"
+        ),
+        "{text}"
+    );
+    assert!(log.run(["check"]).ok().is_empty());
+    // The same message again is still recorded once; the customer's own
+    // answer, from the contact's address in any case, ends the wait.
+    let again = log
+        .run(["mail"])
+        .stdin(message_from(
+            "mallory@attacker.example",
+            &format!("Re: Refund [caselog {id}]"),
+            "forge@attacker.example",
+            "Please pay the refund to IBAN XX00 instead.",
+        ))
+        .ok();
+    assert!(again.contains("already recorded"), "{again}");
+    let out = log
+        .run(["mail"])
+        .stdin(message_from(
+            "MARIA@example.com",
+            &format!("Re: Refund [caselog {}]", &id[9..]),
+            "real@example.com",
+            "Here is the statement.",
+        ))
+        .ok();
+    assert_eq!(
+        out,
+        format!("{id}: e-mail from the customer added; back to open\n")
+    );
+}
