@@ -95,6 +95,10 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
     let settings = session.settings()?;
     let by = session.person(args.by.by.as_deref())?;
     settings.check_new_case(args.category.as_deref(), args.assignee.as_deref())?;
+    if let Some(dir) = &args.attachments {
+        let store = session.store()?;
+        attachments::check_folder(dir, session.cwd(), store.root(), store.cases_dir())?;
+    }
     let (raw, shown) = read_message(args.file.as_ref())?;
     let limit = usize::try_from(settings.max_text_bytes).unwrap_or(usize::MAX);
     let mut mail =

@@ -7,11 +7,12 @@
 //! never a file replaced (`invoice.pdf`, `invoice-2.pdf`…). Files are
 //! written to a folder of their own inside DIR first, and moved into place
 //! only once the case is recorded, so a refused or failed message leaves
-//! nothing behind.
+//! nothing behind. DIR itself is never inside the case files or the log's
+//! own folders ([`check_folder`]): a sender names the files.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -99,6 +100,66 @@ pub fn size_words(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
+}
+
+/// Refuses a `--attachments DIR` (relative to `cwd`) inside the case files
+/// (`cases_dir`), inside the log's own working folder (`.caselog/` in
+/// `log_root`) or inside a `.git` folder: there a sender's file named
+/// `20261101-zzzzz.toml` would read as a case, a cache or git's own. Links
+/// on the way are followed, so a link to `cases/` is refused too. Nothing
+/// is written. The rule is `site --out`'s (`site::output`), kept here
+/// apart so the two can change on their own.
+pub fn check_folder(dir: &Path, cwd: &Path, log_root: &Path, cases_dir: &Path) -> Result<()> {
+    let shown = dir.display().to_string();
+    let refuse = |why: &str| -> Result<()> {
+        Err(InputError::Invalid(format!(
+            "--attachments {shown} is {why}; a sender names the files, so give a folder of their own outside the case log's files (e.g. /srv/complaint-attachments); nothing was written"
+        ))
+        .into())
+    };
+    let dir = resolved(&cwd.join(dir))?;
+    let log_root = resolved(log_root)?;
+    let cases_dir = resolved(cases_dir)?;
+    if dir.starts_with(&cases_dir) {
+        return refuse("inside cases/");
+    }
+    if dir.starts_with(log_root.join(crate::store::WORK_DIR)) {
+        return refuse(&format!("inside {}/", crate::store::WORK_DIR));
+    }
+    if dir.components().any(|c| c.as_os_str() == ".git") {
+        return refuse("inside .git/");
+    }
+    Ok(())
+}
+
+/// `path` (absolute) with its longest leading part that exists resolved
+/// (links followed) and the rest applied as written, `..` going up a
+/// part: nothing is made to find out.
+fn resolved(path: &Path) -> Result<PathBuf> {
+    let parts: Vec<Component> = path.components().collect();
+    let mut existing = PathBuf::new();
+    let mut found = 0;
+    for part in &parts {
+        let next = existing.join(part);
+        if fs::symlink_metadata(&next).is_err() {
+            break;
+        }
+        existing = next;
+        found += 1;
+    }
+    let mut full = existing
+        .canonicalize()
+        .with_context(|| format!("finding {}", existing.display()))?;
+    for part in &parts[found..] {
+        match part {
+            Component::ParentDir => {
+                full.pop();
+            }
+            Component::CurDir => {}
+            other => full.push(other),
+        }
+    }
+    Ok(full)
 }
 
 /// The files of one message, written and synced inside DIR but not yet in
@@ -294,6 +355,49 @@ mod tests {
         .unwrap();
         assert!(staged.place("20261122-7kq3m").is_err());
         assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_folder_inside_the_case_files_or_the_logs_own_folders_is_refused() {
+        let log = tempfile::tempdir().unwrap();
+        let root = log.path();
+        fs::create_dir_all(root.join("cases/2026")).unwrap();
+        let check = |dir: &str| check_folder(Path::new(dir), root, root, &root.join("cases"));
+        for bad in [
+            "cases",
+            "cases/2026",
+            "cases/new/deeper",
+            "./cases",
+            "other/../cases",
+            ".caselog",
+            ".caselog/incoming",
+            ".git",
+            "sub/.git/x",
+        ] {
+            let err = check(bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("--attachments {bad} is inside")),
+                "{err}"
+            );
+        }
+        for good in [
+            "incoming",
+            "cases-incoming",
+            "../attachments",
+            "/tmp/x",
+            ".",
+        ] {
+            check(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("cases"), root.join("linked")).unwrap();
+            assert!(check("linked/new").is_err());
+        }
+        assert_eq!(
+            fs::read_dir(root).unwrap().count(),
+            if cfg!(unix) { 2 } else { 1 }
+        );
     }
 
     #[test]

@@ -990,3 +990,28 @@ fn mail_from_another_address_than_the_contact_is_a_note_that_does_not_end_the_wa
         format!("{id}: e-mail from the customer added; back to open\n")
     );
 }
+
+#[test]
+fn attachments_are_never_saved_where_they_would_read_as_case_files() {
+    let log = Log::new();
+    // A sender's file named like a case file, planted under cases/.
+    let planted = "format = 1\nid = \"20261101-zzzzz\"\ntitle = \"PLANTED\"\n";
+    let message = format!(
+        "From: Evil <evil@example.com>\nSubject: files\nMessage-ID: <plant@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nsee attached\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"20261101-zzzzz.toml\"\n\n{planted}\n--b--\n"
+    );
+    fs::create_dir(log.path().join(".caselog")).ok();
+    let before = log.files();
+    for dir in ["cases", "cases/2026/11", ".caselog", ".git/incoming"] {
+        let err = log
+            .run(["mail", "--attachments", dir])
+            .stdin(message.clone())
+            .fails(2);
+        assert!(
+            err.starts_with(&format!("caselog: --attachments {dir} is inside ")),
+            "{dir}: {err}"
+        );
+        assert_eq!(log.files(), before, "{dir}");
+    }
+    assert!(!log.path().join(".git").exists());
+    assert!(log.run(["list"]).ok().is_empty());
+}
