@@ -101,7 +101,7 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
     }
     let (raw, shown) = read_message(args.file.as_ref())?;
     let limit = usize::try_from(settings.max_text_bytes).unwrap_or(usize::MAX);
-    let mut mail =
+    let mail =
         inbound::parse(&raw, limit).map_err(|e| InputError::Invalid(format!("{shown}: {e}")))?;
     drop(raw);
     if let Some(why) = &mail.automatic {
@@ -116,11 +116,6 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
             mail.from_address
         )?;
         return Ok(EXIT_OK);
-    }
-    mail.subject = mail_domain::mask_cards(&mail.subject);
-    mail.body_text = mail_domain::mask_cards(&mail.body_text);
-    if let Some(name) = &mail.from_name {
-        mail.from_name = Some(mail_domain::mask_cards(name));
     }
 
     if let Some(query) = tagged(session, &mail) {

@@ -40,7 +40,13 @@ impl Attachment {
 /// the last part of any path, without control characters, bidirectional
 /// overrides or characters Windows refuses, without leading dots or
 /// blanks, at most [`NAME_MAX`] bytes; `attachment` when nothing is left.
+/// A likely card number in it is masked (its `*`s then become `_`).
 pub fn safe_name(raw: &str) -> String {
+    super::masked_fit(raw, cleaned_name)
+}
+
+/// [`safe_name`] but for card numbers.
+fn cleaned_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
@@ -283,6 +289,10 @@ mod tests {
         assert_eq!(safe_name("a\u{1b}[31m\u{202e}fdp.exe"), "a[31mfdp.exe");
         assert_eq!(safe_name("con:tract?.pdf"), "con_tract_.pdf");
         assert_eq!(safe_name("line\nbreak.txt"), "line break.txt");
+        assert_eq!(
+            safe_name("../4111111111111111.pdf"),
+            "____ ____ ____ 1111.pdf"
+        );
         let long = format!("{}.pdf", "é".repeat(200));
         let short = safe_name(&long);
         assert!(

@@ -12,8 +12,9 @@ use chrono::{DateTime, Utc};
 use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 use super::attachments::{Attachment, safe_name};
-use super::{at_most, is_address, one_line, quoted};
+use super::{at_most, is_address, mask_cards, masked_fit, one_line, quoted};
 use crate::case::message::is_message_id;
+use crate::case::redaction::erased;
 use crate::error::InputError;
 
 /// How wide HTML is laid out as text: wide enough that a paragraph is
@@ -91,9 +92,12 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
     if !is_address(address) {
         return Err(InputError::Invalid(format!(
             "the From: address '{}' is not one e-mail address",
-            one_line(address)
+            one_line(&mask_cards(address))
         )));
     }
+    // No card number is kept, wherever the sender put one. In an address,
+    // the masked form goes without blanks: it stays one address.
+    let from_address = mask_cards(address).replace(' ', "");
     let from_name = from
         .name()
         .map(|n| match eight_bit(&message, "From") {
@@ -107,17 +111,20 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
         // No angle brackets: the address in them is always the real one
         // (a name "Maria <maria@example.com>" cannot pose as it).
         .map(|n| one_line(&n.replace(['<', '>'], " ")))
-        .map(|n| at_most(n.trim_matches('"'), NAME_MAX))
-        .filter(|n| !n.is_empty() && n != address);
+        .map(|n| masked_fit(n.trim_matches('"'), |n| at_most(n, NAME_MAX)))
+        .filter(|n| !n.is_empty() && n != address && *n != from_address);
     let subject = match (message.subject(), eight_bit(&message, "Subject")) {
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
         (subject, _) => subject.unwrap_or_default().to_string(),
     };
     let (body, truncated) = capped(&text_of(&message), max_text);
     Ok(Inbound {
-        message_id: message.message_id().and_then(clean_id),
+        message_id: message
+            .message_id()
+            .and_then(clean_id)
+            .map(|id| kept_id(&id)),
         from_name,
-        from_address: address.to_string(),
+        from_address,
         date: message
             .date()
             .filter(|d| d.is_valid())
@@ -128,7 +135,7 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
             .and_then(|r| r.date.as_ref())
             .filter(|d| d.is_valid())
             .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
-        subject: at_most(&one_line(&subject), SUBJECT_MAX),
+        subject: masked_fit(&one_line(&subject), |s| at_most(s, SUBJECT_MAX)),
         body_text: body,
         truncated,
         attachments: attachments_of(&message),
@@ -184,6 +191,17 @@ fn clean_id(id: &str) -> Option<String> {
         .trim_end_matches('>')
         .trim();
     is_message_id(id).then(|| id.to_string())
+}
+
+/// A Message-ID as it may be stored: one that holds a likely card number
+/// becomes the one-way digest a redaction leaves (`erased-…`), so the same
+/// message delivered again is still recognised.
+fn kept_id(id: &str) -> String {
+    if crate::case::card::find(id).is_empty() {
+        id.to_string()
+    } else {
+        erased(id)
+    }
 }
 
 /// The ids of `In-Reply-To`, then those of `References` newest first.
@@ -243,11 +261,23 @@ fn normalise(text: &str) -> String {
     lines.join("\n").trim().to_string()
 }
 
-/// `text` within `max` bytes: cut at a line (else a character) boundary,
-/// saying so at the end.
+/// `text` with its card numbers masked, within `max` bytes: masked first
+/// (a cut must not leave most of a card number behind), then cut at a
+/// line (else a character) boundary, saying so at the end; and whether it
+/// was cut.
 fn capped(text: &str, max: usize) -> (String, bool) {
+    let masked = mask_cards(text);
+    if masked.len() <= max {
+        return (masked, false);
+    }
+    (masked_fit(&masked, |t| cut(t, max)), true)
+}
+
+/// `text` within `max` bytes, cut at a line (else a character) boundary,
+/// saying so at the end.
+fn cut(text: &str, max: usize) -> String {
     if text.len() <= max {
-        return (text.to_string(), false);
+        return text.to_string();
     }
     let note = "\n\n[The rest of this message was cut: it was longer than caselog keeps.]";
     let mut end = max.saturating_sub(note.len());
@@ -258,7 +288,7 @@ fn capped(text: &str, max: usize) -> (String, bool) {
         Some(line) if line > end / 2 => &text[..line],
         _ => &text[..end],
     };
-    (format!("{}{note}", kept.trim_end()), true)
+    format!("{}{note}", kept.trim_end())
 }
 
 /// Every attached file, with a safe name.
@@ -412,6 +442,54 @@ mod tests {
         assert!(mail.truncated);
         assert!(mail.body_text.len() <= 2000, "{}", mail.body_text.len());
         assert!(mail.body_text.ends_with("longer than caselog keeps.]"));
+    }
+
+    #[test]
+    fn no_card_number_is_kept_in_any_field_of_a_message() {
+        let mail = parse(
+            b"From: \"Card 4111 1111 1111 1111\" <5500000000000004@example.com>\nSubject: card 4111111111111111\nMessage-ID: <4111111111111111@example.com>\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nMy card 4111 1111 1111 1111 was charged.\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=\"card 4111 1111 1111 1111.pdf\"\n\nx\n--b--\n",
+            1024,
+        )
+        .unwrap();
+        assert_eq!(mail.from_address, "************0004@example.com");
+        assert!(is_address(&mail.from_address));
+        assert_eq!(mail.from_name.as_deref(), Some("Card **** **** **** 1111"));
+        assert_eq!(mail.subject, "card **** **** **** 1111");
+        assert_eq!(mail.body_text, "My card **** **** **** 1111 was charged.");
+        assert_eq!(mail.attachments[0].name, "card ____ ____ ____ 1111.pdf");
+        let id = mail.message_id.unwrap();
+        assert_eq!(id, erased("4111111111111111@example.com"));
+    }
+
+    #[test]
+    fn a_card_number_across_the_text_cap_is_masked_whole() {
+        let message = format!(
+            "From: a@example.com\n\n{}4111111111111111 is my card{}\n",
+            "word ".repeat(300),
+            ", please refund".repeat(20)
+        );
+        // Every cut from before the number to past it.
+        for cap in 1500..1620 {
+            let mail = parse(message.as_bytes(), cap).unwrap();
+            assert!(mail.truncated, "{cap}");
+            assert!(
+                mail.body_text.len() <= cap,
+                "{cap}: {}",
+                mail.body_text.len()
+            );
+            assert!(
+                !mail.body_text.contains("4111"),
+                "{cap}: {}",
+                mail.body_text
+            );
+        }
+        let body = &message[message.find("\n\n").unwrap()..];
+        let short = parse(format!("From: a@example.com\n{body}").as_bytes(), 4096).unwrap();
+        assert!(
+            short
+                .body_text
+                .contains("**** **** **** 1111 is my card, please")
+        );
     }
 
     #[test]

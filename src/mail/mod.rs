@@ -93,6 +93,30 @@ pub fn mask_cards(text: &str) -> String {
     out
 }
 
+/// `text` with every likely card number masked, then made to fit by
+/// `fit` (which cuts or cleans, never adds a digit). A cut can leave the
+/// start of a longer number that now reads as a card, and masking makes
+/// text longer: so it is masked and fitted again until no card number is
+/// left, and as a last resort every digit is hidden. What comes out has
+/// passed `fit` last, so it is within whatever cap `fit` keeps.
+pub fn masked_fit(text: &str, fit: impl Fn(&str) -> String) -> String {
+    let mut out = fit(&mask_cards(text));
+    for _ in 0..4 {
+        if crate::case::card::find(&out).is_empty() {
+            return out;
+        }
+        out = fit(&mask_cards(&out));
+    }
+    if crate::case::card::find(&out).is_empty() {
+        return out;
+    }
+    let hidden: String = out
+        .chars()
+        .map(|c| if c.is_numeric() { '*' } else { c })
+        .collect();
+    fit(&hidden)
+}
+
 /// What an event says of an e-mail before its text: who sent it (and,
 /// when `stranger`, that this is not the case's contact), its subject,
 /// and its attachments' names and sizes (the files are not kept in the
@@ -227,6 +251,26 @@ mod tests {
             "card **** **** **** 1111, order A-1001"
         );
         assert_eq!(mask_cards("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn a_card_number_is_masked_before_a_cut_and_the_cut_stays_within_it() {
+        // Cut after masking: the card is masked whole, not left 15 digits.
+        let text = "paid with 4111111111111111 twice";
+        let fitted = masked_fit(text, |t| at_most(t, 24));
+        assert!(fitted.starts_with("paid with ****"), "{fitted}");
+        assert!(fitted.len() <= 24 && !fitted.contains('1'), "{fitted}");
+        // Masking lengthens: still within the cap.
+        let fitted = masked_fit(text, |t| at_most(t, 32));
+        assert!(fitted.len() <= 32, "{fitted}");
+        assert!(crate::case::card::find(&fitted).is_empty(), "{fitted}");
+        // A cut that leaves the start of a longer number reading as a card
+        // (20 digits are no card; their first 16 pass the Luhn check).
+        let long = "ref 41111111111111111234 end";
+        assert!(crate::case::card::find(long).is_empty());
+        let fitted = masked_fit(long, |t| at_most(t, 23));
+        assert!(crate::case::card::find(&fitted).is_empty(), "{fitted}");
+        assert!(fitted.len() <= 23, "{fitted}");
     }
 
     #[test]

@@ -1015,3 +1015,78 @@ fn attachments_are_never_saved_where_they_would_read_as_case_files() {
     assert!(!log.path().join(".git").exists());
     assert!(log.run(["list"]).ok().is_empty());
 }
+
+/// `log`'s `max_text_bytes` set to `bytes`.
+fn cap_text(log: &Log, bytes: usize) {
+    let settings = log.path().join("caselog.toml");
+    let text = fs::read_to_string(&settings).unwrap();
+    let capped = text.replace(
+        "# max_text_bytes = 1048576",
+        &format!("max_text_bytes = {bytes}"),
+    );
+    assert_ne!(capped, text);
+    fs::write(&settings, capped).unwrap();
+}
+
+#[test]
+fn card_numbers_cut_by_the_cap_or_in_a_name_address_or_message_id_are_masked_not_kept() {
+    let log = Log::new();
+    cap_text(&log, 2000);
+    let mut texts = Vec::new();
+    // Every cut through the number: masked first, then cut.
+    for lead in 1900..1935 {
+        let message = format!(
+            "From: a@example.com\nSubject: cap\nMessage-ID: <cap{lead}@x>\n\n{} 4111111111111111 is my card, please refund it.{}\n",
+            "w".repeat(lead),
+            " More words.".repeat(20)
+        );
+        let id = log
+            .run(["mail", "--quiet"])
+            .stdin(message)
+            .ok()
+            .trim()
+            .to_string();
+        let summary = log.case_json(&id)["complaint"]["summary"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(summary.len() <= 2000, "{lead}: {}", summary.len());
+        texts.push(log.case_text(&id));
+    }
+    // A card number in the file name, the sender's name or address, and
+    // the Message-ID: recorded, masked.
+    let message = "From: \"Card 4111 1111 1111 1111\" <4111111111111111@example.com>\nSubject: statement\nMessage-ID: <5500000000000004@mail.example>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSee attached.\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=\"card 4111 1111 1111 1111.pdf\"\n\nx\n--b--\n";
+    let id = log
+        .run(["mail", "--quiet", "--attachments", "incoming"])
+        .stdin(message)
+        .ok()
+        .trim()
+        .to_string();
+    let text = log.case_text(&id);
+    for expected in [
+        "name = \"Card **** **** **** 1111\"",
+        "contact = \"************1111@example.com\"",
+        "Attachments: card ____ ____ ____ 1111.pdf (1 bytes)",
+        "message_id = \"erased-",
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    assert!(
+        log.path()
+            .join("incoming")
+            .join(&id)
+            .join("card ____ ____ ____ 1111.pdf")
+            .is_file()
+    );
+    texts.push(text);
+    for text in &texts {
+        assert!(
+            !text.contains("41111111") && !text.contains("55000000"),
+            "{text}"
+        );
+    }
+    assert!(log.run(["check"]).ok().is_empty());
+    // Its digest still tells the same message delivered again.
+    let out = log.run(["mail"]).stdin(message).ok();
+    assert!(out.contains("already recorded"), "{out}");
+}
