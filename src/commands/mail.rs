@@ -5,6 +5,7 @@
 //! The mail itself is read by `crate::mail`; this decides which case it
 //! belongs to, writes it through the store, and says what it did.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
@@ -18,6 +19,7 @@ use crate::case::card;
 use crate::case::id::CaseId;
 use crate::case::lifecycle::{NewComplaint, Stamp};
 use crate::case::message::{self, Message};
+use crate::case::redaction::erased;
 use crate::case::{Case, Channel, Severity, Status};
 use crate::error::{EXIT_OK, InputError};
 use crate::limits;
@@ -242,12 +244,24 @@ fn tagged(session: &Session, mail: &Inbound) -> Option<String> {
 /// The case that already records the message, else the one recording a
 /// message it answers, else a new one.
 fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
-    // One pass over every case: the Message-IDs live in the index.
-    let answered = &mail.in_reply_to;
+    // One pass over every case: the Message-IDs live in the index. Each id
+    // the message answers is looked up by its form as stored (as it came,
+    // or as a redaction left it), so the pass takes time in proportion to
+    // the ids and the events, however many ids there are.
+    let mut answered: HashMap<String, usize> = HashMap::new();
+    for (at, id) in mail.in_reply_to.iter().enumerate() {
+        answered.entry(erased(id)).or_insert(at);
+        answered.entry(id.clone()).or_insert(at);
+    }
     let own = mail.message_id.as_deref();
     let scan = session.every_case(|case| {
         let records_own = own.is_some_and(|id| message::records(case, id));
-        let answers = answered.iter().position(|id| message::records(case, id));
+        let answers = case
+            .events
+            .iter()
+            .filter_map(|e| answered.get(e.message_id.as_deref()?))
+            .min()
+            .copied();
         (records_own || answers.is_some()).then_some((case.id.clone(), records_own, answers))
     })?;
     if let Some((id, _, _)) = scan.cases.iter().find(|(_, own, _)| *own) {

@@ -12,14 +12,11 @@ use chrono::{DateTime, Utc};
 use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 use super::attachments::{Attachment, safe_name};
-use super::{at_most, is_address, mask_cards, masked_fit, one_line, quoted};
+use super::{at_most, html, is_address, mask_cards, masked_fit, one_line, quoted};
 use crate::case::message::is_message_id;
 use crate::case::redaction::erased;
 use crate::error::InputError;
 
-/// How wide HTML is laid out as text: wide enough that a paragraph is
-/// rarely broken, narrow enough to read.
-const HTML_WIDTH: usize = 100;
 /// The longest subject kept as a case title, in bytes.
 const SUBJECT_MAX: usize = 200;
 /// The longest sender name kept, in bytes.
@@ -204,7 +201,9 @@ fn kept_id(id: &str) -> String {
     }
 }
 
-/// The ids of `In-Reply-To`, then those of `References` newest first.
+/// The ids of `In-Reply-To`, then those of `References` newest first,
+/// each once (in time that grows with their number only: a References
+/// header may be made huge).
 fn answered(message: &Message) -> Vec<String> {
     let ids = |value: &mail_parser::HeaderValue| -> Vec<String> {
         match value.as_text_list() {
@@ -212,15 +211,14 @@ fn answered(message: &Message) -> Vec<String> {
             None => value.as_text().and_then(clean_id).into_iter().collect(),
         }
     };
-    let mut all = ids(message.in_reply_to());
     let mut references = ids(message.references());
     references.reverse();
-    for id in references {
-        if !all.contains(&id) {
-            all.push(id);
-        }
-    }
-    all
+    let mut seen = std::collections::HashSet::new();
+    ids(message.in_reply_to())
+        .into_iter()
+        .chain(references)
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
 }
 
 /// The message's text: its plain-text parts, or its HTML converted to
@@ -230,7 +228,7 @@ fn text_of(message: &Message) -> String {
     for part in message.text_bodies() {
         let text = match &part.body {
             PartType::Text(text) => normalise(text),
-            PartType::Html(html) => normalise(&html_to_text(html)),
+            PartType::Html(html) => normalise(&html::to_text(html)),
             _ => continue,
         };
         let text = quoted::cut(&text);
@@ -239,14 +237,6 @@ fn text_of(message: &Message) -> String {
         }
     }
     parts.join("\n\n")
-}
-
-/// HTML as plain text, by a real HTML parser and layout (scripts, styles
-/// and markup go; links are kept as footnotes). Never raw HTML.
-fn html_to_text(html: &str) -> String {
-    html2text::config::plain_no_decorate()
-        .string_from_read(html.as_bytes(), HTML_WIDTH)
-        .unwrap_or_default()
 }
 
 /// Line breaks as `\n`, no control character but tabs, no blanks at the

@@ -3,12 +3,14 @@
 //! system's `sendmail`. No server, no mailbox of our own.
 //!
 //! [`inbound`] reads one RFC 5322 message (with `mail-parser`) into plain
-//! values, [`quoted`] cuts the earlier text a reply quotes, [`attachments`]
+//! values, [`html`] turns HTML mail into text, [`quoted`] cuts the earlier
+//! text a reply quotes, [`attachments`]
 //! keeps attached files safely outside the case, [`outbound`] composes a
 //! reply (with `mail-builder`) and [`template`] fills in a reply template.
 //! The hand-off to `sendmail` is [`send`]. Nothing here prints.
 
 pub mod attachments;
+pub mod html;
 pub mod inbound;
 pub mod outbound;
 pub mod quoted;

@@ -1090,3 +1090,37 @@ fn card_numbers_cut_by_the_cap_or_in_a_name_address_or_message_id_are_masked_not
     let out = log.run(["mail"]).stdin(message).ok();
     assert!(out.contains("already recorded"), "{out}");
 }
+
+#[test]
+fn a_huge_references_header_and_deeply_nested_html_are_read_in_linear_time() {
+    let log = Log::new();
+    let id = mail_in(&log, "plain.eml");
+    // 60,000 ids answered (the old code compared each with every other,
+    // for many seconds): the newest names the case's message, so the reply
+    // threads to it.
+    let mut references: Vec<String> = (0..60_000).map(|i| format!("<old{i}@x>")).collect();
+    references.push("<CAF1a2b3c4@mail.example.com>".into());
+    let reply = format!(
+        "From: maria@example.com\nSubject: Re: your e-mail\nMessage-ID: <refs@x>\nReferences: {}\n\nStill no refund.\n",
+        references.join(" ")
+    );
+    let out = log.run(["mail"]).stdin(reply).ok();
+    assert_eq!(out, format!("{id}: e-mail from the customer added\n"));
+    // 50,000 nested elements (the parser looked through every open one at
+    // each tag, for half a minute): read plainly, the text kept.
+    let html = format!(
+        "From: t@example.com\nSubject: nested\nMessage-ID: <deep@x>\nContent-Type: text/html\n\n{}The kettle leaks &amp; hisses.{}\n",
+        "<div>".repeat(50_000),
+        "</div>".repeat(50_000)
+    );
+    let opened = log
+        .run(["mail", "--quiet"])
+        .stdin(html)
+        .ok()
+        .trim()
+        .to_string();
+    assert_eq!(
+        log.case_json(&opened)["complaint"]["summary"],
+        "The kettle leaks & hisses."
+    );
+}
