@@ -32,37 +32,44 @@ pub fn words(command: &str) -> Result<Vec<String>, InputError> {
 }
 
 /// Runs `command` with `message` on its standard input; succeeds only when
-/// it exits 0. What it said on its standard error is in the error.
+/// it exits 0 having read the whole message. What it said on its standard
+/// error is in the error.
 pub fn hand_off(command: &str, message: &[u8]) -> Result<()> {
     let words = words(command)?;
-    let mut child = Command::new(&words[0])
+    let shown = one_line(command);
+    // The message goes through a pipe whose reading end we keep as well:
+    // once the command is done, what it left unread comes to us. Without
+    // it, a command that exits 0 without reading (`true`) would go
+    // unnoticed for a message the pipe's buffer holds, and a longer one
+    // would end in a broken pipe, which reads as a closed `| head`.
+    let (reader, mut writer) = std::io::pipe().context("making a pipe for the mail command")?;
+    let mut unread = reader
+        .try_clone()
+        .context("making a pipe for the mail command")?;
+    let child = Command::new(&words[0])
         .args(&words[1..])
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(reader))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .with_context(|| {
-            format!(
-                "starting '{}' ([mail] sendmail in caselog.toml)",
-                one_line(command)
-            )
-        })?;
-    let mut stdin = child
-        .stdin
-        .take()
-        .context("the mail command's standard input")?;
+        .with_context(|| format!("starting '{shown}' ([mail] sendmail in caselog.toml)"))?;
     // Written from a thread: a command that talks before it reads could
     // otherwise fill its pipe and wait for us while we wait for it.
     let bytes = message.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let writing = std::thread::spawn(move || writer.write_all(&bytes));
     let output = child
         .wait_with_output()
-        .with_context(|| format!("waiting for '{}'", one_line(command)))?;
+        .with_context(|| format!("waiting for '{shown}'"))?;
+    // The command is gone: whatever is still in the pipe, it did not take.
+    // Reading it to the end also lets a blocked writer finish.
+    let left = std::io::copy(&mut unread, &mut std::io::sink()).unwrap_or(0);
+    let written = writing
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed")));
     if !output.status.success() {
         let said = at_most(&one_line(&String::from_utf8_lossy(&output.stderr)), 300);
         bail!(
-            "'{}' failed ({}){}",
-            one_line(command),
+            "'{shown}' failed ({}){}",
             output.status,
             if said.is_empty() {
                 String::new()
@@ -71,11 +78,18 @@ pub fn hand_off(command: &str, message: &[u8]) -> Result<()> {
             }
         );
     }
-    // A command that exits 0 without reading its input took nothing.
-    let written = writer
-        .join()
-        .unwrap_or_else(|_| Err(std::io::Error::other("the writing thread failed")));
-    written.with_context(|| format!("handing the message to '{}'", one_line(command)))?;
+    if let Err(e) = written {
+        // Said in words: an I/O error kept as the cause could read as a
+        // broken standard output, which is not an error.
+        bail!("handing the message to '{shown}' failed: {e}");
+    }
+    if left > 0 {
+        bail!(
+            "'{shown}' exited without reading the whole message ({} of {} bytes taken), so it cannot have sent it",
+            message.len() as u64 - left.min(message.len() as u64),
+            message.len()
+        );
+    }
     Ok(())
 }
 
@@ -105,6 +119,20 @@ mod tests {
         assert!(err.to_string().contains("refused"), "{err}");
         assert!(hand_off("/nonexistent/sendmail", b"x").is_err());
         // No shell runs the setting: `;` is an argument, not a new command.
+        // A command that exits 0 without reading the message did not send
+        // it, whether the pipe could hold it or not.
+        for size in [10, 200_000] {
+            let err = hand_off("true", &vec![b'x'; size]).unwrap_err().to_string();
+            assert!(
+                err.contains("exited without reading the whole message (0 of"),
+                "{err}"
+            );
+        }
+        // One that reads a part and stops took a part.
+        let err = hand_off("head -c 5", &vec![b'x'; 1_000_000])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("of 1000000 bytes taken)"), "{err}");
         let marker = dir.path().join("marker");
         let _ = hand_off(&format!("true ; touch {}", marker.display()), b"x");
         assert!(!marker.exists());

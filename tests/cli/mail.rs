@@ -1124,3 +1124,28 @@ fn a_huge_references_header_and_deeply_nested_html_are_read_in_linear_time() {
         "The kettle leaks & hisses."
     );
 }
+
+#[test]
+fn a_mail_command_that_does_not_read_the_reply_fails_and_nothing_is_recorded() {
+    let log = Log::new();
+    let settings = log.path().join("caselog.toml");
+    let mut text = fs::read_to_string(&settings).unwrap();
+    text.push_str(
+        "\n[mail]\nsendmail = \"true\"\nfrom = \"Support <support@ferncliff.example>\"\n",
+    );
+    fs::write(&settings, text).unwrap();
+    let id = log.open(&["--contact", "maria@example.com"]);
+    let before = log.files();
+    // Short enough for the pipe to hold it, and too long for that.
+    for reply in ["Short reply.".to_string(), "word ".repeat(20_000)] {
+        let err = log.run(["reply", &id, "--send", "-"]).stdin(reply).fails(3);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "caselog: the reply on case {id} was not sent; nothing was recorded: 'true' exited without reading the whole message (0 of "
+            )),
+            "{err}"
+        );
+        assert_eq!(log.files(), before);
+    }
+}
