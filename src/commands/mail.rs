@@ -41,8 +41,9 @@ use crate::time::{Zone, clock};
 /// hands it on to the case it repeats. Any other message opens a new case
 /// (channel email): the customer from the sender's name, the contact
 /// from the address, the title from the subject, the summary from the
-/// text; it prints only the new id. Quoted earlier text is cut, HTML-only
-/// mail is turned into text, card numbers are masked. Attachments are
+/// whole text (a forward is the complaint); it prints only the new id.
+/// A reply to a case loses the earlier text it quotes; HTML-only mail is
+/// turned into text, card numbers are masked. Attachments are
 /// listed with their sizes; --attachments DIR saves them under DIR/<id>/.
 /// The same message (same Message-ID) is recorded once; automatic replies
 /// (Auto-Submitted, Precedence: bulk) and mail from [mail] from are not
@@ -357,10 +358,10 @@ fn add_to_case(
         let heading = mail_domain::heading(mail, stranger);
         Message {
             id: mail.message_id.clone(),
-            text: if mail.body_text.trim().is_empty() {
+            text: if mail.reply_text.trim().is_empty() {
                 heading
             } else {
-                format!("{heading}\n\n{}", mail.body_text)
+                format!("{heading}\n\n{}", mail.reply_text)
             },
         }
     };

@@ -38,10 +38,14 @@ pub struct Inbound {
     pub received: Option<DateTime<Utc>>,
     /// The subject on one line (empty when there is none).
     pub subject: String,
-    /// The message's own text: plain text (HTML converted), without the
-    /// earlier message it quotes, at most the cap given to [`parse`].
+    /// The message's text, as a new case keeps it: plain text (HTML
+    /// converted), whole (a forward is the complaint), at most the cap
+    /// given to [`parse`].
     pub body_text: String,
-    /// Whether the text was cut at the cap.
+    /// The text as a reply to a case keeps it: without the earlier message
+    /// it quotes (never cut to nothing), at most the cap.
+    pub reply_text: String,
+    /// Whether the whole text was cut at the cap.
     pub truncated: bool,
     pub attachments: Vec<Attachment>,
     /// The Message-IDs it answers: `In-Reply-To`, then `References`
@@ -114,7 +118,8 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
         (subject, _) => subject.unwrap_or_default().to_string(),
     };
-    let (body, truncated) = capped(&text_of(&message), max_text);
+    let (body, truncated) = capped(&text_of(&message, false), max_text);
+    let (reply, _) = capped(&text_of(&message, true), max_text);
     Ok(Inbound {
         message_id: message
             .message_id()
@@ -134,6 +139,7 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
             .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
         subject: masked_fit(&one_line(&subject), |s| at_most(s, SUBJECT_MAX)),
         body_text: body,
+        reply_text: reply,
         truncated,
         attachments: attachments_of(&message),
         in_reply_to: answered(&message),
@@ -222,8 +228,9 @@ fn answered(message: &Message) -> Vec<String> {
 }
 
 /// The message's text: its plain-text parts, or its HTML converted to
-/// text when it has none, each without the earlier message it quotes.
-fn text_of(message: &Message) -> String {
+/// text when it has none; with `answer`, each without the earlier message
+/// it quotes.
+fn text_of(message: &Message, answer: bool) -> String {
     let mut parts = Vec::new();
     for part in message.text_bodies() {
         let text = match &part.body {
@@ -231,7 +238,7 @@ fn text_of(message: &Message) -> String {
             PartType::Html(html) => normalise(&html::to_text(html)),
             _ => continue,
         };
-        let text = quoted::cut(&text);
+        let text = if answer { quoted::cut(&text) } else { text };
         if !text.trim().is_empty() {
             parts.push(text);
         }
@@ -361,6 +368,19 @@ mod tests {
         assert_eq!(mail.from_name.as_deref(), Some("Maria López"));
         assert_eq!(mail.subject, "Café froid");
         assert_eq!(mail.from_address, "maria@example.com");
+    }
+
+    #[test]
+    fn only_the_text_of_a_reply_loses_the_quote() {
+        let mail = read(
+            "From: a@example.com\n\nStill broken.\n\nOn Fri, 20 Nov 2026, Ferncliff <s@f.example> wrote:\n> Sorry.\n",
+        );
+        assert_eq!(mail.reply_text, "Still broken.");
+        assert!(
+            mail.body_text.ends_with("wrote:\n> Sorry."),
+            "{}",
+            mail.body_text
+        );
     }
 
     #[test]

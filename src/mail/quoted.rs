@@ -42,7 +42,9 @@ const SEPARATORS: &[&str] = &[
     "-------- ursprüngliche nachricht --------",
 ];
 
-/// `body` without the message it quotes. Line breaks are `\n`.
+/// `body` without the message it quotes; the whole of it when that would
+/// leave nothing (a reply that is all quote, or a line that only looks
+/// like an attribution at its top). Line breaks are `\n`.
 pub fn cut(body: &str) -> String {
     let lines: Vec<&str> = body.lines().collect();
     let end = attribution(&lines).unwrap_or(lines.len());
@@ -56,7 +58,11 @@ pub fn cut(body: &str) -> String {
             break;
         }
     }
-    kept.join("\n").trim_end().to_string()
+    let kept = kept.join("\n").trim_end().to_string();
+    if kept.trim().is_empty() {
+        return body.trim_end().to_string();
+    }
+    kept
 }
 
 /// The index of the first line that introduces quoted text, if any.
@@ -167,6 +173,13 @@ mod tests {
             cut(body),
             "> Did it arrive?\nNo, it did not.\n> Which colour?\nBlue."
         );
+    }
+
+    #[test]
+    fn a_cut_never_leaves_nothing() {
+        let body = "From: Paul <paul@example.com>\nSent: Friday, 20 November 2026 10:00\nSubject: Grinder\n\nIt died.";
+        assert_eq!(cut(body), body);
+        assert_eq!(cut("> only\n> a quote"), "> only\n> a quote");
     }
 
     #[test]

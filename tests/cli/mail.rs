@@ -1149,3 +1149,44 @@ fn a_mail_command_that_does_not_read_the_reply_fails_and_nothing_is_recorded() {
         assert_eq!(log.files(), before);
     }
 }
+
+#[test]
+fn a_new_case_keeps_a_forwarded_or_quoting_complaint_whole() {
+    let log = Log::new();
+    // An Outlook forward: the header block of the forwarded mail first.
+    let forward = "From: Paul <paul@example.com>\nSubject: FW: Broken grinder\nMessage-ID: <fwd1@x>\n\nFrom: Paul <paul@example.com>\nSent: Friday, 20 November 2026 10:00\nTo: sales@ferncliff.example\nSubject: Broken grinder\n\nThe grinder (order A-2002) died after two days. I want a refund.\n";
+    let id = log
+        .run(["mail", "--quiet"])
+        .stdin(forward)
+        .ok()
+        .trim()
+        .to_string();
+    let summary = log.case_json(&id)["complaint"]["summary"].clone();
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .ends_with("died after two days. I want a refund."),
+        "{summary}"
+    );
+    // A line that reads like an attribution, in the customer's own words.
+    let quoting = "From: Jo <jo@example.com>\nSubject: Parcel left in the rain\nMessage-ID: <w1@x>\n\nMy parcel was ruined.\nOn the delivery card the driver wrote:\n\"Left at front door\"\nBut I was home all day. I want a refund.\n";
+    let id = log
+        .run(["mail", "--quiet"])
+        .stdin(quoting)
+        .ok()
+        .trim()
+        .to_string();
+    assert_eq!(
+        log.case_json(&id)["complaint"]["summary"],
+        "My parcel was ruined.\nOn the delivery card the driver wrote:\n\"Left at front door\"\nBut I was home all day. I want a refund."
+    );
+    // A reply to the case that is all quote keeps its text, not nothing.
+    let reply = format!(
+        "From: jo@example.com\nSubject: Re: Parcel [caselog {id}]\nMessage-ID: <w2@x>\n\nOn Fri, 20 Nov 2026, Ferncliff <s@ferncliff.example> wrote:\n> Which door?\n"
+    );
+    log.run(["mail"]).stdin(reply).ok();
+    let events = log.case_json(&id)["events"].clone();
+    let last = events.as_array().unwrap().last().unwrap()["text"].clone();
+    assert!(last.as_str().unwrap().ends_with("> Which door?"), "{last}");
+}
