@@ -64,6 +64,35 @@ pub fn records(case: &Case, id: &str) -> bool {
         .any(|recorded| recorded == id || recorded == gone)
 }
 
+/// Whether `case` already records the message `id` sent by `sender` (an
+/// address; `None` for our own reply). An event with that Message-ID that
+/// names another sender records another message that reused the id (a
+/// sender chooses it); an event that names none (our reply, or a text a
+/// redaction erased) cannot tell, and counts.
+pub fn records_from(case: &Case, id: &str, sender: Option<&str>) -> bool {
+    let gone = erased(id);
+    case.events.iter().any(|e| {
+        e.message_id
+            .as_deref()
+            .is_some_and(|recorded| recorded == id || recorded == gone)
+            && match (sender, e.text.as_deref().and_then(sender_in)) {
+                (Some(sender), Some(recorded)) => sender.eq_ignore_ascii_case(recorded),
+                _ => true,
+            }
+    })
+}
+
+/// The sender's address a received e-mail's text names on its first line
+/// (`E-mail from Maria <maria@example.com>`), if it is such a text.
+pub fn sender_in(text: &str) -> Option<&str> {
+    let from = text.lines().next()?.strip_prefix(FROM)?.trim_end();
+    Some(
+        from.strip_suffix('>')
+            .and_then(|named| named.rsplit_once('<'))
+            .map_or(from, |(_, address)| address),
+    )
+}
+
 /// The Message-IDs recorded on `case` that a reply can name (not those a
 /// redaction erased), oldest first.
 pub fn recorded_ids(case: &Case) -> impl Iterator<Item = &str> {
@@ -137,7 +166,7 @@ pub fn replied(case: &Case, stamp: &Stamp, message: &Message) -> Result<Case, Re
 fn append(case: &Case, stamp: &Stamp, action: Action, message: &Message) -> Result<Case, Refusal> {
     checked(message)?;
     if let Some(id) = &message.id
-        && records(case, id)
+        && records_from(case, id, sender_in(&message.text))
     {
         return Ok(case.clone());
     }
@@ -205,6 +234,45 @@ mod tests {
         assert_eq!(once, twice);
         assert!(records(&twice, "a1@example.com"));
         assert!(!records(&twice, "other@example.com"));
+    }
+
+    #[test]
+    fn the_same_message_id_from_another_sender_is_another_message() {
+        let maria = mail(
+            "m1@example.com",
+            "E-mail from Maria <maria@example.com>\n\nHi",
+        );
+        let once = receive(&opened(), &stamp(2), &maria).unwrap();
+        assert_eq!(receive(&once, &stamp(3), &maria).unwrap(), once);
+        let shouting = mail("m1@example.com", "E-mail from MARIA@example.com\n\nHi");
+        assert_eq!(receive(&once, &stamp(3), &shouting).unwrap(), once);
+        let mallory = mail("m1@example.com", "E-mail from mallory@example.net\n\nHi");
+        let twice = receive(&once, &stamp(3), &mallory).unwrap();
+        assert_eq!(twice.events.len(), once.events.len() + 1);
+        assert!(records_from(
+            &twice,
+            "m1@example.com",
+            Some("mallory@example.net")
+        ));
+        assert!(!records_from(
+            &once,
+            "m1@example.com",
+            Some("mallory@example.net")
+        ));
+        assert!(records_from(&once, "m1@example.com", None));
+        // A text that names no sender (erased by a redaction) cannot tell.
+        let mut erased_text = once.clone();
+        erased_text.events.last_mut().unwrap().text = Some("[redacted 2026-11-23]".into());
+        assert!(records_from(
+            &erased_text,
+            "m1@example.com",
+            Some("x@example.net")
+        ));
+        assert_eq!(
+            sender_in("E-mail from a@b.example\n(Not from …)"),
+            Some("a@b.example")
+        );
+        assert_eq!(sender_in("E-mail to Maria <maria@example.com>"), None);
     }
 
     #[test]

@@ -45,9 +45,9 @@ use crate::time::{Zone, clock};
 /// A reply to a case loses the earlier text it quotes; HTML-only mail is
 /// turned into text, card numbers are masked. Attachments are
 /// listed with their sizes; --attachments DIR saves them under DIR/<id>/.
-/// The same message (same Message-ID) is recorded once; automatic replies
-/// (Auto-Submitted, Precedence: bulk) and mail from [mail] from are not
-/// recorded (exit 0).
+/// The same message (same Message-ID and sender) is recorded once;
+/// automatic replies (Auto-Submitted, Precedence: bulk) and mail from
+/// [mail] from are not recorded (exit 0).
 #[derive(Debug, Args)]
 pub struct MailArgs {
     /// The message ('-' or none reads standard input)
@@ -256,6 +256,8 @@ fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
     }
     let own = mail.message_id.as_deref();
     let scan = session.every_case(|case| {
+        // The index holds no event texts, so who sent a message recorded
+        // under this id is read below, from the few cases that have it.
         let records_own = own.is_some_and(|id| message::records(case, id));
         let answers = case
             .events
@@ -265,8 +267,12 @@ fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
             .copied();
         (records_own || answers.is_some()).then_some((case.id.clone(), records_own, answers))
     })?;
-    if let Some((id, _, _)) = scan.cases.iter().find(|(_, own, _)| *own) {
-        return Ok(Target::Recorded(id.clone()));
+    let store = session.store()?;
+    for (id, _, _) in scan.cases.iter().filter(|(_, own, _)| *own) {
+        let case = store.load(id.as_str())?.case;
+        if own.is_some_and(|own| message::records_from(&case, own, Some(&mail.from_address))) {
+            return Ok(Target::Recorded(id.clone()));
+        }
     }
     // The newest message answered wins (In-Reply-To comes first).
     let threaded = scan
@@ -370,7 +376,7 @@ fn add_to_case(
     // --duplicate-of` landing meanwhile cannot leave it on the duplicate.
     let store = session.store()?;
     let mut batch = store.batch()?;
-    let query = match live_case(store, query, mail.message_id.as_deref())? {
+    let query = match live_case(store, query, mail)? {
         Live::Case(query) => query,
         Live::Recorded(id) => {
             drop(batch);
@@ -459,12 +465,17 @@ const MOST_HANDED_ON: usize = 8;
 /// closed record nobody reads. Said on stderr when it happens. A case on
 /// the way that records the message already keeps it: the same message
 /// is recorded once. The caller holds the lock.
-fn live_case(store: &Store, query: &str, message_id: Option<&str>) -> Result<Live> {
+fn live_case(store: &Store, query: &str, mail: &Inbound) -> Result<Live> {
+    let recorded = |case: &Case| {
+        mail.message_id
+            .as_deref()
+            .is_some_and(|id| message::records_from(case, id, Some(&mail.from_address)))
+    };
     let mut case = store.load(query)?.case;
     // The cases the message passed through, the one it is at last.
     let mut chain: Vec<CaseId> = vec![case.id.clone()];
     loop {
-        if message_id.is_some_and(|id| message::records(&case, id)) {
+        if recorded(&case) {
             return Ok(Live::Recorded(case.id));
         }
         // `close` never makes a duplicate of a void case, but a hand edit

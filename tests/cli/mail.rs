@@ -1190,3 +1190,56 @@ fn a_new_case_keeps_a_forwarded_or_quoting_complaint_whole() {
     let last = events.as_array().unwrap().last().unwrap()["text"].clone();
     assert!(last.as_str().unwrap().ends_with("> Which door?"), "{last}");
 }
+
+#[test]
+fn a_message_id_reused_by_another_sender_is_not_taken_for_the_same_message() {
+    let log = Log::new();
+    // Someone sends first under the Message-ID the customer's mail will
+    // have (a sender chooses it).
+    let first = log
+        .run(["mail", "--quiet"])
+        .stdin(message_from(
+            "mallory@attacker.example",
+            "hello",
+            "m1@example.com",
+            "Nothing to see.",
+        ))
+        .ok()
+        .trim()
+        .to_string();
+    let customer = message_from(
+        "Maria <maria@example.com>",
+        "Refund not received",
+        "m1@example.com",
+        "Refund for A-1001 please.",
+    );
+    let opened = log
+        .run(["mail", "--quiet"])
+        .stdin(customer.clone())
+        .ok()
+        .trim()
+        .to_string();
+    assert_ne!(opened, first);
+    assert!(log.case_text(&opened).contains("Refund for A-1001 please."));
+    // The customer's own message delivered again is still recorded once,
+    // and so is a reuse of its id on a reply to the case.
+    let again = log.run(["mail"]).stdin(customer).ok();
+    assert!(again.contains("already recorded"), "{again}");
+    let reply = |from: &str| {
+        message_from(
+            from,
+            &format!("Re: Refund [caselog {opened}]"),
+            "r1@example.com",
+            "Any news?",
+        )
+    };
+    log.run(["mail"]).stdin(reply("maria@example.com")).ok();
+    let out = log
+        .run(["mail"])
+        .stdin(reply("mallory@attacker.example"))
+        .output();
+    assert!(out.status.success());
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.contains("added as a note"), "{out}");
+    assert_eq!(log.case_text(&opened).matches("r1@example.com").count(), 2);
+}
