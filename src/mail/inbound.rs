@@ -74,8 +74,9 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::Invalid("the message is empty".into()));
     }
+    let raw = line_ends(raw);
     let message = MessageParser::default()
-        .parse(raw)
+        .parse(raw.as_ref())
         .filter(|m| !m.headers().is_empty())
         .ok_or_else(|| {
             InputError::Invalid("this is not an e-mail message (no headers were found)".into())
@@ -145,6 +146,38 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
         in_reply_to: answered(&message),
         automatic: automatic(&message),
     })
+}
+
+/// `raw` with each lone CR (`\r` not before `\n`: the line end of old Mac
+/// mailers and some scripts) made a line end, when its headers have one:
+/// read as one long line, a From: header would run on into the headers
+/// after it (and the sender be read from the Message-ID).
+fn line_ends(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let lone = |i: usize| raw[i] == b'\r' && raw.get(i + 1) != Some(&b'\n');
+    // The headers end at the first empty line, whatever the line ends.
+    let mut empty = true;
+    let mut lone_in_headers = false;
+    let mut i = 0;
+    while i < raw.len() {
+        if !matches!(raw[i], b'\r' | b'\n') {
+            empty = false;
+            i += 1;
+            continue;
+        }
+        if empty {
+            break;
+        }
+        lone_in_headers |= lone(i);
+        empty = true;
+        i += if raw[i..].starts_with(b"\r\n") { 2 } else { 1 };
+    }
+    if !lone_in_headers {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let ends: Vec<u8> = (0..raw.len())
+        .map(|i| if lone(i) { b'\n' } else { raw[i] })
+        .collect();
+    std::borrow::Cow::Owned(ends)
 }
 
 /// The header that says a machine sent the message, as `Name: value`.
@@ -381,6 +414,26 @@ mod tests {
             "{}",
             mail.body_text
         );
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let mail = read(
+            "From: Ann <ann@example.com>\rSubject: Refund please\rMessage-ID: <1234.abc@mx.provider.example>\r\rMy order never arrived.\rTwice.\r",
+        );
+        assert_eq!(mail.from_address, "ann@example.com");
+        assert_eq!(mail.subject, "Refund please");
+        assert_eq!(
+            mail.message_id.as_deref(),
+            Some("1234.abc@mx.provider.example")
+        );
+        assert_eq!(mail.body_text, "My order never arrived.\nTwice.");
+        // CRLF and LF messages are read as they are.
+        assert_eq!(
+            line_ends(b"A: b\r\n\r\nx\ry\r\n").as_ref(),
+            b"A: b\r\n\r\nx\ry\r\n"
+        );
+        assert_eq!(line_ends(b"A: b\n\nx\ry").as_ref(), b"A: b\n\nx\ry");
     }
 
     #[test]

@@ -1243,3 +1243,23 @@ fn a_message_id_reused_by_another_sender_is_not_taken_for_the_same_message() {
     assert!(out.contains("added as a note"), "{out}");
     assert_eq!(log.case_text(&opened).matches("r1@example.com").count(), 2);
 }
+
+#[test]
+fn a_message_with_carriage_returns_alone_as_line_ends_is_read_by_its_lines() {
+    let log = Log::new();
+    let id = log
+        .run(["mail", "--quiet"])
+        .stdin("From: Ann <ann@example.com>\rSubject: Refund please\rMessage-ID: <1234.abc@mx.provider.example>\r\rMy order never arrived.\r")
+        .ok()
+        .trim()
+        .to_string();
+    let case = log.case_json(&id);
+    assert_eq!(case["customer"]["contact"], "ann@example.com");
+    assert_eq!(case["customer"]["name"], "Ann");
+    assert_eq!(case["title"], "Refund please");
+    assert_eq!(case["complaint"]["summary"], "My order never arrived.");
+    assert_eq!(
+        case["events"][0]["message_id"],
+        "1234.abc@mx.provider.example"
+    );
+}
