@@ -2,20 +2,60 @@
 //! 3.4) forbids keeping a full card number, and a case log is copied to
 //! every clone and kept in git history for good.
 //!
-//! A likely card number is 13 to 19 digits, written whole or in the
-//! groups cards are printed in (fours, or American Express's and Diners'
-//! 4-6-5 and 4-6-4) separated by single spaces or dashes, not part of a
-//! longer word, that passes the Luhn check. Other groupings — case ids
-//! (`20261120-04269`), dates, phone numbers — are not card numbers, even
-//! when their digits happen to pass the check. Every text a change writes is scanned here
-//! ([`guard`]); a known false positive (a tracking number that happens to
-//! pass) is let through on request, its masked form recorded on the event.
+//! A likely card number is 13 to 19 digits that pass the Luhn check, not
+//! part of a longer word, written whole or in groups with one separator
+//! between each two, of one kind throughout: a blank (a space of any
+//! width, a tab, or a line break, as web pages, PDFs and wrapped lines
+//! leave them), a dash of any kind, a dot or a slash. Digits of any
+//! script count (`４１１１`, `٤١١١`). The groups are those cards are
+//! printed in (fours, or American Express's and Diners' 4-6-5 and 4-6-4),
+//! or groups of two to four digits starting as a card network's numbers
+//! do. Other groupings — case ids (`20261120-04269`), dates, order
+//! numbers — and a number right after `+` (a phone number) are not card
+//! numbers, even when their digits happen to pass the check. Every text
+//! a change writes is scanned here ([`guard`]); a known false positive (a
+//! tracking number that happens to pass) is let through on request, its
+//! masked form recorded on the event.
 
 use crate::case::{Case, Event};
 use crate::error::InputError;
 
 /// The fewest and most digits a card number has.
 const DIGITS: std::ops::RangeInclusive<usize> = 13..=19;
+const MOST_DIGITS: usize = 19;
+
+/// The leading digits card networks issue numbers under (their IIN
+/// ranges), each range's ends written with as many digits as it is
+/// judged by.
+const NETWORKS: [(u32, u32); 15] = [
+    (4, 4),       // Visa
+    (51, 55),     // Mastercard
+    (2221, 2720), // Mastercard
+    (34, 34),     // American Express
+    (37, 37),     // American Express
+    (300, 305),   // Diners Club
+    (36, 36),     // Diners Club
+    (38, 39),     // Diners Club
+    (6011, 6011), // Discover
+    (644, 649),   // Discover
+    (65, 65),     // Discover
+    (3528, 3589), // JCB
+    (62, 62),     // UnionPay
+    (50, 50),     // Maestro
+    (56, 69),     // Maestro
+];
+
+/// The zero of every decimal digit script after ASCII (Unicode 14's
+/// `Nd`, each ten in a row), so a number typed with an East Asian input
+/// method (`４`) or in Arabic-Indic or Devanagari digits is read too.
+const ZEROS: [u32; 65] = [
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
+    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50,
+    0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+];
 
 /// One likely card number in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +66,64 @@ pub struct Found {
     /// Its masked form: every digit but the last four as `*`, in groups
     /// of four (`**** **** **** 1234`), as it may be written instead.
     pub masked: String,
+}
+
+/// The value of `c` if it is a decimal digit, of any script.
+pub fn digit(c: char) -> Option<u8> {
+    if c.is_ascii() {
+        return c.to_digit(10).and_then(|d| u8::try_from(d).ok());
+    }
+    let code = u32::from(c);
+    let zero = ZEROS[..ZEROS.partition_point(|&z| z <= code)].last()?;
+    u8::try_from(code - zero).ok().filter(|&d| d < 10)
+}
+
+/// What separates the groups of a number; one kind throughout it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Separator {
+    Blank,
+    Dash,
+    Dot,
+    Slash,
+}
+
+/// The separator at byte `at` of `text`, and its length in bytes.
+fn separator_at(text: &str, at: usize) -> Option<(Separator, usize)> {
+    let rest = text.get(at..)?;
+    if rest.starts_with("\r\n") {
+        return Some((Separator::Blank, 2));
+    }
+    let c = rest.chars().next()?;
+    let kind = match c {
+        // A line break where a number wrapped; the no-break, thin and
+        // figure spaces of web pages and PDFs; the ideographic space.
+        ' '
+        | '\t'
+        | '\n'
+        | '\u{A0}'
+        | '\u{2000}'..='\u{200A}'
+        | '\u{202F}'
+        | '\u{205F}'
+        | '\u{3000}' => Separator::Blank,
+        '-' | '\u{2010}'..='\u{2013}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => Separator::Dash,
+        '.' | '\u{FF0E}' => Separator::Dot,
+        '/' | '\u{FF0F}' => Separator::Slash,
+        _ => return None,
+    };
+    Some((kind, c.len_utf8()))
+}
+
+/// A run of digits in a text, one group of a number.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    /// Where it starts and ends, in bytes.
+    start: usize,
+    end: usize,
+    digits: usize,
+    /// The separator before it: none before the first of a run.
+    after: Option<Separator>,
+    /// Already part of a number found.
+    taken: bool,
 }
 
 /// Whether `digits` (0–9 each) pass the Luhn check.
@@ -47,6 +145,18 @@ pub fn luhn(digits: &[u8]) -> bool {
     !digits.is_empty() && sum.is_multiple_of(10)
 }
 
+/// Whether a number with these digits starts as a card network's do.
+fn network(digits: &[u8]) -> bool {
+    NETWORKS.iter().any(|&(low, high)| {
+        let width = low.ilog10() as usize + 1;
+        let leading = digits
+            .iter()
+            .take(width)
+            .fold(0, |n, &d| n * 10 + u32::from(d));
+        digits.len() >= width && (low..=high).contains(&leading)
+    })
+}
+
 /// The masked form of a number with these digits.
 pub fn mask(digits: &[u8]) -> String {
     let hidden = digits.len().saturating_sub(4);
@@ -66,104 +176,172 @@ pub fn mask(digits: &[u8]) -> String {
     out
 }
 
+/// The digits of a piece of text of at most [`MOST_DIGITS`] digits (any
+/// more are dropped), and how many there are, without allocating.
+fn digits_of(text: &str) -> ([u8; MOST_DIGITS], usize) {
+    let mut out = [0; MOST_DIGITS];
+    let mut count = 0;
+    for d in text.chars().filter_map(digit) {
+        if let Some(slot) = out.get_mut(count) {
+            *slot = d;
+            count += 1;
+        }
+    }
+    (out, count)
+}
+
 /// Every likely card number in `text`, in order.
 pub fn find(text: &str) -> Vec<Found> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || !starts_token(text, i) {
-            i += 1;
+    // Most texts a change writes hold no digit: passed over a byte at a time.
+    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_digit()) {
+        return out;
+    }
+    let mut groups = Vec::new();
+    let mut from = 0;
+    for (i, c) in text.char_indices() {
+        if i < from || digit(c).is_none() {
             continue;
         }
-        // The groups of digits from here, separated by one space or dash.
-        let mut groups: Vec<(usize, usize)> = Vec::new();
-        let mut at = i;
-        loop {
-            let start = at;
-            while at < bytes.len() && bytes[at].is_ascii_digit() {
-                at += 1;
-            }
-            groups.push((start, at));
-            let separated = at + 1 < bytes.len()
-                && matches!(bytes[at], b' ' | b'-')
-                && bytes[at + 1].is_ascii_digit();
-            if !separated {
-                break;
-            }
-            at += 1;
-        }
-        let mut next = 0;
-        while next < groups.len() {
-            match longest_card(text, &groups[next..]) {
-                Some((last, found)) => {
-                    out.push(found);
-                    next += last + 1;
-                }
-                None => next += 1,
-            }
-        }
-        i = groups.last().map_or(i + 1, |g| g.1);
+        let end = run_at(text, i, &mut groups);
+        // A number that is not the tail of a word, nor a phone number's.
+        let opens = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|p| !p.is_alphanumeric() && !matches!(p, '+' | '\u{FF0B}'));
+        let closes = text[end..]
+            .chars()
+            .next()
+            .is_none_or(|n| !n.is_alphanumeric());
+        cards_in(text, &mut groups, opens, closes, &mut out);
+        from = end;
     }
     out
 }
 
-/// The longest run of `groups` from the first that is a likely card
-/// number: how many groups after the first it takes, and what it is.
-fn longest_card(text: &str, groups: &[(usize, usize)]) -> Option<(usize, Found)> {
-    let bytes = text.as_bytes();
-    for last in (0..groups.len()).rev() {
-        let (start, end) = (groups[0].0, groups[last].1);
-        let digits: Vec<u8> = bytes[start..end]
-            .iter()
-            .filter(|b| b.is_ascii_digit())
-            .map(|b| b - b'0')
-            .collect();
-        let lengths: Vec<usize> = groups[..=last].iter().map(|g| g.1 - g.0).collect();
-        if DIGITS.contains(&digits.len())
-            && printed_grouping(&lengths)
-            && ends_token(text, end)
-            && luhn(&digits)
-        {
-            return Some((
-                last,
-                Found {
-                    start,
-                    end,
-                    masked: mask(&digits),
-                },
-            ));
+/// Reads into `groups` the run of digit groups that starts at byte
+/// `start`, each two with one separator between; returns where it ends.
+fn run_at(text: &str, start: usize, groups: &mut Vec<Group>) -> usize {
+    groups.clear();
+    let mut at = start;
+    let mut after = None;
+    loop {
+        let mut end = text.len();
+        let mut digits = 0;
+        for (i, c) in text[at..].char_indices() {
+            if digit(c).is_none() {
+                end = at + i;
+                break;
+            }
+            digits += 1;
+        }
+        groups.push(Group {
+            start: at,
+            end,
+            digits,
+            after,
+            taken: false,
+        });
+        match separator_at(text, end) {
+            Some((kind, len)) if text[end + len..].chars().next().and_then(digit).is_some() => {
+                after = Some(kind);
+                at = end + len;
+            }
+            _ => return end,
         }
     }
-    None
 }
 
-/// Whether digit groups of these lengths are a card number as people
-/// copy it: whole, in fours (the last group may be shorter), or in
-/// American Express's 4-6-5 or Diners' 4-6-4.
-fn printed_grouping(lengths: &[usize]) -> bool {
-    match lengths {
+/// The card numbers in one run of digit groups: first those in the
+/// groupings cards are printed in, then among the groups left those in
+/// others, so a quantity before a card (`qty 42 4111 1111 1111 1111`) is
+/// not taken for its first digits. `opens` and `closes` say whether the
+/// run's first group may start a number and its last end one.
+fn cards_in(text: &str, groups: &mut [Group], opens: bool, closes: bool, out: &mut Vec<Found>) {
+    let before = out.len();
+    for printed in [true, false] {
+        let mut first = usize::from(!opens);
+        while first < groups.len() {
+            let last = if groups[first].taken {
+                None
+            } else {
+                longest(text, groups, first, printed, closes)
+            };
+            let Some(last) = last else {
+                first += 1;
+                continue;
+            };
+            let (start, end) = (groups[first].start, groups[last].end);
+            let (digits, count) = digits_of(&text[start..end]);
+            out.push(Found {
+                start,
+                end,
+                masked: mask(&digits[..count]),
+            });
+            for group in &mut groups[first..=last] {
+                group.taken = true;
+            }
+            first = last + 1;
+        }
+    }
+    out[before..].sort_by_key(|found| found.start);
+}
+
+/// The last group of the longest likely card number starting at group
+/// `first`, in a grouping cards are printed in (`printed`) or another.
+fn longest(
+    text: &str,
+    groups: &[Group],
+    first: usize,
+    printed: bool,
+    closes: bool,
+) -> Option<usize> {
+    let kind = groups.get(first + 1).and_then(|g| g.after);
+    let mut digits = 0;
+    let mut best = None;
+    for (last, group) in groups.iter().enumerate().skip(first) {
+        if last > first && (group.taken || group.after != kind) {
+            break;
+        }
+        digits += group.digits;
+        if digits > MOST_DIGITS {
+            break;
+        }
+        let window = &groups[first..=last];
+        let grouped = if printed {
+            printed_grouping(window)
+        } else {
+            other_grouping(window)
+        };
+        if !DIGITS.contains(&digits) || !grouped || (last + 1 == groups.len() && !closes) {
+            continue;
+        }
+        let (number, count) = digits_of(&text[groups[first].start..group.end]);
+        let number = &number[..count];
+        if luhn(number) && (printed || network(number)) {
+            best = Some(last);
+        }
+    }
+    best
+}
+
+/// Whether groups are a card number as people copy it: whole, in fours
+/// (the last group may be shorter), or in American Express's 4-6-5 or
+/// Diners' 4-6-4.
+fn printed_grouping(groups: &[Group]) -> bool {
+    match groups {
         [_] => true,
-        [4, 6, 5] | [4, 6, 4] => true,
-        [fours @ .., last] => fours.iter().all(|&n| n == 4) && (1..=4).contains(last),
+        [a, b, c] if a.digits == 4 && b.digits == 6 && matches!(c.digits, 4 | 5) => true,
+        [fours @ .., last] => fours.iter().all(|g| g.digits == 4) && (1..=4).contains(&last.digits),
         [] => false,
     }
 }
 
-/// Whether a number starting at byte `i` is not the tail of a word.
-fn starts_token(text: &str, i: usize) -> bool {
-    text[..i]
-        .chars()
-        .next_back()
-        .is_none_or(|c| !c.is_alphanumeric())
-}
-
-/// Whether a number ending at byte `i` is not the head of a word.
-fn ends_token(text: &str, i: usize) -> bool {
-    text[i..]
-        .chars()
-        .next()
-        .is_none_or(|c| !c.is_alphanumeric())
+/// Whether groups are a card number as people read it out or retype it
+/// otherwise: in twos, threes and fours. Longer groups are order
+/// numbers and the like.
+fn other_grouping(groups: &[Group]) -> bool {
+    groups.len() > 1 && groups.iter().all(|g| (2..=4).contains(&g.digits))
 }
 
 /// Where byte `offset` is in `text`, as a person counts: `character 12`
@@ -391,6 +569,124 @@ mod tests {
             "**** **** **** 1111",   // already masked
         ] {
             assert_eq!(masks(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn card_numbers_in_other_groupings_are_found_when_they_start_as_a_network_s() {
+        for text in [
+            "paid with 411 111 111 111 1111",
+            "41 11 11 11 11 11 11 11",
+            "4111 111 111 111 111",
+            "55 55 555 555 554 444",
+        ] {
+            assert_eq!(masks(text).len(), 1, "{text}");
+        }
+        assert_eq!(masks("37 82 82 24 63 10 005"), ["**** **** *** 0005"]);
+        // The same digits, passing the check, from no network: whole,
+        // they are a card number; in threes, they are something else.
+        assert_eq!(masks("1111111111111018"), ["**** **** **** 1018"]);
+        assert_eq!(masks("111 111 111 111 1018"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn separators_pasted_from_web_pages_and_pdfs_are_read() {
+        for separator in [
+            " ", "\u{A0}", "\u{202F}", "\u{2009}", "\u{2007}", "\u{3000}", "\t", "-", "\u{2010}",
+            "\u{2011}", "\u{2012}", "\u{2013}", "\u{2212}", "\u{FF0D}", ".", "/",
+        ] {
+            let text = format!("card 4111{separator}1111{separator}1111{separator}1111.");
+            assert_eq!(masks(&text), ["**** **** **** 1111"], "{separator:?}");
+            // Positions count characters, not the bytes of wide separators.
+            let found = &find(&text)[0];
+            assert_eq!(position(&text, found.start), "character 6");
+            assert_eq!(&text[found.end..], ".");
+        }
+        for wrapped in ["4111 1111 1111\n1111", "4111 1111\r\n1111 1111"] {
+            assert_eq!(masks(wrapped), ["**** **** **** 1111"], "{wrapped:?}");
+        }
+    }
+
+    #[test]
+    fn digits_of_other_scripts_are_read() {
+        for text in [
+            "４１１１ １１１１ １１１１ １１１１",
+            "４１１１－１１１１－１１１１－１１１１",
+            "٤١١١١١١١١١١١١١١١",
+            "۴۱۱۱ ۱۱۱۱ ۱۱۱۱ ۱۱۱۱",
+            "४१११ ११११ ११११ ११११",
+            "৪১১১ ১১১১ ১১১১ ১১১১",
+            "๔๑๑๑ ๑๑๑๑ ๑๑๑๑ ๑๑๑๑",
+            "𝟒𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏",
+        ] {
+            assert_eq!(masks(text), ["**** **** **** 1111"], "{text}");
+        }
+        let text = "支払い ４１１１ １１１１ １１１１ １１１１ です";
+        let found = &find(text)[0];
+        assert_eq!(position(text, found.start), "character 5");
+        assert_eq!(&text[found.end..], " です");
+        // Other numerals are no digits.
+        assert_eq!(digit('²'), None);
+        assert_eq!(digit('Ⅳ'), None);
+        assert_eq!(digit('٤'), Some(4));
+    }
+
+    #[test]
+    fn every_digit_script_is_ten_digits_in_a_row() {
+        assert!(ZEROS.is_sorted());
+        for zero in ZEROS {
+            for d in 0..10 {
+                let c = char::from_u32(zero + d).unwrap();
+                assert!(c.is_numeric() && c.is_alphanumeric(), "{c:?}");
+                assert_eq!(digit(c), Some(u8::try_from(d).unwrap()), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_quantity_before_a_card_is_not_taken_for_its_first_digits() {
+        // 42 and the card pass the check together, and 42 is Visa's.
+        let text = "qty 42 4111 1111 1111 1111";
+        let found = find(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].start..], "4111 1111 1111 1111");
+        assert_eq!(found[0].masked, "**** **** **** 1111");
+        assert_eq!(
+            masks("order 12345678 411 111 111 111 1111"),
+            ["**** **** **** 1111"]
+        );
+    }
+
+    #[test]
+    fn phone_numbers_dates_and_order_numbers_in_other_groupings_are_left_alone() {
+        // Each would pass as a card number in groups of two to four from
+        // a network, but for the rule its comment names.
+        for text in [
+            "+49 30 1234 5678 11",       // a number after + is a phone's
+            "＋49 30 1234 5678 11",      // typed full width too
+            "30.05.2026 04.07.2026",     // one kind of separator a number
+            "555-123-4567 555-989-6543", // two phone numbers
+            "orders 61234567 41230000",  // groups over four digits
+            "+44 7700 900123",
+        ] {
+            assert_eq!(masks(text), Vec::<String>::new(), "{text}");
+        }
+        assert_eq!(masks("49 30 1234 5678 11").len(), 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn what_is_found_is_whole_characters_in_order_and_masked(
+            text in "[0-9٠-٩０-９ \u{A0}\t\n.+a-]{0,60}"
+        ) {
+            let mut at = 0;
+            for found in find(&text) {
+                proptest::prop_assert!(at <= found.start && found.start < found.end);
+                proptest::prop_assert!(text.is_char_boundary(found.start));
+                proptest::prop_assert!(text.is_char_boundary(found.end));
+                proptest::prop_assert!(is_masked(&found.masked));
+                at = found.end;
+            }
         }
     }
 

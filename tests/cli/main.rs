@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod cards;
 mod changes;
 mod check;
 mod completion;

@@ -1,0 +1,165 @@
+//! Card numbers as people really type and paste them — in other
+//! groupings, with the separators of web pages and PDFs, in the digits of
+//! other scripts — are refused like any other; case ids, dates, phone and
+//! order numbers still go through.
+
+use crate::harness::{Log, Run};
+
+const MASKED: &str = "**** **** **** 1111";
+
+/// `open` with this complaint summary.
+fn open_with(log: &Log, summary: &str) -> Run {
+    log.run([
+        "open",
+        "-q",
+        "--title",
+        "t",
+        "--customer",
+        "c",
+        "--summary",
+        summary,
+    ])
+}
+
+#[test]
+fn card_numbers_as_people_type_and_paste_them_are_refused_and_nothing_written() {
+    let log = Log::new();
+    let before = log.files();
+    for number in [
+        // Groupings other than the printed ones, from a card network.
+        "411 111 111 111 1111",
+        "41 11 11 11 11 11 11 11",
+        "4111 111 111 111 111",
+        // Separators pasted from web pages and PDFs.
+        "4111\u{A0}1111\u{A0}1111\u{A0}1111",
+        "4111\u{202F}1111\u{202F}1111\u{202F}1111",
+        "4111\u{2009}1111\u{2009}1111\u{2009}1111",
+        "4111\u{2007}1111\u{2007}1111\u{2007}1111",
+        "4111\t1111\t1111\t1111",
+        "4111.1111.1111.1111",
+        "4111/1111/1111/1111",
+        "4111\u{2010}1111\u{2010}1111\u{2010}1111",
+        "4111\u{2011}1111\u{2011}1111\u{2011}1111",
+        "4111\u{2012}1111\u{2012}1111\u{2012}1111",
+        "4111\u{2013}1111\u{2013}1111\u{2013}1111",
+        "4111\u{2212}1111\u{2212}1111\u{2212}1111",
+        "4111 1111\n1111 1111",
+        // Digits of other scripts.
+        "４１１１ １１１１ １１１１ １１１１",
+        "٤١١١ ١١١١ ١١١١ ١١١١",
+        "۴۱۱۱ ۱۱۱۱ ۱۱۱۱ ۱۱۱۱",
+        "४१११ ११११ ११११ ११११",
+        "৪১১১১১১১১১১১১১১১",
+    ] {
+        let stderr = open_with(&log, &format!("paid with {number}")).fails(2);
+        let at = if number.contains('\n') {
+            "line 1, character 11"
+        } else {
+            "character 11"
+        };
+        assert!(
+            stderr.contains(&format!(
+                "the complaint summary holds what looks like a payment card number at {at}: card numbers must never be stored; write it masked ({MASKED})"
+            )),
+            "{number:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert_eq!(log.files(), before, "{number:?} was written");
+    }
+}
+
+#[test]
+fn a_card_number_after_other_numbers_is_found_and_named_where_it_starts() {
+    let log = Log::new();
+    for (summary, at) in [
+        ("qty 2 4111 1111 1111 1111", "character 7"),
+        // 42 and the card pass the check together: still the card is named.
+        ("qty 42 4111 1111 1111 1111", "character 8"),
+        ("order 12345678 411 111 111 111 1111", "character 16"),
+        // Characters, not bytes, before a number of wide digits.
+        (
+            "Zahlung über ４１１１－１１１１－１１１１－１１１１",
+            "character 14",
+        ),
+    ] {
+        let stderr = open_with(&log, summary).fails(2);
+        assert!(
+            stderr.contains(&format!(
+                "payment card number at {at}: card numbers must never be stored; write it masked ({MASKED})"
+            )),
+            "{summary}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn case_ids_dates_phone_and_order_numbers_are_still_accepted() {
+    let log = Log::new();
+    // Each passes the Luhn check, in digits that start as a network's,
+    // or in groups that would be a card's but for how they are written.
+    for summary in [
+        "Same as case 20261120-00040.",
+        "Delivered 30.05.2026 04.07.2026, opened 2026-11-20 09:15.",
+        "Call +49 30 1234 5678 11 or +44 7700 900123.",
+        "She called from 555-123-4567 555-989-6543.",
+        "Orders 61234567 41230000 went missing.",
+        "Reference 111 111 111 111 1018.",
+    ] {
+        open_with(&log, summary).ok();
+    }
+    assert_eq!(log.run(["check"]).ok(), "");
+}
+
+#[test]
+fn check_flags_a_card_number_in_digits_of_another_script() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let path = log.case_path(&id);
+    let text = log.case_text(&id);
+    let text = text.replacen(
+        "\n[customer]",
+        "\n# ４１１１\u{3000}１１１１\u{3000}１１１１\u{3000}１１１１\n[customer]",
+        1,
+    );
+    std::fs::write(&path, &text).unwrap();
+    let line = text.lines().position(|l| l.contains('４')).unwrap() + 1;
+    let out = log.run(["check"]).output();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!(
+            "{id}.toml:{line}: a likely payment card number ({MASKED})"
+        )),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn mail_masks_card_numbers_in_any_script_and_separator() {
+    let log = Log::new();
+    let message = "From: Sam <sam@example.com>\r\n\
+        To: support@example.com\r\n\
+        Subject: Charged on \u{FF14}\u{FF11}\u{FF11}\u{FF11} \u{FF11}\u{FF11}\u{FF11}\u{FF11} \u{FF11}\u{FF11}\u{FF11}\u{FF11} \u{FF11}\u{FF11}\u{FF11}\u{FF11}\r\n\
+        Date: Sat, 21 Nov 2026 12:00:00 +0000\r\n\
+        Message-ID: <cards-1@example.com>\r\n\
+        Content-Type: text/plain; charset=utf-8\r\n\
+        \r\n\
+        My card 4111\u{A0}1111\u{A0}1111\u{A0}1111 was charged, and my wife's 5555 5555\r\n\
+        5555 4444 too; call me on +44 7700 900123.\r\n";
+    let id = log
+        .run(["mail", "--quiet"])
+        .stdin(message)
+        .ok()
+        .trim()
+        .to_string();
+    let text = log.case_text(&id);
+    assert!(text.contains("Charged on **** **** **** 1111"), "{text}");
+    assert!(
+        text.contains("My card **** **** **** 1111 was charged"),
+        "{text}"
+    );
+    assert!(text.contains("wife's **** **** **** 4444 too"), "{text}");
+    assert!(text.contains("+44 7700 900123"), "{text}");
+    assert!(!text.contains('１') && !text.contains("5555"), "{text}");
+    assert_eq!(log.run(["check"]).ok(), "");
+}
