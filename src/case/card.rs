@@ -17,7 +17,7 @@
 //! tracking number that happens to pass) is let through on request, its
 //! masked form recorded on the event.
 
-use crate::case::{Case, Event};
+use crate::case::{Action, Case, Event};
 use crate::error::InputError;
 
 /// The fewest and most digits a card number has.
@@ -357,71 +357,133 @@ pub fn position(text: &str, offset: usize) -> String {
     }
 }
 
-/// A text a change writes, by where it is in the case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Place {
-    Field(&'static str),
+/// Where a text is in a case file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A key of a section (`None`: the top level).
+    Field(Option<&'static str>, &'static str),
     Tag(usize),
     /// Event number, its key, and the item of a list.
     Event(usize, &'static str, usize),
 }
 
-/// Every text of `case` a person wrote, with where it is and how a
-/// person names it. People (who acted, the assignee) are left out: they
-/// are names checked elsewhere.
-fn texts(case: &Case) -> Vec<(Place, String, &str)> {
+/// How a person names a text: `the note`, `the old contact`.
+#[derive(Debug, Clone, Copy)]
+enum Label {
+    Is(&'static str),
+    Old(&'static str),
+    New(&'static str),
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Label::Is(words) => f.write_str(words),
+            Label::Old(field) => write!(f, "the old {field}"),
+            Label::New(field) => write!(f, "the {field}"),
+        }
+    }
+}
+
+/// A key of a case's section (`None`: the top level), how a person
+/// names it, and its text if it has one.
+type Key<'c> = (
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    Option<&'c str>,
+);
+
+fn field((section, key, label, value): Key<'_>) -> Option<(Place, Label, &str)> {
+    Some((Place::Field(section, key), Label::Is(label), value?))
+}
+
+/// Every text of `case`, with where it is and how a person names it:
+/// what people wrote, and the people named (who acted, the assignee), as
+/// a card number given for a name is stored like any other.
+fn texts(case: &Case) -> Vec<(Place, Label, &str)> {
     let resolution = case.resolution.as_ref();
-    let fields: [(&'static str, &str, Option<&str>); 10] = [
-        ("title", "the title", Some(&case.title)),
-        ("customer", "the customer name", Some(&case.customer.name)),
-        ("contact", "the contact", case.customer.contact.as_deref()),
+    let fields: [Key; 10] = [
+        (None, "title", "the title", Some(&case.title)),
         (
+            Some("customer"),
+            "name",
+            "the customer name",
+            Some(&case.customer.name),
+        ),
+        (
+            Some("customer"),
+            "contact",
+            "the contact",
+            case.customer.contact.as_deref(),
+        ),
+        (
+            Some("customer"),
             "reference",
             "the reference",
             case.customer.reference.as_deref(),
         ),
-        ("category", "the category", case.category.as_deref()),
+        (None, "category", "the category", case.category.as_deref()),
         (
+            Some("complaint"),
             "summary",
             "the complaint summary",
             Some(&case.complaint.summary),
         ),
         (
+            Some("complaint"),
             "wants",
             "what the customer wants",
             case.complaint.wants.as_deref(),
         ),
         (
-            "resolution",
+            Some("resolution"),
+            "summary",
             "the resolution summary",
             resolution.map(|r| r.summary.as_str()),
         ),
         (
+            Some("resolution"),
             "root_cause",
             "the root cause",
             resolution.and_then(|r| r.root_cause.as_deref()),
         ),
         (
+            Some("resolution"),
             "redress",
             "the redress",
             resolution.and_then(|r| r.redress.as_deref()),
         ),
     ];
-    let mut out: Vec<(Place, String, &str)> = fields
-        .into_iter()
-        .filter_map(|(key, label, value)| Some((Place::Field(key), label.to_string(), value?)))
-        .collect();
+    // People last: an event says best where a name came from (`--by`,
+    // `--to`), and the case's own keys repeat it.
+    let people: [Key; 3] = [
+        (
+            None,
+            "opened_by",
+            "the person who opened it",
+            Some(&case.opened_by),
+        ),
+        (None, "assignee", "the assignee", case.assignee.as_deref()),
+        (
+            Some("resolution"),
+            "resolved_by",
+            "the person who resolved it",
+            resolution.map(|r| r.resolved_by.as_str()),
+        ),
+    ];
+    let mut out: Vec<(Place, Label, &str)> = fields.into_iter().filter_map(field).collect();
     for (i, tag) in case.tags.iter().enumerate() {
-        out.push((Place::Tag(i), "a tag".into(), tag));
+        out.push((Place::Tag(i), Label::Is("a tag"), tag));
     }
     for (i, e) in case.events.iter().enumerate() {
         out.extend(event_texts(i, e));
     }
+    out.extend(people.into_iter().filter_map(field));
     out
 }
 
-fn event_texts(i: usize, e: &Event) -> Vec<(Place, String, &str)> {
-    use crate::case::Action;
+fn event_texts(i: usize, e: &Event) -> Vec<(Place, Label, &str)> {
     let text_label = match e.action {
         a if crate::case::lifecycle::NOTE_KINDS.contains(&a) => "the note",
         Action::Resolved => "the resolution summary",
@@ -429,33 +491,39 @@ fn event_texts(i: usize, e: &Event) -> Vec<(Place, String, &str)> {
         Action::FollowedUp => "the follow-up note",
         _ => "the reason",
     };
+    let to_label = match e.action {
+        Action::Escalated => "the person escalated to",
+        _ => "the assignee",
+    };
     let field = e.field.map_or("value", |f| f.label());
-    let keys: [(&'static str, String, Option<&str>); 7] = [
-        ("text", text_label.into(), e.text.as_deref()),
-        ("old", format!("the old {field}"), e.old.as_deref()),
-        ("new", format!("the {field}"), e.new.as_deref()),
+    let keys: [(&'static str, Label, Option<&str>); 9] = [
+        ("text", Label::Is(text_label), e.text.as_deref()),
+        ("old", Label::Old(field), e.old.as_deref()),
+        ("new", Label::New(field), e.new.as_deref()),
         (
             "root_cause",
-            "the root cause".into(),
+            Label::Is("the root cause"),
             e.root_cause.as_deref(),
         ),
-        ("redress", "the redress".into(), e.redress.as_deref()),
+        ("redress", Label::Is("the redress"), e.redress.as_deref()),
         (
             "contingency",
-            "the contingency".into(),
+            Label::Is("the contingency"),
             e.contingency.as_deref(),
         ),
-        ("monitor", "the monitoring".into(), e.monitor.as_deref()),
+        ("monitor", Label::Is("the monitoring"), e.monitor.as_deref()),
+        ("by", Label::Is("the acting person"), Some(&e.by)),
+        ("to", Label::Is(to_label), e.to.as_deref()),
     ];
-    let mut out: Vec<(Place, String, &str)> = keys
+    let mut out: Vec<(Place, Label, &str)> = keys
         .into_iter()
         .filter_map(|(key, label, value)| Some((Place::Event(i, key, 0), label, value?)))
         .collect();
     for (k, pro) in e.pros.iter().enumerate() {
-        out.push((Place::Event(i, "pros", k), "a plus".into(), pro));
+        out.push((Place::Event(i, "pros", k), Label::Is("a plus"), pro));
     }
     for (k, con) in e.cons.iter().enumerate() {
-        out.push((Place::Event(i, "cons", k), "a minus".into(), con));
+        out.push((Place::Event(i, "cons", k), Label::Is("a minus"), con));
     }
     out
 }
@@ -503,7 +571,6 @@ pub fn is_masked(entry: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::Action;
     use crate::case::lifecycle::tests::{opened, stamp};
     use crate::case::lifecycle::{self, NewComplaint};
 
@@ -765,6 +832,44 @@ mod tests {
             lifecycle::propose(&case, &stamp(1), "Refund", &[format!("to {number}")], &[]).unwrap();
         let err = guard(Some(&case), proposed, false).unwrap_err();
         assert!(err.to_string().starts_with("a plus holds"), "{err}");
+    }
+
+    #[test]
+    fn people_a_change_names_are_judged_as_texts_are() {
+        let number = "4111111111111111";
+        let case = opened();
+        let refusal = |after: Case| guard(Some(&case), after, false).unwrap_err().to_string();
+        let by_number = lifecycle::tests::stamp_by(number, 1);
+        let noted = lifecycle::annotate(&case, &by_number, Action::Note, "Called.").unwrap();
+        assert!(refusal(noted).starts_with(
+            "the acting person holds what looks like a payment card number at character 1"
+        ),);
+        let assigned = lifecycle::assign(&case, &stamp(1), number).unwrap();
+        assert!(refusal(assigned).starts_with("the assignee holds"));
+        let escalated =
+            lifecycle::escalate(&case, &stamp(1), "4111-1111-1111-1111", "Needs a senior").unwrap();
+        assert!(refusal(escalated).starts_with("the person escalated to holds"));
+        let new = NewComplaint {
+            assignee: Some(number.into()),
+            ..lifecycle::tests::new_complaint()
+        };
+        let new_case = lifecycle::open(case.id.clone(), new, &stamp(0)).unwrap();
+        let err = guard(None, new_case, false).unwrap_err().to_string();
+        assert!(err.starts_with("the assignee holds"), "{err}");
+        // A person already named is not judged again.
+        let by_number = guard(
+            None,
+            lifecycle::open(
+                case.id.clone(),
+                lifecycle::tests::new_complaint(),
+                &by_number,
+            )
+            .unwrap(),
+            true,
+        )
+        .unwrap();
+        let noted = lifecycle::annotate(&by_number, &stamp(1), Action::Note, "Called.").unwrap();
+        assert!(guard(Some(&by_number), noted, false).is_ok());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use super::{Session, done};
 use crate::case::lifecycle;
 use crate::untrusted;
@@ -19,15 +19,20 @@ pub struct AssignArgs {
     /// Who handles it from now on
     pub person: String,
     #[command(flatten)]
+    pub card: CardArg,
+    #[command(flatten)]
     pub by: ByArg,
 }
 
 pub fn run(session: &Session, args: AssignArgs, out: &mut dyn Write) -> Result<u8> {
     let person = args.person.trim();
     session.check_person(person, "the assignee")?;
-    let changed = session.change(&args.id, args.by.by.as_deref(), |case, stamp| {
-        lifecycle::assign(case, stamp, person)
-    })?;
+    let changed = session.change_allowing(
+        &args.id,
+        args.by.by.as_deref(),
+        args.card.allow_card_like_number,
+        |case, stamp| lifecycle::assign(case, stamp, person),
+    )?;
     let person = untrusted::line(person);
     if changed.written {
         done(

@@ -163,3 +163,72 @@ fn mail_masks_card_numbers_in_any_script_and_separator() {
     assert!(!text.contains('１') && !text.contains("5555"), "{text}");
     assert_eq!(log.run(["check"]).ok(), "");
 }
+
+#[test]
+fn people_named_on_a_change_refuse_a_card_number_too() {
+    // The log's settings list no `people`, so any name would do.
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.files();
+    let open = |flag: &'static str| {
+        vec![
+            "open",
+            "-q",
+            "--title",
+            "t",
+            "--customer",
+            "c",
+            "--summary",
+            "s",
+            flag,
+            "4111111111111111",
+        ]
+    };
+    for (args, label) in [
+        (open("--assignee"), "the assignee"),
+        (open("--by"), "the acting person"),
+        (
+            vec![
+                "escalate",
+                &id,
+                "--to",
+                "4111-1111-1111-1111",
+                "--reason",
+                "Needs a senior",
+            ],
+            "the person escalated to",
+        ),
+        (vec!["assign", &id, "4111 1111 1111 1111"], "the assignee"),
+        (
+            vec!["note", &id, "Called.", "--by", "4111111111111111"],
+            "the acting person",
+        ),
+    ] {
+        let stderr = log.run(&args).fails(2);
+        assert!(
+            stderr.contains(&format!(
+                "{label} holds what looks like a payment card number at character 1: card numbers must never be stored; write it masked ({MASKED})"
+            )),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("4111"), "{stderr}");
+        assert_eq!(log.files(), before, "{args:?} wrote something");
+    }
+    let stderr = log
+        .run(["note", &id, "Called."])
+        .env("CASELOG_USER", "4111 1111 1111 1111")
+        .fails(2);
+    assert!(stderr.contains("the acting person holds"), "{stderr}");
+    // A known false positive goes through on request, on the record.
+    log.run([
+        "assign",
+        &id,
+        "4111111111111111",
+        "--allow-card-like-number",
+    ])
+    .ok();
+    assert!(log.case_text(&id).contains(&format!(
+        "allowed_card_like_numbers = [\n    \"{MASKED}\",\n]\n"
+    )));
+    assert_eq!(log.run(["check"]).ok(), "");
+}
