@@ -562,6 +562,16 @@ pub fn guard(before: Option<&Case>, mut after: Case, allow: bool) -> Result<Case
     Ok(after)
 }
 
+/// Every likely card number in `case`'s texts as read (escapes undone),
+/// with where it is.
+pub fn in_case(case: &Case) -> Vec<(Place, Found)> {
+    let mut out = Vec::new();
+    for (place, _, text) in texts(case) {
+        out.extend(find(text).into_iter().map(|found| (place, found)));
+    }
+    out
+}
+
 /// Whether an `allowed_card_like_numbers` entry is masked: at most the
 /// last four digits shown.
 pub fn is_masked(entry: &str) -> bool {

@@ -12,12 +12,12 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use toml_edit::{Document, Item};
 
+use crate::case::card;
 use crate::case::fields;
 use crate::case::file;
 use crate::case::message;
 use crate::case::redaction::is_marker;
 use crate::case::{Action, Case, Status, Void, check_category, replay_status};
-use crate::case::{Event, card};
 use crate::error::{InputError, line_of};
 use crate::untrusted;
 
@@ -179,7 +179,7 @@ fn problems(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     check_leap_seconds(text, &mut out);
     check_consistency(&case, &lines, &mut out);
     check_void(&case, &lines, &mut out);
-    check_card_numbers(text, &case.events, &mut out);
+    check_card_numbers(text, &case, &lines, &mut out);
     for drift in fields::differing_from_log(&case) {
         out.push(unrecorded_note(
             &lines,
@@ -591,28 +591,48 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
     }
 }
 
-/// Likely payment card numbers anywhere in the file (comments too), by
-/// line, except those an event records as allowed (a known false
-/// positive, masked).
-fn check_card_numbers(text: &str, events: &[Event], out: &mut Vec<Problem>) {
-    let allowed: Vec<&String> = events
+/// Likely payment card numbers in the file, by line, except those an
+/// event records as allowed (a known false positive, masked): in its
+/// text as written (comments too, and a number a line break splits), and
+/// in each value as read, where an escape (`\t`) no longer hides one.
+fn check_card_numbers(text: &str, case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
+    let allowed: Vec<&String> = case
+        .events
         .iter()
         .flat_map(|e| &e.allowed_card_like_numbers)
         .collect();
-    for (i, line) in text.lines().enumerate() {
-        for found in card::find(line) {
-            if allowed.contains(&&found.masked) {
-                continue;
-            }
-            out.push(problem(
-                i + 1,
-                format!(
-                    "a likely payment card number ({}), which must never be stored: replace it with that masked form, and purge it from git history if it was committed",
-                    found.masked
-                ),
-            ));
+    let mut reported: Vec<String> = Vec::new();
+    for found in card::find(text) {
+        if !allowed.contains(&&found.masked) {
+            out.push(card_problem(line_of(text, found.start), &found.masked));
+            reported.push(found.masked);
         }
     }
+    // Without an escape, every value reads as it is written: found above.
+    if !text.contains('\\') {
+        return;
+    }
+    for (place, found) in card::in_case(case) {
+        if allowed.contains(&&found.masked) || reported.contains(&found.masked) {
+            continue;
+        }
+        let line = match place {
+            card::Place::Field(section, key) => lines.key(section, key),
+            card::Place::Tag(_) => lines.key(None, "tags"),
+            card::Place::Event(i, key, _) => lines.event(i, Some(key)),
+        };
+        out.push(card_problem(line, &found.masked));
+        reported.push(found.masked);
+    }
+}
+
+fn card_problem(line: usize, masked: &str) -> Problem {
+    problem(
+        line,
+        format!(
+            "a likely payment card number ({masked}), which must never be stored: replace it with that masked form, and purge it from git history if it was committed"
+        ),
+    )
 }
 
 /// "a" or "an", as the action's word is said.

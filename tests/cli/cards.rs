@@ -232,3 +232,45 @@ fn people_named_on_a_change_refuse_a_card_number_too() {
     )));
     assert_eq!(log.run(["check"]).ok(), "");
 }
+
+/// A case whose summary line is replaced by `line`, by hand; `check`'s
+/// report of it.
+fn check_with_summary(line: &str) -> (String, usize, String) {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let path = log.case_path(&id);
+    let text = log.case_text(&id).replace(
+        "summary = \"I cancelled order A-1001 and was promised a refund.\"",
+        line,
+    );
+    std::fs::write(&path, &text).unwrap();
+    let at = text.lines().position(|l| l.starts_with("summary")).unwrap() + 1;
+    let out = log.run(["check"]).output();
+    assert_eq!(out.status.code(), Some(1), "{line}");
+    (id, at, String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn check_flags_a_card_number_a_file_escapes_or_a_line_break_splits() {
+    for (summary, below) in [
+        // A tab in a one-line string is written `\t`.
+        ("summary = \"paid with 4111\\t1111\\t1111\\t1111\"", 0),
+        (
+            "summary = \"paid with 4111\\u00A01111\\u00A01111\\u00A01111\"",
+            0,
+        ),
+        ("summary = \"\"\"\npaid with 4111 1111\n1111 1111\"\"\"", 1),
+    ] {
+        let (id, at, stdout) = check_with_summary(summary);
+        assert_eq!(
+            stdout,
+            format!(
+                "cases/{}/{}/{id}.toml:{}: a likely payment card number ({MASKED}), which must never be stored: replace it with that masked form, and purge it from git history if it was committed\n",
+                &id[0..4],
+                &id[4..6],
+                at + below
+            ),
+            "{summary}"
+        );
+    }
+}
