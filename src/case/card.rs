@@ -575,7 +575,12 @@ pub fn in_case(case: &Case) -> Vec<(Place, Found)> {
 /// Whether an `allowed_card_like_numbers` entry is masked: at most the
 /// last four digits shown.
 pub fn is_masked(entry: &str) -> bool {
-    entry.chars().filter(char::is_ascii_digit).count() <= 4
+    entry.chars().filter_map(digit).count() <= 4
+}
+
+/// The masked form of the digits `entry` holds, of any script.
+pub fn mask_digits(entry: &str) -> String {
+    mask(&entry.chars().filter_map(digit).collect::<Vec<u8>>())
 }
 
 #[cfg(test)]
@@ -886,5 +891,10 @@ mod tests {
     fn only_masked_entries_count_as_masked() {
         assert!(is_masked("**** **** **** 1111"));
         assert!(!is_masked("4111 1111 1111 1111"));
+        assert!(!is_masked("４１１１ １１１１ １１１１ １１１１"));
+        assert_eq!(
+            mask_digits("４１１１ １１１１ １１１１ １１１１"),
+            "**** **** **** 1111"
+        );
     }
 }

@@ -533,13 +533,7 @@ fn check_events(case: &Case, rules: &Rules, lines: &Lines, out: &mut Vec<Problem
                 lines.event(i, Some("allowed_card_like_numbers")),
                 format!(
                     "allowed_card_like_numbers holds '{}', which is not masked: keep at most its last four digits",
-                    card::mask(
-                        &entry
-                            .bytes()
-                            .filter(u8::is_ascii_digit)
-                            .map(|b| b - b'0')
-                            .collect::<Vec<u8>>()
-                    )
+                    card::mask_digits(entry)
                 ),
             ));
         }
@@ -1495,6 +1489,11 @@ mod tests {
                 "allowed_card_like_numbers holds '**** **** **** 1112', which is not masked: keep at most its last four digits"
             ]
         );
+        let full_width = with(&noted(&opened(), 1), |c| {
+            last_event(c).allowed_card_like_numbers =
+                vec!["４１１１ １１１１ １１１１ １１１２".into()];
+        });
+        assert_eq!(messages(&full_width), messages(&unmasked));
     }
 
     #[test]
