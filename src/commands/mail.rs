@@ -360,14 +360,19 @@ fn add_to_case(
     query: &str,
     out: &mut dyn Write,
 ) -> Result<u8> {
+    // The event's whole text within the cap: the text gets what the
+    // heading leaves.
+    let limit = usize::try_from(session.settings()?.max_text_bytes).unwrap_or(usize::MAX);
     let message = |stranger: bool| {
-        let heading = mail_domain::heading(mail, stranger);
+        let heading = mail_domain::heading(mail, stranger, limit);
+        let room = limit.saturating_sub(heading.len() + 2);
+        let (text, _) = inbound::capped(&mail.reply_text, room);
         Message {
             id: mail.message_id.clone(),
-            text: if mail.reply_text.trim().is_empty() {
+            text: if text.trim().is_empty() {
                 heading
             } else {
-                format!("{heading}\n\n{}", mail.reply_text)
+                format!("{heading}\n\n{text}")
             },
         }
     };
@@ -554,7 +559,11 @@ fn open_case(
     };
     let message = Message {
         id: mail.message_id.clone(),
-        text: mail_domain::heading(mail, false),
+        text: mail_domain::heading(
+            mail,
+            false,
+            usize::try_from(session.settings()?.max_text_bytes).unwrap_or(usize::MAX),
+        ),
     };
     let staged = stage(args, mail)?;
     for _ in 0..ID_ATTEMPTS {

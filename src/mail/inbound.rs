@@ -295,7 +295,7 @@ fn normalise(text: &str) -> String {
 /// (a cut must not leave most of a card number behind), then cut at a
 /// line (else a character) boundary, saying so at the end; and whether it
 /// was cut.
-fn capped(text: &str, max: usize) -> (String, bool) {
+pub fn capped(text: &str, max: usize) -> (String, bool) {
     let masked = mask_cards(text);
     if masked.len() <= max {
         return (masked, false);
@@ -310,6 +310,9 @@ fn cut(text: &str, max: usize) -> String {
         return text.to_string();
     }
     let note = "\n\n[The rest of this message was cut: it was longer than caselog keeps.]";
+    if max < 2 * note.len() {
+        return at_most(text, max);
+    }
     let mut end = max.saturating_sub(note.len());
     while !text.is_char_boundary(end) {
         end -= 1;

@@ -119,11 +119,16 @@ pub fn masked_fit(text: &str, fit: impl Fn(&str) -> String) -> String {
     fit(&hidden)
 }
 
+/// The most bytes an event's list of attachments takes: a message may
+/// carry thousands of files, and the case is text a reviewer reads.
+pub const LISTED_MAX: usize = 4096;
+
 /// What an event says of an e-mail before its text: who sent it (and,
 /// when `stranger`, that this is not the case's contact), its subject,
 /// and its attachments' names and sizes (the files are not kept in the
-/// case).
-pub fn heading(mail: &Inbound, stranger: bool) -> String {
+/// case). The list of attachments fits in what `max` bytes leave, and at
+/// most [`LISTED_MAX`]; the files it has no room for are counted.
+pub fn heading(mail: &Inbound, stranger: bool, max: usize) -> String {
     let mut out = format!("{}{}", message::FROM, mail.sender());
     if stranger {
         let _ = write!(out, "\n{STRANGER}");
@@ -132,12 +137,41 @@ pub fn heading(mail: &Inbound, stranger: bool) -> String {
         let _ = write!(out, "\nSubject: {}", mail.subject);
     }
     if !mail.attachments.is_empty() {
-        let listed: Vec<String> = mail
-            .attachments
-            .iter()
-            .map(|a| format!("{} ({})", a.name, size_words(a.size())))
-            .collect();
-        let _ = write!(out, "\nAttachments: {}", listed.join(", "));
+        let room = max.saturating_sub(out.len() + 1).min(LISTED_MAX);
+        let _ = write!(out, "\n{}", listed(&mail.attachments, room));
+    }
+    out
+}
+
+/// `Attachments: a.pdf (12 KiB), b.jpg (1.5 MiB)` in at most `room`
+/// bytes (given room for a word at least), ending `, and 3 more (2.0 MiB
+/// in all)` when not all fit.
+fn listed(files: &[attachments::Attachment], room: usize) -> String {
+    // Room kept for the count of those left out: ", and 99999 more (999.9 MiB in all)".
+    const COUNT: usize = 48;
+    let mut out = String::from("Attachments: ");
+    let mut shown = 0;
+    for (i, file) in files.iter().enumerate() {
+        let entry = format!("{} ({})", file.name, size_words(file.size()));
+        let count = if i + 1 < files.len() { COUNT } else { 0 };
+        let separator = if shown == 0 { 0 } else { 2 };
+        if out.len() + separator + entry.len() + count > room {
+            break;
+        }
+        if shown > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&entry);
+        shown += 1;
+    }
+    let left = &files[shown..];
+    if !left.is_empty() {
+        let size = size_words(left.iter().map(attachments::Attachment::size).sum());
+        if shown == 0 {
+            let _ = write!(out, "{} files ({size} in all)", left.len());
+        } else {
+            let _ = write!(out, ", and {} more ({size} in all)", left.len());
+        }
     }
     out
 }
@@ -273,6 +307,25 @@ mod tests {
         let fitted = masked_fit(long, |t| at_most(t, 23));
         assert!(crate::case::card::find(&fitted).is_empty(), "{fitted}");
         assert!(fitted.len() <= 23, "{fitted}");
+    }
+
+    #[test]
+    fn the_list_of_attachments_fits_its_room_and_counts_the_rest() {
+        let files: Vec<attachments::Attachment> = (0..20_000)
+            .map(|i| attachments::Attachment {
+                name: format!("{i:05}{}.bin", "n".repeat(90)),
+                content: vec![0; 10],
+            })
+            .collect();
+        let line = listed(&files, 1000);
+        assert!(line.len() <= 1000, "{}", line.len());
+        assert!(line.starts_with("Attachments: 00000nnn"), "{line}");
+        assert!(line.ends_with(" more (195 KiB in all)"), "{line}");
+        let line = listed(&files, 60);
+        assert_eq!(line, "Attachments: 20000 files (195 KiB in all)");
+        let line = listed(&files[..2], 1000);
+        assert!(line.ends_with(".bin (10 bytes)"), "{line}");
+        assert_eq!(line.matches(" (10 bytes)").count(), 2, "{line}");
     }
 
     #[test]

@@ -1263,3 +1263,42 @@ fn a_message_with_carriage_returns_alone_as_line_ends_is_read_by_its_lines() {
         "1234.abc@mx.provider.example"
     );
 }
+
+#[test]
+fn the_list_of_attachments_in_an_event_is_capped_and_counts_the_rest() {
+    let log = Log::new();
+    cap_text(&log, 1000);
+    let parts: String = (0..200)
+        .map(|i| {
+            format!(
+                "--b\nContent-Disposition: attachment; filename=\"{i:03}{}.bin\"\n\nx\n",
+                "n".repeat(90)
+            )
+        })
+        .collect();
+    let message = |id: &str, subject: &str| {
+        format!(
+            "From: m@example.com\nSubject: {subject}\nMessage-ID: <{id}>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n{}\n{parts}--b--\n",
+            "Still broken. ".repeat(100)
+        )
+    };
+    let id = log
+        .run(["mail", "--quiet"])
+        .stdin(message("many@x", "many"))
+        .ok()
+        .trim()
+        .to_string();
+    log.run(["mail"])
+        .stdin(message("more@x", &format!("Re: many [caselog {id}]")))
+        .ok();
+    let case = log.case_json(&id);
+    for event in case["events"].as_array().unwrap() {
+        let text = event["text"].as_str().unwrap();
+        assert!(text.len() <= 1000, "{}: {text}", text.len());
+        assert!(
+            text.contains("Attachments: 000nnn") && text.contains(" more (19"),
+            "{text}"
+        );
+    }
+    assert!(log.run(["check"]).ok().is_empty());
+}
