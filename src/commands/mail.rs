@@ -142,9 +142,11 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
         }
         Decided::Threaded(id) => add_to_case(session, &args, &by, &mail, &id, out),
         Decided::Opened(case, staged) => {
+            // In place before the id is printed: a reader gone from standard
+            // output ends the run at the print.
+            place(staged, &case.id)?;
             writeln!(out, "{}", case.id)?;
             out.flush()?;
-            place(staged, &case.id)?;
             if !args.quiet {
                 super::open::hint(session, &case);
             }

@@ -242,6 +242,31 @@ impl Run {
         child.wait_with_output().expect("caselog finishes")
     }
 
+    /// Runs with standard output a pipe nobody reads any more (a `| head`
+    /// that has exited), so every write to it fails.
+    pub fn output_into_a_closed_pipe(mut self) -> Output {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        self.command
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(writer)
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("caselog starts");
+        if let Some(bytes) = self.stdin.take() {
+            child
+                .stdin
+                .take()
+                .expect("piped")
+                .write_all(&bytes)
+                .expect("stdin written");
+        }
+        child.wait_with_output().expect("caselog finishes")
+    }
+
     /// Runs, expects success and a quiet stderr, returns stdout.
     #[track_caller]
     pub fn ok(self) -> String {

@@ -1302,3 +1302,26 @@ fn the_list_of_attachments_in_an_event_is_capped_and_counts_the_rest() {
     }
     assert!(log.run(["check"]).ok().is_empty());
 }
+
+#[test]
+fn attachments_are_in_place_even_when_nobody_reads_the_printed_id() {
+    let log = Log::new();
+    let out = log
+        .run(["mail", "--attachments", "incoming"])
+        .stdin(fixture_bytes("multipart-attachment.eml"))
+        .output_into_a_closed_pipe();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: Vec<_> = fs::read_dir(log.path().join("cases/2026/11"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(cases.len(), 1);
+    let id = cases[0].file_stem().unwrap().to_str().unwrap();
+    let saved = log.path().join("incoming").join(id);
+    assert!(saved.join("invoice B-2207.pdf").is_file(), "{saved:?}");
+    assert!(saved.join("bashrc").is_file());
+}
