@@ -169,16 +169,34 @@ fn resolved(path: &Path) -> Result<PathBuf> {
 }
 
 /// The files of one message, written and synced inside DIR but not yet in
-/// place. Dropped without [`Staged::place`], they are removed.
+/// place. Dropped without [`Staged::place`], they are removed, and so are
+/// the folders made for them (DIR, when it was missing): a message not
+/// recorded leaves nothing behind.
 pub struct Staged {
     dir: PathBuf,
-    folder: tempfile::TempDir,
+    /// `None` once dropped.
+    folder: Option<tempfile::TempDir>,
     files: Vec<(PathBuf, String)>,
+    /// The folders [`stage`] made, the deepest first.
+    made: Vec<PathBuf>,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        drop(self.folder.take());
+        // Only an empty folder goes: one that files reached stays.
+        for folder in &self.made {
+            if fs::remove_dir(folder).is_err() {
+                break;
+            }
+        }
+    }
 }
 
 /// Writes `attachments` into a new folder inside `dir` (made if missing).
 pub fn stage(dir: &Path, attachments: &[Attachment]) -> Result<Staged> {
     let shown = dir.display().to_string();
+    let mut made = Vec::new();
     match fs::symlink_metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -188,37 +206,48 @@ pub fn stage(dir: &Path, attachments: &[Attachment]) -> Result<Staged> {
             .into());
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            made = dir
+                .ancestors()
+                .take_while(|folder| {
+                    !folder.as_os_str().is_empty() && fs::symlink_metadata(folder).is_err()
+                })
+                .map(Path::to_path_buf)
+                .collect();
             fs::create_dir_all(dir).with_context(|| format!("making the folder {shown}"))?;
         }
         Err(e) => return Err(e).with_context(|| format!("reading {shown}")),
     }
+    let mut staged = Staged {
+        dir: dir.to_path_buf(),
+        folder: None,
+        files: Vec::with_capacity(attachments.len()),
+        made,
+    };
     let folder = tempfile::Builder::new()
         .prefix(".caselog-incoming-")
         .tempdir_in(dir)
         .with_context(|| format!("making a temporary folder in {shown}"))?;
-    let mut files = Vec::with_capacity(attachments.len());
+    let folder = staged.folder.insert(folder).path().to_path_buf();
     for (i, attachment) in attachments.iter().enumerate() {
         // Numbered by position: two attachments may share a name.
-        let path = folder.path().join(i.to_string());
+        let path = folder.join(i.to_string());
         let mut file =
             File::create(&path).with_context(|| format!("writing {}", path.display()))?;
         file.write_all(&attachment.content)
             .and_then(|()| file.sync_all())
             .with_context(|| format!("writing an attachment in {shown}"))?;
-        files.push((path, safe_name(&attachment.name)));
+        staged.files.push((path, safe_name(&attachment.name)));
     }
-    Ok(Staged {
-        dir: dir.to_path_buf(),
-        folder,
-        files,
-    })
+    Ok(staged)
 }
 
 impl Staged {
     /// Moves the files into `DIR/<folder>/`, each under its safe name,
     /// numbered when the name is taken (never replacing a file), and
     /// returns where they went. `folder` is a case id.
-    pub fn place(self, folder: &str) -> Result<Vec<PathBuf>> {
+    pub fn place(mut self, folder: &str) -> Result<Vec<PathBuf>> {
+        // DIR is in use from here on, whatever happens.
+        self.made.clear();
         let target = self.dir.join(safe_name(folder));
         let shown = target.display().to_string();
         match fs::symlink_metadata(&target) {
@@ -239,7 +268,6 @@ impl Staged {
         for (staged, name) in &self.files {
             placed.push(place_one(staged, &target, name)?);
         }
-        drop(self.folder);
         Ok(placed)
     }
 }
@@ -332,6 +360,23 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, ["20261122-7kq3m"]);
+    }
+
+    #[test]
+    fn folders_made_for_files_never_placed_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("incoming/mail");
+        let file = Attachment {
+            name: "x".into(),
+            content: vec![1],
+        };
+        drop(stage(&deep, std::slice::from_ref(&file)).unwrap());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        stage(&deep, &[file])
+            .unwrap()
+            .place("20261122-7kq3m")
+            .unwrap();
+        assert!(deep.join("20261122-7kq3m/x").is_file());
     }
 
     #[test]

@@ -187,7 +187,9 @@ fn automatic(message: &Message) -> Option<String> {
             .header_raw(name)
             .map(|v| one_line(v).to_ascii_lowercase())
     };
-    if let Some(v) = value("Auto-Submitted").filter(|v| v != "no") {
+    // RFC 3834: any keyword but `no` (comments aside) says a machine sent
+    // it; an empty header says nothing.
+    if let Some(v) = value("Auto-Submitted").filter(|v| !matches!(keyword(v), "" | "no")) {
         return Some(format!("Auto-Submitted: {}", at_most(&v, 40)));
     }
     if let Some(v) = value("Precedence")
@@ -196,6 +198,27 @@ fn automatic(message: &Message) -> Option<String> {
         return Some(format!("Precedence: {v}"));
     }
     value("X-Autoreply").map(|_| "X-Autoreply".to_string())
+}
+
+/// A structured header's keyword: what comes before its parameters (`;`),
+/// without comments (`(…)`, which may nest) or blanks.
+fn keyword(value: &str) -> &str {
+    let mut depth = 0usize;
+    let mut start = None;
+    let mut end = 0;
+    for (i, c) in value.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ';' if depth == 0 => break,
+            c if depth == 0 && !c.is_whitespace() => {
+                start.get_or_insert(i);
+                end = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    start.map_or("", |start| &value[start..end])
 }
 
 /// What a byte that is not UTF-8 becomes when read as UTF-8.
@@ -442,9 +465,21 @@ mod tests {
     #[test]
     fn a_machine_sent_message_says_so() {
         assert_eq!(read("From: a@example.com\n\nx\n").automatic, None);
+        for person in ["no", "No", "no (sent by a person)", "(c) no ; x=y", ""] {
+            assert_eq!(
+                read(&format!(
+                    "From: a@example.com\nAuto-Submitted: {person}\n\nx\n"
+                ))
+                .automatic,
+                None,
+                "{person}"
+            );
+        }
         assert_eq!(
-            read("From: a@example.com\nAuto-Submitted: no\n\nx\n").automatic,
-            None
+            read("From: a@example.com\nAuto-Submitted: auto-generated (no)\n\nx\n")
+                .automatic
+                .as_deref(),
+            Some("Auto-Submitted: auto-generated (no)")
         );
         assert_eq!(
             read("From: a@example.com\nAuto-Submitted: Auto-Replied\n\nx\n")

@@ -1325,3 +1325,46 @@ fn attachments_are_in_place_even_when_nobody_reads_the_printed_id() {
     assert!(saved.join("invoice B-2207.pdf").is_file(), "{saved:?}");
     assert!(saved.join("bashrc").is_file());
 }
+
+#[test]
+fn auto_submitted_no_with_a_comment_or_empty_is_a_person_writing() {
+    let log = Log::new();
+    for (n, value) in ["no (sent by a person)", ""].iter().enumerate() {
+        let mut message = format!("Auto-Submitted: {value}\r\n").into_bytes();
+        message.extend(
+            String::from_utf8(fixture_bytes("plain.eml"))
+                .unwrap()
+                .replace("Message-ID: <", &format!("Message-ID: <{n}."))
+                .into_bytes(),
+        );
+        let out = log.run(["mail", "--quiet"]).stdin(message).ok();
+        assert!(out.starts_with("20261120-"), "{value:?}: {out}");
+    }
+}
+
+#[test]
+fn a_message_not_recorded_leaves_no_attachments_folder_behind() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "jo@example.com"]);
+    let reply = format!(
+        "From: jo@example.com\nSubject: Re: x [caselog {id}]\nMessage-ID: <att@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nPhoto attached.\n--b\nContent-Disposition: attachment; filename=\"photo.jpg\"\n\njpeg\n--b--\n"
+    );
+    log.run(["mail", "--attachments", "incoming"])
+        .stdin(reply.clone())
+        .ok();
+    assert!(
+        log.path()
+            .join("incoming")
+            .join(&id)
+            .join("photo.jpg")
+            .is_file()
+    );
+    // Delivered again, to a folder not made yet: nothing is recorded, and
+    // no folder is made.
+    let out = log
+        .run(["mail", "--attachments", "elsewhere/incoming"])
+        .stdin(reply)
+        .ok();
+    assert!(out.contains("already recorded"), "{out}");
+    assert!(!log.path().join("elsewhere").exists());
+}
