@@ -271,8 +271,13 @@ fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
     })?;
     let store = session.store()?;
     for (id, _, _) in scan.cases.iter().filter(|(_, own, _)| *own) {
-        let case = store.load(id.as_str())?.case;
-        if own.is_some_and(|own| message::records_from(&case, own, Some(&mail.from_address))) {
+        // A case that cannot be read now is taken at its id's word.
+        let same = store.load(id.as_str()).map_or(true, |stored| {
+            own.is_some_and(|own| {
+                message::records_from(&stored.case, own, Some(&mail.from_address))
+            })
+        });
+        if same {
             return Ok(Target::Recorded(id.clone()));
         }
     }
