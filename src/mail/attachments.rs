@@ -12,11 +12,12 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use crate::error::InputError;
+use crate::store::resolved;
 
 /// The longest file name kept, in bytes; longer names are shortened,
 /// keeping their extension.
@@ -123,9 +124,9 @@ pub fn check_folder(dir: &Path, cwd: &Path, log_root: &Path, cases_dir: &Path) -
         ))
         .into())
     };
-    let dir = resolved(&cwd.join(dir))?;
-    let log_root = resolved(log_root)?;
-    let cases_dir = resolved(cases_dir)?;
+    let dir = resolved(&cwd.join(dir), false)?;
+    let log_root = resolved(log_root, false)?;
+    let cases_dir = resolved(cases_dir, false)?;
     if dir.starts_with(&cases_dir) {
         return refuse("inside cases/");
     }
@@ -136,36 +137,6 @@ pub fn check_folder(dir: &Path, cwd: &Path, log_root: &Path, cases_dir: &Path) -
         return refuse("inside .git/");
     }
     Ok(())
-}
-
-/// `path` (absolute) with its longest leading part that exists resolved
-/// (links followed) and the rest applied as written, `..` going up a
-/// part: nothing is made to find out.
-fn resolved(path: &Path) -> Result<PathBuf> {
-    let parts: Vec<Component> = path.components().collect();
-    let mut existing = PathBuf::new();
-    let mut found = 0;
-    for part in &parts {
-        let next = existing.join(part);
-        if fs::symlink_metadata(&next).is_err() {
-            break;
-        }
-        existing = next;
-        found += 1;
-    }
-    let mut full = existing
-        .canonicalize()
-        .with_context(|| format!("finding {}", existing.display()))?;
-    for part in &parts[found..] {
-        match part {
-            Component::ParentDir => {
-                full.pop();
-            }
-            Component::CurDir => {}
-            other => full.push(other),
-        }
-    }
-    Ok(full)
 }
 
 /// The files of one message, written and synced inside DIR but not yet in

@@ -7,7 +7,7 @@
 //! link, never inside `cases/`, never the case log or a folder holding it.
 
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -32,32 +32,8 @@ fn absolute(path: &Path, cwd: &Path) -> Result<PathBuf> {
             path.display()
         )));
     }
-    // The longest leading part that exists, short of the last, is
-    // resolved; the rest is applied as written (`..` going up a part).
-    let parts: Vec<Component> = path.components().collect();
-    let mut existing = PathBuf::new();
-    let mut resolved = 0;
-    for part in &parts[..parts.len() - 1] {
-        let next = existing.join(part);
-        if fs::symlink_metadata(&next).is_err() {
-            break;
-        }
-        existing = next;
-        resolved += 1;
-    }
-    let mut full = existing
-        .canonicalize()
-        .with_context(|| format!("finding {}", existing.display()))?;
-    for part in &parts[resolved..] {
-        match part {
-            Component::ParentDir => {
-                full.pop();
-            }
-            Component::CurDir => {}
-            other => full.push(other),
-        }
-    }
-    Ok(full)
+    // Short of the last part: a link there is refused, not followed.
+    crate::store::resolved(&path, true)
 }
 
 /// Refuses an `--out` the site must not replace; `shown` is how the

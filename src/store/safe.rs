@@ -9,7 +9,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -47,6 +47,39 @@ fn plain_parts<'p>(
         .into());
     }
     Ok(parts)
+}
+
+/// `path` (absolute) as it would be reached: its longest leading part
+/// that exists resolved (links followed), short of the last part when
+/// `last_as_written`, and the rest applied as written, `..` going up a
+/// part. Nothing is made to find out, so a refusal judged on it writes
+/// nothing.
+pub fn resolved(path: &Path, last_as_written: bool) -> Result<PathBuf> {
+    let parts: Vec<Component> = path.components().collect();
+    let judged = parts.len() - usize::from(last_as_written && !parts.is_empty());
+    let mut existing = PathBuf::new();
+    let mut found = 0;
+    for part in &parts[..judged] {
+        let next = existing.join(part);
+        if fs::symlink_metadata(&next).is_err() {
+            break;
+        }
+        existing = next;
+        found += 1;
+    }
+    let mut full = existing
+        .canonicalize()
+        .with_context(|| format!("finding {}", existing.display()))?;
+    for part in &parts[found..] {
+        match part {
+            Component::ParentDir => {
+                full.pop();
+            }
+            Component::CurDir => {}
+            other => full.push(other),
+        }
+    }
+    Ok(full)
 }
 
 /// Checks that every folder from `root` down to `path`'s parent that
