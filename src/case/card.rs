@@ -227,14 +227,34 @@ pub fn find(text: &str) -> Vec<Found> {
         let opens = text[..i]
             .chars()
             .next_back()
-            .is_none_or(|p| !p.is_alphanumeric() && !matches!(p, '+' | '\u{FF0B}'));
-        let closes = text[end..]
-            .chars()
-            .next()
-            .is_none_or(|n| !n.is_alphanumeric());
+            .is_none_or(|p| !in_word(p) && !matches!(p, '+' | '\u{FF0B}'));
+        let closes = text[end..].chars().next().is_none_or(|n| !in_word(n));
         cards_in(text, &mut groups, opens, closes, &mut out);
     }
     out
+}
+
+/// Scripts written without spaces between words (Thai, Lao, Myanmar,
+/// Khmer, Chinese, Japanese), and Korean, whose particles follow a number
+/// directly: their letters stand next to a number in any sentence.
+const UNSPACED: [std::ops::RangeInclusive<char>; 12] = [
+    '\u{0E00}'..='\u{0EFF}',   // Thai, Lao
+    '\u{1000}'..='\u{109F}',   // Myanmar
+    '\u{1100}'..='\u{11FF}',   // Hangul jamo
+    '\u{1780}'..='\u{17FF}',   // Khmer
+    '\u{3040}'..='\u{30FF}',   // hiragana, katakana
+    '\u{3130}'..='\u{318F}',   // Hangul compatibility jamo
+    '\u{3400}'..='\u{4DBF}',   // CJK extension A
+    '\u{4E00}'..='\u{9FFF}',   // CJK
+    '\u{AC00}'..='\u{D7AF}',   // Hangul syllables
+    '\u{F900}'..='\u{FAFF}',   // CJK compatibility
+    '\u{FF66}'..='\u{FF9F}',   // half-width katakana
+    '\u{20000}'..='\u{3FFFF}', // CJK extensions B on
+];
+
+/// Whether `c` next to a number makes it part of a word (`INV4111…`).
+fn in_word(c: char) -> bool {
+    c.is_alphanumeric() && !UNSPACED.iter().any(|r| r.contains(&c))
 }
 
 /// Reads into `groups` the run of digit groups that starts at byte
@@ -729,6 +749,26 @@ mod tests {
         assert_eq!(digit('²'), None);
         assert_eq!(digit('Ⅳ'), None);
         assert_eq!(digit('٤'), Some(4));
+    }
+
+    #[test]
+    fn a_number_right_next_to_words_of_unspaced_scripts_is_no_part_of_them() {
+        for text in [
+            "支払いは４１１１ １１１１ １１１１ １１１１でした",
+            "カード番号4111111111111111",
+            "카드 4111-1111-1111-1111로 결제했어요",
+            "ชำระด้วยบัตร4111111111111111ค่ะ",
+        ] {
+            assert_eq!(masks(text), ["**** **** **** 1111"], "{text}");
+        }
+        // Letters of other scripts still make it part of a word.
+        for text in [
+            "INV4111111111111111",
+            "счёт4111111111111111",
+            "ＩＮＶ4111111111111111",
+        ] {
+            assert_eq!(masks(text), Vec::<String>::new(), "{text}");
+        }
     }
 
     #[test]

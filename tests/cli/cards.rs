@@ -81,6 +81,11 @@ fn a_card_number_after_other_numbers_is_found_and_named_where_it_starts() {
             "Zahlung über ４１１１－１１１１－１１１１－１１１１",
             "character 14",
         ),
+        // Japanese has no spaces between words to stop at.
+        (
+            "支払いは４１１１ １１１１ １１１１ １１１１でした",
+            "character 5",
+        ),
     ] {
         let stderr = open_with(&log, summary).fails(2);
         assert!(
