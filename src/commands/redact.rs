@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::Session;
-use super::args::ByArg;
+use super::args::{ByArg, CardArg};
 use crate::case::lifecycle;
 use crate::case::personal;
 use crate::case::redaction;
@@ -69,6 +69,8 @@ pub struct RedactArgs {
     pub rewrite_history: bool,
     #[command(flatten)]
     pub by: ByArg,
+    #[command(flatten)]
+    pub card: CardArg,
 }
 
 /// A case to redact, as the pass found it.
@@ -166,7 +168,9 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
     // Cases redacted before, whose history a purge asked for still covers.
     let mut purgeable: Vec<(Case, PathBuf)> = Vec::new();
     for t in &targets {
-        let changed = session.change(&t.id, args.by.by.as_deref(), |case, stamp| {
+        let by = args.by.by.as_deref();
+        let allow = args.card.allow_card_like_number;
+        let changed = session.change_allowing(&t.id, by, allow, |case, stamp| {
             lifecycle::redact(case, stamp, &fields, &reason, args.force)
         })?;
         if changed.written {

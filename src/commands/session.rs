@@ -307,19 +307,9 @@ impl Session {
     /// under the log's lock. The time is read once the lock is held, so
     /// commands queued on one case stamp their events in the order they
     /// land. A change that would write a likely payment card number is
-    /// refused (see [`Session::change_allowing`]).
-    pub fn change(
-        &self,
-        id: &str,
-        by: Option<&str>,
-        change: impl FnOnce(&Case, &Stamp) -> Result<Case, Refusal>,
-    ) -> Result<Changed> {
-        self.change_allowing(id, by, false, change)
-    }
-
-    /// [`Session::change`], where `allow_card_like` lets a likely card
-    /// number through (`--allow-card-like-number`: a known false
-    /// positive), recorded masked on the change's last event.
+    /// refused, unless `allow_card_like` lets it through
+    /// (`--allow-card-like-number`: a known false positive), recorded
+    /// masked on the change's last event.
     pub fn change_allowing(
         &self,
         id: &str,
