@@ -945,7 +945,16 @@ impl CategoryCount {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Group {
+    /// How the report names the group.
     pub key: String,
+    /// The group of the cases with no value (no category, nobody
+    /// assigned, a customer erased), told apart from a value someone
+    /// typed that reads the same ("(none)").
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub none: bool,
+    /// The row past `--top`: how many smaller groups it holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub others: Option<usize>,
     pub measures: Measures,
 }
 
@@ -989,8 +998,8 @@ pub fn compute(
         for &f in facts {
             members.entry(f.group(by, period.zone)).or_default().push(f);
         }
-        let mut measured: Vec<(String, Vec<&Facts>, Measures)> = Vec::new();
-        for (_, cases) in members {
+        let mut measured: Vec<(String, bool, Vec<&Facts>, Measures)> = Vec::new();
+        for (value, cases) in members {
             let measures = measures(&cases, settings);
             if measures != Measures::default() {
                 // Named as the latest case names it (a customer's name).
@@ -999,29 +1008,37 @@ pub fn compute(
                     .max_by_key(|f| f.opened_at)
                     .map(|f| f.label(by, period.zone))
                     .unwrap_or_default();
-                measured.push((label, cases, measures));
+                measured.push((label, value.is_none(), cases, measures));
             }
         }
         measured.sort_by(|a, b| {
-            b.2.received
-                .cmp(&a.2.received)
-                .then_with(|| b.2.resolved.cmp(&a.2.resolved))
+            b.3.received
+                .cmp(&a.3.received)
+                .then_with(|| b.3.resolved.cmp(&a.3.resolved))
                 .then_with(|| a.0.cmp(&b.0))
+                .then_with(|| a.1.cmp(&b.1))
         });
         let rest = match top {
             Some(top) if measured.len() > top => measured.split_off(top),
             _ => Vec::new(),
         };
-        for (key, _, measures) in measured {
-            groups.push(Group { key, measures });
+        for (key, none, _, measures) in measured {
+            groups.push(Group {
+                key,
+                none,
+                others: None,
+                measures,
+            });
         }
         if !rest.is_empty() {
             let cases: Vec<&Facts> = rest
                 .iter()
-                .flat_map(|(_, c, _)| c.iter().copied())
+                .flat_map(|(_, _, c, _)| c.iter().copied())
                 .collect();
             groups.push(Group {
                 key: others(rest.len()),
+                none: false,
+                others: Some(rest.len()),
                 measures: measures(&cases, settings),
             });
         }

@@ -575,8 +575,37 @@ fn groups_come_by_volume_with_top_n_and_the_rest_as_one() {
         .collect();
     assert_eq!(keys, ["delivery", "product", "(2 others)"]);
     assert_eq!(report["groups"][2]["measures"]["received"], 2);
+    assert_eq!(report["groups"][2]["others"], 2);
+    assert_eq!(report["groups"][0].get("others"), None);
     let refused = log.run(["report", "--top", "2"]).fails(2);
     assert!(refused.contains("--by"), "{refused}");
+}
+
+#[test]
+fn the_group_of_cases_with_no_value_is_told_apart_from_one_typed_alike() {
+    let log = Log::new();
+    open(
+        &log,
+        "2026-11-10T09:00:00Z",
+        "Ann",
+        &["--assignee", "(nobody)"],
+    );
+    open(&log, "2026-11-11T09:00:00Z", "Bo", &[]);
+    open(&log, "2026-11-12T09:00:00Z", "Cy", &[]);
+    let report = json_report(&log, "2026-11-22T09:00:00Z", &["--by", "assignee"]);
+    let groups: Vec<(&str, bool, u64)> = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap(),
+                g["none"].as_bool().unwrap_or(false),
+                g["measures"]["received"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(groups, [("(nobody)", true, 2), ("(nobody)", false, 1)]);
 }
 
 #[test]
