@@ -4,7 +4,8 @@
 //!
 //! A likely card number is 13 to 19 digits that pass the Luhn check, not
 //! part of a longer word, written whole or in groups with one separator
-//! between each two, of one kind throughout: a blank (a space of any
+//! between each two, of one kind throughout (any kinds between fours): a
+//! blank (a space of any
 //! width, a tab, or a line break, as web pages, PDFs and wrapped lines
 //! leave them), a dash of any kind, a dot or a slash. Digits of any
 //! script count (`４１１１`, `٤١١١`). The groups are those cards are
@@ -338,7 +339,10 @@ fn longest(
     let mut digits = 0;
     let mut best = None;
     for (last, group) in groups.iter().enumerate().skip(first) {
-        if last > first && (group.taken || group.separator != kind) {
+        // Fours are a card whatever stands between them, as people retype
+        // one (`4111-1111 1111 1111`); other groupings keep one separator.
+        let fours = printed && groups[first..last].iter().all(|g| g.digits == 4);
+        if last > first && (group.taken || (group.separator != kind && !fours)) {
             break;
         }
         digits += group.digits;
@@ -534,7 +538,7 @@ fn event_texts(i: usize, e: &Event) -> Vec<(Place, Label, &str)> {
         _ => "the assignee",
     };
     let field = e.field.map_or("value", |f| f.label());
-    let keys: [(&'static str, Label, Option<&str>); 9] = [
+    let keys: [(&'static str, Label, Option<&str>); 11] = [
         ("text", Label::Is(text_label), e.text.as_deref()),
         ("old", Label::Old(field), e.old.as_deref()),
         ("new", Label::New(field), e.new.as_deref()),
@@ -552,6 +556,18 @@ fn event_texts(i: usize, e: &Event) -> Vec<(Place, Label, &str)> {
         ("monitor", Label::Is("the monitoring"), e.monitor.as_deref()),
         ("by", Label::Is("the acting person"), Some(&e.by)),
         ("to", Label::Is(to_label), e.to.as_deref()),
+        // Ids from elsewhere: `check` reads the whole file, so a write
+        // judges them as it judges texts.
+        (
+            "message_id",
+            Label::Is("the Message-ID"),
+            e.message_id.as_deref(),
+        ),
+        (
+            "source_id",
+            Label::Is("the source id"),
+            e.source_id.as_deref(),
+        ),
     ];
     let mut out: Vec<(Place, Label, &str)> = keys
         .into_iter()
@@ -803,6 +819,22 @@ mod tests {
             masks("order 12345678 411 111 111 111 1111"),
             ["**** **** **** 1111"]
         );
+    }
+
+    #[test]
+    fn fours_are_a_card_whatever_separators_stand_between_them() {
+        for text in [
+            "4111-1111 1111 1111",
+            "4111 1111.1111/1111",
+            "card 4111\u{A0}1111-1111 1111 thanks",
+        ] {
+            let found = masks(text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+        }
+        // Other groupings still need one kind: two dates, a case id and a time.
+        for text in ["30.05.2026 04.07.2026", "20261120-04269 12:30"] {
+            assert_eq!(masks(text), Vec::<String>::new(), "{text}");
+        }
     }
 
     #[test]

@@ -81,19 +81,26 @@ pub fn subject(case: &Case) -> String {
 
 /// A new Message-ID for a reply on case `case_id`, unique by the time and
 /// a random part, in the sender's domain.
+/// Never one that reads as a card number (the time and an all-digit
+/// random part could), which the record would refuse and `check` flag.
 pub fn new_message_id(case_id: &str, at: DateTime<Utc>, from: &Mailbox) -> anyhow::Result<String> {
-    let mut random = [0u8; 6];
-    getrandom::fill(&mut random)
-        .map_err(|e| anyhow::anyhow!("no random bytes for a Message-ID: {e}"))?;
-    let random: String = random.iter().map(|b| format!("{b:02x}")).collect();
     let domain = from
         .address
         .rsplit_once('@')
         .map_or("caselog.invalid", |(_, d)| d);
-    Ok(format!(
-        "caselog.{case_id}.{}.{random}@{domain}",
-        at.timestamp()
-    ))
+    for _ in 0..64 {
+        let mut random = [0u8; 6];
+        getrandom::fill(&mut random)
+            .map_err(|e| anyhow::anyhow!("no random bytes for a Message-ID: {e}"))?;
+        let random: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let id = format!("caselog.{case_id}.{}.{random}@{domain}", at.timestamp());
+        if crate::case::card::find(&id).is_empty() {
+            return Ok(id);
+        }
+    }
+    anyhow::bail!(
+        "every Message-ID made for case {case_id} read as a payment card number: does the sender's address (mail.from) hold one?"
+    )
 }
 
 /// The message's bytes, with CRLF line ends as RFC 5322 wants them.
@@ -127,6 +134,24 @@ pub fn compose(reply: &Reply) -> Result<Vec<u8>, InputError> {
 mod tests {
     use super::*;
     use crate::case::lifecycle::tests::opened;
+
+    #[test]
+    fn a_new_message_id_never_reads_as_a_card_number() {
+        let from = Mailbox::parse("support@ferncliff.example").unwrap();
+        // Times whose digits, with an all-digit random part, could.
+        for seconds in [1_764_496_800, 4_111_111_111, 5_500_000_000] {
+            let at = DateTime::from_timestamp(seconds, 0).unwrap();
+            for _ in 0..200 {
+                let id = new_message_id("20261122-12345", at, &from).unwrap();
+                assert!(crate::case::card::find(&id).is_empty(), "{id}");
+                assert!(crate::case::message::is_message_id(&id), "{id}");
+            }
+        }
+        let carded = Mailbox::parse("support@4111111111111111.example").unwrap();
+        let err = new_message_id("20261122-12345", Utc::now(), &carded).unwrap_err();
+        assert!(err.to_string().contains("mail.from"), "{err}");
+        assert!(!err.to_string().contains("4111"), "{err}");
+    }
 
     fn reply(subject: &str, to: Mailbox) -> Reply {
         Reply {

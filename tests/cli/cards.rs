@@ -279,3 +279,111 @@ fn check_flags_a_card_number_a_file_escapes_or_a_line_break_splits() {
         );
     }
 }
+
+#[test]
+fn every_command_that_names_a_person_takes_the_override_its_refusal_names() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let before = log.files();
+    let redact = |extra: &'static str| {
+        let mut args = vec![
+            "redact",
+            id.as_str(),
+            "--force",
+            "--reason",
+            "erasure request",
+            "--by",
+            "4111111111111111",
+        ];
+        args.extend([extra].into_iter().filter(|a| !a.is_empty()));
+        log.run(args)
+    };
+    let stderr = redact("").fails(2);
+    assert!(
+        stderr.contains("the acting person holds") && stderr.contains("--allow-card-like-number"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before, "a refused redaction wrote something");
+    redact("--allow-card-like-number").ok();
+    assert!(log.case_text(&id).contains(&format!(
+        "allowed_card_like_numbers = [\n    \"{MASKED}\",\n]\n"
+    )));
+    // The class: a refusal may name the override to any command that
+    // records who acted, so each of them must take it.
+    let help = log.run(["--help"]).ok();
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|&command| command != "help")
+        .collect();
+    assert!(commands.contains(&"redact"), "{help}");
+    let mut with_person = 0;
+    for command in commands {
+        let help = log.run([command, "--help"]).ok();
+        if help.contains("--by <PERSON>") {
+            with_person += 1;
+            assert!(
+                help.contains("--allow-card-like-number"),
+                "`{command}` records who acted but has no --allow-card-like-number"
+            );
+        }
+    }
+    assert!(with_person >= 15, "only {with_person} commands take --by");
+}
+
+#[test]
+fn an_import_whose_ticket_id_reads_as_a_card_is_judged_as_check_would_judge_it() {
+    let log = Log::new();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/imports");
+    let sample = std::fs::read_to_string(examples.join("zendesk-sample.csv")).unwrap();
+    let carded = sample.replace(",1041,", ",4111111111111111,");
+    assert_ne!(carded, sample);
+    std::fs::write(log.path().join("tickets.csv"), carded).unwrap();
+    std::fs::copy(
+        examples.join("zendesk.toml"),
+        log.path().join("zendesk.toml"),
+    )
+    .unwrap();
+    let before = log.files();
+    let import = |extra: &'static str| {
+        let mut args = vec!["import", "tickets.csv", "--mapping", "zendesk.toml"];
+        args.extend([extra].into_iter().filter(|a| !a.is_empty()));
+        log.run(args)
+    };
+    let stderr = import("").fails(2);
+    // The ticket id is in the import's reason too, which names it first.
+    assert!(
+        stderr.contains("row 2: the reason holds what looks like a payment card number"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("4111111111111111"), "{stderr}");
+    assert_eq!(log.files(), before, "a refused import wrote something");
+    // A known false positive goes through on request, and `check`, which
+    // reads every line, agrees with the write.
+    import("--allow-card-like-number").ok();
+    assert_eq!(log.run(["check"]).ok(), "");
+
+    // An id alone: a Message-ID in caselog's own export.
+    let source = Log::new();
+    source.open(&["--channel", "email"]);
+    let export = source.run(["export", "--format", "json"]).ok();
+    let mut cases: serde_json::Value = serde_json::from_str(&export).unwrap();
+    cases[0]["events"][0]["message_id"] = "4111111111111111@mail.example".into();
+    let target = Log::new();
+    std::fs::write(target.path().join("cases.json"), cases.to_string()).unwrap();
+    let before = target.files();
+    let stderr = target.run(["import", "cases.json"]).fails(2);
+    assert!(
+        stderr.contains("record 1: the Message-ID holds what looks like a payment card number"),
+        "{stderr}"
+    );
+    assert_eq!(target.files(), before, "a refused import wrote something");
+    target
+        .run(["import", "cases.json", "--allow-card-like-number"])
+        .ok();
+    assert_eq!(target.run(["check"]).ok(), "");
+}
