@@ -67,7 +67,7 @@ pub struct Settings {
     #[serde(default = "default_lock_timeout")]
     pub lock_timeout: Span,
     /// The most bytes one text may hold (a note, a summary, a resolution).
-    #[serde(default = "default_max_text_bytes")]
+    #[serde(default = "default_max_text_bytes", deserialize_with = "text_limit")]
     pub max_text_bytes: u64,
     /// How long a closed case keeps the customer's personal data, counted
     /// from its closing; kept for good when unset.
@@ -150,8 +150,13 @@ impl PersonalData {
         PersonalField::ALL
             .iter()
             .copied()
-            .filter(|f| self.fields.contains(f) || (self.free_text && FREE_TEXT.contains(f)))
+            .filter(|&f| self.holds(f))
             .collect()
+    }
+
+    /// Whether `field` counts as personal.
+    pub fn holds(&self, field: PersonalField) -> bool {
+        self.fields.contains(&field) || (self.free_text && FREE_TEXT.contains(&field))
     }
 }
 
@@ -169,6 +174,20 @@ fn default_lock_timeout() -> Span {
 
 fn default_max_text_bytes() -> u64 {
     crate::limits::TEXT_BYTES
+}
+
+/// The least `max_text_bytes` may be: room for a sentence, and for the
+/// words that say a mail was cut.
+const LEAST_TEXT_BYTES: u64 = 100;
+
+fn text_limit<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let bytes = u64::deserialize(d)?;
+    if bytes < LEAST_TEXT_BYTES {
+        return Err(serde::de::Error::custom(format!(
+            "max_text_bytes = {bytes} is too small: it must be at least {LEAST_TEXT_BYTES}"
+        )));
+    }
+    Ok(bytes)
 }
 
 fn default_follow_up_after() -> Span {
@@ -363,7 +382,8 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # gives up (it says it is waiting after a second).
 # lock_timeout = "30s"
 
-# The most bytes one text may hold: a note, a summary, a resolution.
+# The most bytes one text may hold: a note, a summary, a resolution
+# (at least 100).
 # max_text_bytes = 1048576
 
 # How long a closed case keeps the customer's personal data, counted from
@@ -483,6 +503,22 @@ mod tests {
                 .starts_with("caselog.toml:2: unknown field `followup`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_text_limit_below_a_paragraph_is_refused() {
+        for small in ["0", "1", "99"] {
+            let err = Settings::parse(&format!("max_text_bytes = {small}\n"), "caselog.toml")
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains(&format!("max_text_bytes = {small} is too small")),
+                "{err}"
+            );
+        }
+        let settings = Settings::parse("max_text_bytes = 100\n", "caselog.toml").unwrap();
+        assert_eq!(settings.max_text_bytes, 100);
+        assert!(Settings::parse("max_text_bytes = -1\n", "caselog.toml").is_err());
     }
 
     #[test]

@@ -149,6 +149,16 @@ pub fn retention_due(
     retention: Span,
     personal: &[PersonalField],
 ) -> Option<DateTime<Utc>> {
+    retention_due_by(case, retention, |field| personal.contains(&field))
+}
+
+/// [`retention_due`], where `personal` says whether a field counts as
+/// personal: `due` asks it of every case, so without building a list.
+fn retention_due_by(
+    case: &Case,
+    retention: Span,
+    personal: impl Fn(PersonalField) -> bool,
+) -> Option<DateTime<Utc>> {
     if case.status != Status::Closed {
         return None;
     }
@@ -171,7 +181,7 @@ pub fn retention_due(
     let written = case
         .events
         .iter()
-        .filter(|e| e.at.0 > redacted.at.0 && may_hold(e, personal))
+        .filter(|e| e.at.0 > redacted.at.0 && may_hold(e, &personal))
         .map(|e| e.at.0)
         .max()?;
     Some(retention.after(written.max(closed), &calendar))
@@ -182,18 +192,15 @@ pub fn retention_due(
 /// always has one (a note's text, an edit's values, a mail's Message-ID),
 /// so the next redaction has something to erase and the case leaves the
 /// list.
-fn may_hold(e: &Event, personal: &[PersonalField]) -> bool {
-    let notes = personal.contains(&PersonalField::Notes);
-    let contact = personal.contains(&PersonalField::Contact);
+fn may_hold(e: &Event, personal: &impl Fn(PersonalField) -> bool) -> bool {
+    let notes = personal(PersonalField::Notes);
+    let contact = personal(PersonalField::Contact);
     let message_id = e
         .message_id
         .as_deref()
         .is_some_and(|id| !redaction::is_erased(id));
     match e.action {
-        Action::Edited => e
-            .field
-            .and_then(redaction::personal)
-            .is_some_and(|field| personal.contains(&field)),
+        Action::Edited => e.field.and_then(redaction::personal).is_some_and(personal),
         Action::Note
         | Action::Reply
         | Action::Call
@@ -208,10 +215,9 @@ fn may_hold(e: &Event, personal: &[PersonalField]) -> bool {
 /// case has none but its retention: it holds personal data too.
 pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Deadline> {
     let mut out = Vec::new();
-    if let Some(due) = settings
-        .retention
-        .and_then(|retention| retention_due(case, retention, &settings.personal_data.all()))
-    {
+    if let Some(due) = settings.retention.and_then(|retention| {
+        retention_due_by(case, retention, |field| settings.personal_data.holds(field))
+    }) {
         out.push(Deadline {
             kind: Kind::Retention,
             due,
