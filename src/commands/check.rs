@@ -17,9 +17,9 @@ use crate::case::{Case, file};
 use crate::error::{EXIT_OK, InputError};
 use crate::git;
 use crate::settings::Settings;
-use crate::store::Store;
 use crate::store::index::{Clean, Found};
 use crate::store::parallel_map;
+use crate::store::{Finished, Store};
 use crate::words::word_enum;
 use clap::Args;
 
@@ -65,6 +65,35 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     let store = session.store()?;
     let settings = session.settings()?;
     let now = session.now()?;
+    // First, so a batch a crash cut short lands before the files are read.
+    let mut warnings: Vec<String> = Vec::new();
+    if let Some(stale) = store.stale_files()? {
+        match stale.landing {
+            Finished::Nothing => {}
+            Finished::Landed { rest, of } => warnings.push(format!(
+                "landed the last {rest} of {of} case files a change was writing together when it was interrupted"
+            )),
+            Finished::LeftAlone { of: 0, why, .. } => warnings.push(format!(
+                "a change writing case files together was interrupted, and {why}: check the cases changed last"
+            )),
+            Finished::LeftAlone { landed, of, why } => warnings.push(format!(
+                "a change writing {of} case files together was interrupted after {landed}, and the rest were not landed, as {why}: check the cases changed last"
+            )),
+        }
+        for file in &stale.files {
+            let shown = store.shown(file);
+            if args.clean {
+                match std::fs::remove_file(file) {
+                    Ok(()) => warnings.push(format!("removed {shown}")),
+                    Err(e) => warnings.push(format!("{shown}: cannot be removed: {e}")),
+                }
+            } else {
+                warnings.push(format!(
+                    "{shown}: a temporary file an interrupted write left (not one of the log's cases, which are each whole); `caselog check --clean` removes it"
+                ));
+            }
+        }
+    }
     // The walk's files with their stat identities; `all_files` holds
     // their paths in the same order.
     let (walk, candidates) = store.walk_of(store.walk_found());
@@ -105,22 +134,6 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
                 1,
                 "a symbolic link: caselog never follows links inside a case log; replace it with the real file or folder",
             ));
-        }
-    }
-    let mut warnings: Vec<String> = Vec::new();
-    if let Some(stale) = store.stale_files()? {
-        for file in &stale.files {
-            let shown = store.shown(file);
-            if args.clean {
-                match std::fs::remove_file(file) {
-                    Ok(()) => warnings.push(format!("removed {shown}")),
-                    Err(e) => warnings.push(format!("{shown}: cannot be removed: {e}")),
-                }
-            } else {
-                warnings.push(format!(
-                    "{shown}: a temporary file an interrupted write left (not one of the log's cases, which are each whole); `caselog check --clean` removes it"
-                ));
-            }
         }
     }
     let checked = parallel_map(&to_check, |(_, path)| {

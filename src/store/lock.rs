@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::{LOCK_FILE, Store, safe};
+use super::{Finished, LOCK_FILE, Store, safe};
 
 /// How long a change waits for another caselog before giving up.
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -21,6 +21,8 @@ const POLL: Duration = Duration::from_millis(20);
 #[derive(Debug)]
 pub struct Stale {
     pub files: Vec<PathBuf>,
+    /// What became of a batch of files a crash cut short, landed first.
+    pub landing: Finished,
     /// Held while the list is acted on, so no write starts meanwhile.
     _lock: File,
 }
@@ -47,7 +49,14 @@ impl Store {
         let mut told = false;
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(file),
+                Ok(()) => {
+                    // A batch a crash cut short lands before anything
+                    // builds on it. Should that fail (a full disk), its
+                    // record stays for the next command, and `check`
+                    // says so; this change goes on.
+                    let _ = self.finish_landing();
+                    return Ok(file);
+                }
                 Err(std::fs::TryLockError::WouldBlock) => {}
                 Err(std::fs::TryLockError::Error(e)) => {
                     return Err(e).with_context(|| format!("locking {shown}"));
@@ -70,7 +79,8 @@ impl Store {
 
     /// The temporary files interrupted writes left, when no write is under
     /// way; `None` when another caselog holds the lock right now (its
-    /// temporary files are not stale).
+    /// temporary files are not stale). A batch a crash cut short is
+    /// landed first, when it can be, so its files are not among them.
     pub fn stale_files(&self) -> Result<Option<Stale>> {
         let path = self.root.join(LOCK_FILE);
         if std::fs::symlink_metadata(&path).is_err() {
@@ -81,10 +91,14 @@ impl Store {
         }
         let file = safe::open_lock_file(&path, &self.shown(&path))?;
         match file.try_lock() {
-            Ok(()) => Ok(Some(Stale {
-                files: self.temp_files(),
-                _lock: file,
-            })),
+            Ok(()) => {
+                let landing = self.finish_landing()?;
+                Ok(Some(Stale {
+                    files: self.temp_files(),
+                    landing,
+                    _lock: file,
+                }))
+            }
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
             Err(std::fs::TryLockError::Error(e)) => {
                 Err(e).with_context(|| format!("locking {}", self.shown(&path)))

@@ -9,6 +9,7 @@
 //! Nothing below the root is reached through a symbolic link ([`safe`]).
 
 pub mod index;
+mod landing;
 mod lock;
 mod safe;
 mod secret;
@@ -29,6 +30,7 @@ use crate::limits;
 use crate::settings::SETTINGS_FILE;
 use crate::untrusted;
 
+pub use landing::Finished;
 pub use lock::{DEFAULT_LOCK_WAIT, Stale};
 pub use safe::resolved;
 pub use walk::{Walk, parallel_map, parallel_parts};

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use tempfile::{NamedTempFile, TempPath};
 
+use super::landing::{Fingerprint, ToLand};
 use super::{CASES_DIR, Store, WORK_DIR, safe};
 use crate::case::Case;
 use crate::case::file;
@@ -269,7 +270,7 @@ impl Store {
         }
     }
 
-    fn copy_beside(&self, from: &Path, target: &Path) -> io::Result<NamedTempFile> {
+    pub(super) fn copy_beside(&self, from: &Path, target: &Path) -> io::Result<NamedTempFile> {
         let folder = target.parent().unwrap_or(Path::new("."));
         let mut beside = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
@@ -319,6 +320,8 @@ struct Staged {
     text: Option<String>,
     /// What the file held before (to put back), or `None` for a new case.
     before: Option<String>,
+    /// Of the text it lands, for the record of the landing.
+    new: Fingerprint,
 }
 
 impl Batch<'_> {
@@ -348,6 +351,7 @@ impl Batch<'_> {
             file,
             text: None,
             before: None,
+            new: Fingerprint::of(text.as_bytes()),
         });
         Ok(case.id)
     }
@@ -411,16 +415,19 @@ impl Batch<'_> {
         let written = text != stored.text;
         if written {
             let file = store.replacement(&path, &text)?;
+            let new = Fingerprint::of(text.as_bytes());
             match earlier {
                 Some(at) => {
                     self.staged[at].file = file;
                     self.staged[at].text = Some(text);
+                    self.staged[at].new = new;
                 }
                 None => self.staged.push(Staged {
                     path: path.clone(),
                     file,
                     text: Some(text),
                     before: Some(stored.text.clone()),
+                    new,
                 }),
             }
         }
@@ -440,7 +447,37 @@ impl Batch<'_> {
     /// one fail, the ones landed before it are put back as they were
     /// (the lock is still held, so no other caselog change has built on
     /// them; a reader may have glimpsed them), and the error says so.
+    /// Should the process die part-way, the record written first lets
+    /// the next command that takes the lock land the rest
+    /// ([`super::landing`]).
     pub fn land(mut self) -> Result<()> {
+        let store = self.store;
+        let total = self.staged.len();
+        let recorded = total > 1;
+        if recorded {
+            let mut files = Vec::with_capacity(total);
+            for staged in &self.staged {
+                let old = match &staged.before {
+                    Some(_) => Some(Fingerprint::of(&store.read_bytes(&staged.path)?)),
+                    None => None,
+                };
+                files.push(ToLand {
+                    target: &staged.path,
+                    staged: &staged.file,
+                    new: staged.new,
+                    old,
+                });
+            }
+            store.record_landing(&files)?;
+        }
+        let result = self.land_recorded();
+        if recorded {
+            store.end_landing();
+        }
+        result
+    }
+
+    fn land_recorded(&mut self) -> Result<()> {
         let store = self.store;
         let total = self.staged.len();
         let mut landed: Vec<Landed> = Vec::with_capacity(total);
@@ -488,9 +525,22 @@ impl Batch<'_> {
                 before: staged.before,
                 kept,
             });
+            #[cfg(debug_assertions)]
+            die_for_a_test(landed.len());
         }
         self.landed = true;
         Ok(())
+    }
+}
+
+/// Test builds only: dies, as `kill -9` would, once
+/// `CASELOG_TEST_DIE_AFTER_RENAMES` files of a batch have landed, so
+/// tests can show the rest lands after all.
+#[cfg(debug_assertions)]
+fn die_for_a_test(landed: usize) {
+    let at = std::env::var("CASELOG_TEST_DIE_AFTER_RENAMES").ok();
+    if at.and_then(|n| n.parse().ok()) == Some(landed) {
+        std::process::abort();
     }
 }
 
@@ -524,33 +574,40 @@ impl Store {
     fn put_back(&self, landed: Vec<Landed>) -> Vec<String> {
         let mut failed = Vec::new();
         for Landed { path, before, kept } in landed.into_iter().rev() {
+            // `replace` syncs the folder itself; a removal or a rename back
+            // is made durable here.
+            let sync = || {
+                if let Some(folder) = path.parent() {
+                    sync_folder(folder);
+                }
+            };
             let undone = match (before, kept) {
-                (None, _) => fs::remove_file(&path).map_err(anyhow::Error::from),
+                (None, _) => fs::remove_file(&path)
+                    .map(|()| sync())
+                    .map_err(anyhow::Error::from),
                 (Some(text), Some(kept)) => match kept.persist(&path) {
-                    Ok(()) => Ok(()),
+                    Ok(()) => {
+                        sync();
+                        Ok(())
+                    }
                     Err(_) => self.replace(&path, &text),
                 },
                 (Some(text), None) => self.replace(&path, &text),
             };
-            match undone {
-                Ok(()) => {
-                    if let Some(folder) = path.parent() {
-                        sync_folder(folder);
-                    }
-                }
-                Err(_) => failed.push(self.shown(&path)),
+            if undone.is_err() {
+                failed.push(self.shown(&path));
             }
         }
         failed
     }
 }
 
-fn is_cross_device(e: &io::Error) -> bool {
+pub(super) fn is_cross_device(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::CrossesDevices
 }
 
 /// Makes a rename durable. Best effort: not every platform can sync a folder.
-fn sync_folder(folder: &Path) {
+pub(super) fn sync_folder(folder: &Path) {
     if let Ok(dir) = File::open(folder) {
         let _ = dir.sync_all();
     }

@@ -419,3 +419,114 @@ fn the_work_folder_stays_ignored_after_a_write_killed_while_making_it() {
         "git sees caselog's work folder:\n{listed}"
     );
 }
+
+/// The case files below `cases/` of `log`, by name.
+fn case_files(log: &Log) -> Vec<String> {
+    let mut names: Vec<String> = walkdir::WalkDir::new(log.path().join("cases"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A log holding one case, and the export of six others (from another
+/// log) in it as `cases.json`.
+fn log_with_an_export_of_six() -> (Log, String) {
+    let source = Log::new();
+    for _ in 0..6 {
+        source.open(&[]);
+    }
+    let export = source.run(["export", "--format", "json"]).ok();
+    let log = Log::new();
+    let own = log.open(&[]);
+    std::fs::write(log.path().join("cases.json"), export).unwrap();
+    (log, own)
+}
+
+/// `import cases.json`, dying (test builds only) after `renames` files.
+fn import_dying_after(log: &Log, renames: &str) {
+    let out = log
+        .run(["import", "cases.json"])
+        .env("CASELOG_TEST_DIE_AFTER_RENAMES", renames)
+        .output();
+    assert!(!out.status.success(), "the import was to die part-way");
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn an_import_killed_between_its_renames_lands_whole_at_the_next_change() {
+    let (log, own) = log_with_an_export_of_six();
+    import_dying_after(&log, "2");
+    assert_eq!(case_files(&log).len(), 1 + 2, "two landed before it died");
+    // A reader changes nothing; the next change lands the rest first.
+    log.run(["list"]).ok();
+    assert_eq!(case_files(&log).len(), 1 + 2);
+    log.run(["note", &own, "Called back."]).ok();
+    assert_eq!(case_files(&log).len(), 1 + 6);
+    assert_eq!(temporary_files(log.path()), Vec::<PathBuf>::new());
+    assert!(!log.path().join(".caselog/landing.json").exists());
+    assert_eq!(log.run(["check"]).ok(), "");
+    let again = log.run(["import", "cases.json"]).output();
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("skipped 6 imported before"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    // `check` lands it too, and says so.
+    let (log, _) = log_with_an_export_of_six();
+    import_dying_after(&log, "5");
+    let out = log.run(["check"]).output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("landed the last 1 of 6 case files a change was writing together when it was interrupted"),
+        "{stderr}"
+    );
+    assert_eq!(case_files(&log).len(), 1 + 6);
+}
+
+#[cfg(debug_assertions)]
+#[test]
+fn an_interrupted_import_whose_files_changed_since_lands_no_more() {
+    let (log, own) = log_with_an_export_of_six();
+    import_dying_after(&log, "3");
+    // Someone puts a file where one of the rest was to land.
+    let record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(log.path().join(".caselog/landing.json")).expect("the record"),
+    )
+    .unwrap();
+    let planted = record["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| log.path().join(f["target"].as_str().unwrap()))
+        .find(|target| !target.exists())
+        .expect("a file not landed yet");
+    let own_path = log.case_path(&own);
+    let own_text = std::fs::read_to_string(&own_path).unwrap();
+    std::fs::write(&planted, &own_text).unwrap();
+    let before = log.files();
+    let out = log.run(["check"]).output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a change writing 6 case files together was interrupted after 3, and the rest were not landed, as a file of it changed since"),
+        "{stderr}"
+    );
+    // Nothing was landed over it, nor anything else.
+    assert_eq!(std::fs::read_to_string(&planted).unwrap(), own_text);
+    let after = log.files();
+    let cases_changed: Vec<_> = after
+        .keys()
+        .filter(|p| p.starts_with(log.path().join("cases")) && before.get(*p) != after.get(*p))
+        .collect();
+    assert_eq!(cases_changed, Vec::<&PathBuf>::new());
+    // The texts that did not land are left as temporary files to clean.
+    assert!(
+        stderr.contains("`caselog check --clean` removes it"),
+        "{stderr}"
+    );
+}

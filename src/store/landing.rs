@@ -1,0 +1,308 @@
+//! The record a batch of case files writes before it lands them, so a
+//! crash or power cut part-way through the renames does not leave the log
+//! with some of them: the next command that takes the lock lands the
+//! rest.
+//!
+//! Each file of a batch is written whole and synced before any lands, so
+//! once the record is on disk the batch can always be finished. A file
+//! that changed since (a hand edit, a `git checkout` before the next
+//! caselog command) is not the one the batch was made from: then nothing
+//! more lands, and what had landed stays, as before this record existed.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use super::write::{TEMP_PREFIX, TEMP_SUFFIX, is_cross_device, sync_folder};
+use super::{Store, WORK_DIR, safe};
+
+/// The record, in caselog's work folder while a batch lands.
+const LANDING_FILE: &str = "landing.json";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    files: Vec<Entry>,
+}
+
+/// One file of a batch: paths from the log's root, with `/` between parts.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    target: String,
+    staged: String,
+    new: Fingerprint,
+    /// What the file held when the batch was made; `None` for a new case.
+    old: Option<Fingerprint>,
+}
+
+/// Enough to tell two texts apart that are not made to collide: only
+/// caselog's own record is compared with files, never anyone's input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Fingerprint {
+    bytes: u64,
+    crc32: u32,
+}
+
+impl Fingerprint {
+    pub(super) fn of(bytes: &[u8]) -> Fingerprint {
+        Fingerprint {
+            bytes: bytes.len() as u64,
+            crc32: crc32fast::hash(bytes),
+        }
+    }
+}
+
+/// A file a batch is about to land.
+pub(super) struct ToLand<'a> {
+    pub target: &'a Path,
+    pub staged: &'a Path,
+    pub new: Fingerprint,
+    pub old: Option<Fingerprint>,
+}
+
+/// What finishing an interrupted batch did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Finished {
+    /// No batch was interrupted.
+    Nothing,
+    /// Landed the `rest` of the `of` files an interrupted batch had left.
+    Landed { rest: usize, of: usize },
+    /// Left an interrupted batch as it was, for `why`; `landed` of its
+    /// `of` files had landed.
+    LeftAlone {
+        landed: usize,
+        of: usize,
+        why: &'static str,
+    },
+}
+
+impl Store {
+    fn landing_path(&self) -> PathBuf {
+        self.root.join(WORK_DIR).join(LANDING_FILE)
+    }
+
+    /// Writes the record of the files a batch lands, in the order it will
+    /// land them, before the first rename: written whole or not at all.
+    pub(super) fn record_landing(&self, files: &[ToLand<'_>]) -> Result<()> {
+        let relative = |path: &Path| -> Result<String> {
+            let rest = path.strip_prefix(&self.root).ok();
+            match rest.and_then(Path::to_str) {
+                Some(rest) => Ok(rest.replace(std::path::MAIN_SEPARATOR, "/")),
+                None => bail!("{} is not a plain path below the log", path.display()),
+            }
+        };
+        let record = Record {
+            files: files
+                .iter()
+                .map(|f| {
+                    Ok(Entry {
+                        target: relative(f.target)?,
+                        staged: relative(f.staged)?,
+                        new: f.new,
+                        old: f.old,
+                    })
+                })
+                .collect::<Result<_>>()?,
+        };
+        let text = serde_json::to_vec(&record).context("recording a batch's files")?;
+        let path = self.landing_path();
+        let mut file = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(self.temp_dir()?)
+            .and_then(|mut file| {
+                file.write_all(&text)?;
+                file.as_file().sync_all()?;
+                Ok(file)
+            })
+            .with_context(|| format!("writing {}", self.shown(&path)))?;
+        file.flush()
+            .and_then(|()| file.persist(&path).map(|_| ()).map_err(|e| e.error))
+            .with_context(|| format!("writing {}", self.shown(&path)))?;
+        sync_folder(&self.root.join(WORK_DIR));
+        Ok(())
+    }
+
+    /// Removes the record once its batch has landed, or been put back.
+    pub(super) fn end_landing(&self) {
+        // Best effort: a record left behind finds every file landed, or
+        // its text gone, and changes nothing.
+        if fs::remove_file(self.landing_path()).is_ok() {
+            sync_folder(&self.root.join(WORK_DIR));
+        }
+    }
+
+    /// Lands the rest of a batch a crash interrupted, when every file of
+    /// it is as the batch left it. Call holding the log's lock.
+    pub(super) fn finish_landing(&self) -> Result<Finished> {
+        let path = self.landing_path();
+        let text = match fs::read(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Finished::Nothing),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", self.shown(&path))),
+        };
+        let Ok(record) = serde_json::from_slice::<Record>(&text) else {
+            self.end_landing();
+            return Ok(Finished::LeftAlone {
+                landed: 0,
+                of: 0,
+                why: "its record is damaged",
+            });
+        };
+        let of = record.files.len();
+        let mut pending = Vec::new();
+        let mut landed = 0;
+        let mut why = None;
+        for entry in &record.files {
+            let (Some(target), Some(staged)) =
+                (self.below(&entry.target), self.below(&entry.staged))
+            else {
+                why = Some("its record names a path outside the log");
+                break;
+            };
+            let now = match fs::read(&target) {
+                Ok(bytes) => Some(Fingerprint::of(&bytes)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("reading {}", self.shown(&target)));
+                }
+            };
+            if now == Some(entry.new) {
+                landed += 1;
+            } else if now != entry.old {
+                why = Some("a file of it changed since");
+                break;
+            } else if fs::read(&staged).map(|b| Fingerprint::of(&b)).ok() != Some(entry.new) {
+                why = Some("the text it was to land is gone");
+                break;
+            } else {
+                pending.push((target, staged));
+            }
+        }
+        if let Some(why) = why {
+            self.end_landing();
+            return Ok(Finished::LeftAlone { landed, of, why });
+        }
+        let rest = pending.len();
+        for (target, staged) in pending {
+            if let Some(folder) = target.parent() {
+                safe::create_folders(&self.root, folder, &|p| self.shown(p))?;
+            }
+            self.move_into_place(&staged, &target)
+                .with_context(|| format!("writing {}", self.shown(&target)))?;
+        }
+        self.end_landing();
+        Ok(Finished::Landed { rest, of })
+    }
+
+    /// `path` of a record below the root, made of plain parts only.
+    fn below(&self, path: &str) -> Option<PathBuf> {
+        let path = Path::new(path);
+        path.components()
+            .all(|c| matches!(c, Component::Normal(_)))
+            .then(|| self.root.join(path))
+    }
+
+    /// Renames `staged` onto `target`; across file systems, copied beside
+    /// it first so the last step is still one rename.
+    fn move_into_place(&self, staged: &Path, target: &Path) -> io::Result<()> {
+        match fs::rename(staged, target) {
+            Ok(()) => {}
+            Err(e) if is_cross_device(&e) => {
+                let beside = self.copy_beside(staged, target)?;
+                beside.persist(target).map_err(|e| e.error)?;
+                fs::remove_file(staged)?;
+            }
+            Err(e) => return Err(e),
+        }
+        if let Some(folder) = target.parent() {
+            sync_folder(folder);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::CASES_DIR;
+
+    fn log_in(dir: &Path) -> Store {
+        fs::create_dir_all(dir.join(CASES_DIR)).unwrap();
+        fs::create_dir_all(dir.join(WORK_DIR)).unwrap();
+        Store::at(dir, dir).unwrap()
+    }
+
+    #[test]
+    fn a_record_naming_a_path_outside_the_log_lands_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = log_in(dir.path());
+        let outside = dir.path().join("outside.txt");
+        fs::write(dir.path().join(WORK_DIR).join("text"), "x").unwrap();
+        let new = Fingerprint::of(b"x");
+        let record = format!(
+            r#"{{"files":[{{"target":"../outside.txt","staged":".caselog/text","new":{},"old":null}}]}}"#,
+            serde_json::to_string(&new).unwrap()
+        );
+        fs::write(store.landing_path(), record).unwrap();
+        assert_eq!(
+            store.finish_landing().unwrap(),
+            Finished::LeftAlone {
+                landed: 0,
+                of: 1,
+                why: "its record names a path outside the log"
+            }
+        );
+        assert!(!outside.exists());
+        assert!(!store.landing_path().exists());
+        assert_eq!(store.finish_landing().unwrap(), Finished::Nothing);
+    }
+
+    #[test]
+    fn a_damaged_record_is_removed_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = log_in(dir.path());
+        fs::write(store.landing_path(), "{\"files\": [").unwrap();
+        assert!(matches!(
+            store.finish_landing().unwrap(),
+            Finished::LeftAlone { of: 0, .. }
+        ));
+        assert!(!store.landing_path().exists());
+    }
+
+    #[test]
+    fn a_record_lands_what_it_had_not_and_leaves_what_it_had() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = log_in(dir.path());
+        let cases = dir.path().join(CASES_DIR);
+        let (a, b) = (cases.join("a.toml"), cases.join("2026/11/b.toml"));
+        fs::write(&a, "new a").unwrap();
+        let staged = store.temp_dir().unwrap().join(".caselog-b.tmp");
+        fs::write(&staged, "new b").unwrap();
+        let staged_a = store.temp_dir().unwrap().join(".caselog-a.tmp");
+        store
+            .record_landing(&[
+                ToLand {
+                    target: &a,
+                    staged: &staged_a,
+                    new: Fingerprint::of(b"new a"),
+                    old: Some(Fingerprint::of(b"old a")),
+                },
+                ToLand {
+                    target: &b,
+                    staged: &staged,
+                    new: Fingerprint::of(b"new b"),
+                    old: None,
+                },
+            ])
+            .unwrap();
+        assert_eq!(
+            store.finish_landing().unwrap(),
+            Finished::Landed { rest: 1, of: 2 }
+        );
+        assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
+        assert!(!staged.exists() && !store.landing_path().exists());
+    }
+}
