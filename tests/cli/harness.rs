@@ -182,6 +182,15 @@ impl Log {
     }
 }
 
+/// Writes `bytes` to the child's input. A command may refuse before it
+/// reads its input, and exit: the pipe is then closed, which is no fault.
+fn feed(child: &mut std::process::Child, bytes: &[u8]) {
+    let written = child.stdin.take().expect("piped").write_all(bytes);
+    if let Err(e) = written {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "stdin: {e}");
+    }
+}
+
 /// One command about to run.
 pub struct Run {
     command: Command,
@@ -232,12 +241,7 @@ impl Run {
             .stderr(Stdio::piped());
         let mut child = self.command.spawn().expect("caselog starts");
         if let Some(bytes) = self.stdin.take() {
-            child
-                .stdin
-                .take()
-                .expect("piped")
-                .write_all(&bytes)
-                .expect("stdin written");
+            feed(&mut child, &bytes);
         }
         child.wait_with_output().expect("caselog finishes")
     }
@@ -257,12 +261,7 @@ impl Run {
             .stderr(Stdio::piped());
         let mut child = self.command.spawn().expect("caselog starts");
         if let Some(bytes) = self.stdin.take() {
-            child
-                .stdin
-                .take()
-                .expect("piped")
-                .write_all(&bytes)
-                .expect("stdin written");
+            feed(&mut child, &bytes);
         }
         child.wait_with_output().expect("caselog finishes")
     }
