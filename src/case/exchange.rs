@@ -16,7 +16,7 @@ use crate::case::{
     Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, PersonalField, Resolution,
     Severity, Status, Timestamp, Void,
 };
-use crate::time::{self, Zone};
+use crate::time::{self, Span, Zone};
 use crate::untrusted;
 
 /// Every field of a row, in the order exports write them.
@@ -176,6 +176,9 @@ pub struct ImportContext<'a> {
     pub max_text_bytes: u64,
     /// The zone a time without an offset is read in.
     pub zone: Zone,
+    /// How far ahead of this machine's clock a row's times may be: an
+    /// export taken on a teammate's fast machine imports at once.
+    pub clock_tolerance: Span,
 }
 
 /// Why one row cannot be imported, naming the field.
@@ -413,7 +416,7 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
         Some(events) => events,
         None => history(&case, &opened_by, assignee),
     };
-    check_events(&case, context.now)?;
+    check_events(&case, context)?;
     // A case closed as void says so on its closed event; the root fields
     // follow, and the export's columns of them must agree.
     (case.void, case.duplicate_of) = case.void_in_log();
@@ -439,7 +442,12 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
             words(logged)
         ));
     }
-    let mut imported = Event::new(context.now, context.by, Action::Imported);
+    // Never dated before the row's last event (a fast clock wrote it).
+    let at = case
+        .events
+        .last()
+        .map_or(context.now, |last| last.at.0.max(context.now));
+    let mut imported = Event::new(at, context.by, Action::Imported);
     let old = r.line("id")?.map(|old| old.trim().to_string());
     imported.text = Some(match &old {
         Some(old) => format!("imported from {} (was {old})", context.source),
@@ -590,12 +598,22 @@ fn history(case: &Case, opened_by: &str, assignee: Option<String>) -> Vec<Event>
     events
 }
 
-fn check_events(case: &Case, now: DateTime<Utc>) -> RowResult<()> {
-    if case.opened_at.0 > now {
-        return row_error(format!(
-            "opened_at: {} is in the future",
-            case.opened_at.to_rfc3339()
-        ));
+fn check_events(case: &Case, context: &ImportContext) -> RowResult<()> {
+    // A time a little ahead of this machine's clock is a teammate's fast
+    // clock, as `check` takes it; further ahead is a mistake.
+    let limit = context
+        .now
+        .checked_add_signed(context.clock_tolerance.duration())
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let ahead = |at: &Timestamp| {
+        format!(
+            "{} is in the future, more than {} ahead of this machine's clock (clock_tolerance in caselog.toml)",
+            at.to_rfc3339(),
+            context.clock_tolerance
+        )
+    };
+    if case.opened_at.0 > limit {
+        return row_error(format!("opened_at: {}", ahead(&case.opened_at)));
     }
     if case
         .events
@@ -614,9 +632,9 @@ fn check_events(case: &Case, now: DateTime<Utc>) -> RowResult<()> {
         }
     }
     if let Some(last) = case.events.last()
-        && last.at.0 > now
+        && last.at.0 > limit
     {
-        return row_error(format!("events: {} is in the future", last.at.to_rfc3339()));
+        return row_error(format!("events: {}", ahead(&last.at)));
     }
     Ok(())
 }

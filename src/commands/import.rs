@@ -148,6 +148,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         categories: &settings.categories,
         max_text_bytes: settings.max_text_bytes,
         zone: stamp.zone,
+        clock_tolerance: settings.clock_tolerance,
     };
     let rules = validate::Rules {
         categories: &settings.categories,

@@ -704,3 +704,33 @@ fn the_imported_event_names_the_file_not_the_folders_it_was_in() {
     assert_eq!(events.last().unwrap()["text"], "imported from export.csv");
     assert!(!log.case_text(&id).contains("private-folder"));
 }
+
+#[test]
+fn an_export_from_a_clock_a_little_fast_imports_and_its_imported_event_keeps_time_order() {
+    let log = Log::new();
+    // Taken a moment ago on a teammate's machine two minutes fast: its
+    // case was opened "after" this machine's now.
+    let csv = "title,customer,opened_at,summary\nT,C,2026-11-22T09:02:00Z,S\n";
+    std::fs::write(log.path().join("fast.csv"), csv).unwrap();
+    let id = log
+        .run(["import", "fast.csv"])
+        .at("2026-11-22T09:00:00Z")
+        .ok();
+    let case = log.case_json(id.trim());
+    let events = case["events"].as_array().unwrap();
+    assert_eq!(events.last().unwrap()["action"], "imported");
+    let times: Vec<&str> = events.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    assert!(times.is_sorted(), "{times:?}");
+    log.run(["check"]).at("2026-11-22T09:00:00Z").ok();
+    // Further ahead than clock_tolerance is a mistake, refused.
+    let csv = "title,customer,opened_at,summary\nT,C,2026-11-22T09:06:00Z,S\n";
+    std::fs::write(log.path().join("ahead.csv"), csv).unwrap();
+    let stderr = log
+        .run(["import", "ahead.csv"])
+        .at("2026-11-22T09:00:00Z")
+        .fails(2);
+    assert!(
+        stderr.contains("opened_at: 2026-11-22T09:06:00Z is in the future, more than 5m ahead"),
+        "{stderr}"
+    );
+}
