@@ -53,6 +53,9 @@ pub const FIELDS: &[&str] = &[
     "events",
 ];
 
+/// The fields every row must give: a case is nothing without them.
+pub const REQUIRED: &[&str] = &["title", "customer", "opened_at", "summary"];
+
 /// A case as one flat row (JSON and YAML keep lists and booleans native).
 pub fn to_row(case: &Case) -> Map<String, Value> {
     let mut row = Map::new();

@@ -523,6 +523,15 @@ impl Mapping {
         Ok(())
     }
 
+    /// Which of `fields` no source column feeds.
+    pub fn unfed<'f>(&self, fields: &[&'f str]) -> Vec<&'f str> {
+        fields
+            .iter()
+            .filter(|field| !self.feeds.iter().any(|f| f.field == **field))
+            .copied()
+            .collect()
+    }
+
     /// One source row (its cells in header order) as an import row:
     /// each import column fed, its words translated, its dates read.
     pub fn row(

@@ -618,7 +618,38 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
             exchange::from_csv_record(&header, &cells),
         ));
     }
+    // A column every case needs, missing, would fail every row: said
+    // once, as a wrong header is. (A file of no rows says so instead.)
+    let missing: Vec<&str> = exchange::REQUIRED
+        .iter()
+        .filter(|field| !header.iter().any(|name| name.trim() == **field))
+        .copied()
+        .collect();
+    if !rows.is_empty() && !missing.is_empty() {
+        return Err(InputError::Invalid(missing_columns(
+            &format!("the CSV header has no {}", columns(&missing)),
+            "",
+        ))
+        .into());
+    }
     Ok(rows)
+}
+
+/// `column summary` or `columns opened_at and summary`.
+fn columns(names: &[&str]) -> String {
+    match names {
+        [one] => format!("column {one}"),
+        [rest @ .., last] => format!("columns {} and {last}", rest.join(", ")),
+        [] => String::new(),
+    }
+}
+
+/// Says that `what` is missing, which every case needs, and `how` to give it.
+fn missing_columns(what: &str, how: &str) -> String {
+    format!(
+        "{what}, which every case needs ({}){how}; nothing was imported",
+        exchange::REQUIRED.join(", ")
+    )
 }
 
 /// Rows of a source's own columns, through `mapping`: the header is
@@ -644,6 +675,20 @@ fn parse_mapped(
         }
     }
     mapping.check_header(&header, shown)?;
+    // An import column every case needs that nothing feeds would fail
+    // every row: said once. (A file of no rows says so instead.)
+    let unfed = mapping.unfed(exchange::REQUIRED);
+    if !records.is_empty() && !unfed.is_empty() {
+        return Err(InputError::Invalid(missing_columns(
+            &format!("nothing feeds the import {}", columns(&unfed)),
+            &format!(
+                ": map a source column to {} in the mapping's [columns], or give --map 'SOURCE COLUMN={}'",
+                if unfed.len() == 1 { "it" } else { "each" },
+                unfed[0]
+            ),
+        ))
+        .into());
+    }
     Ok(records
         .into_iter()
         .map(|(place, cells)| {

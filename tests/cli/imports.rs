@@ -875,3 +875,50 @@ fn a_file_with_no_cases_says_that_nothing_was_imported() {
         assert_eq!(log.files(), before);
     }
 }
+
+#[test]
+fn a_column_every_case_needs_missing_is_said_once_and_nothing_is_written() {
+    let log = Log::new();
+    let mut own = String::from("title,customer,summary\n");
+    let mut raw = String::from("Ticket,Subject,Requester,Created\n");
+    for i in 0..300 {
+        own.push_str(&format!("T{i},C,S\n"));
+        raw.push_str(&format!("{i},T{i},C,2026-11-01\n"));
+    }
+    std::fs::write(log.path().join("own.csv"), own).unwrap();
+    std::fs::write(log.path().join("raw.csv"), raw).unwrap();
+    let before = log.files();
+    let maps = [
+        "--map",
+        "Ticket=id",
+        "--map",
+        "Subject=title",
+        "--map",
+        "Requester=customer",
+        "--map",
+        "Created=opened_at",
+    ];
+    let tries: [(Vec<&str>, &str); 3] = [
+        (
+            vec!["own.csv"],
+            "caselog: reading own.csv: the CSV header has no column opened_at, which every case needs (title, customer, opened_at, summary); nothing was imported",
+        ),
+        // Every row would fail: --skip-invalid has nothing to import.
+        (
+            vec!["own.csv", "--skip-invalid"],
+            "the CSV header has no column opened_at",
+        ),
+        (
+            [&["raw.csv"][..], &maps[..]].concat(),
+            "caselog: reading raw.csv: nothing feeds the import column summary, which every case needs (title, customer, opened_at, summary): map a source column to it in the mapping's [columns], or give --map 'SOURCE COLUMN=summary'; nothing was imported",
+        ),
+    ];
+    for (args, expected) in tries {
+        let out = import(&log, &args);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert_eq!(said.lines().count(), 1, "{args:?}: {said}");
+        assert!(said.contains(expected), "{args:?}: {said}");
+        assert_eq!(log.files(), before, "{args:?}");
+    }
+}
