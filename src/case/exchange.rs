@@ -456,7 +456,10 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
         Some(old) => format!("imported from {} (was {old})", context.source),
         None => format!("imported from {}", context.source),
     });
-    imported.source_id = old.map(|old| source_id(context.source_name, &old));
+    // A row without an id is known by its cells, so the same file
+    // imported again does not make its cases twice.
+    let known_by = old.unwrap_or_else(|| fingerprint(row));
+    imported.source_id = Some(source_id(context.source_name, &known_by));
     case.events.push(imported);
     Ok(case)
 }
@@ -546,6 +549,32 @@ pub fn source_id(source_name: Option<&str>, id: &str) -> String {
         Some(name) => format!("{name}:{id}"),
         None => id.to_string(),
     }
+}
+
+/// What a row without an `id` is known by: `row-` and a digest of its
+/// cells (in no particular order, empty ones left out), so the same row
+/// imported again is recognised; a row changed since is a new one.
+pub fn fingerprint(row: &Map<String, Value>) -> String {
+    use sha2::{Digest, Sha256};
+    let cells: std::collections::BTreeMap<&str, String> = row
+        .iter()
+        .filter(|(name, value)| {
+            name.as_str() != "id"
+                && !value.is_null()
+                && value.as_str().is_none_or(|s| !s.trim().is_empty())
+        })
+        .map(|(name, value)| (name.as_str(), value.to_string()))
+        .collect();
+    let mut hasher = Sha256::new();
+    for (name, value) in cells {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(value.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("row-{hex}")
 }
 
 /// Every id by which a case is known to a re-import: its own, and the

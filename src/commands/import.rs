@@ -205,10 +205,20 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         }
         let ids: Vec<String> = exchange::known_as(&case).into_iter().skip(1).collect();
         if let Some(again) = ids.iter().find_map(|id| seen.get(id).map(|at| (id, at))) {
-            problems.push(format!(
-                "{shown}: {place}: id '{}' was given before, in {}",
-                again.0, again.1
-            ));
+            let given = row
+                .get("id")
+                .is_some_and(|id| id.as_str().is_none_or(|id| !id.trim().is_empty()));
+            problems.push(if given {
+                format!(
+                    "{shown}: {place}: id '{}' was given before, in {}",
+                    again.0, again.1
+                )
+            } else {
+                format!(
+                    "{shown}: {place}: it repeats {} cell for cell (a row without an id is known by its cells)",
+                    again.1
+                )
+            });
             continue;
         }
         // Its duplicate_of is renumbered by the ids rows were given: its

@@ -922,3 +922,39 @@ fn a_column_every_case_needs_missing_is_said_once_and_nothing_is_written() {
         assert_eq!(log.files(), before, "{args:?}");
     }
 }
+
+#[test]
+fn rows_without_an_id_imported_again_are_not_made_twice() {
+    let log = Log::new();
+    let csv = "title,customer,opened_at,summary\nLate,Jo,2026-11-01,It was late.\nBroken,Al,2026-11-02,It broke.\n";
+    std::fs::write(log.path().join("plain.csv"), csv).unwrap();
+    let first = import(&log, &["plain.csv"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(stdout(&first).lines().count(), 2);
+    let before = log.files();
+    let again = import(&log, &["plain.csv"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(stdout(&again), "");
+    assert!(
+        stderr(&again).contains("imported 0, updated 0, skipped 2 imported before"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(log.files(), before);
+    // A row changed since is a new one; the same row twice in one file
+    // is named.
+    let csv = "title,customer,opened_at,summary\nLate,Jo,2026-11-01,It was late.\nLate,Jo,2026-11-01,It was very late.\nLate,Jo,2026-11-01,It was very late.\n";
+    std::fs::write(log.path().join("changed.csv"), csv).unwrap();
+    let before = log.files();
+    let out = import(&log, &["changed.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("changed.csv: row 4: it repeats row 3 cell for cell"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(log.files(), before);
+    let out = import(&log, &["changed.csv", "--skip-invalid"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stderr(&out));
+}
