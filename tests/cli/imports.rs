@@ -958,3 +958,36 @@ fn rows_without_an_id_imported_again_are_not_made_twice() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), 1, "{}", stderr(&out));
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_named_with_its_line_and_how_to_save_it() {
+    let log = Log::new();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in "title,customer,opened_at,summary\nT,C,2026-11-01,S\n".encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(log.path().join("utf16.csv"), utf16).unwrap();
+    std::fs::write(
+        log.path().join("latin1.csv"),
+        b"title,customer,opened_at,summary\nT,Bj\xf6rn,2026-11-01,S\n",
+    )
+    .unwrap();
+    let before = log.files();
+    for (name, expected) in [
+        (
+            "utf16.csv",
+            "caselog: utf16.csv is UTF-16 text, which caselog does not read; save it as UTF-8",
+        ),
+        (
+            "latin1.csv",
+            "caselog: latin1.csv: line 2, column 5: byte 0xF6 is not UTF-8 (the file may be Latin-1 or Windows-1252); save it as UTF-8",
+        ),
+    ] {
+        let out = import(&log, &[name]);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert_eq!(said.lines().count(), 1, "{said}");
+        assert!(said.starts_with(expected), "{said}");
+        assert_eq!(log.files(), before);
+    }
+}
