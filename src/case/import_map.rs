@@ -599,13 +599,18 @@ pub fn read_dates(
                 .map_err(|why| RowError(format!("{field}: '{text}': {why}")))?
                 .format("%Y-%m-%dT%H:%M:%SZ")
                 .to_string(),
-            None if time::parse_time(text, zone).is_ok() => continue,
-            None => {
-                return Err(RowError(format!(
-                    "{field}: '{text}' matches no date format given ({}) and is not a time caselog reads",
-                    formats.join(", ")
-                )));
-            }
+            None => match time::parse_time(text, zone) {
+                Ok(_) => continue,
+                // Why caselog's own reading fails too: a time in a gap of
+                // the clocks is written right, and must not be called
+                // unreadable.
+                Err(why) => {
+                    return Err(RowError(format!(
+                        "{field}: '{text}' matches no date format given ({}), and as caselog reads times: {why}",
+                        formats.join(", ")
+                    )));
+                }
+            },
         };
         row.insert(field.to_string(), Value::String(value));
     }

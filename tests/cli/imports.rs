@@ -991,3 +991,26 @@ fn a_file_that_is_not_utf8_is_named_with_its_line_and_how_to_save_it() {
         assert_eq!(log.files(), before);
     }
 }
+
+#[test]
+fn a_time_in_a_gap_of_the_clocks_is_said_to_be_one_not_unreadable() {
+    let log = Log::new();
+    let settings = log.path().join("caselog.toml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str("timezone = \"America/New_York\"\n");
+    std::fs::write(&settings, text).unwrap();
+    std::fs::write(
+        log.path().join("spring.csv"),
+        "title,customer,opened_at,summary\nT,C,2026-03-08 02:30,S\n",
+    )
+    .unwrap();
+    let before = log.files();
+    let out = import(&log, &["spring.csv", "--date-format", "%m/%d/%Y %H:%M"]);
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("spring.csv: row 2: opened_at: '2026-03-08 02:30' matches no date format given (%m/%d/%Y %H:%M), and as caselog reads times: '2026-03-08 02:30': 2026-03-08 02:30 does not exist in America/New_York"),
+        "{said}"
+    );
+    assert_eq!(log.files(), before);
+}
