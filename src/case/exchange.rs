@@ -148,12 +148,13 @@ pub fn to_csv_cells(row: &Map<String, Value>) -> Vec<String> {
 }
 
 /// A CSV record read back into a row: empty cells are absent, and the
-/// formula guard of [`to_csv_cells`] is undone.
+/// formula guard of [`to_csv_cells`] is undone. A column with no name is
+/// left out (the caller refuses one that holds anything).
 pub fn from_csv_record(header: &[String], record: &[String]) -> Map<String, Value> {
     header
         .iter()
         .zip(record)
-        .filter(|(_, cell)| !cell.is_empty())
+        .filter(|(name, cell)| !cell.is_empty() && !name.trim().is_empty())
         .map(|(name, cell)| {
             (
                 name.trim().to_string(),

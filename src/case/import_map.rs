@@ -495,11 +495,14 @@ impl Mapping {
                 )));
             }
         }
+        // A column with no name is the caller's: one that holds nothing
+        // is passed over.
         let unused: Vec<&str> = header
             .iter()
             .map(|h| h.trim())
             .filter(|h| {
-                !self.ignore.iter().any(|i| i == h)
+                !h.is_empty()
+                    && !self.ignore.iter().any(|i| i == h)
                     && !self.feeds.iter().any(|f| {
                         let mut used = Vec::new();
                         f.source.columns(&mut used);

@@ -633,10 +633,11 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
     // A wrong header is one problem, said once, not once per row; and a
     // column caselog does not know is refused even when every cell of it
     // is empty.
+    // (A column with no name is passed over if it holds nothing: below.)
     let unknown: Vec<&str> = header
         .iter()
         .map(|name| name.trim())
-        .filter(|name| !exchange::FIELDS.contains(name))
+        .filter(|name| !name.is_empty() && !exchange::FIELDS.contains(name))
         .collect();
     if !unknown.is_empty() {
         return Err(InputError::Invalid(format!(
@@ -647,23 +648,14 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
         ))
         .into());
     }
-    for (i, name) in header.iter().enumerate() {
-        if header[..i].iter().any(|other| other.trim() == name.trim()) {
-            return Err(InputError::Invalid(format!(
-                "the CSV header names the column '{}' twice",
-                name.trim()
-            ))
-            .into());
-        }
-    }
+    twice(&header, "the CSV header")?;
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_row_error(text, i, &e))?;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
-        rows.push((
-            csv_place(text, i, record.position()),
-            exchange::from_csv_record(&header, &cells),
-        ));
+        let place = csv_place(text, i, record.position());
+        nameless_holds_nothing(&header, &cells, &place)?;
+        rows.push((place, exchange::from_csv_record(&header, &cells)));
     }
     // A column every case needs, missing, would fail every row: said
     // once, as a wrong header is. (A file of no rows says so instead.)
@@ -712,14 +704,9 @@ fn parse_mapped(
         Format::Csv => source_csv(text)?,
         Format::Json | Format::Yaml => source_records(parse_values(text, format)?)?,
     };
-    for (i, name) in header.iter().enumerate() {
-        if header[..i].iter().any(|other| other.trim() == name.trim()) {
-            return Err(InputError::Invalid(format!(
-                "the header names the column '{}' twice",
-                name.trim()
-            ))
-            .into());
-        }
+    twice(&header, "the header")?;
+    for (place, cells) in &records {
+        nameless_holds_nothing(&header, cells, place)?;
     }
     mapping.check_header(&header, shown)?;
     // An import column every case needs that nothing feeds would fail
@@ -743,6 +730,41 @@ fn parse_mapped(
             (place, row)
         })
         .collect())
+}
+
+/// Refuses a header that names one column twice (a column with no name
+/// may come more than once: see [`nameless_holds_nothing`]).
+fn twice(header: &[String], what: &str) -> Result<()> {
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim();
+        if !name.is_empty() && header[..i].iter().any(|other| other.trim() == name) {
+            return Err(
+                InputError::Invalid(format!("{what} names the column '{name}' twice")).into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A column with no name, as a spreadsheet leaves after a trailing
+/// delimiter on every line, is passed over while it holds nothing; a
+/// cell in it that holds something is refused, as an unknown column is,
+/// since nothing says where it belongs.
+fn nameless_holds_nothing(header: &[String], cells: &[String], place: &str) -> Result<()> {
+    let held = header
+        .iter()
+        .zip(cells)
+        .enumerate()
+        .find(|(_, (name, cell))| name.trim().is_empty() && !cell.trim().is_empty());
+    match held {
+        None => Ok(()),
+        Some((i, (_, cell))) => Err(InputError::Invalid(format!(
+            "{place}: column {} has no name in the header but holds '{}' here; name the column or empty it",
+            i + 1,
+            crate::untrusted::line(&cell.chars().take(40).collect::<String>())
+        ))
+        .into()),
+    }
 }
 
 /// Where the `index`th CSV record after the header of `text` is: its

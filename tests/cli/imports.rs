@@ -1014,3 +1014,45 @@ fn a_time_in_a_gap_of_the_clocks_is_said_to_be_one_not_unreadable() {
     );
     assert_eq!(log.files(), before);
 }
+
+#[test]
+fn a_column_with_no_name_is_passed_over_while_it_holds_nothing() {
+    let log = Log::new();
+    // Spreadsheets often end every line with a delimiter.
+    let own = "title,customer,opened_at,summary,\nT,C,2026-11-01,S,\nU,D,2026-11-02,R, \n";
+    std::fs::write(log.path().join("own.csv"), own).unwrap();
+    let out = import(&log, &["own.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+    let raw = "Ticket,Subject,Requester,Created,Text,\n7,T,C,2026-11-01,S,\n";
+    std::fs::write(log.path().join("raw.csv"), raw).unwrap();
+    let out = import(
+        &log,
+        &[
+            "raw.csv",
+            "--map",
+            "Ticket=id",
+            "--map",
+            "Subject=title",
+            "--map",
+            "Requester=customer",
+            "--map",
+            "Created=opened_at",
+            "--map",
+            "Text=summary",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    // A cell with no column name to say where it belongs is refused.
+    let held = "title,customer,opened_at,summary,\nT,C,2026-11-03,S,\nU,D,2026-11-04,R,stray\n";
+    std::fs::write(log.path().join("held.csv"), held).unwrap();
+    let before = log.files();
+    let out = import(&log, &["held.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "caselog: reading held.csv: row 3: column 5 has no name in the header but holds 'stray' here; name the column or empty it\n"
+    );
+    assert_eq!(log.files(), before);
+}
