@@ -633,6 +633,7 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
     // A wrong header is one problem, said once, not once per row; and a
     // column caselog does not know is refused even when every cell of it
     // is empty.
+    other_delimiter(&header)?;
     // (A column with no name is passed over if it holds nothing: below.)
     let unknown: Vec<&str> = header
         .iter()
@@ -704,6 +705,9 @@ fn parse_mapped(
         Format::Csv => source_csv(text)?,
         Format::Json | Format::Yaml => source_records(parse_values(text, format)?)?,
     };
+    if format == Format::Csv {
+        other_delimiter(&header)?;
+    }
     twice(&header, "the header")?;
     for (place, cells) in &records {
         nameless_holds_nothing(&header, cells, place)?;
@@ -730,6 +734,25 @@ fn parse_mapped(
             (place, row)
         })
         .collect())
+}
+
+/// Refuses, saying why, a CSV header that is one column holding another
+/// delimiter: a spreadsheet set to a European locale writes `;`, and
+/// some help desks tabs, where caselog reads commas.
+fn other_delimiter(header: &[String]) -> Result<()> {
+    let [only] = header else {
+        return Ok(());
+    };
+    match [(';', "semicolons"), ('\t', "tabs"), ('|', "'|'")]
+        .into_iter()
+        .find(|(c, _)| only.contains(*c))
+    {
+        Some((_, name)) => Err(InputError::Invalid(format!(
+            "the CSV header is one column, with {name} between its names: caselog reads CSV separated by commas; save the file with commas (a spreadsheet's \"CSV UTF-8 (comma delimited)\")"
+        ))
+        .into()),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a header that names one column twice (a column with no name

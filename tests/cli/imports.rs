@@ -1056,3 +1056,29 @@ fn a_column_with_no_name_is_passed_over_while_it_holds_nothing() {
     );
     assert_eq!(log.files(), before);
 }
+
+#[test]
+fn a_csv_separated_by_semicolons_or_tabs_is_named_as_such() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("semi.csv"),
+        "title;customer;opened_at;summary\nT;C;2026-11-01;S\n",
+    )
+    .unwrap();
+    std::fs::write(log.path().join("tabs.csv"), "Ticket\tSubject\n7\tT\n").unwrap();
+    let before = log.files();
+    for (args, name) in [
+        (vec!["semi.csv"], "semicolons"),
+        (vec!["tabs.csv", "--map", "Ticket=id"], "tabs"),
+    ] {
+        let out = import(&log, &args);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains(&format!("the CSV header is one column, with {name} between its names: caselog reads CSV separated by commas")),
+            "{said}"
+        );
+        assert_eq!(said.lines().count(), 1, "{said}");
+    }
+    assert_eq!(log.files(), before);
+}
