@@ -823,6 +823,13 @@ fn csv_row_error(text: &str, index: usize, error: &csv::Error) -> InputError {
     match error.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
+        } if len < expected_len && error.position().is_some_and(|p| unclosed_quote(text, p)) => {
+            InputError::Invalid(format!(
+                "{row}: a cell opens a quote (\") that is never closed, so the rest of the file was read as that one cell; close the quote, or double a quote inside a quoted cell (\"\")"
+            ))
+        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
         } => InputError::Invalid(format!(
             "{row}: {len} cell{} where the header has {expected_len} columns{}",
             if *len == 1 { "" } else { "s" },
@@ -834,6 +841,29 @@ fn csv_row_error(text: &str, index: usize, error: &csv::Error) -> InputError {
         )),
         _ => InputError::Invalid(format!("{row}: {error}")),
     }
+}
+
+/// Whether the record that starts at `position` in `text` runs to the end
+/// of the file over several lines without its last cell's quote closed:
+/// a stray `"` that swallowed every row after it.
+fn unclosed_quote(text: &str, position: &csv::Position) -> bool {
+    let Some(rest) = usize::try_from(position.byte())
+        .ok()
+        .and_then(|start| text.as_bytes().get(start..))
+    else {
+        return false;
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(rest);
+    let mut record = csv::ByteRecord::new();
+    if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
+        return false;
+    }
+    let end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+    let read = rest.trim_ascii_end();
+    end >= read.len() && read.contains(&b'\n') && !read.ends_with(b"\"")
 }
 
 /// A source CSV as its header and its rows' cells, as they are (a help

@@ -1082,3 +1082,27 @@ fn a_csv_separated_by_semicolons_or_tabs_is_named_as_such() {
     }
     assert_eq!(log.files(), before);
 }
+
+#[test]
+fn a_quote_never_closed_is_named_by_the_row_it_opens_in() {
+    let log = Log::new();
+    let csv = "title,customer,opened_at,summary\nT,C,2026-11-01,S\n\"U,D,2026-11-02,R\nV,E,2026-11-03,Q\n";
+    std::fs::write(log.path().join("open.csv"), csv).unwrap();
+    let before = log.files();
+    let out = import(&log, &["open.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "caselog: reading open.csv: row 3: a cell opens a quote (\") that is never closed, so the rest of the file was read as that one cell; close the quote, or double a quote inside a quoted cell (\"\")\n"
+    );
+    assert_eq!(log.files(), before);
+    // A row that is only short is said to be short.
+    let csv = "title,customer,opened_at,summary\nT,C,2026-11-01,S\nU,D\n";
+    std::fs::write(log.path().join("short.csv"), csv).unwrap();
+    let out = import(&log, &["short.csv"]);
+    assert!(
+        stderr(&out).contains("row 3: 2 cells where the header has 4 columns"),
+        "{}",
+        stderr(&out)
+    );
+}
