@@ -457,9 +457,10 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
         Some(old) => format!("imported from {} (was {old})", context.source),
         None => format!("imported from {}", context.source),
     });
-    // A row without an id is known by its cells, so the same file
-    // imported again does not make its cases twice.
-    let known_by = old.unwrap_or_else(|| fingerprint(row));
+    // A row without an id is known by what makes it this complaint, so
+    // the same file (or a later export of the same rows) imported again
+    // does not make its cases twice.
+    let known_by = old.unwrap_or_else(|| fingerprint(&case));
     imported.source_id = Some(source_id(context.source_name, &known_by));
     case.events.push(imported);
     Ok(case)
@@ -552,25 +553,20 @@ pub fn source_id(source_name: Option<&str>, id: &str) -> String {
     }
 }
 
-/// What a row without an `id` is known by: `row-` and a digest of its
-/// cells (in no particular order, empty ones left out), so the same row
-/// imported again is recognised; a row changed since is a new one.
-pub fn fingerprint(row: &Map<String, Value>) -> String {
+/// What a row without an `id` is known by: `row-` and a digest of what
+/// makes it this complaint (its title, customer, opened_at and summary,
+/// which every row gives), so the same row imported again is recognised
+/// even when its status or other fields have moved on since.
+pub fn fingerprint(case: &Case) -> String {
     use sha2::{Digest, Sha256};
-    let cells: std::collections::BTreeMap<&str, String> = row
-        .iter()
-        .filter(|(name, value)| {
-            name.as_str() != "id"
-                && !value.is_null()
-                && value.as_str().is_none_or(|s| !s.trim().is_empty())
-        })
-        .map(|(name, value)| (name.as_str(), value.to_string()))
-        .collect();
     let mut hasher = Sha256::new();
-    for (name, value) in cells {
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update(value.as_bytes());
+    for part in [
+        case.title.as_str(),
+        case.customer.name.as_str(),
+        &case.opened_at.to_rfc3339(),
+        case.complaint.summary.as_str(),
+    ] {
+        hasher.update(part.as_bytes());
         hasher.update([0]);
     }
     let digest = hasher.finalize();

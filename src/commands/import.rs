@@ -216,7 +216,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
                 )
             } else {
                 format!(
-                    "{shown}: {place}: it repeats {} cell for cell (a row without an id is known by its cells)",
+                    "{shown}: {place}: it has the title, customer, opened_at and summary of {} (a row without an id is known by them)",
                     again.1
                 )
             });
