@@ -651,13 +651,16 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
     }
     twice(&header, "the CSV header")?;
     let mut rows = Vec::new();
+    let mut last = None;
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_row_error(text, i, &e))?;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         let place = csv_place(text, i, record.position());
         nameless_holds_nothing(&header, &cells, &place)?;
+        last = record.position().cloned().map(|p| (place.clone(), p));
         rows.push((place, exchange::from_csv_record(&header, &cells)));
     }
+    last_quote_closed(text, last.as_ref().map(|(place, p)| (place.as_str(), p)))?;
     // A column every case needs, missing, would fail every row: said
     // once, as a wrong header is. (A file of no rows says so instead.)
     let missing: Vec<&str> = exchange::REQUIRED
@@ -824,9 +827,7 @@ fn csv_row_error(text: &str, index: usize, error: &csv::Error) -> InputError {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } if len < expected_len && error.position().is_some_and(|p| unclosed_quote(text, p)) => {
-            InputError::Invalid(format!(
-                "{row}: a cell opens a quote (\") that is never closed, so the rest of the file was read as that one cell; close the quote, or double a quote inside a quoted cell (\"\")"
-            ))
+            InputError::Invalid(unclosed_quote_error(&row))
         }
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -843,9 +844,11 @@ fn csv_row_error(text: &str, index: usize, error: &csv::Error) -> InputError {
     }
 }
 
-/// Whether the record that starts at `position` in `text` runs to the end
-/// of the file over several lines without its last cell's quote closed:
-/// a stray `"` that swallowed every row after it.
+/// Whether the record that starts at `position` in `text` ends inside a
+/// quote never closed: a stray `"` that swallowed every line after it.
+/// Told by adding a line break, a quote and a letter: inside an open
+/// quote they close it and join its cell; after a whole record they
+/// start another.
 fn unclosed_quote(text: &str, position: &csv::Position) -> bool {
     let Some(rest) = usize::try_from(position.byte())
         .ok()
@@ -853,17 +856,35 @@ fn unclosed_quote(text: &str, position: &csv::Position) -> bool {
     else {
         return false;
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(rest);
-    let mut record = csv::ByteRecord::new();
-    if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
-        return false;
+    let first = |bytes: &[u8]| {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        matches!(reader.read_byte_record(&mut record), Ok(true)).then_some(record)
+    };
+    let mut closed = rest.to_vec();
+    closed.extend_from_slice(b"\n\"x");
+    first(rest) != first(&closed)
+}
+
+/// Refuses a CSV whose last record ends inside a quote never closed:
+/// its cell holds every line after the quote, rows that would otherwise
+/// be lost in it without a word.
+fn last_quote_closed(text: &str, last: Option<(&str, &csv::Position)>) -> Result<()> {
+    match last {
+        Some((place, position)) if unclosed_quote(text, position) => {
+            Err(InputError::Invalid(unclosed_quote_error(place)).into())
+        }
+        _ => Ok(()),
     }
-    let end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
-    let read = rest.trim_ascii_end();
-    end >= read.len() && read.contains(&b'\n') && !read.ends_with(b"\"")
+}
+
+fn unclosed_quote_error(place: &str) -> String {
+    format!(
+        "{place}: a cell opens a quote (\") that is never closed, so the rest of the file was read as that one cell; close the quote, or double a quote inside a quoted cell (\"\")"
+    )
 }
 
 /// A source CSV as its header and its rows' cells, as they are (a help
@@ -877,13 +898,14 @@ fn source_csv(text: &str) -> Result<SourceTable> {
         .map(|h| h.trim().to_string())
         .collect();
     let mut rows = Vec::new();
+    let mut last = None;
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_row_error(text, i, &e))?;
-        rows.push((
-            csv_place(text, i, record.position()),
-            record.iter().map(str::to_string).collect(),
-        ));
+        let place = csv_place(text, i, record.position());
+        last = record.position().cloned().map(|p| (place.clone(), p));
+        rows.push((place, record.iter().map(str::to_string).collect()));
     }
+    last_quote_closed(text, last.as_ref().map(|(place, p)| (place.as_str(), p)))?;
     Ok((header, rows))
 }
 

@@ -1116,3 +1116,47 @@ fn a_quote_never_closed_is_named_by_the_row_it_opens_in() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_quote_never_closed_in_the_last_column_does_not_swallow_the_rows_after_it() {
+    let log = Log::new();
+    // Row 3's summary opens a quote: the csv reader takes row 4 into it,
+    // and the cell count still fits.
+    let csv = "title,customer,opened_at,summary\nT,C,2026-11-01,S\nU,D,2026-11-02,\"R\nV,E,2026-11-03,Q\n";
+    std::fs::write(log.path().join("open.csv"), csv).unwrap();
+    let raw = "Subject,Requester,Created,Text\nU,D,2026-11-02,\"R\nV,E,2026-11-03,Q\n";
+    std::fs::write(log.path().join("raw.csv"), raw).unwrap();
+    // A cell of several lines, closed, is no mistake.
+    let fine = "title,customer,opened_at,summary\nT,C,2026-11-01,\"S\non two lines\"\n";
+    std::fs::write(log.path().join("fine.csv"), fine).unwrap();
+    let before = log.files();
+    let out = import(&log, &["open.csv"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("reading open.csv: row 3: a cell opens a quote (\") that is never closed"),
+        "{}",
+        stderr(&out)
+    );
+    let maps = [
+        "--map",
+        "Subject=title",
+        "--map",
+        "Requester=customer",
+        "--map",
+        "Created=opened_at",
+        "--map",
+        "Text=summary",
+    ];
+    let out = import(&log, &[&["raw.csv"][..], &maps[..]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("reading raw.csv: row 2: a cell opens a quote (\") that is never closed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(log.files(), before);
+    let out = import(&log, &["fine.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
