@@ -10,8 +10,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::case::card::masked;
 use crate::case::fields::check_one_line;
 use crate::case::id::CaseId;
+use crate::case::message::kept_id;
 use crate::case::{
     Action, Case, Channel, Complaint, Customer, Event, FORMAT, FollowUp, PersonalField, Resolution,
     Severity, Status, Timestamp, Void,
@@ -420,6 +422,11 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
         Some(events) => events,
         None => history(&case, &opened_by, assignee),
     };
+    // Ids from elsewhere that read as card numbers are kept as digests.
+    for e in &mut case.events {
+        e.message_id = e.message_id.as_deref().map(kept_id);
+        e.source_id = e.source_id.as_deref().map(kept_id);
+    }
     check_events(&case, context)?;
     // A case closed as void says so on its closed event; the root fields
     // follow, and the export's columns of them must agree.
@@ -454,7 +461,7 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     let mut imported = Event::new(at, context.by, Action::Imported);
     let old = r.line("id")?.map(|old| old.trim().to_string());
     imported.text = Some(match &old {
-        Some(old) => format!("imported from {} (was {old})", context.source),
+        Some(old) => format!("imported from {} (was {})", context.source, masked(old)),
         None => format!("imported from {}", context.source),
     });
     // A row without an id is known by what makes it this complaint, so
@@ -545,12 +552,13 @@ pub fn originals_first(cases: Vec<Case>) -> Vec<Case> {
 
 /// What an imported case remembers of where it came from: the row's `id`
 /// (a caselog id, a ticket number), prefixed by the source's name when a
-/// mapping gives one (`cfpb:3456789`), so two systems' numbers never meet.
+/// mapping gives one (`cfpb:3456789`), so two systems' numbers never meet;
+/// one that reads as a card number as its digest, the same every time.
 pub fn source_id(source_name: Option<&str>, id: &str) -> String {
-    match source_name {
+    kept_id(&match source_name {
         Some(name) => format!("{name}:{id}"),
         None => id.to_string(),
-    }
+    })
 }
 
 /// What a row without an `id` is known by: `row-` and a digest of what

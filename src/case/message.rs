@@ -54,6 +54,18 @@ pub fn is_message_id(id: &str) -> bool {
         })
 }
 
+/// An id from elsewhere (a Message-ID, a help desk's ticket id) as it may
+/// be stored: one that holds a likely card number becomes the one-way
+/// digest a redaction leaves (`erased-…`), so the same message or ticket
+/// is still recognised when it comes again, and no card number is kept.
+pub fn kept_id(id: &str) -> String {
+    if crate::case::card::find(id).is_empty() {
+        id.to_string()
+    } else {
+        erased(id)
+    }
+}
+
 /// Whether `case` already records the message `id` (on any event), as it
 /// came or as a redaction left it.
 pub fn records(case: &Case, id: &str) -> bool {

@@ -13,8 +13,7 @@ use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 use super::attachments::{Attachment, safe_name};
 use super::{at_most, html, is_address, mask_cards, masked_fit, one_line, quoted};
-use crate::case::message::is_message_id;
-use crate::case::redaction::erased;
+use crate::case::message::{self, is_message_id};
 use crate::error::InputError;
 
 /// The longest subject kept as a case title, in bytes.
@@ -125,7 +124,7 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
         message_id: message
             .message_id()
             .and_then(clean_id)
-            .map(|id| kept_id(&id)),
+            .map(|id| message::kept_id(&id)),
         from_name,
         from_address,
         date: message
@@ -252,17 +251,6 @@ fn clean_id(id: &str) -> Option<String> {
     is_message_id(id).then(|| id.to_string())
 }
 
-/// A Message-ID as it may be stored: one that holds a likely card number
-/// becomes the one-way digest a redaction leaves (`erased-…`), so the same
-/// message delivered again is still recognised.
-fn kept_id(id: &str) -> String {
-    if crate::case::card::find(id).is_empty() {
-        id.to_string()
-    } else {
-        erased(id)
-    }
-}
-
 /// The ids of `In-Reply-To`, then those of `References` newest first,
 /// each once (in time that grows with their number only: a References
 /// header may be made huge).
@@ -377,6 +365,7 @@ fn name_of(part: &MessagePart) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::redaction::erased;
 
     fn read(text: &str) -> Inbound {
         parse(text.as_bytes(), 1024 * 1024).unwrap()

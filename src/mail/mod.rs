@@ -76,24 +76,7 @@ pub fn tag_query(tag: &str) -> Option<String> {
     })
 }
 
-/// `text` with every likely payment card number replaced by its masked
-/// form (`**** **** **** 1234`): a sender cannot be asked to write it
-/// again, and a card number is never stored.
-pub fn mask_cards(text: &str) -> String {
-    let found = crate::case::card::find(text);
-    if found.is_empty() {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for card in found {
-        out.push_str(&text[at..card.start]);
-        out.push_str(&card.masked);
-        at = card.end;
-    }
-    out.push_str(&text[at..]);
-    out
-}
+pub use crate::case::card::masked as mask_cards;
 
 /// `text` with every likely card number masked, then made to fit by
 /// `fit` (which cuts or cleans, never adds a digit). A cut can leave the
