@@ -56,6 +56,9 @@ pub struct Store {
     /// calls once when it starts waiting.
     lock_wait: Duration,
     on_wait: fn(&str),
+    /// The temporary-file folder, once made and found ignored by git in
+    /// this process: an import writes thousands of files there.
+    temp_dir: std::sync::OnceLock<PathBuf>,
 }
 
 /// A case as read from its file.
@@ -82,6 +85,7 @@ impl Store {
             cwd: cwd.to_path_buf(),
             lock_wait: DEFAULT_LOCK_WAIT,
             on_wait: |_| {},
+            temp_dir: std::sync::OnceLock::new(),
         })
     }
 

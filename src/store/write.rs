@@ -3,7 +3,7 @@
 //! half a file. Temporary files are written in caselog's work folder
 //! (git-ignored), never among the cases.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -42,8 +42,8 @@ impl Store {
         let path = case.id.path_in(&self.cases);
         let folder = path.parent().context("a case path always has a folder")?;
         safe::create_folders(&self.root, folder, &|p| self.shown(p))?;
-        let file = self.filled_temp_file(&file::render(case), &path, None)?;
-        match self.land_new(file, &path) {
+        let file = self.filled_temp_file(&file::render(case), &path, None, true)?;
+        match self.land_new(file, &path, true) {
             Ok(landed) => Ok(landed),
             Err(e) => Err(e).with_context(|| format!("writing {}", self.shown(&path))),
         }
@@ -57,6 +57,7 @@ impl Store {
         Ok(Batch {
             store: self,
             staged: Vec::new(),
+            staged_paths: HashMap::new(),
             made_folders: Vec::new(),
             landed: false,
             _lock: self.lock()?,
@@ -103,14 +104,14 @@ impl Store {
     }
 
     fn replace(&self, path: &Path, text: &str) -> Result<()> {
-        let file = self.replacement(path, text)?;
-        self.land(file, path)
+        let file = self.replacement(path, text, true)?;
+        self.land(file, path, true)
             .with_context(|| format!("writing {}", self.shown(path)))
     }
 
     /// `text` staged to replace the file at `path`, with its permissions,
     /// once the folders on the way are known to be real.
-    fn replacement(&self, path: &Path, text: &str) -> Result<TempPath> {
+    fn replacement(&self, path: &Path, text: &str, sync: bool) -> Result<TempPath> {
         safe::check_folders(&self.root, path, &|p| self.shown(p))?;
         let permissions = fs::symlink_metadata(path).ok().map(|m| m.permissions());
         // A rename would replace a read-only file as readily as any other:
@@ -122,7 +123,7 @@ impl Store {
             ))
             .into());
         }
-        self.filled_temp_file(text, path, permissions)
+        self.filled_temp_file(text, path, permissions, sync)
     }
 
     /// The temporary files of interrupted writes: in the work folder, and
@@ -150,11 +151,14 @@ impl Store {
     /// The work folder's temporary-file folder, made (and made git-ignored)
     /// when missing.
     pub(super) fn temp_dir(&self) -> Result<PathBuf> {
+        if let Some(temp) = self.temp_dir.get() {
+            return Ok(temp.clone());
+        }
         let work = self.root.join(WORK_DIR);
         let temp = work.join(TEMP_DIR);
         safe::create_folders(&self.root, &temp, &|p| self.shown(p))?;
         self.keep_work_dir_ignored(&work);
-        Ok(temp)
+        Ok(self.temp_dir.get_or_init(|| temp).clone())
     }
 
     /// Makes sure the work folder ignores itself for git: `.gitignore`
@@ -183,13 +187,15 @@ impl Store {
         let _ = written;
     }
 
-    /// A temporary file holding `text`, written and synced, ready to land
+    /// A temporary file holding `text`, written (and synced, with `sync`:
+    /// a batch syncs its files together before they land), ready to land
     /// on `target`.
     fn filled_temp_file(
         &self,
         text: &str,
         target: &Path,
         permissions: Option<fs::Permissions>,
+        sync: bool,
     ) -> Result<TempPath> {
         // A file no command could read again would lock the case away:
         // refused before anything is written.
@@ -220,7 +226,13 @@ impl Store {
         // temporary file's absolute path, which means nothing to the user.
         file.as_file_mut()
             .write_all(text.as_bytes())
-            .and_then(|()| file.as_file().sync_all())
+            .and_then(|()| {
+                if sync {
+                    file.as_file().sync_all()
+                } else {
+                    Ok(())
+                }
+            })
             .with_context(|| format!("writing {}", self.shown(target)))?;
         // Closed now: a batch of thousands of cases must not hold a file
         // open for each (the usual limit is 1,024), only its name.
@@ -228,9 +240,10 @@ impl Store {
     }
 
     /// Renames a temporary file onto `target`, replacing it, and syncs the
-    /// folder. Across file systems (a `cases/` mounted apart) it is copied
-    /// beside the target first, so the last step is still one rename.
-    fn land(&self, file: TempPath, target: &Path) -> io::Result<()> {
+    /// folder (with `sync`; a batch syncs its folders once, at the end).
+    /// Across file systems (a `cases/` mounted apart) it is copied beside
+    /// the target first, so the last step is still one rename.
+    fn land(&self, file: TempPath, target: &Path, sync: bool) -> io::Result<()> {
         match file.persist(target) {
             Ok(()) => Ok(()),
             Err(e) if is_cross_device(&e.error) => {
@@ -239,14 +252,14 @@ impl Store {
             }
             Err(e) => Err(e.error),
         }?;
-        if let Some(folder) = target.parent() {
+        if sync && let Some(folder) = target.parent() {
             sync_folder(folder);
         }
         Ok(())
     }
 
     /// Like `land`, but never replaces: false when `target` exists.
-    fn land_new(&self, file: TempPath, target: &Path) -> io::Result<bool> {
+    fn land_new(&self, file: TempPath, target: &Path, sync: bool) -> io::Result<bool> {
         let landed = match file.persist_noclobber(target) {
             Ok(()) => Ok(()),
             Err(e) if is_cross_device(&e.error) => {
@@ -260,7 +273,7 @@ impl Store {
         };
         match landed {
             Ok(()) => {
-                if let Some(folder) = target.parent() {
+                if sync && let Some(folder) = target.parent() {
                     sync_folder(folder);
                 }
                 Ok(true)
@@ -291,6 +304,9 @@ impl Store {
 pub struct Batch<'a> {
     store: &'a Store,
     staged: Vec<Staged>,
+    /// Where each staged path is in `staged`: an import stages thousands,
+    /// and each new one is looked up.
+    staged_paths: HashMap<PathBuf, usize>,
     /// Month folders made for new cases, deepest last: removed again
     /// (when still empty) if the batch does not land.
     made_folders: Vec<PathBuf>,
@@ -345,7 +361,8 @@ impl Batch<'_> {
         safe::create_folders(&store.root, folder, &|p| store.shown(p))?;
         self.made_folders.extend(missing.into_iter().rev());
         let text = file::render(&case);
-        let file = store.filled_temp_file(&text, &path, None)?;
+        let file = store.filled_temp_file(&text, &path, None, false)?;
+        self.staged_paths.insert(path.clone(), self.staged.len());
         self.staged.push(Staged {
             path,
             file,
@@ -414,7 +431,7 @@ impl Batch<'_> {
         };
         let written = text != stored.text;
         if written {
-            let file = store.replacement(&path, &text)?;
+            let file = store.replacement(&path, &text, false)?;
             let new = Fingerprint::of(text.as_bytes());
             match earlier {
                 Some(at) => {
@@ -422,13 +439,16 @@ impl Batch<'_> {
                     self.staged[at].text = Some(text);
                     self.staged[at].new = new;
                 }
-                None => self.staged.push(Staged {
-                    path: path.clone(),
-                    file,
-                    text: Some(text),
-                    before: Some(stored.text.clone()),
-                    new,
-                }),
+                None => {
+                    self.staged_paths.insert(path.clone(), self.staged.len());
+                    self.staged.push(Staged {
+                        path: path.clone(),
+                        file,
+                        text: Some(text),
+                        before: Some(stored.text.clone()),
+                        new,
+                    });
+                }
             }
         }
         Ok(Changed {
@@ -440,7 +460,7 @@ impl Batch<'_> {
     }
 
     fn staged_at(&self, path: &Path) -> Option<usize> {
-        self.staged.iter().position(|s| s.path == path)
+        self.staged_paths.get(path).copied()
     }
 
     /// Renames every staged file into place, in the order added. Should
@@ -453,6 +473,10 @@ impl Batch<'_> {
     pub fn land(mut self) -> Result<()> {
         let store = self.store;
         let total = self.staged.len();
+        let staged: Vec<&Path> = self.staged.iter().map(|s| &*s.file).collect();
+        store
+            .sync_files(&staged)
+            .context("writing the cases to disk; nothing was written")?;
         let recorded = total > 1;
         if recorded {
             let mut files = Vec::with_capacity(total);
@@ -470,7 +494,14 @@ impl Batch<'_> {
             }
             store.record_landing(&files)?;
         }
+        let folders: HashSet<PathBuf> = self
+            .staged
+            .iter()
+            .filter_map(|s| s.path.parent().map(Path::to_path_buf))
+            .collect();
         let result = self.land_recorded();
+        // Renames made durable before the record that could redo them goes.
+        store.sync_folders(&folders);
         if recorded {
             store.end_landing();
         }
@@ -489,17 +520,19 @@ impl Batch<'_> {
                 _ => None,
             };
             let outcome = match &staged.before {
-                None => store.land_new(staged.file, &staged.path).and_then(|new| {
-                    if new {
-                        Ok(())
-                    } else {
-                        Err(io::Error::new(
-                            io::ErrorKind::AlreadyExists,
-                            "a case file with its id appeared meanwhile",
-                        ))
-                    }
-                }),
-                Some(_) => store.land(staged.file, &staged.path),
+                None => store
+                    .land_new(staged.file, &staged.path, false)
+                    .and_then(|new| {
+                        if new {
+                            Ok(())
+                        } else {
+                            Err(io::Error::new(
+                                io::ErrorKind::AlreadyExists,
+                                "a case file with its id appeared meanwhile",
+                            ))
+                        }
+                    }),
+                Some(_) => store.land(staged.file, &staged.path, false),
             };
             if let Err(e) = outcome {
                 let failed = format!("writing {}: {e}", store.shown(&staged.path));
@@ -553,7 +586,41 @@ struct Landed {
     kept: Option<TempPath>,
 }
 
+/// From how many files a batch syncs the whole file system at once
+/// rather than file by file: each sync costs about as much as the others
+/// together, on a disk that flushes for every one.
+const SYNC_ALL_FROM: usize = 32;
+
 impl Store {
+    /// Makes the batch's written files durable before any lands.
+    fn sync_files(&self, files: &[&Path]) -> io::Result<()> {
+        #[cfg(target_os = "linux")]
+        if files.len() >= SYNC_ALL_FROM
+            && let Some(first) = files.first()
+        {
+            return sync_file_system(first);
+        }
+        for file in files {
+            File::open(file)?.sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// Makes the renames into `folders` durable; best effort, as a folder
+    /// sync is (see [`sync_folder`]).
+    fn sync_folders(&self, folders: &HashSet<PathBuf>) {
+        #[cfg(target_os = "linux")]
+        if folders.len() >= SYNC_ALL_FROM
+            && let Some(first) = folders.iter().next()
+        {
+            let _ = sync_file_system(first);
+            return;
+        }
+        for folder in folders {
+            sync_folder(folder);
+        }
+    }
+
     /// A second name (a hard link, in the work folder) for the file `path`
     /// names now: renamed back over a new text, it puts the very file
     /// back, which takes no room on a full disk, as writing its text
@@ -604,6 +671,21 @@ impl Store {
 
 pub(super) fn is_cross_device(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::CrossesDevices
+}
+
+/// Flushes everything written to the file system `path` is on, in one
+/// call (Linux's `syncfs`).
+#[cfg(target_os = "linux")]
+fn sync_file_system(path: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let file = File::open(path)?;
+    // SAFETY: `syncfs` only reads the descriptor, which `file` keeps open
+    // until after the call.
+    if unsafe { libc::syncfs(file.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 /// Makes a rename durable. Best effort: not every platform can sync a folder.
