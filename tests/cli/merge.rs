@@ -8,6 +8,12 @@ use crate::harness::Log;
 
 /// Runs git in `dir` as a configured user; returns (success, stdout+stderr).
 pub fn git(dir: &Path, args: &[&str]) -> (bool, String) {
+    git_env(dir, args, &[])
+}
+
+/// As [`git`], with more variables in git's environment (which the merge
+/// driver git runs inherits).
+pub fn git_env(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> (bool, String) {
     let out = Command::new("git")
         .args([
             "-c",
@@ -22,6 +28,7 @@ pub fn git(dir: &Path, args: &[&str]) -> (bool, String) {
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("CASELOG_DIR")
+        .envs(vars.iter().copied())
         .output()
         .expect("git runs");
     let text = format!(
@@ -367,4 +374,72 @@ fn a_merge_larger_than_any_case_file_may_be_stops_as_a_conflict() {
         "{stderr}"
     );
     assert!(merged.starts_with(b"ours line") && merged.ends_with(b"999999\n"));
+}
+
+/// `main` and `side` each add a note to the case at `id`.
+fn both_add_a_note(log: &Log, id: &str) {
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "side"]);
+    log.run(["note", id, "Their note"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "side"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["note", id, "Our note"])
+        .at("2026-11-20T10:30:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main"]);
+}
+
+#[test]
+fn a_wrong_caselog_now_in_the_shell_running_git_does_not_stop_a_merge() {
+    let (log, id) = repository(true);
+    both_add_a_note(&log, &id);
+    let (merged, text) = git_env(
+        log.path(),
+        &["merge", "--no-edit", "side"],
+        &[("CASELOG_NOW", "yesterday")],
+    );
+    assert!(merged, "{text}");
+    let file = log.case_text(&id);
+    assert!(
+        file.contains("Their note") && file.contains("Our note"),
+        "{file}"
+    );
+}
+
+#[test]
+fn a_driver_that_cannot_merge_leaves_both_versions_between_markers_not_ours_alone() {
+    // git takes the failure for a conflict and leaves ours as it was:
+    // unmarked, `check` would pass it and the commit would drop theirs.
+    let log = Log::new();
+    let id = log.open(&[]);
+    let case = log.case_text(&id);
+    let note = |at: &str, text: &str| {
+        format!(
+            "{case}\n[[events]]\nat = {at}\nby = \"ana\"\naction = \"note\"\ntext = \"{text}\"\n"
+        )
+    };
+    std::fs::write(log.path().join("A"), note("2026-11-22T10:00:00Z", "Ours")).unwrap();
+    std::fs::write(log.path().join("B"), note("2026-11-22T11:00:00Z", "Theirs")).unwrap();
+    let out = log
+        .run([
+            "merge-driver",
+            "missing-base",
+            "A",
+            "B",
+            &format!("cases/2026/11/{id}.toml"),
+            "7",
+        ])
+        .output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("reading missing-base"), "{stderr}");
+    let merged = std::fs::read_to_string(log.path().join("A")).unwrap();
+    assert!(
+        merged.starts_with("<<<<<<< ours\n")
+            && merged.contains("\"Ours\"")
+            && merged.contains("\"Theirs\""),
+        "{merged}"
+    );
 }
