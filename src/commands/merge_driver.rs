@@ -124,6 +124,26 @@ fn merge_sides(
             "{shown}: the common ancestor is not a valid case; every difference is a conflict"
         ));
     }
+    // A side that took away an event the ancestor holds (a `git revert`,
+    // a note deleted by hand) would get it back from the union of the
+    // events without a word: that is for a person to settle.
+    if let Some(base) = &base {
+        for (name, side, other) in [("ours", &ours, &theirs), ("theirs", &theirs, &ours)] {
+            if let Some(e) = merge::dropped_event(base, side, other) {
+                super::say(&format!(
+                    "{shown}: {name} removes or changes the {} event of {} by {} that the common ancestor holds, which a merge would bring back; both versions are left between conflict markers",
+                    e.action,
+                    e.at.to_rfc3339(),
+                    e.by
+                ));
+                write(
+                    &at(&args.ours),
+                    &whole_file_conflict(ours_bytes, theirs_bytes, marker_size),
+                )?;
+                return Ok(EXIT_CONFLICT);
+            }
+        }
+    }
     let merged = merge::merge(base.as_ref(), &ours, &theirs, marker_size);
     if !merged.conflicts.is_empty() {
         write(&at(&args.ours), merged.text.as_bytes())?;

@@ -140,6 +140,26 @@ pub fn merge(base: Option<&Case>, ours: &Case, theirs: &Case, marker_size: usize
     Merged { text, conflicts }
 }
 
+/// The first event of `base` that `side` no longer holds (taken away by
+/// `git revert`, or changed or deleted by hand), once the redactions
+/// either side recorded are applied to all three. The union of the
+/// events would bring it back unasked, so the driver does not merge then.
+pub fn dropped_event(base: &Case, side: &Case, other: &Case) -> Option<Event> {
+    let base = redaction::catch_up(&redaction::catch_up(base, side), other);
+    let side = redaction::catch_up(side, other);
+    let mut held: Vec<&Event> = side.events.iter().collect();
+    base.events
+        .iter()
+        .find(|e| match held.iter().position(|h| h == e) {
+            Some(i) => {
+                held.remove(i);
+                false
+            }
+            None => true,
+        })
+        .cloned()
+}
+
 /// Each branch numbers the options it proposes from its own last one, so
 /// two branches that both propose get the same number for two different
 /// options. Before they merge, the later of two such proposals (by time,
@@ -425,6 +445,45 @@ mod tests {
             assert!(!result.text.contains("Jo"), "{}", result.text);
             assert_eq!(case.customer.name, ours.customer.name);
             assert_eq!(case.events.len(), ours.events.len() + 1, "{}", result.text);
+        }
+    }
+
+    #[test]
+    fn an_event_a_side_took_away_is_found_but_a_redaction_takes_none_away() {
+        use crate::case::PersonalField;
+        use crate::case::lifecycle::{close, redact};
+        let base = noted(&opened(), 1, "ana", "Meant for another case");
+        let theirs = noted(&base, 2, "bo", "theirs");
+        let mut ours = base.clone();
+        ours.events.pop();
+        let dropped = dropped_event(&base, &ours, &theirs).unwrap();
+        assert_eq!(dropped.text.as_deref(), Some("Meant for another case"));
+        assert_eq!(dropped_event(&base, &theirs, &ours), None);
+        let closed = close(&base, &stamp(2), Some("done")).unwrap();
+        let erased = redact(
+            &closed,
+            &stamp(3),
+            PersonalField::ALL,
+            "erasure request",
+            false,
+        )
+        .unwrap();
+        let erased_later = redact(
+            &closed,
+            &stamp(30),
+            PersonalField::ALL,
+            "erasure request",
+            false,
+        )
+        .unwrap();
+        let added = noted(&closed, 2, "bo", "Jo wrote again");
+        for (side, other) in [
+            (&erased, &added),
+            (&added, &erased),
+            (&erased, &erased_later),
+            (&erased_later, &erased),
+        ] {
+            assert_eq!(dropped_event(&closed, side, other), None);
         }
     }
 

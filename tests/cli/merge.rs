@@ -443,3 +443,49 @@ fn a_driver_that_cannot_merge_leaves_both_versions_between_markers_not_ours_alon
         "{merged}"
     );
 }
+
+#[test]
+fn a_revert_of_an_event_stops_as_a_conflict_rather_than_bringing_it_back() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    log.run(["note", &id, "Meant for another case"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "wrong note"]);
+    log.run(["note", &id, "Called the courier"])
+        .at("2026-11-20T10:30:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "right note"]);
+    // The union of the events would keep the reverted note, silently.
+    let (reverted, text) = git(dir, &["revert", "--no-edit", "HEAD~1"]);
+    assert!(!reverted, "{text}");
+    assert!(
+        text.contains("theirs removes or changes the note event of 2026-11-20T10:00:00Z by ana"),
+        "{text}"
+    );
+    let file = log.case_text(&id);
+    assert!(file.starts_with("<<<<<<< ours\n"), "{file}");
+    assert_eq!(log.run(["check"]).output().status.code(), Some(1));
+    // A note deleted by hand on one branch, while another adds one, is
+    // the same: both versions go to a person.
+    git_ok(dir, &["revert", "--abort"]);
+    git_ok(dir, &["checkout", "-q", "-b", "side"]);
+    log.run(["note", &id, "Their note"])
+        .at("2026-11-20T11:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "side"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    let deleted = log.case_text(&id).replace(
+        "\n[[events]]\nat = 2026-11-20T10:00:00Z\nby = \"ana@example.com\"\naction = \"note\"\ntext = \"Meant for another case\"\n",
+        "",
+    );
+    assert!(!deleted.contains("Meant for"), "{deleted}");
+    std::fs::write(log.case_path(&id), deleted).unwrap();
+    git_ok(dir, &["commit", "-q", "-am", "delete the wrong note"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "side"]);
+    assert!(!merged, "{text}");
+    assert!(
+        text.contains("theirs removes or changes") || text.contains("ours removes or changes"),
+        "{text}"
+    );
+}
