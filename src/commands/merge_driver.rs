@@ -146,7 +146,10 @@ fn merge_sides(
     }
     let merged = merge::merge(base.as_ref(), &ours, &theirs, marker_size);
     if !merged.conflicts.is_empty() {
-        write(&at(&args.ours), merged.text.as_bytes())?;
+        write(
+            &at(&args.ours),
+            with_line_ends_of(ours_text, merged.text).as_bytes(),
+        )?;
         super::say(&format!(
             "{shown}: both sides changed {} differently; keep the right lines between the markers, then run `caselog check`",
             merged.conflicts.join(", ")
@@ -175,6 +178,7 @@ fn merge_sides(
         .filter(|p| p.is_error())
         .collect();
     if errors.is_empty() {
+        let text = with_line_ends_of(ours_text, text);
         write(&at(&args.ours), text.as_bytes())?;
         return Ok(if too_large(shown, text.len() as u64) {
             EXIT_CONFLICT
@@ -195,6 +199,17 @@ fn merge_sides(
         &whole_file_conflict(ours_bytes, theirs_bytes, marker_size),
     )?;
     Ok(EXIT_CONFLICT)
+}
+
+/// `text` with the line ends of our side's file (CR LF when its every
+/// line ends so), so that the merge shows as a change to ours and not as
+/// every line rewritten.
+fn with_line_ends_of(ours: &str, text: String) -> String {
+    match (file::crlf_as_lf(ours).is_some(), file::crlf_as_lf(&text)) {
+        (true, None) => text.replace('\n', "\r\n"),
+        (false, Some(lf)) => lf,
+        _ => text,
+    }
 }
 
 /// Whether a merged file is larger than any command reads a case file

@@ -489,3 +489,28 @@ fn a_revert_of_an_event_stops_as_a_conflict_rather_than_bringing_it_back() {
         "{text}"
     );
 }
+
+#[test]
+fn a_case_file_with_cr_lf_line_ends_keeps_them_through_a_merge() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let base = log.case_text(&id);
+    let note = |at: &str, text: &str| {
+        format!(
+            "{base}\n[[events]]\nat = {at}\nby = \"ana\"\naction = \"note\"\ntext = \"{text}\"\n"
+        )
+    };
+    // Ours, in CR LF, adds the later note: theirs' events come first.
+    let ours = note("2026-11-22T11:00:00Z", "Ours").replace('\n', "\r\n");
+    let theirs = note("2026-11-22T10:00:00Z", "Theirs");
+    for (name, text) in [("O", &base), ("A", &ours), ("B", &theirs)] {
+        std::fs::write(log.path().join(name), text).unwrap();
+    }
+    let path = format!("cases/2026/11/{id}.toml");
+    log.run(["merge-driver", "O", "A", "B", &path, "7"]).ok();
+    let merged = std::fs::read_to_string(log.path().join("A")).unwrap();
+    let lines = merged.matches('\n').count();
+    assert_eq!(merged.matches("\r\n").count(), lines, "{merged:?}");
+    let theirs_at = merged.find("\"Theirs\"").unwrap();
+    assert!(theirs_at < merged.find("\"Ours\"").unwrap(), "{merged}");
+}
