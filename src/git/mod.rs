@@ -194,6 +194,10 @@ impl Blobs {
 
     /// The bytes of `path` at `commit`; `None` when it does not exist there.
     pub fn bytes(&mut self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        if path.contains('\n') {
+            // git cat-file reads one name a line: this one would be two.
+            bail!("{path}: a path with a line break cannot be read through git cat-file");
+        }
         let input = self.input.as_mut().context("git cat-file has stopped")?;
         writeln!(input, "{commit}:./{path}")
             .and_then(|()| input.flush())
@@ -202,28 +206,29 @@ impl Blobs {
         self.output
             .read_line(&mut header)
             .context("reading git cat-file's answer")?;
-        let fields: Vec<&str> = header.split_whitespace().collect();
-        match fields.as_slice() {
-            [_, "blob", size] => {
-                let size: usize = size.parse().context("git cat-file gave a bad size")?;
-                let mut bytes = vec![0; size + 1];
-                self.output
-                    .read_exact(&mut bytes)
-                    .context("reading a file from git cat-file")?;
-                bytes.pop(); // The newline after the contents.
-                Ok(Some(bytes))
-            }
-            // "missing", "ambiguous", or a tree or commit where a file was asked.
-            [_, "missing"] | [_, "ambiguous"] => Ok(None),
-            [_, _, size] => {
-                let size: usize = size.parse().context("git cat-file gave a bad size")?;
-                let mut skipped = vec![0; size + 1];
-                self.output.read_exact(&mut skipped)?;
-                Ok(None)
-            }
-            _ if header.is_empty() => bail!("git cat-file stopped answering"),
-            _ => Ok(None),
+        if header.is_empty() {
+            bail!("git cat-file stopped answering");
         }
+        // A file found is `<object id> <type> <size>`; one not found is the
+        // name asked for (which may hold spaces) and `missing`.
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        let found = match fields.as_slice() {
+            [id, kind, size] if id.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                size.parse::<usize>().ok().map(|size| (*kind, size))
+            }
+            _ => None,
+        };
+        let Some((kind, size)) = found else {
+            // "missing", or "ambiguous".
+            return Ok(None);
+        };
+        let mut bytes = vec![0; size + 1];
+        self.output
+            .read_exact(&mut bytes)
+            .context("reading a file from git cat-file")?;
+        bytes.pop(); // The newline after the contents.
+        // A tree or commit where a file was asked: no file there.
+        Ok((kind == "blob").then_some(bytes))
     }
 
     /// The text of `path` at `commit`; `None` when it does not exist there.
@@ -268,6 +273,12 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
             "log",
             "--relative",
             "--name-only",
+            // Paths as they are, whatever `core.quotepath` says: a quoted
+            // name (a folder in any non-ASCII letter) names no file.
+            "-z",
+            // The root commit's files too, whatever `log.showRoot` says.
+            "--root",
+            "--no-show-signature",
             // A merge lists what it changed against the branch merged
             // into; by default it lists nothing, and the case's file would
             // seem gone from it.
@@ -277,16 +288,23 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
             &pathspec,
         ],
     )?;
-    let text = String::from_utf8_lossy(&out);
     let mut commits = Vec::new();
-    for record in text.split('\u{1e}').filter(|r| !r.trim().is_empty()) {
-        let mut lines = record.lines();
-        let header = lines.next().unwrap_or("");
-        let parts: Vec<&str> = header.split('\u{1f}').collect();
+    for record in out.split(|b| *b == 0x1e).filter(|r| !r.is_empty()) {
+        // The header, a NUL, then each file the commit touched, NUL-ended.
+        let mut fields = record.split(|b| *b == 0);
+        let header = String::from_utf8_lossy(fields.next().unwrap_or_default());
+        let parts: Vec<&str> = header.splitn(4, '\u{1f}').collect();
         // A move lists both paths; the one that exists in the commit is kept.
-        let files: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+        let files: Vec<String> = fields
+            .map(|f| {
+                String::from_utf8_lossy(f)
+                    .trim_start_matches('\n')
+                    .to_string()
+            })
+            .filter(|f| !f.is_empty())
+            .collect();
         let commit = parts.first().copied().unwrap_or("");
-        let mut file = files.first().copied().unwrap_or(path.as_str());
+        let mut file = files.first().map_or(path.as_str(), String::as_str);
         for candidate in &files {
             if blobs.bytes(commit, candidate)?.is_some() {
                 file = candidate;

@@ -265,3 +265,37 @@ fn changes_tell_the_handling_practice_in_words() {
         "{out}"
     );
 }
+
+#[test]
+fn log_follows_a_case_into_a_folder_git_would_quote() {
+    // `core.quotepath` (on by default) quotes names with letters beyond
+    // ASCII; a quoted name names no file.
+    let (log, id) = repository(true);
+    let dir = log.path();
+    let folder = dir.join("cases/archivé 2026");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::rename(log.case_path(&id), folder.join(format!("{id}.toml"))).unwrap();
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "-m", "archive"]);
+    log.run(["note", &id, "Archived, then rang"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "note"]);
+    let out = log.run(["log", &id]).ok();
+    let commits: Vec<&str> = out.split("\n\n").collect();
+    assert_eq!(commits.len(), 3, "{out}");
+    assert!(commits[0].ends_with("open a case\n  opened"), "{out}");
+    assert!(
+        commits[1].contains(&format!("archive\n  moved from cases/2026/11/{id}.toml")),
+        "{out}"
+    );
+    assert!(commits[2].ends_with("note\n  note added\n"), "{out}");
+}
+
+#[test]
+fn log_tells_the_first_commit_whatever_log_show_root_says() {
+    let (log, id) = repository(true);
+    git_ok(log.path(), &["config", "log.showRoot", "false"]);
+    let out = log.run(["log", &id]).ok();
+    assert!(out.contains("open a case\n  opened"), "{out}");
+}
