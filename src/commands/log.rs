@@ -94,17 +94,40 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
         .unwrap_or_default();
     let mut blobs = git::Blobs::open(root)?;
     let commits = git::case_history(root, &id, &mut blobs)?;
+    // Every path the case has had, newest first: a commit's parent holds
+    // the case at one of them (the commit listed next may be on another
+    // branch, with the case in another folder).
+    let mut paths: Vec<&str> = Vec::new();
+    for commit in &commits {
+        if !paths.contains(&commit.path.as_str()) {
+            paths.push(&commit.path);
+        }
+    }
     let mut entries = Vec::new();
     for (i, commit) in commits.iter().enumerate() {
-        // The version before this commit, under the name it had then.
-        let older_path = commits
-            .get(i + 1)
-            .map_or(commit.path.as_str(), |c| c.path.as_str());
         let parent = format!("{}^", commit.hash);
-        // A root commit has no parent: nothing before it.
-        let before_text = blobs.text(&parent, older_path).unwrap_or_default();
+        let next = commits.get(i + 1).map(|c| c.path.as_str());
+        let mut older_path = commit.path.as_str();
+        let mut before_bytes = None;
+        let mut tried: Vec<&str> = Vec::new();
+        for candidate in std::iter::once(commit.path.as_str())
+            .chain(next)
+            .chain(paths.iter().copied())
+        {
+            if tried.contains(&candidate) {
+                continue;
+            }
+            tried.push(candidate);
+            // A root commit has no parent: nothing before it.
+            if let Some(bytes) = blobs.bytes(&parent, candidate)? {
+                older_path = candidate;
+                before_bytes = Some(bytes);
+                break;
+            }
+        }
         let after_text = blobs.text(&commit.hash, &commit.path)?;
         let parse = |text: Option<String>| text.and_then(|t| file::parse(&commit.path, &t).ok());
+        let before_text = before_bytes.and_then(|b| String::from_utf8(b).ok());
         let (before, after) = (parse(before_text), parse(after_text));
         let kind = match (&before, &after) {
             (None, Some(_)) => "added",

@@ -293,6 +293,39 @@ fn log_follows_a_case_into_a_folder_git_would_quote() {
 }
 
 #[test]
+fn log_tells_a_commit_on_a_branch_against_its_own_parent_not_the_commit_listed_next() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "side"]);
+    std::fs::create_dir_all(dir.join("cases/archive")).unwrap();
+    git_ok(
+        dir,
+        &["mv", &format!("cases/2026/11/{id}.toml"), "cases/archive/"],
+    );
+    git_ok(dir, &["commit", "-q", "-m", "side: archive"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["note", &id, "On main"])
+        .at("2026-11-21T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main: note"]);
+    git_ok(dir, &["merge", "-q", "--no-edit", "side"]);
+    let json: serde_json::Value =
+        serde_json::from_str(&log.run(["log", &id, "--format", "json"]).ok()).unwrap();
+    let on_main = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == "main: note")
+        .expect("the commit is told");
+    assert_eq!(on_main["change"]["file"], "modified", "{on_main}");
+    assert_eq!(
+        on_main["change"]["summary"],
+        serde_json::json!(["note added"]),
+        "{on_main}"
+    );
+}
+
+#[test]
 fn log_tells_the_first_commit_whatever_log_show_root_says() {
     let (log, id) = repository(true);
     git_ok(log.path(), &["config", "log.showRoot", "false"]);
