@@ -94,6 +94,7 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
         .unwrap_or_default();
     let mut blobs = git::Blobs::open(root)?;
     let commits = git::case_history(root, &id, &mut blobs)?;
+    let shallow = git::shallow_commits(root)?;
     // Every path the case has had, newest first: a commit's parent holds
     // the case at one of them (the commit listed next may be on another
     // branch, with the case in another folder).
@@ -103,8 +104,15 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
             paths.push(&commit.path);
         }
     }
+    let mut cut_off = 0;
     let mut entries = Vec::new();
     for (i, commit) in commits.iter().enumerate() {
+        if shallow.contains(&commit.hash) {
+            // Its parent is not in this clone: told as if the case began
+            // here, it would be a false story.
+            cut_off += 1;
+            continue;
+        }
         let parent = format!("{}^", commit.hash);
         let next = commits.get(i + 1).map(|c| c.path.as_str());
         let mut older_path = commit.path.as_str();
@@ -153,6 +161,11 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
                 change,
             });
         }
+    }
+    if cut_off > 0 {
+        super::say(&format!(
+            "this clone is shallow: what the first {cut_off} commit(s) here did to {id} is not told, as the history before them is missing; `git fetch --unshallow` fetches it"
+        ));
     }
     entries.reverse(); // oldest first, as a case's story is told
     match args.format {

@@ -58,7 +58,14 @@ pub fn resolve_range(dir: &Path, range: &str) -> Result<(String, String)> {
     };
     let (from, to) = (commit(from)?, commit(to)?);
     if merge_base {
-        let base = git(dir, &["merge-base", &from, &to])?;
+        let (a, b) = range.split_once("...").unwrap_or((range, ""));
+        let base = git(dir, &["merge-base", &from, &to]).map_err(|_| {
+            InputError::Invalid(format!(
+                "'{}' and '{}' have no commit in common here (unrelated histories, or a shallow clone: `git fetch --unshallow`)",
+                if a.is_empty() { "HEAD" } else { a },
+                if b.is_empty() { "HEAD" } else { b },
+            ))
+        })?;
         return Ok((String::from_utf8_lossy(&base).trim().to_string(), to));
     }
     Ok((from, to))
@@ -322,6 +329,18 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
         }
     }
     Ok(commits)
+}
+
+/// The commits whose parents a shallow clone does not hold (none in a
+/// full clone): what they changed cannot be told.
+pub fn shallow_commits(dir: &Path) -> Result<Vec<String>> {
+    let out = git(dir, &["rev-parse", "--git-path", "shallow"])?;
+    let path = dir.join(String::from_utf8_lossy(&out).trim());
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text.lines().map(|l| l.trim().to_string()).collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
 }
 
 /// git's `user.email` as seen from `dir`, when set.

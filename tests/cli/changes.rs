@@ -326,9 +326,52 @@ fn log_tells_a_commit_on_a_branch_against_its_own_parent_not_the_commit_listed_n
 }
 
 #[test]
+fn log_in_a_shallow_clone_does_not_tell_its_first_commit_as_the_opening() {
+    let (log, id) = repository(true);
+    log.run(["note", &id, "Later"])
+        .at("2026-11-21T10:00:00Z")
+        .ok();
+    git_ok(log.path(), &["commit", "-q", "-am", "a note"]);
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", log.path().display());
+    git_ok(
+        clone.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let shallow = clone.path().join("shallow");
+    let out = log
+        .run(["log", &id])
+        .current_dir(&shallow)
+        .env_remove("CASELOG_DIR")
+        .output();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stdout.contains("opened"), "{stdout}");
+    assert!(stderr.contains("this clone is shallow"), "{stderr}");
+    assert!(stderr.contains("git fetch --unshallow"), "{stderr}");
+}
+
+#[test]
 fn log_tells_the_first_commit_whatever_log_show_root_says() {
     let (log, id) = repository(true);
     git_ok(log.path(), &["config", "log.showRoot", "false"]);
     let out = log.run(["log", &id]).ok();
     assert!(out.contains("open a case\n  opened"), "{out}");
+}
+
+#[test]
+fn changes_between_unrelated_histories_says_they_share_no_commit() {
+    let (log, _) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "--orphan", "other"]);
+    git_ok(dir, &["commit", "-q", "--allow-empty", "-m", "unrelated"]);
+    let said = log.run(["changes", "main...other"]).fails(2);
+    assert!(
+        said.starts_with("caselog: 'main' and 'other' have no commit in common here"),
+        "{said}"
+    );
+    assert_eq!(said.lines().count(), 1, "{said}");
 }
