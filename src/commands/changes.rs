@@ -9,7 +9,7 @@ use super::Session;
 use super::args::words;
 use crate::case::Case;
 use crate::case::file;
-use crate::error::EXIT_OK;
+use crate::error::{EXIT_INPUT, EXIT_OK};
 use crate::git::history::{self, CaseChange};
 use crate::git::{self, FileChange};
 use crate::untrusted::{line, markdown};
@@ -45,6 +45,7 @@ pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<
     let (from, to) = git::resolve_range(root, &args.range)?;
     let mut changes: Vec<CaseChange> = Vec::new();
     let mut blobs = git::Blobs::open(root)?;
+    let mut unreadable = 0;
     for change in git::changed_case_files(root, &from, &to)? {
         let (old_path, new_path, kind) = match &change {
             FileChange::Added(p) => (None, Some(p.clone()), "added"),
@@ -52,15 +53,30 @@ pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<
             FileChange::Modified(p) => (Some(p.clone()), Some(p.clone()), "modified"),
             FileChange::Renamed { from, to } => (Some(from.clone()), Some(to.clone()), "renamed"),
         };
-        let mut read = |commit: &str, path: &Option<String>| -> Result<Option<Case>> {
-            let Some(path) = path else { return Ok(None) };
-            Ok(blobs
-                .text(commit, path)?
-                .map(|text| file::parse(&format!("{path} at {commit:.7}"), &text))
-                .transpose()?)
+        // A version that is no case (a conflict left in, a hand edit gone
+        // wrong) is reported, and the other cases are still told.
+        let mut read =
+            |commit: &str, path: &Option<String>| -> Result<Result<Option<Case>, String>> {
+                let Some(path) = path else {
+                    return Ok(Ok(None));
+                };
+                let Some(bytes) = blobs.bytes(commit, path)? else {
+                    return Ok(Ok(None));
+                };
+                let shown = format!("{path} at {commit:.7}");
+                Ok(String::from_utf8(bytes)
+                    .map_err(|_| format!("{shown}: not UTF-8 text"))
+                    .and_then(|text| file::parse(&shown, &text).map_err(|e| e.to_string()))
+                    .map(Some))
+            };
+        let (before, after) = match (read(&from, &old_path)?, read(&to, &new_path)?) {
+            (Ok(before), Ok(after)) => (before, after),
+            (Err(why), _) | (_, Err(why)) => {
+                super::say(&why);
+                unreadable += 1;
+                continue;
+            }
         };
-        let before = read(&from, &old_path)?;
-        let after = read(&to, &new_path)?;
         let renamed_from = matches!(change, FileChange::Renamed { .. })
             .then(|| old_path.clone())
             .flatten();
@@ -79,7 +95,7 @@ pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<
     changes.sort_by(|a, b| a.id.cmp(&b.id));
     let title = format!("{}..{}", &from[..7.min(from.len())], &to[..7.min(to.len())]);
     write_changes(out, &changes, args.format, &title)?;
-    Ok(EXIT_OK)
+    Ok(if unreadable == 0 { EXIT_OK } else { EXIT_INPUT })
 }
 
 /// Prints case changes; nothing at all (text) when there are none.

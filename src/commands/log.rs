@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::Session;
 use super::args::words;
 use super::changes::Format;
-use crate::case::file;
+use crate::case::{Case, file};
 use crate::error::EXIT_OK;
 use crate::git;
 use crate::git::history::{self, CaseChange};
@@ -133,25 +133,62 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
                 break;
             }
         }
-        let after_text = blobs.text(&commit.hash, &commit.path)?;
-        let parse = |text: Option<String>| text.and_then(|t| file::parse(&commit.path, &t).ok());
-        let before_text = before_bytes.and_then(|b| String::from_utf8(b).ok());
-        let (before, after) = (parse(before_text), parse(after_text));
-        let kind = match (&before, &after) {
-            (None, Some(_)) => "added",
-            (Some(_), None) => "deleted",
-            _ if older_path != commit.path => "renamed",
-            _ => "modified",
+        let after_bytes = blobs.bytes(&commit.hash, &commit.path)?;
+        // Each version: absent, a case, or a file that is no case (why).
+        let parse = |bytes: Option<Vec<u8>>, path: &str| -> Result<Option<Case>, String> {
+            let Some(bytes) = bytes else { return Ok(None) };
+            let text = String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))?;
+            file::parse(path, &text)
+                .map(Some)
+                .map_err(|e| e.to_string())
         };
+        let before = parse(before_bytes, older_path);
+        let after = parse(after_bytes, &commit.path);
         let renamed_from = (older_path != commit.path).then(|| older_path.to_string());
-        if let Some(change) = history::describe(
-            before.as_ref(),
-            after.as_ref(),
-            kind,
-            &commit.path,
-            renamed_from,
-            session.zone(),
-        ) {
+        let change = match (before, after) {
+            (Ok(before), Ok(after)) => {
+                let kind = match (&before, &after) {
+                    (None, Some(_)) => "added",
+                    (Some(_), None) => "deleted",
+                    _ if renamed_from.is_some() => "renamed",
+                    _ => "modified",
+                };
+                history::describe(
+                    before.as_ref(),
+                    after.as_ref(),
+                    kind,
+                    &commit.path,
+                    renamed_from,
+                    session.zone(),
+                )
+            }
+            // A version that is no case (a conflict committed, a hand edit
+            // gone wrong) is said, not told as the case opened or deleted.
+            (before, after) => {
+                let title = [&after, &before]
+                    .into_iter()
+                    .find_map(|v| v.as_ref().ok().cloned().flatten())
+                    .map_or_else(String::new, |c| c.title);
+                let said = match (before, after) {
+                    (_, Err(why)) => format!("the case file here is not a valid case: {why}"),
+                    (Err(why), _) => format!(
+                        "the case file before this commit is not a valid case ({why}), so what the commit changed cannot be told"
+                    ),
+                    _ => String::new(),
+                };
+                Some(CaseChange {
+                    id: id.clone(),
+                    title,
+                    file: "modified",
+                    path: commit.path.clone(),
+                    renamed_from,
+                    summary: vec![line(&said).into_owned()],
+                    events: Vec::new(),
+                    fields: Vec::new(),
+                })
+            }
+        };
+        if let Some(change) = change {
             entries.push(Entry {
                 commit: commit.hash.clone(),
                 author: commit.author.clone(),

@@ -375,3 +375,50 @@ fn changes_between_unrelated_histories_says_they_share_no_commit() {
     );
     assert_eq!(said.lines().count(), 1, "{said}");
 }
+
+#[test]
+fn a_case_file_that_is_no_case_is_reported_and_the_other_cases_still_told() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["tag", "before"]);
+    let broken = log.open(&[]);
+    log.run(["note", &id, "Fine"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    let text = log.case_text(&broken) + "<<<<<<< ours\n";
+    std::fs::write(log.case_path(&broken), text).unwrap();
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "-m", "a conflict left in"]);
+    let out = log.run(["changes", "before..HEAD"]).output();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stdout.contains(&format!("{id}  Refund not received\n  note added")),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!("cases/2026/11/{broken}.toml at ")),
+        "{stderr}"
+    );
+    // `log` says so too, rather than nothing (or "opened" once it is mended).
+    let told = log.run(["log", &broken]).ok();
+    assert!(
+        told.contains("a conflict left in\n  the case file here is not a valid case: "),
+        "{told}"
+    );
+    std::fs::write(
+        log.case_path(&broken),
+        log.case_text(&broken).replace("<<<<<<< ours\n", ""),
+    )
+    .unwrap();
+    git_ok(dir, &["commit", "-q", "-am", "mended"]);
+    let told = log.run(["log", &broken]).ok();
+    assert!(!told.contains("mended\n  opened"), "{told}");
+    assert!(
+        told.contains("mended\n  the case file before this commit is not a valid case"),
+        "{told}"
+    );
+}
