@@ -42,6 +42,7 @@ pub struct ChangesArgs {
 
 pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<u8> {
     let root = session.store()?.root();
+    git::require_history(root)?;
     let (from, to) = git::resolve_range(root, &args.range)?;
     let mut changes: Vec<CaseChange> = Vec::new();
     let mut blobs = git::Blobs::open(root)?;

@@ -88,6 +88,7 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
     let store = session.store()?;
     let root = store.root();
     let path = store.find(&args.id)?;
+    git::require_history(root)?;
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

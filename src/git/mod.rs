@@ -31,6 +31,25 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
     Ok(output.stdout)
 }
 
+/// Refuses, in words, a folder whose history git cannot tell: one that
+/// is in no git work tree.
+pub fn require_history(dir: &Path) -> Result<()> {
+    runs().context("running git (is it installed?)")?;
+    if !is_work_tree(dir) {
+        return Err(InputError::Invalid(format!(
+            "{} is not in a git repository: `changes` and `log` read the case files' history from git commits",
+            dir.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Whether the repository at `dir` has a commit at HEAD.
+fn has_commits(dir: &Path) -> bool {
+    git(dir, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).is_ok()
+}
+
 /// A revision range as the user wrote it: `A..B`, `A...B` (from their merge
 /// base, as a pull request shows), or `A` (up to HEAD); as two commits.
 pub fn resolve_range(dir: &Path, range: &str) -> Result<(String, String)> {
@@ -53,7 +72,14 @@ pub fn resolve_range(dir: &Path, range: &str) -> Result<(String, String)> {
                 &format!("{rev}^{{commit}}"),
             ],
         )
-        .map_err(|_| InputError::Invalid(format!("'{rev}' is not a commit here")))?;
+        .map_err(|_| {
+            let why = if has_commits(dir) {
+                ""
+            } else {
+                " (this repository has no commits yet)"
+            };
+            InputError::Invalid(format!("'{rev}' is not a commit here{why}"))
+        })?;
         Ok(String::from_utf8_lossy(&out).trim().to_string())
     };
     let (from, to) = (commit(from)?, commit(to)?);
@@ -272,6 +298,10 @@ pub struct Commit {
 /// in any folder, rather than guessing renames from content as
 /// `git log --follow` does (similar complaints would fool that).
 pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commit>> {
+    if !has_commits(dir) {
+        // No commit yet: no history, as for a case not committed yet.
+        return Ok(Vec::new());
+    }
     let path = format!("{id}.toml");
     let pathspec = format!(":(glob)cases/**/{path}");
     let out = git(

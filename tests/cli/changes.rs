@@ -422,3 +422,21 @@ fn a_case_file_that_is_no_case_is_reported_and_the_other_cases_still_told() {
         "{told}"
     );
 }
+
+#[test]
+fn changes_and_log_outside_git_or_before_any_commit_say_so_in_one_line() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    for args in [vec!["log", id.as_str()], vec!["changes", "HEAD"]] {
+        let said = log.run(&args).fails(2);
+        assert!(said.contains("is not in a git repository"), "{said}");
+        assert_eq!(said.lines().count(), 1, "{said}");
+    }
+    git_ok(log.path(), &["init", "-q"]);
+    assert_eq!(log.run(["log", &id]).ok(), "");
+    let said = log.run(["changes", "HEAD"]).fails(2);
+    assert_eq!(
+        said,
+        "caselog: 'HEAD' is not a commit here (this repository has no commits yet)\n"
+    );
+}
