@@ -158,6 +158,27 @@ pub fn changed_case_files(dir: &Path, from: &str, to: &str) -> Result<Vec<FileCh
         i += 2;
         changes.push(change);
     }
+    // A move and a change in one commit may leave too little alike for
+    // git to pair the two files; their name, the case's id, pairs them.
+    let name = |p: &str| Path::new(p).file_name().map(|n| n.to_os_string());
+    let mut k = 0;
+    while k < changes.len() {
+        let moved = match &changes[k] {
+            FileChange::Deleted(from) => changes
+                .iter()
+                .position(|c| matches!(c, FileChange::Added(to) if name(to) == name(from)))
+                .map(|j| (from.clone(), j)),
+            _ => None,
+        };
+        if let Some((from, j)) = moved
+            && let FileChange::Added(to) = changes.remove(j)
+        {
+            let at = if j < k { k - 1 } else { k };
+            changes[at] = FileChange::Renamed { from, to };
+            k = at;
+        }
+        k += 1;
+    }
     changes.retain(|c| {
         let path = match c {
             FileChange::Added(p) | FileChange::Deleted(p) | FileChange::Modified(p) => p,

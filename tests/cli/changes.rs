@@ -440,3 +440,35 @@ fn changes_and_log_outside_git_or_before_any_commit_say_so_in_one_line() {
         "caselog: 'HEAD' is not a commit here (this repository has no commits yet)\n"
     );
 }
+
+#[test]
+fn changes_tells_a_case_moved_and_changed_in_one_commit_as_moved_not_deleted_and_opened() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["tag", "before"]);
+    std::fs::create_dir_all(dir.join("cases/archive")).unwrap();
+    git_ok(
+        dir,
+        &["mv", &format!("cases/2026/11/{id}.toml"), "cases/archive/"],
+    );
+    for i in 0..12 {
+        log.run([
+            "note",
+            &id,
+            &format!("Note {i}, long enough that git no longer sees the two files as one"),
+        ])
+        .at(&format!("2026-11-21T10:{:02}:00Z", 10 + i))
+        .ok();
+    }
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "-m", "archive and notes"]);
+    let listed = git_ok(dir, &["diff", "--name-status", "before", "HEAD"]);
+    assert!(listed.starts_with('D'), "git pairs them itself: {listed}");
+    let out = log.run(["changes", "before..HEAD"]).ok();
+    assert_eq!(
+        out,
+        format!(
+            "{id}  Refund not received\n  moved from cases/2026/11/{id}.toml\n  12 notes added\n"
+        )
+    );
+}
