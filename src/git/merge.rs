@@ -15,7 +15,7 @@ use crate::case::event_log::merge_events;
 use crate::case::event_log::order_key;
 use crate::case::file::{Field, Section, all_sections, event_fields, write_fields};
 use crate::case::redaction;
-use crate::case::{Action, Case, Event};
+use crate::case::{Action, Case, Event, replay_status};
 
 /// The merged file's text, and the keys in conflict (empty when clean).
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +59,22 @@ pub fn merge(base: Option<&Case>, ours: &Case, theirs: &Case, marker_size: usize
         &redaction::catch_up(theirs, ours),
     );
     let (ours, theirs) = &renumber_options(base, ours, theirs);
+    let events = merge_events(&ours.events, &theirs.events);
+    // The status is what the event log says. Each side's said its own
+    // log; the merged log says the merged status. Taken key by key, a
+    // wait on one side and the customer's answer on the other would give
+    // a status the merged events contradict.
+    let status = replay_status(&events);
+    let (ours, theirs) = (
+        &Case {
+            status,
+            ..ours.clone()
+        },
+        &Case {
+            status,
+            ..theirs.clone()
+        },
+    );
     let base_sections = base.map(all_sections);
     let ours_sections = all_sections(ours);
     let theirs_sections = all_sections(theirs);
@@ -133,7 +149,7 @@ pub fn merge(base: Option<&Case>, ours: &Case, theirs: &Case, marker_size: usize
             }
         }
     }
-    for event in merge_events(&ours.events, &theirs.events) {
+    for event in events {
         text.push_str("\n[[events]]\n");
         write_fields(&mut text, &event_fields(&event));
     }
@@ -484,6 +500,18 @@ mod tests {
             (&erased_later, &erased),
         ] {
             assert_eq!(dropped_event(&closed, side, other), None);
+        }
+    }
+
+    #[test]
+    fn the_status_is_what_the_merged_events_say() {
+        use crate::case::lifecycle::tests::waits;
+        let base = opened();
+        // A wait on the customer, and, on the other side, their answer.
+        let ours = waits(&base, &stamp(1), "photos", None).unwrap();
+        let theirs = annotate(&base, &stamp(2), Action::Customer, "Here they are").unwrap();
+        for result in [merged(&base, &ours, &theirs), merged(&base, &theirs, &ours)] {
+            assert_eq!(clean(&result).status, Status::Open, "{}", result.text);
         }
     }
 

@@ -514,3 +514,26 @@ fn a_case_file_with_cr_lf_line_ends_keeps_them_through_a_merge() {
     let theirs_at = merged.find("\"Theirs\"").unwrap();
     assert!(theirs_at < merged.find("\"Ours\"").unwrap(), "{merged}");
 }
+
+#[test]
+fn a_wait_on_one_branch_and_the_customer_s_answer_on_the_other_merge_into_the_status_the_events_say()
+ {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "side"]);
+    log.run(["wait", &id, "--on", "customer", "--reason", "photos"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "side: wait for photos"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["note", &id, "--kind", "customer", "Here are the photos"])
+        .at("2026-11-20T10:30:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main: the photos"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "side"]);
+    assert!(merged, "{text}");
+    let case = log.case_json(&id);
+    assert_eq!(case["status"], "open");
+    assert_eq!(case["events"].as_array().unwrap().len(), 3);
+    log.run(["check"]).ok();
+}
