@@ -150,6 +150,19 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     for (path, notes) in edited_since_head(store, files) {
         found.entry(store.shown(&path)).or_default().extend(notes);
     }
+    // A merge git left unsettled without markers (one side deleted the
+    // case, the other changed it) reads as a whole, valid file.
+    if args.paths.is_empty() && git::is_work_tree(store.root()) {
+        for relative in git::unmerged(store.root()).unwrap_or_default() {
+            found
+                .entry(store.shown(&store.root().join(relative)))
+                .or_default()
+                .push(validate::problem(
+                    1,
+                    "git has not settled a merge of this file (such as one side deleting the case while the other changed it): settle it, then `git add` or `git rm` it",
+                ));
+        }
+    }
     // The same id twice anywhere below cases/, judged by file name: a file
     // whose name and id differ is reported on its own. The files by name
     // (in walk order among equals), each name found by binary search.

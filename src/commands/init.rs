@@ -167,7 +167,12 @@ fn set_up_git(
     let exe = std::env::current_exe().context("finding caselog's own path for the merge driver")?;
     // git runs the driver through the shell.
     let quoted = format!("'{}'", exe.display().to_string().replace('\'', "'\\''"));
-    let driver = format!("{quoted} merge-driver %O %A %B %P %L");
+    // A driver that cannot run (caselog moved or removed since, a crash)
+    // would leave our side alone, unmarked, for git to call merged: then
+    // git's own text merge leaves both sides' lines between markers.
+    let driver = format!(
+        "{quoted} merge-driver %O %A %B %P %L || {{ [ $? -eq 1 ] || git merge-file -L ours -L base -L theirs --marker-size=%L %A %O %B; exit 1; }}"
+    );
     git::set_config(root, "merge.caselog.name", "caselog case files")
         .and_then(|()| git::set_config(root, "merge.caselog.driver", &driver))
         .context("git config failed: the merge driver is not registered")?;

@@ -217,6 +217,22 @@ pub fn changed_since_head(dir: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
+/// The files below `cases/` a merge left unsettled in git's index (each
+/// once), relative to `dir`.
+pub fn unmerged(dir: &Path) -> Result<Vec<String>> {
+    let out = git(dir, &["ls-files", "--unmerged", "-z", "--", "cases"])?;
+    let mut paths: Vec<String> = out
+        .split(|b| *b == 0)
+        .filter_map(|entry| {
+            // `mode object stage<TAB>path`
+            let tab = entry.iter().position(|&b| b == b'\t')?;
+            Some(String::from_utf8_lossy(&entry[tab + 1..]).into_owned())
+        })
+        .collect();
+    paths.dedup();
+    Ok(paths)
+}
+
 /// Files at revisions, read through one long-lived `git cat-file --batch`
 /// process: describing a commit that touched 500 cases costs one process,
 /// not a thousand.

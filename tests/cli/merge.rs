@@ -97,6 +97,30 @@ fn init_registers_the_driver_and_the_attributes() {
 }
 
 #[test]
+fn a_driver_that_cannot_run_leaves_both_sides_between_markers() {
+    let (log, id) = repository(true);
+    // caselog moved since `init --git` registered it.
+    let driver = git_ok(log.path(), &["config", "merge.caselog.driver"]);
+    let exe = driver.split("' merge-driver").next().unwrap();
+    let moved = driver.replacen(exe, "'/nonexistent/caselog", 1);
+    assert_ne!(moved, driver);
+    git_ok(
+        log.path(),
+        &["config", "merge.caselog.driver", moved.trim_end()],
+    );
+    diverge(&log, &id, "ben");
+    let (merged, text) = git(log.path(), &["merge", "--no-edit", "right"]);
+    assert!(!merged, "{text}");
+    let file = log.case_text(&id);
+    assert!(file.contains("<<<<<<< ours"), "{file}");
+    assert!(file.contains(">>>>>>> theirs"), "{file}");
+    let out = log.run(["check"]).output();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("merge conflict marker"), "{said}");
+}
+
+#[test]
 fn git_merges_two_branches_through_the_driver_keeping_every_event() {
     let (log, id) = repository(true);
     diverge(&log, &id, "ben");
@@ -536,4 +560,37 @@ fn a_wait_on_one_branch_and_the_customer_s_answer_on_the_other_merge_into_the_st
     assert_eq!(case["status"], "open");
     assert_eq!(case["events"].as_array().unwrap().len(), 3);
     log.run(["check"]).ok();
+}
+
+#[test]
+fn check_fails_on_a_merge_git_left_unsettled_without_markers() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    let path = log.case_path(&id);
+    let relative = path
+        .strip_prefix(dir)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    git_ok(dir, &["checkout", "-q", "-b", "gone"]);
+    git_ok(dir, &["rm", "-q", &relative]);
+    git_ok(dir, &["commit", "-q", "-m", "remove the case"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["note", &id, "Called back."])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "a note"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "gone"]);
+    assert!(!merged, "{text}");
+    // The changed side is left whole, with no marker in it.
+    assert!(!log.case_text(&id).contains("<<<<<<<"));
+    let out = log.run(["check"]).output();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("git has not settled a merge of this file"),
+        "{said}"
+    );
+    assert!(said.contains(&id), "{said}");
 }
