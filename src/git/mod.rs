@@ -218,8 +218,14 @@ pub fn changed_since_head(dir: &Path) -> Result<Vec<String>> {
 }
 
 /// The files below `cases/` a merge left unsettled in git's index (each
-/// once), relative to `dir`.
+/// once), relative to `dir`; none, without asking git, where no `.git` is
+/// found above `dir`.
 pub fn unmerged(dir: &Path) -> Result<Vec<String>> {
+    let in_repository =
+        std::env::var_os("GIT_DIR").is_some() || dir.ancestors().any(|d| d.join(".git").exists());
+    if !in_repository {
+        return Ok(Vec::new());
+    }
     let out = git(dir, &["ls-files", "--unmerged", "-z", "--", "cases"])?;
     let mut paths: Vec<String> = out
         .split(|b| *b == 0)
