@@ -83,9 +83,9 @@ fn out_of_range(text: &str) -> InputError {
     InputError::Invalid(BadTime::OutOfRange.explain(&format!("'{text}'")))
 }
 
-/// Parses a time the user typed: RFC 3339, `YYYY-MM-DD HH:MM` or
-/// `YYYY-MM-DD` (midnight), the last two on the clock of `zone` (the zone
-/// times are shown in, UTC unless set).
+/// Parses a time the user typed: RFC 3339, `YYYY-MM-DD HH:MM` (a `T` for
+/// the blank and seconds allowed) or `YYYY-MM-DD` (midnight), the last two
+/// on the clock of `zone` (the zone times are shown in, UTC unless set).
 pub fn parse_time(text: &str, zone: Zone) -> Result<DateTime<Utc>, InputError> {
     let text = text.trim();
     let checked = |t: NaiveDateTime| {
@@ -99,7 +99,13 @@ pub fn parse_time(text: &str, zone: Zone) -> Result<DateTime<Utc>, InputError> {
         Err(BadTime::OutOfRange) => return Err(out_of_range(text)),
         Err(BadTime::Unreadable) => {}
     }
-    for layout in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
+    // Help desks' exports write local times either way, with seconds.
+    for layout in [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, layout) {
             return checked(t);
         }
@@ -191,6 +197,13 @@ mod tests {
             expected
         );
         assert_eq!(parse_time("2026-11-24 09:00", Zone::UTC).unwrap(), expected);
+        for local in [
+            "2026-11-24T09:00:00",
+            "2026-11-24 09:00:00",
+            "2026-11-24T09:00",
+        ] {
+            assert_eq!(parse_time(local, Zone::UTC).unwrap(), expected, "{local}");
+        }
         assert_eq!(
             parse_time("2026-11-24", Zone::UTC).unwrap(),
             expected - Duration::hours(9)
