@@ -34,6 +34,9 @@ word_enum!(
 /// Exit code of `check` when it found a problem.
 pub const EXIT_PROBLEMS: u8 = 1;
 
+/// Up to how many leftover temporary files `check` names one by one.
+const STALE_NAMED: usize = 10;
+
 /// Validate every case file, for CI and pre-commit hooks
 ///
 /// Each problem is listed as `path:line: message`: syntax and types,
@@ -80,18 +83,33 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
                 "a change writing {of} case files together was interrupted after {landed}, and the rest were not landed, as {why}: check the cases changed last"
             )),
         }
+        // A killed import can leave thousands: a few are named, more counted.
+        let many = stale.files.len() > STALE_NAMED;
+        let mut removed = 0;
         for file in &stale.files {
             let shown = store.shown(file);
             if args.clean {
                 match std::fs::remove_file(file) {
+                    Ok(()) if many => removed += 1,
                     Ok(()) => warnings.push(format!("removed {shown}")),
                     Err(e) => warnings.push(format!("{shown}: cannot be removed: {e}")),
                 }
-            } else {
+            } else if !many {
                 warnings.push(format!(
                     "{shown}: a temporary file an interrupted write left (not one of the log's cases, which are each whole); `caselog check --clean` removes it"
                 ));
             }
+        }
+        if many && args.clean {
+            warnings.push(format!(
+                "removed {removed} temporary files interrupted writes left"
+            ));
+        } else if many {
+            warnings.push(format!(
+                "{} temporary files interrupted writes left, such as {} (none is one of the log's cases, which are each whole); `caselog check --clean` removes them",
+                stale.files.len(),
+                store.shown(&stale.files[0])
+            ));
         }
     }
     // The walk's files with their stat identities; `all_files` holds

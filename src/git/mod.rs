@@ -53,6 +53,12 @@ fn has_commits(dir: &Path) -> bool {
 /// A revision range as the user wrote it: `A..B`, `A...B` (from their merge
 /// base, as a pull request shows), or `A` (up to HEAD); as two commits.
 pub fn resolve_range(dir: &Path, range: &str) -> Result<(String, String)> {
+    if range.trim().is_empty() {
+        return Err(InputError::Invalid(
+            "the range is empty: give one such as main..HEAD, main...HEAD or HEAD~3".into(),
+        )
+        .into());
+    }
     let (from, to, merge_base) = if let Some((a, b)) = range.split_once("...") {
         (a, b, true)
     } else if let Some((a, b)) = range.split_once("..") {

@@ -136,6 +136,11 @@ fn changes_speaks_markdown_and_json() {
     assert_eq!(log.run(["changes", "HEAD..HEAD"]).ok(), "");
     let stderr = log.run(["changes", "nosuch..HEAD"]).fails(2);
     assert!(stderr.contains("'nosuch' is not a commit here"), "{stderr}");
+    // An empty range (an unset shell variable) is no range, not HEAD..HEAD.
+    for empty in ["", "  "] {
+        let stderr = log.run(["changes", empty]).fails(2);
+        assert!(stderr.contains("the range is empty"), "{stderr}");
+    }
 }
 
 #[test]

@@ -360,22 +360,37 @@ fn writes_killed_at_random_moments_lose_no_acknowledged_event_and_leave_no_visib
         );
     }
 
-    // `check` names each leftover, and `check --clean` removes them all.
+    // `check` names each leftover (counts them past ten), and `check
+    // --clean` removes them all.
+    let many = leftovers.len() > 10;
     let (status, stdout, stderr) = finish(caselog(&log, &["check"]));
     assert_eq!(status.code(), Some(0), "check: {stdout}{stderr}");
-    for file in &leftovers {
-        let shown = file.display().to_string();
-        assert!(
-            stderr
-                .lines()
-                .any(|l| l.contains(&shown) && l.contains("check --clean")),
-            "check does not report {shown}: {stderr}"
+    if many {
+        let counted = format!(
+            "{} temporary files interrupted writes left",
+            leftovers.len()
         );
+        assert!(stderr.contains(&counted), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    } else {
+        for file in &leftovers {
+            let shown = file.display().to_string();
+            assert!(
+                stderr
+                    .lines()
+                    .any(|l| l.contains(&shown) && l.contains("check --clean")),
+                "check does not report {shown}: {stderr}"
+            );
+        }
+        assert_eq!(stderr.lines().count(), leftovers.len(), "{stderr}");
     }
-    assert_eq!(stderr.lines().count(), leftovers.len(), "{stderr}");
     let (status, stdout, stderr) = finish(caselog(&log, &["check", "--clean"]));
     assert_eq!(status.code(), Some(0), "check --clean: {stdout}{stderr}");
-    for file in &leftovers {
+    if many {
+        let removed = format!("removed {} temporary files", leftovers.len());
+        assert!(stderr.contains(&removed), "no '{removed}': {stderr}");
+    }
+    for file in leftovers.iter().filter(|_| !many) {
         let removed = format!("removed {}", file.display());
         assert!(stderr.contains(&removed), "no '{removed}': {stderr}");
     }
@@ -529,4 +544,28 @@ fn an_interrupted_import_whose_files_changed_since_lands_no_more() {
         stderr.contains("`caselog check --clean` removes it"),
         "{stderr}"
     );
+}
+
+#[test]
+fn check_counts_many_leftover_temporary_files_in_one_line() {
+    let log = Log::new();
+    log.open(&[]);
+    let temp = log.path().join(".caselog").join("tmp");
+    for n in 0..25 {
+        std::fs::write(temp.join(format!(".caselog-k{n:02}.tmp")), "half a case").unwrap();
+    }
+    let out = log.run(["check"]).output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "25 temporary files interrupted writes left, such as .caselog/tmp/.caselog-k"
+        ),
+        "{stderr}"
+    );
+    let out = log.run(["check", "--clean"]).output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("removed 25 temporary files"), "{stderr}");
+    assert_eq!(temporary_files(log.path()), Vec::<PathBuf>::new());
 }
