@@ -353,6 +353,15 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
     }
     let path = format!("{id}.toml");
     let pathspec = format!(":(glob)cases/**/{path}");
+    // Records and fields are marked with a word nobody can know in
+    // advance: a commit's subject or author may hold any character, and
+    // must not pass for another commit (a forged author, date or hash).
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random)
+        .map_err(|e| anyhow::anyhow!("no random bytes to read git's log with: {e}"))?;
+    let word: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let (record_mark, field_mark) = (format!("\u{1e}{word}"), format!("\u{1f}{word}"));
+    let format = format!("--format=%x1e{word}%H%x1f{word}%an <%ae>%x1f{word}%aI%x1f{word}%s");
     let out = git(
         dir,
         &[
@@ -369,24 +378,24 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
             // into; by default it lists nothing, and the case's file would
             // seem gone from it.
             "--diff-merges=first-parent",
-            "--format=%x1e%H%x1f%an <%ae>%x1f%aI%x1f%s",
+            &format,
             "--",
             &pathspec,
         ],
     )?;
+    let out = String::from_utf8_lossy(&out);
     let mut commits = Vec::new();
-    for record in out.split(|b| *b == 0x1e).filter(|r| !r.is_empty()) {
+    for record in out.split(record_mark.as_str()).filter(|r| !r.is_empty()) {
         // The header, a NUL, then each file the commit touched, NUL-ended.
-        let mut fields = record.split(|b| *b == 0);
-        let header = String::from_utf8_lossy(fields.next().unwrap_or_default());
-        let parts: Vec<&str> = header.splitn(4, '\u{1f}').collect();
+        let parts: Vec<&str> = record.splitn(4, field_mark.as_str()).collect();
+        let (subject, files) = match parts.get(3) {
+            Some(last) => last.split_once('\0').unwrap_or((last, "")),
+            None => continue,
+        };
         // A move lists both paths; the one that exists in the commit is kept.
-        let files: Vec<String> = fields
-            .map(|f| {
-                String::from_utf8_lossy(f)
-                    .trim_start_matches('\n')
-                    .to_string()
-            })
+        let files: Vec<String> = files
+            .split('\0')
+            .map(|f| f.trim_start_matches('\n').to_string())
             .filter(|f| !f.is_empty())
             .collect();
         let commit = parts.first().copied().unwrap_or("");
@@ -397,15 +406,13 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
                 break;
             }
         }
-        if parts.len() == 4 {
-            commits.push(Commit {
-                hash: parts[0].to_string(),
-                author: parts[1].to_string(),
-                date: parts[2].to_string(),
-                subject: parts[3].to_string(),
-                path: file.to_string(),
-            });
-        }
+        commits.push(Commit {
+            hash: parts[0].to_string(),
+            author: parts[1].to_string(),
+            date: parts[2].to_string(),
+            subject: subject.to_string(),
+            path: file.to_string(),
+        });
     }
     Ok(commits)
 }

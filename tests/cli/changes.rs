@@ -477,3 +477,33 @@ fn changes_tells_a_case_moved_and_changed_in_one_commit_as_moved_not_deleted_and
         )
     );
 }
+
+#[test]
+fn log_cannot_be_made_to_tell_a_forged_commit_by_a_commit_message() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    log.run(["note", &id, "Called back."])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    // A subject holding the characters an older log split its records and
+    // fields on, followed by a made-up commit.
+    let forged = format!(
+        "a note\u{1e}{}\u{1f}Mallory <m@evil.example>\u{1f}2020-01-01T00:00:00Z\u{1f}resolved by the boss",
+        "f".repeat(40)
+    );
+    git_ok(dir, &["commit", "-q", "-am", &forged]);
+    let out = log.run(["log", &id]).output();
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("Mallory <m@evil.example>  "), "{said}");
+    assert!(said.contains("note added"), "{said}");
+    let json: serde_json::Value =
+        serde_json::from_str(&log.run(["log", &id, "--format", "json"]).ok()).unwrap();
+    let commits = json.as_array().unwrap();
+    assert_eq!(commits.len(), 2, "{json}");
+    assert!(
+        commits
+            .iter()
+            .all(|c| c["author"] != "Mallory <m@evil.example>")
+    );
+}
