@@ -11,12 +11,12 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use super::write::{TEMP_PREFIX, TEMP_SUFFIX, is_cross_device, sync_folder};
+use super::durable::{TEMP_PREFIX, TEMP_SUFFIX, rename_over, sync_folder};
 use super::{Store, WORK_DIR, safe};
 
 /// The record, in caselog's work folder while a batch lands.
@@ -190,37 +190,23 @@ impl Store {
             if let Some(folder) = target.parent() {
                 safe::create_folders(&self.root, folder, &|p| self.shown(p))?;
             }
-            self.move_into_place(&staged, &target)
+            rename_over(&staged, &target)
                 .with_context(|| format!("writing {}", self.shown(&target)))?;
+            if let Some(folder) = target.parent() {
+                sync_folder(folder);
+            }
         }
         self.end_landing();
         Ok(Finished::Landed { rest, of })
     }
 
-    /// `path` of a record below the root, made of plain parts only.
+    /// `path` of a record below the root, reached through no `..` and no
+    /// linked folder ([`safe::check_folders`]).
     fn below(&self, path: &str) -> Option<PathBuf> {
-        let path = Path::new(path);
-        path.components()
-            .all(|c| matches!(c, Component::Normal(_)))
-            .then(|| self.root.join(path))
-    }
-
-    /// Renames `staged` onto `target`; across file systems, copied beside
-    /// it first so the last step is still one rename.
-    fn move_into_place(&self, staged: &Path, target: &Path) -> io::Result<()> {
-        match fs::rename(staged, target) {
-            Ok(()) => {}
-            Err(e) if is_cross_device(&e) => {
-                let beside = self.copy_beside(staged, target)?;
-                beside.persist(target).map_err(|e| e.error)?;
-                fs::remove_file(staged)?;
-            }
-            Err(e) => return Err(e),
-        }
-        if let Some(folder) = target.parent() {
-            sync_folder(folder);
-        }
-        Ok(())
+        let full = self.root.join(path);
+        let plain = Path::new(path).is_relative()
+            && safe::check_folders(&self.root, &full, &|p| self.shown(p)).is_ok();
+        plain.then_some(full)
     }
 }
 

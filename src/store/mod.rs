@@ -8,6 +8,7 @@
 //! atomic rename ([`write`]); whole-log passes run on every core ([`walk`]).
 //! Nothing below the root is reached through a symbolic link ([`safe`]).
 
+mod durable;
 pub mod index;
 mod landing;
 mod lock;

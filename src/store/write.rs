@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use tempfile::{NamedTempFile, TempPath};
 
+use super::durable::{
+    TEMP_PREFIX, TEMP_SUFFIX, copy_beside, is_cross_device, sync_file_system, sync_folder,
+};
 use super::landing::{Fingerprint, ToLand};
 use super::{CASES_DIR, Store, WORK_DIR, safe};
 use crate::case::Case;
@@ -31,9 +34,6 @@ pub struct Changed {
 
 /// The folder for temporary files, inside the work folder.
 const TEMP_DIR: &str = "tmp";
-/// The names of temporary files, wherever they are.
-pub(super) const TEMP_PREFIX: &str = ".caselog-";
-pub(super) const TEMP_SUFFIX: &str = ".tmp";
 
 impl Store {
     /// Writes a new case file. Returns false, writing nothing, when a file
@@ -239,19 +239,13 @@ impl Store {
         Ok(file.into_temp_path())
     }
 
-    /// Renames a temporary file onto `target`, replacing it, and syncs the
-    /// folder (with `sync`; a batch syncs its folders once, at the end).
-    /// Across file systems (a `cases/` mounted apart) it is copied beside
-    /// the target first, so the last step is still one rename.
+    /// Renames a temporary file onto `target`, replacing it (see
+    /// [`super::durable::rename_over`]), and syncs the folder (with `sync`; a
+    /// batch syncs its folders once, at the end).
     fn land(&self, file: TempPath, target: &Path, sync: bool) -> io::Result<()> {
-        match file.persist(target) {
-            Ok(()) => Ok(()),
-            Err(e) if is_cross_device(&e.error) => {
-                let beside = self.copy_beside(&e.path, target)?;
-                beside.persist(target).map(|_| ()).map_err(|e| e.error)
-            }
-            Err(e) => Err(e.error),
-        }?;
+        super::durable::rename_over(&file, target)?;
+        // Its temporary name is gone: nothing is left for a drop to remove.
+        let _ = file.keep();
         if sync && let Some(folder) = target.parent() {
             sync_folder(folder);
         }
@@ -263,7 +257,7 @@ impl Store {
         let landed = match file.persist_noclobber(target) {
             Ok(()) => Ok(()),
             Err(e) if is_cross_device(&e.error) => {
-                let beside = self.copy_beside(&e.path, target)?;
+                let beside = copy_beside(&e.path, target)?;
                 beside
                     .persist_noclobber(target)
                     .map(|_| ())
@@ -281,17 +275,6 @@ impl Store {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(e),
         }
-    }
-
-    pub(super) fn copy_beside(&self, from: &Path, target: &Path) -> io::Result<NamedTempFile> {
-        let folder = target.parent().unwrap_or(Path::new("."));
-        let mut beside = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .suffix(TEMP_SUFFIX)
-            .tempfile_in(folder)?;
-        io::copy(&mut File::open(from)?, &mut beside)?;
-        beside.as_file().sync_all()?;
-        Ok(beside)
     }
 }
 
@@ -511,7 +494,7 @@ impl Batch<'_> {
     fn land_recorded(&mut self) -> Result<()> {
         let store = self.store;
         let total = self.staged.len();
-        let mut landed: Vec<Landed> = Vec::with_capacity(total);
+        let mut landed: Vec<LandedFile> = Vec::with_capacity(total);
         for (i, staged) in std::mem::take(&mut self.staged).into_iter().enumerate() {
             // The file it replaces keeps a second name until the batch
             // has landed, unless nothing can fail after it (the last).
@@ -553,7 +536,7 @@ impl Batch<'_> {
                     not_undone.join(", ")
                 );
             }
-            landed.push(Landed {
+            landed.push(LandedFile {
                 path: staged.path,
                 before: staged.before,
                 kept,
@@ -578,7 +561,7 @@ fn die_for_a_test(landed: usize) {
 }
 
 /// A file a batch has landed, and how to undo it.
-struct Landed {
+struct LandedFile {
     path: PathBuf,
     /// What a changed file held before; `None` for a new one.
     before: Option<String>,
@@ -638,9 +621,9 @@ impl Store {
     /// Undoes landed writes of a batch: a new file is removed, a changed
     /// one is put back (the very file, when it kept a second name; else
     /// its old text is written again). Returns the files it could not undo.
-    fn put_back(&self, landed: Vec<Landed>) -> Vec<String> {
+    fn put_back(&self, landed: Vec<LandedFile>) -> Vec<String> {
         let mut failed = Vec::new();
-        for Landed { path, before, kept } in landed.into_iter().rev() {
+        for LandedFile { path, before, kept } in landed.into_iter().rev() {
             // `replace` syncs the folder itself; a removal or a rename back
             // is made durable here.
             let sync = || {
@@ -666,32 +649,6 @@ impl Store {
             }
         }
         failed
-    }
-}
-
-pub(super) fn is_cross_device(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::CrossesDevices
-}
-
-/// Flushes everything written to the file system `path` is on, in one
-/// call (Linux's `syncfs`).
-#[cfg(target_os = "linux")]
-fn sync_file_system(path: &Path) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let file = File::open(path)?;
-    // SAFETY: `syncfs` only reads the descriptor, which `file` keeps open
-    // until after the call.
-    if unsafe { libc::syncfs(file.as_raw_fd()) } == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-/// Makes a rename durable. Best effort: not every platform can sync a folder.
-pub(super) fn sync_folder(folder: &Path) {
-    if let Ok(dir) = File::open(folder) {
-        let _ = dir.sync_all();
     }
 }
 

@@ -1,0 +1,67 @@
+//! The file-system steps every write of the store is made of: the names of
+//! temporary files, a rename that also works across file systems, and the
+//! syncs that make a write survive a power cut. Below both single writes
+//! ([`super::write`]) and the record of a batch ([`super::landing`]).
+
+use std::fs::{self, File};
+use std::io;
+use std::path::Path;
+
+use tempfile::NamedTempFile;
+
+/// The names of temporary files, wherever they are.
+pub(super) const TEMP_PREFIX: &str = ".caselog-";
+pub(super) const TEMP_SUFFIX: &str = ".tmp";
+
+/// Renames `from` onto `target`, replacing it. Across file systems (a
+/// `cases/` mounted apart) it is copied beside the target first, so the
+/// last step is still one rename.
+pub(super) fn rename_over(from: &Path, target: &Path) -> io::Result<()> {
+    match fs::rename(from, target) {
+        Ok(()) => Ok(()),
+        Err(e) if is_cross_device(&e) => {
+            let beside = copy_beside(from, target)?;
+            beside.persist(target).map_err(|e| e.error)?;
+            fs::remove_file(from)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A synced copy of `from` in `target`'s folder, under a temporary name.
+pub(super) fn copy_beside(from: &Path, target: &Path) -> io::Result<NamedTempFile> {
+    let folder = target.parent().unwrap_or(Path::new("."));
+    let mut beside = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(folder)?;
+    io::copy(&mut File::open(from)?, &mut beside)?;
+    beside.as_file().sync_all()?;
+    Ok(beside)
+}
+
+pub(super) fn is_cross_device(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::CrossesDevices
+}
+
+/// Flushes everything written to the file system `path` is on, in one
+/// call (Linux's `syncfs`).
+#[cfg(target_os = "linux")]
+pub(super) fn sync_file_system(path: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let file = File::open(path)?;
+    // SAFETY: `syncfs` only reads the descriptor, which `file` keeps open
+    // until after the call.
+    if unsafe { libc::syncfs(file.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Makes a rename durable. Best effort: not every platform can sync a folder.
+pub(super) fn sync_folder(folder: &Path) {
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
+    }
+}
