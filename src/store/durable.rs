@@ -3,9 +3,10 @@
 //! syncs that make a write survive a power cut. Below both single writes
 //! ([`super::write`]) and the record of a batch ([`super::landing`]).
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
@@ -47,7 +48,7 @@ pub(super) fn is_cross_device(e: &io::Error) -> bool {
 /// Flushes everything written to the file system `path` is on, in one
 /// call (Linux's `syncfs`).
 #[cfg(target_os = "linux")]
-pub(super) fn sync_file_system(path: &Path) -> io::Result<()> {
+fn sync_file_system(path: &Path) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     let file = File::open(path)?;
     // SAFETY: `syncfs` only reads the descriptor, which `file` keeps open
@@ -63,5 +64,39 @@ pub(super) fn sync_file_system(path: &Path) -> io::Result<()> {
 pub(super) fn sync_folder(folder: &Path) {
     if let Ok(dir) = File::open(folder) {
         let _ = dir.sync_all();
+    }
+}
+
+/// From how many files a batch syncs the whole file system at once
+/// rather than file by file: each sync costs about as much as the others
+/// together, on a disk that flushes for every one.
+const SYNC_ALL_FROM: usize = 32;
+
+/// Makes a batch's written files durable before any lands.
+pub(super) fn sync_files(files: &[&Path]) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if files.len() >= SYNC_ALL_FROM
+        && let Some(first) = files.first()
+    {
+        return sync_file_system(first);
+    }
+    for file in files {
+        File::open(file)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Makes the renames into `folders` durable; best effort, as a folder
+/// sync is (see [`sync_folder`]).
+pub(super) fn sync_folders(folders: &HashSet<PathBuf>) {
+    #[cfg(target_os = "linux")]
+    if folders.len() >= SYNC_ALL_FROM
+        && let Some(first) = folders.iter().next()
+    {
+        let _ = sync_file_system(first);
+        return;
+    }
+    for folder in folders {
+        sync_folder(folder);
     }
 }

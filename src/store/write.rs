@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use tempfile::{NamedTempFile, TempPath};
 
-use super::durable::{
-    TEMP_PREFIX, TEMP_SUFFIX, copy_beside, is_cross_device, sync_file_system, sync_folder,
-};
+use super::durable::{self, TEMP_PREFIX, TEMP_SUFFIX, copy_beside, is_cross_device, sync_folder};
 use super::landing::{Fingerprint, ToLand};
 use super::{CASES_DIR, Store, WORK_DIR, safe};
 use crate::case::Case;
@@ -240,10 +238,10 @@ impl Store {
     }
 
     /// Renames a temporary file onto `target`, replacing it (see
-    /// [`super::durable::rename_over`]), and syncs the folder (with `sync`; a
+    /// [`durable::rename_over`]), and syncs the folder (with `sync`; a
     /// batch syncs its folders once, at the end).
     fn land(&self, file: TempPath, target: &Path, sync: bool) -> io::Result<()> {
-        super::durable::rename_over(&file, target)?;
+        durable::rename_over(&file, target)?;
         // Its temporary name is gone: nothing is left for a drop to remove.
         let _ = file.keep();
         if sync && let Some(folder) = target.parent() {
@@ -279,11 +277,11 @@ impl Store {
 }
 
 /// Case files written together, all or nothing, under the log's lock:
-/// each new text is written and synced to a temporary file as it is
-/// added, so a failing read, change or write (a full disk) leaves the log
-/// as it was; [`Batch::land`] then renames them into place, and puts back
-/// the ones it landed should a later rename fail. Dropped unlanded, it
-/// writes nothing.
+/// each new text is written to a temporary file as it is added, so a
+/// failing read, change or write (a full disk) leaves the log as it was;
+/// [`Batch::land`] then syncs them all, renames them into place, and puts
+/// back the ones it landed should a later rename fail. Dropped unlanded,
+/// it writes nothing.
 pub struct Batch<'a> {
     store: &'a Store,
     staged: Vec<Staged>,
@@ -457,9 +455,7 @@ impl Batch<'_> {
         let store = self.store;
         let total = self.staged.len();
         let staged: Vec<&Path> = self.staged.iter().map(|s| &*s.file).collect();
-        store
-            .sync_files(&staged)
-            .context("writing the cases to disk; nothing was written")?;
+        durable::sync_files(&staged).context("writing the cases to disk; nothing was written")?;
         let recorded = total > 1;
         if recorded {
             let mut files = Vec::with_capacity(total);
@@ -484,7 +480,7 @@ impl Batch<'_> {
             .collect();
         let result = self.land_recorded();
         // Renames made durable before the record that could redo them goes.
-        store.sync_folders(&folders);
+        durable::sync_folders(&folders);
         if recorded {
             store.end_landing();
         }
@@ -569,41 +565,7 @@ struct LandedFile {
     kept: Option<TempPath>,
 }
 
-/// From how many files a batch syncs the whole file system at once
-/// rather than file by file: each sync costs about as much as the others
-/// together, on a disk that flushes for every one.
-const SYNC_ALL_FROM: usize = 32;
-
 impl Store {
-    /// Makes the batch's written files durable before any lands.
-    fn sync_files(&self, files: &[&Path]) -> io::Result<()> {
-        #[cfg(target_os = "linux")]
-        if files.len() >= SYNC_ALL_FROM
-            && let Some(first) = files.first()
-        {
-            return sync_file_system(first);
-        }
-        for file in files {
-            File::open(file)?.sync_all()?;
-        }
-        Ok(())
-    }
-
-    /// Makes the renames into `folders` durable; best effort, as a folder
-    /// sync is (see [`sync_folder`]).
-    fn sync_folders(&self, folders: &HashSet<PathBuf>) {
-        #[cfg(target_os = "linux")]
-        if folders.len() >= SYNC_ALL_FROM
-            && let Some(first) = folders.iter().next()
-        {
-            let _ = sync_file_system(first);
-            return;
-        }
-        for folder in folders {
-            sync_folder(folder);
-        }
-    }
-
     /// A second name (a hard link, in the work folder) for the file `path`
     /// names now: renamed back over a new text, it puts the very file
     /// back, which takes no room on a full disk, as writing its text
