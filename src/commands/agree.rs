@@ -54,7 +54,7 @@ pub fn run(session: &Session, args: AgreeArgs, out: &mut dyn Write) -> Result<u8
         replace: args.replace,
         reason: args.reason.as_deref(),
     };
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         args.by.by.as_deref(),
         args.card.allow_card_like_number,

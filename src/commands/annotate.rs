@@ -61,7 +61,7 @@ pub fn run(session: &Session, args: AnnotateArgs, out: &mut dyn Write) -> Result
             limit,
         )?,
     };
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         Some(&by),
         args.card.allow_card_like_number,

@@ -27,7 +27,7 @@ pub struct AssignArgs {
 pub fn run(session: &Session, args: AssignArgs, out: &mut dyn Write) -> Result<u8> {
     let person = args.person.trim();
     session.check_person(person, "the assignee")?;
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         args.by.by.as_deref(),
         args.card.allow_card_like_number,

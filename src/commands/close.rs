@@ -45,7 +45,7 @@ pub fn run(session: &Session, args: CloseArgs, out: &mut dyn Write) -> Result<u8
         (None, true) => Some(Voiding::OpenedInError),
         (None, false) => None,
     };
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         args.by.by.as_deref(),
         args.card.allow_card_like_number,

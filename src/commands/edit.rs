@@ -258,7 +258,7 @@ pub fn run(session: &Session, args: EditArgs, out: &mut dyn Write) -> Result<u8>
             _ => {}
         }
     }
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         args.by.by.as_deref(),
         args.card.allow_card_like_number,

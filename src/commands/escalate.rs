@@ -37,7 +37,7 @@ pub struct EscalateArgs {
 pub fn run(session: &Session, args: EscalateArgs, out: &mut dyn Write) -> Result<u8> {
     let to = args.to.trim();
     session.check_person(to, "--to")?;
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         args.by.by.as_deref(),
         args.card.allow_card_like_number,

@@ -115,7 +115,7 @@ fn record_edits(
             continue;
         };
         let mut recorded = Vec::new();
-        let changed = session.change_allowing(id, by, allow_card_like, |case, stamp| {
+        let changed = session.change(id, by, allow_card_like, |case, stamp| {
             recorded = fields::unrecorded(earlier, case);
             lifecycle::record_edits(case, stamp, &recorded)
         });

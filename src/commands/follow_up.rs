@@ -58,7 +58,7 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
             None => None,
         };
         let mut due = None;
-        let changed = session.change_allowing(
+        let changed = session.change(
             &args.id,
             by,
             args.card.allow_card_like_number,
@@ -84,7 +84,7 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
         );
     }
     let satisfied = args.satisfied.map(|s| s == "yes");
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         by,
         args.card.allow_card_like_number,

@@ -34,7 +34,7 @@ pub struct ProposeArgs {
 }
 
 pub fn run(session: &Session, args: ProposeArgs, out: &mut dyn Write) -> Result<u8> {
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         args.by.by.as_deref(),
         args.card.allow_card_like_number,

@@ -111,7 +111,7 @@ pub fn run(session: &Session, args: ReplyArgs, out: &mut dyn Write) -> Result<u8
         )
     })?;
     let changed = session
-        .change_allowing(
+        .change(
             case.id.as_str(),
             Some(&stamp.by),
             args.card.allow_card_like_number,

@@ -64,7 +64,7 @@ pub fn run(session: &Session, args: ResolveArgs, out: &mut dyn Write) -> Result<
         follow_up_due: None,
     };
     let mut due = None;
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         args.by.by.as_deref(),
         args.card.allow_card_like_number,

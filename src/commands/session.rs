@@ -310,7 +310,7 @@ impl Session {
     /// refused, unless `allow_card_like` lets it through
     /// (`--allow-card-like-number`: a known false positive), recorded
     /// masked on the change's last event.
-    pub fn change_allowing(
+    pub fn change(
         &self,
         id: &str,
         by: Option<&str>,
@@ -335,7 +335,7 @@ impl Session {
         Ok(staged.landed())
     }
 
-    /// [`Session::change_allowing`] as one of a [`Batch`]'s changes, which
+    /// [`Session::change`] as one of a [`Batch`]'s changes, which
     /// lands with the others or not at all; what there is to say of it
     /// waits for [`StagedChange::landed`].
     pub fn change_in(

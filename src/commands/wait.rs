@@ -51,7 +51,7 @@ pub fn run(session: &Session, args: WaitArgs, out: &mut dyn Write) -> Result<u8>
         Some(When::Span(_)) => Some(session.settings()?),
         _ => None,
     };
-    let changed = session.change_allowing(
+    let changed = session.change(
         &args.id,
         args.by.by.as_deref(),
         args.card.allow_card_like_number,
