@@ -289,7 +289,7 @@ impl Reader<'_> {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
             Some(Value::String(s)) => {
-                serde_json::from_str(s).map_err(|e| RowError(format!("events: {e}")))?
+                crate::imported_value::from_json(s).map_err(|e| RowError(format!("events: {e}")))?
             }
             Some(other) => other.clone(),
         };

@@ -598,10 +598,10 @@ fn guess_format(file: &std::path::Path) -> Result<Format> {
 /// Rows of caselog's own columns.
 fn parse(text: &str, format: Format) -> Result<Vec<(String, Map<String, Value>)>> {
     let records: Vec<Value> = match format {
-        Format::Json => serde_json::from_str(text).map_err(|e| {
+        Format::Json => crate::imported_value::list_from_json(text).map_err(|e| {
             InputError::Invalid(format!("line {}: not a JSON list of cases: {e}", e.line()))
         })?,
-        Format::Yaml => crate::yaml::from_str(text).map_err(|e| {
+        Format::Yaml => crate::imported_value::list_from_yaml(text).map_err(|e| {
             InputError::Invalid(format!(
                 "line {}: not a YAML list of cases: {}",
                 e.line.unwrap_or(1),
@@ -911,14 +911,14 @@ fn source_csv(text: &str) -> Result<SourceTable> {
 
 fn parse_values(text: &str, format: Format) -> Result<Vec<Value>> {
     Ok(match format {
-        Format::Yaml => crate::yaml::from_str(text).map_err(|e| {
+        Format::Yaml => crate::imported_value::list_from_yaml(text).map_err(|e| {
             InputError::Invalid(format!(
                 "line {}: not a YAML list of records: {}",
                 e.line.unwrap_or(1),
                 e.message
             ))
         })?,
-        _ => serde_json::from_str(text).map_err(|e| {
+        _ => crate::imported_value::list_from_json(text).map_err(|e| {
             InputError::Invalid(format!(
                 "line {}: not a JSON list of records: {e}",
                 e.line()

@@ -1160,3 +1160,56 @@ fn a_quote_never_closed_in_the_last_column_does_not_swallow_the_rows_after_it() 
     let out = import(&log, &["fine.csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn a_record_giving_one_field_twice_is_refused_with_its_line_and_nothing_is_written() {
+    let log = Log::new();
+    let before = log.files();
+    // caselog's own columns, a mapped export, an `events` cell holding
+    // JSON, and YAML: each a place a hand edit can repeat a key.
+    let own = "[\n{\"title\": \"Late parcel\", \"customer\": \"Ann Lee\",\n\"customer\": \"Bo Chan\", \"summary\": \"Late\", \"opened_at\": \"2026-11-20T09:30:00Z\", \"channel\": \"email\"}\n]";
+    let mapped = "[{\"ticket\": 7, \"subject\": \"Late\",\n \"subject\": \"Early\"}]";
+    let events_cell = "title,customer,summary,opened_at,channel,events\n\
+        Late,Ann Lee,Late,2026-11-20T09:30:00Z,email,\"[{\"\"at\"\": \"\"2026-11-20T09:30:00Z\"\", \"\"at\"\": \"\"2026-11-21T09:30:00Z\"\"}]\"\n";
+    let yaml = "- title: Late parcel\n  customer: Ann Lee\n  customer: Bo Chan\n";
+    std::fs::write(log.path().join("own.json"), own).unwrap();
+    std::fs::write(log.path().join("mapped.json"), mapped).unwrap();
+    std::fs::write(log.path().join("cell.csv"), events_cell).unwrap();
+    std::fs::write(log.path().join("own.yaml"), yaml).unwrap();
+    std::fs::write(
+        log.path().join("desk.toml"),
+        "source = \"desk\"\n[columns]\nid = \"ticket\"\ntitle = \"subject\"\n",
+    )
+    .unwrap();
+    for (args, said) in [
+        (&["import", "own.json"][..], "line 3"),
+        (
+            &["import", "mapped.json", "--mapping", "desk.toml"][..],
+            "line 2",
+        ),
+        (&["import", "cell.csv"][..], "\"at\" is given twice"),
+        (&["import", "own.yaml"][..], "\"customer\" is given twice"),
+    ] {
+        let err = log.run(args).at(IMPORTED_AT).fails(2);
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert!(
+            err.contains("twice") || err.contains("duplicate"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    }
+    let mut after = log.files();
+    for name in [
+        "own.json",
+        "mapped.json",
+        "cell.csv",
+        "own.yaml",
+        "desk.toml",
+    ] {
+        after.remove(&log.path().join(name));
+    }
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+}
