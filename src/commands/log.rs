@@ -10,7 +10,7 @@ use super::Session;
 use super::args::words;
 use super::changes::Format;
 use crate::case::{Case, file};
-use crate::error::EXIT_OK;
+use crate::error::{EXIT_OK, InputError};
 use crate::git;
 use crate::git::history::{self, CaseChange};
 use crate::time::format_time;
@@ -21,7 +21,8 @@ use clap::Args;
 /// author, date, and what it did to the case
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The case: its id, or a unique prefix or suffix of it
+    /// The case: its id, or a unique prefix or suffix of it; also a case
+    /// since deleted from the log
     #[arg(add = clap_complete::ArgValueCompleter::new(super::completions::case_ids))]
     pub id: String,
     #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]
@@ -84,15 +85,41 @@ fn credit(entry: &Entry) -> String {
     }
 }
 
+/// The one deleted case `query` names (its id, or a unique prefix or
+/// suffix of it, as for a case in the log), if any.
+fn deleted_case(root: &std::path::Path, query: &str) -> Result<Option<String>> {
+    let mut matches: Vec<String> = git::deleted_case_ids(root)?
+        .into_iter()
+        .filter(|id| id.starts_with(query) || id.ends_with(query))
+        .collect();
+    match matches.len() {
+        0 | 1 => Ok(matches.pop()),
+        count => Err(InputError::AmbiguousCase {
+            query: query.to_string(),
+            count,
+            listed: format!("{} (deleted)", matches.join(", ")),
+        }
+        .into()),
+    }
+}
+
 pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> {
     let store = session.store()?;
     let root = store.root();
-    let path = store.find(&args.id)?;
-    git::require_history(root)?;
-    let id = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let id = match store.find(&args.id) {
+        Ok(path) => {
+            git::require_history(root)?;
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        }
+        // A case deleted from the log still has its story in git.
+        Err(err) if matches!(err.downcast_ref(), Some(InputError::UnknownCase(_))) => {
+            git::require_history(root)?;
+            deleted_case(root, &args.id)?.ok_or(err)?
+        }
+        Err(err) => return Err(err),
+    };
     let mut blobs = git::Blobs::open(root)?;
     let commits = git::case_history(root, &id, &mut blobs)?;
     let shallow = git::shallow_commits(root)?;

@@ -417,6 +417,40 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
     Ok(commits)
 }
 
+/// The ids of cases whose files some commit deleted (they may be back
+/// since), each once: what `log` can still tell of a case no longer in the
+/// log. Names that are no case id are left out.
+pub fn deleted_case_ids(dir: &Path) -> Result<Vec<String>> {
+    if !has_commits(dir) {
+        return Ok(Vec::new());
+    }
+    let out = git(
+        dir,
+        &[
+            "log",
+            "--relative",
+            "--diff-filter=D",
+            "--name-only",
+            "-z",
+            "--format=",
+            "--no-show-signature",
+            "--",
+            ":(glob)cases/**/*.toml",
+        ],
+    )?;
+    let mut ids: Vec<String> = String::from_utf8_lossy(&out)
+        .split('\0')
+        .filter_map(|path| {
+            let name = path.trim_start_matches('\n').rsplit('/').next()?;
+            let stem = name.strip_suffix(".toml")?;
+            crate::case::id::CaseId::parse_full(stem).map(|_| stem.to_string())
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// The commits whose parents a shallow clone does not hold (none in a
 /// full clone): what they changed cannot be told.
 pub fn shallow_commits(dir: &Path) -> Result<Vec<String>> {

@@ -507,3 +507,45 @@ fn log_cannot_be_made_to_tell_a_forged_commit_by_a_commit_message() {
             .all(|c| c["author"] != "Mallory <m@evil.example>")
     );
 }
+
+#[test]
+fn log_tells_the_story_of_a_case_deleted_from_the_log_by_its_id_or_part_of_it() {
+    let (log, [_, doomed, _, fresh]) = busy_history();
+    for query in [doomed.as_str(), &doomed[doomed.len() - 5..]] {
+        let out = log.run(["log", query]).ok();
+        let commits: Vec<&str> = out.split("\n\n").collect();
+        assert_eq!(commits.len(), 2, "{query}: {out}");
+        assert!(commits[0].contains("more cases\n  opened"), "{out}");
+        assert!(
+            commits[1].contains("a busy day\n  case file deleted"),
+            "{out}"
+        );
+    }
+    // A case never in the log is still unknown; so is one never committed.
+    let err = log.run(["log", "20260101-zzzzz"]).fails(2);
+    assert!(err.contains("no case matches '20260101-zzzzz'"), "{err}");
+    std::fs::remove_file(log.case_path(&fresh)).unwrap();
+    let err = log.run(["log", &fresh]).fails(2);
+    assert!(err.contains(&format!("no case matches '{fresh}'")), "{err}");
+}
+
+#[test]
+fn a_part_of_an_id_naming_several_deleted_cases_is_refused_with_them() {
+    let (log, _) = crate::merge::repository(true);
+    let dir = log.path();
+    let first = log.open(&[]);
+    let second = log.open(&[]);
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "-m", "two"]);
+    git_ok(dir, &["rm", "-q", "-r", "cases"]);
+    git_ok(dir, &["commit", "-q", "-m", "none"]);
+    let shared = first
+        .chars()
+        .zip(second.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect::<String>();
+    let err = log.run(["log", &shared]).fails(2);
+    assert!(err.contains(&first) && err.contains(&second), "{err}");
+    assert!(err.contains("(deleted)"), "{err}");
+}
