@@ -20,7 +20,7 @@ use crate::case::import_map::{self, Mapping};
 use crate::case::lifecycle::{self, Correction};
 use crate::case::validate;
 use crate::case::{Action, Case, EditField};
-use crate::error::{EXIT_OK, InputError};
+use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::limits;
 use crate::time;
 use clap::Args;
@@ -66,7 +66,8 @@ pub struct ImportArgs {
     /// source, instead of skipping them
     #[arg(long)]
     pub update: bool,
-    /// Import the valid rows and report the others, instead of importing nothing
+    /// Import the valid rows and report the others (exit code 2), instead of
+    /// importing nothing
     #[arg(long)]
     pub skip_invalid: bool,
     #[command(flatten)]
@@ -413,7 +414,18 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             }
         ));
     }
-    Ok(EXIT_OK)
+    // As `list` or `export` past a file they cannot read: the work is
+    // done on the rest, and a script still learns some rows were not.
+    if problems.is_empty() {
+        Ok(EXIT_OK)
+    } else {
+        super::say(&format!(
+            "{} of {} rows invalid and not imported (listed above)",
+            problems.len(),
+            rows.len()
+        ));
+        Ok(EXIT_INPUT)
+    }
 }
 
 /// Every case the log holds, by every id a re-import may know it by (the

@@ -283,9 +283,24 @@ fn a_bad_row_is_named_and_nothing_is_written() {
         .run(["import", "bad.csv", "--skip-invalid"])
         .at("2026-11-20T09:00:00Z")
         .output();
-    assert!(out.status.success());
+    // The valid rows are imported; the exit code still says some were not.
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped bad.csv: row 5"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("skipped bad.csv: row 5"), "{stderr}");
+    assert!(
+        stderr.ends_with("2 of 5 rows invalid and not imported (listed above)\n"),
+        "{stderr}"
+    );
+    let listed = log.run(["list", "--format", "json"]).ok();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&listed)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[test]

@@ -965,7 +965,7 @@ fn rows_without_an_id_imported_again_are_not_made_twice() {
     );
     assert_eq!(log.files(), before);
     let out = import(&log, &["changed.csv", "--skip-invalid"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), 1, "{}", stderr(&out));
 }
 
