@@ -71,17 +71,19 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     // First, so a batch a crash cut short lands before the files are read.
     let mut warnings: Vec<String> = Vec::new();
     if let Some(stale) = store.stale_files()? {
-        match stale.landing {
-            Finished::Nothing => {}
-            Finished::Landed { rest, of } => warnings.push(format!(
-                "landed the last {rest} of {of} case files a change was writing together when it was interrupted"
-            )),
-            Finished::LeftAlone { of: 0, why, .. } => warnings.push(format!(
-                "a change writing case files together was interrupted, and {why}: check the cases changed last"
-            )),
-            Finished::LeftAlone { landed, of, why } => warnings.push(format!(
-                "a change writing {of} case files together was interrupted after {landed}, and the rest were not landed, as {why}: check the cases changed last"
-            )),
+        for landing in &stale.landings {
+            match landing {
+                Finished::Nothing => {}
+                Finished::Landed { rest, of } => warnings.push(format!(
+                    "landed the last {rest} of {of} case files a change was writing together when it was interrupted"
+                )),
+                Finished::LeftAlone { of: 0, why, .. } => warnings.push(format!(
+                    "a change writing case files together was interrupted, and {why}: check the cases changed last"
+                )),
+                Finished::LeftAlone { landed, of, why } => warnings.push(format!(
+                    "a change writing {of} case files together was interrupted after {landed}, and the rest were not landed, as {why}: check the cases changed last"
+                )),
+            }
         }
         // A killed import can leave thousands: a few are named, more counted.
         let many = stale.files.len() > STALE_NAMED;

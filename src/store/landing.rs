@@ -62,8 +62,13 @@ pub(super) struct ToLand<'a> {
     pub old: Option<Fingerprint>,
 }
 
+/// What came of interrupted batches finished by commands other than
+/// `check` (which alone reports them), one JSON line each, until `check`
+/// tells them.
+const OUTCOMES_FILE: &str = "landing-outcomes.jsonl";
+
 /// What finishing an interrupted batch did.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Finished {
     /// No batch was interrupted.
     Nothing,
@@ -74,12 +79,25 @@ pub enum Finished {
     LeftAlone {
         landed: usize,
         of: usize,
-        why: &'static str,
+        why: Unfinished,
     },
 }
 
+/// Why an interrupted batch was left as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Unfinished {
+    #[error("its record is damaged")]
+    DamagedRecord,
+    #[error("its record names a path outside the log")]
+    PathOutsideTheLog,
+    #[error("a file of it changed since")]
+    FileChanged,
+    #[error("the text it was to land is gone")]
+    TextGone,
+}
+
 impl Store {
-    fn landing_path(&self) -> PathBuf {
+    pub(super) fn landing_path(&self) -> PathBuf {
         self.root.join(WORK_DIR).join(LANDING_FILE)
     }
 
@@ -148,7 +166,7 @@ impl Store {
             return Ok(Finished::LeftAlone {
                 landed: 0,
                 of: 0,
-                why: "its record is damaged",
+                why: Unfinished::DamagedRecord,
             });
         };
         let of = record.files.len();
@@ -159,7 +177,7 @@ impl Store {
             let (Some(target), Some(staged)) =
                 (self.below(&entry.target), self.below(&entry.staged))
             else {
-                why = Some("its record names a path outside the log");
+                why = Some(Unfinished::PathOutsideTheLog);
                 break;
             };
             let now = match fs::read(&target) {
@@ -172,10 +190,10 @@ impl Store {
             if now == Some(entry.new) {
                 landed += 1;
             } else if now != entry.old {
-                why = Some("a file of it changed since");
+                why = Some(Unfinished::FileChanged);
                 break;
             } else if fs::read(&staged).map(|b| Fingerprint::of(&b)).ok() != Some(entry.new) {
-                why = Some("the text it was to land is gone");
+                why = Some(Unfinished::TextGone);
                 break;
             } else {
                 pending.push((target, staged));
@@ -198,6 +216,39 @@ impl Store {
         }
         self.end_landing();
         Ok(Finished::Landed { rest, of })
+    }
+
+    /// Finishes an interrupted batch for a command that reports nothing of
+    /// it (any but `check`), keeping what came of it for `check` to tell.
+    /// Best effort, as the command goes on whatever came of it.
+    pub(super) fn finish_landing_for_check(&self) {
+        let done = match self.finish_landing() {
+            Ok(Finished::Nothing) | Err(_) => return,
+            Ok(done) => done,
+        };
+        let Ok(mut line) = serde_json::to_vec(&done) else {
+            return;
+        };
+        line.push(b'\n');
+        let path = self.root.join(WORK_DIR).join(OUTCOMES_FILE);
+        if let Ok(mut file) = fs::OpenOptions::new().create(true).append(true).open(&path) {
+            let _ = file.write_all(&line).and_then(|()| file.sync_all());
+        }
+    }
+
+    /// What came of interrupted batches other commands finished since
+    /// `check` last told, oldest first, forgotten once read. Call holding
+    /// the log's lock.
+    pub(super) fn earlier_landings(&self) -> Vec<Finished> {
+        let path = self.root.join(WORK_DIR).join(OUTCOMES_FILE);
+        let Ok(text) = fs::read(&path) else {
+            return Vec::new();
+        };
+        let _ = fs::remove_file(&path);
+        // A line cut short by a crash is passed over.
+        text.split(|&b| b == b'\n')
+            .filter_map(|line| serde_json::from_slice(line).ok())
+            .collect()
     }
 
     /// `path` of a record below the root, reached through no `..` and no
@@ -238,12 +289,35 @@ mod tests {
             Finished::LeftAlone {
                 landed: 0,
                 of: 1,
-                why: "its record names a path outside the log"
+                why: Unfinished::PathOutsideTheLog
             }
         );
         assert!(!outside.exists());
         assert!(!store.landing_path().exists());
         assert_eq!(store.finish_landing().unwrap(), Finished::Nothing);
+    }
+
+    #[test]
+    fn what_other_commands_finished_is_kept_for_check_once_and_a_cut_line_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = log_in(dir.path());
+        store.finish_landing_for_check();
+        assert_eq!(store.earlier_landings(), []);
+        fs::write(store.landing_path(), "{\"files\": [").unwrap();
+        store.finish_landing_for_check();
+        let outcomes = dir.path().join(WORK_DIR).join(OUTCOMES_FILE);
+        let mut text = fs::read(&outcomes).unwrap();
+        text.extend_from_slice(b"{\"Landed\":{\"rest\":2,\"of\":");
+        fs::write(&outcomes, text).unwrap();
+        assert_eq!(
+            store.earlier_landings(),
+            [Finished::LeftAlone {
+                landed: 0,
+                of: 0,
+                why: Unfinished::DamagedRecord
+            }]
+        );
+        assert_eq!(store.earlier_landings(), []);
     }
 
     #[test]

@@ -21,8 +21,9 @@ const POLL: Duration = Duration::from_millis(20);
 #[derive(Debug)]
 pub struct Stale {
     pub files: Vec<PathBuf>,
-    /// What became of a batch of files a crash cut short, landed first.
-    pub landing: Finished,
+    /// What became of batches of files a crash cut short: landed or left
+    /// by other commands since `check` last told, then by this one.
+    pub landings: Vec<Finished>,
     /// Held while the list is acted on, so no write starts meanwhile.
     _lock: File,
 }
@@ -52,9 +53,9 @@ impl Store {
                 Ok(()) => {
                     // A batch a crash cut short lands before anything
                     // builds on it. Should that fail (a full disk), its
-                    // record stays for the next command, and `check`
-                    // says so; this change goes on.
-                    let _ = self.finish_landing();
+                    // record stays for the next command; this change
+                    // goes on, and `check` tells what came of it.
+                    self.finish_landing_for_check();
                     return Ok(file);
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {}
@@ -77,6 +78,25 @@ impl Store {
         }
     }
 
+    /// Lands a batch a crash cut short, when one is recorded and no
+    /// caselog holds the lock, so a read after the crash sees the whole
+    /// batch rather than the part that had landed. Costs a stat when
+    /// there is none. Never waits, never fails the read: a writer at work
+    /// (whose batch this may be), or a log on a read-only disk, is read
+    /// as it is.
+    pub(super) fn land_interrupted_batch(&self) {
+        if std::fs::symlink_metadata(self.landing_path()).is_err() {
+            return;
+        }
+        let path = self.root.join(LOCK_FILE);
+        let Ok(file) = safe::open_lock_file(&path, &self.shown(&path)) else {
+            return;
+        };
+        if file.try_lock().is_ok() {
+            self.finish_landing_for_check();
+        }
+    }
+
     /// The temporary files interrupted writes left, when no write is under
     /// way; `None` when another caselog holds the lock right now (its
     /// temporary files are not stale). A batch a crash cut short is
@@ -92,10 +112,12 @@ impl Store {
         let file = safe::open_lock_file(&path, &self.shown(&path))?;
         match file.try_lock() {
             Ok(()) => {
-                let landing = self.finish_landing()?;
+                let mut landings = self.earlier_landings();
+                landings.push(self.finish_landing()?);
+                landings.retain(|done| *done != Finished::Nothing);
                 Ok(Some(Stale {
                     files: self.temp_files(),
-                    landing,
+                    landings,
                     _lock: file,
                 }))
             }

@@ -43,11 +43,13 @@ impl Store {
         (walk, walked.files)
     }
 
-    /// The walk with each file's stat identity, on every core.
+    /// The walk with each file's stat identity, on every core, after
+    /// landing any batch a crash cut short.
     pub fn walk_found(&self) -> Walked {
         if !self.cases.exists() {
             return Walked::default();
         }
+        self.land_interrupted_batch();
         index::walk(&self.cases, index::threads())
     }
 

@@ -473,17 +473,21 @@ fn import_dying_after(log: &Log, renames: &str) {
 
 #[cfg(debug_assertions)]
 #[test]
-fn an_import_killed_between_its_renames_lands_whole_at_the_next_change() {
+fn an_import_killed_between_its_renames_lands_whole_at_the_next_command() {
     let (log, own) = log_with_an_export_of_six();
     import_dying_after(&log, "2");
     assert_eq!(case_files(&log).len(), 1 + 2, "two landed before it died");
-    // A reader changes nothing; the next change lands the rest first.
-    log.run(["list"]).ok();
-    assert_eq!(case_files(&log).len(), 1 + 2);
+    // The next change lands the rest before it builds on the log.
     log.run(["note", &own, "Called back."]).ok();
     assert_eq!(case_files(&log).len(), 1 + 6);
     assert_eq!(temporary_files(log.path()), Vec::<PathBuf>::new());
     assert!(!log.path().join(".caselog/landing.json").exists());
+    let told = log.run(["check"]).output();
+    assert!(
+        String::from_utf8_lossy(&told.stderr).contains("landed the last 4 of 6 case files"),
+        "{}",
+        String::from_utf8_lossy(&told.stderr)
+    );
     assert_eq!(log.run(["check"]).ok(), "");
     let again = log.run(["import", "cases.json"]).output();
     assert!(
@@ -491,6 +495,35 @@ fn an_import_killed_between_its_renames_lands_whole_at_the_next_change() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
+
+    // So does the next reader, before it reads: it never lists half an
+    // import, nor does `due` remind of half of it.
+    for reader in [
+        &["list", "--format", "json"][..],
+        &["due", "--format", "json"][..],
+        &["report", "--format", "json"][..],
+    ] {
+        let (log, _) = log_with_an_export_of_six();
+        import_dying_after(&log, "3");
+        assert_eq!(case_files(&log).len(), 1 + 3);
+        let with_index = log.run(reader).ok();
+        assert_eq!(case_files(&log).len(), 1 + 6, "{reader:?}");
+        assert_eq!(temporary_files(log.path()), Vec::<PathBuf>::new());
+        assert!(!log.path().join(".caselog/landing.json").exists());
+        assert_eq!(
+            log.run(reader).env("CASELOG_NO_INDEX", "1").ok(),
+            with_index
+        );
+        // `check` still tells what the crash did, once.
+        let told = log.run(["check"]).output();
+        let stderr = String::from_utf8_lossy(&told.stderr);
+        assert!(
+            stderr.contains("landed the last 3 of 6 case files a change was writing together when it was interrupted"),
+            "{stderr}"
+        );
+        let again = log.run(["check"]).output();
+        assert_eq!(String::from_utf8_lossy(&again.stderr), "");
+    }
 
     // `check` lands it too, and says so.
     let (log, _) = log_with_an_export_of_six();
@@ -524,6 +557,10 @@ fn an_interrupted_import_whose_files_changed_since_lands_no_more() {
     let own_path = log.case_path(&own);
     let own_text = std::fs::read_to_string(&own_path).unwrap();
     std::fs::write(&planted, &own_text).unwrap();
+    // A reader first: it lands nothing over the planted file, and what
+    // it found is still `check`'s to tell.
+    log.run(["list"]).output();
+    assert_eq!(std::fs::read_to_string(&planted).unwrap(), own_text);
     let before = log.files();
     let out = log.run(["check"]).output();
     let stderr = String::from_utf8_lossy(&out.stderr);
