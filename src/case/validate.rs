@@ -83,18 +83,26 @@ fn conflict_markers(text: &str) -> Vec<Problem> {
         .collect()
 }
 
-/// Finds the line of a key for messages.
+/// Finds the line of a key for messages. The text is parsed for its
+/// spans only when a message needs a line: most files have no problem,
+/// and parsing each a second time was most of `check --all`'s time.
 struct Lines<'t> {
     text: &'t str,
-    doc: Option<Document<&'t str>>,
+    parsed: std::cell::OnceCell<Option<Document<&'t str>>>,
 }
 
 impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Lines<'t> {
         Lines {
             text,
-            doc: Document::parse(text).ok(),
+            parsed: std::cell::OnceCell::new(),
         }
+    }
+
+    fn doc(&self) -> Option<&Document<&'t str>> {
+        self.parsed
+            .get_or_init(|| Document::parse(self.text).ok())
+            .as_ref()
     }
 
     fn at(&self, span: Option<std::ops::Range<usize>>) -> usize {
@@ -104,7 +112,7 @@ impl<'t> Lines<'t> {
     /// The line of `key` in `section` (`None`: the top level), or of the
     /// section's header when the key is absent.
     fn key(&self, section: Option<&str>, key: &str) -> usize {
-        let Some(doc) = &self.doc else { return 1 };
+        let Some(doc) = self.doc() else { return 1 };
         let table = match section {
             None => Some(doc.as_table() as &dyn toml_edit::TableLike),
             Some(name) => doc.get(name).and_then(Item::as_table_like),
@@ -120,7 +128,7 @@ impl<'t> Lines<'t> {
 
     /// The line of event `index`, or of its `key` when given and present.
     fn event(&self, index: usize, key: Option<&str>) -> usize {
-        let Some(doc) = &self.doc else { return 1 };
+        let Some(doc) = self.doc() else { return 1 };
         let table = match doc.get("events") {
             Some(Item::ArrayOfTables(events)) => events.get(index),
             _ => None,
