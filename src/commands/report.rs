@@ -484,7 +484,21 @@ const CSV_HEADER: &[&str] = &[
     "not_upheld",
     "outcome_not_recorded",
     "with_redress",
+    // Last, so sheets reading columns by place are not shifted.
+    "row",
 ];
+
+/// What a CSV row is, in its `row` column: the group's name alone cannot
+/// say, as a category may be typed `all` or `(none)`.
+fn row_kind(group: &crate::learning::measures::Group) -> &'static str {
+    if group.none {
+        "none"
+    } else if group.others.is_some() {
+        "others"
+    } else {
+        "group"
+    }
+}
 
 fn csv_row(group: &str, m: &Measures) -> Vec<String> {
     let n = |v: usize| v.to_string();
@@ -548,9 +562,14 @@ fn write_csv(out: &mut dyn Write, report: &Report) -> Result<()> {
             .map(|cell| untrusted::csv_cell(cell).into_owned())
             .collect()
     };
-    writer.write_record(safe(csv_row("all", &report.summary)))?;
+    let with_kind = |mut row: Vec<String>, kind: &str| {
+        row.push(kind.to_string());
+        row
+    };
+    writer.write_record(safe(with_kind(csv_row("all", &report.summary), "all")))?;
     for group in &report.groups {
-        writer.write_record(safe(csv_row(&group.key, &group.measures)))?;
+        let row = csv_row(&group.key, &group.measures);
+        writer.write_record(safe(with_kind(row, row_kind(group))))?;
     }
     writer.flush().context("writing the CSV report")?;
     Ok(())

@@ -606,6 +606,41 @@ fn the_group_of_cases_with_no_value_is_told_apart_from_one_typed_alike() {
         })
         .collect();
     assert_eq!(groups, [("(nobody)", true, 2), ("(nobody)", false, 1)]);
+    // In CSV too, where a group could also be typed as the whole period's
+    // `all`: the `row` column says what each row is.
+    open(&log, "2026-11-13T09:00:00Z", "Di", &["--assignee", "all"]);
+    let csv_text = log
+        .run([
+            "report",
+            "--since",
+            "2026-11-01",
+            "--by",
+            "assignee",
+            "--format",
+            "csv",
+        ])
+        .at("2026-11-22T09:00:00Z")
+        .ok();
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<(String, String)> = reader
+        .records()
+        .map(|row| {
+            let row = row.unwrap();
+            (row[at("group")].to_string(), row[at("row")].to_string())
+        })
+        .collect();
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(g, k)| (g.as_str(), k.as_str())).collect();
+    assert_eq!(
+        rows,
+        [
+            ("all", "all"),
+            ("(nobody)", "none"),
+            ("(nobody)", "group"),
+            ("all", "group")
+        ]
+    );
 }
 
 #[test]
