@@ -270,14 +270,22 @@ impl Reader<'_> {
             Some(Value::Array(items)) => items
                 .iter()
                 .map(|t| {
+                    // Trimmed as in CSV, and as `open` trims a tag.
                     t.as_str()
-                        .map(str::to_string)
+                        .map(|t| t.trim().to_string())
                         .ok_or_else(|| RowError("tags: expected text".into()))
                 })
                 .collect::<RowResult<_>>()?,
             Some(_) => return row_error("tags: expected a list or text separated by ';'"),
         };
-        let tags: Vec<String> = tags.into_iter().filter(|t| !t.is_empty()).collect();
+        let mut kept: Vec<String> = Vec::with_capacity(tags.len());
+        for tag in tags {
+            // Each once, as `open` keeps a repeated --tag.
+            if !tag.is_empty() && !kept.contains(&tag) {
+                kept.push(tag);
+            }
+        }
+        let tags = kept;
         if let Some(bad) = tags.iter().find(|t| t.contains(';') || t.contains('\n')) {
             return row_error(format!("tags: '{bad}' cannot hold ';' or a line break"));
         }

@@ -393,6 +393,17 @@ fn check_fields(case: &Case, categories: &[String], lines: &Lines, out: &mut Vec
                     tag.escape_debug()
                 ),
             ));
+        } else if tag.trim() != tag {
+            // `open` trims a tag, and an export read back would too: the
+            // same tag would then be two, or change in a round trip.
+            out.push(problem(
+                lines.key(None, "tags"),
+                format!(
+                    "the tag '{}' has blanks around it, which are no part of a tag: write it '{}'",
+                    tag.escape_debug(),
+                    tag.trim().escape_debug()
+                ),
+            ));
         }
     }
 }
@@ -1035,12 +1046,15 @@ mod tests {
     #[test]
     fn repeated_and_malformed_tags_are_reported() {
         let case = with(&opened(), |c| {
-            c.tags = ["post", "post", "a;b", " "].map(String::from).to_vec();
+            c.tags = ["post", "post", "a;b", " ", " glass\t"]
+                .map(String::from)
+                .to_vec();
         });
         assert_eq!(
             messages(&case),
             [
                 "the tag ' ' is empty or holds ';' or a line break",
+                "the tag ' glass\\t' has blanks around it, which are no part of a tag: write it 'glass'",
                 "the tag 'a;b' is empty or holds ';' or a line break",
                 "the tag 'post' is listed twice",
             ]

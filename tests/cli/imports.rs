@@ -1213,3 +1213,22 @@ fn a_record_giving_one_field_twice_is_refused_with_its_line_and_nothing_is_writt
         before.keys().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn tags_are_trimmed_and_kept_once_from_a_json_list_as_from_a_csv_cell() {
+    let log = Log::new();
+    let record = |tags: &str| {
+        format!(
+            "[{{\"title\": \"Late\", \"customer\": \"Ann\", \"summary\": \"Late\", \"opened_at\": \"2026-11-20T09:30:00Z\", \"channel\": \"email\", \"tags\": {tags}}}]"
+        )
+    };
+    std::fs::write(
+        log.path().join("tags.json"),
+        record(r#"[" post ", "post", "glass\t", ""]"#),
+    )
+    .unwrap();
+    let id = log.run(["import", "tags.json"]).at(IMPORTED_AT).ok();
+    let case = log.case_json(id.trim());
+    assert_eq!(case["tags"], serde_json::json!(["post", "glass"]));
+    assert_eq!(log.run(["check"]).ok(), "");
+}
