@@ -352,7 +352,8 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 
 # When set, deadlines written in days (2d, 1w) count only these days;
 # deadlines in hours (24h) count every hour, except the follow-up delay (see
-# below). Days are UTC days.
+# below). Days are days of `timezone` (below): a deadline in days keeps
+# its time of day when the clocks change.
 # working_days = ["mon", "tue", "wed", "thu", "fri"]
 
 # With working_days set, the follow-up delay's hours count on working days

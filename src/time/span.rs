@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, Utc, Weekday};
 
 use crate::error::InputError;
 use crate::time::Zone;
@@ -221,32 +221,47 @@ impl WorkingDays {
     }
 
     /// `start` moved forward `days` working days, keeping the time of day
-    /// (days of the log's time zone). Starting on a day off counts from the next
-    /// working day, as a Saturday complaint is answered from Monday.
+    /// (days of the log's time zone: a day across a change of the clocks is
+    /// 23 or 25 hours, so Friday 23:30 plus one working day is Monday
+    /// 23:30, never Monday 00:30). Starting on a day off counts from the
+    /// next working day, as a Saturday complaint is answered from Monday.
     pub fn add_days(&self, start: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-        let Some(working) = &self.0 else {
+        if days <= 0 {
+            return start;
+        }
+        let zone = self.1;
+        let wall = zone.wall(start);
+        let Some(date) = self.add_dates(wall.date(), days) else {
             return start + Duration::days(days);
         };
-        if working.is_empty() {
-            return start + Duration::days(days);
-        }
-        // Whole weeks are skipped in one step where that is exact: a
-        // deadline of 14 working days is not 20 time zone look-ups.
+        let moved = date.and_time(wall.time());
+        // Beyond the years the zone's rules cover: whole days of 24 hours.
+        zone.wall_instant(moved)
+            .unwrap_or_else(|| start + (moved - wall))
+    }
+
+    /// The date `days` working days after `date`; None past the calendar's end.
+    fn add_dates(&self, date: NaiveDate, days: i64) -> Option<NaiveDate> {
+        let Some(working) = self.0.as_ref().filter(|w| !w.is_empty()) else {
+            return date.checked_add_days(Days::new(days.unsigned_abs()));
+        };
+        // Whole weeks are skipped in one step: a deadline of 14 working
+        // days is not 20 steps.
         let a_week = WEEK.iter().filter(|d| working.contains(d)).count() as i64;
-        let mut at = start;
+        let mut date = date;
         let mut left = days;
         while left > 0 {
-            if left > a_week && self.1.steps_whole_weeks_from(at) {
-                at += Duration::days(7);
+            if left > a_week {
+                date = date.checked_add_days(Days::new(7))?;
                 left -= a_week;
                 continue;
             }
-            at += Duration::days(1);
-            if working.contains(&self.1.weekday(at)) {
+            date = date.checked_add_days(Days::new(1))?;
+            if working.contains(&date.weekday()) {
                 left -= 1;
             }
         }
-        at
+        Some(date)
     }
 }
 
@@ -404,30 +419,29 @@ mod tests {
         assert_eq!("1d".parse::<Span>().unwrap().after(saturday, &week), monday);
     }
 
-    /// `add_days` as it was first written: a day at a time.
+    /// `add_days` a day at a time: each step to the next date of the
+    /// zone, at the same time of day.
     fn add_days_a_day_at_a_time(
         calendar: &WorkingDays,
         start: DateTime<Utc>,
         days: i64,
     ) -> DateTime<Utc> {
-        let working = calendar.0.as_ref().filter(|w| !w.is_empty());
-        let Some(working) = working else {
-            return start + Duration::days(days);
-        };
-        let mut at = start;
+        let wall = calendar.1.wall(start);
+        let mut date = wall.date();
         let mut left = days;
         while left > 0 {
-            at += Duration::days(1);
-            if working.contains(&calendar.1.weekday(at)) {
+            date = date.succ_opt().unwrap();
+            if calendar.is_working(date.weekday()) {
                 left -= 1;
             }
         }
-        at
+        calendar.1.wall_instant(date.and_time(wall.time())).unwrap()
     }
 
     proptest::proptest! {
         /// Skipping whole weeks lands where stepping day by day does, in
-        /// any zone (across its changes of the clocks), from any time.
+        /// any zone (across its changes of the clocks), from any time, and
+        /// every working day added keeps the time of day there.
         #[test]
         fn working_days_skip_weeks_exactly(
             seconds in 1_700_000_000i64..1_900_000_000,
@@ -554,6 +568,44 @@ mod tests {
         assert_eq!(
             berlin.add_days(start, 1),
             Utc.with_ymd_and_hms(2026, 11, 30, 22, 30, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_day_across_a_change_of_the_clocks_keeps_the_time_of_day() {
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        let week = weekdays().in_zone(berlin);
+        // Friday 27 March 2026, 23:30 CET; the clocks go forward on Sunday.
+        let friday = time("2026-03-27T22:30:00Z");
+        assert_eq!(
+            week.add_days(friday, 1),
+            time("2026-03-30T21:30:00Z"),
+            "Monday 23:30 CEST, not Monday 00:30"
+        );
+        // Friday 23 October 2026, 00:30 CEST; the clocks go back on Sunday.
+        let friday = time("2026-10-22T22:30:00Z");
+        assert_eq!(
+            week.add_days(friday, 1),
+            time("2026-10-25T23:30:00Z"),
+            "Monday 00:30 CET, not Monday 23:30"
+        );
+        // Every day counting: 14 days from 09:00 CET is 09:00 CEST.
+        let every = WorkingDays::default().in_zone(berlin);
+        assert_eq!(
+            every.add_days(time("2026-03-20T08:00:00Z"), 14),
+            time("2026-04-03T07:00:00Z")
+        );
+        // A time of day the clocks skip is as late as the skip.
+        let new_york = WorkingDays::default().in_zone(Zone::named("America/New_York").unwrap());
+        assert_eq!(
+            new_york.add_days(time("2026-03-07T07:30:00Z"), 1),
+            time("2026-03-08T07:30:00Z"),
+            "02:30 EST on Saturday, then 03:30 EDT on Sunday"
+        );
+        // In UTC a day is 24 hours, as ever.
+        assert_eq!(
+            weekdays().add_days(time("2026-03-27T22:30:00Z"), 1),
+            time("2026-03-30T22:30:00Z")
         );
     }
 }

@@ -115,13 +115,26 @@ impl Zone {
         self.date(t).weekday()
     }
 
-    /// Whether a week of whole days (24 hours each) from `t` steps through
-    /// each day of the week here exactly once: always in UTC; elsewhere
-    /// when `t` is far enough from midnight that no change of the clocks
-    /// (three hours at most) moves a step onto another date.
-    pub fn steps_whole_weeks_from(self, t: DateTime<Utc>) -> bool {
-        use chrono::Timelike;
-        self.0.is_none() || (3..21).contains(&self.local(t, false).0.hour())
+    /// The wall-clock time here at `t`.
+    pub fn wall(self, t: DateTime<Utc>) -> NaiveDateTime {
+        self.local(t, false).0
+    }
+
+    /// A wall-clock time here as an instant, for a deadline so many days
+    /// on: one the clocks skip (the hour lost in spring) is as late as the
+    /// skip (02:30 becomes 03:30), one they pass twice (autumn) is the
+    /// first. None beyond the years the rules cover.
+    pub fn wall_instant(self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+        let Some(named) = self.0 else {
+            return Some(local.and_utc());
+        };
+        let offset = match named.to_ambiguous_timestamp(civil(local)?).offset() {
+            AmbiguousOffset::Unambiguous { offset } => offset,
+            AmbiguousOffset::Fold { before, .. } | AmbiguousOffset::Gap { before, .. } => before,
+        };
+        local
+            .checked_sub_signed(Duration::seconds(i64::from(offset.seconds())))
+            .map(|t| t.and_utc())
     }
 
     /// The start of the next day here after `t` (where the clocks skip
@@ -143,23 +156,13 @@ impl Zone {
         let Some(named) = self.0 else {
             return Ok(local.and_utc());
         };
-        use chrono::{Datelike, Timelike};
         let out_of_range = || {
             format!(
                 "{} is outside the years the time zone rules cover",
                 local.format("%Y-%m-%d %H:%M")
             )
         };
-        let civil = jiff::civil::DateTime::new(
-            i16::try_from(local.year()).map_err(|_| out_of_range())?,
-            local.month() as i8,
-            local.day() as i8,
-            local.hour() as i8,
-            local.minute() as i8,
-            local.second() as i8,
-            0,
-        )
-        .map_err(|_| out_of_range())?;
+        let civil = civil(local).ok_or_else(out_of_range)?;
         let offset = match named.to_ambiguous_timestamp(civil).offset() {
             AmbiguousOffset::Unambiguous { offset } => offset,
             // Passed twice: the first time is before the clocks go back.
@@ -177,6 +180,21 @@ impl Zone {
             .map(|t| t.and_utc())
             .ok_or_else(out_of_range)
     }
+}
+
+/// A wall-clock time as jiff's; None beyond the years jiff covers.
+fn civil(local: NaiveDateTime) -> Option<jiff::civil::DateTime> {
+    use chrono::{Datelike, Timelike};
+    jiff::civil::DateTime::new(
+        i16::try_from(local.year()).ok()?,
+        local.month() as i8,
+        local.day() as i8,
+        local.hour() as i8,
+        local.minute() as i8,
+        local.second() as i8,
+        0,
+    )
+    .ok()
 }
 
 #[cfg(test)]

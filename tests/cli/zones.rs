@@ -151,3 +151,64 @@ fn log_shows_commit_dates_in_the_zone() {
         "{out}"
     );
 }
+
+#[test]
+fn a_deadline_in_working_days_across_a_change_of_the_clocks_keeps_the_time_of_day() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "timezone = \"Europe/Berlin\"\n\
+         working_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n\
+         resolve_within = \"1d\"\n",
+    )
+    .unwrap();
+    // Friday 23:30 CET; the clocks go forward on Sunday.
+    let spring = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late call",
+            "--customer",
+            "Ida",
+            "--summary",
+            "Cut off.",
+        ])
+        .at("2026-03-27T22:30:00Z")
+        .ok();
+    let spring = spring.trim();
+    let shown = log.run(["show", spring]).at("2026-03-28T10:00:00Z").ok();
+    assert!(
+        shown.contains("resolution: due 2026-03-30 23:30 CEST"),
+        "one working day after Friday 23:30 is Monday 23:30: {shown}"
+    );
+    // Friday 00:30 CEST; the clocks go back on Sunday.
+    let autumn = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Early call",
+            "--customer",
+            "Ida",
+            "--summary",
+            "Cut off.",
+        ])
+        .at("2026-10-22T22:30:00Z")
+        .ok();
+    let due = log
+        .run(["due", "--all", "--format", "json"])
+        .at("2026-10-23T10:00:00Z")
+        .ok();
+    let due: serde_json::Value = serde_json::from_str(&due).unwrap();
+    let resolution = due
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == autumn.trim() && d["kind"] == "resolution")
+        .unwrap_or_else(|| panic!("{due}"));
+    assert_eq!(
+        resolution["due"], "2026-10-25T23:30:00Z",
+        "Monday 00:30 CET"
+    );
+}
