@@ -113,7 +113,12 @@ pub fn parse_time(text: &str, zone: Zone) -> Result<DateTime<Utc>, InputError> {
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         && let Some(t) = d.and_hms_opt(0, 0, 0)
     {
-        return checked(t);
+        // A date is the start of that day: where the clocks skip midnight
+        // (Santiago, Havana), the first instant the day has.
+        return match zone.wall_instant(t) {
+            Some(start) => storable(start).map_err(|_| out_of_range(text)),
+            None => checked(t),
+        };
     }
     Err(InputError::Invalid(format!(
         "'{text}' is not a time: use RFC 3339 (2026-11-24T09:00:00Z), '2026-11-24 09:00' ({}) or 2026-11-24",
@@ -209,6 +214,31 @@ mod tests {
             expected - Duration::hours(9)
         );
         assert!(parse_time("next tuesday", Zone::UTC).is_err());
+    }
+
+    #[test]
+    fn a_date_is_the_start_of_its_day_even_where_the_clocks_skip_midnight() {
+        let utc = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        // Santiago goes from 00:00 -04 to 01:00 -03 on 6 September 2026.
+        let santiago = Zone::named("America/Santiago").unwrap();
+        assert_eq!(
+            parse_time("2026-09-06", santiago).unwrap(),
+            utc("2026-09-06T04:00:00Z")
+        );
+        // Havana goes from 00:00 CST to 01:00 CDT on 8 March 2026.
+        let havana = Zone::named("America/Havana").unwrap();
+        assert_eq!(
+            parse_time("2026-03-08", havana).unwrap(),
+            utc("2026-03-08T05:00:00Z")
+        );
+        assert!(parse_when("--since", "2026-03-08", havana).is_ok());
+        // A time of day the clocks skip is still refused: it names no instant.
+        assert!(parse_time("2026-03-08 00:30", havana).is_err());
+        // An ordinary midnight is midnight.
+        assert_eq!(
+            parse_time("2026-03-07", havana).unwrap(),
+            utc("2026-03-07T05:00:00Z")
+        );
     }
 
     #[test]

@@ -212,3 +212,47 @@ fn a_deadline_in_working_days_across_a_change_of_the_clocks_keeps_the_time_of_da
         "Monday 00:30 CET"
     );
 }
+
+#[test]
+fn a_date_where_the_clocks_skip_midnight_starts_that_day() {
+    // Havana goes from 00:00 CST to 01:00 CDT on 8 March 2026: the day
+    // has no midnight, but it has a beginning.
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "timezone = \"America/Havana\"\n",
+    )
+    .unwrap();
+    log.run([
+        "open",
+        "--quiet",
+        "--title",
+        "Cut off",
+        "--customer",
+        "Ida",
+        "--summary",
+        "Cut off.",
+    ])
+    .at("2026-03-08T06:00:00Z")
+    .ok();
+    let report = log
+        .run([
+            "report",
+            "--since",
+            "2026-03-08",
+            "--until",
+            "2026-03-09",
+            "--format",
+            "json",
+        ])
+        .at("2026-03-10T12:00:00Z")
+        .ok();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["period"]["since"], "2026-03-08T05:00:00Z");
+    assert_eq!(report["summary"]["received"], 1);
+    let listed = log
+        .run(["list", "--opened-since", "2026-03-08"])
+        .at("2026-03-10T12:00:00Z")
+        .ok();
+    assert!(listed.contains("Cut off"), "{listed}");
+}
