@@ -87,6 +87,19 @@ fn out_of_range(text: &str) -> InputError {
 /// the blank and seconds allowed) or `YYYY-MM-DD` (midnight), the last two
 /// on the clock of `zone` (the zone times are shown in, UTC unless set).
 pub fn parse_time(text: &str, zone: Zone) -> Result<DateTime<Utc>, InputError> {
+    read_time(text, zone)?.ok_or_else(|| {
+        InputError::Invalid(format!(
+            "'{}' is not a time: use RFC 3339 (2026-11-24T09:00:00Z), '2026-11-24 09:00' ({}) or 2026-11-24",
+            text.trim(),
+            zone.name()
+        ))
+    })
+}
+
+/// [`parse_time`], with `None` for text in none of the layouts, so that a
+/// caller reading a time or something else can tell that from a time
+/// that is refused for a reason of its own (the clocks skip it).
+fn read_time(text: &str, zone: Zone) -> Result<Option<DateTime<Utc>>, InputError> {
     let text = text.trim();
     let checked = |t: NaiveDateTime| {
         let t = zone
@@ -95,7 +108,7 @@ pub fn parse_time(text: &str, zone: Zone) -> Result<DateTime<Utc>, InputError> {
         storable(t).map_err(|_| out_of_range(text))
     };
     match parse_rfc3339(text) {
-        Ok(t) => return Ok(t),
+        Ok(t) => return Ok(Some(t)),
         Err(BadTime::OutOfRange) => return Err(out_of_range(text)),
         Err(BadTime::Unreadable) => {}
     }
@@ -107,7 +120,7 @@ pub fn parse_time(text: &str, zone: Zone) -> Result<DateTime<Utc>, InputError> {
         "%Y-%m-%dT%H:%M:%S",
     ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, layout) {
-            return checked(t);
+            return checked(t).map(Some);
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
@@ -118,12 +131,10 @@ pub fn parse_time(text: &str, zone: Zone) -> Result<DateTime<Utc>, InputError> {
         return match zone.wall_instant(t) {
             Some(start) => storable(start).map_err(|_| out_of_range(text)),
             None => checked(t),
-        };
+        }
+        .map(Some);
     }
-    Err(InputError::Invalid(format!(
-        "'{text}' is not a time: use RFC 3339 (2026-11-24T09:00:00Z), '2026-11-24 09:00' ({}) or 2026-11-24",
-        zone.name()
-    )))
+    Ok(None)
 }
 
 /// A moment as the user wrote it: a time, or a length of time from now
@@ -140,11 +151,15 @@ pub fn parse_when(what: &str, text: &str, zone: Zone) -> Result<When, InputError
     if let Ok(span) = text.parse::<Span>() {
         return Ok(When::Span(span));
     }
-    parse_time(text, zone).map(When::At).map_err(|_| {
-        InputError::Invalid(format!(
-            "{what} '{text}' is neither a time (2026-11-24 09:00) nor a duration (3d, 48h)"
-        ))
-    })
+    // A time refused for a reason of its own says it, with the option.
+    read_time(text, zone)
+        .map_err(|why| InputError::Invalid(format!("{what} {why}")))?
+        .map(When::At)
+        .ok_or_else(|| {
+            InputError::Invalid(format!(
+                "{what} '{text}' is neither a time (2026-11-24 09:00) nor a duration (3d, 48h)"
+            ))
+        })
 }
 
 /// A time for people, in the zone times are shown in: `2026-11-22 09:30
@@ -295,5 +310,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("--since 'soon' is neither"), "{err}");
+        // A time refused for a reason of its own says that reason.
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        let err = parse_when("--since", "2026-03-29 02:30", berlin)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("--since '2026-03-29 02:30': "), "{err}");
+        assert!(err.contains("the clocks skip it"), "{err}");
+        let err = parse_when("--until", "9999-01-01", Zone::UTC)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("outside the years"), "{err}");
     }
 }

@@ -112,6 +112,23 @@ fn typed_times_without_an_offset_are_on_the_zone_s_clock() {
 }
 
 #[test]
+fn a_time_or_a_duration_that_is_a_skipped_time_says_the_clocks_skip_it() {
+    let log = berlin_log();
+    log.open(&[]);
+    for args in [
+        ["report", "--since", "2026-03-29 02:30"],
+        ["list", "--opened-since", "2026-03-29 02:30"],
+    ] {
+        let refused = log.run(args).fails(2);
+        assert!(
+            refused.contains("does not exist in Europe/Berlin (the clocks skip it)"),
+            "{refused}"
+        );
+        assert_eq!(refused.lines().count(), 1, "{refused}");
+    }
+}
+
+#[test]
 fn a_refusal_shows_its_times_in_the_zone_not_raw_rfc3339() {
     let log = berlin_log();
     let id = log.open(&[]);
