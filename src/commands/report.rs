@@ -108,10 +108,21 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
 }
 
 fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
+    let now = session.now()?;
     let as_of = match &args.as_of {
         Some(text) => time::parse_time(text, session.zone())?,
-        None => session.now()?,
+        None => now,
     };
+    // As of a time still to come, every deadline before it would count as
+    // missed though there is time left: a report sees only what happened.
+    if as_of > now {
+        return Err(InputError::Invalid(format!(
+            "--as-of {} is later than now ({}): a report sees only what has happened; for a period still running, give --until instead",
+            format_time(as_of, session.zone()),
+            format_time(now, session.zone())
+        ))
+        .into());
+    }
     let until = match &args.until {
         Some(text) => time::parse_time(text, session.zone())?,
         None => as_of,

@@ -326,6 +326,29 @@ fn as_of_reproduces_the_report_of_that_day_exactly() {
 }
 
 #[test]
+fn as_of_a_time_still_to_come_is_refused_rather_than_counting_misses_that_have_not_happened() {
+    let s = scenario(false);
+    // On the last day of November, as of 1 December: C's follow-up and the
+    // first responses due before then would all count as missed.
+    let refused = s
+        .log
+        .run(["report", "--as-of", "2026-12-01"])
+        .at("2026-11-30T15:00:00Z")
+        .fails(2);
+    assert!(
+        refused.contains("--as-of 2026-12-01 00:00 UTC is later than now (2026-11-30 15:00 UTC)"),
+        "{refused}"
+    );
+    assert_eq!(refused.lines().count(), 1, "{refused}");
+    // A period still running is --until, which stops at now.
+    let running = json_report(&s.log, "2026-11-30T15:00:00Z", &["--until", "2026-12-01"]);
+    assert_eq!(running["period"]["as_of"], "2026-11-30T15:00:00Z");
+    // And as of now, exactly, is the report of now.
+    let now = json_report(&s.log, NOW, &["--as-of", NOW]);
+    assert_eq!(now["summary"], json_report(&s.log, NOW, &[])["summary"]);
+}
+
+#[test]
 fn as_of_groups_by_the_assignee_of_that_time() {
     let log = Log::new();
     let id = open(&log, "2026-11-02T09:00:00Z", "Jo", &["--assignee", "ana"]);
