@@ -258,17 +258,26 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
             paused,
         });
     }
+    // The update clock runs from the last contact or the last reopen,
+    // whichever is later, as the report counts it: a reopened case the
+    // customer has not yet heard from is due an update too.
+    let reopened = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Reopened)
+        .map(|e| e.at.0);
+    let last_contact = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action.is_customer_contact())
+        .map(|e| e.at.0);
     if let Some(every) = settings.update_every(case.severity)
         && unresolved
         && !on_customer
-        && let Some(last) = case
-            .events
-            .iter()
-            .rev()
-            .find(|e| e.action.is_customer_contact())
-            .map(|e| e.at.0)
+        && let Some(from) = last_contact.max(reopened)
     {
-        let from = last.max(round_start(case));
         out.push(Deadline {
             kind: Kind::Update,
             due: paused_due(from, every, &pauses, calendar),
@@ -389,6 +398,24 @@ mod tests {
             update(&replied, 3).map(|d| d.kind.label()),
             Some("update the customer")
         );
+    }
+
+    #[test]
+    fn a_reopened_case_is_due_an_update_from_the_reopen_even_with_no_contact_before() {
+        let settings = Settings {
+            update_every: Some(Span::days(1)),
+            ..Settings::default()
+        };
+        let settled = Settlement {
+            summary: "Refunded.".into(),
+            ..Settlement::default()
+        };
+        let resolved = lifecycle::resolve(&opened(), &stamp(2), settled).unwrap();
+        let reopened = lifecycle::reopen(&resolved, &stamp(3), "bounced").unwrap();
+        let update = pending(&reopened, &settings, at(4))
+            .into_iter()
+            .find(|d| d.kind == Kind::Update);
+        assert_eq!(update.map(|d| d.due), Some(at(3) + Duration::days(1)));
     }
 
     #[test]

@@ -298,20 +298,25 @@ fn advise_unresolved(
         ));
     }
     if let Some(due) = deadline(Kind::Update) {
-        let last = case
+        // The update clock runs from the last contact or the last reopen.
+        let since = case
             .events
             .iter()
             .rev()
-            .find(|e| e.action.is_customer_contact())
-            .map(|e| format_relative(e.at.0, now))
+            .find(|e| e.action.is_customer_contact() || e.action == Action::Reopened)
+            .map(|e| {
+                let when = format_relative(e.at.0, now);
+                if e.action == Action::Reopened {
+                    format!("reopened {when}, no contact with the customer since")
+                } else {
+                    format!("last contact with the customer {when}")
+                }
+            })
             .unwrap_or_default();
         out.push(advice(
             "update",
             "tell the customer how their case is going",
-            format!(
-                "last contact with the customer {last}; update {}",
-                due_words(due, now, zone)
-            ),
+            format!("{since}; update {}", due_words(due, now, zone)),
             note(id, &[Action::Reply, Action::Call, Action::Email]),
         ));
     }

@@ -312,6 +312,48 @@ fn update_every_keeps_the_customer_informed_in_due_show_next_and_report() {
 }
 
 #[test]
+fn a_reopened_case_never_contacted_is_due_an_update_in_due_next_and_report_alike() {
+    let log = Log::new();
+    std::fs::write(log.path().join("caselog.toml"), "update_every = \"1d\"\n").unwrap();
+    let id = open(
+        &log,
+        "2026-11-02T09:00:00Z",
+        "Quiet",
+        &["--assignee", "ana"],
+    );
+    log.run(["resolve", &id, "--summary", "Done"])
+        .at("2026-11-02T11:00:00Z")
+        .ok();
+    log.run(["reopen", &id, "--reason", "Not fixed"])
+        .at("2026-11-02T12:00:00Z")
+        .ok();
+    let due = log
+        .run(["due", "--kind", "update"])
+        .at("2026-11-05T12:00:00Z")
+        .ok();
+    assert_eq!(
+        due,
+        format!("{id}  update the customer  overdue 2d  ana  Quiet\n")
+    );
+    let next = log.run(["next", &id]).at("2026-11-05T12:00:00Z").ok();
+    assert!(
+        next.contains("- tell the customer how their case is going: reopened 3d ago, no contact with the customer since; update overdue by 2d"),
+        "{next}"
+    );
+    // The report counted this very deadline as missed all along.
+    let report: Value = serde_json::from_str(
+        &log.run(["report", "--format", "json"])
+            .at("2026-11-05T12:00:00Z")
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(
+        report["summary"]["updates"],
+        serde_json::json!({"on_time": 0, "missed": 1, "compliance": 0.0})
+    );
+}
+
+#[test]
 fn with_working_days_the_follow_up_counts_working_hours() {
     let log = Log::new();
     std::fs::write(
