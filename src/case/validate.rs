@@ -714,7 +714,10 @@ fn check_consistency(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
                 "status is 'resolved' but there is no [resolution]",
             ));
         }
-        Some(r) => match resolved_events.iter().find(|e| e.at == r.resolved_at) {
+        // The last at that instant: a case resolved, reopened and resolved
+        // again within one second (a clock ahead makes later commands
+        // share its time) carries the later resolution.
+        Some(r) => match resolved_events.iter().rev().find(|e| e.at == r.resolved_at) {
             None => out.push(problem(
                 lines.key(Some("resolution"), "resolved_at"),
                 format!(
@@ -755,9 +758,11 @@ fn check_consistency(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
         }
         match f.done_at {
             Some(done) => {
+                // The last at that instant, as for the resolution.
                 let event = case
                     .events
                     .iter()
+                    .rev()
                     .find(|e| e.action == Action::FollowedUp && e.at == done);
                 match event {
                     None => out.push(problem(

@@ -196,6 +196,43 @@ fn a_resolution_or_follow_up_with_no_event_behind_it_is_reported() {
 }
 
 #[test]
+fn a_case_resolved_and_followed_up_twice_in_one_second_passes_check() {
+    // A teammate's clock ahead makes later commands share its time (each
+    // is dated no earlier than the last event): two rounds in one second.
+    let log = Log::new();
+    let id = log.open(&[]);
+    let now = "2026-11-20T09:15:00Z";
+    for args in [
+        vec![
+            "resolve",
+            &id,
+            "--summary",
+            "Refunded",
+            "--outcome",
+            "upheld",
+        ],
+        vec!["follow-up", &id, "--done", "--satisfied", "no"],
+        vec![
+            "resolve",
+            &id,
+            "--summary",
+            "Refunded again",
+            "--outcome",
+            "not-upheld",
+        ],
+        vec!["follow-up", &id, "--done", "--satisfied", "yes"],
+    ] {
+        log.run(args).at(now).ok();
+    }
+    let checked = log.run(["check"]).at(now).output();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+}
+
+#[test]
 fn event_keys_must_fit_the_action_and_the_assignee_the_log() {
     let (log, id) = log_with_case();
     let (_, out) = check_after(&log, &id, |t| {
