@@ -98,7 +98,7 @@ impl FilterArgs {
             Ok(match text.as_deref() {
                 None => None,
                 Some(text) => Some(match time::parse_when(flag, text, session.zone())? {
-                    When::Span(span) => now - span.duration(),
+                    When::Span(span) => span.before(now, session.zone()),
                     When::At(at) => at,
                 }),
             })

@@ -130,7 +130,7 @@ fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
     let since = match args.since.as_deref() {
         None => None,
         Some(text) => Some(match time::parse_when("--since", text, session.zone())? {
-            When::Span(span) => as_of - span.duration(),
+            When::Span(span) => span.before(as_of, session.zone()),
             When::At(at) => at,
         }),
     };

@@ -58,7 +58,7 @@ pub fn run(session: &Session, args: SiteArgs, out: &mut dyn Write) -> Result<u8>
     let since = match args.since.as_deref() {
         None => None,
         Some(text) => Some(match time::parse_when("--since", text, zone)? {
-            When::Span(span) => now - span.duration(),
+            When::Span(span) => span.before(now, zone),
             When::At(at) => at,
         }),
     };

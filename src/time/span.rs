@@ -86,6 +86,31 @@ impl Span {
         calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days) + self.clock
     }
 
+    /// The instant this span before `end`, in calendar time (a period
+    /// back from now, `--since 30d`): whole years to the same date (a year
+    /// before 1 March 2028 is 1 March 2027, not 2 March), weeks and days
+    /// to the same time of day in `zone`, then the hours.
+    pub fn before(self, end: DateTime<Utc>, zone: Zone) -> DateTime<Utc> {
+        let end = if self.years == 0 {
+            end
+        } else {
+            let months = u32::try_from(self.years * 12).unwrap_or(u32::MAX);
+            end.checked_sub_months(chrono::Months::new(months))
+                .unwrap_or(end - Duration::days(self.years * 365))
+        };
+        let days = self.weeks * 7 + self.days;
+        let back = if days == 0 {
+            end
+        } else {
+            let wall = zone.wall(end);
+            wall.date()
+                .checked_sub_days(Days::new(days.unsigned_abs()))
+                .and_then(|date| zone.wall_instant(date.and_time(wall.time())))
+                .unwrap_or(end - Duration::days(days))
+        };
+        back - self.clock
+    }
+
     /// As [`Span::after`], but the hours count only on working days too:
     /// a Friday 16:00 resolution with 48h is followed up on Tuesday at
     /// 16:00 (8 hours on Friday, 24 on Monday, 16 on Tuesday).
@@ -606,6 +631,36 @@ mod tests {
         assert_eq!(
             weekdays().add_days(time("2026-03-27T22:30:00Z"), 1),
             time("2026-03-30T22:30:00Z")
+        );
+    }
+
+    #[test]
+    fn a_span_back_counts_calendar_years_and_the_zone_s_days() {
+        let year = "1y".parse::<Span>().unwrap();
+        assert_eq!(
+            year.before(time("2028-03-01T00:00:00Z"), Zone::UTC),
+            time("2027-03-01T00:00:00Z"),
+            "not 365 days back, across 29 February"
+        );
+        assert_eq!(
+            year.before(time("2028-02-29T12:00:00Z"), Zone::UTC),
+            time("2027-02-28T12:00:00Z")
+        );
+        // A week back from Monday 30 March 2026, 09:00 CEST, is Monday
+        // 23 March, 09:00 CET: 167 hours, the clocks went forward between.
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        assert_eq!(
+            "1w".parse::<Span>()
+                .unwrap()
+                .before(time("2026-03-30T07:00:00Z"), berlin),
+            time("2026-03-23T08:00:00Z")
+        );
+        assert_eq!(
+            "1d12h"
+                .parse::<Span>()
+                .unwrap()
+                .before(time("2026-11-22T12:00:00Z"), Zone::UTC),
+            time("2026-11-21T00:00:00Z")
         );
     }
 }

@@ -349,6 +349,31 @@ fn as_of_a_time_still_to_come_is_refused_rather_than_counting_misses_that_have_n
 }
 
 #[test]
+fn since_a_year_ago_is_the_same_date_a_year_back_across_a_leap_day() {
+    let log = Log::new();
+    log.run([
+        "open",
+        "--quiet",
+        "--title",
+        "Late",
+        "--customer",
+        "Ida",
+        "--summary",
+        "Late.",
+    ])
+    .at("2027-03-01T12:00:00Z")
+    .ok();
+    let report = json_report(&log, "2028-03-01T00:00:00Z", &["--since", "1y"]);
+    assert_eq!(report["period"]["since"], "2027-03-01T00:00:00Z");
+    assert_eq!(report["summary"]["received"], 1);
+    let listed = log
+        .run(["list", "--opened-since", "1y"])
+        .at("2028-03-01T00:00:00Z")
+        .ok();
+    assert!(listed.contains("Late"), "{listed}");
+}
+
+#[test]
 fn as_of_groups_by_the_assignee_of_that_time() {
     let log = Log::new();
     let id = open(&log, "2026-11-02T09:00:00Z", "Jo", &["--assignee", "ana"]);
