@@ -26,7 +26,7 @@ use crate::limits;
 use crate::mail::inbound::{self, Inbound};
 use crate::mail::outbound::Mailbox;
 use crate::mail::{self as mail_domain, MESSAGE_BYTES, attachments};
-use crate::store::Store;
+use crate::store::{Locked, Store};
 use crate::time::{Zone, clock};
 
 /// Record one e-mail: a reply to a case, or a new complaint
@@ -129,10 +129,10 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
     // once record it once.
     let decided = session
         .store()?
-        .while_locked(|| match scan(session, &mail)? {
+        .while_locked(|locked| match scan(session, &mail)? {
             Target::Recorded(id) => Ok(Decided::Recorded(id)),
             Target::Case(id) => Ok(Decided::Threaded(id)),
-            Target::New => open_case(session, &args, &by, &mail)
+            Target::New => open_case(session, locked, &args, &by, &mail)
                 .map(|(case, staged)| Decided::Opened(Box::new(case), staged)),
         })?;
     match decided {
@@ -526,11 +526,11 @@ fn live_case(store: &Store, query: &str, mail: &Inbound) -> Result<Live> {
 /// place); the caller holds the log's lock.
 fn open_case(
     session: &Session,
+    locked: &Locked<'_>,
     args: &MailArgs,
     by: &str,
     mail: &Inbound,
 ) -> Result<(Case, Option<attachments::Staged>)> {
-    let store = session.store()?;
     let now = session.stamp(Some(by))?;
     let stamp = Stamp {
         at: sent_at(mail, now.at, now.zone, args.any_date),
@@ -581,7 +581,7 @@ fn open_case(
             &message,
         )?;
         let case = card::guard(None, case, args.card.allow_card_like_number)?;
-        if store.create(&case)? {
+        if locked.create(&case)? {
             return Ok((case, staged));
         }
     }

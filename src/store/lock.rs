@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use super::{Finished, LOCK_FILE, Store, safe};
+use crate::case::Case;
 
 /// How long a change waits for another caselog before giving up.
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -28,15 +29,29 @@ pub struct Stale {
     _lock: File,
 }
 
+/// What may be done while [`Store::while_locked`] holds the lock: the
+/// lock is per open file, so taking it again in the same process would
+/// wait for itself.
+pub struct Locked<'a> {
+    store: &'a Store,
+}
+
+impl Locked<'_> {
+    /// [`Store::create`] under the lock already held.
+    pub fn create(&self, case: &Case) -> Result<bool> {
+        self.store.create_locked(case)
+    }
+}
+
 impl Store {
     /// Runs `f` holding the log-wide lock: for a decision over the whole
     /// log and the new case it leads to, which no other change may come
     /// between (`caselog mail`: does any case record this message? if
-    /// not, open one). `f` must not change a case through a `Batch`,
-    /// which takes the lock itself.
-    pub fn while_locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    /// not, open one, through `Locked`). `f` must not change a case
+    /// through a `Batch`, which takes the lock itself.
+    pub fn while_locked<T>(&self, f: impl FnOnce(&Locked<'_>) -> Result<T>) -> Result<T> {
         let _lock = self.lock()?;
-        f()
+        f(&Locked { store: self })
     }
 
     /// Holds the log-wide lock until the returned file is dropped. Waits

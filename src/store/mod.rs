@@ -32,7 +32,7 @@ use crate::settings::SETTINGS_FILE;
 use crate::untrusted;
 
 pub use landing::Finished;
-pub use lock::{DEFAULT_LOCK_WAIT, Stale};
+pub use lock::{DEFAULT_LOCK_WAIT, Locked, Stale};
 pub use safe::resolved;
 pub use walk::{Walk, parallel_map, parallel_parts};
 pub use write::{Batch, Changed};

@@ -34,9 +34,19 @@ pub struct Changed {
 const TEMP_DIR: &str = "tmp";
 
 impl Store {
-    /// Writes a new case file. Returns false, writing nothing, when a file
-    /// for that id already exists.
+    /// Writes a new case file, holding the log's lock: `check --clean`
+    /// removes the temporary files it finds while it holds the lock, so a
+    /// write made without it could lose its file before it lands (and a
+    /// batch a crash cut short lands first, as before any change).
+    /// Returns false, writing nothing, when a file for that id already
+    /// exists.
     pub fn create(&self, case: &Case) -> Result<bool> {
+        let _lock = self.lock()?;
+        self.create_locked(case)
+    }
+
+    /// [`Store::create`], for a caller that holds the lock already.
+    pub(super) fn create_locked(&self, case: &Case) -> Result<bool> {
         let path = case.id.path_in(&self.cases);
         let folder = path.parent().context("a case path always has a folder")?;
         safe::create_folders(&self.root, folder, &|p| self.shown(p))?;

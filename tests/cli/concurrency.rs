@@ -40,3 +40,52 @@ fn two_processes_annotating_one_case_lose_no_event() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left behind");
 }
+
+/// `check --clean` removes temporary files while it holds the log's lock;
+/// an `open` writing its new case at that moment must hold the lock too,
+/// or its file is taken away before it lands and the open fails.
+#[test]
+fn check_clean_never_takes_away_the_file_an_open_is_writing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let log = Log::new();
+    const OPENS: usize = 60;
+    let done = AtomicBool::new(false);
+    let outputs: Vec<std::process::Output> = thread::scope(|scope| {
+        let (log, done) = (&log, &done);
+        scope.spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                log.run(["check", "--clean"]).output();
+            }
+        });
+        let outputs = (0..OPENS)
+            .map(|n| {
+                let title = format!("Parcel {n} lost");
+                log.run([
+                    "open",
+                    "--quiet",
+                    "--title",
+                    &title,
+                    "--customer",
+                    "Ben",
+                    "--summary",
+                    "It never came.",
+                ])
+                .output()
+            })
+            .collect();
+        // Before any assertion, so a failing one cannot leave the
+        // cleaner running for ever.
+        done.store(true, Ordering::Relaxed);
+        outputs
+    });
+    for (n, out) in outputs.iter().enumerate() {
+        assert!(
+            out.status.success(),
+            "open {n}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(log.case_path(&id).is_file(), "{id} is missing");
+    }
+}

@@ -606,3 +606,16 @@ fn check_counts_many_leftover_temporary_files_in_one_line() {
     assert!(stderr.contains("removed 25 temporary files"), "{stderr}");
     assert_eq!(temporary_files(log.path()), Vec::<PathBuf>::new());
 }
+
+#[cfg(debug_assertions)]
+#[test]
+fn an_open_after_an_interrupted_import_lands_the_import_first() {
+    let (log, _) = log_with_an_export_of_six();
+    import_dying_after(&log, "2");
+    assert_eq!(case_files(&log).len(), 1 + 2, "two landed before it died");
+    let new = log.open(&[]);
+    assert_eq!(case_files(&log).len(), 1 + 6 + 1);
+    assert!(log.case_path(&new).is_file());
+    assert!(!log.path().join(".caselog/landing.json").exists());
+    assert_eq!(log.run(["check"]).ok(), "");
+}
