@@ -3,11 +3,12 @@
 //! its owner only. Whoever holds it can recompute a customer's pseudonym
 //! from their reference or name; nobody else can.
 
-use std::fs::OpenOptions;
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::durable::{TEMP_PREFIX, TEMP_SUFFIX};
 use super::{Store, WORK_DIR, safe};
 use crate::error::InputError;
 
@@ -23,29 +24,7 @@ impl Store {
         let path = work.join(SECRET_FILE);
         let shown = self.shown(&path);
         if std::fs::symlink_metadata(&path).is_err() {
-            // Made where temporary files go, so the folder ignores itself.
-            self.temp_dir()?;
-            let mut random = [0u8; SECRET_BYTES];
-            getrandom::fill(&mut random)
-                .map_err(|e| anyhow::anyhow!("no random numbers for the secret: {e}"))?;
-            let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
-            let mut options = OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            match options.open(&path) {
-                Ok(mut file) => {
-                    file.write_all(format!("{hex}\n").as_bytes())
-                        .and_then(|()| file.sync_all())
-                        .with_context(|| format!("writing {shown}"))?;
-                }
-                // Another caselog made it meanwhile: theirs is the secret.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(e).with_context(|| format!("creating {shown}")),
-            }
+            self.make_secret(&path, &shown)?;
         }
         let file = safe::open_file(&path, &shown)?;
         let text = crate::limits::read_text(file, 4096, &shown)?;
@@ -59,5 +38,41 @@ impl Store {
             .into());
         }
         Ok(secret.as_bytes().to_vec())
+    }
+
+    /// Writes a new secret whole, then gives it its name only if no other
+    /// caselog gave one first: a secret made in place could be read empty
+    /// by a caselog starting at the same moment (or left empty by a kill),
+    /// which refuses it. Under the lock, so `check --clean` leaves the
+    /// temporary file be.
+    fn make_secret(&self, path: &Path, shown: &str) -> Result<()> {
+        let _lock = self.lock()?;
+        if std::fs::symlink_metadata(path).is_ok() {
+            return Ok(());
+        }
+        let mut random = [0u8; SECRET_BYTES];
+        getrandom::fill(&mut random)
+            .map_err(|e| anyhow::anyhow!("no random numbers for the secret: {e}"))?;
+        let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o600));
+        }
+        let mut file = builder
+            .tempfile_in(self.temp_dir()?)
+            .with_context(|| format!("creating {shown}"))?;
+        file.write_all(format!("{hex}\n").as_bytes())
+            .and_then(|()| file.as_file().sync_all())
+            .with_context(|| format!("writing {shown}"))?;
+        match file.persist_noclobber(path) {
+            Ok(_) => Ok(()),
+            // Made meanwhile by a caselog of an older version, which
+            // takes no lock for it: theirs is the secret.
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e.error).with_context(|| format!("creating {shown}")),
+        }
     }
 }

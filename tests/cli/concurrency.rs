@@ -89,3 +89,39 @@ fn check_clean_never_takes_away_the_file_an_open_is_writing() {
         assert!(log.case_path(&id).is_file(), "{id} is missing");
     }
 }
+
+/// The secret behind pseudonyms is made by the first command that needs
+/// it. Made in place, a second command starting at the same moment read
+/// it empty and refused it as too short (telling the person to delete
+/// it, which would change every pseudonym); it is now written whole
+/// before it has its name, so every command reads the same secret.
+#[test]
+fn commands_making_the_secret_at_once_all_read_the_same_whole_secret() {
+    let log = Log::new();
+    log.open(&["--reference", "SOFA-2231"]);
+    let secret = log.path().join(".caselog/secret");
+    for round in 0..40 {
+        let _ = std::fs::remove_file(&secret);
+        let outputs: Vec<std::process::Output> = thread::scope(|scope| {
+            let runs: Vec<_> = (0..16)
+                .map(|_| {
+                    scope.spawn(|| {
+                        log.run(["export", "--pseudonymise", "--format", "json"])
+                            .output()
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        for out in &outputs {
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.stdout, outputs[0].stdout, "round {round}");
+        }
+        let text = std::fs::read_to_string(&secret).unwrap();
+        assert_eq!(text.trim().len(), 64, "round {round}: {text:?}");
+    }
+}
