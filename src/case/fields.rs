@@ -3,6 +3,8 @@
 //! any of them alike, and `check` can tell which differ from what the
 //! event log implies.
 
+use chrono::{DateTime, Utc};
+
 use crate::case::redaction;
 use crate::case::{Action, Case, Channel, EditField, Event, Severity};
 use crate::error::InputError;
@@ -181,6 +183,30 @@ pub struct Unrecorded {
     pub was: Option<String>,
     /// The value the file holds.
     pub now: Option<String>,
+}
+
+/// Whether a field of `case` was edited after `at`: what it held at `at`
+/// is then in those events' `old` values, which only a whole case file
+/// has (the index keeps no edit's values).
+pub fn edited_after(case: &Case, at: DateTime<Utc>) -> bool {
+    case.events
+        .iter()
+        .any(|e| e.action == Action::Edited && e.at.0 > at)
+}
+
+/// `case` (read whole) with its own fields as they stood at `at`: each
+/// edit after it undone, latest first. A report as of a past day groups
+/// and judges the case by the category, severity and customer it had then.
+pub fn as_it_stood(case: &Case, at: DateTime<Utc>) -> Case {
+    let mut then = case.clone();
+    for e in case.events.iter().rev().take_while(|e| e.at.0 > at) {
+        if e.action == Action::Edited
+            && let Some(field) = e.field
+        {
+            field.set(&mut then, e.old.as_deref());
+        }
+    }
+    then
 }
 
 /// The last `edited` event for `field` among `events`.

@@ -8,7 +8,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 use super::Session;
 use super::args::{FilterArgs, words};
-use crate::case::personal;
+use crate::case::{fields, personal};
 use crate::error::InputError;
 use crate::learning::measures::{
     self, By, Facts, Measures, Period, Report, length_words, percent_words,
@@ -79,11 +79,19 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
         true => Some(session.store()?.secret()?),
         false => None,
     };
+    let store = session.store()?;
     let scan = session.every_case(|case| {
-        let facts = filter
-            .keeps(case, settings, now)
-            .then(|| Facts::of(case, &period, settings))
-            .flatten()?;
+        if !filter.keeps(case, settings, now) {
+            return None;
+        }
+        // A case edited after the as-of time is measured with the fields
+        // it had then, which only its whole file holds (rare: read once).
+        let then = fields::edited_after(case, period.as_of)
+            .then(|| store.load(case.id.as_str()).ok())
+            .flatten()
+            .map(|whole| fields::as_it_stood(&whole.case, period.as_of));
+        let case = then.as_ref().unwrap_or(case);
+        let facts = Facts::of(case, &period, settings)?;
         // Boxed: the pass moves each value into place twice, and a
         // pointer moves at a fraction of the cost of the facts (the lists
         // it moves them through hold pointers, not two copies of them).

@@ -374,6 +374,55 @@ fn since_a_year_ago_is_the_same_date_a_year_back_across_a_leap_day() {
 }
 
 #[test]
+fn as_of_groups_by_the_category_severity_and_customer_the_case_had_then() {
+    let log = Log::new();
+    let id = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late",
+            "--customer",
+            "Ida",
+            "--reference",
+            "A-1",
+            "--summary",
+            "Late.",
+            "--category",
+            "billing",
+            "--severity",
+            "critical",
+        ])
+        .at("2026-11-10T09:00:00Z")
+        .ok();
+    let id = id.trim();
+    let args = ["--by", "category", "--as-of", "2026-11-12T00:00:00Z"];
+    let on_the_day = json_report(&log, "2026-11-12T00:00:00Z", &args);
+    log.run([
+        "edit",
+        id,
+        "--category",
+        "delivery",
+        "--severity",
+        "low",
+        "--reference",
+        "B-2",
+    ])
+    .at("2026-11-15T00:00:00Z")
+    .ok();
+    let later = json_report(&log, NOW, &args);
+    assert_eq!(later["groups"], on_the_day["groups"]);
+    assert_eq!(later["groups"][0]["key"], "billing");
+    for (by, then) in [("severity", "critical"), ("customer", "Ida (A-1)")] {
+        let grouped = json_report(&log, NOW, &["--by", by, "--as-of", "2026-11-12T00:00:00Z"]);
+        assert_eq!(grouped["groups"][0]["key"], then, "{by}");
+    }
+    // Without --as-of, the case is reported as it is now.
+    let now = json_report(&log, NOW, &["--by", "category"]);
+    assert_eq!(now["groups"][0]["key"], "delivery");
+}
+
+#[test]
 fn as_of_groups_by_the_assignee_of_that_time() {
     let log = Log::new();
     let id = open(&log, "2026-11-02T09:00:00Z", "Jo", &["--assignee", "ana"]);
