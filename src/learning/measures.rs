@@ -354,7 +354,12 @@ impl Seen<'_> {
         if !tally.received {
             return tally;
         }
-        tally.escalated = self.events.iter().any(|e| e.action == Action::Escalated);
+        // By the end of the period: an October case escalated in November
+        // is not October's escalation, whenever the report is run.
+        tally.escalated = self
+            .events
+            .iter()
+            .any(|e| e.action == Action::Escalated && e.at.0 < period.until);
         let calendar = &settings.working_days;
         tally.first_response = Some(Milestone::of(
             self.first(Action::is_customer_contact),

@@ -423,6 +423,43 @@ fn as_of_groups_by_the_category_severity_and_customer_the_case_had_then() {
 }
 
 #[test]
+fn a_case_escalated_after_the_period_is_not_counted_escalated_in_it() {
+    let log = Log::new();
+    let id = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late",
+            "--customer",
+            "Ida",
+            "--summary",
+            "Late.",
+            "--assignee",
+            "ana@example.com",
+        ])
+        .at("2026-10-20T09:00:00Z")
+        .ok();
+    log.run([
+        "escalate",
+        id.trim(),
+        "--to",
+        "lead@example.com",
+        "--reason",
+        "Over my limit",
+    ])
+    .at("2026-11-05T09:00:00Z")
+    .ok();
+    let october = ["--since", "2026-10-01", "--until", "2026-11-01"];
+    let on_the_first = json_report(&log, "2026-11-01T00:00:00Z", &october);
+    let later = json_report(&log, NOW, &october);
+    assert_eq!(on_the_first["summary"]["escalated"], 0);
+    assert_eq!(later["summary"]["escalated"], 0, "escalated on 5 November");
+    let november = json_report(&log, NOW, &["--since", "2026-10-01"]);
+    assert_eq!(november["summary"]["escalated"], 1);
+}
+
+#[test]
 fn as_of_groups_by_the_assignee_of_that_time() {
     let log = Log::new();
     let id = open(&log, "2026-11-02T09:00:00Z", "Jo", &["--assignee", "ana"]);
