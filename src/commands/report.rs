@@ -55,7 +55,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "GROUPING", value_parser = words::<By>(By::WORDS))]
     pub by: Option<By>,
     /// With --by, only the N largest groups, the rest as one
-    #[arg(long, value_name = "N", requires = "by")]
+    #[arg(long, value_name = "N", requires = "by", value_parser = at_least_one)]
     pub top: Option<usize>,
     /// table for a terminal, markdown for a pull request, json/yaml/csv for programs
     #[arg(long, default_value = "table", value_parser = words::<Format>(Format::WORDS))]
@@ -113,6 +113,15 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
     }
     drop(facts);
     Ok(scan.finish())
+}
+
+/// `--top N`: keeping no group would fold every one into "others".
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("keep at least one group (1 or more)".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("'{text}' is not a number of groups")),
+    }
 }
 
 fn period(session: &Session, args: &ReportArgs) -> Result<Period> {

@@ -965,7 +965,10 @@ pub struct Group {
 
 /// The name of the group holding the smaller groups past `--top`.
 pub fn others(count: usize) -> String {
-    format!("({count} others)")
+    match count {
+        1 => "(1 other)".to_string(),
+        _ => format!("({count} others)"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

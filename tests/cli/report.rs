@@ -716,6 +716,26 @@ fn groups_come_by_volume_with_top_n_and_the_rest_as_one() {
 }
 
 #[test]
+fn one_group_past_top_is_one_other_and_top_zero_is_refused() {
+    let log = Log::new();
+    for category in ["billing", "billing", "delivery"] {
+        open(
+            &log,
+            "2026-11-10T09:00:00Z",
+            "Ann",
+            &["--category", category],
+        );
+    }
+    let report = json_report(&log, NOW, &["--by", "category", "--top", "1"]);
+    assert_eq!(report["groups"][1]["key"], "(1 other)");
+    assert_eq!(report["groups"][1]["others"], 1);
+    let refused = log
+        .run(["report", "--by", "category", "--top", "0"])
+        .fails(2);
+    assert!(refused.contains("keep at least one group"), "{refused}");
+}
+
+#[test]
 fn the_group_of_cases_with_no_value_is_told_apart_from_one_typed_alike() {
     let log = Log::new();
     open(
