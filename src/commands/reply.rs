@@ -135,11 +135,14 @@ pub fn run(session: &Session, args: ReplyArgs, out: &mut dyn Write) -> Result<u8
 fn recipient(case: &Case) -> Result<Mailbox, InputError> {
     let contact = case.customer.contact.as_deref().unwrap_or_default().trim();
     let mut to = Mailbox::parse(contact).ok_or_else(|| {
+        let held = if contact.is_empty() {
+            "it has no contact".to_string()
+        } else {
+            format!("its contact is '{}'", contact.escape_debug())
+        };
         InputError::Invalid(format!(
-            "case {} has no e-mail address to reply to (its contact is '{}'); set one with `caselog edit {} --contact ADDRESS`",
-            case.id,
-            contact.escape_debug(),
-            case.id
+            "case {} has no e-mail address to reply to ({held}); set one with `caselog edit {} --contact ADDRESS`",
+            case.id, case.id
         ))
     })?;
     if to.name.is_none() {

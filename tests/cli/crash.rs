@@ -617,5 +617,11 @@ fn an_open_after_an_interrupted_import_lands_the_import_first() {
     assert_eq!(case_files(&log).len(), 1 + 6 + 1);
     assert!(log.case_path(&new).is_file());
     assert!(!log.path().join(".caselog/landing.json").exists());
+    let told = log.run(["check"]).output();
+    assert!(
+        String::from_utf8_lossy(&told.stderr).contains("landed the last 4 of 6 case files"),
+        "{}",
+        String::from_utf8_lossy(&told.stderr)
+    );
     assert_eq!(log.run(["check"]).ok(), "");
 }

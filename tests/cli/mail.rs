@@ -545,9 +545,19 @@ fn a_case_without_an_email_address_cannot_be_replied_to() {
     let id = log.open(&["--contact", "+44 20 7946 0000"]);
     let before = log.files();
     let err = log.run(["reply", &id, "--send", "Hello"]).fails(2);
-    assert!(err.contains("has no e-mail address to reply to"), "{err}");
+    assert!(
+        err.contains("has no e-mail address to reply to (its contact is '+44 20 7946 0000')"),
+        "{err}"
+    );
     assert_eq!(log.files(), before);
     assert!(!log.path().join("sent.eml").exists());
+    // No contact at all is said so, not as an empty one.
+    let bare = log.open(&[]);
+    let err = log.run(["reply", &bare, "--print", "Hello"]).fails(2);
+    assert!(
+        err.contains("has no e-mail address to reply to (it has no contact)"),
+        "{err}"
+    );
 }
 
 #[test]
