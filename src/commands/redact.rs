@@ -167,12 +167,23 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
     let mut redacted: Vec<(Case, PathBuf)> = Vec::new();
     // Cases redacted before, whose history a purge asked for still covers.
     let mut purgeable: Vec<(Case, PathBuf)> = Vec::new();
+    // Every case in one batch, landing together or not at all: a case
+    // refused part-way (made read-only, a full disk) must not leave the
+    // ones before it redacted by a command that says nothing was written.
+    let by = args.by.by.as_deref();
+    let allow = args.card.allow_card_like_number;
+    let mut batch = store.batch()?;
+    let mut staged = Vec::with_capacity(targets.len());
     for t in &targets {
-        let by = args.by.by.as_deref();
-        let allow = args.card.allow_card_like_number;
-        let changed = session.change(&t.id, by, allow, |case, stamp| {
-            lifecycle::redact(case, stamp, &fields, &reason, args.force)
-        })?;
+        staged.push(
+            session.change_in(&mut batch, &t.id, by, allow, |case, stamp| {
+                lifecycle::redact(case, stamp, &fields, &reason, args.force)
+            })?,
+        );
+    }
+    batch.land()?;
+    for staged in staged {
+        let changed = staged.landed();
         if changed.written {
             let erased: Vec<&str> = changed
                 .after

@@ -416,6 +416,39 @@ fn redacting_twice_changes_no_byte() {
     assert_eq!(log.files(), before);
 }
 
+/// A redaction of several cases is one change: one case it may not
+/// change (made read-only, a legal hold) leaves every case as it was,
+/// not the ones before it redacted under a message that nothing was
+/// written.
+#[test]
+fn a_redaction_refused_for_one_case_redacts_none() {
+    let log = Log::new();
+    let (maria, _) = maria_and_leo(&log);
+    let held = log.case_path(&maria[2]);
+    let mut permissions = std::fs::metadata(&held).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&held, permissions).unwrap();
+    let before = log.files();
+    let stderr = log
+        .run([
+            "redact",
+            &maria[0],
+            &maria[1],
+            &maria[2],
+            "--reason",
+            "erasure request",
+        ])
+        .at("2026-11-23T10:00:00Z")
+        .fails(2);
+    assert!(
+        stderr.contains(&format!("{}.toml is read-only", maria[2]))
+            && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before);
+    assert!(log.case_text(&maria[0]).contains("Maria"));
+}
+
 #[test]
 fn redacting_a_case_not_closed_needs_force_and_the_reason_names_nobody() {
     let log = Log::new();
