@@ -114,7 +114,9 @@ impl Store {
 
     /// The temporary files interrupted writes left, when no write is under
     /// way; `None` when another caselog holds the lock right now (its
-    /// temporary files are not stale). A batch a crash cut short is
+    /// temporary files are not stale), or when this user cannot write the
+    /// lock file (a read-only checkout, as CI may mount one), so nothing
+    /// could be cleaned or landed anyway. A batch a crash cut short is
     /// landed first, when it can be, so its files are not among them.
     pub fn stale_files(&self) -> Result<Option<Stale>> {
         let path = self.root.join(LOCK_FILE);
@@ -124,7 +126,12 @@ impl Store {
                 return Ok(None);
             }
         }
-        let file = safe::open_lock_file(&path, &self.shown(&path))?;
+        let file = match safe::open_lock_file(&path, &self.shown(&path)) {
+            Ok(file) => file,
+            // `check` only reads the cases: it must not fail for this.
+            Err(e) if cannot_write(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        };
         match file.try_lock() {
             Ok(()) => {
                 let mut landings = self.earlier_landings();
@@ -142,4 +149,17 @@ impl Store {
             }
         }
     }
+}
+
+/// Whether opening failed because the file system or the file is not
+/// this user's to write.
+fn cannot_write(e: &anyhow::Error) -> bool {
+    e.root_cause()
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+            )
+        })
 }

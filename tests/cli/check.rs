@@ -286,3 +286,71 @@ fn the_demo_log_passes_check() {
         .at("2026-11-22T09:00:00Z")
         .ok();
 }
+
+/// A file made unwritable for the length of a test: by its mode, or, for
+/// root (whom modes do not stop), by `chattr +i`, undone when dropped so
+/// the folder can be removed.
+#[cfg(unix)]
+struct Unwritable(std::path::PathBuf, bool);
+
+#[cfg(unix)]
+impl Unwritable {
+    /// `None` when neither way works here (root on a file system without
+    /// the immutable flag).
+    fn make(path: &std::path::Path) -> Option<Unwritable> {
+        use std::os::unix::fs::PermissionsExt;
+        let writable = || std::fs::OpenOptions::new().write(true).open(path).is_ok();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        if !writable() {
+            return Some(Unwritable(path.to_path_buf(), false));
+        }
+        let made = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        (made && !writable()).then(|| Unwritable(path.to_path_buf(), true))
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.0)
+                .status();
+        }
+    }
+}
+
+/// `check` only reads the cases, so a log it cannot write (a read-only
+/// checkout, as CI may mount one; a lock file of another user's) is
+/// still checked, rather than failing on the lock file.
+#[cfg(unix)]
+#[test]
+fn check_validates_a_log_whose_lock_file_it_cannot_write() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let lock = log.path().join(".caselog.lock");
+    assert!(lock.is_file(), "open leaves the lock file");
+    let Some(_unwritable) = Unwritable::make(&lock) else {
+        eprintln!("skipped: cannot make a file unwritable here");
+        return;
+    };
+    assert_eq!(log.run(["check", "--all"]).ok(), "");
+    let path = log.case_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}colour = \"red\"\n")).unwrap();
+    let out = log.run(["check", "--all"]).output();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(&format!("{id}.toml:")), "{stdout}");
+}
