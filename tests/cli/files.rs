@@ -377,3 +377,45 @@ fn a_file_with_crlf_line_ends_keeps_them_and_its_texts_read_without_cr() {
     assert_eq!(log.case_json(&id), from_lf);
     assert_eq!(from_lf["events"][2]["text"], "third\nline");
 }
+
+/// `init` adds its lines to a person's `.gitignore`. Truncating the file
+/// and writing it again, a full disk (or a kill) part-way left it cut
+/// short; it is now written whole beside it and renamed over it, so it
+/// is either as it was or with the lines added.
+#[test]
+fn init_on_a_full_disk_leaves_the_gitignore_as_it_was() {
+    let log = Log::empty();
+    let gitignore = log.path().join(".gitignore");
+    // Larger than the 16 KiB a file may grow to below.
+    let text: String = (0..2000).map(|n| format!("/build-{n:05}/\n")).collect();
+    std::fs::write(&gitignore, &text).unwrap();
+    let out = log.run_limited("-f 16", ["init"]).output();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept = std::fs::read_to_string(&gitignore).unwrap();
+    assert!(
+        kept == text,
+        "the .gitignore holds {} of its {} bytes",
+        kept.len(),
+        text.len()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(log.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new());
+    // With room, it goes through, keeping every line.
+    log.run(["init"]).ok();
+    let after = std::fs::read_to_string(&gitignore).unwrap();
+    assert!(
+        after.starts_with(&text) && after.ends_with("/.caselog/\n"),
+        "{}",
+        &after[text.len().min(after.len())..]
+    );
+}
