@@ -245,6 +245,17 @@ pub fn run(session: &Session, args: EditArgs, out: &mut dyn Write) -> Result<u8>
         };
         let case = store.load(&args.id)?.case;
         let text = input::in_editor(&editor, &editable(&case), ".toml", "the fields", limit)?;
+        // An editor that saved nothing (one that crashed on saving) did
+        // not ask to clear every field; and the title cannot be cleared,
+        // which is all the person would be told.
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            refuse!(
+                "the editor left the fields empty, so nothing was changed; nothing was written (delete a line to clear that field only)"
+            );
+        }
         corrections = edited_in(&case, &Fields::parse(&text, "the edited fields")?);
     }
     for correction in &corrections {

@@ -160,6 +160,32 @@ fn edit_at_a_terminal_opens_the_editor_on_the_fields() {
     assert!(case["customer"].get("contact").is_none());
 }
 
+/// An editor that saves an empty file (one that crashed on saving) is
+/// refused with what happened, not with "the title cannot be cleared",
+/// and the case is left byte-identical.
+#[cfg(unix)]
+#[test]
+fn an_editor_that_leaves_the_fields_empty_changes_nothing_and_says_so() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com"]);
+    let editor = log.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\n: > \"$1\"\n").unwrap();
+    let before = log.files();
+    let out = crate::harness::with_terminal_input(
+        log.run(["edit", &id])
+            .env("VISUAL", format!("sh {}", editor.display())),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the editor left the fields empty")
+            && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(log.files(), before);
+}
+
 #[test]
 fn changes_and_show_tell_edits_in_words() {
     let (log, id) = repository(true);

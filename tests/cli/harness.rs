@@ -360,3 +360,34 @@ pub fn in_terminal(run: Run, columns: u16) -> (Option<i32>, String) {
         String::from_utf8_lossy(&bytes).replace("\r\n", "\n"),
     )
 }
+
+/// A command run with a pseudo-terminal as its standard input, as a
+/// person at a terminal runs it (so it may open `$EDITOR`); its output
+/// and errors are captured as usual.
+#[cfg(unix)]
+pub fn with_terminal_input(run: Run) -> Output {
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two descriptors we then own.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "a pseudo-terminal");
+    // SAFETY: both are open descriptors owned by nobody else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut command = run.command;
+    command
+        .stdin(Stdio::from(slave))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = command.output().expect("caselog runs");
+    drop(master);
+    out
+}
