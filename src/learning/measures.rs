@@ -511,7 +511,10 @@ impl Seen<'_> {
         let mut out = UpdateCounts::default();
         let calendar = &settings.working_days;
         let end = period.end();
-        let pauses = self.customer_waits(end, settings);
+        // Waits on the customer stop the update clock whatever the
+        // resolution clock's pause setting, as in `due`.
+        let moments = self.events.iter().map(|e| (e.at.0, e.action, e.on));
+        let pauses = deadlines::customer_waits(moments, end);
         let due_from = |from| deadlines::paused_due(from, every, &pauses, calendar);
         let mut replay = crate::case::Replay::default();
         let mut clock: Option<DateTime<Utc>> = None;

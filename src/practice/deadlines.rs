@@ -278,9 +278,13 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
         && !on_customer
         && let Some(from) = last_contact.max(reopened)
     {
+        // Time waiting on the customer never counts against an update,
+        // whatever the resolution clock's pause setting: there is nothing
+        // to tell them while they owe the answer.
+        let waits = customer_waits(case.events.iter().map(|e| (e.at.0, e.action, e.on)), now);
         out.push(Deadline {
             kind: Kind::Update,
-            due: paused_due(from, every, &pauses, calendar),
+            due: paused_due(from, every, &waits, calendar),
             paused: false,
         });
     }

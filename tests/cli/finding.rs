@@ -354,6 +354,58 @@ fn a_reopened_case_never_contacted_is_due_an_update_in_due_next_and_report_alike
 }
 
 #[test]
+fn time_waiting_on_the_customer_never_counts_against_an_update_whatever_the_pause_setting() {
+    for pause in ["true", "false"] {
+        let log = Log::new();
+        std::fs::write(
+            log.path().join("caselog.toml"),
+            format!("update_every = \"1d\"\npause_while_waiting_on_customer = {pause}\n"),
+        )
+        .unwrap();
+        let id = open(
+            &log,
+            "2026-11-02T09:00:00Z",
+            "Photos",
+            &["--assignee", "ana"],
+        );
+        log.run(["note", &id, "--kind", "reply", "Please send photos"])
+            .at("2026-11-02T10:00:00Z")
+            .ok();
+        log.run(["wait", &id, "--on", "customer", "--reason", "photos"])
+            .at("2026-11-02T11:00:00Z")
+            .ok();
+        // They answer three days later; the team replies within the hour.
+        log.run(["note", &id, "--kind", "customer", "Here they are"])
+            .at("2026-11-05T11:00:00Z")
+            .ok();
+        // The day's clock had an hour left when the wait began.
+        let due = log
+            .run(["due", "--kind", "update", "--format", "json"])
+            .at("2026-11-05T11:30:00Z")
+            .ok();
+        let due: Value = serde_json::from_str(&due).unwrap();
+        assert_eq!(due.as_array().unwrap().len(), 0, "pause {pause}: {due}");
+        log.run(["note", &id, "--kind", "reply", "Thanks, refund on its way"])
+            .at("2026-11-05T11:45:00Z")
+            .ok();
+        log.run(["resolve", &id, "--summary", "Refunded"])
+            .at("2026-11-05T12:00:00Z")
+            .ok();
+        let report: Value = serde_json::from_str(
+            &log.run(["report", "--format", "json"])
+                .at("2026-11-10T10:00:00Z")
+                .ok(),
+        )
+        .unwrap();
+        assert_eq!(
+            report["summary"]["updates"],
+            serde_json::json!({"on_time": 1, "missed": 0, "compliance": 1.0}),
+            "pause {pause}"
+        );
+    }
+}
+
+#[test]
 fn with_working_days_the_follow_up_counts_working_hours() {
     let log = Log::new();
     std::fs::write(
