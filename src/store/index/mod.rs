@@ -423,14 +423,67 @@ impl Store {
         old: Option<&Snapshot>,
     ) -> Result<()> {
         let temp = self.temp_dir()?;
+        sweep_abandoned(&temp);
         let written_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
         facts::write(path, &temp, written_ns, files, pieces, old, threads())
+    }
+}
+
+/// How old an index's temporary file must be to be another's abandoned
+/// one: writing the index takes seconds even at 100,000 cases.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temporary files of index writes a kill cut short (a read
+/// command killed while it wrote the index): nobody else would, as index
+/// writes take no lock and `check` cannot tell one being written from one
+/// abandoned. At 100,000 cases each is megabytes. Best effort.
+fn sweep_abandoned(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age > ABANDONED_AFTER);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Kept;
+
+    #[test]
+    fn only_index_temporary_files_abandoned_an_hour_ago_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = |name: &str, age: u64| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "x").unwrap();
+            let then = std::time::SystemTime::now() - std::time::Duration::from_secs(age);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(then)
+                .unwrap();
+            path
+        };
+        let abandoned = made(".index-abc.tmp", 7200);
+        let being_written = made(".index-def.tmp", 60);
+        let a_case_write = made(".caselog-ghi.tmp", 7200);
+        super::sweep_abandoned(dir.path());
+        assert!(!abandoned.exists());
+        assert!(being_written.exists() && a_case_write.exists());
+    }
 
     fn in_path_order(kept: &[(usize, String)], read: &[(usize, String)]) -> Vec<String> {
         let mut chunks = Kept::new();
