@@ -19,6 +19,8 @@ const SECRET_BYTES: usize = 32;
 
 impl Store {
     /// The log's secret for pseudonyms, made when there is none yet.
+    /// Making it takes the log's lock: not to be called holding it (a
+    /// `Batch`, `while_locked`), which would wait for itself.
     pub fn secret(&self) -> Result<Vec<u8>> {
         let work = self.root.join(WORK_DIR);
         let path = work.join(SECRET_FILE);
