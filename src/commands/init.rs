@@ -14,7 +14,7 @@ use crate::error::{EXIT_OK, InputError};
 use crate::git;
 use crate::settings::SETTINGS_FILE;
 use crate::settings::TEMPLATE;
-use crate::store::{CASES_DIR, LOCK_FILE, WORK_DIR};
+use crate::store::{CASES_DIR, LOCK_FILE, WORK_DIR, write_whole};
 
 /// Make a case log: cases/, caselog.toml, and the git merge driver
 ///
@@ -140,31 +140,6 @@ fn ensure_line(path: &Path, comment: &str, line: &str) -> Result<bool> {
     write_whole(path, &format!("{existing}{separator}{comment}\n{line}\n"))
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(true)
-}
-
-/// Writes `text` to `path` whole or not at all, keeping the file's
-/// permissions: truncated and written again in place, a person's
-/// `.gitignore` or `.gitattributes` was left cut short by a full disk or
-/// a kill part-way. The text is written beside it, then renamed over it.
-fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let permissions = fs::metadata(path).ok().map(|m| m.permissions());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".caselog-").suffix(".tmp");
-    #[cfg(unix)]
-    let permissions = permissions.or_else(|| {
-        use std::os::unix::fs::PermissionsExt;
-        // Like any new file: readable by all, less the umask.
-        Some(fs::Permissions::from_mode(0o666))
-    });
-    if let Some(p) = permissions {
-        builder.permissions(p);
-    }
-    let mut file = builder.tempfile_in(folder)?;
-    file.write_all(text.as_bytes())?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// The `.gitattributes` line, and the driver in this clone's git config

@@ -1,7 +1,8 @@
 //! The file-system steps every write of the store is made of: the names of
 //! temporary files, a rename that also works across file systems, and the
-//! syncs that make a write survive a power cut. Below both single writes
-//! ([`super::write`]) and the record of a batch ([`super::landing`]).
+//! syncs that make a write survive a power cut. Below single writes
+//! ([`super::write`]), the record of a batch ([`super::landing`]), the
+//! secret, and files written whole that are not cases ([`write_whole`]).
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -13,6 +14,41 @@ use tempfile::NamedTempFile;
 /// The names of temporary files, wherever they are.
 pub(super) const TEMP_PREFIX: &str = ".caselog-";
 pub(super) const TEMP_SUFFIX: &str = ".tmp";
+
+/// An empty temporary file in `folder`, to be filled and renamed onto its
+/// target: with `permissions` (a replaced file's), else those of any new
+/// file (readable by all, less the umask).
+pub(super) fn temp_file_in(
+    folder: &Path,
+    permissions: Option<fs::Permissions>,
+) -> io::Result<NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    let permissions = permissions.or_else(|| {
+        use std::os::unix::fs::PermissionsExt;
+        Some(fs::Permissions::from_mode(0o666))
+    });
+    if let Some(p) = permissions {
+        builder.permissions(p);
+    }
+    builder.tempfile_in(folder)
+}
+
+/// Writes `text` to `path` whole or not at all, keeping the file's
+/// permissions: written beside it, synced, then renamed over it. For a
+/// file that is not a case (a person's `.gitignore`), which truncated and
+/// written again in place would be left cut short by a full disk or a
+/// kill part-way.
+pub fn write_whole(path: &Path, text: &str) -> io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let permissions = fs::metadata(path).ok().map(|m| m.permissions());
+    let mut file = temp_file_in(folder, permissions)?;
+    io::Write::write_all(&mut file, text.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
 
 /// Renames `from` onto `target`, replacing it. Across file systems (a
 /// `cases/` mounted apart) it is copied beside the target first, so the

@@ -31,6 +31,7 @@ use crate::limits;
 use crate::settings::SETTINGS_FILE;
 use crate::untrusted;
 
+pub use durable::write_whole;
 pub use landing::Finished;
 pub use lock::{DEFAULT_LOCK_WAIT, Locked, Stale};
 pub use safe::resolved;

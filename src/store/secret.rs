@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::durable::{TEMP_PREFIX, TEMP_SUFFIX};
+use super::durable::temp_file_in;
 use super::{Store, WORK_DIR, safe};
 use crate::error::InputError;
 
@@ -56,15 +56,14 @@ impl Store {
         getrandom::fill(&mut random)
             .map_err(|e| anyhow::anyhow!("no random numbers for the secret: {e}"))?;
         let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
         #[cfg(unix)]
-        {
+        let owner_only = {
             use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o600));
-        }
-        let mut file = builder
-            .tempfile_in(self.temp_dir()?)
+            Some(std::fs::Permissions::from_mode(0o600))
+        };
+        #[cfg(not(unix))]
+        let owner_only = None;
+        let mut file = temp_file_in(&self.temp_dir()?, owner_only)
             .with_context(|| format!("creating {shown}"))?;
         file.write_all(format!("{hex}\n").as_bytes())
             .and_then(|()| file.as_file().sync_all())

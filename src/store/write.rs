@@ -216,19 +216,7 @@ impl Store {
             .into());
         }
         let folder = self.temp_dir()?;
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
-        #[cfg(unix)]
-        let permissions = permissions.or_else(|| {
-            use std::os::unix::fs::PermissionsExt;
-            // Like any new file: readable by all, less the umask.
-            Some(fs::Permissions::from_mode(0o666))
-        });
-        if let Some(p) = permissions {
-            builder.permissions(p);
-        }
-        let mut file = builder
-            .tempfile_in(&folder)
+        let mut file = durable::temp_file_in(&folder, permissions)
             .with_context(|| format!("creating a temporary file in {}", self.shown(&folder)))?;
         // Through the plain file: `NamedTempFile`'s own errors name the
         // temporary file's absolute path, which means nothing to the user.
