@@ -609,18 +609,9 @@ fn guess_format(file: &std::path::Path) -> Result<Format> {
 
 /// Rows of caselog's own columns.
 fn parse(text: &str, format: Format) -> Result<Vec<(String, Map<String, Value>)>> {
-    let records: Vec<Value> = match format {
-        Format::Json => crate::imported_value::list_from_json(text).map_err(|e| {
-            InputError::Invalid(format!("line {}: not a JSON list of cases: {e}", e.line()))
-        })?,
-        Format::Yaml => crate::imported_value::list_from_yaml(text).map_err(|e| {
-            InputError::Invalid(format!(
-                "line {}: not a YAML list of cases: {}",
-                e.line.unwrap_or(1),
-                e.message
-            ))
-        })?,
+    let records = match format {
         Format::Csv => return parse_csv(text),
+        Format::Json | Format::Yaml => parse_values(text, format, "cases")?,
     };
     records
         .into_iter()
@@ -718,7 +709,7 @@ fn parse_mapped(
 ) -> Result<Rows> {
     let (header, records) = match format {
         Format::Csv => source_csv(text)?,
-        Format::Json | Format::Yaml => source_records(parse_values(text, format)?)?,
+        Format::Json | Format::Yaml => source_records(parse_values(text, format, "records")?)?,
     };
     if format == Format::Csv {
         other_delimiter(&header)?;
@@ -921,20 +912,18 @@ fn source_csv(text: &str) -> Result<SourceTable> {
     Ok((header, rows))
 }
 
-fn parse_values(text: &str, format: Format) -> Result<Vec<Value>> {
+/// A JSON or YAML file as its list of `what` (cases, a source's records).
+fn parse_values(text: &str, format: Format, what: &str) -> Result<Vec<Value>> {
     Ok(match format {
         Format::Yaml => crate::imported_value::list_from_yaml(text).map_err(|e| {
             InputError::Invalid(format!(
-                "line {}: not a YAML list of records: {}",
+                "line {}: not a YAML list of {what}: {}",
                 e.line.unwrap_or(1),
                 e.message
             ))
         })?,
         _ => crate::imported_value::list_from_json(text).map_err(|e| {
-            InputError::Invalid(format!(
-                "line {}: not a JSON list of records: {e}",
-                e.line()
-            ))
+            InputError::Invalid(format!("line {}: not a JSON list of {what}: {e}", e.line()))
         })?,
     })
 }

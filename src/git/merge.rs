@@ -476,22 +476,16 @@ mod tests {
         assert_eq!(dropped.text.as_deref(), Some("Meant for another case"));
         assert_eq!(dropped_event(&base, &theirs, &ours), None);
         let closed = close(&base, &stamp(2), Some("done")).unwrap();
-        let erased = redact(
-            &closed,
-            &stamp(3),
-            PersonalField::ALL,
-            "erasure request",
-            false,
-        )
-        .unwrap();
-        let erased_later = redact(
-            &closed,
-            &stamp(30),
-            PersonalField::ALL,
-            "erasure request",
-            false,
-        )
-        .unwrap();
+        let erased_at = |hour| {
+            redact(
+                &closed,
+                &stamp(hour),
+                PersonalField::ALL,
+                "erasure request",
+                false,
+            )
+        };
+        let (erased, erased_later) = (erased_at(3).unwrap(), erased_at(30).unwrap());
         let added = noted(&closed, 2, "bo", "Jo wrote again");
         for (side, other) in [
             (&erased, &added),

@@ -1,7 +1,8 @@
 //! The record a batch of case files writes before it lands them, so a
 //! crash or power cut part-way through the renames does not leave the log
-//! with some of them: the next command that takes the lock lands the
-//! rest.
+//! with some of them: the next caselog command lands the rest (a reader
+//! too, when no other caselog holds the lock), and `check` tells what
+//! came of it.
 //!
 //! Each file of a batch is written whole and synced before any lands, so
 //! once the record is on disk the batch can always be finished. A file
