@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::case::card::masked;
-use crate::case::fields::check_one_line;
+use crate::case::fields::{check_one_line, clean_tags, split_tags};
 use crate::case::id::CaseId;
 use crate::case::message::kept_id;
 use crate::case::{
@@ -264,28 +264,22 @@ impl Reader<'_> {
 
     fn tags(&self) -> RowResult<Vec<String>> {
         // In CSV, tags are one cell joined with ';'; elsewhere a list.
+        // Trimmed and each once, from a CSV cell or a list alike, as
+        // `open` keeps them.
         let tags: Vec<String> = match self.row.get("tags") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::String(s)) => s.split(';').map(|t| t.trim().to_string()).collect(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|t| {
-                    // Trimmed as in CSV, and as `open` trims a tag.
-                    t.as_str()
-                        .map(|t| t.trim().to_string())
-                        .ok_or_else(|| RowError("tags: expected text".into()))
-                })
-                .collect::<RowResult<_>>()?,
+            Some(Value::String(s)) => split_tags(s),
+            Some(Value::Array(items)) => clean_tags(
+                items
+                    .iter()
+                    .map(|t| {
+                        t.as_str()
+                            .ok_or_else(|| RowError("tags: expected text".into()))
+                    })
+                    .collect::<RowResult<Vec<&str>>>()?,
+            ),
             Some(_) => return row_error("tags: expected a list or text separated by ';'"),
         };
-        let mut kept: Vec<String> = Vec::with_capacity(tags.len());
-        for tag in tags {
-            // Each once, as `open` keeps a repeated --tag.
-            if !tag.is_empty() && !kept.contains(&tag) {
-                kept.push(tag);
-            }
-        }
-        let tags = kept;
         if let Some(bad) = tags.iter().find(|t| t.contains(';') || t.contains('\n')) {
             return row_error(format!("tags: '{bad}' cannot hold ';' or a line break"));
         }

@@ -41,8 +41,14 @@ pub fn join_tags(tags: &[String]) -> Option<String> {
 
 /// One value back into tags: trimmed, blanks dropped, each once.
 pub fn split_tags(value: &str) -> Vec<String> {
+    clean_tags(value.split(';'))
+}
+
+/// Tags as a person or a file gave them: each trimmed (blanks around a
+/// tag are no part of it), blanks dropped, each once where first given.
+pub fn clean_tags<'t>(given: impl IntoIterator<Item = &'t str>) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
-    for tag in value.split(';').map(str::trim).filter(|t| !t.is_empty()) {
+    for tag in given.into_iter().map(str::trim).filter(|t| !t.is_empty()) {
         if !tags.iter().any(|t| t == tag) {
             tags.push(tag.to_string());
         }

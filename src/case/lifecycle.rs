@@ -9,7 +9,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::case::fields::{Unrecorded, check_one_line, check_tag_separator, join_tags, split_tags};
+use crate::case::fields::{
+    Unrecorded, check_one_line, check_tag_separator, clean_tags, join_tags, split_tags,
+};
 use crate::case::id::CaseId;
 use crate::case::suggestion::{Advised, Step, Suggestion};
 use crate::case::{
@@ -116,12 +118,7 @@ pub fn open(id: CaseId, new: NewComplaint, stamp: &Stamp) -> Result<Case, InputE
     // A tag is a word: blanks around it are not part of it (exports join
     // tags with "; " and imports trim them). A repeated --tag is one tag;
     // the first spelling's position wins.
-    let mut tags: Vec<String> = Vec::with_capacity(new.tags.len());
-    for tag in new.tags.iter().map(|t| t.trim().to_string()) {
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
+    let tags = clean_tags(new.tags.iter().map(String::as_str));
     Ok(Case {
         format: FORMAT,
         id,
