@@ -5,9 +5,8 @@
 //! A likely card number is 13 to 19 digits that pass the Luhn check, not
 //! part of a longer word, written whole or in groups with one separator
 //! between each two, of one kind throughout (any kinds between fours): a
-//! blank (a space of any
-//! width, a tab, or a line break, as web pages, PDFs and wrapped lines
-//! leave them), a dash of any kind, a dot or a slash. Digits of any
+//! blank (a space of any width, a tab, or a line break, as web pages, PDFs
+//! and wrapped lines leave them), a dash of any kind, a dot or a slash. Digits of any
 //! script count (`４１１１`, `٤١١١`). The groups are those cards are
 //! printed in (fours, or American Express's and Diners' 4-6-5 and 4-6-4),
 //! or groups of two to four digits starting as a card network's numbers

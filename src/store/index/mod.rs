@@ -149,13 +149,8 @@ impl Store {
             facts::remove(&work.join(file))?;
         }
         // What a killed index write left behind.
-        if let Ok(entries) = std::fs::read_dir(self.temp_dir()?) {
-            for entry in entries.flatten() {
-                let name = entry.file_name();
-                if name.to_string_lossy().starts_with(TEMP_PREFIX) {
-                    facts::remove(&entry.path())?;
-                }
-            }
+        for entry in index_temp_files(&self.temp_dir()?) {
+            facts::remove(&entry.path())?;
         }
         Ok(())
     }
@@ -429,6 +424,16 @@ impl Store {
     }
 }
 
+/// The index's own temporary files in `temp` (none when it cannot be
+/// listed).
+fn index_temp_files(temp: &Path) -> impl Iterator<Item = std::fs::DirEntry> {
+    std::fs::read_dir(temp)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+}
+
 /// How old an index's temporary file must be to be another's abandoned
 /// one: writing the index takes seconds even at 100,000 cases.
 const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -438,14 +443,8 @@ const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600
 /// writes take no lock and `check` cannot tell one being written from one
 /// abandoned. At 100,000 cases each is megabytes. Best effort.
 fn sweep_abandoned(temp: &Path) {
-    let Ok(entries) = std::fs::read_dir(temp) else {
-        return;
-    };
     let now = std::time::SystemTime::now();
-    for entry in entries.flatten() {
-        if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-            continue;
-        }
+    for entry in index_temp_files(temp) {
         let old = entry
             .metadata()
             .and_then(|m| m.modified())
