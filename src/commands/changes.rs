@@ -8,7 +8,6 @@ use anyhow::Result;
 use super::Session;
 use super::args::words;
 use crate::case::Case;
-use crate::case::file;
 use crate::error::{EXIT_INPUT, EXIT_OK};
 use crate::git::history::{self, CaseChange};
 use crate::git::{self, FileChange};
@@ -61,14 +60,8 @@ pub fn run(session: &Session, args: ChangesArgs, out: &mut dyn Write) -> Result<
                 let Some(path) = path else {
                     return Ok(Ok(None));
                 };
-                let Some(bytes) = blobs.bytes(commit, path)? else {
-                    return Ok(Ok(None));
-                };
-                let shown = format!("{path} at {commit:.7}");
-                Ok(String::from_utf8(bytes)
-                    .map_err(|_| format!("{shown}: not UTF-8 text"))
-                    .and_then(|text| file::parse(&shown, &text).map_err(|e| e.to_string()))
-                    .map(Some))
+                let bytes = blobs.bytes(commit, path)?;
+                Ok(history::version(bytes, &format!("{path} at {commit:.7}")))
             };
         let (before, after) = match (read(&from, &old_path)?, read(&to, &new_path)?) {
             (Ok(before), Ok(after)) => (before, after),

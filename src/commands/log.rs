@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::Session;
 use super::args::words;
 use super::changes::Format;
-use crate::case::{Case, file};
 use crate::error::{EXIT_OK, InputError};
 use crate::git;
 use crate::git::history::{self, CaseChange};
@@ -162,16 +161,8 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
             }
         }
         let after_bytes = blobs.bytes(&commit.hash, &commit.path)?;
-        // Each version: absent, a case, or a file that is no case (why).
-        let parse = |bytes: Option<Vec<u8>>, path: &str| -> Result<Option<Case>, String> {
-            let Some(bytes) = bytes else { return Ok(None) };
-            let text = String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))?;
-            file::parse(path, &text)
-                .map(Some)
-                .map_err(|e| e.to_string())
-        };
-        let before = parse(before_bytes, older_path);
-        let after = parse(after_bytes, &commit.path);
+        let before = history::version(before_bytes, older_path);
+        let after = history::version(after_bytes, &commit.path);
         let renamed_from = (older_path != commit.path).then(|| older_path.to_string());
         let change = match (before, after) {
             (Ok(before), Ok(after)) => {

@@ -57,6 +57,17 @@ const TOLD_BY_EVENTS: &[&str] = &[
     "duplicate_of",
 ];
 
+/// One version of a case file as git holds it: absent (`None`), a case,
+/// or a file that is no case, with why (a conflict committed, a hand edit
+/// gone wrong), named `shown`.
+pub fn version(bytes: Option<Vec<u8>>, shown: &str) -> Result<Option<Case>, String> {
+    let Some(bytes) = bytes else { return Ok(None) };
+    let text = String::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8 text"))?;
+    crate::case::file::parse(shown, &text)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
 /// Describes the change from `before` to `after` (either may be absent:
 /// an added or deleted file), with times shown in `zone`.
 pub fn describe(
