@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use chrono::Duration;
 use clap::Args;
 
@@ -63,11 +63,7 @@ pub fn run(session: &Session, args: MergeDriverArgs, _out: &mut dyn std::io::Wri
             super::say(&format!(
                 "{shown}: {error:#}; both versions are left between conflict markers"
             ));
-            write(
-                &at(&args.ours),
-                &whole_file_conflict(&ours_bytes, &theirs_bytes, marker_size),
-            )?;
-            Ok(EXIT_CONFLICT)
+            leave_both(&at(&args.ours), &ours_bytes, &theirs_bytes, marker_size)
         }
     }
 }
@@ -130,17 +126,12 @@ fn merge_sides(
     if let Some(base) = &base {
         for (name, side, other) in [("ours", &ours, &theirs), ("theirs", &theirs, &ours)] {
             if let Some(e) = merge::dropped_event(base, side, other) {
-                super::say(&format!(
-                    "{shown}: {name} removes or changes the {} event of {} by {} that the common ancestor holds, which a merge would bring back; both versions are left between conflict markers",
+                bail!(
+                    "{name} removes or changes the {} event of {} by {} that the common ancestor holds, which a merge would bring back",
                     e.action,
                     e.at.to_rfc3339(),
                     e.by
-                ));
-                write(
-                    &at(&args.ours),
-                    &whole_file_conflict(ours_bytes, theirs_bytes, marker_size),
-                )?;
-                return Ok(EXIT_CONFLICT);
+                );
             }
         }
     }
@@ -194,10 +185,13 @@ fn merge_sides(
             p.line, p.message
         ));
     }
-    write(
-        &at(&args.ours),
-        &whole_file_conflict(ours_bytes, theirs_bytes, marker_size),
-    )?;
+    leave_both(&at(&args.ours), ours_bytes, theirs_bytes, marker_size)
+}
+
+/// Leaves both sides whole between conflict markers in our file, for a
+/// person to settle (`check` reports the markers).
+fn leave_both(ours_path: &Path, ours: &[u8], theirs: &[u8], marker_size: usize) -> Result<u8> {
+    write(ours_path, &whole_file_conflict(ours, theirs, marker_size))?;
     Ok(EXIT_CONFLICT)
 }
 
@@ -273,7 +267,8 @@ fn write(path: &Path, text: &[u8]) -> Result<()> {
 }
 
 /// What git would do without a driver: a line merge with markers. Where
-/// even that fails (binary files), both versions go between markers.
+/// even that fails (binary files), an error: the caller leaves both
+/// versions between markers.
 fn text_merge(
     shown: &str,
     ours: &Path,
@@ -291,16 +286,6 @@ fn text_merge(
             })
         }
         Ok(false) => Ok(EXIT_CONFLICT),
-        Err(_) => {
-            super::say(&format!(
-                "{shown}: git cannot merge it line by line; both versions are left between conflict markers"
-            ));
-            let (ours_bytes, theirs_bytes) = (std::fs::read(ours)?, std::fs::read(theirs)?);
-            write(
-                ours,
-                &whole_file_conflict(&ours_bytes, &theirs_bytes, marker_size),
-            )?;
-            Ok(EXIT_CONFLICT)
-        }
+        Err(_) => bail!("git cannot merge it line by line"),
     }
 }
