@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod git;
+pub mod hex;
 pub mod imported_value;
 pub mod learning;
 pub mod limits;

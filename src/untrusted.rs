@@ -71,11 +71,9 @@ const MARK_MAX_CHARS: usize = 40;
 fn secret() -> &'static str {
     static SECRET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SECRET.get_or_init(|| {
-        let mut bytes = [0u8; 6];
         // No randomness (never on the systems caselog runs on) still
         // leaves the tag characters escaped in case text.
-        let _ = getrandom::fill(&mut bytes);
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex::random(6).unwrap_or_else(|_| crate::hex::of(&[0; 6]))
     })
 }
 

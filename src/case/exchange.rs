@@ -580,8 +580,7 @@ pub fn fingerprint(case: &Case) -> String {
         hasher.update([0]);
     }
     let digest = hasher.finalize();
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("row-{hex}")
+    format!("row-{}", crate::hex::of(&digest[..8]))
 }
 
 /// Every id by which a case is known to a re-import: its own, and the

@@ -57,8 +57,7 @@ pub fn erased(id: &str) -> String {
         return id.to_string();
     }
     let digest = Sha256::digest(id.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{ERASED}{hex}")
+    format!("{ERASED}{}", crate::hex::of(&digest[..16]))
 }
 
 /// Whether a stored Message-ID is what a redaction left.

@@ -356,10 +356,8 @@ pub fn case_history(dir: &Path, id: &str, blobs: &mut Blobs) -> Result<Vec<Commi
     // Records and fields are marked with a word nobody can know in
     // advance: a commit's subject or author may hold any character, and
     // must not pass for another commit (a forged author, date or hash).
-    let mut random = [0u8; 8];
-    getrandom::fill(&mut random)
+    let word = crate::hex::random(8)
         .map_err(|e| anyhow::anyhow!("no random bytes to read git's log with: {e}"))?;
-    let word: String = random.iter().map(|b| format!("{b:02x}")).collect();
     let (record_mark, field_mark) = (format!("\u{1e}{word}"), format!("\u{1f}{word}"));
     let format = format!("--format=%x1e{word}%H%x1f{word}%an <%ae>%x1f{word}%aI%x1f{word}%s");
     let out = git(

@@ -89,10 +89,8 @@ pub fn new_message_id(case_id: &str, at: DateTime<Utc>, from: &Mailbox) -> anyho
         .rsplit_once('@')
         .map_or("caselog.invalid", |(_, d)| d);
     for _ in 0..64 {
-        let mut random = [0u8; 6];
-        getrandom::fill(&mut random)
+        let random = crate::hex::random(6)
             .map_err(|e| anyhow::anyhow!("no random bytes for a Message-ID: {e}"))?;
-        let random: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let id = format!("caselog.{case_id}.{}.{random}@{domain}", at.timestamp());
         if crate::case::card::find(&id).is_empty() {
             return Ok(id);

@@ -52,10 +52,8 @@ impl Store {
         if std::fs::symlink_metadata(path).is_ok() {
             return Ok(());
         }
-        let mut random = [0u8; SECRET_BYTES];
-        getrandom::fill(&mut random)
+        let hex = crate::hex::random(SECRET_BYTES)
             .map_err(|e| anyhow::anyhow!("no random numbers for the secret: {e}"))?;
-        let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
         #[cfg(unix)]
         let owner_only = {
             use std::os::unix::fs::PermissionsExt;
