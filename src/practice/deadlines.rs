@@ -233,11 +233,14 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
     let on_customer =
         case.status == Status::Waiting && case.waiting_on() == Some(WaitingOn::Customer);
     let paused = on_customer && settings.pause_while_waiting_on_customer;
-    let pauses = pauses(
-        case.events.iter().map(|e| (e.at.0, e.action, e.on)),
-        settings,
-        now,
-    );
+    // Waits on the customer stop the update clock always, and the
+    // resolution clock when the settings pause it.
+    let waits = customer_waits(case.events.iter().map(|e| (e.at.0, e.action, e.on)), now);
+    let pauses: &[_] = if settings.pause_while_waiting_on_customer {
+        &waits
+    } else {
+        &[]
+    };
     let first_response = case.first_response();
     if unresolved && first_response.is_none() {
         out.push(Deadline {
@@ -252,7 +255,7 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
             due: paused_due(
                 round_start(case),
                 settings.resolve_within(case.severity),
-                &pauses,
+                pauses,
                 calendar,
             ),
             paused,
@@ -281,7 +284,6 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
         // Time waiting on the customer never counts against an update,
         // whatever the resolution clock's pause setting: there is nothing
         // to tell them while they owe the answer.
-        let waits = customer_waits(case.events.iter().map(|e| (e.at.0, e.action, e.on)), now);
         out.push(Deadline {
             kind: Kind::Update,
             due: paused_due(from, every, &waits, calendar),
