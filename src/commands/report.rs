@@ -528,7 +528,9 @@ fn row_kind(group: &crate::learning::measures::Group) -> &'static str {
     }
 }
 
-fn csv_row(group: &str, m: &Measures) -> Vec<String> {
+/// One CSV row: the group's name, its measures, and what the row is
+/// (`kind`, see [`row_kind`]).
+fn csv_row(group: &str, m: &Measures, kind: &str) -> Vec<String> {
     let n = |v: usize| v.to_string();
     let o = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let r = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
@@ -578,6 +580,7 @@ fn csv_row(group: &str, m: &Measures) -> Vec<String> {
         n(m.outcomes.not_upheld),
         n(m.outcomes.not_recorded),
         n(m.outcomes.with_redress),
+        kind.to_string(),
     ]
 }
 
@@ -590,14 +593,9 @@ fn write_csv(out: &mut dyn Write, report: &Report) -> Result<()> {
             .map(|cell| untrusted::csv_cell(cell).into_owned())
             .collect()
     };
-    let with_kind = |mut row: Vec<String>, kind: &str| {
-        row.push(kind.to_string());
-        row
-    };
-    writer.write_record(safe(with_kind(csv_row("all", &report.summary), "all")))?;
+    writer.write_record(safe(csv_row("all", &report.summary, "all")))?;
     for group in &report.groups {
-        let row = csv_row(&group.key, &group.measures);
-        writer.write_record(safe(with_kind(row, row_kind(group))))?;
+        writer.write_record(safe(csv_row(&group.key, &group.measures, row_kind(group))))?;
     }
     writer.flush().context("writing the CSV report")?;
     Ok(())
