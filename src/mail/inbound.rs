@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 use super::attachments::{Attachment, safe_name};
-use super::{at_most, html, is_address, mask_cards, masked_fit, one_line, quoted};
+use super::{at_most, html, is_address, masked_fit, one_line, quoted};
+use crate::case::card::masked;
 use crate::case::message::{self, is_message_id};
 use crate::error::InputError;
 
@@ -93,12 +94,12 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
     if !is_address(address) {
         return Err(InputError::Invalid(format!(
             "the From: address '{}' is not one e-mail address",
-            one_line(&mask_cards(address))
+            one_line(&masked(address))
         )));
     }
     // No card number is kept, wherever the sender put one. In an address,
     // the masked form goes without blanks: it stays one address.
-    let from_address = mask_cards(address).replace(' ', "");
+    let from_address = masked(address).replace(' ', "");
     let from_name = from
         .name()
         .map(|n| match eight_bit(&message, "From") {
@@ -307,7 +308,7 @@ fn normalise(text: &str) -> String {
 /// line (else a character) boundary, saying so at the end; and whether it
 /// was cut.
 pub fn capped(text: &str, max: usize) -> (String, bool) {
-    let masked = mask_cards(text);
+    let masked = masked(text);
     if masked.len() <= max {
         return (masked, false);
     }

@@ -22,6 +22,7 @@ use std::fmt::Write as _;
 use attachments::size_words;
 use inbound::Inbound;
 
+use crate::case::card::masked;
 use crate::case::id::CaseId;
 use crate::case::message;
 
@@ -76,8 +77,6 @@ pub fn tag_query(tag: &str) -> Option<String> {
     })
 }
 
-pub use crate::case::card::masked as mask_cards;
-
 /// `text` with every likely card number masked, then made to fit by
 /// `fit` (which cuts or cleans, never adds a digit). A cut can leave the
 /// start of a longer number that now reads as a card, and masking makes
@@ -85,12 +84,12 @@ pub use crate::case::card::masked as mask_cards;
 /// left, and as a last resort every digit is hidden. What comes out has
 /// passed `fit` last, so it is within whatever cap `fit` keeps.
 pub fn masked_fit(text: &str, fit: impl Fn(&str) -> String) -> String {
-    let mut out = fit(&mask_cards(text));
+    let mut out = fit(&masked(text));
     for _ in 0..4 {
         if crate::case::card::find(&out).is_empty() {
             return out;
         }
-        out = fit(&mask_cards(&out));
+        out = fit(&masked(&out));
     }
     if crate::case::card::find(&out).is_empty() {
         return out;
@@ -266,10 +265,10 @@ mod tests {
     #[test]
     fn card_numbers_are_masked_and_the_rest_kept() {
         assert_eq!(
-            mask_cards("card 4111 1111 1111 1111, order A-1001"),
+            masked("card 4111 1111 1111 1111, order A-1001"),
             "card **** **** **** 1111, order A-1001"
         );
-        assert_eq!(mask_cards("nothing here"), "nothing here");
+        assert_eq!(masked("nothing here"), "nothing here");
     }
 
     #[test]
