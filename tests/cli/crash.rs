@@ -462,6 +462,21 @@ fn log_with_an_export_of_six() -> (Log, String) {
     (log, own)
 }
 
+/// `check` says that the last `rest` of `of` files of an interrupted batch
+/// were landed (by it, or by the command before it), and then, run again,
+/// says nothing.
+fn check_tells_once_it_landed(log: &Log, rest: usize, of: usize) {
+    let told = log.run(["check"]).output();
+    let stderr = String::from_utf8_lossy(&told.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "landed the last {rest} of {of} case files a change was writing together when it was interrupted"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(log.run(["check"]).ok(), "");
+}
+
 /// `import cases.json`, dying (test builds only) after `renames` files.
 fn import_dying_after(log: &Log, renames: &str) {
     let out = log
@@ -482,13 +497,7 @@ fn an_import_killed_between_its_renames_lands_whole_at_the_next_command() {
     assert_eq!(case_files(&log).len(), 1 + 6);
     assert_eq!(temporary_files(log.path()), Vec::<PathBuf>::new());
     assert!(!log.path().join(".caselog/landing.json").exists());
-    let told = log.run(["check"]).output();
-    assert!(
-        String::from_utf8_lossy(&told.stderr).contains("landed the last 4 of 6 case files"),
-        "{}",
-        String::from_utf8_lossy(&told.stderr)
-    );
-    assert_eq!(log.run(["check"]).ok(), "");
+    check_tells_once_it_landed(&log, 4, 6);
     let again = log.run(["import", "cases.json"]).output();
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("skipped 6 imported before"),
@@ -515,25 +524,13 @@ fn an_import_killed_between_its_renames_lands_whole_at_the_next_command() {
             with_index
         );
         // `check` still tells what the crash did, once.
-        let told = log.run(["check"]).output();
-        let stderr = String::from_utf8_lossy(&told.stderr);
-        assert!(
-            stderr.contains("landed the last 3 of 6 case files a change was writing together when it was interrupted"),
-            "{stderr}"
-        );
-        let again = log.run(["check"]).output();
-        assert_eq!(String::from_utf8_lossy(&again.stderr), "");
+        check_tells_once_it_landed(&log, 3, 6);
     }
 
     // `check` lands it too, and says so.
     let (log, _) = log_with_an_export_of_six();
     import_dying_after(&log, "5");
-    let out = log.run(["check"]).output();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("landed the last 1 of 6 case files a change was writing together when it was interrupted"),
-        "{stderr}"
-    );
+    check_tells_once_it_landed(&log, 1, 6);
     assert_eq!(case_files(&log).len(), 1 + 6);
 }
 
@@ -617,11 +614,5 @@ fn an_open_after_an_interrupted_import_lands_the_import_first() {
     assert_eq!(case_files(&log).len(), 1 + 6 + 1);
     assert!(log.case_path(&new).is_file());
     assert!(!log.path().join(".caselog/landing.json").exists());
-    let told = log.run(["check"]).output();
-    assert!(
-        String::from_utf8_lossy(&told.stderr).contains("landed the last 4 of 6 case files"),
-        "{}",
-        String::from_utf8_lossy(&told.stderr)
-    );
-    assert_eq!(log.run(["check"]).ok(), "");
+    check_tells_once_it_landed(&log, 4, 6);
 }
