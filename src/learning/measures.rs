@@ -457,7 +457,8 @@ impl Seen<'_> {
     }
 
     /// Each resolution made in the period, and what became of its
-    /// follow-up: the first follow-up done after it (on time or late), else
+    /// follow-up (as last rescheduled before it fell due): the first
+    /// follow-up done after it (on time or late), else
     /// a reopen or another resolution (missed, or never scheduled), else
     /// the schedule as it stands at the period's end.
     fn follow_ups(&self, period: &Period) -> FollowUpCounts {
@@ -471,7 +472,12 @@ impl Seen<'_> {
             let mut outcome = None;
             for later in &self.events[i + 1..] {
                 match later.action {
-                    Action::FollowUpScheduled => due = later.due.map(|d| d.0).or(due),
+                    // A reschedule made once the follow-up was overdue
+                    // does not move the time it is measured against, or
+                    // a team could turn every miss into "on time".
+                    Action::FollowUpScheduled if due.is_none_or(|d| later.at.0 <= d) => {
+                        due = later.due.map(|d| d.0).or(due);
+                    }
                     Action::FollowedUp => {
                         outcome = Some(match due {
                             Some(d) if later.at.0 <= d => &mut out.on_time,

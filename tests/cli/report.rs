@@ -907,3 +907,47 @@ fn the_table_names_the_ten_most_frequent_repeat_customers_and_their_latest_cases
     assert_eq!(repeat.len(), 12);
     assert_eq!(repeat[0]["cases"].as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn a_follow_up_rescheduled_once_overdue_still_counts_as_late_or_missed() {
+    let log = Log::new();
+    // Each is resolved on 10-02 09:00, its follow-up due 48h later, on
+    // 10-04 09:00.
+    let resolved = |customer: &str| {
+        let id = open(&log, "2026-10-01T09:00:00Z", customer, &[]);
+        step(
+            &log,
+            "2026-10-02T09:00:00Z",
+            &["resolve", &id, "--summary", "Done."],
+        );
+        id
+    };
+    let moved_early = resolved("Ann");
+    let moved_late_then_done = resolved("Bo");
+    let moved_late_never_done = resolved("Cy");
+    let reschedule = |id: &str, at: &str| {
+        step(&log, at, &["follow-up", id, "--at", "2026-10-08T09:00:00Z"]);
+    };
+    reschedule(&moved_early, "2026-10-03T09:00:00Z");
+    reschedule(&moved_late_then_done, "2026-10-05T09:00:00Z");
+    reschedule(&moved_late_never_done, "2026-10-05T09:00:00Z");
+    for id in [&moved_early, &moved_late_then_done] {
+        step(&log, "2026-10-06T09:00:00Z", &["follow-up", id, "--done"]);
+    }
+    let report = json_report(
+        &log,
+        "2026-11-22T09:00:00Z",
+        &["--since", "2026-10-01", "--until", "2026-11-01"],
+    );
+    let follow_up = &report["summary"]["follow_up"];
+    assert_eq!(
+        (
+            &follow_up["on_time"],
+            &follow_up["late"],
+            &follow_up["missed"]
+        ),
+        (&json!(1), &json!(1), &json!(1)),
+        "moved before it fell due: on time by the new time; moved once \
+         overdue: measured against the time it missed: {follow_up}"
+    );
+}
