@@ -169,6 +169,17 @@ pub fn in_order(case: &Case, stamp: &Stamp) -> Stamp {
     }
 }
 
+/// The time a new event will carry, in a refusal's words: now, or the
+/// case's latest event when a clock behind it moved the event up to it.
+fn time_of_the_event(stamp: &Stamp, moved: &Stamp) -> String {
+    let at = format_time(moved.at, stamp.zone);
+    if moved.at == stamp.at {
+        format!("now ({at})")
+    } else {
+        format!("the case's latest event ({at}), which this clock is behind")
+    }
+}
+
 /// Refuses a time computed for the file (a follow-up 48 hours on) that
 /// falls where no time is kept: it would make the case unreadable.
 fn storable(what: &str, t: DateTime<Utc>, zone: Zone) -> Result<(), Refusal> {
@@ -288,16 +299,17 @@ pub fn wait(case: &Case, stamp: &Stamp, wait: Wait) -> Change {
             ));
         }
     };
+    let moved = &in_order(case, stamp);
     if let Some(until) = wait.until
-        && until <= stamp.at
+        && until <= moved.at
     {
         return refuse(format!(
-            "--until {} is not after now ({})",
+            "--until {} is not after {}",
             format_time(until, stamp.zone),
-            format_time(stamp.at, stamp.zone)
+            time_of_the_event(stamp, moved)
         ));
     }
-    let stamp = &in_order(case, stamp);
+    let stamp = moved;
     let mut next = case.clone();
     next.status = Status::Waiting;
     let mut event = stamp.event(Action::Waiting);
@@ -602,14 +614,15 @@ pub fn schedule_follow_up(case: &Case, stamp: &Stamp, due: DateTime<Utc>) -> Cha
     {
         return Ok(case.clone());
     }
-    if due < stamp.at {
+    let moved = &in_order(case, stamp);
+    if due < moved.at {
         return refuse(format!(
-            "the follow-up cannot be due ({}) before now ({})",
+            "the follow-up cannot be due ({}) before {}",
             format_time(due, stamp.zone),
-            format_time(stamp.at, stamp.zone)
+            time_of_the_event(stamp, moved)
         ));
     }
-    let stamp = &in_order(case, stamp);
+    let stamp = moved;
     let mut next = case.clone();
     schedule(&mut next, stamp, due, None);
     Ok(next)
@@ -1410,6 +1423,22 @@ pub(crate) mod tests {
                 )
             );
         }
+    }
+
+    #[test]
+    fn a_time_that_must_come_later_is_weighed_against_the_latest_event_when_this_clock_is_behind() {
+        // A colleague's event at 14:00; this clock says 12:00, so the new
+        // event is recorded at 14:00 and 13:00 is already past for it.
+        let behind = stamp(3);
+        let latest = "the case's latest event (2026-11-22 14:00 UTC), which this clock is behind";
+        let noted = annotate(&opened(), &stamp(5), Action::Note, "from a colleague").unwrap();
+        let err = refusal(waits(&noted, &behind, "the courier", Some(at(4))));
+        assert!(err.ends_with(latest), "{err}");
+        let resolved = resolve(&opened(), &stamp(5), settled(Some(60))).unwrap();
+        let err = refusal(schedule_follow_up(&resolved, &behind, at(4)));
+        assert!(err.ends_with(latest), "{err}");
+        let moved = schedule_follow_up(&resolved, &behind, at(6)).unwrap();
+        assert_eq!(moved.events.last().unwrap().at, Timestamp(at(5)));
     }
 
     #[test]
