@@ -5,17 +5,15 @@
 
 use caselog::case::file::render;
 use caselog::case::id::CaseId;
-use caselog::case::lifecycle::{self, Agreement, NewComplaint, Settlement, Stamp};
-use caselog::case::{Action, Case, Channel, EditField, Outcome, Severity, WaitingOn};
-use chrono::{DateTime, Duration, Utc};
+use caselog::case::lifecycle::{self, NewComplaint, Stamp};
+use caselog::case::{Case, Channel, Severity};
+use chrono::Duration;
+
+use crate::histories::{start, step};
 
 /// The id of every generated case, and where its file lives.
 const ID: &str = "20261120-7kq3m";
 const SHOWN: &str = "cases/2026/11/20261120-7kq3m.toml";
-
-fn start() -> DateTime<Utc> {
-    "2026-11-20T09:00:00Z".parse().unwrap()
-}
 
 /// A case with a history of `steps` (each: which step, its text, minutes
 /// after the last), touching every optional part of the file.
@@ -46,83 +44,6 @@ fn history(steps: &[(u8, String, u32)]) -> Case {
         case = step(&case, *op, text, at);
     }
     case
-}
-
-/// One step of a history; a refused step leaves the case as it was.
-fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
-    let stamp = Stamp {
-        by: format!("person {}", op % 3),
-        at,
-        zone: caselog::time::Zone::UTC,
-    };
-    let result = match op % 15 {
-        0 => lifecycle::annotate(case, &stamp, Action::Note, text),
-        1 => lifecycle::annotate(case, &stamp, Action::Reply, text),
-        2 => lifecycle::assign(case, &stamp, &format!("agent {}", op % 4)),
-        3 => lifecycle::wait(
-            case,
-            &stamp,
-            lifecycle::Wait {
-                on: [None, Some(WaitingOn::Customer), Some(WaitingOn::ThirdParty)]
-                    [usize::from(op % 3)],
-                until: op.is_multiple_of(2).then(|| at + Duration::days(2)),
-                reason: Some(text),
-            },
-        ),
-        4 => lifecycle::resolve(
-            case,
-            &stamp,
-            Settlement {
-                summary: text.to_string(),
-                agreed: [None, Some(true), Some(false)][usize::from(op % 3)],
-                outcome: [None, Some(Outcome::Upheld), Some(Outcome::NotUpheld)]
-                    [usize::from(op % 3)],
-                root_cause: op.is_multiple_of(2).then(|| text.to_string()),
-                redress: op.is_multiple_of(5).then(|| text.to_string()),
-                follow_up_due: op.is_multiple_of(2).then(|| at + Duration::hours(48)),
-            },
-        ),
-        5 => lifecycle::schedule_follow_up(case, &stamp, at + Duration::hours(i64::from(op))),
-        6 => lifecycle::record_follow_up(
-            case,
-            &stamp,
-            [None, Some(true), Some(false)][usize::from(op % 3)],
-            Some(text),
-        ),
-        7 => lifecycle::close(case, &stamp, Some(text)),
-        8 => lifecycle::reopen(case, &stamp, text),
-        9 => lifecycle::propose(
-            case,
-            &stamp,
-            text,
-            &[text.to_string(), "quick".into()],
-            &["costly".to_string()],
-        ),
-        10 => lifecycle::agree(
-            case,
-            &stamp,
-            u32::from(op % 2) + 1,
-            Agreement {
-                how: Some(Channel::Phone),
-                contingency: op.is_multiple_of(2).then(|| text.to_string()),
-                monitor: Some("weekly call".into()),
-                replace: op.is_multiple_of(5),
-                reason: None,
-            },
-        ),
-        11 => lifecycle::escalate(case, &stamp, &format!("lead {}", op % 2), text),
-        12 => lifecycle::annotate(case, &stamp, Action::Customer, text),
-        13 => lifecycle::edit(
-            case,
-            &stamp,
-            &[
-                lifecycle::Correction::Set(EditField::Title, Some(text.to_string())),
-                lifecycle::Correction::AddTag(format!("tag {}", op % 4)),
-            ],
-        ),
-        _ => lifecycle::annotate(case, &stamp, Action::Call, text),
-    };
-    result.unwrap_or_else(|_| case.clone())
 }
 
 /// What a mangling inserts: TOML's syntax, and bytes that break text.

@@ -1,6 +1,7 @@
 //! The one test binary: every behaviour, through the real `caselog`.
 
 mod harness;
+mod histories;
 
 mod cards;
 mod changes;

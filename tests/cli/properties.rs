@@ -3,14 +3,12 @@
 
 use caselog::case::file::{parse, render, update};
 use caselog::case::id::CaseId;
-use caselog::case::lifecycle::{self, Agreement, NewComplaint, Settlement, Stamp};
-use caselog::case::{Action, Case, Channel, EditField, Event, Outcome, Severity, WaitingOn};
-use chrono::{DateTime, Duration, Utc};
-use proptest::prelude::*;
+use caselog::case::lifecycle::{self, NewComplaint, Stamp};
+use caselog::case::{Action, Case, Channel, Event, Severity};
+use chrono::Duration;
 
-fn start() -> DateTime<Utc> {
-    "2026-11-20T09:00:00Z".parse().unwrap()
-}
+use crate::histories::{start, step};
+use proptest::prelude::*;
 
 fn opened(title: String, summary: String, tags: Vec<String>) -> Option<Case> {
     let complaint = NewComplaint {
@@ -38,83 +36,6 @@ fn opened(title: String, summary: String, tags: Vec<String>) -> Option<Case> {
         &stamp,
     )
     .ok()
-}
-
-/// One random step; refused steps leave the case as it was.
-fn step(case: &Case, op: u8, text: &str, at: DateTime<Utc>) -> Case {
-    let stamp = Stamp {
-        by: format!("person {}", op % 3),
-        at,
-        zone: caselog::time::Zone::UTC,
-    };
-    let result = match op % 16 {
-        0 => lifecycle::annotate(case, &stamp, Action::Note, text),
-        1 => lifecycle::annotate(case, &stamp, Action::Reply, text),
-        2 => lifecycle::assign(case, &stamp, &format!("agent {}", op % 4)),
-        3 => lifecycle::wait(
-            case,
-            &stamp,
-            lifecycle::Wait {
-                on: [None, Some(WaitingOn::Customer), Some(WaitingOn::ThirdParty)]
-                    [usize::from(op % 3)],
-                until: op.is_multiple_of(3).then(|| at + Duration::days(2)),
-                reason: Some(text),
-            },
-        ),
-        4 => lifecycle::resolve(
-            case,
-            &stamp,
-            Settlement {
-                summary: text.to_string(),
-                agreed: [None, Some(true), Some(false)][usize::from(op % 3)],
-                outcome: [None, Some(Outcome::Upheld), Some(Outcome::NotUpheld)]
-                    [usize::from(op % 3)],
-                root_cause: op.is_multiple_of(4).then(|| text.to_string()),
-                redress: op.is_multiple_of(5).then(|| text.to_string()),
-                follow_up_due: op.is_multiple_of(2).then(|| at + Duration::hours(48)),
-            },
-        ),
-        5 => lifecycle::schedule_follow_up(case, &stamp, at + Duration::hours(i64::from(op))),
-        6 => lifecycle::record_follow_up(
-            case,
-            &stamp,
-            [None, Some(true), Some(false)][usize::from(op % 3)],
-            Some(text),
-        ),
-        7 => lifecycle::close(case, &stamp, Some(text)),
-        8 => lifecycle::reopen(case, &stamp, text),
-        10 => lifecycle::propose(
-            case,
-            &stamp,
-            text,
-            &[text.to_string()],
-            &["dear".to_string()],
-        ),
-        11 => lifecycle::agree(
-            case,
-            &stamp,
-            u32::from(op % 3) + 1,
-            Agreement {
-                how: Some(Channel::Phone),
-                contingency: op.is_multiple_of(2).then(|| text.to_string()),
-                monitor: Some("weekly call".into()),
-                replace: op.is_multiple_of(5),
-                reason: None,
-            },
-        ),
-        12 => lifecycle::escalate(case, &stamp, &format!("lead {}", op % 2), text),
-        13 => lifecycle::annotate(case, &stamp, Action::Customer, text),
-        14 => lifecycle::edit(
-            case,
-            &stamp,
-            &[
-                lifecycle::Correction::Set(EditField::Title, Some(text.to_string())),
-                lifecycle::Correction::AddTag(format!("tag {}", op % 4)),
-            ],
-        ),
-        _ => lifecycle::annotate(case, &stamp, Action::Call, text),
-    };
-    result.unwrap_or_else(|_| case.clone())
 }
 
 fn any_text() -> impl Strategy<Value = String> {
