@@ -5,57 +5,21 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
-use crate::harness::{BIN, Log, SYSTEM_CLOCK};
+use crate::harness::{Log, Rng};
 
 /// At most this many rounds of writes…
 const ROUNDS: usize = 400;
 /// …and at most this long on them, so a slow machine still finishes.
 const BUDGET: Duration = Duration::from_secs(25);
 
-/// A small deterministic generator (splitmix64): the same run every time
-/// for the same round, without a new crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// `caselog` with the harness's environment, but on the machine's real
 /// clock: the writes are stamped when they take the lock, as in real use.
 fn caselog(log: &Log, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command.args(args).current_dir(log.path());
-    for variable in [
-        "CASELOG_DIR",
-        "CASELOG_NOW",
-        "CASELOG_USER",
-        "CASELOG_SYSTEM_CLOCK",
-        "VISUAL",
-        "EDITOR",
-    ] {
-        command.env_remove(variable);
-    }
-    command
-        .env("CASELOG_SYSTEM_CLOCK", SYSTEM_CLOCK)
-        .env("CASELOG_USER", "ana@example.com")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut command = log.command(args);
+    command.env_remove("CASELOG_NOW");
     command
 }
 
@@ -164,14 +128,14 @@ fn writes_killed_at_random_moments_lose_no_acknowledged_event_and_leave_no_visib
         rounds += 1;
         // Now and then a case file a person laid out by hand, for `fmt`.
         if rng.below(8) == 0 {
-            let case = &cases[rng.below(cases.len() as u64) as usize];
+            let case = &cases[rng.below(cases.len())];
             disarrange(&log.case_path(case));
         }
         // One write, sometimes two at once (contending for the lock).
         let count = if rng.below(4) == 0 { 2 } else { 1 };
         let mut writes: Vec<Pending> = Vec::new();
         for n in 0..count {
-            let case = cases[rng.below(cases.len() as u64) as usize].clone();
+            let case = cases[rng.below(cases.len())].clone();
             let text = format!("round {rounds} write {n}");
             let (args, promise): (Vec<String>, Promise) = match rng.below(20) {
                 0..=10 => (
@@ -221,7 +185,8 @@ fn writes_killed_at_random_moments_lose_no_acknowledged_event_and_leave_no_visib
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let child = caselog(&log, &args).spawn().expect("caselog starts");
             // Most are killed 0–8 ms in; one in eight runs to the end.
-            let kill_after = (rng.below(8) != 0).then(|| Duration::from_micros(rng.below(8_000)));
+            let kill_after =
+                (rng.below(8) != 0).then(|| Duration::from_micros(rng.below(8_000) as u64));
             writes.push(Pending {
                 what: args.join(" "),
                 child,

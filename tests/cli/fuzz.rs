@@ -605,59 +605,33 @@ mod through_the_binary {
     use serde_json::{Map, Value, json};
 
     use super::*;
-    use crate::harness::Log;
+    use crate::harness::{Log, Rng};
 
     /// Rounds per test: each runs several commands.
     const ROUNDS: u64 = 60;
 
-    /// A small deterministic generator (splitmix64), so a failing round
-    /// fails again; no new crate.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-
-        fn chance(&mut self, one_in: usize) -> bool {
-            self.below(one_in) == 0
-        }
-
-        fn pick<'a, T: ?Sized>(&mut self, from: &[&'a T]) -> &'a T {
-            from[self.below(from.len())]
-        }
-
-        fn mangling(&mut self) -> Mangling {
-            (
-                self.next() as u8,
-                self.next() as usize,
-                self.next() as usize,
-                self.next() as usize,
-            )
-        }
-
-        /// Bytes of any kind, leaning to text and TOML's and CSV's syntax.
-        fn bytes(&mut self, most: usize) -> Vec<u8> {
-            let mut out = Vec::new();
-            for _ in 0..self.below(most + 1) {
-                match self.below(4) {
-                    0 => out.push(self.next() as u8),
-                    1 => out.extend_from_slice(self.pick(TOKENS).as_bytes()),
-                    _ => out.push(b" =\"[],:\n-#abcxyz0129TZ"[self.below(22)]),
-                }
-            }
-            out
-        }
+    /// One random mangling.
+    fn random_mangling(rng: &mut Rng) -> Mangling {
+        (
+            rng.next() as u8,
+            rng.next() as usize,
+            rng.next() as usize,
+            rng.next() as usize,
+        )
     }
 
+    /// Bytes of any kind, leaning to text and TOML's and CSV's syntax.
+    fn random_bytes(rng: &mut Rng, most: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for _ in 0..rng.below(most + 1) {
+            match rng.below(4) {
+                0 => out.push(rng.next() as u8),
+                1 => out.extend_from_slice(rng.pick(TOKENS).as_bytes()),
+                _ => out.push(b" =\"[],:\n-#abcxyz0129TZ"[rng.below(22)]),
+            }
+        }
+        out
+    }
     fn history_of(rng: &mut Rng) -> Case {
         let steps: Vec<(u8, String, u32)> = (0..rng.below(10))
             .map(|_| {
@@ -713,20 +687,20 @@ mod through_the_binary {
             } else {
                 Vec::new()
             };
-            bytes.extend(rng.bytes(300));
+            bytes.extend(random_bytes(rng, 300));
             return bytes;
         }
         let mut bytes = render(&history_of(rng)).into_bytes();
         if rng.chance(2) {
             // Often still a valid case, for what commands do with one.
             for _ in 0..1 + rng.below(2) {
-                let mut mangling = rng.mangling();
+                let mut mangling = random_mangling(rng);
                 mangling.0 = rng.pick(&[&7u8, &12, &13]).to_owned();
                 mangle(&mut bytes, mangling);
             }
         } else {
             for _ in 0..1 + rng.below(4) {
-                mangle(&mut bytes, rng.mangling());
+                mangle(&mut bytes, random_mangling(rng));
             }
         }
         bytes
@@ -876,7 +850,7 @@ mod through_the_binary {
                 ])
                 .to_string(),
             6 => "x".repeat(rng.below(3000)),
-            _ => String::from_utf8_lossy(&rng.bytes(20)).into_owned(),
+            _ => String::from_utf8_lossy(&random_bytes(rng, 20)).into_owned(),
         }
     }
 
@@ -1140,7 +1114,7 @@ mod through_the_binary {
                 3 => ("yaml", yaml(&mut rng)),
                 4 => (
                     rng.pick(&["csv", "json", "yaml", "yml", "txt"]),
-                    rng.bytes(200),
+                    random_bytes(&mut rng, 200),
                 ),
                 _ => {
                     let (extension, text) = &exports[rng.below(exports.len())];
@@ -1149,7 +1123,7 @@ mod through_the_binary {
             };
             if rng.chance(3) {
                 for _ in 0..1 + rng.below(3) {
-                    mangle(&mut bytes, rng.mangling());
+                    mangle(&mut bytes, random_mangling(&mut rng));
                 }
             }
             let file = outside.path().join(format!("round-{round}.{extension}"));

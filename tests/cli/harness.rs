@@ -83,6 +83,21 @@ impl Log {
         self.prepared(command)
     }
 
+    /// A `caselog` process set up as [`Log::run`] sets one up, with its
+    /// output piped and no input, for what a `Run` cannot do: time it,
+    /// kill it, watch its stderr as it comes, or feed it input it will not
+    /// read.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command.args(args);
+        let mut command = self.prepared(command).command;
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+
     /// `command` in the log's folder, with the clock, the person and the
     /// terminal pinned.
     fn prepared(&self, mut command: Command) -> Run {
@@ -390,4 +405,33 @@ pub fn with_terminal_input(run: Run) -> Output {
     let out = command.output().expect("caselog runs");
     drop(master);
     out
+}
+
+/// A small deterministic generator (splitmix64) for tests that try many
+/// random rounds: the same round fails again the same way, without a crate.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// True once in `one_in` times.
+    pub fn chance(&mut self, one_in: usize) -> bool {
+        self.below(one_in) == 0
+    }
+
+    /// One of `from`.
+    pub fn pick<'a, T: ?Sized>(&mut self, from: &[&'a T]) -> &'a T {
+        from[self.below(from.len())]
+    }
 }

@@ -12,38 +12,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{BIN, Log, NOW, SYSTEM_CLOCK};
+use crate::harness::{BIN, Log};
 
 // ---------------------------------------------------------------------------
 // Shared helpers
-
-/// A `caselog` process set up as the harness sets one up, for what the
-/// harness's `Run` cannot do: time it, kill it when it hangs, watch its
-/// stderr as it comes, or feed it more input than it will read.
-fn caselog(log: &Log, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command.args(args).current_dir(log.path());
-    for variable in [
-        "CASELOG_DIR",
-        "CASELOG_NOW",
-        "CASELOG_USER",
-        "CASELOG_SYSTEM_CLOCK",
-        "VISUAL",
-        "EDITOR",
-    ] {
-        command.env_remove(variable);
-    }
-    command
-        .env("CASELOG_NOW", NOW)
-        .env("CASELOG_SYSTEM_CLOCK", SYSTEM_CLOCK)
-        .env("CASELOG_USER", "ana@example.com")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
 
 /// How a process ended.
 struct Finished {
@@ -433,7 +405,7 @@ fn a_lock_file_that_is_a_fifo_refuses_changes_at_once() {
     assert!(made.success());
     let before = log.files();
     let run = finish(
-        caselog(&log, &["note", &id, "x"]),
+        log.command(&["note", &id, "x"]),
         None,
         Duration::from_secs(10),
     );
@@ -475,7 +447,7 @@ fn a_change_waits_for_a_held_lock_says_so_and_gives_up_after_the_timeout() {
     let before = log.files();
     let _held = hold_lock(&log);
     let run = finish(
-        caselog(&log, &["note", &id, "x"]),
+        log.command(&["note", &id, "x"]),
         None,
         Duration::from_secs(60),
     );
@@ -520,7 +492,7 @@ fn a_change_waiting_for_the_lock_goes_ahead_once_it_is_released() {
         drop(held);
     });
     let run = finish(
-        caselog(&log, &["note", &id, "after the wait"]),
+        log.command(&["note", &id, "after the wait"]),
         None,
         Duration::from_secs(60),
     );
@@ -1152,7 +1124,7 @@ fn on_a_terminal(log: &Log, args: &[&str]) -> String {
             OwnedFd::from_raw_fd(follower),
         )
     };
-    let mut command = caselog(log, args);
+    let mut command = log.command(args);
     // What caselog itself writes, not what a pager makes of it.
     command.arg("--no-pager");
     command.stdout(Stdio::from(follower));
@@ -1302,7 +1274,7 @@ fn a_note_or_summary_over_the_text_cap_is_refused_and_nothing_written() {
     let before = log.files();
 
     let run = finish(
-        caselog(&log, &["note", &id, "-"]),
+        log.command(&["note", &id, "-"]),
         Some(big.clone()),
         Duration::from_secs(60),
     );
@@ -1350,7 +1322,7 @@ fn input_that_is_not_utf8_or_not_a_file_is_refused() {
     let id = log.open(&[]);
     let before = log.files();
     let run = finish(
-        caselog(&log, &["note", &id, "-"]),
+        log.command(&["note", &id, "-"]),
         Some(b"ok\xff then more".to_vec()),
         Duration::from_secs(60),
     );
@@ -1706,7 +1678,7 @@ fn a_change_queued_on_the_lock_is_stamped_after_the_change_ahead_of_it() {
     let log = Log::new();
     let id = open_at(&log, "2020-01-01T00:00:00Z", "Refund not received");
     let held = hold_lock(&log);
-    let mut command = caselog(&log, &["note", &id, "waited"]);
+    let mut command = log.command(&["note", &id, "waited"]);
     command
         .env_remove("CASELOG_NOW")
         .env_remove("CASELOG_SYSTEM_CLOCK");
@@ -1771,7 +1743,7 @@ fn a_write_past_the_file_size_limit_is_an_error_not_a_silent_death() {
     let id = log.open(&[]);
     let before = log.files();
     // As a shell with `ulimit -f` runs it: SIGXFSZ left as it comes.
-    let plain = caselog(&log, &[]);
+    let plain = log.command(&[]);
     let mut command = Command::new("bash");
     command
         .arg("-c")
