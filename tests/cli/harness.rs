@@ -98,6 +98,27 @@ impl Log {
         command
     }
 
+    /// A `bash` in the log's folder with the environment a [`Log::run`]
+    /// gets and `caselog` first on its `PATH`, reading its commands from
+    /// a pipe, its output (stdout and stderr) piped back.
+    pub fn shell(&self) -> Command {
+        let mut command = Command::new("bash");
+        command.args(["--noprofile", "--norc"]);
+        let mut command = self.prepared(command).command;
+        let bin = Path::new(BIN).parent().expect("the binary's folder");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::join_paths(
+            std::iter::once(bin.to_path_buf()).chain(std::env::split_paths(&path)),
+        )
+        .expect("a PATH");
+        command
+            .env("PATH", path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        command
+    }
+
     /// `command` in the log's folder, with the clock, the person and the
     /// terminal pinned.
     fn prepared(&self, mut command: Command) -> Run {

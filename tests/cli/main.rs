@@ -10,6 +10,7 @@ mod completion;
 mod concurrency;
 mod correcting;
 mod crash;
+mod docs;
 mod due;
 mod errors;
 mod exchange;
