@@ -350,7 +350,8 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -
         let mut table = new_table(style);
         table.set_header(["category", "received"]);
         for c in learning.categories.iter().take(5) {
-            table.add_row([cell(style, c.label()), c.count.to_string()]);
+            let name = c.key.as_deref().map_or(c.label().into(), typed);
+            table.add_row([cell(style, &name), c.count.to_string()]);
         }
         write_table(out, &mut table, style)?;
     }
@@ -449,7 +450,14 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -
         for group in &report.groups {
             let m = &group.measures;
             let mut row = vec![
-                cell(style, &group.key),
+                cell(
+                    style,
+                    &if group.none || group.others.is_some() {
+                        group.key.as_str().into()
+                    } else {
+                        typed(&group.key)
+                    },
+                ),
                 m.received.to_string(),
                 m.open_at_end.to_string(),
                 m.resolved.to_string(),
@@ -599,4 +607,15 @@ fn write_csv(out: &mut dyn Write, report: &Report) -> Result<()> {
     }
     writer.flush().context("writing the CSV report")?;
     Ok(())
+}
+
+/// A value someone typed, as a table names it: one that reads like the
+/// table's own names for no value or the rest ("(none)", "(3 others)") is
+/// quoted, so that the two cannot be taken for each other.
+fn typed(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with('(') && value.ends_with(')') {
+        format!("\"{value}\"").into()
+    } else {
+        value.into()
+    }
 }

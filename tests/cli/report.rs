@@ -951,3 +951,38 @@ fn a_follow_up_rescheduled_once_overdue_still_counts_as_late_or_missed() {
          overdue: measured against the time it missed: {follow_up}"
     );
 }
+
+#[test]
+fn a_typed_value_that_reads_like_no_value_is_quoted_in_the_tables() {
+    let log = Log::new();
+    open(
+        &log,
+        "2026-11-02T09:00:00Z",
+        "Ann",
+        &["--category", "(none)"],
+    );
+    open(&log, "2026-11-03T09:00:00Z", "Bo", &[]);
+    open(
+        &log,
+        "2026-11-04T09:00:00Z",
+        "Cy",
+        &["--category", "(2 others)"],
+    );
+    for format in ["table", "markdown"] {
+        let out = log
+            .run(["report", "--by", "category", "--format", format])
+            .at("2026-11-22T09:00:00Z")
+            .ok();
+        let rows = |name: &str| out.lines().filter(|l| l.contains(name)).count();
+        assert_eq!(
+            (rows("\"(none)\""), rows("\"(2 others)\"")),
+            (2, 2),
+            "in the group table and the top categories, typed: {out}"
+        );
+        assert_eq!(
+            rows("(none)") - rows("\"(none)\""),
+            2,
+            "and the cases with no category, unquoted: {out}"
+        );
+    }
+}
