@@ -94,7 +94,10 @@ pub fn customer_waits(
 
 /// `target` after `start` with the clock stopped during `pauses`: each
 /// pause that begins before the deadline moves it on by the time it
-/// lasted (working time, when working days are set).
+/// lasted, counted as the target counts time: working time for a target
+/// in days when working days are set, every hour for one in hours (whose
+/// clock ran through the weekend, so a wait over it gives the weekend
+/// back).
 pub fn paused_due(
     start: DateTime<Utc>,
     target: Span,
@@ -110,7 +113,11 @@ pub fn paused_due(
         if from >= due {
             break;
         }
-        due = calendar.add_working(due, calendar.working_between(from, to));
+        due = if target.counts_days() {
+            calendar.add_working(due, calendar.working_between(from, to))
+        } else {
+            due + (to - from)
+        };
     }
     due
 }
@@ -493,6 +500,34 @@ mod tests {
         // A whole-log pass sees the case without texts, and agrees.
         let light = crate::store::index::light(&noted);
         assert_eq!(retention_due(&light, three_years, fields), Some(due));
+    }
+
+    #[test]
+    fn a_wait_gives_back_the_time_as_the_target_counts_it() {
+        use chrono::Weekday::{Fri, Mon, Thu, Tue, Wed};
+        let weekdays = WorkingDays::only(vec![Mon, Tue, Wed, Thu, Fri]);
+        let time = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        let friday = time("2026-11-20T09:00:00Z");
+        // Waiting from Friday 10:00 to Monday 08:00: 70 hours, of which
+        // 22 on working days.
+        let wait = [(time("2026-11-20T10:00:00Z"), time("2026-11-23T08:00:00Z"))];
+        let hours: Span = "72h".parse().unwrap();
+        assert_eq!(
+            paused_due(friday, hours, &wait, &weekdays),
+            time("2026-11-23T09:00:00Z") + Duration::hours(70),
+            "a target in hours ran through the weekend: all 70 hours come back"
+        );
+        let days: Span = "3d".parse().unwrap();
+        assert_eq!(
+            paused_due(friday, days, &wait, &weekdays),
+            time("2026-11-26T07:00:00Z"),
+            "a target in working days: 22 working hours on from Wednesday 09:00"
+        );
+        let wait_in_the_week = [(time("2026-11-20T10:00:00Z"), time("2026-11-20T12:00:00Z"))];
+        assert_eq!(
+            paused_due(friday, hours, &wait_in_the_week, &weekdays),
+            time("2026-11-23T11:00:00Z")
+        );
     }
 
     #[test]

@@ -86,6 +86,12 @@ impl Span {
         calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days) + self.clock
     }
 
+    /// Whether the span counts days or weeks, which working days skip;
+    /// a span of hours (or years) counts every hour.
+    pub fn counts_days(self) -> bool {
+        self.weeks != 0 || self.days != 0
+    }
+
     /// The instant this span before `end`, in calendar time (a period
     /// back from now, `--since 30d`): whole years to the same date (a year
     /// before 1 March 2028 is 1 March 2027, not 2 March), weeks and days
