@@ -67,16 +67,21 @@ macro_rules! word_enum {
 pub(crate) use word_enum;
 
 /// The candidate most like `word`, when one is close enough to be what was
-/// meant (a typo): for "did you mean …" in refusals.
+/// meant (a typo): for "did you mean …" in refusals. A word typed without
+/// an `@` is also weighed against the part of each e-mail address before
+/// its `@`: people are named by address, and typed by their first name.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.trim().to_lowercase();
+    let likeness = |candidate: &str| strsim::normalized_damerau_levenshtein(&word, candidate);
     candidates
         .into_iter()
         .map(|c| {
-            (
-                strsim::normalized_damerau_levenshtein(&word, &c.to_lowercase()),
-                c,
-            )
+            let c_lower = c.to_lowercase();
+            let local = match c_lower.split_once('@') {
+                Some((local, _)) if !word.contains('@') => likeness(local),
+                _ => 0.0,
+            };
+            (likeness(&c_lower).max(local), c)
         })
         .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -96,5 +101,7 @@ mod tests {
             Some("carla@example.com")
         );
         assert_eq!(closest("zed", people), None);
+        assert_eq!(closest("Carla", people), Some("carla@example.com"));
+        assert_eq!(closest("bne", people), Some("ben@example.com"));
     }
 }

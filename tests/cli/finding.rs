@@ -145,6 +145,12 @@ fn due_for_a_person_no_case_names_warns_of_a_typo() {
         String::from_utf8_lossy(&out.stderr),
         "caselog: no case has ever named 'ana@exmaple.com' (--for); did you mean ana@example.com?\n"
     );
+    // A first name alone is how a person types a colleague.
+    let stderr = log.run(["due", "--for", "Ana"]).output().stderr;
+    assert_eq!(
+        String::from_utf8_lossy(&stderr),
+        "caselog: no case has ever named 'Ana' (--for); did you mean ana@example.com?\n"
+    );
     let out = log
         .run(["due", "--for", "ana@example.com", "--exit-code"])
         .output();
