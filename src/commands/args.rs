@@ -2,7 +2,10 @@
 //! caselog's closed word sets. Each command's own arguments live in its
 //! file; clap stops at this layer.
 
+use std::collections::BTreeSet;
 use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -10,7 +13,7 @@ use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
 use super::Session;
-use crate::case::{Severity, Status, WaitingOn};
+use crate::case::{Case, Severity, Status, WaitingOn};
 use crate::practice::filter::Filter;
 use crate::time::{self, When};
 
@@ -125,4 +128,74 @@ impl FilterArgs {
             waiting_on: self.waiting_on,
         })
     }
+}
+
+/// Watches a pass over the log for the person a filter keeps the cases of
+/// (`--assignee`, `due --for`): a name no case has ever mentioned is
+/// likely a typo (in a crontab, it would stay silent), said on stderr once
+/// the pass is over, with the closest name the cases do mention. It never
+/// fails the command: the answer (nothing) is right for the name asked.
+pub struct PersonCheck {
+    /// The name, and the flag it came from; `None` when there is nothing
+    /// to check (no such filter, or `--mine`).
+    person: Option<(String, &'static str)>,
+    named: AtomicBool,
+    names: Mutex<BTreeSet<String>>,
+}
+
+impl PersonCheck {
+    /// For the person `filter` keeps, named by `flag` (unless `--mine`,
+    /// the acting person, who may have no case yet).
+    pub fn new(filter: &Filter, args: &FilterArgs, flag: &'static str) -> PersonCheck {
+        PersonCheck {
+            person: filter
+                .assignee
+                .clone()
+                .filter(|_| !args.mine)
+                .map(|person| (person, flag)),
+            named: AtomicBool::new(false),
+            names: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// Notes whether `case` names the person, and else whom it names.
+    pub fn see(&self, case: &Case) {
+        let Some((person, _)) = &self.person else {
+            return;
+        };
+        if case.names(person) {
+            self.named.store(true, Ordering::Relaxed);
+        } else if !self.named.load(Ordering::Relaxed) {
+            let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+            names.extend(case_names(case).map(str::to_string));
+        }
+    }
+
+    /// Says so when no case seen named the person.
+    pub fn finish(self) {
+        let Some((person, flag)) = self.person else {
+            return;
+        };
+        if self.named.into_inner() {
+            return;
+        }
+        let names = self.names.into_inner().unwrap_or_else(|e| e.into_inner());
+        let hint = crate::words::closest(&person, names.iter().map(String::as_str))
+            .map(|close| format!("; did you mean {close}?"))
+            .unwrap_or_default();
+        super::say(&format!("no case has ever named '{person}' ({flag}){hint}"));
+    }
+}
+
+/// Everyone a case names: who opened it, its assignee, who acted on it and
+/// whom it was handed to.
+fn case_names(case: &Case) -> impl Iterator<Item = &str> {
+    [Some(case.opened_by.as_str()), case.assignee.as_deref()]
+        .into_iter()
+        .flatten()
+        .chain(
+            case.events
+                .iter()
+                .flat_map(|e| [Some(e.by.as_str()), e.to.as_deref()].into_iter().flatten()),
+        )
 }

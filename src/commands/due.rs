@@ -3,17 +3,14 @@
 //! Prints nothing when nothing is due, because cron mails any output.
 //! It reads every case once and never writes.
 
-use std::collections::BTreeSet;
 use std::io::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, Todo, TodoStatus};
 use serde::Serialize;
 
-use super::args::{FilterArgs, words};
+use super::args::{FilterArgs, PersonCheck, words};
 use super::{Session, Terminal, Tint};
 use crate::case::id::CaseId;
 use crate::case::{Case, Severity, Status};
@@ -140,21 +137,15 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         session.check_person(person, "--for")?;
         filter.assignee = Some(person.trim().to_string());
     }
-    // A `--for` nobody was ever named in is likely a typo: the pass notes
-    // every name it sees, to say so and suggest the closest.
-    let check_name = filter.assignee.clone().filter(|_| !args.filter.mine);
-    let named = AtomicBool::new(false);
-    let names: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let flag = if args.person.is_some() {
+        "--for"
+    } else {
+        "--assignee"
+    };
+    let person_check = PersonCheck::new(&filter, &args.filter, flag);
     // Only the cases with something to list are kept, with what is due.
     let scan = session.every_case(|case| {
-        if let Some(person) = &check_name {
-            if case.names(person) {
-                named.store(true, Ordering::Relaxed);
-            } else if !named.load(Ordering::Relaxed) {
-                let mut names = names.lock().unwrap_or_else(|e| e.into_inner());
-                names.extend(case_names(case).map(str::to_string));
-            }
-        }
+        person_check.see(case);
         if !filter.keeps(case, settings, now) {
             return None;
         }
@@ -174,12 +165,7 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
             .collect();
         (!due.is_empty()).then(|| (Listed::of(case), due))
     })?;
-    if let Some(person) = &check_name
-        && !named.load(Ordering::Relaxed)
-    {
-        let names = names.into_inner().unwrap_or_else(|e| e.into_inner());
-        warn_unknown(person, names.iter().map(String::as_str));
-    }
+    person_check.finish();
     let mut items: Vec<Item> = scan
         .cases
         .iter()
@@ -213,28 +199,6 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         EXIT_OK if args.exit_code && something_due => EXIT_SOMETHING_DUE,
         code => code,
     })
-}
-
-/// Says on stderr that no case names `person`: likely a typo in a crontab.
-/// Everyone a case names: who opened it, its assignee, who acted on it and
-/// whom it was handed to.
-fn case_names(case: &Case) -> impl Iterator<Item = &str> {
-    [Some(case.opened_by.as_str()), case.assignee.as_deref()]
-        .into_iter()
-        .flatten()
-        .chain(
-            case.events
-                .iter()
-                .flat_map(|e| [Some(e.by.as_str()), e.to.as_deref()].into_iter().flatten()),
-        )
-}
-
-fn warn_unknown<'n>(person: &str, names: impl Iterator<Item = &'n str>) {
-    let names: Vec<&str> = names.collect();
-    let hint = crate::words::closest(person, names)
-        .map(|close| format!("; did you mean {close}?"))
-        .unwrap_or_default();
-    super::say(&format!("no case has ever named '{person}' (--for){hint}"));
 }
 
 /// `overdue 1d 2h`, `due now`, or `due in 5h`.

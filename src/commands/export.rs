@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use super::Session;
-use super::args::{FilterArgs, words};
+use super::args::{FilterArgs, PersonCheck, words};
 use crate::case::personal::{self, Known};
 use crate::case::{Case, exchange};
 use crate::words::word_enum;
@@ -47,8 +47,12 @@ pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u
     let settings = session.settings()?;
     let now = session.now()?;
     let filter = args.filter.filter(session)?;
-    let scan =
-        session.every_full_case(|case| filter.keeps(&case, settings, now).then_some(case))?;
+    let person_check = PersonCheck::new(&filter, &args.filter, "--assignee");
+    let scan = session.every_full_case(|case| {
+        person_check.see(&case);
+        filter.keeps(&case, settings, now).then_some(case)
+    })?;
+    person_check.finish();
     let code = scan.exit_code();
     let mut cases = scan.cases;
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));

@@ -9,7 +9,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Session;
-use super::args::{FilterArgs, words};
+use super::args::{FilterArgs, PersonCheck, words};
 use super::terminal::{self, Terminal, Tint};
 use crate::case::{Case, FollowUpState, Status, Void};
 use crate::practice::deadlines;
@@ -55,11 +55,14 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
     let now = session.now()?;
     let settings = session.settings()?;
     let filter = args.filter.filter(session)?;
-    match args.format {
+    let person_check = PersonCheck::new(&filter, &args.filter, "--assignee");
+    let code = match args.format {
         // Every field, texts too: the files themselves.
         Format::Json => {
-            let scan = session
-                .every_full_case(|case| filter.keeps(&case, settings, now).then_some(case))?;
+            let scan = session.every_full_case(|case| {
+                person_check.see(&case);
+                filter.keeps(&case, settings, now).then_some(case)
+            })?;
             let code = scan.exit_code();
             let mut cases = scan.cases;
             filter::sort(&mut cases, args.sort, args.reverse, settings, now);
@@ -77,6 +80,7 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
             // twice, and a pointer moves at a fraction of a row's cost.
             // The key stays in line, where the sort reads it.
             let scan = session.every_case(|case| {
+                person_check.see(case);
                 filter.keeps(case, settings, now).then(|| {
                     (
                         filter::sort_key(case, args.sort, settings, now),
@@ -104,7 +108,9 @@ pub fn run(session: &Session, args: ListArgs, out: &mut dyn Write) -> Result<u8>
             }
             Ok(scan.finish())
         }
-    }
+    };
+    person_check.finish();
+    code
 }
 
 /// The table's columns: those every width shows, then the others in the

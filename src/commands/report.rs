@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use comfy_table::{ContentArrangement, Table, presets};
 
 use super::Session;
-use super::args::{FilterArgs, words};
+use super::args::{FilterArgs, PersonCheck, words};
 use crate::case::{fields, personal};
 use crate::error::InputError;
 use crate::learning::measures::{
@@ -80,7 +80,9 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
         false => None,
     };
     let store = session.store()?;
+    let person_check = PersonCheck::new(&filter, &args.filter, "--assignee");
     let scan = session.every_case(|case| {
+        person_check.see(case);
         if !filter.keeps(case, settings, now) {
             return None;
         }
@@ -102,6 +104,7 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
             None => facts,
         }))
     })?;
+    person_check.finish();
     let facts: Vec<&Facts> = scan.cases.iter().map(|f| &**f).collect();
     let report = measures::compute(&facts, period, args.by, args.top, settings);
     match args.format {

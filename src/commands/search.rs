@@ -9,7 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::Session;
-use super::args::{FilterArgs, words};
+use super::args::{FilterArgs, PersonCheck, words};
 use crate::error::EXIT_OK;
 use crate::practice::filter::Filter;
 use crate::store::index::search::{self, Weights};
@@ -71,11 +71,14 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
     } else {
         let settings = session.settings()?;
         let now = session.now()?;
+        let person_check = PersonCheck::new(&filter, &args.filter, "--assignee");
         let scan = session.every_case(|case| {
+            person_check.see(case);
             filter
                 .keeps(case, settings, now)
                 .then(|| case.id.to_string())
         })?;
+        person_check.finish();
         Some(scan.cases.into_iter().collect())
     };
     let wanted = args.limit;

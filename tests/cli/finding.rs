@@ -133,6 +133,32 @@ fn due_report_and_export_take_the_same_filters() {
 }
 
 #[test]
+fn every_command_filtering_by_a_person_no_case_names_warns_of_a_typo() {
+    let log = Log::new();
+    three(&log);
+    for args in [
+        &["list", "--assignee", "Ana"][..],
+        &["list", "--assignee", "Ana", "--format", "json"],
+        &["report", "--assignee", "Ana"],
+        &["export", "--assignee", "Ana"],
+        &["search", "complaint", "--assignee", "Ana"],
+        &["due", "--assignee", "Ana"],
+    ] {
+        let out = log.run(args).output();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "caselog: no case has ever named 'Ana' (--assignee); did you mean ana@example.com?\n",
+            "{args:?}"
+        );
+        let named = log
+            .run(args.iter().map(|a| a.replace("Ana", "ana@example.com")))
+            .output();
+        assert!(named.stderr.is_empty(), "{args:?}: {named:?}");
+    }
+}
+
+#[test]
 fn due_for_a_person_no_case_names_warns_of_a_typo() {
     let log = Log::new();
     three(&log);
