@@ -111,7 +111,7 @@ id=$(at 2026-09-14T09:20:00Z $ANA open --title "Received decaf instead of espres
   --wants "The right coffee" --assignee $ANA \
   --summary "Ordered 1 kg Espresso Blend, got 1 kg Decaf Swiss Water.")
 at 2026-09-14T10:00:00Z $ANA note "$id" --kind reply "Apologised; arranging a collection of the decaf."
-at 2026-09-14T10:05:00Z $ANA wait "$id" --reason "courier collection of the wrong item"
+at 2026-09-14T10:05:00Z $ANA wait "$id" --on third-party --reason "courier collection of the wrong item"
 at 2026-09-16T15:00:00Z $ANA note "$id" --kind reply "Collection done; sending the espresso blend today."
 at 2026-09-16T15:10:00Z $ANA resolve "$id" --summary "Espresso blend sent; decaf collected." --agreed
 at 2026-09-18T16:00:00Z $ANA follow-up "$id" --done --satisfied yes
@@ -195,7 +195,7 @@ id=$(at 2026-10-24T11:00:00Z $ANA open --title "Descaler damaged my espresso mac
   --summary "I used your descaler exactly as the instructions say. The pump seal failed and the repair shop says the descaler concentration is too high for this model.")
 at 2026-10-24T12:00:00Z $ANA note "$id" --kind reply "Apologised; asked for the repair shop's written report."
 at 2026-10-27T09:00:00Z $ANA note "$id" "Report received. Passed to our product liability insurer."
-at 2026-10-27T09:05:00Z $ANA wait "$id" --reason "insurer's assessment of the repair report"
+at 2026-10-27T09:05:00Z $ANA wait "$id" --on third-party --reason "insurer's assessment of the repair report"
 
 # 17. Repeat of the stale beans customer: slow reply, resolved; follow-up done, no answer.
 id=$(at 2026-10-27T07:30:00Z $CARLA open --title "Subscription coffee arrived ground again" --customer "Hannah Weiss" \
@@ -238,7 +238,7 @@ id=$(at 2026-11-08T15:00:00Z $CARLA open --title "Café wifi keeps disconnecting
   --contact mia.novak@example.com --channel web --category service --severity low --tag cafe --assignee $CARLA \
   --summary "I work from the café on Fridays; the wifi drops every 10 minutes.")
 at 2026-11-09T09:00:00Z $CARLA note "$id" --kind reply "Thanked her; asked which device and the time it dropped."
-at 2026-11-09T09:05:00Z $CARLA wait "$id" --reason "device details from the customer" --until 1w
+at 2026-11-09T09:05:00Z $CARLA wait "$id" --on customer --reason "device details from the customer" --until 1w
 
 # 22. Damaged grinder from the same batch as case 3; resolved, follow-up due soon.
 id=$(at 2026-11-12T11:00:00Z $CARLA open --title "Grinder handle snapped after a week" --customer "Ben Adeyemi" \
@@ -304,7 +304,7 @@ id=$(at 2026-11-16T10:00:00Z $ANA open --title "Card declined but money taken" -
   --tag payment --assignee $ANA --wants "Money back or the order" \
   --summary "The checkout said my card was declined, but my banking app shows 42.00 taken.")
 at 2026-11-16T10:20:00Z $ANA note "$id" --kind reply "Apologised; no order exists on our side; asked for the bank reference."
-at 2026-11-17T09:00:00Z $ANA wait "$id" --reason "payment provider's trace of the authorisation" --until 2026-11-24
+at 2026-11-17T09:00:00Z $ANA wait "$id" --on third-party --reason "payment provider's trace of the authorisation" --until 2026-11-24
 
 # 30. Resolved long ago, follow-up missed (overdue).
 id=$(at 2026-11-09T09:00:00Z $CARLA open --title "Wrong name on the invoice" --customer "Greta Lund" \
