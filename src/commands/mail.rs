@@ -46,8 +46,8 @@ use crate::time::{Zone, clock};
 /// turned into text, card numbers are masked. Attachments are
 /// listed with their sizes; --attachments DIR saves them under DIR/<id>/.
 /// The same message (same Message-ID and sender) is recorded once;
-/// automatic replies (Auto-Submitted, Precedence: bulk) and mail from
-/// [mail] from are not recorded (exit 0).
+/// automatic replies (Auto-Submitted, Precedence: bulk), bounces and other
+/// mail system reports, and mail from [mail] from are not recorded (exit 0).
 #[derive(Debug, Args)]
 pub struct MailArgs {
     /// The message ('-' or none reads standard input)

@@ -197,7 +197,48 @@ fn automatic(message: &Message) -> Option<String> {
     {
         return Some(format!("Precedence: {v}"));
     }
-    value("X-Autoreply").map(|_| "X-Autoreply".to_string())
+    if value("X-Autoreply").is_some() {
+        return Some("X-Autoreply".to_string());
+    }
+    bounce(message)
+}
+
+/// The sign that the message is a mail system's report (a bounce, a read
+/// receipt, an abuse report) rather than a person writing: such reports
+/// need not say `Auto-Submitted`, and recorded, a bounce of our own reply
+/// would open a case of its own, or answer the customer's case in the
+/// mail server's words.
+fn bounce(message: &Message) -> Option<String> {
+    // RFC 6522: every delivery, read or feedback report is multipart/report.
+    if message.content_type().is_some_and(|t| {
+        t.ctype().eq_ignore_ascii_case("multipart")
+            && t.subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    }) {
+        return Some("Content-Type: multipart/report".to_string());
+    }
+    // RFC 5321 4.5.5: reports go out from the null reverse path, which the
+    // delivering server writes down as `Return-Path: <>`.
+    if message
+        .header_raw("Return-Path")
+        .is_some_and(|v| matches!(one_line(v).as_str(), "<>" | "< >"))
+    {
+        return Some("Return-Path: <>".to_string());
+    }
+    // Exim's bounces name the addresses that failed.
+    if message.header_raw("X-Failed-Recipients").is_some() {
+        return Some("X-Failed-Recipients".to_string());
+    }
+    // RFC 3834 2: the mail system's own sender name.
+    let sender = message
+        .from()
+        .and_then(|from| from.first())
+        .and_then(|f| f.address())?;
+    let local = sender.rsplit_once('@').map_or(sender, |(local, _)| local);
+    local
+        .trim()
+        .eq_ignore_ascii_case("mailer-daemon")
+        .then(|| "From: MAILER-DAEMON".to_string())
 }
 
 /// A structured header's keyword: what comes before its parameters (`;`),
@@ -483,6 +524,37 @@ mod tests {
                 .as_deref(),
             Some("Precedence: bulk")
         );
+    }
+
+    #[test]
+    fn a_mail_systems_report_says_a_machine_sent_it() {
+        for (headers, why) in [
+            (
+                "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\n",
+                "From: MAILER-DAEMON",
+            ),
+            (
+                "From: postmaster@example.com\nContent-Type: Multipart/Report; report-type=delivery-status; boundary=b\n",
+                "Content-Type: multipart/report",
+            ),
+            (
+                "Return-Path: <>\nFrom: Ana <ana@example.com>\n",
+                "Return-Path: <>",
+            ),
+            (
+                "From: ana@example.com\nX-Failed-Recipients: maria@example.com\n",
+                "X-Failed-Recipients",
+            ),
+        ] {
+            let mail = read(&format!("{headers}Subject: x\n\n--b\n\nx\n--b--\n"));
+            assert_eq!(mail.automatic.as_deref(), Some(why), "{headers}");
+        }
+        for person in [
+            "Return-Path: <ana@example.com>\nFrom: ana@example.com\n",
+            "From: daemon-fan@example.com\nContent-Type: multipart/mixed; boundary=b\n",
+        ] {
+            assert_eq!(read(&format!("{person}\nx\n")).automatic, None, "{person}");
+        }
     }
 
     #[test]

@@ -278,6 +278,67 @@ fn a_message_answering_our_reply_threads_back_to_its_case() {
 }
 
 #[test]
+fn a_bounce_or_other_mail_system_report_is_not_recorded() {
+    let log = log_with_sendmail(false);
+    let id = log.open(&["--contact", "maria@example.com"]);
+    log.run([
+        "reply",
+        &id,
+        "--send",
+        "Dear Maria, the refund left us today.",
+    ])
+    .ok();
+    let ours = sent(&log)
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: <"))
+        .and_then(|l| l.strip_suffix('>'))
+        .expect("a Message-ID")
+        .to_string();
+    let before = log.files();
+    let bounce = String::from_utf8(filled("bounce.eml", &[("MSGID", &ours), ("ID", &id)])).unwrap();
+    // The same report as each sign alone would show it: none says
+    // Auto-Submitted, and each is a machine's all the same.
+    let signs = [
+        ("Return-Path: <>\n", "Return-Path: <>"),
+        (
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\n",
+            "From: MAILER-DAEMON",
+        ),
+        (
+            "Content-Type: multipart/report; report-type=delivery-status;\n",
+            "Content-Type: multipart/report",
+        ),
+    ];
+    for (kept, why) in signs {
+        let mut message = bounce.clone();
+        for (other, _) in signs.iter().filter(|(line, _)| *line != kept) {
+            let plain = match *other {
+                "Return-Path: <>\n" => "Return-Path: <mx@mx.example.com>\n",
+                "Content-Type: multipart/report; report-type=delivery-status;\n" => {
+                    "Content-Type: multipart/mixed;\n"
+                }
+                _ => "From: Delivery <delivery@mx.example.com>\n",
+            };
+            message = message.replace(other, plain);
+        }
+        let out = log.run(["mail"]).stdin(message.clone()).ok();
+        assert_eq!(
+            out,
+            format!("not recorded: a message sent by a machine ({why})\n"),
+            "{message}"
+        );
+        // Not in reply to anything either: not a case of its own.
+        let unthreaded = message.replace(&format!("<{ours}>"), "<elsewhere@example.com>");
+        let out = log.run(["mail"]).stdin(unthreaded).ok();
+        assert!(
+            out.starts_with("not recorded: a message sent by a machine"),
+            "{out}"
+        );
+    }
+    assert_eq!(log.files(), before);
+}
+
+#[test]
 fn the_same_message_twice_is_recorded_once() {
     let log = Log::new();
     let id = mail_in(&log, "plain.eml");
