@@ -318,10 +318,21 @@ fn answered(message: &Message) -> Vec<String> {
 /// it quotes.
 fn text_of(message: &Message, answer: bool) -> String {
     let mut parts = Vec::new();
-    for part in message.text_bodies() {
+    let aside = set_aside(message);
+    for (part, stray) in message
+        .text_bodies()
+        .map(|part| (part, false))
+        .chain(aside.into_iter().map(|part| (part, true)))
+    {
         let text = match &part.body {
+            PartType::Text(text) if part.is_encoding_problem => normalise(&salvaged(part, text)),
             PartType::Text(text) => normalise(text),
             PartType::Html(html) => normalise(&html::to_text(html)),
+            // Only a multipart that could not be split, never an inline
+            // image a mailer listed with the text.
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) if stray => {
+                normalise(&String::from_utf8_lossy(bytes))
+            }
             _ => continue,
         };
         let text = if answer { quoted::cut(&text) } else { text };
@@ -330,6 +341,73 @@ fn text_of(message: &Message, answer: bool) -> String {
         }
     }
     parts.join("\n\n")
+}
+
+/// The text parts `mail-parser` set aside with the attachments because
+/// the MIME around them is broken (a multipart whose boundary is missing
+/// or never comes, a base64 part that does not decode, nesting deeper
+/// than it follows), when the message has no other text: they are the
+/// customer's words, not files, so they must not be lost to a case that
+/// reads "(The e-mail has no text.)". A part with a file name, or marked
+/// as an attachment, is a file the sender attached.
+fn set_aside<'a>(message: &'a Message) -> Vec<&'a MessagePart<'a>> {
+    let has_text = message.text_bodies().any(|part| match &part.body {
+        PartType::Text(text) | PartType::Html(text) => !text.trim().is_empty(),
+        _ => false,
+    });
+    if has_text {
+        return Vec::new();
+    }
+    message
+        .attachments()
+        // Text by what the sender declared (no Content-Type is text/plain),
+        // or a multipart that could not be split: a file that did not
+        // decode (`mail-parser` then gives its bytes as text) stays a file.
+        .filter(|part| {
+            let declared = part.content_type().map_or("text", |t| t.ctype());
+            ["text", "multipart"]
+                .iter()
+                .any(|kind| declared.eq_ignore_ascii_case(kind))
+                && !matches!(part.body, PartType::Message(_) | PartType::Multipart(_))
+        })
+        .filter(|part| part.attachment_name().is_none())
+        .filter(|part| {
+            !part
+                .content_disposition()
+                .is_some_and(|d| d.is_attachment())
+        })
+        .collect()
+}
+
+/// The text of a part whose transfer encoding did not decode, which
+/// `mail-parser` gives raw: a base64 part is decoded as far as it is
+/// base64 (a mailer cut it short, or junk follows), anything else kept
+/// as it came.
+fn salvaged(part: &MessagePart, raw: &str) -> String {
+    if !part
+        .content_transfer_encoding()
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"))
+    {
+        return raw.to_string();
+    }
+    let mut digits: Vec<u8> = raw
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
+        .collect();
+    // Whole groups of four, padded as base64 pads a short last group.
+    match digits.len() % 4 {
+        1 => {
+            digits.pop();
+        }
+        2 => digits.extend(b"=="),
+        3 => digits.push(b'='),
+        _ => {}
+    }
+    mail_parser::decoders::base64::base64_decode(&digits).map_or_else(
+        || raw.to_string(),
+        |bytes| String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 /// Line breaks as `\n`, no control character but tabs, no blanks at the
@@ -379,8 +457,10 @@ fn cut(text: &str, max: usize) -> String {
 
 /// Every attached file, with a safe name.
 fn attachments_of(message: &Message) -> Vec<Attachment> {
+    let text = set_aside(message);
     message
         .attachments()
+        .filter(|part| !text.iter().any(|t| std::ptr::eq(*t, *part)))
         .map(|part| Attachment {
             name: safe_name(&name_of(part)),
             content: part.contents().to_vec(),
@@ -653,6 +733,36 @@ mod tests {
                 .body_text
                 .contains("**** **** **** 1111 is my card, please")
         );
+    }
+
+    #[test]
+    fn text_broken_mime_set_aside_is_still_the_messages_text() {
+        for (message, text) in [
+            (
+                "Content-Type: multipart/mixed\n\n--b\nContent-Type: text/plain\n\nThe kettle leaks.\n--b--\n",
+                "--b\nContent-Type: text/plain\n\nThe kettle leaks.\n--b--",
+            ),
+            (
+                "Content-Type: multipart/mixed; boundary=never\n\nThe kettle leaks.\n",
+                "The kettle leaks.",
+            ),
+            (
+                "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nVGhlIGtldHRsZSBs\nZWFrcy4=!!!junk\n--b--\n",
+                "The kettle leaks.",
+            ),
+        ] {
+            let mail = read(&format!("From: a@example.com\n{message}"));
+            assert_eq!(mail.body_text, text, "{message}");
+            assert_eq!(mail.reply_text, text, "{message}");
+            assert!(mail.attachments.is_empty(), "{message}");
+        }
+        // A file the sender attached stays a file, and text found stays
+        // the only text.
+        let mail = read(
+            "From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee the log.\n--b\nContent-Type: text/plain\nContent-Disposition: attachment\n\nlog line\n--b\nContent-Type: text/csv; name=a.csv\n\n1,2\n--b--\n",
+        );
+        assert_eq!(mail.body_text, "See the log.");
+        assert_eq!(mail.attachments.len(), 2);
     }
 
     #[test]

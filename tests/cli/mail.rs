@@ -427,6 +427,59 @@ fn broken_mime_is_recorded_as_far_as_it_reads() {
 }
 
 #[test]
+fn text_that_broken_mime_hides_is_kept_as_the_customers_words() {
+    let log = Log::new();
+    // A base64 text part with junk after it, in a multipart never closed.
+    let id = mail_in(&log, "broken-mime.eml");
+    let text = log.case_text(&id);
+    assert!(text.contains("summary = \"The kettle leaks.\""), "{text}");
+    assert!(
+        text.contains("Attachments: attachment (6 bytes)\"\"\""),
+        "{text}"
+    );
+    // A multipart without its boundary, and one whose boundary never comes.
+    for (n, (content_type, body)) in [
+        (
+            "multipart/mixed",
+            "--x\nContent-Type: text/plain\n\nMy order never came.\n--x--",
+        ),
+        (
+            "multipart/alternative; boundary=gone",
+            "My order never came.",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let message = format!(
+            "From: tom@example.com\nSubject: Order\nMessage-ID: <unsplit-{n}@example.com>\nContent-Type: {content_type}\n\n{body}\n"
+        );
+        let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+        let text = log.case_text(id.trim());
+        assert!(text.contains("My order never came."), "{text}");
+        assert!(!text.contains("The e-mail has no text"), "{text}");
+        assert!(!text.contains("Attachments:"), "{text}");
+    }
+    // Nested deeper than the parser follows.
+    let mut message = String::from(
+        "From: tom@example.com\nSubject: Deep\nMessage-ID: <deep@example.com>\nContent-Type: multipart/mixed; boundary=b0\n\n",
+    );
+    for depth in 1..200 {
+        message.push_str(&format!(
+            "--b{}\nContent-Type: multipart/mixed; boundary=b{depth}\n\n",
+            depth - 1
+        ));
+    }
+    message.push_str("--b199\nContent-Type: text/plain\n\nThe deep text.\n");
+    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+    assert!(
+        log.case_text(id.trim())
+            .contains("summary = \"The deep text.\"")
+    );
+    assert!(log.run(["check"]).output().status.success());
+}
+
+#[test]
 fn card_numbers_in_mail_are_masked_before_they_are_stored() {
     let log = Log::new();
     let id = mail_in(&log, "card-number.eml");
