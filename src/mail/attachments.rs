@@ -3,11 +3,12 @@
 //! --attachments DIR` saves them under `DIR/<id>/`.
 //!
 //! A name comes from the sender, so it is made safe before it touches the
-//! disk: no folders, no `..`, no control characters, no hidden files, and
-//! never a file replaced (`invoice.pdf`, `invoice-2.pdf`…). Files are
-//! written to a folder of their own inside DIR first, and moved into place
-//! only once the case is recorded, so a refused or failed message leaves
-//! nothing behind. DIR itself is never inside the case files or the log's
+//! disk: no folders, no `..`, no control characters, no hidden files, no
+//! names Windows refuses or takes for a device (the folder is often a
+//! share), and never a file replaced (`invoice.pdf`, `invoice-2.pdf`…).
+//! Files are written to a folder of their own inside DIR first, and moved
+//! into place only once the case is recorded, so a refused or failed
+//! message leaves nothing behind. DIR itself is never inside the case files or the log's
 //! own folders ([`check_folder`]): a sender names the files.
 
 use std::fs::{self, File, OpenOptions};
@@ -40,7 +41,8 @@ impl Attachment {
 /// A file name the sender chose, made safe to create inside a folder:
 /// the last part of any path, without control characters, bidirectional
 /// overrides or characters Windows refuses, without leading dots or
-/// blanks, at most [`NAME_MAX`] bytes; `attachment` when nothing is left.
+/// blanks, `_` before a name Windows takes for a device, at most
+/// [`NAME_MAX`] bytes; `attachment` when nothing is left.
 /// A likely card number in it is masked (its `*`s then become `_`).
 pub fn safe_name(raw: &str) -> String {
     super::masked_fit(raw, cleaned_name)
@@ -62,7 +64,35 @@ fn cleaned_name(raw: &str) -> String {
     if trimmed.is_empty() {
         return "attachment".to_string();
     }
+    if is_device(trimmed) {
+        return shorten(&format!("_{trimmed}"));
+    }
     shorten(trimmed)
+}
+
+/// Whether Windows takes `name` for a device rather than a file (`CON`,
+/// `nul.txt`, `COM1.tar.gz`): such a file cannot be opened, copied or
+/// deleted there, and the folder of attachments is often a share that
+/// Windows machines read, or is copied to one. The characters Windows
+/// refuses are replaced for the same reason.
+fn is_device(name: &str) -> bool {
+    // What comes before the first dot counts, blanks at its end aside.
+    let stem = name.split('.').next().unwrap_or_default().trim_end();
+    let upper = stem.to_ascii_uppercase();
+    if matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
+        return true;
+    }
+    ["COM", "LPT"].iter().any(|device| {
+        upper.strip_prefix(device).is_some_and(|digit| {
+            matches!(
+                digit,
+                "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
+            )
+        })
+    })
 }
 
 /// `name` within [`NAME_MAX`] bytes, keeping a short extension.
@@ -298,6 +328,33 @@ mod tests {
             short.len() <= NAME_MAX && short.ends_with(".pdf"),
             "{short}"
         );
+    }
+
+    #[test]
+    fn names_windows_takes_for_devices_are_kept_apart() {
+        for (raw, safe) in [
+            ("CON", "_CON"),
+            ("nul.txt", "_nul.txt"),
+            ("Aux.tar.gz", "_Aux.tar.gz"),
+            ("com1.pdf", "_com1.pdf"),
+            ("LPT9", "_LPT9"),
+            ("lpt¹.txt", "_lpt¹.txt"),
+            ("CON .txt", "_CON .txt"),
+            ("conin$", "_conin$"),
+            ("../../PRN", "_PRN"),
+        ] {
+            assert_eq!(safe_name(raw), safe, "{raw}");
+        }
+        for kept in [
+            "console.txt",
+            "com10.pdf",
+            "nullable.txt",
+            "COM.txt",
+            "my CON.txt",
+            "aux-report.pdf",
+        ] {
+            assert_eq!(safe_name(kept), kept);
+        }
     }
 
     #[test]

@@ -169,6 +169,45 @@ fn attachments_are_listed_and_saved_only_inside_the_folder_given() {
     );
 }
 
+#[test]
+fn attachments_named_as_windows_devices_are_saved_under_names_windows_can_open() {
+    let log = Log::new();
+    let mut message = String::from(
+        "From: tom@example.com\nSubject: Logs\nMessage-ID: <devices@example.com>\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nLogs attached.\n",
+    );
+    for name in ["CON", "nul.txt", "Com1.log", "aux.tar.gz", "console.txt"] {
+        message.push_str(&format!(
+            "--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"{name}\"\n\nxy\n"
+        ));
+    }
+    message.push_str("--b--\n");
+    let id = log
+        .run(["mail", "--quiet", "--attachments", "incoming"])
+        .stdin(message)
+        .ok();
+    let id = id.trim();
+    let saved: std::collections::BTreeSet<String> =
+        fs::read_dir(log.path().join("incoming").join(id))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+    assert_eq!(
+        saved.into_iter().collect::<Vec<_>>(),
+        [
+            "_CON",
+            "_Com1.log",
+            "_aux.tar.gz",
+            "_nul.txt",
+            "console.txt"
+        ]
+    );
+    let text = log.case_text(id);
+    assert!(
+        text.contains("Attachments: _CON (2 bytes), _nul.txt (2 bytes), _Com1.log (2 bytes), _aux.tar.gz (2 bytes), console.txt (2 bytes)"),
+        "{text}"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn an_attachments_folder_that_is_a_link_is_refused_and_nothing_written() {
