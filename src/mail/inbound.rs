@@ -9,7 +9,12 @@
 //! earlier message cut, the text capped.
 
 use chrono::{DateTime, Utc};
-use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use std::borrow::Cow;
+
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 use super::attachments::{Attachment, safe_name};
 use super::{at_most, html, is_address, masked_fit, one_line, quoted};
@@ -152,7 +157,7 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
 /// mailers and some scripts) made a line end, when its headers have one:
 /// read as one long line, a From: header would run on into the headers
 /// after it (and the sender be read from the Message-ID).
-fn line_ends(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+fn line_ends(raw: &[u8]) -> Cow<'_, [u8]> {
     let lone = |i: usize| raw[i] == b'\r' && raw.get(i + 1) != Some(&b'\n');
     // The headers end at the first empty line, whatever the line ends.
     let mut empty = true;
@@ -172,12 +177,12 @@ fn line_ends(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         i += if raw[i..].starts_with(b"\r\n") { 2 } else { 1 };
     }
     if !lone_in_headers {
-        return std::borrow::Cow::Borrowed(raw);
+        return Cow::Borrowed(raw);
     }
     let ends: Vec<u8> = (0..raw.len())
         .map(|i| if lone(i) { b'\n' } else { raw[i] })
         .collect();
-    std::borrow::Cow::Owned(ends)
+    Cow::Owned(ends)
 }
 
 /// The header that says a machine sent the message, as `Name: value`.
@@ -266,8 +271,10 @@ fn keyword(value: &str) -> &str {
 const REPLACEMENT: char = '\u{FFFD}';
 
 /// A header written in 8-bit without encoded words (older mailers send
-/// Latin-1 so), read as Latin-1; `None` when its bytes are UTF-8 (then
-/// `mail-parser` has read it already) or there is no such header.
+/// Latin-1 so), its bytes that are not UTF-8 read as Windows-1252 (of
+/// which Latin-1 is part), as a body's are; `None` when its bytes are
+/// UTF-8 (then `mail-parser` has read it already) or there is no such
+/// header.
 fn eight_bit(message: &Message, name: &str) -> Option<String> {
     let header = message
         .headers()
@@ -279,7 +286,7 @@ fn eight_bit(message: &Message, name: &str) -> Option<String> {
     if std::str::from_utf8(bytes).is_ok() {
         return None;
     }
-    Some(bytes.iter().map(|&b| char::from(b)).collect())
+    Some(lenient(bytes))
 }
 
 /// A Message-ID as stored: without angle brackets or blanks; `None` when
@@ -326,8 +333,8 @@ fn text_of(message: &Message, answer: bool) -> String {
     {
         let text = match &part.body {
             PartType::Text(text) if part.is_encoding_problem => normalise(&salvaged(part, text)),
-            PartType::Text(text) => normalise(text),
-            PartType::Html(html) => normalise(&html::to_text(html)),
+            PartType::Text(text) => normalise(&eight_bit_text(message, part, text)),
+            PartType::Html(html) => normalise(&html::to_text(&eight_bit_text(message, part, html))),
             // Only a multipart that could not be split, never an inline
             // image a mailer listed with the text.
             PartType::Binary(bytes) | PartType::InlineBinary(bytes) if stray => {
@@ -341,6 +348,63 @@ fn text_of(message: &Message, answer: bool) -> String {
         }
     }
     parts.join("\n\n")
+}
+
+/// A part's text, with the bytes that are not UTF-8 read as Windows-1252
+/// (of which Latin-1 is part) when it declares no charset, UTF-8 or
+/// US-ASCII, or one unknown: older mailers send 8-bit Latin-1 so, and
+/// read as UTF-8 every accented letter of the customer's words would be
+/// lost to `U+FFFD`. Valid UTF-8 in it stays as it is.
+fn eight_bit_text<'a>(message: &Message, part: &MessagePart, text: &'a str) -> Cow<'a, str> {
+    if !text.contains(REPLACEMENT) {
+        return Cow::Borrowed(text);
+    }
+    let declared = part
+        .content_type()
+        .and_then(|t| t.attribute("charset"))
+        .map(|c| c.trim().to_ascii_lowercase());
+    let read_as_utf8 = match declared.as_deref() {
+        None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => true,
+        Some(other) => charset_decoder(other.as_bytes()).is_none(),
+    };
+    let body = message
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize);
+    let Some(body) = body.filter(|_| read_as_utf8) else {
+        return Cow::Borrowed(text);
+    };
+    let bytes = match part.encoding {
+        Encoding::None => Some(body.to_vec()),
+        Encoding::QuotedPrintable => quoted_printable_decode(body),
+        Encoding::Base64 => {
+            let digits: Vec<u8> = body
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            base64_decode(&digits)
+        }
+    };
+    match bytes {
+        Some(bytes) if std::str::from_utf8(&bytes).is_err() => Cow::Owned(lenient(&bytes)),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// `bytes` as text: UTF-8 where they are UTF-8, each other byte read as
+/// Windows-1252.
+fn lenient(bytes: &[u8]) -> String {
+    let Some(windows_1252) = charset_decoder(b"windows-1252") else {
+        return String::from_utf8_lossy(bytes).into_owned();
+    };
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            out.push_str(&windows_1252(chunk.invalid()));
+        }
+    }
+    out
 }
 
 /// The text parts `mail-parser` set aside with the attachments because
@@ -404,7 +468,7 @@ fn salvaged(part: &MessagePart, raw: &str) -> String {
         3 => digits.push(b'='),
         _ => {}
     }
-    mail_parser::decoders::base64::base64_decode(&digits).map_or_else(
+    base64_decode(&digits).map_or_else(
         || raw.to_string(),
         |bytes| String::from_utf8_lossy(&bytes).into_owned(),
     )
@@ -538,6 +602,55 @@ mod tests {
         assert_eq!(mail.from_name.as_deref(), Some("Maria López"));
         assert_eq!(mail.subject, "Café froid");
         assert_eq!(mail.from_address, "maria@example.com");
+    }
+
+    #[test]
+    fn an_eight_bit_body_without_a_charset_it_keeps_is_read_as_windows_1252() {
+        for (headers, body) in [
+            ("", b"Mon caf\xe9 est arriv\xe9 froid \x80 5.".to_vec()),
+            (
+                "Content-Type: text/plain; charset=utf-8\n",
+                b"Mon caf\xe9 est arriv\xe9 froid \x80 5.".to_vec(),
+            ),
+            (
+                "Content-Type: text/plain; charset=x-unknown\n",
+                b"Mon caf\xe9 est arriv\xe9 froid \x80 5.".to_vec(),
+            ),
+            (
+                "Content-Type: text/html\n",
+                b"<p>Mon caf\xe9 est arriv\xe9 froid \x80 5.</p>".to_vec(),
+            ),
+            (
+                "Content-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: base64\n",
+                b"TW9uIGNhZukgZXN0IGFycml26SBmcm9pZCCAIDUu".to_vec(),
+            ),
+        ] {
+            let mut raw = format!("From: a@example.com\n{headers}\n").into_bytes();
+            raw.extend(body);
+            let mail = parse(&raw, 1024).unwrap();
+            assert_eq!(
+                mail.body_text, "Mon café est arrivé froid € 5.",
+                "{headers}"
+            );
+        }
+        // UTF-8 with a stray byte keeps its UTF-8.
+        let mail = parse(
+            "From: a@example.com\n\nCafé \u{2014} "
+                .bytes()
+                .chain(*b"d\xe9j\xe0")
+                .collect::<Vec<u8>>()
+                .as_slice(),
+            1024,
+        )
+        .unwrap();
+        assert_eq!(mail.body_text, "Café \u{2014} déjà");
+        // A charset it knows is its own.
+        let mail = parse(
+            b"From: a@example.com\nContent-Type: text/plain; charset=iso-8859-7\n\n\xe1\xe2\n",
+            1024,
+        )
+        .unwrap();
+        assert_eq!(mail.body_text, "\u{3b1}\u{3b2}");
     }
 
     #[test]

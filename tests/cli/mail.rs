@@ -241,6 +241,21 @@ fn a_latin1_quoted_printable_message_reads_as_text() {
 }
 
 #[test]
+fn an_eight_bit_latin1_body_without_a_charset_keeps_its_accents() {
+    let log = Log::new();
+    let mut message = b"From: =?utf-8?q?Ren=C3=A9?= <rene@example.com>\nSubject: Caf\xe9 froid\nMessage-ID: <latin1@example.com>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n".to_vec();
+    message.extend(b"Mon caf\xe9 est arriv\xe9 froid. \xc0 rembourser: 12 \x80.\n");
+    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+    let text = log.case_text(id.trim());
+    assert!(
+        text.contains("summary = \"Mon café est arrivé froid. À rembourser: 12 €.\""),
+        "{text}"
+    );
+    assert!(text.contains("title = \"Café froid\""), "{text}");
+    assert!(!text.contains('\u{FFFD}'), "{text}");
+}
+
+#[test]
 fn html_only_mail_is_recorded_as_text_without_markup() {
     let log = Log::new();
     let id = mail_in(&log, "html-only.eml");
