@@ -106,19 +106,23 @@ pub fn sender_in(text: &str) -> Option<&str> {
 }
 
 /// The Message-IDs recorded on `case` that a reply can name (not those a
-/// redaction erased), oldest first.
+/// redaction erased, nor one a hand edit or a pulled case file made into
+/// something else: a line break in it would start a header of its own,
+/// a `Bcc:`), oldest first.
 pub fn recorded_ids(case: &Case) -> impl Iterator<Item = &str> {
     case.events
         .iter()
         .filter_map(|e| e.message_id.as_deref())
-        .filter(|id| !is_erased(id))
+        .filter(|id| !is_erased(id) && is_message_id(id))
 }
 
 /// The last message the customer sent that the case records (a case opened
 /// from an e-mail, or a `customer` event from one): what a reply answers.
 pub fn last_inbound(case: &Case) -> Option<&Event> {
     case.events.iter().rev().find(|e| {
-        e.message_id.as_deref().is_some_and(|id| !is_erased(id))
+        e.message_id
+            .as_deref()
+            .is_some_and(|id| !is_erased(id) && is_message_id(id))
             && matches!(e.action, Action::Opened | Action::Customer)
     })
 }

@@ -3,8 +3,9 @@
 //! <id>]`), so the customer's answer threads back through `caselog mail`,
 //! and `In-Reply-To`/`References` name the message it answers.
 //!
-//! Every header value passes [`one_line`] first: a case field can never
-//! start a header of its own (no `Bcc:` smuggled in through a title).
+//! Every header value passes [`one_line`] first, and a Message-ID that is
+//! not one token is left out: a case field can never start a header of
+//! its own (no `Bcc:` smuggled in through a title or a message id).
 
 use chrono::{DateTime, Utc};
 use mail_builder::MessageBuilder;
@@ -14,6 +15,7 @@ use mail_builder::headers::message_id::MessageId;
 
 use super::{is_address, one_line};
 use crate::case::Case;
+use crate::case::message::is_message_id;
 use crate::error::InputError;
 
 /// What goes in a subject to name the case: `[caselog 20261122-7kq3m]`.
@@ -110,11 +112,18 @@ pub fn compose(reply: &Reply) -> Result<Vec<u8>, InputError> {
         .subject(subject.as_str())
         .date(Date::new(reply.date.timestamp()))
         .message_id(MessageId::new(reply.message_id.as_str()));
-    if let Some(answered) = &reply.in_reply_to {
-        builder = builder.in_reply_to(MessageId::new(answered.as_str()));
+    // Ids come from case files, which arrive by `git pull`: one that is
+    // not one token (a line break, a `>`) is left out, never written.
+    if let Some(answered) = reply.in_reply_to.as_deref().filter(|id| is_message_id(id)) {
+        builder = builder.in_reply_to(MessageId::new(answered));
     }
-    if !reply.references.is_empty() {
-        let ids: Vec<&str> = reply.references.iter().map(String::as_str).collect();
+    let ids: Vec<&str> = reply
+        .references
+        .iter()
+        .map(String::as_str)
+        .filter(|id| is_message_id(id))
+        .collect();
+    if !ids.is_empty() {
         builder = builder.references(MessageId::from(ids));
     }
     let mut body = reply.body.replace("\r\n", "\n");
@@ -213,8 +222,17 @@ mod tests {
             name: Some("Eve\r\nBcc: all@example.com".into()),
             address: "eve@example.com".into(),
         };
-        let message = text(compose(&reply("Hi\r\nBcc: all@example.com", to)).unwrap());
+        let mut reply = reply("Hi\r\nBcc: all@example.com", to);
+        // Message-IDs from a hand-edited case file.
+        reply.in_reply_to = Some("a@x>\r\nBcc: all@example.com\r\nX: <b".into());
+        reply.references.push("c@x>\nBcc: all@example.com".into());
+        let message = text(compose(&reply).unwrap());
         let headers = &message[..message.find("\r\n\r\n").unwrap()];
+        assert!(!headers.contains("In-Reply-To"), "{headers}");
+        assert!(
+            headers.contains("References: <CAF0@mail.example.com> <CAF1@mail.example.com>\r\n"),
+            "{headers}"
+        );
         assert!(
             !headers
                 .lines()

