@@ -3,7 +3,8 @@
 //!
 //! A reply's body is cut at the line that introduces the quoted message
 //! ("On … wrote:", and the common forms of other languages and mailers,
-//! even when a mailer wrapped it over two lines), and the `>` lines left
+//! even when a mailer wrapped it over two lines; when it names an address
+//! or `>` lines follow it, as a mailer writes it), and the `>` lines left
 //! at its end are dropped. Quoted lines in the middle, answered one by
 //! one, are kept: they are the context of what follows them.
 
@@ -81,18 +82,34 @@ fn attribution(lines: &[&str]) -> Option<usize> {
         if !ON.iter().any(|on| lower.starts_with(on)) {
             continue;
         }
-        if ends_like_wrote(&lower) {
+        if ends_like_wrote(&lower) && introduces(&lower, &lines[i + 1..]) {
             return Some(i);
         }
         // A mailer may wrap a long attribution: "On …, Ana\n<ana@…> wrote:".
         if let Some(next) = lines.get(i + 1) {
             let joined = format!("{lower} {}", next.trim().to_lowercase());
-            if ends_like_wrote(&joined) && next.trim().len() < 80 {
+            if ends_like_wrote(&joined)
+                && next.trim().len() < 80
+                && introduces(&joined, &lines[i + 2..])
+            {
                 return Some(i);
             }
         }
     }
     None
+}
+
+/// Whether an "On … wrote:" line is a mailer's attribution, not the
+/// customer telling what someone wrote ("On Monday your driver wrote:"
+/// and their own words after it): a mailer names the writer's address,
+/// or quotes what follows with `>`.
+fn introduces(attribution: &str, after: &[&str]) -> bool {
+    attribution.contains('@')
+        || after
+            .iter()
+            .map(|line| line.trim_start())
+            .find(|line| !line.is_empty())
+            .is_some_and(|line| line.starts_with('>'))
 }
 
 fn ends_like_wrote(lower: &str) -> bool {
@@ -180,6 +197,18 @@ mod tests {
         let body = "From: Paul <paul@example.com>\nSent: Friday, 20 November 2026 10:00\nSubject: Grinder\n\nIt died.";
         assert_eq!(cut(body), body);
         assert_eq!(cut("> only\n> a quote"), "> only\n> a quote");
+    }
+
+    #[test]
+    fn what_someone_wrote_told_in_the_customers_own_words_is_kept() {
+        let body = "Thanks for the reply.\n\nOn Monday your driver wrote:\n\"the parcel was delivered\"\n\nThat is not true!";
+        assert_eq!(cut(body), body);
+        // Quoted after it, or naming an address, it is an attribution.
+        let body = "Thanks.\n\nOn Monday Ana wrote:\n\n> We are sorry.";
+        assert_eq!(cut(body), "Thanks.");
+        let body =
+            "Thanks.\n\nOn Mon, 2 Nov 2026, Ana <ana@ferncliff.example> wrote:\nWe are sorry.";
+        assert_eq!(cut(body), "Thanks.");
     }
 
     #[test]

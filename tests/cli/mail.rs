@@ -301,6 +301,24 @@ fn a_reply_naming_the_case_is_a_message_from_the_customer_without_the_quote() {
 }
 
 #[test]
+fn a_reply_telling_what_someone_wrote_keeps_the_customers_words_after_it() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com", "--channel", "email"]);
+    let message = message_from(
+        "maria@example.com",
+        &format!("Re: Refund [caselog {id}]"),
+        "told@example.com",
+        "Thanks for the reply.\n\nOn Monday your driver wrote:\n\"the parcel was delivered\"\n\nThat is not true! Nobody came.\n\nOn Sun, 22 Nov 2026 at 08:00, Ferncliff <support@ferncliff.example> wrote:\n> Our driver says it was delivered.",
+    );
+    log.run(["mail"]).stdin(message).ok();
+    let text = log.case_text(&id);
+    assert!(
+        text.ends_with("Thanks for the reply.\n\nOn Monday your driver wrote:\n\"the parcel was delivered\"\n\nThat is not true! Nobody came.\"\"\"\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_message_answering_our_reply_threads_back_to_its_case() {
     let log = log_with_sendmail(false);
     let id = log.open(&["--contact", "maria@example.com"]);
