@@ -71,14 +71,37 @@ pub struct Reply {
     pub body: String,
 }
 
-/// The subject of a reply on `case`: `Re: <title> [caselog <id>]`.
+/// The subject of a reply on `case`: `Re: <title> [caselog <id>]`. Any
+/// tag the title holds is left out (a subject a customer wrote, an edit):
+/// the answer to it would go to the case that tag names, the first in
+/// the subject, with this customer's words.
 pub fn subject(case: &Case) -> String {
-    let title = one_line(&case.title);
+    let title = one_line(&without_tags(&case.title));
     let title = title
         .strip_prefix("Re: ")
         .or_else(|| title.strip_prefix("RE: "))
         .unwrap_or(&title);
+    if title.is_empty() {
+        return format!("Re: [{TAG} {}]", case.id);
+    }
     format!("Re: {title} [{TAG} {}]", case.id)
+}
+
+/// `title` without any `[caselog …]` in it.
+fn without_tags(title: &str) -> String {
+    let open = format!("[{TAG} ");
+    let mut out = String::with_capacity(title.len());
+    let mut rest = title;
+    while let Some(start) = rest.find(&open) {
+        let Some(end) = rest[start..].find(']') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push(' ');
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A new Message-ID for a reply on case `case_id`, unique by the time and
@@ -189,6 +212,11 @@ mod tests {
         );
         case.title = "Re: Parcel".into();
         assert_eq!(subject(&case), "Re: Parcel [caselog 20261122-7kq3m]");
+        // Another case's tag in the title would take the answer there.
+        case.title = "Re: Parcel [caselog 20261120-h39ys] again [caselog 7kq3m]".into();
+        assert_eq!(subject(&case), "Re: Parcel again [caselog 20261122-7kq3m]");
+        case.title = "[caselog 20261120-h39ys]".into();
+        assert_eq!(subject(&case), "Re: [caselog 20261122-7kq3m]");
     }
 
     #[test]

@@ -319,6 +319,39 @@ fn a_reply_telling_what_someone_wrote_keeps_the_customers_words_after_it() {
 }
 
 #[test]
+fn the_answer_to_a_reply_on_a_case_whose_title_names_another_case_comes_back_to_it() {
+    let log = log_with_sendmail(false);
+    let other = log.open(&["--contact", "maria@example.com"]);
+    let id = log.open(&["--contact", "zed@example.com"]);
+    log.run([
+        "edit",
+        &id,
+        "--title",
+        &format!("Re: Refund [caselog {other}]"),
+    ])
+    .ok();
+    log.run(["reply", &id, "--send", "We are looking into it."])
+        .ok();
+    let subject = sent(&log)
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .expect("a subject")
+        .to_string();
+    assert_eq!(subject, format!("Re: Refund [caselog {id}]"));
+    // The customer answers it as their mail program does.
+    let before = log.case_text(&other);
+    let answer = message_from(
+        "zed@example.com",
+        &format!("Re: {subject}"),
+        "zed-1@example.com",
+        "Thank you.",
+    );
+    let out = log.run(["mail"]).stdin(answer).ok();
+    assert_eq!(out, format!("{id}: e-mail from the customer added\n"));
+    assert_eq!(log.case_text(&other), before);
+}
+
+#[test]
 fn a_message_answering_our_reply_threads_back_to_its_case() {
     let log = log_with_sendmail(false);
     let id = log.open(&["--contact", "maria@example.com"]);
