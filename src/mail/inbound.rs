@@ -350,15 +350,15 @@ fn text_of(message: &Message, answer: bool) -> String {
     parts.join("\n\n")
 }
 
-/// A part's text, with the bytes that are not UTF-8 read as Windows-1252
-/// (of which Latin-1 is part) when it declares no charset, UTF-8 or
-/// US-ASCII, or one unknown: older mailers send 8-bit Latin-1 so, and
-/// read as UTF-8 every accented letter of the customer's words would be
-/// lost to `U+FFFD`. Valid UTF-8 in it stays as it is.
+/// A part's text in the charset its bytes are in, when that is not the
+/// one it declares: bytes that are not UTF-8 are read as Windows-1252 (of
+/// which Latin-1 is part) when it declares no charset, UTF-8 or US-ASCII,
+/// or one unknown, as older mailers send 8-bit Latin-1 (read as UTF-8,
+/// every accented letter would be lost to `U+FFFD`; valid UTF-8 in it
+/// stays as it is); and text said to be Latin-1 or US-ASCII whose bytes
+/// are UTF-8 is read as UTF-8, as mailers mislabel it (`cafÃ©` for
+/// `café`): Latin-1 text is all but never valid UTF-8 by chance.
 fn eight_bit_text<'a>(message: &Message, part: &MessagePart, text: &'a str) -> Cow<'a, str> {
-    if !text.contains(REPLACEMENT) {
-        return Cow::Borrowed(text);
-    }
     let declared = part
         .content_type()
         .and_then(|t| t.attribute("charset"))
@@ -367,10 +367,25 @@ fn eight_bit_text<'a>(message: &Message, part: &MessagePart, text: &'a str) -> C
         None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => true,
         Some(other) => charset_decoder(other.as_bytes()).is_none(),
     };
+    let read_as_latin = matches!(
+        declared.as_deref(),
+        Some(
+            "iso-8859-1"
+                | "iso8859-1"
+                | "latin1"
+                | "iso-8859-15"
+                | "windows-1252"
+                | "cp1252"
+                | "us-ascii"
+                | "ascii"
+        )
+    );
+    let lost = read_as_utf8 && text.contains(REPLACEMENT);
+    let mislabelled = read_as_latin && !text.is_ascii();
     let body = message
         .raw_message
         .get(part.offset_body as usize..part.offset_end as usize);
-    let Some(body) = body.filter(|_| read_as_utf8) else {
+    let Some(body) = body.filter(|_| lost || mislabelled) else {
         return Cow::Borrowed(text);
     };
     let bytes = match part.encoding {
@@ -385,8 +400,9 @@ fn eight_bit_text<'a>(message: &Message, part: &MessagePart, text: &'a str) -> C
             base64_decode(&digits)
         }
     };
-    match bytes {
-        Some(bytes) if std::str::from_utf8(&bytes).is_err() => Cow::Owned(lenient(&bytes)),
+    match bytes.as_deref().map(|b| (b, std::str::from_utf8(b))) {
+        Some((_, Ok(utf8))) if mislabelled => Cow::Owned(utf8.to_string()),
+        Some((bytes, Err(_))) if lost => Cow::Owned(lenient(bytes)),
         _ => Cow::Borrowed(text),
     }
 }
@@ -644,6 +660,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(mail.body_text, "Café \u{2014} déjà");
+        // UTF-8 said to be Latin-1 is UTF-8; Latin-1 said so stays Latin-1.
+        for (charset, body, text) in [
+            (
+                "iso-8859-1",
+                "Caf\u{e9} \u{20ac}".as_bytes(),
+                "Caf\u{e9} \u{20ac}",
+            ),
+            (
+                "windows-1252",
+                b"Caf\xc3\xa9 \xe2\x82\xac".as_slice(),
+                "Caf\u{e9} \u{20ac}",
+            ),
+            ("iso-8859-1", b"Caf\xe9".as_slice(), "Caf\u{e9}"),
+            ("us-ascii", b"Caf\xc3\xa9".as_slice(), "Caf\u{e9}"),
+        ] {
+            let mut raw =
+                format!("From: a@example.com\nContent-Type: text/plain; charset={charset}\n\n")
+                    .into_bytes();
+            raw.extend(body);
+            assert_eq!(
+                parse(&raw, 1024).unwrap().body_text,
+                text,
+                "{charset} {body:?}"
+            );
+        }
         // A charset it knows is its own.
         let mail = parse(
             b"From: a@example.com\nContent-Type: text/plain; charset=iso-8859-7\n\n\xe1\xe2\n",

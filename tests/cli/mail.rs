@@ -256,6 +256,36 @@ fn an_eight_bit_latin1_body_without_a_charset_keeps_its_accents() {
 }
 
 #[test]
+fn utf8_text_labelled_latin1_reads_as_utf8() {
+    let log = Log::new();
+    for (n, (content_type, encoding, body)) in [
+        (
+            "text/plain; charset=iso-8859-1",
+            "8bit",
+            "Mon café est arrivé froid: 12 €.",
+        ),
+        (
+            "text/html; charset=windows-1252",
+            "quoted-printable",
+            "<p>Mon caf=C3=A9 est arriv=C3=A9 froid: 12 =E2=82=AC.</p>",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let message = format!(
+            "From: rene@example.com\nSubject: Froid\nMessage-ID: <mislabelled-{n}@example.com>\nContent-Type: {content_type}\nContent-Transfer-Encoding: {encoding}\n\n{body}\n"
+        );
+        let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+        let text = log.case_text(id.trim());
+        assert!(
+            text.contains("summary = \"Mon café est arrivé froid: 12 €.\""),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn html_only_mail_is_recorded_as_text_without_markup() {
     let log = Log::new();
     let id = mail_in(&log, "html-only.eml");
