@@ -79,6 +79,9 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::Invalid("the message is empty".into()));
     }
+    // A UTF-8 byte order mark, as Windows editors save a `.eml`, would
+    // make the first header's name `\u{feff}From`, and the From: unseen.
+    let raw = raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw);
     let raw = line_ends(raw);
     let message = MessageParser::default()
         .parse(raw.as_ref())
@@ -704,6 +707,20 @@ mod tests {
             mail.body_text.ends_with("wrote:\n> Sorry."),
             "{}",
             mail.body_text
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_headers_is_not_part_of_them() {
+        let mail = parse(
+            b"\xef\xbb\xbfFrom: Ann <ann@example.com>\r\nSubject: Hi\r\n\r\nx\r\n",
+            100,
+        )
+        .unwrap();
+        assert_eq!(mail.from_address, "ann@example.com");
+        assert_eq!(mail.subject, "Hi");
+        assert!(
+            matches!(parse(b"\xef\xbb\xbf", 100), Err(e) if e.to_string().contains("no headers"))
         );
     }
 

@@ -286,6 +286,22 @@ fn utf8_text_labelled_latin1_reads_as_utf8() {
 }
 
 #[test]
+fn a_message_saved_with_a_byte_order_mark_is_read() {
+    let log = Log::new();
+    // From: first, as a mail program saves a message it shows.
+    let plain = String::from_utf8(fixture_bytes("plain.eml")).unwrap();
+    let from = plain.find("From: ").unwrap();
+    let mut message = b"\xef\xbb\xbf".to_vec();
+    message.extend(&plain.as_bytes()[from..]);
+    let file = log.path().join("saved.eml");
+    fs::write(&file, message).unwrap();
+    let id = log.run(["mail", "--quiet", "saved.eml"]).ok();
+    let text = log.case_text(id.trim());
+    assert!(text.contains("contact = \"maria@example.com\""), "{text}");
+    assert!(text.contains("title = \"Refund not received\""), "{text}");
+}
+
+#[test]
 fn html_only_mail_is_recorded_as_text_without_markup() {
     let log = Log::new();
     let id = mail_in(&log, "html-only.eml");
