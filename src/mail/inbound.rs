@@ -116,7 +116,7 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
             Some(raw) if n.contains(REPLACEMENT) => raw
                 .rsplit_once('<')
                 .map_or(n.to_string(), |(name, _)| name.trim().to_string()),
-            _ => n.to_string(),
+            _ => utf8_read_as_latin1(n),
         })
         // No angle brackets: the address in them is always the real one
         // (a name "Maria <maria@example.com>" cannot pose as it).
@@ -125,7 +125,7 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
         .filter(|n| !n.is_empty() && n != address && *n != from_address);
     let subject = match (message.subject(), eight_bit(&message, "Subject")) {
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
-        (subject, _) => subject.unwrap_or_default().to_string(),
+        (subject, _) => utf8_read_as_latin1(subject.unwrap_or_default()),
     };
     let (body, truncated) = capped(&text_of(&message, false), max_text);
     let (reply, _) = capped(&text_of(&message, true), max_text);
@@ -408,6 +408,20 @@ fn eight_bit_text<'a>(message: &Message, part: &MessagePart, text: &'a str) -> C
         Some((bytes, Err(_))) if lost => Cow::Owned(lenient(bytes)),
         _ => Cow::Borrowed(text),
     }
+}
+
+/// A header's text as UTF-8 when it was UTF-8 read as Latin-1 (an
+/// encoded word said `iso-8859-1` of UTF-8 bytes: `CafÃ©`): every
+/// character one byte, and those bytes UTF-8 beyond ASCII, which Latin-1
+/// text all but never is by chance. Else as it is.
+fn utf8_read_as_latin1(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    let bytes: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(c).ok()).collect();
+    bytes
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// `bytes` as text: UTF-8 where they are UTF-8, each other byte read as
@@ -695,6 +709,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(mail.body_text, "\u{3b1}\u{3b2}");
+    }
+
+    #[test]
+    fn utf8_in_an_encoded_word_said_to_be_latin1_reads_as_utf8() {
+        let mail = read(
+            "From: =?iso-8859-1?Q?Ren=C3=A9?= <rene@example.com>\nSubject: =?ISO-8859-1?B?Q2Fmw6kgZnJvaWQ=?=\n\nx\n",
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Ren\u{e9}"));
+        assert_eq!(mail.subject, "Caf\u{e9} froid");
+        // Latin-1 that is Latin-1 stays so, and so does what it spells.
+        let mail = read("From: a@example.com\nSubject: =?iso-8859-1?Q?Caf=E9_=C3=A9t=E9?=\n\nx\n");
+        assert_eq!(mail.subject, "Caf\u{e9} \u{c3}\u{a9}t\u{e9}");
     }
 
     #[test]

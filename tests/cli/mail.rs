@@ -302,6 +302,16 @@ fn a_message_saved_with_a_byte_order_mark_is_read() {
 }
 
 #[test]
+fn a_subject_and_name_in_utf8_said_to_be_latin1_read_as_utf8() {
+    let log = Log::new();
+    let message = "From: =?iso-8859-1?Q?Ren=C3=A9_Lef=C3=A8vre?= <rene@example.com>\nSubject: =?iso-8859-1?Q?Caf=C3=A9_froid?=\nMessage-ID: <mislabelled-header@example.com>\n\nCold.\n";
+    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+    let text = log.case_text(id.trim());
+    assert!(text.contains("title = \"Café froid\""), "{text}");
+    assert!(text.contains("name = \"René Lefèvre\""), "{text}");
+}
+
+#[test]
 fn html_only_mail_is_recorded_as_text_without_markup() {
     let log = Log::new();
     let id = mail_in(&log, "html-only.eml");
