@@ -131,18 +131,17 @@ fn outlook_header(lines: &[&str], i: usize) -> bool {
     if !is_from {
         return false;
     }
+    // "Sent:" is Outlook's own word. "Date:" is also what a customer
+    // writes in a letter they paste ("From: Maria\nDate: 2 November"),
+    // so it starts the quote only under a From: that names an address,
+    // as a mailer's header block does.
+    let sent = ["sent:", "gesendet:", "envoyé :", "envoyé:"];
+    let dated = ["date:", "datum:"];
+    let names_address = lower.contains('@');
     lines.iter().skip(i + 1).take(3).any(|next| {
         let next = next.trim().to_lowercase();
-        [
-            "sent:",
-            "date:",
-            "gesendet:",
-            "datum:",
-            "envoyé :",
-            "envoyé:",
-        ]
-        .iter()
-        .any(|s| next.starts_with(s))
+        sent.iter().any(|s| next.starts_with(s))
+            || (names_address && dated.iter().any(|s| next.starts_with(s)))
     })
 }
 
@@ -190,6 +189,16 @@ mod tests {
             cut(body),
             "> Did it arrive?\nNo, it did not.\n> Which colour?\nBlue."
         );
+    }
+
+    #[test]
+    fn a_letter_pasted_in_a_reply_is_not_taken_for_a_header_block() {
+        let body = "What I sent the courier:\n\nFrom: Maria Lopez\nDate: 2 November 2026\nThe kettle leaks.\n\nPlease answer.";
+        assert_eq!(cut(body), body);
+        let body = "See below.\n\nFrom: Ferncliff <support@ferncliff.example>\nDate: Fri, 20 Nov 2026 10:00\nSubject: Refund\n\nWe are sorry.";
+        assert_eq!(cut(body), "See below.");
+        let body = "See below.\n\nFrom: Ferncliff Support\nSent: Friday, 20 November 2026 10:00\n\nWe are sorry.";
+        assert_eq!(cut(body), "See below.");
     }
 
     #[test]

@@ -408,6 +408,22 @@ fn the_answer_to_a_reply_on_a_case_whose_title_names_another_case_comes_back_to_
 }
 
 #[test]
+fn a_reply_pasting_a_letter_with_from_and_date_lines_keeps_the_customers_words() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "maria@example.com", "--channel", "email"]);
+    let text = "Here is what I sent the courier, again:\n\nFrom: Maria Lopez\nDate: 2 November 2026\nOrder: A-1001\nThe kettle arrived broken and leaks.\n\nPlease answer this time.";
+    let message = message_from(
+        "maria@example.com",
+        &format!("Re: Refund [caselog {id}]"),
+        "pasted@example.com",
+        text,
+    );
+    log.run(["mail"]).stdin(message).ok();
+    let case = log.case_text(&id);
+    assert!(case.ends_with(&format!("{text}\"\"\"\n")), "{case}");
+}
+
+#[test]
 fn a_message_answering_our_reply_threads_back_to_its_case() {
     let log = log_with_sendmail(false);
     let id = log.open(&["--contact", "maria@example.com"]);
