@@ -200,8 +200,11 @@ fn automatic(message: &Message) -> Option<String> {
     if let Some(v) = value("Auto-Submitted").filter(|v| !matches!(keyword(v), "" | "no")) {
         return Some(format!("Auto-Submitted: {}", at_most(&v, 40)));
     }
-    if let Some(v) = value("Precedence")
-        .filter(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"))
+    // Not `list`: a list or a Google Group as the support address marks
+    // every customer's message so (Mailman and Google Groups add it), and
+    // a person wrote each one.
+    if let Some(v) =
+        value("Precedence").filter(|v| matches!(v.as_str(), "bulk" | "junk" | "auto_reply"))
     {
         return Some(format!("Precedence: {v}"));
     }
@@ -801,6 +804,14 @@ mod tests {
                 .as_deref(),
             Some("Precedence: bulk")
         );
+    }
+
+    #[test]
+    fn mail_through_a_list_or_group_is_a_person_writing() {
+        let mail = read(
+            "From: a@example.com\nPrecedence: list\nList-ID: <support.ferncliff.example>\nMailing-list: list support@ferncliff.example\n\nx\n",
+        );
+        assert_eq!(mail.automatic, None);
     }
 
     #[test]

@@ -1648,6 +1648,17 @@ fn attachments_are_in_place_even_when_nobody_reads_the_printed_id() {
 }
 
 #[test]
+fn a_complaint_through_a_google_group_or_mailing_list_opens_a_case() {
+    let log = Log::new();
+    let mut message = b"Precedence: list\r\nMailing-list: list support@ferncliff.example; contact support+owners@ferncliff.example\r\nList-ID: <support.ferncliff.example>\r\n".to_vec();
+    message.extend(fixture_bytes("plain.eml"));
+    let out = log.run(["mail", "--quiet"]).stdin(message).ok();
+    assert!(out.starts_with("20261120-"), "{out}");
+    let text = log.case_text(out.trim());
+    assert!(text.contains("contact = \"maria@example.com\""), "{text}");
+}
+
+#[test]
 fn auto_submitted_no_with_a_comment_or_empty_is_a_person_writing() {
     let log = Log::new();
     for (n, value) in ["no (sent by a person)", ""].iter().enumerate() {
