@@ -330,13 +330,28 @@ fn answered(message: &Message) -> Vec<String> {
 /// text when it has none; with `answer`, each without the earlier message
 /// it quotes.
 fn text_of(message: &Message, answer: bool) -> String {
-    let mut parts = Vec::new();
-    let aside = set_aside(message);
-    for (part, stray) in message
-        .text_bodies()
-        .map(|part| (part, false))
-        .chain(aside.into_iter().map(|part| (part, true)))
-    {
+    let mut parts = texts(message, message.text_bodies(), false, answer);
+    // A plain-text alternative left empty (some mailers send one) does not
+    // make the HTML beside it, the message's words, nothing.
+    if parts.is_empty() {
+        parts = texts(message, message.html_bodies(), false, answer);
+    }
+    if parts.is_empty() {
+        parts = texts(message, set_aside(message).into_iter(), true, answer);
+    }
+    parts.join("\n\n")
+}
+
+/// The text of each of `parts` that has any; `stray` when they are parts
+/// [`set_aside`] found.
+fn texts<'a>(
+    message: &Message,
+    parts: impl Iterator<Item = &'a MessagePart<'a>>,
+    stray: bool,
+    answer: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in parts {
         let text = match &part.body {
             PartType::Text(text) if part.is_encoding_problem => normalise(&salvaged(part, text)),
             PartType::Text(text) => normalise(&eight_bit_text(message, part, text)),
@@ -350,10 +365,10 @@ fn text_of(message: &Message, answer: bool) -> String {
         };
         let text = if answer { quoted::cut(&text) } else { text };
         if !text.trim().is_empty() {
-            parts.push(text);
+            out.push(text);
         }
     }
-    parts.join("\n\n")
+    out
 }
 
 /// A part's text in the charset its bytes are in, when that is not the
@@ -451,10 +466,13 @@ fn lenient(bytes: &[u8]) -> String {
 /// reads "(The e-mail has no text.)". A part with a file name, or marked
 /// as an attachment, is a file the sender attached.
 fn set_aside<'a>(message: &'a Message) -> Vec<&'a MessagePart<'a>> {
-    let has_text = message.text_bodies().any(|part| match &part.body {
-        PartType::Text(text) | PartType::Html(text) => !text.trim().is_empty(),
-        _ => false,
-    });
+    let has_text = message
+        .text_bodies()
+        .chain(message.html_bodies())
+        .any(|part| match &part.body {
+            PartType::Text(text) | PartType::Html(text) => !text.trim().is_empty(),
+            _ => false,
+        });
     if has_text {
         return Vec::new();
     }
@@ -941,6 +959,16 @@ mod tests {
                 .body_text
                 .contains("**** **** **** 1111 is my card, please")
         );
+    }
+
+    #[test]
+    fn an_empty_plain_text_alternative_leaves_the_html_as_the_text() {
+        let mail = read(
+            "From: a@example.com\nContent-Type: multipart/alternative; boundary=A\n\n--A\nContent-Type: text/plain\n\n \n--A\nContent-Type: text/html\n\n<p>The words are <b>only</b> here.</p>\n--A--\n",
+        );
+        assert_eq!(mail.body_text, "The words are only here.");
+        assert_eq!(mail.reply_text, "The words are only here.");
+        assert!(mail.attachments.is_empty());
     }
 
     #[test]

@@ -312,6 +312,18 @@ fn a_subject_and_name_in_utf8_said_to_be_latin1_read_as_utf8() {
 }
 
 #[test]
+fn mail_with_an_empty_plain_text_alternative_keeps_the_words_of_its_html() {
+    let log = Log::new();
+    let message = "From: tom@example.com\nSubject: Grinder\nMessage-ID: <empty-alt@example.com>\nContent-Type: multipart/alternative; boundary=A\n\n--A\nContent-Type: text/plain; charset=utf-8\n\n\n--A\nContent-Type: text/html; charset=utf-8\n\n<p>The grinder <b>died</b> after a week.</p>\n--A--\n";
+    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+    let text = log.case_text(id.trim());
+    assert!(
+        text.contains("summary = \"The grinder died after a week.\""),
+        "{text}"
+    );
+}
+
+#[test]
 fn html_only_mail_is_recorded_as_text_without_markup() {
     let log = Log::new();
     let id = mail_in(&log, "html-only.eml");
