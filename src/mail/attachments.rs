@@ -134,6 +134,8 @@ pub fn size_words(bytes: u64) -> String {
         format!("{:.1} MiB", b / (KIB * KIB))
     } else if b >= KIB {
         format!("{:.0} KiB", b / KIB)
+    } else if bytes == 1 {
+        "1 byte".to_string()
     } else {
         format!("{bytes} bytes")
     }
@@ -486,6 +488,8 @@ mod tests {
     #[test]
     fn sizes_read_as_people_say_them() {
         assert_eq!(size_words(300), "300 bytes");
+        assert_eq!(size_words(1), "1 byte");
+        assert_eq!(size_words(0), "0 bytes");
         assert_eq!(size_words(12 * 1024), "12 KiB");
         assert_eq!(size_words(1536 * 1024), "1.5 MiB");
     }

@@ -208,6 +208,15 @@ fn attachments_named_as_windows_devices_are_saved_under_names_windows_can_open()
     );
 }
 
+#[test]
+fn a_one_byte_attachment_is_listed_as_one_byte() {
+    let log = Log::new();
+    let message = "From: tom@example.com\nSubject: Flag\nMessage-ID: <one-byte@example.com>\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee the flag file.\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"flag\"\n\n1\n--b--\n";
+    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+    let text = log.case_text(id.trim());
+    assert!(text.contains("Attachments: flag (1 byte)\"\"\""), "{text}");
+}
+
 #[cfg(unix)]
 #[test]
 fn an_attachments_folder_that_is_a_link_is_refused_and_nothing_written() {
@@ -1399,7 +1408,7 @@ fn card_numbers_cut_by_the_cap_or_in_a_name_address_or_message_id_are_masked_not
     for expected in [
         "name = \"Card **** **** **** 1111\"",
         "contact = \"************1111@example.com\"",
-        "Attachments: card ____ ____ ____ 1111.pdf (1 bytes)",
+        "Attachments: card ____ ____ ____ 1111.pdf (1 byte)",
         "message_id = \"erased-",
     ] {
         assert!(text.contains(expected), "{expected} in\n{text}");
