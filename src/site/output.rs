@@ -1,6 +1,7 @@
 //! Putting the site on disk: built whole in a temporary folder beside
 //! `--out`, then swapped in, so a reader (or a web server) never sees half
-//! a site and a re-run leaves no page of a case that is gone.
+//! a site and a re-run leaves no page of a case that is gone. On Linux the
+//! swap is one exchange of names, so even a kill leaves a whole site.
 //!
 //! Replacing a folder is dangerous, so the folder must be new, empty, or
 //! one this writer made before (it holds [`MARKER`]); never a symbolic
@@ -125,25 +126,103 @@ pub fn replace(
         fs::set_permissions(building.path(), kept)
             .with_context(|| format!("giving {shown} the permissions it had"))?;
     }
-    // The old site moves aside into a temporary folder of its own (removed
-    // with it), the new one takes its name.
-    let old = tempfile::Builder::new()
-        .prefix(".caselog-site-old-")
-        .tempdir_in(&parent)
-        .with_context(|| format!("making a temporary folder in {}", parent.display()))?;
-    let had_one = out.exists();
-    if had_one {
-        fs::rename(&out, old.path().join("site"))
-            .with_context(|| format!("moving the previous site {shown} aside"))?;
-    }
     let built = building.keep();
-    if let Err(err) = fs::rename(&built, &out) {
-        if had_one {
-            // Put the old site back rather than leave none.
-            let _ = fs::rename(old.path().join("site"), &out);
-        }
+    if let Err(err) = swap(&built, &out, &parent) {
         let _ = fs::remove_dir_all(&built);
         return Err(err).with_context(|| format!("moving the new site into {shown}"));
     }
+    // After an exchange the old site has the temporary name.
+    if fs::symlink_metadata(&built).is_ok() {
+        fs::remove_dir_all(&built).with_context(|| {
+            format!(
+                "removing the previous site of {shown}, moved aside to {}",
+                built.display()
+            )
+        })?;
+    }
     Ok(())
+}
+
+/// Puts the folder `built` at `out`; the site `out` held is then gone, or
+/// (after an exchange) at `built`, for the caller to remove. Where the
+/// system can (Linux), one call exchanges the two names, so `out` holds
+/// the old site whole or the new one whole at every moment, even when
+/// caselog is killed; elsewhere (or on a file system that cannot exchange)
+/// the old site moves aside first and comes back if the new one cannot
+/// take its place.
+fn swap(built: &Path, out: &Path, parent: &Path) -> std::io::Result<()> {
+    if fs::symlink_metadata(out).is_err() {
+        fs::rename(built, out)?;
+        die_for_a_test(1);
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    match exchange(built, out) {
+        Ok(()) => {
+            die_for_a_test(1);
+            return Ok(());
+        }
+        Err(err)
+            if matches!(
+                err.raw_os_error(),
+                Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
+            ) => {}
+        Err(err) => return Err(err),
+    }
+    // The old site waits in a temporary folder of its own, removed with it.
+    let old = tempfile::Builder::new()
+        .prefix(".caselog-site-old-")
+        .tempdir_in(parent)?;
+    fs::rename(out, old.path().join("site"))?;
+    die_for_a_test(1);
+    if let Err(err) = fs::rename(built, out) {
+        // Put the old site back rather than leave none.
+        let _ = fs::rename(old.path().join("site"), out);
+        return Err(err);
+    }
+    Ok(())
+}
+
+/// Exchanges the names `a` and `b` in one step (`renameat2` with
+/// `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are NUL-terminated strings that live until the call
+    // returns; the call only reads them.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Test builds only: dies, as `kill -9` would, once the swap has made
+/// `CASELOG_TEST_DIE_AFTER_SITE_RENAMES` renames, so tests can show that
+/// `--out` holds a whole site at that moment.
+fn die_for_a_test(renames: usize) {
+    #[cfg(debug_assertions)]
+    {
+        let at = std::env::var("CASELOG_TEST_DIE_AFTER_SITE_RENAMES").ok();
+        if at.and_then(|n| n.parse().ok()) == Some(renames) {
+            std::process::abort();
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = renames;
 }

@@ -373,6 +373,31 @@ fn a_re_run_replaces_the_site_whole_leaving_no_stale_page() {
     assert!(leftovers.is_empty(), "no temporary folder is left behind");
 }
 
+/// Test builds only: `caselog site` killed (as `kill -9`) right after the
+/// first rename of its swap still leaves `--out` a whole site.
+#[cfg(debug_assertions)]
+#[test]
+fn a_site_killed_while_it_is_swapped_in_leaves_a_whole_site_at_out() {
+    let (log, ids) = log_with_cases();
+    let dir = site(&log, &[]);
+    let before = files(&dir);
+    let added = log.open(&["--category", "product"]);
+    let out = log
+        .run(["site", "--out", "site"])
+        .env("CASELOG_TEST_DIE_AFTER_SITE_RENAMES", "1")
+        .output();
+    assert!(!out.status.success(), "the run was to die part-way");
+    let after = files(&dir);
+    assert!(after.contains_key("index.html"), "{:?}", after.keys());
+    assert!(after.contains_key(".caselog-site"), "{:?}", after.keys());
+    assert_ne!(after, before, "the new site, not the old one");
+    for id in ids.iter().chain([&added]) {
+        assert!(after.contains_key(&format!("case/{id}.html")), "{id}");
+    }
+    // The next run is not put off by what the killed one left.
+    site(&log, &[]);
+}
+
 #[test]
 fn an_out_inside_cases_a_symlink_or_a_folder_of_other_files_is_refused() {
     let (log, _) = log_with_cases();
