@@ -57,6 +57,19 @@ fn check(out: &Path, log_root: &Path, cases_dir: &Path, shown: &str) -> Result<(
         )));
     }
     let Ok(meta) = fs::symlink_metadata(out) else {
+        // The folder is new: the nearest part of its path that exists
+        // must be a folder to make it in.
+        if let Some(file) = out
+            .ancestors()
+            .skip(1)
+            .find(|above| fs::symlink_metadata(above).is_ok())
+            .filter(|above| !above.is_dir())
+        {
+            return Err(refuse(format!(
+                "--out {shown} cannot be made: {} is not a folder",
+                file.display()
+            )));
+        }
         return Ok(());
     };
     if meta.file_type().is_symlink() {

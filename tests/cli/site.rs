@@ -399,7 +399,7 @@ fn a_site_killed_while_it_is_swapped_in_leaves_a_whole_site_at_out() {
 }
 
 #[test]
-fn an_out_inside_cases_a_symlink_or_a_folder_of_other_files_is_refused() {
+fn an_out_inside_cases_a_symlink_a_folder_of_other_files_or_below_a_file_is_refused() {
     let (log, _) = log_with_cases();
     let before = log.files();
     let err = log.run(["site", "--out", "cases/site"]).fails(2);
@@ -427,6 +427,14 @@ fn an_out_inside_cases_a_symlink_or_a_folder_of_other_files_is_refused() {
         "mine"
     );
     std::fs::remove_dir_all(&mine).expect("removed");
+    std::fs::write(log.path().join("notes.txt"), "mine").expect("written");
+    let err = log.run(["site", "--out", "notes.txt/site"]).fails(2);
+    assert!(
+        err.contains("notes.txt/site cannot be made") && err.contains("notes.txt is not a folder"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    std::fs::remove_file(log.path().join("notes.txt")).expect("removed");
     assert_eq!(log.files(), before, "nothing written");
     assert_eq!(
         std::fs::read_dir(elsewhere.path()).expect("read").count(),
