@@ -13,6 +13,7 @@ pub mod overview;
 pub mod svg;
 
 use std::collections::BTreeSet;
+use std::fmt::Write;
 
 use anyhow::{Context, Result};
 use minijinja::value::Serde;
@@ -80,6 +81,7 @@ fn environment() -> Result<Environment<'static>> {
         ),
         _ => minijinja::escape_formatter(out, state, value),
     });
+    env.add_filter("breakable", breakable);
     // `.html` templates escape every value unless marked safe (the SVG).
     for (name, source) in [
         ("base.html", include_str!("templates/base.html")),
@@ -91,6 +93,41 @@ fn environment() -> Result<Environment<'static>> {
             .with_context(|| format!("reading the site template {name}"))?;
     }
     Ok(env)
+}
+
+/// How many characters without a space may stand on one line of a table
+/// cell or a heading: longer than any word, shorter than a pasted link.
+const LONGEST_UNBROKEN: usize = 20;
+
+/// Case text for a table cell, a value beside its label or a heading:
+/// shown and escaped as everywhere (the formatter's rule), with a place
+/// to break (`<wbr>`) every [`LONGEST_UNBROKEN`] characters of a run
+/// without a space. A long unbroken word (a pasted link, an address)
+/// then wraps instead of stretching its table past the edge of the page
+/// and hiding the columns after it; a word never breaks, and the text
+/// copied from the page is the text typed.
+fn breakable(value: Value) -> Value {
+    let Some(text) = value.as_str().filter(|_| !value.is_safe()) else {
+        return value;
+    };
+    let shown = crate::untrusted::block(text);
+    let mut out = String::with_capacity(shown.len() + 16);
+    let mut piece = String::new();
+    let mut run = 0;
+    for c in shown.chars() {
+        if c.is_whitespace() {
+            run = 0;
+        } else if run == LONGEST_UNBROKEN {
+            let _ = write!(out, "{}<wbr>", minijinja::HtmlEscape(&piece));
+            piece.clear();
+            run = 1;
+        } else {
+            run += 1;
+        }
+        piece.push(c);
+    }
+    let _ = write!(out, "{}", minijinja::HtmlEscape(&piece));
+    Value::from_safe_string(out)
 }
 
 /// Every page of the site: the index, the list of cases and one page per

@@ -241,6 +241,68 @@ fn a_hostile_title_is_shown_as_text_on_every_page() {
     assert!(raw.contains("&lt;script&gt;"), "{raw}");
 }
 
+/// The longest run of characters without a space in one text node of
+/// `element` (a `<wbr>` ends a text node).
+fn longest_unbroken(element: &scraper::ElementRef) -> usize {
+    element
+        .text()
+        .flat_map(str::split_whitespace)
+        .map(|word| word.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_long_unbroken_word_wraps_in_tables_and_headings_instead_of_stretching_the_page() {
+    let log = Log::new();
+    let link = format!("https://example.com/orders/{}", "a1b2c3d4".repeat(30));
+    let category = "CategoryWithAVeryLongNameThatNeverEnds".repeat(3);
+    let id = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            &link,
+            "--customer",
+            "Ida Berg",
+            "--category",
+            &category,
+            "--summary",
+            "A parcel went missing.",
+        ])
+        .at("2026-11-20T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    let dir = site(&log, &[]);
+    let pages = pages(&dir);
+    let cases = &pages["cases.html"];
+    let case = &pages[&format!("case/{id}.html")];
+    let index = &pages["index.html"];
+    let cells = [
+        (
+            select(cases, "tbody td")
+                .into_iter()
+                .last()
+                .expect("the title"),
+            &link,
+        ),
+        (select(cases, "tbody td")[3], &category),
+        (select(case, "h1 .title")[0], &link),
+        (select(case, "dl.fields dd")[3], &category),
+        (select(index, "#due ~ table tbody td")[5], &link),
+        (select(index, "#categories + table tbody td")[0], &category),
+    ];
+    for (cell, typed) in cells {
+        assert_eq!(&text(&cell), typed, "the text copied is the text typed");
+        assert!(longest_unbroken(&cell) <= 20, "{}", cell.html());
+    }
+    // A word of ordinary length is never broken.
+    for cell in select(cases, "tbody td").into_iter().take(3) {
+        assert!(!cell.html().contains("<wbr>"), "{}", cell.html());
+    }
+}
+
 #[test]
 fn a_case_page_shows_the_event_log_the_steps_and_the_agreement() {
     let (log, [_, settled, ..]) = log_with_cases();
