@@ -51,6 +51,37 @@ pub struct Series {
     pub values: Vec<usize>,
 }
 
+/// How wide one of the legend's three columns is.
+const LEGEND_COLUMN: f64 = 190.0;
+
+/// How many columns (as a terminal counts them: a wide character is two)
+/// of a name fit in a legend column, at the legend's font size.
+const LEGEND_WIDTH: usize = 26;
+
+/// `name` as the legend shows it (shown as the rest of the site shows
+/// case text), and whether it was cut: whole when it fits its column,
+/// else cut short with "…" between two characters, never inside the
+/// visible escape of one.
+fn legend_words(name: &str) -> (String, bool) {
+    let shown = crate::untrusted::line(name);
+    if unicode_width::UnicodeWidthStr::width(shown.as_ref()) <= LEGEND_WIDTH {
+        return (shown.into_owned(), false);
+    }
+    let mut out = String::new();
+    let mut width = 0;
+    let mut one = [0; 4];
+    for c in name.chars() {
+        let piece = crate::untrusted::line(c.encode_utf8(&mut one));
+        width += unicode_width::UnicodeWidthStr::width(piece.as_ref());
+        if width >= LEGEND_WIDTH {
+            break;
+        }
+        out.push_str(&piece);
+    }
+    out.push('…');
+    (out, true)
+}
+
 /// A round step for an axis from 0 to `max`, about five ticks.
 fn tick_step(max: usize) -> usize {
     let rough = max.div_ceil(5).max(1);
@@ -150,20 +181,30 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series]) -> String
         }
     }
     for (s, one) in series.iter().enumerate() {
-        let lx = left + 190.0 * (s % 3) as f64;
+        let lx = left + LEGEND_COLUMN * (s % 3) as f64;
         let ly = upper + plot_h + 32.0 + 18.0 * (s / 3) as f64;
+        // A name is held to its column (a nested viewport clips it), so a
+        // long one cannot run over its neighbour; cut short, it says so
+        // with "…" and its tooltip has it whole.
+        let (shown, cut) = legend_words(&one.name);
+        let tooltip = match cut {
+            true => format!("<title>{}</title>", escape(&one.name)),
+            false => String::new(),
+        };
         let _ = write!(
             svg,
-            r#"<rect x="{lx:.0}" y="{:.0}" width="10" height="10" fill="{}"/><text class="legend" x="{:.0}" y="{ly:.0}" font-size="11"{}>{}</text>"#,
+            r#"<rect x="{lx:.0}" y="{:.0}" width="10" height="10" fill="{}"/><svg class="legend-box" x="{:.0}" y="{:.0}" width="{:.0}" height="16" overflow="hidden">{tooltip}<text class="legend" x="0" y="13" font-size="11"{}>{}</text></svg>"#,
             ly - 9.0,
             colour(s),
             lx + 14.0,
+            ly - 13.0,
+            LEGEND_COLUMN - 20.0,
             if one.ours {
                 r#" font-style="italic""#
             } else {
                 ""
             },
-            escape(&one.name)
+            escape(&shown)
         );
     }
     svg.push_str("</svg>");

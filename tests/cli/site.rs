@@ -380,7 +380,7 @@ fn the_index_has_the_report_s_numbers_charts_and_the_due_list() {
     assert_eq!(figures["resolved"], summary["resolved"].to_string());
     assert_eq!(figures["satisfied"], "100%");
     // Three charts: the trend by category, times against target, rates.
-    let charts = select(index, "figure svg");
+    let charts = select(index, "figure > svg");
     assert_eq!(charts.len(), 3);
     let legend: Vec<String> = select(index, "figure svg text.legend")
         .iter()
@@ -809,7 +809,18 @@ fn bidi_and_control_characters_in_a_category_are_escaped_in_the_charts_too() {
         .iter()
         .map(text)
         .collect();
-    assert_eq!(legend, [shown], "the legend, as the table shows it");
+    // Too long for its column, it is cut short between two characters,
+    // never inside an escape, and whole in its tooltip.
+    assert_eq!(
+        legend,
+        ["fee\\u{202e}gnp.exe…"],
+        "the legend, as the table shows it"
+    );
+    let whole: Vec<String> = select(index, "figure svg svg.legend-box > title")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(whole, [shown]);
     let tooltips: Vec<String> = select(index, "figure svg rect.bar > title")
         .iter()
         .map(text)
@@ -823,6 +834,52 @@ fn bidi_and_control_characters_in_a_category_are_escaped_in_the_charts_too() {
         .map(text)
         .collect();
     assert!(table.contains(&shown.to_string()), "{table:?}");
+}
+
+#[test]
+fn a_long_category_is_cut_to_its_legend_column_and_whole_in_its_tooltip() {
+    let log = Log::new();
+    let long = "CategoryWithAVeryLongNameThatNeverEnds".repeat(3);
+    log.open(&["--category", &format!("{long}-a")]);
+    log.open(&["--category", "billing"]);
+    let index = &pages(&site(&log, &[]))["index.html"];
+    let columns = select(index, "figure svg svg.legend-box");
+    assert_eq!(columns.len(), 2);
+    for column in &columns {
+        // Each name has its own viewport, narrower than the legend's
+        // columns are apart (190), which clips what would run over.
+        let width: f64 = column
+            .value()
+            .attr("width")
+            .expect("a width")
+            .parse()
+            .expect("a number");
+        assert!(width <= 175.0, "{}", column.html());
+        assert_eq!(column.value().attr("overflow"), Some("hidden"));
+    }
+    let legend: Vec<String> = select(index, "figure svg text.legend")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(legend.len(), 2);
+    let cut = legend
+        .iter()
+        .find(|l| l.starts_with("Category"))
+        .expect("the long one");
+    assert!(cut.ends_with('…') && cut.chars().count() <= 26, "{cut}");
+    assert!(
+        legend.contains(&"billing".to_string()),
+        "a short one whole: {legend:?}"
+    );
+    let whole: Vec<String> = select(index, "figure svg svg.legend-box > title")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(
+        whole,
+        [format!("{long}-a")],
+        "only the cut one has a tooltip"
+    );
 }
 
 #[test]
