@@ -113,10 +113,26 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series]) -> String
     let top = most.div_ceil(step) * step;
     let (left, right, upper, plot_h) = (40.0, 10.0, 10.0, 200.0);
     let legend_rows = series.len().div_ceil(3);
-    let bar_w = (560.0 / labels.len().max(1) as f64).clamp(4.0, 40.0);
-    let plot_w = bar_w * labels.len().max(1) as f64;
-    // Wide enough for the legend's three columns, however few the bars.
-    let width = (left + plot_w + right).max(610.0);
+    // The labels are periods as caselog writes them (2026-11-15,
+    // 2026-W46): digits and dashes, about 7 px each at this size.
+    let label_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 7.0;
+    // Each bar has a slot of its own; when few, a slot is wide enough
+    // for its label, so every bar is labelled.
+    let count = labels.len().max(1) as f64;
+    let mut bar_w = (560.0 / count).clamp(4.0, 40.0);
+    if count * (label_w + 8.0) <= 560.0 {
+        bar_w = bar_w.max(label_w + 8.0);
+    }
+    // A bar is at most 38 px wide, in the middle of its slot.
+    let (bar_x, bar_width) = {
+        let drawn = bar_w.min(40.0);
+        ((bar_w - drawn) / 2.0 + 1.0, (drawn - 2.0).max(1.0))
+    };
+    let plot_w = bar_w * count;
+    // Wide enough for the legend's three columns, however few the bars,
+    // and for the last label, which starts at the last bar.
+    let last_x = left + bar_w * labels.len().saturating_sub(1) as f64;
+    let width = (left + plot_w + right).max(last_x + label_w).max(610.0);
     let height = upper + plot_h + 40.0 + 18.0 * legend_rows as f64;
     let y = |v: usize| upper + plot_h - plot_h * v as f64 / top as f64;
     let mut svg = String::new();
@@ -146,9 +162,13 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series]) -> String
         left + plot_w,
         upper + plot_h
     );
-    // About eight labels fit under the axis: the last (the latest
+    // At most eight labels, each clear of the next: the last (the latest
     // complaints) and every n-th before it show.
-    let every = labels.len().div_ceil(8).max(1);
+    let every = labels
+        .len()
+        .div_ceil(8)
+        .max(((label_w + 8.0) / bar_w).ceil() as usize)
+        .max(1);
     for (i, label) in labels.iter().enumerate() {
         let x = left + bar_w * i as f64;
         let mut base = 0;
@@ -161,8 +181,8 @@ pub fn stacked_bars(title: &str, labels: &[String], series: &[Series]) -> String
             let _ = write!(
                 svg,
                 r#"<rect class="bar" x="{:.1}" y="{y1:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: {} {value}</title></rect>"#,
-                x + 1.0,
-                (bar_w - 2.0).max(1.0),
+                x + bar_x,
+                bar_width,
                 y0 - y1,
                 colour(s),
                 escape(label),

@@ -883,6 +883,52 @@ fn a_long_category_is_cut_to_its_legend_column_and_whole_in_its_tooltip() {
 }
 
 #[test]
+fn the_chart_s_day_labels_stand_clear_of_each_other_and_inside_the_chart() {
+    let log = Log::new();
+    for day in 15..=20 {
+        log.run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late parcel",
+            "--customer",
+            "Ida Berg",
+            "--summary",
+            "It came late.",
+        ])
+        .at(&format!("2026-11-{day}T09:00:00Z"))
+        .ok();
+    }
+    let out = log
+        .run(["site", "--out", "site", "--since", "2026-11-15"])
+        .at("2026-11-22T09:00:00Z")
+        .ok();
+    assert!(out.starts_with("wrote site"), "{out}");
+    let index = &pages(&log.path().join("site"))["index.html"];
+    let chart = select(index, "figure > svg")[0];
+    let number = |element: &scraper::ElementRef, name: &str| -> f64 {
+        let value = element.value().attr(name).expect("the attribute");
+        value.parse().expect("a number")
+    };
+    let labels: Vec<(f64, String)> = select_all_in(&chart, "text.label")
+        .iter()
+        .map(|l| (number(l, "x"), text(l)))
+        .collect();
+    assert_eq!(labels.last().map(|l| l.1.as_str()), Some("2026-11-22"));
+    // A date at this size is about 64 px wide (eight digits, two dashes).
+    let room = |label: &str| label.chars().count() as f64 * 6.4;
+    for pair in labels.windows(2) {
+        assert!(pair[1].0 - pair[0].0 >= room(&pair[0].1), "{labels:?}");
+    }
+    let (x, last) = labels.last().expect("a label");
+    assert!(
+        x + room(last) <= number(&chart, "width"),
+        "{}",
+        chart.html()
+    );
+}
+
+#[test]
 fn the_chart_counts_each_complaint_on_the_day_the_site_shows_it_opened() {
     let log = Log::new();
     std::fs::write(
