@@ -84,6 +84,10 @@ pub struct CasePage {
     pub checklist: Vec<Step>,
     pub deadlines: Vec<Field>,
     pub events: Vec<EventView>,
+    /// The card-like numbers the case's events allow (masked): a page
+    /// masks every other likely card number.
+    #[serde(skip)]
+    pub allowed_cards: Vec<String>,
 }
 
 /// How a shared page names the customer and what it leaves out.
@@ -378,6 +382,11 @@ pub fn case_page(
         deadlines: pending
             .iter()
             .map(|d| field(d.kind.label(), deadline_words(d, now, zone)))
+            .collect(),
+        allowed_cards: case
+            .events
+            .iter()
+            .flat_map(|e| e.allowed_card_like_numbers.iter().cloned())
             .collect(),
         events: case
             .events

@@ -74,11 +74,9 @@ fn environment() -> Result<Environment<'static>> {
     // characters are shown as visible escapes (as on a terminal), so no
     // text can disguise itself; then HTML escaping as usual.
     env.set_formatter(|out, state, value| match value.as_str() {
-        Some(text) if !value.is_safe() => minijinja::escape_formatter(
-            out,
-            state,
-            &Value::from(crate::untrusted::block(text).as_ref()),
-        ),
+        Some(text) if !value.is_safe() => {
+            minijinja::escape_formatter(out, state, &Value::from(shown(state, text)))
+        }
         _ => minijinja::escape_formatter(out, state, value),
     });
     env.add_filter("breakable", breakable);
@@ -95,6 +93,39 @@ fn environment() -> Result<Environment<'static>> {
     Ok(env)
 }
 
+/// Case text as every page shows it: a likely payment card number masked
+/// (`**** **** **** 1111`), unless an event of the case allows it (a
+/// known false positive); then control and bidirectional characters as
+/// visible escapes. A number can reach a case file only by hand (every
+/// command refuses one, and `check` reports it), and the site is a copy
+/// that may leave the team: it never carries one.
+fn shown(state: &minijinja::State, text: &str) -> String {
+    let allowed = state.lookup("allowed_cards");
+    let is_allowed = |masked: &str| {
+        allowed
+            .as_ref()
+            .and_then(|a| a.try_iter().ok())
+            .is_some_and(|mut a| a.any(|v| v.as_str() == Some(masked)))
+    };
+    let mut masked = String::new();
+    let mut from = 0;
+    for found in crate::case::card::find(text) {
+        if !is_allowed(&found.masked) {
+            masked.push_str(&text[from..found.start]);
+            masked.push_str(&found.masked);
+            from = found.end;
+        }
+    }
+    let text = match from {
+        0 => text,
+        _ => {
+            masked.push_str(&text[from..]);
+            &masked
+        }
+    };
+    crate::untrusted::block(text).into_owned()
+}
+
 /// How many characters without a space may stand on one line of a table
 /// cell or a heading: longer than any word, shorter than a pasted link.
 const LONGEST_UNBROKEN: usize = 20;
@@ -106,11 +137,11 @@ const LONGEST_UNBROKEN: usize = 20;
 /// then wraps instead of stretching its table past the edge of the page
 /// and hiding the columns after it; a word never breaks, and the text
 /// copied from the page is the text typed.
-fn breakable(value: Value) -> Value {
+fn breakable(state: &minijinja::State, value: Value) -> Value {
     let Some(text) = value.as_str().filter(|_| !value.is_safe()) else {
         return value;
     };
-    let shown = crate::untrusted::block(text);
+    let shown = shown(state, text);
     let mut out = String::with_capacity(shown.len() + 16);
     let mut piece = String::new();
     let mut run = 0;
@@ -137,6 +168,13 @@ pub fn render(index: &Index, cases: &[CaseRow], pages: &[CasePage]) -> Result<Ve
     let env = environment()?;
     let site = Value::from(Serde(index));
     let known: BTreeSet<&str> = pages.iter().map(|p| p.id.as_str()).collect();
+    // The pages over every case let through what any case allows.
+    let allowed_anywhere: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.allowed_cards.iter().cloned())
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
     let mut out = Vec::with_capacity(pages.len() + 2);
     let render = |name: &str, ctx: Value| -> Result<String> {
         env.get_template(name)
@@ -147,14 +185,14 @@ pub fn render(index: &Index, cases: &[CaseRow], pages: &[CasePage]) -> Result<Ve
         path: "index.html".into(),
         html: render(
             "index.html",
-            context! { root => "", style => STYLE, site => site.clone(), here => "index" },
+            context! { root => "", style => STYLE, site => site.clone(), allowed_cards => allowed_anywhere.clone(), here => "index" },
         )?,
     });
     out.push(Page {
         path: "cases.html".into(),
         html: render(
             "cases.html",
-            context! { root => "", style => STYLE, site => site.clone(), cases => Value::from(Serde(cases)), here => "cases" },
+            context! { root => "", style => STYLE, site => site.clone(), allowed_cards => allowed_anywhere.clone(), cases => Value::from(Serde(cases)), here => "cases" },
         )?,
     });
     for page in pages {
@@ -171,6 +209,7 @@ pub fn render(index: &Index, cases: &[CaseRow], pages: &[CasePage]) -> Result<Ve
                     style => STYLE,
                     site => site.clone(),
                     case => Value::from(Serde(page)),
+                    allowed_cards => page.allowed_cards.clone(),
                     duplicate_linked => duplicate_linked,
                     here => "case",
                 },

@@ -21,7 +21,10 @@ const PALETTE: &[&str] = &[
 /// visible escapes, by [`crate::untrusted`]'s one rule), on one line,
 /// then escaped for markup.
 pub fn escape(text: &str) -> String {
-    let shown = crate::untrusted::line(text);
+    // A likely card number masked, as the pages mask it (labels are
+    // names, which allow none).
+    let masked = crate::case::card::masked(text);
+    let shown = crate::untrusted::line(&masked);
     let mut out = String::with_capacity(shown.len());
     for c in shown.chars() {
         match c {

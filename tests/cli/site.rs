@@ -304,6 +304,71 @@ fn a_long_unbroken_word_wraps_in_tables_and_headings_instead_of_stretching_the_p
 }
 
 #[test]
+fn a_card_number_written_into_a_case_file_by_hand_is_masked_on_every_page() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    let allowed = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Tracking 4111 1111 1111 1111",
+            "--customer",
+            "Bo Lind",
+            "--summary",
+            "A parcel number.",
+            "--allow-card-like-number",
+        ])
+        .at("2026-11-20T10:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    // Every command refuses one; a hand edit is how one gets in.
+    let path = log.case_path(&id);
+    let file = std::fs::read_to_string(&path).expect("the case");
+    let file = file.replace(
+        "title = \"Refund not received\"",
+        "title = \"Card 5500\\t0000 0000 0004\"",
+    );
+    let file = file.replace(
+        "summary = \"I cancelled",
+        "summary = \"She read out 4111-1111-1111-1111. I cancelled",
+    );
+    std::fs::write(&path, file).expect("edited");
+    let dir = site(&log, &[]);
+    for (path, bytes) in files(&dir) {
+        let page = String::from_utf8(bytes).expect("UTF-8");
+        for raw in ["0000 0000 0004", "4111-1111-1111-1111"] {
+            assert!(!page.contains(raw), "{path} shows {raw}");
+        }
+    }
+    let pages = pages(&dir);
+    let page = &pages[&format!("case/{id}.html")];
+    assert_eq!(
+        text(&select(page, "h1 .title")[0]),
+        "Card **** **** **** 0004"
+    );
+    assert!(
+        text(&select(page, "#complaint + .text")[0])
+            .starts_with("She read out **** **** **** 1111."),
+        "{}",
+        page.html()
+    );
+    // A number an event allows (a known false positive) is shown as typed.
+    let page = &pages[&format!("case/{allowed}.html")];
+    assert_eq!(
+        text(&select(page, "h1 .title")[0]),
+        "Tracking 4111 1111 1111 1111"
+    );
+    let cases = &pages["cases.html"];
+    assert!(
+        select(cases, "td")
+            .iter()
+            .any(|td| text(td) == "Tracking 4111 1111 1111 1111")
+    );
+}
+
+#[test]
 fn a_case_page_shows_the_event_log_the_steps_and_the_agreement() {
     let (log, [_, settled, ..]) = log_with_cases();
     let dir = site(&log, &[]);
