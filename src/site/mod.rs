@@ -123,7 +123,28 @@ fn shown(state: &minijinja::State, text: &str) -> String {
             &masked
         }
     };
-    crate::untrusted::block(text).into_owned()
+    without_noncharacters(&crate::untrusted::block(text))
+}
+
+/// Whether HTML forbids `c` in a page: the noncharacters (U+FDD0 to
+/// U+FDEF, and the last two of every plane). Text from elsewhere (a mail,
+/// an import) may hold one; a page holding one is not valid HTML.
+fn is_noncharacter(c: char) -> bool {
+    ('\u{FDD0}'..='\u{FDEF}').contains(&c) || u32::from(c) & 0xFFFE == 0xFFFE
+}
+
+/// `text` (already shown as [`crate::untrusted`] shows it) with each
+/// noncharacter as a visible escape too, as a control character is.
+fn without_noncharacters(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_noncharacter(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// How many characters without a space may stand on one line of a table

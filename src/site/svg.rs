@@ -24,7 +24,7 @@ pub fn escape(text: &str) -> String {
     // A likely card number masked, as the pages mask it (labels are
     // names, which allow none).
     let masked = crate::case::card::masked(text);
-    let shown = crate::untrusted::line(&masked);
+    let shown = super::without_noncharacters(&crate::untrusted::line(&masked));
     let mut out = String::with_capacity(shown.len());
     for c in shown.chars() {
         match c {

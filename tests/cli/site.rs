@@ -994,6 +994,31 @@ fn the_chart_s_day_labels_stand_clear_of_each_other_and_inside_the_chart() {
 }
 
 #[test]
+fn a_noncharacter_which_html_forbids_is_shown_as_a_visible_escape() {
+    let log = Log::new();
+    let id = log.open(&["--category", "post\u{fdd0}", "--tag", "x\u{ffff}"]);
+    log.run(["edit", &id, "--title", "Refund\u{fffe} late"])
+        .at("2026-11-20T09:20:00Z")
+        .ok();
+    let dir = site(&log, &[]);
+    for (path, bytes) in files(&dir) {
+        let page = String::from_utf8(bytes).expect("UTF-8");
+        for c in ['\u{fdd0}', '\u{fffe}', '\u{ffff}'] {
+            assert!(!page.contains(c), "{path} holds {c:?}");
+        }
+    }
+    let pages = pages(&dir);
+    let page = &pages[&format!("case/{id}.html")];
+    assert_eq!(text(&select(page, "h1 .title")[0]), "Refund\\u{fffe} late");
+    let index = &pages["index.html"];
+    let legend: Vec<String> = select(index, "figure svg text.legend")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(legend, ["post\\u{fdd0}"]);
+}
+
+#[test]
 fn the_chart_counts_each_complaint_on_the_day_the_site_shows_it_opened() {
     let log = Log::new();
     std::fs::write(
