@@ -199,6 +199,27 @@ fn every_page_is_well_formed_html_linked_relatively_with_no_script() {
             assert_eq!(select(html, css).len(), 1, "{path}: {css}");
         }
         assert!(select(html, "script").is_empty(), "{path} has a script");
+        // The policy loads nothing but the page's own style, and leaves
+        // nothing a <base> or a form could send elsewhere (default-src
+        // does not cover those two).
+        let policy = select(html, r#"head > meta[http-equiv="Content-Security-Policy"]"#);
+        let policy: Vec<&str> = policy[0]
+            .value()
+            .attr("content")
+            .expect("a policy")
+            .split(';')
+            .map(str::trim)
+            .collect();
+        assert_eq!(
+            policy,
+            [
+                "default-src 'none'",
+                "style-src 'unsafe-inline'",
+                "base-uri 'none'",
+                "form-action 'none'"
+            ],
+            "{path}"
+        );
         assert!(
             select(html, "link[rel=stylesheet], img[src], iframe").is_empty(),
             "{path} loads something"
