@@ -6,8 +6,11 @@
 //! part of a longer word, written whole or in groups with one separator
 //! between each two, of one kind throughout (any kinds between fours): a
 //! blank (a space of any width, a tab, or a line break, as web pages, PDFs
-//! and wrapped lines leave them), a dash of any kind, a dot or a slash. Digits of any
-//! script count (`４１１１`, `٤١١١`). The groups are those cards are
+//! and wrapped lines leave them), a dash of any kind or an underscore, a
+//! dot or a slash (those three also with a blank either side). Characters
+//! that show as nothing (a zero-width space, a soft hyphen) are read
+//! through, since they hide nothing from whoever reads the file. Digits of
+//! any script count (`４１１１`, `٤١١١`). The groups are those cards are
 //! printed in (fours, or American Express's and Diners' 4-6-5 and 4-6-4),
 //! or groups of two to four digits starting as a card network's numbers
 //! do. Other groupings — case ids (`20261120-04269`), dates, order
@@ -102,7 +105,28 @@ fn separator_at(text: &str, at: usize) -> Option<(Separator, usize)> {
         return Some((Separator::Blank, 2));
     }
     let c = rest.chars().next()?;
-    let kind = match c {
+    let kind = one_separator(c)?;
+    // A dash, dot or slash with a blank either side (`4111 - 1111`), as
+    // people space out what they type, is one separator of its kind.
+    if kind == Separator::Blank {
+        let mut after = rest[c.len_utf8()..].chars();
+        if let (Some(middle), Some(blank)) = (after.next(), after.next())
+            && let (Some(middle_kind), Some(Separator::Blank)) =
+                (one_separator(middle), one_separator(blank))
+            && middle_kind != Separator::Blank
+            && !matches!(blank, '\n' | '\r')
+            && !matches!(c, '\n' | '\r')
+        {
+            let len = c.len_utf8() + middle.len_utf8() + blank.len_utf8();
+            return Some((middle_kind, len));
+        }
+    }
+    Some((kind, c.len_utf8()))
+}
+
+/// The kind of separator one character is, if it is one.
+fn one_separator(c: char) -> Option<Separator> {
+    Some(match c {
         // A line break where a number wrapped; the no-break, thin and
         // figure spaces of web pages and PDFs; the ideographic space.
         ' '
@@ -113,12 +137,21 @@ fn separator_at(text: &str, at: usize) -> Option<(Separator, usize)> {
         | '\u{202F}'
         | '\u{205F}'
         | '\u{3000}' => Separator::Blank,
-        '-' | '\u{2010}'..='\u{2013}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => Separator::Dash,
+        // Hyphens and dashes up to the em dash and horizontal bar, as word
+        // processors turn a typed `-` into them; the underscore of file
+        // names and links.
+        '-'
+        | '_'
+        | '\u{2010}'..='\u{2015}'
+        | '\u{2212}'
+        | '\u{FE58}'
+        | '\u{FE63}'
+        | '\u{FF0D}'
+        | '\u{FF3F}' => Separator::Dash,
         '.' | '\u{FF0E}' => Separator::Dot,
         '/' | '\u{FF0F}' => Separator::Slash,
         _ => return None,
-    };
-    Some((kind, c.len_utf8()))
+    })
 }
 
 /// A run of digits in a text, one group of a number.
@@ -286,6 +319,9 @@ fn run_at(text: &str, start: usize, groups: &mut Vec<Group>) -> usize {
         let mut end = text.len();
         let mut digits = 0;
         for (i, c) in text[at..].char_indices() {
+            if invisible(c) {
+                continue;
+            }
             if digit(c).is_none() {
                 end = at + i;
                 break;
@@ -300,13 +336,46 @@ fn run_at(text: &str, start: usize, groups: &mut Vec<Group>) -> usize {
             taken: false,
         });
         match separator_at(text, end) {
-            Some((kind, len)) if text[end + len..].chars().next().and_then(digit).is_some() => {
+            Some((kind, len)) => {
+                let next = past_invisible(text, end + len);
+                if text[next..].chars().next().and_then(digit).is_none() {
+                    return end;
+                }
                 separator = Some(kind);
-                at = end + len;
+                at = next;
             }
-            _ => return end,
+            None => return end,
         }
     }
+}
+
+/// Whether `c` shows as nothing: a soft hyphen, a zero-width space or
+/// joiner, a word joiner, a byte order mark, a direction mark. Text copied
+/// from web pages, PDFs and chat apps carries them between digits, where
+/// they hide nothing of the number from whoever reads the file, so a
+/// number is read through them.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{34F}'
+            | '\u{61C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// The byte after any invisible characters at byte `at` of `text`.
+fn past_invisible(text: &str, at: usize) -> usize {
+    text[at..]
+        .char_indices()
+        .find(|&(_, c)| !invisible(c))
+        .map_or(text.len(), |(i, _)| at + i)
 }
 
 /// The card numbers in one run of digit groups: first those in the
@@ -690,6 +759,14 @@ mod tests {
             ["**** **** **** 1111"]
         );
         assert_eq!(masks("4111-1111-1111-1111"), ["**** **** **** 1111"]);
+        // Invisible characters pasted between the digits hide nothing.
+        for hidden in ["\u{200B}", "\u{AD}", "\u{2060}", "\u{FEFF}", " \u{200B}"] {
+            let text = format!("4111{hidden}1111{hidden}1111{hidden}1111");
+            assert_eq!(masks(&text), ["**** **** **** 1111"], "{text:?}");
+        }
+        for spaced in ["4111 - 1111 - 1111 - 1111", "4111 / 1111 / 1111 / 1111"] {
+            assert_eq!(masks(spaced), ["**** **** **** 1111"], "{spaced}");
+        }
         assert_eq!(masks("amex 3782 822463 10005"), ["**** **** *** 0005"]);
         assert_eq!(masks("(4111111111111111)"), ["**** **** **** 1111"]);
         // A number after another in the same run of groups is still found.

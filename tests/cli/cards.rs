@@ -44,6 +44,18 @@ fn card_numbers_as_people_type_and_paste_them_are_refused_and_nothing_written() 
         "4111\u{2013}1111\u{2013}1111\u{2013}1111",
         "4111\u{2212}1111\u{2212}1111\u{2212}1111",
         "4111 1111\n1111 1111",
+        // Invisible characters that web pages and chat apps leave between
+        // digits, and what word processors and people type between groups.
+        "4111\u{200B}1111\u{200B}1111\u{200B}1111",
+        "4111\u{AD}1111\u{AD}1111\u{AD}1111",
+        "4111\u{2060}1111\u{2060}1111\u{2060}1111",
+        "4111 11\u{FEFF}11 1111 1111",
+        "4111 \u{200D}1111 1111 1111",
+        "41\u{200B}11111111111111",
+        "4111\u{2014}1111\u{2014}1111\u{2014}1111",
+        "4111_1111_1111_1111",
+        "4111 - 1111 - 1111 - 1111",
+        "4111 / 1111 / 1111 / 1111",
         // Digits of other scripts.
         "４１１１ １１１１ １１１１ １１１１",
         "٤١١١ ١١١١ ١١١١ ١١١١",
