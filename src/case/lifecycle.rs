@@ -932,12 +932,15 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 /// `redacted` event saying who, when, why and which fields (never the old
 /// values). A case with nothing left to erase is left as it was. A case not
 /// yet closed is refused unless `force`: its handling still needs the data.
+/// `secret` (the log's, as pseudonyms use it) keys what of the customer
+/// an import's row digest holds.
 pub fn redact(
     case: &Case,
     stamp: &Stamp,
     fields: &[PersonalField],
     reason: &str,
     force: bool,
+    secret: &[u8],
 ) -> Change {
     some_text("the reason", reason)?;
     if case.status != Status::Closed && !force {
@@ -970,7 +973,7 @@ pub fn redact(
     }
     let stamp = &in_order(case, stamp);
     let marker = redaction::marker(stamp.at.date_naive());
-    let (mut next, changed) = redaction::erase_fields(case, fields, &marker, stamp.at);
+    let (mut next, changed) = redaction::erase_fields(case, fields, &marker, stamp.at, secret);
     if changed.is_empty() {
         return Ok(case.clone());
     }

@@ -65,6 +65,97 @@ pub fn is_erased(id: &str) -> bool {
     id.starts_with(ERASED)
 }
 
+/// What a row digest (`row-…`, see `exchange::fingerprint`) becomes once
+/// keyed: `row-k` and hex, which a plain digest (hex only) never starts with.
+const KEYED_ROW: &str = "row-k";
+
+/// Where the digest of a row's `source_id` starts (after a source's
+/// `name:`), if the id is a row digest, plain or keyed.
+fn row_digest_at(source_id: &str) -> Option<usize> {
+    let at = source_id.rfind("row-")?;
+    let before_ok = at == 0 || source_id[..at].ends_with(':');
+    let digest = source_id[at + "row-".len()..].trim_start_matches('k');
+    let hex_ok = digest.len() == 16 && digest.bytes().all(|b| b.is_ascii_hexdigit());
+    (before_ok && hex_ok).then_some(at)
+}
+
+/// Whether `source_id` is a row digest a redaction keyed.
+fn is_keyed_row(source_id: &str) -> bool {
+    row_digest_at(source_id).is_some_and(|at| source_id[at..].starts_with(KEYED_ROW))
+}
+
+/// A plain row digest keyed with the log's `secret` (HMAC-SHA256), as a
+/// redaction leaves it; `None` for any other id. The plain digest is an
+/// unkeyed hash of the row's title, customer, opened_at and summary: once
+/// the case is redacted, anyone holding the file could confirm a guessed
+/// name with it (the title and summary stay when `[personal_data]` does
+/// not count free text). Keyed, only a holder of the secret can, which
+/// an import does to recognise the row when it comes again.
+pub fn keyed_row(secret: &[u8], source_id: &str) -> Option<String> {
+    use hmac::{Hmac, Mac};
+    let at = row_digest_at(source_id)?;
+    if is_keyed_row(source_id) {
+        return None;
+    }
+    // HMAC takes a key of any length; this cannot fail.
+    let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(secret) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC accepts keys of any length"),
+    };
+    mac.update(source_id.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    Some(format!(
+        "{}{KEYED_ROW}{}",
+        &source_id[..at],
+        crate::hex::of(&digest[..8])
+    ))
+}
+
+/// Keys every plain row digest on `case`'s events at or before `upto`;
+/// whether one was.
+fn key_rows(case: &mut Case, secret: &[u8], upto: DateTime<Utc>) -> bool {
+    let mut did = false;
+    for e in case.events.iter_mut().filter(|e| e.at.0 <= upto) {
+        if let Some(keyed) = e.source_id.as_deref().and_then(|id| keyed_row(secret, id)) {
+            e.source_id = Some(keyed);
+            did = true;
+        }
+    }
+    did
+}
+
+/// Takes the row digests `other` keyed where `case`'s same `imported`
+/// event holds them plain, or keyed with another clone's secret (the
+/// smaller then, so both sides agree): a branch that redacted a case
+/// merges with one that did not without bringing the plain digest back,
+/// and without needing the redacting clone's secret.
+fn take_keyed_rows(case: &mut Case, other: &Case) {
+    for e in case
+        .events
+        .iter_mut()
+        .filter(|e| e.action == Action::Imported)
+    {
+        let Some(mine) = e
+            .source_id
+            .as_deref()
+            .filter(|id| row_digest_at(id).is_some())
+        else {
+            continue;
+        };
+        let theirs = other
+            .events
+            .iter()
+            .filter(|o| o.action == Action::Imported && o.at == e.at && o.by == e.by)
+            .filter_map(|o| o.source_id.as_deref())
+            .find(|theirs| is_keyed_row(theirs));
+        if let Some(theirs) = theirs
+            && (!is_keyed_row(mine) || theirs < mine)
+        {
+            e.source_id = Some(theirs.to_string());
+        }
+    }
+}
+
 /// Whether a case has been redacted (it holds a `redacted` event).
 pub fn is_redacted(case: &Case) -> bool {
     case.events.iter().any(|e| e.action == Action::Redacted)
@@ -124,12 +215,28 @@ pub fn erase_fields(
     fields: &[PersonalField],
     marker: &str,
     upto: DateTime<Utc>,
+    secret: &[u8],
 ) -> (Case, Vec<PersonalField>) {
     let marker = Marker {
         text: marker,
         converge: false,
     };
-    erase_with(case, fields, marker, upto, &[])
+    let (mut next, mut changed) = erase_with(case, fields, marker, upto, &[]);
+    // A row's digest is made of its customer, title and summary: keyed
+    // along with the first of them erased.
+    let digested = [
+        PersonalField::Customer,
+        PersonalField::Title,
+        PersonalField::Summary,
+    ];
+    if let Some(&field) = digested.iter().find(|f| fields.contains(f))
+        && key_rows(&mut next, secret, upto)
+        && !changed.contains(&field)
+    {
+        changed.push(field);
+        changed.sort_by_key(|f| PersonalField::ALL.iter().position(|a| a == f));
+    }
+    (next, changed)
 }
 
 /// [`erase_fields`], keeping the case's own values of the fields in
@@ -253,6 +360,7 @@ pub fn catch_up(case: &Case, other: &Case) -> Case {
     {
         out = replay_redaction(&out, e);
     }
+    take_keyed_rows(&mut out, other);
     out
 }
 
@@ -266,8 +374,10 @@ mod tests {
     fn two_branches_that_redacted_a_case_on_different_days_agree_on_every_value() {
         let closed = lifecycle::close(&opened(), &stamp(1), Some("done")).unwrap();
         let all = PersonalField::ALL;
-        let one = lifecycle::redact(&closed, &stamp(2), all, "erasure request", false).unwrap();
-        let two = lifecycle::redact(&closed, &stamp(30), all, "erasure request", false).unwrap();
+        let one =
+            lifecycle::redact(&closed, &stamp(2), all, "erasure request", false, b"s").unwrap();
+        let two =
+            lifecycle::redact(&closed, &stamp(30), all, "erasure request", false, b"s").unwrap();
         let (one_caught, two_caught) = (catch_up(&one, &two), catch_up(&two, &one));
         assert_eq!(one_caught, one, "an earlier marker stays");
         assert_eq!(two_caught.customer.name, one.customer.name);
@@ -283,6 +393,7 @@ mod tests {
             PersonalField::ALL,
             "erasure request",
             false,
+            b"s",
         )
         .unwrap();
         let customer = |case: &Case, value: &str, minute| {
@@ -318,6 +429,20 @@ mod tests {
     }
 
     #[test]
+    fn a_row_digest_is_keyed_once_keeping_its_source_and_other_ids_are_left_alone() {
+        let plain = "row-262f0fd897f5f625";
+        let keyed = keyed_row(b"one", plain).unwrap();
+        assert!(keyed.starts_with("row-k") && keyed.len() == plain.len() + 1);
+        assert_ne!(keyed, keyed_row(b"two", plain).unwrap());
+        assert_eq!(keyed_row(b"one", &keyed), None, "keyed once");
+        let named = keyed_row(b"one", &format!("cfpb:{plain}")).unwrap();
+        assert!(named.starts_with("cfpb:row-k"), "{named}");
+        for other in ["zendesk:1041", "row-x", "20261101-wzyxb", "arrow-262f0fd897f5f625"] {
+            assert_eq!(keyed_row(b"one", other), None, "{other}");
+        }
+    }
+
+    #[test]
     fn markers_are_told_from_the_customer_s_words() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         assert_eq!(marker(day), "[redacted 2026-11-23]");
@@ -345,7 +470,7 @@ mod tests {
         )
         .unwrap();
         let all: Vec<PersonalField> = PersonalField::ALL.to_vec();
-        let (erased, changed) = erase_fields(&case, &all, "[redacted 2026-11-23]", at(5));
+        let (erased, changed) = erase_fields(&case, &all, "[redacted 2026-11-23]", at(5), b"s");
         assert_eq!(
             changed,
             [
@@ -369,7 +494,7 @@ mod tests {
         assert_eq!(erased.status, case.status);
         assert_eq!(erased.events.len(), case.events.len());
         // Again: nothing left to erase, whatever the day.
-        let (again, changed) = erase_fields(&erased, &all, "[redacted 2027-01-01]", at(9));
+        let (again, changed) = erase_fields(&erased, &all, "[redacted 2027-01-01]", at(9), b"s");
         assert_eq!(changed, []);
         assert_eq!(again, erased);
     }

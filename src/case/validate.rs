@@ -1470,6 +1470,7 @@ mod tests {
             PersonalField::ALL,
             "erasure request",
             false,
+            b"s",
         )
         .unwrap();
         assert_eq!(problems(&redacted), []);

@@ -18,6 +18,7 @@ use crate::case::file;
 use crate::case::id::CaseId;
 use crate::case::import_map::{self, Mapping};
 use crate::case::lifecycle::{self, Correction};
+use crate::case::redaction;
 use crate::case::validate;
 use crate::case::{Action, Case, EditField};
 use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
@@ -164,6 +165,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     }
     // What the log already holds, by every id a re-import may know it by.
     let known = known_cases(session)?.by_id;
+    let secret = store.secret_if_made()?;
 
     let mut cases: Vec<Case> = Vec::new();
     let mut updates: Vec<Update> = Vec::new();
@@ -205,7 +207,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             problems.push(format!("{shown}: {place}: {error}"));
             continue;
         }
-        let ids: Vec<String> = exchange::known_as(&case).into_iter().skip(1).collect();
+        let ids = row_ids(&case, secret.as_deref());
         if let Some(again) = ids.iter().find_map(|id| seen.get(id).map(|at| (id, at))) {
             let given = row
                 .get("id")
@@ -289,7 +291,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     // The cases this import adds, by every id the file gives them.
     let mut added: HashMap<String, CaseId> = HashMap::new();
     for mut case in cases {
-        let ids: Vec<String> = exchange::known_as(&case).into_iter().skip(1).collect();
+        let ids = row_ids(&case, secret.as_deref());
         if ids.iter().any(|id| now_known.contains_key(id)) {
             skipped += 1;
             held.push(ids);
@@ -426,6 +428,20 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         ));
         Ok(EXIT_INPUT)
     }
+}
+
+/// The ids the log may know a row's case by: the row's own (or its
+/// digest), and the digest as a redaction keyed it with this log's secret.
+fn row_ids(case: &Case, secret: Option<&[u8]>) -> Vec<String> {
+    let mut ids: Vec<String> = exchange::known_as(case).into_iter().skip(1).collect();
+    if let Some(secret) = secret {
+        let keyed: Vec<String> = ids
+            .iter()
+            .filter_map(|id| redaction::keyed_row(secret, id))
+            .collect();
+        ids.extend(keyed);
+    }
+    ids
 }
 
 /// Every case the log holds, by every id a re-import may know it by (the

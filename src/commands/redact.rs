@@ -172,12 +172,14 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
     // ones before it redacted by a command that says nothing was written.
     let by = args.by.by.as_deref();
     let allow = args.card.allow_card_like_number;
+    // Made (under the lock) before the batch takes it.
+    let secret = store.secret()?;
     let mut batch = store.batch()?;
     let mut staged = Vec::with_capacity(targets.len());
     for t in &targets {
         staged.push(
             session.change_in(&mut batch, &t.id, by, allow, |case, stamp| {
-                lifecycle::redact(case, stamp, &fields, &reason, args.force)
+                lifecycle::redact(case, stamp, &fields, &reason, args.force, &secret)
             })?,
         );
     }

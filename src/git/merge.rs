@@ -450,6 +450,7 @@ mod tests {
             PersonalField::ALL,
             "erasure request",
             false,
+            b"s",
         )
         .unwrap();
         let theirs = noted(&closed, 2, "bo", "Jo wrote again");
@@ -483,6 +484,7 @@ mod tests {
                 PersonalField::ALL,
                 "erasure request",
                 false,
+                b"s",
             )
         };
         let (erased, erased_later) = (erased_at(3).unwrap(), erased_at(30).unwrap());

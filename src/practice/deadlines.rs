@@ -461,7 +461,8 @@ mod tests {
             "void cases hold personal data too"
         );
         let fields = crate::case::PersonalField::ALL;
-        let redacted = lifecycle::redact(&closed, &stamp(6), fields, "retention", false).unwrap();
+        let redacted =
+            lifecycle::redact(&closed, &stamp(6), fields, "retention", false, b"s").unwrap();
         assert_eq!(retention(&redacted), None);
         assert_eq!(
             retention_due(&closed, Span::years(3), fields),
@@ -474,7 +475,8 @@ mod tests {
     fn what_is_written_after_a_redaction_is_due_for_erasure_a_retention_later() {
         let fields = crate::case::PersonalField::ALL;
         let closed = lifecycle::close(&opened(), &stamp(5), Some("no answer")).unwrap();
-        let redacted = lifecycle::redact(&closed, &stamp(6), fields, "erasure", false).unwrap();
+        let redacted =
+            lifecycle::redact(&closed, &stamp(6), fields, "erasure", false, b"s").unwrap();
         let three_years = Span::years(3);
         assert_eq!(retention_due(&redacted, three_years, fields), None);
         // Nothing personal: still none.
@@ -495,7 +497,7 @@ mod tests {
             retention_due(&noted, three_years, &[PersonalField::Customer]),
             None
         );
-        let again = lifecycle::redact(&noted, &stamp(61), fields, "erasure", false).unwrap();
+        let again = lifecycle::redact(&noted, &stamp(61), fields, "erasure", false, b"s").unwrap();
         assert_eq!(retention_due(&again, three_years, fields), None);
         // A whole-log pass sees the case without texts, and agrees.
         let light = crate::store::index::light(&noted);

@@ -42,6 +42,16 @@ impl Store {
         Ok(secret.as_bytes().to_vec())
     }
 
+    /// The log's secret if one was made: what a redaction keyed with it
+    /// can only be recognised with it, and looking needs none made.
+    pub fn secret_if_made(&self) -> Result<Option<Vec<u8>>> {
+        let path = self.root.join(WORK_DIR).join(SECRET_FILE);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(None);
+        }
+        self.secret().map(Some)
+    }
+
     /// Writes a new secret whole, then gives it its name only if no other
     /// caselog gave one first: a secret made in place could be read empty
     /// by a caselog starting at the same moment (or left empty by a kill),

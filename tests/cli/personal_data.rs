@@ -988,3 +988,155 @@ fn opened_for(log: &Log, customer: &str) -> String {
     ];
     log.run(args).ok().trim().to_string()
 }
+
+/// What anyone holding a case file can compute from a guess: the unkeyed
+/// digest a row without an id is known by (title, customer, opened_at,
+/// summary, each ended by a zero byte), as `row-` and 16 hex digits.
+fn guessed_row_digest(title: &str, customer: &str, opened_at: &str, summary: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [title, customer, opened_at, summary] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("row-{hex}")
+}
+
+#[test]
+fn a_redacted_row_s_digest_confirms_no_guessed_name_and_still_keeps_the_row_out() {
+    let log = Log::new();
+    // Only the customer's own fields are personal: the title and the
+    // complaint stay, so a name is all a guess needs.
+    let settings = log.path().join("caselog.toml");
+    let mut toml = std::fs::read_to_string(&settings).unwrap();
+    toml.push_str("\n[personal_data]\nfields = [\"customer\", \"contact\", \"reference\", \"preferred_contact\"]\nfree_text = false\n");
+    std::fs::write(&settings, toml).unwrap();
+    std::fs::write(
+        log.path().join("rows.csv"),
+        "title,customer,opened_at,summary,status\nGrinder squeaks,Maria López,2026-11-01T09:00:00Z,It squeaks,closed\n",
+    )
+    .unwrap();
+    let id = log
+        .run(["import", "rows.csv"])
+        .at("2026-11-20T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    let guess = guessed_row_digest(
+        "Grinder squeaks",
+        "Maria López",
+        "2026-11-01T09:00:00Z",
+        "It squeaks",
+    );
+    assert!(
+        log.case_text(&id).contains(&guess),
+        "the guess is the digest"
+    );
+    let said = log
+        .run(["redact", &id, "--reason", "erasure request"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    assert!(said.contains(&format!("{id}: redacted customer")), "{said}");
+    let redacted = log.case_text(&id);
+    assert!(!redacted.contains("Maria"), "{redacted}");
+    assert!(
+        !redacted.contains(&guess),
+        "a guess confirms the name: {redacted}"
+    );
+    assert!(redacted.contains("source_id = \"row-k"), "{redacted}");
+    assert_eq!(log.run(["check"]).ok(), "");
+    // The same row, imported again, is still known and brings nothing back.
+    let again = log
+        .run(["import", "rows.csv"])
+        .at("2026-11-22T09:00:00Z")
+        .output();
+    assert!(again.status.success());
+    assert_eq!(String::from_utf8_lossy(&again.stdout), "");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("skipped 1 imported before"),
+        "{again:?}"
+    );
+    assert_eq!(log.case_text(&id), redacted);
+
+    // A case redacted before digests were keyed still keeps its row out,
+    // and redacting it again keys its digest.
+    std::fs::write(
+        log.case_path(&id),
+        redacted.replace(
+            redacted
+                .split("source_id = \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap(),
+            &guess,
+        ),
+    )
+    .unwrap();
+    let again = log
+        .run(["import", "rows.csv"])
+        .at("2026-11-22T10:00:00Z")
+        .output();
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("skipped 1 imported before"),
+        "{again:?}"
+    );
+    let said = log
+        .run(["redact", &id, "--reason", "erasure request"])
+        .at("2026-11-23T09:00:00Z")
+        .ok();
+    assert!(said.contains(&format!("{id}: redacted customer")), "{said}");
+    assert!(!log.case_text(&id).contains(&guess));
+    let said = log
+        .run(["redact", &id, "--reason", "erasure request"])
+        .at("2026-11-24T09:00:00Z")
+        .ok();
+    assert!(said.contains("nothing left to redact"), "{said}");
+}
+
+#[test]
+fn a_branch_that_never_saw_a_redaction_merges_in_without_the_row_s_plain_digest() {
+    let (log, _) = crate::merge::repository(true);
+    let dir = log.path();
+    std::fs::write(
+        dir.join("rows.csv"),
+        "title,customer,opened_at,summary,status\nGrinder squeaks,Maria López,2026-11-01T09:00:00Z,It squeaks,closed\n",
+    )
+    .unwrap();
+    let id = log
+        .run(["import", "rows.csv"])
+        .at("2026-11-20T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    let plain = log.case_text(&id);
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "-m", "import"]);
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    log.run(["note", &id, "Rang again"])
+        .at("2026-11-20T11:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "a note"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["redact", &id, "--reason", "erasure request"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "redact"]);
+    // Merged by a clone without the secret that keyed it.
+    std::fs::remove_file(dir.join(".caselog/secret")).unwrap();
+    git_ok(dir, &["merge", "-q", "--no-edit", "other"]);
+    let text = log.case_text(&id);
+    let digest = |text: &str| {
+        text.split("source_id = \"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_string())
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(text.matches("action = \"imported\"").count(), 1, "{text}");
+    let (before, after) = (digest(&plain), digest(&text));
+    assert_eq!(after.len(), 1);
+    assert_ne!(before, after, "{text}");
+    assert!(after[0].starts_with("row-k"), "{text}");
+    assert_eq!(log.run(["check"]).ok(), "");
+}
