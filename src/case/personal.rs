@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::case::redaction::is_marker;
-use crate::case::{Case, Customer};
+use crate::case::{Action, Case, Customer, EditField};
 
 /// What a customer is known by in a case, and the value it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,16 +32,33 @@ impl Known {
     }
 }
 
-/// The customer's name, contact and reference, where not redacted.
-fn values(customer: &Customer) -> impl Iterator<Item = (Known, &str)> {
-    [
+/// The customer's name, contact and reference, where not redacted: as
+/// the case holds them now, and as `edited` events recorded them before
+/// and after each correction. A person who wrote from an address since
+/// corrected is still in the case under it (the old value is on the
+/// record), so an access or erasure request giving that address finds it.
+fn values(case: &Case) -> impl Iterator<Item = (Known, &str)> {
+    let customer = &case.customer;
+    let now = [
         (Known::Name, Some(customer.name.as_str())),
         (Known::Contact, customer.contact.as_deref()),
         (Known::Reference, customer.reference.as_deref()),
-    ]
-    .into_iter()
-    .filter_map(|(known, value)| Some((known, value?)))
-    .filter(|(_, value)| !is_marker(value))
+    ];
+    let edited = case.events.iter().flat_map(|e| {
+        let known = match (e.action, e.field) {
+            (Action::Edited, Some(EditField::Customer)) => Some(Known::Name),
+            (Action::Edited, Some(EditField::Contact)) => Some(Known::Contact),
+            (Action::Edited, Some(EditField::Reference)) => Some(Known::Reference),
+            _ => None,
+        };
+        known
+            .into_iter()
+            .flat_map(|known| [(known, e.old.as_deref()), (known, e.new.as_deref())])
+    });
+    now.into_iter()
+        .chain(edited)
+        .filter_map(|(known, value)| Some((known, value?)))
+        .filter(|(_, value)| !is_marker(value))
 }
 
 /// A customer's name, contact or reference as every match compares it
@@ -91,19 +108,29 @@ impl Match {
     }
 }
 
-/// How `case`'s customer matches `wanted`. A redacted value matches nothing.
+/// How `case`'s customer matches `wanted`, by what the case holds now or
+/// an edit recorded. A redacted value matches nothing.
 pub fn matching(case: &Case, wanted: &str) -> Match {
     let wanted = normalised(wanted);
     let mut out = Match::default();
     if wanted.is_empty() {
         return out;
     }
-    for (known, value) in values(&case.customer) {
+    for (known, value) in values(case) {
         let value_n = normalised(value);
-        if value_n == wanted {
-            out.exactly.push((known, value.to_string()));
+        let found = if value_n == wanted {
+            &mut out.exactly
         } else if value_n.contains(&wanted) {
-            out.partly.push((known, value.to_string()));
+            &mut out.partly
+        } else {
+            continue;
+        };
+        // A value the case now holds and an edit recorded is one match.
+        if !found
+            .iter()
+            .any(|(k, v)| *k == known && normalised(v) == value_n)
+        {
+            found.push((known, value.to_string()));
         }
     }
     out
@@ -217,5 +244,26 @@ mod tests {
         assert!(!found.is_exact());
         assert_eq!(found.partly.len(), 2, "{found:?}");
         assert_eq!(matching(&case, "redacted"), Match::default());
+    }
+
+    #[test]
+    fn a_value_an_edit_replaced_still_matches_once() {
+        use crate::case::lifecycle::tests::stamp;
+        use crate::case::lifecycle::{Correction, edit};
+        let mut case = opened();
+        case.customer.contact = Some("jo@old.test".into());
+        let set = |field, value: &str| Correction::Set(field, Some(value.into()));
+        let case = edit(&case, &stamp(1), &[set(EditField::Contact, "jo@new.test")]).unwrap();
+        let case = edit(&case, &stamp(2), &[set(EditField::Contact, "jo@old.test")]).unwrap();
+        let found = matching(&case, "JO@old.test");
+        assert_eq!(found.exactly, [(Known::Contact, "jo@old.test".to_string())]);
+        let case = edit(
+            &case,
+            &stamp(3),
+            &[set(EditField::Contact, "jo@third.test")],
+        )
+        .unwrap();
+        assert!(matching(&case, "jo@new.test").is_exact());
+        assert!(matching(&case, "jo@old.test").is_exact());
     }
 }

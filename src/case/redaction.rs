@@ -437,7 +437,12 @@ mod tests {
         assert_eq!(keyed_row(b"one", &keyed), None, "keyed once");
         let named = keyed_row(b"one", &format!("cfpb:{plain}")).unwrap();
         assert!(named.starts_with("cfpb:row-k"), "{named}");
-        for other in ["zendesk:1041", "row-x", "20261101-wzyxb", "arrow-262f0fd897f5f625"] {
+        for other in [
+            "zendesk:1041",
+            "row-x",
+            "20261101-wzyxb",
+            "arrow-262f0fd897f5f625",
+        ] {
             assert_eq!(keyed_row(b"one", other), None, "{other}");
         }
     }

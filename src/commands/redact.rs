@@ -246,9 +246,11 @@ fn customer_targets(session: &Session, wanted: &str) -> Result<Vec<Target>> {
     if wanted.trim().is_empty() {
         refuse!("--customer is empty");
     }
-    let scan = session.every_case(|case| {
-        let found = personal::matching(case, wanted);
-        (found.is_exact() || !found.partly.is_empty()).then(|| (found.is_exact(), target(case)))
+    // Whole cases: an edit's old value (an address since corrected) is
+    // the customer's too, and the index keeps no edit's values.
+    let scan = session.every_full_case(|case| {
+        let found = personal::matching(&case, wanted);
+        (found.is_exact() || !found.partly.is_empty()).then(|| (found.is_exact(), target(&case)))
     })?;
     let partly = scan.cases.iter().filter(|(exact, _)| !exact).count();
     let targets: Vec<Target> = scan

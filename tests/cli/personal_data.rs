@@ -1140,3 +1140,70 @@ fn a_branch_that_never_saw_a_redaction_merges_in_without_the_row_s_plain_digest(
     assert!(after[0].starts_with("row-k"), "{text}");
     assert_eq!(log.run(["check"]).ok(), "");
 }
+
+#[test]
+fn a_customer_known_by_an_address_since_corrected_is_found_and_erased_under_it() {
+    let log = Log::new();
+    let id = log
+        .run([
+            "open",
+            "-q",
+            "--title",
+            "Grinder",
+            "--customer",
+            "Ann Old",
+            "--contact",
+            "ann.old@example.com",
+            "--summary",
+            "It broke",
+        ])
+        .at("2026-11-01T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    log.run([
+        "edit",
+        &id,
+        "--customer",
+        "Ann New",
+        "--contact",
+        "ann.new@example.com",
+    ])
+    .at("2026-11-02T09:00:00Z")
+    .ok();
+    log.run(["close", &id, "--reason", "sorted"])
+        .at("2026-11-03T09:00:00Z")
+        .ok();
+    // The access request under the old address hands the case over.
+    let out = log
+        .run(["export", "--customer", "ANN.OLD@example.com"])
+        .output();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 case matched --customer 'ANN.OLD@example.com'")
+            && stderr.contains("exactly on contact 'ann.old@example.com' in 1"),
+        "{stderr}"
+    );
+    let cases: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cases[0]["id"], id.as_str());
+    // So does the erasure request, and nothing of either address is left.
+    let said = log
+        .run([
+            "redact",
+            "--customer",
+            "ann.old@example.com",
+            "--reason",
+            "erasure request",
+        ])
+        .at("2026-11-04T09:00:00Z")
+        .ok();
+    assert!(
+        said.contains(&format!("{id}: redacted customer, contact")),
+        "{said}"
+    );
+    let text = log.case_text(&id);
+    for personal in ["Ann", "ann.old", "ann.new"] {
+        assert!(!text.contains(personal), "{personal}: {text}");
+    }
+}
