@@ -185,6 +185,9 @@ pub struct ImportContext<'a> {
     /// How far ahead of this machine's clock a row's times may be: an
     /// export taken on a teammate's fast machine imports at once.
     pub clock_tolerance: Span,
+    /// The log's secret, which keys the digest an id holding a card
+    /// number is kept as.
+    pub secret: &'a [u8],
 }
 
 /// Why one row cannot be imported, naming the field.
@@ -426,8 +429,11 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     };
     // Ids from elsewhere that read as card numbers are kept as digests.
     for e in &mut case.events {
-        e.message_id = e.message_id.as_deref().map(kept_id);
-        e.source_id = e.source_id.as_deref().map(kept_id);
+        e.message_id = e
+            .message_id
+            .as_deref()
+            .map(|id| kept_id(id, context.secret));
+        e.source_id = e.source_id.as_deref().map(|id| kept_id(id, context.secret));
     }
     check_events(&case, context)?;
     // A case closed as void says so on its closed event; the root fields
@@ -470,7 +476,7 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     // the same file (or a later export of the same rows) imported again
     // does not make its cases twice.
     let known_by = old.unwrap_or_else(|| fingerprint(&case));
-    imported.source_id = Some(source_id(context.source_name, &known_by));
+    imported.source_id = Some(source_id(context.source_name, &known_by, context.secret));
     case.events.push(imported);
     Ok(case)
 }
@@ -556,11 +562,21 @@ pub fn originals_first(cases: Vec<Case>) -> Vec<Case> {
 /// (a caselog id, a ticket number), prefixed by the source's name when a
 /// mapping gives one (`cfpb:3456789`), so two systems' numbers never meet;
 /// one that reads as a card number as its digest, the same every time.
-pub fn source_id(source_name: Option<&str>, id: &str) -> String {
-    kept_id(&match source_name {
+pub fn source_id(source_name: Option<&str>, id: &str, secret: &[u8]) -> String {
+    kept_id(&named_id(source_name, id), secret)
+}
+
+/// What a caselog before keyed digests kept of a row's `id` that reads as
+/// a card number, so a case it imported is still known; `None` for other ids.
+pub fn unkeyed_source_id(source_name: Option<&str>, id: &str) -> Option<String> {
+    crate::case::message::kept_id_unkeyed(&named_id(source_name, id))
+}
+
+fn named_id(source_name: Option<&str>, id: &str) -> String {
+    match source_name {
         Some(name) => format!("{name}:{id}"),
         None => id.to_string(),
-    })
+    }
 }
 
 /// What a row without an `id` is known by: `row-` and a digest of what

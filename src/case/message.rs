@@ -7,7 +7,7 @@
 
 use crate::case::id::CaseId;
 use crate::case::lifecycle::{self, NewComplaint, Refusal, Stamp};
-use crate::case::redaction::{erased, is_erased};
+use crate::case::redaction::{erased, erased_keyed, is_erased};
 use crate::case::{Action, Case, Event, Replay};
 use crate::error::InputError;
 
@@ -55,15 +55,24 @@ pub fn is_message_id(id: &str) -> bool {
 }
 
 /// An id from elsewhere (a Message-ID, a help desk's ticket id) as it may
-/// be stored: one that holds a likely card number becomes the one-way
-/// digest a redaction leaves (`erased-…`), so the same message or ticket
-/// is still recognised when it comes again, and no card number is kept.
-pub fn kept_id(id: &str) -> String {
+/// be stored: one that holds a likely card number becomes a one-way
+/// digest keyed with the log's `secret` (`erased-…`, see
+/// [`erased_keyed`]), so the same message or ticket is still recognised
+/// when it comes again to a clone holding that secret, and no card number
+/// is kept, nor one anyone could find again by trying numbers.
+pub fn kept_id(id: &str, secret: &[u8]) -> String {
     if crate::case::card::find(id).is_empty() {
         id.to_string()
     } else {
-        erased(id)
+        erased_keyed(secret, id)
     }
+}
+
+/// What a caselog before keyed digests kept of an id holding a likely
+/// card number (its unkeyed digest), so a log's old records are still
+/// recognised; `None` for any other id.
+pub fn kept_id_unkeyed(id: &str) -> Option<String> {
+    (!crate::case::card::find(id).is_empty()).then(|| erased(id))
 }
 
 /// Whether `case` already records the message `id` (on any event), as it

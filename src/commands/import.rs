@@ -143,7 +143,10 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         .file
         .file_name()
         .map_or_else(|| shown.clone(), |name| name.to_string_lossy().into_owned());
+    // Made (under the lock) before the batch takes it.
+    let secret = store.secret()?;
     let context = ImportContext {
+        secret: &secret,
         by: &stamp.by,
         now: stamp.at,
         source: &source,
@@ -165,9 +168,9 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     }
     // What the log already holds, by every id a re-import may know it by.
     let known = known_cases(session)?.by_id;
-    let secret = store.secret_if_made()?;
 
-    let mut cases: Vec<Case> = Vec::new();
+    // Each new case, with the ids the log may know its row by.
+    let mut cases: Vec<(Case, Vec<String>)> = Vec::new();
     let mut updates: Vec<Update> = Vec::new();
     let mut skipped = 0usize;
     let mut problems: Vec<String> = Vec::new();
@@ -207,7 +210,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             problems.push(format!("{shown}: {place}: {error}"));
             continue;
         }
-        let ids = row_ids(&case, secret.as_deref());
+        let ids = row_ids(&case, row, &context);
         if let Some(again) = ids.iter().find_map(|id| seen.get(id).map(|at| (id, at))) {
             let given = row
                 .get("id")
@@ -232,7 +235,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             .events
             .iter()
             .filter_map(|e| e.duplicate_of.as_ref())
-            .find(|of| ids.contains(&exchange::source_id(source_name, of.as_str())))
+            .find(|of| ids.contains(&exchange::source_id(source_name, of.as_str(), &secret)))
         {
             problems.push(format!(
                 "{shown}: {place}: it is closed as a duplicate of {own}, which is its own id"
@@ -247,7 +250,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             held.push(ids.clone());
         }
         match earlier {
-            None => cases.push(case),
+            None => cases.push((case, ids)),
             // A redacted case is never filled in again from an export.
             Some(earlier) if !args.update || earlier.redacted => skipped += 1,
             Some(earlier) => match correction(session, &stamp, earlier, row, &case, &args) {
@@ -290,8 +293,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     let mut taken: HashSet<CaseId> = HashSet::new();
     // The cases this import adds, by every id the file gives them.
     let mut added: HashMap<String, CaseId> = HashMap::new();
-    for mut case in cases {
-        let ids = row_ids(&case, secret.as_deref());
+    for (mut case, ids) in cases {
         if ids.iter().any(|id| now_known.contains_key(id)) {
             skipped += 1;
             held.push(ids);
@@ -332,7 +334,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     let source_name = context.source_name;
     for case in &mut new_cases {
         let unknown = exchange::renumber_duplicate(case, |old| {
-            here.get(&exchange::source_id(source_name, old.as_str()))
+            here.get(&exchange::source_id(source_name, old.as_str(), &secret))
                 .cloned()
         });
         for old in unknown {
@@ -345,7 +347,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     // A duplicate imported before its original names the original's old
     // id; its closing is history, not rewritten, but the user is told.
     for (duplicate, original) in &duplicates {
-        let named = exchange::source_id(source_name, original.as_str());
+        let named = exchange::source_id(source_name, original.as_str(), &secret);
         let (now, how) = match (added.get(&named), learned.get(&named)) {
             (Some(now), _) => (now, "imported now as"),
             (None, Some(held)) => (held, "which this log holds as"),
@@ -431,16 +433,21 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
 }
 
 /// The ids the log may know a row's case by: the row's own (or its
-/// digest), and the digest as a redaction keyed it with this log's secret.
-fn row_ids(case: &Case, secret: Option<&[u8]>) -> Vec<String> {
+/// digest), the digest as a redaction keyed it with this log's secret,
+/// and an id holding a card number as a caselog before keyed digests kept it.
+fn row_ids(case: &Case, row: &Map<String, Value>, context: &ImportContext) -> Vec<String> {
     let mut ids: Vec<String> = exchange::known_as(case).into_iter().skip(1).collect();
-    if let Some(secret) = secret {
-        let keyed: Vec<String> = ids
-            .iter()
-            .filter_map(|id| redaction::keyed_row(secret, id))
-            .collect();
-        ids.extend(keyed);
-    }
+    let keyed: Vec<String> = ids
+        .iter()
+        .filter_map(|id| redaction::keyed_row(context.secret, id))
+        .collect();
+    ids.extend(keyed);
+    let given = match row.get("id") {
+        Some(Value::String(id)) => Some(id.trim().to_string()),
+        Some(Value::Number(id)) => Some(id.to_string()),
+        _ => None,
+    };
+    ids.extend(given.and_then(|id| exchange::unkeyed_source_id(context.source_name, &id)));
     ids
 }
 

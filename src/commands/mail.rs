@@ -19,7 +19,7 @@ use crate::case::card;
 use crate::case::id::CaseId;
 use crate::case::lifecycle::{NewComplaint, Stamp};
 use crate::case::message::{self, Message};
-use crate::case::redaction::erased;
+use crate::case::redaction::{erased, erased_keyed};
 use crate::case::{Case, Channel, Severity, Status};
 use crate::error::{EXIT_OK, InputError};
 use crate::limits;
@@ -104,8 +104,11 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
     }
     let (raw, shown) = read_message(args.file.as_ref())?;
     let limit = usize::try_from(settings.max_text_bytes).unwrap_or(usize::MAX);
-    let mail =
-        inbound::parse(&raw, limit).map_err(|e| InputError::Invalid(format!("{shown}: {e}")))?;
+    // Keys the digest a Message-ID holding a card number is kept as; made
+    // (under the lock) before the lock is taken below.
+    let secret = session.store()?.secret()?;
+    let mail = inbound::parse(&raw, limit, &secret)
+        .map_err(|e| InputError::Invalid(format!("{shown}: {e}")))?;
     drop(raw);
     if let Some(why) = &mail.automatic {
         writeln!(out, "not recorded: a message sent by a machine ({why})")?;
@@ -129,7 +132,7 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
     // once record it once.
     let decided = session
         .store()?
-        .while_locked(|locked| match scan(session, &mail)? {
+        .while_locked(|locked| match scan(session, &mail, &secret)? {
             Target::Recorded(id) => Ok(Decided::Recorded(id)),
             Target::Case(id) => Ok(Decided::Threaded(id)),
             Target::New => open_case(session, locked, &args, &by, &mail)
@@ -246,7 +249,7 @@ fn tagged(session: &Session, mail: &Inbound) -> Option<String> {
 
 /// The case that already records the message, else the one recording a
 /// message it answers, else a new one.
-fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
+fn scan(session: &Session, mail: &Inbound, secret: &[u8]) -> Result<Target> {
     // One pass over every case: the Message-IDs live in the index. Each id
     // the message answers is looked up by its form as stored (as it came,
     // or as a redaction left it), so the pass takes time in proportion to
@@ -254,6 +257,8 @@ fn scan(session: &Session, mail: &Inbound) -> Result<Target> {
     let mut answered: HashMap<String, usize> = HashMap::new();
     for (at, id) in mail.in_reply_to.iter().enumerate() {
         answered.entry(erased(id)).or_insert(at);
+        // One holding a card number was kept as its keyed digest.
+        answered.entry(erased_keyed(secret, id)).or_insert(at);
         answered.entry(id.clone()).or_insert(at);
     }
     let own = mail.message_id.as_deref();
@@ -595,7 +600,7 @@ mod tests {
     #[test]
     fn the_date_is_never_later_than_now() {
         let now: DateTime<Utc> = "2026-11-22T09:00:00Z".parse().unwrap();
-        let mut mail = inbound::parse(b"From: a@example.com\n\nx\n", 100).unwrap();
+        let mut mail = inbound::parse(b"From: a@example.com\n\nx\n", 100, b"s").unwrap();
         assert_eq!(sent_at(&mail, now, Zone::UTC, false), now);
         mail.date = Some("2026-11-21T08:00:00Z".parse().unwrap());
         assert_eq!(
@@ -610,7 +615,7 @@ mod tests {
     #[test]
     fn a_date_older_than_any_delivery_is_believed_only_when_asked() {
         let now: DateTime<Utc> = "2026-11-22T09:00:00Z".parse().unwrap();
-        let mut mail = inbound::parse(b"From: a@example.com\n\nx\n", 100).unwrap();
+        let mut mail = inbound::parse(b"From: a@example.com\n\nx\n", 100, b"s").unwrap();
         let within: DateTime<Utc> = "2026-11-17T09:00:00Z".parse().unwrap();
         mail.date = Some(within);
         assert_eq!(

@@ -75,7 +75,7 @@ impl Inbound {
 /// Reads one message. `max_text` caps the body text kept (longer text is
 /// cut, and [`Inbound::truncated`] says so). A message caselog cannot
 /// record (empty, no headers, no usable From: address) is refused.
-pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
+pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, InputError> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::Invalid("the message is empty".into()));
     }
@@ -133,7 +133,7 @@ pub fn parse(raw: &[u8], max_text: usize) -> Result<Inbound, InputError> {
         message_id: message
             .message_id()
             .and_then(clean_id)
-            .map(|id| message::kept_id(&id)),
+            .map(|id| message::kept_id(&id, secret)),
         from_name,
         from_address,
         date: message
@@ -605,10 +605,12 @@ fn name_of(part: &MessagePart) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::redaction::erased;
+    use crate::case::redaction::{erased, erased_keyed};
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
     fn read(text: &str) -> Inbound {
-        parse(text.as_bytes(), 1024 * 1024).unwrap()
+        parse(text.as_bytes(), 1024 * 1024, SECRET).unwrap()
     }
 
     #[test]
@@ -651,6 +653,7 @@ mod tests {
         let mail = parse(
             b"From: \"Maria L\xf3pez\" <maria@example.com>\nSubject: Caf\xe9 froid\n\nx\n",
             100,
+            SECRET,
         )
         .unwrap();
         assert_eq!(mail.from_name.as_deref(), Some("Maria López"));
@@ -879,7 +882,9 @@ mod tests {
             ("From: Maria\n\nno address\n", "no From: address"),
             ("From: <a@b@c>\n\nx\n", "is not one e-mail address"),
         ] {
-            let err = parse(text.as_bytes(), 1024).unwrap_err().to_string();
+            let err = parse(text.as_bytes(), 1024, SECRET)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expected), "{text:?}: {err}");
         }
     }
@@ -907,7 +912,12 @@ mod tests {
     #[test]
     fn a_long_text_is_cut_at_the_cap_and_says_so() {
         let body = "line of text\n".repeat(1000);
-        let mail = parse(format!("From: a@example.com\n\n{body}").as_bytes(), 2000).unwrap();
+        let mail = parse(
+            format!("From: a@example.com\n\n{body}").as_bytes(),
+            2000,
+            SECRET,
+        )
+        .unwrap();
         assert!(mail.truncated);
         assert!(mail.body_text.len() <= 2000, "{}", mail.body_text.len());
         assert!(mail.body_text.ends_with("longer than caselog keeps.]"));
@@ -918,6 +928,7 @@ mod tests {
         let mail = parse(
             b"From: \"Card 4111 1111 1111 1111\" <5500000000000004@example.com>\nSubject: card 4111111111111111\nMessage-ID: <4111111111111111@example.com>\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nMy card 4111 1111 1111 1111 was charged.\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=\"card 4111 1111 1111 1111.pdf\"\n\nx\n--b--\n",
             1024,
+            SECRET,
         )
         .unwrap();
         assert_eq!(mail.from_address, "************0004@example.com");
@@ -927,7 +938,8 @@ mod tests {
         assert_eq!(mail.body_text, "My card **** **** **** 1111 was charged.");
         assert_eq!(mail.attachments[0].name, "card ____ ____ ____ 1111.pdf");
         let id = mail.message_id.unwrap();
-        assert_eq!(id, erased("4111111111111111@example.com"));
+        assert_eq!(id, erased_keyed(SECRET, "4111111111111111@example.com"));
+        assert_ne!(id, erased("4111111111111111@example.com"), "keyed");
     }
 
     #[test]
@@ -939,7 +951,7 @@ mod tests {
         );
         // Every cut from before the number to past it.
         for cap in 1500..1620 {
-            let mail = parse(message.as_bytes(), cap).unwrap();
+            let mail = parse(message.as_bytes(), cap, SECRET).unwrap();
             assert!(mail.truncated, "{cap}");
             assert!(
                 mail.body_text.len() <= cap,
@@ -953,7 +965,12 @@ mod tests {
             );
         }
         let body = &message[message.find("\n\n").unwrap()..];
-        let short = parse(format!("From: a@example.com\n{body}").as_bytes(), 4096).unwrap();
+        let short = parse(
+            format!("From: a@example.com\n{body}").as_bytes(),
+            4096,
+            SECRET,
+        )
+        .unwrap();
         assert!(
             short
                 .body_text

@@ -235,7 +235,7 @@ mod tests {
         }
         assert!(message.contains("Your refund left today."), "{message}");
         // It reads back as the same reply.
-        let parsed = super::super::inbound::parse(message.as_bytes(), 4096).unwrap();
+        let parsed = super::super::inbound::parse(message.as_bytes(), 4096, b"s").unwrap();
         assert_eq!(parsed.from_address, "support@ferncliff.example");
         assert_eq!(parsed.subject, "Re: Refund [caselog 20261120-h39ys]");
         assert_eq!(

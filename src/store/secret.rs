@@ -1,7 +1,9 @@
 //! The log's secret for pseudonyms: random bytes in caselog's work folder
 //! (`.caselog/secret`, never committed), made on first use, readable by
 //! its owner only. Whoever holds it can recompute a customer's pseudonym
-//! from their reference or name; nobody else can.
+//! from their reference or name; nobody else can. It also keys the
+//! digests that stand for a redacted row and for an id holding a card
+//! number, so only its holder can test a guess against them.
 
 use std::io::Write;
 use std::path::Path;
@@ -40,16 +42,6 @@ impl Store {
             .into());
         }
         Ok(secret.as_bytes().to_vec())
-    }
-
-    /// The log's secret if one was made: what a redaction keyed with it
-    /// can only be recognised with it, and looking needs none made.
-    pub fn secret_if_made(&self) -> Result<Option<Vec<u8>>> {
-        let path = self.root.join(WORK_DIR).join(SECRET_FILE);
-        if std::fs::symlink_metadata(&path).is_err() {
-            return Ok(None);
-        }
-        self.secret().map(Some)
     }
 
     /// Writes a new secret whole, then gives it its name only if no other

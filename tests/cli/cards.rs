@@ -398,3 +398,62 @@ fn ids_from_elsewhere_that_read_as_cards_are_kept_as_digests_and_still_recognise
     assert!(text.contains("message_id = \"erased-"), "{text}");
     assert_eq!(target.run(["check"]).ok(), "");
 }
+
+/// The digest anyone could compute of an id, by trying card numbers whose
+/// last four digits the file shows: what ids holding one were kept as
+/// before digests were keyed.
+fn unkeyed_digest(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(id.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("erased-{hex}")
+}
+
+#[test]
+fn an_id_holding_a_card_number_is_kept_keyed_and_old_unkeyed_digests_still_count() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("rows.csv"),
+        "id,title,customer,opened_at,summary\n4111111111111111,Grinder,Ann,2026-11-01T09:00:00Z,It broke\n",
+    )
+    .unwrap();
+    let import = || log.run(["import", "rows.csv"]).output();
+    let out = import();
+    assert!(out.status.success(), "{out:?}");
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let text = log.case_text(&id);
+    let unkeyed = unkeyed_digest("4111111111111111");
+    assert!(text.contains("source_id = \"erased-"), "{text}");
+    assert!(!text.contains(&unkeyed), "trying numbers finds it: {text}");
+    let again = import();
+    assert_eq!(String::from_utf8_lossy(&again.stdout), "");
+    // A case imported by a caselog before keyed digests is still known.
+    let keyed = text
+        .split("source_id = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    std::fs::write(log.case_path(&id), text.replace(&keyed, &unkeyed)).unwrap();
+    let before = log.files();
+    let again = import();
+    assert!(again.status.success(), "{again:?}");
+    assert_eq!(String::from_utf8_lossy(&again.stdout), "");
+    assert_eq!(log.files(), before);
+
+    // A Message-ID holding one, delivered twice, is recorded once.
+    let mail = "From: Ann <ann@example.com>\nSubject: Grinder\nMessage-ID: <4111111111111111@mail.example>\n\nIt broke.\n";
+    let first = log.run(["mail"]).stdin(mail).output();
+    assert!(first.status.success(), "{first:?}");
+    let first = String::from_utf8_lossy(&first.stdout).into_owned();
+    let case = first.split(':').next().unwrap().trim().to_string();
+    let text = log.case_text(&case);
+    assert!(text.contains("message_id = \"erased-"), "{text}");
+    assert!(
+        !text.contains(&unkeyed_digest("4111111111111111@mail.example")),
+        "trying numbers finds it: {text}"
+    );
+    let second = log.run(["mail"]).stdin(mail).output();
+    let second = String::from_utf8_lossy(&second.stdout);
+    assert!(second.contains("already recorded"), "{second}");
+}
