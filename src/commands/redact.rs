@@ -107,7 +107,7 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
         };
         let personal = settings.personal_data.all();
         let scan = session.every_case(|case| {
-            let due = deadlines::retention_due(case, retention, &personal)?;
+            let due = deadlines::retention_due(case, retention, &personal, settings.timezone)?;
             (due <= now).then(|| (due, closed_at(case), target(case)))
         })?;
         let code = scan.exit_code();

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::case::redaction;
 use crate::case::{Action, Case, Event, PersonalField, Replay, Status, WaitingOn};
 use crate::settings::Settings;
-use crate::time::{Span, WorkingDays};
+use crate::time::{Span, WorkingDays, Zone};
 use crate::words::word_enum;
 
 word_enum!(
@@ -150,13 +150,14 @@ pub fn pauses(
 /// none, unless something that may hold it was written after the
 /// redaction (a note, a mail, an edit, a branch merged in): that is due
 /// `retention` after it was written, or after the closing if later.
-/// Counted in calendar time, whatever the working days.
+/// Counted in calendar time in `zone` (the log's), whatever the working days.
 pub fn retention_due(
     case: &Case,
     retention: Span,
     personal: &[PersonalField],
+    zone: Zone,
 ) -> Option<DateTime<Utc>> {
-    retention_due_by(case, retention, |field| personal.contains(&field))
+    retention_due_by(case, retention, zone, |field| personal.contains(&field))
 }
 
 /// [`retention_due`], where `personal` says whether a field counts as
@@ -164,6 +165,7 @@ pub fn retention_due(
 fn retention_due_by(
     case: &Case,
     retention: Span,
+    zone: Zone,
     personal: impl Fn(PersonalField) -> bool,
 ) -> Option<DateTime<Utc>> {
     if case.status != Status::Closed {
@@ -176,7 +178,8 @@ fn retention_due_by(
         .find(|e| e.action == Action::Closed)?
         .at
         .0;
-    let calendar = WorkingDays::default();
+    // Every day counts, in the log's zone: the same date years on there.
+    let calendar = WorkingDays::default().in_zone(zone);
     let Some(redacted) = case
         .events
         .iter()
@@ -223,7 +226,9 @@ fn may_hold(e: &Event, personal: &impl Fn(PersonalField) -> bool) -> bool {
 pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Deadline> {
     let mut out = Vec::new();
     if let Some(due) = settings.retention.and_then(|retention| {
-        retention_due_by(case, retention, |field| settings.personal_data.holds(field))
+        retention_due_by(case, retention, settings.timezone, |field| {
+            settings.personal_data.holds(field)
+        })
     }) {
         out.push(Deadline {
             kind: Kind::Retention,
@@ -465,7 +470,7 @@ mod tests {
             lifecycle::redact(&closed, &stamp(6), fields, "retention", false, b"s").unwrap();
         assert_eq!(retention(&redacted), None);
         assert_eq!(
-            retention_due(&closed, Span::years(3), fields),
+            retention_due(&closed, Span::years(3), fields, Zone::UTC),
             Some(due.due)
         );
         assert_eq!(pending(&closed, &Settings::default(), at(0)), []);
@@ -478,7 +483,10 @@ mod tests {
         let redacted =
             lifecycle::redact(&closed, &stamp(6), fields, "erasure", false, b"s").unwrap();
         let three_years = Span::years(3);
-        assert_eq!(retention_due(&redacted, three_years, fields), None);
+        assert_eq!(
+            retention_due(&redacted, three_years, fields, Zone::UTC),
+            None
+        );
         // Nothing personal: still none.
         let category = lifecycle::edit(
             &redacted,
@@ -486,22 +494,28 @@ mod tests {
             &[Correction::Set(EditField::Category, Some("billing".into()))],
         )
         .unwrap();
-        assert_eq!(retention_due(&category, three_years, fields), None);
+        assert_eq!(
+            retention_due(&category, three_years, fields, Zone::UTC),
+            None
+        );
         let noted = lifecycle::annotate(&category, &stamp(60), Action::Customer, "Call me on 0170")
             .unwrap();
-        let due = retention_due(&noted, three_years, fields).unwrap();
+        let due = retention_due(&noted, three_years, fields, Zone::UTC).unwrap();
         assert_eq!(due, three_years.after(at(60), &WorkingDays::default()));
         // Not when notes are not personal data here; and the next redaction
         // erases the note, so the case leaves the list.
         assert_eq!(
-            retention_due(&noted, three_years, &[PersonalField::Customer]),
+            retention_due(&noted, three_years, &[PersonalField::Customer], Zone::UTC),
             None
         );
         let again = lifecycle::redact(&noted, &stamp(61), fields, "erasure", false, b"s").unwrap();
-        assert_eq!(retention_due(&again, three_years, fields), None);
+        assert_eq!(retention_due(&again, three_years, fields, Zone::UTC), None);
         // A whole-log pass sees the case without texts, and agrees.
         let light = crate::store::index::light(&noted);
-        assert_eq!(retention_due(&light, three_years, fields), Some(due));
+        assert_eq!(
+            retention_due(&light, three_years, fields, Zone::UTC),
+            Some(due)
+        );
     }
 
     #[test]

@@ -68,21 +68,26 @@ impl Span {
     }
 
     /// `start` moved on by the span's whole years: the same date and time
-    /// (29 February becomes 28 February in a common year).
-    fn after_years(self, start: DateTime<Utc>) -> DateTime<Utc> {
+    /// of day in `zone`, the log's (29 February becomes 28 February in a
+    /// common year). Counted in UTC instead, a case closed on the evening
+    /// of 28 February in California (29 February in UTC) would be a
+    /// year on the evening of 27 February there: a retention the law
+    /// sets as a minimum would end a day early.
+    fn after_years(self, start: DateTime<Utc>, zone: Zone) -> DateTime<Utc> {
         if self.years == 0 {
             return start;
         }
         let months = u32::try_from(self.years * 12).unwrap_or(u32::MAX);
-        start
+        zone.wall(start)
             .checked_add_months(chrono::Months::new(months))
+            .and_then(|wall| zone.wall_instant(wall))
             .unwrap_or(start + Duration::days(self.years * 365))
     }
 
     /// The instant this span after `start`, counting only working days
     /// for the day part.
     pub fn after(self, start: DateTime<Utc>, calendar: &WorkingDays) -> DateTime<Utc> {
-        let start = self.after_years(start);
+        let start = self.after_years(start, calendar.1);
         calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days) + self.clock
     }
 
@@ -121,7 +126,7 @@ impl Span {
     /// a Friday 16:00 resolution with 48h is followed up on Tuesday at
     /// 16:00 (8 hours on Friday, 24 on Monday, 16 on Tuesday).
     pub fn after_working(self, start: DateTime<Utc>, calendar: &WorkingDays) -> DateTime<Utc> {
-        let start = self.after_years(start);
+        let start = self.after_years(start, calendar.1);
         let days = calendar.add_days(start, self.weeks * calendar.days_a_week() + self.days);
         calendar.add_working(days, self.clock)
     }

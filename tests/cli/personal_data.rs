@@ -1207,3 +1207,52 @@ fn a_customer_known_by_an_address_since_corrected_is_found_and_erased_under_it()
         assert!(!text.contains(personal), "{personal}: {text}");
     }
 }
+
+#[test]
+fn retention_ends_on_the_same_date_years_on_in_the_log_s_time_zone() {
+    let log = Log::new();
+    let settings = log.path().join("caselog.toml");
+    let toml = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        format!("retention = \"1y\"\ntimezone = \"America/Los_Angeles\"\n{toml}"),
+    )
+    .unwrap();
+    let id = log
+        .run([
+            "open",
+            "-q",
+            "--title",
+            "t",
+            "--customer",
+            "c",
+            "--summary",
+            "s",
+        ])
+        .at("2024-02-28T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string();
+    // 28 February, 21:00 in California: 29 February in UTC.
+    log.run(["close", &id, "--reason", "sorted"])
+        .at("2024-02-29T05:00:00Z")
+        .ok();
+    // 27 February, 22:00 there: the year is not over.
+    for now in ["2025-02-28T06:00:00Z", "2025-03-01T04:00:00Z"] {
+        assert_eq!(
+            log.run(["due", "--kind", "retention"]).at(now).ok(),
+            "",
+            "{now}"
+        );
+        assert_eq!(log.run(["redact", "--expired"]).at(now).ok(), "", "{now}");
+    }
+    // 28 February, 21:00 there: it is.
+    let due = log
+        .run(["due", "--kind", "retention"])
+        .at("2025-03-01T05:00:00Z")
+        .output();
+    assert!(
+        String::from_utf8_lossy(&due.stdout).contains(&format!("{id}  retention over")),
+        "{due:?}"
+    );
+}
