@@ -5,6 +5,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use caselog::case::card;
 use caselog::{cli::Cli, error, untrusted};
 use clap::error::ErrorKind;
 
@@ -32,9 +33,10 @@ fn main() -> ExitCode {
             let _ = err.print();
             return ExitCode::SUCCESS;
         }
-        // clap's messages quote what was typed: never raw to the terminal.
+        // clap's messages quote what was typed: never raw to the terminal,
+        // nor a card number into the mail cron sends of it.
         Err(err) => {
-            eprint!("{}", untrusted::block(&err.to_string()));
+            eprint!("{}", untrusted::block(&card::masked(&err.to_string())));
             return ExitCode::from(error::EXIT_INPUT);
         }
     };
@@ -42,7 +44,10 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("caselog: {}", untrusted::line(&format!("{err:#}")));
+            eprintln!(
+                "caselog: {}",
+                untrusted::line(&card::masked(&format!("{err:#}")))
+            );
             ExitCode::from(error::exit_code(&err))
         }
     }

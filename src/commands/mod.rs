@@ -51,6 +51,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::case::card;
 use crate::error::EXIT_OK;
 use crate::untrusted;
 
@@ -66,7 +67,9 @@ pub fn warn(err: &anyhow::Error) {
 /// Tells the person something on stderr, after `caselog: `, on one line
 /// made safe for the terminal (messages quote paths and case text).
 pub fn say(text: &str) {
-    eprintln!("caselog: {}", untrusted::line(text));
+    // What is said may quote input (a bad cell of an import, an id that
+    // matched nothing), and cron mails it: a card number goes masked.
+    eprintln!("caselog: {}", untrusted::line(&card::masked(text)));
 }
 
 /// The usual ending of a command that changed one case: one line saying so.

@@ -457,3 +457,34 @@ fn an_id_holding_a_card_number_is_kept_keyed_and_old_unkeyed_digests_still_count
     let second = String::from_utf8_lossy(&second.stdout);
     assert!(second.contains("already recorded"), "{second}");
 }
+
+#[test]
+fn an_error_quoting_input_masks_a_card_number_in_it() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    std::fs::write(
+        log.path().join("rows.csv"),
+        "title,customer,opened_at,summary\nt,c,4111111111111111,s\nt,c,2026-11-01T09:00:00Z,s\n",
+    )
+    .unwrap();
+    let said = [
+        log.run(["show", "4111111111111111"]).fails(2),
+        log.run(["follow-up", &id, "--at", "4111 1111 1111 1111"])
+            .fails(2),
+        log.run(["edit", &id, "--severity", "4111111111111111"])
+            .fails(2),
+        log.run(["import", "rows.csv"]).fails(2),
+        // Skipped rows are said as the import goes on, as cron mails it.
+        String::from_utf8_lossy(
+            &log.run(["import", "rows.csv", "--skip-invalid"])
+                .output()
+                .stderr,
+        )
+        .into_owned(),
+    ];
+    for stderr in said {
+        assert!(!stderr.contains("4111111111111111"), "{stderr}");
+        assert!(!stderr.contains("4111 1111 1111 1111"), "{stderr}");
+        assert!(stderr.contains(MASKED), "{stderr}");
+    }
+}
