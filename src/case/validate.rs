@@ -16,7 +16,7 @@ use crate::case::card;
 use crate::case::fields;
 use crate::case::file;
 use crate::case::message;
-use crate::case::redaction::is_marker;
+use crate::case::redaction::{self, is_marker};
 use crate::case::{Action, Case, Status, Void, check_category, replay_status};
 use crate::error::{InputError, line_of};
 use crate::untrusted;
@@ -188,6 +188,7 @@ fn problems(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     check_consistency(&case, &lines, &mut out);
     check_void(&case, &lines, &mut out);
     check_card_numbers(text, &case, &lines, &mut out);
+    check_comments_after_redaction(text, &case, &mut out);
     for drift in fields::differing_from_log(&case) {
         out.push(unrecorded_note(
             &lines,
@@ -639,6 +640,80 @@ fn check_card_numbers(text: &str, case: &Case, lines: &Lines, out: &mut Vec<Prob
     }
 }
 
+/// Each comment in a redacted case: `redact` erases values, never what a
+/// person wrote around them (`title = "…"  # she rang twice`), so a
+/// comment naming the customer would outlive the erasure unseen. Said as
+/// a warning, for a person to read and delete: most comments name nobody.
+fn check_comments_after_redaction(text: &str, case: &Case, out: &mut Vec<Problem>) {
+    if !redaction::is_redacted(case) {
+        return;
+    }
+    for line in comment_lines(text) {
+        out.push(warning(
+            line,
+            "a comment in a redacted case, which redact does not erase: delete it if it says anything of the customer",
+        ));
+    }
+}
+
+/// The lines (from 1) holding a TOML comment: a `#` outside any string,
+/// single- or multi-line, basic or literal.
+fn comment_lines(text: &str) -> Vec<usize> {
+    enum In {
+        Code,
+        Basic,
+        Literal,
+        MultiBasic,
+        MultiLiteral,
+    }
+    let mut lines = Vec::new();
+    let mut state = In::Code;
+    for (number, line) in text.lines().enumerate() {
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let rest = &bytes[i..];
+            match state {
+                In::Code => match bytes[i] {
+                    b'#' => {
+                        lines.push(number + 1);
+                        break;
+                    }
+                    b'"' if rest.starts_with(b"\"\"\"") => {
+                        state = In::MultiBasic;
+                        i += 2;
+                    }
+                    b'\'' if rest.starts_with(b"'''") => {
+                        state = In::MultiLiteral;
+                        i += 2;
+                    }
+                    b'"' => state = In::Basic,
+                    b'\'' => state = In::Literal,
+                    _ => {}
+                },
+                In::Basic | In::MultiBasic if bytes[i] == b'\\' => i += 1,
+                In::Basic if bytes[i] == b'"' => state = In::Code,
+                In::Literal if bytes[i] == b'\'' => state = In::Code,
+                In::MultiBasic if rest.starts_with(b"\"\"\"") => {
+                    state = In::Code;
+                    i += 2;
+                }
+                In::MultiLiteral if rest.starts_with(b"'''") => {
+                    state = In::Code;
+                    i += 2;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        // A single-line string never runs past its line.
+        if matches!(state, In::Basic | In::Literal) {
+            state = In::Code;
+        }
+    }
+    lines
+}
+
 fn card_problem(line: usize, masked: &str) -> Problem {
     problem(
         line,
@@ -838,6 +913,12 @@ fn check_solutions(case: &Case, lines: &Lines, out: &mut Vec<Problem>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn comments_are_told_from_a_hash_inside_a_string() {
+        let text = "a = \"x # y\" # one\n# two\nb = 'c#d'\nc = \"\"\"\nno # here\n\"\"\" # three\nd = \"\\\"#\\\"\"\n";
+        assert_eq!(comment_lines(text), [1, 2, 6]);
+    }
+
     use super::*;
     use crate::case::file::render;
     use crate::case::id::CaseId;

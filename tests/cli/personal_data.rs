@@ -1256,3 +1256,43 @@ fn retention_ends_on_the_same_date_years_on_in_the_log_s_time_zone() {
         "{due:?}"
     );
 }
+
+#[test]
+fn check_warns_of_each_comment_left_in_a_redacted_case_and_passes() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "zed@example.com"]);
+    log.run(["close", &id, "--reason", "sorted"]).ok();
+    let path = log.case_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "\ntitle = ",
+        "\n# Zed Quorp rang twice\ntitle = ",
+        1,
+    );
+    let text = text.replace(
+        "contact = \"zed@example.com\"",
+        "contact = \"zed@example.com\" # a # in \"quotes\" too",
+    );
+    std::fs::write(&path, &text).unwrap();
+    // Before the redaction a comment is the team's own business.
+    assert_eq!(log.run(["check"]).ok(), "");
+    log.run(["redact", &id, "--reason", "erasure request"]).ok();
+    let out = log.run(["check"]).output();
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    let comment_at = |needle: &str| {
+        log.case_text(&id)
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap()
+            + 1
+    };
+    for line in [comment_at("rang twice"), comment_at("in \"quotes\"")] {
+        assert!(
+            said.contains(&format!(
+                ":{line}: warning: a comment in a redacted case, which redact does not erase"
+            )),
+            "{line}: {said}"
+        );
+    }
+    assert_eq!(said.lines().count(), 2, "{said}");
+}
