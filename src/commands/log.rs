@@ -9,6 +9,8 @@ use serde::Serialize;
 use super::Session;
 use super::args::words;
 use super::changes::Format;
+use crate::case::Case;
+use crate::case::redaction;
 use crate::error::{EXIT_OK, InputError};
 use crate::git;
 use crate::git::history::{self, CaseChange};
@@ -131,6 +133,25 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
             paths.push(&commit.path);
         }
     }
+    // The case as it is now (its file, and its newest commit): what a
+    // redaction since erased, every earlier version is told without, as
+    // `changes` tells a range that holds the redaction.
+    let mut now: Vec<Case> = Vec::new();
+    if let Ok(stored) = store.load(&id) {
+        now.push(stored.case);
+    }
+    if let Some(newest) = commits.first() {
+        let bytes = blobs.bytes(&newest.hash, &newest.path)?;
+        now.extend(history::version(bytes, &newest.path).ok().flatten());
+    }
+    let as_now = |version: Result<Option<Case>, String>| {
+        version.map(|version| {
+            version.map(|case| {
+                now.iter()
+                    .fold(case, |case, now| redaction::catch_up(&case, now))
+            })
+        })
+    };
     let mut cut_off = 0;
     let mut entries = Vec::new();
     for (i, commit) in commits.iter().enumerate() {
@@ -161,8 +182,8 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
             }
         }
         let after_bytes = blobs.bytes(&commit.hash, &commit.path)?;
-        let before = history::version(before_bytes, older_path);
-        let after = history::version(after_bytes, &commit.path);
+        let before = as_now(history::version(before_bytes, older_path));
+        let after = as_now(history::version(after_bytes, &commit.path));
         let renamed_from = (older_path != commit.path).then(|| older_path.to_string());
         let change = match (before, after) {
             (Ok(before), Ok(after)) => {

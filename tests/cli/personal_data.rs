@@ -1296,3 +1296,38 @@ fn check_warns_of_each_comment_left_in_a_redacted_case_and_passes() {
     }
     assert_eq!(said.lines().count(), 2, "{said}");
 }
+
+#[test]
+fn log_tells_a_redacted_case_s_story_without_what_the_redaction_erased() {
+    let (log, id) = crate::merge::repository(true);
+    let dir = log.path();
+    log.run(["edit", &id, "--contact", "maria.new@example.com"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "edit"]);
+    log.run(["note", &id, "Maria rang from her mobile"])
+        .at("2026-11-20T11:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "note"]);
+    log.run(["close", &id, "--reason", "Maria is happy"])
+        .at("2026-11-20T12:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "close"]);
+    let before = log.run(["log", &id]).ok();
+    assert!(before.contains("maria.new@example.com"), "{before}");
+    log.run(["redact", &id, "--reason", "erasure request"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    // Told without the erased values, before the redaction is committed
+    // and after.
+    for committed in [false, true] {
+        if committed {
+            git_ok(dir, &["commit", "-q", "-am", "redact"]);
+        }
+        let story = log.run(["log", &id]).ok();
+        for personal in ["Maria", "maria", "López", "A-1001"] {
+            assert!(!story.contains(personal), "{personal}: {story}");
+        }
+        assert!(story.contains("edited the contact"), "{story}");
+    }
+}
