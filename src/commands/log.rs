@@ -224,6 +224,7 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
                     renamed_from,
                     summary: vec![line(&said).into_owned()],
                     events: Vec::new(),
+                    removed_events: Vec::new(),
                     fields: Vec::new(),
                 })
             }

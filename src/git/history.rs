@@ -27,6 +27,10 @@ pub struct CaseChange {
     pub summary: Vec<String>,
     /// The events the change added.
     pub events: Vec<Event>,
+    /// The events the change took away or changed (their earlier
+    /// versions): an event log only grows, so a reviewer must see these.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed_events: Vec<Event>,
     /// Fields changed other than through events.
     pub fields: Vec<FieldEdit>,
 }
@@ -113,11 +117,38 @@ pub fn describe(
     if let Some(from) = &renamed_from {
         summary.push(format!("moved from {from}"));
     }
+    // An event log only grows: an event the earlier version holds and the
+    // later one lacks was taken away (a `git revert` of a note, a hand
+    // edit), and one rewritten shows as its new version added. Each is
+    // told, or a reviewer would read a removal as no change at all.
+    let removed_events = match after {
+        Some(after) => taken_away(old_events, &after.events),
+        None => Vec::new(),
+    };
+    let mut added = new_events.clone();
+    for gone in &removed_events {
+        let rewritten = added
+            .iter()
+            .position(|e| e.at == gone.at && e.by == gone.by && e.action == gone.action);
+        let what = match rewritten {
+            Some(i) => {
+                added.remove(i);
+                "changed"
+            }
+            None => "removed",
+        };
+        summary.push(format!(
+            "{} event of {} by {} {what}",
+            gone.action,
+            format_time(gone.at.0, zone),
+            crate::untrusted::line(&gone.by)
+        ));
+    }
     let start = before.map_or_else(Replay::default, |b| {
         replay(b.events.iter().map(|e| (e.action, e.on)))
     });
     let agreed = before.and_then(lifecycle::agreement).and_then(|e| e.option);
-    summarise(&new_events, start, agreed, zone, &mut summary);
+    summarise(&added, start, agreed, zone, &mut summary);
     let fields = match (before, after) {
         (Some(b), Some(a)) => field_edits(b, a, &new_events),
         _ => Vec::new(),
@@ -141,8 +172,26 @@ pub fn describe(
         renamed_from,
         summary,
         events: new_events,
+        removed_events,
         fields,
     })
+}
+
+/// The events of `before` that `after` does not hold, each as often as
+/// it is missing, in `before`'s order.
+fn taken_away(before: &[Event], after: &[Event]) -> Vec<Event> {
+    let mut held: Vec<&Event> = after.iter().collect();
+    before
+        .iter()
+        .filter(|e| match held.iter().position(|h| h == e) {
+            Some(i) => {
+                held.remove(i);
+                false
+            }
+            None => true,
+        })
+        .cloned()
+        .collect()
 }
 
 /// One line per thing the new `events` did, told from where the case stood

@@ -549,3 +549,37 @@ fn a_part_of_an_id_naming_several_deleted_cases_is_refused_with_them() {
     assert!(err.contains(&first) && err.contains(&second), "{err}");
     assert!(err.contains("(deleted)"), "{err}");
 }
+
+#[test]
+fn changes_and_log_tell_an_event_taken_away_or_rewritten_never_as_no_change() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    log.run(["note", &id, "Called, no answer"])
+        .at("2026-11-21T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "note"]);
+    git_ok(dir, &["tag", "noted"]);
+    git_ok(dir, &["revert", "--no-edit", "HEAD"]);
+    let told = "note event of 2026-11-21 10:00 UTC by ana@example.com removed";
+    let out = log.run(["changes", "noted..HEAD"]).ok();
+    assert_eq!(out, format!("{id}  Refund not received\n  {told}\n"));
+    let json: serde_json::Value =
+        serde_json::from_str(&log.run(["changes", "noted..HEAD", "--format", "json"]).ok())
+            .unwrap();
+    assert_eq!(json[0]["removed_events"][0]["text"], "Called, no answer");
+    assert!(log.run(["log", &id]).ok().ends_with(&format!("  {told}\n")));
+
+    // A note's text rewritten by hand is a change, not a note added.
+    git_ok(dir, &["reset", "-q", "--hard", "noted"]);
+    let path = log.case_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("Called, no answer", "Called, all fine")).unwrap();
+    git_ok(dir, &["commit", "-q", "-am", "hand edit"]);
+    let out = log.run(["changes", "noted..HEAD"]).ok();
+    assert_eq!(
+        out,
+        format!(
+            "{id}  Refund not received\n  note event of 2026-11-21 10:00 UTC by ana@example.com changed\n"
+        )
+    );
+}
