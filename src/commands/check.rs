@@ -174,7 +174,16 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
     // case, the other changed it) reads as a whole, valid file.
     // Outside git, the listing fails and finds nothing.
     if args.paths.is_empty() {
-        for relative in git::unmerged(store.root()).unwrap_or_default() {
+        let unmerged = git::unmerged(store.root()).unwrap_or_default();
+        // A merge stopped on a case file that git merged line by line, as
+        // it does in a clone nobody ran `init --git` in: why, and the fix.
+        if let Some(gap) = unmerged
+            .first()
+            .and_then(|path| git::driver_gap(store.root(), path))
+        {
+            warnings.push(driver_gap_words(&gap));
+        }
+        for relative in unmerged {
             found
                 .entry(store.shown(&store.root().join(relative)))
                 .or_default()
@@ -263,6 +272,26 @@ pub fn run(session: &Session, args: CheckArgs, out: &mut dyn Write) -> Result<u8
         let _ = store.remember_clean(rules, now.timestamp(), &now_clean);
     }
     Ok(if any { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+/// Why case files were merged line by line here, and what to run.
+fn driver_gap_words(gap: &git::DriverGap) -> String {
+    let why = match gap {
+        git::DriverGap::NotAttributed => {
+            "no .gitattributes line sends case files to caselog's merge driver".to_string()
+        }
+        git::DriverGap::NotRegistered => {
+            "caselog's merge driver is not registered in this clone (git does not clone config)"
+                .to_string()
+        }
+        git::DriverGap::Gone(program) => format!(
+            "the merge driver registered in this clone runs {}, which is gone",
+            crate::untrusted::line(&program.display().to_string())
+        ),
+    };
+    format!(
+        "{why}, so git merged the case files line by line: run `caselog init --git`, then `git merge --abort` and merge again, to merge them event by event"
+    )
 }
 
 /// Notes for fields changed since git's HEAD with no `edited` event, for

@@ -245,6 +245,54 @@ pub fn unmerged(dir: &Path) -> Result<Vec<String>> {
     Ok(paths)
 }
 
+/// Why git, in this clone, would merge a case file line by line instead
+/// of through caselog's merge driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriverGap {
+    /// No `.gitattributes` line sends the file to the driver.
+    NotAttributed,
+    /// The clone's git config has no driver (git does not clone config).
+    NotRegistered,
+    /// The driver registered runs a caselog that is no longer there.
+    Gone(std::path::PathBuf),
+}
+
+/// What keeps git from merging `path` (relative to `dir`) through
+/// caselog's merge driver; `None` when it would.
+pub fn driver_gap(dir: &Path, path: &str) -> Option<DriverGap> {
+    let attribute = git(dir, &["check-attr", "-z", "merge", "--", path]).ok()?;
+    // `path NUL merge NUL value NUL`
+    let value = attribute.split(|b| *b == 0).nth(2).unwrap_or_default();
+    if value != b"caselog" {
+        return Some(DriverGap::NotAttributed);
+    }
+    let Ok(driver) = git(dir, &["config", "--get", "merge.caselog.driver"]) else {
+        return Some(DriverGap::NotRegistered);
+    };
+    // `init --git` writes the program's path first, in single quotes (a
+    // quote within as `'\''`); a driver written otherwise is not judged.
+    let driver = String::from_utf8_lossy(&driver);
+    let program = quoted_program(driver.trim())?;
+    (!program.exists()).then_some(DriverGap::Gone(program))
+}
+
+/// The program of a shell command that starts with a single-quoted word.
+fn quoted_program(command: &str) -> Option<std::path::PathBuf> {
+    let mut rest = command.strip_prefix('\'')?;
+    let mut program = String::new();
+    loop {
+        let (part, after) = rest.split_once('\'')?;
+        program.push_str(part);
+        match after.strip_prefix("\\''") {
+            Some(more) => {
+                program.push('\'');
+                rest = more;
+            }
+            None => return Some(program.into()),
+        }
+    }
+}
+
 /// Files at revisions, read through one long-lived `git cat-file --batch`
 /// process: describing a commit that touched 500 cases costs one process,
 /// not a thousand.
@@ -577,5 +625,21 @@ pub fn merge_file(ours: &Path, base: &Path, theirs: &Path, marker_size: usize) -
             output.status,
             String::from_utf8_lossy(&output.stderr).trim()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted_program;
+
+    #[test]
+    fn the_driver_s_program_is_read_back_as_init_quotes_it() {
+        let read = |command: &str| quoted_program(command).map(|p| p.display().to_string());
+        assert_eq!(
+            read("'/opt/it'\\''s here/caselog' merge-driver %O %A %B").as_deref(),
+            Some("/opt/it's here/caselog")
+        );
+        assert_eq!(read("caselog merge-driver %O %A %B"), None);
+        assert_eq!(read("'/unclosed"), None);
     }
 }

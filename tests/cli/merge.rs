@@ -118,6 +118,13 @@ fn a_driver_that_cannot_run_leaves_both_sides_between_markers() {
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("merge conflict marker"), "{said}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "caselog: the merge driver registered in this clone runs /nonexistent/caselog, which is gone, so git merged the case files line by line: run `caselog init --git`"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -174,6 +181,48 @@ fn without_the_driver_the_conflict_is_visible_and_check_reports_it() {
         stdout.contains("merge conflict marker `<<<<<<<`"),
         "{stdout}"
     );
+    // As in a fresh clone: check says why, and what to run.
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "caselog: caselog's merge driver is not registered in this clone (git does not clone config), so git merged the case files line by line: run `caselog init --git`, then `git merge --abort` and merge again, to merge them event by event\n"
+    );
+}
+
+#[test]
+fn check_says_when_no_gitattributes_line_sends_case_files_to_the_driver() {
+    let (log, id) = repository(true);
+    std::fs::write(log.path().join(".gitattributes"), "").unwrap();
+    git_ok(log.path(), &["commit", "-q", "-am", "no attributes"]);
+    diverge(&log, &id, "ben");
+    let (merged, _) = git(log.path(), &["merge", "--no-edit", "right"]);
+    assert!(!merged);
+    let out = log.run(["check"]).output();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "caselog: no .gitattributes line sends case files to caselog's merge driver, so git merged"
+        ),
+        "{stderr}"
+    );
+    // With the driver at work, a real conflict is no sign of a gap.
+    git_ok(log.path(), &["merge", "--abort"]);
+    git_ok(
+        log.path(),
+        &["checkout", "-q", "HEAD~2", "--", ".gitattributes"],
+    );
+    git_ok(log.path(), &["commit", "-q", "-am", "attributes back"]);
+    git_ok(log.path(), &["checkout", "-q", "right"]);
+    log.run(["assign", &id, "cleo"])
+        .at("2026-11-20T11:30:00Z")
+        .ok();
+    git_ok(log.path(), &["commit", "-q", "-am", "right: assign"]);
+    git_ok(log.path(), &["checkout", "-q", "left"]);
+    let (merged, _) = git(log.path(), &["merge", "--no-edit", "right"]);
+    assert!(!merged, "both sides reassigned the case");
+    let out = log.run(["check"]).output();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
 }
 
 #[test]
