@@ -209,8 +209,13 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
                     .into_iter()
                     .find_map(|v| v.as_ref().ok().cloned().flatten())
                     .map_or_else(String::new, |c| c.title);
+                let deleted = matches!(after, Ok(None));
                 let said = match (before, after) {
                     (_, Err(why)) => format!("the case file here is not a valid case: {why}"),
+                    // Whatever the file held, the commit took it away.
+                    (Err(why), Ok(None)) => {
+                        format!("case file deleted (it was not a valid case: {why})")
+                    }
                     (Err(why), _) => format!(
                         "the case file before this commit is not a valid case ({why}), so what the commit changed cannot be told"
                     ),
@@ -219,7 +224,7 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
                 Some(CaseChange {
                     id: id.clone(),
                     title,
-                    file: "modified",
+                    file: if deleted { "deleted" } else { "modified" },
                     path: commit.path.clone(),
                     renamed_from,
                     summary: vec![line(&said).into_owned()],

@@ -583,3 +583,22 @@ fn changes_and_log_tell_an_event_taken_away_or_rewritten_never_as_no_change() {
         )
     );
 }
+
+#[test]
+fn log_tells_an_invalid_case_file_deleted_as_deleted() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    let path = log.case_path(&id);
+    std::fs::write(&path, log.case_text(&id) + "<<<<<<< ours\n").unwrap();
+    git_ok(dir, &["commit", "-q", "-am", "a conflict left in"]);
+    git_ok(dir, &["rm", "-q", &format!("cases/2026/11/{id}.toml")]);
+    git_ok(dir, &["commit", "-q", "-m", "gone"]);
+    let told = log.run(["log", &id]).ok();
+    assert!(
+        told.contains("gone\n  case file deleted (it was not a valid case: "),
+        "{told}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&log.run(["log", &id, "--format", "json"]).ok()).unwrap();
+    assert_eq!(json[2]["change"]["file"], "deleted");
+}
