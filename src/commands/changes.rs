@@ -32,7 +32,7 @@ word_enum!(
 /// a checkout; handles added, deleted and moved files.
 #[derive(Debug, Args)]
 pub struct ChangesArgs {
-    /// `A..B`, `A...B` (from their merge base, as a pull request shows), or `A` (to HEAD)
+    /// `A..B`, `A...B` (from their merge base, as a pull request shows), `A` (to HEAD), or `A^!` (the commit A alone, a first commit too)
     pub range: String,
     /// text, markdown for a pull request, json for bots
     #[arg(long, default_value = "text", value_parser = words::<Format>(Format::WORDS))]

@@ -51,13 +51,28 @@ fn has_commits(dir: &Path) -> bool {
 }
 
 /// A revision range as the user wrote it: `A..B`, `A...B` (from their merge
-/// base, as a pull request shows), or `A` (up to HEAD); as two commits.
+/// base, as a pull request shows), `A` (up to HEAD), or `A^!` (the commit
+/// `A` alone); as two commits, or for a root commit alone, git's empty
+/// tree and the commit.
 pub fn resolve_range(dir: &Path, range: &str) -> Result<(String, String)> {
     if range.trim().is_empty() {
         return Err(InputError::Invalid(
-            "the range is empty: give one such as main..HEAD, main...HEAD or HEAD~3".into(),
+            "the range is empty: give one such as main..HEAD, main...HEAD, HEAD~3 or HEAD^!".into(),
         )
         .into());
+    }
+    if let Some(rev) = range.strip_suffix("^!") {
+        let (_, commit) = resolve_range(dir, &format!("{rev}..{rev}"))?;
+        // A root commit has no parent: it is told against nothing, as
+        // `git show` tells it, so the cases it opened are told opened.
+        let parent = match git(
+            dir,
+            &["rev-parse", "--verify", "--quiet", &format!("{commit}^1")],
+        ) {
+            Ok(parent) => parent,
+            Err(_) => git(dir, &["hash-object", "-t", "tree", "--stdin"])?,
+        };
+        return Ok((String::from_utf8_lossy(&parent).trim().to_string(), commit));
     }
     let (from, to, merge_base) = if let Some((a, b)) = range.split_once("...") {
         (a, b, true)

@@ -602,3 +602,23 @@ fn log_tells_an_invalid_case_file_deleted_as_deleted() {
         serde_json::from_str(&log.run(["log", &id, "--format", "json"]).ok()).unwrap();
     assert_eq!(json[2]["change"]["file"], "deleted");
 }
+
+#[test]
+fn changes_tells_one_commit_alone_even_the_first_one() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    log.run(["note", &id, "Called"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "note"]);
+    let first = git_ok(dir, &["rev-list", "--max-parents=0", "HEAD"]);
+    let first = first.trim();
+    let opened = format!("{id}  Refund not received\n  opened\n");
+    assert_eq!(log.run(["changes", &format!("{first}^!")]).ok(), opened);
+    assert_eq!(
+        log.run(["changes", "HEAD^!"]).ok(),
+        format!("{id}  Refund not received\n  note added\n")
+    );
+    let said = log.run(["changes", "nosuch^!"]).fails(2);
+    assert_eq!(said, "caselog: 'nosuch' is not a commit here\n");
+}
