@@ -234,6 +234,17 @@ pub fn differing_from_log(case: &Case) -> Vec<Unrecorded> {
             // A redaction left a marker in the log, and in the field a
             // marker or nothing (a preferred contact is removed).
             let redacted = edit.new.as_deref().is_some_and(redaction::is_marker);
+            if field == EditField::Tags {
+                // Tags merge as a set: two branches that each tagged the
+                // case leave both tags, which neither last edit names.
+                let (was, held) = (tags_from_log(case), &case.tags);
+                let same = was.len() == held.len() && was.iter().all(|t| held.contains(t));
+                return (!same && !redacted).then(|| Unrecorded {
+                    field,
+                    was: join_tags(&was),
+                    now,
+                });
+            }
             (now != edit.new && !redacted).then(|| Unrecorded {
                 field,
                 was: edit.new.clone(),
@@ -241,6 +252,34 @@ pub fn differing_from_log(case: &Case) -> Vec<Unrecorded> {
             })
         })
         .collect()
+}
+
+/// The tags the event log accounts for: from what the first `edited`
+/// event for tags found, each such event's tags added and removed in turn.
+/// One after another, that is what the last one set; merged from two
+/// branches, it is both branches' changes, as the merge driver keeps them.
+fn tags_from_log(case: &Case) -> Vec<String> {
+    let mut edits = case
+        .events
+        .iter()
+        .filter(|e| e.action == Action::Edited && e.field == Some(EditField::Tags));
+    let Some(first) = edits.next() else {
+        return case.tags.clone();
+    };
+    let mut tags = split_tags(first.old.as_deref().unwrap_or(""));
+    for e in std::iter::once(first).chain(edits) {
+        let (old, new) = (
+            split_tags(e.old.as_deref().unwrap_or("")),
+            split_tags(e.new.as_deref().unwrap_or("")),
+        );
+        tags.retain(|t| new.contains(t) || !old.contains(t));
+        for tag in new {
+            if !old.contains(&tag) && !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+    }
+    tags
 }
 
 /// Fields changed from `earlier` (the same case at an earlier version,

@@ -65,13 +65,18 @@ pub fn merge(base: Option<&Case>, ours: &Case, theirs: &Case, marker_size: usize
     // wait on one side and the customer's answer on the other would give
     // a status the merged events contradict.
     let status = replay_status(&events);
+    // Tags are a set: a tag added on one branch and another on the other
+    // are both kept, not a conflict over the whole list.
+    let tags = merge_tags(base, ours, theirs);
     let (ours, theirs) = (
         &Case {
             status,
+            tags: tags.clone().unwrap_or_else(|| ours.tags.clone()),
             ..ours.clone()
         },
         &Case {
             status,
+            tags: tags.unwrap_or_else(|| theirs.tags.clone()),
             ..theirs.clone()
         },
     );
@@ -154,6 +159,34 @@ pub fn merge(base: Option<&Case>, ours: &Case, theirs: &Case, marker_size: usize
         write_fields(&mut text, &event_fields(&event));
     }
     Merged { text, conflicts }
+}
+
+/// The tags both sides changed, merged as a set (`None` when at most one
+/// side changed them): the ancestor's tags that neither side removed, in
+/// its order, then those either side added, in alphabetical order, so the
+/// result is the same whichever side is ours.
+fn merge_tags(base: Option<&Case>, ours: &Case, theirs: &Case) -> Option<Vec<String>> {
+    let base = base?;
+    if ours.tags == theirs.tags || ours.tags == base.tags || theirs.tags == base.tags {
+        return None;
+    }
+    let mut tags: Vec<String> = base
+        .tags
+        .iter()
+        .filter(|t| ours.tags.contains(t) && theirs.tags.contains(t))
+        .cloned()
+        .collect();
+    let mut added: Vec<String> = ours
+        .tags
+        .iter()
+        .chain(&theirs.tags)
+        .filter(|t| !base.tags.contains(t))
+        .cloned()
+        .collect();
+    added.sort();
+    added.dedup();
+    tags.extend(added);
+    Some(tags)
 }
 
 /// The first event of `base` that `side` no longer holds (taken away by
@@ -320,6 +353,26 @@ mod tests {
             assert_eq!(case.title, "Vase smashed in transit");
             assert_eq!(case.severity, Severity::High);
         }
+    }
+
+    #[test]
+    fn tags_changed_on_both_sides_merge_as_a_set_whichever_side_is_ours() {
+        let tagged = |case: &Case, tags: &[&str]| Case {
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..case.clone()
+        };
+        let base = tagged(&opened(), &["post", "glass"]);
+        let ours = tagged(&base, &["post", "glass", "urgent"]);
+        let theirs = tagged(&base, &["glass", "refund"]);
+        for case in [
+            clean(&merged(&base, &ours, &theirs)),
+            clean(&merged(&base, &theirs, &ours)),
+        ] {
+            assert_eq!(case.tags, ["glass", "refund", "urgent"]);
+        }
+        // Independent additions of one file still conflict: no ancestor
+        // says what either side added.
+        assert_eq!(merge(None, &ours, &theirs, 7).conflicts, ["tags"]);
     }
 
     #[test]

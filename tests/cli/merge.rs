@@ -643,3 +643,30 @@ fn check_fails_on_a_merge_git_left_unsettled_without_markers() {
     );
     assert!(said.contains(&id), "{said}");
 }
+
+#[test]
+fn tags_added_on_two_branches_merge_into_both_and_check_takes_them_as_recorded() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "side"]);
+    log.run(["edit", &id, "--add-tag", "courier"])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "side: tag"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["edit", &id, "--add-tag", "refund"])
+        .at("2026-11-20T10:30:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main: tag"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "side"]);
+    assert!(merged, "{text}");
+    assert_eq!(
+        log.case_json(&id)["tags"],
+        serde_json::json!(["courier", "refund"])
+    );
+    assert_eq!(log.run(["check"]).ok(), "");
+    // Nothing for `fmt --record-edits` to record either.
+    let before = log.case_text(&id);
+    log.run(["fmt", "--record-edits"]).ok();
+    assert_eq!(log.case_text(&id), before);
+}
