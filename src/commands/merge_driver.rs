@@ -126,8 +126,16 @@ fn merge_sides(
     if let Some(base) = &base {
         for (name, side, other) in [("ours", &ours, &theirs), ("theirs", &theirs, &ours)] {
             if let Some(e) = merge::dropped_event(base, side, other) {
+                // A cherry-pick (a rebase too) hands git the picked
+                // commit's parent as the ancestor: ours may never have
+                // held what that parent added, which looks the same.
+                let picked = if name == "ours" {
+                    " (in a cherry-pick or a rebase, ours may never have had it: the commit taken follows one that recorded it, not taken; take that one first)"
+                } else {
+                    ""
+                };
                 bail!(
-                    "{name} removes or changes the {} event of {} by {} that the common ancestor holds, which a merge would bring back",
+                    "{name} removes or changes the {} event of {} by {} that the common ancestor holds, which a merge would bring back{picked}",
                     e.action,
                     e.at.to_rfc3339(),
                     e.by

@@ -670,3 +670,39 @@ fn tags_added_on_two_branches_merge_into_both_and_check_takes_them_as_recorded()
     log.run(["fmt", "--record-edits"]).ok();
     assert_eq!(log.case_text(&id), before);
 }
+
+#[test]
+fn a_cherry_pick_of_a_commit_without_the_one_before_it_stops_and_says_to_take_that_one_first() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "side"]);
+    for (at, text) in [
+        ("10:00", "First on the side"),
+        ("10:20", "Second on the side"),
+    ] {
+        log.run(["note", &id, text])
+            .at(&format!("2026-11-20T{at}:00Z"))
+            .ok();
+        git_ok(dir, &["commit", "-q", "-am", text]);
+    }
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["note", &id, "On main"])
+        .at("2026-11-20T10:10:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main"]);
+    let (picked, text) = git(dir, &["cherry-pick", "side"]);
+    assert!(!picked, "{text}");
+    assert!(
+        text.contains("ours removes or changes the note event of 2026-11-20T10:00:00Z by ana@example.com that the common ancestor holds, which a merge would bring back (in a cherry-pick or a rebase, ours may never have had it"),
+        "{text}"
+    );
+    // Nothing is lost: both versions are there for a person.
+    let file = log.case_text(&id);
+    for note in ["On main", "First on the side", "Second on the side"] {
+        assert!(file.contains(note), "{file}");
+    }
+    // Taking the earlier commit first, the pick merges.
+    git_ok(dir, &["cherry-pick", "--abort"]);
+    git_ok(dir, &["cherry-pick", "side~1", "side"]);
+    assert_eq!(log.run(["check"]).ok(), "");
+}
