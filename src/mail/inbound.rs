@@ -684,7 +684,7 @@ mod tests {
         ] {
             let mut raw = format!("From: a@example.com\n{headers}\n").into_bytes();
             raw.extend(body);
-            let mail = parse(&raw, 1024).unwrap();
+            let mail = parse(&raw, 1024, SECRET).unwrap();
             assert_eq!(
                 mail.body_text, "Mon café est arrivé froid € 5.",
                 "{headers}"
@@ -698,6 +698,7 @@ mod tests {
                 .collect::<Vec<u8>>()
                 .as_slice(),
             1024,
+            SECRET,
         )
         .unwrap();
         assert_eq!(mail.body_text, "Café \u{2014} déjà");
@@ -721,7 +722,7 @@ mod tests {
                     .into_bytes();
             raw.extend(body);
             assert_eq!(
-                parse(&raw, 1024).unwrap().body_text,
+                parse(&raw, 1024, SECRET).unwrap().body_text,
                 text,
                 "{charset} {body:?}"
             );
@@ -730,6 +731,7 @@ mod tests {
         let mail = parse(
             b"From: a@example.com\nContent-Type: text/plain; charset=iso-8859-7\n\n\xe1\xe2\n",
             1024,
+            SECRET,
         )
         .unwrap();
         assert_eq!(mail.body_text, "\u{3b1}\u{3b2}");
@@ -765,12 +767,13 @@ mod tests {
         let mail = parse(
             b"\xef\xbb\xbfFrom: Ann <ann@example.com>\r\nSubject: Hi\r\n\r\nx\r\n",
             100,
+            SECRET,
         )
         .unwrap();
         assert_eq!(mail.from_address, "ann@example.com");
         assert_eq!(mail.subject, "Hi");
         assert!(
-            matches!(parse(b"\xef\xbb\xbf", 100), Err(e) if e.to_string().contains("no headers"))
+            matches!(parse(b"\xef\xbb\xbf", 100, SECRET), Err(e) if e.to_string().contains("no headers"))
         );
     }
 
