@@ -333,6 +333,18 @@ fn mail_with_an_empty_plain_text_alternative_keeps_the_words_of_its_html() {
 }
 
 #[test]
+fn japanese_mail_in_shift_jis_and_iso_2022_jp_reads_as_written() {
+    let log = Log::new();
+    let mut message = b"From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\nSubject: =?shift_jis?B?g2WDWINn?=\nMessage-ID: <sjis@example.jp>\nContent-Type: text/plain; charset=shift_jis\n\n".to_vec();
+    message.extend(b"\x83\x65\x83\x58\x83\x67\n");
+    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+    let text = log.case_text(id.trim());
+    assert!(text.contains("title = \"テスト\""), "{text}");
+    assert!(text.contains("name = \"山田\""), "{text}");
+    assert!(text.contains("summary = \"テスト\""), "{text}");
+}
+
+#[test]
 fn html_only_mail_is_recorded_as_text_without_markup() {
     let log = Log::new();
     let id = mail_in(&log, "html-only.eml");
