@@ -953,17 +953,14 @@ pub fn redact(
     // whole or by a part of the name ("erasure request from Maria").
     let said = personal::normalised(reason);
     let said_words: Vec<&str> = words(&said).collect();
-    let customer = &case.customer;
-    for (what, value) in [
-        ("name", Some(&customer.name)),
-        ("contact", customer.contact.as_ref()),
-        ("reference", customer.reference.as_ref()),
-    ] {
-        let Some(value) = personal::value_key(value.map(String::as_str)) else {
+    // Its values now, and those an edit replaced: all of them are erased.
+    for (known, value) in personal::values(case) {
+        let what = known.label();
+        let Some(value) = personal::value_key(Some(value)) else {
             continue;
         };
         let whole = value.chars().count() >= 3 && said.contains(&value);
-        let part = what == "name"
+        let part = known == personal::Known::Name
             && words(&value).any(|w| w.chars().count() >= 3 && said_words.contains(&w));
         if whole || part {
             return refuse(format!(

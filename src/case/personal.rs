@@ -37,7 +37,7 @@ impl Known {
 /// and after each correction. A person who wrote from an address since
 /// corrected is still in the case under it (the old value is on the
 /// record), so an access or erasure request giving that address finds it.
-fn values(case: &Case) -> impl Iterator<Item = (Known, &str)> {
+pub fn values(case: &Case) -> impl Iterator<Item = (Known, &str)> {
     let customer = &case.customer;
     let now = [
         (Known::Name, Some(customer.name.as_str())),

@@ -1187,6 +1187,24 @@ fn a_customer_known_by_an_address_since_corrected_is_found_and_erased_under_it()
     );
     let cases: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(cases[0]["id"], id.as_str());
+    // The reason stays on the record: it may not name the old address
+    // either, which the redaction erases.
+    let before = log.files();
+    let refused = log
+        .run([
+            "redact",
+            "--customer",
+            "ann.old@example.com",
+            "--reason",
+            "erasure request of old@example.com",
+        ])
+        .at("2026-11-04T09:00:00Z")
+        .fails(2);
+    assert!(
+        refused.contains("the reason holds the customer's "),
+        "{refused}"
+    );
+    assert_eq!(log.files(), before);
     // So does the erasure request, and nothing of either address is left.
     let said = log
         .run([
