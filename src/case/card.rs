@@ -96,6 +96,18 @@ enum Separator {
     Dash,
     Dot,
     Slash,
+    /// A dash, dot or slash with a blank either side: a kind of its own,
+    /// so that two numbers joined by one (`555-123-4567 - 555-989-6543`)
+    /// stay two.
+    Spaced(SpacedKind),
+}
+
+/// What stands between the blanks of a [`Separator::Spaced`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SpacedKind {
+    Dash,
+    Dot,
+    Slash,
 }
 
 /// The separator at byte `at` of `text`, and its length in bytes.
@@ -107,18 +119,25 @@ fn separator_at(text: &str, at: usize) -> Option<(Separator, usize)> {
     let c = rest.chars().next()?;
     let kind = one_separator(c)?;
     // A dash, dot or slash with a blank either side (`4111 - 1111`), as
-    // people space out what they type, is one separator of its kind.
+    // people space out what they type, is one separator, of a kind of its own.
     if kind == Separator::Blank {
         let mut after = rest[c.len_utf8()..].chars();
         if let (Some(middle), Some(blank)) = (after.next(), after.next())
             && let (Some(middle_kind), Some(Separator::Blank)) =
                 (one_separator(middle), one_separator(blank))
-            && middle_kind != Separator::Blank
             && !matches!(blank, '\n' | '\r')
             && !matches!(c, '\n' | '\r')
         {
-            let len = c.len_utf8() + middle.len_utf8() + blank.len_utf8();
-            return Some((middle_kind, len));
+            let spaced = match middle_kind {
+                Separator::Dash => Some(SpacedKind::Dash),
+                Separator::Dot => Some(SpacedKind::Dot),
+                Separator::Slash => Some(SpacedKind::Slash),
+                _ => None,
+            };
+            if let Some(spaced) = spaced {
+                let len = c.len_utf8() + middle.len_utf8() + blank.len_utf8();
+                return Some((Separator::Spaced(spaced), len));
+            }
         }
     }
     Some((kind, c.len_utf8()))
@@ -764,7 +783,11 @@ mod tests {
             let text = format!("4111{hidden}1111{hidden}1111{hidden}1111");
             assert_eq!(masks(&text), ["**** **** **** 1111"], "{text:?}");
         }
-        for spaced in ["4111 - 1111 - 1111 - 1111", "4111 / 1111 / 1111 / 1111"] {
+        for spaced in [
+            "4111 - 1111 - 1111 - 1111",
+            "4111 / 1111 / 1111 / 1111",
+            "411 - 111 - 111 - 111 - 1111",
+        ] {
             assert_eq!(masks(spaced), ["**** **** **** 1111"], "{spaced}");
         }
         assert_eq!(masks("amex 3782 822463 10005"), ["**** **** *** 0005"]);
@@ -794,10 +817,11 @@ mod tests {
             "opened 2026-11-20T09:15:00Z", // dates and times
             "+44 20 7946 0958",            // a phone number
             "order A-1001, case 20261120-h39ys",
-            "2026-11-20 2026-11-28", // two dates whose digits pass Luhn
-            "20261120-04269",        // a case id of digits that passes
-            "4111 11111111 1111",    // not a grouping cards are printed in
-            "**** **** **** 1111",   // already masked
+            "2026-11-20 2026-11-28",       // two dates whose digits pass Luhn
+            "555-123-4567 - 555-989-6543", // two phone numbers, spaced apart
+            "20261120-04269",              // a case id of digits that passes
+            "4111 11111111 1111",          // not a grouping cards are printed in
+            "**** **** **** 1111",         // already masked
         ] {
             assert_eq!(masks(text), Vec::<String>::new(), "{text}");
         }

@@ -119,6 +119,7 @@ fn case_ids_dates_phone_and_order_numbers_are_still_accepted() {
         "Delivered 30.05.2026 04.07.2026, opened 2026-11-20 09:15.",
         "Call +49 30 1234 5678 11 or +44 7700 900123.",
         "She called from 555-123-4567 555-989-6543.",
+        "She called from 555-123-4567 - 555-989-6543.",
         "Orders 61234567 41230000 went missing.",
         "Reference 111 111 111 111 1018.",
     ] {
