@@ -456,8 +456,9 @@ fn a_reply_pasting_a_letter_with_from_and_date_lines_keeps_the_customers_words()
     assert!(case.ends_with(&format!("{text}\"\"\"\n")), "{case}");
 }
 
-#[test]
-fn a_message_answering_our_reply_threads_back_to_its_case() {
+/// A log whose one case (Maria's) has a reply sent through the stand-in
+/// sendmail; with the case's id and the reply's Message-ID.
+fn replied_to_maria() -> (Log, String, String) {
     let log = log_with_sendmail(false);
     let id = log.open(&["--contact", "maria@example.com"]);
     log.run([
@@ -473,6 +474,12 @@ fn a_message_answering_our_reply_threads_back_to_its_case() {
         .and_then(|l| l.strip_suffix('>'))
         .expect("a Message-ID")
         .to_string();
+    (log, id, ours)
+}
+
+#[test]
+fn a_message_answering_our_reply_threads_back_to_its_case() {
+    let (log, id, ours) = replied_to_maria();
     let out = log
         .run(["mail"])
         .stdin(filled("reply-by-thread.eml", &[("MSGID", &ours)]))
@@ -489,21 +496,7 @@ fn a_message_answering_our_reply_threads_back_to_its_case() {
 
 #[test]
 fn a_bounce_or_other_mail_system_report_is_not_recorded() {
-    let log = log_with_sendmail(false);
-    let id = log.open(&["--contact", "maria@example.com"]);
-    log.run([
-        "reply",
-        &id,
-        "--send",
-        "Dear Maria, the refund left us today.",
-    ])
-    .ok();
-    let ours = sent(&log)
-        .lines()
-        .find_map(|l| l.strip_prefix("Message-ID: <"))
-        .and_then(|l| l.strip_suffix('>'))
-        .expect("a Message-ID")
-        .to_string();
+    let (log, id, ours) = replied_to_maria();
     let before = log.files();
     let bounce = String::from_utf8(filled("bounce.eml", &[("MSGID", &ours), ("ID", &id)])).unwrap();
     // The same report as each sign alone would show it: none says
