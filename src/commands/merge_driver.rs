@@ -155,10 +155,15 @@ fn merge_sides(
         ));
         return Ok(EXIT_CONFLICT);
     }
+    let wanted = wanted_comments(&base_text, ours_text, theirs_text);
     let text = file::parse(shown, &merged.text)
         .ok()
         .and_then(|merged_case| {
-            keep_hand_edits(&merged_case, [(ours_text, &ours), (theirs_text, &theirs)])
+            keep_hand_edits(
+                &merged_case,
+                [(ours_text, &ours), (theirs_text, &theirs)],
+                &wanted,
+            )
         })
         .unwrap_or(merged.text);
     // Judge the result only on what a merge can break: the log's settings
@@ -176,6 +181,16 @@ fn merge_sides(
         .into_iter()
         .filter(|p| p.is_error())
         .collect();
+    // A comment a person wrote is theirs to move or drop: a merge that
+    // cannot keep every one leaves both versions for them.
+    if errors.is_empty()
+        && let Some(lost) = lost_comment(&wanted, &text)
+    {
+        super::say(&format!(
+            "{shown}: merged, the case would lose the comment `{lost}`; both versions are left between conflict markers"
+        ));
+        return leave_both(&at(&args.ours), ours_bytes, theirs_bytes, marker_size);
+    }
     if errors.is_empty() {
         let text = with_line_ends_of(ours_text, text);
         write(&at(&args.ours), text.as_bytes())?;
@@ -250,14 +265,48 @@ fn whole_file_conflict(ours: &[u8], theirs: &[u8], marker_size: usize) -> Vec<u8
 
 /// The merge applied as an edit to one side's file, so that side's
 /// comments and layout survive; possible when its events are a prefix.
-fn keep_hand_edits(merged: &Case, sides: [(&str, &Case); 2]) -> Option<String> {
-    sides.into_iter().find_map(|(text, case)| {
-        merged
-            .events
-            .starts_with(&case.events)
-            .then(|| file::update(text, case, merged).ok())
-            .flatten()
-    })
+/// Of the two sides, the first that keeps every comment `wanted`.
+fn keep_hand_edits(merged: &Case, sides: [(&str, &Case); 2], wanted: &[String]) -> Option<String> {
+    let edited: Vec<String> = sides
+        .into_iter()
+        .filter_map(|(text, case)| {
+            merged
+                .events
+                .starts_with(&case.events)
+                .then(|| file::update(text, case, merged).ok())
+                .flatten()
+        })
+        .collect();
+    edited
+        .iter()
+        .find(|text| lost_comment(wanted, text).is_none())
+        .or(edited.first())
+        .cloned()
+}
+
+/// The comments a merged file must keep: each side's, but for those the
+/// other side took away from the common ancestor.
+fn wanted_comments(base: &str, ours: &str, theirs: &str) -> Vec<String> {
+    let (base, ours, theirs) = (
+        file::comments(base),
+        file::comments(ours),
+        file::comments(theirs),
+    );
+    let kept = |side: &[String], other: &[String]| -> Vec<String> {
+        side.iter()
+            .filter(|c| !base.contains(c) || other.contains(c))
+            .cloned()
+            .collect()
+    };
+    let mut wanted = kept(&ours, &theirs);
+    wanted.extend(kept(&theirs, &ours));
+    wanted
+}
+
+/// The first comment of `wanted` that `text` does not hold.
+fn lost_comment(wanted: &[String], text: &str) -> Option<String> {
+    let held = file::comments(text);
+    wanted.iter().find(|c| !held.contains(c)).cloned()
 }
 
 fn write(path: &Path, text: &[u8]) -> Result<()> {

@@ -706,3 +706,64 @@ fn a_cherry_pick_of_a_commit_without_the_one_before_it_stops_and_says_to_take_th
     git_ok(dir, &["cherry-pick", "side~1", "side"]);
     assert_eq!(log.run(["check"]).ok(), "");
 }
+
+/// `id`'s file with `change` made to its text, committed on the branch.
+fn hand_edit(log: &Log, id: &str, change: impl FnOnce(&str) -> String) {
+    let path = log.case_path(id);
+    std::fs::write(&path, change(&log.case_text(id))).unwrap();
+    git_ok(log.path(), &["commit", "-q", "-am", "hand edit"]);
+}
+
+#[test]
+fn a_comment_one_branch_wrote_survives_a_merge_or_stops_it_never_dropped() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    // Their comment, our note: merged as an edit to their file.
+    git_ok(dir, &["checkout", "-q", "-b", "side"]);
+    hand_edit(&log, &id, |t| {
+        t.replacen("severity", "# legal hold\nseverity", 1)
+    });
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["note", &id, "Our note"])
+        .at("2026-11-20T10:30:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "side"]);
+    assert!(merged, "{text}");
+    let file = log.case_text(&id);
+    assert!(
+        file.contains("# legal hold\nseverity") && file.contains("Our note"),
+        "{file}"
+    );
+
+    // A comment on each side and events from both interleaved: no side's
+    // file can take the merge, so both versions are left whole.
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    hand_edit(&log, &id, |t| t.replacen("channel", "# theirs\nchannel", 1));
+    log.run(["note", &id, "Their note"])
+        .at("2026-11-20T11:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "other"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    hand_edit(&log, &id, |t| t.replacen("title", "# ours\ntitle", 1));
+    log.run(["note", &id, "Our second note"])
+        .at("2026-11-20T11:30:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main again"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "other"]);
+    assert!(!merged, "{text}");
+    assert!(
+        text.contains("merged, the case would lose the comment `# "),
+        "{text}"
+    );
+    let file = log.case_text(&id);
+    for kept in [
+        "# ours",
+        "# theirs",
+        "# legal hold",
+        "Their note",
+        "Our second note",
+    ] {
+        assert!(file.contains(kept), "{kept}: {file}");
+    }
+}

@@ -300,3 +300,83 @@ fn place_tables(doc: &mut DocumentMut) {
         }
     }
 }
+
+/// Every comment line a case file's text holds, each trimmed, in the
+/// order found (the merge driver checks none is dropped). Empty for a
+/// text that is no TOML.
+pub fn comments(text: &str) -> Vec<String> {
+    fn raw(out: &mut String, raw: Option<&toml_edit::RawString>) {
+        out.push_str(raw_text(raw));
+        out.push('\n');
+    }
+    fn decor(out: &mut String, decor: &toml_edit::Decor) {
+        raw(out, decor.prefix());
+        raw(out, decor.suffix());
+    }
+    fn value(out: &mut String, v: &Value) {
+        decor(out, v.decor());
+        match v {
+            Value::Array(array) => {
+                for item in array.iter() {
+                    value(out, item);
+                }
+                out.push_str(array.trailing().as_str().unwrap_or(""));
+                out.push('\n');
+            }
+            Value::InlineTable(table) => {
+                for (key, item) in table.iter() {
+                    if let Some(key) = table.key(key) {
+                        decor(out, key.leaf_decor());
+                    }
+                    value(out, item);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn table(out: &mut String, t: &Table) {
+        decor(out, t.decor());
+        for (key, item) in t.iter() {
+            if let Some(key) = t.key(key) {
+                decor(out, key.leaf_decor());
+            }
+            match item {
+                Item::Value(v) => value(out, v),
+                Item::Table(inner) => table(out, inner),
+                Item::ArrayOfTables(tables) => tables.iter().for_each(|inner| table(out, inner)),
+                Item::None => {}
+            }
+        }
+    }
+    let Ok(doc) = text.parse::<DocumentMut>() else {
+        return Vec::new();
+    };
+    let mut all = String::new();
+    table(&mut all, doc.as_table());
+    all.push_str(doc.trailing().as_str().unwrap_or(""));
+    comment_lines(&all).lines().map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::comments;
+
+    #[test]
+    fn every_comment_of_a_file_is_found_wherever_it_is() {
+        let text = "# top\nformat = 1 # after a value\ntags = [\n    \"a\", # in a list\n    # before an item\n    \"b\",\n    # last in a list\n]\n\n# before a table\n[customer]\nname = \"Jo\"  # after a name\n\n[[events]]\n# in an event\nat = 2026-11-20T09:00:00Z\n# at the end\n";
+        assert_eq!(
+            comments(text),
+            [
+                "# top",
+                "# after a value",
+                "# in a list",
+                "# before an item",
+                "# last in a list",
+                "# before a table",
+                "# after a name",
+                "# in an event",
+                "# at the end",
+            ]
+        );
+    }
+}

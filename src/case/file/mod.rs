@@ -8,7 +8,7 @@ mod format;
 mod layout;
 mod parse;
 
-pub use edit::update;
+pub use edit::{comments, update};
 pub use format::format;
 pub(crate) use layout::{Field, Section, all_sections, event_fields, write_fields};
 pub use layout::{render, string_literal};
