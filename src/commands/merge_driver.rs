@@ -144,7 +144,17 @@ fn merge_sides(
         }
     }
     let merged = merge::merge(base.as_ref(), &ours, &theirs, marker_size);
+    let wanted = wanted_comments(&base_text, ours_text, theirs_text);
     if !merged.conflicts.is_empty() {
+        // The keys in conflict are marked in caselog's own layout, which
+        // holds no comment: settling the markers would drop them unseen.
+        if let Some(lost) = lost_comment(&wanted, &merged.text) {
+            super::say(&format!(
+                "{shown}: both sides changed {} differently, and marked alone the case would lose the comment `{lost}`; both versions are left between conflict markers",
+                merged.conflicts.join(", ")
+            ));
+            return leave_both(&at(&args.ours), ours_bytes, theirs_bytes, marker_size);
+        }
         write(
             &at(&args.ours),
             with_line_ends_of(ours_text, merged.text).as_bytes(),
@@ -155,7 +165,6 @@ fn merge_sides(
         ));
         return Ok(EXIT_CONFLICT);
     }
-    let wanted = wanted_comments(&base_text, ours_text, theirs_text);
     let text = file::parse(shown, &merged.text)
         .ok()
         .and_then(|merged_case| {

@@ -767,3 +767,30 @@ fn a_comment_one_branch_wrote_survives_a_merge_or_stops_it_never_dropped() {
         assert!(file.contains(kept), "{kept}: {file}");
     }
 }
+
+#[test]
+fn a_field_in_conflict_in_a_case_with_a_comment_leaves_both_versions_keeping_it() {
+    let (log, id) = repository(true);
+    let dir = log.path();
+    hand_edit(&log, &id, |t| {
+        t.replacen("severity", "# keep this\nseverity", 1)
+    });
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    log.run(["assign", &id, "carla"])
+        .at("2026-11-20T10:10:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "other: assign carla"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["assign", &id, "ben"])
+        .at("2026-11-20T10:20:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main: assign ben"]);
+    let (merged, text) = git(dir, &["merge", "--no-edit", "other"]);
+    assert!(!merged, "{text}");
+    assert!(
+        text.contains("both sides changed assignee differently, and marked alone the case would lose the comment `# keep this`"),
+        "{text}"
+    );
+    let file = log.case_text(&id);
+    assert_eq!(file.matches("# keep this").count(), 2, "{file}");
+}
