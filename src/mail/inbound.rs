@@ -89,27 +89,23 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         .ok_or_else(|| {
             InputError::Invalid("this is not an e-mail message (no headers were found)".into())
         })?;
-    let from = message
-        .from()
-        .and_then(|from| from.first())
-        .ok_or_else(|| InputError::Invalid("the message has no From: address".into()))?;
-    let address = from.address().map(str::trim).unwrap_or_default();
-    if address.is_empty() {
-        return Err(InputError::Invalid(
-            "the message has no From: address".into(),
-        ));
-    }
-    if !is_address(address) {
-        return Err(InputError::Invalid(format!(
-            "the From: address '{}' is not one e-mail address",
-            one_line(&masked(address))
-        )));
-    }
+    let automatic = automatic(&message);
+    let from = match sender(&message) {
+        Ok(from) => Some(from),
+        // A mail system's report may name no sender one can write to
+        // (`From: MAILER-DAEMON`); it is not recorded, so not refused.
+        Err(_) if automatic.is_some() => None,
+        Err(e) => return Err(e),
+    };
+    let address = from
+        .and_then(|f| f.address())
+        .map(str::trim)
+        .unwrap_or_default();
     // No card number is kept, wherever the sender put one. In an address,
     // the masked form goes without blanks: it stays one address.
     let from_address = masked(address).replace(' ', "");
     let from_name = from
-        .name()
+        .and_then(|f| f.name())
         .map(|n| match eight_bit(&message, "From") {
             // "Name <address>", written in 8-bit: the name is what
             // comes before the address.
@@ -152,8 +148,29 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         truncated,
         attachments: attachments_of(&message),
         in_reply_to: answered(&message),
-        automatic: automatic(&message),
+        automatic,
     })
+}
+
+/// The message's sender, when it names one e-mail address.
+fn sender<'m>(message: &'m Message) -> Result<&'m mail_parser::Addr<'m>, InputError> {
+    let from = message
+        .from()
+        .and_then(|from| from.first())
+        .ok_or_else(|| InputError::Invalid("the message has no From: address".into()))?;
+    let address = from.address().map(str::trim).unwrap_or_default();
+    if address.is_empty() {
+        return Err(InputError::Invalid(
+            "the message has no From: address".into(),
+        ));
+    }
+    if !is_address(address) {
+        return Err(InputError::Invalid(format!(
+            "the From: address '{}' is not one e-mail address",
+            one_line(&masked(address))
+        )));
+    }
+    Ok(from)
 }
 
 /// `raw` with each lone CR (`\r` not before `\n`: the line end of old Mac

@@ -538,6 +538,26 @@ fn a_bounce_or_other_mail_system_report_is_not_recorded() {
             "{out}"
         );
     }
+    // A mail system may sign with no address at all: still a machine's
+    // report, not recorded, where a person's message so is refused.
+    let bare = bounce.replace(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\n",
+        "From: MAILER-DAEMON\n",
+    );
+    assert_ne!(bare, bounce);
+    let out = log.run(["mail"]).stdin(bare).ok();
+    assert!(
+        out.starts_with("not recorded: a message sent by a machine"),
+        "{out}"
+    );
+    let stderr = log
+        .run(["mail"])
+        .stdin("From: Maria\nSubject: Hi\n\nMy order.\n")
+        .fails(2);
+    assert!(
+        stderr.contains("the message has no From: address"),
+        "{stderr}"
+    );
     assert_eq!(log.files(), before);
 }
 
