@@ -86,13 +86,19 @@ fn credit(entry: &Entry) -> String {
     }
 }
 
-/// The one deleted case `query` names (its id, or a unique prefix or
-/// suffix of it, as for a case in the log), if any.
-fn deleted_case(root: &std::path::Path, query: &str) -> Result<Option<String>> {
-    let mut matches: Vec<String> = git::deleted_case_ids(root)?
+/// The deleted cases `query` names (by their id, or a prefix or suffix of
+/// it, as for a case in the log), but `live`, the case the log holds.
+fn deleted_cases(root: &std::path::Path, query: &str, live: Option<&str>) -> Result<Vec<String>> {
+    Ok(git::deleted_case_ids(root)?
         .into_iter()
         .filter(|id| id.starts_with(query) || id.ends_with(query))
-        .collect();
+        .filter(|id| Some(id.as_str()) != live)
+        .collect())
+}
+
+/// The one deleted case `query` names, if any.
+fn deleted_case(root: &std::path::Path, query: &str) -> Result<Option<String>> {
+    let mut matches = deleted_cases(root, query, None)?;
     match matches.len() {
         0 | 1 => Ok(matches.pop()),
         count => Err(InputError::AmbiguousCase {
@@ -110,9 +116,25 @@ pub fn run(session: &Session, args: LogArgs, out: &mut dyn Write) -> Result<u8> 
     let id = match store.find(&args.id) {
         Ok(path) => {
             git::require_history(root)?;
-            path.file_stem()
+            let id = path
+                .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            // A part of an id may also name a case since deleted: which
+            // one's story is wanted is asked, never guessed.
+            let query = args.id.trim();
+            if query != id {
+                let deleted = deleted_cases(root, query, Some(&id))?;
+                if !deleted.is_empty() {
+                    return Err(InputError::AmbiguousCase {
+                        query: query.to_string(),
+                        count: deleted.len() + 1,
+                        listed: format!("{id}, {} (deleted)", deleted.join(", ")),
+                    }
+                    .into());
+                }
+            }
+            id
         }
         // A case deleted from the log still has its story in git.
         Err(err) if matches!(err.downcast_ref(), Some(InputError::UnknownCase(_))) => {

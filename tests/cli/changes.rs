@@ -551,6 +551,42 @@ fn a_part_of_an_id_naming_several_deleted_cases_is_refused_with_them() {
 }
 
 #[test]
+fn a_part_of_an_id_naming_a_case_in_the_log_and_a_deleted_one_is_refused_with_both() {
+    let (log, _) = crate::merge::repository(true);
+    let dir = log.path();
+    // Opened on a day of their own, so the day names these two alone.
+    let open = || {
+        log.run([
+            "open",
+            "--quiet",
+            "--title",
+            "Late",
+            "--customer",
+            "Jo",
+            "--summary",
+            "Late.",
+        ])
+        .at("2026-12-01T09:00:00Z")
+        .ok()
+        .trim()
+        .to_string()
+    };
+    let (kept, gone) = (open(), open());
+    git_ok(dir, &["add", "-A"]);
+    git_ok(dir, &["commit", "-q", "-m", "two"]);
+    std::fs::remove_file(log.case_path(&gone)).unwrap();
+    git_ok(dir, &["commit", "-q", "-am", "one gone"]);
+    let err = log.run(["log", "20261201"]).fails(2);
+    assert!(
+        err.contains(&kept) && err.contains(&format!("{gone} (deleted)")),
+        "{err}"
+    );
+    // The whole id names one case.
+    log.run(["log", &kept]).ok();
+    log.run(["log", &gone]).ok();
+}
+
+#[test]
 fn changes_and_log_tell_an_event_taken_away_or_rewritten_never_as_no_change() {
     let (log, id) = repository(true);
     let dir = log.path();
