@@ -252,6 +252,18 @@ fn customer_targets(session: &Session, wanted: &str) -> Result<Vec<Target>> {
         let found = personal::matching(&case, wanted);
         (found.is_exact() || !found.partly.is_empty()).then(|| (found.is_exact(), target(&case)))
     })?;
+    // An erasure request covers every case of the customer: one in a file
+    // that cannot be read might be theirs, so none is erased until it is.
+    if scan.unreadable > 0 {
+        let (files, them) = match scan.unreadable {
+            1 => ("1 case file".to_string(), "it"),
+            n => (format!("{n} case files"), "them"),
+        };
+        return Err(InputError::Invalid(format!(
+            "{files} could not be read (said above) and may hold this customer; nothing was redacted: make {them} readable (`caselog check` says what is wrong) and redact again"
+        ))
+        .into());
+    }
     let partly = scan.cases.iter().filter(|(exact, _)| !exact).count();
     let targets: Vec<Target> = scan
         .cases

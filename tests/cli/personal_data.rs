@@ -1349,3 +1349,43 @@ fn log_tells_a_redacted_case_s_story_without_what_the_redaction_erased() {
         assert!(story.contains("edited the contact"), "{story}");
     }
 }
+
+#[test]
+fn an_erasure_request_erases_nothing_while_a_case_file_cannot_be_read() {
+    let log = Log::new();
+    let jo = opened_for(&log, "Jo Smith");
+    let broken = opened_for(&log, "Jo Smith");
+    let path = log.case_path(&broken);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("<<<<<<< ours\n{text}")).unwrap();
+    let before = log.files();
+    let stderr = log
+        .run([
+            "redact",
+            "--customer",
+            "Jo Smith",
+            "--reason",
+            "erasure request",
+            "--force",
+        ])
+        .fails(2);
+    assert!(
+        stderr.contains(
+            "1 case file could not be read (said above) and may hold this customer; nothing was redacted"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(log.files(), before, "not even {jo}, which could be read");
+    std::fs::write(&path, text).unwrap();
+    log.run([
+        "redact",
+        "--customer",
+        "Jo Smith",
+        "--reason",
+        "erasure request",
+        "--force",
+    ])
+    .ok();
+    assert!(!log.case_text(&jo).contains("Jo Smith"));
+    assert!(!log.case_text(&broken).contains("Jo Smith"));
+}
