@@ -58,6 +58,14 @@ pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
     if let Some(wanted) = &filter.customer {
         cases = exact_matches(wanted, cases);
+        // An access request answered from part of the log says so.
+        if scan.unreadable > 0 {
+            super::say(&format!(
+                "the export may be incomplete: {} case file{} could not be read (said above) and may hold this customer",
+                scan.unreadable,
+                if scan.unreadable == 1 { "" } else { "s" }
+            ));
+        }
     }
     let rows: Vec<_> = if args.pseudonymise {
         let secret = session.store()?.secret()?;

@@ -1376,6 +1376,16 @@ fn an_erasure_request_erases_nothing_while_a_case_file_cannot_be_read() {
         "{stderr}"
     );
     assert_eq!(log.files(), before, "not even {jo}, which could be read");
+    // An access request is answered from what can be read, and says so.
+    let out = log.run(["export", "--customer", "Jo Smith"]).output();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "the export may be incomplete: 1 case file could not be read (said above) and may hold this customer"
+        ),
+        "{stderr}"
+    );
     std::fs::write(&path, text).unwrap();
     log.run([
         "redact",
