@@ -136,6 +136,10 @@ fn is_noncharacter(c: char) -> bool {
 /// `text` (already shown as [`crate::untrusted`] shows it) with each
 /// noncharacter as a visible escape too, as a control character is.
 fn without_noncharacters(text: &str) -> String {
+    // Nearly every text has none: copied whole, not a character at a time.
+    if text.is_ascii() || !text.chars().any(is_noncharacter) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if is_noncharacter(c) {
