@@ -140,7 +140,7 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
         })?;
     match decided {
         Decided::Recorded(id) => {
-            already(out, &id, &mail)?;
+            already(&args, out, &id, &mail)?;
             Ok(EXIT_OK)
         }
         Decided::Threaded(id) => add_to_case(session, &args, &by, &mail, &id, out),
@@ -298,11 +298,35 @@ fn scan(session: &Session, mail: &Inbound, secret: &[u8]) -> Result<Target> {
     })
 }
 
-fn already(out: &mut dyn Write, id: &CaseId, mail: &Inbound) -> Result<()> {
+/// Says the message is recorded already; its attachments that are not
+/// saved (an earlier delivery recorded the message but could not save
+/// them, and the mail system tried again) are saved now.
+fn already(args: &MailArgs, out: &mut dyn Write, id: &CaseId, mail: &Inbound) -> Result<()> {
+    let message_id = mail.message_id.as_deref().unwrap_or_default();
+    // Only into a DIR that exists: the try that recorded the message made
+    // it; a folder not made yet is no retry's, and none is made for it.
+    let missing = match &args.attachments {
+        Some(dir) if std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) => {
+            attachments::not_saved(dir, id.as_str(), &mail.attachments)
+        }
+        _ => Vec::new(),
+    };
+    if let (Some(dir), false) = (&args.attachments, missing.is_empty()) {
+        place(Some(attachments::stage(dir, &missing)?), id)?;
+        let count = match missing.len() {
+            1 => "1 attachment".to_string(),
+            n => format!("{n} attachments"),
+        };
+        writeln!(
+            out,
+            "{id}: this message is already recorded (Message-ID <{message_id}>); its {count} not yet saved in {} saved now",
+            dir.display()
+        )?;
+        return Ok(());
+    }
     writeln!(
         out,
-        "{id}: this message is already recorded (Message-ID <{}>); nothing changed",
-        mail.message_id.as_deref().unwrap_or_default()
+        "{id}: this message is already recorded (Message-ID <{message_id}>); nothing changed"
     )?;
     Ok(())
 }
@@ -398,7 +422,7 @@ fn add_to_case(
         Live::Recorded(id) => {
             drop(batch);
             drop(staged);
-            already(out, &id, mail)?;
+            already(args, out, &id, mail)?;
             return Ok(EXIT_OK);
         }
     };
@@ -427,7 +451,7 @@ fn add_to_case(
     let changed = staged_change.landed();
     if !changed.written {
         drop(staged);
-        already(out, &changed.after.id, mail)?;
+        already(args, out, &changed.after.id, mail)?;
         return Ok(EXIT_OK);
     }
     place(staged, &changed.after.id)?;

@@ -126,6 +126,37 @@ fn numbered(name: &str, n: usize) -> String {
     format!("{stem}-{n}{extension}")
 }
 
+/// Of `attachments`, those `DIR/<folder>/` does not hold: no file under
+/// the name [`Staged::place`] would give it (or a numbered one) has its
+/// bytes. A message recorded once whose attachments could not be saved
+/// (a full disk, a file in the folder's place) has them saved when it
+/// comes again, and a message whose attachments are saved adds no copy.
+pub fn not_saved(dir: &Path, folder: &str, attachments: &[Attachment]) -> Vec<Attachment> {
+    let target = dir.join(safe_name(folder));
+    let mut matched: Vec<PathBuf> = Vec::new();
+    attachments
+        .iter()
+        .filter(|attachment| {
+            let name = safe_name(&attachment.name);
+            let found = (1..=1000)
+                .map(|n| target.join(numbered(&name, n)))
+                .take_while(|path| fs::symlink_metadata(path).is_ok())
+                .find(|path| {
+                    !matched.contains(path)
+                        && fs::read(path).is_ok_and(|bytes| bytes == attachment.content)
+                });
+            match found {
+                Some(path) => {
+                    matched.push(path);
+                    false
+                }
+                None => true,
+            }
+        })
+        .cloned()
+        .collect()
+}
+
 /// A size for people: `12 KiB`, `1.5 MiB`, `300 bytes`.
 pub fn size_words(bytes: u64) -> String {
     const KIB: f64 = 1024.0;

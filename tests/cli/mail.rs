@@ -1746,3 +1746,65 @@ fn a_message_not_recorded_leaves_no_attachments_folder_behind() {
     assert!(out.contains("already recorded"), "{out}");
     assert!(!log.path().join("elsewhere").exists());
 }
+
+#[test]
+fn attachments_that_could_not_be_saved_are_saved_when_the_mail_system_tries_again() {
+    let log = Log::new();
+    let id = log.open(&["--contact", "ben.okafor@example.net"]);
+    let message = String::from_utf8(fixture_bytes("multipart-attachment.eml"))
+        .unwrap()
+        .replace(
+            "Subject: Grinder arrived with a cracked hopper",
+            &format!("Subject: Re: Grinder [caselog {id}]"),
+        );
+    // A file where the case's folder of attachments goes.
+    let incoming = log.path().join("incoming");
+    fs::create_dir(&incoming).unwrap();
+    fs::write(incoming.join(&id), "in the way").unwrap();
+    let err = log
+        .run(["mail", "--attachments", "incoming"])
+        .stdin(message.clone())
+        .fails(3);
+    assert!(
+        err.contains(&format!(
+            "case {id} is recorded, but its attachments could not be saved"
+        )),
+        "{err}"
+    );
+    fs::remove_file(incoming.join(&id)).unwrap();
+    let case = log.case_text(&id);
+    // The mail system delivers the message again.
+    let out = log
+        .run(["mail", "--attachments", "incoming"])
+        .stdin(message.clone())
+        .ok();
+    assert!(
+        out.starts_with(&format!("{id}: this message is already recorded")),
+        "{out}"
+    );
+    assert!(
+        out.contains("attachments not yet saved in incoming saved now"),
+        "{out}"
+    );
+    assert_eq!(log.case_text(&id), case, "recorded once");
+    let saved = |folder: &std::path::Path| {
+        let mut names: Vec<String> = fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let names = saved(&incoming.join(&id));
+    assert!(
+        names.contains(&"invoice B-2207.pdf".to_string()),
+        "{names:?}"
+    );
+    // Once more: nothing is missing, and nothing is saved twice.
+    let out = log
+        .run(["mail", "--attachments", "incoming"])
+        .stdin(message)
+        .ok();
+    assert!(out.ends_with("; nothing changed\n"), "{out}");
+    assert_eq!(saved(&incoming.join(&id)), names);
+}
