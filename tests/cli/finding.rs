@@ -326,14 +326,8 @@ fn update_every_keeps_the_customer_informed_in_due_show_next_and_report() {
     log.run(["resolve", &id, "--summary", "Done"])
         .at("2026-11-07T10:00:00Z")
         .ok();
-    let report: Value = serde_json::from_str(
-        &log.run(["report", "--format", "json"])
-            .at("2026-11-10T10:00:00Z")
-            .ok(),
-    )
-    .unwrap();
     assert_eq!(
-        report["summary"]["updates"],
+        reported_updates(&log),
         serde_json::json!({"on_time": 1, "missed": 1, "compliance": 0.5})
     );
     let table = log.run(["report"]).at("2026-11-10T10:00:00Z").ok();
@@ -423,14 +417,8 @@ fn time_waiting_on_the_customer_never_counts_against_an_update_whatever_the_paus
         log.run(["resolve", &id, "--summary", "Refunded"])
             .at("2026-11-05T12:00:00Z")
             .ok();
-        let report: Value = serde_json::from_str(
-            &log.run(["report", "--format", "json"])
-                .at("2026-11-10T10:00:00Z")
-                .ok(),
-        )
-        .unwrap();
         assert_eq!(
-            report["summary"]["updates"],
+            reported_updates(&log),
             serde_json::json!({"on_time": 1, "missed": 0, "compliance": 1.0}),
             "pause {pause}"
         );
@@ -468,4 +456,15 @@ fn with_working_days_the_follow_up_counts_working_hours() {
         out,
         format!("{other}: resolved; follow-up due 2026-11-22 16:00 UTC\n")
     );
+}
+
+/// The customer updates `report` counted, as of 2026-11-10 10:00.
+fn reported_updates(log: &Log) -> Value {
+    let report: Value = serde_json::from_str(
+        &log.run(["report", "--format", "json"])
+            .at("2026-11-10T10:00:00Z")
+            .ok(),
+    )
+    .unwrap();
+    report["summary"]["updates"].clone()
 }

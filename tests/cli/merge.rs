@@ -228,18 +228,7 @@ fn check_says_when_no_gitattributes_line_sends_case_files_to_the_driver() {
 #[test]
 fn a_field_changed_differently_on_both_sides_is_marked_alone() {
     let (log, id) = repository(true);
-    let dir = log.path();
-    git_ok(dir, &["checkout", "-q", "-b", "other"]);
-    log.run(["assign", &id, "carla"])
-        .at("2026-11-20T10:10:00Z")
-        .ok();
-    git_ok(dir, &["commit", "-q", "-am", "other: assign carla"]);
-    git_ok(dir, &["checkout", "-q", "main"]);
-    log.run(["assign", &id, "ben"])
-        .at("2026-11-20T10:20:00Z")
-        .ok();
-    git_ok(dir, &["commit", "-q", "-am", "main: assign ben"]);
-    let (merged, text) = git(dir, &["merge", "--no-edit", "other"]);
+    let (merged, text) = merge_assigned_apart(&log, &id);
     assert!(!merged, "{text}");
     assert!(
         text.contains("both sides changed assignee differently"),
@@ -447,6 +436,23 @@ fn a_merge_larger_than_any_case_file_may_be_stops_as_a_conflict() {
         "{stderr}"
     );
     assert!(merged.starts_with(b"ours line") && merged.ends_with(b"999999\n"));
+}
+
+/// `other` assigns the case at `id` to carla, `main` to ben, and `other`
+/// is merged into `main`: whether the merge went through, and git's words.
+fn merge_assigned_apart(log: &Log, id: &str) -> (bool, String) {
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    log.run(["assign", id, "carla"])
+        .at("2026-11-20T10:10:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "other: assign carla"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["assign", id, "ben"])
+        .at("2026-11-20T10:20:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "main: assign ben"]);
+    git(dir, &["merge", "--no-edit", "other"])
 }
 
 /// `main` and `side` each add a note to the case at `id`.
@@ -771,21 +777,10 @@ fn a_comment_one_branch_wrote_survives_a_merge_or_stops_it_never_dropped() {
 #[test]
 fn a_field_in_conflict_in_a_case_with_a_comment_leaves_both_versions_keeping_it() {
     let (log, id) = repository(true);
-    let dir = log.path();
     hand_edit(&log, &id, |t| {
         t.replacen("severity", "# keep this\nseverity", 1)
     });
-    git_ok(dir, &["checkout", "-q", "-b", "other"]);
-    log.run(["assign", &id, "carla"])
-        .at("2026-11-20T10:10:00Z")
-        .ok();
-    git_ok(dir, &["commit", "-q", "-am", "other: assign carla"]);
-    git_ok(dir, &["checkout", "-q", "main"]);
-    log.run(["assign", &id, "ben"])
-        .at("2026-11-20T10:20:00Z")
-        .ok();
-    git_ok(dir, &["commit", "-q", "-am", "main: assign ben"]);
-    let (merged, text) = git(dir, &["merge", "--no-edit", "other"]);
+    let (merged, text) = merge_assigned_apart(&log, &id);
     assert!(!merged, "{text}");
     assert!(
         text.contains("both sides changed assignee differently, and marked alone the case would lose the comment `# keep this`"),

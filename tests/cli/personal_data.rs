@@ -783,6 +783,20 @@ fn rewrite_history_refuses_uncommitted_changes_then_purges_history() {
     assert_eq!(git_ok(log.path(), &["status", "--porcelain"]), "");
 }
 
+/// A branch `other` adds a note saying `note` to the case at `id`, and
+/// `main` redacts the case; both committed, `main` checked out.
+fn noted_on_other_redacted_on_main(log: &Log, id: &str, note: &str) {
+    let dir = log.path();
+    git_ok(dir, &["checkout", "-q", "-b", "other"]);
+    log.run(["note", id, note]).at("2026-11-20T11:00:00Z").ok();
+    git_ok(dir, &["commit", "-q", "-am", "a note"]);
+    git_ok(dir, &["checkout", "-q", "main"]);
+    log.run(["redact", id, "--reason", "erasure request"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    git_ok(dir, &["commit", "-q", "-am", "redact"]);
+}
+
 #[test]
 fn the_merge_driver_keeps_a_redaction_whatever_the_other_branch_wrote() {
     let (log, id) = crate::merge::repository(true);
@@ -791,16 +805,7 @@ fn the_merge_driver_keeps_a_redaction_whatever_the_other_branch_wrote() {
         .at("2026-11-20T10:00:00Z")
         .ok();
     git_ok(dir, &["commit", "-q", "-am", "close"]);
-    git_ok(dir, &["checkout", "-q", "-b", "other"]);
-    log.run(["note", &id, "Maria López rang about A-1001 again"])
-        .at("2026-11-20T11:00:00Z")
-        .ok();
-    git_ok(dir, &["commit", "-q", "-am", "a note"]);
-    git_ok(dir, &["checkout", "-q", "main"]);
-    log.run(["redact", &id, "--reason", "erasure request"])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
-    git_ok(dir, &["commit", "-q", "-am", "redact"]);
+    noted_on_other_redacted_on_main(&log, &id, "Maria López rang about A-1001 again");
     git_ok(dir, &["merge", "-q", "--no-edit", "other"]);
     let text = log.case_text(&id);
     for personal in ["Maria", "López", "A-1001", "rang"] {
@@ -1113,16 +1118,7 @@ fn a_branch_that_never_saw_a_redaction_merges_in_without_the_row_s_plain_digest(
     let plain = log.case_text(&id);
     git_ok(dir, &["add", "-A"]);
     git_ok(dir, &["commit", "-q", "-m", "import"]);
-    git_ok(dir, &["checkout", "-q", "-b", "other"]);
-    log.run(["note", &id, "Rang again"])
-        .at("2026-11-20T11:00:00Z")
-        .ok();
-    git_ok(dir, &["commit", "-q", "-am", "a note"]);
-    git_ok(dir, &["checkout", "-q", "main"]);
-    log.run(["redact", &id, "--reason", "erasure request"])
-        .at("2026-11-21T09:00:00Z")
-        .ok();
-    git_ok(dir, &["commit", "-q", "-am", "redact"]);
+    noted_on_other_redacted_on_main(&log, &id, "Rang again");
     // Merged by a clone without the secret that keyed it.
     std::fs::remove_file(dir.join(".caselog/secret")).unwrap();
     git_ok(dir, &["merge", "-q", "--no-edit", "other"]);

@@ -376,26 +376,20 @@ fn since_a_year_ago_is_the_same_date_a_year_back_across_a_leap_day() {
 #[test]
 fn as_of_groups_by_the_category_severity_and_customer_the_case_had_then() {
     let log = Log::new();
-    let id = log
-        .run([
-            "open",
-            "--quiet",
-            "--title",
-            "Late",
-            "--customer",
-            "Ida",
+    let id = open(
+        &log,
+        "2026-11-10T09:00:00Z",
+        "Ida",
+        &[
             "--reference",
             "A-1",
-            "--summary",
-            "Late.",
             "--category",
             "billing",
             "--severity",
             "critical",
-        ])
-        .at("2026-11-10T09:00:00Z")
-        .ok();
-    let id = id.trim();
+        ],
+    );
+    let id = id.as_str();
     let args = ["--by", "category", "--as-of", "2026-11-12T00:00:00Z"];
     let on_the_day = json_report(&log, "2026-11-12T00:00:00Z", &args);
     log.run([
@@ -425,24 +419,15 @@ fn as_of_groups_by_the_category_severity_and_customer_the_case_had_then() {
 #[test]
 fn a_case_escalated_after_the_period_is_not_counted_escalated_in_it() {
     let log = Log::new();
-    let id = log
-        .run([
-            "open",
-            "--quiet",
-            "--title",
-            "Late",
-            "--customer",
-            "Ida",
-            "--summary",
-            "Late.",
-            "--assignee",
-            "ana@example.com",
-        ])
-        .at("2026-10-20T09:00:00Z")
-        .ok();
+    let id = open(
+        &log,
+        "2026-10-20T09:00:00Z",
+        "Ida",
+        &["--assignee", "ana@example.com"],
+    );
     log.run([
         "escalate",
-        id.trim(),
+        &id,
         "--to",
         "lead@example.com",
         "--reason",
