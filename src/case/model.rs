@@ -589,15 +589,22 @@ impl Case {
             .map_or((None, None), |e| (e.void, e.duplicate_of.clone()))
     }
 
-    /// Whether `person` is named anywhere on the case: opener, assignee,
-    /// or who acted or was handed the case in any event.
+    /// Everyone the case names: its opener, its assignee, and who acted
+    /// or was handed the case in any event (some more than once).
+    pub fn people(&self) -> impl Iterator<Item = &str> {
+        [Some(self.opened_by.as_str()), self.assignee.as_deref()]
+            .into_iter()
+            .flatten()
+            .chain(
+                self.events
+                    .iter()
+                    .flat_map(|e| [Some(e.by.as_str()), e.to.as_deref()].into_iter().flatten()),
+            )
+    }
+
+    /// Whether `person` is named anywhere on the case (see [`Case::people`]).
     pub fn names(&self, person: &str) -> bool {
-        self.opened_by == person
-            || self.assignee.as_deref() == Some(person)
-            || self
-                .events
-                .iter()
-                .any(|e| e.by == person || e.to.as_deref() == Some(person))
+        self.people().any(|named| named == person)
     }
 
     pub fn last_event_at(&self) -> Option<DateTime<Utc>> {

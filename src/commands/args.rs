@@ -167,7 +167,7 @@ impl PersonCheck {
             self.named.store(true, Ordering::Relaxed);
         } else if !self.named.load(Ordering::Relaxed) {
             let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
-            names.extend(case_names(case).map(str::to_string));
+            names.extend(case.people().map(str::to_string));
         }
     }
 
@@ -185,17 +185,4 @@ impl PersonCheck {
             .unwrap_or_default();
         super::say(&format!("no case has ever named '{person}' ({flag}){hint}"));
     }
-}
-
-/// Everyone a case names: who opened it, its assignee, who acted on it and
-/// whom it was handed to.
-fn case_names(case: &Case) -> impl Iterator<Item = &str> {
-    [Some(case.opened_by.as_str()), case.assignee.as_deref()]
-        .into_iter()
-        .flatten()
-        .chain(
-            case.events
-                .iter()
-                .flat_map(|e| [Some(e.by.as_str()), e.to.as_deref()].into_iter().flatten()),
-        )
 }
