@@ -138,8 +138,7 @@ pub fn not_saved(dir: &Path, folder: &str, attachments: &[Attachment]) -> Vec<At
         .iter()
         .filter(|attachment| {
             let name = safe_name(&attachment.name);
-            let found = (1..=1000)
-                .map(|n| target.join(numbered(&name, n)))
+            let found = names_in(&target, &name)
                 .take_while(|path| fs::symlink_metadata(path).is_ok())
                 .find(|path| {
                     !matched.contains(path)
@@ -306,10 +305,15 @@ impl Staged {
     }
 }
 
+/// The paths a file called `name` may take in `folder`, in the order
+/// they are tried: `name`, then numbered (`invoice-2.pdf`), up to a bound.
+fn names_in<'a>(folder: &'a Path, name: &'a str) -> impl Iterator<Item = PathBuf> + 'a {
+    (1..=1000).map(move |n| folder.join(numbered(name, n)))
+}
+
 /// Moves `staged` into `folder` as `name`, or the first free numbered name.
 fn place_one(staged: &Path, folder: &Path, name: &str) -> Result<PathBuf> {
-    for n in 1..=1000 {
-        let path = folder.join(numbered(name, n));
+    for path in names_in(folder, name) {
         // A hard link never replaces: it fails when the name is taken
         // (by a file, a folder or a link, dangling or not).
         match fs::hard_link(staged, &path) {
