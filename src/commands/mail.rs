@@ -305,13 +305,14 @@ fn already(args: &MailArgs, out: &mut dyn Write, id: &CaseId, mail: &Inbound) ->
     let message_id = mail.message_id.as_deref().unwrap_or_default();
     // Only into a DIR that exists: the try that recorded the message made
     // it; a folder not made yet is no retry's, and none is made for it.
-    let missing = match &args.attachments {
-        Some(dir) if std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) => {
-            attachments::not_saved(dir, id.as_str(), &mail.attachments)
-        }
-        _ => Vec::new(),
-    };
-    if let (Some(dir), false) = (&args.attachments, missing.is_empty()) {
+    let dir = args
+        .attachments
+        .as_deref()
+        .filter(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()));
+    let missing = dir.map_or_else(Vec::new, |dir| {
+        attachments::not_saved(dir, id.as_str(), &mail.attachments)
+    });
+    if let Some(dir) = dir.filter(|_| !missing.is_empty()) {
         place(Some(attachments::stage(dir, &missing)?), id)?;
         let count = match missing.len() {
             1 => "1 attachment".to_string(),
