@@ -54,16 +54,15 @@ pub fn run(session: &Session, args: ExportArgs, out: &mut dyn Write) -> Result<u
     })?;
     person_check.finish();
     let code = scan.exit_code();
+    let unreadable = scan.unreadable_files();
     let mut cases = scan.cases;
     cases.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then_with(|| a.id.cmp(&b.id)));
     if let Some(wanted) = &filter.customer {
         cases = exact_matches(wanted, cases);
         // An access request answered from part of the log says so.
-        if scan.unreadable > 0 {
+        if let Some(files) = &unreadable {
             super::say(&format!(
-                "the export may be incomplete: {} case file{} could not be read (said above) and may hold this customer",
-                scan.unreadable,
-                if scan.unreadable == 1 { "" } else { "s" }
+                "the export may be incomplete: {files} could not be read (said above) and may hold this customer"
             ));
         }
     }

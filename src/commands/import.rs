@@ -463,11 +463,9 @@ fn known_cases(session: &Session) -> Result<KnownCases> {
             case.duplicate_of.clone(),
         ))
     })?;
-    if scan.unreadable > 0 {
+    if let Some(files) = scan.unreadable_files() {
         return Err(InputError::Invalid(format!(
-            "{} case file{} could not be read, so cases imported before might be imported again; nothing was imported (fix them first: caselog check)",
-            scan.unreadable,
-            if scan.unreadable == 1 { "" } else { "s" }
+            "{files} could not be read, so cases imported before might be imported again; nothing was imported (fix them first: caselog check)"
         ))
         .into());
     }

@@ -254,11 +254,8 @@ fn customer_targets(session: &Session, wanted: &str) -> Result<Vec<Target>> {
     })?;
     // An erasure request covers every case of the customer: one in a file
     // that cannot be read might be theirs, so none is erased until it is.
-    if scan.unreadable > 0 {
-        let (files, them) = match scan.unreadable {
-            1 => ("1 case file".to_string(), "it"),
-            n => (format!("{n} case files"), "them"),
-        };
+    if let Some(files) = scan.unreadable_files() {
+        let them = if scan.unreadable == 1 { "it" } else { "them" };
         return Err(InputError::Invalid(format!(
             "{files} could not be read (said above) and may hold this customer; nothing was redacted: make {them} readable (`caselog check` says what is wrong) and redact again"
         ))

@@ -64,6 +64,16 @@ pub struct Scan<T> {
 }
 
 impl<T> Scan<T> {
+    /// How many case files could not be read, in words ("1 case file",
+    /// "3 case files"); `None` when every one could.
+    pub fn unreadable_files(&self) -> Option<String> {
+        match self.unreadable {
+            0 => None,
+            1 => Some("1 case file".to_string()),
+            n => Some(format!("{n} case files")),
+        }
+    }
+
     /// Exit 2 when a file could not be read, else 0.
     pub fn exit_code(&self) -> u8 {
         if self.unreadable == 0 {
