@@ -123,8 +123,9 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
         (subject, _) => utf8_read_as_latin1(subject.unwrap_or_default()),
     };
-    let (body, truncated) = capped(&text_of(&message, false), max_text);
-    let (reply, _) = capped(&text_of(&message, true), max_text);
+    let (whole, answer) = text_of(&message);
+    let (body, truncated) = capped(&whole, max_text);
+    let (reply, _) = capped(&answer, max_text);
     Ok(Inbound {
         message_id: message
             .message_id()
@@ -343,29 +344,48 @@ fn answered(message: &Message) -> Vec<String> {
         .collect()
 }
 
-/// The message's text: its plain-text parts, or its HTML converted to
-/// text when it has none; with `answer`, each without the earlier message
-/// it quotes.
-fn text_of(message: &Message, answer: bool) -> String {
-    let mut parts = texts(message, message.text_bodies(), false, answer);
-    // A plain-text alternative left empty (some mailers send one) does not
-    // make the HTML beside it, the message's words, nothing.
-    if parts.is_empty() {
-        parts = texts(message, message.html_bodies(), false, answer);
-    }
-    if parts.is_empty() {
-        parts = texts(message, set_aside(message).into_iter(), true, answer);
-    }
-    parts.join("\n\n")
+/// The message's text, whole and as an answer (each part without the
+/// earlier message it quotes): its plain-text parts, or its HTML converted
+/// to text when they hold none, or the text broken MIME set aside. Each
+/// kind of part is decoded once, when first wanted, for both.
+fn text_of(message: &Message) -> (String, String) {
+    let mut decoded: [Option<Vec<String>>; 3] = Default::default();
+    let mut pick = |answer: bool| -> String {
+        for (kind, parts) in decoded.iter_mut().enumerate() {
+            let parts = parts.get_or_insert_with(|| match kind {
+                0 => texts(message, message.text_bodies(), false),
+                // A plain-text alternative left empty (some mailers send
+                // one) does not make the HTML beside it, the message's
+                // words, nothing.
+                1 => texts(message, message.html_bodies(), false),
+                _ => texts(message, set_aside(message).into_iter(), true),
+            });
+            let kept: Vec<String> = parts
+                .iter()
+                .map(|text| {
+                    if answer {
+                        quoted::cut(text)
+                    } else {
+                        text.clone()
+                    }
+                })
+                .filter(|text| !text.trim().is_empty())
+                .collect();
+            if !kept.is_empty() {
+                return kept.join("\n\n");
+            }
+        }
+        String::new()
+    };
+    (pick(false), pick(true))
 }
 
-/// The text of each of `parts` that has any; `stray` when they are parts
-/// [`set_aside`] found.
+/// The text of each of `parts`; `stray` when they are parts [`set_aside`]
+/// found.
 fn texts<'a>(
     message: &Message,
     parts: impl Iterator<Item = &'a MessagePart<'a>>,
     stray: bool,
-    answer: bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for part in parts {
@@ -380,10 +400,7 @@ fn texts<'a>(
             }
             _ => continue,
         };
-        let text = if answer { quoted::cut(&text) } else { text };
-        if !text.trim().is_empty() {
-            out.push(text);
-        }
+        out.push(text);
     }
     out
 }
