@@ -7,7 +7,9 @@
 //! turned off (`CASELOG_NO_INDEX=1`, every file read and parsed, as before
 //! the index), and for the first run after a clone (no index yet). At
 //! 10,000 cases it also times taskwarrior's `task count` and `task list`
-//! over as many tasks, when `task` is installed.
+//! over as many tasks, when `task` is installed. Last, on Linux, each
+//! command again with a watcher running (`caselog index --watch`), which
+//! tells it what changed instead of a stat of every file.
 //!
 //! `cargo bench --bench whole_log` (CASELOG_BENCH_SIZES="10000" to choose;
 //! the logs are kept in target/bench-logs/ for the next run).
@@ -287,21 +289,74 @@ fn taskwarrior(root: &Path, count: usize, runs: usize) -> Option<[(f64, f64); 2]
         }
         std::fs::write(data.join("complete"), "").unwrap();
     }
-    let task = |arg: &str| {
-        let started = Instant::now();
-        Command::new("task")
-            .env("TASKRC", &rc)
-            .arg(arg)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        started.elapsed()
-    };
+    let task = |arg: &str| task(&rc, arg);
     Some([
         against_floor(root, runs, || task("count")),
         against_floor(root, runs, || task("list")),
     ])
+}
+
+/// One run of `task ARG` with this taskrc.
+fn task(rc: &Path, arg: &str) -> Duration {
+    let started = Instant::now();
+    Command::new("task")
+        .env("TASKRC", rc)
+        .arg(arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    started.elapsed()
+}
+
+/// Each command with a watcher running (`caselog index --watch`, Linux):
+/// its median and its median ratio to the floor, and at 10,000 cases to
+/// `task count`, each timed in turn with it.
+#[cfg(target_os = "linux")]
+fn with_a_watcher(root: &Path, count: usize, runs: usize, commands: &[(&str, Vec<&str>)]) {
+    use std::io::BufRead;
+    let mut watcher = Command::new(BIN)
+        .args(["index", "--watch"])
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    std::io::BufReader::new(watcher.stdout.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert!(said.starts_with("watching"), "{said}");
+    // The first run records the watcher's token in the index.
+    for (_, args) in commands {
+        caselog(root, args, false);
+        caselog(root, args, false);
+    }
+    let rc = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-logs/task-{count}/taskrc"));
+    let taskwarrior = count == 10_000 && rc.exists();
+    println!("\nwith a watcher running:");
+    println!("| command | with a watcher | × floor | × `task count` |");
+    println!("|---|---:|---:|---:|");
+    for (name, args) in commands {
+        let (with, ratio) = against_floor(root, runs, || caselog(root, args, false));
+        let against_task = if taskwarrior {
+            let ratios: Vec<f64> = (0..runs * 2)
+                .map(|_| {
+                    let t = task(&rc, "count").as_secs_f64();
+                    caselog(root, args, false).as_secs_f64() / t
+                })
+                .collect();
+            format!("{:.2}", median(ratios))
+        } else {
+            String::new()
+        };
+        println!(
+            "| `{name}` | {:.0} ms | {ratio:.2} | {against_task} |",
+            with * 1000.0
+        );
+    }
+    caselog(root, &["index", "--stop-watching"], false);
+    let _ = watcher.wait();
 }
 
 fn main() {
@@ -394,5 +449,7 @@ fn main() {
                 None => println!("taskwarrior: not installed, not compared"),
             }
         }
+        #[cfg(target_os = "linux")]
+        with_a_watcher(&root, count, runs, &commands);
     }
 }

@@ -1,7 +1,8 @@
 //! `caselog index`: bring the index up to date, or build it afresh, merge
 //! the search index's segments, and say what it holds. No command needs it
 //! run: every command keeps the index current itself. It is a cache in
-//! `.caselog/`, safe to delete.
+//! `.caselog/`, safe to delete. `--watch` runs the watcher that tells each
+//! command what changed (Linux), `--stop-watching` stops it.
 
 use std::io::Write;
 
@@ -9,6 +10,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Session;
+use crate::store::watch::Ended;
 
 /// Bring the index up to date (or build it afresh) and say what it holds
 ///
@@ -23,15 +25,40 @@ use super::Session;
 /// small piece that each search reads, so after many changes search and
 /// similar slow down a little: running this now and then (from cron, say)
 /// keeps them at their fastest.
+///
+/// On Linux, `--watch` keeps a watcher running in the foreground (start it
+/// with `&`, nohup or a service) that tells each command which files
+/// changed, so commands over the whole log need not look at every file to
+/// learn that nothing did. Without one, or when it cannot be sure, a
+/// command looks at every file as before: the watcher can only make a
+/// command faster, never change its answer.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Delete the index and build it again from the case files
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["watch", "stop_watching"])]
     pub rebuild: bool,
+    /// Watch cases/ for changes until stopped (Linux), so commands learn
+    /// what changed without looking at every file
+    #[arg(long, conflicts_with = "stop_watching")]
+    pub watch: bool,
+    /// Stop the log's watcher
+    #[arg(long)]
+    pub stop_watching: bool,
 }
 
 pub fn run(session: &Session, args: IndexArgs, out: &mut dyn Write) -> Result<u8> {
     let store = session.store()?;
+    if args.stop_watching {
+        if store.stop_watching() {
+            writeln!(out, "the watcher stopped")?;
+        } else {
+            writeln!(out, "no watcher was running")?;
+        }
+        return Ok(0);
+    }
+    if args.watch {
+        return watch(session, out);
+    }
     if args.rebuild {
         store.forget_index()?;
     }
@@ -54,5 +81,35 @@ pub fn run(session: &Session, args: IndexArgs, out: &mut dyn Write) -> Result<u8
         searchable,
         facts.unreadable
     )?;
+    if store.last_pass_watched() {
+        writeln!(out, "a watcher told this pass which files changed")?;
+    } else if store.is_watched() {
+        writeln!(
+            out,
+            "a watcher runs; this pass looked at every file (the next learns from the watcher)"
+        )?;
+    }
     Ok(facts.exit_code())
+}
+
+/// Runs the watcher until it is stopped or `cases/` goes. The first
+/// command after it starts looks at every file and records the watcher's
+/// token; the ones after learn from the watcher.
+fn watch(session: &Session, out: &mut dyn Write) -> Result<u8> {
+    let store = session.store()?;
+    let ended = store.watch(&mut |folders| {
+        let _ = writeln!(
+            out,
+            "watching {folders} folder{} below cases/ (stop with `caselog index --stop-watching`)",
+            if folders == 1 { "" } else { "s" }
+        );
+        let _ = out.flush();
+    })?;
+    let why = match ended {
+        Ended::Stopped => "the watcher stopped",
+        Ended::CasesGone => "the watcher stopped: cases/ was removed or moved",
+        Ended::SocketGone => "the watcher stopped: its socket in .caselog/ was removed",
+    };
+    writeln!(out, "{why}")?;
+    Ok(0)
 }

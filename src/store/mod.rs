@@ -15,6 +15,7 @@ mod lock;
 mod safe;
 mod secret;
 mod walk;
+pub mod watch;
 mod write;
 
 use std::io::Read;
@@ -61,6 +62,9 @@ pub struct Store {
     /// The temporary-file folder, once made and found ignored by git in
     /// this process: an import writes thousands of files there.
     temp_dir: std::sync::OnceLock<PathBuf>,
+    /// Whether the last pass over every case learnt what changed from the
+    /// log's watcher (instead of a stat of every file), for `index` to say.
+    watched_pass: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A case as read from its file.
@@ -88,6 +92,7 @@ impl Store {
             lock_wait: DEFAULT_LOCK_WAIT,
             on_wait: |_| {},
             temp_dir: std::sync::OnceLock::new(),
+            watched_pass: Default::default(),
         })
     }
 

@@ -80,7 +80,12 @@ impl Store {
 
     /// [`Store::case_files`] with each file's stat identity.
     pub(super) fn chosen_files(&self) -> (Vec<Found>, Vec<anyhow::Error>) {
-        let walked = self.walk_found();
+        self.choose(self.walk_found())
+    }
+
+    /// What a walk's files come to: each case once, with the errors of
+    /// [`Store::case_files`].
+    pub(super) fn choose(&self, walked: Walked) -> (Vec<Found>, Vec<anyhow::Error>) {
         let mut errors = self.walk_errors(walked.errors);
         for link in &walked.links {
             errors.push(safe::link_refused(&self.shown(link)).into());

@@ -515,6 +515,9 @@ struct History {
     /// The pinned clock of the next command.
     at: DateTime<Utc>,
     branch: &'static str,
+    /// A watcher keeping account of the log's changes, where one is
+    /// asked for; started again when `.caselog/` (its socket) is deleted.
+    watcher: Option<Watcher>,
 }
 
 fn rfc3339(at: DateTime<Utc>) -> String {
@@ -530,6 +533,7 @@ impl History {
             log,
             at: "2026-11-01T09:00:00Z".parse().unwrap(),
             branch: "main",
+            watcher: None,
         };
         for (title, summary, customer) in [(0, 0, 0), (1, 1, 1), (2, 3, 0)] {
             history.open(title, summary, customer, 60, true);
@@ -703,6 +707,10 @@ impl History {
             Op::Age { seconds } => age_all(&self.log, seconds),
             Op::ForgetIndex => {
                 let _ = fs::remove_dir_all(work(&self.log));
+                if let Some(watcher) = self.watcher.take() {
+                    drop(watcher);
+                    self.watcher = Some(Watcher::start(&self.log));
+                }
             }
         }
     }
@@ -761,6 +769,34 @@ proptest! {
                 prop_assert!(false, "after step {} ({:?}), looked at {:?}: {}", i, op, look, d);
             }
         }
+    }
+
+    /// The same, with a watcher telling each pass what changed: a pass
+    /// that learns from it answers as one that looks at every file.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn every_whole_log_command_answers_the_same_with_a_watcher_as_without_the_index(
+        steps in proptest::collection::vec((op(), look(), 0usize..64, 0usize..64), 3..9),
+    ) {
+        let mut history = History::new();
+        history.watcher = Some(Watcher::start(&history.log));
+        let mut learnt = 0;
+        for (i, (op, look, case, word)) in steps.iter().enumerate() {
+            history.apply(op);
+            let last = i + 1 == steps.len();
+            let look = if last { Look::Aged } else { *look };
+            if matches!(look, Look::Not) {
+                continue;
+            }
+            if let Err(d) = history.compare(look, *case, *word) {
+                prop_assert!(false, "after step {} ({:?}), looked at {:?}: {}", i, op, look, d);
+            }
+            learnt += usize::from(learnt_from_the_watcher(&history.log));
+        }
+        // Every look ends with passes that had the watcher's token, and
+        // a log with no copy or link in it has them learn from it.
+        let clean = history.log.run(["check", "--all"]).output().status.success();
+        prop_assert!(learnt > 0 || !clean, "no pass learnt from the watcher");
     }
 }
 
@@ -1884,4 +1920,263 @@ fn a_search_index_built_from_many_cases_is_left_in_one_segment() {
     step(&log, "2026-11-20T09:00:00Z", &["search", "refund"]);
     assert_eq!(searchable(&log), 700);
     assert_eq!(search_segments(&log), 1);
+}
+
+// ---- The watcher ----
+
+/// A watcher (`caselog index --watch`) on a log, killed when dropped.
+struct Watcher {
+    child: std::process::Child,
+    /// Its stdout, kept open so it can say why it stopped.
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Watcher {
+    /// Starts one and waits until it answers.
+    fn start(log: &Log) -> Watcher {
+        use std::io::BufRead;
+        let mut child = log
+            .command(&["index", "--watch"])
+            .spawn()
+            .expect("starting the watcher");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        assert!(line.starts_with("watching "), "the watcher said {line:?}");
+        Watcher {
+            child,
+            _stdout: stdout,
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether a pass (`caselog index`) learns from the watcher what changed.
+fn learnt_from_the_watcher(log: &Log) -> bool {
+    let said = log.run(["index"]).output();
+    String::from_utf8_lossy(&said.stdout).contains("a watcher told this pass")
+}
+
+/// Looks twice with a watcher: the first pass records its token, the
+/// second must learn from it, and both answer as without the index.
+#[track_caller]
+fn assert_learns_and_agrees(log: &Log, id: &str, what: &str) {
+    let _ = log.run(["index"]).output();
+    assert!(
+        learnt_from_the_watcher(log),
+        "{what}: the pass did not learn from the watcher"
+    );
+    if let Err(d) = compare(log, &whole_log_commands(id, "refund"), NOW, true) {
+        panic!("{what}: {d}");
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_watcher_tells_each_pass_what_changed_and_no_answer_changes() {
+    let (log, ids) = sample_log();
+    git_ok(log.path(), &["init", "-q", "-b", "main"]);
+    git_ok(log.path(), &["add", "-A"]);
+    git_ok(log.path(), &["commit", "-q", "--no-verify", "-m", "cases"]);
+    let _watcher = Watcher::start(&log);
+    trusted_index(&log, &ids[0]);
+    assert_learns_and_agrees(&log, &ids[0], "nothing changed");
+
+    // Each kind of change a walk would see, seen without one.
+    edit_keeping_size_and_mtime(&log.case_path(&ids[1]), |text| {
+        edit_value(text, "title", swap_a_letter)
+    });
+    assert_learns_and_agrees(&log, &ids[1], "a same-size edit with the mtime put back");
+    set_mtime(&log.case_path(&ids[2]), ago(9000));
+    assert_learns_and_agrees(&log, &ids[2], "a touch");
+    log.run(["note", &ids[0], "Called the courier"])
+        .at(NOW)
+        .ok();
+    assert_learns_and_agrees(&log, &ids[0], "a note");
+    let archive = log.path().join("cases/archive/2025");
+    fs::create_dir_all(&archive).unwrap();
+    fs::rename(
+        log.case_path(&ids[3]),
+        archive.join(format!("{}.toml", ids[3])),
+    )
+    .unwrap();
+    assert_learns_and_agrees(&log, &ids[3], "a case moved into a new folder");
+    fs::rename(
+        log.path().join("cases/archive"),
+        log.path().join("cases/old"),
+    )
+    .unwrap();
+    assert_learns_and_agrees(&log, &ids[3], "a folder renamed");
+    fs::remove_file(log.case_path(&ids[2])).unwrap();
+    assert_learns_and_agrees(&log, &ids[0], "a case deleted");
+    fs::remove_dir_all(log.path().join("cases/old")).unwrap();
+    assert_learns_and_agrees(&log, &ids[0], "a folder deleted");
+    let broken = log.case_path(&ids[1]);
+    let text = fs::read_to_string(&broken).unwrap();
+    fs::write(&broken, format!("{text}[[[ not toml\n")).unwrap();
+    assert_learns_and_agrees(&log, &ids[0], "a case broken by hand");
+    fs::write(&broken, text).unwrap();
+    git_ok(log.path(), &["stash", "-q", "--include-untracked"]);
+    assert_learns_and_agrees(&log, &ids[0], "git stash");
+    git_ok(log.path(), &["stash", "pop", "-q"]);
+    assert_learns_and_agrees(&log, &ids[0], "git stash pop");
+
+    // What only a walk reports: the pass walks while it is there, and
+    // learns from the watcher again once it has gone.
+    let copies = log.path().join("cases/copies");
+    fs::create_dir_all(&copies).unwrap();
+    fs::copy(
+        log.case_path(&ids[0]),
+        copies.join(format!("{}.toml", ids[0])),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        assert!(
+            !learnt_from_the_watcher(&log),
+            "a copy is only seen by a walk"
+        );
+        assert_agrees(&log, &ids[0], "refund");
+    }
+    fs::remove_dir_all(&copies).unwrap();
+    std::os::unix::fs::symlink("/tmp", log.path().join("cases/2026/link")).unwrap();
+    for _ in 0..2 {
+        assert!(
+            !learnt_from_the_watcher(&log),
+            "a link is only seen by a walk"
+        );
+        assert_agrees(&log, &ids[0], "refund");
+    }
+    fs::remove_file(log.path().join("cases/2026/link")).unwrap();
+    assert_learns_and_agrees(&log, &ids[0], "the link removed");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_case_file_with_a_second_name_is_stat_ed_by_every_pass_under_a_watcher() {
+    // A change made through a name outside `cases/` is told to no
+    // watcher of `cases/`: while a walk finds a case file with a second
+    // name, every pass walks.
+    let (log, ids) = sample_log();
+    let outside = log.path().join("outside.toml");
+    fs::hard_link(log.case_path(&ids[1]), &outside).unwrap();
+    let _watcher = Watcher::start(&log);
+    for _ in 0..2 {
+        assert!(
+            !learnt_from_the_watcher(&log),
+            "a second name is seen by a walk"
+        );
+        assert_agrees(&log, &ids[1], "refund");
+    }
+    let text = fs::read_to_string(&outside).unwrap();
+    fs::write(
+        &outside,
+        text.replacen("title = \"", "title = \"Urgent: ", 1),
+    )
+    .unwrap();
+    assert!(!learnt_from_the_watcher(&log));
+    assert_agrees(&log, &ids[1], "refund");
+    assert!(log.run(["list"]).ok().contains("Urgent: "));
+    fs::remove_file(&outside).unwrap();
+    assert_learns_and_agrees(&log, &ids[1], "the second name removed");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_watcher_that_does_not_answer_costs_a_moment_and_changes_no_answer() {
+    let (log, ids) = sample_log();
+    let watcher = Watcher::start(&log);
+    assert_learns_and_agrees(&log, &ids[0], "watched");
+    let pid = watcher.child.id().to_string();
+    let signal = |which: &str| {
+        assert!(
+            std::process::Command::new("kill")
+                .args([which, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    // Stopped, as by Ctrl-Z: asked, it never answers.
+    signal("-STOP");
+    log.run(["note", &ids[1], "Changed while the watcher slept"])
+        .at(NOW)
+        .ok();
+    let started = std::time::Instant::now();
+    assert_agrees(&log, &ids[1], "refund");
+    assert!(!learnt_from_the_watcher(&log));
+    // Many more than its queue of connections takes, and none waits for
+    // ever on it.
+    let many: Vec<_> = (0..150)
+        .map(|_| log.command(&["due", "--all"]).spawn().unwrap())
+        .collect();
+    for child in many {
+        assert!(child.wait_with_output().unwrap().status.success());
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+    signal("-CONT");
+    assert_learns_and_agrees(&log, &ids[1], "woken");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_watcher_killed_or_stopped_changes_no_answer_and_another_may_start() {
+    let (log, ids) = sample_log();
+    trusted_index(&log, &ids[0]);
+    let mut watcher = Watcher::start(&log);
+    assert_learns_and_agrees(&log, &ids[0], "watched");
+    // Killed: its socket stays behind, and nothing answers on it.
+    watcher.child.kill().unwrap();
+    watcher.child.wait().unwrap();
+    assert!(work(&log).join("watch.sock").exists());
+    log.run(["note", &ids[1], "Changed while nobody watched"])
+        .at(NOW)
+        .ok();
+    assert!(!learnt_from_the_watcher(&log));
+    assert_agrees(&log, &ids[1], "refund");
+    // A new watcher takes the stale socket's place; a second is refused.
+    let _watcher = Watcher::start(&log);
+    let refused = log.run(["index", "--watch"]).output();
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("another watcher"));
+    log.run(["note", &ids[2], "Changed under the new watcher"])
+        .at(NOW)
+        .ok();
+    assert_learns_and_agrees(&log, &ids[2], "a new watcher");
+    // Stopped: it lets go of its socket.
+    assert_eq!(
+        log.run(["index", "--stop-watching"]).ok(),
+        "the watcher stopped\n"
+    );
+    assert!(!work(&log).join("watch.sock").exists());
+    assert_eq!(
+        log.run(["index", "--stop-watching"]).ok(),
+        "no watcher was running\n"
+    );
+    assert!(!learnt_from_the_watcher(&log));
+    assert_agrees(&log, &ids[2], "refund");
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_watcher_ends_when_cases_go_and_a_pass_then_walks() {
+    let (log, ids) = sample_log();
+    let mut watcher = Watcher::start(&log);
+    assert_learns_and_agrees(&log, &ids[0], "watched");
+    let cases = log.path().join("cases");
+    fs::rename(&cases, log.path().join("elsewhere")).unwrap();
+    let ended = watcher.child.wait().unwrap();
+    assert!(ended.success(), "{ended:?}");
+    fs::rename(log.path().join("elsewhere"), &cases).unwrap();
+    assert!(!learnt_from_the_watcher(&log));
+    assert_agrees(&log, &ids[0], "refund");
 }

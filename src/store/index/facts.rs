@@ -21,12 +21,13 @@ use anyhow::{Context, Result, bail};
 
 use super::files::{Found, Identity};
 use super::{RACY_NS, digest};
+use crate::store::watch::Token;
 
 /// The snapshot's file name in the work folder.
 pub const FILE: &str = "facts";
 const MAGIC: &[u8; 14] = b"caselog-facts\n";
 /// The layout of this file and of the digests in it; any change rebuilds.
-const LAYOUT: u32 = (3 << 16) | digest::VERSION;
+const LAYOUT: u32 = (4 << 16) | digest::VERSION;
 
 /// What the index knows of one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +54,22 @@ pub struct Snapshot {
     file: File,
     /// When it was written (ns since 1970), for the racy rule.
     written_ns: i64,
+    /// What the pass that wrote it knew of its walk.
+    pub walk: WalkRecord,
     segments: Vec<Segment>,
+}
+
+/// What a snapshot records of the walk it was made from, so a later pass
+/// may learn from the log's watcher what changed instead of walking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WalkRecord {
+    /// The watcher's token, asked for before the walk began.
+    pub watched: Option<Token>,
+    /// Whether the walk found nothing amiss (no link, no folder it could
+    /// not read, no case stored twice) and no case file with a second name
+    /// (a hard link, through which a change is not seen by the watcher):
+    /// only then may a pass learn from the watcher.
+    pub clean: bool,
 }
 
 impl Snapshot {
@@ -70,6 +86,17 @@ impl Snapshot {
             return None;
         }
         let written_ns = read_i64(&mut file).ok()?;
+        let instance = read_u64(&mut file).ok()?;
+        let generation = read_u64(&mut file).ok()?;
+        let mut clean = [0u8];
+        file.read_exact(&mut clean).ok()?;
+        let walk = WalkRecord {
+            watched: (instance != 0).then_some(Token {
+                instance,
+                generation,
+            }),
+            clean: clean[0] == 1,
+        };
         let count = read_u32(&mut file).ok()?;
         let mut segments = Vec::new();
         for _ in 0..count.min(1024) {
@@ -83,6 +110,7 @@ impl Snapshot {
         Some(Snapshot {
             file: handle,
             written_ns,
+            walk,
             segments,
         })
     }
@@ -92,6 +120,14 @@ impl Snapshot {
     pub fn trusts(&self, stored: &Identity, now: &Identity) -> bool {
         stored == now && now.mtime_ns < self.written_ns - RACY_NS
     }
+}
+
+/// What a snapshot's header says of how it was made.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp {
+    /// When it was written (ns since 1970), for the racy rule.
+    pub written_ns: i64,
+    pub walk: WalkRecord,
 }
 
 /// One entry as stored.
@@ -349,7 +385,7 @@ pub fn segment_readers(snapshot: &Snapshot) -> Vec<(Option<String>, SegmentReade
 pub fn write(
     path: &Path,
     temp_dir: &Path,
-    written_ns: i64,
+    stamp: Stamp,
     files: &[Found],
     pieces: &[(usize, Piece)],
     old: Option<&Snapshot>,
@@ -371,7 +407,15 @@ pub fn write(
     let mut header = Vec::new();
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&LAYOUT.to_le_bytes());
+    let Stamp { written_ns, walk } = stamp;
     header.extend_from_slice(&written_ns.to_le_bytes());
+    let token = walk.watched.unwrap_or(Token {
+        instance: 0,
+        generation: 0,
+    });
+    header.extend_from_slice(&token.instance.to_le_bytes());
+    header.extend_from_slice(&token.generation.to_le_bytes());
+    header.push(u8::from(walk.clean));
     header.extend_from_slice(&(parts.len() as u32).to_le_bytes());
     let header_len = header.len()
         + parts
@@ -551,7 +595,19 @@ mod tests {
             .map(|(i, e)| (i, Piece::New(Box::new(e.clone()))))
             .collect();
         let path = dir.join(FILE);
-        write(&path, dir, 42, &files, &pieces, None, segments).unwrap();
+        write(
+            &path,
+            dir,
+            Stamp {
+                written_ns: 42,
+                walk: WalkRecord::default(),
+            },
+            &files,
+            &pieces,
+            None,
+            segments,
+        )
+        .unwrap();
         (path, entries)
     }
 

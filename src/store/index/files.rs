@@ -87,6 +87,10 @@ pub struct Walked {
     pub links: Vec<PathBuf>,
     /// Folders and files that could not be read, and why.
     pub errors: Vec<(PathBuf, WalkError)>,
+    /// Whether a case file has another name (a hard link) somewhere: a
+    /// change made through that name is not seen by a watcher of this
+    /// folder, only by a stat.
+    pub hard_linked: bool,
     /// Whether the files' stems (case ids) rise strictly in path order, as
     /// where every case sits in its own month's folder: then no case is
     /// stored twice, and nobody need look at every name again to know.
@@ -205,6 +209,7 @@ impl Walked {
         self.files.extend(other.files);
         self.links.extend(other.links);
         self.errors.extend(other.errors);
+        self.hard_linked |= other.hard_linked;
     }
 }
 
@@ -263,15 +268,32 @@ fn read_folder(
             && is_case_file_name(name)
         {
             match entry.metadata() {
-                Ok(meta) => files.push(Found {
-                    key: below(name),
-                    identity: Identity::of(&meta),
-                }),
+                Ok(meta) => {
+                    out.hard_linked |= more_than_one_name(&meta);
+                    files.push(Found {
+                        key: below(name),
+                        identity: Identity::of(&meta),
+                    });
+                }
                 // Gone between the listing and the stat: not there.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => out.errors.push((entry.path(), e.into())),
             }
         }
+    }
+}
+
+/// Whether a file has more than one name (hard links).
+pub fn more_than_one_name(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink() > 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
     }
 }
 

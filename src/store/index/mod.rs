@@ -14,6 +14,7 @@ mod digest;
 mod facts;
 mod files;
 pub mod search;
+mod watched;
 
 /// A file modified this close before an index was written is read again
 /// next time: its change may share the index's timestamp granule (git's
@@ -87,13 +88,17 @@ impl Store {
         T: Send,
         F: Fn(&Case) -> Option<T> + Sync,
     {
-        let (files, mut errors) = self.chosen_files();
         let snapshot_path = self.root.join(WORK_DIR).join(facts::FILE);
         let snapshot = if use_index {
             Snapshot::open(&snapshot_path)
         } else {
             None
         };
+        let watched::Start {
+            files,
+            mut errors,
+            walk,
+        } = self.start_pass(snapshot.as_ref(), use_index);
         let parts = self.partition(&files, snapshot.as_ref());
         let results: Vec<Part<T>> = std::thread::scope(|scope| {
             let workers: Vec<_> = parts
@@ -125,7 +130,14 @@ impl Store {
         let total = results.iter().map(|p| p.kept.at.len() + p.read.len()).sum();
         let mut kept: Vec<T> = Vec::with_capacity(total);
         let mut pieces = Vec::new();
-        let mut changed = snapshot.is_none();
+        // A snapshot records the walk it was made from: a first answer
+        // from a new watcher, or a walk that finds something amiss where
+        // the last did not (or the other way), is worth writing down.
+        let mut changed = snapshot.as_ref().is_none_or(|s| {
+            s.walk.clean != walk.clean
+                || (walk.watched.is_some()
+                    && s.walk.watched.map(|t| t.instance) != walk.watched.map(|t| t.instance))
+        });
         for part in results {
             changed |= part.changed;
             errors.extend(part.failed.into_iter().map(|(_, e)| e));
@@ -135,7 +147,7 @@ impl Store {
         if use_index && changed {
             // Best effort: a log on a read-only disk, or a writer racing
             // us, only leaves the index as it was.
-            let _ = self.write_index(&snapshot_path, &files, &pieces, snapshot.as_ref());
+            let _ = self.write_index(&snapshot_path, walk, &files, &pieces, snapshot.as_ref());
         }
         (kept, errors)
     }
@@ -413,6 +425,7 @@ impl Store {
     fn write_index(
         &self,
         path: &Path,
+        walk: facts::WalkRecord,
         files: &[Found],
         pieces: &[(usize, Piece)],
         old: Option<&Snapshot>,
@@ -420,7 +433,15 @@ impl Store {
         let temp = self.temp_dir()?;
         sweep_abandoned(&temp);
         let written_ns = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
-        facts::write(path, &temp, written_ns, files, pieces, old, threads())
+        facts::write(
+            path,
+            &temp,
+            facts::Stamp { written_ns, walk },
+            files,
+            pieces,
+            old,
+            threads(),
+        )
     }
 }
 

@@ -258,7 +258,7 @@ impl Store {
         use_index: bool,
         progress: &dyn Progress,
     ) -> Result<(SearchIndex, Vec<anyhow::Error>)> {
-        let (files, mut errors) = self.chosen_files();
+        let (files, mut errors) = self.files_to_index(use_index);
         if use_index {
             let path = self.root.join(WORK_DIR).join(FILE);
             match self.update_on_disk(&path, &files, progress) {

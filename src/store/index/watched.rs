@@ -1,0 +1,179 @@
+//! The files a pass starts from, learnt from the log's watcher where one
+//! runs: the snapshot's files, less what went, plus what the watcher says
+//! changed, each of those stat'ed. Where anything is uncertain the pass
+//! walks and stats every file instead, as without a watcher.
+
+use std::collections::HashSet;
+use std::fs;
+use std::sync::atomic::Ordering;
+
+use super::facts::{self, Snapshot, WalkRecord};
+use super::files::{self, Found, Identity, SEPARATOR, Walked};
+use crate::store::watch::{self, Changed};
+use crate::store::{Store, WORK_DIR};
+
+/// The files a pass starts from, its walk's errors, and what the snapshot
+/// it writes records of that walk.
+pub struct Start {
+    pub files: Vec<Found>,
+    pub errors: Vec<anyhow::Error>,
+    pub walk: WalkRecord,
+}
+
+impl Store {
+    /// Whether the last pass over every case learnt what changed from the
+    /// log's watcher.
+    pub fn last_pass_watched(&self) -> bool {
+        self.watched_pass.load(Ordering::Relaxed)
+    }
+
+    /// Every case file with its stat identity, and the walk's errors, as
+    /// [`Store::case_files`] finds them: learnt from the watcher where the
+    /// facts snapshot allows, for a pass that keeps an index of its own.
+    pub(super) fn files_to_index(&self, use_index: bool) -> (Vec<Found>, Vec<anyhow::Error>) {
+        let snapshot = if use_index {
+            Snapshot::open(&self.root.join(WORK_DIR).join(facts::FILE))
+        } else {
+            None
+        };
+        let start = self.start_pass(snapshot.as_ref(), use_index);
+        (start.files, start.errors)
+    }
+
+    /// The files a pass starts from: learnt from the watcher when one
+    /// answers about the snapshot's token, else walked. The watcher is
+    /// asked before any file is looked at, so what changes meanwhile is in
+    /// its next answer.
+    pub(super) fn start_pass(&self, snapshot: Option<&Snapshot>, use_index: bool) -> Start {
+        // Before the question: the files a landing renames into place must
+        // be in this answer, not the next.
+        self.land_interrupted_batch();
+        let answer = if use_index {
+            watch::ask(
+                &self.root.join(WORK_DIR),
+                snapshot.and_then(|s| s.walk.watched),
+            )
+        } else {
+            None
+        };
+        let watched = answer.as_ref().map(|a| a.token);
+        if let (Some(answer), Some(snapshot)) = (&answer, snapshot)
+            && let Changed::Paths(paths) = &answer.changed
+            && snapshot.walk.clean
+        {
+            if let Some(walked) = self.walked_since(snapshot, paths) {
+                let (files, errors) = self.choose(walked);
+                if errors.is_empty() {
+                    self.watched_pass.store(true, Ordering::Relaxed);
+                    return Start {
+                        files,
+                        errors,
+                        walk: WalkRecord {
+                            watched,
+                            clean: true,
+                        },
+                    };
+                }
+            }
+        }
+        self.watched_pass.store(false, Ordering::Relaxed);
+        let walked = self.walk_found();
+        let hard_linked = walked.hard_linked;
+        let (files, errors) = self.choose(walked);
+        let clean = errors.is_empty() && !hard_linked;
+        Start {
+            files,
+            errors,
+            walk: WalkRecord { watched, clean },
+        }
+    }
+
+    /// What a walk would find, from the snapshot's files and the paths
+    /// changed since it; `None` where only a walk can tell (a link, a name
+    /// the walk refuses, a file that cannot be stat'ed, a damaged
+    /// snapshot).
+    fn walked_since(&self, snapshot: &Snapshot, changed: &[String]) -> Option<Walked> {
+        let mut found = Vec::new();
+        // Keys the snapshot's entries no longer stand for, and folders
+        // whose every entry is replaced by a walk of what is there now
+        // (or by nothing, when gone).
+        let mut gone: HashSet<&str> = HashSet::new();
+        let mut replaced: HashSet<&str> = HashSet::new();
+        let below_replaced = |replaced: &HashSet<&str>, key: &str| {
+            key.match_indices(SEPARATOR)
+                .any(|(at, _)| replaced.contains(&key[..at]))
+        };
+        for key in changed {
+            // A path below a folder walked again is in that walk (the
+            // paths come sorted, each folder before what it holds).
+            if below_replaced(&replaced, key) {
+                continue;
+            }
+            if key.is_empty()
+                || key
+                    .split(SEPARATOR)
+                    .any(|part| part.is_empty() || part == "." || part == "..")
+            {
+                return None;
+            }
+            let mut path = self.cases.clone();
+            path.extend(key.split(SEPARATOR));
+            gone.insert(key);
+            let meta = match fs::symlink_metadata(&path) {
+                Ok(meta) => meta,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    replaced.insert(key);
+                    continue;
+                }
+                Err(_) => return None,
+            };
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                return None;
+            }
+            if kind.is_dir() {
+                let walked = files::walk(&path, 1);
+                if !walked.links.is_empty() || !walked.errors.is_empty() || walked.hard_linked {
+                    return None;
+                }
+                found.extend(walked.files.into_iter().map(|f| Found {
+                    key: format!("{key}{SEPARATOR}{}", f.key),
+                    identity: f.identity,
+                }));
+                replaced.insert(key);
+            } else if kind.is_file() {
+                let name = key.rsplit(SEPARATOR).next().unwrap_or(key);
+                if files::is_case_file_name(name) {
+                    if files::more_than_one_name(&meta) {
+                        return None;
+                    }
+                    found.push(Found {
+                        key: key.clone(),
+                        identity: Identity::of(&meta),
+                    });
+                }
+            }
+        }
+        for (_, mut reader) in facts::segment_readers(snapshot) {
+            while reader.advance().ok()? {
+                let key = std::str::from_utf8(reader.key()?).ok()?;
+                if gone.contains(key) || below_replaced(&replaced, key) {
+                    continue;
+                }
+                found.push(Found {
+                    key: key.to_string(),
+                    identity: reader.identity()?,
+                });
+            }
+        }
+        found.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        let stems_rise = found.windows(2).all(|w| w[0].stem() < w[1].stem());
+        Some(Walked {
+            files: found,
+            links: Vec::new(),
+            errors: Vec::new(),
+            hard_linked: false,
+            stems_rise,
+        })
+    }
+}
