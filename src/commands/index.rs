@@ -73,14 +73,17 @@ pub fn run(session: &Session, args: IndexArgs, out: &mut dyn Write) -> Result<u8
         index.count()
     })?;
     session.tally(&errors);
-    writeln!(
+    write!(
         out,
-        "{} cases indexed ({} facts, {} searchable); {} files could not be read",
+        "{} cases indexed ({} facts, {} searchable)",
         facts.cases.len(),
         facts.cases.len(),
         searchable,
-        facts.unreadable
     )?;
+    match facts.unreadable_files() {
+        Some(files) => writeln!(out, "; {files} could not be read")?,
+        None => writeln!(out)?,
+    }
     if store.last_pass_watched() {
         writeln!(out, "a watcher told this pass which files changed")?;
     } else if store.is_watched() {

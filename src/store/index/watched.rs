@@ -60,20 +60,19 @@ impl Store {
         if let (Some(answer), Some(snapshot)) = (&answer, snapshot)
             && let Changed::Paths(paths) = &answer.changed
             && snapshot.walk.clean
+            && let Some(walked) = self.walked_since(snapshot, paths)
         {
-            if let Some(walked) = self.walked_since(snapshot, paths) {
-                let (files, errors) = self.choose(walked);
-                if errors.is_empty() {
-                    self.watched_pass.store(true, Ordering::Relaxed);
-                    return Start {
-                        files,
-                        errors,
-                        walk: WalkRecord {
-                            watched,
-                            clean: true,
-                        },
-                    };
-                }
+            let (files, errors) = self.choose(walked);
+            if errors.is_empty() {
+                self.watched_pass.store(true, Ordering::Relaxed);
+                return Start {
+                    files,
+                    errors,
+                    walk: WalkRecord {
+                        watched,
+                        clean: true,
+                    },
+                };
             }
         }
         self.watched_pass.store(false, Ordering::Relaxed);
