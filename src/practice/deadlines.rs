@@ -244,7 +244,6 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
     let unresolved = matches!(case.status, Status::Open | Status::Waiting);
     let on_customer =
         case.status == Status::Waiting && case.waiting_on() == Some(WaitingOn::Customer);
-    let paused = on_customer && settings.pause_while_waiting_on_customer;
     // Waits on the customer stop the update clock always, and the
     // resolution clock when the settings pause it.
     let waits = customer_waits(case.events.iter().map(|e| (e.at.0, e.action, e.on)), now);
@@ -262,14 +261,21 @@ pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Dead
         });
     }
     if unresolved {
+        let due = paused_due(
+            round_start(case),
+            settings.resolve_within(case.severity),
+            pauses,
+            calendar,
+        );
+        // Only a clock still running when the wait began stops: a
+        // deadline missed before it stays missed (the report counts it
+        // so), or setting a case waiting would hide it from `due`.
+        let paused = on_customer
+            && settings.pause_while_waiting_on_customer
+            && waits.last().is_some_and(|&(from, _)| from < due);
         out.push(Deadline {
             kind: Kind::Resolution,
-            due: paused_due(
-                round_start(case),
-                settings.resolve_within(case.severity),
-                pauses,
-                calendar,
-            ),
+            due,
             paused,
         });
     }
@@ -360,6 +366,24 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(resolution(&back, &off, 100).due, fourteen_days);
+    }
+
+    #[test]
+    fn a_resolution_missed_before_the_wait_on_the_customer_stays_due() {
+        let settings = Settings {
+            resolve_within: Span::hours(48),
+            ..Settings::default()
+        };
+        // Due at hour 48; the case waits on the customer from hour 60.
+        let waiting = waits(&opened(), &stamp(60), "photos", None).unwrap();
+        let late = resolution(&waiting, &settings, 70);
+        assert!(!late.paused && late.is_due(at(70)), "{late:?}");
+        assert_eq!(late.due, at(48));
+        // From hour 40, with 8 hours left: paused, those 8 hours kept.
+        let waiting = waits(&opened(), &stamp(40), "photos", None).unwrap();
+        let early = resolution(&waiting, &settings, 70);
+        assert!(early.paused && !early.is_due(at(70)), "{early:?}");
+        assert_eq!(early.due, at(78));
     }
 
     #[test]

@@ -353,3 +353,48 @@ fn a_bad_within_is_refused() {
     let stderr = log.run(["due", "--within", "soon"]).fails(2);
     assert!(stderr.contains("'soon' is not a duration"), "{stderr}");
 }
+
+#[test]
+fn a_resolution_missed_before_the_case_waits_on_the_customer_stays_overdue() {
+    let log = Log::new();
+    std::fs::write(log.path().join("caselog.toml"), "resolve_within = \"2d\"\n").unwrap();
+    let id = open_at(&log, "2026-11-02T09:00:00Z", &[]);
+    log.run(["note", &id, "--kind", "reply", "Sorry"])
+        .at("2026-11-02T10:00:00Z")
+        .ok();
+    // Due on the 4th; the case waits on the customer from the 6th.
+    log.run(["wait", &id, "--on", "customer", "--reason", "photos"])
+        .at("2026-11-06T09:00:00Z")
+        .ok();
+    let now = "2026-11-06T10:00:00Z";
+    let listed = format!("{id}  resolution  overdue 2d 1h  ana  Late parcel\n");
+    assert_eq!(due_at(&log, now, &[]), listed);
+    let overdue = log.run(["list", "--overdue"]).at(now).ok();
+    assert!(overdue.contains(&id), "{overdue}");
+    let shown = log.run(["show", &id]).at(now).ok();
+    assert!(
+        shown.contains("resolution: OVERDUE since 2026-11-04 09:00 UTC"),
+        "{shown}"
+    );
+    let next = log.run(["next", &id]).at(now).ok();
+    assert!(next.contains("resolution overdue"), "{next}");
+    // A wait begun with time left still stops the clock.
+    let early = open_at(&log, "2026-11-05T09:00:00Z", &[]);
+    log.run(["note", &early, "--kind", "reply", "Sorry"])
+        .at("2026-11-05T10:00:00Z")
+        .ok();
+    log.run(["wait", &early, "--on", "customer", "--reason", "photos"])
+        .at("2026-11-06T09:00:00Z")
+        .ok();
+    assert_eq!(
+        due_at(&log, "2026-11-20T09:00:00Z", &[])
+            .matches(&early)
+            .count(),
+        0
+    );
+    let shown = log.run(["show", &early]).at("2026-11-20T09:00:00Z").ok();
+    assert!(
+        shown.contains("resolution: paused while waiting on the customer (1d left)"),
+        "{shown}"
+    );
+}
