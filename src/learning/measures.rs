@@ -194,7 +194,7 @@ struct OutcomeCounts {
 enum Milestone {
     /// Reached this long after the opening; `within`: by its due time.
     Reached { seconds: i64, within: bool },
-    /// Not reached; `missed`: its due time passed before the period's end.
+    /// Not reached; `missed`: its due time passed before the as-of time.
     Pending { missed: bool },
 }
 
@@ -210,8 +210,11 @@ impl Milestone {
                 seconds: (at - opened_at).num_seconds(),
                 within: at <= due,
             },
+            // Judged when the milestone is: as of the as-of time, so
+            // a complaint never answered is missed as surely as one
+            // answered late after the period.
             None => Milestone::Pending {
-                missed: due < period.end(),
+                missed: due < period.as_of,
             },
         }
     }
@@ -371,8 +374,8 @@ impl Seen<'_> {
         ));
         let resolved = self.first(|a| a == Action::Resolved);
         // The clock stops while the case waits on the customer, as `due`
-        // counts it, up to the resolution (or the end).
-        let pauses = self.customer_waits(resolved.unwrap_or_else(|| period.end()), settings);
+        // counts it, up to the resolution (or the as-of time).
+        let pauses = self.customer_waits(resolved.unwrap_or(period.as_of), settings);
         let due = deadlines::paused_due(
             self.opened_at,
             settings.resolve_within(severity),
@@ -460,7 +463,7 @@ impl Seen<'_> {
     /// follow-up (as last rescheduled before it fell due): the first
     /// follow-up done after it (on time or late), else
     /// a reopen or another resolution (missed, or never scheduled), else
-    /// the schedule as it stands at the period's end.
+    /// the schedule as it stands at the as-of time.
     fn follow_ups(&self, period: &Period) -> FollowUpCounts {
         let mut out = FollowUpCounts::default();
         for (i, e) in self.events.iter().enumerate() {
@@ -499,7 +502,10 @@ impl Seen<'_> {
             let counter = match (outcome, due) {
                 (Some(counter), _) => counter,
                 (None, None) => &mut out.not_scheduled,
-                (None, Some(d)) if d < period.end() => &mut out.missed,
+                // As a follow-up done is seen up to the as-of time, so is
+                // one never done: else doing nothing would look better
+                // than doing it late.
+                (None, Some(d)) if d < period.as_of => &mut out.missed,
                 (None, Some(_)) => &mut out.pending,
             };
             *counter += 1;

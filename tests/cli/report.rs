@@ -971,3 +971,56 @@ fn a_typed_value_that_reads_like_no_value_is_quoted_in_the_tables() {
         );
     }
 }
+
+#[test]
+fn a_past_period_s_complaint_never_answered_counts_missed_as_one_answered_late_does() {
+    // The week ends Monday 00:00. Two complaints came on Sunday evening,
+    // due a first response (24h) on Monday evening; two more were
+    // resolved on Sunday evening, their follow-ups (48h) due on Tuesday.
+    let log = Log::new();
+    let late = open(&log, "2026-11-22T20:00:00Z", "Lea", &[]);
+    let _never = open(&log, "2026-11-22T20:00:00Z", "Nat", &[]);
+    let followed = open(&log, "2026-11-22T20:00:00Z", "Ora", &[]);
+    let forgotten = open(&log, "2026-11-22T20:00:00Z", "Pia", &[]);
+    for id in [&followed, &forgotten] {
+        step(
+            &log,
+            "2026-11-22T20:30:00Z",
+            &["note", id, "--kind", "reply", "Sorry."],
+        );
+        step(
+            &log,
+            "2026-11-22T21:00:00Z",
+            &["resolve", id, "--summary", "Done."],
+        );
+    }
+    step(
+        &log,
+        "2026-11-24T09:00:00Z",
+        &["note", &late, "--kind", "reply", "Sorry."],
+    );
+    step(
+        &log,
+        "2026-11-25T09:00:00Z",
+        &["follow-up", &followed, "--done"],
+    );
+    // Reported on Friday, when every one of those deadlines had passed.
+    let week = ["--since", "2026-11-16", "--until", "2026-11-23"];
+    let summary = &json_report(&log, "2026-11-27T12:00:00Z", &week)["summary"];
+    // Answered on time: the two resolved; late: one; never: one.
+    assert_eq!(summary["first_response"]["within_target"], json!(0.5));
+    assert_eq!(summary["first_response"]["pending"], json!(1));
+    assert_eq!(
+        summary["follow_up"],
+        json!({"resolutions": 2, "on_time": 0, "late": 1, "missed": 1,
+               "not_scheduled": 0, "pending": 0, "compliance": 0.0})
+    );
+    // As the week stood at its end, nothing was late yet.
+    let then = &json_report(
+        &log,
+        "2026-11-27T12:00:00Z",
+        &["--since", "2026-11-16", "--as-of", "2026-11-23"],
+    )["summary"];
+    assert_eq!(then["first_response"]["within_target"], json!(1.0));
+    assert_eq!(then["follow_up"]["pending"], json!(2));
+}
