@@ -102,11 +102,16 @@ impl Span {
     /// before 1 March 2028 is 1 March 2027, not 2 March), weeks and days
     /// to the same time of day in `zone`, then the hours.
     pub fn before(self, end: DateTime<Utc>, zone: Zone) -> DateTime<Utc> {
+        // Years on the zone's calendar too, as `after_years` counts them:
+        // in UTC, a year back from 29 February in Auckland (still the
+        // 28th in UTC) would be 1 March there.
         let end = if self.years == 0 {
             end
         } else {
             let months = u32::try_from(self.years * 12).unwrap_or(u32::MAX);
-            end.checked_sub_months(chrono::Months::new(months))
+            zone.wall(end)
+                .checked_sub_months(chrono::Months::new(months))
+                .and_then(|wall| zone.wall_instant(wall))
                 .unwrap_or(end - Duration::days(self.years * 365))
         };
         let days = self.weeks * 7 + self.days;
@@ -645,6 +650,32 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whole years back land on the same date and time of day in the
+        /// zone (29 February on the 28th), wherever the instant falls.
+        #[test]
+        fn years_back_keep_the_zone_s_date_and_time_of_day(
+            seconds in 1_500_000_000i64..2_500_000_000,
+            years in 1i64..5,
+            zone in proptest::sample::select(vec![
+                "UTC", "Europe/Berlin", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolkata",
+            ]),
+        ) {
+            let zone = Zone::named(zone).unwrap();
+            let end = DateTime::from_timestamp(seconds, 0).unwrap();
+            let back = Span::years(years).before(end, zone);
+            let (from, to) = (zone.wall(back), zone.wall(end));
+            proptest::prop_assert_eq!(from.year() + years as i32, to.year());
+            proptest::prop_assert_eq!(from.month(), to.month());
+            let clamped = to.month() == 2 && to.day() == 29 && from.day() == 28;
+            proptest::prop_assert!(from.day() == to.day() || clamped, "{from} {to}");
+            // Unless the clocks skip that time of day a year back.
+            if zone.instant(to.date().with_year(from.year()).unwrap_or(from.date()).and_time(to.time())).is_ok() {
+                proptest::prop_assert_eq!(from.time(), to.time());
+            }
+        }
+    }
+
     #[test]
     fn a_span_back_counts_calendar_years_and_the_zone_s_days() {
         let year = "1y".parse::<Span>().unwrap();
@@ -656,6 +687,20 @@ mod tests {
         assert_eq!(
             year.before(time("2028-02-29T12:00:00Z"), Zone::UTC),
             time("2027-02-28T12:00:00Z")
+        );
+        // 29 February 2028, 09:00 in Auckland (the 28th in UTC): a year
+        // back is 28 February 2027 there, not 1 March.
+        let auckland = Zone::named("Pacific/Auckland").unwrap();
+        assert_eq!(
+            year.before(time("2028-02-28T20:00:00Z"), auckland),
+            time("2027-02-27T20:00:00Z")
+        );
+        // The clocks went forward in Berlin on 28 March 2027, a day later
+        // in the year than in 2026: 09:00 CEST back to 09:00 CET.
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        assert_eq!(
+            year.before(time("2027-03-28T07:00:00Z"), berlin),
+            time("2026-03-28T08:00:00Z")
         );
         // A week back from Monday 30 March 2026, 09:00 CEST, is Monday
         // 23 March, 09:00 CET: 167 hours, the clocks went forward between.

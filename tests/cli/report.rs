@@ -374,6 +374,22 @@ fn since_a_year_ago_is_the_same_date_a_year_back_across_a_leap_day() {
 }
 
 #[test]
+fn since_a_year_ago_counts_the_year_on_the_log_s_calendar() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "timezone = \"Pacific/Auckland\"\n",
+    )
+    .unwrap();
+    // 28 February 2027, 10:00 in Auckland: within a year of 29 February
+    // 2028, 09:00 there (the 28th in UTC).
+    open(&log, "2027-02-27T21:00:00Z", "Ida", &[]);
+    let report = json_report(&log, "2028-02-28T20:00:00Z", &["--since", "1y"]);
+    assert_eq!(report["period"]["since"], "2027-02-27T20:00:00Z");
+    assert_eq!(report["summary"]["received"], 1);
+}
+
+#[test]
 fn as_of_groups_by_the_category_severity_and_customer_the_case_had_then() {
     let log = Log::new();
     let id = open(
