@@ -28,7 +28,7 @@ pub struct FollowUpArgs {
     /// Schedule it this long from now (90m, 48h, 2d, 1w)
     #[arg(long = "in", value_name = "DURATION")]
     pub in_: Option<String>,
-    /// Schedule it at this time (RFC 3339, '2026-11-24 09:00' UTC, or a date)
+    /// Schedule it at this time (RFC 3339, '2026-11-24 09:00' on the log's clock or TZ's, or a date)
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Record that the follow-up happened

@@ -123,6 +123,25 @@ fn read_time(text: &str, zone: Zone) -> Result<Option<DateTime<Utc>>, InputError
             return checked(t).map(Some);
         }
     }
+    // An offset as people type one: without seconds (09:00+01:00,
+    // 09:00Z) or after a blank, which RFC 3339 does not take.
+    let utc = text
+        .strip_suffix(['Z', 'z'])
+        .map(|rest| format!("{}+00:00", rest.trim_end()));
+    let offset_text = utc.as_deref().unwrap_or(text);
+    for layout in [
+        "%Y-%m-%d %H:%M%#z",
+        "%Y-%m-%dT%H:%M%#z",
+        "%Y-%m-%d %H:%M %#z",
+        "%Y-%m-%d %H:%M:%S%#z",
+        "%Y-%m-%d %H:%M:%S %#z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(offset_text, layout) {
+            return storable(t.with_timezone(&Utc))
+                .map(Some)
+                .map_err(|_| out_of_range(text));
+        }
+    }
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         && let Some(t) = d.and_hms_opt(0, 0, 0)
     {
@@ -229,6 +248,35 @@ mod tests {
             expected - Duration::hours(9)
         );
         assert!(parse_time("next tuesday", Zone::UTC).is_err());
+    }
+
+    #[test]
+    fn an_offset_typed_without_seconds_or_after_a_blank_is_read() {
+        let expected = "2026-11-24T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        for typed in [
+            "2026-11-24T18:00+09:00",
+            "2026-11-24 18:00+09:00",
+            "2026-11-24 18:00 +09:00",
+            "2026-11-24 18:00+0900",
+            "2026-11-24 18:00+09",
+            "2026-11-24 18:00:00 +09:00",
+            "2026-11-24T09:00Z",
+            "2026-11-24 09:00Z",
+            "2026-11-24 09:00 Z",
+            "2026-11-24 09:00:00Z",
+            "2026-11-24 04:00-05:00",
+        ] {
+            assert_eq!(parse_time(typed, berlin).unwrap(), expected, "{typed}");
+        }
+        for wrong in [
+            "2026-11-24 09:00+25:00",
+            "2026-11-24 09:00 CET",
+            "2026-11-24Z",
+        ] {
+            assert!(parse_time(wrong, berlin).is_err(), "{wrong}");
+        }
+        assert!(parse_time("9001-01-01 09:00Z", berlin).is_err());
     }
 
     #[test]

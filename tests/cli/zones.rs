@@ -273,3 +273,34 @@ fn a_date_where_the_clocks_skip_midnight_starts_that_day() {
         .ok();
     assert!(listed.contains("Cut off"), "{listed}");
 }
+
+#[test]
+fn a_time_typed_with_its_offset_and_no_seconds_is_read_at_that_offset() {
+    let log = berlin_log();
+    let id = log.open(&[]);
+    log.run(["resolve", &id, "--summary", "Refunded."]).ok();
+    // An agent in Tokyo says which clock the time is on.
+    let out = log
+        .run(["follow-up", &id, "--at", "2026-11-25 18:00+09:00"])
+        .env("TZ", "Asia/Tokyo")
+        .ok();
+    assert_eq!(out, format!("{id}: follow-up due 2026-11-25 18:00 JST\n"));
+    assert!(log.case_text(&id).contains("due = 2026-11-25T09:00:00Z"));
+    let reopened = log.open(&[]);
+    let out = log
+        .run([
+            "wait",
+            &reopened,
+            "--on",
+            "customer",
+            "--reason",
+            "photos",
+            "--until",
+            "2026-11-26T09:00Z",
+        ])
+        .ok();
+    assert_eq!(
+        out,
+        format!("{reopened}: waiting on the customer until 2026-11-26 10:00 CET\n")
+    );
+}
