@@ -239,7 +239,11 @@ const WEEK: [Weekday; 7] = [
 ];
 
 impl WorkingDays {
-    pub fn only(days: Vec<Weekday>) -> WorkingDays {
+    /// These days, each once however often it is listed (`fri` and
+    /// `friday`): a week counts as many days as it has working days.
+    pub fn only(mut days: Vec<Weekday>) -> WorkingDays {
+        days.sort_by_key(|d| d.num_days_from_monday());
+        days.dedup();
         WorkingDays(Some(days), Zone::UTC)
     }
 

@@ -398,3 +398,23 @@ fn a_resolution_missed_before_the_case_waits_on_the_customer_stays_overdue() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_working_day_listed_twice_counts_once_in_a_week() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "working_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"Friday\"]\nresolve_within = \"1w\"\n",
+    )
+    .unwrap();
+    // Monday 23 November: a working week on is Monday 30 November.
+    let id = open_at(&log, "2026-11-23T09:00:00Z", &[]);
+    log.run(["note", &id, "--kind", "reply", "Sorry"])
+        .at("2026-11-23T09:30:00Z")
+        .ok();
+    assert_eq!(due_at(&log, "2026-11-30T08:59:59Z", &[]), "");
+    assert_eq!(
+        due_at(&log, "2026-11-30T09:00:00Z", &[]),
+        format!("{id}  resolution  due now  ana  Late parcel\n")
+    );
+}
