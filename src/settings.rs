@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 
 use crate::case::redaction::{CUSTOMER_FIELDS, FREE_TEXT};
@@ -39,6 +39,10 @@ pub struct Settings {
     /// When set, day-based deadlines count only these days.
     #[serde(default, deserialize_with = "working_days")]
     pub working_days: WorkingDays,
+    /// Dates (of `timezone`) on which no deadline counts days or working
+    /// hours, whatever the day of the week: the team's public holidays.
+    #[serde(default, deserialize_with = "holidays")]
+    pub holidays: Vec<NaiveDate>,
     /// With working days set, whether the follow-up delay's hours count on
     /// working days only (48h after a Friday 16:00 resolution is Tuesday
     /// 16:00) or every hour.
@@ -207,6 +211,26 @@ fn zone<'de, D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
     Zone::named(&name).map_err(serde::de::Error::custom)
 }
 
+fn holidays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
+    // Quoted ("2026-12-25") or a TOML date (2026-12-25), as people write either.
+    let values = Vec::<toml::Value>::deserialize(d)?;
+    values
+        .iter()
+        .map(|value| {
+            let text = match value {
+                toml::Value::String(text) => text.trim().to_string(),
+                toml::Value::Datetime(t) if t.time.is_none() && t.offset.is_none() => t.to_string(),
+                other => other.to_string(),
+            };
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "holidays: '{text}' is not a date such as 2026-12-25"
+                ))
+            })
+        })
+        .collect()
+}
+
 fn working_days<'de, D: Deserializer<'de>>(d: D) -> Result<WorkingDays, D::Error> {
     let names = Vec::<String>::deserialize(d)?;
     if names.is_empty() {
@@ -231,6 +255,7 @@ impl Default for Settings {
             resolve_within: default_resolve_within(),
             resolve_within_by_severity: BTreeMap::new(),
             working_days: WorkingDays::default(),
+            holidays: Vec::new(),
             follow_up_in_working_hours: true,
             pause_while_waiting_on_customer: true,
             update_every: None,
@@ -261,8 +286,9 @@ impl Settings {
         let mut settings: Settings =
             toml::from_str(text).map_err(|e| InputError::from_toml(shown, text, &e))?;
         // Working days are the log's days, whoever counts them.
-        settings.working_days =
-            std::mem::take(&mut settings.working_days).in_zone(settings.timezone);
+        settings.working_days = std::mem::take(&mut settings.working_days)
+            .in_zone(settings.timezone)
+            .with_holidays(settings.holidays.clone());
         Ok(settings)
     }
 
@@ -355,6 +381,11 @@ pub const TEMPLATE: &str = r#"# Settings of this case log, read by caselog.
 # below). Days are days of `timezone` (below): a deadline in days keeps
 # its time of day when the clocks change.
 # working_days = ["mon", "tue", "wed", "thu", "fri"]
+
+# Dates (of `timezone`) that count as days off whatever day of the week
+# they fall on, for deadlines in days and working hours alike: the team's
+# public holidays. Deadlines in hours still count every hour.
+# holidays = ["2026-12-25", "2026-12-26", "2027-01-01"]
 
 # With working_days set, the follow-up delay's hours count on working days
 # only: 48h after a Friday 16:00 resolution is Tuesday 16:00. false counts
@@ -475,6 +506,13 @@ mod tests {
         assert_eq!(settings.resolve_within(Severity::Critical), Span::days(2));
         assert_eq!(settings.resolve_within(Severity::Low), Span::days(14));
         assert!(!settings.working_days.is_working(chrono::Weekday::Sat));
+        let christmas = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        assert!(!settings.working_days.counts(christmas));
+        assert!(
+            settings
+                .working_days
+                .counts(christmas.pred_opt().unwrap().pred_opt().unwrap())
+        );
         assert_eq!(settings.categories.len(), 5);
         assert_eq!(settings.mail.sendmail, DEFAULT_SENDMAIL);
         assert_eq!(
@@ -493,6 +531,16 @@ mod tests {
             "{err}"
         );
         assert!(Settings::parse("working_days = []\n", "caselog.toml").is_err());
+        let err = Settings::parse("holidays = [\"25/12/2026\"]\n", "caselog.toml").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("holidays: '25/12/2026' is not a date such as 2026-12-25"),
+            "{err}"
+        );
+        assert!(Settings::parse("holidays = [2026-12-25T09:00:00Z]\n", "caselog.toml").is_err());
+        let both =
+            Settings::parse("holidays = [2026-12-25, \"2026-12-26\"]\n", "caselog.toml").unwrap();
+        assert_eq!(both.holidays.len(), 2);
     }
 
     #[test]

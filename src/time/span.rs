@@ -224,9 +224,9 @@ impl fmt::Display for Span {
 
 /// The days on which day-based deadlines count (every day when unset),
 /// as days of the log's time zone: a Saturday in Berlin starts at 23:00
-/// UTC on Friday in winter.
+/// UTC on Friday in winter. Holidays (dates, sorted) never count.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WorkingDays(Option<Vec<Weekday>>, Zone);
+pub struct WorkingDays(Option<Vec<Weekday>>, Zone, Vec<NaiveDate>);
 
 const WEEK: [Weekday; 7] = [
     Weekday::Mon,
@@ -244,13 +244,21 @@ impl WorkingDays {
     pub fn only(mut days: Vec<Weekday>) -> WorkingDays {
         days.sort_by_key(|d| d.num_days_from_monday());
         days.dedup();
-        WorkingDays(Some(days), Zone::UTC)
+        WorkingDays(Some(days), Zone::UTC, Vec::new())
+    }
+
+    /// The same days, less these dates (the log's holidays).
+    pub fn with_holidays(mut self, mut dates: Vec<NaiveDate>) -> WorkingDays {
+        dates.sort();
+        dates.dedup();
+        self.2 = dates;
+        self
     }
 
     /// The same days, counted in `zone` (the log's `timezone`: the same
     /// for everyone, whatever their own `TZ`).
     pub fn in_zone(self, zone: Zone) -> WorkingDays {
-        WorkingDays(self.0, zone)
+        WorkingDays(self.0, zone, self.2)
     }
 
     /// How many days count in a week: 7, or the number of working days.
@@ -263,6 +271,22 @@ impl WorkingDays {
 
     pub fn is_working(&self, day: Weekday) -> bool {
         self.0.as_ref().is_none_or(|days| days.contains(&day))
+    }
+
+    /// Whether `date` counts: a working day of the week, not a holiday.
+    pub fn counts(&self, date: NaiveDate) -> bool {
+        self.is_working(date.weekday()) && self.2.binary_search(&date).is_err()
+    }
+
+    /// Every hour counts: no working days set and no holidays.
+    fn every_hour_counts(&self) -> bool {
+        self.days_a_week() == 7 && self.2.is_empty()
+    }
+
+    /// Whether a holiday falls after `after` and on or before `through`.
+    fn holiday_in(&self, after: NaiveDate, through: NaiveDate) -> bool {
+        let first = self.2.partition_point(|h| *h <= after);
+        self.2.get(first).is_some_and(|h| *h <= through)
     }
 
     /// `start` moved forward `days` working days, keeping the time of day
@@ -287,22 +311,25 @@ impl WorkingDays {
 
     /// The date `days` working days after `date`; None past the calendar's end.
     fn add_dates(&self, date: NaiveDate, days: i64) -> Option<NaiveDate> {
-        let Some(working) = self.0.as_ref().filter(|w| !w.is_empty()) else {
+        if self.every_hour_counts() {
             return date.checked_add_days(Days::new(days.unsigned_abs()));
-        };
-        // Whole weeks are skipped in one step: a deadline of 14 working
-        // days is not 20 steps.
-        let a_week = WEEK.iter().filter(|d| working.contains(d)).count() as i64;
+        }
+        // Whole weeks without a holiday are skipped in one step: a
+        // deadline of 14 working days is not 20 steps.
+        let a_week = WEEK.iter().filter(|d| self.is_working(**d)).count() as i64;
         let mut date = date;
         let mut left = days;
         while left > 0 {
             if left > a_week {
-                date = date.checked_add_days(Days::new(7))?;
-                left -= a_week;
-                continue;
+                let next = date.checked_add_days(Days::new(7))?;
+                if !self.holiday_in(date, next) {
+                    date = next;
+                    left -= a_week;
+                    continue;
+                }
             }
             date = date.checked_add_days(Days::new(1))?;
-            if working.contains(&date.weekday()) {
+            if self.counts(date) {
                 left -= 1;
             }
         }
@@ -317,14 +344,14 @@ impl WorkingDays {
         if to <= from {
             return Duration::zero();
         }
-        if self.days_a_week() == 7 {
+        if self.every_hour_counts() {
             return to - from;
         }
         let mut total = Duration::zero();
         let mut at = from;
         while at < to {
             let end = self.1.next_midnight(at).min(to);
-            if self.is_working(self.1.weekday(at)) {
+            if self.counts(self.1.date(at)) {
                 total += end - at;
             }
             at = end;
@@ -336,14 +363,14 @@ impl WorkingDays {
     /// off do not count, and counting starts at the next working day when
     /// `start` is on a day off.
     pub fn add_working(&self, start: DateTime<Utc>, length: Duration) -> DateTime<Utc> {
-        if self.days_a_week() == 7 || length <= Duration::zero() {
+        if self.every_hour_counts() || length <= Duration::zero() {
             return start + length;
         }
         let mut at = start;
         let mut left = length;
         loop {
             let end = self.1.next_midnight(at);
-            if self.is_working(self.1.weekday(at)) {
+            if self.counts(self.1.date(at)) {
                 if left <= end - at {
                     return at + left;
                 }
@@ -617,6 +644,49 @@ mod tests {
     }
 
     #[test]
+    fn holidays_count_for_no_day_and_no_working_hour() {
+        let christmas = ["2026-12-24", "2026-12-25", "2026-12-31", "2027-01-01"]
+            .iter()
+            .map(|d| d.parse::<NaiveDate>().unwrap())
+            .collect();
+        let week = weekdays().with_holidays(christmas);
+        // Wednesday 23 December 09:00 and two working days: Monday 28th,
+        // Tuesday 29th.
+        assert_eq!(
+            week.add_days(time("2026-12-23T09:00:00Z"), 2),
+            time("2026-12-29T09:00:00Z")
+        );
+        // From the holiday itself, the next working day counts first.
+        assert_eq!(
+            week.add_days(time("2026-12-25T09:00:00Z"), 1),
+            time("2026-12-28T09:00:00Z")
+        );
+        // A working week from Monday 28th: 29, 30, then 4, 5 and 6 January.
+        assert_eq!(
+            "1w".parse::<Span>()
+                .unwrap()
+                .after(time("2026-12-28T09:00:00Z"), &week),
+            time("2027-01-06T09:00:00Z")
+        );
+        // 48 working hours from Wednesday 23rd, 16:00: 8 that day, then
+        // Monday 28th and Tuesday 29th until 16:00.
+        assert_eq!(
+            week.add_working(time("2026-12-23T16:00:00Z"), Duration::hours(48)),
+            time("2026-12-29T16:00:00Z")
+        );
+        // Holidays alone, every day of the week counting otherwise.
+        let every = WorkingDays::default().with_holidays(vec!["2026-12-25".parse().unwrap()]);
+        assert_eq!(
+            every.add_days(time("2026-12-24T09:00:00Z"), 1),
+            time("2026-12-26T09:00:00Z")
+        );
+        assert_eq!(
+            every.working_between(time("2026-12-24T12:00:00Z"), time("2026-12-26T12:00:00Z")),
+            Duration::hours(24)
+        );
+    }
+
+    #[test]
     fn a_day_across_a_change_of_the_clocks_keeps_the_time_of_day() {
         let berlin = Zone::named("Europe/Berlin").unwrap();
         let week = weekdays().in_zone(berlin);
@@ -655,6 +725,47 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Working days with holidays land where counting one day at a
+        /// time lands (the whole-week step skips no holiday), and working
+        /// time added is the working time between.
+        #[test]
+        fn holidays_are_skipped_as_counting_day_by_day_skips_them(
+            week in proptest::collection::btree_set(0u8..7, 1..=7),
+            holidays in proptest::collection::vec(0u64..150, 0..12),
+            start in 0u64..30,
+            days in 0i64..60,
+            minutes in 0i64..(6 * 24 * 60),
+            zone in proptest::sample::select(vec!["UTC", "Europe/Berlin", "America/New_York"]),
+        ) {
+            let first = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+            let week: Vec<Weekday> = week.iter().map(|d| WEEK[*d as usize]).collect();
+            let holidays: Vec<NaiveDate> =
+                holidays.iter().map(|d| first + Days::new(*d)).collect();
+            let zone = Zone::named(zone).unwrap();
+            let calendar = WorkingDays::only(week).in_zone(zone).with_holidays(holidays);
+            let from = first + Days::new(start);
+            let mut stepped = from;
+            let mut left = days;
+            while left > 0 {
+                stepped = stepped + Days::new(1);
+                if calendar.counts(stepped) {
+                    left -= 1;
+                }
+            }
+            proptest::prop_assert_eq!(calendar.add_dates(from, days), Some(stepped));
+            let at = zone
+                .wall_instant(from.and_hms_opt(10, 30, 0).unwrap())
+                .unwrap();
+            let length = Duration::minutes(minutes);
+            let end = calendar.add_working(at, length);
+            proptest::prop_assert_eq!(calendar.working_between(at, end), length);
+            if minutes > 0 {
+                // It ends on a day that counts (or at the midnight after one).
+                let last = zone.date(end - Duration::seconds(1));
+                proptest::prop_assert!(calendar.counts(last), "{end}");
+            }
+        }
+
         /// Whole years back land on the same date and time of day in the
         /// zone (29 February on the 28th), wherever the instant falls.
         #[test]

@@ -418,3 +418,44 @@ fn a_working_day_listed_twice_counts_once_in_a_week() {
         format!("{id}  resolution  due now  ana  Late parcel\n")
     );
 }
+
+#[test]
+fn holidays_count_for_no_day_of_a_deadline_or_hour_of_a_follow_up() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("caselog.toml"),
+        "timezone = \"Europe/Berlin\"\n\
+         working_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n\
+         holidays = [2026-12-24, \"2026-12-25\"]\n\
+         resolve_within = \"2d\"\n",
+    )
+    .unwrap();
+    // Wednesday 23 December, 10:00 CET: the 24th and 25th are holidays,
+    // so two working days are Monday 28th and Tuesday 29th.
+    let id = open_at(&log, "2026-12-23T09:00:00Z", &[]);
+    log.run(["note", &id, "--kind", "reply", "Sorry"])
+        .at("2026-12-23T09:30:00Z")
+        .ok();
+    let shown = log.run(["show", &id]).at("2026-12-23T10:00:00Z").ok();
+    assert!(
+        shown.contains("resolution: due 2026-12-29 10:00 CET"),
+        "{shown}"
+    );
+    assert_eq!(due_at(&log, "2026-12-29T08:59:59Z", &[]), "");
+    // The follow-up's 48 working hours from Wednesday 17:00: 7 that day,
+    // all of Monday, and Tuesday until 17:00.
+    let out = log
+        .run(["resolve", &id, "--summary", "Refunded."])
+        .at("2026-12-23T16:00:00Z")
+        .ok();
+    assert!(out.contains("follow-up due 2026-12-29 17:00 CET"), "{out}");
+    // A morning digest on Christmas Eve: nothing until Monday.
+    assert_eq!(
+        due_at(&log, "2026-12-24T06:30:00Z", &["--within", "1d"]),
+        ""
+    );
+    assert_eq!(
+        due_at(&log, "2026-12-28T06:30:00Z", &["--within", "2d"]),
+        format!("{id}  follow-up  due in 1d 9h  ana  Late parcel\n")
+    );
+}
