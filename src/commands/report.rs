@@ -157,8 +157,14 @@ fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
     if let Some(since) = since
         && since >= until
     {
+        // Named as the person gave the end, or as it came by default.
+        let end = match (&args.until, &args.as_of) {
+            (Some(_), _) => "--until",
+            (None, Some(_)) => "--as-of (the end when --until is not given)",
+            (None, None) => "now",
+        };
         return Err(InputError::Invalid(format!(
-            "the period is empty: --since {} is not before --until {}",
+            "the period is empty: --since {} is not before {end} {}",
             format_time(since, session.zone()),
             format_time(until, session.zone())
         ))

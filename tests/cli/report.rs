@@ -603,6 +603,28 @@ fn bad_periods_are_refused() {
 }
 
 #[test]
+fn an_empty_period_names_the_end_as_it_was_given() {
+    let log = Log::new();
+    let refused = |args: &[&str]| {
+        let mut full = vec!["report"];
+        full.extend_from_slice(args);
+        log.run(full).at("2026-11-22T09:00:00Z").fails(2)
+    };
+    assert_eq!(
+        refused(&["--since", "2026-11-10", "--as-of", "2026-11-01"]),
+        "caselog: the period is empty: --since 2026-11-10 00:00 UTC is not before --as-of (the end when --until is not given) 2026-11-01 00:00 UTC\n"
+    );
+    assert_eq!(
+        refused(&["--since", "2026-12-01"]),
+        "caselog: the period is empty: --since 2026-12-01 00:00 UTC is not before now 2026-11-22 09:00 UTC\n"
+    );
+    assert!(
+        refused(&["--since", "2026-12-01", "--until", "2026-11-01"])
+            .contains("is not before --until 2026-11-01 00:00 UTC")
+    );
+}
+
+#[test]
 fn since_takes_a_duration_before_now() {
     let s = scenario(false);
     let report = json_report(&s.log, NOW, &["--since", "1w"]);
