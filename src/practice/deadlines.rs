@@ -368,6 +368,67 @@ mod tests {
         assert_eq!(resolution(&back, &off, 100).due, fourteen_days);
     }
 
+    proptest::proptest! {
+        /// Over any history of waits: a running resolution clock's
+        /// deadline stays put as time passes; a paused one only moves
+        /// later, and never had passed when the wait began.
+        #[test]
+        fn a_running_deadline_stays_put_and_a_paused_one_only_moves_later(
+            steps in proptest::collection::vec((0u8..3, 1i64..60), 0..8),
+            days in proptest::option::of(1i64..10),
+            hours in 1i64..200,
+            weekdays in proptest::bool::ANY,
+            later in 1i64..300,
+        ) {
+            use chrono::Weekday::{Fri, Mon, Thu, Tue, Wed};
+            let berlin = Zone::named("Europe/Berlin").unwrap();
+            let settings = Settings {
+                resolve_within: days.map_or(Span::hours(hours), Span::days),
+                working_days: if weekdays {
+                    WorkingDays::only(vec![Mon, Tue, Wed, Thu, Fri]).in_zone(berlin)
+                } else {
+                    WorkingDays::default()
+                },
+                ..Settings::default()
+            };
+            let mut case = opened();
+            let mut hour = 0;
+            for (what, gap) in steps {
+                hour += gap;
+                let next = match what {
+                    0 => waits(&case, &stamp(hour), "photos", None),
+                    1 => lifecycle::annotate(&case, &stamp(hour), Action::Customer, "Here."),
+                    _ => lifecycle::wait(
+                        &case,
+                        &stamp(hour),
+                        Wait {
+                            on: Some(WaitingOn::ThirdParty),
+                            until: None,
+                            reason: Some("the courier"),
+                        },
+                    ),
+                };
+                if let Ok(next) = next {
+                    case = next;
+                }
+            }
+            let then = resolution(&case, &settings, hour);
+            let after = resolution(&case, &settings, hour + later);
+            if then.paused {
+                proptest::prop_assert!(after.paused && after.due >= then.due);
+                let began = case
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| e.action == Action::Waiting)
+                    .map(|e| e.at.0);
+                proptest::prop_assert!(began.is_some_and(|b| b < then.due), "{then:?}");
+            } else {
+                proptest::prop_assert_eq!(after, then);
+            }
+        }
+    }
+
     #[test]
     fn a_resolution_missed_before_the_wait_on_the_customer_stays_due() {
         let settings = Settings {
