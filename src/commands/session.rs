@@ -120,8 +120,34 @@ fn person_zone(tz: Option<std::ffi::OsString>) -> Result<Option<Zone>, String> {
     match Zone::named(name) {
         Ok(zone) => Ok(Some(zone)),
         Err(_) if name.bytes().any(|b| b.is_ascii_digit()) => Ok(None),
+        Err(_) if name.trim_start_matches(':').starts_with('/') => zone_file(name, fallback),
         Err(why) => Err(format!("TZ: {why}; {fallback}")),
     }
+}
+
+/// The zone a `TZ` naming a file holds (POSIX's `:/etc/localtime`, or
+/// `/usr/share/zoneinfo/Asia/Tokyo`), by where the file, its links
+/// followed, lies in a `zoneinfo` folder. A file that lies elsewhere (a
+/// copy) is the machine's own rule and leaves the log's zone, as a POSIX
+/// rule does, without a word: cron would mail one every run. A file that
+/// is not there is said.
+fn zone_file(name: &str, fallback: &str) -> Result<Option<Zone>, String> {
+    let path = std::path::Path::new(name.trim_start_matches(':'));
+    let Ok(file) = std::fs::canonicalize(path) else {
+        return Err(format!(
+            "TZ: {} is not a time zone file that can be read; {fallback}",
+            path.display()
+        ));
+    };
+    let named = file
+        .to_str()
+        .and_then(|f| f.rsplit_once("/zoneinfo/"))
+        .map(|(_, zone)| {
+            zone.strip_prefix("posix/")
+                .or_else(|| zone.strip_prefix("right/"))
+                .unwrap_or(zone)
+        });
+    Ok(named.and_then(|zone| Zone::named(zone).ok()))
 }
 
 /// Told once when a change has waited a second for another caselog.

@@ -304,3 +304,46 @@ fn a_time_typed_with_its_offset_and_no_seconds_is_read_at_that_offset() {
         format!("{reopened}: waiting on the customer until 2026-11-26 10:00 CET\n")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_tz_naming_a_zone_file_shows_that_zone_and_says_nothing() {
+    let log = berlin_log();
+    let id = log.open(&[]);
+    let plain = log.run(["show", &id]).ok();
+    let files = tempfile::tempdir().unwrap();
+    let tokyo = files.path().join("zoneinfo/Asia/Tokyo");
+    std::fs::create_dir_all(tokyo.parent().unwrap()).unwrap();
+    std::fs::write(&tokyo, "TZif").unwrap();
+    let localtime = files.path().join("localtime");
+    std::os::unix::fs::symlink(&tokyo, &localtime).unwrap();
+    // POSIX's `:/etc/localtime`, a link into the zone files; and a path.
+    for tz in [
+        format!(":{}", localtime.display()),
+        tokyo.display().to_string(),
+    ] {
+        let shown = log.run(["show", &id]).env("TZ", &tz).ok();
+        assert!(shown.contains("2026-11-20 18:15 JST"), "{tz}: {shown}");
+    }
+    // A copy of a zone file outside the zone files is the machine's own
+    // rule: the log's zone, and no word that cron would mail each day.
+    let copy = files.path().join("copied");
+    std::fs::write(&copy, "TZif").unwrap();
+    assert_eq!(
+        log.run(["show", &id])
+            .env("TZ", format!(":{}", copy.display()))
+            .ok(),
+        plain
+    );
+    // A file that is not there is said, as a misspelt zone is.
+    let out = log
+        .run(["show", &id])
+        .env("TZ", format!(":{}", files.path().join("gone").display()))
+        .output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not a time zone file that can be read"),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), plain);
+}
