@@ -119,8 +119,9 @@ fn person_zone(tz: Option<std::ffi::OsString>) -> Result<Option<Zone>, String> {
     };
     match Zone::named(name) {
         Ok(zone) => Ok(Some(zone)),
-        Err(_) if name.bytes().any(|b| b.is_ascii_digit()) => Ok(None),
+        // A path first: a folder's name may hold a digit too.
         Err(_) if name.trim_start_matches(':').starts_with('/') => zone_file(name, fallback),
+        Err(_) if name.bytes().any(|b| b.is_ascii_digit()) => Ok(None),
         Err(why) => Err(format!("TZ: {why}; {fallback}")),
     }
 }
