@@ -380,7 +380,10 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
             redress: r.text("redress")?,
         }),
         (None, Some(_)) => return row_error("resolution is given without resolved_at"),
-        (None, None) => None,
+        (None, None) => {
+            given_without(&r, RESOLUTION_PARTS, "resolved_at")?;
+            None
+        }
     };
     if status == Status::Resolved && resolution.is_none() {
         return row_error("status resolved needs resolved_at");
@@ -392,7 +395,10 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
             satisfied,
         }),
         (None, Some(_)) => return row_error("follow_up_done_at is given without follow_up_due"),
-        (None, None) => None,
+        (None, None) => {
+            given_without(&r, &["satisfied"], "follow_up_due")?;
+            None
+        }
     };
 
     let mut case = Case {
@@ -479,6 +485,40 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     imported.source_id = Some(source_id(context.source_name, &known_by, context.secret));
     case.events.push(imported);
     Ok(case)
+}
+
+/// The fields a case holds only in its resolution: without `resolved_at`
+/// there is no resolution to hold them.
+const RESOLUTION_PARTS: &[&str] = &[
+    "agreed",
+    "resolved_by",
+    "agreed_option",
+    "outcome",
+    "root_cause",
+    "redress",
+];
+
+/// Refuses a row that gives any of `parts` without `whole`, the field
+/// they belong to: the case would have nowhere to keep them, and they
+/// would be dropped without a word.
+fn given_without(r: &Reader, parts: &[&str], whole: &str) -> RowResult<()> {
+    let given: Vec<&str> = parts
+        .iter()
+        .filter(|part| match r.row.get(**part) {
+            None | Some(Value::Null) => false,
+            Some(Value::String(s)) => !s.trim().is_empty(),
+            Some(_) => true,
+        })
+        .copied()
+        .collect();
+    match given.as_slice() {
+        [] => Ok(()),
+        [one] => row_error(format!("{one} is given without {whole}")),
+        [rest @ .., last] => row_error(format!(
+            "{} and {last} are given without {whole}",
+            rest.join(", ")
+        )),
+    }
 }
 
 /// Points an imported duplicate at its original by the id this log gives

@@ -352,6 +352,57 @@ fn import_refuses_what_it_cannot_take_faithfully() {
 }
 
 #[test]
+fn fields_of_a_resolution_or_follow_up_given_without_its_time_are_refused_not_dropped() {
+    let log = Log::new();
+    let head = "title,customer,opened_at,summary";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "outcome.csv",
+            "{head},outcome,root_cause\nT,C,2026-10-01,S,upheld,A misprint\n",
+            "row 2: outcome and root_cause are given without resolved_at",
+        ),
+        (
+            "agreed.csv",
+            "{head},agreed\nT,C,2026-10-01,S,maybe\n",
+            "row 2: agreed is given without resolved_at",
+        ),
+        (
+            "redress.json",
+            r#"[{"title": "T", "customer": "C", "opened_at": "2026-10-01", "summary": "S",
+                 "redress": "10 EUR", "resolved_by": "ana", "agreed_option": 2}]"#,
+            "record 1: resolved_by, agreed_option and redress are given without resolved_at",
+        ),
+        (
+            "satisfied.csv",
+            "{head},satisfied\nT,C,2026-10-01,S,no\n",
+            "row 2: satisfied is given without follow_up_due",
+        ),
+    ];
+    for (name, text, _) in cases {
+        std::fs::write(log.path().join(name), text.replace("{head}", head)).unwrap();
+    }
+    let before = log.files();
+    for (name, _, message) in cases {
+        let stderr = log
+            .run(["import", name])
+            .at("2026-11-20T09:00:00Z")
+            .fails(2);
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(stderr.contains("nothing was imported"), "{name}: {stderr}");
+    }
+    assert_eq!(log.files(), before);
+    // Empty cells are no value: the row imports.
+    std::fs::write(
+        log.path().join("empty.csv"),
+        format!("{head},outcome,satisfied\nT,C,2026-10-01,S,,\n"),
+    )
+    .unwrap();
+    log.run(["import", "empty.csv"])
+        .at("2026-11-20T09:00:00Z")
+        .ok();
+}
+
+#[test]
 fn import_reads_standard_input() {
     let log = Log::new();
     let out = log
