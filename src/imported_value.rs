@@ -61,8 +61,14 @@ impl<'de> Visitor<'de> for ImportedVisitor {
         Ok(Value::Number(v.into()))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // YAML's .inf and .nan: no JSON number holds them, and taken as
+        // null they would drop the field without a word.
+        Number::from_f64(v).map(Value::Number).ok_or_else(|| {
+            E::custom(format_args!(
+                "{v} is not a number caselog can keep; put it in quotes to keep it as text"
+            ))
+        })
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {

@@ -487,6 +487,30 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     Ok(case)
 }
 
+/// Refuses a number where a row of JSON or YAML gives a text field
+/// (every field but `agreed_option` is text, a word or a time), when the
+/// number may not be the text the file wrote: a JSON number that is not
+/// a whole one within 64 bits (1.50 reads as 1.5, a long reference as
+/// 1.23e21), or any number in YAML, which reads +44 20 as 4420, 0x1F as
+/// 31 and 1e3 as 1000.0. Quoted, each is kept as written.
+pub fn numbers_as_written(row: &Map<String, Value>, yaml: bool) -> RowResult<()> {
+    let first = row.iter().find(|(field, value)| {
+        field.as_str() != "agreed_option" && matches!(value, Value::Number(n) if yaml || n.is_f64())
+    });
+    match first {
+        None => Ok(()),
+        Some((field, number)) => row_error(format!(
+            "{field}: {} read as the number {number}, which may not be how the file wrote it ({}); put it in quotes to keep it as written",
+            if yaml { "YAML" } else { "JSON" },
+            if yaml {
+                "+44, 044 and 0x2C are read as other numbers"
+            } else {
+                "1.50 is read as 1.5, and a long number rounded"
+            }
+        )),
+    }
+}
+
 /// The fields a case holds only in its resolution: without `resolved_at`
 /// there is no resolution to hold them.
 const RESOLUTION_PARTS: &[&str] = &[

@@ -129,6 +129,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             rows.into_iter()
                 .map(|(place, mut row)| {
                     let dated = import_map::read_dates(&mut row, &args.date_formats, stamp.zone)
+                        .and_then(|()| exchange::numbers_as_written(&row, format == Format::Yaml))
                         .map(|()| row);
                     (place, dated)
                 })

@@ -403,6 +403,91 @@ fn fields_of_a_resolution_or_follow_up_given_without_its_time_are_refused_not_dr
 }
 
 #[test]
+fn a_number_where_a_row_gives_text_is_refused_unless_it_reads_back_as_written() {
+    let log = Log::new();
+    let row = |extra: &str| {
+        format!(
+            r#"[{{"title": "T", "customer": "C", "opened_at": "2026-10-01", "summary": "S", {extra}}}]"#
+        )
+    };
+    let yaml = |extra: &str| {
+        format!("- title: T\n  customer: C\n  opened_at: 2026-10-01\n  summary: S\n  {extra}\n")
+    };
+    let cases = [
+        (
+            "trailing.json",
+            row(r#""reference": 1.50"#),
+            "record 1: reference: JSON read as the number 1.5",
+        ),
+        (
+            "long.json",
+            row(r#""reference": 1234567890123456789012"#),
+            "record 1: reference: JSON read as the number",
+        ),
+        (
+            "phone.yaml",
+            yaml("contact: +4915112345678"),
+            "record 1: contact: YAML read as the number",
+        ),
+        (
+            "hex.yaml",
+            yaml("reference: 0x1F"),
+            "record 1: reference: YAML read as the number 31",
+        ),
+        (
+            "nan.yaml",
+            yaml("reference: .nan"),
+            "NaN is not a number caselog can keep",
+        ),
+        (
+            "inf.yaml",
+            yaml("wants: -.inf"),
+            "-inf is not a number caselog can keep",
+        ),
+    ];
+    for (name, text, _) in &cases {
+        std::fs::write(log.path().join(name), text).unwrap();
+    }
+    let before = log.files();
+    for (name, _, message) in &cases {
+        let stderr = log
+            .run(["import", name])
+            .at("2026-11-20T09:00:00Z")
+            .fails(2);
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(stderr.contains("put it in quotes"), "{name}: {stderr}");
+    }
+    assert_eq!(log.files(), before);
+    // A whole JSON number is written one way only, and quoted YAML is
+    // text: both are kept as written.
+    std::fs::write(
+        log.path().join("exact.json"),
+        row(r#""id": 1041, "reference": 12345678901234567890, "resolved_at": "2026-10-02", "outcome": "upheld""#),
+    )
+    .unwrap();
+    std::fs::write(
+        log.path().join("quoted.yaml"),
+        yaml("contact: '+4915112345678'"),
+    )
+    .unwrap();
+    let ids = log
+        .run(["import", "exact.json"])
+        .at("2026-11-20T09:00:00Z")
+        .ok();
+    let case = log.case_json(ids.trim());
+    assert_eq!(
+        case["customer"]["reference"], "12345678901234567890",
+        "{case}"
+    );
+    let ids = log
+        .run(["import", "quoted.yaml"])
+        .at("2026-11-20T09:00:00Z")
+        .ok();
+    let case = log.case_json(ids.trim());
+    assert_eq!(case["customer"]["contact"], "+4915112345678", "{case}");
+}
+
+#[test]
 fn import_reads_standard_input() {
     let log = Log::new();
     let out = log
