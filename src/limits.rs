@@ -36,6 +36,19 @@ pub fn room_for(length: u64, limit: u64) -> usize {
 /// [`read_text`] of a reader known to hold about `length` bytes (a file's
 /// length): read in one go instead of a dozen growing reads.
 pub fn read_text_sized(reader: impl Read, length: u64, limit: u64, what: &str) -> Result<String> {
+    let bytes = read_bytes_sized(reader, length, limit, what)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        InputError::Invalid(format!(
+            "{what} is not UTF-8 text (invalid byte at offset {at})"
+        ))
+        .into()
+    })
+}
+
+/// [`read_text_sized`] without the UTF-8 check, for a caller that says
+/// itself what is wrong with bytes that are not text.
+pub fn read_bytes_sized(reader: impl Read, length: u64, limit: u64, what: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(room_for(length, limit));
     reader
         .take(limit + 1)
@@ -48,13 +61,7 @@ pub fn read_text_sized(reader: impl Read, length: u64, limit: u64, what: &str) -
         ))
         .into());
     }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        InputError::Invalid(format!(
-            "{what} is not UTF-8 text (invalid byte at offset {at})"
-        ))
-        .into()
-    })
+    Ok(bytes)
 }
 
 /// A byte count for people: `1 MiB`, `512 KiB`, `300 bytes`.

@@ -119,8 +119,9 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         None => guess_format(&args.file)?,
     };
     let mapping = mapping(&args)?;
-    let text = super::input::file_text(&args.file, "the cases to import", limits::IMPORT_BYTES)
-        .map_err(|e| not_utf8(&args.file, &shown).map_or(e, Into::into))?;
+    let (bytes, _) =
+        super::input::file_bytes(&args.file, "the cases to import", limits::IMPORT_BYTES)?;
+    let text = utf8(bytes, &shown)?;
     // Spreadsheets and help desks often start a UTF-8 file with a BOM.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let rows = match &mapping {
@@ -580,27 +581,27 @@ fn first_error(case: &Case, rules: &validate::Rules) -> Option<String> {
         .map(|p| p.message)
 }
 
-/// Why a file that is not UTF-8 cannot be read, and where: spreadsheets
+/// The file as text, or why it is not UTF-8, and where: spreadsheets
 /// and help desks often save CSV as UTF-16 or in a Windows code page.
-/// `None` when the file is UTF-8 after all (the error was another), or
-/// is standard input, which cannot be read again.
-fn not_utf8(file: &std::path::Path, shown: &str) -> Option<InputError> {
-    // Only a plain file within the limit is read again (never a pipe,
-    // which would wait, nor a file too large to hold).
-    let meta = std::fs::metadata(file).ok()?;
-    if file.as_os_str() == "-" || !meta.is_file() || meta.len() > limits::IMPORT_BYTES {
-        return None;
-    }
-    let bytes = std::fs::read(file).ok()?;
-    let error = std::str::from_utf8(&bytes).err()?;
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
-        || bytes.starts_with(&[0xFE, 0xFF])
-        || (bytes.len() >= 4 && bytes[..4].iter().filter(|b| **b == 0).count() == 2);
-    if utf16 {
-        return Some(InputError::Invalid(format!(
+/// Said alike of a file and of standard input (`-`).
+fn utf8(bytes: Vec<u8>, shown: &str) -> Result<String, InputError> {
+    // UTF-16 of plain ASCII without a byte order mark is valid UTF-8
+    // (every other byte is NUL), and would be read as columns nobody
+    // knows: a NUL in either of the first two pairs of bytes tells it.
+    let nul_pairs = bytes.len() >= 4
+        && ((bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0)
+            || (bytes[0] == 0 && bytes[1] != 0 && bytes[2] == 0 && bytes[3] != 0));
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || nul_pairs {
+        return Err(InputError::Invalid(format!(
             "{shown} is UTF-16 text, which caselog does not read; save it as UTF-8 (a spreadsheet's \"CSV UTF-8\"); nothing was imported"
         )));
     }
+    let error = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(error) => error,
+    };
+    let bytes = error.as_bytes();
+    let error = error.utf8_error();
     let at = error.valid_up_to();
     let before = &bytes[..at];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
@@ -610,7 +611,7 @@ fn not_utf8(file: &std::path::Path, shown: &str) -> Option<InputError> {
         .map_or(0, |i| i + 1);
     // Columns in characters: what comes before it on its line is UTF-8.
     let column = String::from_utf8_lossy(&bytes[start..at]).chars().count() + 1;
-    Some(InputError::Invalid(format!(
+    Err(InputError::Invalid(format!(
         "{shown}: line {line}, column {column}: byte 0x{:02X} is not UTF-8 (the file may be Latin-1 or Windows-1252); save it as UTF-8 (a spreadsheet's \"CSV UTF-8\"); nothing was imported",
         bytes[at]
     )))

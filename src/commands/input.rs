@@ -7,6 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::error::InputError;
 use crate::limits;
 use crate::refuse;
 
@@ -23,8 +24,29 @@ pub fn stdin_text(what: &str, limit: u64) -> Result<String> {
 /// bytes. A file that is missing, a folder, or not text is the user's to
 /// fix (exit 2).
 pub fn file_text(path: &Path, what: &str, limit: u64) -> Result<String> {
+    let (bytes, shown) = file_bytes(path, what, limit)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        InputError::Invalid(format!(
+            "{what} {shown} is not UTF-8 text (invalid byte at offset {at})"
+        ))
+        .into()
+    })
+}
+
+/// [`file_text`] as bytes, for a caller that says itself what is wrong
+/// with bytes that are not text; with where they came from (`in FILE`,
+/// `on standard input`).
+pub fn file_bytes(path: &Path, what: &str, limit: u64) -> Result<(Vec<u8>, String)> {
     if path == Path::new("-") {
-        return stdin_text(what, limit);
+        let shown = "on standard input".to_string();
+        let bytes = limits::read_bytes_sized(
+            std::io::stdin().lock(),
+            0,
+            limit,
+            &format!("{what} {shown}"),
+        )?;
+        return Ok((bytes, shown));
     }
     let shown = path.display().to_string();
     let file = match std::fs::File::open(path) {
@@ -42,7 +64,9 @@ pub fn file_text(path: &Path, what: &str, limit: u64) -> Result<String> {
         refuse!("cannot read {what} from {shown}: it is a folder");
     }
     let size = meta.map_or(0, |m| m.len());
-    limits::read_text_sized(file, size, limit, &format!("{what} in {shown}"))
+    let shown = format!("in {shown}");
+    let bytes = limits::read_bytes_sized(file, size, limit, &format!("{what} {shown}"))?;
+    Ok((bytes, shown))
 }
 
 /// A text as the person meant it: a file or a pipe ends its last line

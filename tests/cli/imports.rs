@@ -1003,6 +1003,68 @@ fn a_file_that_is_not_utf8_is_named_with_its_line_and_how_to_save_it() {
 }
 
 #[test]
+fn utf16_without_a_byte_order_mark_and_standard_input_are_named_as_a_file_is() {
+    let log = Log::new();
+    let text = "title,customer,opened_at,summary\nT,Bj\u{f6}rn,2026-11-01,S\n";
+    let utf16 = |big_endian: bool| -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|unit| {
+                if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    // Plain ASCII in UTF-16 is valid UTF-8, every other byte a NUL.
+    let ascii: Vec<u8> = "title,customer\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(log.path().join("le.csv"), utf16(false)).unwrap();
+    std::fs::write(log.path().join("be.csv"), utf16(true)).unwrap();
+    std::fs::write(log.path().join("ascii.csv"), &ascii).unwrap();
+    let before = log.files();
+    for name in ["le.csv", "be.csv", "ascii.csv"] {
+        let out = import(&log, &[name]);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(
+            said.starts_with(&format!(
+                "caselog: {name} is UTF-16 text, which caselog does not read; save it as UTF-8"
+            )),
+            "{said}"
+        );
+    }
+    let mut with_bom = vec![0xFF, 0xFE];
+    with_bom.extend(utf16(false));
+    for (bytes, expected) in [
+        (
+            with_bom,
+            "caselog: - is UTF-16 text, which caselog does not read",
+        ),
+        (
+            ascii,
+            "caselog: - is UTF-16 text, which caselog does not read",
+        ),
+        (
+            b"title,customer,opened_at,summary\nT,Bj\xf6rn,2026-11-01,S\n".to_vec(),
+            "caselog: -: line 2, column 5: byte 0xF6 is not UTF-8 (the file may be Latin-1 or Windows-1252); save it as UTF-8",
+        ),
+    ] {
+        let said = log
+            .run(["import", "-", "--format", "csv"])
+            .stdin(bytes)
+            .at(IMPORTED_AT)
+            .fails(2);
+        assert_eq!(said.lines().count(), 1, "{said}");
+        assert!(said.starts_with(expected), "{said}");
+    }
+    assert_eq!(log.files(), before);
+}
+
+#[test]
 fn a_time_in_a_gap_of_the_clocks_is_said_to_be_one_not_unreadable() {
     let log = Log::new();
     let settings = log.path().join("caselog.toml");
