@@ -31,9 +31,15 @@ word_enum!(
 /// how many matched, and on what, and names those left out that only
 /// hold it in part.
 #[derive(Debug, Args)]
+// Here --customer is an access request, exact, not `list`'s text search.
+#[command(mut_arg("customer", |arg| arg.value_name("WHO").help(
+    "Every case whose customer name, contact or reference is exactly WHO (however typed), now or \
+     before an edit corrected it: an access request; stderr names the cases that only hold it in part"
+)))]
 pub struct ExportArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// The output format
     #[arg(long, default_value = "json", value_parser = words::<Format>(Format::WORDS))]
     pub format: Format,
     /// For sharing: each customer becomes a stable pseudonym (a keyed hash
