@@ -487,28 +487,45 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
     Ok(case)
 }
 
+/// The fields a number may give however the file wrote it: `agreed_option`
+/// is a number, and `id` only tells the row again, read alike each time.
+pub const NUMBER_FIELDS: &[&str] = &["id", "agreed_option"];
+
 /// Refuses a number where a row of JSON or YAML gives a text field
-/// (every field but `agreed_option` is text, a word or a time), when the
-/// number may not be the text the file wrote: a JSON number that is not
-/// a whole one within 64 bits (1.50 reads as 1.5, a long reference as
-/// 1.23e21), or any number in YAML, which reads +44 20 as 4420, 0x1F as
-/// 31 and 1e3 as 1000.0. Quoted, each is kept as written.
+/// (every field but [`NUMBER_FIELDS`] is text, a word or a time), when the
+/// number may not be the text the file wrote (see [`inexact_number`]).
 pub fn numbers_as_written(row: &Map<String, Value>, yaml: bool) -> RowResult<()> {
-    let first = row.iter().find(|(field, value)| {
-        field.as_str() != "agreed_option" && matches!(value, Value::Number(n) if yaml || n.is_f64())
-    });
-    match first {
+    match row
+        .iter()
+        .filter(|(field, _)| !NUMBER_FIELDS.contains(&field.as_str()))
+        .find_map(|(field, value)| inexact_number(field, value, yaml))
+    {
         None => Ok(()),
-        Some((field, number)) => row_error(format!(
-            "{field}: {} read as the number {number}, which may not be how the file wrote it ({}); put it in quotes to keep it as written",
+        Some(why) => Err(RowError(why)),
+    }
+}
+
+/// Why `value`, read from JSON or YAML where text is wanted (`what` names
+/// the field or column), may not be the text the file wrote; `None` when
+/// it is not a number, or is one written one way only. In JSON that is a
+/// whole number within 64 bits (1.50 reads as 1.5, a long reference as
+/// 1.23e21); in YAML no number is, which reads +44 20 as 4420, 0x1F as 31
+/// and 1e3 as 1000.0. Quoted, each is kept as written.
+pub fn inexact_number(what: &str, value: &Value, yaml: bool) -> Option<String> {
+    let Value::Number(number) = value else {
+        return None;
+    };
+    (yaml || number.is_f64()).then(|| {
+        format!(
+            "{what}: {} read as the number {number}, which may not be how the file wrote it ({}); put it in quotes to keep it as written",
             if yaml { "YAML" } else { "JSON" },
             if yaml {
                 "+44, 044 and 0x2C are read as other numbers"
             } else {
                 "1.50 is read as 1.5, and a long number rounded"
             }
-        )),
-    }
+        )
+    })
 }
 
 /// The fields a case holds only in its resolution: without `resolved_at`

@@ -526,6 +526,19 @@ impl Mapping {
         Ok(())
     }
 
+    /// The import columns fed from the source column `column`.
+    pub fn fed_from(&self, column: &str) -> Vec<&str> {
+        self.feeds
+            .iter()
+            .filter(|feed| {
+                let mut used = Vec::new();
+                feed.source.columns(&mut used);
+                used.contains(&column)
+            })
+            .map(|feed| feed.field.as_str())
+            .collect()
+    }
+
     /// Which of `fields` no source column feeds.
     pub fn unfed<'f>(&self, fields: &[&'f str]) -> Vec<&'f str> {
         fields

@@ -81,8 +81,15 @@ pub struct ImportArgs {
 /// the import row, or why the source row cannot become one.
 type Rows = Vec<(String, Result<Map<String, Value>, RowError>)>;
 
-/// A source's header, and each row's cells with where the row came from.
-type SourceTable = (Vec<String>, Vec<(String, Vec<String>)>);
+/// Each row's cells of a source, with where the row came from.
+type SourceRows = Vec<(String, Vec<String>)>;
+
+/// A source's header, and its rows.
+type SourceTable = (Vec<String>, SourceRows);
+
+/// For each record, its columns holding a number that may not be what the
+/// file wrote, with why.
+type Misread = Vec<Vec<(String, String)>>;
 
 /// The most a mapping file may hold: far above any real one.
 const MAPPING_BYTES: u64 = 1024 * 1024;
@@ -730,9 +737,15 @@ fn parse_mapped(
     shown: &str,
     zone: time::Zone,
 ) -> Result<Rows> {
-    let (header, records) = match format {
-        Format::Csv => source_csv(text)?,
-        Format::Json | Format::Yaml => source_records(parse_values(text, format, "records")?)?,
+    let (header, records, inexact) = match format {
+        Format::Csv => {
+            let (header, records) = source_csv(text)?;
+            (header, records, Vec::new())
+        }
+        Format::Json | Format::Yaml => source_records(
+            parse_values(text, format, "records")?,
+            format == Format::Yaml,
+        )?,
     };
     if format == Format::Csv {
         other_delimiter(&header)?;
@@ -758,8 +771,22 @@ fn parse_mapped(
     }
     Ok(records
         .into_iter()
-        .map(|(place, cells)| {
-            let row = mapping.row(&header, &cells, zone);
+        .enumerate()
+        .map(|(i, (place, cells))| {
+            // A number not read as written, in a column that feeds text
+            // (one the mapping ignores, or reads as a row's id, may hold any).
+            let misread = inexact.get(i).and_then(|columns| {
+                columns.iter().find(|(column, _)| {
+                    mapping
+                        .fed_from(column)
+                        .iter()
+                        .any(|field| !exchange::NUMBER_FIELDS.contains(field))
+                })
+            });
+            let row = match misread {
+                Some((_, why)) => Err(RowError(why.clone())),
+                None => mapping.row(&header, &cells, zone),
+            };
             (place, row)
         })
         .collect())
@@ -952,8 +979,10 @@ fn parse_values(text: &str, format: Format, what: &str) -> Result<Vec<Value>> {
 }
 
 /// JSON or YAML records as a header (every key, in the order first seen)
-/// and cells, so a mapping reads them as it reads CSV.
-fn source_records(records: Vec<Value>) -> Result<SourceTable> {
+/// and cells, so a mapping reads them as it reads CSV; and for each
+/// record, its columns holding a number that may not be what the file
+/// wrote, with why (see [`exchange::inexact_number`]).
+fn source_records(records: Vec<Value>, yaml: bool) -> Result<(Vec<String>, SourceRows, Misread)> {
     let mut header: Vec<String> = Vec::new();
     let mut tables = Vec::with_capacity(records.len());
     for (i, record) in records.into_iter().enumerate() {
@@ -969,6 +998,18 @@ fn source_records(records: Vec<Value>) -> Result<SourceTable> {
         }
         tables.push(table);
     }
+    let inexact = tables
+        .iter()
+        .map(|table| {
+            table
+                .iter()
+                .filter_map(|(key, value)| {
+                    exchange::inexact_number(&format!("column '{key}'"), value, yaml)
+                        .map(|why| (key.clone(), why))
+                })
+                .collect()
+        })
+        .collect();
     let rows = tables
         .into_iter()
         .enumerate()
@@ -984,5 +1025,5 @@ fn source_records(records: Vec<Value>) -> Result<SourceTable> {
             (format!("record {}", i + 1), cells)
         })
         .collect();
-    Ok((header, rows))
+    Ok((header, rows, inexact))
 }

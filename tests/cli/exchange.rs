@@ -459,7 +459,8 @@ fn a_number_where_a_row_gives_text_is_refused_unless_it_reads_back_as_written() 
     }
     assert_eq!(log.files(), before);
     // A whole JSON number is written one way only, and quoted YAML is
-    // text: both are kept as written.
+    // text: both are kept as written. An id only tells the row again, so
+    // any number may give it.
     std::fs::write(
         log.path().join("exact.json"),
         row(r#""id": 1041, "reference": 12345678901234567890, "resolved_at": "2026-10-02", "outcome": "upheld""#),
@@ -467,7 +468,7 @@ fn a_number_where_a_row_gives_text_is_refused_unless_it_reads_back_as_written() 
     .unwrap();
     std::fs::write(
         log.path().join("quoted.yaml"),
-        yaml("contact: '+4915112345678'"),
+        yaml("contact: '+4915112345678'\n  id: 7"),
     )
     .unwrap();
     let ids = log
@@ -485,6 +486,8 @@ fn a_number_where_a_row_gives_text_is_refused_unless_it_reads_back_as_written() 
         .ok();
     let case = log.case_json(ids.trim());
     assert_eq!(case["customer"]["contact"], "+4915112345678", "{case}");
+    let imported = case["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(imported["source_id"], "7", "{imported}");
 }
 
 #[test]

@@ -1065,6 +1065,60 @@ fn utf16_without_a_byte_order_mark_and_standard_input_are_named_as_a_file_is() {
 }
 
 #[test]
+fn a_mapped_record_s_number_that_may_not_be_as_written_is_refused_in_a_column_the_mapping_reads() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("desk.toml"),
+        "source = \"desk\"\nignore = [\"Score\"]\n[columns]\nid = \"Ticket\"\ntitle = \"Subject\"\ncustomer = \"Who\"\nopened_at = \"When\"\nsummary = \"Text\"\ncontact = \"Phone\"\nreference = \"Order\"\n",
+    )
+    .unwrap();
+    let yaml = |phone: &str, order: &str| {
+        format!(
+            "- Ticket: 7\n  Subject: Late\n  Who: Jo\n  When: 2026-11-01\n  Text: Body\n  Phone: {phone}\n  Order: {order}\n  Score: 1.50\n"
+        )
+    };
+    std::fs::write(log.path().join("phone.yaml"), yaml("+4420794600", "A-1")).unwrap();
+    std::fs::write(
+        log.path().join("order.json"),
+        r#"[{"Ticket": 7, "Subject": "Late", "Who": "Jo", "When": "2026-11-01", "Text": "Body",
+            "Phone": "+4420794600", "Order": 1.50, "Score": 1.50}]"#,
+    )
+    .unwrap();
+    let before = log.files();
+    for (name, expected) in [
+        (
+            "phone.yaml",
+            "phone.yaml: record 1: column 'Phone': YAML read as the number 4420794600",
+        ),
+        (
+            "order.json",
+            "order.json: record 1: column 'Order': JSON read as the number 1.5",
+        ),
+    ] {
+        let out = import(&log, &[name, "--mapping", "desk.toml"]);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(said.contains(expected), "{said}");
+        assert!(said.contains("put it in quotes"), "{said}");
+    }
+    assert_eq!(log.files(), before);
+    // Quoted, the phone is kept as written; the ignored column may hold
+    // any number, and so may the id, which only tells the row again.
+    std::fs::write(
+        log.path().join("quoted.yaml"),
+        yaml("'+4420794600'", "'0012'"),
+    )
+    .unwrap();
+    let out = import(&log, &["quoted.yaml", "--mapping", "desk.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let case = log.case_json(stdout(&out).trim());
+    assert_eq!(case["customer"]["contact"], "+4420794600", "{case}");
+    assert_eq!(case["customer"]["reference"], "0012", "{case}");
+    let imported = case["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(imported["source_id"], "desk:7", "{imported}");
+}
+
+#[test]
 fn a_time_in_a_gap_of_the_clocks_is_said_to_be_one_not_unreadable() {
     let log = Log::new();
     let settings = log.path().join("caselog.toml");
