@@ -87,9 +87,10 @@ type SourceRows = Vec<(String, Vec<String>)>;
 /// A source's header, and its rows.
 type SourceTable = (Vec<String>, SourceRows);
 
-/// For each record, its columns holding a number that may not be what the
-/// file wrote, with why.
-type Misread = Vec<Vec<(String, String)>>;
+/// For each record, its columns whose cell may not be what the file holds
+/// (a number not as written, a list, a table), with why, and the import
+/// columns that may take it all the same.
+type Misread = Vec<Vec<(String, String, &'static [&'static str])>>;
 
 /// The most a mapping file may hold: far above any real one.
 const MAPPING_BYTES: u64 = 1024 * 1024;
@@ -773,18 +774,19 @@ fn parse_mapped(
         .into_iter()
         .enumerate()
         .map(|(i, (place, cells))| {
-            // A number not read as written, in a column that feeds text
-            // (one the mapping ignores, or reads as a row's id, may hold any).
+            // A cell not as the file holds it, in a column that feeds an
+            // import column that cannot take it (a column the mapping
+            // ignores may hold anything).
             let misread = inexact.get(i).and_then(|columns| {
-                columns.iter().find(|(column, _)| {
+                columns.iter().find(|(column, _, takes)| {
                     mapping
                         .fed_from(column)
                         .iter()
-                        .any(|field| !exchange::NUMBER_FIELDS.contains(field))
+                        .any(|field| !takes.contains(field))
                 })
             });
             let row = match misread {
-                Some((_, why)) => Err(RowError(why.clone())),
+                Some((_, why, _)) => Err(RowError(why.clone())),
                 None => mapping.row(&header, &cells, zone),
             };
             (place, row)
@@ -978,10 +980,45 @@ fn parse_values(text: &str, format: Format, what: &str) -> Result<Vec<Value>> {
     })
 }
 
+/// Why the cell a record's `value` makes of it for the column `key` may
+/// not be what the file holds, and the import columns that may take it
+/// all the same; `None` when it is text (or nothing, true or false).
+fn misread(
+    key: &str,
+    value: &Value,
+    yaml: bool,
+) -> Option<(String, String, &'static [&'static str])> {
+    let column = format!("column '{key}'");
+    let why = match value {
+        Value::Number(_) => {
+            return exchange::inexact_number(&column, value, yaml)
+                .map(|why| (key.to_string(), why, exchange::NUMBER_FIELDS));
+        }
+        Value::Array(items) if items.iter().all(Value::is_string) => (
+            format!("{column} holds a list, which only tags takes"),
+            &["tags"][..],
+        ),
+        Value::Array(_) => (format!("{column} holds a list of more than texts"), &[][..]),
+        Value::Object(fields) => (
+            format!(
+                "{column} holds a table of fields ({}), not text; flatten the export, or list the column in ignore",
+                fields
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &[][..],
+        ),
+        _ => return None,
+    };
+    Some((key.to_string(), why.0, why.1))
+}
+
 /// JSON or YAML records as a header (every key, in the order first seen)
-/// and cells, so a mapping reads them as it reads CSV; and for each
-/// record, its columns holding a number that may not be what the file
-/// wrote, with why (see [`exchange::inexact_number`]).
+/// and cells, so a mapping reads them as it reads CSV (a list of texts
+/// as tags joined by `;`); and for each record, its columns whose cell
+/// may not be what the file holds (see [`misread`]).
 fn source_records(records: Vec<Value>, yaml: bool) -> Result<(Vec<String>, SourceRows, Misread)> {
     let mut header: Vec<String> = Vec::new();
     let mut tables = Vec::with_capacity(records.len());
@@ -1003,10 +1040,7 @@ fn source_records(records: Vec<Value>, yaml: bool) -> Result<(Vec<String>, Sourc
         .map(|table| {
             table
                 .iter()
-                .filter_map(|(key, value)| {
-                    exchange::inexact_number(&format!("column '{key}'"), value, yaml)
-                        .map(|why| (key.clone(), why))
-                })
+                .filter_map(|(key, value)| misread(key, value, yaml))
                 .collect()
         })
         .collect();
@@ -1019,6 +1053,12 @@ fn source_records(records: Vec<Value>, yaml: bool) -> Result<(Vec<String>, Sourc
                 .map(|key| match table.get(key) {
                     None | Some(Value::Null) => String::new(),
                     Some(Value::String(s)) => s.clone(),
+                    // A list of tags, one cell of them as CSV has it.
+                    Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(";"),
                     Some(other) => other.to_string(),
                 })
                 .collect();

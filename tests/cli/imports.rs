@@ -1119,6 +1119,86 @@ fn a_mapped_record_s_number_that_may_not_be_as_written_is_refused_in_a_column_th
 }
 
 #[test]
+fn a_mapped_record_s_list_becomes_tags_and_a_table_or_other_list_is_refused_not_written_as_json() {
+    let log = Log::new();
+    let maps = [
+        "--map",
+        "Ticket=id",
+        "--map",
+        "Subject=title",
+        "--map",
+        "Who=customer",
+        "--map",
+        "When=opened_at",
+        "--map",
+        "Text=summary",
+        "--map",
+        "Tags=tags",
+    ];
+    let record = |who: &str, tags: &str| {
+        format!(
+            r#"[{{"Ticket": 7, "Subject": "Late", "Who": {who}, "When": "2026-11-01", "Text": "Body", "Tags": {tags}}}]"#
+        )
+    };
+    std::fs::write(
+        log.path().join("table.json"),
+        record(
+            r#"{"name": "Jo", "email": "jo@example.com"}"#,
+            r#"["refund"]"#,
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        log.path().join("list.json"),
+        record(r#"["Jo"]"#, r#"["refund"]"#),
+    )
+    .unwrap();
+    std::fs::write(
+        log.path().join("mixed.json"),
+        record(r#""Jo""#, r#"["refund", 2]"#),
+    )
+    .unwrap();
+    std::fs::write(
+        log.path().join("tags.json"),
+        record(r#""Jo""#, r#"["refund", "late"]"#),
+    )
+    .unwrap();
+    let before = log.files();
+    for (name, expected) in [
+        (
+            "table.json",
+            "table.json: record 1: column 'Who' holds a table of fields (name, email), not text",
+        ),
+        (
+            "list.json",
+            "list.json: record 1: column 'Who' holds a list, which only tags takes",
+        ),
+        (
+            "mixed.json",
+            "mixed.json: record 1: column 'Tags' holds a list of more than texts",
+        ),
+    ] {
+        let mut args = vec![name];
+        args.extend_from_slice(&maps);
+        let out = import(&log, &args);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(said.contains(expected), "{said}");
+    }
+    assert_eq!(log.files(), before);
+    let mut args = vec!["tags.json"];
+    args.extend_from_slice(&maps);
+    let out = import(&log, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let case = log.case_json(stdout(&out).trim());
+    assert_eq!(
+        case["tags"],
+        serde_json::json!(["refund", "late"]),
+        "{case}"
+    );
+}
+
+#[test]
 fn a_time_in_a_gap_of_the_clocks_is_said_to_be_one_not_unreadable() {
     let log = Log::new();
     let settings = log.path().join("caselog.toml");
