@@ -626,7 +626,12 @@ fn utf8(bytes: Vec<u8>, shown: &str) -> Result<String, InputError> {
 }
 
 fn guess_format(file: &std::path::Path) -> Result<Format> {
-    match file.extension().and_then(|e| e.to_str()) {
+    // Windows tools and mail attachments often name a file EXPORT.CSV.
+    let extension = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
         Some("json") => Ok(Format::Json),
         Some("yaml" | "yml") => Ok(Format::Yaml),
         Some("csv") => Ok(Format::Csv),

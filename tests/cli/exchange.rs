@@ -491,6 +491,28 @@ fn a_number_where_a_row_gives_text_is_refused_unless_it_reads_back_as_written() 
 }
 
 #[test]
+fn import_tells_the_format_from_an_extension_in_any_letter_case() {
+    let log = Log::new();
+    let row = (
+        "title,customer,opened_at,summary\nT,C,2026-10-01,S\n",
+        "EXPORT.CSV",
+    );
+    let json = (
+        r#"[{"title": "U", "customer": "C", "opened_at": "2026-10-01", "summary": "S"}]"#,
+        "Cases.Json",
+    );
+    let yaml = (
+        "- {title: V, customer: C, opened_at: 2026-10-01, summary: S}\n",
+        "cases.YML",
+    );
+    for (text, name) in [row, json, yaml] {
+        std::fs::write(log.path().join(name), text).unwrap();
+        let ids = log.run(["import", name]).at("2026-11-20T09:00:00Z").ok();
+        assert_eq!(ids.lines().count(), 1, "{name}: {ids}");
+    }
+}
+
+#[test]
 fn import_reads_standard_input() {
     let log = Log::new();
     let out = log
