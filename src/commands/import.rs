@@ -691,15 +691,18 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
     twice(&header, "the CSV header")?;
     let mut rows = Vec::new();
     let mut last = None;
+    let mut starts = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_row_error(text, i, &e))?;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         let place = csv_place(text, i, record.position());
         nameless_holds_nothing(&header, &cells, &place)?;
         last = record.position().cloned().map(|p| (place.clone(), p));
+        starts.extend(record.position().map(|p| (place.clone(), p.byte())));
         rows.push((place, exchange::from_csv_record(&header, &cells)));
     }
     last_quote_closed(text, last.as_ref().map(|(place, p)| (place.as_str(), p)))?;
+    nothing_after_closing_quotes(text, &starts)?;
     // A column every case needs, missing, would fail every row: said
     // once, as a wrong header is. (A file of no rows says so instead.)
     let missing: Vec<&str> = exchange::REQUIRED
@@ -929,6 +932,46 @@ fn unclosed_quote(text: &str, position: &csv::Position) -> bool {
     first(rest) != first(&closed)
 }
 
+/// Refuses a CSV holding a quoted cell that goes on after its closing
+/// quote (`"He said "hi" to me"`, as a writer that quotes cells but does
+/// not double the quotes inside them leaves it): the csv crate would drop
+/// those quotes and join the rest, changing the customer's words without
+/// a word. Blanks after the closing quote are let pass. `starts` is
+/// where each record starts, with its place, to name the row.
+fn nothing_after_closing_quotes(text: &str, starts: &[(String, u64)]) -> Result<()> {
+    #[derive(Clone, Copy)]
+    enum At {
+        CellStart,
+        Plain,
+        Quoted,
+        Closed,
+    }
+    let mut at = At::CellStart;
+    for (i, byte) in text.bytes().enumerate() {
+        at = match (at, byte) {
+            (At::CellStart, b'"') => At::Quoted,
+            (At::CellStart | At::Plain | At::Closed, b',' | b'\n' | b'\r') => At::CellStart,
+            (At::CellStart | At::Plain, _) => At::Plain,
+            (At::Quoted, b'"') => At::Closed,
+            (At::Quoted, _) => At::Quoted,
+            (At::Closed, b'"') => At::Quoted,
+            (At::Closed, b' ' | b'\t') => At::Closed,
+            (At::Closed, _) => {
+                let place = starts
+                    .iter()
+                    .rev()
+                    .find(|(_, start)| *start <= i as u64)
+                    .map_or("the CSV header", |(place, _)| place.as_str());
+                return Err(InputError::Invalid(format!(
+                    "{place}: a quoted cell goes on after its closing quote (\"), so its quotes would be lost; in a quoted cell, double each quote inside it (\"He said \"\"hi\"\"\")"
+                ))
+                .into());
+            }
+        };
+    }
+    Ok(())
+}
+
 /// Refuses a CSV whose last record ends inside a quote never closed:
 /// its cell holds every line after the quote, rows that would otherwise
 /// be lost in it without a word.
@@ -959,13 +1002,16 @@ fn source_csv(text: &str) -> Result<SourceTable> {
         .collect();
     let mut rows = Vec::new();
     let mut last = None;
+    let mut starts = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_row_error(text, i, &e))?;
         let place = csv_place(text, i, record.position());
         last = record.position().cloned().map(|p| (place.clone(), p));
+        starts.extend(record.position().map(|p| (place.clone(), p.byte())));
         rows.push((place, record.iter().map(str::to_string).collect()));
     }
     last_quote_closed(text, last.as_ref().map(|(place, p)| (place.as_str(), p)))?;
+    nothing_after_closing_quotes(text, &starts)?;
     Ok((header, rows))
 }
 

@@ -1199,6 +1199,73 @@ fn a_mapped_record_s_list_becomes_tags_and_a_table_or_other_list_is_refused_not_
 }
 
 #[test]
+fn a_quoted_cell_going_on_after_its_closing_quote_is_refused_not_read_without_its_quotes() {
+    let log = Log::new();
+    // A writer that quotes every cell but doubles no quote inside one.
+    std::fs::write(
+        log.path().join("naive.csv"),
+        "title,customer,opened_at,summary\n\"T\",\"B\",\"2026-11-01\",\"He said \"hi\" to me\"\n",
+    )
+    .unwrap();
+    // Further down, after a blank line and a cell of two lines.
+    std::fs::write(
+        log.path().join("later.csv"),
+        "title,customer,opened_at,summary\nA,B,2026-11-01,S\n\n\"T\",B,2026-11-01,\"two\nlines\"\nU,\"Bo\"b,2026-11-01,S\n",
+    )
+    .unwrap();
+    std::fs::write(
+        log.path().join("mapped.csv"),
+        "Subject,Who,When,Text\nT,B,2026-11-01,\"It \"broke\" again\"\n",
+    )
+    .unwrap();
+    let before = log.files();
+    for (args, expected) in [
+        (
+            vec!["naive.csv"],
+            "naive.csv: row 2: a quoted cell goes on after its closing quote",
+        ),
+        (
+            vec!["later.csv"],
+            "later.csv: row 4 (line 6): a quoted cell goes on after its closing quote",
+        ),
+        (
+            vec![
+                "mapped.csv",
+                "--map",
+                "Subject=title",
+                "--map",
+                "Who=customer",
+                "--map",
+                "When=opened_at",
+                "--map",
+                "Text=summary",
+            ],
+            "mapped.csv: row 2: a quoted cell goes on after its closing quote",
+        ),
+    ] {
+        let out = import(&log, &args);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert_eq!(said.lines().count(), 1, "{said}");
+        assert!(said.contains(expected), "{said}");
+    }
+    assert_eq!(log.files(), before);
+    // Quotes doubled inside a quoted cell, and blanks after one, are fine.
+    std::fs::write(
+        log.path().join("fine.csv"),
+        "title,customer,opened_at,summary\r\n\"T\" ,B,2026-11-01,\"He said \"\"hi\"\" to me\"\r\n",
+    )
+    .unwrap();
+    let out = import(&log, &["fine.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let case = log.case_json(stdout(&out).trim());
+    assert_eq!(
+        case["complaint"]["summary"], "He said \"hi\" to me",
+        "{case}"
+    );
+}
+
+#[test]
 fn a_time_in_a_gap_of_the_clocks_is_said_to_be_one_not_unreadable() {
     let log = Log::new();
     let settings = log.path().join("caselog.toml");
