@@ -184,7 +184,7 @@ fn problems(text: &str, relative: &Path, rules: &Rules) -> Vec<Problem> {
     check_path(&case, relative, &lines, &mut out);
     check_fields(&case, rules.categories, &lines, &mut out);
     check_events(&case, rules, &lines, &mut out);
-    check_leap_seconds(text, &mut out);
+    check_leap_seconds(&lines, &mut out);
     check_consistency(&case, &lines, &mut out);
     check_void(&case, &lines, &mut out);
     check_card_numbers(text, &case, &lines, &mut out);
@@ -733,23 +733,42 @@ fn article(action: Action) -> &'static str {
 }
 
 /// A leap second written `:60`: caselog reads it as the second before, but
-/// other TOML readers refuse the file.
-fn check_leap_seconds(text: &str, out: &mut Vec<Problem>) {
-    for (i, line) in text.lines().enumerate() {
-        let bytes = line.as_bytes();
-        let leap = bytes.windows(9).any(|w| {
-            w[0] == b'T'
-                && w[1..3].iter().all(u8::is_ascii_digit)
-                && w[3] == b':'
-                && w[4..6].iter().all(u8::is_ascii_digit)
-                && &w[6..9] == b":60"
-        });
-        if leap && !line.trim_start().starts_with('#') {
-            out.push(problem(
-                i + 1,
-                "a leap second (:60), which other TOML readers refuse; `caselog fmt` writes it as :59",
-            ));
+/// other TOML readers refuse the file. Only a time value is one: a
+/// customer's words that hold `T12:30:60` are text.
+fn check_leap_seconds(lines: &Lines, out: &mut Vec<Problem>) {
+    fn in_value(value: &toml_edit::Value, found: &mut Vec<Option<std::ops::Range<usize>>>) {
+        match value {
+            toml_edit::Value::Datetime(t)
+                if t.value().time.is_some_and(|t| t.second == Some(60)) =>
+            {
+                found.push(t.span())
+            }
+            toml_edit::Value::Array(items) => items.iter().for_each(|v| in_value(v, found)),
+            toml_edit::Value::InlineTable(table) => {
+                table.iter().for_each(|(_, v)| in_value(v, found))
+            }
+            _ => {}
         }
+    }
+    fn in_item(item: &Item, found: &mut Vec<Option<std::ops::Range<usize>>>) {
+        match item {
+            Item::Value(value) => in_value(value, found),
+            Item::Table(table) => table.iter().for_each(|(_, item)| in_item(item, found)),
+            Item::ArrayOfTables(tables) => tables
+                .iter()
+                .flat_map(|table| table.iter())
+                .for_each(|(_, item)| in_item(item, found)),
+            Item::None => {}
+        }
+    }
+    let Some(doc) = lines.doc() else { return };
+    let mut found = Vec::new();
+    in_item(doc.as_item(), &mut found);
+    for span in found {
+        out.push(problem(
+            lines.at(span),
+            "a leap second (:60), which other TOML readers refuse; `caselog fmt` writes it as :59",
+        ));
     }
 }
 

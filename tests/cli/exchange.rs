@@ -513,6 +513,40 @@ fn import_tells_the_format_from_an_extension_in_any_letter_case() {
 }
 
 #[test]
+fn words_that_look_like_a_leap_second_are_text_to_check_and_to_import() {
+    let log = Log::new();
+    let said = "The meter log says T12:30:60, which cannot be";
+    let id = log
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            said,
+            "--customer",
+            "Bo",
+            "--summary",
+            said,
+        ])
+        .at("2026-11-20T09:00:00Z")
+        .ok();
+    log.run(["note", id.trim(), said])
+        .at("2026-11-20T09:05:00Z")
+        .ok();
+    log.run(["check"]).at("2026-11-20T09:10:00Z").ok();
+    std::fs::write(
+        log.path().join("meter.csv"),
+        format!("title,customer,opened_at,summary\n\"{said}\",Cy,2026-11-01,\"{said}\"\n"),
+    )
+    .unwrap();
+    let ids = log
+        .run(["import", "meter.csv"])
+        .at("2026-11-20T09:10:00Z")
+        .ok();
+    assert_eq!(ids.lines().count(), 1, "{ids}");
+    log.run(["check"]).at("2026-11-20T09:10:00Z").ok();
+}
+
+#[test]
 fn import_reads_standard_input() {
     let log = Log::new();
     let out = log
