@@ -186,6 +186,8 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     let mut problems: Vec<String> = Vec::new();
     // Each source id this file gives, and where: twice is a mistake.
     let mut seen: HashMap<String, String> = HashMap::new();
+    // What --update found erased in the source, said once the import lands.
+    let mut erased_notes: Vec<String> = Vec::new();
     // The ids of rows that are cases the log holds already: a duplicate
     // in the file may name its original by any of them.
     let mut held: Vec<Vec<String>> = Vec::new();
@@ -262,12 +264,19 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         match earlier {
             None => cases.push((case, ids)),
             // A redacted case is never filled in again from an export.
-            Some(earlier) if !args.update || earlier.redacted => skipped += 1,
-            Some(earlier) => match correction(session, &stamp, earlier, row, &case, &args) {
-                Ok(Some(update)) => updates.push(update),
-                Ok(None) => skipped += 1,
-                Err(e) => problems.push(format!("{shown}: {place}: {}", e)),
-            },
+            Some(earlier) if earlier.redacted => skipped += 1,
+            Some(earlier) => {
+                erased_notes.extend(erased_there(row, &case, earlier));
+                if !args.update {
+                    skipped += 1;
+                    continue;
+                }
+                match correction(session, &stamp, earlier, row, &case, &args) {
+                    Ok(Some(update)) => updates.push(update),
+                    Ok(None) => skipped += 1,
+                    Err(e) => problems.push(format!("{shown}: {place}: {}", e)),
+                }
+            }
         }
     }
     if !problems.is_empty() && !args.skip_invalid {
@@ -340,7 +349,7 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     }
     here.extend(added.iter().map(|(old, id)| (old.clone(), id.clone())));
     // Said once the import has landed: nothing else is worth saying.
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = erased_notes;
     let source_name = context.source_name;
     for case in &mut new_cases {
         let unknown = exchange::renumber_duplicate(case, |old| {
@@ -548,9 +557,19 @@ fn correction(
         row.get(field.as_str())
             .is_some_and(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
     };
+    // A redaction's marker is no value: written as an edit, it would keep
+    // the erased value as the edit's old one, in a case that looks redacted
+    // and is not (see `erased_there`).
+    let marker = |field: &EditField| {
+        field
+            .get(from_row)
+            .is_some_and(|value| redaction::is_marker(&value))
+    };
     let fields: Vec<EditField> = EditField::ALL
         .iter()
-        .filter(|field| given(field) && field.get(from_row) != field.get(&stored.case))
+        .filter(|field| {
+            given(field) && !marker(field) && field.get(from_row) != field.get(&stored.case)
+        })
         .copied()
         .collect();
     if fields.is_empty() {
@@ -568,6 +587,30 @@ fn correction(
         corrections,
         fields,
     }))
+}
+
+/// What to tell of a row whose case its source has redacted since it was
+/// imported here, when this log's copy is not: an import leaves the
+/// fields it erased as they are, and redacting here is a person's call.
+fn erased_there(row: &Map<String, Value>, from_row: &Case, earlier: &Known) -> Option<String> {
+    let erased: Vec<&str> = EditField::ALL
+        .iter()
+        .filter(|field| {
+            row.contains_key(field.as_str())
+                && field
+                    .get(from_row)
+                    .is_some_and(|value| redaction::is_marker(&value))
+        })
+        .map(|field| field.as_str())
+        .collect();
+    (!erased.is_empty() && !earlier.redacted).then(|| {
+        format!(
+            "{}: the source has redacted its {} since it was imported here, which an import does not copy; `caselog redact {} --reason TEXT` erases them here too",
+            earlier.id,
+            erased.join(", "),
+            earlier.id
+        )
+    })
 }
 
 /// What `check` would first reject in the case a row makes, in words that

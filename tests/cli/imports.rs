@@ -550,6 +550,65 @@ fn a_redacted_case_is_never_filled_in_again_by_a_re_import() {
 }
 
 #[test]
+fn a_case_the_source_redacted_since_is_never_given_its_markers_as_edits_and_the_user_is_told() {
+    let source = Log::new();
+    let id = source
+        .run([
+            "open",
+            "--quiet",
+            "--title",
+            "Card issue for Maria",
+            "--customer",
+            "Maria López",
+            "--contact",
+            "maria@example.com",
+            "--summary",
+            "Maria says the card failed.",
+        ])
+        .at("2026-11-01T09:00:00Z")
+        .ok();
+    let id = id.trim();
+    let export = |name: &str| {
+        let text = source.run(["export"]).at("2026-11-20T09:00:00Z").ok();
+        std::fs::write(source.path().join(name), text).unwrap();
+        source.path().join(name).to_str().unwrap().to_string()
+    };
+    let before = export("before.json");
+    let here = Log::new();
+    let ids = here
+        .run(["import", &before])
+        .at("2026-11-20T10:00:00Z")
+        .ok();
+    let imported = ids.trim().to_string();
+    source
+        .run(["redact", id, "--reason", "erasure request", "--force"])
+        .at("2026-11-21T09:00:00Z")
+        .ok();
+    let after = export("after.json");
+    let kept = here.case_text(&imported);
+    for extra in [None, Some("--update")] {
+        let mut args = vec!["import", after.as_str()];
+        args.extend(extra);
+        let out = here.run(args).at("2026-11-21T10:00:00Z").output();
+        let said = stderr(&out);
+        assert!(out.status.success(), "{said}");
+        assert!(
+            said.contains(&format!(
+                "{imported}: the source has redacted its title, customer, contact since it was imported here"
+            )),
+            "{said}"
+        );
+        assert!(
+            said.contains(&format!("`caselog redact {imported} --reason TEXT`")),
+            "{said}"
+        );
+        assert!(said.contains("imported 0, updated 0, skipped 1"), "{said}");
+        // No marker written as a value, with the erased one kept as its old.
+        assert_eq!(here.case_text(&imported), kept);
+    }
+}
+
+#[test]
 fn a_mapping_reads_json_records_as_it_reads_csv_rows() {
     let log = Log::new();
     let records = r#"[
