@@ -132,6 +132,11 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
     let text = utf8(bytes, &shown)?;
     // Spreadsheets and help desks often start a UTF-8 file with a BOM.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = match format {
+        Format::Csv => without_separator_line(text)?,
+        Format::Json | Format::Yaml => std::borrow::Cow::Borrowed(text),
+    };
+    let text = text.as_ref();
     let rows = match &mapping {
         Some(mapping) => parse_mapped(text, format, mapping, &shown, stamp.zone),
         None => parse(text, format).map(|rows| {
@@ -843,6 +848,24 @@ fn parse_mapped(
             (place, row)
         })
         .collect())
+}
+
+/// A CSV without the line `sep=,` that Excel may write first to name its
+/// delimiter, which is no header: left blank, so that lines are numbered
+/// as in the file. A `sep=` naming another delimiter is refused, saying so.
+fn without_separator_line(text: &str) -> Result<std::borrow::Cow<'_, str>> {
+    let first = text.lines().next().unwrap_or_default();
+    let Some(delimiter) = first.strip_prefix("sep=") else {
+        return Ok(std::borrow::Cow::Borrowed(text));
+    };
+    if delimiter != "," {
+        return Err(InputError::Invalid(format!(
+            "the file's first line, 'sep={}', says its cells are separated by it: caselog reads CSV separated by commas; save the file with commas (a spreadsheet's \"CSV UTF-8 (comma delimited)\")",
+            crate::untrusted::line(delimiter)
+        ))
+        .into());
+    }
+    Ok(std::borrow::Cow::Owned(text[first.len()..].to_string()))
 }
 
 /// Refuses, saying why, a CSV header that is one column holding another

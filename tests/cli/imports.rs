@@ -1325,6 +1325,49 @@ fn a_quoted_cell_going_on_after_its_closing_quote_is_refused_not_read_without_it
 }
 
 #[test]
+fn excel_s_first_line_naming_the_delimiter_is_no_header() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("comma.csv"),
+        "sep=,\r\ntitle,customer,opened_at,summary\r\nT,B,2026-11-01,S\r\nU,,2026-11-01,S\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        log.path().join("semicolon.csv"),
+        "sep=;\ntitle;customer;opened_at;summary\nT;B;2026-11-01;S\n",
+    )
+    .unwrap();
+    std::fs::write(
+        log.path().join("tab.csv"),
+        "sep=\t\ntitle\tcustomer\topened_at\tsummary\nT\tB\t2026-11-01\tS\n",
+    )
+    .unwrap();
+    let before = log.files();
+    // Its rows are numbered as the spreadsheet shows them, and lines as
+    // the file has them.
+    let out = import(&log, &["comma.csv"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("caselog: comma.csv: row 3 (line 4): customer is missing"),
+        "{}",
+        stderr(&out)
+    );
+    for name in ["semicolon.csv", "tab.csv"] {
+        let out = import(&log, &[name]);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(said.contains("first line, 'sep="), "{said}");
+        assert!(
+            said.contains("caselog reads CSV separated by commas"),
+            "{said}"
+        );
+    }
+    assert_eq!(log.files(), before);
+    let out = import(&log, &["comma.csv", "--skip-invalid"]);
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stderr(&out));
+}
+
+#[test]
 fn a_time_in_a_gap_of_the_clocks_is_said_to_be_one_not_unreadable() {
     let log = Log::new();
     let settings = log.path().join("caselog.toml");
