@@ -747,6 +747,9 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
         nameless_holds_nothing(&header, &cells, &place)?;
         last = record.position().cloned().map(|p| (place.clone(), p));
         starts.extend(record.position().map(|p| (place.clone(), p.byte())));
+        if holds_nothing(&record) {
+            continue;
+        }
         rows.push((place, exchange::from_csv_record(&header, &cells)));
     }
     last_quote_closed(text, last.as_ref().map(|(place, p)| (place.as_str(), p)))?;
@@ -922,6 +925,13 @@ fn nameless_holds_nothing(header: &[String], cells: &[String], place: &str) -> R
     }
 }
 
+/// Whether every cell of a CSV row is blank (`,,,`), as a spreadsheet
+/// leaves a row whose cells were cleared: passed over as a blank line is,
+/// since it holds nothing to lose (rows after it keep their numbers).
+fn holds_nothing(record: &csv::StringRecord) -> bool {
+    record.iter().all(|cell| cell.trim().is_empty())
+}
+
 /// Where the `index`th CSV record after the header of `text` is: its
 /// row, as a spreadsheet numbers the rows of a file without blank lines
 /// or cells of several lines (the header is row 1), and the line it
@@ -1074,6 +1084,9 @@ fn source_csv(text: &str) -> Result<SourceTable> {
         let place = csv_place(text, i, record.position());
         last = record.position().cloned().map(|p| (place.clone(), p));
         starts.extend(record.position().map(|p| (place.clone(), p.byte())));
+        if holds_nothing(&record) {
+            continue;
+        }
         rows.push((place, record.iter().map(str::to_string).collect()));
     }
     last_quote_closed(text, last.as_ref().map(|(place, p)| (place.as_str(), p)))?;

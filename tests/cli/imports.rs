@@ -1368,6 +1368,47 @@ fn excel_s_first_line_naming_the_delimiter_is_no_header() {
 }
 
 #[test]
+fn a_csv_row_of_empty_cells_is_passed_over_as_a_blank_line_is() {
+    let log = Log::new();
+    std::fs::write(
+        log.path().join("cleared.csv"),
+        "title,customer,opened_at,summary\nT,B,2026-11-01,S\n,,,\n , ,\"\",\nU,,2026-11-01,S\n,,,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        log.path().join("mapped.csv"),
+        "Subject,Who,When,Text\nT,B,2026-11-01,S\n,,,\n",
+    )
+    .unwrap();
+    let before = log.files();
+    // The rows after it keep the numbers the spreadsheet shows.
+    let out = import(&log, &["cleared.csv"]);
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.starts_with("caselog: cleared.csv: row 5: customer is missing (1 of 2 rows invalid"),
+        "{said}"
+    );
+    assert_eq!(log.files(), before);
+    let out = import(
+        &log,
+        &[
+            "mapped.csv",
+            "--map",
+            "Subject=title",
+            "--map",
+            "Who=customer",
+            "--map",
+            "When=opened_at",
+            "--map",
+            "Text=summary",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1);
+}
+
+#[test]
 fn a_time_in_a_gap_of_the_clocks_is_said_to_be_one_not_unreadable() {
     let log = Log::new();
     let settings = log.path().join("caselog.toml");
