@@ -11,6 +11,7 @@ use super::args::{ByArg, CardArg};
 use super::{Session, warn};
 use crate::case::{fields, file, lifecycle};
 use crate::error::{self, EXIT_OK};
+use crate::store::is_lock_failure;
 use clap::Args;
 
 /// Exit code of `fmt --check` when a file is not canonical.
@@ -60,6 +61,11 @@ pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> 
             .map(|id| store.find(id))
             .collect::<Result<_>>()?
     };
+    // A lock that cannot be had (a read-only checkout, a lock file that is
+    // a link) is said once, before any file, not once for each.
+    if !args.check {
+        store.while_locked(|_| Ok(()))?;
+    }
     if args.record_edits {
         let allow = args.card.allow_card_like_number;
         record_edits(
@@ -88,6 +94,9 @@ pub fn run(session: &Session, args: FmtArgs, out: &mut dyn Write) -> Result<u8> 
             }
             Ok(true) => writeln!(out, "formatted {shown}")?,
             Ok(false) => {}
+            // Each file waits for the lock afresh: the next would wait
+            // as long and fail alike, so the run stops at the first.
+            Err(err) if is_lock_failure(&err) => return Err(err),
             Err(err) => fail(&err),
         }
     }
@@ -130,6 +139,7 @@ fn record_edits(
                 )?;
             }
             Ok(_) => {}
+            Err(err) if is_lock_failure(&err) => return Err(err),
             Err(err) => fail(&err),
         }
     }

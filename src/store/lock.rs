@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 
 use super::{Finished, LOCK_FILE, Store, safe};
 use crate::case::Case;
+use crate::error::InputError;
 
 /// How long a change waits for another caselog before giving up.
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -27,6 +28,28 @@ pub struct Stale {
     pub landings: Vec<Finished>,
     /// Held while the list is acted on, so no write starts meanwhile.
     _lock: File,
+}
+
+/// The log-wide lock could not be taken: another caselog held it past
+/// the lock wait, or the lock file cannot be opened (a read-only
+/// checkout). Every other change in the same run would fail alike, so a
+/// command changing many cases one by one stops at the first
+/// ([`is_lock_failure`]) rather than wait and say so once per case. Its
+/// message is the whole of the failure's.
+#[derive(Debug)]
+pub struct LockFailed(anyhow::Error);
+
+impl std::fmt::Display for LockFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for LockFailed {}
+
+/// Whether `err` is (or was caused by) a [`LockFailed`].
+pub fn is_lock_failure(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| cause.is::<LockFailed>())
 }
 
 /// What may be done while [`Store::while_locked`] holds the lock: the
@@ -56,8 +79,20 @@ impl Store {
 
     /// Holds the log-wide lock until the returned file is dropped. Waits
     /// for another caselog holding it: quietly for a second, then saying
-    /// so once, and gives up after the store's lock wait.
+    /// so once, and gives up after the store's lock wait. Its failure is a
+    /// [`LockFailed`], but for a lock file that is not one (a link, a
+    /// FIFO): that is the log's to fix, and refused as such.
     pub(super) fn lock(&self) -> Result<File> {
+        self.take_lock().map_err(|e| {
+            if e.chain().any(|cause| cause.is::<InputError>()) {
+                e
+            } else {
+                anyhow::Error::new(LockFailed(e))
+            }
+        })
+    }
+
+    fn take_lock(&self) -> Result<File> {
         let path = self.root.join(LOCK_FILE);
         let shown = self.shown(&path);
         let file = safe::open_lock_file(&path, &shown)?;

@@ -507,6 +507,99 @@ fn a_change_waiting_for_the_lock_goes_ahead_once_it_is_released() {
     assert_eq!(case["events"][1]["text"], "after the wait");
 }
 
+/// `fmt` takes the lock afresh for each file it rewrites. While another
+/// caselog held it, each file waited out the lock wait and said so: over
+/// a log of 10,000 cases that is days, and 10,000 lines mailed by cron.
+/// The first failure to take the lock now ends the run, said once.
+#[test]
+fn fmt_stops_at_the_first_file_it_cannot_lock_instead_of_waiting_for_each() {
+    let log = Log::new();
+    let ids: Vec<String> = (0..4).map(|_| log.open(&[])).collect();
+    for id in &ids {
+        // Two keys swapped: a layout for `fmt` to rewrite.
+        let text = log.case_text(id);
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        let title = lines.iter().position(|l| l.starts_with("title = "));
+        let status = lines.iter().position(|l| l.starts_with("status = "));
+        lines.swap(title.unwrap(), status.unwrap());
+        std::fs::write(log.case_path(id), lines.join("\n")).unwrap();
+    }
+    set(&log, "lock_timeout = \"1s\"");
+    let before = log.files();
+    let held = hold_lock(&log);
+    let run = finish(log.command(&["fmt"]), None, Duration::from_secs(60));
+    drop(held);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    let refusals = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("held the lock"))
+        .count();
+    assert_eq!(refusals, 1, "{}", run.stderr);
+    assert!(
+        run.took < Duration::from_secs(3),
+        "waited {:?} for a lock wait of 1s",
+        run.took
+    );
+    assert_eq!(log.files(), before);
+    // With the lock free, it formats them all.
+    assert_eq!(log.run(["fmt"]).ok().lines().count(), ids.len());
+}
+
+/// The same when the lock is taken by another caselog only once `fmt`
+/// is under way: the files left are not each waited for.
+#[test]
+fn fmt_stops_at_a_lock_taken_from_it_part_way() {
+    let log = Log::new();
+    let first = log.open(&[]);
+    let text = log.case_text(&first);
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let title = lines.iter().position(|l| l.starts_with("title = "));
+    let status = lines.iter().position(|l| l.starts_with("status = "));
+    lines.swap(title.unwrap(), status.unwrap());
+    let disarranged = lines.join("\n");
+    // Many look-alike files, all to rewrite, the first one first.
+    let folder = log.case_path(&first).parent().unwrap().to_path_buf();
+    for n in 0..300 {
+        let id = format!("20261120-z{n:04}");
+        std::fs::write(
+            folder.join(format!("{id}.toml")),
+            disarranged.replace(&first, &id),
+        )
+        .unwrap();
+    }
+    std::fs::write(log.case_path(&first), &disarranged).unwrap();
+    set(&log, "lock_timeout = \"1s\"");
+    let run = log.command(&["fmt"]).spawn().expect("fmt starts");
+    // Once the first file is rewritten, the lock is taken from it.
+    let waiting = Instant::now();
+    while log.case_text(&first) == disarranged {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "fmt never began"
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+    let held = hold_lock(&log);
+    let started = Instant::now();
+    let out = run.wait_with_output().unwrap();
+    let took = started.elapsed();
+    drop(held);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let formatted = String::from_utf8_lossy(&out.stdout).lines().count();
+    if formatted == 301 {
+        eprintln!("skipped: fmt finished before the lock was taken from it");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let refusals = stderr
+        .lines()
+        .filter(|l| l.contains("held the lock"))
+        .count();
+    assert_eq!(refusals, 1, "{stderr}");
+    assert!(took < Duration::from_secs(5), "waited {took:?}");
+}
+
 // ---------------------------------------------------------------------------
 // 4. Spreadsheet formula injection: CSV cells are neutralised, exactly
 // reversibly; Markdown tables keep their columns.
