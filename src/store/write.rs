@@ -124,7 +124,9 @@ impl Store {
         let permissions = fs::symlink_metadata(path).ok().map(|m| m.permissions());
         // A rename would replace a read-only file as readily as any other:
         // someone made it so (a legal hold, an archive), so it is left be.
-        if permissions.as_ref().is_some_and(fs::Permissions::readonly) {
+        // So would it one this user may not write (another's file, with
+        // no write permission for the rest), and make it theirs.
+        if permissions.as_ref().is_some_and(fs::Permissions::readonly) || !may_write(path) {
             return Err(InputError::Invalid(format!(
                 "{} is read-only, and caselog changes no case file made read-only; make it writable to change it; nothing was written",
                 self.shown(path)
@@ -271,6 +273,32 @@ impl Store {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// Whether this user may write the existing file at `path` in place, as
+/// the system judges it (owner, group, others; an immutable file). A
+/// file that is gone, or a system that cannot say, is not refused here:
+/// the write itself fails, or not, then.
+fn may_write(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(name) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return true;
+        };
+        // SAFETY: `name` is a NUL-terminated string that outlives the call.
+        let allowed = unsafe { libc::access(name.as_ptr(), libc::W_OK) };
+        allowed == 0
+            || !matches!(
+                io::Error::last_os_error().raw_os_error(),
+                Some(libc::EACCES) | Some(libc::EPERM)
+            )
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
     }
 }
 

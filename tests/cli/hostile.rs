@@ -1937,3 +1937,66 @@ fn a_case_file_made_read_only_is_never_changed_by_any_command() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     log.run(["note", &held, "x"]).ok();
 }
+
+/// Read-only was judged by the file's mode alone: a case file another
+/// user owns, writable by its owner only, was replaced all the same by a
+/// rename in the folder (which the acting user may write), and became
+/// the acting user's. It is read-only to them, and left be.
+#[test]
+#[cfg(unix)]
+fn a_case_file_another_user_owns_and_only_they_may_write_is_never_changed() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    // SAFETY: geteuid only reads the process's ids.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: acting as another user needs root");
+        return;
+    }
+    const NOBODY: u32 = 65534;
+    let log = Log::new();
+    let held = log.open(&[]);
+    let path = log.case_path(&held);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("title = ", "title =  ", 1)).unwrap();
+    for entry in walkdir::WalkDir::new(log.path()) {
+        std::os::unix::fs::chown(entry.unwrap().path(), Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    std::os::unix::fs::chown(&path, Some(0), Some(0)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let as_nobody = |args: &str| -> (String, String) {
+        let mut shell = log.shell().spawn().expect("bash");
+        let line = format!(
+            "setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups caselog {args} 2>&1; echo \"exit $?\"\n"
+        );
+        shell
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(line.as_bytes())
+            .unwrap();
+        let out = shell.wait_with_output().unwrap();
+        let out = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (said, code) = out.trim_end().rsplit_once('\n').unwrap_or(("", out.trim()));
+        (said.to_string(), code.to_string())
+    };
+    if as_nobody("--version").1 != "exit 0" {
+        eprintln!("skipped: cannot run caselog as another user here (setpriv, or its folder)");
+        return;
+    }
+    let before = log.files();
+    let shown = format!("cases/2026/11/{held}.toml is read-only");
+    for args in [
+        format!("note {held} x"),
+        "fmt".to_string(),
+        format!("redact {held} --reason erasure --force"),
+    ] {
+        let (said, code) = as_nobody(&args);
+        assert_eq!(code, "exit 2", "{args}: {said}");
+        assert_eq!(said.lines().count(), 1, "{args}: {said}");
+        assert!(said.contains(&shown), "{args}: {said}");
+        assert_eq!(log.files(), before, "{args}");
+        assert_eq!(std::fs::metadata(&path).unwrap().uid(), 0, "{args}");
+    }
+    // Writable by others too, it changes as any other.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    assert_eq!(as_nobody(&format!("note {held} x")).1, "exit 0");
+}
