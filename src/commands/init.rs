@@ -87,7 +87,7 @@ fn make_log(root: &Path, shown: &dyn Fn(&str) -> String, out: &mut dyn Write) ->
     if settings.exists() {
         writeln!(out, "kept {}", shown(SETTINGS_FILE))?;
     } else {
-        write_whole(&settings, TEMPLATE)
+        write_whole(&settings, TEMPLATE.as_bytes())
             .with_context(|| format!("writing {}", shown(SETTINGS_FILE)))?;
         writeln!(
             out,
@@ -137,8 +137,11 @@ fn ensure_line(path: &Path, comment: &str, line: &str) -> Result<bool> {
     } else {
         "\n"
     };
-    write_whole(path, &format!("{existing}{separator}{comment}\n{line}\n"))
-        .with_context(|| format!("writing {}", path.display()))?;
+    write_whole(
+        path,
+        format!("{existing}{separator}{comment}\n{line}\n").as_bytes(),
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
     Ok(true)
 }
 

@@ -319,17 +319,7 @@ fn lost_comment(wanted: &[String], text: &str) -> Option<String> {
 }
 
 fn write(path: &Path, text: &[u8]) -> Result<()> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(folder)
-        .context("creating a temporary file for the merge")?;
-    std::io::Write::write_all(&mut file, text).context("writing the merge")?;
-    file.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    crate::store::write_whole(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
 /// What git would do without a driver: a line merge with markers. Where

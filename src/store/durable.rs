@@ -17,22 +17,37 @@ pub(super) const TEMP_SUFFIX: &str = ".tmp";
 
 /// An empty temporary file in `folder`, to be filled and renamed onto its
 /// target: with `permissions` (a replaced file's), else those of any new
-/// file (readable by all, less the umask).
+/// file (readable by all, less the umask). Its errors are the system's
+/// alone: `tempfile` would add the temporary file's absolute path, which
+/// means nothing to the person reading the message. Write to it through
+/// `as_file_mut` for the same reason.
 pub(super) fn temp_file_in(
     folder: &Path,
     permissions: Option<fs::Permissions>,
 ) -> io::Result<NamedTempFile> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
-    let permissions = permissions.or_else(|| {
+    let mode = {
         use std::os::unix::fs::PermissionsExt;
-        Some(fs::Permissions::from_mode(0o666))
-    });
+        permissions.map_or(0o666, |p| p.mode())
+    };
+    let made = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .make_in(folder, |path| {
+            let mut options = fs::OpenOptions::new();
+            options.read(true).write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(mode);
+            }
+            options.open(path)
+        })?;
+    #[cfg(not(unix))]
     if let Some(p) = permissions {
-        builder.permissions(p);
+        fs::set_permissions(made.path(), p)?;
     }
-    builder.tempfile_in(folder)
+    Ok(made)
 }
 
 /// Writes `text` to `path` whole or not at all, keeping the file's
@@ -40,11 +55,14 @@ pub(super) fn temp_file_in(
 /// file that is not a case (a person's `.gitignore`), which truncated and
 /// written again in place would be left cut short by a full disk or a
 /// kill part-way.
-pub fn write_whole(path: &Path, text: &str) -> io::Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
+pub fn write_whole(path: &Path, text: &[u8]) -> io::Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let permissions = fs::metadata(path).ok().map(|m| m.permissions());
     let mut file = temp_file_in(folder, permissions)?;
-    io::Write::write_all(&mut file, text.as_bytes())?;
+    io::Write::write_all(file.as_file_mut(), text)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -68,11 +86,8 @@ pub(super) fn rename_over(from: &Path, target: &Path) -> io::Result<()> {
 /// A synced copy of `from` in `target`'s folder, under a temporary name.
 pub(super) fn copy_beside(from: &Path, target: &Path) -> io::Result<NamedTempFile> {
     let folder = target.parent().unwrap_or(Path::new("."));
-    let mut beside = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(folder)?;
-    io::copy(&mut File::open(from)?, &mut beside)?;
+    let mut beside = temp_file_in(folder, None)?;
+    io::copy(&mut File::open(from)?, beside.as_file_mut())?;
     beside.as_file().sync_all()?;
     Ok(beside)
 }

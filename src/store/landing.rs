@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use super::durable::{TEMP_PREFIX, TEMP_SUFFIX, rename_over, sync_folder};
+use super::durable::{rename_over, sync_folder, temp_file_in};
 use super::{Store, WORK_DIR, safe};
 
 /// The record, in caselog's work folder while a batch lands.
@@ -127,18 +127,12 @@ impl Store {
         };
         let text = serde_json::to_vec(&record).context("recording a batch's files")?;
         let path = self.landing_path();
-        let mut file = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .suffix(TEMP_SUFFIX)
-            .tempfile_in(self.temp_dir()?)
+        temp_file_in(&self.temp_dir()?, None)
             .and_then(|mut file| {
-                file.write_all(&text)?;
+                file.as_file_mut().write_all(&text)?;
                 file.as_file().sync_all()?;
-                Ok(file)
+                file.persist(&path).map(|_| ()).map_err(|e| e.error)
             })
-            .with_context(|| format!("writing {}", self.shown(&path)))?;
-        file.flush()
-            .and_then(|()| file.persist(&path).map(|_| ()).map_err(|e| e.error))
             .with_context(|| format!("writing {}", self.shown(&path)))?;
         sync_folder(&self.root.join(WORK_DIR));
         Ok(())

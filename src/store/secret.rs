@@ -65,7 +65,8 @@ impl Store {
         let owner_only = None;
         let mut file = temp_file_in(&self.temp_dir()?, owner_only)
             .with_context(|| format!("creating {shown}"))?;
-        file.write_all(format!("{hex}\n").as_bytes())
+        file.as_file_mut()
+            .write_all(format!("{hex}\n").as_bytes())
             .and_then(|()| file.as_file().sync_all())
             .with_context(|| format!("writing {shown}"))?;
         match file.persist_noclobber(path) {

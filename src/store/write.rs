@@ -184,16 +184,13 @@ impl Store {
         if ignores_all {
             return;
         }
-        let written = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .suffix(TEMP_SUFFIX)
-            .tempfile_in(work)
-            .and_then(|mut file| {
-                file.write_all(b"# caselog's work folder: never committed.\n*\n")?;
-                file.as_file().sync_all()?;
-                file.persist(&ignore).map_err(|e| e.error)?;
-                Ok(())
-            });
+        let written = durable::temp_file_in(work, None).and_then(|mut file| {
+            file.as_file_mut()
+                .write_all(b"# caselog's work folder: never committed.\n*\n")?;
+            file.as_file().sync_all()?;
+            file.persist(&ignore).map_err(|e| e.error)?;
+            Ok(())
+        });
         let _ = written;
     }
 

@@ -419,3 +419,29 @@ fn init_on_a_full_disk_leaves_the_gitignore_as_it_was() {
         &after[text.len().min(after.len())..]
     );
 }
+
+/// A write that fails part-way names the file it was writing, and only
+/// that: the temporary file it wrote first is caselog's business, but
+/// its absolute path (`at path "/…/.caselog-Xb3kQz.tmp"`) was appended
+/// to the message wherever the text went through `tempfile`'s own
+/// writer: settings, `.gitignore`, the secret, a batch's record.
+#[test]
+fn a_write_failing_part_way_names_the_file_and_not_its_temporary_file() {
+    let log = Log::empty();
+    let out = log.run_limited("-f 0", ["init"]).output();
+    let init = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(3), "{init}");
+    assert_eq!(init.lines().count(), 1, "{init}");
+    assert!(init.contains("writing caselog.toml: "), "{init}");
+
+    let log = Log::new();
+    std::fs::write(log.path().join("cases.json"), "[]").unwrap();
+    let import = log.run_limited("-f 0", ["import", "cases.json"]).fails(3);
+    assert_eq!(import.lines().count(), 1, "{import}");
+    assert!(import.contains("writing .caselog/secret: "), "{import}");
+
+    for said in [init, import] {
+        assert!(!said.contains("at path"), "{said}");
+        assert!(!said.contains(".caselog-"), "{said}");
+    }
+}
