@@ -113,8 +113,9 @@ pub fn replace(
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         Err(err) => return Err(err).with_context(|| format!("reading {shown}")),
     };
+    remove_leftovers(&parent);
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".caselog-site-");
+    builder.prefix(TEMP_PREFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -123,6 +124,8 @@ pub fn replace(
     let building = builder
         .tempdir_in(&parent)
         .with_context(|| format!("making a temporary folder in {}", parent.display()))?;
+    // Held until this run ends: the folder is not a leftover.
+    let _in_use = in_use(building.path());
     for page in pages {
         let path = building.path().join(&page.path);
         if let Some(folder) = path.parent() {
@@ -144,9 +147,10 @@ pub fn replace(
         let _ = fs::remove_dir_all(&built);
         return Err(err).with_context(|| format!("moving the new site into {shown}"));
     }
-    // After an exchange the old site has the temporary name.
+    // After an exchange the old site has the temporary name (and is no
+    // longer held: a run starting now may have removed it already).
     if fs::symlink_metadata(&built).is_ok() {
-        fs::remove_dir_all(&built).with_context(|| {
+        remove_all(&built).with_context(|| {
             format!(
                 "removing the previous site of {shown}, moved aside to {}",
                 built.display()
@@ -154,6 +158,47 @@ pub fn replace(
         })?;
     }
     Ok(())
+}
+
+/// The names of the folders a run builds the site in, and moves the old
+/// one aside to, beside `--out`.
+const TEMP_PREFIX: &str = ".caselog-site-";
+
+/// Marks a folder of this run's as in use until the returned file is
+/// dropped (or the process dies, killed or not): a lock on the folder.
+fn in_use(folder: &Path) -> Option<fs::File> {
+    let file = fs::File::open(folder).ok()?;
+    file.try_lock().ok()?;
+    Some(file)
+}
+
+/// Removes the folders runs killed part-way left beside `--out` (a
+/// half-built site, or the previous one moved aside), which nothing else
+/// would ever remove: in the log's own folder, git lists them, and they
+/// hold the pages of the cases as they were (a redacted customer's too).
+/// A folder another run holds ([`in_use`]) is left be; one a run has made
+/// but not yet locked (a moment) may not be, and that run then fails,
+/// naming the page it could not write. Best effort: what cannot be
+/// removed stays for the next run.
+fn remove_leftovers(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let named = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
+        let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        if named && folder && in_use(&entry.path()).is_some() {
+            let _ = remove_all(&entry.path());
+        }
+    }
+}
+
+/// `remove_dir_all`, done when it is already gone.
+fn remove_all(folder: &Path) -> std::io::Result<()> {
+    match fs::remove_dir_all(folder) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        done => done,
+    }
 }
 
 /// Puts the folder `built` at `out`; the site `out` held is then gone, or
@@ -184,8 +229,9 @@ fn swap(built: &Path, out: &Path, parent: &Path) -> std::io::Result<()> {
     }
     // The old site waits in a temporary folder of its own, removed with it.
     let old = tempfile::Builder::new()
-        .prefix(".caselog-site-old-")
+        .prefix(&format!("{TEMP_PREFIX}old-"))
         .tempdir_in(parent)?;
+    let _in_use = in_use(old.path());
     fs::rename(out, old.path().join("site"))?;
     die_for_a_test(1);
     if let Err(err) = fs::rename(built, out) {

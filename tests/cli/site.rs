@@ -1289,3 +1289,43 @@ fn a_case_file_that_cannot_be_read_is_named_on_the_index_as_left_out() {
     let index = &pages(&log.path().join("site"))["index.html"];
     assert!(select(index, "#unreadable").is_empty());
 }
+
+/// A run killed part-way left its folder beside `--out` for good: the
+/// half-built site, or (killed once the new site was in) the previous
+/// one, with every case page as it was, where git lists it. The next run
+/// removes them, but never the folder of a run still at work.
+#[cfg(debug_assertions)]
+#[test]
+fn the_next_run_removes_what_a_killed_run_left_beside_out_but_not_a_running_ones() {
+    let (log, _) = log_with_cases();
+    site(&log, &[]);
+    let out = log
+        .run(["site", "--out", "site"])
+        .env("CASELOG_TEST_DIE_AFTER_SITE_RENAMES", "1")
+        .output();
+    assert!(!out.status.success(), "the run was to die part-way");
+    let half_built = log.path().join(".caselog-site-k1lled");
+    std::fs::create_dir_all(half_built.join("case")).unwrap();
+    std::fs::write(half_built.join("index.html"), "<p>half a site").unwrap();
+    let running = log.path().join(".caselog-site-running");
+    std::fs::create_dir(&running).unwrap();
+    let held = std::fs::File::open(&running).unwrap();
+    held.try_lock().expect("the running site's folder");
+    let left = |log: &Log| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(log.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".caselog-site"))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(left(&log).len(), 3, "{:?}", left(&log));
+
+    site(&log, &[]);
+    assert_eq!(left(&log), [".caselog-site-running"]);
+    drop(held);
+    site(&log, &[]);
+    assert_eq!(left(&log), Vec::<String>::new());
+}
