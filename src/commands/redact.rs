@@ -15,7 +15,7 @@ use crate::case::lifecycle;
 use crate::case::personal;
 use crate::case::redaction;
 use crate::case::{Action, Case, Status};
-use crate::error::{EXIT_OK, InputError};
+use crate::error::{self, EXIT_OK, InputError};
 use crate::git::{self, purge};
 use crate::practice::deadlines;
 use crate::refuse;
@@ -220,9 +220,22 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
     }
     let asked = args.purge_script.is_some() || args.rewrite_history;
     if !redacted.is_empty() || (asked && !purgeable.is_empty()) {
-        purge_history(session, &args, &reason, &purgeable, out)?;
+        purge_history(session, &args, &reason, &purgeable, out).map_err(after_landing)?;
     }
     Ok(EXIT_OK)
+}
+
+/// A failure once the redaction has landed (git out of room for the
+/// redacted version, a broken repository) must say the erasure is done,
+/// so nobody tells the customer it failed; and it is the system's, never
+/// the input's (exit 3), though `git` reads a failing git as the input's.
+fn after_landing(err: anyhow::Error) -> anyhow::Error {
+    if error::is_broken_pipe(&err) {
+        return err;
+    }
+    anyhow::anyhow!(
+        "the cases are redacted (listed above), but purging their old versions from git failed (redact their ids again with --purge-script FILE once it is fixed): {err:#}"
+    )
 }
 
 fn target(case: &Case) -> Target {

@@ -1395,3 +1395,53 @@ fn an_erasure_request_erases_nothing_while_a_case_file_cannot_be_read() {
     assert!(!log.case_text(&jo).contains("Jo Smith"));
     assert!(!log.case_text(&broken).contains("Jo Smith"));
 }
+
+/// Once the redaction has landed, git failing to store the redacted
+/// version (a full disk) exited 2, as if the request were wrong, with
+/// git's words alone: nothing said the erasure was done. It now says so,
+/// and exits 3, a failure of the system.
+#[cfg(unix)]
+#[test]
+fn git_failing_after_the_redaction_landed_says_it_is_done_and_fails_as_the_system() {
+    use std::os::unix::fs::PermissionsExt;
+    let (log, maria) = repository_with_history();
+    let real = std::process::Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    let real = String::from_utf8(real.stdout).unwrap().trim().to_string();
+    let bin = tempfile::tempdir().unwrap();
+    let git = bin.path().join("git");
+    std::fs::write(
+        &git,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = hash-object ] && [ \"$2\" = -w ]; then\n  echo 'fatal: unable to write loose object file: No space left on device' >&2\n  exit 128\nfi\nexec {real} \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = log
+        .run([
+            "redact",
+            "--customer",
+            "Maria López",
+            "--reason",
+            "erasure request",
+        ])
+        .at("2026-11-23T10:00:00Z")
+        .env("PATH", path)
+        .output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("the cases are redacted"), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    for id in &maria {
+        assert!(!log.case_text(id).contains("Maria"), "{id}");
+    }
+}
