@@ -119,6 +119,32 @@ fn writes_killed_at_random_moments_lose_no_acknowledged_event_and_leave_no_visib
         })
         .collect();
 
+    // Outside the log, so git never sees them: messages for `mail`, and
+    // an export of three cases for `import` (whose batch of files lands
+    // through its record) and then `redact --customer` (a batch too).
+    let outside = tempfile::tempdir().expect("a folder");
+    let export = outside.path().join("cases.json");
+    {
+        let source = Log::new();
+        for _ in 0..3 {
+            source
+                .run([
+                    "open",
+                    "--quiet",
+                    "--title",
+                    "A broken lamp",
+                    "--customer",
+                    "Zeno Imported",
+                    "--summary",
+                    "It flickers.",
+                ])
+                .ok();
+        }
+        std::fs::write(&export, source.run(["export", "--format", "json"]).ok())
+            .expect("the export written");
+    }
+    let export = export.display().to_string();
+
     let started = Instant::now();
     let mut promises: Vec<(String, Promise, String)> = Vec::new(); // (what, promise, stdout)
     let mut sent: Vec<String> = Vec::new(); // every event text ever sent
@@ -137,7 +163,7 @@ fn writes_killed_at_random_moments_lose_no_acknowledged_event_and_leave_no_visib
         for n in 0..count {
             let case = cases[rng.below(cases.len())].clone();
             let text = format!("round {rounds} write {n}");
-            let (args, promise): (Vec<String>, Promise) = match rng.below(20) {
+            let (args, promise): (Vec<String>, Promise) = match rng.below(26) {
                 0..=10 => (
                     vec!["note".into(), case.clone(), text.clone()],
                     Promise::Event { case, text },
@@ -177,7 +203,63 @@ fn writes_killed_at_random_moments_lose_no_acknowledged_event_and_leave_no_visib
                     ],
                     Promise::Case,
                 ),
-                _ => (vec!["fmt".into()], Promise::Nothing),
+                18..=19 => (vec!["fmt".into()], Promise::Nothing),
+                // Texts not promised as events do not start "round".
+                20 => (
+                    vec![
+                        "edit".into(),
+                        case,
+                        "--title".into(),
+                        format!("Edit {text}"),
+                    ],
+                    Promise::Nothing,
+                ),
+                21 => (
+                    vec![
+                        "wait".into(),
+                        case,
+                        "--on".into(),
+                        "customer".into(),
+                        "--reason".into(),
+                        format!("Wait {text}"),
+                    ],
+                    Promise::Nothing,
+                ),
+                22 => (
+                    vec![
+                        "close".into(),
+                        case,
+                        "--reason".into(),
+                        format!("Close {text}"),
+                    ],
+                    Promise::Nothing,
+                ),
+                23 => {
+                    let message = outside.path().join(format!("{rounds}-{n}.eml"));
+                    std::fs::write(
+                        &message,
+                        format!(
+                            "From: Ben <ben@example.com>\nSubject: Kettle {rounds} {n}\nMessage-ID: <{rounds}.{n}@example.com>\n\nThe kettle leaks.\n"
+                        ),
+                    )
+                    .expect("the message written");
+                    (
+                        vec!["mail".into(), message.display().to_string()],
+                        Promise::Case,
+                    )
+                }
+                24 => (vec!["import".into(), export.clone()], Promise::Nothing),
+                _ => (
+                    vec![
+                        "redact".into(),
+                        "--customer".into(),
+                        "Zeno Imported".into(),
+                        "--force".into(),
+                        "--reason".into(),
+                        "erasure request".into(),
+                    ],
+                    Promise::Nothing,
+                ),
             };
             if let Promise::Event { text, .. } = &promise {
                 sent.push(text.clone());
@@ -221,9 +303,11 @@ fn writes_killed_at_random_moments_lose_no_acknowledged_event_and_leave_no_visib
                     }
                     promises.push((write.what, write.promise, stdout));
                 }
-                // Refused: resolving a resolved case, reopening an open one.
+                // Refused: resolving a resolved case, reopening an open
+                // one, closing one not resolved, redacting a customer
+                // already erased (or not imported yet).
                 Some(2)
-                    if ["resolve", "reopen", "assign"]
+                    if ["resolve", "reopen", "assign", "wait", "close", "redact"]
                         .iter()
                         .any(|c| write.what.starts_with(c)) => {}
                 Some(code) => panic!("{} exited {code} by itself: {stderr}", write.what),
