@@ -14,7 +14,7 @@ use crate::error::{EXIT_OK, InputError};
 use crate::git;
 use crate::settings::SETTINGS_FILE;
 use crate::settings::TEMPLATE;
-use crate::store::{CASES_DIR, LOCK_FILE, WORK_DIR, write_whole};
+use crate::store::{CASES_DIR, LOCK_FILE, WORK_DIR, open_file, write_whole};
 
 /// Make a case log: cases/, caselog.toml, and the git merge driver
 ///
@@ -66,6 +66,15 @@ pub fn run(session: &Session, args: InitArgs, out: &mut dyn Write) -> Result<u8>
             "{folder} is not in a git repository: run `git init` first; nothing was written"
         ))
         .into());
+    }
+    // Files init adds lines to are read as any file of the log is (see
+    // `ensure_line`): one that is a link or no plain file is refused
+    // before anything is made.
+    for name in [".gitignore", ".gitattributes"] {
+        let path = root.join(name);
+        if fs::symlink_metadata(&path).is_ok() {
+            open_file(&path, &shown(name))?;
+        }
     }
     if !args.git {
         make_log(&root, &shown, out)?;
@@ -124,10 +133,17 @@ fn make_log(root: &Path, shown: &dyn Fn(&str) -> String, out: &mut dyn Write) ->
 /// Adds `line` (after `comment`) to a file unless it holds it already;
 /// whether it was added.
 fn ensure_line(path: &Path, comment: &str, line: &str) -> Result<bool> {
-    let existing = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    // Read as any file of the log is: a link (committed, so it arrives
+    // by `git pull`) would have its target's text, from outside the log,
+    // copied into the file git commits; a FIFO would hang the read.
+    let existing = if fs::symlink_metadata(path).is_ok() {
+        let shown = path.display().to_string();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut open_file(path, &shown)?, &mut text)
+            .with_context(|| format!("reading {shown}"))?;
+        text
+    } else {
+        String::new()
     };
     if existing.lines().any(|l| l.trim() == line) {
         return Ok(false);

@@ -35,7 +35,7 @@ use crate::untrusted;
 pub use durable::write_whole;
 pub use landing::Finished;
 pub use lock::{DEFAULT_LOCK_WAIT, Locked, Stale, is_lock_failure};
-pub use safe::resolved;
+pub use safe::{open_file, resolved};
 pub use walk::{Walk, parallel_map, parallel_parts};
 pub use write::{Batch, Changed};
 

@@ -445,3 +445,40 @@ fn a_write_failing_part_way_names_the_file_and_not_its_temporary_file() {
         assert!(!said.contains(".caselog-"), "{said}");
     }
 }
+
+/// `init` read the `.gitignore` and `.gitattributes` it adds its lines
+/// to through any link: one arriving by `git pull`, pointing out of the
+/// log, had its target's text copied into the file git commits (and a
+/// FIFO hung it). Now each is refused, naming it, before anything is made.
+#[cfg(unix)]
+#[test]
+fn init_refuses_a_gitignore_or_gitattributes_that_is_a_link_and_makes_nothing() {
+    for name in [".gitignore", ".gitattributes"] {
+        let log = Log::empty();
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("private");
+        std::fs::write(&target, "a line from outside the log\n").unwrap();
+        std::os::unix::fs::symlink(&target, log.path().join(name)).unwrap();
+        let out = log.run(["init"]).output();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{name} is a symbolic link")),
+            "{name}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        let link = std::fs::symlink_metadata(log.path().join(name)).unwrap();
+        assert!(link.file_type().is_symlink(), "{name} was replaced");
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            "a line from outside the log\n"
+        );
+        let made: Vec<_> = std::fs::read_dir(log.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != name)
+            .collect();
+        assert_eq!(made, Vec::<String>::new(), "{name}");
+    }
+}
