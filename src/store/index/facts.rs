@@ -327,6 +327,11 @@ impl<'s> SegmentReader<'s> {
     }
 
     /// Where the current entry lies in the file.
+    /// How many entries are left after the current one.
+    pub fn left(&self) -> u64 {
+        self.left
+    }
+
     pub fn span(&self) -> Span {
         let start = self.window_at + self.pos as u64;
         Span {

@@ -153,19 +153,48 @@ impl Store {
                 }
             }
         }
-        for (_, mut reader) in facts::segment_readers(snapshot) {
-            while reader.advance().ok()? {
-                let key = std::str::from_utf8(reader.key()?).ok()?;
-                if gone.contains(key) || below_replaced(&replaced, key) {
-                    continue;
-                }
-                found.push(Found {
-                    key: key.to_string(),
-                    identity: reader.identity()?,
-                });
-            }
+        // The snapshot's segments side by side, each already in key order
+        // and together in order.
+        let kept: Vec<Option<Vec<Found>>> = std::thread::scope(|scope| {
+            let readers: Vec<_> = facts::segment_readers(snapshot)
+                .into_iter()
+                .map(|(_, mut reader)| {
+                    let (gone, replaced) = (&gone, &replaced);
+                    scope.spawn(move || -> Option<Vec<Found>> {
+                        let mut kept = Vec::with_capacity(reader.left() as usize);
+                        while reader.advance().ok()? {
+                            let key = std::str::from_utf8(reader.key()?).ok()?;
+                            if gone.contains(key) || below_replaced(replaced, key) {
+                                continue;
+                            }
+                            kept.push(Found {
+                                key: key.to_string(),
+                                identity: reader.identity()?,
+                            });
+                        }
+                        Some(kept)
+                    })
+                })
+                .collect();
+            readers
+                .into_iter()
+                .map(|reader| {
+                    reader
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut all =
+            Vec::with_capacity(found.len() + kept.iter().flatten().map(Vec::len).sum::<usize>());
+        for part in kept {
+            all.extend(part?);
         }
-        found.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        if !found.is_empty() {
+            all.append(&mut found);
+            all.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        }
+        let found = all;
         let stems_rise = found.windows(2).all(|w| w[0].stem() < w[1].stem());
         Some(Walked {
             files: found,
