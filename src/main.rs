@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 // Whole-log passes build and drop many small values; mimalloc does that
@@ -36,7 +37,12 @@ fn main() -> ExitCode {
         // clap's messages quote what was typed: never raw to the terminal,
         // nor a card number into the mail cron sends of it.
         Err(err) => {
-            eprint!("{}", untrusted::block(&card::masked(&err.to_string())));
+            // Not `eprint!`, which panics when stderr cannot be written.
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                untrusted::block(&card::masked(&err.to_string()))
+            );
             return ExitCode::from(error::EXIT_INPUT);
         }
     };
@@ -44,7 +50,8 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "caselog: {}",
                 untrusted::line(&card::masked(&format!("{err:#}")))
             );

@@ -69,7 +69,14 @@ pub fn warn(err: &anyhow::Error) {
 pub fn say(text: &str) {
     // What is said may quote input (a bad cell of an import, an id that
     // matched nothing), and cron mails it: a card number goes masked.
-    eprintln!("caselog: {}", untrusted::line(&card::masked(text)));
+    // Not `eprintln!`, which panics when stderr cannot be written (a full
+    // disk under `2>>file`): what cannot be said is not said, and the
+    // exit code still tells.
+    let _ = writeln!(
+        std::io::stderr(),
+        "caselog: {}",
+        untrusted::line(&card::masked(text))
+    );
 }
 
 /// The usual ending of a command that changed one case: one line saying so.

@@ -450,3 +450,29 @@ fn an_argument_that_is_not_text_is_named_by_its_place_in_one_line() {
     assert!(stderr.contains(".json"), "{stderr}");
     assert!(!stderr.contains("not UTF-8"), "{stderr}");
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_stderr_that_cannot_be_written_leaves_the_exit_code_to_tell() {
+    // `2>/dev/full`, as a full disk under `2>>file` behaves: every write
+    // to stderr fails. Each way caselog speaks there (clap's refusal, a
+    // warning about one file among many, the error that stops a command)
+    // must end in its documented exit code, never a panic's 101.
+    let log = Log::new();
+    let id = log.open(&[]);
+    let other = log.open(&[]);
+    std::fs::write(log.case_path(&other), "[[[ not toml\n").unwrap();
+    for (args, code) in [
+        (vec!["list", "--no-such-flag"], 2),
+        (vec!["list"], 2),
+        (vec!["show", "nothing-like-it"], 2),
+        (vec!["note", &id, "Called back"], 0),
+    ] {
+        let full = std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = log.command(&args).stderr(full).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {out:?}");
+    }
+}
