@@ -2180,3 +2180,36 @@ fn a_watcher_ends_when_cases_go_and_a_pass_then_walks() {
     assert!(!learnt_from_the_watcher(&log));
     assert_agrees(&log, &ids[0], "refund");
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_pipe_named_as_a_case_is_reported_by_every_whole_log_command_watched_or_not() {
+    let (log, ids) = sample_log();
+    let _watcher = Watcher::start(&log);
+    assert_learns_and_agrees(&log, &ids[0], "watched");
+    // Where `ids[2]`'s file was: the case must not vanish without a word.
+    let path = log.case_path(&ids[2]);
+    fs::remove_file(&path).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for _ in 0..2 {
+        assert!(!learnt_from_the_watcher(&log), "only a walk reports it");
+        assert_agrees(&log, &ids[0], "refund");
+        let listed = log.run(["list"]).output();
+        assert_eq!(listed.status.code(), Some(2), "{listed:?}");
+        let said = String::from_utf8_lossy(&listed.stderr);
+        assert!(
+            said.contains(&format!("{}.toml", ids[2])) && said.contains("not a case file"),
+            "{said}"
+        );
+    }
+    // `check` lists it among its findings.
+    let checked = log.run(["check"]).output();
+    assert_eq!(checked.status.code(), Some(1), "{checked:?}");
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("not a case file"));
+    fs::remove_file(&path).unwrap();
+    assert_learns_and_agrees(&log, &ids[0], "the pipe removed");
+}

@@ -279,6 +279,13 @@ fn read_folder(
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => out.errors.push((entry.path(), e.into())),
             }
+        } else if !kind.is_file() && name.to_str().is_some_and(is_case_file_name) {
+            // A pipe, socket or device where a case file would be: no
+            // command reads one, and the case must not vanish unsaid.
+            out.errors.push((
+                entry.path(),
+                WalkError::RefusedName("a pipe, socket or device, not a case file"),
+            ));
         }
     }
 }

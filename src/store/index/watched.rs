@@ -140,17 +140,19 @@ impl Store {
                     identity: f.identity,
                 }));
                 replaced.insert(key);
-            } else if kind.is_file() {
+            } else {
                 let name = key.rsplit(SEPARATOR).next().unwrap_or(key);
-                if files::is_case_file_name(name) {
-                    if files::more_than_one_name(&meta) {
-                        return None;
-                    }
-                    found.push(Found {
-                        key: key.clone(),
-                        identity: Identity::of(&meta),
-                    });
+                if !files::is_case_file_name(name) {
+                    continue;
                 }
+                // A pipe or device named as a case: the walk says so.
+                if !kind.is_file() || files::more_than_one_name(&meta) {
+                    return None;
+                }
+                found.push(Found {
+                    key: key.clone(),
+                    identity: Identity::of(&meta),
+                });
             }
         }
         // The snapshot's segments side by side, each already in key order
