@@ -63,10 +63,13 @@ pub fn run(session: &Session, args: FollowUpArgs, out: &mut dyn Write) -> Result
             by,
             args.card.allow_card_like_number,
             |case, stamp| {
+                // From the time the event will carry: a clock behind the
+                // case's latest event records it at that event's time.
+                let from = lifecycle::in_order(case, stamp).at;
                 let when = match (span, at, settings) {
-                    (Some(span), _, Some(settings)) => settings.follow_up_due(span, stamp.at),
+                    (Some(span), _, Some(settings)) => settings.follow_up_due(span, from),
                     (_, Some(at), _) => at,
-                    _ => stamp.at,
+                    _ => from,
                 };
                 due = Some(when);
                 lifecycle::schedule_follow_up(case, stamp, when)

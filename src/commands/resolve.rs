@@ -69,8 +69,11 @@ pub fn run(session: &Session, args: ResolveArgs, out: &mut dyn Write) -> Result<
         args.by.by.as_deref(),
         args.card.allow_card_like_number,
         |case, stamp| {
+            // From the time the event will carry: a clock behind the
+            // case's latest event records it at that event's time.
+            let resolved_at = lifecycle::in_order(case, stamp).at;
             due = (!args.no_follow_up)
-                .then(|| settings.follow_up_due(settings.follow_up_after, stamp.at));
+                .then(|| settings.follow_up_due(settings.follow_up_after, resolved_at));
             settlement.follow_up_due = due;
             lifecycle::resolve(case, stamp, settlement)
         },

@@ -237,6 +237,74 @@ fn an_event_dated_before_the_last_one_is_recorded_at_the_last_one_s_time() {
 }
 
 #[test]
+fn a_follow_up_counts_from_the_time_its_event_carries_when_the_clock_is_behind() {
+    // Opened 2026-11-20 09:15 (a Friday); a clock three days behind.
+    let behind = "2026-11-17T09:15:00Z";
+    let log = Log::new();
+    let id = log.open(&[]);
+    // The resolution is dated at the opening; its follow-up is due the
+    // usual 48 working hours after that, never before the resolution.
+    let out = log
+        .run([
+            "resolve",
+            &id,
+            "--summary",
+            "Refunded",
+            "--outcome",
+            "upheld",
+        ])
+        .at(behind)
+        .output();
+    assert!(out.status.success(), "{out:?}");
+    let case = log.case_json(&id);
+    let resolved = case["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(resolved["at"], "2026-11-20T09:15:00Z");
+    let due = resolved["due"].as_str().unwrap().to_string();
+    assert!(due.as_str() > "2026-11-20T09:15:00Z", "{due}");
+    let ahead = log
+        .run([
+            "resolve",
+            &log.open(&[]),
+            "--summary",
+            "Refunded",
+            "--outcome",
+            "upheld",
+        ])
+        .at("2026-11-20T09:15:00Z")
+        .ok();
+    assert!(ahead.contains(&time_in(&due)), "{ahead} / {due}");
+    // A follow-up a day on, asked for with a clock behind, counts from the
+    // time its event carries, not refused as due before the case's last
+    // event.
+    let other = log.open(&[]);
+    log.run([
+        "resolve",
+        &other,
+        "--summary",
+        "Refunded",
+        "--outcome",
+        "upheld",
+        "--no-follow-up",
+    ])
+    .at("2026-11-20T09:15:00Z")
+    .ok();
+    let out = log
+        .run(["follow-up", "--in", "1d", &other])
+        .at(behind)
+        .output();
+    assert!(out.status.success(), "{out:?}");
+    let case = log.case_json(&other);
+    let event = case["events"].as_array().unwrap().last().unwrap().clone();
+    assert!(event["due"].as_str().unwrap() > event["at"].as_str().unwrap());
+    log.run(["check"]).ok();
+}
+
+/// `2026-11-24T09:15:00Z` as caselog prints it (`2026-11-24 09:15`).
+fn time_in(rfc3339: &str) -> String {
+    rfc3339.replace('T', " ")[..16].to_string()
+}
+
+#[test]
 fn a_missing_case_log_suggests_init() {
     let log = Log::empty();
     let stderr = log.run(["list"]).fails(2);
