@@ -291,7 +291,7 @@ impl<'c> JsonItem<'c> {
             id: item.case.id.as_str(),
             kind: item.deadline.kind.as_str(),
             due: crate::case::Timestamp(item.deadline.due).to_rfc3339(),
-            overdue: item.deadline.due < now,
+            overdue: item.deadline.is_due(now),
             seconds_overdue: (now - item.deadline.due).num_seconds(),
             assignee: item.case.assignee.as_deref(),
             title: &item.case.title,

@@ -459,3 +459,18 @@ fn holidays_count_for_no_day_of_a_deadline_or_hour_of_a_follow_up() {
         format!("{id}  follow-up  due in 1d 9h  ana  Late parcel\n")
     );
 }
+
+#[test]
+fn at_the_second_a_deadline_falls_due_every_command_calls_it_overdue() {
+    let log = Log::new();
+    let id = open_at(&log, "2026-11-20T09:00:00Z", &[]);
+    // The first response is due 24 hours on, to the second.
+    let at = "2026-11-21T09:00:00Z";
+    let json: serde_json::Value =
+        serde_json::from_str(&due_at(&log, at, &["--format", "json"])).unwrap();
+    let first = &json.as_array().unwrap()[0];
+    assert_eq!(first["due"], at, "{json}");
+    assert_eq!(first["overdue"], true, "{json}");
+    assert!(log.run(["show", &id]).at(at).ok().contains("OVERDUE"));
+    assert!(log.run(["list", "--overdue"]).at(at).ok().contains(&id));
+}
