@@ -10,7 +10,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::Session;
-use crate::store::watch::Ended;
+use crate::store::index::watch::Ended;
 
 /// Bring the index up to date (or build it afresh) and say what it holds
 ///

@@ -15,7 +15,6 @@ mod lock;
 mod safe;
 mod secret;
 mod walk;
-pub mod watch;
 mod write;
 
 use std::io::Read;

@@ -20,8 +20,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::files::{Found, Identity};
+use super::watch::Token;
 use super::{RACY_NS, digest};
-use crate::store::watch::Token;
 
 /// The snapshot's file name in the work folder.
 pub const FILE: &str = "facts";

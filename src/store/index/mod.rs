@@ -14,6 +14,7 @@ mod digest;
 mod facts;
 mod files;
 pub mod search;
+pub mod watch;
 mod watched;
 
 /// A file modified this close before an index was written is read again

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 
 use super::facts::{self, Snapshot, WalkRecord};
 use super::files::{self, Found, Identity, SEPARATOR, Walked};
-use crate::store::watch::{self, Changed};
+use super::watch::{self, Changed};
 use crate::store::{Store, WORK_DIR};
 
 /// The files a pass starts from, its walk's errors, and what the snapshot

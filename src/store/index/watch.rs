@@ -41,7 +41,7 @@ pub enum Changed {
     /// Anything may have: the asker must look at every file.
     Anything,
     /// These paths below `cases/` (index keys: names joined by
-    /// [`super::index::SEPARATOR`]), files or folders, each once, sorted.
+    /// [`super::SEPARATOR`]), files or folders, each once, sorted.
     Paths(Vec<String>),
 }
 
@@ -217,7 +217,7 @@ fn parse_answer(bytes: &[u8]) -> Option<Answer> {
     Some(Answer { token, changed })
 }
 
-impl super::Store {
+impl crate::store::Store {
     /// Watches this log's `cases/` until stopped, answering passes on the
     /// socket in the work folder; `ready` is told how many folders are
     /// watched once passes may ask.
@@ -229,12 +229,12 @@ impl super::Store {
 
     /// Stops this log's watcher; whether one was running.
     pub fn stop_watching(&self) -> bool {
-        stop(&self.root.join(super::WORK_DIR))
+        stop(&self.root.join(crate::store::WORK_DIR))
     }
 
     /// Whether a watcher answers for this log.
     pub fn is_watched(&self) -> bool {
-        ask(&self.root.join(super::WORK_DIR), None).is_some()
+        ask(&self.root.join(crate::store::WORK_DIR), None).is_some()
     }
 }
 
@@ -277,8 +277,8 @@ mod server {
     use anyhow::{Context, Result, bail};
     use inotify::{EventMask, Inotify, WatchDescriptor, WatchMask};
 
+    use super::super::files::SEPARATOR;
     use super::{Changed, Ended, HELLO, SOCKET, Token};
-    use crate::store::index::SEPARATOR;
 
     /// How many paths the account holds before it is dropped whole
     /// (every asker then stats everything once): each case written adds
@@ -821,8 +821,8 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     mod watching {
-        use super::super::*;
         use crate::store::index::SEPARATOR;
+        use super::super::*;
         use std::fs;
         use std::path::PathBuf;
 
