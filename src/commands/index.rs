@@ -73,6 +73,15 @@ pub fn run(session: &Session, args: IndexArgs, out: &mut dyn Write) -> Result<u8
         index.count()
     })?;
     session.tally(&errors);
+    // Every command answers without the index; this one's work was to
+    // keep it, and it could not.
+    if session.use_index()
+        && let Some(why) = store.index_trouble_seen()
+    {
+        anyhow::bail!(
+            "the index could not be kept ({why}); commands still answer, reading the case files"
+        );
+    }
     write!(
         out,
         "{} cases indexed ({} facts, {} searchable)",

@@ -64,6 +64,10 @@ pub struct Store {
     /// Whether the last pass over every case learnt what changed from the
     /// log's watcher (instead of a stat of every file), for `index` to say.
     watched_pass: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Why the index could last not be kept on disk, if it could not: the
+    /// commands that only read carry on from the files; `index`, whose
+    /// work it is, says so.
+    index_trouble: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// A case as read from its file.
@@ -92,6 +96,7 @@ impl Store {
             on_wait: |_| {},
             temp_dir: std::sync::OnceLock::new(),
             watched_pass: Default::default(),
+            index_trouble: Default::default(),
         })
     }
 

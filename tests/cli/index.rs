@@ -2213,3 +2213,24 @@ fn a_pipe_named_as_a_case_is_reported_by_every_whole_log_command_watched_or_not(
     fs::remove_file(&path).unwrap();
     assert_learns_and_agrees(&log, &ids[0], "the pipe removed");
 }
+
+#[test]
+fn index_says_when_it_could_not_keep_the_index_and_other_commands_still_answer() {
+    for (what, blocked) in [("facts", "facts"), ("search", "search.sqlite")] {
+        let (log, ids) = sample_log();
+        // Something no file can be written over: as a full or read-only
+        // disk would, the index cannot be kept.
+        let path = work(&log).join(blocked);
+        let _ = fs::remove_file(&path);
+        fs::create_dir_all(path.join("in-the-way")).unwrap();
+        let out = log.run(["index"]).output();
+        assert_eq!(out.status.code(), Some(3), "{what}: {out:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("the index could not be kept") && said.contains(blocked),
+            "{what}: {said}"
+        );
+        // Every other command answers as without the index.
+        assert_agrees(&log, &ids[0], "refund");
+    }
+}

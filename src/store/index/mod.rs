@@ -148,9 +148,26 @@ impl Store {
         if use_index && changed {
             // Best effort: a log on a read-only disk, or a writer racing
             // us, only leaves the index as it was.
-            let _ = self.write_index(&snapshot_path, walk, &files, &pieces, snapshot.as_ref());
+            if let Err(e) =
+                self.write_index(&snapshot_path, walk, &files, &pieces, snapshot.as_ref())
+            {
+                self.index_trouble(format!("writing {}: {e:#}", self.shown(&snapshot_path)));
+            }
         }
         (kept, errors)
+    }
+
+    /// Why the index could last not be kept on disk by this process, if
+    /// it could not.
+    pub fn index_trouble_seen(&self) -> Option<String> {
+        self.index_trouble
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn index_trouble(&self, why: String) {
+        *self.index_trouble.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
     }
 
     /// Deletes the index, so the next pass builds it afresh.

@@ -272,9 +272,14 @@ impl Store {
                 // into the new database.
                 Err(_) => {
                     let _ = self.forget_search_index();
-                    if let Ok((index, failed)) = self.update_on_disk(&path, &files, progress) {
-                        errors.extend(failed);
-                        return Ok((index, errors));
+                    match self.update_on_disk(&path, &files, progress) {
+                        Ok((index, failed)) => {
+                            errors.extend(failed);
+                            return Ok((index, errors));
+                        }
+                        Err(e) => {
+                            self.index_trouble(format!("keeping {}: {e:#}", self.shown(&path)))
+                        }
                     }
                 }
             }

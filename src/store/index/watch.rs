@@ -821,8 +821,8 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     mod watching {
-        use crate::store::index::SEPARATOR;
         use super::super::*;
+        use crate::store::index::SEPARATOR;
         use std::fs;
         use std::path::PathBuf;
 
