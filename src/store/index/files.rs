@@ -63,12 +63,29 @@ pub struct Found {
 /// `2026-old/y`), as paths do.
 pub const SEPARATOR: char = '\u{1}';
 
+/// The key of `name` in the folder at `folder` (`""` for `cases/`).
+/// Built by hand: one per file of 100,000, and `format!` costs more.
+pub fn key_below(folder: &str, name: &str) -> String {
+    let mut below = String::with_capacity(folder.len() + 1 + name.len());
+    if !folder.is_empty() {
+        below.push_str(folder);
+        below.push(SEPARATOR);
+    }
+    below.push_str(name);
+    below
+}
+
+/// The path of the file or folder at `key`, below `cases`.
+pub fn path_of(cases: &Path, key: &str) -> PathBuf {
+    let mut path = cases.to_path_buf();
+    path.extend(key.split(SEPARATOR));
+    path
+}
+
 impl Found {
     /// The file's path, below `cases`.
     pub fn path(&self, cases: &Path) -> PathBuf {
-        let mut path = cases.to_path_buf();
-        path.extend(self.key.split(SEPARATOR));
-        path
+        path_of(cases, &self.key)
     }
 
     /// The file's name without `.toml`: the case id it should hold.
@@ -229,16 +246,7 @@ fn read_folder(
             return;
         }
     };
-    // Built by hand: one per file of 100,000, and `format!` costs more.
-    let below = |name: &str| {
-        let mut below = String::with_capacity(key.len() + 1 + name.len());
-        if !key.is_empty() {
-            below.push_str(key);
-            below.push(SEPARATOR);
-        }
-        below.push_str(name);
-        below
-    };
+    let below = |name: &str| key_below(key, name);
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,

@@ -277,7 +277,7 @@ mod server {
     use anyhow::{Context, Result, bail};
     use inotify::{EventMask, Inotify, WatchDescriptor, WatchMask};
 
-    use super::super::files::SEPARATOR;
+    use super::super::files::{SEPARATOR, key_below, path_of};
     use super::{Changed, Ended, HELLO, SOCKET, Token};
 
     /// How many paths the account holds before it is dropped whole
@@ -644,17 +644,13 @@ mod server {
                 self.lost_track()?;
                 return Ok(None);
             };
-            let key = if folder.is_empty() {
-                name.to_string()
-            } else {
-                format!("{folder}{SEPARATOR}{name}")
-            };
+            let key = key_below(&folder, name);
             if mask.contains(EventMask::ISDIR) {
                 if mask.contains(EventMask::MOVED_FROM) {
                     self.unwatch_tree(&key);
                 }
                 if mask.intersects(EventMask::CREATE | EventMask::MOVED_TO) {
-                    let path = self.path_of(&key);
+                    let path = path_of(&self.cases, &key);
                     self.watch_tree(&path, key.clone())?;
                 }
             }
@@ -677,12 +673,6 @@ mod server {
             self.reset_at = self.pending;
             let cases = self.cases.clone();
             self.watch_tree(&cases, String::new())
-        }
-
-        fn path_of(&self, key: &str) -> PathBuf {
-            let mut path = self.cases.clone();
-            path.extend(key.split(SEPARATOR));
-            path
         }
 
         /// Watches `folder` (at `key`) and every folder below it. Each
@@ -727,12 +717,7 @@ mod server {
                             self.reset_at = self.pending;
                             continue;
                         };
-                        let below = if key.is_empty() {
-                            name.to_string()
-                        } else {
-                            format!("{key}{SEPARATOR}{name}")
-                        };
-                        left.push((entry.path(), below));
+                        left.push((entry.path(), key_below(&key, name)));
                     }
                 }
             }

@@ -108,15 +108,9 @@ impl Store {
             if below_replaced(&replaced, key) {
                 continue;
             }
-            if key.is_empty()
-                || key
-                    .split(SEPARATOR)
-                    .any(|part| part.is_empty() || part == "." || part == "..")
-            {
-                return None;
-            }
-            let mut path = self.cases.clone();
-            path.extend(key.split(SEPARATOR));
+            // A key whose parts could lead anywhere but down into
+            // `cases/` is no answer to trust.
+            let path = self.path_of_key(key).ok()?;
             gone.insert(key);
             let meta = match fs::symlink_metadata(&path) {
                 Ok(meta) => meta,
@@ -136,7 +130,7 @@ impl Store {
                     return None;
                 }
                 found.extend(walked.files.into_iter().map(|f| Found {
-                    key: format!("{key}{SEPARATOR}{}", f.key),
+                    key: files::key_below(key, &f.key),
                     identity: f.identity,
                 }));
                 replaced.insert(key);
