@@ -660,17 +660,22 @@ mod server {
 
         fn mark(&mut self, key: String) {
             if self.changed.len() >= MOST_PATHS && !self.changed.contains_key(&key) {
-                self.changed.clear();
-                self.reset_at = self.pending;
+                self.forget_changes();
             }
             self.changed.insert(key, self.pending);
+        }
+
+        /// Makes every token handed out so far worth nothing: its askers
+        /// look at everything once.
+        fn forget_changes(&mut self) {
+            self.changed.clear();
+            self.reset_at = self.pending;
         }
 
         /// Events were lost: every token handed out so far is worth
         /// nothing, and a folder made meanwhile may be unwatched.
         fn lost_track(&mut self) -> Result<()> {
-            self.changed.clear();
-            self.reset_at = self.pending;
+            self.forget_changes();
             let cases = self.cases.clone();
             self.watch_tree(&cases, String::new())
         }
@@ -713,8 +718,7 @@ mod server {
                         else {
                             // Not a key: the walk reports it, so the next
                             // pass must walk.
-                            self.changed.clear();
-                            self.reset_at = self.pending;
+                            self.forget_changes();
                             continue;
                         };
                         left.push((entry.path(), key_below(&key, name)));
