@@ -50,6 +50,14 @@ impl Store {
             return Walked::default();
         }
         self.land_interrupted_batch();
+        self.walk_landed()
+    }
+
+    /// The walk with identities, once any interrupted batch has landed.
+    pub(super) fn walk_landed(&self) -> Walked {
+        if !self.cases.exists() {
+            return Walked::default();
+        }
         index::walk(&self.cases, index::threads())
     }
 

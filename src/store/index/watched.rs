@@ -76,7 +76,8 @@ impl Store {
             }
         }
         self.watched_pass.store(false, Ordering::Relaxed);
-        let walked = self.walk_found();
+        // Landed above, before the question.
+        let walked = self.walk_landed();
         let hard_linked = walked.hard_linked;
         let (files, errors) = self.choose(walked);
         let clean = errors.is_empty() && !hard_linked;
