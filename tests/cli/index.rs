@@ -728,6 +728,30 @@ impl History {
     }
 }
 
+impl History {
+    /// Takes each step, comparing every whole-log command with the index
+    /// and without after each step that looks (the last always does,
+    /// aged); `looked` is told after each comparison.
+    fn take(
+        &mut self,
+        steps: &[(Op, Look, usize, usize)],
+        mut looked: impl FnMut(&History),
+    ) -> Result<(), String> {
+        for (i, (op, look, case, word)) in steps.iter().enumerate() {
+            self.apply(op);
+            let last = i + 1 == steps.len();
+            let look = if last { Look::Aged } else { *look };
+            if matches!(look, Look::Not) {
+                continue;
+            }
+            self.compare(look, *case, *word)
+                .map_err(|d| format!("after step {i} ({op:?}), looked at {look:?}: {d}"))?;
+            looked(self);
+        }
+        Ok(())
+    }
+}
+
 fn property_cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -758,16 +782,8 @@ proptest! {
         if let Err(d) = history.compare(Look::Now, 0, 0) {
             prop_assert!(false, "before any step: {}", d);
         }
-        for (i, (op, look, case, word)) in steps.iter().enumerate() {
-            history.apply(op);
-            let last = i + 1 == steps.len();
-            let look = if last { Look::Aged } else { *look };
-            if matches!(look, Look::Not) {
-                continue;
-            }
-            if let Err(d) = history.compare(look, *case, *word) {
-                prop_assert!(false, "after step {} ({:?}), looked at {:?}: {}", i, op, look, d);
-            }
+        if let Err(d) = history.take(&steps, |_| {}) {
+            prop_assert!(false, "{}", d);
         }
     }
 
@@ -781,17 +797,11 @@ proptest! {
         let mut history = History::new();
         history.watcher = Some(Watcher::start(&history.log));
         let mut learnt = 0;
-        for (i, (op, look, case, word)) in steps.iter().enumerate() {
-            history.apply(op);
-            let last = i + 1 == steps.len();
-            let look = if last { Look::Aged } else { *look };
-            if matches!(look, Look::Not) {
-                continue;
-            }
-            if let Err(d) = history.compare(look, *case, *word) {
-                prop_assert!(false, "after step {} ({:?}), looked at {:?}: {}", i, op, look, d);
-            }
+        let took = history.take(&steps, |history| {
             learnt += usize::from(learnt_from_the_watcher(&history.log));
+        });
+        if let Err(d) = took {
+            prop_assert!(false, "{}", d);
         }
         // Every look ends with passes that had the watcher's token, and
         // a log with no copy or link in it has them learn from it.
