@@ -10,7 +10,9 @@
 //! ignoring later events, so last month's figures can be reproduced
 //! exactly. The README defines each measure as computed here.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};

@@ -184,6 +184,7 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
         at: 0,
         people: [""; PEOPLE],
         named: 0,
+        last: None,
     };
     let format = r.u32()?;
     let id = CaseId::parse_full(r.str()?)?;
@@ -607,6 +608,11 @@ struct Reader<'b> {
     /// The people named so far, as [`Writer::person`] numbers them.
     people: [&'b str; PEOPLE],
     named: usize,
+    /// The last time read, in seconds and as its calendar day: a case's
+    /// times are mostly read from the one before and fall on few days,
+    /// and turning seconds into a date (and back) is most of a time's
+    /// cost.
+    last: Option<(i64, Timestamp)>,
 }
 
 impl<'b> Reader<'b> {
@@ -720,8 +726,28 @@ impl<'b> Reader<'b> {
     }
 
     fn time_from(&mut self, from: Timestamp) -> Option<Timestamp> {
-        let s = from.0.timestamp().wrapping_add(self.signed()?);
-        DateTime::from_timestamp(s, 0).map(Timestamp)
+        let from = match self.last {
+            Some((seconds, last)) if last == from => seconds,
+            _ => from.0.timestamp(),
+        };
+        let s = from.wrapping_add(self.signed()?);
+        self.at_seconds(s)
+    }
+
+    /// The time `s` seconds after the epoch, on the last time's day
+    /// without asking the calendar when it falls on it.
+    fn at_seconds(&mut self, s: i64) -> Option<Timestamp> {
+        const DAY: i64 = 86_400;
+        let time = match self.last {
+            Some((seconds, last)) if s.div_euclid(DAY) == seconds.div_euclid(DAY) => {
+                let of_day = u32::try_from(s.rem_euclid(DAY)).ok()?;
+                let clock = chrono::NaiveTime::from_num_seconds_from_midnight_opt(of_day, 0)?;
+                Timestamp(last.0.date_naive().and_time(clock).and_utc())
+            }
+            _ => Timestamp(DateTime::from_timestamp(s, 0)?),
+        };
+        self.last = Some((s, time));
+        Some(time)
     }
 
     fn word<T>(&mut self, word: fn(u8) -> Option<T>) -> Option<T> {
@@ -729,7 +755,8 @@ impl<'b> Reader<'b> {
     }
 
     fn time(&mut self) -> Option<Timestamp> {
-        DateTime::from_timestamp(self.signed()?, 0).map(Timestamp)
+        let s = self.signed()?;
+        self.at_seconds(s)
     }
 
     fn opt_time(&mut self) -> Option<Option<Timestamp>> {
