@@ -13,20 +13,114 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::ser::{Formatter, PrettyFormatter};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Characters that must never reach a terminal raw: C0 and C1 controls,
-/// DEL, the bidirectional overrides that can disguise text, and the
-/// invisible tag characters (which also carry caselog's own colours
-/// through [`TerminalSafe`]).
+/// DEL, the bidirectional overrides that can disguise text, the
+/// invisible characters that make two different names or ids look the
+/// same (zero-width space, word joiner, byte order mark and the other
+/// invisible format characters), and the invisible tag characters
+/// (which also carry caselog's own colours through [`TerminalSafe`]).
+///
+/// The zero-width joiner and non-joiner are hazardous only where they
+/// join nothing: see [`is_joiner`].
 pub fn is_hazardous(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}'
+            '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{FEFF}'
         )
         || ('\u{202A}'..='\u{202E}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
+        || ('\u{2060}'..='\u{2064}').contains(&c)
+        || ('\u{2066}'..='\u{206F}').contains(&c)
+        || ('\u{FFF9}'..='\u{FFFB}').contains(&c)
+        || ('\u{1BCA0}'..='\u{1BCA3}').contains(&c)
+        || ('\u{1D173}'..='\u{1D17A}').contains(&c)
         || TAGS.contains(&c)
+}
+
+/// The zero-width joiner and non-joiner: needed inside an emoji sequence
+/// (👩\u{200D}💻), between letters of the scripts that join (Arabic, Persian,
+/// the Indic scripts), and hazardous anywhere else, where they only make
+/// `ana` and `a\u{200D}na` look the same. [`joins`] tells which.
+pub fn is_joiner(c: char) -> bool {
+    matches!(c, ZWNJ | ZWJ)
+}
+
+const ZWNJ: char = '\u{200C}';
+const ZWJ: char = '\u{200D}';
+
+/// Whether the joiner `joiner`, between the text `before` and `after`
+/// it, does the work it exists for: it holds an emoji sequence together
+/// (the joiner and what follows are one grapheme cluster, Unicode's
+/// user-perceived character), or it stands between two letters of a
+/// script that joins. Anywhere else it only hides.
+pub fn joins(before: &str, joiner: char, after: &str) -> bool {
+    let (Some(previous), Some(next)) = (before.chars().next_back(), after.chars().next()) else {
+        return false;
+    };
+    if script_joins(previous) && script_joins(next) {
+        return true;
+    }
+    if joiner != ZWJ {
+        return false;
+    }
+    // The last user-perceived character before the joiner is enough:
+    // Unicode's emoji rule looks back to its pictograph and no further.
+    let near = &before[floor_char_boundary(before, before.len().saturating_sub(JOINER_CONTEXT))..];
+    let last = near.graphemes(true).next_back().unwrap_or("");
+    // A sequence holding a character that is shown escaped (a tag, a
+    // stray non-joiner) is broken on screen: nothing is left to join.
+    if last.chars().any(|c| is_hazardous(c) || c == ZWNJ) {
+        return false;
+    }
+    let mut joined = String::with_capacity(last.len() + 8);
+    joined.push_str(last);
+    joined.push(joiner);
+    joined.push(next);
+    // What follows must be a character of its own that the joiner
+    // joins on, not a mark (or another joiner) that clings to anything.
+    let clings = |c: char| {
+        let mut pair = String::from("a");
+        pair.push(c);
+        pair.graphemes(true).nth(1).is_none()
+    };
+    joined.graphemes(true).nth(1).is_none() && !clings(next)
+}
+
+/// The scripts whose letters a zero-width (non-)joiner sits between in
+/// ordinary writing: Arabic and the other joining scripts of its region
+/// (with their presentation forms), the Indic scripts, Myanmar and
+/// Mongolian.
+fn script_joins(c: char) -> bool {
+    matches!(c,
+        '\u{0620}'..='\u{08FF}'
+            | '\u{0900}'..='\u{0DFF}'
+            | '\u{1000}'..='\u{109F}'
+            | '\u{1800}'..='\u{18AF}'
+            | '\u{FB50}'..='\u{FDFF}'
+            | '\u{FE70}'..='\u{FEFC}')
+}
+
+/// The greatest character boundary of `text` at or below `at`.
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Whether the character `c` at byte `at` of `text` must be shown
+/// escaped: a hazardous one, or a joiner that joins nothing.
+pub fn hides(text: &str, at: usize, c: char) -> bool {
+    is_hazardous(c) || (is_joiner(c) && !joins(&text[..at], c, &text[at + c.len_utf8()..]))
 }
 
 /// Whether `text` is printable ASCII only: one column a byte, nothing to
@@ -136,7 +230,8 @@ pub fn block(text: &str) -> Cow<'_, str> {
 }
 
 fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
-    let plain = |c: char| !(is_hazardous(c) || c == '\t');
+    // Joiners are looked at in their place: most are in emoji sequences.
+    let plain = |c: char| !(is_hazardous(c) || is_joiner(c) || c == '\t');
     // The plain ASCII start is a character boundary: only the rest is
     // looked at character by character.
     let ascii = run_of(text.as_bytes(), printable);
@@ -144,13 +239,13 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         match c {
             '\n' if keep_newlines => out.push('\n'),
             '\n' => out.push_str(" ⏎ "),
             '\r' if keep_newlines => {}
             '\t' => out.push_str("    "),
-            c if is_hazardous(c) => {
+            c if hides(text, at, c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
@@ -169,11 +264,17 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 /// dropped. Anything else that looks like one is escaped as text.
 pub struct TerminalSafe<W: Write> {
     inner: W,
-    /// Bytes of a character (or a `\r`, or a colour mark) split across
-    /// two writes.
+    /// Bytes of a character (or a `\r`, a joiner, or a colour mark)
+    /// split across two writes.
     pending: Vec<u8>,
+    /// The end of the text already written: what a joiner at the start
+    /// of the next write joins (or not).
+    tail: String,
     colour: bool,
 }
+
+/// How much of the text before a joiner [`joins`] needs at most.
+const JOINER_CONTEXT: usize = 64;
 
 impl<W: Write> TerminalSafe<W> {
     /// A writer that shows caselog's colours when `colour` is on.
@@ -181,6 +282,7 @@ impl<W: Write> TerminalSafe<W> {
         TerminalSafe {
             inner,
             pending: Vec::new(),
+            tail: String::new(),
             colour,
         }
     }
@@ -204,12 +306,20 @@ impl<W: Write> TerminalSafe<W> {
                 break;
             };
             let width = c.len_utf8();
-            if !is_hazardous(c) {
+            let rest = &text[i + width..];
+            if is_joiner(c) && rest.is_empty() && !at_end {
+                // What it joins is in the next write.
+                self.inner.write_all(&bytes[plain_from..i])?;
+                self.remember(&text[..i]);
+                self.pending.extend_from_slice(&bytes[i..]);
+                return Ok(());
+            }
+            let hides = is_hazardous(c) || (is_joiner(c) && !self.joins(&text[..i], c, rest));
+            if !hides {
                 i += width;
                 continue;
             }
             self.inner.write_all(&bytes[plain_from..i])?;
-            let rest = &text[i + width..];
             let mut taken = width;
             match c {
                 '\r' if rest.starts_with('\n') => self.inner.write_all(b"\r")?,
@@ -225,6 +335,7 @@ impl<W: Write> TerminalSafe<W> {
                         && rest.chars().count() < MARK_MAX_CHARS
                         && !rest.contains(MARK_END) =>
                     {
+                        self.remember(&text[..i]);
                         self.pending.extend_from_slice(&bytes[i..]);
                         return Ok(());
                     }
@@ -235,7 +346,33 @@ impl<W: Write> TerminalSafe<W> {
             i += taken;
             plain_from = i;
         }
+        self.remember(text);
         self.inner.write_all(&bytes[plain_from..])
+    }
+
+    /// Whether a joiner after `before` (this write's text up to it)
+    /// joins, with the text of earlier writes before that.
+    fn joins(&self, before: &str, joiner: char, after: &str) -> bool {
+        if before.len() >= JOINER_CONTEXT || self.tail.is_empty() {
+            return joins(before, joiner, after);
+        }
+        joins(&format!("{}{before}", self.tail), joiner, after)
+    }
+
+    /// Keeps the end of `written` (following what was kept before) for
+    /// a joiner in the next write.
+    fn remember(&mut self, written: &str) {
+        if written.len() >= JOINER_CONTEXT {
+            self.tail.clear();
+            let from = floor_char_boundary(written, written.len() - JOINER_CONTEXT);
+            self.tail.push_str(&written[from..]);
+        } else {
+            self.tail.push_str(written);
+            if self.tail.len() > 2 * JOINER_CONTEXT {
+                let from = floor_char_boundary(&self.tail, self.tail.len() - JOINER_CONTEXT);
+                self.tail.drain(..from);
+            }
+        }
     }
 
     /// Writes what of `bytes` is whole characters; up to three bytes of
@@ -279,9 +416,10 @@ impl<W: Write> Write for TerminalSafe<W> {
 
 /// A pretty JSON formatter that escapes every hazardous character.
 ///
-/// serde_json escapes C0 controls but passes C1 controls and bidirectional
-/// overrides through raw; this escapes those too, so piping `--format
-/// json` to a terminal is harmless.
+/// serde_json escapes C0 controls but passes C1 controls, bidirectional
+/// overrides and invisible characters through raw; this escapes those
+/// too (and every zero-width joiner), so piping `--format json` to a
+/// terminal is harmless and the JSON stays JSON.
 pub struct JsonEscaper<'a>(PrettyFormatter<'a>);
 
 impl JsonEscaper<'_> {
@@ -308,7 +446,10 @@ impl Formatter for JsonEscaper<'_> {
         }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
-            if is_hazardous(c) {
+            // Every joiner, even one that joins: JSON is data, and
+            // written to a terminal it passes [`TerminalSafe`], which
+            // must find nothing to escape in it or the JSON would break.
+            if is_hazardous(c) || is_joiner(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
                 // Above U+FFFF, JSON escapes the UTF-16 surrogate pair.
                 for unit in c.encode_utf16(&mut [0; 2]) {
@@ -411,6 +552,66 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_become_visible_text() {
+        for (text, shown) in [
+            ("ana\u{200B}@example.com", "ana\\u{200b}@example.com"),
+            ("a\u{2060}b\u{FEFF}c", "a\\u{2060}b\\u{feff}c"),
+            (
+                "a\u{180E}b\u{2064}c\u{206A}d",
+                "a\\u{180e}b\\u{2064}c\\u{206a}d",
+            ),
+            // A joiner between letters that do not join only hides.
+            ("a\u{200D}na", "a\\u{200d}na"),
+            ("a\u{200C}na", "a\\u{200c}na"),
+            ("\u{200D}start", "\\u{200d}start"),
+            ("end\u{200D}", "end\\u{200d}"),
+            ("👩\u{200D}x", "👩\\u{200d}x"),
+            // Nor one before a mark or another joiner, nor one after a
+            // character that is itself shown escaped.
+            ("é\u{200D}\u{200C}", "é\\u{200d}\\u{200c}"),
+            ("💻\u{200C}\u{200D}💻", "💻\\u{200c}\\u{200d}💻"),
+            ("👩\u{E007F}\u{200D}😀", "👩\\u{e007f}\\u{200d}😀"),
+        ] {
+            assert_eq!(line(text), shown, "{text:?}");
+            assert_eq!(block(text), shown, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn joiners_that_join_are_left_alone() {
+        for text in [
+            // Emoji sequences: a person at work, with a skin tone, a
+            // gendered one ending in a presentation selector, a family.
+            "👩\u{200D}💻",
+            "👩🏽\u{200D}💻",
+            "🤦\u{200D}♀\u{FE0F}",
+            "❤\u{FE0F}\u{200D}🔥",
+            "👨\u{200D}👩\u{200D}👧\u{200D}👦",
+            // Persian (a non-joiner between Arabic letters) and Hindi
+            // (a joiner after a virama).
+            "می\u{200C}خواهم",
+            "क्\u{200D}ष",
+        ] {
+            assert_eq!(line(text), text, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_terminal_safe_writer_judges_a_joiner_split_across_writes() {
+        let text = "👩\u{200D}💻 and a\u{200D}na\u{200B}";
+        let whole = painted(false, &[text]);
+        assert_eq!(whole, "👩\u{200D}💻 and a\\u{200d}na\\u{200b}");
+        for split in 0..=text.len() {
+            if text.is_char_boundary(split) {
+                let (one, two) = text.split_at(split);
+                assert_eq!(painted(false, &[one, two]), whole, "split at {split}");
+            }
+        }
+        // A joiner that ends the output joins nothing.
+        assert_eq!(painted(false, &["👩\u{200D}"]), "👩\\u{200d}");
+    }
+
+    #[test]
     fn plain_text_is_not_copied() {
         assert!(matches!(
             line("Refund not received — 3 weeks"),
@@ -462,7 +663,7 @@ mod tests {
         /// the same, and nothing hazardous but a `\r\n` line end is in it.
         #[test]
         fn the_terminal_safe_writer_gives_one_answer_for_any_split(
-            text in "[a\\x1b\\x07\\r\\n\\t\\u{9b}\\u{202e}\\u{e0001}\\u{e007f}é€😀 ;]{0,40}",
+            text in "[a\\x1b\\x07\\r\\n\\t\\u{9b}\\u{202e}\\u{e0001}\\u{e007f}é€😀 ;\\u{200b}\\u{200c}\\u{200d}👩💻🏽م]{0,40}",
             splits in proptest::collection::vec(0usize..200, 0..6),
         ) {
             let bytes = text.as_bytes();
@@ -482,6 +683,26 @@ mod tests {
                 !stripped.chars().any(|c| is_hazardous(c) && c != '\n' && c != '\t'),
                 "{:?}", whole
             );
+            // A joiner let through joins what stands either side of it.
+            for (at, c) in whole.char_indices() {
+                if is_joiner(c) {
+                    proptest::prop_assert!(
+                        joins(&whole[..at], c, &whole[at + c.len_utf8()..]),
+                        "{:?}", whole
+                    );
+                }
+            }
+        }
+
+        /// Text made safe has nothing left to make safe.
+        #[test]
+        fn a_line_made_safe_is_safe(
+            text in "[a\\x1b\\n\\t\\u{202e}é😀 \\u{200b}\\u{200c}\\u{200d}👩💻🏽مक्]{0,40}",
+        ) {
+            let shown = line(&text);
+            proptest::prop_assert!(!shown.chars().any(is_hazardous), "{:?}", shown);
+            proptest::prop_assert_eq!(line(&shown), shown.clone());
+            proptest::prop_assert_eq!(painted(false, &[&shown]), shown.into_owned());
         }
     }
 
@@ -555,8 +776,12 @@ mod tests {
     fn json_escapes_c1_controls_and_bidi_overrides() {
         let mut out = Vec::new();
         let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsonEscaper::new());
-        serde::Serialize::serialize("a\u{9b}b\u{202e}c", &mut serializer).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "\"a\\u009bb\\u202ec\"");
+        serde::Serialize::serialize("a\u{9b}b\u{202e}c\u{200b}d\u{200d}e", &mut serializer)
+            .unwrap();
+        let json = String::from_utf8(out).unwrap();
+        assert_eq!(json, "\"a\\u009bb\\u202ec\\u200bd\\u200de\"");
+        // What the terminal-safe writer then finds to escape: nothing.
+        assert_eq!(painted(false, &[&json]), json);
         let mut out = Vec::new();
         let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsonEscaper::new());
         serde::Serialize::serialize("\u{e0001}", &mut serializer).unwrap();

@@ -49,6 +49,7 @@ pub fn is_message_id(id: &str) -> bool {
             c.is_whitespace()
                 || c.is_control()
                 || crate::untrusted::is_hazardous(c)
+                || crate::untrusted::is_joiner(c)
                 || c == '<'
                 || c == '>'
         })

@@ -211,6 +211,7 @@ pub fn is_address(text: &str) -> bool {
             c.is_whitespace()
                 || c.is_control()
                 || crate::untrusted::is_hazardous(c)
+                || crate::untrusted::is_joiner(c)
                 || matches!(
                     c,
                     ',' | ';' | '<' | '>' | '"' | '(' | ')' | '[' | ']' | '\\' | ':'

@@ -832,16 +832,19 @@ fn markdown_reports_escape_a_pipe_so_the_table_keeps_its_columns() {
 // values typed on the command line, file names, git subjects.
 
 /// Window title, clear screen, hyperlink, clipboard write, a right-to-left
-/// override and a C1 control (CSI).
-const HOSTILE: &str =
-    "\u{1b}]0;X\u{7}\u{1b}[2J\u{1b}]8;;http://x\u{7}\u{1b}]52;c;aGk=\u{7}\u{202e}\u{9b}";
+/// override, a C1 control (CSI), and the invisible characters that make
+/// two names look the same: zero-width space, word joiner, byte order
+/// mark and a joiner between letters that do not join.
+const HOSTILE: &str = "\u{1b}]0;X\u{7}\u{1b}[2J\u{1b}]8;;http://x\u{7}\u{1b}]52;c;aGk=\u{7}\u{202e}\u{9b}\
+     \u{200b}\u{2060}\u{feff}a\u{200d}b";
 /// The same hazards with no `;` (tags may not hold one) and no `/` (for a
 /// file name).
-const HOSTILE_SHORT: &str = "\u{1b}[2J\u{7}\u{202e}\u{9b}";
+const HOSTILE_SHORT: &str = "\u{1b}[2J\u{7}\u{202e}\u{9b}\u{200b}a\u{200d}b";
 
 /// Fails when `output` holds anything that would drive a terminal: ESC,
 /// BEL, any other control but a line break or tab (a `\r` only before a
-/// `\n`), a C1 control, or a bidirectional override.
+/// `\n`), a C1 control, a bidirectional override, or an invisible
+/// character (the hostile text has no emoji for a joiner to join).
 #[track_caller]
 fn assert_terminal_safe(what: &str, output: &str) {
     let mut chars = output.chars().peekable();
@@ -850,6 +853,7 @@ fn assert_terminal_safe(what: &str, output: &str) {
             '\n' | '\t' => false,
             '\r' => chars.peek() != Some(&'\n'),
             '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => true,
+            '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => true,
             c => c.is_control(),
         };
         assert!(
@@ -981,6 +985,10 @@ fn case_text_never_reaches_the_terminal_raw() {
         &["changes", "HEAD~1..HEAD"],
         &["changes", "HEAD~1..HEAD", "--format", "markdown"],
         &["changes", "HEAD~1..HEAD", "--format", "json"],
+        &["search", "Refund"],
+        &["search", "money"],
+        &["search", "money", "--format", "json"],
+        &["due"],
         &["fmt", "--check"],
         &["check"],
         &["check", "--format", "github"],
@@ -998,6 +1006,11 @@ fn case_text_never_reaches_the_terminal_raw() {
     for args in &runs {
         let (code, stdout, stderr) = safe_run(log.run(args), &format!("{args:?}"));
         assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        // Made safe, JSON is still JSON.
+        if args.contains(&"json") {
+            let parsed = serde_json::from_str::<serde_json::Value>(&stdout);
+            assert!(parsed.is_ok(), "{args:?}: {parsed:?}: {stdout}");
+        }
         if shows_escaped(&stdout) {
             shown += 1;
         }

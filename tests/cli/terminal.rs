@@ -211,3 +211,34 @@ fn a_pager_that_fails_never_costs_the_output_or_the_exit_code() {
     let (code, _) = in_terminal(log.run(["report"]).env("PAGER", "true"), 100);
     assert_eq!(code, Some(0));
 }
+
+#[test]
+fn invisible_characters_show_escaped_and_joined_emoji_and_scripts_as_typed() {
+    let log = Log::new();
+    // An emoji sequence and a Persian word need their joiners; a
+    // zero-width space or a joiner between Latin letters only makes a
+    // name look like another.
+    let title = "Laptop 👩\u{200D}💻 می\u{200C}خواهم";
+    let id = open(
+        &log,
+        title,
+        &["--customer", "an\u{200B}a", "--assignee", "b\u{200D}en"],
+    );
+    for (args, names) in [
+        (vec!["list"], &["an\\u{200b}a", "b\\u{200d}en"][..]),
+        (vec!["show", id.as_str()], &["an\\u{200b}a"][..]),
+        (vec!["due", "--all"], &["b\\u{200d}en"][..]),
+        (vec!["search", "Laptop"], &[][..]),
+    ] {
+        let out = log.run(&args).ok();
+        assert!(out.contains(title), "{args:?}: {out}");
+        for name in names {
+            assert!(out.contains(name), "{args:?}: {name}: {out}");
+        }
+        assert!(
+            !out.contains('\u{200B}') && !out.contains("b\u{200D}en"),
+            "{args:?}: {}",
+            out.escape_debug()
+        );
+    }
+}

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::case::{Case, Event, Timestamp};
-use crate::untrusted::is_hazardous;
+use crate::untrusted::hides;
 
 /// The sections of a case file, in canonical order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -268,13 +268,15 @@ pub fn string_literal(s: &str) -> String {
     let multi_line = s.contains('\n');
     let mut out = String::with_capacity(s.len() + 8);
     out.push_str(if multi_line { "\"\"\"\n" } else { "\"" });
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut chars = s.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
             // In a multi-line string a quote is only dangerous next to another
             // quote or the closing delimiter.
-            '"' if !multi_line || chars.peek().is_none_or(|&n| n == '"') => out.push_str("\\\""),
+            '"' if !multi_line || chars.peek().is_none_or(|&(_, n)| n == '"') => {
+                out.push_str("\\\"")
+            }
             '\n' if multi_line => out.push('\n'),
             '\t' if multi_line => out.push('\t'),
             '\t' => out.push_str("\\t"),
@@ -282,10 +284,10 @@ pub fn string_literal(s: &str) -> String {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             // Above U+FFFF (the invisible tag characters), TOML's long escape.
-            c if is_hazardous(c) && u32::from(c) > 0xFFFF => {
+            c if hides(s, at, c) && u32::from(c) > 0xFFFF => {
                 let _ = write!(out, "\\U{:08X}", u32::from(c));
             }
-            c if is_hazardous(c) => {
+            c if hides(s, at, c) => {
                 let _ = write!(out, "\\u{:04X}", u32::from(c));
             }
             c => out.push(c),
@@ -332,11 +334,18 @@ mod tests {
 
     #[test]
     fn escapes_keep_terminal_controls_out_of_the_file() {
-        let literal = string_literal("a\u{1b}[2Jb\nc\u{7}d\u{202E}e\u{9b}f");
+        let literal = string_literal(
+            "a\u{1b}[2Jb\nc\u{7}d\u{202E}e\u{9b}f\u{200B}g\u{2060}h\u{FEFF}i\u{200D}j",
+        );
         assert!(
-            !literal.chars().any(|c| is_hazardous(c) && c != '\n'),
+            !literal
+                .chars()
+                .any(|c| crate::untrusted::is_hazardous(c) && c != '\n'),
             "{literal}"
         );
+        assert!(literal.ends_with("i\\u200Dj\"\"\""), "{literal}");
+        // A joiner that holds an emoji together stays as it is.
+        assert_eq!(string_literal("👩\u{200D}💻"), "\"👩\u{200D}💻\"");
     }
 
     proptest! {
