@@ -11,6 +11,7 @@ use icalendar::{Calendar, Component, Todo, TodoStatus};
 use serde::Serialize;
 
 use super::args::{FilterArgs, PersonCheck, words};
+use super::terminal::{columns, pad};
 use super::{Session, Terminal, Tint};
 use crate::case::id::CaseId;
 use crate::case::{Case, Severity, Status};
@@ -231,32 +232,31 @@ fn write_text(
 ) -> Result<()> {
     // Widths first, then each line as it is written: 50,000 lines need
     // not be held as cells. Both on every core.
+    // Measured in columns: an assignee may be written in a script whose
+    // characters take two, or hold an accent that takes none.
     let widths = super::lines::widest(items, [0; 4], |item| {
         [
-            item.case.id.as_str().chars().count(),
-            item.deadline.kind.label().chars().count(),
-            item.state.chars().count(),
-            assignee(item).chars().count(),
+            columns(item.case.id.as_str()),
+            columns(item.deadline.kind.label()),
+            columns(item.state),
+            columns(&assignee(item)),
         ]
     });
     super::lines::write(out, items, |item, text| {
         use std::fmt::Write as _;
         // Padded first, then painted: the colour takes no column.
-        let state = format!("{:<w$}", item.state, w = widths[2]);
+        let state = pad(item.state, widths[2]);
         let state = match tint(&item.deadline, now) {
             Some(tint) => terminal.paint(tint, &state),
             None => state,
         };
         let _ = writeln!(
             text,
-            "{:<w0$}  {:<w1$}  {state}  {:<w3$}  {}",
-            item.case.id.as_str(),
-            item.deadline.kind.label(),
-            assignee(item),
+            "{}  {}  {state}  {}  {}",
+            pad(item.case.id.as_str(), widths[0]),
+            pad(item.deadline.kind.label(), widths[1]),
+            pad(&assignee(item), widths[3]),
             line(&item.case.title),
-            w0 = widths[0],
-            w1 = widths[1],
-            w3 = widths[3],
         );
     })?;
     Ok(())

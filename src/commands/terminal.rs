@@ -12,6 +12,7 @@ use std::io::{self, IsTerminal, Write};
 use std::process::{Command, Stdio};
 
 use anstyle::{AnsiColor, Style};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::case::{Severity, Status};
 use crate::untrusted;
@@ -163,22 +164,38 @@ pub fn columns(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }
 
-/// `text` cut to at most `width` columns, ending in `…` when cut.
+/// `text` cut to at most `width` columns, ending in `…` when cut. The
+/// cut falls between user-perceived characters (grapheme clusters): an
+/// accent, a skin tone or the rest of an emoji sequence is never cut
+/// from the character it belongs to.
 pub fn shorten(text: &str, width: usize) -> String {
     if columns(text) <= width {
         return text.to_string();
     }
     let mut out = String::new();
     let mut used = 0;
-    for c in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    for character in text.graphemes(true) {
+        let w = columns(character);
         if used + w + 1 > width {
             break;
         }
-        out.push(c);
+        out.push_str(character);
         used += w;
     }
     out.push('…');
+    out
+}
+
+/// `text` followed by the blanks that make it `width` columns wide (a
+/// wide character takes two, an accent none), as `{:<width$}` would pad
+/// it if it counted columns rather than characters.
+pub fn pad(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + width);
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(columns(text)),
+    ));
     out
 }
 
@@ -239,5 +256,26 @@ mod tests {
         assert_eq!(shorten("Charged twice for August", 12), "Charged twi…");
         assert_eq!(shorten("Café", 4), "Café");
         assert_eq!(shorten("日本語のタイトル", 7), "日本語…");
+    }
+
+    #[test]
+    fn text_shortens_between_whole_characters_and_pads_by_columns() {
+        // A decomposed accent, a skin tone, an emoji sequence and a flag
+        // stay whole: the cut never leaves half of one before the `…`.
+        for (text, width, short) in [
+            ("Cafe\u{301}s and more", 5, "Cafe\u{301}…"),
+            ("ab👍🏽cd and more", 5, "ab👍🏽…"),
+            ("ab👍🏽cd and more", 4, "ab…"),
+            ("a👩\u{200D}💻 b and more", 4, "a👩\u{200D}💻…"),
+            ("a👩\u{200D}💻 b and more", 3, "a…"),
+            ("🇫🇷🇩🇪 and more", 3, "🇫🇷…"),
+        ] {
+            let got = shorten(text, width);
+            assert_eq!(got, short, "{text:?} at {width}");
+            assert!(columns(&got) <= width, "{got:?}");
+        }
+        assert_eq!(pad("日本", 6), "日本  ");
+        assert_eq!(pad("Cafe\u{301}", 6), "Cafe\u{301}  ");
+        assert_eq!(pad("too wide", 3), "too wide");
     }
 }
