@@ -15,7 +15,7 @@ use crate::case::{Case, FollowUpState, Status, Void};
 use crate::practice::deadlines;
 use crate::practice::filter::{self, Sort};
 use crate::settings::Settings;
-use crate::time::{Zone, format_length};
+use crate::time::{Zone, format_length_tight};
 use crate::untrusted::line;
 use crate::words::word_enum;
 use clap::Args;
@@ -381,10 +381,7 @@ fn row(
         .text(case.id.as_str())
         .cell(|row| terminal.paint_into(row, Some(Tint::status(case.status)), &status))
         .cell(|row| terminal.paint_into(row, Tint::severity(case.severity), case.severity.as_str()))
-        .cell(|row| {
-            let age = format_length(now - case.opened_at.0);
-            row.extend(age.chars().filter(|&c| c != ' '));
-        })
+        .cell(|row| row.push_str(&format_length_tight(now - case.opened_at.0)))
         .cell(|row| {
             let _ = write!(row, "{}", zone.date(case.opened_at.0));
         })

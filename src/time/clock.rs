@@ -188,19 +188,34 @@ pub fn format_time(t: DateTime<Utc>, zone: Zone) -> String {
     zone.time(t)
 }
 
-/// A rough length for people, two largest units: `1d 3h`, `45m`, `now`.
+/// A rough length for people, two largest units: `1d 3h`, `45m`, `under
+/// a minute`.
 pub fn format_length(d: Duration) -> String {
-    let mut seconds = d.num_seconds().abs();
-    if seconds < 60 {
+    if d.num_seconds().abs() < 60 {
         return "under a minute".to_string();
     }
+    length_in_units(d, " ")
+}
+
+/// [`format_length`] without blanks, for a table's narrow column: `1d3h`,
+/// `45m`, and `<1m` for under a minute.
+pub fn format_length_tight(d: Duration) -> String {
+    if d.num_seconds().abs() < 60 {
+        return "<1m".to_string();
+    }
+    length_in_units(d, "")
+}
+
+/// The two largest units of a length of a minute or more, `between` them.
+fn length_in_units(d: Duration, between: &str) -> String {
+    let mut seconds = d.num_seconds().abs();
     // One string, not one a part: `list` words 100,000 ages.
     let mut out = String::with_capacity(12);
     let mut parts = 0;
     for (unit, size) in [('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60)] {
         if seconds >= size && parts < 2 {
             if parts > 0 {
-                out.push(' ');
+                out.push_str(between);
             }
             let _ = write!(out, "{}{unit}", seconds / size);
             seconds %= size;
@@ -316,6 +331,11 @@ mod tests {
         );
         assert_eq!(format_length(Duration::seconds(3 * 3600 + 59)), "3h");
         assert_eq!(format_length(Duration::seconds(5)), "under a minute");
+        assert_eq!(format_length_tight(Duration::seconds(5)), "<1m");
+        assert_eq!(
+            format_length_tight(Duration::seconds(86_400 + 3 * 3_600 + 59)),
+            "1d3h"
+        );
     }
 
     #[test]

@@ -282,3 +282,23 @@ fn wide_characters_accents_and_emoji_keep_columns_lined_up_and_are_cut_whole() {
         }
     }
 }
+
+#[test]
+fn a_case_opened_under_a_minute_ago_has_a_readable_age() {
+    let log = Log::new();
+    log.open(&[]);
+    log.run([
+        "open",
+        "--quiet",
+        "--title",
+        "New",
+        "--customer",
+        "Jo",
+        "--summary",
+        "S",
+    ])
+    .ok();
+    let list = log.run(["list"]).ok();
+    assert!(list.contains(" <1m "), "{list}");
+    assert!(!list.contains("underaminute"), "{list}");
+}
