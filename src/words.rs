@@ -1,5 +1,6 @@
 //! Closed sets of lower-case words (statuses, channels, output formats…)
-//! that files and the command line spell the same way.
+//! that files and the command line spell the same way, and the words for
+//! a number of things (`1 case`, `3 cases`), said one way everywhere.
 
 /// Declares a closed set of lower-case words that the file and the command
 /// line both spell the same way.
@@ -66,6 +67,27 @@ macro_rules! word_enum {
 
 pub(crate) use word_enum;
 
+/// `n` and `noun` in the number it takes: `1 case`, `0 cases`, `3 cases`.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {}", plural(n, noun))
+}
+
+/// `noun` (a singular whose plural adds `s`: case, file, row, time) in
+/// the number `n` takes, for a count said apart from it.
+pub fn plural(n: usize, noun: &str) -> std::borrow::Cow<'_, str> {
+    if n == 1 {
+        noun.into()
+    } else {
+        format!("{noun}s").into()
+    }
+}
+
+/// `one` for one thing, `many` for none or several: the words that do
+/// not take an `s` (`was`/`were`, `it`/`them`, `reply`/`replies`).
+pub fn one_or_many<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 /// The candidate most like `word`, when one is close enough to be what was
 /// meant (a typo): for "did you mean …" in refusals. A word typed without
 /// an `@` is also weighed against the part of each e-mail address before
@@ -91,6 +113,17 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_plural_except_for_one() {
+        assert_eq!(count(0, "case"), "0 cases");
+        assert_eq!(count(1, "case"), "1 case");
+        assert_eq!(count(2, "file"), "2 files");
+        assert_eq!(plural(1, "column"), "column");
+        assert_eq!(plural(3, "column"), "columns");
+        assert_eq!(one_or_many(1, "was", "were"), "was");
+        assert_eq!(one_or_many(0, "was", "were"), "were");
+    }
 
     #[test]
     fn the_closest_word_is_a_likely_typo_or_nothing() {

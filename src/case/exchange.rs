@@ -315,8 +315,8 @@ pub fn from_row(row: &Map<String, Value>, context: &ImportContext, id: CaseId) -
         .collect();
     if !unknown.is_empty() {
         return row_error(format!(
-            "unknown field{} {} (fields are: {})",
-            if unknown.len() == 1 { "" } else { "s" },
+            "unknown {} {} (fields are: {})",
+            crate::words::plural(unknown.len(), "field"),
             unknown.join(", "),
             FIELDS.join(", ")
         ));

@@ -512,15 +512,15 @@ impl Mapping {
             .collect();
         if !unused.is_empty() {
             return Err(InputError::Invalid(format!(
-                "{shown} has column{} the mapping neither maps nor ignores: {} (map {}, or list {} in ignore = [...])",
-                if unused.len() == 1 { "" } else { "s" },
+                "{shown} has {} the mapping neither maps nor ignores: {} (map {}, or list {} in ignore = [...])",
+                crate::words::plural(unused.len(), "column"),
                 unused
                     .iter()
                     .map(|c| format!("'{c}'"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                if unused.len() == 1 { "it" } else { "them" },
-                if unused.len() == 1 { "it" } else { "them" },
+                crate::words::one_or_many(unused.len(), "it", "them"),
+                crate::words::one_or_many(unused.len(), "it", "them"),
             )));
         }
         Ok(())

@@ -139,8 +139,8 @@ fn exact_matches(wanted: &str, cases: Vec<Case>) -> Vec<Case> {
         .collect();
     let count = kept.len();
     super::say(&format!(
-        "{count} case{} matched --customer '{}' (name, contact or reference, however typed){}",
-        if count == 1 { "" } else { "s" },
+        "{} matched --customer '{}' (name, contact or reference, however typed){}",
+        crate::words::count(count, "case"),
         wanted.trim(),
         if on.is_empty() {
             String::new()

@@ -290,10 +290,10 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
             super::say(problem);
         }
         return Err(InputError::Invalid(format!(
-            "{} ({} of {} rows invalid; nothing was imported; --skip-invalid imports the valid ones)",
+            "{} ({} of {} invalid; nothing was imported; --skip-invalid imports the valid ones)",
             problems[problems.len() - 1],
             problems.len(),
-            rows.len()
+            crate::words::count(rows.len(), "row")
         ))
         .into());
     }
@@ -448,9 +448,9 @@ pub fn run(session: &Session, args: ImportArgs, out: &mut dyn Write) -> Result<u
         Ok(EXIT_OK)
     } else {
         super::say(&format!(
-            "{} of {} rows invalid and not imported (listed above)",
+            "{} of {} invalid and not imported (listed above)",
             problems.len(),
-            rows.len()
+            crate::words::count(rows.len(), "row")
         ));
         Ok(EXIT_INPUT)
     }
@@ -971,8 +971,12 @@ fn csv_row_error(text: &str, index: usize, error: &csv::Error) -> InputError {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => InputError::Invalid(format!(
-            "{row}: {len} cell{} where the header has {expected_len} columns{}",
-            if *len == 1 { "" } else { "s" },
+            "{row}: {} where the header has {}{}",
+            crate::words::count(usize::try_from(*len).unwrap_or(usize::MAX), "cell"),
+            crate::words::count(
+                usize::try_from(*expected_len).unwrap_or(usize::MAX),
+                "column"
+            ),
             if len > expected_len {
                 "; quote a cell that holds a comma"
             } else {

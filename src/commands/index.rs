@@ -84,10 +84,9 @@ pub fn run(session: &Session, args: IndexArgs, out: &mut dyn Write) -> Result<u8
     }
     write!(
         out,
-        "{} cases indexed ({} facts, {} searchable)",
-        facts.cases.len(),
-        facts.cases.len(),
-        searchable,
+        "{} indexed ({}, {searchable} searchable)",
+        crate::words::count(facts.cases.len(), "case"),
+        crate::words::count(facts.cases.len(), "fact"),
     )?;
     match facts.unreadable_files() {
         Some(files) => writeln!(out, "; {files} could not be read")?,
@@ -112,8 +111,8 @@ fn watch(session: &Session, out: &mut dyn Write) -> Result<u8> {
     let ended = store.watch(&mut |folders| {
         let _ = writeln!(
             out,
-            "watching {folders} folder{} below cases/ (stop with `caselog index --stop-watching`)",
-            if folders == 1 { "" } else { "s" }
+            "watching {} below cases/ (stop with `caselog index --stop-watching`)",
+            crate::words::count(folders, "folder")
         );
         let _ = out.flush();
     })?;

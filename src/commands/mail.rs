@@ -314,10 +314,7 @@ fn already(args: &MailArgs, out: &mut dyn Write, id: &CaseId, mail: &Inbound) ->
     });
     if let Some(dir) = dir.filter(|_| !missing.is_empty()) {
         place(Some(attachments::stage(dir, &missing)?), id)?;
-        let count = match missing.len() {
-            1 => "1 attachment".to_string(),
-            n => format!("{n} attachments"),
-        };
+        let count = crate::words::count(missing.len(), "attachment");
         writeln!(
             out,
             "{id}: this message is already recorded (Message-ID <{message_id}>); its {count} not yet saved in {} saved now",

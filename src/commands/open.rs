@@ -147,10 +147,9 @@ pub(super) fn hint(session: &Session, case: &Case) {
     };
     if !earlier.is_empty() {
         let ids: Vec<&str> = earlier.iter().map(|e| e.id.as_str()).collect();
-        let count = ids.len();
         super::say(&format!(
-            "this customer complained before ({count} earlier case{}): {}",
-            if count == 1 { "" } else { "s" },
+            "this customer complained before ({}): {}",
+            crate::words::count(ids.len(), "earlier case"),
             ids.join(", ")
         ));
     }

@@ -129,7 +129,7 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
                 writeln!(
                     out,
                     "run `caselog redact --expired --yes` to redact {}",
-                    if expired.len() == 1 { "it" } else { "them" }
+                    crate::words::one_or_many(expired.len(), "it", "them")
                 )?;
             }
             return Ok(code);
@@ -268,7 +268,7 @@ fn customer_targets(session: &Session, wanted: &str) -> Result<Vec<Target>> {
     // An erasure request covers every case of the customer: one in a file
     // that cannot be read might be theirs, so none is erased until it is.
     if let Some(files) = scan.unreadable_files() {
-        let them = if scan.unreadable == 1 { "it" } else { "them" };
+        let them = crate::words::one_or_many(scan.unreadable, "it", "them");
         return Err(InputError::Invalid(format!(
             "{files} could not be read (said above) and may hold this customer; nothing was redacted: make {them} readable (`caselog check` says what is wrong) and redact again"
         ))
@@ -354,9 +354,8 @@ fn purge_history(
         });
     }
     let message = format!(
-        "Redact the personal data of {} case{} ({})",
-        redacted.len(),
-        if redacted.len() == 1 { "" } else { "s" },
+        "Redact the personal data of {} ({})",
+        crate::words::count(redacted.len(), "case"),
         reason.lines().next().unwrap_or("")
     );
     let remote = git::remote_url(root, "origin");

@@ -398,8 +398,8 @@ fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -
         if more > 0 {
             writeln!(
                 out,
-                "and {more} more customer{} (--format json lists every one)",
-                if more == 1 { "" } else { "s" }
+                "and {more} more {} (--format json lists every one)",
+                crate::words::plural(more, "customer")
             )?;
         }
     }

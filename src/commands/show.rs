@@ -153,10 +153,7 @@ fn write_text(
     field("first response", &response)?;
     let reopened = case.reopen_count();
     if reopened > 0 {
-        field(
-            "reopened",
-            &format!("{reopened} time{}", if reopened == 1 { "" } else { "s" }),
-        )?;
+        field("reopened", &crate::words::count(reopened, "time"))?;
     }
     if let Some(follow_up) = lifecycle::follow_up_words(case, now, zone) {
         let overdue = matches!(

@@ -151,10 +151,9 @@ pub fn run(session: &Session, args: SiteArgs, out: &mut dyn Write) -> Result<u8>
     )?;
     writeln!(
         out,
-        "wrote {} ({} case page{}); open {}",
+        "wrote {} ({}); open {}",
         args.out.display(),
-        pages.len(),
-        if pages.len() == 1 { "" } else { "s" },
+        crate::words::count(pages.len(), "case page"),
         args.out.join("index.html").display()
     )?;
     Ok(scan_code(scan.unreadable))

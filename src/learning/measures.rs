@@ -718,9 +718,8 @@ impl FollowUps {
         // noughts and a dash.
         if self.resolutions > 0 && self.resolutions == self.not_scheduled {
             return format!(
-                "no follow-up scheduled · {} resolution{} without one",
-                self.not_scheduled,
-                if self.not_scheduled == 1 { "" } else { "s" }
+                "no follow-up scheduled · {} without one",
+                crate::words::count(self.not_scheduled, "resolution"),
             );
         }
         format!(

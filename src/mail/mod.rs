@@ -150,7 +150,11 @@ fn listed(files: &[attachments::Attachment], room: usize) -> String {
     if !left.is_empty() {
         let size = size_words(left.iter().map(attachments::Attachment::size).sum());
         if shown == 0 {
-            let _ = write!(out, "{} files ({size} in all)", left.len());
+            let _ = write!(
+                out,
+                "{} ({size} in all)",
+                crate::words::count(left.len(), "file")
+            );
         } else {
             let _ = write!(out, ", and {} more ({size} in all)", left.len());
         }

@@ -417,8 +417,8 @@ fn advise_unresolved(
                 "agree",
                 "agree one of the options with the customer",
                 format!(
-                    "option{} {} proposed, none agreed yet{resolve_by}",
-                    if numbers.len() == 1 { "" } else { "s" },
+                    "{} {} proposed, none agreed yet{resolve_by}",
+                    crate::words::plural(numbers.len(), "option"),
                     numbers.join(", ")
                 ),
                 on(id, Suggested::Agree),

@@ -227,10 +227,7 @@ pub fn case_page(
     ));
     let reopened = case.reopen_count();
     if reopened > 0 {
-        fields.push(field(
-            "reopened",
-            format!("{reopened} time{}", if reopened == 1 { "" } else { "s" }),
-        ));
+        fields.push(field("reopened", crate::words::count(reopened, "time")));
     }
     if let Some(words) = lifecycle::follow_up_words(case, now, zone) {
         fields.push(field("follow-up", words));

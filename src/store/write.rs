@@ -545,9 +545,9 @@ impl Batch<'_> {
                 let not_undone = store.put_back(landed);
                 if not_undone.is_empty() {
                     anyhow::bail!(
-                        "{failed}; the {count} file{} written before it {} put back, so nothing was written",
-                        if count == 1 { "" } else { "s" },
-                        if count == 1 { "was" } else { "were" },
+                        "{failed}; the {} written before it {} put back, so nothing was written",
+                        crate::words::count(count, "file"),
+                        crate::words::one_or_many(count, "was", "were"),
                     );
                 }
                 anyhow::bail!(

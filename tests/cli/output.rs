@@ -216,3 +216,18 @@ fn the_demo_case_log_reads_cleanly() {
         .ok();
     assert!(due.lines().count() >= 4, "{due}");
 }
+
+#[test]
+fn a_count_of_one_is_said_in_the_singular() {
+    let log = Log::new();
+    log.open(&[]);
+    let said = log.run(["index"]).ok();
+    assert!(said.starts_with("1 case indexed (1 fact, "), "{said}");
+    let one_column = "title\nA,B\n";
+    std::fs::write(log.path().join("one.csv"), one_column).unwrap();
+    let err = log.run(["import", "one.csv"]).fails(2);
+    assert!(
+        err.contains("row 2: 2 cells where the header has 1 column;"),
+        "{err}"
+    );
+}
