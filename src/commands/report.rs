@@ -257,8 +257,9 @@ fn summary_rows(m: &Measures) -> Vec<[String; 2]> {
         [
             "redress".into(),
             format!(
-                "{} of {} resolutions gave the customer something",
-                m.outcomes.with_redress, m.resolved
+                "{} of {} gave the customer something",
+                m.outcomes.with_redress,
+                crate::words::count(m.resolved, "resolution")
             ),
         ],
     ];

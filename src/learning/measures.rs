@@ -981,10 +981,7 @@ pub struct Group {
 
 /// The name of the group holding the smaller groups past `--top`.
 pub fn others(count: usize) -> String {
-    match count {
-        1 => "(1 other)".to_string(),
-        _ => format!("({count} others)"),
-    }
+    format!("({})", crate::words::count(count, "other"))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

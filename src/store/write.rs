@@ -551,7 +551,8 @@ impl Batch<'_> {
                     );
                 }
                 anyhow::bail!(
-                    "{failed}; of the {count} files written before it, these could not be put back and hold the new text: {}",
+                    "{failed}; of the {} written before it, these could not be put back and hold the new text: {}",
+                    crate::words::count(count, "file"),
                     not_undone.join(", ")
                 );
             }
