@@ -2,7 +2,8 @@
 //! acting, each read once here; and the two shapes most commands take:
 //! change one case, or read every case.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -54,6 +55,10 @@ pub struct Session {
     terminal: Terminal,
     store: OnceCell<Store>,
     settings: OnceCell<Settings>,
+    /// What passes over the files have said is wrong with one, this run:
+    /// a command that reads every file twice (`index`: facts, then words)
+    /// says each once.
+    said: RefCell<HashSet<String>>,
 }
 
 /// What a pass over every case kept, and how many files could not be read
@@ -67,11 +72,7 @@ impl<T> Scan<T> {
     /// How many case files could not be read, in words ("1 case file",
     /// "3 case files"); `None` when every one could.
     pub fn unreadable_files(&self) -> Option<String> {
-        match self.unreadable {
-            0 => None,
-            1 => Some("1 case file".to_string()),
-            n => Some(format!("{n} case files")),
-        }
+        (self.unreadable > 0).then(|| crate::words::count(self.unreadable, "case file"))
     }
 
     /// Exit 2 when a file could not be read, else 0.
@@ -199,6 +200,7 @@ impl Session {
             terminal,
             store: OnceCell::new(),
             settings: OnceCell::new(),
+            said: RefCell::new(HashSet::new()),
         })
     }
 
@@ -493,10 +495,14 @@ impl Session {
         self.use_index
     }
 
-    /// Reports each error of a pass on stderr; how many there were.
+    /// Reports each error of a pass on stderr, unless an earlier pass of
+    /// this run said it already; how many there were.
     pub fn tally(&self, errors: &[anyhow::Error]) -> usize {
+        let mut said = self.said.borrow_mut();
         for err in errors {
-            warn(err);
+            if said.insert(format!("{err:#}")) {
+                warn(err);
+            }
         }
         errors.len()
     }

@@ -544,3 +544,30 @@ fn a_stderr_that_cannot_be_written_leaves_the_exit_code_to_tell() {
         assert_eq!(out.status.code(), Some(code), "{args:?}: {out:?}");
     }
 }
+
+#[test]
+fn a_bad_case_file_is_named_once_by_every_whole_log_command() {
+    let log = Log::new();
+    log.open(&[]);
+    let folder = log.path().join("cases/2026/11");
+    std::fs::write(folder.join("20261120-brokn.toml"), "garbage = [\n").unwrap();
+    // `index` reads every file for its facts and again for its words;
+    // the others once, some through the search index.
+    for args in [
+        &["index"][..],
+        &["index", "--rebuild"],
+        &["list"],
+        &["due", "--all"],
+        &["search", "refund"],
+        &["report", "--since", "30d"],
+    ] {
+        let out = log.run(args).output();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.matches("20261120-brokn.toml").count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+    }
+}
