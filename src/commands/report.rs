@@ -1,7 +1,7 @@
 //! `caselog report`: counts and timings over a period, grouped as asked,
 //! for a terminal, a pull request (markdown), or a program (json, yaml, csv).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::{Context, Result};
 use comfy_table::{ContentArrangement, Table, presets};
@@ -108,7 +108,12 @@ pub fn run(session: &Session, args: ReportArgs, out: &mut dyn Write) -> Result<u
     let facts: Vec<&Facts> = scan.cases.iter().map(|f| &**f).collect();
     let report = measures::compute(&facts, period, args.by, args.top, settings);
     match args.format {
-        Format::Table => write_human(out, &report, Style::Terminal, session.zone())?,
+        Format::Table => write_human(
+            out,
+            &report,
+            Style::Terminal(session.terminal().width()),
+            session.zone(),
+        )?,
         Format::Markdown => write_human(out, &report, Style::Markdown, session.zone())?,
         Format::Json => super::json::write(out, &report)?,
         Format::Yaml => write!(out, "{}", crate::yaml::to_string(&report)?)?,
@@ -180,16 +185,20 @@ fn period(session: &Session, args: &ReportArgs) -> Result<Period> {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Style {
-    Terminal,
+    /// For people, at most this many columns wide (no limit into a file
+    /// or a program).
+    Terminal(Option<u16>),
     Markdown,
 }
 
 fn new_table(style: Style) -> Table {
     let mut table = Table::new();
     match style {
-        Style::Terminal => {
+        Style::Terminal(width) => {
             table.load_style(presets::NOTHING);
-            if std::io::stdout().is_terminal() {
+            // As wide as `COLUMNS` or the terminal says, as `list` is.
+            if let Some(width) = width {
+                table.set_width(width);
                 table.set_content_arrangement(ContentArrangement::Dynamic);
             }
         }
@@ -204,7 +213,7 @@ fn new_table(style: Style) -> Table {
 /// to break the table (`|`) or turn into markup.
 fn cell(style: Style, text: &str) -> String {
     match style {
-        Style::Terminal => line(text).into_owned(),
+        Style::Terminal(_) => line(text).into_owned(),
         Style::Markdown => untrusted::markdown(text),
     }
 }
@@ -294,20 +303,20 @@ fn headline(m: &Measures, style: Style) -> String {
     }
     let line = parts.join(" · ");
     match style {
-        Style::Terminal => line,
+        Style::Terminal(_) => line,
         Style::Markdown => format!("**{line}**"),
     }
 }
 
 fn heading(out: &mut dyn Write, style: Style, text: &str) -> std::io::Result<()> {
     match style {
-        Style::Terminal => writeln!(out, "\n{text}"),
+        Style::Terminal(_) => writeln!(out, "\n{text}"),
         Style::Markdown => writeln!(out, "\n#### {text}\n"),
     }
 }
 
 fn write_table(out: &mut dyn Write, table: &mut Table, style: Style) -> std::io::Result<()> {
-    if style == Style::Terminal {
+    if matches!(style, Style::Terminal(_)) {
         for column in table.column_iter_mut() {
             column.set_padding((0, 3));
         }
@@ -337,7 +346,7 @@ fn latest_cases(cases: &[String]) -> String {
 fn write_human(out: &mut dyn Write, report: &Report, style: Style, zone: Zone) -> Result<()> {
     let title = format!("Complaints, {}", period_line(&report.period, zone));
     match style {
-        Style::Terminal => writeln!(out, "{title}")?,
+        Style::Terminal(_) => writeln!(out, "{title}")?,
         Style::Markdown => writeln!(out, "### {title}")?,
     }
     if report.is_empty() {

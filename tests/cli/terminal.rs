@@ -302,3 +302,33 @@ fn a_case_opened_under_a_minute_ago_has_a_readable_age() {
     assert!(list.contains(" <1m "), "{list}");
     assert!(!list.contains("underaminute"), "{list}");
 }
+
+#[test]
+fn report_tables_fit_the_width_columns_gives_and_are_whole_into_a_pipe() {
+    let (log, _) = busy_log();
+    let args = ["report", "--since", "30d", "--by", "customer"];
+    // The tables, from the first one's header on (the headline above is
+    // a sentence, which the terminal wraps).
+    let tables = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip_while(|l| !l.starts_with("measure"))
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .collect()
+    };
+    let narrow = log.run(args).env("COLUMNS", "60").ok();
+    assert!(!tables(&narrow).is_empty(), "{narrow}");
+    for l in tables(&narrow) {
+        assert!(columns(&l) <= 60, "{l}\n{narrow}");
+    }
+    let piped = log.run(args).ok();
+    assert!(
+        piped.lines().any(|l| columns(l) > 60),
+        "nothing to fit: {piped}"
+    );
+    let mut coloured = args.to_vec();
+    coloured.extend(["--color", "never"]);
+    let (_, shown) = in_terminal(log.run(coloured), 60);
+    for l in tables(&shown) {
+        assert!(columns(&l) <= 60, "{l}\n{shown}");
+    }
+}
