@@ -221,15 +221,23 @@ fn read_mark(rest: &str) -> Option<(String, usize)> {
 
 /// Text for one line or one table cell: line breaks shown as `⏎`.
 pub fn line(text: &str) -> Cow<'_, str> {
-    clean(text, false)
+    clean(text, 0..text.len(), false)
+}
+
+/// [`line`] of the piece `within` of `text` (a user-perceived character,
+/// say, for text cut short), a joiner judged by what stands either side
+/// of it in the whole text.
+pub fn line_of(text: &str, within: std::ops::Range<usize>) -> Cow<'_, str> {
+    clean(text, within, false)
 }
 
 /// Text for a block of lines: line breaks kept, everything else made safe.
 pub fn block(text: &str) -> Cow<'_, str> {
-    clean(text, true)
+    clean(text, 0..text.len(), true)
 }
 
-fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+fn clean(whole: &str, within: std::ops::Range<usize>, keep_newlines: bool) -> Cow<'_, str> {
+    let text = &whole[within.clone()];
     // Joiners are looked at in their place: most are in emoji sequences.
     let plain = |c: char| !(is_hazardous(c) || is_joiner(c) || c == '\t');
     // The plain ASCII start is a character boundary: only the rest is
@@ -245,7 +253,7 @@ fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
             '\n' => out.push_str(" ⏎ "),
             '\r' if keep_newlines => {}
             '\t' => out.push_str("    "),
-            c if hides(text, at, c) => {
+            c if hides(whole, within.start + at, c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
@@ -609,6 +617,17 @@ mod tests {
         }
         // A joiner that ends the output joins nothing.
         assert_eq!(painted(false, &["👩\u{200D}"]), "👩\\u{200d}");
+    }
+
+    #[test]
+    fn a_piece_of_text_judges_its_joiners_by_the_whole() {
+        let text = "می\u{200C}خواهم a\u{200D}b";
+        let pieces: String = text
+            .grapheme_indices(true)
+            .map(|(at, g)| line_of(text, at..at + g.len()).into_owned())
+            .collect();
+        assert_eq!(pieces, line(text));
+        assert_eq!(pieces, "می\u{200C}خواهم a\\u{200d}b");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! reads the same on every run.
 
 use std::fmt::Write;
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Colours for series, in order; the last one repeats for the rest.
 const PALETTE: &[&str] = &[
@@ -72,9 +73,10 @@ fn legend_words(name: &str) -> (String, bool) {
     }
     let mut out = String::new();
     let mut width = 0;
-    let mut one = [0; 4];
-    for c in name.chars() {
-        let piece = crate::untrusted::line(c.encode_utf8(&mut one));
+    // Cut between user-perceived characters, each made safe as it stands
+    // in the whole name (a joiner in an emoji sequence is kept).
+    for (at, character) in name.grapheme_indices(true) {
+        let piece = crate::untrusted::line_of(name, at..at + character.len());
         width += unicode_width::UnicodeWidthStr::width(piece.as_ref());
         if width >= LEGEND_WIDTH {
             break;
@@ -342,6 +344,18 @@ mod tests {
             );
         }
         assert_eq!(escape("two\nlines"), "two ⏎ lines");
+    }
+
+    #[test]
+    fn a_long_legend_name_is_cut_between_whole_characters() {
+        let family = "👨\u{200D}👩\u{200D}👧";
+        let name = format!("{} and a\u{200D}b", family.repeat(20));
+        let (shown, cut) = legend_words(&name);
+        assert!(cut, "{shown}");
+        assert!(shown.starts_with(family), "{shown}");
+        assert!(!shown.contains("\\u{200d}"), "a joiner that joins: {shown}");
+        let whole = shown.trim_end_matches('…');
+        assert!(whole.ends_with(family), "{shown}");
     }
 
     #[test]
