@@ -307,15 +307,42 @@ fn fit(rows: &[&Row], width: usize) -> Cut {
     let content = most_columns(rows, HEADER.map(str::len), |_, _, columns| columns);
     let is_name = |i: usize| matches!(i, ASSIGNEE | 6 | 7);
     let title_least = content[TITLE].min(TITLE_AT_LEAST);
-    let mut used: usize = [0, 1, 2, 3].iter().map(|&i| content[i] + GAP).sum();
+    let mut keep = [true; COLUMNS];
+    // Narrower than the id, status, severity, age, a short assignee and
+    // a short title take, the assignee goes, then the age, then the
+    // severity: each case stays on one line with its id, status and title.
+    let short_assignee = content[ASSIGNEE].min(NAME_AT_LEAST);
+    let short_title = content[TITLE].min(NAME_AT_LEAST);
+    for dropped in [ASSIGNEE, 3, 2] {
+        let essentials: usize = [0, 1, 2, 3]
+            .iter()
+            .filter(|&&i| keep[i])
+            .map(|&i| content[i] + GAP)
+            .sum();
+        let assignee = if keep[ASSIGNEE] {
+            short_assignee + GAP
+        } else {
+            0
+        };
+        if essentials + assignee + short_title <= width {
+            break;
+        }
+        keep[dropped] = false;
+    }
+    let mut used: usize = [0, 1, 2, 3]
+        .iter()
+        .filter(|&&i| keep[i])
+        .map(|&i| content[i] + GAP)
+        .sum();
     // The assignee gives way to the title down to a short name.
     let assignee = content[ASSIGNEE].min(NAME_AT_MOST).min(
         width
             .saturating_sub(used + GAP + title_least)
             .max(NAME_AT_LEAST),
     );
-    used += assignee + GAP;
-    let mut keep = [true; COLUMNS];
+    if keep[ASSIGNEE] {
+        used += assignee + GAP;
+    }
     for i in OPTIONAL {
         let wide = if is_name(i) {
             content[i].min(NAME_AT_MOST)
@@ -328,7 +355,7 @@ fn fit(rows: &[&Row], width: usize) -> Cut {
             keep[i] = false;
         }
     }
-    let title = width.saturating_sub(used).max(NAME_AT_LEAST);
+    let title = width.saturating_sub(used).max(short_title);
     let mut at_most = [usize::MAX; COLUMNS];
     for (i, most) in at_most.iter_mut().enumerate() {
         *most = match i {

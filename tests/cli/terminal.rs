@@ -78,6 +78,29 @@ fn at_80_columns_list_shows_the_essentials_and_shortens_titles() {
 }
 
 #[test]
+fn a_narrow_terminal_keeps_each_case_on_one_line_with_its_id_status_and_title() {
+    let (log, ids) = busy_log();
+    for (width, header) in [
+        (
+            70,
+            &["ID", "STATUS", "SEVERITY", "AGE", "ASSIGNEE", "TITLE"][..],
+        ),
+        (60, &["ID", "STATUS", "SEVERITY", "AGE", "TITLE"][..]),
+        (52, &["ID", "STATUS", "SEVERITY", "TITLE"][..]),
+        (40, &["ID", "STATUS", "TITLE"][..]),
+    ] {
+        let out = log.run(["list"]).env("COLUMNS", width.to_string()).ok();
+        assert!(widest(&out) <= width, "{width}: {out}");
+        let shown: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+        assert_eq!(shown, header, "{width}: {out}");
+        for id in &ids {
+            assert!(out.contains(id.as_str()), "{width}: {out}");
+        }
+        assert!(out.contains("Charged"), "{width}: {out}");
+    }
+}
+
+#[test]
 fn at_120_columns_list_shows_more_columns() {
     let (log, _) = busy_log();
     let out = log.run(["list"]).env("COLUMNS", "120").ok();
@@ -267,9 +290,7 @@ fn wide_characters_accents_and_emoji_keep_columns_lined_up_and_are_cut_whole() {
     assert!(starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{due}");
     // Cut to the terminal, every line fits and each cut title ends on a
     // whole character: no half emoji sequence, no joiner left dangling.
-    // (Below about 70 columns the id, status, severity, age and a short
-    // assignee and title no longer fit, and are kept whole.)
-    for width in 70..=110 {
+    for width in 40..=110 {
         let list = log.run(["list"]).env("COLUMNS", width.to_string()).ok();
         for l in list.lines() {
             assert!(columns(l) <= width, "{width}: {l}");
