@@ -548,14 +548,17 @@ fn a_stderr_that_cannot_be_written_leaves_the_exit_code_to_tell() {
 #[test]
 fn a_bad_case_file_is_named_once_by_every_whole_log_command() {
     let log = Log::new();
-    log.open(&[]);
+    let id = log.open(&[]);
     let folder = log.path().join("cases/2026/11");
     std::fs::write(folder.join("20261120-brokn.toml"), "garbage = [\n").unwrap();
-    // `index` reads every file for its facts and again for its words;
-    // the others once, some through the search index.
+    // `index` reads every file for its facts and again for its words, as
+    // a filtered search does; the others once, some through the search
+    // index.
     for args in [
         &["index"][..],
         &["index", "--rebuild"],
+        &["search", "refund", "--status", "open"],
+        &["similar", &id],
         &["list"],
         &["due", "--all"],
         &["search", "refund"],
