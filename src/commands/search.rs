@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::Session;
 use super::args::{FilterArgs, PersonCheck, words};
+use super::terminal::{Terminal, Tint};
 use crate::error::EXIT_OK;
 use crate::practice::filter::Filter;
 use crate::store::index::search::{self, Weights};
@@ -102,6 +103,7 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
     let unreadable = session.tally(&errors);
     let mut shown = Vec::with_capacity(hits.len());
     let mut opened_dates = Vec::with_capacity(hits.len());
+    let mut marked_snippets = Vec::with_capacity(hits.len());
     for hit in hits {
         let opened = chrono::DateTime::from_timestamp(hit.doc.opened_at, 0).unwrap_or_default();
         opened_dates.push(session.zone().date(opened));
@@ -121,13 +123,17 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
             title: hit.doc.title,
             status: hit.doc.status.to_string(),
             opened_at: crate::case::Timestamp(opened).to_rfc3339(),
-            snippet,
+            snippet: snippet
+                .replace(search::FOUND_START, "[")
+                .replace(search::FOUND_END, "]"),
         });
+        marked_snippets.push(snippet);
     }
     match args.format {
         Format::Json => super::json::write(out, &shown)?,
         Format::Text => {
-            for (hit, opened) in shown.iter().zip(&opened_dates) {
+            let terminal = session.terminal();
+            for ((hit, opened), snippet) in shown.iter().zip(&opened_dates).zip(&marked_snippets) {
                 writeln!(
                     out,
                     "{}  {}  {}  {}",
@@ -136,8 +142,8 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
                     hit.status,
                     line(&hit.title)
                 )?;
-                if !hit.snippet.is_empty() {
-                    writeln!(out, "    {}", line(&hit.snippet))?;
+                if !snippet.is_empty() {
+                    writeln!(out, "    {}", shown_snippet(snippet, terminal))?;
                 }
             }
         }
@@ -147,4 +153,27 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
     } else {
         EXIT_OK
     })
+}
+
+/// A snippet for people, made safe: each found word in bold where colour
+/// shows (which case text cannot fake), else between `[` `]`.
+fn shown_snippet(marked: &str, terminal: &Terminal) -> String {
+    let mut out = String::with_capacity(marked.len() + 8);
+    // Case text brings no mark, so found words are every other piece.
+    for (i, piece) in marked
+        .split([search::FOUND_START, search::FOUND_END])
+        .enumerate()
+    {
+        let piece = line(piece);
+        if i % 2 == 0 {
+            out.push_str(&piece);
+        } else if terminal.colour() {
+            terminal.paint_into(&mut out, Some(Tint::Found), &piece);
+        } else {
+            out.push('[');
+            out.push_str(&piece);
+            out.push(']');
+        }
+    }
+    out
 }

@@ -36,6 +36,8 @@ pub enum Tint {
     High,
     /// Severity critical.
     Critical,
+    /// A word a search found, in its snippet.
+    Found,
     /// A case's status, by status.
     Open,
     Waiting,
@@ -70,6 +72,7 @@ impl Tint {
             Tint::DueSoon => colour(AnsiColor::Yellow),
             Tint::High => colour(AnsiColor::Yellow),
             Tint::Critical => colour(AnsiColor::Red).bold(),
+            Tint::Found => Style::new().bold(),
             Tint::Open => colour(AnsiColor::Cyan),
             Tint::Waiting => colour(AnsiColor::Magenta),
             Tint::Resolved => colour(AnsiColor::Green),

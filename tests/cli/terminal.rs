@@ -353,3 +353,37 @@ fn report_tables_fit_the_width_columns_gives_and_are_whole_into_a_pipe() {
         assert!(columns(&l) <= 60, "{l}\n{shown}");
     }
 }
+
+#[test]
+fn a_search_shows_found_words_in_bold_which_case_text_cannot_fake() {
+    let log = Log::new();
+    log.run([
+        "open",
+        "--quiet",
+        "--title",
+        "Refund",
+        "--customer",
+        "Jo",
+        "--summary",
+        "I was charged [twice] and \u{E000}again\u{E001} for August.",
+    ])
+    .ok();
+    let bold = "\u{1b}[1mcharged\u{1b}[0m";
+    let shown = log.run(["search", "charged", "--color", "always"]).ok();
+    assert!(shown.contains(bold), "{}", shown.escape_debug());
+    assert_eq!(
+        shown.matches("\u{1b}[1m").count(),
+        1,
+        "{}",
+        shown.escape_debug()
+    );
+    assert!(shown.contains("[twice]"), "{shown}");
+    assert!(!shown.contains('\u{E000}'), "{}", shown.escape_debug());
+    // Without colour the found word is between brackets, as JSON has it.
+    let plain = log.run(["search", "charged"]).ok();
+    assert!(plain.contains("I was [charged] [twice]"), "{plain}");
+    let json = log.run(["search", "charged", "--format", "json"]).ok();
+    let hits: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let snippet = hits[0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("[charged] [twice]"), "{snippet}");
+}

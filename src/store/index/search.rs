@@ -707,6 +707,21 @@ pub struct Snippets {
     query: String,
 }
 
+/// Where a snippet's found word starts and ends. Case text brings none
+/// to a snippet (one there is made U+FFFD first), so no case text can
+/// pass for a found word: the output shows these as it likes.
+pub const FOUND_START: char = '\u{E000}';
+pub const FOUND_END: char = '\u{E001}';
+
+/// `text` with none of the found-word marks in it.
+fn without_found_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([FOUND_START, FOUND_END]) {
+        text.replace([FOUND_START, FOUND_END], "\u{FFFD}").into()
+    } else {
+        text.into()
+    }
+}
+
 impl Snippets {
     /// Refuses a query FTS5 cannot read. It is tried on an empty table of
     /// its own, so a failure is the query's to fix, never a damaged
@@ -742,9 +757,9 @@ impl Snippets {
         }
     }
 
-    /// Where the query's words are in one case, marked `[` `]`, on one
-    /// line (the columns' line breaks read as a gap); empty when the
-    /// case's words do not match. The table holds only this case while
+    /// Where the query's words are in one case, each found word between
+    /// [`FOUND_START`] and [`FOUND_END`], on one line (the columns' line
+    /// breaks read as a gap); empty when the case's words do not match. The table holds only this case while
     /// FTS5 looks, as its snippet is about one row.
     ///
     /// FTS5 weighs every place a word is against every other, so a column
@@ -787,16 +802,22 @@ impl Snippets {
             self.conn
                 .execute(
                     "INSERT INTO t (rowid, title, summary, notes, customer) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![at as i64 + 1, title, summary, notes, customer],
+                    params![
+                        at as i64 + 1,
+                        without_found_marks(title),
+                        without_found_marks(summary),
+                        without_found_marks(notes),
+                        without_found_marks(customer)
+                    ],
                 )
                 .context("making a snippet")?;
         }
         let text: Option<String> = self
             .conn
             .query_row(
-                "SELECT snippet(t, -1, '[', ']', '…', 16) FROM t WHERE t MATCH ?1
+                "SELECT snippet(t, -1, ?2, ?3, '…', 16) FROM t WHERE t MATCH ?1
                  ORDER BY rowid LIMIT 1",
-                params![self.query],
+                params![self.query, FOUND_START.to_string(), FOUND_END.to_string()],
                 |row| row.get(0),
             )
             .optional()
