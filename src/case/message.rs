@@ -43,8 +43,14 @@ pub struct Message {
 /// Whether `id` can be stored as a Message-ID: one token of printable
 /// characters, no blanks, no angle brackets, not too long.
 pub fn is_message_id(id: &str) -> bool {
+    id.len() <= MESSAGE_ID_MAX && is_one_token(id)
+}
+
+/// Whether `id` is one token of printable characters, no blanks, no angle
+/// brackets, whatever its length: a Message-ID a message may carry, kept
+/// as it is or, when too long, as its digest ([`kept_message_id`]).
+pub fn is_one_token(id: &str) -> bool {
     !id.is_empty()
-        && id.len() <= MESSAGE_ID_MAX
         && !id.chars().any(|c| {
             c.is_whitespace()
                 || c.is_control()
@@ -66,6 +72,18 @@ pub fn kept_id(id: &str, secret: &[u8]) -> String {
         id.to_string()
     } else {
         erased_keyed(secret, id)
+    }
+}
+
+/// A received message's Message-ID as it is stored: as [`kept_id`], and
+/// one longer than [`MESSAGE_ID_MAX`] as its plain digest (as a redaction
+/// leaves an id, which [`records`] recognises), so a message delivered
+/// again is still recorded once, however long the id its mailer chose.
+pub fn kept_message_id(id: &str, secret: &[u8]) -> String {
+    if id.len() > MESSAGE_ID_MAX && crate::case::card::find(id).is_empty() {
+        erased(id)
+    } else {
+        kept_id(id, secret)
     }
 }
 

@@ -19,7 +19,7 @@ use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, Pa
 use super::attachments::{Attachment, safe_name};
 use super::{at_most, html, is_address, masked_fit, one_line, quoted};
 use crate::case::card::masked;
-use crate::case::message::{self, is_message_id};
+use crate::case::message::{self, is_one_token};
 use crate::error::InputError;
 
 /// The longest subject kept as a case title, in bytes.
@@ -130,7 +130,7 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         message_id: message
             .message_id()
             .and_then(clean_id)
-            .map(|id| message::kept_id(&id, secret)),
+            .map(|id| message::kept_message_id(&id, secret)),
         from_name,
         from_address,
         date: message
@@ -321,7 +321,8 @@ fn clean_id(id: &str) -> Option<String> {
         .trim_start_matches('<')
         .trim_end_matches('>')
         .trim();
-    is_message_id(id).then(|| id.to_string())
+    // One too long to keep is kept as its digest (`kept_message_id`).
+    is_one_token(id).then(|| id.to_string())
 }
 
 /// The ids of `In-Reply-To`, then those of `References` newest first,

@@ -1808,3 +1808,32 @@ fn attachments_that_could_not_be_saved_are_saved_when_the_mail_system_tries_agai
     assert!(out.ends_with("; nothing changed\n"), "{out}");
     assert_eq!(saved(&incoming.join(&id)), names);
 }
+
+#[test]
+fn a_message_with_a_message_id_too_long_to_keep_is_still_recorded_once() {
+    let log = Log::new();
+    let long = format!("{}@mail.example.com", "a1b2".repeat(80));
+    let message = message_from("Maria <maria@example.com>", "Grinder", &long, "It broke.");
+    let id = log.run(["mail", "--quiet"]).stdin(message.clone()).ok();
+    let id = id.trim();
+    let case = log.case_text(id);
+    let kept = case
+        .lines()
+        .find_map(|l| l.strip_prefix("message_id = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("a message_id kept");
+    assert!(kept.starts_with("erased-") && kept.len() < 60, "{kept}");
+    let before = log.files();
+    let out = log.run(["mail"]).stdin(message).ok();
+    assert_eq!(
+        out,
+        format!("{id}: this message is already recorded (Message-ID <{kept}>); nothing changed\n")
+    );
+    assert_eq!(log.files(), before);
+    // A reply naming it in References threads to the case.
+    let reply = format!(
+        "From: maria@example.com\nSubject: More\nReferences: <{long}>\nMessage-ID: <r2@mail.example.com>\n\nAnd the lid.\n"
+    );
+    let out = log.run(["mail"]).stdin(reply).ok();
+    assert_eq!(out, format!("{id}: e-mail from the customer added\n"));
+}
