@@ -82,6 +82,12 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
     // A UTF-8 byte order mark, as Windows editors save a `.eml`, would
     // make the first header's name `\u{feff}From`, and the From: unseen.
     let raw = raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw);
+    let messages = mbox_messages(raw);
+    if messages > 1 {
+        return Err(InputError::Invalid(format!(
+            "this is an mbox file of {messages} messages, and caselog mail records one message at a time (examples/mail/import-mbox records each); nothing was written"
+        )));
+    }
     let raw = line_ends(raw);
     let message = MessageParser::default()
         .parse(raw.as_ref())
@@ -172,6 +178,25 @@ fn sender<'m>(message: &'m Message) -> Result<&'m mail_parser::Addr<'m>, InputEr
         )));
     }
     Ok(from)
+}
+
+/// How many messages `raw` holds: more than one only when it is an mbox
+/// file (its first line `From sender date`, as mail programs export a
+/// mailbox) in which more than one `From ` line starts a message with a
+/// sender. Read as one message, the others would be the first's text.
+fn mbox_messages(raw: &[u8]) -> usize {
+    if !raw.starts_with(b"From ") {
+        return 1;
+    }
+    let parser = MessageParser::default();
+    mail_parser::mailbox::mbox::MessageIterator::new(raw)
+        .filter_map(Result::ok)
+        .filter(|m| {
+            parser
+                .parse_headers(m.contents())
+                .is_some_and(|h| h.from().is_some())
+        })
+        .count()
 }
 
 /// `raw` with each lone CR (`\r` not before `\n`: the line end of old Mac

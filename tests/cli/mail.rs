@@ -1837,3 +1837,25 @@ fn a_message_with_a_message_id_too_long_to_keep_is_still_recorded_once() {
     let out = log.run(["mail"]).stdin(reply).ok();
     assert_eq!(out, format!("{id}: e-mail from the customer added\n"));
 }
+
+#[test]
+fn an_mbox_of_several_messages_is_refused_and_one_of_one_is_read() {
+    let log = Log::new();
+    let before = log.files();
+    let mbox = "From maria@example.com Fri Nov 20 09:00:00 2026\nFrom: Maria <maria@example.com>\nSubject: One\nMessage-ID: <mb1@example.com>\n\nFirst.\nFrom here on the lid leaked.\n\nFrom maria@example.com Fri Nov 20 10:00:00 2026\nFrom: Maria <maria@example.com>\nSubject: Two\nMessage-ID: <mb2@example.com>\n\nSecond.\n";
+    let stderr = log.run(["mail"]).stdin(mbox).fails(2);
+    assert_eq!(
+        stderr,
+        "caselog: the message on standard input: this is an mbox file of 2 messages, and caselog mail records one message at a time (examples/mail/import-mbox records each); nothing was written\n"
+    );
+    assert_eq!(log.files(), before);
+    // One message with its mbox line, and a line of its text starting
+    // "From ", is one message.
+    let one = &mbox[..mbox.find("\n\nFrom maria").unwrap() + 1];
+    let id = log.run(["mail", "--quiet"]).stdin(one).ok();
+    let case = log.case_text(id.trim());
+    assert!(
+        case.contains("summary = \"\"\"\nFirst.\nFrom here on the lid leaked.\"\"\"\n"),
+        "{case}"
+    );
+}
