@@ -14,7 +14,9 @@ use std::borrow::Cow;
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
-use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{
+    Encoding, HeaderName, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
 
 use super::attachments::{Attachment, safe_name};
 use super::{at_most, html, is_address, masked_fit, one_line, quoted};
@@ -96,6 +98,7 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
             InputError::Invalid("this is not an e-mail message (no headers were found)".into())
         })?;
     let automatic = automatic(&message);
+    one_sender(&message)?;
     let from = match sender(&message) {
         Ok(from) => Some(from),
         // A mail system's report may name no sender one can write to
@@ -178,6 +181,31 @@ fn sender<'m>(message: &'m Message) -> Result<&'m mail_parser::Addr<'m>, InputEr
         )));
     }
     Ok(from)
+}
+
+/// Refuses a message whose From: headers name different senders: RFC
+/// 5322 allows one, mail programs show one and a forger hopes the other
+/// is believed, so which of them is the customer cannot be told.
+fn one_sender(message: &Message) -> Result<(), InputError> {
+    let mut senders: Vec<String> = Vec::new();
+    for address in message
+        .header_values(HeaderName::From)
+        .filter_map(|v| v.as_address())
+        .flat_map(|a| a.iter())
+        .filter_map(|a| a.address())
+    {
+        let address = one_line(&masked(address.trim())).to_ascii_lowercase();
+        if !address.is_empty() && !senders.contains(&address) {
+            senders.push(address);
+        }
+    }
+    if senders.len() > 1 && message.header_values(HeaderName::From).count() > 1 {
+        return Err(InputError::Invalid(format!(
+            "the message has more than one From: header, naming {}: which is the sender cannot be told (a forged message, or a broken mailer); nothing was written",
+            at_most(&senders.join(" and "), 200)
+        )));
+    }
+    Ok(())
 }
 
 /// How many messages `raw` holds: more than one only when it is an mbox

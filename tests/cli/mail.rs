@@ -1859,3 +1859,22 @@ fn an_mbox_of_several_messages_is_refused_and_one_of_one_is_read() {
         "{case}"
     );
 }
+
+#[test]
+fn a_message_with_two_from_headers_naming_different_senders_is_refused() {
+    let log = Log::new();
+    let before = log.files();
+    let stderr = log
+        .run(["mail"])
+        .stdin("From: Real <real@example.com>\nFrom: Fake <fake@example.net>\nSubject: x\n\nText\n")
+        .fails(2);
+    assert_eq!(
+        stderr,
+        "caselog: the message on standard input: the message has more than one From: header, naming real@example.com and fake@example.net: which is the sender cannot be told (a forged message, or a broken mailer); nothing was written\n"
+    );
+    assert_eq!(log.files(), before);
+    // The same address twice is one sender.
+    log.run(["mail", "--quiet"])
+        .stdin("From: Real <real@example.com>\nFrom: real@EXAMPLE.com\nSubject: x\n\nText\n")
+        .ok();
+}
