@@ -291,12 +291,7 @@ fn automatic(message: &Message) -> Option<String> {
 /// would open a case of its own, or answer the customer's case in the
 /// mail server's words.
 fn bounce(message: &Message) -> Option<String> {
-    // RFC 6522: every delivery, read or feedback report is multipart/report.
-    if message.content_type().is_some_and(|t| {
-        t.ctype().eq_ignore_ascii_case("multipart")
-            && t.subtype()
-                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
-    }) {
+    if is_report(message) {
         return Some("Content-Type: multipart/report".to_string());
     }
     // RFC 5321 4.5.5: reports go out from the null reverse path, which the
@@ -321,6 +316,16 @@ fn bounce(message: &Message) -> Option<String> {
         .trim()
         .eq_ignore_ascii_case("mailer-daemon")
         .then(|| "From: MAILER-DAEMON".to_string())
+}
+
+/// Whether the message is a mail system's report: RFC 6522 makes every
+/// delivery, read or feedback report multipart/report.
+fn is_report(message: &Message) -> bool {
+    message.content_type().is_some_and(|t| {
+        t.ctype().eq_ignore_ascii_case("multipart")
+            && t.subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+    })
 }
 
 /// A structured header's keyword: what comes before its parameters (`;`),
@@ -403,6 +408,72 @@ fn answered(message: &Message) -> Vec<String> {
 /// to text when they hold none, or the text broken MIME set aside. Each
 /// kind of part is decoded once, when first wanted, for both.
 fn text_of(message: &Message) -> (String, String) {
+    let (whole, answer) = own_text_of(message);
+    let forwards = forwarded(message);
+    if forwards.is_empty() {
+        return (whole, answer);
+    }
+    let with = |own: String| {
+        std::iter::once(own)
+            .chain(forwards.iter().cloned())
+            .filter(|text| !text.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    (with(whole), with(answer))
+}
+
+/// How a message forwarded whole begins, as mail programs write it.
+const FORWARDED: &str = "---------- Forwarded message ----------";
+
+/// Each message attached whole (a forward as an attachment,
+/// `message/rfc822`), as a mail program shows a forward: who sent it,
+/// when, its subject, then its own text (and those it forwards in turn,
+/// as deep as `mail-parser` follows). The customer's words may be only
+/// "see below": the complaint is in there. Not a report's: a bounce
+/// returns our own message.
+fn forwarded(message: &Message) -> Vec<String> {
+    if is_report(message) {
+        return Vec::new();
+    }
+    message
+        .attachments()
+        .filter_map(|part| match &part.body {
+            PartType::Message(inner) => Some(inner),
+            _ => None,
+        })
+        .map(|inner| {
+            let mut out = String::from(FORWARDED);
+            if let Some(from) = inner.from().and_then(|f| f.first()) {
+                let address = from.address().map(str::trim).unwrap_or_default();
+                let shown = match from.name().map(|n| one_line(&n.replace(['<', '>'], " "))) {
+                    Some(name) if !name.is_empty() && !address.is_empty() => {
+                        format!("{name} <{address}>")
+                    }
+                    Some(name) if !name.is_empty() => name,
+                    _ => address.to_string(),
+                };
+                out.push_str(&format!("\nFrom: {}", one_line(&shown)));
+            }
+            if let Some(date) = inner.header_raw("Date") {
+                out.push_str(&format!("\nDate: {}", one_line(date)));
+            }
+            if let Some(subject) = inner.subject() {
+                out.push_str(&format!("\nSubject: {}", one_line(subject)));
+            }
+            let (text, _) = text_of(inner);
+            if !text.is_empty() {
+                out.push_str("\n\n");
+                out.push_str(&text);
+            }
+            out
+        })
+        .collect()
+}
+
+/// The message's own text, whole and as an answer, without the messages
+/// it forwards as attachments.
+fn own_text_of(message: &Message) -> (String, String) {
     let mut decoded: [Option<Vec<String>>; 3] = Default::default();
     let mut pick = |answer: bool| -> String {
         for (kind, parts) in decoded.iter_mut().enumerate() {

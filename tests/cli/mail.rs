@@ -1839,6 +1839,20 @@ fn a_message_with_a_message_id_too_long_to_keep_is_still_recorded_once() {
 }
 
 #[test]
+fn a_message_forwarded_as_an_attachment_keeps_its_text_in_the_complaint() {
+    let log = Log::new();
+    let message = "From: Bob <bob@example.com>\nSubject: Fwd: your courier\nMessage-ID: <fw1@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee what your courier wrote.\n--b\nContent-Type: message/rfc822\n\nFrom: Courier <noreply@courier.example>\nSubject: Parcel 12345 lost\nDate: Fri, 20 Nov 2026 10:00:00 +0000\nContent-Type: multipart/alternative; boundary=c\n\n--c\nContent-Type: text/html\n\n<p>We lost your parcel 12345.</p>\n--c--\n--b--\n";
+    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
+    let case = log.case_text(id.trim());
+    assert!(
+        case.contains("[complaint]\nsummary = \"\"\"\nSee what your courier wrote.\n\n---------- Forwarded message ----------\nFrom: Courier <noreply@courier.example>\nDate: Fri, 20 Nov 2026 10:00:00 +0000\nSubject: Parcel 12345 lost\n\nWe lost your parcel 12345.\"\"\"\n"),
+        "{case}"
+    );
+    // Still listed as a file it carries.
+    assert!(case.contains("Attachments: message.eml ("), "{case}");
+}
+
+#[test]
 fn an_mbox_of_several_messages_is_refused_and_one_of_one_is_read() {
     let log = Log::new();
     let before = log.files();
