@@ -45,9 +45,11 @@ use crate::time::{Zone, clock};
 /// A reply to a case loses the earlier text it quotes; HTML-only mail is
 /// turned into text, card numbers are masked. Attachments are
 /// listed with their sizes; --attachments DIR saves them under DIR/<id>/.
-/// The same message (same Message-ID and sender) is recorded once;
-/// automatic replies (Auto-Submitted, Precedence: bulk), bounces and other
-/// mail system reports, and mail from [mail] from are not recorded (exit 0).
+/// The customer's address is the one Reply-To: names, when it names
+/// another than the sender's and the message's recipients'. The same
+/// message (same Message-ID and sender) is recorded once; automatic
+/// replies (Auto-Submitted, Precedence: bulk), bounces and other mail
+/// system reports, and mail from [mail] from are not recorded (exit 0).
 #[derive(Debug, Args)]
 pub struct MailArgs {
     /// The message ('-' or none reads standard input)
@@ -115,7 +117,12 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
         return Ok(EXIT_OK);
     }
     let own = settings.mail.from.as_deref().and_then(Mailbox::parse);
-    if own.is_some_and(|own| own.address.eq_ignore_ascii_case(&mail.from_address)) {
+    // Our own reply, copied back to the support mailbox; a web form that
+    // sends from our address on the customer's behalf names them in
+    // Reply-To, and is theirs.
+    if mail.reply_to.is_none()
+        && own.is_some_and(|own| own.address.eq_ignore_ascii_case(&mail.from_address))
+    {
         writeln!(
             out,
             "not recorded: the message is from this log's own address ({}, [mail] from)",
@@ -457,7 +464,7 @@ fn add_to_case(
     if stranger {
         super::say(&format!(
             "case {id}: the e-mail is from {address}, not the case's contact: it is recorded as a note and does not end a wait on the customer; if it is the customer writing from there, `caselog edit {id} --contact {address}` makes their later mail count",
-            address = mail.from_address
+            address = mail.contact()
         ));
         writeln!(
             out,
@@ -477,13 +484,15 @@ fn add_to_case(
 }
 
 /// Whether the message comes from the address the case has for the
-/// customer. A case without an e-mail contact has no such address.
+/// customer (its sender, or where it asks replies to go: a form or a
+/// group sends on the customer's behalf). A case without an e-mail
+/// contact has no such address.
 fn from_contact(case: &Case, mail: &Inbound) -> bool {
     case.customer
         .contact
         .as_deref()
         .and_then(Mailbox::parse)
-        .is_some_and(|contact| contact.address.eq_ignore_ascii_case(&mail.from_address))
+        .is_some_and(|contact| mail.is_from(&contact.address))
 }
 
 /// Where a message for a case goes.
@@ -563,10 +572,7 @@ fn open_case(
         at: sent_at(mail, now.at, now.zone, args.any_date),
         ..now
     };
-    let customer = mail
-        .from_name
-        .clone()
-        .unwrap_or_else(|| mail.from_address.clone());
+    let customer = mail.customer();
     let title = if mail.subject.is_empty() {
         format!("E-mail from {customer}")
     } else {
@@ -580,7 +586,7 @@ fn open_case(
     let complaint = NewComplaint {
         title,
         customer,
-        contact: Some(mail.from_address.clone()),
+        contact: Some(mail.contact().to_string()),
         reference: None,
         preferred_contact: None,
         channel: Channel::Email,

@@ -38,6 +38,14 @@ pub struct Inbound {
     pub from_name: Option<String>,
     /// The sender's address.
     pub from_address: String,
+    /// The address the sender asks replies to go to (`Reply-To:`), when
+    /// it names one address that is not the sender's nor one the message
+    /// went to (a list that sets Reply-To to itself): a web site's
+    /// contact form, or a group re-sending a customer's mail from its
+    /// own address, writes the customer's address there.
+    pub reply_to: Option<String>,
+    /// The display name beside [`Inbound::reply_to`], on one line.
+    pub reply_to_name: Option<String>,
     /// The `Date:` header, when it has a valid one.
     pub date: Option<DateTime<Utc>>,
     /// When the last mail server (the topmost `Received:` header, which
@@ -67,10 +75,48 @@ pub struct Inbound {
 impl Inbound {
     /// The sender as a person reads it: `Maria López <maria@example.com>`.
     pub fn sender(&self) -> String {
-        match &self.from_name {
-            Some(name) => format!("{name} <{}>", self.from_address),
-            None => self.from_address.clone(),
-        }
+        named(self.from_name.as_deref(), &self.from_address)
+    }
+
+    /// Where replies are to go, as a person reads it, when it is not the
+    /// sender: `Maria López <maria@example.com>`.
+    pub fn reply_to_shown(&self) -> Option<String> {
+        let address = self.reply_to.as_deref()?;
+        Some(named(self.reply_to_name.as_deref(), address))
+    }
+
+    /// The customer's address: where they asked replies to go, else the
+    /// sender's.
+    pub fn contact(&self) -> &str {
+        self.reply_to.as_deref().unwrap_or(&self.from_address)
+    }
+
+    /// The customer's name: the name beside the address replies go to
+    /// (a form's or a group's name beside the sender is not theirs),
+    /// else the sender's; the address when there is no name.
+    pub fn customer(&self) -> String {
+        let name = match self.reply_to {
+            Some(_) => self.reply_to_name.as_deref(),
+            None => self.from_name.as_deref(),
+        };
+        name.map_or_else(|| self.contact().to_string(), str::to_string)
+    }
+
+    /// Whether `address` is the sender's, or where the sender asked
+    /// replies to go (ignoring case, as mail systems do).
+    pub fn is_from(&self, address: &str) -> bool {
+        address.eq_ignore_ascii_case(&self.from_address)
+            || self
+                .reply_to
+                .as_deref()
+                .is_some_and(|r| address.eq_ignore_ascii_case(r))
+    }
+}
+
+fn named(name: Option<&str>, address: &str) -> String {
+    match name {
+        Some(name) => format!("{name} <{address}>"),
+        None => address.to_string(),
     }
 }
 
@@ -132,6 +178,15 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
         (subject, _) => utf8_read_as_latin1(subject.unwrap_or_default()),
     };
+    let reply_to = reply_to(&message, address);
+    let reply_to_address = reply_to
+        .and_then(|r| r.address())
+        .map(|a| masked(a.trim()).replace(' ', ""));
+    let reply_to_name = reply_to
+        .and_then(|r| r.name())
+        .map(|n| one_line(&utf8_read_as_latin1(n).replace(['<', '>'], " ")))
+        .map(|n| masked_fit(n.trim_matches('"'), |n| at_most(n, NAME_MAX)))
+        .filter(|n| !n.is_empty() && Some(n) != reply_to_address.as_ref());
     let (whole, answer) = text_of(&message);
     let (body, truncated) = capped(&whole, max_text);
     let (reply, _) = capped(&answer, max_text);
@@ -142,6 +197,8 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
             .map(|id| message::kept_message_id(&id, secret)),
         from_name,
         from_address,
+        reply_to: reply_to_address,
+        reply_to_name,
         date: message
             .date()
             .filter(|d| d.is_valid())
@@ -206,6 +263,43 @@ fn one_sender(message: &Message) -> Result<(), InputError> {
         )));
     }
     Ok(())
+}
+
+/// The one address `Reply-To:` names, when it is the customer's rather
+/// than the sender's (`from`), or an address the message went to: a list
+/// that sets Reply-To to itself, so that answers go to every member, does
+/// not make the list the customer.
+fn reply_to<'m>(message: &'m Message, from: &str) -> Option<&'m mail_parser::Addr<'m>> {
+    let mut named = message
+        .header_values(HeaderName::ReplyTo)
+        .filter_map(|v| v.as_address())
+        .flat_map(|a| a.iter())
+        .filter(|a| a.address().is_some_and(|a| !a.trim().is_empty()));
+    let one = named.next()?;
+    let address = one.address()?.trim();
+    let recipients = message
+        .to()
+        .into_iter()
+        .chain(message.cc())
+        .flat_map(|a| a.iter())
+        .filter_map(|a| a.address());
+    let list_post = message.header_raw("List-Post").is_some_and(|v| {
+        v.to_ascii_lowercase()
+            .contains(&address.to_ascii_lowercase())
+    });
+    let others = named.any(|a| {
+        a.address()
+            .is_some_and(|a| !a.trim().eq_ignore_ascii_case(address))
+    });
+    let answered_to = recipients
+        .map(str::trim)
+        .any(|r| r.eq_ignore_ascii_case(address));
+    (is_address(address)
+        && !address.eq_ignore_ascii_case(from)
+        && !others
+        && !answered_to
+        && !list_post)
+        .then_some(one)
 }
 
 /// How many messages `raw` holds: more than one only when it is an mbox

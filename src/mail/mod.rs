@@ -106,14 +106,18 @@ pub fn masked_fit(text: &str, fit: impl Fn(&str) -> String) -> String {
 pub const LISTED_MAX: usize = 4096;
 
 /// What an event says of an e-mail before its text: who sent it (and,
-/// when `stranger`, that this is not the case's contact), its subject,
-/// and its attachments' names and sizes (the files are not kept in the
-/// case). The list of attachments fits in what `max` bytes leave, and at
-/// most [`LISTED_MAX`]; the files it has no room for are counted.
+/// when `stranger`, that this is not the case's contact), where it asks
+/// replies to go when that is elsewhere, its subject, and its attachments' names
+/// and sizes (the files are not kept in the case). The list of
+/// attachments fits in what `max` bytes leave, and at most
+/// [`LISTED_MAX`]; the files it has no room for are counted.
 pub fn heading(mail: &Inbound, stranger: bool, max: usize) -> String {
     let mut out = format!("{}{}", message::FROM, mail.sender());
     if stranger {
         let _ = write!(out, "\n{STRANGER}");
+    }
+    if let Some(reply_to) = mail.reply_to_shown() {
+        let _ = write!(out, "\nReply-To: {reply_to}");
     }
     if !mail.subject.is_empty() {
         let _ = write!(out, "\nSubject: {}", mail.subject);

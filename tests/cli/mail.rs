@@ -1839,6 +1839,52 @@ fn a_message_with_a_message_id_too_long_to_keep_is_still_recorded_once() {
 }
 
 #[test]
+fn the_customers_address_is_where_a_contact_form_or_group_asks_replies_to_go() {
+    let log = log_with_sendmail(false);
+    // A web site's form, sent from the log's own address on the
+    // customer's behalf.
+    let form = "From: Ferncliff web site <support@ferncliff.example>\nTo: support@ferncliff.example\nReply-To: Ann Lee <Ann.Lee@example.com>\nSubject: Contact form: stale beans\nMessage-ID: <form1@ferncliff.example>\nDate: Sun, 22 Nov 2026 08:00:00 +0000\n\nThe beans I got were stale.\n";
+    let id = log.run(["mail", "--quiet"]).stdin(form).ok();
+    let id = id.trim().to_string();
+    assert_eq!(
+        redact(&log.case_text(&id), &id),
+        "format = 1\nid = \"<ID>\"\ntitle = \"Contact form: stale beans\"\nstatus = \"open\"\nseverity = \"normal\"\nchannel = \"email\"\nopened_at = 2026-11-22T08:00:00Z\nopened_by = \"ana@example.com\"\n\n[customer]\nname = \"Ann Lee\"\ncontact = \"Ann.Lee@example.com\"\n\n[complaint]\nsummary = \"The beans I got were stale.\"\n\n[[events]]\nat = 2026-11-22T08:00:00Z\nby = \"ana@example.com\"\naction = \"opened\"\nmessage_id = \"form1@ferncliff.example\"\ntext = \"\"\"\nE-mail from Ferncliff web site <support@ferncliff.example>\nReply-To: Ann Lee <Ann.Lee@example.com>\nSubject: Contact form: stale beans\"\"\"\n"
+    );
+    // The reply goes to her.
+    log.run(["reply", &id, "--send", "Sorry, a new bag is on its way."])
+        .ok();
+    assert!(
+        sent(&log).contains("To: \"Ann Lee\" <Ann.Lee@example.com>\r\n"),
+        "{}",
+        sent(&log)
+    );
+    // Her answer through a group that re-sends it from its own address
+    // (and an address differing only in case) is hers, not a stranger's.
+    let group = format!(
+        "From: 'Ann Lee' via Support <support@groups.example>\nTo: support@groups.example\nReply-To: ann.lee@EXAMPLE.com\nSubject: Re: Contact form [caselog {id}]\nMessage-ID: <g2@groups.example>\n\nThank you!\n"
+    );
+    let out = log.run(["mail"]).stdin(group).ok();
+    assert_eq!(out, format!("{id}: e-mail from the customer added\n"));
+    // A list that sets Reply-To to itself does not make the list the
+    // customer: the sender is.
+    let list = "From: Bo <bo@example.com>\nTo: support@lists.example\nReply-To: support@lists.example\nList-Post: <mailto:support@lists.example>\nSubject: Late parcel\nMessage-ID: <l1@example.com>\n\nWhere is it?\n";
+    let other = log.run(["mail", "--quiet"]).stdin(list).ok();
+    let case = log.case_text(other.trim());
+    assert!(
+        case.contains("name = \"Bo\"\ncontact = \"bo@example.com\"\n"),
+        "{case}"
+    );
+    assert!(!case.contains("Reply-To"), "{case}");
+    // Our own mail without a Reply-To stays unrecorded.
+    let own = "From: Support <support@ferncliff.example>\nSubject: Re: x\nMessage-ID: <own@ferncliff.example>\n\nCopy.\n";
+    let out = log.run(["mail"]).stdin(own).ok();
+    assert!(
+        out.starts_with("not recorded: the message is from this log's own address"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_message_forwarded_as_an_attachment_keeps_its_text_in_the_complaint() {
     let log = Log::new();
     let message = "From: Bob <bob@example.com>\nSubject: Fwd: your courier\nMessage-ID: <fw1@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee what your courier wrote.\n--b\nContent-Type: message/rfc822\n\nFrom: Courier <noreply@courier.example>\nSubject: Parcel 12345 lost\nDate: Fri, 20 Nov 2026 10:00:00 +0000\nContent-Type: multipart/alternative; boundary=c\n\n--c\nContent-Type: text/html\n\n<p>We lost your parcel 12345.</p>\n--c--\n--b--\n";
