@@ -47,9 +47,10 @@ use crate::time::{Zone, clock};
 /// listed with their sizes; --attachments DIR saves them under DIR/<id>/.
 /// The customer's address is the one Reply-To: names, when it names
 /// another than the sender's and the message's recipients'. The same
-/// message (same Message-ID and sender) is recorded once; automatic
-/// replies (Auto-Submitted, Precedence: bulk), bounces and other mail
-/// system reports, and mail from [mail] from are not recorded (exit 0).
+/// message (same Message-ID and sender) is recorded once. Automatic
+/// replies (Auto-Submitted, Precedence: bulk) and bounces and other mail
+/// system reports are added as a note to the case they answer, and
+/// otherwise not recorded, as mail from [mail] from is not (exit 0).
 #[derive(Debug, Args)]
 pub struct MailArgs {
     /// The message ('-' or none reads standard input)
@@ -112,10 +113,6 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
     let mail = inbound::parse(&raw, limit, &secret)
         .map_err(|e| InputError::Invalid(format!("{shown}: {e}")))?;
     drop(raw);
-    if let Some(why) = &mail.automatic {
-        writeln!(out, "not recorded: a message sent by a machine ({why})")?;
-        return Ok(EXIT_OK);
-    }
     let own = settings.mail.from.as_deref().and_then(Mailbox::parse);
     // Our own reply, copied back to the support mailbox; a web form that
     // sends from our address on the customer's behalf names them in
@@ -142,6 +139,9 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
         .while_locked(|locked| match scan(session, &mail, &secret)? {
             Target::Recorded(id) => Ok(Decided::Recorded(id)),
             Target::Case(id) => Ok(Decided::Threaded(id)),
+            // A machine's message opens no case: an out-of-office answer
+            // or a bounce is no complaint.
+            Target::New if mail.automatic.is_some() => Ok(Decided::Unplaced),
             Target::New => open_case(session, locked, &args, &by, &mail)
                 .map(|(case, staged)| Decided::Opened(Box::new(case), staged)),
         })?;
@@ -151,6 +151,14 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
             Ok(EXIT_OK)
         }
         Decided::Threaded(id) => add_to_case(session, &args, &by, &mail, &id, out),
+        Decided::Unplaced => {
+            let why = mail.automatic.as_deref().unwrap_or_default();
+            writeln!(
+                out,
+                "not recorded: a message sent by a machine ({why}) that answers no case of this log"
+            )?;
+            Ok(EXIT_OK)
+        }
         Decided::Opened(case, staged) => {
             // In place before the id is printed: a reader gone from standard
             // output ends the run at the print.
@@ -172,6 +180,8 @@ enum Decided {
     Threaded(String),
     /// It opened this case; its attachments wait to be put in place.
     Opened(Box<Case>, Option<attachments::Staged>),
+    /// A machine sent it, and it answers no case.
+    Unplaced,
 }
 
 /// Reads the message, at most [`MESSAGE_BYTES`], as bytes (mail need not
@@ -444,8 +454,8 @@ fn add_to_case(
                 at: sent_at(mail, stamp.at, stamp.zone, args.any_date),
                 ..stamp.clone()
             };
-            stranger = !from_contact(case, mail);
-            if stranger {
+            stranger = mail.automatic.is_none() && !from_contact(case, mail);
+            if stranger || mail.automatic.is_some() {
                 message::receive_as_note(case, &stamp, &message(true))
             } else {
                 message::receive(case, &stamp, &message(false))
@@ -461,6 +471,13 @@ fn add_to_case(
     }
     place(staged, &changed.after.id)?;
     let id = &changed.after.id;
+    if let Some(why) = &mail.automatic {
+        writeln!(
+            out,
+            "{id}: e-mail sent by a machine ({why}) added as a note"
+        )?;
+        return Ok(EXIT_OK);
+    }
     if stranger {
         super::say(&format!(
             "case {id}: the e-mail is from {address}, not the case's contact: it is recorded as a note and does not end a wait on the customer; if it is the customer writing from there, `caselog edit {id} --contact {address}` makes their later mail count",

@@ -157,8 +157,13 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         .map(str::trim)
         .unwrap_or_default();
     // No card number is kept, wherever the sender put one. In an address,
-    // the masked form goes without blanks: it stays one address.
-    let from_address = masked(address).replace(' ', "");
+    // the masked form goes without blanks: it stays one address. A mail
+    // system's report that names no address is still told apart from
+    // another (the same report delivered again is recorded once).
+    let from_address = match masked(address).replace(' ', "") {
+        none if none.is_empty() => "MAILER-DAEMON".to_string(),
+        address => address,
+    };
     let from_name = from
         .and_then(|f| f.name())
         .map(|n| match eight_bit(&message, "From") {
@@ -190,6 +195,8 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
     let (whole, answer) = text_of(&message);
     let (body, truncated) = capped(&whole, max_text);
     let (reply, _) = capped(&answer, max_text);
+    let mut in_reply_to = answered(&message);
+    in_reply_to.extend(reported(&message));
     Ok(Inbound {
         message_id: message
             .message_id()
@@ -214,7 +221,7 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         reply_text: reply,
         truncated,
         attachments: attachments_of(&message),
-        in_reply_to: answered(&message),
+        in_reply_to,
         automatic,
     })
 }
@@ -420,6 +427,34 @@ fn is_report(message: &Message) -> bool {
             && t.subtype()
                 .is_some_and(|s| s.eq_ignore_ascii_case("report"))
     })
+}
+
+/// The Message-IDs of the message a mail system's report is about (a
+/// bounce returns ours whole, `message/rfc822`, or its headers,
+/// `text/rfc822-headers`), so that a bounce of a reply finds its case.
+fn reported(message: &Message) -> Vec<String> {
+    if !is_report(message) {
+        return Vec::new();
+    }
+    let parser = MessageParser::default();
+    message
+        .attachments()
+        .filter_map(|part| {
+            if let PartType::Message(returned) = &part.body {
+                return returned.message_id().and_then(clean_id);
+            }
+            let headers_only = part.content_type().is_some_and(|t| {
+                t.subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("rfc822-headers"))
+            });
+            if !headers_only {
+                return None;
+            }
+            parser
+                .parse_headers(part.contents())
+                .and_then(|h| h.message_id().and_then(clean_id))
+        })
+        .collect()
 }
 
 /// A structured header's keyword: what comes before its parameters (`;`),

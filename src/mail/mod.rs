@@ -31,6 +31,12 @@ use crate::case::message;
 pub const STRANGER: &str =
     "(Not from the case's contact address: recorded as a note, not as the customer's answer.)";
 
+/// What the event of a message a machine sent (an out-of-office answer,
+/// a bounce) says of it, under who sent it and why it is taken for a
+/// machine's.
+pub const AUTOMATIC: &str =
+    "Recorded as a note, not as the customer's answer; caselog never answers it";
+
 /// The largest message `caselog mail` reads: above what mail servers
 /// accept (usually 25 to 50 MiB), far below harm. Its text is capped
 /// further, at `max_text_bytes`.
@@ -106,14 +112,17 @@ pub fn masked_fit(text: &str, fit: impl Fn(&str) -> String) -> String {
 pub const LISTED_MAX: usize = 4096;
 
 /// What an event says of an e-mail before its text: who sent it (and,
-/// when `stranger`, that this is not the case's contact), where it asks
-/// replies to go when that is elsewhere, its subject, and its attachments' names
+/// when `stranger`, that this is not the case's contact; when a machine
+/// sent it, why it is taken for a machine's), where it asks replies to
+/// go when that is elsewhere, its subject, and its attachments' names
 /// and sizes (the files are not kept in the case). The list of
 /// attachments fits in what `max` bytes leave, and at most
 /// [`LISTED_MAX`]; the files it has no room for are counted.
 pub fn heading(mail: &Inbound, stranger: bool, max: usize) -> String {
     let mut out = format!("{}{}", message::FROM, mail.sender());
-    if stranger {
+    if let Some(why) = &mail.automatic {
+        let _ = write!(out, "\n(Sent by a machine: {why}. {AUTOMATIC}.)");
+    } else if stranger {
         let _ = write!(out, "\n{STRANGER}");
     }
     if let Some(reply_to) = mail.reply_to_shown() {

@@ -495,10 +495,10 @@ fn a_message_answering_our_reply_threads_back_to_its_case() {
 }
 
 #[test]
-fn a_bounce_or_other_mail_system_report_is_not_recorded() {
-    let (log, id, ours) = replied_to_maria();
-    let before = log.files();
-    let bounce = String::from_utf8(filled("bounce.eml", &[("MSGID", &ours), ("ID", &id)])).unwrap();
+fn a_bounce_of_a_reply_is_a_note_on_its_case_and_any_other_report_is_not_recorded() {
+    let bounce = |ours: &str, id: &str| {
+        String::from_utf8(filled("bounce.eml", &[("MSGID", ours), ("ID", id)])).unwrap()
+    };
     // The same report as each sign alone would show it: none says
     // Auto-Submitted, and each is a machine's all the same.
     let signs = [
@@ -513,7 +513,17 @@ fn a_bounce_or_other_mail_system_report_is_not_recorded() {
         ),
     ];
     for (kept, why) in signs {
-        let mut message = bounce.clone();
+        let (log, id, ours) = replied_to_maria();
+        log.run([
+            "wait",
+            &id,
+            "--on",
+            "customer",
+            "--reason",
+            "her bank statement",
+        ])
+        .ok();
+        let mut message = bounce(&ours, &id);
         for (other, _) in signs.iter().filter(|(line, _)| *line != kept) {
             let plain = match *other {
                 "Return-Path: <>\n" => "Return-Path: <mx@mx.example.com>\n",
@@ -524,32 +534,76 @@ fn a_bounce_or_other_mail_system_report_is_not_recorded() {
             };
             message = message.replace(other, plain);
         }
+        // Not in reply to anything: no case of its own, nothing written.
+        let before = log.files();
+        let unthreaded = message.replace(&format!("<{ours}>"), "<elsewhere@example.com>");
+        let out = log.run(["mail"]).stdin(unthreaded).ok();
+        assert_eq!(
+            out,
+            format!(
+                "not recorded: a message sent by a machine ({why}) that answers no case of this log\n"
+            ),
+        );
+        assert_eq!(log.files(), before);
+        // In reply to our reply: the handler must learn it never arrived.
         let out = log.run(["mail"]).stdin(message.clone()).ok();
         assert_eq!(
             out,
-            format!("not recorded: a message sent by a machine ({why})\n"),
+            format!("{id}: e-mail sent by a machine ({why}) added as a note\n"),
             "{message}"
         );
-        // Not in reply to anything either: not a case of its own.
-        let unthreaded = message.replace(&format!("<{ours}>"), "<elsewhere@example.com>");
-        let out = log.run(["mail"]).stdin(unthreaded).ok();
+        let case = log.case_text(&id);
+        let from = if why == "From: MAILER-DAEMON" {
+            "Mail Delivery System <MAILER-DAEMON@mx.example.com>"
+        } else {
+            "Delivery <delivery@mx.example.com>"
+        };
         assert!(
-            out.starts_with("not recorded: a message sent by a machine"),
-            "{out}"
+            case.ends_with(&format!(
+                "action = \"note\"\nmessage_id = \"20261122085930.A1B2C3@mx.example.com\"\ntext = \"\"\"\nE-mail from {from}\n(Sent by a machine: {why}. Recorded as a note, not as the customer's answer; caselog never answers it.)\nSubject: Undelivered Mail Returned to Sender\nAttachments: attachment (107 bytes), attachment (198 bytes)\n\nThis is the mail system at host mx.example.com.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n<maria@example.com>: host mail.example.com said: 550 5.1.1 User unknown\"\"\"\n"
+            )),
+            "{case}"
         );
+        assert!(
+            case.contains("status = \"waiting\""),
+            "ends no wait: {case}"
+        );
+        // Delivered again: recorded once.
+        let out = log.run(["mail"]).stdin(message).ok();
+        assert!(out.ends_with("is already recorded (Message-ID <20261122085930.A1B2C3@mx.example.com>); nothing changed\n"), "{out}");
     }
+    // A bounce that names our message only in the headers it returns
+    // (no In-Reply-To, as many mail systems send it) finds the case too.
+    let (log, id, ours) = replied_to_maria();
+    let returned_only = bounce(&ours, &id)
+        .replace(&format!("In-Reply-To: <{ours}>\n"), "")
+        .replace(&format!("References: <{ours}>\n"), "");
+    assert!(!returned_only.contains("In-Reply-To"));
+    let out = log.run(["mail"]).stdin(returned_only).ok();
+    assert_eq!(
+        out,
+        format!(
+            "{id}: e-mail sent by a machine (Content-Type: multipart/report) added as a note\n"
+        )
+    );
     // A mail system may sign with no address at all: still a machine's
-    // report, not recorded, where a person's message so is refused.
-    let bare = bounce.replace(
+    // report, where a person's message so is refused.
+    let (log, id, ours) = replied_to_maria();
+    let bare = bounce(&ours, &id).replace(
         "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\n",
         "From: MAILER-DAEMON\n",
     );
-    assert_ne!(bare, bounce);
-    let out = log.run(["mail"]).stdin(bare).ok();
-    assert!(
-        out.starts_with("not recorded: a message sent by a machine"),
-        "{out}"
+    let out = log.run(["mail"]).stdin(bare.clone()).ok();
+    assert_eq!(
+        out,
+        format!(
+            "{id}: e-mail sent by a machine (Content-Type: multipart/report) added as a note\n"
+        )
     );
+    assert!(log.case_text(&id).contains("E-mail from MAILER-DAEMON\n"));
+    let out = log.run(["mail"]).stdin(bare).ok();
+    assert!(out.ends_with("nothing changed\n"), "{out}");
+    let before = log.files();
     let stderr = log
         .run(["mail"])
         .stdin("From: Maria\nSubject: Hi\n\nMy order.\n")
@@ -930,7 +984,7 @@ fn a_card_number_in_a_reply_is_refused_before_it_is_sent() {
 }
 
 #[test]
-fn an_automatic_reply_and_our_own_mail_are_not_recorded() {
+fn an_automatic_reply_opens_no_case_and_our_own_mail_is_not_recorded() {
     let log = log_with_sendmail(false);
     let before = log.files();
     let mut auto = b"Auto-Submitted: auto-replied\r\n".to_vec();
@@ -938,7 +992,7 @@ fn an_automatic_reply_and_our_own_mail_are_not_recorded() {
     let out = log.run(["mail"]).stdin(auto).ok();
     assert_eq!(
         out,
-        "not recorded: a message sent by a machine (Auto-Submitted: auto-replied)\n"
+        "not recorded: a message sent by a machine (Auto-Submitted: auto-replied) that answers no case of this log\n"
     );
     let own = String::from_utf8(fixture_bytes("plain.eml"))
         .unwrap()
@@ -952,6 +1006,54 @@ fn an_automatic_reply_and_our_own_mail_are_not_recorded() {
         "{out}"
     );
     assert_eq!(log.files(), before);
+}
+
+#[test]
+fn an_out_of_office_answer_to_a_reply_is_a_note_that_ends_no_wait() {
+    let (log, id, ours) = replied_to_maria();
+    log.run([
+        "wait",
+        &id,
+        "--on",
+        "customer",
+        "--reason",
+        "her bank statement",
+    ])
+    .ok();
+    for (header, why) in [
+        (
+            "Auto-Submitted: auto-replied",
+            "Auto-Submitted: auto-replied",
+        ),
+        ("Precedence: junk", "Precedence: junk"),
+        ("X-Autoreply: yes", "X-Autoreply"),
+    ] {
+        // By the subject's tag, as Outlook's "Automatic reply: Re: …".
+        let tagged = format!(
+            "From: Maria <maria@example.com>\n{header}\nSubject: Automatic reply: Re: Refund [caselog {id}]\nMessage-ID: <ooo-{why}@example.com>\nDate: Sun, 22 Nov 2026 08:59:00 +0000\n\nI am away until 30 November.\n"
+        );
+        let out = log.run(["mail"]).stdin(tagged).ok();
+        assert_eq!(
+            out,
+            format!("{id}: e-mail sent by a machine ({why}) added as a note\n")
+        );
+    }
+    // By In-Reply-To alone.
+    let threaded = format!(
+        "From: Maria <maria@example.com>\nAuto-Submitted: auto-replied\nSubject: Out of office\nIn-Reply-To: <{ours}>\nMessage-ID: <ooo-thread@example.com>\n\nAway.\n"
+    );
+    let out = log.run(["mail"]).stdin(threaded).ok();
+    assert_eq!(
+        out,
+        format!("{id}: e-mail sent by a machine (Auto-Submitted: auto-replied) added as a note\n")
+    );
+    let case = log.case_text(&id);
+    assert!(case.contains("status = \"waiting\""), "{case}");
+    assert!(!case.contains("action = \"customer\""), "{case}");
+    assert!(
+        case.ends_with("action = \"note\"\nmessage_id = \"ooo-thread@example.com\"\ntext = \"\"\"\nE-mail from Maria <maria@example.com>\n(Sent by a machine: Auto-Submitted: auto-replied. Recorded as a note, not as the customer's answer; caselog never answers it.)\nSubject: Out of office\n\nAway.\"\"\"\n"),
+        "{case}"
+    );
 }
 
 #[test]
