@@ -19,7 +19,7 @@ use crate::case::card;
 use crate::case::id::CaseId;
 use crate::case::lifecycle::{NewComplaint, Stamp};
 use crate::case::message::{self, Message};
-use crate::case::redaction::{erased, erased_keyed};
+use crate::case::redaction::{erased, erased_keyed, is_redacted};
 use crate::case::{Case, Channel, Severity, Status};
 use crate::error::{EXIT_OK, InputError};
 use crate::limits;
@@ -253,7 +253,17 @@ fn tagged(session: &Session, mail: &Inbound) -> Option<String> {
         .as_deref()
         .map(|path| path.file_stem().and_then(|s| s.to_str()))
     {
-        Ok(Some(id)) if CaseId::parse_full(id).is_some() => Some(id.to_string()),
+        Ok(Some(id)) if CaseId::parse_full(id).is_some() => {
+            let redacted = session
+                .store()
+                .and_then(|store| store.load(id))
+                .is_ok_and(|stored| is_redacted(&stored.case));
+            if redacted {
+                super::say(&answers_redacted(id));
+                return None;
+            }
+            Some(id.to_string())
+        }
         Ok(_) => None,
         Err(err) => {
             super::say(&format!(
@@ -289,10 +299,15 @@ fn scan(session: &Session, mail: &Inbound, secret: &[u8]) -> Result<Target> {
             .filter_map(|e| answered.get(e.message_id.as_deref()?))
             .min()
             .copied();
-        (records_own || answers.is_some()).then_some((case.id.clone(), records_own, answers))
+        (records_own || answers.is_some()).then_some((
+            case.id.clone(),
+            records_own,
+            answers,
+            is_redacted(case),
+        ))
     })?;
     let store = session.store()?;
-    for (id, _, _) in scan.cases.iter().filter(|(_, own, _)| *own) {
+    for (id, _, _, _) in scan.cases.iter().filter(|(_, own, _, _)| *own) {
         // A case that cannot be read now is taken at its id's word.
         let same = store.load(id.as_str()).map_or(true, |stored| {
             own.is_some_and(|own| {
@@ -303,16 +318,33 @@ fn scan(session: &Session, mail: &Inbound, secret: &[u8]) -> Result<Target> {
             return Ok(Target::Recorded(id.clone()));
         }
     }
-    // The newest message answered wins (In-Reply-To comes first).
-    let threaded = scan
-        .cases
-        .iter()
-        .filter_map(|(id, _, at)| at.map(|at| (at, id)))
-        .min_by_key(|(at, _)| *at);
-    Ok(match threaded {
+    // The newest message answered wins (In-Reply-To comes first); a
+    // redacted case takes no new mail.
+    let answering = |redacted: bool| {
+        scan.cases
+            .iter()
+            .filter(|(_, _, _, gone)| *gone == redacted)
+            .filter_map(|(id, _, at, _)| at.map(|at| (at, id)))
+            .min_by_key(|(at, _)| *at)
+    };
+    Ok(match answering(false) {
         Some((_, id)) => Target::Case(id.to_string()),
-        None => Target::New,
+        None => {
+            if let Some((_, id)) = answering(true) {
+                super::say(&answers_redacted(id.as_str()));
+            }
+            Target::New
+        }
     })
+}
+
+/// What stderr says of mail for a redacted case: an erasure is not undone
+/// by the customer's next message landing on the erased record, where
+/// nobody reads it (the case is closed) and it ties them to it again.
+fn answers_redacted(id: &str) -> String {
+    format!(
+        "the e-mail answers case {id}, whose customer's personal data is redacted: it is not added to it, and is placed as mail that answers no case"
+    )
 }
 
 /// Says the message is recorded already; its attachments that are not

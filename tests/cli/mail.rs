@@ -2040,3 +2040,42 @@ fn a_message_with_two_from_headers_naming_different_senders_is_refused() {
         .stdin("From: Real <real@example.com>\nFrom: real@EXAMPLE.com\nSubject: x\n\nText\n")
         .ok();
 }
+
+#[test]
+fn mail_answering_a_redacted_case_opens_a_new_one_and_leaves_the_erased_record_be() {
+    let (log, id, ours) = replied_to_maria();
+    log.run(["close", &id, "--reason", "answered"]).ok();
+    log.run(["redact", &id, "--reason", "erasure request", "--force"])
+        .ok();
+    let redacted = log.case_text(&id);
+    for message in [
+        format!(
+            "From: Maria <maria@example.com>\nSubject: Re: Refund\nIn-Reply-To: <{ours}>\nMessage-ID: <again1@example.com>\n\nIt happened again.\n"
+        ),
+        format!(
+            "From: Maria <maria@example.com>\nSubject: Re: Refund [caselog {id}]\nMessage-ID: <again2@example.com>\n\nAnd again.\n"
+        ),
+    ] {
+        let out = log.run(["mail"]).stdin(message).output();
+        assert!(out.status.success());
+        let new = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(new.starts_with("20261122-") && new.trim() != id, "{new}");
+        assert!(
+            stderr.contains(&format!("the e-mail answers case {id}, whose customer's personal data is redacted: it is not added to it, and is placed as mail that answers no case\n")),
+            "{stderr}"
+        );
+        let case = log.case_text(new.trim());
+        assert!(case.contains("contact = \"maria@example.com\""), "{case}");
+    }
+    assert_eq!(log.case_text(&id), redacted);
+    // A bounce of the erased reply is not recorded anywhere.
+    let bounce = String::from_utf8(filled("bounce.eml", &[("MSGID", &ours), ("ID", "x")])).unwrap();
+    let out = log.run(["mail"]).stdin(bounce).output();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("not recorded: a message sent by a machine"),
+        "{stdout}"
+    );
+    assert_eq!(log.case_text(&id), redacted);
+}
