@@ -172,6 +172,10 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
             Some(raw) if n.contains(REPLACEMENT) => raw
                 .rsplit_once('<')
                 .map_or(n.to_string(), |(name, _)| name.trim().to_string()),
+            _ if n.contains(REPLACEMENT) => unknown_charsets(&message, "From")
+                .as_ref()
+                .and_then(|m| m.from()?.first()?.name().map(str::to_string))
+                .unwrap_or_else(|| n.to_string()),
             _ => utf8_read_as_latin1(n),
         })
         // No angle brackets: the address in them is always the real one
@@ -181,6 +185,12 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         .filter(|n| !n.is_empty() && n != address && *n != from_address);
     let subject = match (message.subject(), eight_bit(&message, "Subject")) {
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
+        (Some(subject), None) if subject.contains(REPLACEMENT) => {
+            unknown_charsets(&message, "Subject")
+                .as_ref()
+                .and_then(|m| m.subject().map(str::to_string))
+                .unwrap_or_else(|| subject.to_string())
+        }
         (subject, _) => utf8_read_as_latin1(subject.unwrap_or_default()),
     };
     let reply_to = reply_to(&message, address);
@@ -498,6 +508,61 @@ fn eight_bit(message: &Message, name: &str) -> Option<String> {
         return None;
     }
     Some(lenient(bytes))
+}
+
+/// The header `name` read again, alone, with each of its encoded words
+/// that names a charset `mail-parser` does not know (`unknown-8bit`, as
+/// some gateways write, `x-user-defined`, a misspelling) taken as
+/// Windows-1252 (of which Latin-1 is part), as a body in such a charset
+/// is: read as UTF-8, every accented letter became `U+FFFD`. `None`
+/// when it has no such word.
+fn unknown_charsets(message: &Message, name: &str) -> Option<Message<'static>> {
+    let header = message
+        .headers()
+        .iter()
+        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
+    let raw = message
+        .raw_message
+        .get(header.offset_start as usize..header.offset_end as usize)?;
+    let mut out = format!("{name}:").into_bytes();
+    let mut rest = raw;
+    let mut changed = false;
+    while let Some(at) = rest.windows(2).position(|w| w == b"=?") {
+        let (before, word) = rest.split_at(at + 2);
+        out.extend_from_slice(before);
+        let Some(end) = word.iter().position(|&b| b == b'?') else {
+            rest = word;
+            break;
+        };
+        // RFC 2231 lets a language follow the charset: `utf-8*en`.
+        let charset = word[..end].split(|&b| b == b'*').next().unwrap_or_default();
+        let known = charset_decoder(charset).is_some()
+            || charset.eq_ignore_ascii_case(b"utf-8")
+            || charset.eq_ignore_ascii_case(b"utf8");
+        if known || charset.is_empty() {
+            out.extend_from_slice(&word[..end]);
+        } else {
+            out.extend_from_slice(b"windows-1252");
+            changed = true;
+        }
+        // The rest of the word, `?Q?text?=`, is copied as it is: its
+        // text may hold `=?` (base64 padding before `?=`).
+        let tail = &word[end..];
+        let close = tail
+            .get(3..)
+            .and_then(|t| t.windows(2).position(|w| w == b"?="))
+            .map_or(tail.len(), |at| at + 5);
+        out.extend_from_slice(&tail[..close]);
+        rest = &tail[close..];
+    }
+    out.extend_from_slice(rest);
+    out.extend_from_slice(b"\r\n\r\n");
+    if !changed {
+        return None;
+    }
+    MessageParser::default()
+        .parse_headers(&out)
+        .map(Message::into_owned)
 }
 
 /// A Message-ID as stored: without angle brackets or blanks; `None` when
@@ -1026,6 +1091,19 @@ mod tests {
         // Latin-1 that is Latin-1 stays so, and so does what it spells.
         let mail = read("From: a@example.com\nSubject: =?iso-8859-1?Q?Caf=E9_=C3=A9t=E9?=\n\nx\n");
         assert_eq!(mail.subject, "Caf\u{e9} \u{c3}\u{a9}t\u{e9}");
+    }
+
+    #[test]
+    fn encoded_words_in_a_charset_unknown_read_as_windows_1252() {
+        let mail = read(
+            "From: =?x-bogus?Q?Jos=E9?= <jose@example.com>\nSubject: =?unknown-8bit?B?Y2Fm6Q==?= =?utf-8?Q?_ok?=\n\nx\n",
+        );
+        assert_eq!(mail.from_name.as_deref(), Some("Jos\u{e9}"));
+        assert_eq!(mail.subject, "caf\u{e9} ok");
+        // A charset it knows is its own; no word, nothing read again.
+        let mail =
+            read("From: a@example.com\nSubject: =?iso-8859-7?Q?=E1?= =?x-bogus?Q?=E9?=\n\nx\n");
+        assert_eq!(mail.subject, "\u{3b1}\u{e9}");
     }
 
     #[test]

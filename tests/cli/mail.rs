@@ -2079,3 +2079,15 @@ fn mail_answering_a_redacted_case_opens_a_new_one_and_leaves_the_erased_record_b
     );
     assert_eq!(log.case_text(&id), redacted);
 }
+
+#[test]
+fn a_subject_and_name_in_a_charset_unknown_keep_their_accents() {
+    let log = Log::new();
+    let id = log
+        .run(["mail", "--quiet"])
+        .stdin("From: =?unknown-8bit?Q?Jos=E9_Pe=F1a?= <jose@example.com>\nSubject: =?x-bogus?B?Q2Fm6SBmcm9pZA==?=\n\nCold.\n")
+        .ok();
+    let case = log.case_text(id.trim());
+    assert!(case.contains("title = \"Café froid\"\n"), "{case}");
+    assert!(case.contains("name = \"José Peña\"\n"), "{case}");
+}
