@@ -116,10 +116,20 @@ pub fn run(session: &Session, args: MailArgs, out: &mut dyn Write) -> Result<u8>
     let own = settings.mail.from.as_deref().and_then(Mailbox::parse);
     // Our own reply, copied back to the support mailbox; a web form that
     // sends from our address on the customer's behalf names them in
-    // Reply-To, and is theirs.
-    if mail.reply_to.is_none()
-        && own.is_some_and(|own| own.address.eq_ignore_ascii_case(&mail.from_address))
-    {
+    // Reply-To, and is theirs. A Reply-To in our own domain is a
+    // colleague's (a team address), never a customer's.
+    let domain = |address: &str| {
+        address
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_ascii_lowercase())
+    };
+    if own.is_some_and(|own| {
+        own.address.eq_ignore_ascii_case(&mail.from_address)
+            && mail
+                .reply_to
+                .as_deref()
+                .is_none_or(|r| domain(r) == domain(&own.address))
+    }) {
         writeln!(
             out,
             "not recorded: the message is from this log's own address ({}, [mail] from)",

@@ -1977,13 +1977,18 @@ fn the_customers_address_is_where_a_contact_form_or_group_asks_replies_to_go() {
         "{case}"
     );
     assert!(!case.contains("Reply-To"), "{case}");
-    // Our own mail without a Reply-To stays unrecorded.
-    let own = "From: Support <support@ferncliff.example>\nSubject: Re: x\nMessage-ID: <own@ferncliff.example>\n\nCopy.\n";
-    let out = log.run(["mail"]).stdin(own).ok();
-    assert!(
-        out.starts_with("not recorded: the message is from this log's own address"),
-        "{out}"
-    );
+    // Our own mail without a Reply-To, or with one in our own domain (a
+    // colleague's), stays unrecorded.
+    for reply_to in ["", "Reply-To: Team <team@FERNCLIFF.example>\n"] {
+        let own = format!(
+            "From: Support <support@ferncliff.example>\n{reply_to}Subject: Re: x\nMessage-ID: <own@ferncliff.example>\n\nCopy.\n"
+        );
+        let out = log.run(["mail"]).stdin(own).ok();
+        assert!(
+            out.starts_with("not recorded: the message is from this log's own address"),
+            "{out}"
+        );
+    }
 }
 
 #[test]
