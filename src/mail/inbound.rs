@@ -1107,6 +1107,35 @@ mod tests {
     }
 
     #[test]
+    fn reply_to_names_the_customer_only_when_it_is_someone_else() {
+        let contact = |headers: &str| {
+            let mail = read(&format!("From: Form <form@shop.example>\n{headers}\nx\n"));
+            (mail.contact().to_string(), mail.customer())
+        };
+        assert_eq!(
+            contact("Reply-To: Ann <ann@example.com>\nTo: support@shop.example\n"),
+            ("ann@example.com".into(), "Ann".into())
+        );
+        assert_eq!(
+            contact("Reply-To: ann@example.com\n"),
+            ("ann@example.com".into(), "ann@example.com".into())
+        );
+        for not_theirs in [
+            "Reply-To: form@SHOP.example\n",
+            "Reply-To: list@shop.example\nTo: list@shop.example\n",
+            "Reply-To: list@shop.example\nList-Post: <mailto:list@shop.example>\n",
+            "Reply-To: a@example.com, b@example.com\n",
+            "Reply-To: not an address\n",
+        ] {
+            assert_eq!(
+                contact(not_theirs),
+                ("form@shop.example".into(), "Form".into()),
+                "{not_theirs}"
+            );
+        }
+    }
+
+    #[test]
     fn only_the_text_of_a_reply_loses_the_quote() {
         let mail = read(
             "From: a@example.com\n\nStill broken.\n\nOn Fri, 20 Nov 2026, Ferncliff <s@f.example> wrote:\n> Sorry.\n",
