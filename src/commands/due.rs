@@ -11,7 +11,7 @@ use icalendar::{Calendar, Component, Todo, TodoStatus};
 use serde::Serialize;
 
 use super::args::{FilterArgs, PersonCheck, words};
-use super::terminal::{columns, pad};
+use super::terminal::{columns, pad, pad_into};
 use super::{Session, Terminal, Tint};
 use crate::case::id::CaseId;
 use crate::case::{Case, Severity, Status};
@@ -243,21 +243,22 @@ fn write_text(
         ]
     });
     super::lines::write(out, items, |item, text| {
-        use std::fmt::Write as _;
+        // Made in place: 50,000 lines of cells each in a string of its
+        // own cost the listing a third of its time.
+        pad_into(text, item.case.id.as_str(), widths[0]);
+        text.push_str("  ");
+        pad_into(text, item.deadline.kind.label(), widths[1]);
+        text.push_str("  ");
         // Padded first, then painted: the colour takes no column.
-        let state = pad(item.state, widths[2]);
-        let state = match tint(&item.deadline, now) {
-            Some(tint) => terminal.paint(tint, &state),
-            None => state,
-        };
-        let _ = writeln!(
-            text,
-            "{}  {}  {state}  {}  {}",
-            pad(item.case.id.as_str(), widths[0]),
-            pad(item.deadline.kind.label(), widths[1]),
-            pad(&assignee(item), widths[3]),
-            line(&item.case.title),
-        );
+        match tint(&item.deadline, now) {
+            Some(tint) => terminal.paint_into(text, Some(tint), &pad(item.state, widths[2])),
+            None => pad_into(text, item.state, widths[2]),
+        }
+        text.push_str("  ");
+        pad_into(text, &assignee(item), widths[3]);
+        text.push_str("  ");
+        text.push_str(&line(&item.case.title));
+        text.push('\n');
     })?;
     Ok(())
 }

@@ -194,12 +194,17 @@ pub fn shorten(text: &str, width: usize) -> String {
 /// it if it counted columns rather than characters.
 pub fn pad(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len() + width);
+    pad_into(&mut out, text, width);
+    out
+}
+
+/// [`pad`], added to `out`: a listing's lines are made in one string.
+pub fn pad_into(out: &mut String, text: &str, width: usize) {
     out.push_str(text);
     out.extend(std::iter::repeat_n(
         ' ',
         width.saturating_sub(columns(text)),
     ));
-    out
 }
 
 /// Shows `output` through `pager`. The pager never costs the output: one
