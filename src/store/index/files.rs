@@ -107,6 +107,16 @@ impl Found {
     }
 }
 
+/// Whether the files' stems rise strictly, file after file: then no case
+/// is stored twice among them. Each stem is found once.
+pub fn stems_rise(files: &[Found]) -> bool {
+    let mut stems = files.iter().map(Found::stem);
+    let Some(mut last) = stems.next() else {
+        return true;
+    };
+    stems.all(|stem| std::mem::replace(&mut last, stem) < stem)
+}
+
 /// What a walk below `cases/` found.
 #[derive(Debug, Default)]
 pub struct Walked {
@@ -177,7 +187,7 @@ pub fn walk(cases: &Path, threads: usize) -> Walked {
                 read_folder(folder, key, &mut files, &mut mine, &mut my_folders);
                 files.sort_unstable_by(|a: &Found, b: &Found| a.key.cmp(&b.key));
                 // Measured here, while the names are at hand.
-                let rise = files.windows(2).all(|w| w[0].stem() < w[1].stem());
+                let rise = stems_rise(&files);
                 my_runs.push((at, files, rise));
             }
             lock(&found).absorb(mine);

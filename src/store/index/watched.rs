@@ -100,8 +100,10 @@ impl Store {
         let mut gone: HashSet<&str> = HashSet::new();
         let mut replaced: HashSet<&str> = HashSet::new();
         let below_replaced = |replaced: &HashSet<&str>, key: &str| {
-            key.match_indices(SEPARATOR)
-                .any(|(at, _)| replaced.contains(&key[..at]))
+            !replaced.is_empty()
+                && key
+                    .match_indices(SEPARATOR)
+                    .any(|(at, _)| replaced.contains(&key[..at]))
         };
         for key in changed {
             // A path below a folder walked again is in that walk (the
@@ -152,12 +154,13 @@ impl Store {
         }
         // The snapshot's segments side by side, each already in key order
         // and together in order.
-        let kept: Vec<Option<Vec<Found>>> = std::thread::scope(|scope| {
+        // Each with whether its stems rise, measured on its thread.
+        let kept: Vec<Option<(Vec<Found>, bool)>> = std::thread::scope(|scope| {
             let readers: Vec<_> = facts::segment_readers(snapshot)
                 .into_iter()
                 .map(|(_, mut reader)| {
                     let (gone, replaced) = (&gone, &replaced);
-                    scope.spawn(move || -> Option<Vec<Found>> {
+                    scope.spawn(move || -> Option<(Vec<Found>, bool)> {
                         let mut kept = Vec::with_capacity(reader.left() as usize);
                         while reader.advance().ok()? {
                             let key = std::str::from_utf8(reader.key()?).ok()?;
@@ -169,7 +172,8 @@ impl Store {
                                 identity: reader.identity()?,
                             });
                         }
-                        Some(kept)
+                        let rise = files::stems_rise(&kept);
+                        Some((kept, rise))
                     })
                 })
                 .collect();
@@ -182,17 +186,26 @@ impl Store {
                 })
                 .collect()
         });
-        let mut all =
-            Vec::with_capacity(found.len() + kept.iter().flatten().map(Vec::len).sum::<usize>());
-        for part in kept {
-            all.extend(part?);
+        let parts = kept.into_iter().collect::<Option<Vec<_>>>()?;
+        let mut all = Vec::with_capacity(
+            found.len() + parts.iter().map(|(part, _)| part.len()).sum::<usize>(),
+        );
+        let mut stems_rise = true;
+        for (part, rise) in parts {
+            // Where two parts meet, the stems must rise too.
+            let joined = match (all.last(), part.first()) {
+                (Some(last), Some(first)) => Found::stem(last) < first.stem(),
+                _ => true,
+            };
+            stems_rise &= rise && joined;
+            all.extend(part);
         }
         if !found.is_empty() {
             all.append(&mut found);
             all.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+            stems_rise = files::stems_rise(&all);
         }
         let found = all;
-        let stems_rise = found.windows(2).all(|w| w[0].stem() < w[1].stem());
         Some(Walked {
             files: found,
             links: Vec::new(),
