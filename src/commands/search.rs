@@ -13,6 +13,7 @@ use super::args::{FilterArgs, PersonCheck, words};
 use super::terminal::{Terminal, Tint};
 use crate::error::EXIT_OK;
 use crate::practice::filter::Filter;
+use crate::store::index::search::query::Query;
 use crate::store::index::search::{self, Weights};
 use crate::untrusted::line;
 use crate::words::word_enum;
@@ -32,10 +33,12 @@ const WEIGHTS: Weights = [1.0, 1.0, 1.0, 0.8];
 /// Search every case's words
 ///
 /// QUERY is words (any form of a word matches: "refunds" finds "refund"),
-/// "a phrase", prefix*, AND, OR, NOT and parentheses; a column may be
-/// named: title:, summary:, notes:, customer:. Hits are ranked (bm25: rare
-/// words count most), each with a snippet of where the words are. The
-/// filters are those of `caselog list`. Prints nothing when nothing matches.
+/// "a phrase", prefix*, AND, OR, NOT, parentheses and NEAR(a b, N); a
+/// column may be named: title:, summary:, notes:, customer:. A word with
+/// punctuation (A-1001, maria@example.com) is found as typed. At most 64
+/// words. Hits are ranked (bm25: rare words count most), each with a
+/// snippet of where the words are. The filters are those of `caselog
+/// list`. Prints nothing when nothing matches.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// What to look for
@@ -63,7 +66,8 @@ struct Hit {
 }
 
 pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u8> {
-    let snippets = search::Snippets::for_query(&args.query)?;
+    let query = Query::read(&args.query)?;
+    let snippets = search::Snippets::for_query(&query)?;
     let store = session.store()?;
     let filter = args.filter.filter(session)?;
     // With filters, the cases they keep, from the facts of every case.
@@ -87,7 +91,7 @@ pub fn run(session: &Session, args: SearchArgs, out: &mut dyn Write) -> Result<u
     let (hits, errors) = session.ask_search_index(|index| {
         let mut asked = wanted.max(20);
         loop {
-            let ranked = index.ranked(&args.query, WEIGHTS, asked)?;
+            let ranked = index.ranked(query.fts5(), WEIGHTS, asked)?;
             let exhausted = ranked.len() < asked;
             let kept: Vec<_> = ranked
                 .into_iter()

@@ -1650,6 +1650,121 @@ fn search_refuses_every_malformed_query_as_the_users_to_fix() {
 }
 
 #[test]
+fn search_refuses_a_malformed_query_saying_what_is_wrong_never_in_sqlites_words() {
+    let (log, _) = search_log();
+    for (query, says) in [
+        ("", "no words"),
+        (" \t ", "no words"),
+        ("OR", "OR needs words on both sides"),
+        ("NOT sofa", "NOT needs words on both sides"),
+        ("sofa -cushion", "to leave out a word, write NOT"),
+        ("-", "a '-' leaves out a column"),
+        ("{title summary}", "followed by ':'"),
+        ("colour:red", "'colour' is not a column"),
+        ("*sofa", "'*' ends a word"),
+        ("^", "'^' begins a word"),
+        ("NEAR(sofa cushion, far)", "NEAR takes words"),
+        ("(sofa", "'(' is never closed"),
+        ("sofa)", "closes no '('"),
+        ("\"sofa", "never closed"),
+    ] {
+        for format in ["text", "json"] {
+            for no_index in ["", "1"] {
+                let out = log
+                    .run(["search", query, "--format", format])
+                    .env("CASELOG_NO_INDEX", no_index)
+                    .output();
+                assert_eq!(out.status.code(), Some(2), "{query}");
+                assert!(out.stdout.is_empty(), "{query}");
+                let stderr = String::from_utf8(out.stderr).unwrap();
+                assert_eq!(stderr.lines().count(), 1, "{query}: {stderr}");
+                assert!(stderr.contains(says), "{query}: {stderr}");
+                for sqlite in ["fts5", "syntax error", "no such column", "special query"] {
+                    assert!(!stderr.contains(sqlite), "{query}: {stderr}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn search_finds_a_word_holding_punctuation_as_typed() {
+    let log = Log::new();
+    let id = step(
+        &log,
+        "2026-11-01T09:00:00Z",
+        &[
+            "open",
+            "--quiet",
+            "--title",
+            "Refund not received",
+            "--customer",
+            "Maria López",
+            "--contact",
+            "maria@example.com",
+            "--reference",
+            "A-1001",
+            "--summary",
+            "I don't have my 45.90 refund for order A-1001, by e-mail or post.",
+        ],
+    )
+    .trim()
+    .to_string();
+    step(
+        &log,
+        "2026-11-02T09:00:00Z",
+        &[
+            "open",
+            "--quiet",
+            "--title",
+            "Late",
+            "--customer",
+            "Pat",
+            "--summary",
+            "Order 1001 came a day late.",
+        ],
+    );
+    for query in [
+        "A-1001",
+        "maria@example.com",
+        "don't",
+        "45.90",
+        "e-mail",
+        "customer:A-1001",
+        "refund, e-mail",
+        "\"order A-1001\"",
+        "A-10*",
+    ] {
+        assert_eq!(hits(&log, &[query]), std::slice::from_ref(&id), "{query}");
+    }
+    assert_eq!(hits(&log, &["maria@example.org"]), Vec::<String>::new());
+}
+
+#[test]
+fn search_refuses_a_query_too_long_to_answer_fast_and_answers_one_of_many_words() {
+    let (log, ids) = search_log();
+    let huge = "sofa ".repeat(20_000);
+    let started = std::time::Instant::now();
+    let stderr = log.run(["search", &huge]).fails(2);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.len() < 300, "{stderr}");
+    assert!(stderr.contains("bytes long"), "{stderr}");
+    let many = "sofa ".repeat(65);
+    assert!(log.run(["search", &many]).fails(2).contains("at most 64"));
+    let deep = format!("{}sofa{}", "(".repeat(40), ")".repeat(40));
+    assert!(log.run(["search", &deep]).fails(2).contains("deep"));
+    // The most words a search takes, the same word each time: FTS5
+    // weighs every place each is found against every other.
+    let started = std::time::Instant::now();
+    assert_eq!(
+        hits(&log, &[&"cushion ".repeat(64)]),
+        [ids[0].clone(), ids[2].clone()]
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
 fn search_prints_nothing_when_nothing_matches() {
     let (log, _) = search_log();
     assert_eq!(log.run(["search", "zebra"]).ok(), "");

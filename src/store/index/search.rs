@@ -11,6 +11,8 @@
 //! no database can be had at all (or the index is turned off), the same
 //! tables are built in memory from the files, so the answers never differ.
 
+pub mod query;
+
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -723,10 +725,12 @@ fn without_found_marks(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl Snippets {
-    /// Refuses a query FTS5 cannot read. It is tried on an empty table of
-    /// its own, so a failure is the query's to fix, never a damaged
-    /// database's (which the caller rebuilds instead).
-    pub fn for_query(query: &str) -> Result<Snippets> {
+    /// Refuses a query FTS5 cannot read (one [`query::Query`] let past
+    /// would be a fault of its reading, still the query's to fix). It is
+    /// tried on an empty table of its own, so a failure is the query's,
+    /// never a damaged database's (which the caller rebuilds instead).
+    pub fn for_query(query: &query::Query) -> Result<Snippets> {
+        let query = query.fts5();
         let conn = Connection::open_in_memory().context("making a search table in memory")?;
         conn.execute_batch(concat!(
             "CREATE VIRTUAL TABLE t USING fts5(title, summary, notes, customer, tokenize = '",
