@@ -14,7 +14,7 @@ use crate::case::personal;
 use crate::case::redaction::is_marker;
 use crate::case::{Case, Status};
 use crate::store::Store;
-use crate::store::index::search::{Doc, SearchIndex, Weights};
+use crate::store::index::search::{SearchIndex, Weights};
 use crate::store::index::{Progress, light};
 
 /// The weights of the columns when ranking likeness: title, summary,
@@ -178,13 +178,13 @@ fn case_words(case: &Case) -> Vec<String> {
 }
 
 /// An FTS5 query for any of `words` (each quoted, so none is read as an
-/// operator), in the columns that say what a case is about.
-fn any_of(words: &[String]) -> String {
+/// operator), in `columns`.
+fn any_of(columns: &str, words: &[String]) -> String {
     let quoted: Vec<String> = words
         .iter()
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
-    format!("{{title summary notes}} : ({})", quoted.join(" OR "))
+    format!("{{{columns}}} : ({})", quoted.join(" OR "))
 }
 
 /// The cases most like `case`, best first, at most `limit`: found by the
@@ -202,16 +202,16 @@ pub fn similar(
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let own = case.id.as_str();
-    let before = |doc: &Doc| (doc.opened_at, doc.id.as_str()) < (case.opened_at.0.timestamp(), own);
-    // Enough candidates that the ones left out below still leave `limit`.
-    let ranked: Vec<_> = index
-        .ranked(&any_of(&words), LIKENESS, limit.saturating_mul(20).max(200))?
-        .into_iter()
-        .filter(|r| r.doc.id != own && !r.doc.void && !r.doc.placeholder)
-        .filter(|r| all || before(&r.doc))
-        .take(limit.saturating_mul(10).max(50))
-        .collect();
+    // Only cases that may be listed, sharing a word of complaint: enough
+    // of them that the order by share below finds the best.
+    let ranked = index.ranked_alike(
+        &any_of("title summary notes", &words),
+        &any_of("title summary", &words),
+        LIKENESS,
+        limit.saturating_mul(10).max(50),
+        case.id.as_str(),
+        (!all).then(|| case.opened_at.0.timestamp()),
+    )?;
     if ranked.is_empty() {
         return Ok(Vec::new());
     }

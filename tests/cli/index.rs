@@ -1892,6 +1892,84 @@ fn similar_ranks_earlier_cases_unless_all_and_leaves_out_void_and_placeholder_ca
     assert_agrees(&log, &query, "cushion");
 }
 
+/// Writes a case opened on `day` (1 to 28 of October 2026) with these
+/// words, numbered `n` for its id; its id.
+fn write_words(log: &Log, n: usize, day: u32, title: &str, summary: &str, note: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let suffix: String = (0..5)
+        .rev()
+        .map(|i| char::from(ALPHABET[(n >> (5 * i)) & 31]))
+        .collect();
+    let id = format!("202610{day:02}-{suffix}");
+    let at = format!("2026-10-{day:02}T09:00:00Z");
+    let mut text = format!(
+        "format = 1\nid = \"{id}\"\ntitle = \"{title}\"\nstatus = \"open\"\nseverity = \"normal\"\n\
+         channel = \"other\"\nopened_at = {at}\nopened_by = \"ana\"\n\n[customer]\nname = \"Pat\"\n\n\
+         [complaint]\nsummary = \"{summary}\"\n\n[[events]]\nat = {at}\nby = \"ana\"\naction = \"opened\"\n"
+    );
+    if !note.is_empty() {
+        text.push_str(&format!(
+            "\n[[events]]\nat = {at}\nby = \"ana\"\naction = \"note\"\ntext = \"{note}\"\n"
+        ));
+    }
+    let path = log.case_path(&id);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+    id
+}
+
+#[test]
+fn similar_finds_the_earlier_case_however_many_cases_it_must_leave_out_rank_above_it() {
+    const WORDS: &str = "espresso machine leaking water boiler";
+    let alike = "Since Monday the espresso machine has been leaking some water from under the boiler, the counter is wet";
+    // Cases that match the words better than the earlier case but must not
+    // be listed: later ones, ones with a placeholder for a complaint, ones naming the words
+    // in their notes only. Each crowd is more than `similar` looked at.
+    type Crowd = fn(&Log, usize);
+    let crowds: [(&str, Crowd); 3] = [
+        ("later", |log, n| {
+            write_words(log, n, 20, WORDS, WORDS, WORDS);
+        }),
+        ("placeholder", |log, n| {
+            write_words(log, n, 2, WORDS, "No narrative", WORDS);
+        }),
+        ("in notes only", |log, n| {
+            write_words(
+                log,
+                n,
+                2,
+                "Beans stale",
+                "stale",
+                &format!("{WORDS} {WORDS}"),
+            );
+        }),
+    ];
+    for (what, crowd) in crowds {
+        let log = Log::new();
+        let earlier = write_words(&log, 1, 1, "Leak", alike, "");
+        let query = write_words(
+            &log,
+            2,
+            10,
+            "Espresso machine leaking water",
+            "The espresso machine is leaking water from the boiler",
+            "",
+        );
+        for n in 0..300 {
+            crowd(&log, 100 + n);
+        }
+        let json: Value = serde_json::from_str(
+            &agreed(
+                &log,
+                &["similar", &query, "--limit", "1", "--format", "json"],
+            )
+            .stdout,
+        )
+        .unwrap();
+        assert_eq!(json[0]["id"], earlier.as_str(), "{what}: {json}");
+    }
+}
+
 /// How many segments the full-text index is in: every update adds one.
 fn search_segments(log: &Log) -> i64 {
     search_value(log, "SELECT count(DISTINCT segid) FROM fts_idx").unwrap()

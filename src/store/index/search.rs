@@ -568,6 +568,63 @@ impl SearchIndex {
             .context("searching the index")
     }
 
+    /// The cases that may be like one (`before`: opened before it, as
+    /// `(opened_at, id)`, unless `None`; never itself, void or with a
+    /// placeholder for a complaint) that hold a word of `complaint` in
+    /// their own title or summary, best first by bm25 of `query` with
+    /// `weights`, at most `limit`. The conditions are the query's, not a
+    /// filter after it: cases left out afterwards filled the `limit`
+    /// (300 later cases, or 300 that name the words in their notes only,
+    /// and the one earlier case like it was never seen).
+    pub fn ranked_alike(
+        &self,
+        query: &str,
+        complaint: &str,
+        weights: Weights,
+        limit: usize,
+        own: &str,
+        before: Option<i64>,
+    ) -> Result<Vec<Ranked>> {
+        // A row of words with no case row passes, and fails as in
+        // `ranked`, so that damage is rebuilt rather than left out.
+        let mut statement = self.conn.prepare_cached(
+            "SELECT bm25(fts, ?2, ?3, ?4, ?5) AS rank, d.key, d.case_id, d.title, d.status,
+                    d.opened_at, d.category, d.void, d.placeholder, d.reference_key, d.contact_key,
+                    d.id
+             FROM fts LEFT JOIN doc d ON d.id = fts.rowid
+             WHERE fts MATCH ?1
+               AND fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?7)
+               AND (d.id IS NULL OR (d.case_id != ?8 AND NOT d.void AND NOT d.placeholder
+                    AND (?9 IS NULL OR d.opened_at < ?9 OR (d.opened_at = ?9 AND d.case_id < ?8))))
+             ORDER BY rank, d.case_id
+             LIMIT ?6",
+        )?;
+        let rows = statement
+            .query_map(
+                params![
+                    query,
+                    weights[0],
+                    weights[1],
+                    weights[2],
+                    weights[3],
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                    complaint,
+                    own,
+                    before,
+                ],
+                |row| {
+                    Ok(Ranked {
+                        score: -row.get::<_, f64>(0)?,
+                        doc: doc_from(row, 1)?,
+                        row: row.get(11)?,
+                    })
+                },
+            )
+            .context("searching the index")?;
+        rows.collect::<Result<_, _>>()
+            .context("searching the index")
+    }
+
     /// The cases of the customer with this reference and contact, as
     /// repeat-customer matching compares them: the same reference when
     /// both cases have one, else the same contact.
