@@ -204,14 +204,24 @@ pub fn run(session: &Session, args: RedactArgs, out: &mut dyn Write) -> Result<u
         }
     }
     if !redacted.is_empty() {
-        // The index keeps each case's facts: brought up to date now, so
-        // no copy of what was erased lingers in it.
-        session.every_case(|_| None::<()>)?;
-        // So is the search database, when there is one: the erased words
-        // leave its file now, not at the next search. (A failure leaves
-        // that to the next search, which reports any file it cannot read.)
-        if session.use_index() && store.has_search_index() {
-            let _ = session.search_index();
+        if session.use_index() {
+            // The index keeps each case's facts: brought up to date now, so
+            // no copy of what was erased lingers in it.
+            session.every_case(|_| None::<()>)?;
+            // So is the search database, when there is one: the erased words
+            // leave its file now, not at the next search. (A failure leaves
+            // that to the next search, which reports any file it cannot read.)
+            if store.has_search_index() {
+                let _ = session.search_index();
+            }
+        } else {
+            // With the index turned off it is not brought up to date, and
+            // would keep the erased values until a command used it again:
+            // deleted instead (a cache; the next command that uses it
+            // builds it afresh).
+            store.forget_index().with_context(|| {
+                "the cases are redacted (listed above), but the index in .caselog/ still holds their old values: delete .caselog/facts and .caselog/search.sqlite*"
+            })?;
         }
         writeln!(
             out,

@@ -937,6 +937,44 @@ fn a_redacted_or_deleted_case_leaves_no_word_in_the_search_cache() {
 }
 
 #[test]
+fn a_redaction_with_the_index_turned_off_leaves_no_erased_value_in_the_index() {
+    let log = Log::new();
+    let redacted = log.open(&["--contact", "zq7maria7q@example.com"]);
+    log.run(["note", &redacted, "Called qx7mobile7x about it"])
+        .ok();
+    // Both the facts and the search database are made and hold her.
+    log.run(["list"]).ok();
+    assert!(log.run(["search", "zq7maria7q"]).ok().contains(&redacted));
+    let facts = || std::fs::read(log.path().join(".caselog/facts")).unwrap_or_default();
+    let in_facts = |needle: &str| {
+        facts()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    };
+    assert!(in_facts("zq7maria7q"));
+    for word in ["zq7maria7q", "qx7mobile7x"] {
+        assert!(held_in_search_cache(&log, word) > 0, "{word}: not indexed");
+    }
+
+    log.run([
+        "redact",
+        &redacted,
+        "--reason",
+        "erasure request",
+        "--force",
+    ])
+    .env("CASELOG_NO_INDEX", "1")
+    .ok();
+    assert!(!in_facts("zq7maria7q"));
+    for word in ["zq7maria7q", "qx7mobile7x"] {
+        assert_eq!(held_in_search_cache(&log, word), 0, "{word}: still held");
+    }
+    // The index comes back, without her, for the next command using it.
+    assert_eq!(log.run(["search", "zq7maria7q"]).ok(), "");
+    assert!(log.run(["list"]).ok().contains(&redacted));
+}
+
+#[test]
 fn a_customer_is_found_however_their_name_was_composed_or_spaced() {
     let log = Log::new();
     // The same name: accents composed, accents decomposed, a double blank.
