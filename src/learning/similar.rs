@@ -22,6 +22,8 @@ use crate::store::index::{Progress, light};
 const LIKENESS: Weights = [1.0, 1.5, 1.5, 0.0];
 /// At most this many of a case's words make its query.
 const QUERY_WORDS: usize = 32;
+/// At most this many of a long case's words are weighed to choose them.
+const WEIGHED_WORDS: usize = 128;
 /// A case in the same category ranks as if its text matched this much better.
 pub const SAME_CATEGORY_BOOST: f64 = 1.5;
 
@@ -163,8 +165,12 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 /// The words a case is about: its title's and its complaint's (none of
-/// what a redaction left).
-fn case_words(case: &Case) -> Vec<String> {
+/// what a redaction left). Of a long complaint, the rarest in the log:
+/// its first words were taken, and a fixed vocabulary of titles and a
+/// customer's opening courtesies pushed out the words that say what went
+/// wrong (the thermostat in the 40th word). A word no other case holds
+/// finds nothing, so it comes last.
+fn case_words(index: &SearchIndex, case: &Case) -> anyhow::Result<Vec<String>> {
     let mut text = String::new();
     for part in [&case.title, &case.complaint.summary] {
         if !is_marker(part) {
@@ -173,8 +179,22 @@ fn case_words(case: &Case) -> Vec<String> {
         }
     }
     let mut all = words(&text);
-    all.truncate(QUERY_WORDS);
-    all
+    if all.len() <= QUERY_WORDS {
+        return Ok(all);
+    }
+    all.truncate(WEIGHED_WORDS);
+    let mut weighed = Vec::with_capacity(all.len());
+    for (at, word) in all.into_iter().enumerate() {
+        let held = index.holding_count(&word)?;
+        // The case itself is one of those holding it.
+        weighed.push(((held <= 1, held, at), word));
+    }
+    weighed.sort();
+    Ok(weighed
+        .into_iter()
+        .take(QUERY_WORDS)
+        .map(|(_, word)| word)
+        .collect())
 }
 
 /// An FTS5 query for any of `words` (each quoted, so none is read as an
@@ -198,7 +218,7 @@ pub fn similar(
     limit: usize,
     all: bool,
 ) -> anyhow::Result<Vec<Match>> {
-    let words = case_words(case);
+    let words = case_words(index, case)?;
     if words.is_empty() {
         return Ok(Vec::new());
     }

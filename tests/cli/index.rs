@@ -1970,6 +1970,47 @@ fn similar_finds_the_earlier_case_however_many_cases_it_must_leave_out_rank_abov
     }
 }
 
+#[test]
+fn similar_finds_the_case_sharing_the_rare_words_at_the_end_of_a_long_complaint() {
+    let log = Log::new();
+    let earlier = write_words(&log, 1, 1, "Other", "The thermostat failed", "");
+    // Forty cases filed under the same title, in the same courtesies.
+    let courtesies = "Hello, I am writing to you today because I have a problem with an order I \
+                      placed last month through your website and I would like to explain \
+                      everything in detail so that you understand what happened to my family \
+                      over the past several weeks since ordering";
+    for n in 0..40 {
+        write_words(
+            &log,
+            100 + n,
+            2,
+            "Customer service complaint",
+            courtesies,
+            "",
+        );
+    }
+    let query = write_words(
+        &log,
+        2,
+        10,
+        "Customer service complaint",
+        &format!(
+            "{courtesies}, and the courier was polite but slow, the packaging looked fine, the \
+             manual seemed complete, the colour matched the photo; then the thermostat failed."
+        ),
+        "",
+    );
+    let json: Value = serde_json::from_str(
+        &agreed(
+            &log,
+            &["similar", &query, "--limit", "1", "--format", "json"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(json[0]["id"], earlier.as_str(), "{json}");
+}
+
 /// How many segments the full-text index is in: every update adds one.
 fn search_segments(log: &Log) -> i64 {
     search_value(log, "SELECT count(DISTINCT segid) FROM fts_idx").unwrap()

@@ -674,6 +674,18 @@ impl SearchIndex {
         Ok((count, among))
     }
 
+    /// How many cases hold `word` in their title or summary, as
+    /// [`SearchIndex::holding`] counts them.
+    pub fn holding_count(&self, word: &str) -> Result<usize> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM fts WHERE fts MATCH ?1")?;
+        let count: i64 = statement
+            .query_row(params![texts_holding(word)], |row| row.get(0))
+            .context("searching the index")?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// Merges the full-text index's segments into one. Every change adds
     /// a small segment (and FTS5 merges only some of them as it goes),
     /// and every query reads every segment: after many writes `similar`
