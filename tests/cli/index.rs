@@ -2011,6 +2011,52 @@ fn similar_finds_the_case_sharing_the_rare_words_at_the_end_of_a_long_complaint(
     assert_eq!(json[0]["id"], earlier.as_str(), "{json}");
 }
 
+#[test]
+fn similar_leaves_out_a_placeholder_complaint_however_it_is_written() {
+    let log = Log::new();
+    let title = "Espresso machine leaking water";
+    let earlier = write_words(
+        &log,
+        1,
+        1,
+        "Leak",
+        "The espresso machine is leaking water",
+        "",
+    );
+    for (n, placeholder) in [
+        "N/A.",
+        "(none)",
+        "n.a.",
+        "No narrative!",
+        "NO NARRATIVE PROVIDED",
+        "?",
+        "-",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write_words(&log, 100 + n, 2, title, placeholder, "");
+    }
+    let query = write_words(
+        &log,
+        2,
+        10,
+        title,
+        "The espresso machine is leaking water",
+        "",
+    );
+    let json: Value =
+        serde_json::from_str(&agreed(&log, &["similar", &query, "--format", "json"]).stdout)
+            .unwrap();
+    let found: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, [earlier.as_str()], "{json}");
+}
+
 /// How many segments the full-text index is in: every update adds one.
 fn search_segments(log: &Log) -> i64 {
     search_value(log, "SELECT count(DISTINCT segid) FROM fts_idx").unwrap()

@@ -32,8 +32,10 @@ const FILE: &str = "search.sqlite";
 pub const FILES: [&str; 3] = [FILE, "search.sqlite-wal", "search.sqlite-shm"];
 /// The schema; a different one is rebuilt. 2 added the rows' fingerprint
 /// (`meta.files`): a build that knew nothing of it would change the rows
-/// and leave the fingerprint vouching for the old ones.
-const SCHEMA_VERSION: i64 = 4;
+/// and leave the fingerprint vouching for the old ones. 5 knows a
+/// placeholder by its words ("N/A.", "(none)"): an older database's flags
+/// would leave in what a fresh build leaves out.
+const SCHEMA_VERSION: i64 = 5;
 /// How many files are parsed at once while (re)indexing: enough for every
 /// core, few enough that their texts need little memory.
 const BATCH: usize = 512;
@@ -118,18 +120,27 @@ pub struct SearchIndex {
 }
 
 /// Complaint texts that say nothing (real exports fill empty narratives
-/// with these).
+/// with these), however they are written: only their words count, so
+/// "N/A.", "(none)", "n.a." and "No narrative!" are placeholders as
+/// "n/a", "none", "na" and "no narrative" are, and so is a text with no
+/// word at all ("-", "?").
 fn is_placeholder(text: &str) -> bool {
-    let text = text.trim().trim_end_matches('.').to_lowercase();
+    let words = |text: &str| -> String {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let text = words(text);
     text.is_empty()
         || [
             "no narrative",
             "no narrative provided",
             "narrative not provided",
-            "n/a",
+            "n a",
             "na",
             "none",
-            "-",
             "see attached",
             "no description",
             "no details",
@@ -933,7 +944,29 @@ fn pieces(text: &str, most: usize) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::pieces;
+    use super::{is_placeholder, pieces};
+
+    #[test]
+    fn a_placeholder_is_known_by_its_words_however_it_is_written() {
+        for text in [
+            "No narrative",
+            "no narrative.",
+            "  NO NARRATIVE!  ",
+            "N/A",
+            "n.a.",
+            "(none)",
+            "-",
+            "?",
+            "",
+            "See attached.",
+            "[No description]",
+        ] {
+            assert!(is_placeholder(text), "{text:?}");
+        }
+        for text in ["No narrative about the grinder", "None of the beans", "NAS"] {
+            assert!(!is_placeholder(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn a_long_column_is_cut_after_spaces_into_pieces_that_make_it_up_again() {
