@@ -30,7 +30,9 @@ word_enum!(
 /// Ranks the cases opened before this one (every other case with --all) by
 /// how much their words share this case's title and complaint: bm25 with
 /// a stemmer (SQLite FTS5), rare words counting most, the complaint and
-/// notes more than the title, with a boost for the same category. Void
+/// notes more than the title (a title more than three other cases carry
+/// word for word is a label, and left out), with a boost for the same
+/// category. Void
 /// cases and cases whose complaint is a placeholder ("No narrative") are
 /// left out. Shows each one's status, outcome, resolution, redress and
 /// whether the customer was satisfied.

@@ -24,6 +24,9 @@ const LIKENESS: Weights = [1.0, 1.5, 1.5, 0.0];
 const QUERY_WORDS: usize = 32;
 /// At most this many of a long case's words are weighed to choose them.
 const WEIGHED_WORDS: usize = 128;
+/// A title this many other cases carry word for word is a label from a
+/// fixed list (real exports file complaints so), not the case's words.
+const LABEL_CASES: usize = 3;
 /// A case in the same category ranks as if its text matched this much better.
 pub const SAME_CATEGORY_BOOST: f64 = 1.5;
 
@@ -171,8 +174,14 @@ pub fn words(text: &str) -> Vec<String> {
 /// wrong (the thermostat in the 40th word). A word no other case holds
 /// finds nothing, so it comes last.
 fn case_words(index: &SearchIndex, case: &Case) -> anyhow::Result<Vec<String>> {
+    // A label shared with many cases would make each of them as alike as
+    // its words are rare: "Billing problem" on a tenth of the log made
+    // every billing case 32% alike to a failed thermostat, above the bar
+    // of `open`'s hints. (The case itself is one of those carrying it.)
+    let label = index.titled(&case.title)? > LABEL_CASES;
     let mut text = String::new();
-    for part in [&case.title, &case.complaint.summary] {
+    let title = Some(&case.title).filter(|_| !label);
+    for part in title.into_iter().chain([&case.complaint.summary]) {
         if !is_marker(part) {
             text.push_str(part);
             text.push('\n');

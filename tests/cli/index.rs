@@ -2057,6 +2057,64 @@ fn similar_leaves_out_a_placeholder_complaint_however_it_is_written() {
     assert_eq!(found, [earlier.as_str()], "{json}");
 }
 
+#[test]
+fn a_title_from_a_fixed_list_makes_no_case_alike_in_similar_or_opens_hints() {
+    let log = Log::new();
+    let labels = [
+        "Billing problem",
+        "Delivery delay",
+        "Product defect",
+        "Rude staff",
+        "Website error",
+    ];
+    let things = [
+        "beans", "grinder", "kettle", "mug", "filter", "voucher", "parcel", "driver",
+    ];
+    let earlier = write_words(
+        &log,
+        1,
+        1,
+        "Heating issue",
+        "The thermostat failed after a day",
+        "",
+    );
+    for n in 0..100 {
+        let summary = format!("The {} and the {}", things[n % 8], things[(n / 8) % 8]);
+        write_words(&log, 100 + n, 2, labels[n % 5], &summary, "");
+    }
+    let query = write_words(&log, 2, 10, "Billing problem", "The thermostat failed", "");
+    let json: Value =
+        serde_json::from_str(&agreed(&log, &["similar", &query, "--format", "json"]).stdout)
+            .unwrap();
+    let found: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, [earlier.as_str()], "{json}");
+    // open's hints name the same case, and no billing case.
+    let out = log
+        .run([
+            "open",
+            "--title",
+            "Billing problem",
+            "--customer",
+            "Kim",
+            "--summary",
+            "The thermostat failed",
+        ])
+        .output();
+    assert!(out.status.success());
+    let hints = String::from_utf8(out.stderr).unwrap();
+    let line = hints
+        .lines()
+        .find(|l| l.contains("similar cases"))
+        .unwrap_or_default();
+    assert!(line.contains(&earlier), "{hints}");
+    assert!(!line.contains("20261002-"), "{hints}");
+}
+
 /// How many segments the full-text index is in: every update adds one.
 fn search_segments(log: &Log) -> i64 {
     search_value(log, "SELECT count(DISTINCT segid) FROM fts_idx").unwrap()

@@ -685,6 +685,18 @@ impl SearchIndex {
         Ok((count, among))
     }
 
+    /// How many cases carry this title, word for word (letter case
+    /// aside).
+    pub fn titled(&self, title: &str) -> Result<usize> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM doc WHERE title = ?1 COLLATE NOCASE")?;
+        let count: i64 = statement
+            .query_row(params![title], |row| row.get(0))
+            .context("searching the index")?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// How many cases hold `word` in their title or summary, as
     /// [`SearchIndex::holding`] counts them.
     pub fn holding_count(&self, word: &str) -> Result<usize> {
