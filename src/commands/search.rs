@@ -42,6 +42,8 @@ const WEIGHTS: Weights = [1.0, 1.0, 1.0, 0.8];
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// What to look for
+    // A query may start with '-' (-notes:refund): a value, not an option.
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     #[command(flatten)]
     pub filter: FilterArgs,

@@ -1741,6 +1741,27 @@ fn search_finds_a_word_holding_punctuation_as_typed() {
 }
 
 #[test]
+fn a_search_leaving_out_a_column_is_a_query_not_an_option() {
+    let (log, ids) = search_log();
+    // `-title:cushion` starts with '-', as options do.
+    let mut found = hits(&log, &["-title:cushion"]);
+    found.sort();
+    assert_eq!(found, [ids[0].clone(), ids[2].clone()]);
+    assert_eq!(
+        hits(
+            &log,
+            &["--opened-since", "2026-11-02", "-{title customer}:cushion"]
+        ),
+        [ids[2].clone()]
+    );
+    assert!(
+        log.run(["search", "-h"])
+            .ok()
+            .contains("Usage: caselog search")
+    );
+}
+
+#[test]
 fn search_refuses_a_query_too_long_to_answer_fast_and_answers_one_of_many_words() {
     let (log, ids) = search_log();
     let huge = "sofa ".repeat(20_000);
