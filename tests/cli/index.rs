@@ -2264,6 +2264,33 @@ fn a_snippet_is_found_in_a_long_note_however_far_in_or_often_its_word_is() {
 }
 
 #[test]
+fn a_snippet_costs_little_however_many_of_the_querys_phrases_a_long_note_repeats() {
+    let log = Log::new();
+    let id = log.open(&[]);
+    // Every phrase finds every place of the note's word: FTS5's snippet
+    // weighed each against every other, minutes for eight phrases.
+    log.run(["note", &id, "-"]).stdin("a ".repeat(4000)).ok();
+    let far = format!("{} aardvark", "b ".repeat(20_000));
+    log.run(["note", &id, "-"]).stdin(far).ok();
+    for query in [
+        "a ".repeat(64),
+        "a a* notes:a -title:a {notes customer}:a a + a NEAR(a a)".to_string(),
+        format!("{}aardvark", "b AND ".repeat(30)),
+    ] {
+        let started = std::time::Instant::now();
+        let found = agreed(&log, &["search", &query]);
+        assert!(started.elapsed() < Duration::from_secs(30), "{query}");
+        let lines: Vec<&str> = found.stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{query}: {}", found.stdout);
+        assert!(
+            lines[1].contains("[a") || lines[1].contains("[b"),
+            "{}",
+            lines[1]
+        );
+    }
+}
+
+#[test]
 fn a_search_index_built_from_many_cases_is_left_in_one_segment() {
     // Left in many, FTS5 merges them all at once on some later change:
     // seconds of a `note` then `search` at 10,000 cases.

@@ -799,6 +799,9 @@ fn set_fingerprint(conn: &Connection, fingerprint: Option<&[u8; 32]>) -> Result<
 pub struct Snippets {
     conn: Connection,
     query: String,
+    any_phrase: String,
+    /// The longest piece of a column a snippet is made from.
+    window: usize,
 }
 
 /// Where a snippet's found word starts and ends. Case text brings none
@@ -821,8 +824,8 @@ impl Snippets {
     /// would be a fault of its reading, still the query's to fix). It is
     /// tried on an empty table of its own, so a failure is the query's,
     /// never a damaged database's (which the caller rebuilds instead).
-    pub fn for_query(query: &query::Query) -> Result<Snippets> {
-        let query = query.fts5();
+    pub fn for_query(checked: &query::Query) -> Result<Snippets> {
+        let query = checked.fts5();
         let conn = Connection::open_in_memory().context("making a search table in memory")?;
         conn.execute_batch(concat!(
             "CREATE VIRTUAL TABLE t USING fts5(title, summary, notes, customer, tokenize = '",
@@ -839,6 +842,11 @@ impl Snippets {
             Ok(_) => Ok(Snippets {
                 conn,
                 query: query.to_string(),
+                any_phrase: checked.any_phrase().to_string(),
+                // FTS5 weighs every place any phrase is found against
+                // every other: the pieces shrink as the phrases grow, so
+                // that the places in one piece stay few.
+                window: (SNIPPET_WINDOW / checked.phrases().max(1)).max(SMALLEST_WINDOW),
             }),
             Err(e) => {
                 let why = match &e {
@@ -859,17 +867,20 @@ impl Snippets {
     /// FTS5 looks, as its snippet is about one row.
     ///
     /// FTS5 weighs every place a word is against every other, so a column
-    /// holding a word thousands of times took minutes. A column longer
-    /// than [`SNIPPET_WINDOW`] is cut at spaces into pieces that short,
-    /// one row each (the short columns in every row), and the snippet is
-    /// of the first piece the query matches, or of the whole case when
-    /// the words it wants together fall in different pieces: the same as
-    /// before for every case of ordinary length.
+    /// holding a word thousands of times took minutes, and as long again
+    /// for each more phrase of the query that finds it there. A column
+    /// longer than [`SNIPPET_WINDOW`] (shared among the query's phrases)
+    /// is cut at spaces into pieces that short, one row each (the short
+    /// columns in every row), and the snippet is of the first piece the
+    /// query matches, or, when the words it wants together fall in
+    /// different pieces, of the first piece holding any of its phrases:
+    /// never of the whole text, which took hours. The same as before for
+    /// every case of ordinary length.
     pub fn of(&self, case: &Case) -> Result<String> {
         let columns = columns(case);
         let pieces: Vec<Vec<&str>> = columns
             .iter()
-            .map(|text| pieces(text, SNIPPET_WINDOW))
+            .map(|text| pieces(text, self.window))
             .collect();
         let rows = pieces.iter().map(Vec::len).max().unwrap_or(1);
         let piece = |column: usize, row: usize| -> &str {
@@ -878,14 +889,13 @@ impl Snippets {
                 many => many.get(row).copied().unwrap_or(""),
             }
         };
-        let mut text = self.snippet_of(
-            (0..rows).map(|row| [piece(0, row), piece(1, row), piece(2, row), piece(3, row)]),
-        )?;
+        let every_row =
+            || (0..rows).map(|row| [piece(0, row), piece(1, row), piece(2, row), piece(3, row)]);
+        let mut text = self.snippet_of(&self.query, every_row())?;
         // Words the query wants together in different pieces (AND, NEAR,
-        // a phrase across a cut): the whole case, at whatever cost.
+        // a phrase across a cut): where any of them is.
         if text.is_none() && rows > 1 {
-            let [a, b, c, d] = &columns;
-            text = self.snippet_of(std::iter::once([a.as_str(), b, c, d]))?;
+            text = self.snippet_of(&self.any_phrase, every_row())?;
         }
         Ok(text.unwrap_or_default().replace('\n', " · "))
     }
@@ -893,7 +903,11 @@ impl Snippets {
     /// The snippet of the first of `rows` (each the four columns' texts)
     /// the query matches, if any: only the first match's is made, FTS5
     /// giving rows in rowid order. The table is left empty.
-    fn snippet_of<'t>(&self, rows: impl Iterator<Item = [&'t str; 4]>) -> Result<Option<String>> {
+    fn snippet_of<'t>(
+        &self,
+        query: &str,
+        rows: impl Iterator<Item = [&'t str; 4]>,
+    ) -> Result<Option<String>> {
         for (at, [title, summary, notes, customer]) in rows.enumerate() {
             self.conn
                 .execute(
@@ -913,7 +927,7 @@ impl Snippets {
             .query_row(
                 "SELECT snippet(t, -1, ?2, ?3, '…', 16) FROM t WHERE t MATCH ?1
                  ORDER BY rowid LIMIT 1",
-                params![self.query, FOUND_START.to_string(), FOUND_END.to_string()],
+                params![query, FOUND_START.to_string(), FOUND_END.to_string()],
                 |row| row.get(0),
             )
             .optional()
@@ -930,6 +944,8 @@ impl Snippets {
 /// [`Snippets::of`]): far longer than any ordinary note, short enough that
 /// a word repeated throughout costs FTS5 milliseconds.
 const SNIPPET_WINDOW: usize = 8 * 1024;
+/// The shortest a piece gets, however many phrases the query holds.
+const SMALLEST_WINDOW: usize = 128;
 
 /// `text` in pieces of at most `most` bytes, each cut after a space or
 /// line break where there is one (else at a character's edge); the whole

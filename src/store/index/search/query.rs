@@ -26,6 +26,10 @@ const MOST_DEPTH: usize = 16;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     fts5: String,
+    /// Every phrase of it, any one wanted: what a snippet marks where the
+    /// whole query matches no one piece of a long text.
+    any_phrase: String,
+    phrases: usize,
 }
 
 impl Query {
@@ -44,6 +48,16 @@ impl Query {
     /// The search in FTS5's own syntax, every word quoted.
     pub fn fts5(&self) -> &str {
         &self.fts5
+    }
+
+    /// Any of its phrases, in FTS5's syntax, wherever they are.
+    pub fn any_phrase(&self) -> &str {
+        &self.any_phrase
+    }
+
+    /// How many phrases it holds (a word alone is one).
+    pub fn phrases(&self) -> usize {
+        self.phrases
     }
 }
 
@@ -75,6 +89,7 @@ fn read(text: &str) -> Result<Query, String> {
         at: 0,
         depth: 0,
         words: 0,
+        phrases: Vec::new(),
     };
     let fts5 = parser.or()?;
     if let Some(token) = parser.peek() {
@@ -89,7 +104,11 @@ fn read(text: &str) -> Result<Query, String> {
             parser.words
         ));
     }
-    Ok(Query { fts5 })
+    Ok(Query {
+        fts5,
+        phrases: parser.phrases.len(),
+        any_phrase: parser.phrases.join(" OR "),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -205,6 +224,8 @@ struct Parser {
     at: usize,
     depth: usize,
     words: usize,
+    /// Each phrase as written back, for [`Query::any_phrase`].
+    phrases: Vec<String>,
 }
 
 impl Parser {
@@ -456,6 +477,7 @@ impl Parser {
             out.push_str(" + ");
             out.push_str(&self.term()?);
         }
+        self.phrases.push(out.clone());
         Ok(out)
     }
 
@@ -522,6 +544,12 @@ mod tests {
         assert_eq!(fts5("refund, courier"), "\"refund\" \"courier\"");
         assert_eq!(fts5("sofa + cushion"), "\"sofa\" + \"cushion\"");
         assert_eq!(fts5("^refund"), "^\"refund\"");
+        let query = read("a NOT (b + c* OR NEAR(d e, 2)) title:^f").unwrap();
+        assert_eq!(
+            query.any_phrase,
+            "\"a\" OR \"b\" + \"c\"* OR \"d\" OR \"e\" OR \"f\""
+        );
+        assert_eq!(query.phrases, 5);
         // Lower-case operators are words, as FTS5 reads them.
         assert_eq!(fts5("and or not near"), "\"and\" \"or\" \"not\" \"near\"");
     }
