@@ -313,12 +313,16 @@ fn fit(rows: &[&Row], width: usize) -> Cut {
     // severity: each case stays on one line with its id, status and title.
     let short_assignee = content[ASSIGNEE].min(NAME_AT_LEAST);
     let short_title = content[TITLE].min(NAME_AT_LEAST);
-    for dropped in [ASSIGNEE, 3, 2] {
-        let essentials: usize = [0, 1, 2, 3]
+    // What the id, status, severity and age still kept take.
+    let essentials = |keep: &[bool; COLUMNS]| -> usize {
+        [0, 1, 2, 3]
             .iter()
             .filter(|&&i| keep[i])
             .map(|&i| content[i] + GAP)
-            .sum();
+            .sum()
+    };
+    for dropped in [ASSIGNEE, 3, 2] {
+        let essentials = essentials(&keep);
         let assignee = if keep[ASSIGNEE] {
             short_assignee + GAP
         } else {
@@ -329,11 +333,7 @@ fn fit(rows: &[&Row], width: usize) -> Cut {
         }
         keep[dropped] = false;
     }
-    let mut used: usize = [0, 1, 2, 3]
-        .iter()
-        .filter(|&&i| keep[i])
-        .map(|&i| content[i] + GAP)
-        .sum();
+    let mut used = essentials(&keep);
     // The assignee gives way to the title down to a short name.
     let assignee = content[ASSIGNEE].min(NAME_AT_MOST).min(
         width

@@ -257,7 +257,7 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
         let by = r.person()?;
         let action = Action::from_index(r.u8()?)?;
         if i == events.len() {
-            events.push(blank_event(at, action));
+            events.push(Event::new(at.0, "", action));
         }
         // Filled in place: an event is some 400 bytes, and building each
         // anew, moving it in and dropping the one it replaces cost a
@@ -292,39 +292,6 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
         follow_up,
         events,
     })
-}
-
-/// An event made before its parts are read into it.
-fn blank_event(at: Timestamp, action: Action) -> Event {
-    Event {
-        at,
-        by: String::new(),
-        action,
-        to: None,
-        due: None,
-        satisfied: None,
-        how: None,
-        outcome: None,
-        root_cause: None,
-        redress: None,
-        field: None,
-        option: None,
-        until: None,
-        on: None,
-        void: None,
-        duplicate_of: None,
-        fields: Vec::new(),
-        allowed_card_like_numbers: Vec::new(),
-        message_id: None,
-        source_id: None,
-        old: None,
-        new: None,
-        pros: Vec::new(),
-        cons: Vec::new(),
-        contingency: None,
-        monitor: None,
-        text: None,
-    }
 }
 
 /// Reads an event's optional parts, in the order [`encode`] writes them,
@@ -475,11 +442,8 @@ fn reuse(spare: &mut String, text: &str) -> String {
 
 /// `text`, when there is one, in `spare`'s allocation.
 fn reuse_opt(spare: &mut Option<String>, text: Option<&str>) -> Option<String> {
-    let text = text?;
-    let mut out = spare.take().unwrap_or_default();
-    out.clear();
-    out.push_str(text);
-    Some(out)
+    refill(spare, text);
+    spare.take()
 }
 
 /// How many people a digest can name again by their place (most cases

@@ -187,14 +187,14 @@ impl Store {
                 .collect()
         });
         let parts = kept.into_iter().collect::<Option<Vec<_>>>()?;
-        let mut all = Vec::with_capacity(
+        let mut all: Vec<Found> = Vec::with_capacity(
             found.len() + parts.iter().map(|(part, _)| part.len()).sum::<usize>(),
         );
         let mut stems_rise = true;
         for (part, rise) in parts {
             // Where two parts meet, the stems must rise too.
             let joined = match (all.last(), part.first()) {
-                (Some(last), Some(first)) => Found::stem(last) < first.stem(),
+                (Some(last), Some(first)) => last.stem() < first.stem(),
                 _ => true,
             };
             stems_rise &= rise && joined;
