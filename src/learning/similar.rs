@@ -14,7 +14,7 @@ use crate::case::personal;
 use crate::case::redaction::is_marker;
 use crate::case::{Case, Status};
 use crate::store::Store;
-use crate::store::index::search::{SearchIndex, Weights};
+use crate::store::index::search::{SearchIndex, Weights, query};
 use crate::store::index::{Progress, light};
 
 /// The weights of the columns when ranking likeness: title, summary,
@@ -209,10 +209,7 @@ fn case_words(index: &SearchIndex, case: &Case) -> anyhow::Result<Vec<String>> {
 /// An FTS5 query for any of `words` (each quoted, so none is read as an
 /// operator), in `columns`.
 fn any_of(columns: &str, words: &[String]) -> String {
-    let quoted: Vec<String> = words
-        .iter()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
+    let quoted: Vec<String> = words.iter().map(|w| query::quoted(w)).collect();
     format!("{{{columns}}} : ({})", quoted.join(" OR "))
 }
 

@@ -747,7 +747,7 @@ impl SearchIndex {
 
 /// An FTS5 query for one word in a complaint: its title or summary.
 fn texts_holding(word: &str) -> String {
-    format!("{{title summary}} : \"{}\"", word.replace('"', "\"\""))
+    format!("{{title summary}} : {}", query::quoted(word))
 }
 
 fn doc_from(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Doc> {

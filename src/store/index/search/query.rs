@@ -22,6 +22,12 @@ pub const MOST_BYTES: usize = 2048;
 /// At most this deep in parentheses.
 const MOST_DEPTH: usize = 16;
 
+/// `text` as one FTS5 string (a word or a phrase), its quotes doubled:
+/// never read as an operator, a column or a second word.
+pub fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 /// A search read and checked, in the syntax FTS5 takes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
@@ -490,7 +496,7 @@ impl Parser {
         };
         self.words += text.split_whitespace().count().max(1);
         let star = if self.eat(&Token::Star) { "*" } else { "" };
-        Ok(format!("\"{}\"{star}", text.replace('"', "\"\"")))
+        Ok(format!("{}{star}", quoted(&text)))
     }
 
     /// `NEAR(` read: phrases, then maybe `, N`, then `)`.
