@@ -729,8 +729,8 @@ fn parse_csv(text: &str) -> Result<Vec<(String, Map<String, Value>)>> {
         .collect();
     if !unknown.is_empty() {
         return Err(InputError::Invalid(format!(
-            "the CSV header names unknown column{} {} (columns are: {})",
-            if unknown.len() == 1 { "" } else { "s" },
+            "the CSV header names unknown {} {} (columns are: {})",
+            crate::words::plural(unknown.len(), "column"),
             unknown.join(", "),
             exchange::FIELDS.join(", ")
         ))
