@@ -178,10 +178,7 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
                 .unwrap_or_else(|| n.to_string()),
             _ => utf8_read_as_latin1(n),
         })
-        // No angle brackets: the address in them is always the real one
-        // (a name "Maria <maria@example.com>" cannot pose as it).
-        .map(|n| one_line(&n.replace(['<', '>'], " ")))
-        .map(|n| masked_fit(n.trim_matches('"'), |n| at_most(n, NAME_MAX)))
+        .map(|n| display_name(&n))
         .filter(|n| !n.is_empty() && n != address && *n != from_address);
     let subject = match (message.subject(), eight_bit(&message, "Subject")) {
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
@@ -199,8 +196,7 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         .map(|a| masked(a.trim()).replace(' ', ""));
     let reply_to_name = reply_to
         .and_then(|r| r.name())
-        .map(|n| one_line(&utf8_read_as_latin1(n).replace(['<', '>'], " ")))
-        .map(|n| masked_fit(n.trim_matches('"'), |n| at_most(n, NAME_MAX)))
+        .map(|n| display_name(&utf8_read_as_latin1(n)))
         .filter(|n| !n.is_empty() && Some(n) != reply_to_address.as_ref());
     let (whole, answer) = text_of(&message);
     let (body, truncated) = capped(&whole, max_text);
@@ -255,6 +251,15 @@ fn sender<'m>(message: &'m Message) -> Result<&'m mail_parser::Addr<'m>, InputEr
         )));
     }
     Ok(from)
+}
+
+/// A sender's display name as a case keeps it: on one line, without
+/// quotes, card numbers masked, cut to [`NAME_MAX`]. No angle brackets:
+/// the address in them is always the real one (a name "Maria
+/// <maria@example.com>" cannot pose as it).
+fn display_name(name: &str) -> String {
+    let name = one_line(&name.replace(['<', '>'], " "));
+    masked_fit(name.trim_matches('"'), |n| at_most(n, NAME_MAX))
 }
 
 /// Refuses a message whose From: headers name different senders: RFC
