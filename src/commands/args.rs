@@ -158,6 +158,12 @@ impl PersonCheck {
         }
     }
 
+    /// Whether the check must see every case whole: a person may be
+    /// named only in an event.
+    pub fn sees_every_case(&self) -> bool {
+        self.person.is_some()
+    }
+
     /// Notes whether `case` names the person, and else whom it names.
     pub fn see(&self, case: &Case) {
         let Some((person, _)) = &self.person else {

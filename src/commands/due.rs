@@ -14,7 +14,7 @@ use super::args::{FilterArgs, PersonCheck, words};
 use super::terminal::{columns, pad, pad_into};
 use super::{Session, Terminal, Tint};
 use crate::case::id::CaseId;
-use crate::case::{Case, Severity, Status};
+use crate::case::{Case, Glance, Severity, Status};
 use crate::error::EXIT_OK;
 use crate::practice::deadlines::{self, Deadline, Kind};
 use crate::time::{Span, format_length};
@@ -144,8 +144,11 @@ pub fn run(session: &Session, args: DueArgs, out: &mut dyn Write) -> Result<u8> 
         "--assignee"
     };
     let person_check = PersonCheck::new(&filter, &args.filter, flag);
-    // Only the cases with something to list are kept, with what is due.
-    let scan = session.every_case(|case| {
+    // Only the cases with something to list are kept, with what is due;
+    // the rest (most are closed) are passed over at a glance.
+    let wants =
+        |case: &Glance| person_check.sees_every_case() || deadlines::may_be_pending(case, settings);
+    let scan = session.every_case_where(wants, |case| {
         person_check.see(case);
         if !filter.keeps(case, settings, now) {
             return None;

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::{Terminal, warn};
 use crate::case::fields::check_one_line;
 use crate::case::lifecycle::{Refusal, Stamp};
-use crate::case::{Case, card};
+use crate::case::{Case, Glance, card};
 use crate::error::{EXIT_INPUT, EXIT_OK, InputError};
 use crate::git;
 use crate::settings::{SETTINGS_FILE, Settings};
@@ -431,6 +431,24 @@ impl Session {
         let (cases, errors) = self
             .store()?
             .every_light_case(self.use_index, &progress, reduce);
+        Ok(Scan {
+            cases,
+            unreadable: self.tally(&errors),
+        })
+    }
+
+    /// [`Session::every_case`], for the cases `wants` judges worth
+    /// reading by their glance.
+    pub fn every_case_where<T, W, F>(&self, wants: W, reduce: F) -> Result<Scan<T>>
+    where
+        T: Send,
+        W: Fn(&Glance) -> bool + Sync,
+        F: Fn(&Case) -> Option<T> + Sync,
+    {
+        let progress = super::progress::FirstBuild::new();
+        let (cases, errors) =
+            self.store()?
+                .every_light_case_where(self.use_index, &progress, wants, reduce);
         Ok(Scan {
             cases,
             unreadable: self.tally(&errors),

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::case::redaction;
-use crate::case::{Action, Case, Event, PersonalField, Replay, Status, WaitingOn};
+use crate::case::{Action, Case, Event, Glance, PersonalField, Replay, Status, WaitingOn};
 use crate::settings::Settings;
 use crate::time::{Span, WorkingDays, Zone};
 use crate::words::word_enum;
@@ -221,6 +221,16 @@ fn may_hold(e: &Event, personal: &impl Fn(PersonalField) -> bool) -> bool {
     }
 }
 
+/// Whether [`pending`] may find anything on a case, judged at a glance:
+/// a whole-log pass reads only the cases that may have something due.
+pub fn may_be_pending(case: &Glance, settings: &Settings) -> bool {
+    let retained = settings.retention.is_some() && case.status == Status::Closed;
+    let follow_up = case.status == Status::Resolved
+        && case.follow_up.as_ref().is_some_and(|f| f.done_at.is_none());
+    let unresolved = matches!(case.status, Status::Open | Status::Waiting);
+    retained || (case.void.is_none() && (unresolved || follow_up))
+}
+
 /// Every deadline still open on `case` as of `now`, earliest first. A void
 /// case has none but its retention: it holds personal data too.
 pub fn pending(case: &Case, settings: &Settings, now: DateTime<Utc>) -> Vec<Deadline> {
@@ -425,6 +435,56 @@ mod tests {
                 proptest::prop_assert!(began.is_some_and(|b| b < then.due), "{then:?}");
             } else {
                 proptest::prop_assert_eq!(after, then);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// `due` leaves unread a case `may_be_pending` turns away at a
+        /// glance: whatever its events, it has nothing pending.
+        #[test]
+        fn a_case_turned_away_by_its_fields_has_nothing_pending(
+            status in proptest::sample::select(Status::ALL),
+            void in proptest::option::of(proptest::sample::select(crate::case::Void::ALL)),
+            follow_up in proptest::option::of(proptest::option::of(0i64..900)),
+            retention in proptest::bool::ANY,
+            events in proptest::collection::vec(
+                (
+                    proptest::sample::select(Action::ALL),
+                    1i64..600,
+                    proptest::option::of(proptest::sample::select(WaitingOn::ALL)),
+                    proptest::option::of(0i64..900),
+                ),
+                0..12,
+            ),
+            now in 0i64..1200,
+        ) {
+            let settings = Settings {
+                retention: retention.then(|| Span::days(30)),
+                update_every: Some(Span::hours(12)),
+                ..Settings::default()
+            };
+            let mut case = opened();
+            case.status = status;
+            case.void = void;
+            case.follow_up = follow_up.map(|done| crate::case::FollowUp {
+                due: at(500).into(),
+                done_at: done.map(|h| at(h).into()),
+                satisfied: None,
+            });
+            let glance = case.glance();
+            case.events = events
+                .into_iter()
+                .map(|(action, hour, on, until)| {
+                    let mut event = Event::new(at(hour), "Sam", action);
+                    event.on = on;
+                    event.until = until.map(|h| at(h).into());
+                    event
+                })
+                .collect();
+            case.events.sort_by_key(|e| e.at);
+            if !may_be_pending(&glance, &settings) {
+                proptest::prop_assert_eq!(pending(&case, &settings, at(now)), vec![]);
             }
         }
     }

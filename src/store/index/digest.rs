@@ -15,8 +15,8 @@ use chrono::DateTime;
 
 use crate::case::id::CaseId;
 use crate::case::{
-    Action, Case, Channel, Complaint, Customer, EditField, Event, FollowUp, Outcome, PersonalField,
-    Resolution, Severity, Status, Timestamp, Void, WaitingOn,
+    Action, Case, Channel, Complaint, Customer, EditField, Event, FollowUp, Glance, Outcome,
+    PersonalField, Resolution, Severity, Status, Timestamp, Void, WaitingOn,
 };
 
 /// The version of this encoding; a change of it rebuilds every index.
@@ -291,6 +291,65 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
         resolution,
         follow_up,
         events,
+    })
+}
+
+/// A digest's [`Glance`], its texts passed over unread (not even checked
+/// as UTF-8) and its events not reached: `None` when the bytes up to its
+/// follow-up are not a digest's. A case passed over on its glance is
+/// never read, so what lies beyond what the glance reads is not checked.
+pub fn glance(bytes: &[u8]) -> Option<Glance> {
+    let r = &mut Reader {
+        bytes,
+        at: 0,
+        people: [""; PEOPLE],
+        named: 0,
+        last: None,
+    };
+    r.u32()?;
+    r.skip_str()?;
+    r.skip_str()?;
+    let status = Status::from_index(r.u8()?)?;
+    let void = r.opt_word(Void::from_index)?;
+    r.skip_opt_str()?;
+    let severity = Severity::from_index(r.u8()?)?;
+    r.skip_opt_str()?;
+    Channel::from_index(r.u8()?)?;
+    for _ in 0..r.len()? {
+        r.skip_str()?;
+    }
+    r.signed()?;
+    r.skip_person()?;
+    if r.opt()? {
+        r.skip_person()?;
+    }
+    r.skip_str()?;
+    r.skip_opt_str()?;
+    r.opt_word(Channel::from_index)?;
+    r.skip_opt_str()?;
+    if r.opt()? {
+        r.opt_bool()?;
+        r.signed()?;
+        r.skip_person()?;
+        r.opt_u32()?;
+        r.opt_word(Outcome::from_index)?;
+        r.skip_opt_str()?;
+        r.skip_opt_str()?;
+    }
+    let follow_up = if r.opt()? {
+        Some(FollowUp {
+            due: r.time()?,
+            done_at: r.opt_time()?,
+            satisfied: r.opt_bool()?,
+        })
+    } else {
+        None
+    };
+    Some(Glance {
+        status,
+        void,
+        severity,
+        follow_up,
     })
 }
 
@@ -679,6 +738,37 @@ impl<'b> Reader<'b> {
         Some(s)
     }
 
+    /// Passes over a string, unread.
+    fn skip_str(&mut self) -> Option<()> {
+        let n = self.len()?;
+        self.at += n;
+        Some(())
+    }
+
+    /// Whether an optional part follows (its flag byte).
+    fn opt(&mut self) -> Option<bool> {
+        match self.u8()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
+    fn skip_opt_str(&mut self) -> Option<()> {
+        if self.opt()? {
+            self.skip_str()?;
+        }
+        Some(())
+    }
+
+    /// Passes over a person, named or by place.
+    fn skip_person(&mut self) -> Option<()> {
+        if self.varint()? == 0 {
+            self.skip_str()?;
+        }
+        Some(())
+    }
+
     fn string(&mut self) -> Option<String> {
         self.str().map(str::to_string)
     }
@@ -805,6 +895,46 @@ mod tests {
 
     fn round_trips(case: &Case) {
         assert_eq!(decode(&encode(case)), Some(light(case)), "{}", render(case));
+        assert_eq!(
+            glance(&encode(case)),
+            Some(case.glance()),
+            "{}",
+            render(case)
+        );
+    }
+
+    proptest::proptest! {
+        /// A glance passes over every text and person before the
+        /// follow-up however many there are and however they are named.
+        #[test]
+        fn any_case_is_glanced_as_it_is(
+            resolved_case in proptest::bool::ANY,
+            status in proptest::sample::select(Status::ALL),
+            void in proptest::option::of(proptest::sample::select(Void::ALL)),
+            severity in proptest::sample::select(Severity::ALL),
+            category in proptest::option::of("[a-zé]{0,12}"),
+            tags in proptest::collection::vec("[a-z ]{0,6}", 0..4),
+            assignee in proptest::option::of(proptest::sample::select(vec!["Sam", "Jo", "Ana Lee"])),
+            contact in proptest::option::of("[a-z@.]{0,20}"),
+            reference in proptest::option::of("[A-Z0-9-]{0,10}"),
+            follow_up in proptest::option::of((0i64..900, proptest::option::of(0i64..900), proptest::option::of(proptest::bool::ANY))),
+        ) {
+            let mut case = if resolved_case { resolved() } else { opened() };
+            case.status = status;
+            case.void = void;
+            case.severity = severity;
+            case.category = category;
+            case.tags = tags;
+            case.assignee = assignee.map(str::to_string);
+            case.customer.contact = contact;
+            case.customer.reference = reference;
+            case.follow_up = follow_up.map(|(due, done, satisfied)| FollowUp {
+                due: at(due).into(),
+                done_at: done.map(|h| at(h).into()),
+                satisfied,
+            });
+            proptest::prop_assert_eq!(glance(&encode(&case)), Some(case.glance()));
+        }
     }
 
     #[test]
@@ -1012,6 +1142,7 @@ mod tests {
                 decode_reusing(&encode(&case), decode(&encode(&spare))),
                 Some(light(&case))
             );
+            proptest::prop_assert_eq!(glance(&encode(&case)), Some(case.glance()));
         }
     }
 }
