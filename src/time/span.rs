@@ -347,6 +347,11 @@ impl WorkingDays {
         if self.every_hour_counts() {
             return to - from;
         }
+        if self.1.is_utc()
+            && let Some(total) = self.working_between_utc(from, to)
+        {
+            return total;
+        }
         let mut total = Duration::zero();
         let mut at = from;
         while at < to {
@@ -368,7 +373,22 @@ impl WorkingDays {
         }
         let mut at = start;
         let mut left = length;
+        // In UTC every day is 24 hours: from a midnight, a week with no
+        // holiday in it is its working days' hours, in one step (a wait of
+        // a year is 52 steps, not 365).
+        let a_week = Duration::days(self.working_weekdays());
         loop {
+            if self.1.is_utc()
+                && a_week > Duration::zero()
+                && left > a_week
+                && at.time() == chrono::NaiveTime::MIN
+                && let Some(next) = at.checked_add_signed(Duration::days(7))
+                && !self.holiday_from(at.date_naive(), next.date_naive())
+            {
+                at = next;
+                left -= a_week;
+                continue;
+            }
             let end = self.1.next_midnight(at);
             if self.counts(self.1.date(at)) {
                 if left <= end - at {
@@ -378,6 +398,69 @@ impl WorkingDays {
             }
             at = end;
         }
+    }
+}
+
+impl WorkingDays {
+    /// How many days of the week are working days.
+    fn working_weekdays(&self) -> i64 {
+        WEEK.iter().filter(|d| self.is_working(**d)).count() as i64
+    }
+
+    /// Whether a holiday falls on `first` or after, before `end`.
+    fn holiday_from(&self, first: NaiveDate, end: NaiveDate) -> bool {
+        let at = self.2.partition_point(|h| *h < first);
+        self.2.get(at).is_some_and(|h| *h < end)
+    }
+
+    /// How many of the dates from `first` up to `end` (not counting it)
+    /// count: whole weeks at once, then the days left, less the holidays
+    /// on working days among them.
+    fn counted_dates(&self, first: NaiveDate, end: NaiveDate) -> i64 {
+        let days = (end - first).num_days();
+        if days <= 0 {
+            return 0;
+        }
+        let weeks = days / 7;
+        let rest = (weeks * 7..days)
+            .filter(|i| {
+                first
+                    .checked_add_days(Days::new(i.unsigned_abs()))
+                    .is_some_and(|d| self.is_working(d.weekday()))
+            })
+            .count() as i64;
+        let holidays =
+            &self.2[self.2.partition_point(|h| *h < first)..self.2.partition_point(|h| *h < end)];
+        let off = holidays
+            .iter()
+            .filter(|h| self.is_working(h.weekday()))
+            .count() as i64;
+        weeks * self.working_weekdays() + rest - off
+    }
+
+    /// [`WorkingDays::working_between`] in UTC, where every day lasts 24
+    /// hours: the first and last days' hours, and the whole days between
+    /// counted, not walked (a wait of a year was 365 steps). `None` at the
+    /// calendar's end.
+    fn working_between_utc(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Duration> {
+        let (first, last) = (from.date_naive(), to.date_naive());
+        if first == last {
+            return Some(if self.counts(first) {
+                to - from
+            } else {
+                Duration::zero()
+            });
+        }
+        let second = first.succ_opt()?;
+        let mut total = Duration::zero();
+        if self.counts(first) {
+            total += second.and_time(chrono::NaiveTime::MIN).and_utc() - from;
+        }
+        total += Duration::days(self.counted_dates(second, last));
+        if self.counts(last) {
+            total += to - last.and_time(chrono::NaiveTime::MIN).and_utc();
+        }
+        Some(total)
     }
 }
 
@@ -535,6 +618,82 @@ mod tests {
             proptest::prop_assert_eq!(
                 calendar.add_days(start, days),
                 add_days_a_day_at_a_time(&calendar, start, days)
+            );
+        }
+    }
+
+    /// Working time between, found one day at a time.
+    fn working_between_a_day_at_a_time(
+        calendar: &WorkingDays,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Duration {
+        let mut total = Duration::zero();
+        let mut at = from;
+        while at < to {
+            let end = calendar.1.next_midnight(at).min(to);
+            if calendar.counts(calendar.1.date(at)) {
+                total += end - at;
+            }
+            at = end;
+        }
+        total
+    }
+
+    /// Working time added, one day at a time.
+    fn add_working_a_day_at_a_time(
+        calendar: &WorkingDays,
+        start: DateTime<Utc>,
+        length: Duration,
+    ) -> DateTime<Utc> {
+        let (mut at, mut left) = (start, length);
+        loop {
+            let end = calendar.1.next_midnight(at);
+            if calendar.counts(calendar.1.date(at)) {
+                if left <= end - at {
+                    return at + left;
+                }
+                left -= end - at;
+            }
+            at = end;
+        }
+    }
+
+    proptest::proptest! {
+        /// In UTC, working time is counted in whole weeks and days, not
+        /// walked: it comes out as walking one day at a time does, over
+        /// any working week, holidays, and waits of up to three years.
+        #[test]
+        fn working_time_in_utc_is_counted_as_walking_day_by_day_counts_it(
+            week in proptest::collection::btree_set(0u8..7, 1..=7),
+            holidays in proptest::collection::vec(0u64..1200, 0..24),
+            from in 0i64..(3 * 365 * 86_400),
+            span in 0i64..(3 * 365 * 86_400),
+            length in 0i64..(400 * 86_400),
+            // Midnights and whole days, where a step may end exactly.
+            at_midnight in proptest::bool::ANY,
+            whole_days in proptest::bool::ANY,
+        ) {
+            let day = 86_400;
+            let (from, length) = (
+                if at_midnight { from / day * day } else { from },
+                if whole_days { length / day * day } else { length },
+            );
+            let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+            let week: Vec<Weekday> = week.iter().map(|d| WEEK[*d as usize]).collect();
+            let holidays: Vec<NaiveDate> =
+                holidays.iter().map(|d| first + Days::new(*d)).collect();
+            let calendar = WorkingDays::only(week).with_holidays(holidays);
+            let from = first.and_time(chrono::NaiveTime::MIN).and_utc() + Duration::seconds(from);
+            let to = from + Duration::seconds(span);
+            proptest::prop_assert_eq!(
+                calendar.working_between(from, to),
+                working_between_a_day_at_a_time(&calendar, from, to)
+            );
+            let length = Duration::seconds(length);
+            proptest::prop_assert_eq!(
+                calendar.add_working(from, length),
+                add_working_a_day_at_a_time(&calendar, from, length)
             );
         }
     }

@@ -115,6 +115,11 @@ impl Zone {
         self.date(t).weekday()
     }
 
+    /// Whether this is UTC, where every day lasts 24 hours from midnight.
+    pub fn is_utc(self) -> bool {
+        self.0.is_none()
+    }
+
     /// The wall-clock time here at `t`.
     pub fn wall(self, t: DateTime<Utc>) -> NaiveDateTime {
         self.local(t, false).0
