@@ -354,7 +354,13 @@ impl WorkingDays {
         }
         let mut total = Duration::zero();
         let mut at = from;
+        let mut weeks = SteadyWeeks::new(self);
         while at < to {
+            if let Some(next) = weeks.step(at).filter(|next| *next <= to) {
+                total += weeks.working;
+                at = next;
+                continue;
+            }
             let end = self.1.next_midnight(at).min(to);
             if self.counts(self.1.date(at)) {
                 total += end - at;
@@ -373,20 +379,15 @@ impl WorkingDays {
         }
         let mut at = start;
         let mut left = length;
-        // In UTC every day is 24 hours: from a midnight, a week with no
-        // holiday in it is its working days' hours, in one step (a wait of
-        // a year is 52 steps, not 365).
-        let a_week = Duration::days(self.working_weekdays());
+        let mut weeks = SteadyWeeks::new(self);
         loop {
-            if self.1.is_utc()
-                && a_week > Duration::zero()
-                && left > a_week
-                && at.time() == chrono::NaiveTime::MIN
-                && let Some(next) = at.checked_add_signed(Duration::days(7))
-                && !self.holiday_from(at.date_naive(), next.date_naive())
+            // A whole week is taken only when some of `left` is still
+            // left after it: else the end falls inside it.
+            if left > weeks.working
+                && let Some(next) = weeks.step(at)
             {
+                left -= weeks.working;
                 at = next;
-                left -= a_week;
                 continue;
             }
             let end = self.1.next_midnight(at);
@@ -398,6 +399,48 @@ impl WorkingDays {
             }
             at = end;
         }
+    }
+}
+
+/// Weeks taken in one step where walking them a day at a time could
+/// only add up their working days' 24 hours: from a midnight, seven days
+/// with no holiday and no change of the clocks (a wait of a year is 52
+/// steps, not 365).
+struct SteadyWeeks<'c> {
+    calendar: &'c WorkingDays,
+    /// A week's working time.
+    working: Duration,
+    /// The first change of the clocks after the last step asked about,
+    /// once looked up (it is asked for again only once passed).
+    change: Option<Option<DateTime<Utc>>>,
+}
+
+impl<'c> SteadyWeeks<'c> {
+    fn new(calendar: &'c WorkingDays) -> SteadyWeeks<'c> {
+        SteadyWeeks {
+            calendar,
+            working: Duration::days(calendar.working_weekdays()),
+            change: None,
+        }
+    }
+
+    /// The end of the week from `at`, when it may be taken in one step.
+    fn step(&mut self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let zone = self.calendar.1;
+        if self.working <= Duration::zero() || zone.wall(at).time() != chrono::NaiveTime::MIN {
+            return None;
+        }
+        let next = at.checked_add_signed(Duration::days(7))?;
+        let change = match self.change {
+            Some(change) if change.is_none_or(|c| c > at) => change,
+            _ => *self.change.insert(zone.next_change(at)),
+        };
+        let steady = change.is_none_or(|c| c > next);
+        let first = zone.date(at);
+        let free = !self
+            .calendar
+            .holiday_from(first, first.checked_add_days(Days::new(7))?);
+        (steady && free).then_some(next)
     }
 }
 
@@ -646,6 +689,9 @@ mod tests {
         start: DateTime<Utc>,
         length: Duration,
     ) -> DateTime<Utc> {
+        if length <= Duration::zero() {
+            return start + length;
+        }
         let (mut at, mut left) = (start, length);
         loop {
             let end = calendar.1.next_midnight(at);
@@ -660,11 +706,12 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// In UTC, working time is counted in whole weeks and days, not
-        /// walked: it comes out as walking one day at a time does, over
-        /// any working week, holidays, and waits of up to three years.
+        /// Working time is counted in whole weeks (in UTC, weeks and
+        /// days), not walked: it comes out as walking one day at a time
+        /// does, in any zone across its changes of the clocks, over any
+        /// working week, holidays, and waits of up to three years.
         #[test]
-        fn working_time_in_utc_is_counted_as_walking_day_by_day_counts_it(
+        fn working_time_is_counted_as_walking_day_by_day_counts_it(
             week in proptest::collection::btree_set(0u8..7, 1..=7),
             holidays in proptest::collection::vec(0u64..1200, 0..24),
             from in 0i64..(3 * 365 * 86_400),
@@ -673,6 +720,10 @@ mod tests {
             // Midnights and whole days, where a step may end exactly.
             at_midnight in proptest::bool::ANY,
             whole_days in proptest::bool::ANY,
+            zone in proptest::sample::select(vec![
+                "UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                "America/Santiago", "Pacific/Apia", "Asia/Kolkata",
+            ]),
         ) {
             let day = 86_400;
             let (from, length) = (
@@ -683,8 +734,14 @@ mod tests {
             let week: Vec<Weekday> = week.iter().map(|d| WEEK[*d as usize]).collect();
             let holidays: Vec<NaiveDate> =
                 holidays.iter().map(|d| first + Days::new(*d)).collect();
-            let calendar = WorkingDays::only(week).with_holidays(holidays);
-            let from = first.and_time(chrono::NaiveTime::MIN).and_utc() + Duration::seconds(from);
+            let zone = Zone::named(zone).unwrap();
+            let calendar = WorkingDays::only(week).in_zone(zone).with_holidays(holidays);
+            // A midnight there (or, where the clocks skip it, where they
+            // start the day), and seconds on from it.
+            let midnight = zone.next_midnight(
+                zone.wall_instant(first.and_time(chrono::NaiveTime::MIN)).unwrap(),
+            );
+            let from = midnight + Duration::seconds(from);
             let to = from + Duration::seconds(span);
             proptest::prop_assert_eq!(
                 calendar.working_between(from, to),

@@ -120,6 +120,18 @@ impl Zone {
         self.0.is_none()
     }
 
+    /// The first change of the clocks here after `t`, if one is to come.
+    /// Where the rules cannot tell (beyond the years they cover), `t`
+    /// itself: no caller may count on steady days there.
+    pub fn next_change(self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let named = self.0?;
+        let Ok(at) = jiff::Timestamp::from_second(t.timestamp()) else {
+            return Some(t);
+        };
+        let change = named.following(at).next()?;
+        Some(DateTime::from_timestamp(change.timestamp().as_second(), 0).unwrap_or(t))
+    }
+
     /// The wall-clock time here at `t`.
     pub fn wall(self, t: DateTime<Utc>) -> NaiveDateTime {
         self.local(t, false).0
