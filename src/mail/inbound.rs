@@ -166,19 +166,11 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
     };
     let from_name = from
         .and_then(|f| f.name())
-        .map(|n| match eight_bit(&message, "From") {
-            // "Name <address>", written in 8-bit: the name is what
-            // comes before the address.
-            Some(raw) if n.contains(REPLACEMENT) => raw
-                .rsplit_once('<')
-                .map_or(n.to_string(), |(name, _)| name.trim().to_string()),
-            _ if n.contains(REPLACEMENT) => unknown_charsets(&message, "From")
-                .as_ref()
-                .and_then(|m| m.from()?.first()?.name().map(str::to_string))
-                .unwrap_or_else(|| n.to_string()),
-            _ => utf8_read_as_latin1(n),
+        .map(|n| {
+            display_name(&repaired_name(&message, "From", n, |m| {
+                m.from()?.first()?.name().map(str::to_string)
+            }))
         })
-        .map(|n| display_name(&n))
         .filter(|n| !n.is_empty() && n != address && *n != from_address);
     let subject = match (message.subject(), eight_bit(&message, "Subject")) {
         (Some(subject), Some(raw)) if subject.contains(REPLACEMENT) => raw,
@@ -196,7 +188,11 @@ pub fn parse(raw: &[u8], max_text: usize, secret: &[u8]) -> Result<Inbound, Inpu
         .map(|a| masked(a.trim()).replace(' ', ""));
     let reply_to_name = reply_to
         .and_then(|r| r.name())
-        .map(|n| display_name(&utf8_read_as_latin1(n)))
+        .map(|n| {
+            display_name(&repaired_name(&message, "Reply-To", n, |m| {
+                m.reply_to()?.first()?.name().map(str::to_string)
+            }))
+        })
         .filter(|n| !n.is_empty() && Some(n) != reply_to_address.as_ref());
     let (whole, answer) = text_of(&message);
     let (body, truncated) = capped(&whole, max_text);
@@ -251,6 +247,29 @@ fn sender<'m>(message: &'m Message) -> Result<&'m mail_parser::Addr<'m>, InputEr
         )));
     }
     Ok(from)
+}
+
+/// The display name `name` of the address in `header`, as `mail-parser`
+/// read it, read again where it could not: written in 8-bit (the name is
+/// what comes before the address, its bytes read as Windows-1252), or in
+/// an encoded word of a charset it does not know (`again` finds it in the
+/// header read anew); else UTF-8 that an encoded word called Latin-1.
+fn repaired_name(
+    message: &Message,
+    header: &str,
+    name: &str,
+    again: impl Fn(&Message) -> Option<String>,
+) -> String {
+    match eight_bit(message, header) {
+        Some(raw) if name.contains(REPLACEMENT) => raw
+            .rsplit_once('<')
+            .map_or(name.to_string(), |(before, _)| before.trim().to_string()),
+        _ if name.contains(REPLACEMENT) => unknown_charsets(message, header)
+            .as_ref()
+            .and_then(again)
+            .unwrap_or_else(|| name.to_string()),
+        _ => utf8_read_as_latin1(name),
+    }
 }
 
 /// A sender's display name as a case keeps it: on one line, without
@@ -1096,6 +1115,20 @@ mod tests {
         // Latin-1 that is Latin-1 stays so, and so does what it spells.
         let mail = read("From: a@example.com\nSubject: =?iso-8859-1?Q?Caf=E9_=C3=A9t=E9?=\n\nx\n");
         assert_eq!(mail.subject, "Caf\u{e9} \u{c3}\u{a9}t\u{e9}");
+    }
+
+    #[test]
+    fn a_reply_to_name_is_read_again_as_the_senders_is() {
+        // In 8-bit Latin-1, and in a charset mail-parser does not know.
+        let mail = read_bytes(
+            b"From: Form <form@shop.example>\nReply-To: \"Maria L\xf3pez\" <maria@example.com>\n\nx\n",
+        );
+        assert_eq!(mail.reply_to_name.as_deref(), Some("Maria López"));
+        let mail = read(
+            "From: Form <form@shop.example>\nReply-To: =?x-bogus?Q?Jos=E9?= <jose@example.com>\n\nx\n",
+        );
+        assert_eq!(mail.reply_to_name.as_deref(), Some("Jos\u{e9}"));
+        assert_eq!(mail.reply_to.as_deref(), Some("jose@example.com"));
     }
 
     #[test]
