@@ -316,7 +316,7 @@ impl WorkingDays {
         }
         // Whole weeks without a holiday are skipped in one step: a
         // deadline of 14 working days is not 20 steps.
-        let a_week = WEEK.iter().filter(|d| self.is_working(**d)).count() as i64;
+        let a_week = self.working_weekdays();
         let mut date = date;
         let mut left = days;
         while left > 0 {
