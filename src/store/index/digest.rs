@@ -226,35 +226,23 @@ pub fn decode_reusing(bytes: &[u8], spare: Option<Case>) -> Option<Case> {
         preferred_contact: r.opt_word(Channel::from_index)?,
         reference: reuse_opt(&mut old.customer.reference, r.opt_str()?),
     };
-    let resolution = match r.u8()? {
-        0 => None,
-        1 => {
-            let (mut resolved_by, mut root_cause, mut redress) = match old.resolution.take() {
-                Some(kept) => (kept.resolved_by, kept.root_cause, kept.redress),
-                None => Default::default(),
-            };
-            Some(Resolution {
-                summary: String::new(),
-                agreed: r.opt_bool()?,
-                resolved_at: r.time()?,
-                resolved_by: reuse(&mut resolved_by, r.person()?),
-                option: r.opt_u32()?,
-                outcome: r.opt_word(Outcome::from_index)?,
-                root_cause: reuse_opt(&mut root_cause, r.opt_str()?),
-                redress: reuse_opt(&mut redress, r.opt_str()?),
-            })
-        }
-        _ => return None,
-    };
-    let follow_up = match r.u8()? {
-        0 => None,
-        1 => Some(FollowUp {
-            due: r.time()?,
-            done_at: r.opt_time()?,
-            satisfied: r.opt_bool()?,
-        }),
-        _ => return None,
-    };
+    let resolution = r.opt(|r| {
+        let (mut resolved_by, mut root_cause, mut redress) = match old.resolution.take() {
+            Some(kept) => (kept.resolved_by, kept.root_cause, kept.redress),
+            None => Default::default(),
+        };
+        Some(Resolution {
+            summary: String::new(),
+            agreed: r.opt_bool()?,
+            resolved_at: r.time()?,
+            resolved_by: reuse(&mut resolved_by, r.person()?),
+            option: r.opt_u32()?,
+            outcome: r.opt_word(Outcome::from_index)?,
+            root_cause: reuse_opt(&mut root_cause, r.opt_str()?),
+            redress: reuse_opt(&mut redress, r.opt_str()?),
+        })
+    })?;
+    let follow_up = r.follow_up()?;
     let count = r.len()?;
     let mut events = std::mem::take(&mut old.events);
     events.truncate(count);
@@ -323,14 +311,14 @@ pub fn glance(bytes: &[u8]) -> Option<Glance> {
     }
     r.signed()?;
     r.skip_person()?;
-    if r.opt()? {
+    if r.flag()? {
         r.skip_person()?;
     }
     r.skip_str()?;
     r.skip_opt_str()?;
     r.opt_word(Channel::from_index)?;
     r.skip_opt_str()?;
-    if r.opt()? {
+    if r.flag()? {
         r.opt_bool()?;
         r.signed()?;
         r.skip_person()?;
@@ -339,20 +327,11 @@ pub fn glance(bytes: &[u8]) -> Option<Glance> {
         r.skip_opt_str()?;
         r.skip_opt_str()?;
     }
-    let follow_up = if r.opt()? {
-        Some(FollowUp {
-            due: r.time()?,
-            done_at: r.opt_time()?,
-            satisfied: r.opt_bool()?,
-        })
-    } else {
-        None
-    };
     Some(Glance {
         status,
         void,
         severity,
-        follow_up,
+        follow_up: r.follow_up()?,
     })
 }
 
@@ -368,11 +347,7 @@ fn read_event_parts(r: &mut Reader<'_>, event: &mut Event) -> Option<()> {
     let at = event.at;
     refill(&mut event.to, part(has(EventFields::TO), || r.person())?);
     event.due = part(has(EventFields::DUE), || r.time_from(at))?;
-    event.satisfied = part(has(EventFields::SATISFIED), || match r.u8()? {
-        0 => Some(false),
-        1 => Some(true),
-        _ => None,
-    })?;
+    event.satisfied = part(has(EventFields::SATISFIED), || r.flag())?;
     event.how = part(has(EventFields::HOW), || r.word(Channel::from_index))?;
     event.outcome = part(has(EventFields::OUTCOME), || r.word(Outcome::from_index))?;
     refill(
@@ -782,8 +757,9 @@ impl<'b> Reader<'b> {
         Some(())
     }
 
-    /// Whether an optional part follows (its flag byte).
-    fn opt(&mut self) -> Option<bool> {
+    /// A byte that says no (0) or yes (1): whether an optional part
+    /// follows, or a yes-or-no answer.
+    fn flag(&mut self) -> Option<bool> {
         match self.u8()? {
             0 => Some(false),
             1 => Some(true),
@@ -791,8 +767,17 @@ impl<'b> Reader<'b> {
         }
     }
 
+    /// An optional part behind its [`Reader::flag`], read by `read`.
+    fn opt<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        if self.flag()? {
+            read(self).map(Some)
+        } else {
+            Some(None)
+        }
+    }
+
     fn skip_opt_str(&mut self) -> Option<()> {
-        if self.opt()? {
+        if self.flag()? {
             self.skip_str()?;
         }
         Some(())
@@ -811,19 +796,11 @@ impl<'b> Reader<'b> {
     }
 
     fn opt_str(&mut self) -> Option<Option<&'b str>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => Some(Some(self.str()?)),
-            _ => None,
-        }
+        self.opt(Self::str)
     }
 
     fn opt_id(&mut self) -> Option<Option<CaseId>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => Some(Some(CaseId::parse_full(self.str()?)?)),
-            _ => None,
-        }
+        self.opt(|r| CaseId::parse_full(r.str()?))
     }
 
     fn opt_word<T>(&mut self, word: fn(u8) -> Option<T>) -> Option<Option<T>> {
@@ -867,11 +844,7 @@ impl<'b> Reader<'b> {
     }
 
     fn opt_person(&mut self) -> Option<Option<&'b str>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => Some(Some(self.person()?)),
-            _ => None,
-        }
+        self.opt(Self::person)
     }
 
     /// What [`Writer::signed`] wrote.
@@ -915,11 +888,19 @@ impl<'b> Reader<'b> {
     }
 
     fn opt_time(&mut self) -> Option<Option<Timestamp>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => Some(Some(self.time()?)),
-            _ => None,
-        }
+        self.opt(Self::time)
+    }
+
+    /// A case's follow-up, as [`encode`] writes it: read alike by a
+    /// decode and a glance.
+    fn follow_up(&mut self) -> Option<Option<FollowUp>> {
+        self.opt(|r| {
+            Some(FollowUp {
+                due: r.time()?,
+                done_at: r.opt_time()?,
+                satisfied: r.opt_bool()?,
+            })
+        })
     }
 }
 
