@@ -436,10 +436,11 @@ impl<'c> SteadyWeeks<'c> {
             _ => *self.change.insert(zone.next_change(at)),
         };
         let steady = change.is_none_or(|c| c > next);
+        // The seven days from `at`'s on.
         let first = zone.date(at);
         let free = !self
             .calendar
-            .holiday_from(first, first.checked_add_days(Days::new(7))?);
+            .holiday_in(first.pred_opt()?, first.checked_add_days(Days::new(6))?);
         (steady && free).then_some(next)
     }
 }
@@ -448,12 +449,6 @@ impl WorkingDays {
     /// How many days of the week are working days.
     fn working_weekdays(&self) -> i64 {
         WEEK.iter().filter(|d| self.is_working(**d)).count() as i64
-    }
-
-    /// Whether a holiday falls on `first` or after, before `end`.
-    fn holiday_from(&self, first: NaiveDate, end: NaiveDate) -> bool {
-        let at = self.2.partition_point(|h| *h < first);
-        self.2.get(at).is_some_and(|h| *h < end)
     }
 
     /// How many of the dates from `first` up to `end` (not counting it)
