@@ -515,19 +515,24 @@ fn keyword(value: &str) -> &str {
 /// What a byte that is not UTF-8 becomes when read as UTF-8.
 const REPLACEMENT: char = '\u{FFFD}';
 
+/// The bytes of the first header `name` (in any letter case), as sent.
+fn raw_header<'m>(message: &'m Message, name: &str) -> Option<&'m [u8]> {
+    let header = message
+        .headers()
+        .iter()
+        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
+    message
+        .raw_message
+        .get(header.offset_start as usize..header.offset_end as usize)
+}
+
 /// A header written in 8-bit without encoded words (older mailers send
 /// Latin-1 so), its bytes that are not UTF-8 read as Windows-1252 (of
 /// which Latin-1 is part), as a body's are; `None` when its bytes are
 /// UTF-8 (then `mail-parser` has read it already) or there is no such
 /// header.
 fn eight_bit(message: &Message, name: &str) -> Option<String> {
-    let header = message
-        .headers()
-        .iter()
-        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
-    let bytes = message
-        .raw_message
-        .get(header.offset_start as usize..header.offset_end as usize)?;
+    let bytes = raw_header(message, name)?;
     if std::str::from_utf8(bytes).is_ok() {
         return None;
     }
@@ -541,13 +546,7 @@ fn eight_bit(message: &Message, name: &str) -> Option<String> {
 /// is: read as UTF-8, every accented letter became `U+FFFD`. `None`
 /// when it has no such word.
 fn unknown_charsets(message: &Message, name: &str) -> Option<Message<'static>> {
-    let header = message
-        .headers()
-        .iter()
-        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
-    let raw = message
-        .raw_message
-        .get(header.offset_start as usize..header.offset_end as usize)?;
+    let raw = raw_header(message, name)?;
     let mut out = format!("{name}:").into_bytes();
     let mut rest = raw;
     let mut changed = false;
