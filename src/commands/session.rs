@@ -428,13 +428,10 @@ impl Session {
         F: Fn(&Case) -> Option<T> + Sync,
     {
         let progress = super::progress::FirstBuild::new();
-        let (cases, errors) = self
+        let pass = self
             .store()?
             .every_light_case(self.use_index, &progress, reduce);
-        Ok(Scan {
-            cases,
-            unreadable: self.tally(&errors),
-        })
+        Ok(self.scanned(pass))
     }
 
     /// [`Session::every_case`], for the cases `wants` judges worth
@@ -446,13 +443,19 @@ impl Session {
         F: Fn(&Case) -> Option<T> + Sync,
     {
         let progress = super::progress::FirstBuild::new();
-        let (cases, errors) =
-            self.store()?
-                .every_light_case_where(self.use_index, &progress, wants, reduce);
-        Ok(Scan {
+        let pass = self
+            .store()?
+            .every_light_case_where(self.use_index, &progress, wants, reduce);
+        Ok(self.scanned(pass))
+    }
+
+    /// A pass's values, its files that could not be read reported and
+    /// counted.
+    fn scanned<T>(&self, (cases, errors): (Vec<T>, Vec<anyhow::Error>)) -> Scan<T> {
+        Scan {
             cases,
             unreadable: self.tally(&errors),
-        })
+        }
     }
 
     /// Reads every case whole, with its texts, from its file.
@@ -461,11 +464,8 @@ impl Session {
         T: Send,
         F: Fn(Case) -> Option<T> + Sync,
     {
-        let (cases, errors) = self.store()?.load_each(reduce);
-        Ok(Scan {
-            cases,
-            unreadable: self.tally(&errors),
-        })
+        let pass = self.store()?.load_each(reduce);
+        Ok(self.scanned(pass))
     }
 
     /// The search index, up to date with the case files; files that could
