@@ -1915,6 +1915,12 @@ fn similar_ranks_earlier_cases_unless_all_and_leaves_out_void_and_placeholder_ca
 
 /// Writes a case opened on `day` (1 to 28 of October 2026) with these
 /// words, numbered `n` for its id; its id.
+/// `similar ID --limit 1` as JSON, the same with and without the index.
+fn most_alike(log: &Log, id: &str) -> Value {
+    let answer = agreed(log, &["similar", id, "--limit", "1", "--format", "json"]);
+    serde_json::from_str(&answer.stdout).unwrap()
+}
+
 fn write_words(log: &Log, n: usize, day: u32, title: &str, summary: &str, note: &str) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
     let suffix: String = (0..5)
@@ -1979,14 +1985,7 @@ fn similar_finds_the_earlier_case_however_many_cases_it_must_leave_out_rank_abov
         for n in 0..300 {
             crowd(&log, 100 + n);
         }
-        let json: Value = serde_json::from_str(
-            &agreed(
-                &log,
-                &["similar", &query, "--limit", "1", "--format", "json"],
-            )
-            .stdout,
-        )
-        .unwrap();
+        let json = most_alike(&log, &query);
         assert_eq!(json[0]["id"], earlier.as_str(), "{what}: {json}");
     }
 }
@@ -2021,14 +2020,7 @@ fn similar_finds_the_case_sharing_the_rare_words_at_the_end_of_a_long_complaint(
         ),
         "",
     );
-    let json: Value = serde_json::from_str(
-        &agreed(
-            &log,
-            &["similar", &query, "--limit", "1", "--format", "json"],
-        )
-        .stdout,
-    )
-    .unwrap();
+    let json = most_alike(&log, &query);
     assert_eq!(json[0]["id"], earlier.as_str(), "{json}");
 }
 

@@ -26,13 +26,23 @@ fn filled(name: &str, pairs: &[(&str, &str)]) -> Vec<u8> {
     text.into_bytes()
 }
 
-/// Runs `caselog mail` on a fixture; the new case's id.
-fn mail_in(log: &Log, name: &str) -> String {
+/// Runs `caselog mail` on a message; the id of the case it went to.
+fn mailed(log: &Log, message: impl Into<Vec<u8>>) -> String {
     log.run(["mail", "--quiet"])
-        .stdin(fixture_bytes(name))
+        .stdin(message)
         .ok()
         .trim()
         .to_string()
+}
+
+/// Runs `caselog mail` on a message; the text of the case it went to.
+fn mailed_case(log: &Log, message: impl Into<Vec<u8>>) -> String {
+    log.case_text(&mailed(log, message))
+}
+
+/// Runs `caselog mail` on a fixture; the new case's id.
+fn mail_in(log: &Log, name: &str) -> String {
+    mailed(log, fixture_bytes(name))
 }
 
 /// A log whose `[mail] sendmail` is a script keeping each message it is
@@ -212,8 +222,7 @@ fn attachments_named_as_windows_devices_are_saved_under_names_windows_can_open()
 fn a_one_byte_attachment_is_listed_as_one_byte() {
     let log = Log::new();
     let message = "From: tom@example.com\nSubject: Flag\nMessage-ID: <one-byte@example.com>\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee the flag file.\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"flag\"\n\n1\n--b--\n";
-    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-    let text = log.case_text(id.trim());
+    let text = mailed_case(&log, message);
     assert!(text.contains("Attachments: flag (1 byte)\"\"\""), "{text}");
 }
 
@@ -254,8 +263,7 @@ fn an_eight_bit_latin1_body_without_a_charset_keeps_its_accents() {
     let log = Log::new();
     let mut message = b"From: =?utf-8?q?Ren=C3=A9?= <rene@example.com>\nSubject: Caf\xe9 froid\nMessage-ID: <latin1@example.com>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n".to_vec();
     message.extend(b"Mon caf\xe9 est arriv\xe9 froid. \xc0 rembourser: 12 \x80.\n");
-    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-    let text = log.case_text(id.trim());
+    let text = mailed_case(&log, message);
     assert!(
         text.contains("summary = \"Mon café est arrivé froid. À rembourser: 12 €.\""),
         "{text}"
@@ -285,8 +293,7 @@ fn utf8_text_labelled_latin1_reads_as_utf8() {
         let message = format!(
             "From: rene@example.com\nSubject: Froid\nMessage-ID: <mislabelled-{n}@example.com>\nContent-Type: {content_type}\nContent-Transfer-Encoding: {encoding}\n\n{body}\n"
         );
-        let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-        let text = log.case_text(id.trim());
+        let text = mailed_case(&log, message);
         assert!(
             text.contains("summary = \"Mon café est arrivé froid: 12 €.\""),
             "{text}"
@@ -314,8 +321,7 @@ fn a_message_saved_with_a_byte_order_mark_is_read() {
 fn a_subject_and_name_in_utf8_said_to_be_latin1_read_as_utf8() {
     let log = Log::new();
     let message = "From: =?iso-8859-1?Q?Ren=C3=A9_Lef=C3=A8vre?= <rene@example.com>\nSubject: =?iso-8859-1?Q?Caf=C3=A9_froid?=\nMessage-ID: <mislabelled-header@example.com>\n\nCold.\n";
-    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-    let text = log.case_text(id.trim());
+    let text = mailed_case(&log, message);
     assert!(text.contains("title = \"Café froid\""), "{text}");
     assert!(text.contains("name = \"René Lefèvre\""), "{text}");
 }
@@ -324,8 +330,7 @@ fn a_subject_and_name_in_utf8_said_to_be_latin1_read_as_utf8() {
 fn mail_with_an_empty_plain_text_alternative_keeps_the_words_of_its_html() {
     let log = Log::new();
     let message = "From: tom@example.com\nSubject: Grinder\nMessage-ID: <empty-alt@example.com>\nContent-Type: multipart/alternative; boundary=A\n\n--A\nContent-Type: text/plain; charset=utf-8\n\n\n--A\nContent-Type: text/html; charset=utf-8\n\n<p>The grinder <b>died</b> after a week.</p>\n--A--\n";
-    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-    let text = log.case_text(id.trim());
+    let text = mailed_case(&log, message);
     assert!(
         text.contains("summary = \"The grinder died after a week.\""),
         "{text}"
@@ -337,8 +342,7 @@ fn japanese_mail_in_shift_jis_and_iso_2022_jp_reads_as_written() {
     let log = Log::new();
     let mut message = b"From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\nSubject: =?shift_jis?B?g2WDWINn?=\nMessage-ID: <sjis@example.jp>\nContent-Type: text/plain; charset=shift_jis\n\n".to_vec();
     message.extend(b"\x83\x65\x83\x58\x83\x67\n");
-    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-    let text = log.case_text(id.trim());
+    let text = mailed_case(&log, message);
     assert!(text.contains("title = \"テスト\""), "{text}");
     assert!(text.contains("name = \"山田\""), "{text}");
     assert!(text.contains("summary = \"テスト\""), "{text}");
@@ -731,8 +735,7 @@ fn text_that_broken_mime_hides_is_kept_as_the_customers_words() {
         let message = format!(
             "From: tom@example.com\nSubject: Order\nMessage-ID: <unsplit-{n}@example.com>\nContent-Type: {content_type}\n\n{body}\n"
         );
-        let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-        let text = log.case_text(id.trim());
+        let text = mailed_case(&log, message);
         assert!(text.contains("My order never came."), "{text}");
         assert!(!text.contains("The e-mail has no text"), "{text}");
         assert!(!text.contains("Attachments:"), "{text}");
@@ -748,11 +751,7 @@ fn text_that_broken_mime_hides_is_kept_as_the_customers_words() {
         ));
     }
     message.push_str("--b199\nContent-Type: text/plain\n\nThe deep text.\n");
-    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-    assert!(
-        log.case_text(id.trim())
-            .contains("summary = \"The deep text.\"")
-    );
+    assert!(mailed_case(&log, message).contains("summary = \"The deep text.\""));
     assert!(log.run(["check"]).output().status.success());
 }
 
@@ -1946,8 +1945,7 @@ fn the_customers_address_is_where_a_contact_form_or_group_asks_replies_to_go() {
     // A web site's form, sent from the log's own address on the
     // customer's behalf.
     let form = "From: Ferncliff web site <support@ferncliff.example>\nTo: support@ferncliff.example\nReply-To: Ann Lee <Ann.Lee@example.com>\nSubject: Contact form: stale beans\nMessage-ID: <form1@ferncliff.example>\nDate: Sun, 22 Nov 2026 08:00:00 +0000\n\nThe beans I got were stale.\n";
-    let id = log.run(["mail", "--quiet"]).stdin(form).ok();
-    let id = id.trim().to_string();
+    let id = mailed(&log, form);
     assert_eq!(
         redact(&log.case_text(&id), &id),
         "format = 1\nid = \"<ID>\"\ntitle = \"Contact form: stale beans\"\nstatus = \"open\"\nseverity = \"normal\"\nchannel = \"email\"\nopened_at = 2026-11-22T08:00:00Z\nopened_by = \"ana@example.com\"\n\n[customer]\nname = \"Ann Lee\"\ncontact = \"Ann.Lee@example.com\"\n\n[complaint]\nsummary = \"The beans I got were stale.\"\n\n[[events]]\nat = 2026-11-22T08:00:00Z\nby = \"ana@example.com\"\naction = \"opened\"\nmessage_id = \"form1@ferncliff.example\"\ntext = \"\"\"\nE-mail from Ferncliff web site <support@ferncliff.example>\nReply-To: Ann Lee <Ann.Lee@example.com>\nSubject: Contact form: stale beans\"\"\"\n"
@@ -1970,8 +1968,7 @@ fn the_customers_address_is_where_a_contact_form_or_group_asks_replies_to_go() {
     // A list that sets Reply-To to itself does not make the list the
     // customer: the sender is.
     let list = "From: Bo <bo@example.com>\nTo: support@lists.example\nReply-To: support@lists.example\nList-Post: <mailto:support@lists.example>\nSubject: Late parcel\nMessage-ID: <l1@example.com>\n\nWhere is it?\n";
-    let other = log.run(["mail", "--quiet"]).stdin(list).ok();
-    let case = log.case_text(other.trim());
+    let case = mailed_case(&log, list);
     assert!(
         case.contains("name = \"Bo\"\ncontact = \"bo@example.com\"\n"),
         "{case}"
@@ -1995,8 +1992,7 @@ fn the_customers_address_is_where_a_contact_form_or_group_asks_replies_to_go() {
 fn a_message_forwarded_as_an_attachment_keeps_its_text_in_the_complaint() {
     let log = Log::new();
     let message = "From: Bob <bob@example.com>\nSubject: Fwd: your courier\nMessage-ID: <fw1@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nSee what your courier wrote.\n--b\nContent-Type: message/rfc822\n\nFrom: Courier <noreply@courier.example>\nSubject: Parcel 12345 lost\nDate: Fri, 20 Nov 2026 10:00:00 +0000\nContent-Type: multipart/alternative; boundary=c\n\n--c\nContent-Type: text/html\n\n<p>We lost your parcel 12345.</p>\n--c--\n--b--\n";
-    let id = log.run(["mail", "--quiet"]).stdin(message).ok();
-    let case = log.case_text(id.trim());
+    let case = mailed_case(&log, message);
     assert!(
         case.contains("[complaint]\nsummary = \"\"\"\nSee what your courier wrote.\n\n---------- Forwarded message ----------\nFrom: Courier <noreply@courier.example>\nDate: Fri, 20 Nov 2026 10:00:00 +0000\nSubject: Parcel 12345 lost\n\nWe lost your parcel 12345.\"\"\"\n"),
         "{case}"
@@ -2019,8 +2015,7 @@ fn an_mbox_of_several_messages_is_refused_and_one_of_one_is_read() {
     // One message with its mbox line, and a line of its text starting
     // "From ", is one message.
     let one = &mbox[..mbox.find("\n\nFrom maria").unwrap() + 1];
-    let id = log.run(["mail", "--quiet"]).stdin(one).ok();
-    let case = log.case_text(id.trim());
+    let case = mailed_case(&log, one);
     assert!(
         case.contains("summary = \"\"\"\nFirst.\nFrom here on the lid leaked.\"\"\"\n"),
         "{case}"
