@@ -694,23 +694,28 @@ impl SearchIndex {
     /// How many cases carry this title, word for word (letter case
     /// aside).
     pub fn titled(&self, title: &str) -> Result<usize> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM doc WHERE title = ?1 COLLATE NOCASE")?;
-        let count: i64 = statement
-            .query_row(params![title], |row| row.get(0))
-            .context("searching the index")?;
-        Ok(usize::try_from(count).unwrap_or(0))
+        self.counted(
+            "SELECT count(*) FROM doc WHERE title = ?1 COLLATE NOCASE",
+            title,
+        )
     }
 
     /// How many cases hold `word` in their title or summary, as
     /// [`SearchIndex::holding`] counts them.
     pub fn holding_count(&self, word: &str) -> Result<usize> {
-        let mut statement = self
+        self.counted(
+            "SELECT count(*) FROM fts WHERE fts MATCH ?1",
+            &texts_holding(word),
+        )
+    }
+
+    /// The count `sql` (a `SELECT count(*)` of one parameter) answers
+    /// for `value`.
+    fn counted(&self, sql: &str, value: &str) -> Result<usize> {
+        let count: i64 = self
             .conn
-            .prepare_cached("SELECT count(*) FROM fts WHERE fts MATCH ?1")?;
-        let count: i64 = statement
-            .query_row(params![texts_holding(word)], |row| row.get(0))
+            .prepare_cached(sql)?
+            .query_row(params![value], |row| row.get(0))
             .context("searching the index")?;
         Ok(usize::try_from(count).unwrap_or(0))
     }
