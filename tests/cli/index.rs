@@ -2444,6 +2444,43 @@ fn a_watcher_tells_each_pass_what_changed_and_no_answer_changes() {
     assert_learns_and_agrees(&log, &ids[0], "the link removed");
 }
 
+/// With a watcher saying nothing changed, a pass takes the files from the
+/// snapshot itself: damage there must not lose a case, but walk instead.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_facts_file_damaged_after_its_header_under_a_watcher_is_walked_and_rebuilt() {
+    let (log, ids) = sample_log();
+    let _watcher = Watcher::start(&log);
+    trusted_index(&log, &ids[0]);
+    assert_learns_and_agrees(&log, &ids[0], "nothing changed");
+    let good = fs::read(facts(&log)).unwrap();
+    let flipped = |at: usize| {
+        let mut bytes = good.clone();
+        bytes[at] ^= 0x55;
+        bytes
+    };
+    let damages: [(&str, Vec<u8>); 4] = [
+        ("cut by one byte", good[..good.len() - 1].to_vec()),
+        ("truncated to half", good[..good.len() / 2].to_vec()),
+        ("a byte changed halfway", flipped(good.len() / 2)),
+        ("a byte changed in its last entry", flipped(good.len() - 9)),
+    ];
+    for (what, damaged) in damages {
+        fs::write(facts(&log), &damaged).unwrap();
+        agreed(&log, &["list"]);
+        let rebuilt = fs::read(facts(&log)).unwrap();
+        assert!(
+            rebuilt.starts_with(b"caselog-facts\n") && rebuilt != damaged,
+            "facts {what}: not rebuilt"
+        );
+        fs::write(facts(&log), &damaged).unwrap();
+        if let Err(d) = compare(&log, &whole_log_commands(&ids[0], "refund"), NOW, true) {
+            panic!("facts {what}: {d}");
+        }
+        assert_learns_and_agrees(&log, &ids[0], what);
+    }
+}
+
 #[test]
 #[cfg(target_os = "linux")]
 fn a_case_file_with_a_second_name_is_stat_ed_by_every_pass_under_a_watcher() {

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::files::{Found, Identity};
+use super::files::Identity;
 use super::watch::Token;
 use super::{RACY_NS, digest};
 
@@ -27,7 +27,7 @@ use super::{RACY_NS, digest};
 pub const FILE: &str = "facts";
 const MAGIC: &[u8; 14] = b"caselog-facts\n";
 /// The layout of this file and of the digests in it; any change rebuilds.
-const LAYOUT: u32 = (4 << 16) | digest::VERSION;
+const LAYOUT: u32 = (5 << 16) | digest::VERSION;
 
 /// What the index knows of one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +106,20 @@ impl Snapshot {
                 first_key: read_str(&mut file).ok()?,
             });
         }
+        // The header says which entries there are: a pass that takes the
+        // files from the snapshot would miss or repeat cases on its word.
+        let sum = read_u32(&mut file).ok()?;
         drop(file);
+        let mut header = vec![0; header_len(segments.iter().map(|s| s.first_key.as_str()))];
+        At {
+            file: &handle,
+            pos: 0,
+        }
+        .read_exact(&mut header)
+        .ok()?;
+        if crc32fast::hash(&header) != sum {
+            return None;
+        }
         Some(Snapshot {
             file: handle,
             written_ns,
@@ -131,7 +144,7 @@ pub struct Stamp {
 }
 
 /// One entry as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub key: String,
     pub identity: Identity,
@@ -302,7 +315,7 @@ impl<'s> SegmentReader<'s> {
         Ok(&self.window[self.pos..self.pos + n])
     }
 
-    /// The current entry's key (a [`Found`] key's bytes).
+    /// The current entry's key (a [`Found`](super::files::Found) key's bytes).
     pub fn key(&self) -> Option<&[u8]> {
         let parsed = self.current.as_ref()?;
         Some(&self.window[self.pos..][parsed.key.clone()])
@@ -383,22 +396,24 @@ pub fn segment_readers(snapshot: &Snapshot) -> Vec<(Option<String>, SegmentReade
         .collect()
 }
 
-/// Writes a new snapshot of `pieces` (each with its file's place in
-/// `files`, in path order) in `segments` parts, copying kept entries from
-/// `old` (the snapshot they lie in), to a temporary file in `temp_dir`,
-/// then renames it to `path`.
+/// Writes a new snapshot of `pieces` (in path order) in `segments` parts,
+/// copying kept entries from `old` (the snapshot they lie in), to a
+/// temporary file in `temp_dir`, then renames it to `path`.
 pub fn write(
     path: &Path,
     temp_dir: &Path,
     stamp: Stamp,
-    files: &[Found],
     pieces: &[(usize, Piece)],
     old: Option<&Snapshot>,
     segments: usize,
 ) -> Result<()> {
     let per = pieces.len().div_ceil(segments.max(1)).max(1);
     let parts: Vec<&[(usize, Piece)]> = pieces.chunks(per).collect();
-    let key = |piece: &(usize, Piece)| -> &str { &files[piece.0].key };
+    // Each part's first key names it in the header.
+    let first_keys = parts
+        .iter()
+        .map(|part| key_of(&part[0].1, old))
+        .collect::<Result<Vec<String>>>()?;
     let size_of = |piece: &(usize, Piece)| -> u64 {
         match &piece.1 {
             Piece::Old { span, .. } => span.end - span.start,
@@ -422,16 +437,13 @@ pub fn write(
     header.extend_from_slice(&token.generation.to_le_bytes());
     header.push(u8::from(walk.clean));
     header.extend_from_slice(&(parts.len() as u32).to_le_bytes());
-    let header_len = header.len()
-        + parts
-            .iter()
-            .map(|p| 8 + 8 + 4 + key(&p[0]).len())
-            .sum::<usize>();
-    let mut offset = header_len as u64;
-    for part in &parts {
+    let header_len = header_len(first_keys.iter().map(String::as_str));
+    // Its checksum follows it.
+    let mut offset = header_len as u64 + 4;
+    for (part, first_key) in parts.iter().zip(&first_keys) {
         header.extend_from_slice(&offset.to_le_bytes());
         header.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        write_str(&mut header, key(&part[0]));
+        write_str(&mut header, first_key);
         offset += part.iter().map(size_of).sum::<u64>();
     }
     if header.len() != header_len {
@@ -440,6 +452,8 @@ pub fn write(
             header.len()
         );
     }
+    let sum = crc32fast::hash(&header);
+    header.extend_from_slice(&sum.to_le_bytes());
     let mut file = tempfile::Builder::new()
         .prefix(super::TEMP_PREFIX)
         .suffix(".tmp")
@@ -487,6 +501,30 @@ pub fn write(
         .map_err(|e| e.error)
         .context("writing the index")?;
     Ok(())
+}
+
+/// The length of a header naming segments that start at these keys,
+/// without its checksum.
+fn header_len<'k>(first_keys: impl Iterator<Item = &'k str>) -> usize {
+    let fixed = MAGIC.len() + 4 + 8 + 8 + 8 + 1 + 4;
+    fixed + first_keys.map(|key| 8 + 8 + 4 + key.len()).sum::<usize>()
+}
+
+/// The key of the entry `piece` stands for: a kept entry's is read from
+/// where it lies in `old`.
+fn key_of(piece: &Piece, old: Option<&Snapshot>) -> Result<String> {
+    match piece {
+        Piece::New(entry) => Ok(entry.key.clone()),
+        Piece::Old { span } => {
+            let file = &old.context("internal error: no old index")?.file;
+            let mut at = At {
+                file,
+                pos: span.start,
+            };
+            let key = read_str(&mut at).context("reading the old index")?;
+            Ok(key)
+        }
+    }
 }
 
 /// One entry's bytes, then their CRC-32.
@@ -587,13 +625,6 @@ mod tests {
                 },
             })
             .collect();
-        let files: Vec<Found> = entries
-            .iter()
-            .map(|e| Found {
-                key: e.key.clone(),
-                identity: e.identity,
-            })
-            .collect();
         let pieces: Vec<(usize, Piece)> = entries
             .iter()
             .enumerate()
@@ -607,7 +638,6 @@ mod tests {
                 written_ns: 42,
                 walk: WalkRecord::default(),
             },
-            &files,
             &pieces,
             None,
             segments,
@@ -671,6 +701,49 @@ mod tests {
     }
 
     #[test]
+    fn kept_entries_are_copied_whole_and_name_their_segments() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, entries) = written(dir.path(), &[10, 0, 300 * 1024, 20, 7, 5], 2);
+        let old = Snapshot::open(&path).unwrap();
+        let mut pieces = Vec::new();
+        for (i, (_, mut reader)) in segment_readers(&old).into_iter().enumerate() {
+            while reader.advance().unwrap() {
+                pieces.push((
+                    i,
+                    Piece::Old {
+                        span: reader.span(),
+                    },
+                ));
+            }
+        }
+        // One new entry among the kept ones, and more segments than before.
+        let mut new = entries[3].clone();
+        new.known = Known::Digest(vec![1, 2, 3]);
+        pieces[3] = (3, Piece::New(Box::new(new.clone())));
+        let copy = dir.path().join("copy");
+        let stamp = Stamp {
+            written_ns: 43,
+            walk: WalkRecord::default(),
+        };
+        write(&copy, dir.path(), stamp, &pieces, Some(&old), 3).unwrap();
+        let read: Vec<Entry> = read_back(&copy)
+            .unwrap()
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        let mut want = entries.clone();
+        want[3] = new;
+        assert_eq!(read, want);
+        let rewritten = Snapshot::open(&copy).unwrap();
+        let firsts: Vec<&str> = rewritten
+            .segments
+            .iter()
+            .map(|s| s.first_key.as_str())
+            .collect();
+        assert_eq!(firsts, [&entries[0].key, &entries[2].key, &entries[4].key]);
+    }
+
+    #[test]
     fn a_cut_or_damaged_snapshot_reads_as_an_error_never_a_panic() {
         let dir = tempfile::tempdir().unwrap();
         let (path, entries) = written(dir.path(), &[10, 0, 300, 20], 2);
@@ -694,6 +767,18 @@ mod tests {
                 fs::write(&cut_path, &damaged).unwrap();
                 let _ = read_back(&cut_path);
             }
+        }
+        // A header that does not read as written is no snapshot: the
+        // segments it lists say which files there are.
+        let header_end = Snapshot::open(&path).unwrap().segments[0].offset as usize;
+        for at in 0..header_end {
+            let mut damaged = good.clone();
+            damaged[at] ^= 0x10;
+            fs::write(&cut_path, &damaged).unwrap();
+            assert!(
+                Snapshot::open(&cut_path).is_none(),
+                "byte {at} of the header changed"
+            );
         }
         // Lengths no entry can have.
         for hostile in [u32::MAX, 0x8000_0000, 64 * 1024 * 1024 + 1, 65 * 1024] {

@@ -73,12 +73,29 @@ struct Part<T> {
     changed: bool,
 }
 
+impl<T> Part<T> {
+    fn new() -> Part<T> {
+        Part {
+            kept: Kept::new(),
+            read: Vec::new(),
+            failed: Vec::new(),
+            pieces: Vec::new(),
+            changed: false,
+        }
+    }
+}
+
 impl Store {
     /// Every case, as [`light`] makes it (no long texts), through `reduce`,
     /// in path order, on every core; each file that cannot be read is an
     /// error naming it, and the pass goes on. With `use_index`, files whose
     /// stat identity is unchanged are taken from the index, which is then
     /// brought up to date; without it, every file is read.
+    ///
+    /// `reduce` keeps what it returns and nothing else (at most a note
+    /// that may be taken twice): a pass that takes its files from a
+    /// snapshot it then finds damaged starts again from a walk, and sees
+    /// some cases a second time.
     pub fn every_light_case<T, F>(
         &self,
         use_index: bool,
@@ -131,37 +148,27 @@ impl Store {
         } else {
             None
         };
-        let watched::Start {
-            files,
-            mut errors,
-            walk,
-        } = self.start_pass(snapshot.as_ref(), use_index);
-        let parts = self.partition(&files, snapshot.as_ref());
-        let results: Vec<Part<T>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = parts
-                .into_iter()
-                .map(|(range, reader)| {
-                    let first = range.start;
-                    let files = &files[range];
-                    let pass = Pass {
-                        store: self,
-                        snapshot: snapshot.as_ref(),
-                        use_index,
-                        progress,
-                        wants,
-                        reduce: &reduce,
-                    };
-                    scope.spawn(move || pass.merge(first, files, reader))
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| {
-                    w.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        });
+        let start = self.start_pass(snapshot.as_ref(), use_index);
+        let pass = Pass {
+            store: self,
+            snapshot: snapshot.as_ref(),
+            use_index,
+            progress,
+            wants,
+            reduce: &reduce,
+        };
+        let (results, mut errors, walk) = match start.files {
+            watched::Files::AsInSnapshot => match pass.over_snapshot() {
+                Some(results) => (results, start.errors, start.walk),
+                // Damaged: its files are no longer known, so the pass
+                // starts again from a walk (what `reduce` kept is dropped).
+                None => {
+                    let (files, errors, walk) = self.listed(start, None);
+                    (pass.over(&files), errors, walk)
+                }
+            },
+            watched::Files::Listed(ref files) => (pass.over(files), start.errors, start.walk),
+        };
         progress.done();
         // The parts follow each other in path order; each chunk of their
         // values is freed as soon as it has been moved.
@@ -185,9 +192,7 @@ impl Store {
         if use_index && changed {
             // Best effort: a log on a read-only disk, or a writer racing
             // us, only leaves the index as it was.
-            if let Err(e) =
-                self.write_index(&snapshot_path, walk, &files, &pieces, snapshot.as_ref())
-            {
+            if let Err(e) = self.write_index(&snapshot_path, walk, &pieces, snapshot.as_ref()) {
                 self.index_trouble(format!("writing {}: {e:#}", self.shown(&snapshot_path)));
             }
         }
@@ -327,7 +332,49 @@ struct Pass<'p, W, F> {
     reduce: &'p F,
 }
 
-impl<W, F> Pass<'_, W, F> {
+impl<W, F> Pass<'_, W, F>
+where
+    W: Fn(&Glance) -> bool + Sync,
+    F: Sync,
+{
+    /// The pass over `files`, each thread over a part of them.
+    fn over<T>(&self, files: &[Found]) -> Vec<Part<T>>
+    where
+        T: Send,
+        F: Fn(&Case) -> Option<T>,
+    {
+        let parts = self.store.partition(files, self.snapshot);
+        on_threads(parts, |(range, reader)| {
+            self.merge(range.start, &files[range], reader)
+        })
+    }
+
+    /// The pass over the snapshot's own files (see
+    /// [`watched::Files::AsInSnapshot`]), a thread to each segment; `None`
+    /// when it is damaged.
+    fn over_snapshot<T>(&self) -> Option<Vec<Part<T>>>
+    where
+        T: Send,
+        F: Fn(&Case) -> Option<T>,
+    {
+        let readers = facts::segment_readers(self.snapshot?);
+        // Each entry's place in the whole snapshot.
+        let mut first = 0;
+        let segments: Vec<_> = readers
+            .into_iter()
+            .map(|(_, reader)| {
+                let at = first;
+                first += reader.left() as usize;
+                (at, reader)
+            })
+            .collect();
+        on_threads(segments, |(first, reader)| {
+            self.merge_segment(first, reader)
+        })
+        .into_iter()
+        .collect()
+    }
+
     /// One thread's share of a pass: its files (from `first`, their
     /// place in the whole list) merged with its segment of the snapshot.
     fn merge<T>(
@@ -337,23 +384,9 @@ impl<W, F> Pass<'_, W, F> {
         mut reader: Option<facts::SegmentReader<'_>>,
     ) -> Part<T>
     where
-        W: Fn(&Glance) -> bool + Sync,
-        F: Fn(&Case) -> Option<T> + Sync,
+        F: Fn(&Case) -> Option<T>,
     {
-        let (snapshot, use_index, progress, wants, reduce) = (
-            self.snapshot,
-            self.use_index,
-            self.progress,
-            self.wants,
-            self.reduce,
-        );
-        let mut part = Part {
-            kept: Kept::new(),
-            read: Vec::new(),
-            failed: Vec::new(),
-            pieces: Vec::new(),
-            changed: false,
-        };
+        let mut part = Part::new();
         // Moves to the reader's next entry; at the end, or at damage
         // (what is left of a damaged snapshot is not trusted), drops it.
         let advance = |reader: &mut Option<facts::SegmentReader<'_>>, changed: &mut bool| {
@@ -369,7 +402,6 @@ impl<W, F> Pass<'_, W, F> {
         // The case decoded last lends its strings to the next.
         let mut spare: Option<Case> = None;
         for (i, found) in files.iter().enumerate() {
-            let at = first + i;
             let key = found.key.as_bytes();
             // Entries for files that are gone.
             while reader
@@ -380,50 +412,20 @@ impl<W, F> Pass<'_, W, F> {
                 part.changed = true;
                 advance(&mut reader, &mut part.changed);
             }
-            let mut trusted = false;
             let matched = reader.as_ref().and_then(|r| r.key()) == Some(key);
-            if matched
-                && let (Some(r), Some(snapshot)) = (&reader, snapshot)
-                && r.identity()
-                    .is_some_and(|stored| snapshot.trusts(&stored, &found.identity))
-            {
-                match r.known() {
-                    Some(KnownRef::Digest(bytes))
-                        if wants.is_some_and(|wants| {
-                            digest::glance(bytes).is_some_and(|glance| !wants(&glance))
-                        }) =>
-                    {
-                        trusted = true;
-                    }
-                    Some(KnownRef::Digest(bytes)) => {
-                        if let Some(case) = digest::decode_reusing(bytes, spare.take()) {
-                            trusted = true;
-                            if let Some(value) = reduce(&case) {
-                                part.kept.push(at, value);
-                            }
-                            spare = Some(case);
-                        }
-                    }
-                    Some(KnownRef::Invalid { line, message }) => {
-                        trusted = true;
-                        part.failed.push((
-                            at,
-                            InputError::InvalidFile {
-                                path: self.store.shown(&found.path(&self.store.cases)),
-                                line,
-                                message: String::from_utf8_lossy(message).into_owned(),
-                            }
-                            .into(),
-                        ));
-                    }
-                    None => {}
-                }
-                if trusted && use_index {
-                    part.pieces.push((at, Piece::Old { span: r.span() }));
-                }
-            }
+            let trusted = matched
+                && reader.as_ref().is_some_and(|r| {
+                    self.take(
+                        r,
+                        &found.identity,
+                        first + i,
+                        &found.key,
+                        &mut part,
+                        &mut spare,
+                    )
+                });
             if !trusted {
-                part.changed |= use_index;
+                part.changed |= self.use_index;
                 to_read.push(i);
             }
             if matched {
@@ -433,15 +435,129 @@ impl<W, F> Pass<'_, W, F> {
         if reader.is_some() {
             part.changed = true;
         }
-        progress.reading(to_read.len());
-        for i in to_read {
-            let found = &files[i];
-            let at = first + i;
+        let to_read = to_read.into_iter().map(|i| (first + i, &files[i]));
+        self.read_again(to_read, &mut part);
+        part
+    }
+
+    /// One thread's share of a pass over the snapshot's own files: every
+    /// entry of its segment (from `first`, their place in the whole
+    /// snapshot); `None` at damage.
+    fn merge_segment<T>(
+        &self,
+        first: usize,
+        mut reader: facts::SegmentReader<'_>,
+    ) -> Option<Part<T>>
+    where
+        F: Fn(&Case) -> Option<T>,
+    {
+        let mut part = Part::new();
+        let mut to_read: Vec<(usize, Found)> = Vec::new();
+        let mut spare: Option<Case> = None;
+        let mut at = first;
+        while reader.advance().ok()? {
+            let key = std::str::from_utf8(reader.key()?).ok()?;
+            // The file stands as the entry says (the watcher saw no
+            // change), so only the racy rule can distrust it.
+            let identity = reader.identity()?;
+            if !self.take(&reader, &identity, at, key, &mut part, &mut spare) {
+                part.changed |= self.use_index;
+                to_read.push((
+                    at,
+                    Found {
+                        key: key.to_string(),
+                        identity,
+                    },
+                ));
+            }
+            at += 1;
+        }
+        self.read_again(to_read.iter().map(|(at, found)| (*at, found)), &mut part);
+        Some(part)
+    }
+
+    /// Takes what the snapshot's entry at `reader` knows of the file `key`
+    /// (at `at`, found with `identity`) into `part`, when it can be
+    /// trusted: whether it was.
+    fn take<T>(
+        &self,
+        reader: &facts::SegmentReader<'_>,
+        identity: &Identity,
+        at: usize,
+        key: &str,
+        part: &mut Part<T>,
+        spare: &mut Option<Case>,
+    ) -> bool
+    where
+        F: Fn(&Case) -> Option<T>,
+    {
+        let trusted = self.snapshot.is_some_and(|snapshot| {
+            reader
+                .identity()
+                .is_some_and(|stored| snapshot.trusts(&stored, identity))
+        });
+        if !trusted {
+            return false;
+        }
+        let trusted = match reader.known() {
+            Some(KnownRef::Digest(bytes))
+                if self.wants.is_some_and(|wants| {
+                    digest::glance(bytes).is_some_and(|glance| !wants(&glance))
+                }) =>
+            {
+                true
+            }
+            Some(KnownRef::Digest(bytes)) => match digest::decode_reusing(bytes, spare.take()) {
+                Some(case) => {
+                    if let Some(value) = (self.reduce)(&case) {
+                        part.kept.push(at, value);
+                    }
+                    *spare = Some(case);
+                    true
+                }
+                None => false,
+            },
+            Some(KnownRef::Invalid { line, message }) => {
+                part.failed.push((
+                    at,
+                    InputError::InvalidFile {
+                        path: self.store.shown(&files::path_of(&self.store.cases, key)),
+                        line,
+                        message: String::from_utf8_lossy(message).into_owned(),
+                    }
+                    .into(),
+                ));
+                true
+            }
+            None => false,
+        };
+        if trusted && self.use_index {
+            part.pieces.push((
+                at,
+                Piece::Old {
+                    span: reader.span(),
+                },
+            ));
+        }
+        trusted
+    }
+
+    /// Reads the files the snapshot could not vouch for, each with its
+    /// place, into `part`; then puts `part`'s lists in path order.
+    fn read_again<'f, T>(
+        &self,
+        to_read: impl ExactSizeIterator<Item = (usize, &'f Found)>,
+        part: &mut Part<T>,
+    ) where
+        F: Fn(&Case) -> Option<T>,
+    {
+        self.progress.reading(to_read.len());
+        for (at, found) in to_read {
             let known = self
                 .store
-                .read_for_index(found, (wants, reduce), at, &mut part);
-            progress.read_one();
-            if let Some(known) = known.filter(|_| use_index) {
+                .read_for_index(found, (self.wants, self.reduce), at, part);
+            self.progress.read_one();
+            if let Some(known) = known.filter(|_| self.use_index) {
                 part.pieces.push((
                     at,
                     Piece::New(Box::new(Entry {
@@ -454,8 +570,30 @@ impl<W, F> Pass<'_, W, F> {
         }
         part.failed.sort_by_key(|(at, _)| *at);
         part.pieces.sort_by_key(|(at, _)| *at);
-        part
     }
+}
+
+/// Runs `work` on each of `shares` on a thread of its own; the results in
+/// order. A thread's panic goes on in the caller.
+fn on_threads<S, R>(shares: Vec<S>, work: impl Fn(S) -> R + Sync) -> Vec<R>
+where
+    S: Send,
+    R: Send,
+{
+    std::thread::scope(|scope| {
+        let work = &work;
+        let workers: Vec<_> = shares
+            .into_iter()
+            .map(|share| scope.spawn(move || work(share)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 impl Store {
@@ -501,7 +639,6 @@ impl Store {
         &self,
         path: &Path,
         walk: facts::WalkRecord,
-        files: &[Found],
         pieces: &[(usize, Piece)],
         old: Option<&Snapshot>,
     ) -> Result<()> {
@@ -512,7 +649,6 @@ impl Store {
             path,
             &temp,
             facts::Stamp { written_ns, walk },
-            files,
             pieces,
             old,
             threads(),

@@ -9,13 +9,23 @@ use std::sync::atomic::Ordering;
 
 use super::facts::{self, Snapshot, WalkRecord};
 use super::files::{self, Found, Identity, SEPARATOR, Walked};
-use super::watch::{self, Changed};
+use super::watch::{self, Changed, Token};
 use crate::store::{Store, WORK_DIR};
+
+/// The files a pass starts from.
+pub enum Files {
+    /// Found by a walk, or learnt from the watcher: in path order.
+    Listed(Vec<Found>),
+    /// The snapshot's own, as the watcher vouches that none changed since
+    /// it was written: a pass reads them from the snapshot as it reads
+    /// their facts, with no list made first.
+    AsInSnapshot,
+}
 
 /// The files a pass starts from, its walk's errors, and what the snapshot
 /// it writes records of that walk.
 pub struct Start {
-    pub files: Vec<Found>,
+    pub files: Files,
     pub errors: Vec<anyhow::Error>,
     pub walk: WalkRecord,
 }
@@ -37,7 +47,8 @@ impl Store {
             None
         };
         let start = self.start_pass(snapshot.as_ref(), use_index);
-        (start.files, start.errors)
+        let (files, errors, _) = self.listed(start, snapshot.as_ref());
+        (files, errors)
     }
 
     /// The files a pass starts from: learnt from the watcher when one
@@ -60,32 +71,75 @@ impl Store {
         if let (Some(answer), Some(snapshot)) = (&answer, snapshot)
             && let Changed::Paths(paths) = &answer.changed
             && snapshot.walk.clean
-            && let Some(walked) = self.walked_since(snapshot, paths)
         {
-            let (files, errors) = self.choose(walked);
-            if errors.is_empty() {
+            let walk = WalkRecord {
+                watched,
+                clean: true,
+            };
+            // A clean snapshot holds no case twice, and nothing was added.
+            if paths.is_empty() {
                 self.watched_pass.store(true, Ordering::Relaxed);
                 return Start {
-                    files,
-                    errors,
-                    walk: WalkRecord {
-                        watched,
-                        clean: true,
-                    },
+                    files: Files::AsInSnapshot,
+                    errors: Vec::new(),
+                    walk,
                 };
             }
+            if let Some(walked) = self.walked_since(snapshot, paths) {
+                let (files, errors) = self.choose(walked);
+                if errors.is_empty() {
+                    self.watched_pass.store(true, Ordering::Relaxed);
+                    return Start {
+                        files: Files::Listed(files),
+                        errors,
+                        walk,
+                    };
+                }
+            }
         }
-        self.watched_pass.store(false, Ordering::Relaxed);
         // Landed above, before the question.
+        let (files, errors, walk) = self.walked_start(watched);
+        Start {
+            files: Files::Listed(files),
+            errors,
+            walk,
+        }
+    }
+
+    /// The files a pass starts from, walked, its errors, and its record;
+    /// `watched`: the watcher's token asked for before.
+    fn walked_start(&self, watched: Option<Token>) -> (Vec<Found>, Vec<anyhow::Error>, WalkRecord) {
+        self.watched_pass.store(false, Ordering::Relaxed);
         let walked = self.walk_landed();
         let hard_linked = walked.hard_linked;
         let (files, errors) = self.choose(walked);
         let clean = errors.is_empty() && !hard_linked;
-        Start {
+        (files, errors, WalkRecord { watched, clean })
+    }
+
+    /// `start`'s files as a list (its walk's errors, and its record):
+    /// made from `snapshot` where they are its own, walked where it turns
+    /// out damaged.
+    pub(super) fn listed(
+        &self,
+        start: Start,
+        snapshot: Option<&Snapshot>,
+    ) -> (Vec<Found>, Vec<anyhow::Error>, WalkRecord) {
+        let Start {
             files,
             errors,
-            walk: WalkRecord { watched, clean },
+            walk,
+        } = start;
+        if let Files::Listed(files) = files {
+            return (files, errors, walk);
         }
+        if let Some(walked) = snapshot.and_then(|s| self.walked_since(s, &[])) {
+            let (files, errors) = self.choose(walked);
+            if errors.is_empty() {
+                return (files, errors, walk);
+            }
+        }
+        self.walked_start(walk.watched)
     }
 
     /// What a walk would find, from the snapshot's files and the paths
