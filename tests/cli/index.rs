@@ -2444,6 +2444,47 @@ fn a_watcher_tells_each_pass_what_changed_and_no_answer_changes() {
     assert_learns_and_agrees(&log, &ids[0], "the link removed");
 }
 
+/// Whether the search database keeps a watcher's token with its rows.
+fn search_keeps_a_token(log: &Log) -> bool {
+    search_value::<i64>(log, "SELECT count(*) FROM meta WHERE key = 'watched'").unwrap() == 1
+}
+
+/// A search the watcher says nothing changed for lists no file; any
+/// change after the token the rows keep is still seen, and a listing that
+/// was not clean keeps no token at all.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_search_the_watcher_vouches_for_still_sees_every_change() {
+    let (log, ids) = sample_log();
+    let _watcher = Watcher::start(&log);
+    trusted_index(&log, &ids[0]);
+    agreed(&log, &["search", "vase"]);
+    assert!(
+        search_keeps_a_token(&log),
+        "no token kept after a clean listing"
+    );
+    let before = agreed(&log, &["search", "vase"]);
+    assert!(before.stdout.contains(&ids[1]), "{}", before.stdout);
+    // The word changed in place, size and mtime kept: only the watcher
+    // can tell.
+    edit_keeping_size_and_mtime(&log.case_path(&ids[1]), |text| text.replace("vase", "vasx"));
+    let after = agreed(&log, &["search", "vase"]);
+    assert!(!after.stdout.contains(&ids[1]), "{}", after.stdout);
+    let found = agreed(&log, &["search", "vasx"]);
+    assert!(found.stdout.contains(&ids[1]), "{}", found.stdout);
+    // A link only a walk sees: no token, and every search walks.
+    std::os::unix::fs::symlink("/tmp", log.path().join("cases/2026/link")).unwrap();
+    agreed(&log, &["search", "vase"]);
+    assert!(
+        !search_keeps_a_token(&log),
+        "a token kept after a listing with a link"
+    );
+    fs::remove_file(log.path().join("cases/2026/link")).unwrap();
+    agreed(&log, &["search", "vasx"]);
+    agreed(&log, &["search", "vasx"]);
+    assert!(search_keeps_a_token(&log), "no token once the link is gone");
+}
+
 /// With a watcher saying nothing changed, a pass takes the files from the
 /// snapshot itself: damage there must not lose a case, but walk instead.
 #[test]

@@ -20,6 +20,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
 
 use super::files::{Found, Identity};
+use super::watch::Token;
 use super::{Progress, RACY_NS};
 use crate::case::personal::value_key;
 use crate::case::redaction::is_marker;
@@ -273,10 +274,17 @@ impl Store {
         use_index: bool,
         progress: &dyn Progress,
     ) -> Result<(SearchIndex, Vec<anyhow::Error>)> {
-        let (files, mut errors) = self.files_to_index(use_index);
+        let path = self.root.join(WORK_DIR).join(FILE);
+        if use_index && let Some(index) = self.unchanged_search_index(&path) {
+            return Ok((index, Vec::new()));
+        }
+        let (files, mut errors, walk) = self.files_to_index(use_index);
+        // What the rows may be vouched for by next time: the watcher's
+        // token, when this listing learnt everything there is (no file it
+        // could not look at, no second name a change could come through).
+        let watched = walk.watched.filter(|_| walk.clean && errors.is_empty());
         if use_index {
-            let path = self.root.join(WORK_DIR).join(FILE);
-            match self.update_on_disk(&path, &files, progress) {
+            match self.update_on_disk(&path, &files, watched, progress) {
                 Ok((index, failed)) => {
                     errors.extend(failed);
                     return Ok((index, errors));
@@ -287,7 +295,7 @@ impl Store {
                 // into the new database.
                 Err(_) => {
                     let _ = self.forget_search_index();
-                    match self.update_on_disk(&path, &files, progress) {
+                    match self.update_on_disk(&path, &files, watched, progress) {
                         Ok((index, failed)) => {
                             errors.extend(failed);
                             return Ok((index, errors));
@@ -303,33 +311,37 @@ impl Store {
         conn.execute_batch(SCHEMA)
             .context("making a search index in memory")?;
         let mut index = SearchIndex { conn };
-        let failed = index.update(self, &files, i64::MAX, progress)?;
+        let failed = index.update(self, &files, i64::MAX, None, progress)?;
         errors.extend(failed);
         Ok((index, errors))
+    }
+
+    /// The search index on disk as it stands, when the log's watcher says
+    /// no case file changed since the rows were last made from a clean
+    /// listing (the token kept with them): then no file need be listed.
+    fn unchanged_search_index(&self, path: &Path) -> Option<SearchIndex> {
+        // Opening would make one.
+        if !path.is_file() {
+            return None;
+        }
+        let conn = open_on_disk(path).ok()?;
+        if schema_of(&conn) != Some(SCHEMA_VERSION) {
+            return None;
+        }
+        let token = watched_token(&conn).ok()??;
+        self.unchanged_since(token).then_some(SearchIndex { conn })
     }
 
     fn update_on_disk(
         &self,
         path: &Path,
         files: &[Found],
+        watched: Option<Token>,
         progress: &dyn Progress,
     ) -> Result<(SearchIndex, Vec<anyhow::Error>)> {
         self.temp_dir()?;
-        let conn = Connection::open(path).context("opening the search index")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(
-            // Deleted rows are overwritten, not left in free pages: a
-            // redacted customer's details must not linger in the cache.
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;
-             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8000; PRAGMA mmap_size = 0;",
-        )?;
-        let version: Option<i64> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| {
-                row.get(0)
-            })
-            .optional()
-            .unwrap_or(None);
-        if version != Some(SCHEMA_VERSION) {
+        let conn = open_on_disk(path)?;
+        if schema_of(&conn) != Some(SCHEMA_VERSION) {
             conn.execute_batch(
                 "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS doc; DROP TABLE IF EXISTS fts;",
             )?;
@@ -348,20 +360,47 @@ impl Store {
             .optional()?
             .unwrap_or(i64::MIN);
         let mut index = SearchIndex { conn };
-        let failed = index.update(self, files, written_ns, progress)?;
+        let failed = index.update(self, files, written_ns, watched, progress)?;
         Ok((index, failed))
     }
+}
+
+/// The search database at `path`, opened (made when there is none).
+fn open_on_disk(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).context("opening the search index")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        // Deleted rows are overwritten, not left in free pages: a
+        // redacted customer's details must not linger in the cache.
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8000; PRAGMA mmap_size = 0;",
+    )?;
+    Ok(conn)
+}
+
+/// The schema the database was made with, if it says.
+fn schema_of(conn: &Connection) -> Option<i64> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| {
+        row.get(0)
+    })
+    .optional()
+    .unwrap_or(None)
 }
 
 impl SearchIndex {
     /// Brings the tables up to date with `files`: rows of files that are
     /// gone are dropped, and files that are new, changed, or modified just
     /// before the last update (`written_ns`) are read and indexed again.
+    ///
+    /// `watched`: the watcher's token for the listing `files` came from,
+    /// when it was clean; kept with rows made from it (only ever a later
+    /// one), so that a search after which nothing changed lists no file.
     fn update(
         &mut self,
         store: &Store,
         files: &[Found],
         written_ns: i64,
+        watched: Option<Token>,
         progress: &dyn Progress,
     ) -> Result<Vec<anyhow::Error>> {
         let mut by_key: Vec<&Found> = files.iter().collect();
@@ -386,6 +425,19 @@ impl SearchIndex {
             Ok(stored.as_deref() == Some(&fingerprint[..]))
         };
         if vouched(&self.conn)? && settled(written_ns) {
+            if watched_token(&self.conn)? == watched {
+                return Ok(Vec::new());
+            }
+            // The rows stand as they are, and now for this token too (or,
+            // for a listing that was not clean, for none): kept in a
+            // write, where they are vouched for again.
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if vouched(&tx)? {
+                set_watched_token(&tx, watched)?;
+            }
+            tx.commit()?;
             return Ok(Vec::new());
         }
         // The rows are read and mended in one write transaction, so that
@@ -438,6 +490,7 @@ impl SearchIndex {
             if !vouched(&tx)? {
                 set_fingerprint(&tx, Some(&fingerprint))?;
             }
+            set_watched_token(&tx, watched)?;
             tx.commit()?;
             return Ok(Vec::new());
         }
@@ -531,6 +584,7 @@ impl SearchIndex {
             // A file that failed has no row: no fingerprint, so that the
             // next update looks at the rows again and reports it again.
             set_fingerprint(&tx, failed.is_empty().then_some(&fingerprint))?;
+            set_watched_token(&tx, watched.filter(|_| failed.is_empty()))?;
             purge
         };
         tx.commit()?;
@@ -792,6 +846,48 @@ fn fingerprint(by_key: &[&Found]) -> [u8; 32] {
 
 /// Records, or with `None` forgets, the fingerprint of the files the rows
 /// now stand for.
+/// The watcher's token kept with the rows (see [`SearchIndex::update`]).
+fn watched_token(conn: &Connection) -> Result<Option<Token>> {
+    let stored: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'watched'", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    Ok(stored.and_then(|bytes| {
+        let instance = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+        let generation = u64::from_le_bytes(bytes.get(8..16)?.try_into().ok()?);
+        Some(Token {
+            instance,
+            generation,
+        })
+    }))
+}
+
+/// Keeps `token` with rows just made or vouched for: a later one of the
+/// same watcher replaces an earlier, and nothing goes back. An earlier
+/// token would only cost a listing; a later one than the rows were made
+/// under would vouch for what they do not hold. No token (a listing that
+/// was not clean) forgets it, so that the next search lists every file.
+fn set_watched_token(conn: &Connection, token: Option<Token>) -> Result<()> {
+    let Some(token) = token else {
+        conn.execute("DELETE FROM meta WHERE key = 'watched'", [])?;
+        return Ok(());
+    };
+    let later = match watched_token(conn)? {
+        Some(kept) => kept.instance != token.instance || kept.generation < token.generation,
+        None => true,
+    };
+    if later {
+        let mut bytes = token.instance.to_le_bytes().to_vec();
+        bytes.extend_from_slice(&token.generation.to_le_bytes());
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('watched', ?1)",
+            params![bytes],
+        )?;
+    }
+    Ok(())
+}
+
 fn set_fingerprint(conn: &Connection, fingerprint: Option<&[u8; 32]>) -> Result<()> {
     match fingerprint {
         Some(f) => conn.execute(

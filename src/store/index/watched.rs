@@ -40,15 +40,31 @@ impl Store {
     /// Every case file with its stat identity, and the walk's errors, as
     /// [`Store::case_files`] finds them: learnt from the watcher where the
     /// facts snapshot allows, for a pass that keeps an index of its own.
-    pub(super) fn files_to_index(&self, use_index: bool) -> (Vec<Found>, Vec<anyhow::Error>) {
+    /// The record says what the listing learnt from, as a snapshot's does.
+    pub(super) fn files_to_index(
+        &self,
+        use_index: bool,
+    ) -> (Vec<Found>, Vec<anyhow::Error>, WalkRecord) {
         let snapshot = if use_index {
             Snapshot::open(&self.root.join(WORK_DIR).join(facts::FILE))
         } else {
             None
         };
         let start = self.start_pass(snapshot.as_ref(), use_index);
-        let (files, errors, _) = self.listed(start, snapshot.as_ref());
-        (files, errors)
+        self.listed(start, snapshot.as_ref())
+    }
+
+    /// Whether the log's watcher says that no case file changed since it
+    /// handed out `token`; it is asked as a pass asks.
+    pub(super) fn unchanged_since(&self, token: Token) -> bool {
+        self.land_interrupted_batch();
+        let unchanged = watch::ask(&self.root.join(WORK_DIR), Some(token)).is_some_and(
+            |answer| matches!(&answer.changed, Changed::Paths(paths) if paths.is_empty()),
+        );
+        if unchanged {
+            self.watched_pass.store(true, Ordering::Relaxed);
+        }
+        unchanged
     }
 
     /// The files a pass starts from: learnt from the watcher when one
