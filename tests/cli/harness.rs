@@ -83,6 +83,29 @@ impl Log {
         self.prepared(command)
     }
 
+    /// A command run without the privilege to read past a file's mode: as
+    /// it is when not run by root; as root, without the two capabilities
+    /// that let root read any file (through util-linux's `setpriv`).
+    #[cfg(target_os = "linux")]
+    pub fn run_unprivileged<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            return self.run(args);
+        }
+        let mut command = Command::new("setpriv");
+        let caps = "-dac_override,-dac_read_search";
+        command
+            .arg(format!("--inh-caps={caps}"))
+            .arg(format!("--bounding-set={caps}"))
+            .arg(BIN)
+            .args(args);
+        self.prepared(command)
+    }
+
     /// A `caselog` process set up as [`Log::run`] sets one up, with its
     /// output piped and no input, for what a `Run` cannot do: time it,
     /// kill it, watch its stderr as it comes, or feed it input it will not

@@ -2444,6 +2444,36 @@ fn a_watcher_tells_each_pass_what_changed_and_no_answer_changes() {
     assert_learns_and_agrees(&log, &ids[0], "the link removed");
 }
 
+/// A case file caselog may not open has no entry in the index, so a pass
+/// that took its files from the index would lose it: under a watcher that
+/// says nothing changed, every pass must still report it.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_case_file_that_cannot_be_opened_is_reported_by_every_pass_under_a_watcher() {
+    use std::os::unix::fs::PermissionsExt;
+    let (log, ids) = sample_log();
+    let _watcher = Watcher::start(&log);
+    trusted_index(&log, &ids[0]);
+    let shut = log.case_path(&ids[2]);
+    fs::set_permissions(&shut, fs::Permissions::from_mode(0o000)).unwrap();
+    for args in [["list"]; 3]
+        .into_iter()
+        .map(|a| a.to_vec())
+        .chain([vec!["report", "--format", "json"], vec!["search", "vase"]])
+    {
+        let out = log.run_unprivileged(&args).output();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}.toml", ids[2])),
+            "{args:?} did not report the file it cannot open: {stderr}"
+        );
+    }
+    fs::set_permissions(&shut, fs::Permissions::from_mode(0o644)).unwrap();
+    assert_agrees(&log, &ids[0], "refund");
+    assert_learns_and_agrees(&log, &ids[0], "the file readable again");
+}
+
 /// Whether the search database keeps a watcher's token with its rows.
 fn search_keeps_a_token(log: &Log) -> bool {
     search_value::<i64>(log, "SELECT count(*) FROM meta WHERE key = 'watched'").unwrap() == 1

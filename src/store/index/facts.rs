@@ -66,8 +66,9 @@ pub struct WalkRecord {
     /// The watcher's token, asked for before the walk began.
     pub watched: Option<Token>,
     /// Whether the walk found nothing amiss (no link, no folder it could
-    /// not read, no case stored twice) and no case file with a second name
-    /// (a hard link, through which a change is not seen by the watcher):
+    /// not read, no case stored twice), no case file with a second name
+    /// (a hard link, through which a change is not seen by the watcher),
+    /// and every file found has its entry (none failed to open or read):
     /// only then may a pass learn from the watcher.
     pub clean: bool,
 }

@@ -64,13 +64,16 @@ impl Progress for Quiet {
 /// One thread's share of a pass: what `reduce` kept of the cases the
 /// snapshot vouched for (`kept`) and of the files read again (`read`), and
 /// the files that failed, each with its file's place in the walk; the
-/// pieces of a new snapshot; and whether it differs from the old one.
+/// pieces of a new snapshot; whether it differs from the old one; and
+/// whether a file failed for want of the system (it could not be opened
+/// or read), which leaves it out of the new snapshot.
 struct Part<T> {
     kept: Kept<T>,
     read: Vec<(usize, T)>,
     failed: Vec<(usize, anyhow::Error)>,
     pieces: Vec<(usize, Piece)>,
     changed: bool,
+    left_out: bool,
 }
 
 impl<T> Part<T> {
@@ -81,6 +84,7 @@ impl<T> Part<T> {
             failed: Vec::new(),
             pieces: Vec::new(),
             changed: false,
+            left_out: false,
         }
     }
 }
@@ -157,7 +161,7 @@ impl Store {
             wants,
             reduce: &reduce,
         };
-        let (results, mut errors, walk) = match start.files {
+        let (results, mut errors, mut walk) = match start.files {
             watched::Files::AsInSnapshot => match pass.over_snapshot() {
                 Some(results) => (results, start.errors, start.walk),
                 // Damaged: its files are no longer known, so the pass
@@ -185,6 +189,10 @@ impl Store {
         });
         for part in results {
             changed |= part.changed;
+            // The snapshot will not hold that file: a pass learning from
+            // the watcher would take its files from the snapshot and lose
+            // it, so the next one looks at every file.
+            walk.clean &= !part.left_out;
             errors.extend(part.failed.into_iter().map(|(_, e)| e));
             pieces.extend(part.pieces);
             part.kept.append_in_path_order(part.read, &mut kept);
@@ -557,6 +565,7 @@ where
                 .store
                 .read_for_index(found, (self.wants, self.reduce), at, part);
             self.progress.read_one();
+            part.left_out |= known.is_none();
             if let Some(known) = known.filter(|_| self.use_index) {
                 part.pieces.push((
                     at,
