@@ -83,6 +83,20 @@ impl Log {
         self.prepared(command)
     }
 
+    /// Whether [`Log::run_unprivileged`] can run here: not as root, or
+    /// as root with `setpriv` to hand.
+    #[cfg(target_os = "linux")]
+    pub fn can_run_unprivileged() -> bool {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        !root
+            || Command::new("setpriv")
+                .arg("--version")
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success())
+    }
+
     /// A command run without the privilege to read past a file's mode: as
     /// it is when not run by root; as root, without the two capabilities
     /// that let root read any file (through util-linux's `setpriv`).
