@@ -228,11 +228,20 @@ pub fn similar(
     if words.is_empty() {
         return Ok(Vec::new());
     }
+    // The cases holding each word of complaint, and any of them: one
+    // look at each word's cases answers both.
+    let holders = words
+        .iter()
+        .map(|word| index.holders(word))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut holding: Vec<i64> = holders.concat();
+    holding.sort_unstable();
+    holding.dedup();
     // Only cases that may be listed, sharing a word of complaint: enough
     // of them that the order by share below finds the best.
     let ranked = index.ranked_alike(
         &any_of("title summary notes", &words),
-        &any_of("title summary", &words),
+        &holding,
         LIKENESS,
         limit.saturating_mul(10).max(50),
         case.id.as_str(),
@@ -244,16 +253,14 @@ pub fn similar(
     // The share of the case's words each found case holds, rare words
     // counting most (BM25's idf, with the +1 that keeps it positive).
     let documents = index.count()? as f64;
-    let rows: std::collections::HashSet<i64> = ranked.iter().map(|r| r.row).collect();
     let mut shared = vec![0.0; ranked.len()];
     let mut total = 0.0;
-    for word in &words {
-        let (n, holding) = index.holding(word, &rows)?;
-        let n = n as f64;
+    for held in &holders {
+        let n = held.len() as f64;
         let idf = (1.0 + (documents - n + 0.5) / (n + 0.5)).ln();
         total += idf;
         for (i, r) in ranked.iter().enumerate() {
-            if holding.contains(&r.row) {
+            if held.binary_search(&r.row).is_ok() {
                 shared[i] += idf;
             }
         }

@@ -637,32 +637,26 @@ impl SearchIndex {
 
     /// The cases that may be like one (`before`: opened before it, as
     /// `(opened_at, id)`, unless `None`; never itself, void or with a
-    /// placeholder for a complaint) that hold a word of `complaint` in
-    /// their own title or summary, best first by bm25 of `query` with
-    /// `weights`, at most `limit`. The conditions are the query's, not a
-    /// filter after it: cases left out afterwards filled the `limit`
-    /// (300 later cases, or 300 that name the words in their notes only,
-    /// and the one earlier case like it was never seen).
+    /// placeholder for a complaint) among the rows of `holding` (those
+    /// holding a word of its complaint in their own title or summary, in
+    /// rising order), best first by bm25 of `query` with `weights`, at
+    /// most `limit`. The conditions are the query's, not a filter after
+    /// it: cases left out afterwards filled the `limit` (300 later cases,
+    /// or 300 that name the words in their notes only, and the one
+    /// earlier case like it was never seen).
     pub fn ranked_alike(
         &self,
         query: &str,
-        complaint: &str,
+        holding: &[i64],
         weights: Weights,
         limit: usize,
         own: &str,
         before: Option<i64>,
     ) -> Result<Vec<Ranked>> {
-        // The cases holding a word of the complaint, found first: asked
-        // inside the ranking (`rowid IN (… MATCH …)`), SQLite ran that
-        // search again for every case ranked, and `similar` over 10,000
-        // cases took four seconds.
-        let holding: std::collections::HashSet<i64> = self
-            .conn
-            .prepare_cached("SELECT rowid FROM fts WHERE fts MATCH ?1")?
-            .query_map(params![complaint], |row| row.get(0))
-            .context("searching the index")?
-            .collect::<Result<_, _>>()
-            .context("searching the index")?;
+        // The holding rows are asked for by the caller, a word at a time:
+        // asked inside the ranking (`rowid IN (… MATCH …)`), SQLite ran
+        // that search again for every case ranked, and `similar` over
+        // 10,000 cases took four seconds.
         // A row of words with no case row passes, and fails as in
         // `ranked`, so that damage is rebuilt rather than left out.
         let mut statement = self.conn.prepare_cached(
@@ -684,7 +678,7 @@ impl SearchIndex {
         while ranked.len() < limit
             && let Some(row) = rows.next().context("searching the index")?
         {
-            if !holding.contains(&row.get::<_, i64>(12)?) {
+            if holding.binary_search(&row.get::<_, i64>(12)?).is_err() {
                 continue;
             }
             ranked.push(Ranked {
@@ -719,30 +713,21 @@ impl SearchIndex {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// How many cases hold `word` in their title or summary (as the
-    /// stemmer reads it), and which of `rows` are among them: one pass
-    /// over the word's cases answers both.
-    pub fn holding(
-        &self,
-        word: &str,
-        rows: &std::collections::HashSet<i64>,
-    ) -> Result<(usize, std::collections::HashSet<i64>)> {
-        let mut statement = self
+    /// The rows of the cases holding `word` in their title or summary (as
+    /// the stemmer reads it), in rising order.
+    pub fn holders(&self, word: &str) -> Result<Vec<i64>> {
+        let mut rows: Vec<i64> = self
             .conn
-            .prepare_cached("SELECT rowid FROM fts WHERE fts MATCH ?1")?;
-        let mut found = statement
-            .query(params![texts_holding(word)])
+            .prepare_cached("SELECT rowid FROM fts WHERE fts MATCH ?1")?
+            .query_map(params![texts_holding(word)], |row| row.get(0))
+            .context("searching the index")?
+            .collect::<Result<_, _>>()
             .context("searching the index")?;
-        let mut count = 0;
-        let mut among = std::collections::HashSet::new();
-        while let Some(row) = found.next().context("searching the index")? {
-            count += 1;
-            let rowid: i64 = row.get(0)?;
-            if rows.contains(&rowid) {
-                among.insert(rowid);
-            }
+        // FTS5 gives them in rowid order; nothing here relies on it.
+        if !rows.is_sorted() {
+            rows.sort_unstable();
         }
-        Ok((count, among))
+        Ok(rows)
     }
 
     /// How many cases carry this title, word for word (letter case
@@ -755,7 +740,7 @@ impl SearchIndex {
     }
 
     /// How many cases hold `word` in their title or summary, as
-    /// [`SearchIndex::holding`] counts them.
+    /// [`SearchIndex::holders`] finds them.
     pub fn holding_count(&self, word: &str) -> Result<usize> {
         self.counted(
             "SELECT count(*) FROM fts WHERE fts MATCH ?1",
