@@ -224,6 +224,16 @@ pub fn similar(
     limit: usize,
     all: bool,
 ) -> anyhow::Result<Vec<Match>> {
+    index.consistent(|| most_alike(index, case, limit, all))
+}
+
+/// [`similar`], asked of one view of the index.
+fn most_alike(
+    index: &SearchIndex,
+    case: &Case,
+    limit: usize,
+    all: bool,
+) -> anyhow::Result<Vec<Match>> {
     let words = case_words(index, case)?;
     if words.is_empty() {
         return Ok(Vec::new());

@@ -2444,6 +2444,64 @@ fn a_watcher_tells_each_pass_what_changed_and_no_answer_changes() {
     assert_learns_and_agrees(&log, &ids[0], "the link removed");
 }
 
+/// Two searches listing the files on either side of a case's opening:
+/// the one that listed first but wrote last drops the new case's row, and
+/// must not leave the rows vouched for by the other's later token.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_search_that_listed_before_a_case_was_opened_and_wrote_after_loses_no_case() {
+    let (log, ids) = sample_log();
+    let _watcher = Watcher::start(&log);
+    trusted_index(&log, &ids[0]);
+    agreed(&log, &["search", "vase"]);
+    // A change, so that the next search lists the files and writes.
+    log.run(["note", &ids[0], "Called the courier"])
+        .at(NOW)
+        .ok();
+    let release = log.path().join("release");
+    let mut first = log.command(&["search", "vase"]);
+    first.env("CASELOG_TEST_PAUSE_BEFORE_SEARCH_UPDATE", &release);
+    let first = first.spawn().unwrap();
+    let paused = release.with_extension("paused");
+    let until = SystemTime::now() + Duration::from_secs(30);
+    while !paused.exists() {
+        assert!(SystemTime::now() < until, "the first search never paused");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let opened = step(
+        &log,
+        "2026-11-06T09:00:00Z",
+        &[
+            "open",
+            "--quiet",
+            "--title",
+            "Sparkplug missing",
+            "--customer",
+            "Zoe Quist",
+            "--summary",
+            "The sparkplug was missing from the kit.",
+        ],
+    );
+    let opened = opened.trim();
+    let found = agreed(&log, &["search", "sparkplug"]);
+    assert!(found.stdout.contains(opened), "{}", found.stdout);
+    fs::write(&release, "").unwrap();
+    let out = first.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for time in 1..=2 {
+        let found = agreed(&log, &["search", "sparkplug"]);
+        assert!(
+            found.stdout.contains(opened),
+            "search {time}: {}",
+            found.stdout
+        );
+    }
+}
+
 /// A case file caselog may not open has no entry in the index, so a pass
 /// that took its files from the index would lose it: under a watcher that
 /// says nothing changed, every pass must still report it.

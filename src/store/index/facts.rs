@@ -99,8 +99,11 @@ impl Snapshot {
             clean: clean[0] == 1,
         };
         let count = read_u32(&mut file).ok()?;
+        if count as usize > MOST_SEGMENTS {
+            return None;
+        }
         let mut segments = Vec::new();
-        for _ in 0..count.min(1024) {
+        for _ in 0..count {
             segments.push(Segment {
                 offset: read_u64(&mut file).ok()?,
                 entries: read_u64(&mut file).ok()?,
@@ -210,6 +213,9 @@ impl Read for At<'_> {
     }
 }
 
+/// The most segments a snapshot has (one per thread that reads it), so
+/// that a damaged count is not a loop of millions.
+const MOST_SEGMENTS: usize = 1024;
 /// The longest key an entry may have; longer is a damaged file.
 const KEY_BYTES: usize = 64 * 1024;
 /// How much of a segment is read at a time.
@@ -340,12 +346,12 @@ impl<'s> SegmentReader<'s> {
         })
     }
 
-    /// Where the current entry lies in the file.
     /// How many entries are left after the current one.
     pub fn left(&self) -> u64 {
         self.left
     }
 
+    /// Where the current entry lies in the file.
     pub fn span(&self) -> Span {
         let start = self.window_at + self.pos as u64;
         Span {
@@ -408,7 +414,10 @@ pub fn write(
     old: Option<&Snapshot>,
     segments: usize,
 ) -> Result<()> {
-    let per = pieces.len().div_ceil(segments.max(1)).max(1);
+    let per = pieces
+        .len()
+        .div_ceil(segments.clamp(1, MOST_SEGMENTS))
+        .max(1);
     let parts: Vec<&[(usize, Piece)]> = pieces.chunks(per).collect();
     // Each part's first key names it in the header.
     let first_keys = parts

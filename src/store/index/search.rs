@@ -360,8 +360,27 @@ impl Store {
             .optional()?
             .unwrap_or(i64::MIN);
         let mut index = SearchIndex { conn };
+        #[cfg(debug_assertions)]
+        pause_for_a_test();
         let failed = index.update(self, files, written_ns, watched, progress)?;
         Ok((index, failed))
+    }
+}
+
+/// Test builds only: waits, after listing the files and before bringing
+/// the rows up to date with them, until the file that
+/// `CASELOG_TEST_PAUSE_BEFORE_SEARCH_UPDATE` names exists (at most 30 s),
+/// so a test can have another caselog update the rows meanwhile.
+#[cfg(debug_assertions)]
+fn pause_for_a_test() {
+    let Some(release) = std::env::var_os("CASELOG_TEST_PAUSE_BEFORE_SEARCH_UPDATE") else {
+        return;
+    };
+    let release = std::path::PathBuf::from(release);
+    let _ = std::fs::write(release.with_extension("paused"), "");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !release.exists() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
@@ -393,8 +412,8 @@ impl SearchIndex {
     /// before the last update (`written_ns`) are read and indexed again.
     ///
     /// `watched`: the watcher's token for the listing `files` came from,
-    /// when it was clean; kept with rows made from it (only ever a later
-    /// one), so that a search after which nothing changed lists no file.
+    /// when it was clean; kept with the rows made from or checked against
+    /// it, so that a search after which nothing changed lists no file.
     fn update(
         &mut self,
         store: &Store,
@@ -713,6 +732,19 @@ impl SearchIndex {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Answers `ask` from one view of the database: queries asked one
+    /// after another see the same rows, whatever another caselog writes
+    /// meanwhile (a case indexed again gets a new row id, and would drop
+    /// out of an answer made of several queries).
+    pub fn consistent<T>(&self, ask: impl FnOnce() -> Result<T>) -> Result<T> {
+        // Only read: dropped, it ends without writing anything.
+        let _view = self
+            .conn
+            .unchecked_transaction()
+            .context("reading the search index")?;
+        ask()
+    }
+
     /// The rows of the cases holding `word` in their title or summary (as
     /// the stemmer reads it), in rising order.
     pub fn holders(&self, word: &str) -> Result<Vec<i64>> {
@@ -829,8 +861,6 @@ fn fingerprint(by_key: &[&Found]) -> [u8; 32] {
     hash.finalize().into()
 }
 
-/// Records, or with `None` forgets, the fingerprint of the files the rows
-/// now stand for.
 /// The watcher's token kept with the rows (see [`SearchIndex::update`]).
 fn watched_token(conn: &Connection) -> Result<Option<Token>> {
     let stored: Option<Vec<u8>> = conn
@@ -848,31 +878,33 @@ fn watched_token(conn: &Connection) -> Result<Option<Token>> {
     }))
 }
 
-/// Keeps `token` with rows just made or vouched for: a later one of the
-/// same watcher replaces an earlier, and nothing goes back. An earlier
-/// token would only cost a listing; a later one than the rows were made
-/// under would vouch for what they do not hold. No token (a listing that
-/// was not clean) forgets it, so that the next search lists every file.
+/// Keeps `token`, the token of the listing the rows were just made from
+/// or checked against, with them, in the same write: exactly that one,
+/// even where another caselog kept a later one. Rows made from an older
+/// listing than that token drop the cases added since it (a search that
+/// listed before a case was opened, writing after one that listed it),
+/// and a later token would vouch for what they no longer hold; an
+/// earlier one only costs a listing. No token (a listing that was not
+/// clean) forgets it, so that the next search lists every file.
 fn set_watched_token(conn: &Connection, token: Option<Token>) -> Result<()> {
-    let Some(token) = token else {
-        conn.execute("DELETE FROM meta WHERE key = 'watched'", [])?;
-        return Ok(());
-    };
-    let later = match watched_token(conn)? {
-        Some(kept) => kept.instance != token.instance || kept.generation < token.generation,
-        None => true,
-    };
-    if later {
-        let mut bytes = token.instance.to_le_bytes().to_vec();
-        bytes.extend_from_slice(&token.generation.to_le_bytes());
-        conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('watched', ?1)",
-            params![bytes],
-        )?;
+    match token {
+        Some(token) => {
+            let mut bytes = token.instance.to_le_bytes().to_vec();
+            bytes.extend_from_slice(&token.generation.to_le_bytes());
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('watched', ?1)",
+                params![bytes],
+            )?;
+        }
+        None => {
+            conn.execute("DELETE FROM meta WHERE key = 'watched'", [])?;
+        }
     }
     Ok(())
 }
 
+/// Records, or with `None` forgets, the fingerprint of the files the rows
+/// now stand for.
 fn set_fingerprint(conn: &Connection, fingerprint: Option<&[u8; 32]>) -> Result<()> {
     match fingerprint {
         Some(f) => conn.execute(
