@@ -2444,6 +2444,34 @@ fn a_watcher_tells_each_pass_what_changed_and_no_answer_changes() {
     assert_learns_and_agrees(&log, &ids[0], "the link removed");
 }
 
+/// `cases/` made unreadable is only seen by a walk: the watcher, which
+/// watches the folders below it, must not let a pass take the index's
+/// files instead.
+#[test]
+#[cfg(target_os = "linux")]
+fn cases_made_unreadable_is_reported_by_every_pass_under_a_watcher() {
+    use std::os::unix::fs::PermissionsExt;
+    if !Log::can_run_unprivileged() {
+        eprintln!("skipped: run as root without setpriv, nothing here is unreadable");
+        return;
+    }
+    let (log, ids) = sample_log();
+    let _watcher = Watcher::start(&log);
+    trusted_index(&log, &ids[0]);
+    assert_learns_and_agrees(&log, &ids[0], "nothing changed");
+    let cases = log.path().join("cases");
+    fs::set_permissions(&cases, fs::Permissions::from_mode(0o000)).unwrap();
+    for time in 1..=2 {
+        let out = log.run_unprivileged(["list"]).output();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "list {time}: {stderr}");
+        assert!(stderr.contains("cases"), "list {time}: {stderr}");
+    }
+    fs::set_permissions(&cases, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_agrees(&log, &ids[0], "refund");
+    assert_learns_and_agrees(&log, &ids[0], "cases readable again");
+}
+
 /// Two searches listing the files on either side of a case's opening:
 /// the one that listed first but wrote last drops the new case's row, and
 /// must not leave the rows vouched for by the other's later token.

@@ -628,10 +628,14 @@ mod server {
                 return Ok(Some(Ended::CasesGone));
             }
             let Some(name) = name else {
-                // The folder itself changed (its own times, say): its
-                // parent has the event that matters.
+                // The folder itself changed (its own times or mode, say):
+                // its parent has the event that matters. `cases/` has none
+                // watched, and what its mode now forbids only a walk
+                // tells: every asker looks at everything once.
                 if !folder.is_empty() {
                     self.mark(folder);
+                } else if mask.contains(EventMask::ATTRIB) {
+                    self.forget_changes();
                 }
                 return Ok(None);
             };
