@@ -2444,30 +2444,57 @@ fn a_watcher_tells_each_pass_what_changed_and_no_answer_changes() {
     assert_learns_and_agrees(&log, &ids[0], "the link removed");
 }
 
+/// A log with a trusted index and a watcher, for a test that makes a file
+/// unreadable to caselog (see [`Log::run_unprivileged`]); `None`, said,
+/// where nothing can be.
+#[cfg(target_os = "linux")]
+fn unreadable_ground() -> Option<(Log, Vec<String>, Watcher)> {
+    if !Log::can_run_unprivileged() {
+        eprintln!("skipped: run as root without setpriv, nothing here is unreadable");
+        return None;
+    }
+    let (log, ids) = sample_log();
+    let watcher = Watcher::start(&log);
+    trusted_index(&log, &ids[0]);
+    Some((log, ids, watcher))
+}
+
+#[cfg(target_os = "linux")]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `args`, run without root's privilege to read, fails (exit 2) and
+/// names `unreadable` on stderr.
+#[track_caller]
+#[cfg(target_os = "linux")]
+fn assert_reported_unprivileged(log: &Log, args: &[&str], unreadable: &str) {
+    let out = log.run_unprivileged(args).output();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(unreadable),
+        "{args:?} did not report {unreadable}: {stderr}"
+    );
+}
+
 /// `cases/` made unreadable is only seen by a walk: the watcher, which
 /// watches the folders below it, must not let a pass take the index's
 /// files instead.
 #[test]
 #[cfg(target_os = "linux")]
 fn cases_made_unreadable_is_reported_by_every_pass_under_a_watcher() {
-    use std::os::unix::fs::PermissionsExt;
-    if !Log::can_run_unprivileged() {
-        eprintln!("skipped: run as root without setpriv, nothing here is unreadable");
+    let Some((log, ids, _watcher)) = unreadable_ground() else {
         return;
-    }
-    let (log, ids) = sample_log();
-    let _watcher = Watcher::start(&log);
-    trusted_index(&log, &ids[0]);
+    };
     assert_learns_and_agrees(&log, &ids[0], "nothing changed");
     let cases = log.path().join("cases");
-    fs::set_permissions(&cases, fs::Permissions::from_mode(0o000)).unwrap();
-    for time in 1..=2 {
-        let out = log.run_unprivileged(["list"]).output();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "list {time}: {stderr}");
-        assert!(stderr.contains("cases"), "list {time}: {stderr}");
+    set_mode(&cases, 0o000);
+    for _ in 1..=2 {
+        assert_reported_unprivileged(&log, &["list"], "cases");
     }
-    fs::set_permissions(&cases, fs::Permissions::from_mode(0o755)).unwrap();
+    set_mode(&cases, 0o755);
     assert_agrees(&log, &ids[0], "refund");
     assert_learns_and_agrees(&log, &ids[0], "cases readable again");
 }
@@ -2536,30 +2563,23 @@ fn a_search_that_listed_before_a_case_was_opened_and_wrote_after_loses_no_case()
 #[test]
 #[cfg(target_os = "linux")]
 fn a_case_file_that_cannot_be_opened_is_reported_by_every_pass_under_a_watcher() {
-    use std::os::unix::fs::PermissionsExt;
-    if !Log::can_run_unprivileged() {
-        eprintln!("skipped: run as root without setpriv, nothing here is unreadable");
+    let Some((log, ids, _watcher)) = unreadable_ground() else {
         return;
-    }
-    let (log, ids) = sample_log();
-    let _watcher = Watcher::start(&log);
-    trusted_index(&log, &ids[0]);
+    };
     let shut = log.case_path(&ids[2]);
-    fs::set_permissions(&shut, fs::Permissions::from_mode(0o000)).unwrap();
-    for args in [["list"]; 3]
-        .into_iter()
-        .map(|a| a.to_vec())
-        .chain([vec!["report", "--format", "json"], vec!["search", "vase"]])
-    {
-        let out = log.run_unprivileged(&args).output();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(
-            stderr.contains(&format!("{}.toml", ids[2])),
-            "{args:?} did not report the file it cannot open: {stderr}"
-        );
+    set_mode(&shut, 0o000);
+    let file = format!("{}.toml", ids[2]);
+    let commands: [&[&str]; 5] = [
+        &["list"],
+        &["list"],
+        &["list"],
+        &["report", "--format", "json"],
+        &["search", "vase"],
+    ];
+    for args in commands {
+        assert_reported_unprivileged(&log, args, &file);
     }
-    fs::set_permissions(&shut, fs::Permissions::from_mode(0o644)).unwrap();
+    set_mode(&shut, 0o644);
     assert_agrees(&log, &ids[0], "refund");
     assert_learns_and_agrees(&log, &ids[0], "the file readable again");
 }
